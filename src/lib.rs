@@ -1,0 +1,11 @@
+//! flightdeck: a terminal cockpit for continuous governance of software delivery.
+//!
+//! Layers, each knowing only the one below: `sources` -> `store` -> `metrics`
+//! -> `app` -> `ui`.
+
+pub mod metrics;
+pub mod model;
+pub mod records;
+pub mod settings;
+pub mod sources;
+pub mod text;

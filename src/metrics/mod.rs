@@ -1,0 +1,8 @@
+//! The metric engine: pure, deterministic functions of records, a window and
+//! settings. No I/O, no async, no terminal.
+
+pub mod dora;
+pub mod tiers;
+
+pub use dora::{Facts, Scorecards, TeamMetrics, TeamScorecard, Window, scorecards};
+pub use tiers::{Benchmarks, DORA_2023, Tier};

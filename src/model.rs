@@ -1,0 +1,236 @@
+//! Domain records: the common language every source parses into.
+//!
+//! These mirror event schema v1 in DESIGN.md. Strings are `Arc<str>` so that the
+//! snapshot handed to the UI can share them with the store without copying.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A point in time, always UTC.
+pub type Time = DateTime<Utc>;
+
+/// Shared, immutable text.
+pub type Text = Arc<str>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeployStatus {
+    Pending,
+    InProgress,
+    Success,
+    Failure,
+    RolledBack,
+}
+
+impl DeployStatus {
+    /// A status that ends a deployment stage (counts for `T_done`).
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Self::Success | Self::Failure | Self::RolledBack)
+    }
+
+    /// A status that marks the deployment as failed.
+    pub fn is_failed(self) -> bool {
+        matches!(self, Self::Failure | Self::RolledBack)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::InProgress => "in_progress",
+            Self::Success => "success",
+            Self::Failure => "failure",
+            Self::RolledBack => "rolled_back",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Critical => "critical",
+            Self::High => "high",
+            Self::Medium => "medium",
+            Self::Low => "low",
+            Self::Info => "info",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingStatus {
+    Open,
+    Resolved,
+    Suppressed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Pass,
+    Marginal,
+    Fail,
+}
+
+/// A code change (commit or merged pull request).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub id: Text,
+    pub service: Text,
+    /// Commit time.
+    pub time: Time,
+    pub team: Option<Text>,
+    pub title: Option<Text>,
+    pub author: Option<Text>,
+    pub url: Option<Text>,
+}
+
+/// One line of a deployment: a stage, region or status update of deployment `id`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploymentEvent {
+    pub id: Text,
+    pub service: Text,
+    pub time: Time,
+    pub status: DeployStatus,
+    pub team: Option<Text>,
+    /// `None` means production (the schema's default).
+    pub environment: Option<Text>,
+    pub region: Option<Text>,
+    pub stage: Option<Text>,
+    pub changes: Vec<Text>,
+    pub hotfix: bool,
+    pub url: Option<Text>,
+}
+
+/// An incident; several lines with one id merge in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incident {
+    pub id: Text,
+    pub service: Text,
+    pub opened: Time,
+    pub team: Option<Text>,
+    pub resolved: Option<Time>,
+    /// Explicit attribution to a deployment id.
+    pub deployment: Option<Text>,
+    pub severity: Option<Text>,
+    pub title: Option<Text>,
+    pub url: Option<Text>,
+}
+
+/// An audit finding; several lines with one id merge in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub id: Text,
+    pub severity: Severity,
+    pub status: FindingStatus,
+    pub opened: Time,
+    pub team: Option<Text>,
+    pub account: Option<Text>,
+    pub service: Option<Text>,
+    pub resolved: Option<Time>,
+    pub title: Option<Text>,
+    pub rule: Option<Text>,
+    pub frameworks: Vec<Text>,
+    pub tool: Option<Text>,
+    pub url: Option<Text>,
+}
+
+/// A canary analysis result for one deployment in one region.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CanaryResult {
+    pub deployment: Text,
+    pub region: Text,
+    pub time: Time,
+    pub verdict: Option<Verdict>,
+    pub error_rate: Option<f64>,
+    pub baseline_error_rate: Option<f64>,
+    pub p99_ms: Option<f64>,
+    pub baseline_p99_ms: Option<f64>,
+    pub score: Option<f64>,
+}
+
+/// Anything a source can report. Incident and finding lines with an id seen
+/// before are updates: see [`Incident::merge`] and [`Finding::merge`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Change(Change),
+    Deployment(DeploymentEvent),
+    Incident(Incident),
+    Finding(Finding),
+    Canary(CanaryResult),
+}
+
+impl Event {
+    /// The time the event happened, used to order a live stream.
+    pub fn time(&self) -> Time {
+        match self {
+            Event::Change(c) => c.time,
+            Event::Deployment(d) => d.time,
+            Event::Incident(i) => i.resolved.unwrap_or(i.opened).max(i.opened),
+            Event::Finding(f) => f.resolved.unwrap_or(f.opened).max(f.opened),
+            Event::Canary(c) => c.time,
+        }
+    }
+}
+
+/// Later line wins for every field it carries; a field it leaves out keeps its value.
+fn keep_or_take<T>(slot: &mut Option<T>, newer: Option<T>) {
+    if newer.is_some() {
+        *slot = newer;
+    }
+}
+
+impl Incident {
+    pub fn merge(&mut self, newer: Incident) {
+        self.service = newer.service;
+        self.opened = newer.opened;
+        keep_or_take(&mut self.team, newer.team);
+        keep_or_take(&mut self.resolved, newer.resolved);
+        keep_or_take(&mut self.deployment, newer.deployment);
+        keep_or_take(&mut self.severity, newer.severity);
+        keep_or_take(&mut self.title, newer.title);
+        keep_or_take(&mut self.url, newer.url);
+    }
+}
+
+impl Finding {
+    pub fn merge(&mut self, newer: Finding) {
+        self.severity = newer.severity;
+        self.status = newer.status;
+        self.opened = newer.opened;
+        keep_or_take(&mut self.team, newer.team);
+        keep_or_take(&mut self.account, newer.account);
+        keep_or_take(&mut self.service, newer.service);
+        keep_or_take(&mut self.resolved, newer.resolved);
+        keep_or_take(&mut self.title, newer.title);
+        keep_or_take(&mut self.rule, newer.rule);
+        if !newer.frameworks.is_empty() {
+            self.frameworks = newer.frameworks;
+        }
+        keep_or_take(&mut self.tool, newer.tool);
+        keep_or_take(&mut self.url, newer.url);
+    }
+}
+
+impl Change {
+    pub fn merge(&mut self, newer: Change) {
+        self.service = newer.service;
+        self.time = newer.time;
+        keep_or_take(&mut self.team, newer.team);
+        keep_or_take(&mut self.title, newer.title);
+        keep_or_take(&mut self.author, newer.author);
+        keep_or_take(&mut self.url, newer.url);
+    }
+}

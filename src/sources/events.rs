@@ -1,0 +1,555 @@
+//! Event schema v1: NDJSON, one JSON object per line (DESIGN.md).
+//!
+//! Liberal in what it accepts: unknown fields are ignored, unknown `type`s are
+//! skipped and counted, and a malformed line is recorded with its line number
+//! while the rest of the input is still read.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{
+    CanaryResult, Change, DeployStatus, DeploymentEvent, Event, Finding, FindingStatus, Incident,
+    Severity, Text, Time, Verdict,
+};
+use crate::text::sanitize;
+
+/// What reading produced besides the events.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Diagnostics {
+    /// Lines read, blank ones included.
+    pub lines: u64,
+    /// Lines whose `type` this version does not know.
+    pub skipped_types: u64,
+    pub malformed: Vec<Malformed>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Malformed {
+    /// Where the line came from (a file path); not part of the JSON report shape.
+    #[serde(skip)]
+    pub origin: String,
+    pub line: u64,
+    pub error: String,
+}
+
+impl Diagnostics {
+    pub fn absorb(&mut self, other: Diagnostics) {
+        self.lines += other.lines;
+        self.skipped_types += other.skipped_types;
+        self.malformed.extend(other.malformed);
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{path} is a directory, not an events file")]
+    Directory { path: PathBuf },
+    #[error("{origin}:{line}: {error}")]
+    Strict {
+        origin: String,
+        line: u64,
+        error: String,
+    },
+}
+
+/// Reads an events file; I/O failures are errors, bad lines are diagnostics.
+pub fn read_file(path: &Path, strict: bool) -> Result<(Vec<Event>, Diagnostics), ReadError> {
+    let io_err = |source| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io_err)?;
+    if meta.is_dir() {
+        return Err(ReadError::Directory {
+            path: path.to_path_buf(),
+        });
+    }
+    let file = File::open(path).map_err(io_err)?;
+    let origin = path.display().to_string();
+    let mut events = Vec::new();
+    let diagnostics = read(BufReader::with_capacity(1 << 16, file), &origin, |e| {
+        events.push(e)
+    })
+    .map_err(io_err)?;
+    if strict && let Some(first) = diagnostics.malformed.first() {
+        return Err(ReadError::Strict {
+            origin,
+            line: first.line,
+            error: first.error.clone(),
+        });
+    }
+    Ok((events, diagnostics))
+}
+
+/// Parses NDJSON from `input`, handing each event to `sink` in input order.
+pub fn read(
+    mut input: impl BufRead,
+    origin: &str,
+    mut sink: impl FnMut(Event),
+) -> io::Result<Diagnostics> {
+    let mut diagnostics = Diagnostics::default();
+    let mut buf = Vec::with_capacity(512);
+    loop {
+        buf.clear();
+        if input.read_until(b'\n', &mut buf)? == 0 {
+            break;
+        }
+        diagnostics.lines += 1;
+        match parse_line(&buf) {
+            Ok(Parsed::Event(e)) => sink(e),
+            Ok(Parsed::Blank) => {}
+            Ok(Parsed::UnknownType) => diagnostics.skipped_types += 1,
+            Err(error) => diagnostics.malformed.push(Malformed {
+                origin: origin.to_string(),
+                line: diagnostics.lines,
+                error,
+            }),
+        }
+    }
+    Ok(diagnostics)
+}
+
+/// Parses a whole in-memory text (used by tests and the demo's self-check).
+pub fn parse_str(text: &str) -> (Vec<Event>, Diagnostics) {
+    let mut events = Vec::new();
+    // Reading from a byte slice cannot fail.
+    let diagnostics = read(text.as_bytes(), "<text>", |e| events.push(e)).unwrap_or_default();
+    (events, diagnostics)
+}
+
+pub enum Parsed {
+    Event(Event),
+    Blank,
+    UnknownType,
+}
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+}
+
+/// Parses one line. The error is a sentence fit for a user.
+pub fn parse_line(line: &[u8]) -> Result<Parsed, String> {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Parsed::Blank);
+    }
+    let envelope: Envelope = serde_json::from_slice(line).map_err(|e| describe(&e))?;
+    let event = match &*envelope.kind {
+        "change" => Event::Change(from::<RawChange>(line)?.into_model()),
+        "deployment" => Event::Deployment(from::<RawDeployment>(line)?.into_model()),
+        "incident" => Event::Incident(from::<RawIncident>(line)?.into_model()),
+        "finding" => Event::Finding(from::<RawFinding>(line)?.into_model()),
+        "canary" => Event::Canary(from::<RawCanary>(line)?.into_model()),
+        _ => return Ok(Parsed::UnknownType),
+    };
+    Ok(Parsed::Event(event))
+}
+
+fn from<'a, T: Deserialize<'a>>(line: &'a [u8]) -> Result<T, String> {
+    serde_json::from_slice(line).map_err(|e| describe(&e))
+}
+
+fn describe(e: &serde_json::Error) -> String {
+    // serde_json appends "at line 1 column N"; within one NDJSON line only the column helps.
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => format!("{} (column {})", &text[..i], e.column()),
+        None => text,
+    }
+}
+
+type Str<'a> = Cow<'a, str>;
+
+fn t(s: &Str) -> Text {
+    sanitize(s)
+}
+
+fn ot(s: &Option<Str>) -> Option<Text> {
+    s.as_ref().map(t)
+}
+
+#[derive(Deserialize)]
+struct RawChange<'a> {
+    #[serde(borrow)]
+    id: Str<'a>,
+    #[serde(borrow)]
+    service: Str<'a>,
+    time: Time,
+    #[serde(borrow, default)]
+    team: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    title: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    author: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    url: Option<Str<'a>>,
+}
+
+impl RawChange<'_> {
+    fn into_model(self) -> Change {
+        Change {
+            id: t(&self.id),
+            service: t(&self.service),
+            time: self.time,
+            team: ot(&self.team),
+            title: ot(&self.title),
+            author: ot(&self.author),
+            url: ot(&self.url),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RawDeployment<'a> {
+    #[serde(borrow)]
+    id: Str<'a>,
+    #[serde(borrow)]
+    service: Str<'a>,
+    time: Time,
+    status: DeployStatus,
+    #[serde(borrow, default)]
+    team: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    environment: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    region: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    stage: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    changes: Option<Vec<Str<'a>>>,
+    #[serde(default)]
+    hotfix: Option<bool>,
+    #[serde(borrow, default)]
+    url: Option<Str<'a>>,
+}
+
+impl RawDeployment<'_> {
+    fn into_model(self) -> DeploymentEvent {
+        DeploymentEvent {
+            id: t(&self.id),
+            service: t(&self.service),
+            time: self.time,
+            status: self.status,
+            team: ot(&self.team),
+            environment: ot(&self.environment),
+            region: ot(&self.region),
+            stage: ot(&self.stage),
+            changes: self.changes.unwrap_or_default().iter().map(t).collect(),
+            hotfix: self.hotfix.unwrap_or(false),
+            url: ot(&self.url),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RawIncident<'a> {
+    #[serde(borrow)]
+    id: Str<'a>,
+    #[serde(borrow)]
+    service: Str<'a>,
+    opened: Time,
+    #[serde(borrow, default)]
+    team: Option<Str<'a>>,
+    #[serde(default)]
+    resolved: Option<Time>,
+    #[serde(borrow, default)]
+    deployment: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    severity: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    title: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    url: Option<Str<'a>>,
+}
+
+impl RawIncident<'_> {
+    fn into_model(self) -> Incident {
+        Incident {
+            id: t(&self.id),
+            service: t(&self.service),
+            opened: self.opened,
+            team: ot(&self.team),
+            resolved: self.resolved,
+            deployment: ot(&self.deployment),
+            severity: ot(&self.severity),
+            title: ot(&self.title),
+            url: ot(&self.url),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RawFinding<'a> {
+    #[serde(borrow)]
+    id: Str<'a>,
+    severity: Severity,
+    status: FindingStatus,
+    opened: Time,
+    #[serde(borrow, default)]
+    team: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    account: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    service: Option<Str<'a>>,
+    #[serde(default)]
+    resolved: Option<Time>,
+    #[serde(borrow, default)]
+    title: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    rule: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    frameworks: Option<Vec<Str<'a>>>,
+    #[serde(borrow, default)]
+    tool: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    url: Option<Str<'a>>,
+}
+
+impl RawFinding<'_> {
+    fn into_model(self) -> Finding {
+        Finding {
+            id: t(&self.id),
+            severity: self.severity,
+            status: self.status,
+            opened: self.opened,
+            team: ot(&self.team),
+            account: ot(&self.account),
+            service: ot(&self.service),
+            resolved: self.resolved,
+            title: ot(&self.title),
+            rule: ot(&self.rule),
+            frameworks: self.frameworks.unwrap_or_default().iter().map(t).collect(),
+            tool: ot(&self.tool),
+            url: ot(&self.url),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RawCanary<'a> {
+    #[serde(borrow)]
+    deployment: Str<'a>,
+    #[serde(borrow)]
+    region: Str<'a>,
+    time: Time,
+    #[serde(default)]
+    verdict: Option<Verdict>,
+    #[serde(default)]
+    error_rate: Option<f64>,
+    #[serde(default)]
+    baseline_error_rate: Option<f64>,
+    #[serde(default)]
+    p99_ms: Option<f64>,
+    #[serde(default)]
+    baseline_p99_ms: Option<f64>,
+    #[serde(default)]
+    score: Option<f64>,
+}
+
+impl RawCanary<'_> {
+    fn into_model(self) -> CanaryResult {
+        CanaryResult {
+            deployment: t(&self.deployment),
+            region: t(&self.region),
+            time: self.time,
+            verdict: self.verdict,
+            error_rate: self.error_rate,
+            baseline_error_rate: self.baseline_error_rate,
+            p99_ms: self.p99_ms,
+            baseline_p99_ms: self.baseline_p99_ms,
+            score: self.score,
+        }
+    }
+}
+
+/// Writes one event as a schema v1 line (the demo and `--record` use this).
+pub fn to_line(event: &Event) -> String {
+    use serde_json::{Map, Value, json};
+    fn put(map: &mut Map<String, Value>, key: &str, value: Option<&Text>) {
+        if let Some(v) = value {
+            map.insert(key.into(), Value::String(v.to_string()));
+        }
+    }
+    fn time(t: Time) -> Value {
+        Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+    }
+    let mut m = Map::new();
+    match event {
+        Event::Change(c) => {
+            m.insert("type".into(), json!("change"));
+            m.insert("id".into(), json!(&*c.id));
+            m.insert("service".into(), json!(&*c.service));
+            m.insert("time".into(), time(c.time));
+            put(&mut m, "team", c.team.as_ref());
+            put(&mut m, "title", c.title.as_ref());
+            put(&mut m, "author", c.author.as_ref());
+            put(&mut m, "url", c.url.as_ref());
+        }
+        Event::Deployment(d) => {
+            m.insert("type".into(), json!("deployment"));
+            m.insert("id".into(), json!(&*d.id));
+            m.insert("service".into(), json!(&*d.service));
+            m.insert("time".into(), time(d.time));
+            m.insert("status".into(), json!(d.status.label()));
+            put(&mut m, "team", d.team.as_ref());
+            put(&mut m, "environment", d.environment.as_ref());
+            put(&mut m, "region", d.region.as_ref());
+            put(&mut m, "stage", d.stage.as_ref());
+            if !d.changes.is_empty() {
+                let ids: Vec<&str> = d.changes.iter().map(|c| &**c).collect();
+                m.insert("changes".into(), json!(ids));
+            }
+            if d.hotfix {
+                m.insert("hotfix".into(), json!(true));
+            }
+            put(&mut m, "url", d.url.as_ref());
+        }
+        Event::Incident(i) => {
+            m.insert("type".into(), json!("incident"));
+            m.insert("id".into(), json!(&*i.id));
+            m.insert("service".into(), json!(&*i.service));
+            m.insert("opened".into(), time(i.opened));
+            put(&mut m, "team", i.team.as_ref());
+            if let Some(r) = i.resolved {
+                m.insert("resolved".into(), time(r));
+            }
+            put(&mut m, "deployment", i.deployment.as_ref());
+            put(&mut m, "severity", i.severity.as_ref());
+            put(&mut m, "title", i.title.as_ref());
+            put(&mut m, "url", i.url.as_ref());
+        }
+        Event::Finding(f) => {
+            m.insert("type".into(), json!("finding"));
+            m.insert("id".into(), json!(&*f.id));
+            m.insert("severity".into(), json!(f.severity.label()));
+            let status = match f.status {
+                FindingStatus::Open => "open",
+                FindingStatus::Resolved => "resolved",
+                FindingStatus::Suppressed => "suppressed",
+            };
+            m.insert("status".into(), json!(status));
+            m.insert("opened".into(), time(f.opened));
+            put(&mut m, "team", f.team.as_ref());
+            put(&mut m, "account", f.account.as_ref());
+            put(&mut m, "service", f.service.as_ref());
+            if let Some(r) = f.resolved {
+                m.insert("resolved".into(), time(r));
+            }
+            put(&mut m, "title", f.title.as_ref());
+            put(&mut m, "rule", f.rule.as_ref());
+            if !f.frameworks.is_empty() {
+                let fw: Vec<&str> = f.frameworks.iter().map(|c| &**c).collect();
+                m.insert("frameworks".into(), json!(fw));
+            }
+            put(&mut m, "tool", f.tool.as_ref());
+            put(&mut m, "url", f.url.as_ref());
+        }
+        Event::Canary(c) => {
+            m.insert("type".into(), json!("canary"));
+            m.insert("deployment".into(), json!(&*c.deployment));
+            m.insert("region".into(), json!(&*c.region));
+            m.insert("time".into(), time(c.time));
+            if let Some(v) = c.verdict {
+                let v = match v {
+                    Verdict::Pass => "pass",
+                    Verdict::Marginal => "marginal",
+                    Verdict::Fail => "fail",
+                };
+                m.insert("verdict".into(), json!(v));
+            }
+            for (k, v) in [
+                ("error_rate", c.error_rate),
+                ("baseline_error_rate", c.baseline_error_rate),
+                ("p99_ms", c.p99_ms),
+                ("baseline_p99_ms", c.baseline_p99_ms),
+                ("score", c.score),
+            ] {
+                if let Some(v) = v {
+                    m.insert(k.into(), json!(v));
+                }
+            }
+        }
+    }
+    Value::Object(m).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_type_and_normalises_offsets_to_utc() {
+        let text = r#"{"type":"change","id":"c1","service":"api","time":"2024-03-01T12:00:00+02:00"}
+{"type":"deployment","id":"d1","service":"api","time":"2024-03-01T12:00:00Z","status":"success","changes":["c1"],"extra":{"x":1}}
+{"type":"incident","id":"i1","service":"api","opened":"2024-03-01T13:00:00-01:00"}
+{"type":"finding","id":"f1","severity":"high","status":"open","opened":"2024-03-01T00:00:00Z","frameworks":["PCI"]}
+{"type":"canary","deployment":"d1","region":"us-east-1","time":"2024-03-01T12:05:00Z","verdict":"pass","score":97.5}
+"#;
+        let (events, d) = parse_str(text);
+        assert_eq!(d.lines, 5);
+        assert!(d.malformed.is_empty(), "{:?}", d.malformed);
+        assert_eq!(events.len(), 5);
+        match &events[0] {
+            Event::Change(c) => assert_eq!(c.time.to_rfc3339(), "2024-03-01T10:00:00+00:00"),
+            other => panic!("expected a change, got {other:?}"),
+        }
+        match &events[2] {
+            Event::Incident(i) => assert_eq!(i.opened.to_rfc3339(), "2024-03-01T14:00:00+00:00"),
+            other => panic!("expected an incident, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_lines_are_reported_with_numbers_and_the_rest_is_read() {
+        let text = "{\"type\":\"change\",\"id\":\"c1\",\"service\":\"a\",\"time\":\"2024-01-01T00:00:00Z\"}\n\
+                    not json\n\
+                    \n\
+                    {\"type\":\"weather\",\"id\":1}\n\
+                    {\"type\":\"deployment\",\"id\":\"d\",\"service\":\"a\",\"time\":\"2024-01-01T00:00:00Z\",\"status\":\"exploded\"}\n\
+                    {\"type\":\"change\",\"id\":5,\"service\":\"a\",\"time\":\"2024-01-01T00:00:00Z\"}\n\
+                    {\"type\":\"change\",\"id\":\"c2\",\"service\":\"a\",\"time\":\"yesterday\"}\n\
+                    [1,2]\n\
+                    {\"id\":\"no-type\"}\n\
+                    {\"type\":\"change\",\"id\":\"c3\",\"service\":\"a\",\"time\":\"2024-01-02T00:00:00Z\"}";
+        let (events, d) = parse_str(text);
+        assert_eq!(events.len(), 2);
+        assert_eq!(d.lines, 10);
+        assert_eq!(d.skipped_types, 1);
+        let lines: Vec<u64> = d.malformed.iter().map(|m| m.line).collect();
+        assert_eq!(lines, vec![2, 5, 6, 7, 8, 9]);
+        assert!(d.malformed[1].error.contains("exploded"), "{}", d.malformed[1].error);
+        assert!(d.malformed[5].error.contains("type"), "{}", d.malformed[5].error);
+    }
+
+    #[test]
+    fn control_characters_are_stripped_from_text() {
+        let text = r#"{"type":"incident","id":"i1","service":"api","opened":"2024-03-01T13:00:00Z","title":"boom\u001b[2J\u0007 now"}"#;
+        let (events, _) = parse_str(text);
+        match &events[0] {
+            Event::Incident(i) => assert_eq!(i.title.as_deref(), Some("boom now")),
+            other => panic!("expected an incident, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn lines_round_trip() {
+        let text = r#"{"type":"deployment","id":"d1","service":"api","time":"2024-03-01T12:00:00Z","status":"rolled_back","team":"core","region":"eu-west-1","changes":["a","b"],"hotfix":true}"#;
+        let (events, _) = parse_str(text);
+        let again = to_line(&events[0]);
+        let (events2, _) = parse_str(&again);
+        assert_eq!(events, events2);
+    }
+}

@@ -1,0 +1,3 @@
+//! Sources: adapters that turn other systems' data into domain events.
+
+pub mod events;

@@ -1,0 +1,80 @@
+//! Text from sources is untrusted: it is cleaned once, where it enters, so that
+//! nothing a source sends can move the cursor, change colours or ring the bell.
+
+use crate::model::Text;
+
+/// Removes control characters and whole terminal escape sequences (CSI, OSC and
+/// two-byte ESC sequences). Tabs and newlines become spaces so a title stays one line.
+pub fn sanitize(raw: &str) -> Text {
+    if !raw.chars().any(needs_cleaning) {
+        return Text::from(raw);
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\t' | '\n' | '\r' => out.push(' '),
+            '\u{1b}' => match chars.next() {
+                // CSI: parameters and intermediates up to a final byte 0x40..=0x7E.
+                Some('[') => {
+                    for n in chars.by_ref() {
+                        if ('\u{40}'..='\u{7e}').contains(&n) {
+                            break;
+                        }
+                    }
+                }
+                // OSC, DCS, SOS, PM, APC: up to BEL or ST (ESC \).
+                Some(']' | 'P' | 'X' | '^' | '_') => skip_string(&mut chars),
+                _ => {}
+            },
+            '\u{9b}' => {
+                for n in chars.by_ref() {
+                    if ('\u{40}'..='\u{7e}').contains(&n) {
+                        break;
+                    }
+                }
+            }
+            '\u{9d}' | '\u{90}' => skip_string(&mut chars),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    Text::from(out)
+}
+
+fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    while let Some(n) = chars.next() {
+        if n == '\u{7}' || n == '\u{9c}' {
+            break;
+        }
+        if n == '\u{1b}' {
+            if chars.peek() == Some(&'\\') {
+                chars.next();
+            }
+            break;
+        }
+    }
+}
+
+fn needs_cleaning(c: char) -> bool {
+    c.is_control()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize;
+
+    #[test]
+    fn plain_text_is_kept() {
+        assert_eq!(&*sanitize("checkout: fix löss"), "checkout: fix löss");
+    }
+
+    #[test]
+    fn escape_sequences_are_removed_whole() {
+        assert_eq!(&*sanitize("a\u{1b}[31;1mred\u{1b}[0m b"), "ared b");
+        assert_eq!(&*sanitize("x\u{1b}]0;title\u{7}y"), "xy");
+        assert_eq!(&*sanitize("x\u{1b}]8;;http://e\u{1b}\\link"), "xlink");
+        assert_eq!(&*sanitize("bell\u{7} and\tnl\n"), "bell and nl ");
+        assert_eq!(&*sanitize("c1\u{9b}2Jz"), "c1z");
+    }
+}

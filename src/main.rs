@@ -1,1 +1,79 @@
-fn main(){}
+use std::io::Write;
+use std::process::ExitCode;
+
+use chrono::Utc;
+use clap::Parser;
+use color_eyre::eyre::{Result, WrapErr};
+
+use flightdeck::cli::{Cli, Command, Format, ReportArgs};
+use flightdeck::metrics::{DORA_2023, Window, scorecards};
+use flightdeck::records::Records;
+use flightdeck::report;
+use flightdeck::settings::Settings;
+use flightdeck::sources::events::{self, Diagnostics};
+
+fn main() -> Result<ExitCode> {
+    color_eyre::install()?;
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Report(args)) => run_report(&args),
+        None => flightdeck::cockpit::run(&cli.cockpit),
+    }
+}
+
+fn run_report(args: &ReportArgs) -> Result<ExitCode> {
+    let now = args.now.unwrap_or_else(Utc::now);
+    let mut settings = Settings::default();
+    let mut records = Records::default();
+    let mut diagnostics = Diagnostics::default();
+    for path in &args.events {
+        let (evs, d) = events::read_file(path, args.strict)?;
+        for m in &d.malformed {
+            eprintln!(
+                "{}:{}: skipped malformed line: {}",
+                m.origin, m.line, m.error
+            );
+        }
+        if d.skipped_types > 0 {
+            eprintln!(
+                "{}: skipped {} line(s) of unknown type",
+                path.display(),
+                d.skipped_types
+            );
+        }
+        diagnostics.absorb(d);
+        for e in evs {
+            records.apply(e);
+        }
+    }
+    if args.demo.demo || args.events.is_empty() {
+        let org = flightdeck::sources::demo::DemoOrg::new(args.demo.seed);
+        org.declare(&mut settings);
+        for e in org.history(now) {
+            records.apply(e);
+        }
+    }
+    let cards = scorecards(
+        &records,
+        &settings,
+        Window::ending(now, args.window),
+        &DORA_2023,
+    );
+    let text = match args.format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&report::json(&cards, &diagnostics))
+                .wrap_err("cannot encode the report")?;
+            s.push('\n');
+            s
+        }
+        Format::Table => report::table(&cards),
+    };
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        // A closed pipe (e.g. `| head`) is not an error worth a report.
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(e).wrap_err("cannot write the report");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

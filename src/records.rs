@@ -140,7 +140,11 @@ impl Records {
 
     pub fn event_count(&self) -> usize {
         self.changes.len()
-            + self.deployments.iter().map(|d| d.events.len()).sum::<usize>()
+            + self
+                .deployments
+                .iter()
+                .map(|d| d.events.len())
+                .sum::<usize>()
             + self.incidents.len()
             + self.findings.len()
             + self.canaries.len()

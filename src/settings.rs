@@ -61,3 +61,56 @@ impl Settings {
 
 /// The team of records that name none and whose service is not mapped.
 pub const UNASSIGNED: &str = "unassigned";
+
+/// Parses a span such as `30d`, `24h`, `90m`, `2w` or `45s`.
+pub fn parse_span(text: &str) -> Result<TimeDelta, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(|| format!("'{text}' has no unit: write e.g. 30d, 24h, 90m"))?;
+    let (digits, unit) = text.split_at(split);
+    let n: i64 = digits
+        .parse()
+        .map_err(|_| format!("'{text}' does not start with a whole number (e.g. 30d)"))?;
+    let span = match unit {
+        "w" => TimeDelta::try_weeks(n),
+        "d" => TimeDelta::try_days(n),
+        "h" => TimeDelta::try_hours(n),
+        "m" => TimeDelta::try_minutes(n),
+        "s" => TimeDelta::try_seconds(n),
+        _ => {
+            return Err(format!(
+                "'{text}': unknown unit '{unit}' (use w, d, h, m or s)"
+            ));
+        }
+    }
+    .ok_or_else(|| format!("'{text}' is too long a span"))?;
+    if span <= TimeDelta::zero() {
+        return Err(format!("'{text}' must be longer than zero"));
+    }
+    Ok(span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_parse_with_units() {
+        assert_eq!(parse_span("30d"), Ok(TimeDelta::days(30)));
+        assert_eq!(parse_span("24h"), Ok(TimeDelta::hours(24)));
+        assert_eq!(parse_span("2w"), Ok(TimeDelta::days(14)));
+        assert!(parse_span("30").is_err());
+        assert!(parse_span("d").is_err());
+        assert!(parse_span("0d").is_err());
+        assert!(parse_span("5y").is_err());
+    }
+
+    #[test]
+    fn production_is_case_insensitive_and_default() {
+        let s = Settings::default();
+        assert!(s.is_production(None));
+        assert!(s.is_production(Some("PROD")));
+        assert!(!s.is_production(Some("staging")));
+    }
+}

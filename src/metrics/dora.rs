@@ -271,7 +271,9 @@ impl Facts {
                 if n > 0 {
                     let (resolved, i) = longest[n - 1];
                     if resolved.is_none_or(|r| r > done) {
-                        f.rework = Some(ReworkReason::DuringIncident(records.incidents[i].id.clone()));
+                        f.rework = Some(ReworkReason::DuringIncident(
+                            records.incidents[i].id.clone(),
+                        ));
                     }
                 }
             }
@@ -283,7 +285,9 @@ impl Facts {
         for (i, (d, f)) in records.deployments.iter().zip(&deployments).enumerate() {
             let Some(t_ok) = f.t_ok else { continue };
             for id in &d.changes {
-                let Some(c) = records.change(id) else { continue };
+                let Some(c) = records.change(id) else {
+                    continue;
+                };
                 let candidate = (t_ok, &*d.id, i);
                 first
                     .entry(c)
@@ -398,7 +402,11 @@ impl Facts {
                 TeamMetrics {
                     deployment_frequency: Frequency {
                         deployments: deployed[s],
-                        per_day: if days > 0.0 { deployed[s] as f64 / days } else { 0.0 },
+                        per_day: if days > 0.0 {
+                            deployed[s] as f64 / days
+                        } else {
+                            0.0
+                        },
                         tier: bench.frequency(deployed[s], days),
                     },
                     lead_time: LeadTime {
@@ -460,7 +468,9 @@ impl Facts {
                 });
             }
         }
-        detail.changes.sort_by(|a, b| b.lead.cmp(&a.lead).then(a.change.cmp(&b.change)));
+        detail
+            .changes
+            .sort_by(|a, b| b.lead.cmp(&a.lead).then(a.change.cmp(&b.change)));
         for (i, (inc, f)) in records.incidents.iter().zip(&self.incidents).enumerate() {
             if &*f.team != team {
                 continue;
@@ -475,9 +485,12 @@ impl Facts {
                 });
             }
         }
-        detail
-            .incidents
-            .sort_by_key(|r| (!r.open, std::cmp::Reverse(records.incidents[r.incident].opened)));
+        detail.incidents.sort_by_key(|r| {
+            (
+                !r.open,
+                std::cmp::Reverse(records.incidents[r.incident].opened),
+            )
+        });
         detail
     }
 }
@@ -631,6 +644,11 @@ pub struct TeamDetail {
 }
 
 /// Derive and evaluate in one call (reports and tests).
-pub fn scorecards(records: &Records, settings: &Settings, window: Window, bench: &Benchmarks) -> Scorecards {
+pub fn scorecards(
+    records: &Records,
+    settings: &Settings,
+    window: Window,
+    bench: &Benchmarks,
+) -> Scorecards {
     Facts::derive(records, settings).evaluate(records, window, bench)
 }

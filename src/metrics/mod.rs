@@ -3,6 +3,7 @@
 
 pub mod dora;
 pub mod tiers;
+pub mod trend;
 
 pub use dora::{Facts, Scorecards, TeamMetrics, TeamScorecard, Window, scorecards};
 pub use tiers::{Benchmarks, DORA_2023, Tier};

@@ -133,6 +133,9 @@ mod tests {
 
     #[test]
     fn worst_tier_is_the_minimum() {
-        assert_eq!([Tier::Elite, Tier::Low, Tier::High].iter().min(), Some(&Tier::Low));
+        assert_eq!(
+            [Tier::Elite, Tier::Low, Tier::High].iter().min(),
+            Some(&Tier::Low)
+        );
     }
 }

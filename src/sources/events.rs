@@ -530,8 +530,16 @@ mod tests {
         assert_eq!(d.skipped_types, 1);
         let lines: Vec<u64> = d.malformed.iter().map(|m| m.line).collect();
         assert_eq!(lines, vec![2, 5, 6, 7, 8, 9]);
-        assert!(d.malformed[1].error.contains("exploded"), "{}", d.malformed[1].error);
-        assert!(d.malformed[5].error.contains("type"), "{}", d.malformed[5].error);
+        assert!(
+            d.malformed[1].error.contains("exploded"),
+            "{}",
+            d.malformed[1].error
+        );
+        assert!(
+            d.malformed[5].error.contains("type"),
+            "{}",
+            d.malformed[5].error
+        );
     }
 
     #[test]

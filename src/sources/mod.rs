@@ -1,3 +1,4 @@
 //! Sources: adapters that turn other systems' data into domain events.
 
+pub mod demo;
 pub mod events;

@@ -1,0 +1,94 @@
+//! Command-line interface.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::settings::parse_span;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "flightdeck",
+    version,
+    about = "A terminal cockpit for continuous governance of software delivery"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub cockpit: CockpitArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print team scorecards once and exit (no TUI).
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Use the embedded demo organisation (the default when no events file is given).
+    #[arg(long)]
+    pub demo: bool,
+    /// Seed of the demo organisation: the same seed gives the same organisation.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct CockpitArgs {
+    #[command(flatten)]
+    pub demo: DemoArgs,
+    /// Run the demo clock this many times faster than real time.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
+    pub speed: f64,
+    /// Read events from an NDJSON file instead of the demo (repeatable).
+    #[arg(long = "events", value_name = "FILE")]
+    pub events: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// NDJSON events file (schema v1); repeat for several files, read in order.
+    #[arg(long = "events", value_name = "FILE")]
+    pub events: Vec<PathBuf>,
+    #[command(flatten)]
+    pub demo: DemoArgs,
+    /// Window length, e.g. 7d, 30d, 90d, 24h.
+    #[arg(long, default_value = "30d", value_parser = parse_window)]
+    pub window: TimeDelta,
+    /// End of the window (RFC 3339); default now.
+    #[arg(long, value_parser = parse_now)]
+    pub now: Option<DateTime<Utc>>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Fail on the first malformed line instead of reporting it and reading on.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+fn parse_window(s: &str) -> Result<TimeDelta, String> {
+    parse_span(s)
+}
+
+fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("'{s}' is not an RFC 3339 time ({e}); e.g. 2024-03-31T00:00:00Z"))
+}
+
+fn parse_speed(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 1_000_000.0 => Ok(v),
+        _ => Err(format!(
+            "'{s}' is not a speed between 0 and 1000000 (e.g. 60)"
+        )),
+    }
+}

@@ -1,0 +1,77 @@
+//! Human-readable numbers shared by the report and the cockpit.
+
+use chrono::{SecondsFormat, TimeDelta};
+
+use crate::model::Time;
+
+/// "45s", "12m", "3h 20m", "2.5d": two significant parts at most.
+pub fn duration_secs(secs: f64) -> String {
+    if !secs.is_finite() {
+        return "-".into();
+    }
+    let sign = if secs < 0.0 { "-" } else { "" };
+    let s = secs.abs();
+    let body = if s < 60.0 {
+        format!("{s:.0}s")
+    } else if s < 3600.0 {
+        format!("{:.0}m", (s / 60.0).floor())
+    } else if s < 86_400.0 {
+        let h = (s / 3600.0).floor();
+        let m = ((s - h * 3600.0) / 60.0).floor();
+        if m > 0.0 {
+            format!("{h:.0}h {m:.0}m")
+        } else {
+            format!("{h:.0}h")
+        }
+    } else {
+        format!("{:.1}d", s / 86_400.0)
+    };
+    format!("{sign}{body}")
+}
+
+pub fn duration(d: TimeDelta) -> String {
+    duration_secs(d.num_milliseconds() as f64 / 1000.0)
+}
+
+pub fn percent(rate: f64) -> String {
+    format!("{:.1}%", rate * 100.0)
+}
+
+pub fn per_day(rate: f64) -> String {
+    if rate >= 1.0 {
+        format!("{rate:.1}/day")
+    } else if rate * 7.0 >= 1.0 {
+        format!("{:.1}/wk", rate * 7.0)
+    } else {
+        format!("{:.1}/mo", rate * 30.0)
+    }
+}
+
+/// RFC 3339 in UTC, with fractions only when there are any.
+pub fn rfc3339(t: Time) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// "2024-03-05 14:02" for tables.
+pub fn short_time(t: Time) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration_secs(42.0), "42s");
+        assert_eq!(duration_secs(125.0), "2m");
+        assert_eq!(duration_secs(3.0 * 3600.0 + 20.0 * 60.0), "3h 20m");
+        assert_eq!(duration_secs(7200.0), "2h");
+        assert_eq!(duration_secs(2.5 * 86_400.0), "2.5d");
+        assert_eq!(duration_secs(-90.0), "-1m");
+        assert_eq!(per_day(2.0), "2.0/day");
+        assert_eq!(per_day(0.5), "3.5/wk");
+        assert_eq!(per_day(0.1), "3.0/mo");
+        assert_eq!(percent(0.125), "12.5%");
+    }
+}

@@ -1,0 +1,175 @@
+//! `flightdeck report`: scorecards as JSON (the shape in DESIGN.md) or a table.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use crate::format;
+use crate::metrics::dora::TeamMetrics;
+use crate::metrics::trend::{HIGHER_IS_BETTER, key_trends};
+use crate::metrics::{Scorecards, Tier};
+use crate::sources::events::Diagnostics;
+
+/// The JSON report, exactly the shape DESIGN.md documents.
+pub fn json(cards: &Scorecards, diagnostics: &Diagnostics) -> Value {
+    let teams: Vec<Value> = cards
+        .teams
+        .iter()
+        .map(|t| {
+            let mut team = metrics_object(&t.current);
+            team.insert("team".into(), json!(&*t.team));
+            team.insert("tier".into(), json!(t.tier));
+            team.insert(
+                "previous".into(),
+                Value::Object(metrics_object(&t.previous)),
+            );
+            Value::Object(team)
+        })
+        .collect();
+    json!({
+        "window": {
+            "start": format::rfc3339(cards.window.start),
+            "end": format::rfc3339(cards.window.end),
+            "days": cards.window.days(),
+        },
+        "teams": teams,
+        "unattributed_incidents": cards.unattributed_incidents,
+        "diagnostics": diagnostics,
+    })
+}
+
+fn metrics_object(m: &TeamMetrics) -> serde_json::Map<String, Value> {
+    match serde_json::to_value(m) {
+        Ok(Value::Object(map)) => map,
+        // TeamMetrics is a plain struct of numbers; it always serialises to an object.
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// A readable scorecard per team, teams needing help first.
+pub fn table(cards: &Scorecards) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Window {} .. {} ({} days), previous window for trends",
+        format::rfc3339(cards.window.start),
+        format::rfc3339(cards.window.end),
+        trim_float(cards.window.days()),
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "{:<20} {:<7} {:<24} {:<24} {:<24} {:<24} {:>7}",
+        "TEAM",
+        "TIER",
+        "DEPLOYMENT FREQUENCY",
+        "LEAD TIME",
+        "CHANGE FAILURE RATE",
+        "TIME TO RESTORE",
+        "REWORK"
+    );
+    for t in needs_help_first(cards) {
+        let m = &t.current;
+        let trends = key_trends(m, &t.previous);
+        let arrow = |i: usize| trends[i].arrow(HIGHER_IS_BETTER[i]);
+        let cell = |value: String, tier: Option<Tier>, i: usize| {
+            format!("{value} {} {}", tier_label(tier), arrow(i))
+        };
+        let f = &m.deployment_frequency;
+        let freq = cell(
+            format!("{} ({})", f.deployments, format::per_day(f.per_day)),
+            Some(f.tier),
+            0,
+        );
+        let lead = cell(
+            m.lead_time
+                .median_seconds
+                .map_or("-".into(), format::duration_secs),
+            m.lead_time.tier,
+            1,
+        );
+        let c = &m.change_failure_rate;
+        let cfr = cell(
+            c.rate.map_or("-".into(), |r| {
+                format!("{} ({}/{})", format::percent(r), c.failed, c.deployments)
+            }),
+            c.tier,
+            2,
+        );
+        let r = &m.time_to_restore;
+        let mttr = cell(
+            r.median_seconds.map_or("-".into(), format::duration_secs),
+            r.tier,
+            3,
+        );
+        let rework = m.rework_rate.rate.map_or("-".into(), format::percent);
+        let _ = writeln!(
+            out,
+            "{:<20} {:<7} {:<24} {:<24} {:<24} {:<24} {:>7}",
+            truncate(&t.team, 20),
+            tier_label(t.tier),
+            freq,
+            lead,
+            cfr,
+            mttr,
+            rework
+        );
+    }
+    let _ = writeln!(out);
+    let open: u64 = cards
+        .teams
+        .iter()
+        .map(|t| t.current.time_to_restore.open)
+        .sum();
+    let _ = writeln!(
+        out,
+        "{} teams; {} incidents open at the window's end; {} incidents not attributed to any deployment",
+        cards.teams.len(),
+        open,
+        cards.unattributed_incidents
+    );
+    out
+}
+
+/// Teams ordered for attention: lowest team tier first, then most low metrics,
+/// then by name. The cockpit's overview uses the same order.
+pub fn needs_help_first(cards: &Scorecards) -> Vec<&crate::metrics::TeamScorecard> {
+    let mut teams: Vec<_> = cards.teams.iter().collect();
+    teams.sort_by(|a, b| {
+        let lows = |t: &crate::metrics::TeamScorecard| {
+            t.current
+                .key_tiers()
+                .iter()
+                .filter(|x| **x == Some(Tier::Low))
+                .count()
+        };
+        a.tier
+            .map_or(5, |t| t as u8)
+            .cmp(&b.tier.map_or(5, |t| t as u8))
+            .then(lows(b).cmp(&lows(a)))
+            .then(a.team.cmp(&b.team))
+    });
+    teams
+}
+
+pub fn tier_label(tier: Option<Tier>) -> &'static str {
+    tier.map_or("-", Tier::label)
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn trim_float(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.2}")
+    }
+}

@@ -1,0 +1,755 @@
+//! The embedded demo organisation: eight teams with distinct delivery profiles,
+//! 24 services in four regions, 90 days of history and then a live stream.
+//!
+//! Every service draws from its own seeded generator, so the organisation is the
+//! same for a given seed however the stream is sliced in time. It is a source like
+//! any other: the cockpit runs it as a task that sends batches to the store.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use chrono::TimeDelta;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::model::{
+    CanaryResult, Change, DeployStatus, DeploymentEvent, Event, Finding, FindingStatus, Incident,
+    Severity, Text, Time, Verdict,
+};
+use crate::settings::Settings;
+
+/// Rollout order: the first region is the canary region.
+pub const REGIONS: [&str; 4] = ["us-east-1", "eu-west-1", "ap-south-1", "sa-east-1"];
+
+/// How far back the generated history reaches.
+pub const HISTORY: TimeDelta = TimeDelta::days(90);
+
+/// A team's delivery habits; the numbers are per service.
+#[derive(Debug, Clone, Copy)]
+pub struct Profile {
+    pub team: &'static str,
+    pub services: [&'static str; 3],
+    /// Mean production deployments per day, per service.
+    pub deploys_per_day: f64,
+    /// Median hours from commit to production.
+    pub lead_hours: f64,
+    /// Chance the canary fails.
+    pub canary_fail: f64,
+    /// Chance a later region rolls back.
+    pub rollback: f64,
+    /// Chance a deployment that went out causes an incident within a day.
+    pub incident_after_deploy: f64,
+    /// Incidents per week not caused by any deployment.
+    pub background_incidents_per_week: f64,
+    /// Median hours to restore.
+    pub restore_hours: f64,
+    /// Audit findings per week.
+    pub findings_per_week: f64,
+}
+
+pub const PROFILES: [Profile; 8] = [
+    // Elite: small batches, fast restores.
+    Profile {
+        team: "payments",
+        services: ["payments-api", "ledger-writer", "fraud-scorer"],
+        deploys_per_day: 2.5,
+        lead_hours: 3.0,
+        canary_fail: 0.01,
+        rollback: 0.003,
+        incident_after_deploy: 0.004,
+        background_incidents_per_week: 0.05,
+        restore_hours: 0.5,
+        findings_per_week: 0.3,
+    },
+    Profile {
+        team: "checkout",
+        services: ["cart", "checkout-web", "pricing"],
+        deploys_per_day: 1.2,
+        lead_hours: 20.0,
+        canary_fail: 0.03,
+        rollback: 0.01,
+        incident_after_deploy: 0.03,
+        background_incidents_per_week: 0.1,
+        restore_hours: 2.0,
+        findings_per_week: 0.5,
+    },
+    Profile {
+        team: "search",
+        services: ["search-api", "indexer", "ranking"],
+        deploys_per_day: 0.6,
+        lead_hours: 40.0,
+        canary_fail: 0.04,
+        rollback: 0.012,
+        incident_after_deploy: 0.03,
+        background_incidents_per_week: 0.1,
+        restore_hours: 4.0,
+        findings_per_week: 0.4,
+    },
+    // Clearly struggling: big batches, long leads, many failures, slow restores.
+    Profile {
+        team: "billing",
+        services: ["invoicing", "tax-engine", "billing-batch"],
+        deploys_per_day: 0.06,
+        lead_hours: 24.0 * 21.0,
+        canary_fail: 0.22,
+        rollback: 0.06,
+        incident_after_deploy: 0.2,
+        background_incidents_per_week: 0.1,
+        restore_hours: 24.0 * 3.0,
+        findings_per_week: 1.2,
+    },
+    // Noisy incident history: frequent pages, quick restores.
+    Profile {
+        team: "notifications",
+        services: ["email-sender", "push-gateway", "sms-relay"],
+        deploys_per_day: 0.8,
+        lead_hours: 10.0,
+        canary_fail: 0.05,
+        rollback: 0.01,
+        incident_after_deploy: 0.12,
+        background_incidents_per_week: 2.5,
+        restore_hours: 1.5,
+        findings_per_week: 0.4,
+    },
+    Profile {
+        team: "identity",
+        services: ["auth", "sessions", "user-profile"],
+        deploys_per_day: 0.25,
+        lead_hours: 24.0 * 4.0,
+        canary_fail: 0.06,
+        rollback: 0.012,
+        incident_after_deploy: 0.05,
+        background_incidents_per_week: 0.2,
+        restore_hours: 12.0,
+        findings_per_week: 0.8,
+    },
+    // Fast but careless: many deployments, failure rate on the edge.
+    Profile {
+        team: "platform",
+        services: ["edge-proxy", "service-mesh", "config-service"],
+        deploys_per_day: 3.0,
+        lead_hours: 2.0,
+        canary_fail: 0.05,
+        rollback: 0.015,
+        incident_after_deploy: 0.02,
+        background_incidents_per_week: 0.3,
+        restore_hours: 0.7,
+        findings_per_week: 0.6,
+    },
+    // Slow release train: monthly-ish, careful, long leads.
+    Profile {
+        team: "data",
+        services: ["warehouse-loader", "reporting", "ml-features"],
+        deploys_per_day: 0.03,
+        lead_hours: 24.0 * 12.0,
+        canary_fail: 0.05,
+        rollback: 0.01,
+        incident_after_deploy: 0.05,
+        background_incidents_per_week: 0.05,
+        restore_hours: 30.0,
+        findings_per_week: 0.3,
+    },
+];
+
+const TITLES: [&str; 12] = [
+    "Bump dependency versions",
+    "Fix retry on timeout",
+    "Add metrics for queue depth",
+    "Refactor request validation",
+    "Tune connection pool",
+    "Handle empty payloads",
+    "Feature flag for new flow",
+    "Improve error messages",
+    "Remove dead code path",
+    "Cache lookups per request",
+    "Migrate config keys",
+    "Tighten input limits",
+];
+const AUTHORS: [&str; 10] = [
+    "amara", "bruno", "chen", "dana", "eitan", "fatima", "goran", "hana", "ivan", "jules",
+];
+const INCIDENT_TITLES: [&str; 8] = [
+    "Elevated 5xx rate",
+    "Latency p99 above SLO",
+    "Queue backlog growing",
+    "Error spike after deploy",
+    "Dependency timeouts",
+    "Partial outage in one region",
+    "Memory pressure, pods restarting",
+    "Stale data served",
+];
+const RULES: [(&str, Severity, &[&str]); 8] = [
+    (
+        "S3 bucket without default encryption",
+        Severity::High,
+        &["NIST 800-53 SC-28", "PCI DSS 3.4", "HIPAA"],
+    ),
+    (
+        "Security group allows 0.0.0.0/0 on port 22",
+        Severity::Critical,
+        &["CIS 5.2", "NIST 800-53 AC-4"],
+    ),
+    (
+        "Outdated TLS policy on load balancer",
+        Severity::Medium,
+        &["PCI DSS 4.1", "NIST 800-53 SC-8"],
+    ),
+    (
+        "Container image with known CVE",
+        Severity::High,
+        &["NIST 800-53 SI-2"],
+    ),
+    (
+        "Personal data logged in plain text",
+        Severity::High,
+        &["GDPR Art. 32", "SOC2 CC6.1"],
+    ),
+    (
+        "IAM user without MFA",
+        Severity::Medium,
+        &["CIS 1.10", "SOC2 CC6.1"],
+    ),
+    (
+        "Access logging disabled",
+        Severity::Low,
+        &["NIST 800-53 AU-2", "HIPAA"],
+    ),
+    ("Unpinned base image", Severity::Info, &["CIS 4.2"]),
+];
+
+/// The demo organisation for one seed.
+#[derive(Debug, Clone)]
+pub struct DemoOrg {
+    pub seed: u64,
+}
+
+impl DemoOrg {
+    pub fn new(seed: u64) -> Self {
+        Self { seed }
+    }
+
+    /// Teams, service map and region order the demo declares, as a config would.
+    pub fn declare(&self, settings: &mut Settings) {
+        for p in &PROFILES {
+            settings.teams.push(Text::from(p.team));
+            for s in p.services {
+                settings
+                    .service_teams
+                    .insert(Text::from(s), Text::from(p.team));
+            }
+        }
+        settings.regions = REGIONS.iter().map(|r| Text::from(*r)).collect();
+    }
+
+    /// A stream whose history starts [`HISTORY`] before `now`.
+    pub fn stream(&self, now: Time) -> DemoStream {
+        DemoStream::new(self.seed, now - HISTORY)
+    }
+
+    /// Everything up to and including `now`, in time order.
+    pub fn history(&self, now: Time) -> Vec<Event> {
+        self.stream(now).advance(now)
+    }
+}
+
+/// One service's generator.
+struct ServiceGen {
+    service: Text,
+    team: Text,
+    profile: Profile,
+    /// Separate generators per kind of event, so how the stream is sliced in time
+    /// cannot change the order of draws.
+    rng: ChaCha8Rng,
+    background_rng: ChaCha8Rng,
+    finding_rng: ChaCha8Rng,
+    next_deploy: Time,
+    next_background_incident: Time,
+    next_finding: Time,
+    deploy_no: u32,
+    background_no: u32,
+    finding_no: u32,
+    /// A failure was just shipped; the next deployment is a quick hotfix.
+    owe_hotfix: bool,
+}
+
+/// The organisation's events in time order, generated a little ahead of the clock.
+pub struct DemoStream {
+    services: Vec<ServiceGen>,
+    queue: BinaryHeap<Reverse<Queued>>,
+    seq: u64,
+}
+
+struct Queued {
+    at: Time,
+    seq: u64,
+    event: Event,
+}
+
+impl PartialEq for Queued {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+impl Eq for Queued {}
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Queued {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
+/// Episodes are generated this far ahead so that a rollout in progress already
+/// has its later stages queued.
+const LOOKAHEAD: TimeDelta = TimeDelta::hours(6);
+
+impl DemoStream {
+    pub fn new(seed: u64, start: Time) -> Self {
+        let mut services = Vec::new();
+        for (t, p) in PROFILES.iter().enumerate() {
+            for (s, name) in p.services.iter().enumerate() {
+                let stream_id = (t * 3 + s) as u64;
+                let rng_for = |kind: u64| {
+                    ChaCha8Rng::seed_from_u64(
+                        seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                            ^ (stream_id * 3 + kind).wrapping_mul(0xD1B5_4A32_D192_ED03),
+                    )
+                };
+                let mut rng = rng_for(0);
+                let mut background_rng = rng_for(1);
+                let mut finding_rng = rng_for(2);
+                let first = start + hours(rng.random::<f64>() * 24.0 / p.deploys_per_day.max(0.05));
+                let bg =
+                    start + exp_gap(&mut background_rng, p.background_incidents_per_week / 7.0);
+                let finding = start + exp_gap(&mut finding_rng, p.findings_per_week / 7.0);
+                services.push(ServiceGen {
+                    service: Text::from(*name),
+                    team: Text::from(p.team),
+                    profile: *p,
+                    rng,
+                    background_rng,
+                    finding_rng,
+                    next_deploy: first,
+                    next_background_incident: bg,
+                    next_finding: finding,
+                    deploy_no: 0,
+                    background_no: 0,
+                    finding_no: 0,
+                    owe_hotfix: false,
+                });
+            }
+        }
+        Self {
+            services,
+            queue: BinaryHeap::new(),
+            seq: 0,
+        }
+    }
+
+    /// All events with a time at or before `now` not yet returned, in time order.
+    pub fn advance(&mut self, now: Time) -> Vec<Event> {
+        let horizon = now + LOOKAHEAD;
+        let mut fresh = Vec::new();
+        for g in &mut self.services {
+            while g.next_deploy <= horizon {
+                g.deployment_episode(&mut fresh);
+            }
+            while g.next_background_incident <= horizon {
+                let at = g.next_background_incident;
+                g.background_no += 1;
+                let id = format!("INC-{}-b{:03}", g.service, g.background_no);
+                let mut rng = g.background_rng.clone();
+                g.incident(&mut rng, id, at, None, &mut fresh);
+                g.next_background_incident =
+                    at + exp_gap(&mut rng, g.profile.background_incidents_per_week / 7.0);
+                g.background_rng = rng;
+            }
+            while g.next_finding <= horizon {
+                let at = g.next_finding;
+                g.finding(at, &mut fresh);
+                g.next_finding =
+                    at + exp_gap(&mut g.finding_rng, g.profile.findings_per_week / 7.0);
+            }
+        }
+        for (at, event) in fresh {
+            self.seq += 1;
+            self.queue.push(Reverse(Queued {
+                at,
+                seq: self.seq,
+                event,
+            }));
+        }
+        let mut out = Vec::new();
+        while self.queue.peek().is_some_and(|q| q.0.at <= now) {
+            if let Some(Reverse(q)) = self.queue.pop() {
+                out.push(q.event);
+            }
+        }
+        out
+    }
+
+    /// When the next queued event is due, if any.
+    pub fn next_due(&self) -> Option<Time> {
+        self.queue.peek().map(|q| q.0.at)
+    }
+}
+
+fn pick<'a>(rng: &mut ChaCha8Rng, list: &[&'a str]) -> &'a str {
+    list[rng.random_range(0..list.len())]
+}
+
+fn hours(h: f64) -> TimeDelta {
+    TimeDelta::milliseconds((h * 3_600_000.0) as i64)
+}
+
+fn minutes(m: f64) -> TimeDelta {
+    TimeDelta::milliseconds((m * 60_000.0) as i64)
+}
+
+/// Exponential gap for a Poisson process of `per_day` events a day.
+fn exp_gap(rng: &mut ChaCha8Rng, per_day: f64) -> TimeDelta {
+    if per_day <= 0.0 {
+        return TimeDelta::days(3650);
+    }
+    let u: f64 = rng.random::<f64>().max(1e-12);
+    hours(-u.ln() / per_day * 24.0)
+}
+
+/// Log-normal around `median` with a spread factor of about 2.
+fn lognormal(rng: &mut ChaCha8Rng, median: f64) -> f64 {
+    let u1: f64 = rng.random::<f64>().max(1e-12);
+    let u2: f64 = rng.random();
+    let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+    median * (0.7 * z).exp()
+}
+
+impl ServiceGen {
+    fn pick<'a>(&mut self, list: &[&'a str]) -> &'a str {
+        pick(&mut self.rng, list)
+    }
+
+    fn deployment_episode(&mut self, out: &mut Vec<(Time, Event)>) {
+        let p = self.profile;
+        let t = self.next_deploy;
+        self.deploy_no += 1;
+        let id = Text::from(format!("{}-{:04}", self.service, self.deploy_no));
+        let hotfix = std::mem::take(&mut self.owe_hotfix);
+
+        // Changes shipped: one for a hotfix, a batch otherwise.
+        let batch = if hotfix {
+            1
+        } else {
+            self.rng.random_range(1..=4)
+        };
+        let mut changes = Vec::new();
+        for j in 0..batch {
+            let lead = if hotfix {
+                hours(self.rng.random_range(0.3..1.5))
+            } else {
+                hours(lognormal(&mut self.rng, p.lead_hours).max(0.1))
+            };
+            let cid = Text::from(format!("{}-c{:04}{}", self.service, self.deploy_no, j));
+            let title = if hotfix {
+                "Hotfix: revert faulty change"
+            } else {
+                self.pick(&TITLES)
+            };
+            let author = self.pick(&AUTHORS);
+            out.push((
+                t - lead,
+                Event::Change(Change {
+                    id: cid.clone(),
+                    service: self.service.clone(),
+                    time: t - lead,
+                    team: Some(self.team.clone()),
+                    title: Some(Text::from(title)),
+                    author: Some(Text::from(author)),
+                    url: None,
+                }),
+            ));
+            changes.push(cid);
+        }
+
+        let event = |time: Time,
+                     status: DeployStatus,
+                     env: Option<&str>,
+                     region: Option<&str>,
+                     stage: &str| {
+            Event::Deployment(DeploymentEvent {
+                id: id.clone(),
+                service: self.service.clone(),
+                time,
+                status,
+                team: Some(self.team.clone()),
+                environment: env.map(Text::from),
+                region: region.map(Text::from),
+                stage: Some(Text::from(stage)),
+                changes: changes.clone(),
+                hotfix,
+                url: None,
+            })
+        };
+
+        // Staging first: it must not count as a production deployment.
+        let staging_at = t - minutes(self.rng.random_range(20.0..60.0));
+        let mut lines = vec![(
+            staging_at,
+            event(
+                staging_at,
+                DeployStatus::Success,
+                Some("staging"),
+                None,
+                "staging",
+            ),
+        )];
+
+        // Canary region, then the others in order.
+        let mut at = t;
+        let mut failed_at = None;
+        let canary_fails = self.rng.random::<f64>() < p.canary_fail;
+        lines.push((
+            at,
+            event(
+                at,
+                DeployStatus::InProgress,
+                None,
+                Some(REGIONS[0]),
+                "canary",
+            ),
+        ));
+        at += minutes(self.rng.random_range(12.0..25.0));
+        let (verdict, err, base_err, p99, base_p99, score) = if canary_fails {
+            let e = self.rng.random_range(0.03..0.12);
+            (
+                Verdict::Fail,
+                e,
+                0.004,
+                self.rng.random_range(450.0..900.0),
+                210.0,
+                self.rng.random_range(10.0..45.0),
+            )
+        } else if self.rng.random::<f64>() < 0.15 {
+            (
+                Verdict::Marginal,
+                0.009,
+                0.004,
+                290.0,
+                210.0,
+                self.rng.random_range(60.0..75.0),
+            )
+        } else {
+            let e = self.rng.random_range(0.001..0.005);
+            (
+                Verdict::Pass,
+                e,
+                0.004,
+                self.rng.random_range(180.0..230.0),
+                210.0,
+                self.rng.random_range(85.0..100.0),
+            )
+        };
+        lines.push((
+            at,
+            Event::Canary(CanaryResult {
+                deployment: id.clone(),
+                region: Text::from(REGIONS[0]),
+                time: at,
+                verdict: Some(verdict),
+                error_rate: Some(err),
+                baseline_error_rate: Some(base_err),
+                p99_ms: Some(p99),
+                baseline_p99_ms: Some(base_p99),
+                score: Some((score * 10.0_f64).round() / 10.0),
+            }),
+        ));
+        if canary_fails {
+            lines.push((
+                at,
+                event(at, DeployStatus::Failure, None, Some(REGIONS[0]), "canary"),
+            ));
+            failed_at = Some(at);
+        } else {
+            lines.push((
+                at,
+                event(at, DeployStatus::Success, None, Some(REGIONS[0]), "canary"),
+            ));
+            for region in &REGIONS[1..] {
+                at += minutes(self.rng.random_range(3.0..10.0));
+                lines.push((
+                    at,
+                    event(at, DeployStatus::InProgress, None, Some(region), "rollout"),
+                ));
+                at += minutes(self.rng.random_range(8.0..20.0));
+                if self.rng.random::<f64>() < p.rollback {
+                    lines.push((
+                        at,
+                        event(at, DeployStatus::RolledBack, None, Some(region), "rollout"),
+                    ));
+                    failed_at = Some(at);
+                    break;
+                }
+                lines.push((
+                    at,
+                    event(at, DeployStatus::Success, None, Some(region), "rollout"),
+                ));
+            }
+        }
+        out.extend(lines);
+
+        // Failures sometimes page someone; a good deployment occasionally does too.
+        if let Some(f) = failed_at {
+            if self.rng.random::<f64>() < 0.5 {
+                let explicit = self.rng.random::<f64>() < 0.5;
+                let opened = f + minutes(self.rng.random_range(2.0..15.0));
+                let mut rng = self.rng.clone();
+                self.incident(
+                    &mut rng,
+                    format!("INC-{id}"),
+                    opened,
+                    explicit.then(|| id.clone()),
+                    out,
+                );
+                self.rng = rng;
+            }
+            self.owe_hotfix = self.rng.random::<f64>() < 0.6;
+        } else if self.rng.random::<f64>() < p.incident_after_deploy {
+            let opened = at + hours(self.rng.random_range(0.5..20.0));
+            let mut rng = self.rng.clone();
+            self.incident(&mut rng, format!("INC-{id}"), opened, None, out);
+            self.rng = rng;
+            self.owe_hotfix = self.rng.random::<f64>() < 0.4;
+        }
+
+        self.next_deploy = if self.owe_hotfix {
+            at + hours(self.rng.random_range(0.5..3.0))
+        } else {
+            t + exp_gap(&mut self.rng, p.deploys_per_day)
+        };
+    }
+
+    fn incident(
+        &self,
+        rng: &mut ChaCha8Rng,
+        id: String,
+        opened: Time,
+        deployment: Option<Text>,
+        out: &mut Vec<(Time, Event)>,
+    ) {
+        let id = Text::from(id);
+        let severity = pick(rng, &["sev1", "sev2", "sev2", "sev3", "sev3", "sev3"]);
+        let title = pick(rng, &INCIDENT_TITLES);
+        let open = Incident {
+            id: id.clone(),
+            service: self.service.clone(),
+            opened,
+            team: Some(self.team.clone()),
+            resolved: None,
+            deployment,
+            severity: Some(Text::from(severity)),
+            title: Some(Text::from(title)),
+            url: None,
+        };
+        let resolved = opened + hours(lognormal(rng, self.profile.restore_hours).max(0.05));
+        let mut fix = open.clone();
+        fix.resolved = Some(resolved);
+        out.push((opened, Event::Incident(open)));
+        out.push((resolved, Event::Incident(fix)));
+    }
+
+    fn finding(&mut self, opened: Time, out: &mut Vec<(Time, Event)>) {
+        self.finding_no += 1;
+        let rng = &mut self.finding_rng;
+        let (rule, severity, frameworks) = RULES[rng.random_range(0..RULES.len())];
+        let tool = pick(rng, &["trivy", "prowler", "securityhub", "codeql"]);
+        let account = format!("1234567890{}", rng.random_range(10..14));
+        let f = Finding {
+            id: Text::from(format!("F-{}-{:03}", self.service, self.finding_no)),
+            severity,
+            status: FindingStatus::Open,
+            opened,
+            team: Some(self.team.clone()),
+            account: Some(Text::from(account)),
+            service: Some(self.service.clone()),
+            resolved: None,
+            title: Some(Text::from(rule)),
+            rule: Some(Text::from(rule)),
+            frameworks: frameworks.iter().map(|s| Text::from(*s)).collect(),
+            tool: Some(Text::from(tool)),
+            url: None,
+        };
+        let days = match severity {
+            Severity::Critical => 2.0,
+            Severity::High => 10.0,
+            Severity::Medium => 25.0,
+            _ => 60.0,
+        };
+        let fixed_at = opened + hours(lognormal(rng, days * 24.0));
+        let mut fixed = f.clone();
+        fixed.status = FindingStatus::Resolved;
+        fixed.resolved = Some(fixed_at);
+        out.push((opened, Event::Finding(f)));
+        out.push((fixed_at, Event::Finding(fixed)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::{DORA_2023, Tier, Window, scorecards};
+    use crate::records::Records;
+    use chrono::{TimeZone, Utc};
+
+    fn now() -> Time {
+        Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0)
+            .single()
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn same_seed_same_history_and_slicing_does_not_matter() {
+        let org = DemoOrg::new(42);
+        let a = org.history(now());
+        assert_eq!(a, org.history(now()));
+        let mut s = org.stream(now());
+        let mut b = s.advance(now() - TimeDelta::days(10));
+        b.extend(s.advance(now()));
+        assert_eq!(a.len(), b.len());
+        assert_ne!(a, DemoOrg::new(43).history(now()));
+    }
+
+    #[test]
+    fn the_organisation_has_distinct_profiles() {
+        let org = DemoOrg::new(7);
+        let mut settings = Settings::default();
+        org.declare(&mut settings);
+        assert_eq!(settings.teams.len(), 8);
+        assert_eq!(settings.service_teams.len(), 24);
+        let records = Records::from_events(org.history(now()));
+        let cards = scorecards(
+            &records,
+            &settings,
+            Window::ending(now(), TimeDelta::days(30)),
+            &DORA_2023,
+        );
+        let tier = |team: &str| {
+            cards
+                .teams
+                .iter()
+                .find(|t| &*t.team == team)
+                .and_then(|t| t.tier)
+        };
+        assert_eq!(tier("payments"), Some(Tier::Elite), "{cards:#?}");
+        assert_eq!(tier("billing"), Some(Tier::Low));
+        let incidents = |team: &str| {
+            cards
+                .teams
+                .iter()
+                .find(|t| &*t.team == team)
+                .map_or(0, |t| t.current.time_to_restore.incidents)
+        };
+        assert!(incidents("notifications") > 3 * incidents("payments").max(1));
+    }
+}

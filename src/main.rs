@@ -1,7 +1,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use chrono::Utc;
+use chrono::{Timelike, Utc};
 use clap::Parser;
 use color_eyre::eyre::{Result, WrapErr};
 
@@ -22,7 +22,10 @@ fn main() -> Result<ExitCode> {
 }
 
 fn run_report(args: &ReportArgs) -> Result<ExitCode> {
-    let now = args.now.unwrap_or_else(Utc::now);
+    // Whole seconds, so a report's window reads cleanly.
+    let now = args
+        .now
+        .unwrap_or_else(|| Utc::now().with_nanosecond(0).unwrap_or_else(Utc::now));
     let mut settings = Settings::default();
     let mut records = Records::default();
     let mut diagnostics = Diagnostics::default();

@@ -8,7 +8,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use chrono::TimeDelta;
+use chrono::{TimeDelta, Timelike};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -94,7 +94,7 @@ pub const PROFILES: [Profile; 8] = [
         canary_fail: 0.22,
         rollback: 0.06,
         incident_after_deploy: 0.2,
-        background_incidents_per_week: 0.1,
+        background_incidents_per_week: 0.6,
         restore_hours: 24.0 * 3.0,
         findings_per_week: 1.2,
     },
@@ -243,6 +243,7 @@ impl DemoOrg {
 
     /// A stream whose history starts [`HISTORY`] before `now`.
     pub fn stream(&self, now: Time) -> DemoStream {
+        let now = now.with_nanosecond(0).unwrap_or(now);
         DemoStream::new(self.seed, now - HISTORY)
     }
 
@@ -397,16 +398,52 @@ impl DemoStream {
     }
 }
 
+/// The demo as a running source: history first, then events as the clock reaches them.
+pub async fn run(
+    mut stream: DemoStream,
+    clock: crate::clock::Clock,
+    updates: tokio::sync::mpsc::Sender<crate::store::SourceUpdate>,
+) {
+    use crate::store::SourceUpdate;
+    use std::time::Duration;
+    let source = Text::from("demo");
+    let registered = SourceUpdate::Registered {
+        source: source.clone(),
+        kind: "demo",
+    };
+    if updates.send(registered).await.is_err() {
+        return;
+    }
+    loop {
+        let events = stream.advance(clock.now());
+        let batch = SourceUpdate::Events {
+            source: source.clone(),
+            events,
+        };
+        if updates.send(batch).await.is_err() {
+            return;
+        }
+        // Wake when the next event is due, but batch bursts at high speed and
+        // still report freshness now and then when nothing happens.
+        let wait = stream
+            .next_due()
+            .map_or(Duration::from_secs(5), |t| clock.real_until(t))
+            .clamp(Duration::from_millis(250), Duration::from_secs(5));
+        tokio::time::sleep(wait).await;
+    }
+}
+
 fn pick<'a>(rng: &mut ChaCha8Rng, list: &[&'a str]) -> &'a str {
     list[rng.random_range(0..list.len())]
 }
 
+/// Whole seconds: real systems report seconds, and reports read better.
 fn hours(h: f64) -> TimeDelta {
-    TimeDelta::milliseconds((h * 3_600_000.0) as i64)
+    TimeDelta::seconds((h * 3600.0).round() as i64)
 }
 
 fn minutes(m: f64) -> TimeDelta {
-    TimeDelta::milliseconds((m * 60_000.0) as i64)
+    TimeDelta::seconds((m * 60.0).round() as i64)
 }
 
 /// Exponential gap for a Poisson process of `per_day` events a day.

@@ -91,6 +91,58 @@ pub fn read_file(path: &Path, strict: bool) -> Result<(Vec<Event>, Diagnostics),
     Ok((events, diagnostics))
 }
 
+/// Fails with a clear message when `path` cannot be read as an events file.
+pub fn check_readable(path: &Path) -> Result<(), ReadError> {
+    let meta = std::fs::metadata(path).map_err(|source| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if meta.is_dir() {
+        return Err(ReadError::Directory {
+            path: path.to_path_buf(),
+        });
+    }
+    File::open(path).map(drop).map_err(|source| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The events-file source: reads the file once and hands its events to the store.
+/// (Following a growing file and URLs arrive with the scheduler.)
+pub async fn run_file(
+    path: PathBuf,
+    updates: tokio::sync::mpsc::Sender<crate::store::SourceUpdate>,
+) {
+    use crate::store::SourceUpdate;
+    let source: Text = crate::text::sanitize(&path.display().to_string());
+    let registered = SourceUpdate::Registered {
+        source: source.clone(),
+        kind: "events",
+    };
+    if updates.send(registered).await.is_err() {
+        return;
+    }
+    let read = tokio::task::spawn_blocking(move || read_file(&path, false)).await;
+    let update = match read {
+        Ok(Ok((events, diagnostics))) => {
+            for m in &diagnostics.malformed {
+                tracing::warn!(origin = %m.origin, line = m.line, error = %m.error, "malformed line skipped");
+            }
+            SourceUpdate::Events { source, events }
+        }
+        Ok(Err(e)) => SourceUpdate::Failed {
+            source,
+            error: e.to_string(),
+        },
+        Err(e) => SourceUpdate::Failed {
+            source,
+            error: format!("reader stopped: {e}"),
+        },
+    };
+    let _ = updates.send(update).await;
+}
+
 /// Parses NDJSON from `input`, handing each event to `sink` in input order.
 pub fn read(
     mut input: impl BufRead,

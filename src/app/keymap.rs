@@ -1,0 +1,136 @@
+//! Keys as data: one table drives both dispatch and the help screen.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::{Action, Screen};
+
+/// One binding: the key, the action, and what the help screen says.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub code: KeyCode,
+    pub ctrl: bool,
+    pub keys: &'static str,
+    pub action: Action,
+    pub help: &'static str,
+}
+
+const fn key(code: KeyCode, keys: &'static str, action: Action, help: &'static str) -> Binding {
+    Binding {
+        code,
+        ctrl: false,
+        keys,
+        action,
+        help,
+    }
+}
+
+/// Global bindings, in the order the help screen lists them. Duplicate keys
+/// (arrows and vi keys) have an empty `keys` label so help lists them once.
+pub const BINDINGS: &[Binding] = &[
+    key(
+        KeyCode::Char('1'),
+        "1",
+        Action::Show(Screen::Overview),
+        "Overview: team scorecards",
+    ),
+    key(
+        KeyCode::Char('2'),
+        "2",
+        Action::Show(Screen::Lanes),
+        "Lanes: deployments across regions",
+    ),
+    key(
+        KeyCode::Char('3'),
+        "3",
+        Action::Show(Screen::Incidents),
+        "Incidents: on-call view",
+    ),
+    key(
+        KeyCode::Char('4'),
+        "4",
+        Action::Show(Screen::Findings),
+        "Findings: audit posture",
+    ),
+    key(
+        KeyCode::Char('5'),
+        "5",
+        Action::Show(Screen::Sources),
+        "Sources: data freshness",
+    ),
+    key(KeyCode::Down, "↓ j", Action::Down, "move down"),
+    key(KeyCode::Char('j'), "", Action::Down, ""),
+    key(KeyCode::Up, "↑ k", Action::Up, "move up"),
+    key(KeyCode::Char('k'), "", Action::Up, ""),
+    key(KeyCode::PageDown, "PgDn", Action::PageDown, "page down"),
+    key(KeyCode::PageUp, "PgUp", Action::PageUp, "page up"),
+    key(KeyCode::Home, "Home g", Action::Top, "first row"),
+    key(KeyCode::Char('g'), "", Action::Top, ""),
+    key(KeyCode::End, "End G", Action::Bottom, "last row"),
+    key(KeyCode::Char('G'), "", Action::Bottom, ""),
+    key(
+        KeyCode::Enter,
+        "Enter",
+        Action::Open,
+        "open the selected row",
+    ),
+    key(KeyCode::Esc, "Esc", Action::Back, "go back / close help"),
+    key(KeyCode::Backspace, "", Action::Back, ""),
+    key(
+        KeyCode::Char('['),
+        "[ ]",
+        Action::WindowShorter,
+        "window 7 / 30 / 90 days",
+    ),
+    key(KeyCode::Char(']'), "", Action::WindowLonger, ""),
+    key(
+        KeyCode::Char('?'),
+        "?",
+        Action::ToggleHelp,
+        "show / hide keys",
+    ),
+    key(KeyCode::Char('q'), "q", Action::Quit, "quit"),
+    Binding {
+        code: KeyCode::Char('c'),
+        ctrl: true,
+        keys: "Ctrl-C",
+        action: Action::Quit,
+        help: "quit",
+    },
+];
+
+/// The action bound to a key press, if any.
+pub fn action_for(event: &KeyEvent) -> Option<Action> {
+    let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+    BINDINGS
+        .iter()
+        .find(|b| b.code == event.code && b.ctrl == ctrl)
+        .map(|b| b.action)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ctrl_c_quits_and_plain_c_does_nothing() {
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(action_for(&ctrl_c), Some(Action::Quit));
+        let c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE);
+        assert_eq!(action_for(&c), None);
+        let shift_g = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(action_for(&shift_g), Some(Action::Bottom));
+    }
+
+    #[test]
+    fn every_key_is_bound_once() {
+        for (i, a) in BINDINGS.iter().enumerate() {
+            for b in &BINDINGS[i + 1..] {
+                assert!(
+                    !(a.code == b.code && a.ctrl == b.ctrl),
+                    "{:?} bound twice",
+                    a.code
+                );
+            }
+        }
+    }
+}

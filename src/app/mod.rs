@@ -1,0 +1,262 @@
+//! Application state and `update`: what keys do. No I/O and no terminal, so it
+//! is tested directly.
+
+pub mod keymap;
+
+use crate::model::{Text, Time};
+use crate::store::{Snapshot, WINDOW_DAYS};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Overview,
+    Lanes,
+    Incidents,
+    Findings,
+    Sources,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 5] = [
+        Screen::Overview,
+        Screen::Lanes,
+        Screen::Incidents,
+        Screen::Findings,
+        Screen::Sources,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Screen::Overview => "Overview",
+            Screen::Lanes => "Lanes",
+            Screen::Incidents => "Incidents",
+            Screen::Findings => "Findings",
+            Screen::Sources => "Sources",
+        }
+    }
+
+    pub fn key(self) -> char {
+        match self {
+            Screen::Overview => '1',
+            Screen::Lanes => '2',
+            Screen::Incidents => '3',
+            Screen::Findings => '4',
+            Screen::Sources => '5',
+        }
+    }
+}
+
+/// Where the user is. Drill-downs name their subject, not a row number, so they
+/// survive new data arriving.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    Screen(Screen),
+    Team(Text),
+    Incident(Text),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    pub route: Route,
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Show(Screen),
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+    Back,
+    WindowShorter,
+    WindowLonger,
+    ToggleHelp,
+    Quit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Nothing,
+    Redraw,
+    Quit,
+}
+
+const PAGE: usize = 10;
+
+#[derive(Debug, Clone)]
+pub struct App {
+    /// Enter pushes, Esc pops; never empty.
+    pub stack: Vec<View>,
+    /// Index into [`WINDOW_DAYS`].
+    pub window: usize,
+    pub help: bool,
+    /// The clock as of the last tick; ages on screen are measured to it.
+    pub now: Time,
+}
+
+impl App {
+    pub fn new(now: Time) -> Self {
+        Self {
+            stack: vec![View {
+                route: Route::Screen(Screen::Overview),
+                selected: 0,
+            }],
+            window: 1,
+            help: false,
+            now,
+        }
+    }
+
+    pub fn view(&self) -> &View {
+        // The stack is never empty: `Back` keeps the root.
+        &self.stack[self.stack.len() - 1]
+    }
+
+    fn view_mut(&mut self) -> &mut View {
+        let last = self.stack.len() - 1;
+        &mut self.stack[last]
+    }
+
+    /// The screen whose tab is highlighted: the root of the stack.
+    pub fn screen(&self) -> Screen {
+        match self.stack[0].route {
+            Route::Screen(s) => s,
+            _ => Screen::Overview,
+        }
+    }
+
+    pub fn window_days(&self) -> i64 {
+        WINDOW_DAYS[self.window]
+    }
+
+    /// The clock moved on: ages on screen change.
+    pub fn tick(&mut self, now: Time) -> Effect {
+        self.now = now;
+        Effect::Redraw
+    }
+
+    pub fn update(&mut self, action: Action, snapshot: &Snapshot) -> Effect {
+        if self.help {
+            // Help is modal: it closes on ?, Esc or q (quit still works).
+            return match action {
+                Action::ToggleHelp | Action::Back => {
+                    self.help = false;
+                    Effect::Redraw
+                }
+                Action::Quit => Effect::Quit,
+                _ => Effect::Nothing,
+            };
+        }
+        let rows = row_count(self.view(), self, snapshot);
+        match action {
+            Action::Quit => return Effect::Quit,
+            Action::ToggleHelp => self.help = true,
+            Action::Show(screen) => {
+                self.stack = vec![View {
+                    route: Route::Screen(screen),
+                    selected: 0,
+                }];
+            }
+            Action::Down => self.move_by(rows, 1),
+            Action::Up => self.move_by(rows, -1),
+            Action::PageDown => self.move_by(rows, PAGE as isize),
+            Action::PageUp => self.move_by(rows, -(PAGE as isize)),
+            Action::Top => self.view_mut().selected = 0,
+            Action::Bottom => self.view_mut().selected = rows.saturating_sub(1),
+            Action::WindowShorter => self.window = self.window.saturating_sub(1),
+            Action::WindowLonger => self.window = (self.window + 1).min(WINDOW_DAYS.len() - 1),
+            Action::Back => {
+                if self.stack.len() == 1 {
+                    return Effect::Nothing;
+                }
+                self.stack.pop();
+            }
+            Action::Open => match self.target(snapshot) {
+                Some(route) => self.stack.push(View { route, selected: 0 }),
+                None => return Effect::Nothing,
+            },
+        }
+        Effect::Redraw
+    }
+
+    /// New data may have fewer rows; keep every selection on a row that exists.
+    pub fn clamp(&mut self, snapshot: &Snapshot) {
+        for n in 0..self.stack.len() {
+            let rows = row_count(&self.stack[n], self, snapshot);
+            let v = &mut self.stack[n];
+            v.selected = v.selected.min(rows.saturating_sub(1));
+        }
+    }
+
+    fn move_by(&mut self, rows: usize, delta: isize) {
+        let v = self.view_mut();
+        let last = rows.saturating_sub(1) as isize;
+        v.selected = (v.selected as isize + delta).clamp(0, last.max(0)) as usize;
+    }
+
+    /// What Enter opens from the current row.
+    fn target(&self, snapshot: &Snapshot) -> Option<Route> {
+        let view = self.view();
+        let w = &snapshot.windows[self.window];
+        match &view.route {
+            Route::Screen(Screen::Overview) => {
+                let team = w.order.get(view.selected)?;
+                Some(Route::Team(w.scorecards.teams[*team].team.clone()))
+            }
+            Route::Screen(Screen::Incidents) => {
+                let i = incident_rows(snapshot, self.window).nth(view.selected)?;
+                Some(Route::Incident(snapshot.records.incidents[i].id.clone()))
+            }
+            Route::Team(team) => {
+                let detail = team_detail(snapshot, self.window, team)?;
+                let first_incident = detail.deployments.len() + detail.changes.len();
+                let row = detail
+                    .incidents
+                    .get(view.selected.checked_sub(first_incident)?)?;
+                Some(Route::Incident(
+                    snapshot.records.incidents[row.incident].id.clone(),
+                ))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Incidents screen rows: open ones (oldest first), then those resolved in the window.
+pub fn incident_rows(snapshot: &Snapshot, window: usize) -> impl Iterator<Item = usize> + '_ {
+    snapshot
+        .open_incidents
+        .iter()
+        .chain(&snapshot.windows[window].resolved_incidents)
+        .copied()
+}
+
+pub fn team_detail<'a>(
+    snapshot: &'a Snapshot,
+    window: usize,
+    team: &str,
+) -> Option<&'a crate::metrics::dora::TeamDetail> {
+    let w = &snapshot.windows[window];
+    let i = w.scorecards.teams.iter().position(|t| &*t.team == team)?;
+    w.details.get(i)
+}
+
+/// How many selectable rows the view has.
+pub fn row_count(view: &View, app: &App, snapshot: &Snapshot) -> usize {
+    let w = &snapshot.windows[app.window];
+    match &view.route {
+        Route::Screen(Screen::Overview) => w.order.len(),
+        Route::Screen(Screen::Incidents) => {
+            snapshot.open_incidents.len() + w.resolved_incidents.len()
+        }
+        Route::Screen(Screen::Sources) => snapshot.sources.len(),
+        Route::Screen(_) => 0,
+        Route::Team(team) => team_detail(snapshot, app.window, team).map_or(0, |d| {
+            d.deployments.len() + d.changes.len() + d.incidents.len()
+        }),
+        Route::Incident(_) => 0,
+    }
+}

@@ -1,0 +1,98 @@
+//! Rendering: `render(frame, &app, &snapshot)` reads state and draws. It does no
+//! I/O and computes no metrics; it builds only the rows that are visible.
+
+pub mod theme;
+pub mod views;
+pub mod widgets;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use crate::app::{App, Route, Screen};
+use crate::store::Snapshot;
+
+/// Below this the cockpit asks for a bigger terminal instead of drawing garbage.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 12;
+
+pub fn render(frame: &mut Frame, app: &App, snapshot: &Snapshot) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let msg = Paragraph::new(vec![
+            Line::from("flightdeck"),
+            Line::from(format!(
+                "needs {MIN_WIDTH}x{MIN_HEIGHT}, has {}x{}",
+                area.width, area.height
+            )),
+            Line::from("q quits"),
+        ]);
+        frame.render_widget(msg, area);
+        return;
+    }
+    let [tabs, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    render_tabs(frame, tabs, app);
+    match &app.view().route {
+        Route::Screen(Screen::Overview) => views::overview::render(frame, body, app, snapshot),
+        Route::Screen(Screen::Incidents) => views::incidents::render(frame, body, app, snapshot),
+        Route::Screen(Screen::Sources) => views::sources::render(frame, body, app, snapshot),
+        Route::Screen(s @ (Screen::Lanes | Screen::Findings)) => {
+            views::pending::render(frame, body, *s, snapshot)
+        }
+        Route::Team(team) => views::team::render(frame, body, app, snapshot, team),
+        Route::Incident(id) => views::incident::render(frame, body, app, snapshot, id),
+    }
+    widgets::status_bar::render(frame, status, app, snapshot);
+    if app.help {
+        views::help::render(frame, body);
+    }
+}
+
+fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
+    let mut spans = vec![Span::styled(" flightdeck ", theme::title().reversed())];
+    for s in Screen::ALL {
+        let label = format!(" {} {} ", s.key(), s.title());
+        if s == app.screen() {
+            spans.push(Span::styled(label, theme::selected()));
+        } else {
+            spans.push(Span::styled(label, theme::dim()));
+        }
+    }
+    // The drill-down path, so the user knows where Esc leads.
+    for v in &app.stack[1..] {
+        let crumb = match &v.route {
+            Route::Team(t) => format!(" › {t}"),
+            Route::Incident(i) => format!(" › {i}"),
+            Route::Screen(s) => format!(" › {}", s.title()),
+        };
+        spans.push(Span::styled(crumb, theme::header()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// A centred rectangle of at most `w` x `h` inside `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+/// Clears `area` and draws a bordered popup with `title`; returns the inner area.
+pub fn popup(frame: &mut Frame, area: Rect, title: &str) -> Rect {
+    frame.render_widget(Clear, area);
+    let block = Block::bordered().title(Span::styled(format!(" {title} "), theme::title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}

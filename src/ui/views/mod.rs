@@ -1,0 +1,9 @@
+//! One module per screen.
+
+pub mod help;
+pub mod incident;
+pub mod incidents;
+pub mod overview;
+pub mod pending;
+pub mod sources;
+pub mod team;

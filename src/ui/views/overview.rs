@@ -1,0 +1,166 @@
+//! `1` Overview: one scorecard row per team, teams needing help first.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
+
+use crate::app::App;
+use crate::format;
+use crate::metrics::trend::{HIGHER_IS_BETTER, key_trends};
+use crate::metrics::{TeamMetrics, Tier};
+use crate::report::tier_label;
+use crate::store::Snapshot;
+use crate::ui::{theme, widgets::scroll};
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
+    let w = &snapshot.windows[app.window];
+    let cards = &w.scorecards;
+    let [summary, table_area, legend] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+
+    let low = cards
+        .teams
+        .iter()
+        .filter(|t| t.tier == Some(Tier::Low))
+        .count();
+    let open = snapshot.open_incidents.len();
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::raw(format!(" {} teams  ", cards.teams.len())),
+            Span::styled(
+                format!("{low} need help  "),
+                if low > 0 { theme::alert() } else { theme::ok() },
+            ),
+            Span::styled(
+                format!("{open} incidents open  "),
+                if open > 0 {
+                    theme::alert()
+                } else {
+                    theme::ok()
+                },
+            ),
+            Span::styled(
+                format!("{} unattributed", cards.unattributed_incidents),
+                theme::dim(),
+            ),
+        ])),
+        summary,
+    );
+
+    let block = Block::bordered().title(Span::styled(
+        format!(
+            " Overview · last {} days, trends vs the {} days before ",
+            w.days, w.days
+        ),
+        theme::title(),
+    ));
+    let inner_height = block.inner(table_area).height.saturating_sub(1) as usize;
+    let selected = app.view().selected;
+    let offset = scroll::offset(selected, inner_height);
+
+    let header = Row::new(
+        [
+            "TEAM",
+            "TIER",
+            "DEPLOY FREQUENCY",
+            "LEAD TIME",
+            "CHANGE FAILURE",
+            "TIME TO RESTORE",
+            "REWORK",
+            "OPEN",
+        ]
+        .map(|h| Cell::from(h).style(theme::header())),
+    );
+    let rows = w
+        .order
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(inner_height)
+        .map(|(row, &i)| {
+            let t = &cards.teams[i];
+            let m = &t.current;
+            let values = key_values(m);
+            let trends = key_trends(m, &t.previous);
+            let tiers = m.key_tiers();
+            let mut cells = vec![
+                Cell::from(t.team.to_string()),
+                Cell::from(tier_label(t.tier).to_uppercase()).style(theme::tier(t.tier).bold()),
+            ];
+            for k in 0..4 {
+                cells.push(Cell::from(Line::from(vec![
+                    Span::styled(format!("{:<9}", values[k]), theme::tier(tiers[k])),
+                    Span::styled(
+                        format!(" {}", trends[k].arrow(HIGHER_IS_BETTER[k])),
+                        theme::trend(trends[k]),
+                    ),
+                ])));
+            }
+            cells.push(Cell::from(
+                m.rework_rate.rate.map_or("-".into(), format::percent),
+            ));
+            let open = m.time_to_restore.open;
+            cells.push(Cell::from(open.to_string()).style(if open > 0 {
+                theme::alert()
+            } else {
+                theme::dim()
+            }));
+            let r = Row::new(cells);
+            if row == selected {
+                r.style(theme::selected())
+            } else {
+                r
+            }
+        });
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Fill(2),
+            Constraint::Length(6),
+            Constraint::Length(16),
+            Constraint::Length(13),
+            Constraint::Length(14),
+            Constraint::Length(15),
+            Constraint::Length(6),
+            Constraint::Length(4),
+        ],
+    )
+    .header(header)
+    .block(block);
+    frame.render_widget(table, table_area);
+
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(" elite", theme::tier(Some(Tier::Elite))),
+            Span::styled(" high", theme::tier(Some(Tier::High))),
+            Span::styled(" medium", theme::tier(Some(Tier::Medium))),
+            Span::styled(" low", theme::tier(Some(Tier::Low))),
+            Span::styled(
+                " · ↑↓ vs previous window, green = better · Enter drill down · [ ] window",
+                theme::dim(),
+            ),
+        ])),
+        legend,
+    );
+}
+
+/// The four key metrics as short strings, in display order.
+pub fn key_values(m: &TeamMetrics) -> [String; 4] {
+    [
+        format::per_day(m.deployment_frequency.per_day),
+        m.lead_time
+            .median_seconds
+            .map_or("-".into(), format::duration_secs),
+        m.change_failure_rate
+            .rate
+            .map_or("-".into(), format::percent),
+        m.time_to_restore
+            .median_seconds
+            .map_or("-".into(), format::duration_secs),
+    ]
+}

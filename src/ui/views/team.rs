@@ -1,0 +1,267 @@
+//! A team's drill-down: each metric and the records behind it.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::app::{App, team_detail};
+use crate::format;
+use crate::metrics::dora::{Attribution, FailReason, ReworkReason, TeamDetail};
+use crate::metrics::trend::{HIGHER_IS_BETTER, key_trends};
+use crate::report::tier_label;
+use crate::store::Snapshot;
+use crate::ui::views::overview::key_values;
+use crate::ui::{theme, widgets::scroll};
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, team: &str) {
+    let w = &snapshot.windows[app.window];
+    let (Some(card), Some(detail)) = (
+        w.scorecards.teams.iter().find(|t| &*t.team == team),
+        team_detail(snapshot, app.window, team),
+    ) else {
+        let msg = Paragraph::new(format!(" No team named {team} in the data. Esc goes back."))
+            .block(Block::bordered());
+        frame.render_widget(msg, area);
+        return;
+    };
+    let [top, list] = Layout::vertical([Constraint::Length(8), Constraint::Fill(1)]).areas(area);
+
+    // The five numbers with tier, trend and the previous window's value.
+    let m = &card.current;
+    let p = &card.previous;
+    let now = key_values(m);
+    let before = key_values(p);
+    let trends = key_trends(m, p);
+    let tiers = m.key_tiers();
+    let names = [
+        "Deployment frequency",
+        "Lead time for changes",
+        "Change failure rate",
+        "Time to restore",
+    ];
+    let counts = [
+        format!("{} deployments", m.deployment_frequency.deployments),
+        format!(
+            "{} changes, {} skewed",
+            m.lead_time.changes, m.lead_time.skewed
+        ),
+        format!(
+            "{} of {} failed",
+            m.change_failure_rate.failed, m.change_failure_rate.deployments
+        ),
+        format!(
+            "{} restored, {} open",
+            m.time_to_restore.incidents, m.time_to_restore.open
+        ),
+    ];
+    let mut lines = Vec::new();
+    for k in 0..4 {
+        lines.push(Line::from(vec![
+            Span::raw(format!(" {:<22}", names[k])),
+            Span::styled(
+                format!("{:>9} {:<7}", now[k], tier_label(tiers[k])),
+                theme::tier(tiers[k]),
+            ),
+            Span::styled(
+                format!("{} ", trends[k].arrow(HIGHER_IS_BETTER[k])),
+                theme::trend(trends[k]),
+            ),
+            Span::styled(format!("was {:<9}", before[k]), theme::dim()),
+            Span::raw(format!("  {}", counts[k])),
+        ]));
+    }
+    lines.push(Line::from(vec![
+        Span::raw(format!(" {:<22}", "Rework rate")),
+        Span::raw(format!(
+            "{:>9}",
+            m.rework_rate.rate.map_or("-".into(), format::percent)
+        )),
+        Span::styled(
+            format!(
+                "         was {:<9}",
+                p.rework_rate.rate.map_or("-".into(), format::percent)
+            ),
+            theme::dim(),
+        ),
+        Span::raw(format!(
+            "  {} of {} deployments",
+            m.rework_rate.rework, m.rework_rate.deployments
+        )),
+    ]));
+    lines.push(Line::from(vec![
+        Span::raw(" Team tier "),
+        Span::styled(tier_label(card.tier).to_uppercase(), theme::tier(card.tier)),
+        Span::styled("  (the weakest of the four key metrics)", theme::dim()),
+    ]));
+    let title = format!(" {team} · last {} days ", w.days);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(Span::styled(title, theme::title()))),
+        top,
+    );
+
+    let block = Block::bordered().title(Span::styled(
+        " Records behind the numbers · Enter on an incident opens it · Esc back ",
+        theme::title(),
+    ));
+    let inner = block.inner(list);
+    frame.render_widget(block, list);
+    let lines = visible_lines(app, snapshot, detail, inner.height as usize);
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Display lines: section headers plus rows; only the visible ones are built.
+fn visible_lines<'a>(
+    app: &App,
+    snapshot: &'a Snapshot,
+    d: &TeamDetail,
+    height: usize,
+) -> Vec<Line<'a>> {
+    let sections = [d.deployments.len(), d.changes.len(), d.incidents.len()];
+    let titles = [
+        format!("Deployments counted ({})", sections[0]),
+        format!("Changes and their lead times ({})", sections[1]),
+        format!(
+            "Incidents restored in the window or still open ({})",
+            sections[2]
+        ),
+    ];
+    let selected = app.view().selected;
+    // Map the selected row to its display line (one header line before each section).
+    let mut display_selected = selected;
+    let mut seen = 0;
+    for (s, n) in sections.iter().enumerate() {
+        if selected < seen + n {
+            display_selected = selected + s + 1;
+            break;
+        }
+        seen += n;
+    }
+    let offset = scroll::offset(display_selected, height);
+    let mut out = Vec::with_capacity(height);
+    let mut line = 0usize;
+    let mut row = 0usize;
+    for (s, &n) in sections.iter().enumerate() {
+        if line + 1 + n <= offset {
+            line += 1 + n;
+            row += n;
+            continue;
+        }
+        if line >= offset {
+            out.push(Line::from(Span::styled(
+                format!(" {}", titles[s]),
+                theme::section(),
+            )));
+        }
+        line += 1;
+        let skip = offset.saturating_sub(line);
+        for i in skip..n {
+            if out.len() >= height {
+                return out;
+            }
+            let mut l = row_line(snapshot, d, s, i, app);
+            if row + i == selected {
+                l = l.style(theme::selected());
+            }
+            out.push(l);
+        }
+        line += n;
+        row += n;
+        if out.len() >= height {
+            break;
+        }
+    }
+    out.truncate(height);
+    out
+}
+
+fn row_line<'a>(
+    snapshot: &'a Snapshot,
+    d: &TeamDetail,
+    section: usize,
+    i: usize,
+    app: &App,
+) -> Line<'a> {
+    let r = &snapshot.records;
+    match section {
+        0 => {
+            let row = &d.deployments[i];
+            let dep = &r.deployments[row.deployment];
+            let mut spans = vec![
+                Span::raw(format!("  {}  ", format::short_time(row.done))),
+                Span::raw(format!("{:<24} {:<18} ", dep.id, dep.service)),
+            ];
+            if row.fail_reasons.is_empty() {
+                spans.push(Span::styled("ok", theme::ok()));
+            } else {
+                let why: Vec<String> = row.fail_reasons.iter().map(reason).collect();
+                spans.push(Span::styled(
+                    format!("FAILED: {}", why.join("; ")),
+                    theme::alert(),
+                ));
+            }
+            match &row.rework {
+                Some(ReworkReason::Hotfix) => {
+                    spans.push(Span::styled("  rework: hotfix", theme::tier(None)))
+                }
+                Some(ReworkReason::DuringIncident(id)) => spans.push(Span::styled(
+                    format!("  rework: during {id}"),
+                    theme::tier(None),
+                )),
+                None => {}
+            }
+            Line::from(spans)
+        }
+        1 => {
+            let row = &d.changes[i];
+            let c = &r.changes[row.change];
+            let dep = &r.deployments[row.deployment];
+            let lead = if row.skewed {
+                Span::styled(format!("{:>9}", "skewed"), theme::alert())
+            } else {
+                Span::raw(format!("{:>9}", format::duration(row.lead)))
+            };
+            Line::from(vec![
+                Span::raw("  "),
+                lead,
+                Span::raw(format!("  {:<22} → {:<24} ", c.id, dep.id)),
+                Span::styled(c.title.as_deref().unwrap_or("").to_string(), theme::dim()),
+            ])
+        }
+        _ => {
+            let row = &d.incidents[i];
+            let inc = &r.incidents[row.incident];
+            let state = match inc.resolved {
+                Some(res) if !row.open => Span::raw(format!(
+                    "restored in {:<8}",
+                    format::duration(res - inc.opened)
+                )),
+                _ => Span::styled(
+                    format!("OPEN for {:<11}", format::duration(app.now - inc.opened)),
+                    theme::alert(),
+                ),
+            };
+            let dep = match row.attribution {
+                Some(Attribution::Explicit(d)) => format!("→ {} (named)", r.deployments[d].id),
+                Some(Attribution::Implicit(d)) => format!("→ {} (linked)", r.deployments[d].id),
+                None => "unattributed".into(),
+            };
+            Line::from(vec![
+                Span::raw(format!("  {:<24} ", inc.id)),
+                state,
+                Span::raw(format!(" {dep}  ")),
+                Span::styled(inc.title.as_deref().unwrap_or("").to_string(), theme::dim()),
+            ])
+        }
+    }
+}
+
+fn reason(r: &FailReason) -> String {
+    match r {
+        FailReason::Status { status, region } => match region {
+            Some(region) => format!("{} in {region}", status.label()),
+            None => status.label().to_string(),
+        },
+        FailReason::Incident { id, .. } => format!("incident {id}"),
+    }
+}

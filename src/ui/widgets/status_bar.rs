@@ -1,0 +1,53 @@
+//! The bottom line: sources' freshness, the window and the clock.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::app::App;
+use crate::format;
+use crate::store::Snapshot;
+use crate::ui::theme;
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
+    let mut left: Vec<Span> = Vec::new();
+    if snapshot.sources.is_empty() {
+        left.push(Span::styled(" waiting for sources… ", theme::dim()));
+    }
+    for s in &snapshot.sources {
+        let (dot, style) = if s.failing() {
+            ("●", theme::alert())
+        } else if s.last_ok.is_some() {
+            ("●", theme::ok())
+        } else {
+            ("○", theme::dim())
+        };
+        left.push(Span::styled(format!(" {dot} "), style));
+        let age = s
+            .last_ok
+            .map(|t| format!("updated {} ago", format::duration(app.now - t)))
+            .unwrap_or_else(|| "no data yet".into());
+        left.push(Span::raw(format!("{} {age}", s.name)));
+        if let Some((_, err)) = s.last_error.as_ref().filter(|_| s.failing()) {
+            left.push(Span::styled(format!(" ({err})"), theme::alert()));
+        }
+    }
+    left.push(Span::styled(
+        format!("  {} events", snapshot.records.event_count()),
+        theme::dim(),
+    ));
+    let right = Line::from(vec![
+        Span::styled(format!("{}d window ", app.window_days()), theme::title()),
+        Span::raw(format!("{} UTC ", app.now.format("%Y-%m-%d %H:%M:%S"))),
+        Span::styled("? help  q quit ", theme::dim()),
+    ])
+    .right_aligned();
+    let [l, r] = Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Length(right.width() as u16),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(Line::from(left)), l);
+    frame.render_widget(Paragraph::new(right), r);
+}

@@ -372,11 +372,13 @@ impl Facts {
                 continue;
             }
             let s = slot[&*self.deployments[c.deployment].team];
-            let lead = (c.t_ok - records.changes[c.change].time).num_milliseconds();
-            if lead < 0 {
+            // Compared before rounding to milliseconds: a commit even a microsecond
+            // after its deployment is skewed (as in `team_detail`), not a zero lead.
+            let lead = c.t_ok - records.changes[c.change].time;
+            if lead < TimeDelta::zero() {
                 skewed[s] += 1;
             } else {
-                leads[s].push(lead);
+                leads[s].push(lead.num_milliseconds());
             }
         }
         let mut restores: Vec<Vec<i64>> = vec![Vec::new(); n];

@@ -37,7 +37,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
                 if low > 0 { theme::alert() } else { theme::ok() },
             ),
             Span::styled(
-                format!("{open} incidents open  "),
+                format!(
+                    "{open} {} open  ",
+                    if open == 1 { "incident" } else { "incidents" }
+                ),
                 if open > 0 {
                     theme::alert()
                 } else {
@@ -63,16 +66,21 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
     let selected = app.view().selected;
     let offset = scroll::offset(selected, inner_height);
 
-    let header = Row::new(
+    // Wide terminals get each metric's tier in words as well as in colour.
+    let wide = table_area.width >= 110;
+    let names = if wide {
         [
-            "TEAM",
-            "TIER",
             "DEPLOY FREQUENCY",
             "LEAD TIME",
             "CHANGE FAILURE",
             "TIME TO RESTORE",
-            "REWORK",
-            "OPEN",
+        ]
+    } else {
+        ["DEPLOYS", "LEAD TIME", "FAIL RATE", "RESTORE"]
+    };
+    let header = Row::new(
+        [
+            "TEAM", "TIER", names[0], names[1], names[2], names[3], "REWORK", "OPEN",
         ]
         .map(|h| Cell::from(h).style(theme::header())),
     );
@@ -94,7 +102,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
             ];
             for k in 0..4 {
                 cells.push(Cell::from(Line::from(vec![
-                    Span::styled(format!("{:<9}", values[k]), theme::tier(tiers[k])),
+                    Span::styled(
+                        if wide {
+                            format!("{:<8}{:<6}", values[k], tier_label(tiers[k]))
+                        } else {
+                            format!("{:<7}", values[k])
+                        },
+                        theme::tier(tiers[k]),
+                    ),
                     Span::styled(
                         format!(" {}", trends[k].arrow(HIGHER_IS_BETTER[k])),
                         theme::trend(trends[k]),
@@ -117,15 +132,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
                 r
             }
         });
+    let metric_width = if wide { 16 } else { 10 };
     let table = Table::new(
         rows,
         [
-            Constraint::Fill(2),
+            Constraint::Min(12),
             Constraint::Length(6),
-            Constraint::Length(16),
-            Constraint::Length(13),
-            Constraint::Length(14),
-            Constraint::Length(15),
+            Constraint::Length(metric_width),
+            Constraint::Length(metric_width),
+            Constraint::Length(metric_width),
+            Constraint::Length(metric_width),
             Constraint::Length(6),
             Constraint::Length(4),
         ],
@@ -141,7 +157,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
             Span::styled(" medium", theme::tier(Some(Tier::Medium))),
             Span::styled(" low", theme::tier(Some(Tier::Low))),
             Span::styled(
-                " · ↑↓ vs previous window, green = better · Enter drill down · [ ] window",
+                " · ↑↓ vs previous window (green = better) · Enter details · [ ] window",
                 theme::dim(),
             ),
         ])),

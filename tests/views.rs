@@ -1,0 +1,130 @@
+//! Views rendered into a TestBackend: insta snapshots at three sizes, plus
+//! assertions on the styles that carry meaning (tier colours, selection).
+
+mod common;
+
+use flightdeck::app::{Action, App};
+use flightdeck::store::Snapshot;
+use flightdeck::ui;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+
+fn draw(app: &App, snapshot: &Snapshot, w: u16, h: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    terminal
+        .draw(|f| ui::render(f, app, snapshot))
+        .expect("draw into a test backend");
+    terminal.backend().buffer().clone()
+}
+
+fn text(buf: &Buffer) -> String {
+    let area = buf.area;
+    let mut out = String::new();
+    for y in 0..area.height {
+        let mut line = String::new();
+        for x in 0..area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The cell where `needle` starts on the row that contains `row_marker`.
+fn find(buf: &Buffer, row_marker: &str, needle: &str) -> Option<(u16, u16)> {
+    let t = text(buf);
+    for (y, line) in t.lines().enumerate() {
+        if line.contains(row_marker) {
+            let byte = line.find(needle)?;
+            let x = line[..byte].chars().count();
+            return Some((x as u16, y as u16));
+        }
+    }
+    None
+}
+
+#[test]
+fn overview_120x40() {
+    let snapshot = common::demo_snapshot();
+    let app = App::new(common::now());
+    let buf = draw(&app, &snapshot, 120, 40);
+    insta::assert_snapshot!(text(&buf));
+    let t = text(&buf);
+    assert!(t.contains("1 Overview"), "the screen names itself");
+    // Teams needing help come first: the first team row is a LOW team.
+    let first = t.lines().nth(4).unwrap_or_default();
+    assert!(first.contains("LOW"), "first row should be a low-tier team: {first}");
+    // A LOW tier is drawn red, an ELITE tier green.
+    let (x, y) = find(&buf, "LOW", "LOW").expect("a LOW cell");
+    assert_eq!(buf[(x, y)].fg, Color::Red);
+    let (x, y) = find(&buf, "ELITE", "ELITE").expect("an ELITE cell");
+    assert_eq!(buf[(x, y)].fg, Color::Green);
+    // The selected row (the first team) has the selection background.
+    assert_ne!(buf[(1, 4)].bg, Color::Reset);
+    assert_eq!(buf[(1, 5)].bg, Color::Reset);
+}
+
+#[test]
+fn overview_80x24() {
+    let snapshot = common::demo_snapshot();
+    let app = App::new(common::now());
+    insta::assert_snapshot!(text(&draw(&app, &snapshot, 80, 24)));
+}
+
+#[test]
+fn tiny_terminal_asks_for_room() {
+    let snapshot = common::demo_snapshot();
+    let app = App::new(common::now());
+    let t = text(&draw(&app, &snapshot, 30, 8));
+    insta::assert_snapshot!(t);
+    assert!(t.contains("needs 60x12"));
+}
+
+#[test]
+fn team_drill_down_120x40() {
+    let snapshot = common::demo_snapshot();
+    let mut app = App::new(common::now());
+    app.update(Action::Open, &snapshot);
+    let buf = draw(&app, &snapshot, 120, 40);
+    let t = text(&buf);
+    insta::assert_snapshot!(t);
+    assert!(t.contains("Deployments counted"));
+    assert!(t.contains("Changes and their lead times"));
+    assert!(t.contains("Lead time for changes"));
+    let (x, y) = find(&buf, "FAILED", "FAILED").expect("a failed deployment row");
+    assert_eq!(buf[(x, y)].fg, Color::Red);
+}
+
+#[test]
+fn team_drill_down_80x24() {
+    let snapshot = common::demo_snapshot();
+    let mut app = App::new(common::now());
+    app.update(Action::Open, &snapshot);
+    insta::assert_snapshot!(text(&draw(&app, &snapshot, 80, 24)));
+}
+
+#[test]
+fn incidents_120x40() {
+    let snapshot = common::demo_snapshot();
+    let mut app = App::new(common::now());
+    app.update(Action::Show(flightdeck::app::Screen::Incidents), &snapshot);
+    let t = text(&draw(&app, &snapshot, 120, 40));
+    insta::assert_snapshot!(t);
+    assert!(t.contains("3 Incidents"));
+    assert!(t.contains("Time to restore by team"));
+}
+
+#[test]
+fn help_lists_the_keys() {
+    let snapshot = common::demo_snapshot();
+    let mut app = App::new(common::now());
+    app.update(Action::ToggleHelp, &snapshot);
+    let t = text(&draw(&app, &snapshot, 120, 40));
+    insta::assert_snapshot!(t);
+    for key in ["Enter", "Esc", "[ ]", "q", "Ctrl-C", "?"] {
+        assert!(t.contains(key), "help should list {key}");
+    }
+}

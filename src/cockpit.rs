@@ -23,7 +23,11 @@ use crate::{logging, terminal, ui};
 /// How often the clock on screen and the ages of open incidents move.
 const TICK: Duration = Duration::from_secs(1);
 
+/// At most one frame per this long, however fast data or keys arrive.
+const FRAME: Duration = Duration::from_millis(16);
+
 pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
     // Check inputs before the screen switches, so errors print plainly.
     for path in &args.events {
         events::check_readable(path)?;
@@ -35,10 +39,10 @@ pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
         .enable_all()
         .build()
         .wrap_err("cannot start the async runtime")?;
-    runtime.block_on(run_async(args))
+    runtime.block_on(run_async(args, started))
 }
 
-async fn run_async(args: &CockpitArgs) -> Result<ExitCode> {
+async fn run_async(args: &CockpitArgs, started: std::time::Instant) -> Result<ExitCode> {
     let mut settings = Settings::default();
     let use_demo = args.demo.demo || args.events.is_empty();
     let start = Utc::now();
@@ -63,7 +67,7 @@ async fn run_async(args: &CockpitArgs) -> Result<ExitCode> {
     drop(updates);
 
     let mut tui = terminal::init()?;
-    let result = event_loop(&mut tui, snapshots, &clock).await;
+    let result = event_loop(&mut tui, snapshots, &clock, started).await;
     terminal::restore();
     tracing::info!(ok = result.is_ok(), "cockpit stopped");
     result.map(|()| ExitCode::SUCCESS)
@@ -73,7 +77,9 @@ async fn event_loop(
     tui: &mut terminal::Tui,
     mut snapshots: watch::Receiver<Arc<Snapshot>>,
     clock: &Clock,
+    started: std::time::Instant,
 ) -> Result<()> {
+    let mut started = Some(started);
     let mut keys = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate()).wrap_err("cannot watch SIGTERM")?;
     let mut sighup = signal(SignalKind::hangup()).wrap_err("cannot watch SIGHUP")?;
@@ -83,13 +89,23 @@ async fn event_loop(
     let mut app = App::new(clock.now());
     let mut snapshot = snapshots.borrow_and_update().clone();
     let mut dirty = true;
+    let mut next_frame = tokio::time::Instant::now();
     loop {
-        if dirty {
+        if dirty && tokio::time::Instant::now() >= next_frame {
             tui.draw(|frame| ui::render(frame, &app, &snapshot))
                 .wrap_err("cannot draw to the terminal")?;
+            if let Some(at) = started.take() {
+                tracing::info!(
+                    elapsed_ms = at.elapsed().as_millis() as u64,
+                    "first frame drawn"
+                );
+            }
             dirty = false;
+            next_frame = tokio::time::Instant::now() + FRAME;
         }
         tokio::select! {
+            // A redraw held back by the frame cap.
+            _ = tokio::time::sleep_until(next_frame), if dirty => {}
             input = keys.next() => match input {
                 Some(Ok(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => {
                     if let Some(action) = keymap::action_for(&key) {

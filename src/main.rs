@@ -1,4 +1,4 @@
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use chrono::{Timelike, Utc};
@@ -10,14 +10,37 @@ use flightdeck::metrics::{DORA_2023, Window, scorecards};
 use flightdeck::records::Records;
 use flightdeck::report;
 use flightdeck::settings::Settings;
-use flightdeck::sources::events::{self, Diagnostics};
+use flightdeck::sources::events::{self, Diagnostics, ReadError};
+use flightdeck::terminal::TerminalError;
 
-fn main() -> Result<ExitCode> {
-    color_eyre::install()?;
+fn main() -> ExitCode {
+    // Colours only for a terminal; a report piped into a file stays plain text.
+    let mut hook = color_eyre::config::HookBuilder::default().display_env_section(false);
+    if !std::io::stderr().is_terminal() {
+        hook = hook.theme(color_eyre::config::Theme::new());
+    }
+    if let Err(e) = hook.install() {
+        eprintln!("flightdeck: cannot install the error reporter: {e}");
+    }
     let cli = Cli::parse();
-    match cli.command {
+    let result = match cli.command {
         Some(Command::Report(args)) => run_report(&args),
         None => flightdeck::cockpit::run(&cli.cockpit),
+    };
+    match result {
+        Ok(code) => code,
+        // Bad input from the user: one clear line, no backtrace.
+        Err(e)
+            if e.downcast_ref::<ReadError>().is_some()
+                || e.downcast_ref::<TerminalError>().is_some() =>
+        {
+            eprintln!("flightdeck: {e}");
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("flightdeck: {e:?}");
+            ExitCode::FAILURE
+        }
     }
 }
 

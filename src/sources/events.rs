@@ -200,11 +200,11 @@ pub fn parse_line(line: &[u8]) -> Result<Parsed, String> {
     }
     let envelope: Envelope = serde_json::from_slice(line).map_err(|e| describe(&e))?;
     let event = match &*envelope.kind {
-        "change" => Event::Change(from::<RawChange>(line)?.into_model()),
-        "deployment" => Event::Deployment(from::<RawDeployment>(line)?.into_model()),
-        "incident" => Event::Incident(from::<RawIncident>(line)?.into_model()),
-        "finding" => Event::Finding(from::<RawFinding>(line)?.into_model()),
-        "canary" => Event::Canary(from::<RawCanary>(line)?.into_model()),
+        "change" => Event::Change(from::<RawChange>(line)?.into_model()?),
+        "deployment" => Event::Deployment(from::<RawDeployment>(line)?.into_model()?),
+        "incident" => Event::Incident(from::<RawIncident>(line)?.into_model()?),
+        "finding" => Event::Finding(from::<RawFinding>(line)?.into_model()?),
+        "canary" => Event::Canary(from::<RawCanary>(line)?.into_model()?),
         _ => return Ok(Parsed::UnknownType),
     };
     Ok(Parsed::Event(event))
@@ -229,6 +229,13 @@ fn t(s: &Str) -> Text {
     sanitize(s)
 }
 
+/// RFC 3339 with any offset, stored as UTC; the error names the field.
+fn time(field: &str, raw: &str) -> Result<Time, String> {
+    chrono::DateTime::parse_from_rfc3339(raw.trim())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("field `{field}`: '{raw}' is not an RFC 3339 time ({e})"))
+}
+
 fn ot(s: &Option<Str>) -> Option<Text> {
     s.as_ref().map(t)
 }
@@ -239,7 +246,8 @@ struct RawChange<'a> {
     id: Str<'a>,
     #[serde(borrow)]
     service: Str<'a>,
-    time: Time,
+    #[serde(borrow)]
+    time: Str<'a>,
     #[serde(borrow, default)]
     team: Option<Str<'a>>,
     #[serde(borrow, default)]
@@ -251,16 +259,16 @@ struct RawChange<'a> {
 }
 
 impl RawChange<'_> {
-    fn into_model(self) -> Change {
-        Change {
+    fn into_model(self) -> Result<Change, String> {
+        Ok(Change {
             id: t(&self.id),
             service: t(&self.service),
-            time: self.time,
+            time: time("time", &self.time)?,
             team: ot(&self.team),
             title: ot(&self.title),
             author: ot(&self.author),
             url: ot(&self.url),
-        }
+        })
     }
 }
 
@@ -270,7 +278,8 @@ struct RawDeployment<'a> {
     id: Str<'a>,
     #[serde(borrow)]
     service: Str<'a>,
-    time: Time,
+    #[serde(borrow)]
+    time: Str<'a>,
     status: DeployStatus,
     #[serde(borrow, default)]
     team: Option<Str<'a>>,
@@ -289,11 +298,11 @@ struct RawDeployment<'a> {
 }
 
 impl RawDeployment<'_> {
-    fn into_model(self) -> DeploymentEvent {
-        DeploymentEvent {
+    fn into_model(self) -> Result<DeploymentEvent, String> {
+        Ok(DeploymentEvent {
             id: t(&self.id),
             service: t(&self.service),
-            time: self.time,
+            time: time("time", &self.time)?,
             status: self.status,
             team: ot(&self.team),
             environment: ot(&self.environment),
@@ -302,7 +311,7 @@ impl RawDeployment<'_> {
             changes: self.changes.unwrap_or_default().iter().map(t).collect(),
             hotfix: self.hotfix.unwrap_or(false),
             url: ot(&self.url),
-        }
+        })
     }
 }
 
@@ -312,11 +321,12 @@ struct RawIncident<'a> {
     id: Str<'a>,
     #[serde(borrow)]
     service: Str<'a>,
-    opened: Time,
+    #[serde(borrow)]
+    opened: Str<'a>,
     #[serde(borrow, default)]
     team: Option<Str<'a>>,
-    #[serde(default)]
-    resolved: Option<Time>,
+    #[serde(borrow, default)]
+    resolved: Option<Str<'a>>,
     #[serde(borrow, default)]
     deployment: Option<Str<'a>>,
     #[serde(borrow, default)]
@@ -328,18 +338,22 @@ struct RawIncident<'a> {
 }
 
 impl RawIncident<'_> {
-    fn into_model(self) -> Incident {
-        Incident {
+    fn into_model(self) -> Result<Incident, String> {
+        Ok(Incident {
             id: t(&self.id),
             service: t(&self.service),
-            opened: self.opened,
+            opened: time("opened", &self.opened)?,
             team: ot(&self.team),
-            resolved: self.resolved,
+            resolved: self
+                .resolved
+                .as_ref()
+                .map(|r| time("resolved", r))
+                .transpose()?,
             deployment: ot(&self.deployment),
             severity: ot(&self.severity),
             title: ot(&self.title),
             url: ot(&self.url),
-        }
+        })
     }
 }
 
@@ -349,15 +363,16 @@ struct RawFinding<'a> {
     id: Str<'a>,
     severity: Severity,
     status: FindingStatus,
-    opened: Time,
+    #[serde(borrow)]
+    opened: Str<'a>,
     #[serde(borrow, default)]
     team: Option<Str<'a>>,
     #[serde(borrow, default)]
     account: Option<Str<'a>>,
     #[serde(borrow, default)]
     service: Option<Str<'a>>,
-    #[serde(default)]
-    resolved: Option<Time>,
+    #[serde(borrow, default)]
+    resolved: Option<Str<'a>>,
     #[serde(borrow, default)]
     title: Option<Str<'a>>,
     #[serde(borrow, default)]
@@ -371,22 +386,26 @@ struct RawFinding<'a> {
 }
 
 impl RawFinding<'_> {
-    fn into_model(self) -> Finding {
-        Finding {
+    fn into_model(self) -> Result<Finding, String> {
+        Ok(Finding {
             id: t(&self.id),
             severity: self.severity,
             status: self.status,
-            opened: self.opened,
+            opened: time("opened", &self.opened)?,
             team: ot(&self.team),
             account: ot(&self.account),
             service: ot(&self.service),
-            resolved: self.resolved,
+            resolved: self
+                .resolved
+                .as_ref()
+                .map(|r| time("resolved", r))
+                .transpose()?,
             title: ot(&self.title),
             rule: ot(&self.rule),
             frameworks: self.frameworks.unwrap_or_default().iter().map(t).collect(),
             tool: ot(&self.tool),
             url: ot(&self.url),
-        }
+        })
     }
 }
 
@@ -396,7 +415,8 @@ struct RawCanary<'a> {
     deployment: Str<'a>,
     #[serde(borrow)]
     region: Str<'a>,
-    time: Time,
+    #[serde(borrow)]
+    time: Str<'a>,
     #[serde(default)]
     verdict: Option<Verdict>,
     #[serde(default)]
@@ -412,18 +432,18 @@ struct RawCanary<'a> {
 }
 
 impl RawCanary<'_> {
-    fn into_model(self) -> CanaryResult {
-        CanaryResult {
+    fn into_model(self) -> Result<CanaryResult, String> {
+        Ok(CanaryResult {
             deployment: t(&self.deployment),
             region: t(&self.region),
-            time: self.time,
+            time: time("time", &self.time)?,
             verdict: self.verdict,
             error_rate: self.error_rate,
             baseline_error_rate: self.baseline_error_rate,
             p99_ms: self.p99_ms,
             baseline_p99_ms: self.baseline_p99_ms,
             score: self.score,
-        }
+        })
     }
 }
 

@@ -231,14 +231,14 @@ impl Facts {
         // Rework: finished while an incident of the same service was open. Per service,
         // incidents sorted by `opened` with a running maximum of their resolve times
         // answer "is any incident opened by T still unresolved at T" in O(log n).
-        let mut open_by_service: HashMap<&str, Vec<(Time, Option<Time>, usize)>> = HashMap::new();
+        let mut open_by_service: HashMap<&str, Vec<IncidentSpan>> = HashMap::new();
         for (i, inc) in records.incidents.iter().enumerate() {
             open_by_service
                 .entry(&inc.service)
                 .or_default()
                 .push((inc.opened, inc.resolved, i));
         }
-        let mut open_index: HashMap<&str, (Vec<Time>, Vec<(Option<Time>, usize)>)> =
+        let mut open_index: HashMap<&str, OpenIndex> =
             HashMap::with_capacity(open_by_service.len());
         for (service, mut list) in open_by_service {
             list.sort_unstable_by_key(|&(o, _, i)| (o, i));
@@ -441,61 +441,74 @@ impl Facts {
 
     /// The records behind one team's numbers in `window`.
     pub fn team_detail(&self, records: &Records, team: &str, window: Window) -> TeamDetail {
-        let mut detail = TeamDetail::default();
+        self.teams
+            .iter()
+            .position(|t| &**t == team)
+            .and_then(|slot| self.team_details(records, window).into_iter().nth(slot))
+            .unwrap_or_default()
+    }
+
+    /// The records behind every team's numbers in `window`, one entry per
+    /// `self.teams`, built in one pass over the records.
+    pub fn team_details(&self, records: &Records, window: Window) -> Vec<TeamDetail> {
+        let slot = self.team_slot();
+        let mut details = vec![TeamDetail::default(); self.teams.len()];
         for (i, f) in self.deployments.iter().enumerate() {
             let Some(done) = f.t_done.filter(|&t| window.contains(t)) else {
                 continue;
             };
-            if &*f.team != team {
-                continue;
-            }
-            detail.deployments.push(DeploymentRow {
+            details[slot[&*f.team]].deployments.push(DeploymentRow {
                 deployment: i,
                 done,
                 fail_reasons: f.fail_reasons.clone(),
                 rework: f.rework.clone(),
             });
         }
-        detail
-            .deployments
-            .sort_by(|a, b| b.done.cmp(&a.done).then(b.deployment.cmp(&a.deployment)));
         for c in &self.counted_changes {
-            if window.contains(c.t_ok) && &*self.deployments[c.deployment].team == team {
+            if window.contains(c.t_ok) {
                 let lead = c.t_ok - records.changes[c.change].time;
-                detail.changes.push(ChangeRow {
-                    change: c.change,
-                    deployment: c.deployment,
-                    lead,
-                    skewed: lead < TimeDelta::zero(),
-                });
+                details[slot[&*self.deployments[c.deployment].team]]
+                    .changes
+                    .push(ChangeRow {
+                        change: c.change,
+                        deployment: c.deployment,
+                        lead,
+                        skewed: lead < TimeDelta::zero(),
+                    });
             }
         }
-        detail
-            .changes
-            .sort_by(|a, b| b.lead.cmp(&a.lead).then(a.change.cmp(&b.change)));
         for (i, (inc, f)) in records.incidents.iter().zip(&self.incidents).enumerate() {
-            if &*f.team != team {
-                continue;
-            }
             let resolved_in = inc.resolved.is_some_and(|r| window.contains(r));
             let open = is_open_at(inc.opened, inc.resolved, window.end);
             if resolved_in || open {
-                detail.incidents.push(IncidentRow {
+                details[slot[&*f.team]].incidents.push(IncidentRow {
                     incident: i,
                     open,
                     attribution: f.attribution,
                 });
             }
         }
-        detail.incidents.sort_by_key(|r| {
-            (
-                !r.open,
-                std::cmp::Reverse(records.incidents[r.incident].opened),
-            )
-        });
-        detail
+        for d in &mut details {
+            d.deployments
+                .sort_by(|a, b| b.done.cmp(&a.done).then(b.deployment.cmp(&a.deployment)));
+            d.changes
+                .sort_by(|a, b| b.lead.cmp(&a.lead).then(a.change.cmp(&b.change)));
+            d.incidents.sort_by_key(|r| {
+                (
+                    !r.open,
+                    std::cmp::Reverse(records.incidents[r.incident].opened),
+                )
+            });
+        }
+        details
     }
 }
+
+/// (opened, resolved, incident index).
+type IncidentSpan = (Time, Option<Time>, usize);
+/// Per service: incidents' open times in order, and for each prefix the
+/// longest-lasting incident so far as (resolved, incident index).
+type OpenIndex = (Vec<Time>, Vec<(Option<Time>, usize)>);
 
 /// DESIGN.md: opened before the end and not resolved before it.
 pub fn is_open_at(opened: Time, resolved: Option<Time>, end: Time) -> bool {

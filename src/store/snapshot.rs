@@ -94,11 +94,7 @@ impl Snapshot {
                         .filter_map(|t| scorecards.teams.iter().position(|x| x.team == t.team))
                         .collect()
                 };
-                let details = scorecards
-                    .teams
-                    .iter()
-                    .map(|t| facts.team_detail(&records, &t.team, window))
-                    .collect();
+                let details = facts.team_details(&records, window);
                 let mut resolved_incidents: Vec<usize> = records
                     .incidents
                     .iter()

@@ -125,8 +125,9 @@ async fn event_loop(
                 if changed.is_err() {
                     return Err(eyre!("the store stopped unexpectedly; see the log file"));
                 }
-                snapshot = snapshots.borrow_and_update().clone();
-                app.clamp(&snapshot);
+                let new = snapshots.borrow_and_update().clone();
+                app.on_snapshot(&snapshot, &new);
+                snapshot = new;
                 dirty = true;
             }
             _ = tick.tick() => dirty |= app.tick(clock.now()) == Effect::Redraw,

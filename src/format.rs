@@ -29,6 +29,31 @@ pub fn duration_secs(secs: f64) -> String {
     format!("{sign}{body}")
 }
 
+/// "1 deployment", "3 deployments".
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// A live age that visibly ticks: "42s", "3m 05s", "2h 03m 05s", "4d 07h 12m".
+/// Negative ages (clock skew between sources) show as zero.
+pub fn age(d: TimeDelta) -> String {
+    let s = d.num_seconds().max(0);
+    let (days, h, m, sec) = (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60);
+    if days > 0 {
+        format!("{days}d {h:02}h {m:02}m")
+    } else if h > 0 {
+        format!("{h}h {m:02}m {sec:02}s")
+    } else if m > 0 {
+        format!("{m}m {sec:02}s")
+    } else {
+        format!("{sec}s")
+    }
+}
+
 pub fn duration(d: TimeDelta) -> String {
     duration_secs(d.num_milliseconds() as f64 / 1000.0)
 }
@@ -73,5 +98,15 @@ mod tests {
         assert_eq!(per_day(0.5), "3.5/wk");
         assert_eq!(per_day(0.1), "3.0/mo");
         assert_eq!(percent(0.125), "12.5%");
+        assert_eq!(age(TimeDelta::seconds(42)), "42s");
+        assert_eq!(age(TimeDelta::seconds(185)), "3m 05s");
+        assert_eq!(age(TimeDelta::seconds(7385)), "2h 03m 05s");
+        assert_eq!(
+            age(TimeDelta::seconds(4 * 86_400 + 7 * 3600 + 12 * 60 + 9)),
+            "4d 07h 12m"
+        );
+        assert_eq!(age(TimeDelta::seconds(-5)), "0s");
+        assert_eq!(plural(1, "incident"), "1 incident");
+        assert_eq!(plural(2, "incident"), "2 incidents");
     }
 }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::format;
 use crate::metrics::dora::TeamMetrics;
 use crate::metrics::trend::{HIGHER_IS_BETTER, key_trends};
-use crate::metrics::{Scorecards, Tier};
+use crate::metrics::{Scorecards, Tier, needs_help_first};
 use crate::sources::events::Diagnostics;
 
 /// The JSON report, exactly the shape DESIGN.md documents.
@@ -68,12 +68,12 @@ pub fn table(cards: &Scorecards) -> String {
         "TIME TO RESTORE",
         "REWORK"
     );
-    for t in needs_help_first(cards) {
+    for t in needs_help_first(cards).into_iter().map(|i| &cards.teams[i]) {
         let m = &t.current;
         let trends = key_trends(m, &t.previous);
         let arrow = |i: usize| trends[i].arrow(HIGHER_IS_BETTER[i]);
         let cell = |value: String, tier: Option<Tier>, i: usize| {
-            format!("{value} {} {}", tier_label(tier), arrow(i))
+            format!("{value} {} {}", Tier::label_of(tier), arrow(i))
         };
         let f = &m.deployment_frequency;
         let freq = cell(
@@ -107,7 +107,7 @@ pub fn table(cards: &Scorecards) -> String {
             out,
             "{:<20} {:<7} {:<24} {:<24} {:<24} {:<24} {:>7}",
             truncate(&t.team, 20),
-            tier_label(t.tier),
+            Tier::label_of(t.tier),
             freq,
             lead,
             cfr,
@@ -129,31 +129,6 @@ pub fn table(cards: &Scorecards) -> String {
         cards.unattributed_incidents
     );
     out
-}
-
-/// Teams ordered for attention: lowest team tier first, then most low metrics,
-/// then by name. The cockpit's overview uses the same order.
-pub fn needs_help_first(cards: &Scorecards) -> Vec<&crate::metrics::TeamScorecard> {
-    let mut teams: Vec<_> = cards.teams.iter().collect();
-    teams.sort_by(|a, b| {
-        let lows = |t: &crate::metrics::TeamScorecard| {
-            t.current
-                .key_tiers()
-                .iter()
-                .filter(|x| **x == Some(Tier::Low))
-                .count()
-        };
-        a.tier
-            .map_or(5, |t| t as u8)
-            .cmp(&b.tier.map_or(5, |t| t as u8))
-            .then(lows(b).cmp(&lows(a)))
-            .then(a.team.cmp(&b.team))
-    });
-    teams
-}
-
-pub fn tier_label(tier: Option<Tier>) -> &'static str {
-    tier.map_or("-", Tier::label)
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -62,6 +62,9 @@ impl Settings {
 /// The team of records that name none and whose service is not mapped.
 pub const UNASSIGNED: &str = "unassigned";
 
+/// Windows and link windows beyond this are surely typos, and would overflow dates.
+pub const MAX_SPAN: TimeDelta = TimeDelta::days(3650);
+
 /// Parses a span such as `30d`, `24h`, `90m`, `2w` or `45s`.
 pub fn parse_span(text: &str) -> Result<TimeDelta, String> {
     let text = text.trim();
@@ -88,6 +91,11 @@ pub fn parse_span(text: &str) -> Result<TimeDelta, String> {
     if span <= TimeDelta::zero() {
         return Err(format!("'{text}' must be longer than zero"));
     }
+    if span > MAX_SPAN {
+        return Err(format!(
+            "'{text}' is longer than the limit of 3650d (ten years)"
+        ));
+    }
     Ok(span)
 }
 
@@ -104,6 +112,8 @@ mod tests {
         assert!(parse_span("d").is_err());
         assert!(parse_span("0d").is_err());
         assert!(parse_span("5y").is_err());
+        assert!(parse_span("50000000d").is_err());
+        assert!(parse_span("99999999999999999999d").is_err());
     }
 
     #[test]

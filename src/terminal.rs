@@ -56,6 +56,7 @@ pub fn restore() {
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        tracing::error!(%info, "panic; restoring the terminal and exiting");
         restore();
         previous(info);
         std::process::exit(101);

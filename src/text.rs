@@ -35,7 +35,7 @@ pub fn sanitize(raw: &str) -> Text {
                 }
             }
             '\u{9d}' | '\u{90}' => skip_string(&mut chars),
-            c if c.is_control() => {}
+            c if c.is_control() || is_bidi_control(c) => {}
             c => out.push(c),
         }
     }
@@ -57,7 +57,13 @@ fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 }
 
 fn needs_cleaning(c: char) -> bool {
-    c.is_control()
+    c.is_control() || is_bidi_control(c)
+}
+
+/// Bidirectional overrides and isolates can make text display in a different
+/// order than it reads ("Trojan Source"); they have no business in a cockpit.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 #[cfg(test)]
@@ -76,5 +82,6 @@ mod tests {
         assert_eq!(&*sanitize("x\u{1b}]8;;http://e\u{1b}\\link"), "xlink");
         assert_eq!(&*sanitize("bell\u{7} and\tnl\n"), "bell and nl ");
         assert_eq!(&*sanitize("c1\u{9b}2Jz"), "c1z");
+        assert_eq!(&*sanitize("evil\u{202e}txt.exe"), "eviltxt.exe");
     }
 }

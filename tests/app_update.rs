@@ -9,7 +9,7 @@ fn enter_opens_the_selected_team_and_esc_returns() {
     let snapshot = common::demo_snapshot();
     let mut app = App::new(common::now());
     app.update(Action::Down, &snapshot);
-    let w = &snapshot.windows[app.window];
+    let w = &snapshot.views.windows[app.window];
     let expected = w.scorecards.teams[w.order[1]].team.clone();
     assert_eq!(app.update(Action::Open, &snapshot), Effect::Redraw);
     assert_eq!(app.view().route, Route::Team(expected));
@@ -30,7 +30,10 @@ fn selection_is_clamped_to_the_rows() {
     for _ in 0..50 {
         app.update(Action::Down, &snapshot);
     }
-    assert_eq!(app.view().selected, snapshot.windows[1].order.len() - 1);
+    assert_eq!(
+        app.view().selected,
+        snapshot.views.windows[1].order.len() - 1
+    );
     app.update(Action::Top, &snapshot);
     assert_eq!(app.view().selected, 0);
     app.update(Action::Bottom, &snapshot);
@@ -62,7 +65,9 @@ fn number_keys_switch_screens_and_reset_the_stack() {
     assert_eq!(app.stack.len(), 1);
     assert_eq!(app.screen(), Screen::Incidents);
     // Enter on an incident opens it.
-    if !snapshot.open_incidents.is_empty() || !snapshot.windows[1].resolved_incidents.is_empty() {
+    if !snapshot.views.open_incidents.is_empty()
+        || !snapshot.views.windows[1].resolved_incidents.is_empty()
+    {
         app.update(Action::Open, &snapshot);
         assert!(matches!(app.view().route, Route::Incident(_)));
     }
@@ -98,4 +103,43 @@ fn drill_down_enter_opens_an_incident_row_only() {
         assert_eq!(app.update(Action::Open, &snapshot), Effect::Redraw);
         assert!(matches!(app.view().route, Route::Incident(_)));
     }
+}
+
+#[test]
+fn switching_the_window_keeps_the_cursor_on_the_same_team() {
+    let snapshot = common::demo_snapshot();
+    let mut app = App::new(common::now());
+    let team_at = |app: &App| {
+        let w = &snapshot.views.windows[app.window];
+        w.scorecards.teams[w.order[app.view().selected]]
+            .team
+            .clone()
+    };
+    for row in 0..8 {
+        app.update(Action::Top, &snapshot);
+        for _ in 0..row {
+            app.update(Action::Down, &snapshot);
+        }
+        let before = team_at(&app);
+        app.update(Action::WindowShorter, &snapshot);
+        assert_eq!(team_at(&app), before, "7 days");
+        app.update(Action::WindowLonger, &snapshot);
+        app.update(Action::WindowLonger, &snapshot);
+        assert_eq!(team_at(&app), before, "90 days");
+        app.update(Action::WindowShorter, &snapshot);
+    }
+}
+
+#[test]
+fn a_shorter_window_never_leaves_the_selection_past_the_last_row() {
+    let snapshot = common::demo_snapshot();
+    let mut app = App::new(common::now());
+    app.update(Action::WindowLonger, &snapshot);
+    app.update(Action::Show(Screen::Incidents), &snapshot);
+    app.update(Action::Bottom, &snapshot);
+    app.update(Action::WindowShorter, &snapshot);
+    app.update(Action::WindowShorter, &snapshot);
+    let rows =
+        snapshot.views.open_incidents.len() + snapshot.views.windows[0].resolved_incidents.len();
+    assert_eq!(app.view().selected, rows - 1);
 }

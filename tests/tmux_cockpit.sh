@@ -7,13 +7,20 @@ set -uo pipefail
 
 bin=${1:-target/release/flightdeck}
 bin=$(realpath "$bin")
-sock="flightdeck-test-$$"
+# A fresh tmux server (socket) per run of the cockpit: reusing one right after
+# kill-server can race with the old server's exit.
+runs=0
+sock="flightdeck-test-$$-0"
 state=$(mktemp -d)
 passed=0
 failed=0
 
 t() { tmux -L "$sock" "$@"; }
-cleanup() { t kill-server >/dev/null 2>&1; rm -rf "$state"; }
+cleanup() {
+  for ((i = 0; i <= runs; i++)); do tmux -L "flightdeck-test-$$-$i" kill-server >/dev/null 2>&1; done
+  rm -rf "$state"
+  rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/flightdeck-test-$$-"*
+}
 trap cleanup EXIT
 
 ok() { echo "ok   - $1"; passed=$((passed + 1)); }
@@ -38,11 +45,14 @@ wait_for() {
 check() { if wait_for "$2" "${3:-15}"; then ok "$1"; else bad "$1 (waited for '$2')"; fi; }
 
 start() {
+  local args=${1:---seed 7}
   t kill-server >/dev/null 2>&1
+  runs=$((runs + 1))
+  sock="flightdeck-test-$$-$runs"
   # A plain shell in the pane, so the exit status and the terminal state after
   # exit can be read back.
   t new-session -d -s fd -x 120 -y 40 "env -i HOME=$state XDG_STATE_HOME=$state TERM=tmux-256color PATH=/usr/bin:/bin bash --norc --noprofile"
-  t send-keys -t fd "clear; $bin --seed 7; echo FLIGHTDECK_EXIT=\$?" Enter
+  t send-keys -t fd "clear; $bin $args; echo FLIGHTDECK_EXIT=\$?" Enter
 }
 
 start
@@ -63,7 +73,8 @@ if [[ $state_after == "0 1" ]]; then ok "terminal left the alternate screen, cur
 
 start
 check "the cockpit starts again" "1 Overview"
-pkill -TERM -f "^$bin --seed 7" || true
+# Signal exactly the cockpit running in our pane (a child of the pane's shell).
+pkill -TERM -P "$(t display -p -t fd '#{pane_pid}')" -x flightdeck || true
 check "SIGTERM ends it cleanly" "FLIGHTDECK_EXIT=0"
 state_after=$(t display -p -t fd '#{alternate_on} #{cursor_flag}')
 if [[ $state_after == "0 1" ]]; then ok "terminal restored after SIGTERM"; else bad "terminal state after SIGTERM: $state_after"; fi
@@ -72,6 +83,16 @@ start
 check "the cockpit starts a third time" "1 Overview"
 t send-keys -t fd C-c
 check "Ctrl-C quits with status 0" "FLIGHTDECK_EXIT=0"
+
+# An events file read once stays on screen (the store outlives its sources).
+start "--events $(realpath tests/fixtures/report_handwritten.ndjson)"
+check "the cockpit shows the teams of an events file" "charlie"
+sleep 2
+if t capture-pane -p -t fd | grep -q "FLIGHTDECK_EXIT"; then bad "the cockpit on an events file exited by itself"; else ok "the cockpit on an events file stays up"; fi
+t send-keys -t fd 5
+check "the Sources screen shows the file's skipped line" "1 malformed line skipped"
+t send-keys -t fd q
+check "q quits the events-file cockpit with status 0" "FLIGHTDECK_EXIT=0"
 
 echo "tmux: $passed passed, $failed failed"
 ((failed == 0))

@@ -56,7 +56,10 @@ fn overview_120x40() {
     assert!(t.contains("1 Overview"), "the screen names itself");
     // Teams needing help come first: the first team row is a LOW team.
     let first = t.lines().nth(4).unwrap_or_default();
-    assert!(first.contains("LOW"), "first row should be a low-tier team: {first}");
+    assert!(
+        first.contains("LOW"),
+        "first row should be a low-tier team: {first}"
+    );
     // A LOW tier is drawn red, an ELITE tier green.
     let (x, y) = find(&buf, "LOW", "LOW").expect("a LOW cell");
     assert_eq!(buf[(x, y)].fg, Color::Red);

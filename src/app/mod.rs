@@ -134,7 +134,7 @@ impl App {
 
     /// The clock moved on: ages on screen change.
     pub fn tick(&mut self, now: Time) -> Effect {
-        self.now = now;
+        self.now = self.now.max(now);
         Effect::Redraw
     }
 
@@ -166,8 +166,15 @@ impl App {
             Action::PageUp => self.move_by(rows, -(PAGE as isize)),
             Action::Top => self.view_mut().selected = 0,
             Action::Bottom => self.view_mut().selected = rows.saturating_sub(1),
-            Action::WindowShorter => self.window = self.window.saturating_sub(1),
-            Action::WindowLonger => self.window = (self.window + 1).min(WINDOW_DAYS.len() - 1),
+            Action::WindowShorter | Action::WindowLonger => {
+                let anchor = self.overview_anchor(snapshot);
+                self.window = if action == Action::WindowShorter {
+                    self.window.saturating_sub(1)
+                } else {
+                    (self.window + 1).min(WINDOW_DAYS.len() - 1)
+                };
+                self.reanchor(anchor, snapshot);
+            }
             Action::Back => {
                 if self.stack.len() == 1 {
                     return Effect::Nothing;
@@ -180,6 +187,39 @@ impl App {
             },
         }
         Effect::Redraw
+    }
+
+    /// New data arrived: the Overview cursor stays on the same team even when the
+    /// teams are re-ranked, and every other selection stays on a row that exists.
+    pub fn on_snapshot(&mut self, old: &Snapshot, new: &Snapshot) {
+        let anchor = self.overview_anchor(old);
+        self.now = self.now.max(new.now);
+        self.reanchor(anchor, new);
+    }
+
+    /// The team under the Overview cursor, when the Overview is on the stack.
+    fn overview_anchor(&self, snapshot: &Snapshot) -> Option<Text> {
+        let root = &self.stack[0];
+        if root.route != Route::Screen(Screen::Overview) {
+            return None;
+        }
+        let w = &snapshot.views.windows[self.window];
+        let team = *w.order.get(root.selected)?;
+        Some(w.scorecards.teams[team].team.clone())
+    }
+
+    fn reanchor(&mut self, anchor: Option<Text>, snapshot: &Snapshot) {
+        if let Some(team) = anchor {
+            let w = &snapshot.views.windows[self.window];
+            if let Some(row) = w
+                .order
+                .iter()
+                .position(|&i| w.scorecards.teams[i].team == team)
+            {
+                self.stack[0].selected = row;
+            }
+        }
+        self.clamp(snapshot);
     }
 
     /// New data may have fewer rows; keep every selection on a row that exists.
@@ -200,7 +240,7 @@ impl App {
     /// What Enter opens from the current row.
     fn target(&self, snapshot: &Snapshot) -> Option<Route> {
         let view = self.view();
-        let w = &snapshot.windows[self.window];
+        let w = &snapshot.views.windows[self.window];
         match &view.route {
             Route::Screen(Screen::Overview) => {
                 let team = w.order.get(view.selected)?;
@@ -228,9 +268,10 @@ impl App {
 /// Incidents screen rows: open ones (oldest first), then those resolved in the window.
 pub fn incident_rows(snapshot: &Snapshot, window: usize) -> impl Iterator<Item = usize> + '_ {
     snapshot
+        .views
         .open_incidents
         .iter()
-        .chain(&snapshot.windows[window].resolved_incidents)
+        .chain(&snapshot.views.windows[window].resolved_incidents)
         .copied()
 }
 
@@ -239,18 +280,18 @@ pub fn team_detail<'a>(
     window: usize,
     team: &str,
 ) -> Option<&'a crate::metrics::dora::TeamDetail> {
-    let w = &snapshot.windows[window];
+    let w = &snapshot.views.windows[window];
     let i = w.scorecards.teams.iter().position(|t| &*t.team == team)?;
     w.details.get(i)
 }
 
 /// How many selectable rows the view has.
 pub fn row_count(view: &View, app: &App, snapshot: &Snapshot) -> usize {
-    let w = &snapshot.windows[app.window];
+    let w = &snapshot.views.windows[app.window];
     match &view.route {
         Route::Screen(Screen::Overview) => w.order.len(),
         Route::Screen(Screen::Incidents) => {
-            snapshot.open_incidents.len() + w.resolved_incidents.len()
+            snapshot.views.open_incidents.len() + w.resolved_incidents.len()
         }
         Route::Screen(Screen::Sources) => snapshot.sources.len(),
         Route::Screen(_) => 0,

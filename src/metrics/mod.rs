@@ -2,8 +2,10 @@
 //! settings. No I/O, no async, no terminal.
 
 pub mod dora;
+pub mod ranking;
 pub mod tiers;
 pub mod trend;
 
 pub use dora::{Facts, Scorecards, TeamMetrics, TeamScorecard, Window, scorecards};
+pub use ranking::needs_help_first;
 pub use tiers::{Benchmarks, DORA_2023, Tier};

@@ -14,6 +14,11 @@ pub enum Tier {
 }
 
 impl Tier {
+    /// "-" when there is no tier (no data).
+    pub fn label_of(tier: Option<Tier>) -> &'static str {
+        tier.map_or("-", Tier::label)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Tier::Elite => "elite",

@@ -22,7 +22,8 @@ use crate::settings::Settings;
 pub const REGIONS: [&str; 4] = ["us-east-1", "eu-west-1", "ap-south-1", "sa-east-1"];
 
 /// How far back the generated history reaches.
-pub const HISTORY: TimeDelta = TimeDelta::days(90);
+/// Twice the longest window, so its trend has a previous window to compare with.
+pub const HISTORY: TimeDelta = TimeDelta::days(180);
 
 /// A team's delivery habits; the numbers are per service.
 #[derive(Debug, Clone, Copy)]

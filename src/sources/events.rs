@@ -64,17 +64,11 @@ pub enum ReadError {
 
 /// Reads an events file; I/O failures are errors, bad lines are diagnostics.
 pub fn read_file(path: &Path, strict: bool) -> Result<(Vec<Event>, Diagnostics), ReadError> {
+    let file = open(path)?;
     let io_err = |source| ReadError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let meta = std::fs::metadata(path).map_err(io_err)?;
-    if meta.is_dir() {
-        return Err(ReadError::Directory {
-            path: path.to_path_buf(),
-        });
-    }
-    let file = File::open(path).map_err(io_err)?;
     let origin = path.display().to_string();
     let mut events = Vec::new();
     let diagnostics = read(BufReader::with_capacity(1 << 16, file), &origin, |e| {
@@ -93,19 +87,22 @@ pub fn read_file(path: &Path, strict: bool) -> Result<(Vec<Event>, Diagnostics),
 
 /// Fails with a clear message when `path` cannot be read as an events file.
 pub fn check_readable(path: &Path) -> Result<(), ReadError> {
-    let meta = std::fs::metadata(path).map_err(|source| ReadError::Io {
+    open(path).map(drop)
+}
+
+/// Opens an events file; a directory is refused by name rather than failing
+/// later with a puzzling read error.
+fn open(path: &Path) -> Result<File, ReadError> {
+    let io_err = |source| ReadError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
-    if meta.is_dir() {
+    };
+    if std::fs::metadata(path).map_err(io_err)?.is_dir() {
         return Err(ReadError::Directory {
             path: path.to_path_buf(),
         });
     }
-    File::open(path).map(drop).map_err(|source| ReadError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    File::open(path).map_err(io_err)
 }
 
 /// The events-file source: reads the file once and hands its events to the store.
@@ -115,7 +112,13 @@ pub async fn run_file(
     updates: tokio::sync::mpsc::Sender<crate::store::SourceUpdate>,
 ) {
     use crate::store::SourceUpdate;
-    let source: Text = crate::text::sanitize(&path.display().to_string());
+    // Named by the file name, so the status bar stays readable; the Sources
+    // screen and the log have the full path.
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let source: Text = crate::text::sanitize(&name);
     let registered = SourceUpdate::Registered {
         source: source.clone(),
         kind: "events",
@@ -128,6 +131,21 @@ pub async fn run_file(
         Ok(Ok((events, diagnostics))) => {
             for m in &diagnostics.malformed {
                 tracing::warn!(origin = %m.origin, line = m.line, error = %m.error, "malformed line skipped");
+            }
+            if let Some(first) = diagnostics.malformed.first() {
+                let warning = format!(
+                    "{} skipped (first: line {}: {})",
+                    crate::format::plural(diagnostics.malformed.len(), "malformed line"),
+                    first.line,
+                    first.error
+                );
+                let warned = SourceUpdate::Warned {
+                    source: source.clone(),
+                    warning,
+                };
+                if updates.send(warned).await.is_err() {
+                    return;
+                }
             }
             SourceUpdate::Events { source, events }
         }
@@ -161,10 +179,11 @@ pub fn read(
             Ok(Parsed::Event(e)) => sink(e),
             Ok(Parsed::Blank) => {}
             Ok(Parsed::UnknownType) => diagnostics.skipped_types += 1,
+            // Error messages quote the input; they are cleaned like any source text.
             Err(error) => diagnostics.malformed.push(Malformed {
                 origin: origin.to_string(),
                 line: diagnostics.lines,
-                error,
+                error: sanitize(&error).to_string(),
             }),
         }
     }

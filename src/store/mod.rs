@@ -13,17 +13,30 @@ use crate::clock::Clock;
 use crate::model::{Event, Text, Time};
 use crate::records::Records;
 use crate::settings::Settings;
-pub use snapshot::{Snapshot, SourceStatus, WINDOW_DAYS, WindowView};
+pub use snapshot::{Snapshot, SourceStatus, Views, WINDOW_DAYS, WindowView};
 
 /// What a source can tell the store.
 #[derive(Debug, Clone)]
 pub enum SourceUpdate {
     /// A source exists; sent once when it starts.
     Registered { source: Text, kind: &'static str },
-    /// New events, in the order the source read them.
+    /// A successful read with the new events in the order the source read them
+    /// (possibly none: the source is alive and has nothing new).
     Events { source: Text, events: Vec<Event> },
-    /// A poll failed; the source's earlier data stays.
+    /// The read succeeded but some input was skipped (e.g. malformed lines).
+    Warned { source: Text, warning: String },
+    /// A read failed; the source's earlier data stays.
     Failed { source: Text, error: String },
+}
+
+/// What applying an update changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Changed {
+    Nothing,
+    /// Only a source's freshness or health: no metric changes.
+    Status,
+    /// Records changed: scorecards must be recomputed.
+    Data,
 }
 
 /// While the data is quiet the store still recomputes now and then, because
@@ -36,6 +49,8 @@ pub struct Store {
     sources: Vec<SourceStatus>,
     clock: Clock,
     version: u64,
+    /// The last computed views, reused when only a source's status changed.
+    views: Arc<Views>,
     publish: watch::Sender<Arc<Snapshot>>,
 }
 
@@ -43,52 +58,61 @@ impl Store {
     pub fn new(settings: Settings, clock: Clock) -> (Self, watch::Receiver<Arc<Snapshot>>) {
         let settings = Arc::new(settings);
         let records = Arc::new(Records::default());
-        let first = Snapshot::compute(
-            records.clone(),
-            settings.clone(),
-            Vec::new(),
-            clock.now(),
-            0,
-        );
+        let now = clock.now();
+        let views = Arc::new(Views::compute(&records, &settings, now));
+        let first = Snapshot {
+            version: 0,
+            now,
+            records: records.clone(),
+            settings: settings.clone(),
+            sources: Vec::new(),
+            views: views.clone(),
+        };
         let (publish, subscribe) = watch::channel(Arc::new(first));
-        (
-            Self {
-                records,
-                settings,
-                sources: Vec::new(),
-                clock,
-                version: 0,
-                publish,
-            },
-            subscribe,
-        )
+        let store = Self {
+            records,
+            settings,
+            sources: Vec::new(),
+            clock,
+            version: 0,
+            views,
+            publish,
+        };
+        (store, subscribe)
     }
 
-    /// Applies one update; returns whether anything changed.
-    pub fn apply(&mut self, update: SourceUpdate, now: Time) -> bool {
+    /// Applies one update.
+    pub fn apply(&mut self, update: SourceUpdate, now: Time) -> Changed {
         match update {
             SourceUpdate::Registered { source, kind } => {
-                if !self.sources.iter().any(|s| s.name == source) {
-                    self.sources.push(SourceStatus::new(source, kind));
+                if self.sources.iter().any(|s| s.name == source) {
+                    return Changed::Nothing;
                 }
-                true
+                self.sources.push(SourceStatus::new(source, kind));
+                Changed::Status
             }
             SourceUpdate::Events { source, events } => {
                 let status = self.status(&source);
                 status.last_ok = Some(now);
                 status.items += events.len() as u64;
                 if events.is_empty() {
-                    return true;
+                    return Changed::Status;
                 }
                 let records = Arc::make_mut(&mut self.records);
                 for e in events {
                     records.apply(e);
                 }
-                true
+                Changed::Data
+            }
+            SourceUpdate::Warned { source, warning } => {
+                tracing::warn!(%source, %warning, "source skipped some input");
+                self.status(&source).warning = Some(warning);
+                Changed::Status
             }
             SourceUpdate::Failed { source, error } => {
+                tracing::warn!(%source, %error, "source failed");
                 self.status(&source).last_error = Some((now, error));
-                true
+                Changed::Status
             }
         }
     }
@@ -105,42 +129,58 @@ impl Store {
         &mut self.sources[i]
     }
 
-    /// Recomputes and publishes a snapshot as of `now`.
-    pub fn publish(&mut self, now: Time) {
+    /// Publishes a snapshot as of `now`; scorecards are recomputed only when the
+    /// records changed or time moved on (`recompute`).
+    pub fn publish(&mut self, now: Time, recompute: bool) {
         self.version += 1;
-        let snapshot = Snapshot::compute(
-            self.records.clone(),
-            self.settings.clone(),
-            self.sources.clone(),
+        if recompute {
+            self.views = Arc::new(Views::compute(&self.records, &self.settings, now));
+        }
+        let snapshot = Snapshot {
+            version: self.version,
             now,
-            self.version,
-        );
-        // No receiver left means the UI is gone; the store's task ends with the channel.
+            records: self.records.clone(),
+            settings: self.settings.clone(),
+            sources: self.sources.clone(),
+            views: self.views.clone(),
+        };
+        // No receiver left means the UI is gone; `run` notices and ends.
         let _ = self.publish.send(Arc::new(snapshot));
     }
 
     /// The store's task: applies updates as they come (a burst is applied as one
-    /// batch and published once) until every sender is gone.
+    /// batch and published once). It outlives its sources (a file read once stays
+    /// on screen) and ends when nobody watches its snapshots any more.
     pub async fn run(mut self, mut updates: mpsc::Receiver<SourceUpdate>) {
         let mut idle = tokio::time::interval(IDLE_RECOMPUTE);
         idle.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut sources_open = true;
         loop {
             tokio::select! {
-                update = updates.recv() => {
-                    let Some(update) = update else { break };
+                update = updates.recv(), if sources_open => {
+                    let Some(update) = update else {
+                        tracing::info!("store: every source has finished; keeping the data");
+                        sources_open = false;
+                        continue;
+                    };
                     let now = self.clock.now();
                     let mut changed = self.apply(update, now);
                     while let Ok(more) = updates.try_recv() {
-                        changed |= self.apply(more, now);
+                        changed = changed.max(self.apply(more, now));
                     }
-                    if changed {
-                        self.publish(now);
-                        idle.reset();
+                    match changed {
+                        Changed::Data => {
+                            self.publish(now, true);
+                            idle.reset();
+                        }
+                        Changed::Status => self.publish(now, false),
+                        Changed::Nothing => {}
                     }
                 }
-                _ = idle.tick() => self.publish(self.clock.now()),
+                _ = idle.tick() => self.publish(self.clock.now(), true),
+                () = self.publish.closed() => break,
             }
         }
-        tracing::debug!("store: all sources closed");
+        tracing::debug!("store: the UI is gone; stopping");
     }
 }

@@ -6,10 +6,9 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 
 use crate::metrics::dora::{TeamDetail, is_open_at};
-use crate::metrics::{DORA_2023, Facts, Scorecards, Window};
-use crate::model::{Text, Time};
+use crate::metrics::{DORA_2023, Facts, Scorecards, Window, needs_help_first};
+use crate::model::{FindingStatus, Text, Time};
 use crate::records::Records;
-use crate::report::needs_help_first;
 use crate::settings::Settings;
 
 /// The windows the cockpit switches between with `[` and `]`.
@@ -22,6 +21,9 @@ pub struct SourceStatus {
     pub kind: &'static str,
     pub last_ok: Option<Time>,
     pub last_error: Option<(Time, String)>,
+    /// Input the last successful read skipped, e.g. malformed lines.
+    pub warning: Option<String>,
+    /// Events received from this source so far.
     pub items: u64,
 }
 
@@ -32,6 +34,7 @@ impl SourceStatus {
             kind,
             last_ok: None,
             last_error: None,
+            warning: None,
             items: 0,
         }
     }
@@ -59,42 +62,32 @@ pub struct WindowView {
     pub resolved_incidents: Vec<usize>,
 }
 
+/// Everything computed from the records at one time.
 #[derive(Debug, Clone)]
-pub struct Snapshot {
-    pub version: u64,
-    /// The clock when this was computed; the end of every window.
+pub struct Views {
+    /// The end of every window.
     pub now: Time,
-    pub records: Arc<Records>,
-    pub facts: Arc<Facts>,
+    pub facts: Facts,
     pub windows: Vec<WindowView>,
     /// Incidents open at `now`, oldest first.
     pub open_incidents: Vec<usize>,
-    pub sources: Vec<SourceStatus>,
-    pub settings: Arc<Settings>,
+    /// Deployment ids with no production result yet.
+    pub in_flight: usize,
+    pub open_findings: usize,
+    /// Records after merging (a deployment's lines each count once).
+    pub records: usize,
 }
 
-impl Snapshot {
-    pub fn compute(
-        records: Arc<Records>,
-        settings: Arc<Settings>,
-        sources: Vec<SourceStatus>,
-        now: Time,
-        version: u64,
-    ) -> Self {
-        let facts = Facts::derive(&records, &settings);
+impl Views {
+    pub fn compute(records: &Records, settings: &Settings, now: Time) -> Self {
+        let facts = Facts::derive(records, settings);
         let windows = WINDOW_DAYS
             .iter()
             .map(|&days| {
                 let window = Window::ending(now, TimeDelta::days(days));
-                let scorecards = facts.evaluate(&records, window, &DORA_2023);
-                let order = {
-                    let sorted = needs_help_first(&scorecards);
-                    sorted
-                        .iter()
-                        .filter_map(|t| scorecards.teams.iter().position(|x| x.team == t.team))
-                        .collect()
-                };
-                let details = facts.team_details(&records, window);
+                let scorecards = facts.evaluate(records, window, &DORA_2023);
+                let order = needs_help_first(&scorecards);
+                let details = facts.team_details(records, window);
                 let mut resolved_incidents: Vec<usize> = records
                     .incidents
                     .iter()
@@ -122,25 +115,53 @@ impl Snapshot {
             .collect();
         open_incidents.sort_by_key(|&n| records.incidents[n].opened);
         Self {
+            now,
+            in_flight: facts
+                .deployments
+                .iter()
+                .filter(|d| d.t_done.is_none())
+                .count(),
+            open_findings: records
+                .findings
+                .iter()
+                .filter(|f| f.status == FindingStatus::Open)
+                .count(),
+            records: records.event_count(),
+            facts,
+            windows,
+            open_incidents,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub version: u64,
+    /// The clock when this was published (`views.now` is when the numbers were).
+    pub now: Time,
+    pub records: Arc<Records>,
+    pub settings: Arc<Settings>,
+    pub sources: Vec<SourceStatus>,
+    pub views: Arc<Views>,
+}
+
+impl Snapshot {
+    /// Computes everything from `records` at `now` (tests and one-shot use).
+    pub fn compute(
+        records: Arc<Records>,
+        settings: Arc<Settings>,
+        sources: Vec<SourceStatus>,
+        now: Time,
+        version: u64,
+    ) -> Self {
+        let views = Arc::new(Views::compute(&records, &settings, now));
+        Self {
             version,
             now,
             records,
-            facts: Arc::new(facts),
-            windows,
-            open_incidents,
-            sources,
             settings,
+            sources,
+            views,
         }
-    }
-
-    /// Empty, for the first frame before any source reported.
-    pub fn empty(now: Time) -> Self {
-        Self::compute(
-            Arc::new(Records::default()),
-            Arc::new(Settings::default()),
-            Vec::new(),
-            now,
-            0,
-        )
     }
 }

@@ -42,6 +42,10 @@ pub fn alert() -> Style {
     Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
 }
 
+pub fn warn() -> Style {
+    Style::new().fg(Color::Yellow)
+}
+
 pub fn ok() -> Style {
     Style::new().fg(Color::Green)
 }

@@ -11,7 +11,9 @@ use flightdeck::sources::demo::DemoOrg;
 use flightdeck::store::{Snapshot, SourceStatus};
 
 pub fn now() -> Time {
-    Utc.with_ymd_and_hms(2026, 3, 2, 9, 30, 0).single().expect("valid time")
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 30, 0)
+        .single()
+        .expect("valid time")
 }
 
 pub fn demo_snapshot() -> Snapshot {

@@ -21,7 +21,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, id:
         return;
     };
     let inc = &r.incidents[i];
-    let facts = &snapshot.facts.incidents[i];
+    let facts = &snapshot.views.facts.incidents[i];
     let field = |k: &str, v: String| {
         Line::from(vec![
             Span::styled(format!(" {k:<14}"), theme::dim()),
@@ -46,7 +46,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, id:
         _ => lines.push(Line::from(vec![
             Span::styled(format!(" {:<14}", "state"), theme::dim()),
             Span::styled(
-                format!("OPEN for {}", format::duration(app.now - inc.opened)),
+                format!("OPEN for {}", format::age(app.now - inc.opened)),
                 theme::alert(),
             ),
         ])),

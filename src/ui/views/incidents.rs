@@ -13,7 +13,7 @@ use crate::store::Snapshot;
 use crate::ui::{theme, widgets::scroll};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
-    let w = &snapshot.windows[app.window];
+    let w = &snapshot.views.windows[app.window];
     let teams = &w.scorecards.teams;
     // Team MTTR strip: as many teams as fit, two lines.
     let [strip, list] = Layout::vertical([Constraint::Length(4), Constraint::Fill(1)]).areas(area);
@@ -40,7 +40,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         strip,
     );
 
-    let open = snapshot.open_incidents.len();
+    let open = snapshot.views.open_incidents.len();
     let block = Block::bordered().title(Span::styled(
         format!(
             " Incidents · {open} open · {} restored in the last {} days · Enter opens ",
@@ -59,12 +59,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         .take(height)
         .map(|(row, i)| {
             let inc = &r.incidents[i];
-            let facts = &snapshot.facts.incidents[i];
+            let facts = &snapshot.views.facts.incidents[i];
             let is_open = row < open;
             let (state, time) = if is_open {
                 (
                     Cell::from("OPEN").style(theme::alert()),
-                    Cell::from(format::duration(app.now - inc.opened)).style(theme::alert()),
+                    Cell::from(format::age(app.now - inc.opened)).style(theme::alert()),
                 )
             } else {
                 let took = inc
@@ -113,14 +113,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         ]
         .map(|h| Cell::from(h).style(theme::header())),
     );
+    // Narrow terminals hide the service column (the incident id usually says it)
+    // rather than cutting ages and ids.
+    let service_width = if list.width >= 110 { 16 } else { 0 };
     let table = Table::new(
         rows,
         [
             Constraint::Length(8),
-            Constraint::Length(9),
+            Constraint::Length(11),
             Constraint::Length(4),
             Constraint::Length(13),
-            Constraint::Length(16),
+            Constraint::Length(service_width),
             Constraint::Length(24),
             Constraint::Length(22),
             Constraint::Fill(1),

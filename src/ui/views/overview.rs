@@ -9,12 +9,11 @@ use crate::app::App;
 use crate::format;
 use crate::metrics::trend::{HIGHER_IS_BETTER, key_trends};
 use crate::metrics::{TeamMetrics, Tier};
-use crate::report::tier_label;
 use crate::store::Snapshot;
 use crate::ui::{theme, widgets::scroll};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
-    let w = &snapshot.windows[app.window];
+    let w = &snapshot.views.windows[app.window];
     let cards = &w.scorecards;
     let [summary, table_area, legend] = Layout::vertical([
         Constraint::Length(1),
@@ -28,7 +27,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         .iter()
         .filter(|t| t.tier == Some(Tier::Low))
         .count();
-    let open = snapshot.open_incidents.len();
+    let open = snapshot.views.open_incidents.len();
     frame.render_widget(
         Paragraph::new(Line::from(vec![
             Span::raw(format!(" {} teams  ", cards.teams.len())),
@@ -48,7 +47,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
                 },
             ),
             Span::styled(
-                format!("{} unattributed", cards.unattributed_incidents),
+                format!(
+                    "{} unattributed incidents (all time)",
+                    cards.unattributed_incidents
+                ),
                 theme::dim(),
             ),
         ])),
@@ -67,7 +69,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
     let offset = scroll::offset(selected, inner_height);
 
     // Wide terminals get each metric's tier in words as well as in colour.
-    let wide = table_area.width >= 110;
+    let wide = table_area.width >= 114;
     let names = if wide {
         [
             "DEPLOY FREQUENCY",
@@ -98,13 +100,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
             let tiers = m.key_tiers();
             let mut cells = vec![
                 Cell::from(t.team.to_string()),
-                Cell::from(tier_label(t.tier).to_uppercase()).style(theme::tier(t.tier).bold()),
+                Cell::from(Tier::label_of(t.tier).to_uppercase()).style(theme::tier(t.tier).bold()),
             ];
             for k in 0..4 {
                 cells.push(Cell::from(Line::from(vec![
                     Span::styled(
                         if wide {
-                            format!("{:<8}{:<6}", values[k], tier_label(tiers[k]))
+                            format!("{:<8} {:<6}", values[k], Tier::label_of(tiers[k]))
                         } else {
                             format!("{:<7}", values[k])
                         },
@@ -132,7 +134,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
                 r
             }
         });
-    let metric_width = if wide { 16 } else { 10 };
+    let metric_width = if wide { 17 } else { 10 };
     let table = Table::new(
         rows,
         [

@@ -7,51 +7,35 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::app::Screen;
-use crate::model::FindingStatus;
+use crate::format::plural;
 use crate::store::Snapshot;
 use crate::ui::theme;
 
 pub fn render(frame: &mut Frame, area: Rect, screen: Screen, snapshot: &Snapshot) {
-    let r = &snapshot.records;
-    let lines = match screen {
-        Screen::Lanes => {
-            let in_flight = snapshot
-                .facts
-                .deployments
-                .iter()
-                .filter(|d| d.t_done.is_none())
-                .count();
-            vec![
-                Line::from(format!(
-                    " {in_flight} deployments in flight, {} canary analyses read.",
-                    r.canaries.len()
-                )),
-                Line::from(""),
-                Line::from(Span::styled(
-                    " The live lanes view (regions, canary verdicts, certification gates) is not built yet.",
-                    theme::dim(),
-                )),
-            ]
-        }
-        _ => {
-            let open = r
-                .findings
-                .iter()
-                .filter(|f| f.status == FindingStatus::Open)
-                .count();
-            vec![
-                Line::from(format!(
-                    " {open} open findings of {} read.",
-                    r.findings.len()
-                )),
-                Line::from(""),
-                Line::from(Span::styled(
-                    " The audit posture view (by severity, framework and team) is not built yet.",
-                    theme::dim(),
-                )),
-            ]
-        }
+    let v = &snapshot.views;
+    let (counts, pending) = match screen {
+        Screen::Lanes => (
+            format!(
+                " {} in flight, {} canary analyses read.",
+                plural(v.in_flight, "deployment"),
+                snapshot.records.canaries.len()
+            ),
+            " The live lanes view (regions, canary verdicts, certification gates) is not built yet.",
+        ),
+        _ => (
+            format!(
+                " {} of {} read.",
+                plural(v.open_findings, "open finding"),
+                snapshot.records.findings.len()
+            ),
+            " The audit posture view (by severity, framework and team) is not built yet.",
+        ),
     };
+    let lines = vec![
+        Line::from(counts),
+        Line::from(""),
+        Line::from(Span::styled(pending, theme::dim())),
+    ];
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })

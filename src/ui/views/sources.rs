@@ -15,6 +15,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
     let rows = snapshot.sources.iter().enumerate().map(|(n, s)| {
         let (state, style) = if s.failing() {
             ("failing", theme::alert())
+        } else if s.warning.is_some() {
+            ("warning", theme::warn())
         } else if s.last_ok.is_some() {
             ("ok", theme::ok())
         } else {
@@ -25,12 +27,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
             Cell::from(s.kind),
             Cell::from(state).style(style),
             Cell::from(s.last_ok.map_or("never".into(), |t| {
-                format!("{} ago", format::duration(app.now - t))
+                format!("{} ago", format::age(app.now - t))
             })),
             Cell::from(s.items.to_string()),
-            Cell::from(s.last_error.as_ref().map_or(String::new(), |(t, e)| {
-                format!("{} ago: {e}", format::duration(app.now - *t))
-            })),
+            match (&s.last_error, &s.warning) {
+                (Some((t, e)), _) => Cell::from(format!("{} ago: {e}", format::age(app.now - *t)))
+                    .style(theme::alert()),
+                (None, Some(w)) => Cell::from(w.clone()).style(theme::warn()),
+                (None, None) => Cell::from(""),
+            },
         ]);
         if n == selected {
             r.style(theme::selected())
@@ -39,7 +44,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         }
     });
     let header = Row::new(
-        ["SOURCE", "KIND", "STATE", "LAST OK", "EVENTS", "LAST ERROR"]
+        ["SOURCE", "KIND", "STATE", "LAST OK", "EVENTS", "PROBLEMS"]
             .map(|h| Cell::from(h).style(theme::header())),
     );
     let table = Table::new(

@@ -7,15 +7,15 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::{App, team_detail};
 use crate::format;
+use crate::metrics::Tier;
 use crate::metrics::dora::{Attribution, FailReason, ReworkReason, TeamDetail};
 use crate::metrics::trend::{HIGHER_IS_BETTER, key_trends};
-use crate::report::tier_label;
 use crate::store::Snapshot;
 use crate::ui::views::overview::key_values;
 use crate::ui::{theme, widgets::scroll};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, team: &str) {
-    let w = &snapshot.windows[app.window];
+    let w = &snapshot.views.windows[app.window];
     let (Some(card), Some(detail)) = (
         w.scorecards.teams.iter().find(|t| &*t.team == team),
         team_detail(snapshot, app.window, team),
@@ -60,7 +60,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, tea
         lines.push(Line::from(vec![
             Span::raw(format!(" {:<22}", names[k])),
             Span::styled(
-                format!("{:>9} {:<7}", now[k], tier_label(tiers[k])),
+                format!("{:>9} {:<7}", now[k], Tier::label_of(tiers[k])),
                 theme::tier(tiers[k]),
             ),
             Span::styled(
@@ -91,7 +91,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, tea
     ]));
     lines.push(Line::from(vec![
         Span::raw(" Team tier "),
-        Span::styled(tier_label(card.tier).to_uppercase(), theme::tier(card.tier)),
+        Span::styled(
+            Tier::label_of(card.tier).to_uppercase(),
+            theme::tier(card.tier),
+        ),
         Span::styled("  (the weakest of the four key metrics)", theme::dim()),
     ]));
     let title = format!(" {team} · last {} days ", w.days);
@@ -106,7 +109,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, tea
     ));
     let inner = block.inner(list);
     frame.render_widget(block, list);
-    let lines = visible_lines(app, snapshot, detail, inner.height as usize);
+    // Narrow terminals drop the service column so the verdict stays readable.
+    let wide = inner.width >= 110;
+    let lines = visible_lines(app, snapshot, detail, inner.height as usize, wide);
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
@@ -116,6 +121,7 @@ fn visible_lines<'a>(
     snapshot: &'a Snapshot,
     d: &TeamDetail,
     height: usize,
+    wide: bool,
 ) -> Vec<Line<'a>> {
     let sections = [d.deployments.len(), d.changes.len(), d.incidents.len()];
     let titles = [
@@ -159,7 +165,7 @@ fn visible_lines<'a>(
             if out.len() >= height {
                 return out;
             }
-            let mut l = row_line(snapshot, d, s, i, app);
+            let mut l = row_line(snapshot, d, s, i, app, wide);
             if row + i == selected {
                 l = l.style(theme::selected());
             }
@@ -181,6 +187,7 @@ fn row_line<'a>(
     section: usize,
     i: usize,
     app: &App,
+    wide: bool,
 ) -> Line<'a> {
     let r = &snapshot.records;
     match section {
@@ -189,7 +196,11 @@ fn row_line<'a>(
             let dep = &r.deployments[row.deployment];
             let mut spans = vec![
                 Span::raw(format!("  {}  ", format::short_time(row.done))),
-                Span::raw(format!("{:<24} {:<18} ", dep.id, dep.service)),
+                Span::raw(if wide {
+                    format!("{:<24} {:<18} ", dep.id, dep.service)
+                } else {
+                    format!("{:<22} ", dep.id)
+                }),
             ];
             if row.fail_reasons.is_empty() {
                 spans.push(Span::styled("ok", theme::ok()));
@@ -237,7 +248,7 @@ fn row_line<'a>(
                     format::duration(res - inc.opened)
                 )),
                 _ => Span::styled(
-                    format!("OPEN for {:<11}", format::duration(app.now - inc.opened)),
+                    format!("OPEN for {:<11}", format::age(app.now - inc.opened)),
                     theme::alert(),
                 ),
             };

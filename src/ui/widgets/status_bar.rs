@@ -26,7 +26,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         left.push(Span::styled(format!(" {dot} "), style));
         let age = s
             .last_ok
-            .map(|t| format!("updated {} ago", format::duration(app.now - t)))
+            .map(|t| format!("updated {} ago", format::age(app.now - t)))
             .unwrap_or_else(|| "no data yet".into());
         left.push(Span::raw(format!("{} {age}", s.name)));
         if let Some((_, err)) = s.last_error.as_ref().filter(|_| s.failing()) {
@@ -34,7 +34,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         }
     }
     left.push(Span::styled(
-        format!("  {} events", snapshot.records.event_count()),
+        format!("  {} records", snapshot.views.records),
         theme::dim(),
     ));
     let right = Line::from(vec![
@@ -45,7 +45,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
     .right_aligned();
     let [l, r] = Layout::horizontal([
         Constraint::Fill(1),
-        Constraint::Length(right.width() as u16),
+        Constraint::Length(right.width() as u16 + 1),
     ])
     .areas(area);
     frame.render_widget(Paragraph::new(Line::from(left)), l);

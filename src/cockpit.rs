@@ -123,7 +123,9 @@ async fn event_loop(
             },
             changed = snapshots.changed() => {
                 if changed.is_err() {
-                    return Err(eyre!("the store stopped unexpectedly; see the log file"));
+                    let log = logging::log_dir()
+                        .map_or_else(|| "the log".to_string(), |d| d.join("flightdeck.log").display().to_string());
+                    return Err(eyre!("the store stopped unexpectedly; see {log}"));
                 }
                 let new = snapshots.borrow_and_update().clone();
                 app.on_snapshot(&snapshot, &new);

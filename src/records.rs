@@ -134,6 +134,10 @@ impl Records {
         self.change_index.get(id).copied()
     }
 
+    pub fn incident(&self, id: &str) -> Option<usize> {
+        self.incident_index.get(id).copied()
+    }
+
     pub fn deployment(&self, id: &str) -> Option<usize> {
         self.deployment_index.get(id).copied()
     }

@@ -13,7 +13,7 @@ use crate::ui::theme;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, id: &str) {
     let r = &snapshot.records;
-    let Some(i) = r.incidents.iter().position(|x| &*x.id == id) else {
+    let Some(i) = r.incident(id) else {
         frame.render_widget(
             Paragraph::new(format!(" No incident {id}. Esc goes back.")).block(Block::bordered()),
             area,

@@ -41,7 +41,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, tea
         "Time to restore",
     ];
     let counts = [
-        format!("{} deployments", m.deployment_frequency.deployments),
+        format::plural(m.deployment_frequency.deployments as usize, "deployment"),
         format!(
             "{} changes, {} skewed",
             m.lead_time.changes, m.lead_time.skewed

@@ -6,7 +6,7 @@
 //! one window per team. The store derives once per data change and evaluates
 //! each window it shows.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{HashMap, HashSet};
 
 use chrono::TimeDelta;
 use serde::Serialize;
@@ -124,8 +124,18 @@ pub struct Facts {
 
 impl Facts {
     pub fn derive(records: &Records, settings: &Settings) -> Self {
-        let mut teams: BTreeSet<Text> = settings.teams.iter().cloned().collect();
-        teams.extend(settings.service_teams.values().cloned());
+        // Team names are interned: every fact holds the one shared `Text` of its team,
+        // so later passes (and `evaluate`) read a few hundred strings that stay in
+        // cache instead of one scattered allocation per record.
+        let mut teams = Interner::default();
+        for t in settings.teams.iter().chain(settings.service_teams.values()) {
+            teams.intern(t.clone());
+        }
+
+        // Services get a dense number, so that per-service lists are vectors indexed
+        // by it and the later passes never hash a service name again.
+        let mut service_slot: HashMap<&str, usize> = HashMap::new();
+        let mut deployment_service: Vec<usize> = Vec::with_capacity(records.deployments.len());
 
         let mut deployments: Vec<DeploymentFacts> = records
             .deployments
@@ -151,8 +161,10 @@ impl Facts {
                         });
                     }
                 }
+                let next = service_slot.len();
+                deployment_service.push(*service_slot.entry(&d.service).or_insert(next));
                 DeploymentFacts {
-                    team: settings.team_for(d.team.as_ref(), Some(&d.service)),
+                    team: teams.intern(settings.team_for(d.team.as_ref(), Some(&d.service))),
                     t_done,
                     t_ok,
                     fail_reasons,
@@ -160,47 +172,45 @@ impl Facts {
                 }
             })
             .collect();
-        teams.extend(deployments.iter().map(|d| d.team.clone()));
-        teams.extend(
-            records
-                .changes
-                .iter()
-                .map(|c| settings.team_for(c.team.as_ref(), Some(&c.service))),
-        );
-        teams.extend(
-            records
-                .findings
-                .iter()
-                .map(|f| settings.team_for(f.team.as_ref(), f.service.as_ref())),
-        );
+        for c in &records.changes {
+            teams.intern(settings.team_for(c.team.as_ref(), Some(&c.service)));
+        }
+        for f in &records.findings {
+            teams.intern(settings.team_for(f.team.as_ref(), f.service.as_ref()));
+        }
 
         // Successful deployments per service, ordered by (T_ok, id): the last one at
         // or before an incident is the implicit candidate, ties going to the larger id.
-        let mut ok_by_service: HashMap<&str, Vec<(Time, &str, usize)>> = HashMap::new();
+        let mut ok_by_service: Vec<Vec<(Time, &str, usize)>> = vec![Vec::new(); service_slot.len()];
         for (i, (d, f)) in records.deployments.iter().zip(&deployments).enumerate() {
             if let Some(t) = f.t_ok {
-                ok_by_service
-                    .entry(&d.service)
-                    .or_default()
-                    .push((t, &d.id, i));
+                ok_by_service[deployment_service[i]].push((t, &d.id, i));
             }
         }
-        for list in ok_by_service.values_mut() {
+        for list in &mut ok_by_service {
             list.sort_unstable();
         }
+
+        // An incident's service slot; `None`: no deployment of that service was read.
+        let incident_service: Vec<Option<usize>> = records
+            .incidents
+            .iter()
+            .map(|inc| service_slot.get(&*inc.service).copied())
+            .collect();
 
         let mut unattributed = 0;
         let incidents: Vec<IncidentFacts> = records
             .incidents
             .iter()
-            .map(|inc| {
+            .zip(&incident_service)
+            .map(|(inc, &service)| {
                 let explicit = inc
                     .deployment
                     .as_deref()
                     .and_then(|id| records.deployment(id))
                     .map(Attribution::Explicit);
                 let attribution = explicit.or_else(|| {
-                    let list = ok_by_service.get(&*inc.service)?;
+                    let list = &ok_by_service[service?];
                     let after = list.partition_point(|(t, _, _)| *t <= inc.opened);
                     let &(t_ok, _, d) = list.get(after.checked_sub(1)?)?;
                     (inc.opened - t_ok <= settings.incident_link_window)
@@ -210,12 +220,11 @@ impl Facts {
                     unattributed += 1;
                 }
                 IncidentFacts {
-                    team: settings.team_for(inc.team.as_ref(), Some(&inc.service)),
+                    team: teams.intern(settings.team_for(inc.team.as_ref(), Some(&inc.service))),
                     attribution,
                 }
             })
             .collect();
-        teams.extend(incidents.iter().map(|i| i.team.clone()));
 
         for (inc, facts) in records.incidents.iter().zip(&incidents) {
             if let Some(a) = facts.attribution {
@@ -231,57 +240,58 @@ impl Facts {
         // Rework: finished while an incident of the same service was open. Per service,
         // incidents sorted by `opened` with a running maximum of their resolve times
         // answer "is any incident opened by T still unresolved at T" in O(log n).
-        let mut open_by_service: HashMap<&str, Vec<IncidentSpan>> = HashMap::new();
-        for (i, inc) in records.incidents.iter().enumerate() {
-            open_by_service
-                .entry(&inc.service)
-                .or_default()
-                .push((inc.opened, inc.resolved, i));
-        }
-        let mut open_index: HashMap<&str, OpenIndex> =
-            HashMap::with_capacity(open_by_service.len());
-        for (service, mut list) in open_by_service {
-            list.sort_unstable_by_key(|&(o, _, i)| (o, i));
-            let opened: Vec<Time> = list.iter().map(|x| x.0).collect();
-            // `None` = never resolved, which outlasts everything.
-            let mut best: Option<(Option<Time>, usize)> = None;
-            let mut longest = Vec::with_capacity(list.len());
-            for &(_, resolved, i) in &list {
-                let outlasts = match best {
-                    None => true,
-                    Some((b, _)) => match (resolved, b) {
-                        (None, Some(_)) => true,
-                        (Some(r), Some(b)) => r > b,
-                        _ => false,
-                    },
-                };
-                if outlasts {
-                    best = Some((resolved, i));
-                }
-                longest.extend(best);
+        // Incidents of a service with no deployment cannot make anything rework.
+        let mut open_by_service: Vec<Vec<IncidentSpan>> = vec![Vec::new(); service_slot.len()];
+        for (i, (inc, service)) in records.incidents.iter().zip(&incident_service).enumerate() {
+            if let Some(s) = *service {
+                open_by_service[s].push((inc.opened, inc.resolved, i));
             }
-            open_index.insert(service, (opened, longest));
         }
-        for (d, f) in records.deployments.iter().zip(deployments.iter_mut()) {
+        let open_index: Vec<OpenIndex> = open_by_service
+            .into_iter()
+            .map(|mut list| {
+                list.sort_unstable_by_key(|&(o, _, i)| (o, i));
+                let opened: Vec<Time> = list.iter().map(|x| x.0).collect();
+                // `None` = never resolved, which outlasts everything.
+                let mut best: Option<(Option<Time>, usize)> = None;
+                let mut longest = Vec::with_capacity(list.len());
+                for &(_, resolved, i) in &list {
+                    let outlasts = match best {
+                        None => true,
+                        Some((b, _)) => match (resolved, b) {
+                            (None, Some(_)) => true,
+                            (Some(r), Some(b)) => r > b,
+                            _ => false,
+                        },
+                    };
+                    if outlasts {
+                        best = Some((resolved, i));
+                    }
+                    longest.extend(best);
+                }
+                (opened, longest)
+            })
+            .collect();
+        for (f, &service) in deployments.iter_mut().zip(&deployment_service) {
             let (Some(done), None) = (f.t_done, &f.rework) else {
                 continue;
             };
-            if let Some((opened, longest)) = open_index.get(&*d.service) {
-                let n = opened.partition_point(|&o| o <= done);
-                if n > 0 {
-                    let (resolved, i) = longest[n - 1];
-                    if resolved.is_none_or(|r| r > done) {
-                        f.rework = Some(ReworkReason::DuringIncident(
-                            records.incidents[i].id.clone(),
-                        ));
-                    }
+            let (opened, longest) = &open_index[service];
+            let n = opened.partition_point(|&o| o <= done);
+            if n > 0 {
+                let (resolved, i) = longest[n - 1];
+                if resolved.is_none_or(|r| r > done) {
+                    f.rework = Some(ReworkReason::DuringIncident(
+                        records.incidents[i].id.clone(),
+                    ));
                 }
             }
         }
 
         // Each change once, at the deployment with the earliest T_ok listing it;
-        // ties go to the larger deployment id, as in incident attribution.
-        let mut first: HashMap<usize, (Time, &str, usize)> = HashMap::new();
+        // ties go to the larger deployment id, as in incident attribution. Indexed by
+        // change, so the result comes out in change order.
+        let mut first: Vec<Option<(Time, &str, usize)>> = vec![None; records.changes.len()];
         for (i, (d, f)) in records.deployments.iter().zip(&deployments).enumerate() {
             let Some(t_ok) = f.t_ok else { continue };
             for id in &d.changes {
@@ -289,33 +299,35 @@ impl Facts {
                     continue;
                 };
                 let candidate = (t_ok, &*d.id, i);
-                first
-                    .entry(c)
-                    .and_modify(|cur| {
+                match &mut first[c] {
+                    Some(cur) => {
                         if (candidate.0, std::cmp::Reverse(candidate.1))
                             < (cur.0, std::cmp::Reverse(cur.1))
                         {
                             *cur = candidate;
                         }
-                    })
-                    .or_insert(candidate);
+                    }
+                    slot @ None => *slot = Some(candidate),
+                }
             }
         }
-        let mut counted_changes: Vec<CountedChange> = first
+        let counted_changes: Vec<CountedChange> = first
             .into_iter()
-            .map(|(change, (t_ok, _, deployment))| CountedChange {
-                change,
-                deployment,
-                t_ok,
+            .enumerate()
+            .filter_map(|(change, best)| {
+                best.map(|(t_ok, _, deployment)| CountedChange {
+                    change,
+                    deployment,
+                    t_ok,
+                })
             })
             .collect();
-        counted_changes.sort_unstable_by_key(|c| c.change);
 
         Facts {
             deployments,
             incidents,
             counted_changes,
-            teams: teams.into_iter().collect(),
+            teams: teams.into_sorted(),
             unattributed_incidents: unattributed,
         }
     }
@@ -501,6 +513,29 @@ impl Facts {
             });
         }
         details
+    }
+}
+
+/// One shared `Text` per distinct name.
+#[derive(Default)]
+struct Interner {
+    names: HashSet<Text>,
+}
+
+impl Interner {
+    /// The shared copy of `name` (`name` itself the first time it is seen).
+    fn intern(&mut self, name: Text) -> Text {
+        if let Some(shared) = self.names.get(&*name) {
+            return shared.clone();
+        }
+        self.names.insert(name.clone());
+        name
+    }
+
+    fn into_sorted(self) -> Vec<Text> {
+        let mut names: Vec<Text> = self.names.into_iter().collect();
+        names.sort_unstable();
+        names
     }
 }
 

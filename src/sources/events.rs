@@ -64,17 +64,26 @@ pub enum ReadError {
 
 /// Reads an events file; I/O failures are errors, bad lines are diagnostics.
 pub fn read_file(path: &Path, strict: bool) -> Result<(Vec<Event>, Diagnostics), ReadError> {
+    let mut events = Vec::new();
+    let diagnostics = read_file_into(path, strict, |e| events.push(e))?;
+    Ok((events, diagnostics))
+}
+
+/// Like [`read_file`], handing each event to `sink` as it is read, so a large
+/// file never sits in memory twice.
+pub fn read_file_into(
+    path: &Path,
+    strict: bool,
+    sink: impl FnMut(Event),
+) -> Result<Diagnostics, ReadError> {
     let file = open(path)?;
     let io_err = |source| ReadError::Io {
         path: path.to_path_buf(),
         source,
     };
     let origin = path.display().to_string();
-    let mut events = Vec::new();
-    let diagnostics = read(BufReader::with_capacity(1 << 16, file), &origin, |e| {
-        events.push(e)
-    })
-    .map_err(io_err)?;
+    let diagnostics =
+        read(BufReader::with_capacity(1 << 16, file), &origin, sink).map_err(io_err)?;
     if strict && let Some(first) = diagnostics.malformed.first() {
         return Err(ReadError::Strict {
             origin,
@@ -82,7 +91,7 @@ pub fn read_file(path: &Path, strict: bool) -> Result<(Vec<Event>, Diagnostics),
             error: first.error.clone(),
         });
     }
-    Ok((events, diagnostics))
+    Ok(diagnostics)
 }
 
 /// Fails with a clear message when `path` cannot be read as an events file.

@@ -36,16 +36,6 @@ pub struct Records {
     finding_index: HashMap<Text, usize>,
 }
 
-/// Which record an applied event touched, so the store knows what changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Touched {
-    Change(usize),
-    Deployment(usize),
-    Incident(usize),
-    Finding(usize),
-    Canary(usize),
-}
-
 impl Records {
     pub fn from_events(events: impl IntoIterator<Item = Event>) -> Self {
         let mut records = Self::default();
@@ -55,20 +45,17 @@ impl Records {
         records
     }
 
-    pub fn apply(&mut self, event: Event) -> Touched {
+    pub fn apply(&mut self, event: Event) {
         match event {
-            Event::Change(c) => match self.change_index.get(&c.id) {
-                Some(&i) => {
-                    self.changes[i].merge(c);
-                    Touched::Change(i)
-                }
-                None => {
-                    let i = self.changes.len();
-                    self.change_index.insert(c.id.clone(), i);
-                    self.changes.push(c);
-                    Touched::Change(i)
-                }
-            },
+            Event::Change(c) => {
+                upsert(
+                    &mut self.changes,
+                    &mut self.change_index,
+                    c,
+                    |c| &c.id,
+                    Change::merge,
+                );
+            }
             Event::Deployment(d) => {
                 let i = match self.deployment_index.get(&d.id) {
                     Some(&i) => i,
@@ -97,39 +84,32 @@ impl Records {
                     }
                 }
                 dep.events.push(d);
-                Touched::Deployment(i)
             }
-            Event::Incident(inc) => match self.incident_index.get(&inc.id) {
-                Some(&i) => {
-                    self.incidents[i].merge(inc);
-                    Touched::Incident(i)
-                }
-                None => {
-                    let i = self.incidents.len();
-                    self.incident_index.insert(inc.id.clone(), i);
-                    self.incidents.push(inc);
-                    Touched::Incident(i)
-                }
-            },
-            Event::Finding(f) => match self.finding_index.get(&f.id) {
-                Some(&i) => {
-                    self.findings[i].merge(f);
-                    Touched::Finding(i)
-                }
-                None => {
-                    let i = self.findings.len();
-                    self.finding_index.insert(f.id.clone(), i);
-                    self.findings.push(f);
-                    Touched::Finding(i)
-                }
-            },
+            Event::Incident(inc) => {
+                upsert(
+                    &mut self.incidents,
+                    &mut self.incident_index,
+                    inc,
+                    |i| &i.id,
+                    Incident::merge,
+                );
+            }
+            Event::Finding(f) => {
+                upsert(
+                    &mut self.findings,
+                    &mut self.finding_index,
+                    f,
+                    |f| &f.id,
+                    Finding::merge,
+                );
+            }
             Event::Canary(c) => {
                 self.canaries.push(c);
-                Touched::Canary(self.canaries.len() - 1)
             }
         }
     }
 
+    /// Position of the record with `id`, if any.
     pub fn change(&self, id: &str) -> Option<usize> {
         self.change_index.get(id).copied()
     }
@@ -152,5 +132,22 @@ impl Records {
             + self.incidents.len()
             + self.findings.len()
             + self.canaries.len()
+    }
+}
+
+/// Merges `item` into the record with the same id, or appends it.
+fn upsert<T>(
+    items: &mut Vec<T>,
+    index: &mut HashMap<Text, usize>,
+    item: T,
+    id: impl Fn(&T) -> &Text,
+    merge: impl FnOnce(&mut T, T),
+) {
+    match index.get(id(&item)) {
+        Some(&i) => merge(&mut items[i], item),
+        None => {
+            index.insert(id(&item).clone(), items.len());
+            items.push(item);
+        }
     }
 }

@@ -26,3 +26,24 @@ pub fn demo_snapshot() -> Snapshot {
     demo.items = records.event_count() as u64;
     Snapshot::compute(Arc::new(records), Arc::new(settings), vec![demo], now(), 1)
 }
+
+/// The shared public fixtures (`../shared/fixtures`, or `FLIGHTDECK_SHARED_FIXTURES`).
+/// They are read in place and never copied into the project. `None`, after a printed
+/// notice, where the folder is absent, so that a checkout without it still tests the rest.
+pub fn shared_fixtures(sub: &str) -> Option<std::path::PathBuf> {
+    let root = std::env::var_os("FLIGHTDECK_SHARED_FIXTURES")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures")
+        });
+    let dir = root.join(sub);
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "notice: shared fixtures {} are absent; skipping the tests that read them",
+            dir.display()
+        );
+        None
+    }
+}

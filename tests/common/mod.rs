@@ -47,3 +47,23 @@ pub fn shared_fixtures(sub: &str) -> Option<std::path::PathBuf> {
         None
     }
 }
+
+/// The path of an external program a test needs (`prometheus`, `promtool`, `git`).
+/// Absent: a printed notice and `None`, so the test skips; but where
+/// `FLIGHTDECK_REQUIRE_TOOLS` is set (`.ci/run` sets it) the test fails instead,
+/// so CI can never pass by skipping.
+pub fn tool(name: &str) -> Option<std::path::PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|candidate| candidate.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("FLIGHTDECK_REQUIRE_TOOLS").is_none(),
+            "{name} is required (FLIGHTDECK_REQUIRE_TOOLS is set) but is not on PATH"
+        );
+        eprintln!("notice: {name} is not installed; skipping the test that needs it");
+    }
+    found
+}

@@ -63,6 +63,12 @@ pub struct ReportArgs {
     pub now: Option<DateTime<Utc>>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Only this team (repeatable); an unknown name is an error listing the known ones.
+    #[arg(long = "team", value_name = "NAME")]
+    pub team: Vec<String>,
+    /// Write the report to FILE (atomically: a temporary file, then a rename) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Fail on the first malformed line instead of reporting it and reading on.
     #[arg(long)]
     pub strict: bool,
@@ -72,6 +78,10 @@ pub struct ReportArgs {
 pub enum Format {
     Table,
     Json,
+    /// One row per team, raw numbers, RFC 4180.
+    Csv,
+    /// Scorecard table with tiers and trend arrows, and the teams that need help.
+    Markdown,
 }
 
 fn parse_window(s: &str) -> Result<TimeDelta, String> {

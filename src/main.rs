@@ -9,6 +9,7 @@ use flightdeck::cli::{Cli, Command, Format, ReportArgs};
 use flightdeck::metrics::{DORA_2023, Window, scorecards};
 use flightdeck::records::Records;
 use flightdeck::report;
+use flightdeck::report_output::{self, OutputError};
 use flightdeck::settings::Settings;
 use flightdeck::sources::events::{self, Diagnostics, ReadError};
 use flightdeck::terminal::TerminalError;
@@ -32,7 +33,8 @@ fn main() -> ExitCode {
         // Bad input from the user: one clear line, no backtrace.
         Err(e)
             if e.downcast_ref::<ReadError>().is_some()
-                || e.downcast_ref::<TerminalError>().is_some() =>
+                || e.downcast_ref::<TerminalError>().is_some()
+                || e.downcast_ref::<OutputError>().is_some() =>
         {
             eprintln!("flightdeck: {e}");
             ExitCode::from(1)
@@ -49,6 +51,9 @@ fn run_report(args: &ReportArgs) -> Result<ExitCode> {
     let now = args
         .now
         .unwrap_or_else(|| Utc::now().with_nanosecond(0).unwrap_or_else(Utc::now));
+    if let Some(path) = &args.output {
+        report_output::check_target(path)?;
+    }
     let mut settings = Settings::default();
     let mut records = Records::default();
     let mut diagnostics = Diagnostics::default();
@@ -78,12 +83,13 @@ fn run_report(args: &ReportArgs) -> Result<ExitCode> {
             records.apply(e);
         }
     }
-    let cards = scorecards(
+    let mut cards = scorecards(
         &records,
         &settings,
         Window::ending(now, args.window),
         &DORA_2023,
     );
+    report_output::keep_teams(&mut cards, &args.team)?;
     let text = match args.format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&report::json(&cards, &diagnostics))
@@ -92,10 +98,16 @@ fn run_report(args: &ReportArgs) -> Result<ExitCode> {
             s
         }
         Format::Table => report::table(&cards),
+        Format::Csv => flightdeck::report_csv::csv(&cards),
+        Format::Markdown => flightdeck::report_markdown::markdown(&cards),
     };
     // The process ends right after this: freeing a million records one by one
     // would only delay the exit (measured: about a quarter of the run).
     std::mem::forget(records);
+    if let Some(path) = &args.output {
+        report_output::write_atomically(path, text.as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         // A closed pipe (e.g. `| head`) is not an error worth a report.

@@ -1,0 +1,156 @@
+//! `report --format csv`: one row per team, raw numbers, RFC 4180.
+//!
+//! One row per team (not one per team and metric) because the CSV is for
+//! spreadsheets: a row per team sorts and filters as it is, and the fixed columns
+//! keep their meaning from one report to the next. Numbers are raw (seconds,
+//! ratios, per-day rates) so formulas work on them; an empty cell means "no data".
+
+use crate::format;
+use crate::metrics::trend::{Trend, key_trends};
+use crate::metrics::{Scorecards, Tier};
+
+/// The header, in column order.
+pub const COLUMNS: &[&str] = &[
+    "team",
+    "tier",
+    "window_start",
+    "window_end",
+    "window_days",
+    "deployments",
+    "deployments_per_day",
+    "deployment_frequency_tier",
+    "deployment_frequency_trend",
+    "lead_time_median_seconds",
+    "lead_time_changes",
+    "lead_time_skewed",
+    "lead_time_tier",
+    "lead_time_trend",
+    "change_failure_failed",
+    "change_failure_deployments",
+    "change_failure_rate",
+    "change_failure_rate_tier",
+    "change_failure_rate_trend",
+    "time_to_restore_median_seconds",
+    "time_to_restore_incidents",
+    "time_to_restore_open",
+    "time_to_restore_tier",
+    "time_to_restore_trend",
+    "rework",
+    "rework_deployments",
+    "rework_rate",
+];
+
+/// The whole CSV document, CRLF line ends (RFC 4180), teams sorted by name.
+pub fn csv(cards: &Scorecards) -> String {
+    let mut out = String::new();
+    push_row(&mut out, COLUMNS.iter().map(|c| c.to_string()));
+    let start = format::rfc3339(cards.window.start);
+    let end = format::rfc3339(cards.window.end);
+    let days = number(cards.window.days());
+    for t in &cards.teams {
+        let m = &t.current;
+        let trends = key_trends(m, &t.previous);
+        let f = &m.deployment_frequency;
+        let l = &m.lead_time;
+        let c = &m.change_failure_rate;
+        let r = &m.time_to_restore;
+        let w = &m.rework_rate;
+        push_row(
+            &mut out,
+            [
+                t.team.to_string(),
+                tier(t.tier),
+                start.clone(),
+                end.clone(),
+                days.clone(),
+                f.deployments.to_string(),
+                number(f.per_day),
+                tier(Some(f.tier)),
+                trend(trends[0]),
+                optional(l.median_seconds),
+                l.changes.to_string(),
+                l.skewed.to_string(),
+                tier(l.tier),
+                trend(trends[1]),
+                c.failed.to_string(),
+                c.deployments.to_string(),
+                optional(c.rate),
+                tier(c.tier),
+                trend(trends[2]),
+                optional(r.median_seconds),
+                r.incidents.to_string(),
+                r.open.to_string(),
+                tier(r.tier),
+                trend(trends[3]),
+                w.rework.to_string(),
+                w.deployments.to_string(),
+                optional(w.rate),
+            ]
+            .into_iter(),
+        );
+    }
+    out
+}
+
+fn push_row(out: &mut String, cells: impl Iterator<Item = String>) {
+    for (i, cell) in cells.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&field(&cell));
+    }
+    out.push_str("\r\n");
+}
+
+/// One field, quoted when it holds a comma, a quote, CR or LF (quotes doubled).
+pub fn field(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", value.replace('"', "\"\"")).into()
+    } else {
+        value.into()
+    }
+}
+
+fn tier(t: Option<Tier>) -> String {
+    t.map_or(String::new(), |t| t.label().to_string())
+}
+
+/// The direction for the team: better, worse, same; empty when one window has no data.
+fn trend(t: Trend) -> String {
+    match t {
+        Trend::Better => "better",
+        Trend::Worse => "worse",
+        Trend::Same => "same",
+        Trend::Unknown => "",
+    }
+    .to_string()
+}
+
+fn optional(x: Option<f64>) -> String {
+    x.map_or(String::new(), number)
+}
+
+/// Shortest text that reads back as the same f64 (`1`, `0.1`, `0.3333333333333333`).
+fn number(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted_only_when_needed() {
+        assert_eq!(field("alpha"), "alpha");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(field("a|b"), "a|b");
+        assert_eq!(number(1.0), "1");
+        assert_eq!(number(0.1), "0.1");
+    }
+}

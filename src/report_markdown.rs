@@ -1,0 +1,178 @@
+//! `report --format markdown`: a scorecard table with tiers and trend arrows, and
+//! a short "teams that need help" section, ready to paste into a retro document.
+
+use std::fmt::Write as _;
+
+use crate::format;
+use crate::metrics::trend::{HIGHER_IS_BETTER, Trend, key_trends};
+use crate::metrics::{Scorecards, TeamMetrics, TeamScorecard, Tier, needs_help_first};
+
+const METRICS: [&str; 4] = [
+    "deployment frequency",
+    "lead time",
+    "change failure rate",
+    "time to restore",
+];
+
+pub fn markdown(cards: &Scorecards) -> String {
+    let mut out = String::new();
+    let days = cards.window.days();
+    let _ = writeln!(out, "# Delivery scorecards");
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Window {} .. {} ({} days). Arrows compare with the previous {} days: \
+         ↑ the number went up, ↓ it went down, = about the same.",
+        format::rfc3339(cards.window.start),
+        format::rfc3339(cards.window.end),
+        trim(days),
+        trim(days),
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "| Team | Tier | Deployment frequency | Lead time | Change failure rate | Time to restore | Rework rate |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
+    let order = needs_help_first(cards);
+    for t in order.iter().map(|&i| &cards.teams[i]) {
+        let values = key_values(&t.current);
+        let tiers = t.current.key_tiers();
+        let trends = key_trends(&t.current, &t.previous);
+        let mut row = format!("| {} | {} |", escape(&t.team), tier_cell(t.tier));
+        for i in 0..4 {
+            let _ = write!(
+                row,
+                " {} |",
+                metric_cell(&values[i], tiers[i], trends[i], HIGHER_IS_BETTER[i])
+            );
+        }
+        let rework = t
+            .current
+            .rework_rate
+            .rate
+            .map_or("–".to_string(), format::percent);
+        let _ = writeln!(out, "{row} {rework} |");
+    }
+    if cards.teams.is_empty() {
+        let _ = writeln!(out, "| (no teams) | | | | | | |");
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "## Teams that need help");
+    let _ = writeln!(out);
+    let needing: Vec<&TeamScorecard> = order
+        .iter()
+        .map(|&i| &cards.teams[i])
+        .filter(|t| t.tier == Some(Tier::Low))
+        .collect();
+    if needing.is_empty() {
+        let _ = writeln!(out, "No team is in the low tier.");
+    }
+    for t in needing {
+        if let Some(i) = weakest(t) {
+            let values = key_values(&t.current);
+            let trend = key_trends(&t.current, &t.previous)[i];
+            let change = match trend {
+                Trend::Better => ", better than the previous window",
+                Trend::Worse => ", worse than the previous window",
+                Trend::Same => ", as in the previous window",
+                Trend::Unknown => "",
+            };
+            let _ = writeln!(
+                out,
+                "- **{}**: {} {}, {} tier{change}",
+                escape(&t.team),
+                METRICS[i],
+                values[i],
+                Tier::label_of(t.current.key_tiers()[i]),
+            );
+        }
+    }
+    out
+}
+
+/// The weakest key metric of a team: lowest tier; among equals the one that got
+/// worse, then the first in display order.
+pub fn weakest(t: &TeamScorecard) -> Option<usize> {
+    let tiers = t.current.key_tiers();
+    let trends = key_trends(&t.current, &t.previous);
+    (0..4)
+        .filter(|&i| tiers[i].is_some())
+        .min_by_key(|&i| (tiers[i], trends[i] != Trend::Worse, i))
+}
+
+/// The four key metrics as short readable numbers.
+fn key_values(m: &TeamMetrics) -> [String; 4] {
+    let f = &m.deployment_frequency;
+    let c = &m.change_failure_rate;
+    [
+        format!("{} ({})", f.deployments, format::per_day(f.per_day)),
+        m.lead_time
+            .median_seconds
+            .map_or("–".into(), format::duration_secs),
+        c.rate.map_or("–".into(), |r| {
+            format!("{} ({}/{})", format::percent(r), c.failed, c.deployments)
+        }),
+        m.time_to_restore
+            .median_seconds
+            .map_or("–".into(), format::duration_secs),
+    ]
+}
+
+fn metric_cell(value: &str, tier: Option<Tier>, trend: Trend, higher_is_better: bool) -> String {
+    let arrow = trend.arrow(higher_is_better).trim();
+    let mut cell = value.to_string();
+    if let Some(t) = tier {
+        let _ = write!(cell, " · {}", t.label());
+    }
+    if !arrow.is_empty() {
+        let _ = write!(cell, " {arrow}");
+    }
+    cell
+}
+
+fn tier_cell(tier: Option<Tier>) -> String {
+    match tier {
+        Some(Tier::Low) => "**low**".into(),
+        Some(t) => t.label().into(),
+        None => "–".into(),
+    }
+}
+
+/// Text from sources inside Markdown: characters that would start formatting, a
+/// link, HTML or end a table cell are backslash-escaped; line breaks become spaces.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '|' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '~' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\r' | '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn trim(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_breaking_characters_are_escaped() {
+        assert_eq!(escape("a|b"), "a\\|b");
+        assert_eq!(escape("*x* _y_"), "\\*x\\* \\_y\\_");
+        assert_eq!(escape("<b>\nz"), "\\<b\\> z");
+        assert_eq!(escape("plain, \"quoted\""), "plain, \"quoted\"");
+    }
+}

@@ -1,0 +1,139 @@
+//! Where a report goes: the teams it keeps (`--team`) and the file it is written
+//! to (`--output`), atomically, so a reader never sees half a report.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::metrics::Scorecards;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("unknown team {}; known teams: {}", quoted(.unknown), list(.known))]
+    UnknownTeam {
+        unknown: Vec<String>,
+        known: Vec<String>,
+    },
+    #[error("cannot write the report to {path}: {reason}")]
+    Write { path: PathBuf, reason: String },
+}
+
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("'{n}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn list(names: &[String]) -> String {
+    if names.is_empty() {
+        "none (the input names no team)".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// Keeps only the named teams (exact names; all teams when `names` is empty).
+/// A name that matches no team is an error listing the known ones, rather than
+/// a report that silently says less than was asked for.
+pub fn keep_teams(cards: &mut Scorecards, names: &[String]) -> Result<(), OutputError> {
+    if names.is_empty() {
+        return Ok(());
+    }
+    let unknown: Vec<String> = names
+        .iter()
+        .filter(|n| !cards.teams.iter().any(|t| &*t.team == n.as_str()))
+        .cloned()
+        .collect();
+    if !unknown.is_empty() {
+        return Err(OutputError::UnknownTeam {
+            unknown,
+            known: cards.teams.iter().map(|t| t.team.to_string()).collect(),
+        });
+    }
+    cards
+        .teams
+        .retain(|t| names.iter().any(|n| n.as_str() == &*t.team));
+    Ok(())
+}
+
+/// Fails early, before any work, when `path` cannot take a report: it is a
+/// directory, names no file, or its directory does not exist. Returns the
+/// directory and the file name.
+pub fn check_target(path: &Path) -> Result<(PathBuf, std::ffi::OsString), OutputError> {
+    let fail = |reason: String| OutputError::Write {
+        path: path.to_path_buf(),
+        reason,
+    };
+    if path.is_dir() {
+        return Err(fail("it is a directory".into()));
+    }
+    let Some(name) = path.file_name() else {
+        return Err(fail("it names no file".into()));
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        return Err(fail(format!(
+            "the directory {} does not exist",
+            dir.display()
+        )));
+    }
+    Ok((dir, name.to_os_string()))
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a
+/// rename: the file is either the old one or the whole new one, never a part.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let (dir, name) = check_target(path)?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let written = (|| {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(OutputError::Write {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_replaced_whole_and_no_temporary_file_stays() {
+        let dir = std::env::temp_dir().join(format!("fd-out-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).ok();
+        let path = dir.join("r.md");
+        write_atomically(&path, b"first").ok();
+        write_atomically(&path, b"second").ok();
+        assert_eq!(std::fs::read(&path).ok().as_deref(), Some(&b"second"[..]));
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .map(|d| d.flatten().map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert_eq!(names.len(), 1, "{names:?}");
+        let err = write_atomically(&dir.join("missing/r.md"), b"x");
+        assert!(
+            err.as_ref()
+                .is_err_and(|e| e.to_string().contains("does not exist")),
+            "{err:?}"
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

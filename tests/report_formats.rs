@@ -1,0 +1,165 @@
+//! Golden tests of every `report` format on the hand-written fixture (the same
+//! file and `--now` as tests/report_json.rs, whose values are hand-computed) plus
+//! a team whose name holds a pipe, quotes and a comma; and `--team`, `--output`.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const NOW: &str = "2024-04-01T00:00:00Z";
+
+fn flightdeck(extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flightdeck"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "report",
+            "--events",
+            "tests/fixtures/report_handwritten.ndjson",
+            "--events",
+            "tests/fixtures/report_awkward_names.ndjson",
+            "--now",
+            NOW,
+        ])
+        .args(extra)
+        .output()
+        .expect("the flightdeck binary runs")
+}
+
+fn stdout_of(extra: &[&str]) -> String {
+    let out = flightdeck(extra);
+    assert!(
+        out.status.success(),
+        "flightdeck {extra:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 report")
+}
+
+struct TempDir(PathBuf);
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("fd-report-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        Self(dir)
+    }
+}
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn table_golden() {
+    insta::assert_snapshot!("table", stdout_of(&["--format", "table"]));
+}
+
+#[test]
+fn json_golden() {
+    insta::assert_snapshot!("json", stdout_of(&["--format", "json"]));
+}
+
+#[test]
+fn markdown_golden() {
+    let md = stdout_of(&["--format", "markdown"]);
+    // The awkward name cannot end its table cell early: its pipe is escaped.
+    assert!(md.contains("| ops \\| \"edge\", eu | **low** |"), "{md}");
+    insta::assert_snapshot!("markdown", md);
+}
+
+#[test]
+fn csv_golden_is_rfc4180() {
+    let csv = stdout_of(&["--format", "csv"]);
+    // RFC 4180: every record ends in CRLF; no bare LF.
+    assert!(csv.ends_with("\r\n"));
+    assert_eq!(csv.matches('\n').count(), csv.matches("\r\n").count());
+    // Header + 4 teams, every record with the same number of fields.
+    let lines: Vec<&str> = csv.split_terminator("\r\n").collect();
+    assert_eq!(lines.len(), 5, "{csv}");
+    assert!(lines.contains(&"\"ops | \"\"edge\"\", eu\",low,2024-03-02T00:00:00Z,2024-04-01T00:00:00Z,30,2,0.06666666666666667,medium,better,14400,1,0,elite,,1,2,0.5,low,,7200,1,0,high,,0,2,0"));
+    // As hand-computed in tests/report_json.rs: alpha's median lead time 18 h =
+    // 64800 s over 5 changes (1 skewed); restore median of 10 h and 45 min = 19350 s.
+    assert!(lines[1].starts_with("alpha,low,"), "{}", lines[1]);
+    assert!(lines[1].contains(",64800,5,1,elite,"), "{}", lines[1]);
+    assert!(lines[1].contains(",19350,2,1,high,"), "{}", lines[1]);
+    insta::assert_snapshot!("csv", csv.replace("\r\n", "\n"));
+}
+
+#[test]
+fn team_filter_keeps_only_the_named_teams() {
+    let csv = stdout_of(&[
+        "--format",
+        "csv",
+        "--team",
+        "bravo",
+        "--team",
+        "ops | \"edge\", eu",
+    ]);
+    let teams: Vec<&str> = csv
+        .split_terminator("\r\n")
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap_or(""))
+        .collect();
+    assert_eq!(teams, ["bravo", "\"ops | \"\"edge\"\""]);
+}
+
+#[test]
+fn an_unknown_team_is_an_error_listing_the_known_ones() {
+    let out = flightdeck(&["--team", "alpha", "--team", "delta"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.trim().lines().last().unwrap_or(""),
+        "flightdeck: unknown team 'delta'; known teams: alpha, bravo, charlie, ops | \"edge\", eu"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn output_writes_the_same_report_to_a_file() {
+    let dir = TempDir::new("output");
+    let path = dir.0.join("retro.md");
+    let out = flightdeck(&[
+        "--format",
+        "markdown",
+        "--output",
+        path.to_str().unwrap_or(""),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty(), "nothing on stdout with --output");
+    let written = std::fs::read_to_string(&path).expect("report file");
+    assert_eq!(written, stdout_of(&["--format", "markdown"]));
+    // Only the report: no temporary file left behind.
+    let entries = std::fs::read_dir(&dir.0).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(entries, 1);
+}
+
+#[test]
+fn an_unwritable_output_is_a_clear_error() {
+    let dir = TempDir::new("unwritable");
+    let missing = dir.0.join("no/such/dir/r.csv");
+    let out = flightdeck(&[
+        "--format",
+        "csv",
+        "--output",
+        missing.to_str().unwrap_or(""),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    // Checked before reading: the error is the only output.
+    assert!(
+        err.starts_with(&format!(
+            "flightdeck: cannot write the report to {}: the directory",
+            missing.display()
+        )),
+        "{err}"
+    );
+    let out = flightdeck(&["--output", dir.0.to_str().unwrap_or("")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("it is a directory"), "{err}");
+}

@@ -1,5 +1,6 @@
 //! Command-line interface.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -24,6 +25,8 @@ pub struct Cli {
 pub enum Command {
     /// Print team scorecards once and exit (no TUI).
     Report(ReportArgs),
+    /// Headless: serve OpenMetrics at /metrics (and /healthz) for Prometheus to scrape.
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -101,4 +104,22 @@ fn parse_speed(s: &str) -> Result<f64, String> {
             "'{s}' is not a speed between 0 and 1000000 (e.g. 60)"
         )),
     }
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default; port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:9464", value_name = "ADDR:PORT")]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub demo: DemoArgs,
+    /// Read events from an NDJSON file instead of the demo (repeatable).
+    #[arg(long = "events", value_name = "FILE")]
+    pub events: Vec<PathBuf>,
+    /// Pin the clock at this time (RFC 3339): the numbers hold still (tests, comparisons).
+    #[arg(long, value_parser = parse_now)]
+    pub now: Option<DateTime<Utc>>,
+    /// Run the demo clock this many times faster than real time.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
+    pub speed: f64,
 }

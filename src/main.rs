@@ -26,6 +26,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Report(args)) => run_report(&args),
+        Some(Command::Serve(args)) => flightdeck::serve::run(&args),
         None => flightdeck::cockpit::run(&cli.cockpit),
     };
     match result {
@@ -34,7 +35,8 @@ fn main() -> ExitCode {
         Err(e)
             if e.downcast_ref::<ReadError>().is_some()
                 || e.downcast_ref::<TerminalError>().is_some()
-                || e.downcast_ref::<OutputError>().is_some() =>
+                || e.downcast_ref::<OutputError>().is_some()
+                || e.downcast_ref::<flightdeck::serve::ServeError>().is_some() =>
         {
             eprintln!("flightdeck: {e}");
             ExitCode::from(1)

@@ -1,0 +1,481 @@
+//! The OpenMetrics text exposition of a [`Snapshot`], as `flightdeck serve`
+//! publishes it at `/metrics`. Pure: rendered once per published snapshot, never
+//! per request, so a scrape costs a copy of bytes.
+//!
+//! Types: every family is a `gauge` (the numbers are states of a window, not
+//! running totals). Tiers use the OpenMetrics StateSet encoding (one series per
+//! tier, 1 for the current one, 0 for the others) declared as `gauge`: Prometheus
+//! ingests a stateset as exactly those gauge series, and `promtool check metrics`
+//! (2.42, the classic text parser) rejects the `stateset` type name; a numeric
+//! `_level` gauge (low 1 .. elite 4) serves alerting rules such as `< 2`.
+//! A number without data (e.g. no incident restored in the window) has no sample
+//! rather than NaN, so `absent()` and missing lines mean "no data".
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use crate::metrics::{TeamMetrics, Tier};
+use crate::model::{FindingStatus, Severity, Text, Time};
+use crate::store::Snapshot;
+
+/// The content type `/metrics` answers with.
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+const TIERS: [Tier; 4] = [Tier::Elite, Tier::High, Tier::Medium, Tier::Low];
+const SEVERITIES: [Severity; 5] = [
+    Severity::Critical,
+    Severity::High,
+    Severity::Medium,
+    Severity::Low,
+    Severity::Info,
+];
+const KEY_METRICS: [&str; 4] = [
+    "deployment_frequency",
+    "lead_time",
+    "change_failure_rate",
+    "time_to_restore",
+];
+
+/// Escapes a label value: backslash, double quote and line feed (OpenMetrics
+/// ABNF); whatever a source names a team cannot end the value or the line.
+pub fn escape_label(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One metric family being written: its header first, then its samples.
+struct Family<'a> {
+    out: &'a mut String,
+    name: &'static str,
+}
+
+fn family<'a>(
+    out: &'a mut String,
+    name: &'static str,
+    unit: Option<&str>,
+    help: &str,
+) -> Family<'a> {
+    let _ = writeln!(out, "# TYPE {name} gauge");
+    if let Some(unit) = unit {
+        let _ = writeln!(out, "# UNIT {name} {unit}");
+    }
+    let _ = writeln!(out, "# HELP {name} {help}");
+    Family { out, name }
+}
+
+impl Family<'_> {
+    fn sample(&mut self, labels: &[(&str, &str)], value: f64) {
+        self.out.push_str(self.name);
+        if !labels.is_empty() {
+            self.out.push('{');
+            for (i, (k, v)) in labels.iter().enumerate() {
+                if i > 0 {
+                    self.out.push(',');
+                }
+                let _ = write!(self.out, "{k}=\"{}\"", escape_label(v));
+            }
+            self.out.push('}');
+        }
+        let _ = writeln!(self.out, " {}", number(value));
+    }
+}
+
+/// A sample value: integers without a fraction, others in Rust's shortest
+/// round-trip form; never NaN or infinities (callers skip those).
+fn number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        format!("{x}")
+    }
+}
+
+fn timestamp(t: Time) -> f64 {
+    t.timestamp_millis() as f64 / 1000.0
+}
+
+fn level(t: Tier) -> f64 {
+    match t {
+        Tier::Low => 1.0,
+        Tier::Medium => 2.0,
+        Tier::High => 3.0,
+        Tier::Elite => 4.0,
+    }
+}
+
+/// The whole exposition, ending in `# EOF`.
+pub fn render(snapshot: &Snapshot) -> String {
+    let views = &snapshot.views;
+    let mut out = String::with_capacity(16 * 1024);
+    let windows: Vec<(String, &crate::metrics::Scorecards)> = views
+        .windows
+        .iter()
+        .map(|w| (format!("{}d", w.days), &w.scorecards))
+        .collect();
+    // (window label, team, metrics) for every team of every window.
+    let rows: Vec<(&str, &str, &TeamMetrics, Option<Tier>)> = windows
+        .iter()
+        .flat_map(|(w, cards)| {
+            cards
+                .teams
+                .iter()
+                .map(move |t| (w.as_str(), &*t.team, &t.current, t.tier))
+        })
+        .collect();
+
+    let mut f = family(
+        &mut out,
+        "flightdeck_team_deployments",
+        None,
+        "Production deployments finished in the window.",
+    );
+    for (w, team, m, _) in &rows {
+        f.sample(
+            &[("team", team), ("window", w)],
+            m.deployment_frequency.deployments as f64,
+        );
+    }
+    let mut f = family(
+        &mut out,
+        "flightdeck_team_deployment_frequency_per_day",
+        None,
+        "Deployment frequency: deployments per day over the window.",
+    );
+    for (w, team, m, _) in &rows {
+        f.sample(
+            &[("team", team), ("window", w)],
+            m.deployment_frequency.per_day,
+        );
+    }
+    let mut f = family(
+        &mut out,
+        "flightdeck_team_lead_time_median_seconds",
+        Some("seconds"),
+        "Lead time for changes: median from commit to first successful production deployment.",
+    );
+    for (w, team, m, _) in &rows {
+        if let Some(v) = m.lead_time.median_seconds {
+            f.sample(&[("team", team), ("window", w)], v);
+        }
+    }
+    let mut f = family(
+        &mut out,
+        "flightdeck_team_change_failure_ratio",
+        Some("ratio"),
+        "Change failure rate: failed deployments over deployments in the window.",
+    );
+    for (w, team, m, _) in &rows {
+        if let Some(v) = m.change_failure_rate.rate {
+            f.sample(&[("team", team), ("window", w)], v);
+        }
+    }
+    let mut f = family(
+        &mut out,
+        "flightdeck_team_time_to_restore_median_seconds",
+        Some("seconds"),
+        "Time to restore service: median over incidents resolved in the window.",
+    );
+    for (w, team, m, _) in &rows {
+        if let Some(v) = m.time_to_restore.median_seconds {
+            f.sample(&[("team", team), ("window", w)], v);
+        }
+    }
+    let mut f = family(
+        &mut out,
+        "flightdeck_team_rework_ratio",
+        Some("ratio"),
+        "Rework rate: unplanned deployments (hotfixes, fixes during an open incident) over deployments.",
+    );
+    for (w, team, m, _) in &rows {
+        if let Some(v) = m.rework_rate.rate {
+            f.sample(&[("team", team), ("window", w)], v);
+        }
+    }
+    let tiers_of =
+        |m: &TeamMetrics, team_tier: Option<Tier>| -> [(&'static str, Option<Tier>); 5] {
+            let k = m.key_tiers();
+            [
+                ("team", team_tier),
+                (KEY_METRICS[0], k[0]),
+                (KEY_METRICS[1], k[1]),
+                (KEY_METRICS[2], k[2]),
+                (KEY_METRICS[3], k[3]),
+            ]
+        };
+    let mut f = family(
+        &mut out,
+        "flightdeck_team_tier",
+        None,
+        "DORA 2023 tier per key metric and for the team (metric=\"team\", its weakest key metric), stateset encoding: 1 for the current tier; all 0 without data.",
+    );
+    for (w, team, m, team_tier) in &rows {
+        for (metric, tier) in tiers_of(m, *team_tier) {
+            for t in TIERS {
+                let v = if tier == Some(t) { 1.0 } else { 0.0 };
+                f.sample(
+                    &[
+                        ("team", team),
+                        ("window", w),
+                        ("metric", metric),
+                        ("tier", t.label()),
+                    ],
+                    v,
+                );
+            }
+        }
+    }
+    let mut f = family(
+        &mut out,
+        "flightdeck_team_tier_level",
+        None,
+        "DORA 2023 tier as a number: low 1, medium 2, high 3, elite 4; no sample without data.",
+    );
+    for (w, team, m, team_tier) in &rows {
+        for (metric, tier) in tiers_of(m, *team_tier) {
+            if let Some(t) = tier {
+                f.sample(
+                    &[("team", team), ("window", w), ("metric", metric)],
+                    level(t),
+                );
+            }
+        }
+    }
+
+    // Window-independent states per team: what is open right now.
+    let mut teams: BTreeSet<Text> = views.facts.teams.iter().cloned().collect();
+    let mut open_incidents: BTreeMap<Text, u64> = BTreeMap::new();
+    for &n in &views.open_incidents {
+        if let Some(i) = views.facts.incidents.get(n) {
+            *open_incidents.entry(i.team.clone()).or_default() += 1;
+        }
+    }
+    let mut in_flight: BTreeMap<Text, u64> = BTreeMap::new();
+    // In flight: the latest line is not a final status (a finished staging
+    // deployment is not in flight, though it never gets a production T_done).
+    for d in snapshot
+        .records
+        .deployments
+        .iter()
+        .filter(|d| d.events.last().is_some_and(|e| !e.status.is_terminal()))
+    {
+        let team = snapshot
+            .settings
+            .team_for(d.team.as_ref(), Some(&d.service));
+        *in_flight.entry(team).or_default() += 1;
+    }
+    let mut findings: BTreeMap<(Text, Severity), u64> = BTreeMap::new();
+    for finding in snapshot
+        .records
+        .findings
+        .iter()
+        .filter(|f| f.status == FindingStatus::Open)
+    {
+        let team = snapshot
+            .settings
+            .team_for(finding.team.as_ref(), finding.service.as_ref());
+        *findings.entry((team, finding.severity)).or_default() += 1;
+    }
+    teams.extend(open_incidents.keys().cloned());
+    teams.extend(in_flight.keys().cloned());
+    teams.extend(findings.keys().map(|(t, _)| t.clone()));
+
+    let mut f = family(
+        &mut out,
+        "flightdeck_team_open_incidents",
+        None,
+        "Incidents open now.",
+    );
+    for team in &teams {
+        let n = open_incidents.get(team).copied().unwrap_or(0);
+        f.sample(&[("team", team)], n as f64);
+    }
+    let mut f = family(
+        &mut out,
+        "flightdeck_team_open_findings",
+        None,
+        "Audit findings open now, by severity.",
+    );
+    for team in &teams {
+        for s in SEVERITIES {
+            let n = findings.get(&(team.clone(), s)).copied().unwrap_or(0);
+            f.sample(&[("team", team), ("severity", s.label())], n as f64);
+        }
+    }
+    let mut f = family(
+        &mut out,
+        "flightdeck_team_deployments_in_flight",
+        None,
+        "Deployments whose latest status is pending or in progress.",
+    );
+    for team in &teams {
+        let n = in_flight.get(team).copied().unwrap_or(0);
+        f.sample(&[("team", team)], n as f64);
+    }
+    let mut f = family(
+        &mut out,
+        "flightdeck_unattributed_incidents",
+        None,
+        "Incidents attributed to no deployment, over all incidents read.",
+    );
+    let unattributed = views.facts.unattributed_incidents as f64;
+    f.sample(&[], unattributed);
+
+    let mut f = family(
+        &mut out,
+        "flightdeck_source_up",
+        None,
+        "Source health: 1 when its last read succeeded, 0 when it is failing or has not read yet.",
+    );
+    for s in &snapshot.sources {
+        let up = s.last_ok.is_some() && !s.failing();
+        f.sample(
+            &[("source", &s.name), ("kind", s.kind)],
+            if up { 1.0 } else { 0.0 },
+        );
+    }
+    let mut f = family(
+        &mut out,
+        "flightdeck_source_last_success_timestamp_seconds",
+        Some("seconds"),
+        "When the source last read successfully (Unix time, flightdeck's clock).",
+    );
+    for s in &snapshot.sources {
+        if let Some(t) = s.last_ok {
+            f.sample(&[("source", &s.name), ("kind", s.kind)], timestamp(t));
+        }
+    }
+    let mut f = family(
+        &mut out,
+        "flightdeck_scorecards_timestamp_seconds",
+        Some("seconds"),
+        "The end of every window: the time the numbers were computed for (Unix time, flightdeck's clock).",
+    );
+    f.sample(&[], timestamp(views.now));
+    out.push_str("# EOF\n");
+    out
+}
+
+/// One sample line read back: name, labels (unescaped) and value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    pub name: String,
+    pub labels: Vec<(String, String)>,
+    pub value: f64,
+}
+
+/// Reads the sample lines of an exposition back (tests and tools): a strict
+/// reader of the subset [`render`] writes, so a line that breaks it is an error
+/// naming the line.
+pub fn parse_samples(text: &str) -> Result<Vec<Sample>, String> {
+    let mut samples = Vec::new();
+    let mut eof = false;
+    for (n, line) in text.lines().enumerate() {
+        let n = n + 1;
+        if eof {
+            return Err(format!("line {n}: text after # EOF"));
+        }
+        if line == "# EOF" {
+            eof = true;
+            continue;
+        }
+        if line.starts_with("# TYPE ") || line.starts_with("# HELP ") || line.starts_with("# UNIT ")
+        {
+            continue;
+        }
+        samples.push(parse_sample(line).map_err(|e| format!("line {n}: {e}: {line:?}"))?);
+    }
+    if !eof {
+        return Err("no # EOF at the end".into());
+    }
+    Ok(samples)
+}
+
+fn parse_sample(line: &str) -> Result<Sample, String> {
+    let name_end = line
+        .find(['{', ' '])
+        .ok_or("no value after the metric name")?;
+    let name = &line[..name_end];
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+    {
+        return Err(format!("bad metric name {name:?}"));
+    }
+    let mut rest = &line[name_end..];
+    let mut labels = Vec::new();
+    if let Some(r) = rest.strip_prefix('{') {
+        rest = r;
+        loop {
+            if let Some(r) = rest.strip_prefix('}') {
+                rest = r;
+                break;
+            }
+            let eq = rest.find("=\"").ok_or("label without =\"")?;
+            let key = rest[..eq].to_string();
+            let mut value = String::new();
+            let mut chars = rest[eq + 2..].char_indices();
+            let mut end = None;
+            while let Some((i, c)) = chars.next() {
+                match c {
+                    '\\' => match chars.next() {
+                        Some((_, 'n')) => value.push('\n'),
+                        Some((_, '\\')) => value.push('\\'),
+                        Some((_, '"')) => value.push('"'),
+                        other => return Err(format!("bad escape {other:?}")),
+                    },
+                    '"' => {
+                        end = Some(eq + 2 + i + 1);
+                        break;
+                    }
+                    '\n' => return Err("raw line feed in a label value".into()),
+                    c => value.push(c),
+                }
+            }
+            let end = end.ok_or("unterminated label value")?;
+            labels.push((key, value));
+            rest = &rest[end..];
+            rest = rest.strip_prefix(',').unwrap_or(rest);
+        }
+    }
+    let value = rest
+        .strip_prefix(' ')
+        .ok_or("no space before the value")?
+        .parse::<f64>()
+        .map_err(|e| format!("bad value: {e}"))?;
+    Ok(Sample {
+        name: name.to_string(),
+        labels,
+        value,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_values_escape_backslash_quote_and_newline() {
+        assert_eq!(escape_label("plain"), "plain");
+        assert_eq!(escape_label("a\"b"), "a\\\"b");
+        assert_eq!(escape_label("a\\b"), "a\\\\b");
+        assert_eq!(escape_label("a\nb"), "a\\nb");
+        assert_eq!(escape_label("\\\"\n"), "\\\\\\\"\\n");
+        assert_eq!(escape_label("ops | \"edge\", eu"), "ops | \\\"edge\\\", eu");
+    }
+
+    #[test]
+    fn numbers_read_back() {
+        assert_eq!(number(3.0), "3");
+        assert_eq!(number(0.1), "0.1");
+        assert_eq!(number(1_700_000_000.5), "1700000000.5");
+    }
+}

@@ -1,0 +1,194 @@
+//! `flightdeck serve`: headless. Runs the sources into the store, renders the
+//! OpenMetrics exposition once per published snapshot and answers `/metrics` and
+//! `/healthz` over HTTP (axum). No TUI.
+//!
+//! What is served comes from [`Inputs`]: settings, the clock and a starter that
+//! spawns the sources. `--demo` and `--events` build it here ([`inputs_from_args`]);
+//! a config file builds it the same way (the integrator's `--config` is one call
+//! that returns `Inputs`).
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use chrono::Utc;
+use color_eyre::eyre::{Result, WrapErr};
+use tokio::sync::{mpsc, watch};
+
+use crate::cli::ServeArgs;
+use crate::clock::Clock;
+use crate::openmetrics;
+use crate::settings::Settings;
+use crate::sources::{demo, events};
+use crate::store::{Snapshot, SourceUpdate, Store};
+
+/// Spawns the sources; each sends its updates to the store through the sender.
+pub type StartSources = Box<dyn FnOnce(mpsc::Sender<SourceUpdate>) + Send>;
+
+/// Everything `serve` needs to know about where its data comes from.
+pub struct Inputs {
+    pub settings: Settings,
+    pub clock: Clock,
+    pub start: StartSources,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// `--demo` (the default without `--events`) and `--events FILE`: the same
+/// sources the cockpit runs. `--now` pins the clock, so the numbers hold still.
+pub fn inputs_from_args(args: &ServeArgs) -> Result<Inputs, events::ReadError> {
+    for path in &args.events {
+        events::check_readable(path)?;
+    }
+    let mut settings = Settings::default();
+    let use_demo = args.demo.demo || args.events.is_empty();
+    let start = args.now.unwrap_or_else(Utc::now);
+    let clock = match args.now {
+        Some(now) => Clock::Fixed(now),
+        None if use_demo => Clock::running(start, args.speed),
+        None => Clock::real(),
+    };
+    let org = demo::DemoOrg::new(args.demo.seed);
+    if use_demo {
+        org.declare(&mut settings);
+    }
+    let files = args.events.clone();
+    let demo_clock = clock.clone();
+    let start: StartSources = Box::new(move |updates| {
+        if use_demo {
+            tokio::spawn(demo::run(org.stream(start), demo_clock, updates.clone()));
+        }
+        for path in files {
+            tokio::spawn(events::run_file(path, updates.clone()));
+        }
+    });
+    Ok(Inputs {
+        settings,
+        clock,
+        start,
+    })
+}
+
+pub fn run(args: &ServeArgs) -> Result<ExitCode> {
+    let inputs = inputs_from_args(args)?;
+    let _log = crate::logging::init();
+    tracing::info!(?args, "serve starting");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .wrap_err("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let listener = bind(args.listen).await?;
+        let addr = listener.local_addr().unwrap_or(args.listen);
+        // One line on stderr: where to scrape (the port, when asked for port 0).
+        eprintln!("flightdeck: serving OpenMetrics on http://{addr}/metrics");
+        serve(listener, inputs, shutdown_signal()).await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, ServeError> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Listen { addr, source })
+}
+
+/// Runs the store and the HTTP server until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    inputs: Inputs,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    let (store, snapshots) = Store::new(inputs.settings, inputs.clock);
+    let (updates, inbox) = mpsc::channel(256);
+    tokio::spawn(store.run(inbox));
+    (inputs.start)(updates);
+    let exposition = publish_expositions(snapshots);
+    let app = router(exposition);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .wrap_err("the HTTP server stopped")
+}
+
+/// Renders the exposition of every snapshot the store publishes, once, off the
+/// request path; requests read the latest bytes.
+pub fn publish_expositions(
+    mut snapshots: watch::Receiver<Arc<Snapshot>>,
+) -> watch::Receiver<Bytes> {
+    let first = Bytes::from(openmetrics::render(&snapshots.borrow_and_update()));
+    let (tx, rx) = watch::channel(first);
+    tokio::spawn(async move {
+        while snapshots.changed().await.is_ok() {
+            let snapshot = snapshots.borrow_and_update().clone();
+            // Rendering is CPU work; keep it off the threads that answer requests.
+            let rendered =
+                tokio::task::spawn_blocking(move || Bytes::from(openmetrics::render(&snapshot)))
+                    .await;
+            match rendered {
+                Ok(bytes) => {
+                    if tx.send(bytes).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => tracing::error!(%e, "rendering the exposition failed"),
+            }
+        }
+    });
+    rx
+}
+
+pub fn router(exposition: watch::Receiver<Bytes>) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .route("/healthz", get(healthz))
+        .with_state(exposition)
+}
+
+async fn metrics(State(exposition): State<watch::Receiver<Bytes>>) -> impl IntoResponse {
+    let body = exposition.borrow().clone();
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, openmetrics::CONTENT_TYPE)],
+        body,
+    )
+}
+
+async fn healthz() -> impl IntoResponse {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "ok\n",
+    )
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        // Without signal handlers the default action (exit) still applies.
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+    tracing::info!("serve: stopping on a signal");
+}

@@ -629,3 +629,43 @@ fn the_spec_accepts_exactly_its_keys() {
     assert!(err(serde_json::json!({"path": "", "service": "a"})).contains("`path` is empty"));
     assert!(err(serde_json::json!({"path": "r", "service": " "})).contains("`service` is empty"));
 }
+
+#[test]
+fn a_git_that_hangs_is_stopped_at_the_timeout() {
+    let Some(git) = common::tool("git") else {
+        return;
+    };
+    let tmp = TempDir::new("hang");
+    let repo = Repo::init(&git, tmp.0.join("r"));
+    repo.commit(&["a"], "a", at(1));
+    repo.tag("v1");
+    // A stand-in for git that never answers (`exec`, so killing it closes its pipes).
+    let fake = tmp.0.join("slow-git");
+    std::fs::write(&fake, "#!/bin/sh\nexec sleep 30\n").expect("write");
+    let mut perms = std::fs::metadata(&fake).expect("meta").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&fake, perms).expect("chmod");
+
+    let mut scanner = GitScanner::new(GitSpec::one_service(&repo.dir, "svc"), TimeDelta::hours(24))
+        .with_program(&fake)
+        .with_timeout(std::time::Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    let err = scanner.poll().unwrap_err();
+    assert!(matches!(err, GitError::TimedOut { .. }), "{err}");
+    assert!(err.to_string().contains("was stopped"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+
+    let err = GitScanner::new(GitSpec::one_service(&repo.dir, "svc"), TimeDelta::hours(24))
+        .with_program(tmp.0.join("no-such-git"))
+        .poll()
+        .unwrap_err();
+    assert!(matches!(err, GitError::GitMissing { .. }), "{err}");
+
+    // A generous timeout changes nothing.
+    let scan = GitScanner::new(GitSpec::one_service(&repo.dir, "svc"), TimeDelta::hours(24))
+        .with_program(&git)
+        .with_timeout(std::time::Duration::from_secs(60))
+        .poll()
+        .expect("poll");
+    assert_eq!(scan.events.len(), 2);
+}

@@ -5,6 +5,9 @@ use std::ffi::OsStr;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
 
 use super::GitError;
 
@@ -31,14 +34,17 @@ const STDERR_CAP: u64 = 4096;
 pub struct Git {
     program: PathBuf,
     repo: PathBuf,
+    /// Every git run is killed when it is still running at this instant.
+    deadline: Option<Instant>,
 }
 
 impl Git {
-    pub fn new(repo: PathBuf) -> Self {
-        let program = std::env::var_os("FLIGHTDECK_GIT")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("git"));
-        Self { program, repo }
+    pub fn new(program: PathBuf, repo: PathBuf, timeout: Option<Duration>) -> Self {
+        Self {
+            program,
+            repo,
+            deadline: timeout.map(|t| Instant::now() + t),
+        }
     }
 
     pub fn repo(&self) -> &Path {
@@ -105,19 +111,23 @@ impl Git {
         args: &[&str],
         tolerated: &[i32],
     ) -> Result<Option<Vec<u8>>, GitError> {
-        let child = self.spawn(what, &mut self.command(args))?;
-        let out = child.wait_with_output().map_err(|source| GitError::Io {
-            path: self.repo.clone(),
-            what,
-            source,
-        })?;
-        if out.status.success() {
-            return Ok(Some(out.stdout));
+        let mut stream = self.stream(what, args, Vec::new())?;
+        let mut out = Vec::new();
+        stream
+            .stdout
+            .read_to_end(&mut out)
+            .map_err(|source| GitError::Io {
+                path: self.repo.clone(),
+                what,
+                source,
+            })?;
+        match stream.finish(self) {
+            Ok(()) => Ok(Some(out)),
+            Err(GitError::Failed {
+                status: Some(code), ..
+            }) if tolerated.contains(&code) => Ok(None),
+            Err(e) => Err(e),
         }
-        if out.status.code().is_some_and(|c| tolerated.contains(&c)) {
-            return Ok(None);
-        }
-        Err(self.failed(what, out.status, &out.stderr))
     }
 
     /// Starts git with `stdin` written to its standard input, for streaming its output.
@@ -130,6 +140,7 @@ impl Git {
         let mut cmd = self.command(args);
         cmd.stdin(Stdio::piped());
         let mut child = self.spawn(what, &mut cmd)?;
+        let timed_out = Arc::new(AtomicBool::new(false));
         let io_err = |source| GitError::Io {
             path: self.repo.clone(),
             what,
@@ -157,12 +168,33 @@ impl Git {
                 buf
             })
         });
+        let child = Arc::new(Mutex::new(Some(child)));
+        // The watchdog kills git at the deadline; git's output then ends and
+        // `finish` reports the timeout. Dropping `stop` ends the watchdog early.
+        let (stop, stopped) = mpsc::channel::<()>();
+        if let Some(deadline) = self.deadline {
+            let child = Arc::clone(&child);
+            let timed_out = Arc::clone(&timed_out);
+            std::thread::spawn(move || {
+                let wait = deadline.saturating_duration_since(Instant::now());
+                if let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(wait) {
+                    timed_out.store(true, Ordering::SeqCst);
+                    if let Ok(mut guard) = child.lock()
+                        && let Some(c) = guard.as_mut()
+                    {
+                        let _ = c.kill();
+                    }
+                }
+            });
+        }
         Ok(Streaming {
-            child: Some(child),
+            child,
             stdout: BufReader::with_capacity(1 << 16, stdout),
             writer,
             stderr,
             what,
+            timed_out,
+            _stop: stop,
         })
     }
 
@@ -184,11 +216,13 @@ impl Git {
 
 /// A running git whose output is read as it comes. Dropping it early kills git.
 pub struct Streaming {
-    child: Option<Child>,
+    child: Arc<Mutex<Option<Child>>>,
     stdout: BufReader<ChildStdout>,
     writer: Option<std::thread::JoinHandle<()>>,
     stderr: Option<std::thread::JoinHandle<Vec<u8>>>,
     what: &'static str,
+    timed_out: Arc<AtomicBool>,
+    _stop: mpsc::Sender<()>,
 }
 
 impl Streaming {
@@ -207,8 +241,10 @@ impl Streaming {
 
     /// Waits for git to exit and turns a failure into an error.
     pub fn finish(mut self, git: &Git) -> Result<(), GitError> {
-        let Some(mut child) = self.child.take() else {
-            return Ok(());
+        // Taken out of the watchdog's reach before waiting: a kill after this
+        // point would be too late to matter anyway.
+        let Some(mut child) = self.child.lock().ok().and_then(|mut c| c.take()) else {
+            return Err(self.timeout_error(git));
         };
         let status = child.wait().map_err(|source| GitError::Io {
             path: git.repo.clone(),
@@ -223,17 +259,26 @@ impl Streaming {
             .take()
             .and_then(|h| h.join().ok())
             .unwrap_or_default();
-        if status.success() {
+        if self.timed_out.load(Ordering::SeqCst) {
+            Err(self.timeout_error(git))
+        } else if status.success() {
             Ok(())
         } else {
             Err(git.failed(self.what, status, &stderr))
+        }
+    }
+
+    fn timeout_error(&self, git: &Git) -> GitError {
+        GitError::TimedOut {
+            path: git.repo.clone(),
+            what: self.what,
         }
     }
 }
 
 impl Drop for Streaming {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
+        if let Some(mut child) = self.child.lock().ok().and_then(|mut c| c.take()) {
             let _ = child.kill();
             let _ = child.wait();
         }

@@ -27,6 +27,7 @@ mod spec;
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use chrono::TimeDelta;
 
@@ -65,7 +66,7 @@ pub enum GitError {
         total: usize,
         examples: Vec<String>,
     },
-    #[error("the git program ({}) was not found: install git or set FLIGHTDECK_GIT", program.display())]
+    #[error("the git program ({}) was not found: install git", program.display())]
     GitMissing { program: PathBuf },
     #[error("git repository {path}: running git {what}: {source}")]
     Io {
@@ -81,6 +82,10 @@ pub enum GitError {
         status: Option<i32>,
         stderr: String,
     },
+    #[error(
+        "git repository {path}: git {what} took longer than the source's timeout and was stopped"
+    )]
+    TimedOut { path: PathBuf, what: &'static str },
     #[error("git repository {path}: unexpected git {what} output: {detail}")]
     Parse {
         path: PathBuf,
@@ -100,6 +105,9 @@ fn describe_tags(total: usize, examples: &[String]) -> String {
         ),
     }
 }
+
+/// The git program, looked up on `PATH`.
+const GIT: &str = "git";
 
 /// What a scan read, besides its events.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -132,7 +140,7 @@ pub struct GitScan {
 
 /// Scans the whole repository once. Blocking: call it from a blocking thread.
 pub fn scan(spec: &GitSpec, link_window: TimeDelta) -> Result<GitScan, GitError> {
-    let git = open(&spec.path)?;
+    let git = open(Path::new(GIT), &spec.path, None)?;
     let refs = read_refs(&git, spec)?;
     scan_refs(&git, spec, link_window, refs)
 }
@@ -147,6 +155,8 @@ pub fn scan(spec: &GitSpec, link_window: TimeDelta) -> Result<GitScan, GitError>
 pub struct GitScanner {
     spec: GitSpec,
     link_window: TimeDelta,
+    timeout: Option<Duration>,
+    program: PathBuf,
     fingerprint: Option<u64>,
     sent_changes: HashSet<Text>,
     sent_deployments: HashSet<(Text, DeployStatus, bool)>,
@@ -157,10 +167,26 @@ impl GitScanner {
         Self {
             spec,
             link_window,
+            timeout: None,
+            program: PathBuf::from(GIT),
             fingerprint: None,
             sent_changes: HashSet::new(),
             sent_deployments: HashSet::new(),
         }
+    }
+
+    /// Stops (kills) git when a whole poll takes longer than `timeout`: the poll
+    /// then fails with [`GitError::TimedOut`] and the blocking thread is free
+    /// again, instead of running on after the scheduler gave up on it.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Runs this program instead of `git` from `PATH`.
+    pub fn with_program(mut self, program: impl Into<PathBuf>) -> Self {
+        self.program = program.into();
+        self
     }
 
     pub fn spec(&self) -> &GitSpec {
@@ -171,7 +197,7 @@ impl GitScanner {
     /// Blocking: call it from a blocking thread. On an error nothing is
     /// remembered, so the next poll tries again in full.
     pub fn poll(&mut self) -> Result<GitScan, GitError> {
-        let git = open(&self.spec.path)?;
+        let git = open(&self.program, &self.spec.path, self.timeout)?;
         let refs = read_refs(&git, &self.spec)?;
         let fingerprint = refs.fingerprint;
         if self.fingerprint == Some(fingerprint) {
@@ -195,7 +221,7 @@ impl GitScanner {
 }
 
 /// Checks that `path` is a repository folder and returns a git bound to it.
-fn open(path: &Path) -> Result<Git, GitError> {
+fn open(program: &Path, path: &Path, timeout: Option<Duration>) -> Result<Git, GitError> {
     let meta = std::fs::metadata(path).map_err(|source| {
         if source.kind() == std::io::ErrorKind::NotFound {
             GitError::NotFound {
@@ -218,7 +244,7 @@ fn open(path: &Path) -> Result<Git, GitError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let git = Git::new(real);
+    let git = Git::new(program.to_path_buf(), real, timeout);
     match git.output("rev-parse", &["rev-parse", "--git-dir"], &[]) {
         Ok(_) => Ok(git),
         Err(GitError::Failed { stderr, .. }) => Err(GitError::NotARepository {

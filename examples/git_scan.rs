@@ -1,0 +1,49 @@
+//! Scans a git repository with the `git` source and prints counts and timing.
+//!
+//! cargo run --release --example git_scan -- PATH [TAG_GLOB] [SERVICE]
+
+use std::time::Instant;
+
+use chrono::TimeDelta;
+use flightdeck::sources::git::{GitScanner, GitSpec, TagPattern};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let path = args
+        .first()
+        .ok_or("usage: git_scan PATH [TAG_GLOB] [SERVICE]")?;
+    let service = args.get(2).map_or("app", String::as_str);
+    let mut spec = GitSpec::one_service(path, service);
+    if let Some(glob) = args.get(1) {
+        spec.deploy_tags = TagPattern::new(glob)?;
+    }
+    let mut scanner = GitScanner::new(spec, TimeDelta::hours(24));
+    let start = Instant::now();
+    let scan = scanner.poll()?;
+    let first = start.elapsed();
+    let again = Instant::now();
+    let rescan = scanner.poll()?;
+    let second = again.elapsed();
+    let s = &scan.stats;
+    println!(
+        "tags {} (deploy {}), commits {}, deployments {}, changes {}, failed {}, events {}",
+        s.tags,
+        s.deploy_tags,
+        s.commits,
+        s.deployments,
+        s.changes,
+        s.failed,
+        scan.events.len()
+    );
+    println!(
+        "scan {:.3} s ({:.0} commits/s); unchanged re-poll {:.3} s (unchanged: {})",
+        first.as_secs_f64(),
+        s.commits as f64 / first.as_secs_f64(),
+        second.as_secs_f64(),
+        rescan.unchanged
+    );
+    for w in &scan.warnings {
+        println!("warning: {w}");
+    }
+    Ok(())
+}

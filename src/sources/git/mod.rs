@@ -1,0 +1,517 @@
+//! The `git` source: a local repository's deployment tags become production
+//! deployments and its commits become changes (DESIGN.md, event schema v1).
+//!
+//! - Deployments: every tag matching `deploy_tags`, at the annotated tag's time,
+//!   else the tagged commit's committer time. Id `<service>@<tag>`.
+//! - Changes: the commits a tag ships that no earlier tag (by tag time) shipped,
+//!   at their committer time. Id: the full commit id; in a monorepo
+//!   `<service>@<commit id>`, because one commit may be a change of several services.
+//!   Merge commits are not changes (the commits they bring in are).
+//! - Failure: a deployment is failed when a commit outside it says "This reverts
+//!   commit <id>" (full or abbreviated) of one of its commits, committed no more
+//!   than the incident link window after the deployment. It then gets a second
+//!   line with status `failure` at the revert's time; the deployment that ships
+//!   the revert is marked `hotfix` (DORA's rework).
+//! - Monorepo: changed paths map commits to services; each service gets its own
+//!   deployment per tag listing only its commits, and only for tags that changed it.
+//!
+//! The repository is read with the `git` program (see [`cli`]); the scan is
+//! blocking: run it on a blocking thread.
+//! Ids are stable, so a rescan upserts; [`GitScanner`] also skips unchanged
+//! repositories and sends only lines it has not sent before.
+
+mod cli;
+mod history;
+mod spec;
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::TimeDelta;
+
+use crate::model::{DeployStatus, Event, Text};
+use crate::text::sanitize;
+
+pub use history::{revert_targets, unquote};
+pub use spec::{GitSpec, PatternError, ServiceMap, SpecError, TagPattern};
+
+use cli::Git;
+use history::{Commit, DeployTag};
+
+/// Why a scan failed. Every message names the repository's path.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("git repository {path}: no such folder")]
+    NotFound { path: PathBuf },
+    #[error("git repository {path}: {source}")]
+    Unreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("git repository {path}: not a folder")]
+    NotAFolder { path: PathBuf },
+    #[error(
+        "{path} is not a git repository (give the repository's top folder, its .git folder, or a bare repository): {detail}"
+    )]
+    NotARepository { path: PathBuf, detail: String },
+    #[error("git repository {path} has no commits yet (HEAD is unborn and there are no tags)")]
+    Empty { path: PathBuf },
+    #[error("git repository {path}: no tag matches deploy_tags = \"{pattern}\" ({})", describe_tags(*.total, .examples))]
+    NoDeployTags {
+        path: PathBuf,
+        pattern: String,
+        total: usize,
+        examples: Vec<String>,
+    },
+    #[error("the git program ({}) was not found: install git", program.display())]
+    GitMissing { program: PathBuf },
+    #[error("git repository {path}: running git {what}: {source}")]
+    Io {
+        path: PathBuf,
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("git repository {path}: git {what} failed ({}): {stderr}", status.map_or_else(|| "killed".to_string(), |c| format!("exit {c}")))]
+    Failed {
+        path: PathBuf,
+        what: &'static str,
+        status: Option<i32>,
+        stderr: String,
+    },
+    #[error(
+        "git repository {path}: git {what} took longer than the source's timeout and was stopped"
+    )]
+    TimedOut { path: PathBuf, what: &'static str },
+    #[error("git repository {path}: unexpected git {what} output: {detail}")]
+    Parse {
+        path: PathBuf,
+        what: &'static str,
+        detail: String,
+    },
+}
+
+fn describe_tags(total: usize, examples: &[String]) -> String {
+    match total {
+        0 => "the repository has no tags".to_string(),
+        _ => format!(
+            "the repository has {} tag{}, e.g. {}",
+            total,
+            if total == 1 { "" } else { "s" },
+            examples.join(", ")
+        ),
+    }
+}
+
+/// The git program, looked up on `PATH`.
+const GIT: &str = "git";
+
+/// What a scan read, besides its events.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GitStats {
+    /// All tags in the repository.
+    pub tags: usize,
+    /// Tags matching `deploy_tags` that point (through annotated tags) at a commit.
+    pub deploy_tags: usize,
+    /// Commits read (reachable from the deployment tags and HEAD).
+    pub commits: usize,
+    /// Deployments (one per tag, per service in a monorepo).
+    pub deployments: u64,
+    pub changes: u64,
+    /// Deployments failed by a revert within the link window.
+    pub failed: u64,
+}
+
+/// The result of one scan or poll.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GitScan {
+    /// Changes first, then deployment lines in time order.
+    pub events: Vec<Event>,
+    pub stats: GitStats,
+    /// Things skipped that a user may want to know about (shown as a source warning).
+    pub warnings: Vec<String>,
+    /// The repository's tags and HEAD were the same as at the previous poll, so
+    /// nothing was read ([`GitScanner::poll`] only).
+    pub unchanged: bool,
+}
+
+/// Scans the whole repository once. Blocking: call it from a blocking thread.
+pub fn scan(spec: &GitSpec, link_window: TimeDelta) -> Result<GitScan, GitError> {
+    let git = open(Path::new(GIT), &spec.path, None)?;
+    let refs = read_refs(&git, spec)?;
+    scan_refs(&git, spec, link_window, refs)
+}
+
+/// A git source between polls: it remembers the tags and HEAD it saw and the
+/// lines it sent, so a poll of an unchanged repository costs two small git calls
+/// and a poll after new commits or tags sends only the new lines.
+///
+/// A changed repository is read in full again (tokio's whole history takes about
+/// a tenth of a second; see the closing note of issue 4 for measurements).
+#[derive(Debug)]
+pub struct GitScanner {
+    spec: GitSpec,
+    link_window: TimeDelta,
+    timeout: Option<Duration>,
+    program: PathBuf,
+    fingerprint: Option<u64>,
+    sent_changes: HashSet<Text>,
+    sent_deployments: HashSet<(Text, DeployStatus, bool)>,
+}
+
+impl GitScanner {
+    pub fn new(spec: GitSpec, link_window: TimeDelta) -> Self {
+        Self {
+            spec,
+            link_window,
+            timeout: None,
+            program: PathBuf::from(GIT),
+            fingerprint: None,
+            sent_changes: HashSet::new(),
+            sent_deployments: HashSet::new(),
+        }
+    }
+
+    /// Stops (kills) git when a whole poll takes longer than `timeout`: the poll
+    /// then fails with [`GitError::TimedOut`] and the blocking thread is free
+    /// again, instead of running on after the scheduler gave up on it.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Runs this program instead of `git` from `PATH`.
+    pub fn with_program(mut self, program: impl Into<PathBuf>) -> Self {
+        self.program = program.into();
+        self
+    }
+
+    pub fn spec(&self) -> &GitSpec {
+        &self.spec
+    }
+
+    /// Reads what changed since the last poll (everything the first time).
+    /// Blocking: call it from a blocking thread. On an error nothing is
+    /// remembered, so the next poll tries again in full.
+    pub fn poll(&mut self) -> Result<GitScan, GitError> {
+        let git = open(&self.program, &self.spec.path, self.timeout)?;
+        let refs = read_refs(&git, &self.spec)?;
+        let fingerprint = refs.fingerprint;
+        if self.fingerprint == Some(fingerprint) {
+            return Ok(GitScan {
+                unchanged: true,
+                ..GitScan::default()
+            });
+        }
+        let mut scan = scan_refs(&git, &self.spec, self.link_window, refs)?;
+        scan.events.retain(|e| match e {
+            Event::Change(c) => self.sent_changes.insert(c.id.clone()),
+            Event::Deployment(d) => {
+                self.sent_deployments
+                    .insert((d.id.clone(), d.status, d.hotfix))
+            }
+            _ => true,
+        });
+        self.fingerprint = Some(fingerprint);
+        Ok(scan)
+    }
+}
+
+/// Checks that `path` is a repository folder and returns a git bound to it.
+fn open(program: &Path, path: &Path, timeout: Option<Duration>) -> Result<Git, GitError> {
+    let meta = std::fs::metadata(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            GitError::NotFound {
+                path: path.to_path_buf(),
+            }
+        } else {
+            GitError::Unreadable {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+    })?;
+    if !meta.is_dir() {
+        return Err(GitError::NotAFolder {
+            path: path.to_path_buf(),
+        });
+    }
+    // The real path, so that the discovery ceiling (its parent) is exact.
+    let real = std::fs::canonicalize(path).map_err(|source| GitError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let git = Git::new(program.to_path_buf(), real, timeout);
+    match git.output("rev-parse", &["rev-parse", "--git-dir"], &[]) {
+        Ok(_) => Ok(git),
+        Err(GitError::Failed { stderr, .. }) => Err(GitError::NotARepository {
+            path: path.to_path_buf(),
+            detail: stderr,
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+/// The tags and HEAD of a repository.
+struct Refs {
+    total_tags: usize,
+    deploy: Vec<DeployTag>,
+    head: Option<String>,
+    warnings: Vec<String>,
+    fingerprint: u64,
+}
+
+fn read_refs(git: &Git, spec: &GitSpec) -> Result<Refs, GitError> {
+    const FORMAT: &str = "--format=%(refname)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)%00%(creatordate:unix)%00%(*committerdate:unix)";
+    let out = git
+        .output("for-each-ref", &["for-each-ref", FORMAT, "refs/tags"], &[])?
+        .unwrap_or_default();
+    let head = git
+        .output(
+            "rev-parse",
+            &["rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
+            &[1],
+        )?
+        .map(|o| String::from_utf8_lossy(&o).trim().to_string())
+        .filter(|h| !h.is_empty());
+
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    out.hash(&mut hasher);
+    head.hash(&mut hasher);
+    let fingerprint = hasher.finish();
+
+    let parse_err = |detail: String| GitError::Parse {
+        path: git.repo().to_path_buf(),
+        what: "for-each-ref",
+        detail,
+    };
+    let mut total_tags = 0;
+    let mut deploy = Vec::new();
+    let mut examples = Vec::new();
+    let mut warnings = Vec::new();
+    let mut not_commits = 0usize;
+    // Ref names cannot hold newlines or NULs (git check-ref-format), so lines are safe.
+    for line in out.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+        let fields: Vec<&[u8]> = line.split(|b| *b == 0).collect();
+        let [
+            refname,
+            kind,
+            oid,
+            peeled_kind,
+            peeled_oid,
+            created,
+            peeled_time,
+        ] = fields[..]
+        else {
+            return Err(parse_err(format!("{} fields in a tag line", fields.len())));
+        };
+        let refname = String::from_utf8_lossy(refname);
+        let Some(name) = refname.strip_prefix("refs/tags/") else {
+            continue;
+        };
+        total_tags += 1;
+        if examples.len() < 3 {
+            examples.push(sanitize(name).to_string());
+        }
+        if !spec.deploy_tags.matches(name) {
+            continue;
+        }
+        let (commit, time) = match (kind, peeled_kind) {
+            (b"commit", _) => (oid, created),
+            // An annotated tag: the tagger's time, else (no tagger) the commit's.
+            (b"tag", b"commit") => (
+                peeled_oid,
+                if created.is_empty() {
+                    peeled_time
+                } else {
+                    created
+                },
+            ),
+            _ => {
+                not_commits += 1;
+                continue;
+            }
+        };
+        let time = std::str::from_utf8(time)
+            .ok()
+            .and_then(|t| t.parse::<i64>().ok())
+            .ok_or_else(|| parse_err(format!("tag {}: no time", sanitize(name))))?;
+        deploy.push(DeployTag {
+            name: sanitize(name),
+            time,
+            commit: String::from_utf8_lossy(commit).into(),
+        });
+    }
+    if not_commits > 0 {
+        warnings.push(format!(
+            "{not_commits} matching tag(s) skipped: they do not point at a commit"
+        ));
+    }
+    if total_tags == 0 && head.is_none() {
+        return Err(GitError::Empty {
+            path: spec.path.clone(),
+        });
+    }
+    if deploy.is_empty() {
+        return Err(GitError::NoDeployTags {
+            path: spec.path.clone(),
+            pattern: spec.deploy_tags.to_string(),
+            total: total_tags,
+            examples,
+        });
+    }
+    // Deployment order: tag time, then name (stable for tags made in one second).
+    deploy.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.name.cmp(&b.name)));
+    Ok(Refs {
+        total_tags,
+        deploy,
+        head,
+        warnings,
+        fingerprint,
+    })
+}
+
+fn scan_refs(
+    git: &Git,
+    spec: &GitSpec,
+    link_window: TimeDelta,
+    refs: Refs,
+) -> Result<GitScan, GitError> {
+    let service_names: Vec<Text> = match &spec.services {
+        ServiceMap::One(s) => vec![sanitize(s)],
+        ServiceMap::Paths(prefixes) => {
+            let mut names: Vec<&str> = prefixes.iter().map(|(_, s)| s.as_str()).collect();
+            names.sort_unstable();
+            names.dedup();
+            names.into_iter().map(sanitize).collect()
+        }
+    };
+    let raw_names: Vec<&str> = match &spec.services {
+        ServiceMap::One(s) => vec![s.as_str()],
+        ServiceMap::Paths(prefixes) => {
+            let mut names: Vec<&str> = prefixes.iter().map(|(_, s)| s.as_str()).collect();
+            names.sort_unstable();
+            names.dedup();
+            names
+        }
+    };
+    let service_ids: HashMap<&str, u16> = raw_names
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (*s, i as u16))
+        .collect();
+
+    let mut commits = read_commits(git, spec, &refs, &service_ids)?;
+    let built = history::build(
+        &mut commits,
+        &refs.deploy,
+        &spec.services,
+        &service_names,
+        link_window,
+    );
+    let mut warnings = refs.warnings;
+    if built.ambiguous_revert_targets > 0 {
+        warnings.push(format!(
+            "{} revert(s) name a commit id prefix that matches several commits; ignored",
+            built.ambiguous_revert_targets
+        ));
+    }
+    if built.unmapped_commits > 0 {
+        warnings.push(format!(
+            "{} shipped commit(s) change no path listed in [sources.paths]; not counted",
+            built.unmapped_commits
+        ));
+    }
+    Ok(GitScan {
+        events: built.events,
+        stats: GitStats {
+            tags: refs.total_tags,
+            deploy_tags: refs.deploy.len(),
+            commits: commits.len(),
+            deployments: built.deployments,
+            changes: built.changes,
+            failed: built.failed,
+        },
+        warnings,
+        unchanged: false,
+    })
+}
+
+/// Reads every commit reachable from the deployment tags and HEAD with one `git log`.
+fn read_commits(
+    git: &Git,
+    spec: &GitSpec,
+    refs: &Refs,
+    service_ids: &HashMap<&str, u16>,
+) -> Result<Vec<Commit>, GitError> {
+    // Fields are NUL-separated and start with a NUL; neither messages nor paths can
+    // hold a NUL, so each commit is exactly six fields: the leading empty one, five
+    // values, and the name list (`--name-only`, one path a line) after the last NUL.
+    const FORMAT: &str = "--format=%x00%H%x00%P%x00%ct%x00%an%x00%B%x00";
+    let mut args = vec![
+        "log",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--no-show-signature",
+        "--diff-merges=off",
+        "--root",
+        FORMAT,
+    ];
+    if spec.services.is_monorepo() {
+        args.push("--name-only");
+    }
+    args.push("--stdin");
+    let mut revs = Vec::new();
+    for t in &refs.deploy {
+        revs.extend_from_slice(t.commit.as_bytes());
+        revs.push(b'\n');
+    }
+    if let Some(h) = &refs.head {
+        revs.extend_from_slice(h.as_bytes());
+        revs.push(b'\n');
+    }
+    let mut stream = git.stream("log", &args, revs)?;
+    let io_err = |source| GitError::Io {
+        path: git.repo().to_path_buf(),
+        what: "log",
+        source,
+    };
+    let parse_err = |detail: String| GitError::Parse {
+        path: git.repo().to_path_buf(),
+        what: "log",
+        detail,
+    };
+
+    let mut commits = Vec::new();
+    let mut field = Vec::new();
+    // The text before the first NUL is empty.
+    if stream.next_field(&mut field).map_err(io_err)? && !field.is_empty() {
+        return Err(parse_err("output does not start with a NUL".into()));
+    }
+    let mut parts: [Vec<u8>; 6] = Default::default();
+    'commits: loop {
+        for (i, part) in parts.iter_mut().enumerate() {
+            if !stream.next_field(part).map_err(io_err)? {
+                if i == 0 {
+                    break 'commits;
+                }
+                return Err(parse_err(format!("a commit ends after {i} fields")));
+            }
+        }
+        let [oid, parents, time, author, body, names] = &parts;
+        let commit = history::parse_commit(
+            [oid, parents, time, author, body],
+            names,
+            &spec.services,
+            service_ids,
+        )
+        .map_err(parse_err)?;
+        commits.push(commit);
+    }
+    stream.finish(git)?;
+    Ok(commits)
+}

@@ -1,0 +1,442 @@
+//! The `git` source's own config keys, validated when the config is read.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// A `[[sources]]` entry with `kind = "git"`: a local repository whose tags are
+/// deployments and whose commits are changes.
+///
+/// Keys (besides the scheduler's `kind`, `name`, `interval`, `timeout`):
+///
+/// - `path` (required): the repository's top folder: a working tree, its `.git`
+///   folder, or a bare repository. The folder itself must be the repository; git
+///   does not look upwards from it. A relative path is relative to the config
+///   file's folder (see [`GitSpec::resolved_against`]).
+/// - `deploy_tags` (default `"v*"`): a glob over tag names (`*` any run of
+///   characters, `?` one character, `[a-z]` / `[!0-9]` a class, `\` escapes); each
+///   matching tag is one production deployment.
+/// - `service`: the one service the whole repository builds, or
+/// - `[sources.paths]`: a monorepo table of path prefix -> service, e.g.
+///   `"services/api" = "api"`. A commit belongs to every service one of its
+///   changed files maps to; the longest matching prefix wins for a file, and the
+///   prefix `""` catches files no other prefix matches.
+///
+/// Exactly one of `service` and `paths` must be given.
+///
+/// ```toml
+/// [[sources]]
+/// kind = "git"
+/// name = "shop"
+/// path = "../shop"
+/// deploy_tags = "release-*"
+/// [sources.paths]
+/// "services/cart" = "cart"
+/// "services/payments" = "payments"
+/// ```
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "RawGitSpec")]
+pub struct GitSpec {
+    pub path: PathBuf,
+    pub deploy_tags: TagPattern,
+    pub services: ServiceMap,
+}
+
+/// How commits map to services.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServiceMap {
+    /// The whole repository is one service.
+    One(String),
+    /// Path prefix -> service, longest prefix first (see [`ServiceMap::Paths`] lookups).
+    Paths(Vec<(String, String)>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGitSpec {
+    path: PathBuf,
+    #[serde(default)]
+    deploy_tags: Option<String>,
+    #[serde(default)]
+    service: Option<String>,
+    #[serde(default)]
+    paths: Option<BTreeMap<String, String>>,
+}
+
+/// Why a `git` source entry is invalid. The messages name the key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SpecError {
+    #[error("`path` is empty: give the repository's folder")]
+    EmptyPath,
+    #[error(
+        "give either `service` (one-service repository) or a `[sources.paths]` table (monorepo), not both"
+    )]
+    BothServiceAndPaths,
+    #[error(
+        "give `service` (one-service repository) or a `[sources.paths]` table of path prefix -> service (monorepo)"
+    )]
+    NoService,
+    #[error("`service` is empty")]
+    EmptyService,
+    #[error("`[sources.paths]` is empty: map at least one path prefix to a service")]
+    EmptyPaths,
+    #[error("`paths.\"{prefix}\"`: the service name is empty")]
+    EmptyPathService { prefix: String },
+    #[error("`paths`: \"{first}\" and \"{second}\" are the same prefix")]
+    DuplicatePrefix { first: String, second: String },
+    #[error("`deploy_tags`: {0}")]
+    Pattern(#[from] PatternError),
+}
+
+impl TryFrom<RawGitSpec> for GitSpec {
+    type Error = SpecError;
+
+    fn try_from(raw: RawGitSpec) -> Result<Self, SpecError> {
+        if raw.path.as_os_str().is_empty() {
+            return Err(SpecError::EmptyPath);
+        }
+        let deploy_tags = match raw.deploy_tags {
+            Some(p) => TagPattern::new(&p)?,
+            None => TagPattern::default(),
+        };
+        let services = match (raw.service, raw.paths) {
+            (Some(_), Some(_)) => return Err(SpecError::BothServiceAndPaths),
+            (None, None) => return Err(SpecError::NoService),
+            (Some(s), None) => {
+                if s.trim().is_empty() {
+                    return Err(SpecError::EmptyService);
+                }
+                ServiceMap::One(s)
+            }
+            (None, Some(paths)) => ServiceMap::paths(paths)?,
+        };
+        Ok(Self {
+            path: raw.path,
+            deploy_tags,
+            services,
+        })
+    }
+}
+
+impl GitSpec {
+    /// A one-service repository with the default tag pattern (handy in code and tests).
+    pub fn one_service(path: impl Into<PathBuf>, service: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            deploy_tags: TagPattern::default(),
+            services: ServiceMap::One(service.into()),
+        }
+    }
+
+    /// The spec with a relative `path` taken relative to `base` (the config file's folder).
+    pub fn resolved_against(mut self, base: &Path) -> Self {
+        if self.path.is_relative() {
+            self.path = base.join(&self.path);
+        }
+        self
+    }
+}
+
+impl ServiceMap {
+    /// Builds a monorepo map from prefix -> service, normalising prefixes
+    /// (`./a/b/` and `/a/b` both mean `a/b`; `.` and `""` mean the whole tree).
+    pub fn paths(paths: BTreeMap<String, String>) -> Result<Self, SpecError> {
+        if paths.is_empty() {
+            return Err(SpecError::EmptyPaths);
+        }
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        let mut out = Vec::with_capacity(paths.len());
+        for (raw, service) in paths {
+            if service.trim().is_empty() {
+                return Err(SpecError::EmptyPathService { prefix: raw });
+            }
+            let prefix = normalise_prefix(&raw);
+            if let Some(first) = seen.insert(prefix.clone(), raw.clone()) {
+                return Err(SpecError::DuplicatePrefix { first, second: raw });
+            }
+            out.push((prefix, service));
+        }
+        // Longest prefix first, so the first match is the most specific one.
+        out.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        Ok(Self::Paths(out))
+    }
+
+    /// The service a changed file belongs to, if any.
+    pub fn service_of(&self, file: &str) -> Option<&str> {
+        match self {
+            Self::One(s) => Some(s),
+            Self::Paths(prefixes) => prefixes
+                .iter()
+                .find(|(p, _)| {
+                    p.is_empty()
+                        || (file.starts_with(p.as_str())
+                            && matches!(file.as_bytes().get(p.len()), None | Some(b'/')))
+                })
+                .map(|(_, s)| s.as_str()),
+        }
+    }
+
+    pub fn is_monorepo(&self) -> bool {
+        matches!(self, Self::Paths(_))
+    }
+}
+
+fn normalise_prefix(raw: &str) -> String {
+    let mut p = raw.trim();
+    loop {
+        let before = p;
+        p = p.trim_start_matches("./").trim_start_matches('/');
+        if p == before {
+            break;
+        }
+    }
+    let p = p.trim_end_matches('/');
+    if p == "." {
+        String::new()
+    } else {
+        p.to_string()
+    }
+}
+
+/// A glob over tag names: `*`, `?`, `[...]` classes (`!` or `^` negates,
+/// ranges with `-`) and `\` escapes. `*` also matches `/`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TagPattern {
+    text: String,
+    tokens: Vec<Token>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    Literal(char),
+    Any,
+    Star,
+    Class {
+        negated: bool,
+        ranges: Vec<(char, char)>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PatternError {
+    #[error("the tag pattern is empty (the default is \"v*\")")]
+    Empty,
+    #[error("'{0}': a `[` class is not closed with `]`")]
+    UnclosedClass(String),
+    #[error("'{0}': the pattern ends with a lone `\\`")]
+    TrailingEscape(String),
+}
+
+impl Default for TagPattern {
+    fn default() -> Self {
+        Self {
+            text: "v*".into(),
+            tokens: vec![Token::Literal('v'), Token::Star],
+        }
+    }
+}
+
+impl fmt::Debug for TagPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TagPattern({:?})", self.text)
+    }
+}
+
+impl fmt::Display for TagPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for TagPattern {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::new(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl TagPattern {
+    pub fn new(text: &str) -> Result<Self, PatternError> {
+        if text.is_empty() {
+            return Err(PatternError::Empty);
+        }
+        let mut tokens = Vec::new();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            let token = match c {
+                '*' => {
+                    // Runs of stars are one star.
+                    if tokens.last() == Some(&Token::Star) {
+                        continue;
+                    }
+                    Token::Star
+                }
+                '?' => Token::Any,
+                '\\' => Token::Literal(
+                    chars
+                        .next()
+                        .ok_or_else(|| PatternError::TrailingEscape(text.into()))?,
+                ),
+                '[' => {
+                    let negated = matches!(chars.peek(), Some('!' | '^'));
+                    if negated {
+                        chars.next();
+                    }
+                    let mut ranges = Vec::new();
+                    let mut first = true;
+                    loop {
+                        let c = chars
+                            .next()
+                            .ok_or_else(|| PatternError::UnclosedClass(text.into()))?;
+                        // A `]` right after `[` or `[!` is a member, as in fnmatch.
+                        if c == ']' && !first {
+                            break;
+                        }
+                        first = false;
+                        let lo = if c == '\\' {
+                            chars
+                                .next()
+                                .ok_or_else(|| PatternError::UnclosedClass(text.into()))?
+                        } else {
+                            c
+                        };
+                        let mut lookahead = chars.clone();
+                        if lookahead.next() == Some('-')
+                            && let Some(hi) = lookahead.next()
+                            && hi != ']'
+                        {
+                            chars.next();
+                            chars.next();
+                            ranges.push((lo, hi));
+                        } else {
+                            ranges.push((lo, lo));
+                        }
+                    }
+                    Token::Class { negated, ranges }
+                }
+                c => Token::Literal(c),
+            };
+            tokens.push(token);
+        }
+        Ok(Self {
+            text: text.into(),
+            tokens,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    pub fn matches(&self, name: &str) -> bool {
+        let name: Vec<char> = name.chars().collect();
+        // Classic greedy glob with one backtrack point for the last star.
+        let (mut t, mut n) = (0, 0);
+        let mut star: Option<(usize, usize)> = None;
+        while n < name.len() {
+            match self.tokens.get(t) {
+                Some(Token::Star) => {
+                    star = Some((t, n));
+                    t += 1;
+                    continue;
+                }
+                Some(tok) if tok.matches_char(name[n]) => {
+                    t += 1;
+                    n += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            match star {
+                Some((st, sn)) => {
+                    t = st + 1;
+                    n = sn + 1;
+                    star = Some((st, sn + 1));
+                }
+                None => return false,
+            }
+        }
+        self.tokens[t..].iter().all(|tok| *tok == Token::Star)
+    }
+}
+
+impl Token {
+    fn matches_char(&self, c: char) -> bool {
+        match self {
+            Token::Literal(l) => *l == c,
+            Token::Any => true,
+            Token::Star => false,
+            Token::Class { negated, ranges } => {
+                ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)) != *negated
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> TagPattern {
+        TagPattern::new(s).unwrap()
+    }
+
+    #[test]
+    fn globs_match_tag_names() {
+        assert!(p("v*").matches("v1.2.3"));
+        assert!(p("v*").matches("v"));
+        assert!(!p("v*").matches("release-1"));
+        assert!(p("*").matches("anything/at/all"));
+        assert!(p("release-?.*").matches("release-1.0"));
+        assert!(!p("release-?.*").matches("release-10.0"));
+        assert!(p("v[0-9]*").matches("v2.0"));
+        assert!(!p("v[0-9]*").matches("vx"));
+        assert!(p("v[!0-9]*").matches("vx"));
+        assert!(p("a*b*c").matches("aXXbYYc"));
+        assert!(!p("a*b*c").matches("aXXbYYcd"));
+        assert!(p("\\*").matches("*"));
+        assert!(!p("\\*").matches("x"));
+        assert!(p("[]]").matches("]"));
+        assert!(p("*-prod").matches("v1-prod"));
+        assert!(!p("*-prod").matches("v1-prod-rc"));
+    }
+
+    #[test]
+    fn bad_globs_are_refused() {
+        assert_eq!(TagPattern::new(""), Err(PatternError::Empty));
+        assert!(matches!(
+            TagPattern::new("v[0-9"),
+            Err(PatternError::UnclosedClass(_))
+        ));
+        assert!(matches!(
+            TagPattern::new("v\\"),
+            Err(PatternError::TrailingEscape(_))
+        ));
+    }
+
+    #[test]
+    fn longest_prefix_wins_and_prefixes_end_at_a_slash() {
+        let map = ServiceMap::paths(BTreeMap::from([
+            ("services".into(), "platform".into()),
+            ("./services/api/".into(), "api".into()),
+            ("".into(), "rest".into()),
+        ]))
+        .unwrap();
+        assert_eq!(map.service_of("services/api/main.rs"), Some("api"));
+        assert_eq!(map.service_of("services/api"), Some("api"));
+        assert_eq!(map.service_of("services/api2/main.rs"), Some("platform"));
+        assert_eq!(map.service_of("README.md"), Some("rest"));
+    }
+
+    #[test]
+    fn duplicate_prefixes_are_refused() {
+        let err = ServiceMap::paths(BTreeMap::from([
+            ("a/".into(), "x".into()),
+            ("./a".into(), "y".into()),
+        ]))
+        .unwrap_err();
+        assert!(matches!(err, SpecError::DuplicatePrefix { .. }), "{err}");
+    }
+}

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod clock;
 pub mod cockpit;
 pub mod format;
+pub mod frameworks;
 pub mod logging;
 pub mod metrics;
 pub mod model;

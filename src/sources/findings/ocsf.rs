@@ -8,7 +8,7 @@
 //!   `status_id` 3 suppressed / 4 resolved, and a compliance result `Pass`,
 //!   override it.
 //! - Frameworks: `unmapped.compliance` (`{"CIS-2.0": ["1.20"]}` becomes
-//!   `CIS-2.0 1.20`) and the 2003 `compliance` object (`standards`, `requirements`, `control`).
+//!   `CIS-2.0: 1.20`) and the 2003 `compliance` object (`standards`, `requirements`, `control`).
 //! - Events of other classes (not 2xxx findings) are skipped.
 
 use serde_json::Value;
@@ -91,12 +91,12 @@ fn finding(e: &Value, cx: &ReadContext) -> Finding {
             match controls {
                 Value::Array(cs) if !cs.is_empty() => {
                     for c in cs.iter().filter_map(Value::as_str) {
-                        if let Some(t) = clean(&format!("{framework} {c}")) {
+                        if let Some(t) = clean(&format!("{framework}: {c}")) {
                             frameworks.push(t);
                         }
                     }
                 }
-                Value::String(c) => frameworks.extend(clean(&format!("{framework} {c}"))),
+                Value::String(c) => frameworks.extend(clean(&format!("{framework}: {c}"))),
                 _ => frameworks.extend(clean(framework)),
             }
         }

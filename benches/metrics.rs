@@ -372,6 +372,7 @@ pub mod synth {
                     frameworks: Vec::new(),
                     tool: None,
                     url: None,
+                    detail: None,
                 };
                 self.schedule(now, Event::Finding(f));
                 return;
@@ -413,6 +414,7 @@ pub mod synth {
                 frameworks,
                 tool: Some(text(TOOLS[rule as usize % TOOLS.len()])),
                 url: None,
+                detail: None,
             };
             self.schedule(now, Event::Finding(f));
         }

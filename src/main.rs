@@ -94,8 +94,16 @@ fn run_report(args: &ReportArgs) -> Result<ExitCode> {
     report_output::keep_teams(&mut cards, &args.team)?;
     let text = match args.format {
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(&report::json(&cards, &diagnostics))
-                .wrap_err("cannot encode the report")?;
+            let mut value = report::json(&cards, &diagnostics);
+            flightdeck::report_findings::add(
+                &mut value,
+                &records.findings,
+                &settings,
+                now,
+                args.window,
+            );
+            let mut s =
+                serde_json::to_string_pretty(&value).wrap_err("cannot encode the report")?;
             s.push('\n');
             s
         }

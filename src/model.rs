@@ -145,6 +145,34 @@ pub struct Finding {
     pub frameworks: Vec<Text>,
     pub tool: Option<Text>,
     pub url: Option<Text>,
+    /// What the scanner formats (SARIF, ASFF, OCSF, Trivy) add; `None` for event lines.
+    pub detail: Option<Arc<FindingDetail>>,
+}
+
+/// The parts of a finding only the scanner formats carry: where it is, what it
+/// breaks and how to fix it. All text is sanitised where it is read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FindingDetail {
+    /// The resource: an ARN, an image, a package, a cloud resource id.
+    pub resource: Option<Text>,
+    /// The resource type (e.g. `AwsS3Bucket`, `Container`, `os-pkgs`).
+    pub resource_type: Option<Text>,
+    /// Resource tags as `key=value`.
+    pub resource_tags: Vec<Text>,
+    /// A file path (with `:line` when known).
+    pub location: Option<Text>,
+    /// The repository the scan ran on, when the format says.
+    pub repository: Option<Text>,
+    pub region: Option<Text>,
+    pub description: Option<Text>,
+    pub remediation: Option<Text>,
+    pub remediation_url: Option<Text>,
+    /// A stable identity across scans (SARIF fingerprints, Trivy fingerprints).
+    pub fingerprint: Option<Text>,
+    /// Tags such as `CWE-79`, `security`.
+    pub tags: Vec<Text>,
+    /// The format it was read from: `sarif`, `asff`, `ocsf`, `trivy`.
+    pub format: Option<Text>,
 }
 
 /// A canary analysis result for one deployment in one region.
@@ -221,6 +249,7 @@ impl Finding {
         }
         keep_or_take(&mut self.tool, newer.tool);
         keep_or_take(&mut self.url, newer.url);
+        keep_or_take(&mut self.detail, newer.detail);
     }
 }
 

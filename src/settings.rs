@@ -21,6 +21,8 @@ pub struct Settings {
     pub service_teams: HashMap<Text, Text>,
     /// Region order for rollouts; the first is the canary region.
     pub regions: Vec<Text>,
+    /// Finding ownership rules and SLAs (the config's `[findings]`).
+    pub findings: crate::findings_policy::FindingsPolicy,
 }
 
 impl Default for Settings {
@@ -31,6 +33,7 @@ impl Default for Settings {
             teams: Vec::new(),
             service_teams: HashMap::new(),
             regions: Vec::new(),
+            findings: Default::default(),
         }
     }
 }

@@ -313,7 +313,13 @@ fn every_object_has_exactly_the_documented_keys() {
     let j = json();
     assert_keys(
         j,
-        &["window", "teams", "unattributed_incidents", "diagnostics"],
+        &[
+            "window",
+            "teams",
+            "unattributed_incidents",
+            "diagnostics",
+            "findings_unmapped",
+        ],
         "report",
     );
     assert_keys(&j["window"], &["start", "end", "days"], "window");
@@ -343,10 +349,35 @@ fn every_object_has_exactly_the_documented_keys() {
     ];
     let five: Vec<&str> = metric_keys.iter().map(|(k, _)| *k).collect();
     let mut team_keys = five.clone();
-    team_keys.extend(["team", "tier", "previous"]);
+    team_keys.extend(["team", "tier", "previous", "findings"]);
     for t in j["teams"].as_array().expect("teams is an array") {
         let name = t["team"].as_str().expect("team is a string");
         assert_keys(t, &team_keys, name);
+        // The fixture has no finding lines: every posture is empty (hand count: 0).
+        let f = &t["findings"];
+        assert_keys(
+            f,
+            &[
+                "open",
+                "open_total",
+                "by_framework",
+                "new_24h",
+                "oldest_open_critical",
+                "sla_breaches",
+                "suppressed",
+                "resolved",
+                "median_resolve_seconds",
+                "previous",
+            ],
+            &format!("{name}.findings"),
+        );
+        assert_eq!(int(&f["open_total"], "open_total"), 0, "{name}");
+        assert!(f["oldest_open_critical"].is_null(), "{name}");
+        assert_keys(
+            &f["previous"],
+            &["open_at_start", "resolved", "median_resolve_seconds"],
+            &format!("{name}.findings.previous"),
+        );
         assert_keys(&t["previous"], &five, &format!("{name}.previous"));
         for scope in [t, &t["previous"]] {
             for (metric, fields) in metric_keys {

@@ -2,6 +2,7 @@
 //! settings. No I/O, no async, no terminal.
 
 pub mod dora;
+pub mod posture;
 pub mod ranking;
 pub mod tiers;
 pub mod trend;

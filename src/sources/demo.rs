@@ -717,6 +717,7 @@ impl ServiceGen {
             frameworks: frameworks.iter().map(|s| Text::from(*s)).collect(),
             tool: Some(Text::from(tool)),
             url: None,
+            detail: None,
         };
         let days = match severity {
             Severity::Critical => 2.0,

@@ -433,6 +433,7 @@ impl RawFinding<'_> {
             frameworks: self.frameworks.unwrap_or_default().iter().map(t).collect(),
             tool: ot(&self.tool),
             url: ot(&self.url),
+            detail: None,
         })
     }
 }

@@ -3,3 +3,4 @@
 pub mod demo;
 pub mod events;
 pub mod git;
+pub mod findings;

@@ -74,6 +74,8 @@ pub struct Views {
     /// Deployment ids with no production result yet.
     pub in_flight: usize,
     pub open_findings: usize,
+    /// Compliance posture per team and account, one table per window in `WINDOW_DAYS`.
+    pub findings: Arc<crate::metrics::posture::FindingsView>,
     /// Records after merging (a deployment's lines each count once).
     pub records: usize,
 }
@@ -127,6 +129,12 @@ impl Views {
                 .filter(|f| f.status == FindingStatus::Open)
                 .count(),
             records: records.event_count(),
+            findings: Arc::new(crate::metrics::posture::compute(
+                &records.findings,
+                settings,
+                now,
+                &WINDOW_DAYS,
+            )),
             facts,
             windows,
             open_incidents,

@@ -1,0 +1,227 @@
+//! The `findings` source kind's reading step: a file, or every file a glob
+//! matches, read with the size cap and the format detected (or forced).
+//! Scheduling (interval, backoff) is the scheduler's; fetching a `url` is the
+//! HTTP client's, which hands the body to [`super::read_bytes`].
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::{FindingsError, Format, MAX_BYTES, read_file};
+use crate::model::{Finding, Time};
+
+/// The keys of a `findings` source (besides the scheduler's common ones such as
+/// `name` and `interval`).
+///
+/// ```toml
+/// [[sources]]
+/// kind = "findings"
+/// path = "scans/**/*.sarif"     # a file or a glob (`*`, `?`, `**`); or:
+/// # url = "https://ci.example.com/artifacts/trivy.json"
+/// format = "sarif"              # optional: sarif | asff | ocsf | trivy (detected when absent)
+/// max_bytes = 67108864          # optional size cap per file (default and upper bound 64 MiB)
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FindingsSpec {
+    /// A file path or glob.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// An HTTP(S) URL, fetched by the HTTP client.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Forces a format instead of detecting it.
+    #[serde(default)]
+    pub format: Option<Format>,
+    /// Per-file size cap in bytes; never above [`MAX_BYTES`].
+    #[serde(default)]
+    pub max_bytes: Option<u64>,
+}
+
+impl FindingsSpec {
+    pub fn limit(&self) -> u64 {
+        self.max_bytes.unwrap_or(MAX_BYTES).min(MAX_BYTES)
+    }
+}
+
+/// The findings of one read, and the files that could not be read (the others
+/// still count: one bad file does not hide the rest).
+#[derive(Debug, Default)]
+pub struct FindingsRead {
+    pub findings: Vec<Finding>,
+    pub files: usize,
+    pub skipped: Vec<FindingsError>,
+}
+
+impl FindingsRead {
+    /// A one-line warning for the Sources screen, when files were skipped.
+    pub fn warning(&self) -> Option<String> {
+        let first = self.skipped.first()?;
+        Some(if self.skipped.len() == 1 {
+            first.to_string()
+        } else {
+            format!("{} files skipped; first: {first}", self.skipped.len())
+        })
+    }
+}
+
+/// At most this many files per glob.
+pub const MAX_FILES: usize = 10_000;
+
+/// Reads `spec.path` (a file or a glob). An error when the path names nothing,
+/// the pattern is bad, or every matched file failed; otherwise the findings
+/// with the failed files listed in `skipped`.
+pub fn read_findings_path(spec: &FindingsSpec, now: Time) -> Result<FindingsRead, FindingsError> {
+    let pattern = spec.path.as_deref().unwrap_or("");
+    if pattern.is_empty() {
+        return Err(FindingsError::BadPattern {
+            origin: "findings source".into(),
+            reason: "no `path` given".into(),
+        });
+    }
+    let files = expand(pattern)?;
+    if files.is_empty() {
+        return Err(FindingsError::NoMatch {
+            origin: pattern.to_string(),
+        });
+    }
+    let mut read = FindingsRead {
+        files: files.len(),
+        ..FindingsRead::default()
+    };
+    for file in &files {
+        match read_file(file, spec.format, spec.limit(), now) {
+            Ok(found) => read.findings.extend(found),
+            Err(e) => read.skipped.push(e),
+        }
+    }
+    if read.skipped.len() == files.len() {
+        let mut skipped = read.skipped;
+        return Err(skipped.swap_remove(0));
+    }
+    Ok(read)
+}
+
+fn has_magic(s: &str) -> bool {
+    s.contains(['*', '?'])
+}
+
+/// The files `pattern` names, sorted. A pattern without `*` or `?` is the path itself.
+pub fn expand(pattern: &str) -> Result<Vec<PathBuf>, FindingsError> {
+    if !has_magic(pattern) {
+        return Ok(vec![PathBuf::from(pattern)]);
+    }
+    let path = Path::new(pattern);
+    let mut base = PathBuf::new();
+    let mut rest: Vec<String> = Vec::new();
+    for c in path.components() {
+        let s = c.as_os_str().to_string_lossy().to_string();
+        if rest.is_empty() && !has_magic(&s) {
+            base.push(c);
+        } else {
+            rest.push(s);
+        }
+    }
+    if base.as_os_str().is_empty() {
+        base.push(".");
+    }
+    let mut out = Vec::new();
+    walk(&base, &rest, &mut out, 0);
+    if out.len() > MAX_FILES {
+        return Err(FindingsError::BadPattern {
+            origin: pattern.to_string(),
+            reason: format!("matches more than {MAX_FILES} files"),
+        });
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn walk(dir: &Path, rest: &[String], out: &mut Vec<PathBuf>, depth: usize) {
+    // Depth and count bounds: a symlink loop or a huge tree cannot hang a poll.
+    if depth > 32 || out.len() > MAX_FILES {
+        return;
+    }
+    let Some((first, tail)) = rest.split_first() else {
+        if dir.is_file() {
+            out.push(dir.to_path_buf());
+        }
+        return;
+    };
+    if first == "**" {
+        // Zero directories ...
+        walk(dir, tail, out, depth + 1);
+        // ... or one more, and still inside `**`.
+        for entry in entries(dir) {
+            if entry.is_dir() {
+                walk(&entry, rest, out, depth + 1);
+            }
+        }
+        return;
+    }
+    if !has_magic(first) {
+        walk(&dir.join(first), tail, out, depth + 1);
+        return;
+    }
+    for entry in entries(dir) {
+        let name = entry
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        if name.starts_with('.') && !first.starts_with('.') {
+            continue;
+        }
+        if matches(first.as_bytes(), name.as_bytes()) {
+            walk(&entry, tail, out, depth + 1);
+        }
+    }
+}
+
+fn entries(dir: &Path) -> Vec<PathBuf> {
+    match std::fs::read_dir(dir) {
+        Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// `*` and `?` wildcard match of one path component.
+pub fn matches(pattern: &[u8], name: &[u8]) -> bool {
+    let (mut p, mut n) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == name[n]) {
+            p += 1;
+            n += 1;
+        } else if p < pattern.len() && pattern[p] == b'*' {
+            star = Some((p, n));
+            p += 1;
+        } else if let Some((sp, sn)) = star {
+            p = sp + 1;
+            n = sn + 1;
+            star = Some((sp, sn + 1));
+        } else {
+            return false;
+        }
+    }
+    while p < pattern.len() && pattern[p] == b'*' {
+        p += 1;
+    }
+    p == pattern.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches;
+
+    #[test]
+    fn wildcards() {
+        assert!(matches(b"*.sarif", b"a.sarif"));
+        assert!(matches(b"*.sarif", b".sarif"));
+        assert!(!matches(b"*.sarif", b"a.sarif.json"));
+        assert!(matches(b"*.sarif*", b"a.sarif.json"));
+        assert!(matches(b"a?c", b"abc"));
+        assert!(!matches(b"a?c", b"ac"));
+        assert!(matches(b"*", b""));
+    }
+}

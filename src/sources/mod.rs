@@ -2,3 +2,5 @@
 
 pub mod demo;
 pub mod events;
+pub mod prometheus;
+pub mod rollouts;

@@ -24,5 +24,8 @@ fn kayenta_config_maps_to_rules_and_thresholds() {
     let judge = |c: f64| canary::judge(&[(rules[0].clone(), Some(c), Some(1.0))], &thresholds);
     assert_eq!(judge(1.5).verdict, Some(Verdict::Fail));
     let same = judge(1.0);
-    assert_eq!((same.verdict, same.score), (Some(Verdict::Pass), Some(100.0)));
+    assert_eq!(
+        (same.verdict, same.score),
+        (Some(Verdict::Pass), Some(100.0))
+    );
 }

@@ -235,6 +235,15 @@ pub enum Blocker {
 }
 
 impl Blocker {
+    pub fn short(&self) -> &'static str {
+        match self {
+            Blocker::FailedAnalysis { .. } => "analysis",
+            Blocker::CanaryStage(_) => "canary",
+            Blocker::CriticalFinding(_) => "finding",
+            Blocker::OpenIncident(_) => "incident",
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Blocker::FailedAnalysis { score: Some(s) } => format!("failed analysis ({s:.0})"),
@@ -258,15 +267,16 @@ pub enum Gate {
 }
 
 impl Gate {
+    /// Short, for a table cell; the detail lists every blocker in full.
     pub fn label(&self) -> String {
         match self {
             Gate::Waiting => "waiting".into(),
             Gate::Certified { .. } => "certified".into(),
             Gate::Blocked(b) => match b.first() {
                 Some(first) if b.len() > 1 => {
-                    format!("blocked: {} +{}", first.describe(), b.len() - 1)
+                    format!("blocked: {} +{}", first.short(), b.len() - 1)
                 }
-                Some(first) => format!("blocked: {}", first.describe()),
+                Some(first) => format!("blocked: {}", first.short()),
                 None => "blocked".into(),
             },
         }

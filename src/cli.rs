@@ -49,6 +49,9 @@ pub struct CockpitArgs {
     /// Read events from an NDJSON file instead of the demo (repeatable).
     #[arg(long = "events", value_name = "FILE")]
     pub events: Vec<PathBuf>,
+    /// Do not ring the terminal bell on new release-window alerts (`w`).
+    #[arg(long)]
+    pub no_bell: bool,
 }
 
 #[derive(Debug, Args)]

@@ -67,7 +67,7 @@ async fn run_async(args: &CockpitArgs, started: std::time::Instant) -> Result<Ex
     drop(updates);
 
     let mut tui = terminal::init()?;
-    let result = event_loop(&mut tui, snapshots, &clock, started).await;
+    let result = event_loop(&mut tui, snapshots, &clock, started, !args.no_bell).await;
     terminal::restore();
     tracing::info!(ok = result.is_ok(), "cockpit stopped");
     result.map(|()| ExitCode::SUCCESS)
@@ -78,6 +78,7 @@ async fn event_loop(
     mut snapshots: watch::Receiver<Arc<Snapshot>>,
     clock: &Clock,
     started: std::time::Instant,
+    bell: bool,
 ) -> Result<()> {
     let mut started = Some(started);
     let mut keys = EventStream::new();
@@ -111,7 +112,7 @@ async fn event_loop(
                     if let Some(action) = keymap::action_for(&key) {
                         match app.update(action, &snapshot) {
                             Effect::Quit => return Ok(()),
-                            Effect::Redraw => dirty = true,
+                            Effect::Redraw | Effect::Bell => dirty = true,
                             Effect::Nothing => {}
                         }
                     }
@@ -129,6 +130,9 @@ async fn event_loop(
                 }
                 let new = snapshots.borrow_and_update().clone();
                 app.on_snapshot(&snapshot, &new);
+                if app.on_alerts(&new) == Effect::Bell && bell {
+                    ring_bell();
+                }
                 snapshot = new;
                 dirty = true;
             }
@@ -138,4 +142,12 @@ async fn event_loop(
             _ = sigint.recv() => return Ok(()),
         }
     }
+}
+
+/// The terminal bell for a new release-window alert. A failed write only
+/// loses the beep; the status bar still flashes.
+fn ring_bell() {
+    use std::io::Write;
+    let mut out = std::io::stdout();
+    let _ = out.write_all(b"\x07").and_then(|()| out.flush());
 }

@@ -88,6 +88,24 @@ pub const BINDINGS: &[Binding] = &[
         Action::ToggleHelp,
         "show / hide keys",
     ),
+    key(
+        KeyCode::Char('w'),
+        "w",
+        Action::ReleaseWindow,
+        "release-window mode (alerts, bell)",
+    ),
+    key(
+        KeyCode::Char('a'),
+        "a",
+        Action::Acknowledge,
+        "acknowledge the newest alert",
+    ),
+    key(
+        KeyCode::Char('A'),
+        "A",
+        Action::AcknowledgeAll,
+        "acknowledge all alerts",
+    ),
     key(KeyCode::Char('q'), "q", Action::Quit, "quit"),
     Binding {
         code: KeyCode::Char('c'),

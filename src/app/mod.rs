@@ -52,6 +52,8 @@ pub enum Route {
     Screen(Screen),
     Team(Text),
     Incident(Text),
+    /// A deployment's lane detail, by deployment id.
+    Lane(Text),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +77,12 @@ pub enum Action {
     WindowLonger,
     ToggleHelp,
     Quit,
+    /// Release-window mode on / off: alert feed, bell, flash.
+    ReleaseWindow,
+    /// Acknowledge the newest unacknowledged alert.
+    Acknowledge,
+    /// Acknowledge every alert in the feed.
+    AcknowledgeAll,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +90,8 @@ pub enum Effect {
     Nothing,
     Redraw,
     Quit,
+    /// A new alert in release-window mode: ring the terminal bell (and redraw).
+    Bell,
 }
 
 const PAGE: usize = 10;
@@ -95,7 +105,25 @@ pub struct App {
     pub help: bool,
     /// The clock as of the last tick; ages on screen are measured to it.
     pub now: Time,
+    /// Release-window state: mode, acknowledged and already-seen alerts, flash.
+    pub release: ReleaseWindow,
 }
+
+/// Release-window mode: the alert feed is shown, new alerts flash the status
+/// bar (and ring the bell, which the cockpit does).
+#[derive(Debug, Clone, Default)]
+pub struct ReleaseWindow {
+    pub on: bool,
+    pub acked: std::collections::HashSet<Text>,
+    /// Alerts already known, so that only new ones flash and ring.
+    pub seen: std::collections::HashSet<Text>,
+    /// Ticks (seconds) the status bar still flashes.
+    pub flash: u8,
+    pub flash_text: Option<Text>,
+}
+
+/// How many ticks a new alert flashes in the status bar.
+pub const FLASH_TICKS: u8 = 4;
 
 impl App {
     pub fn new(now: Time) -> Self {
@@ -107,6 +135,7 @@ impl App {
             window: 1,
             help: false,
             now,
+            release: ReleaseWindow::default(),
         }
     }
 
@@ -135,7 +164,45 @@ impl App {
     /// The clock moved on: ages on screen change.
     pub fn tick(&mut self, now: Time) -> Effect {
         self.now = self.now.max(now);
+        self.release.flash = self.release.flash.saturating_sub(1);
         Effect::Redraw
+    }
+
+    /// Alerts of `snapshot` not acknowledged yet, newest first.
+    pub fn open_alerts<'a>(
+        &'a self,
+        snapshot: &'a Snapshot,
+    ) -> impl Iterator<Item = &'a crate::metrics::alerts::Alert> + 'a {
+        snapshot
+            .views
+            .alerts
+            .iter()
+            .filter(|a| !self.release.acked.contains(&a.key))
+    }
+
+    /// New data: alerts never seen before flash and ring in release-window mode.
+    /// Deduplicated by key, so an alert derived again is not new.
+    pub fn on_alerts(&mut self, snapshot: &Snapshot) -> Effect {
+        let r = &mut self.release;
+        let mut newest = None;
+        for a in &snapshot.views.alerts {
+            if r.seen.insert(a.key.clone()) && newest.is_none() && !r.acked.contains(&a.key) {
+                newest = Some(a);
+            }
+        }
+        // Forget alerts that left the feed, so the sets stay small.
+        let current: std::collections::HashSet<&Text> =
+            snapshot.views.alerts.iter().map(|a| &a.key).collect();
+        r.seen.retain(|k| current.contains(k));
+        r.acked.retain(|k| current.contains(k));
+        match newest {
+            Some(a) if r.on => {
+                r.flash = FLASH_TICKS;
+                r.flash_text = Some(a.text.clone());
+                Effect::Bell
+            }
+            _ => Effect::Nothing,
+        }
     }
 
     pub fn update(&mut self, action: Action, snapshot: &Snapshot) -> Effect {
@@ -181,6 +248,31 @@ impl App {
                 }
                 self.stack.pop();
             }
+            Action::ReleaseWindow => {
+                self.release.on = !self.release.on;
+                // Switching on: what is already in the feed is not news.
+                for a in &snapshot.views.alerts {
+                    self.release.seen.insert(a.key.clone());
+                }
+                self.release.flash = 0;
+            }
+            Action::Acknowledge => {
+                let Some(key) = self.open_alerts(snapshot).next().map(|a| a.key.clone()) else {
+                    return Effect::Nothing;
+                };
+                self.release.acked.insert(key);
+                self.release.flash = 0;
+            }
+            Action::AcknowledgeAll => {
+                let keys: Vec<Text> = snapshot
+                    .views
+                    .alerts
+                    .iter()
+                    .map(|a| a.key.clone())
+                    .collect();
+                self.release.acked.extend(keys);
+                self.release.flash = 0;
+            }
             Action::Open => match self.target(snapshot) {
                 Some(route) => self.stack.push(View { route, selected: 0 }),
                 None => return Effect::Nothing,
@@ -193,8 +285,24 @@ impl App {
     /// teams are re-ranked, and every other selection stays on a row that exists.
     pub fn on_snapshot(&mut self, old: &Snapshot, new: &Snapshot) {
         let anchor = self.overview_anchor(old);
+        let lane = self.lanes_anchor(old);
         self.now = self.now.max(new.now);
         self.reanchor(anchor, new);
+        // The Lanes cursor stays on its deployment as lanes come and go.
+        if let Some(id) = lane
+            && let Some(row) = new.views.lanes.lanes.iter().position(|l| l.id == id)
+        {
+            self.stack[0].selected = row;
+        }
+    }
+
+    /// The deployment under the Lanes cursor, when Lanes is the root.
+    fn lanes_anchor(&self, snapshot: &Snapshot) -> Option<Text> {
+        if self.stack[0].route != Route::Screen(Screen::Lanes) {
+            return None;
+        }
+        let lane = snapshot.views.lanes.lanes.get(self.stack[0].selected)?;
+        Some(lane.id.clone())
     }
 
     /// The team under the Overview cursor, when the Overview is on the stack.
@@ -246,6 +354,10 @@ impl App {
                 let team = w.order.get(view.selected)?;
                 Some(Route::Team(w.scorecards.teams[*team].team.clone()))
             }
+            Route::Screen(Screen::Lanes) => {
+                let lane = snapshot.views.lanes.lanes.get(view.selected)?;
+                Some(Route::Lane(lane.id.clone()))
+            }
             Route::Screen(Screen::Incidents) => {
                 let i = incident_rows(snapshot, self.window).nth(view.selected)?;
                 Some(Route::Incident(snapshot.records.incidents[i].id.clone()))
@@ -294,10 +406,12 @@ pub fn row_count(view: &View, app: &App, snapshot: &Snapshot) -> usize {
             snapshot.views.open_incidents.len() + w.resolved_incidents.len()
         }
         Route::Screen(Screen::Sources) => snapshot.sources.len(),
+        Route::Screen(Screen::Lanes) => snapshot.views.lanes.lanes.len(),
         Route::Screen(_) => 0,
         Route::Team(team) => team_detail(snapshot, app.window, team).map_or(0, |d| {
             d.deployments.len() + d.changes.len() + d.incidents.len()
         }),
         Route::Incident(_) => 0,
+        Route::Lane(_) => 0,
     }
 }

@@ -1,8 +1,11 @@
 //! The metric engine: pure, deterministic functions of records, a window and
 //! settings. No I/O, no async, no terminal.
 
+pub mod alerts;
+pub mod canary;
 pub mod dora;
 pub mod posture;
+pub mod lanes;
 pub mod ranking;
 pub mod tiers;
 pub mod trend;

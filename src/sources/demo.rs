@@ -434,6 +434,22 @@ pub async fn run(
     }
 }
 
+/// The pause step (its stage text) a demo deployment waits on in its `n`-th
+/// region after the canary, if any: about one deployment in four pauses once.
+fn pause_for(id: &str, n: usize) -> Option<&'static str> {
+    let h = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    if h % 4 != 0 || (h / 4) % 3 != n as u64 {
+        return None;
+    }
+    Some(if (h / 12) % 2 == 0 {
+        "paused: awaiting manual promotion @50%"
+    } else {
+        "paused: analysis inconclusive, waiting for judgment @50%"
+    })
+}
+
 fn pick<'a>(rng: &mut ChaCha8Rng, list: &[&'a str]) -> &'a str {
     list[rng.random_range(0..list.len())]
 }
@@ -555,7 +571,7 @@ impl ServiceGen {
                 DeployStatus::InProgress,
                 None,
                 Some(REGIONS[0]),
-                "canary",
+                "canary @10%",
             ),
         ));
         at += minutes(self.rng.random_range(12.0..25.0));
@@ -614,11 +630,14 @@ impl ServiceGen {
                 at,
                 event(at, DeployStatus::Success, None, Some(REGIONS[0]), "canary"),
             ));
-            for region in &REGIONS[1..] {
+            for (n, region) in REGIONS[1..].iter().enumerate() {
                 at += minutes(self.rng.random_range(3.0..10.0));
+                // Some stages wait on a pause step until promoted (chosen by a hash
+                // of the id, not the generator, so the history's numbers stay put).
+                let stage = pause_for(&id, n).unwrap_or("rollout");
                 lines.push((
                     at,
-                    event(at, DeployStatus::InProgress, None, Some(region), "rollout"),
+                    event(at, DeployStatus::InProgress, None, Some(region), stage),
                 ));
                 at += minutes(self.rng.random_range(8.0..20.0));
                 if self.rng.random::<f64>() < p.rollback {

@@ -4,3 +4,5 @@ pub mod demo;
 pub mod events;
 pub mod git;
 pub mod findings;
+pub mod prometheus;
+pub mod rollouts;

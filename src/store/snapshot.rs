@@ -78,6 +78,10 @@ pub struct Views {
     pub findings: Arc<crate::metrics::posture::FindingsView>,
     /// Records after merging (a deployment's lines each count once).
     pub records: usize,
+    /// Deployments as lanes across regions (the Lanes screen).
+    pub lanes: crate::metrics::lanes::Lanes,
+    /// The release-window alert feed, newest first.
+    pub alerts: Vec<crate::metrics::alerts::Alert>,
 }
 
 impl Views {
@@ -116,7 +120,11 @@ impl Views {
             .map(|(n, _)| n)
             .collect();
         open_incidents.sort_by_key(|&n| records.incidents[n].opened);
+        let lanes = crate::metrics::lanes::compute(records, settings, now);
+        let alerts = crate::metrics::alerts::derive(&lanes, records, now);
         Self {
+            lanes,
+            alerts,
             now,
             in_flight: facts
                 .deployments

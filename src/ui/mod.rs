@@ -38,15 +38,26 @@ pub fn render(frame: &mut Frame, app: &App, snapshot: &Snapshot) {
     ])
     .areas(area);
     render_tabs(frame, tabs, app);
+    let body = if app.release.on && body.height > views::release_window::HEIGHT + 6 {
+        let [top, feed] = Layout::vertical([
+            Constraint::Fill(1),
+            Constraint::Length(views::release_window::HEIGHT),
+        ])
+        .areas(body);
+        views::release_window::render(frame, feed, app, snapshot);
+        top
+    } else {
+        body
+    };
     match &app.view().route {
         Route::Screen(Screen::Overview) => views::overview::render(frame, body, app, snapshot),
         Route::Screen(Screen::Incidents) => views::incidents::render(frame, body, app, snapshot),
         Route::Screen(Screen::Sources) => views::sources::render(frame, body, app, snapshot),
-        Route::Screen(s @ (Screen::Lanes | Screen::Findings)) => {
-            views::pending::render(frame, body, *s, snapshot)
-        }
+        Route::Screen(Screen::Lanes) => views::lanes::render(frame, body, app, snapshot),
+        Route::Screen(s @ Screen::Findings) => views::pending::render(frame, body, *s, snapshot),
         Route::Team(team) => views::team::render(frame, body, app, snapshot, team),
         Route::Incident(id) => views::incident::render(frame, body, app, snapshot, id),
+        Route::Lane(id) => views::lane::render(frame, body, app, snapshot, id),
     }
     widgets::status_bar::render(frame, status, app, snapshot);
     if app.help {
@@ -69,6 +80,7 @@ fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
         let crumb = match &v.route {
             Route::Team(t) => format!(" › {t}"),
             Route::Incident(i) => format!(" › {i}"),
+            Route::Lane(l) => format!(" › {l}"),
             Route::Screen(s) => format!(" › {}", s.title()),
         };
         spans.push(Span::styled(crumb, theme::header()));

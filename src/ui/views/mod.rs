@@ -3,7 +3,10 @@
 pub mod help;
 pub mod incident;
 pub mod incidents;
+pub mod lane;
+pub mod lanes;
 pub mod overview;
 pub mod pending;
+pub mod release_window;
 pub mod sources;
 pub mod team;

@@ -12,6 +12,29 @@ use crate::ui::theme;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
     let mut left: Vec<Span> = Vec::new();
+    // Release-window mode: a badge, and a flash while a new alert is fresh.
+    if app.release.on {
+        let open = app.open_alerts(snapshot).count();
+        match app
+            .release
+            .flash_text
+            .as_ref()
+            .filter(|_| app.release.flash > 0)
+        {
+            Some(text) => left.push(Span::styled(
+                format!(" 🔔 {text} "),
+                theme::alert().reversed(),
+            )),
+            None => left.push(Span::styled(
+                format!(" REL {open} "),
+                if open > 0 {
+                    theme::alert().reversed()
+                } else {
+                    theme::ok().reversed()
+                },
+            )),
+        }
+    }
     if snapshot.sources.is_empty() {
         left.push(Span::styled(" waiting for sources… ", theme::dim()));
     }

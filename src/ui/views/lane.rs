@@ -1,0 +1,228 @@
+//! A deployment's lane opened with Enter: stages with timestamps, the canary
+//! metrics against the baseline with the verdict's reasoning, the gate, the
+//! changes shipped and the linked incidents.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use crate::app::App;
+use crate::format;
+use crate::metrics::canary::Outcome as MetricOutcome;
+use crate::metrics::lanes::{Gate, verdict_label};
+use crate::store::Snapshot;
+use crate::ui::theme;
+use crate::ui::views::lanes::{
+    canary_text, compact, gate_style, outcome_style, sparkline, stage_style,
+};
+
+fn num(v: Option<f64>, name: &str) -> String {
+    match v {
+        None => "no data".into(),
+        Some(x) if name.contains("rate") => format::percent(x),
+        Some(x) => format!("{x:.0}"),
+    }
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, id: &str) {
+    let Some(lane) = snapshot.views.lanes.find(id) else {
+        frame.render_widget(
+            Paragraph::new(format!(
+                " {id} is no longer listed (finished more than 12 hours ago). Esc goes back."
+            ))
+            .block(Block::bordered().title(Span::styled(format!(" {id} "), theme::title()))),
+            area,
+        );
+        return;
+    };
+    let now = app.now;
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!(" {} ", lane.service), theme::header()),
+        Span::raw(format!("team {} · ", lane.team)),
+        Span::styled(lane.outcome.label(), outcome_style(lane.outcome)),
+        Span::raw(format!(
+            " · started {} ({} ago)",
+            format::short_time(lane.started),
+            format::age(now - lane.started)
+        )),
+        Span::raw(
+            lane.finished
+                .map(|f| format!(" · finished {}", format::short_time(f)))
+                .unwrap_or_default(),
+        ),
+        Span::styled(if lane.hotfix { " · hotfix" } else { "" }, theme::warn()),
+    ])];
+
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(" Stages", theme::section())));
+    for (i, s) in lane.stages.iter().enumerate() {
+        let role = if i == 0 { "canary" } else { "rollout" };
+        let mut spans = vec![
+            Span::raw(format!("  {:<12}", s.region)),
+            Span::styled(
+                format!("{} {:<12}", s.state.glyph(), s.state.label()),
+                stage_style(s.state),
+            ),
+            Span::styled(format!("{role:<8}"), theme::dim()),
+        ];
+        if let Some(start) = s.start {
+            spans.push(Span::raw(format!(
+                "{} → {}  ({})",
+                start.format("%H:%M:%S"),
+                s.end
+                    .map_or("now".to_string(), |e| e.format("%H:%M:%S").to_string()),
+                s.duration(now).map(compact).unwrap_or_default()
+            )));
+        }
+        if let Some(w) = s.weight {
+            spans.push(Span::raw(format!("  weight {w}%")));
+        }
+        if let Some((a, b)) = s.step {
+            spans.push(Span::raw(format!("  step {a}/{b}")));
+        }
+        if let Some(r) = &s.reason {
+            spans.push(Span::styled(format!("  {r}"), theme::warn()));
+        }
+        lines.push(Line::from(spans));
+        if i == 0 {
+            let label = match &lane.gate {
+                Gate::Certified { by } => format!("certified by {by}"),
+                Gate::Waiting => "waiting for the canary".into(),
+                Gate::Blocked(b) => format!(
+                    "blocked by {}",
+                    b.iter()
+                        .map(|b| b.describe())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            lines.push(Line::from(vec![
+                Span::styled("  ── gate: ", theme::dim()),
+                Span::styled(label, gate_style(&lane.gate)),
+            ]));
+        }
+    }
+
+    lines.push(Line::from(""));
+    let (verdict, vstyle) = canary_text(lane);
+    lines.push(Line::from(vec![
+        Span::styled(" Canary analysis  ", theme::section()),
+        Span::styled(verdict, vstyle),
+        Span::styled(
+            lane.canary
+                .as_ref()
+                .map(|c| format!("  in {} at {}", c.region, c.time.format("%H:%M:%S")))
+                .unwrap_or_default(),
+            theme::dim(),
+        ),
+    ]));
+    if let Some(c) = &lane.canary {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "  {:<14}{:>10}{:>10}  result",
+                "metric", "canary", "baseline"
+            ),
+            theme::dim(),
+        )));
+        for m in &c.judgement.metrics {
+            let style = match m.outcome {
+                MetricOutcome::Pass => theme::ok(),
+                MetricOutcome::NoData => theme::warn(),
+                _ => theme::alert(),
+            };
+            lines.push(Line::from(vec![
+                Span::raw(format!(
+                    "  {:<14}{:>10}{:>10}  ",
+                    m.name,
+                    num(m.canary, &m.name),
+                    num(m.baseline, &m.name)
+                )),
+                Span::styled(m.outcome.label(), style),
+                Span::styled(if m.critical { " (critical)" } else { "" }, theme::dim()),
+            ]));
+        }
+        for r in &c.judgement.reasons {
+            lines.push(Line::from(Span::raw(format!("  · {r}"))));
+        }
+        if let (Some(v), Some(own)) = (c.verdict, c.judgement.verdict)
+            && v != own
+        {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "  · the source's verdict is {}; error rate and p99 alone judge {}",
+                    verdict_label(v),
+                    verdict_label(own)
+                ),
+                theme::dim(),
+            )));
+        }
+    }
+    if !lane.error_series.is_empty() {
+        lines.push(Line::from(vec![
+            Span::raw("  error rate, last canaries of the service: "),
+            Span::styled(sparkline(&lane.error_series, 24), theme::title()),
+        ]));
+    }
+
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        format!(" Changes shipped ({})", lane.changes.len()),
+        theme::section(),
+    )));
+    let records = &snapshot.records;
+    for c in &lane.changes {
+        let detail = records
+            .change(c)
+            .map(|i| &records.changes[i])
+            .map(|ch| {
+                format!(
+                    "{}  {}",
+                    ch.author.as_deref().unwrap_or("-"),
+                    ch.title.as_deref().unwrap_or("")
+                )
+            })
+            .unwrap_or_default();
+        lines.push(Line::from(format!("  {c}  {detail}")));
+    }
+
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        format!(" Linked incidents ({})", lane.incidents.len()),
+        theme::section(),
+    )));
+    for &n in &lane.incidents {
+        let i = &records.incidents[n];
+        let state = match i.resolved.filter(|r| *r <= now) {
+            Some(r) => (
+                format!("restored after {}", format::duration(r - i.opened)),
+                theme::ok(),
+            ),
+            None => (
+                format!("OPEN {}", format::age(now - i.opened)),
+                theme::alert(),
+            ),
+        };
+        lines.push(Line::from(vec![
+            Span::raw(format!(
+                "  {}  {}  {}  ",
+                i.id,
+                i.severity.as_deref().unwrap_or("-"),
+                i.title.as_deref().unwrap_or("")
+            )),
+            Span::styled(state.0, state.1),
+        ]));
+    }
+    if lane.incidents.is_empty() {
+        lines.push(Line::from(Span::styled("  none", theme::dim())));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(Span::styled(
+                format!(" Lane {} · Esc back ", lane.id),
+                theme::title(),
+            ))),
+        area,
+    );
+}

@@ -1,0 +1,324 @@
+//! The Lanes screen, a lane's detail and the release-window feed rendered into
+//! a TestBackend: in-flight, paused, failed and finished lanes.
+
+use std::sync::Arc;
+
+use chrono::{TimeDelta, TimeZone, Utc};
+use flightdeck::app::{Action, App, Effect, Route, Screen};
+use flightdeck::model::{
+    CanaryResult, Change, DeployStatus, DeploymentEvent, Event, Incident, Text, Time, Verdict,
+};
+use flightdeck::records::Records;
+use flightdeck::settings::Settings;
+use flightdeck::store::{Snapshot, SourceStatus};
+use flightdeck::ui;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+
+const REGIONS: [&str; 4] = ["us-east-1", "eu-west-1", "ap-south-1", "sa-east-1"];
+
+fn t0() -> Time {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+        .single()
+        .expect("time")
+}
+
+fn min(m: i64) -> Time {
+    t0() + TimeDelta::minutes(m)
+}
+
+fn dep(id: &str, m: i64, status: DeployStatus, region: usize, stage: &str) -> Event {
+    Event::Deployment(DeploymentEvent {
+        id: id.into(),
+        service: id.rsplit_once('-').map_or(id, |p| p.0).into(),
+        time: min(m),
+        status,
+        team: Some("payments".into()),
+        environment: None,
+        region: Some(REGIONS[region].into()),
+        stage: Some(stage.into()),
+        changes: vec![format!("{id}-c1").into()],
+        hotfix: false,
+        url: None,
+    })
+}
+
+/// A deployment that names no region (it covers all), long finished.
+fn old(id: &str, m: i64) -> Event {
+    let Event::Deployment(mut d) = dep(id, m, DeployStatus::Success, 0, "deploy") else {
+        unreachable!()
+    };
+    d.region = None;
+    Event::Deployment(d)
+}
+
+fn canary(id: &str, m: i64, verdict: Verdict, err: f64, p99: f64, score: f64) -> Event {
+    Event::Canary(CanaryResult {
+        deployment: id.into(),
+        region: REGIONS[0].into(),
+        time: min(m),
+        verdict: Some(verdict),
+        error_rate: Some(err),
+        baseline_error_rate: Some(0.004),
+        p99_ms: Some(p99),
+        baseline_p99_ms: Some(210.0),
+        score: Some(score),
+    })
+}
+
+fn snapshot() -> Snapshot {
+    use DeployStatus::*;
+    let mut events = vec![
+        Event::Change(Change {
+            id: "cart-0007-c1".into(),
+            service: "cart".into(),
+            time: min(-60),
+            team: Some("checkout".into()),
+            title: Some("Cache lookups per request".into()),
+            author: Some("dana".into()),
+            url: None,
+        }),
+        // Earlier canaries of cart, for the sparkline.
+        old("cart-0005", -800),
+        canary("cart-0005", -790, Verdict::Pass, 0.002, 200.0, 100.0),
+        old("cart-0006", -760),
+        canary("cart-0006", -750, Verdict::Pass, 0.004, 205.0, 100.0),
+        // Finished: all regions done.
+        dep("ledger-0001", -120, InProgress, 0, "canary @10%"),
+        canary("ledger-0001", -105, Verdict::Pass, 0.003, 190.0, 100.0),
+        dep("ledger-0001", -105, Success, 0, "canary"),
+        dep("ledger-0001", -100, Success, 1, "rollout"),
+        dep("ledger-0001", -90, Success, 2, "rollout"),
+        dep("ledger-0001", -80, Success, 3, "rollout"),
+        // Failed canary, with a linked incident.
+        dep("cart-0007", 0, InProgress, 0, "canary @10%"),
+        canary("cart-0007", 15, Verdict::Fail, 0.08, 640.0, 21.5),
+        dep("cart-0007", 15, Failure, 0, "canary"),
+        Event::Incident(Incident {
+            id: "INC-cart-0007".into(),
+            service: "cart".into(),
+            opened: min(20),
+            team: None,
+            resolved: Some(min(50)),
+            deployment: Some("cart-0007".into()),
+            severity: Some("sev2".into()),
+            title: Some("Error spike after deploy".into()),
+            url: None,
+        }),
+        // Rolled back in a later region.
+        dep("auth-0003", 5, InProgress, 0, "canary"),
+        canary("auth-0003", 18, Verdict::Marginal, 0.009, 290.0, 66.0),
+        dep("auth-0003", 18, Success, 0, "canary"),
+        dep("auth-0003", 25, Success, 1, "rollout"),
+        dep("auth-0003", 30, InProgress, 2, "rollout"),
+        dep("auth-0003", 44, RolledBack, 2, "rollout"),
+        // In flight: paused in the second region.
+        dep("pricing-0012", 20, InProgress, 0, "canary @10%"),
+        canary("pricing-0012", 32, Verdict::Pass, 0.002, 200.0, 92.0),
+        dep("pricing-0012", 32, Success, 0, "canary"),
+        dep(
+            "pricing-0012",
+            38,
+            InProgress,
+            1,
+            "paused: awaiting manual promotion @50%",
+        ),
+        // In flight: progressing in the third region.
+        dep("search-api-0044", 30, InProgress, 0, "canary"),
+        canary("search-api-0044", 42, Verdict::Pass, 0.001, 180.0, 100.0),
+        dep("search-api-0044", 42, Success, 0, "canary"),
+        dep("search-api-0044", 45, Success, 1, "rollout"),
+        dep("search-api-0044", 52, InProgress, 2, "rollout"),
+        // In flight: canary under analysis.
+        dep("email-sender-0101", 55, InProgress, 0, "canary @10%"),
+    ];
+    events.sort_by_key(Event::time);
+    let settings = Settings {
+        regions: REGIONS.iter().map(|r| Text::from(*r)).collect(),
+        ..Settings::default()
+    };
+    let mut demo = SourceStatus::new(Text::from("demo"), "demo");
+    demo.last_ok = Some(min(59));
+    Snapshot::compute(
+        Arc::new(Records::from_events(events)),
+        Arc::new(settings),
+        vec![demo],
+        min(60),
+        1,
+    )
+}
+
+fn draw(app: &App, snapshot: &Snapshot, w: u16, h: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    terminal
+        .draw(|f| ui::render(f, app, snapshot))
+        .expect("draw");
+    terminal.backend().buffer().clone()
+}
+
+fn text(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        for x in 0..buf.area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn fg_at(buf: &Buffer, row_marker: &str, needle: &str) -> Option<Color> {
+    let t = text(buf);
+    for (y, line) in t.lines().enumerate() {
+        if line.contains(row_marker) {
+            let byte = line.find(needle)?;
+            let x = line[..byte].chars().count();
+            return Some(buf[(x as u16, y as u16)].fg);
+        }
+    }
+    None
+}
+
+fn lanes_app(s: &Snapshot) -> App {
+    let mut app = App::new(min(60));
+    app.update(Action::Show(Screen::Lanes), s);
+    app
+}
+
+#[test]
+fn lanes_120x40() {
+    let s = snapshot();
+    let app = lanes_app(&s);
+    let buf = draw(&app, &s, 120, 40);
+    let t = text(&buf);
+    insta::assert_snapshot!(t);
+    // Region columns in rollout order.
+    let header = t
+        .lines()
+        .find(|l| l.contains("DEPLOYMENT"))
+        .unwrap_or_default();
+    let pos: Vec<usize> = REGIONS
+        .iter()
+        .map(|r| header.find(r).unwrap_or(usize::MAX))
+        .collect();
+    assert!(pos.windows(2).all(|w| w[0] < w[1]), "{header}");
+    // In flight newest first, then finished newest first.
+    let order: Vec<&str> = t
+        .lines()
+        .filter_map(|l| {
+            [
+                "email-sender-0101",
+                "search-api-0044",
+                "pricing-0012",
+                "auth-0003",
+                "cart-0007",
+                "ledger-0001",
+            ]
+            .into_iter()
+            .find(|id| l.contains(id))
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "email-sender-0101",
+            "search-api-0044",
+            "pricing-0012",
+            "auth-0003",
+            "cart-0007",
+            "ledger-0001"
+        ]
+    );
+    assert_eq!(fg_at(&buf, "pricing-0012", "⏸"), Some(Color::Yellow));
+    assert_eq!(fg_at(&buf, "cart-0007", "✗"), Some(Color::Red));
+    assert_eq!(fg_at(&buf, "auth-0003", "↺"), Some(Color::Red));
+    assert_eq!(fg_at(&buf, "ledger-0001", "succeeded"), Some(Color::Green));
+    assert!(t.contains("fail 22"), "score rounds: {t}");
+    assert!(t.contains("blocked: analysis"));
+}
+
+#[test]
+fn lane_detail_of_a_failed_canary() {
+    let s = snapshot();
+    let mut app = lanes_app(&s);
+    let row = s
+        .views
+        .lanes
+        .lanes
+        .iter()
+        .position(|l| &*l.id == "cart-0007")
+        .expect("lane");
+    for _ in 0..row {
+        app.update(Action::Down, &s);
+    }
+    assert_eq!(app.update(Action::Open, &s), Effect::Redraw);
+    assert_eq!(app.view().route, Route::Lane("cart-0007".into()));
+    let buf = draw(&app, &s, 120, 40);
+    let t = text(&buf);
+    insta::assert_snapshot!(t);
+    assert!(
+        t.contains("critical metric error_rate is high: fail"),
+        "{t}"
+    );
+    assert!(t.contains("INC-cart-0007"));
+    assert!(t.contains("Cache lookups per request"));
+    assert!(t.contains("09:00:00 → 09:15:00"));
+    assert_eq!(app.update(Action::Back, &s), Effect::Redraw);
+    assert_eq!(app.view().route, Route::Screen(Screen::Lanes));
+}
+
+#[test]
+fn release_window_feed_flash_and_ack() {
+    let s = snapshot();
+    let mut app = lanes_app(&s);
+    // Data seen before the mode is on is not news.
+    assert_eq!(app.on_alerts(&s), Effect::Nothing);
+    app.update(Action::ReleaseWindow, &s);
+    assert!(app.release.on);
+    let buf = draw(&app, &s, 120, 40);
+    let t = text(&buf);
+    insta::assert_snapshot!(t);
+    assert!(t.contains("Release window"));
+    assert!(t.contains("REL "));
+    let open = app.open_alerts(&s).count();
+    assert!(open >= 4, "{:#?}", s.views.alerts);
+    // The same alerts derived again ring nothing (deduplicated).
+    assert_eq!(app.on_alerts(&s), Effect::Nothing);
+    // A new failure rings and flashes.
+    let mut records = (*s.records).clone();
+    records.apply(canary(
+        "search-api-0044",
+        58,
+        Verdict::Fail,
+        0.2,
+        900.0,
+        0.0,
+    ));
+    let newer = Snapshot::compute(
+        Arc::new(records),
+        s.settings.clone(),
+        s.sources.clone(),
+        min(60),
+        2,
+    );
+    assert_eq!(app.on_alerts(&newer), Effect::Bell);
+    let t = text(&draw(&app, &newer, 120, 40));
+    let status = t.lines().last().unwrap_or_default();
+    assert!(status.contains("🔔"), "{status}");
+    assert!(status.contains("search-api-0044 canary failed"), "{status}");
+    // The flash fades after a few ticks; acknowledging removes it from the count.
+    for _ in 0..5 {
+        app.tick(min(60));
+    }
+    assert!(!text(&draw(&app, &newer, 120, 40)).contains("🔔"));
+    let before = app.open_alerts(&newer).count();
+    app.update(Action::Acknowledge, &newer);
+    assert_eq!(app.open_alerts(&newer).count(), before - 1);
+    app.update(Action::AcknowledgeAll, &newer);
+    assert_eq!(app.open_alerts(&newer).count(), 0);
+    assert!(text(&draw(&app, &newer, 120, 40)).contains("✓ ack"));
+}

@@ -1,0 +1,219 @@
+//! Conformance: every Argo Rollouts and Flagger object in the shared fixtures
+//! (read in place) maps onto the lane state, weight and step it stands for.
+
+mod common;
+
+use std::path::Path;
+
+use chrono::{DateTime, TimeZone, Utc};
+use flightdeck::metrics::lanes::{self, Blocker, Gate, StageState};
+use flightdeck::model::{Text, Time, Verdict};
+use flightdeck::records::Records;
+use flightdeck::settings::Settings;
+use flightdeck::sources::rollouts::{self, Object, RolloutStatus, Tool};
+
+fn at(s: &str) -> Time {
+    DateTime::parse_from_rfc3339(s)
+        .expect("test time")
+        .with_timezone(&Utc)
+}
+
+fn read(path: &Path) -> Vec<Object> {
+    rollouts::read_file(path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn one_rollout(path: &Path) -> RolloutStatus {
+    match read(path).as_slice() {
+        [Object::Rollout(r)] => r.clone(),
+        other => panic!("{}: expected one rollout, got {other:?}", path.display()),
+    }
+}
+
+/// Every file in the folder, so that a fixture added later without an
+/// expectation fails here instead of being silently ignored.
+fn files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("fixture folder")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn argo_rollouts_fixtures_map_to_lane_states() {
+    let Some(dir) = common::shared_fixtures("argo_rollouts") else {
+        return;
+    };
+    for name in files(&dir) {
+        let path = dir.join(&name);
+        match name.as_str() {
+            "rollout_canary_weights.json" => {
+                let r = one_rollout(&path);
+                assert_eq!(r.tool, Tool::ArgoRollouts);
+                assert_eq!(&*r.id, "jesse-test/canary-demo-weights#31");
+                // Argo derives Degraded from ProgressDeadlineExceeded before anything else.
+                assert_eq!(r.state, StageState::Failed);
+                assert!(
+                    r.reason
+                        .as_deref()
+                        .is_some_and(|s| s.starts_with("ProgressDeadlineExceeded")),
+                    "{r:?}"
+                );
+                assert_eq!(r.weight, Some(20), "status.canary.weights.canary.weight");
+                assert_eq!(r.step, Some((1, 8)));
+                assert_eq!(r.since, Some(at("2019-10-28T04:52:55Z")));
+            }
+            "rollout_paused_inconclusive_analysis.json" => {
+                let r = one_rollout(&path);
+                assert_eq!(&*r.id, "jesse-test/rollout-experiment-analysis#2");
+                assert_eq!(r.state, StageState::Failed);
+                assert!(
+                    r.reason
+                        .as_deref()
+                        .is_some_and(|s| s.contains("(paused: InconclusiveAnalysisRun)")),
+                    "{r:?}"
+                );
+                // setWeight 25 is the last weight at or before step index 1.
+                assert_eq!(r.weight, Some(25));
+                assert_eq!(r.step, Some((2, 2)));
+            }
+            "rollout_aborted.json" => {
+                let r = one_rollout(&path);
+                assert_eq!(&*r.id, "default/rollout-background-analysis#2");
+                assert_eq!(r.state, StageState::Aborted);
+                assert_eq!(
+                    r.reason.as_deref(),
+                    Some("metric \"web\" assessed Failed due to failed (1) > failureLimit (0)")
+                );
+                assert_eq!(r.weight, Some(0), "an abort sends traffic back to stable");
+                assert_eq!(r.step, Some((1, 2)));
+                assert_eq!(r.since, Some(at("2020-09-22T09:10:05Z")));
+            }
+            "rollout_bluegreen_paused.json" => {
+                let r = one_rollout(&path);
+                assert_eq!(&*r.id, "jesse-test/bluegreen-demo#11");
+                assert_eq!(r.state, StageState::Paused);
+                assert_eq!(r.reason.as_deref(), Some("BlueGreenPause"));
+                assert_eq!((r.weight, r.step), (None, None));
+                assert_eq!(r.since, Some(at("2019-10-28T04:50:20Z")));
+            }
+            "analysisrun_failed.json" => {
+                let objects = read(&path);
+                let [Object::Analysis(a)] = objects.as_slice() else {
+                    panic!("{name}: expected one analysis");
+                };
+                assert_eq!(&*a.id, "default/rollout-background-analysis#2");
+                assert_eq!(&*a.phase, "Failed");
+                assert_eq!(a.verdict, Some(Verdict::Fail));
+                assert_eq!(a.score, Some(0.0));
+                assert_eq!(a.metrics.len(), 1);
+                assert_eq!((a.metrics[0].count, a.metrics[0].failed), (1, 1));
+                assert_eq!(a.time, Some(at("2020-09-22T09:10:04Z")));
+            }
+            "analysisrun_inconclusive.json" => {
+                let objects = read(&path);
+                let [Object::Analysis(a)] = objects.as_slice() else {
+                    panic!("{name}: expected one analysis");
+                };
+                assert_eq!(&*a.id, "jesse-test/rollout-experiment-analysis#2");
+                assert_eq!(a.verdict, Some(Verdict::Marginal));
+                assert_eq!(a.score, Some(50.0), "4 successful of 8 measurements");
+                let m = &a.metrics[0];
+                assert_eq!(
+                    (m.count, m.successful, m.failed, m.inconclusive, m.error),
+                    (8, 4, 4, 1, 1)
+                );
+                assert_eq!(a.time, Some(at("2019-10-30T16:13:40Z")));
+            }
+            other => panic!("argo_rollouts/{other} has no expectation in this test"),
+        }
+    }
+}
+
+#[test]
+fn flagger_fixtures_map_to_lane_states() {
+    let Some(dir) = common::shared_fixtures("flagger") else {
+        return;
+    };
+    for name in files(&dir) {
+        let path = dir.join(&name);
+        let r = one_rollout(&path);
+        assert_eq!(r.tool, Tool::Flagger);
+        match name.as_str() {
+            "canary_status_succeeded_docs.json" => {
+                assert_eq!(r.state, StageState::Succeeded);
+                assert_eq!(r.weight, Some(0));
+                assert_eq!(
+                    r.reason.as_deref(),
+                    Some("Canary analysis completed successfully, promotion finished.")
+                );
+                assert_eq!(r.since, Some(at("2019-07-10T08:23:18Z")));
+            }
+            "event_webhook_payload_docs.json" => {
+                assert_eq!(&*r.id, "default/podinfo");
+                assert_eq!(r.state, StageState::Progressing);
+                assert_eq!(
+                    r.reason.as_deref(),
+                    Some("New revision detected! Scaling up podinfo.default")
+                );
+                assert_eq!(
+                    r.since,
+                    Utc.timestamp_millis_opt(1_578_607_635_167).single()
+                );
+            }
+            other => panic!("flagger/{other} has no expectation in this test"),
+        }
+    }
+}
+
+#[test]
+fn argo_objects_become_lanes_with_their_analysis() {
+    let Some(dir) = common::shared_fixtures("argo_rollouts") else {
+        return;
+    };
+    let region = Text::from("eu-west-1");
+    let mut objects = Vec::new();
+    for name in files(&dir) {
+        objects.extend(read(&dir.join(name)));
+    }
+    let now = at("2020-09-22T10:00:00Z");
+    let records = Records::from_events(rollouts::to_events(&objects, Some(&region), now));
+    let settings = Settings {
+        regions: vec![region.clone()],
+        ..Settings::default()
+    };
+    let l = lanes::compute(&records, &settings, now);
+    let aborted = l
+        .find("default/rollout-background-analysis#2")
+        .expect("aborted lane");
+    assert_eq!(aborted.stages[0].state, StageState::Aborted);
+    assert_eq!(aborted.stages[0].weight, Some(0));
+    // Its failed AnalysisRun is the lane's canary analysis and blocks the gate.
+    let c = aborted.canary.as_ref().expect("analysis");
+    assert_eq!((c.verdict, c.score), (Some(Verdict::Fail), Some(0.0)));
+    assert_eq!(
+        aborted.gate,
+        Gate::Blocked(vec![Blocker::FailedAnalysis { score: Some(0.0) }])
+    );
+}
+
+#[test]
+fn bad_documents_are_named_errors() {
+    let e = rollouts::parse_body("{\"kind\":\"Deployment\"}", "x.json").unwrap_err();
+    assert_eq!(e.to_string(), "x.json: unsupported kind 'Deployment'");
+    let e = rollouts::parse_body("not json", "x.json").unwrap_err();
+    assert!(e.to_string().starts_with("x.json:1: not JSON"), "{e}");
+    let e = rollouts::parse_body("{\"kind\":\"Rollout\"}", "x.json").unwrap_err();
+    assert_eq!(e.to_string(), "x.json: Rollout has no name");
+    // Control characters from a source never reach the screen.
+    let body = r#"{"name":"evil\u001b[31m","namespace":"n","phase":"Failed","metadata":{"eventMessage":"x\u0007y"}}"#;
+    let objects = rollouts::parse_body(body, "hook").expect("parses");
+    let [Object::Rollout(r)] = objects.as_slice() else {
+        panic!("one rollout");
+    };
+    assert_eq!(&*r.service, "evil");
+    assert_eq!(r.reason.as_deref(), Some("xy"));
+    assert_eq!(r.state, StageState::RolledBack);
+}

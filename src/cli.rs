@@ -24,6 +24,30 @@ pub struct Cli {
 pub enum Command {
     /// Print team scorecards once and exit (no TUI).
     Report(ReportArgs),
+    /// Validate the config file, poll every source once and print their state.
+    Check(CheckArgs),
+    /// Manage the config file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Write the commented example config (refuses to overwrite a file).
+    Init {
+        /// Where to write it; default: the platform config directory.
+        path: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Config file (default: $FLIGHTDECK_CONFIG, else the platform config file).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Only validate the config; do not poll the sources.
+    #[arg(long)]
+    pub offline: bool,
 }
 
 #[derive(Debug, Args)]
@@ -46,6 +70,9 @@ pub struct CockpitArgs {
     /// Read events from an NDJSON file instead of the demo (repeatable).
     #[arg(long = "events", value_name = "FILE")]
     pub events: Vec<PathBuf>,
+    /// Config file (default: $FLIGHTDECK_CONFIG, else the platform config file).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -66,6 +93,10 @@ pub struct ReportArgs {
     /// Fail on the first malformed line instead of reporting it and reading on.
     #[arg(long)]
     pub strict: bool,
+    /// Config file for teams, services and production environments
+    /// (default: $FLIGHTDECK_CONFIG, else the platform config file).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -4,9 +4,11 @@
 //! -> `app` -> `ui`.
 
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod clock;
 pub mod cockpit;
+pub mod config;
 pub mod format;
 pub mod logging;
 pub mod metrics;

@@ -75,6 +75,10 @@ pub enum Action {
     WindowLonger,
     ToggleHelp,
     Quit,
+    /// `p`: pause or resume polling of every source.
+    TogglePolling,
+    /// `r`: poll every source now.
+    PollNow,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +86,8 @@ pub enum Effect {
     Nothing,
     Redraw,
     Quit,
+    /// A command for the poll scheduler; the cockpit forwards it.
+    Poll(crate::sources::scheduler::PollCommand),
 }
 
 const PAGE: usize = 10;
@@ -153,6 +159,12 @@ impl App {
         let rows = row_count(self.view(), self, snapshot);
         match action {
             Action::Quit => return Effect::Quit,
+            Action::TogglePolling => {
+                return Effect::Poll(crate::sources::scheduler::PollCommand::TogglePause);
+            }
+            Action::PollNow => {
+                return Effect::Poll(crate::sources::scheduler::PollCommand::PollNow);
+            }
             Action::ToggleHelp => self.help = true,
             Action::Show(screen) => {
                 self.stack = vec![View {

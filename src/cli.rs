@@ -27,6 +27,30 @@ pub enum Command {
     Report(ReportArgs),
     /// Headless: serve OpenMetrics at /metrics (and /healthz) for Prometheus to scrape.
     Serve(ServeArgs),
+    /// Validate the config file, poll every source once and print their state.
+    Check(CheckArgs),
+    /// Manage the config file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Write the commented example config (refuses to overwrite a file).
+    Init {
+        /// Where to write it; default: the platform config directory.
+        path: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Config file (default: $FLIGHTDECK_CONFIG, else the platform config file).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Only validate the config; do not poll the sources.
+    #[arg(long)]
+    pub offline: bool,
 }
 
 #[derive(Debug, Args)]
@@ -52,6 +76,9 @@ pub struct CockpitArgs {
     /// Do not ring the terminal bell on new release-window alerts (`w`).
     #[arg(long)]
     pub no_bell: bool,
+    /// Config file (default: $FLIGHTDECK_CONFIG, else the platform config file).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -78,6 +105,10 @@ pub struct ReportArgs {
     /// Fail on the first malformed line instead of reporting it and reading on.
     #[arg(long)]
     pub strict: bool,
+    /// Config file for teams, services and production environments
+    /// (default: $FLIGHTDECK_CONFIG, else the platform config file).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -15,7 +15,10 @@ use tokio::sync::{mpsc, watch};
 use crate::app::{App, Effect, keymap};
 use crate::cli::CockpitArgs;
 use crate::clock::Clock;
+use crate::config::SourceConfig;
 use crate::settings::Settings;
+use crate::sources::registry;
+use crate::sources::scheduler::{Schedule, Scheduler};
 use crate::sources::{demo, events};
 use crate::store::{Snapshot, Store};
 use crate::{logging, terminal, ui};
@@ -32,6 +35,7 @@ pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
     for path in &args.events {
         events::check_readable(path)?;
     }
+    let config = crate::config::load(args.config.as_deref())?;
     let _log = logging::init();
     tracing::info!(?args, "cockpit starting");
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -39,12 +43,20 @@ pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
         .enable_all()
         .build()
         .wrap_err("cannot start the async runtime")?;
-    runtime.block_on(run_async(args, started))
+    runtime.block_on(run_async(args, config, started))
 }
 
-async fn run_async(args: &CockpitArgs, started: std::time::Instant) -> Result<ExitCode> {
+async fn run_async(
+    args: &CockpitArgs,
+    config: Option<crate::config::Config>,
+    started: std::time::Instant,
+) -> Result<ExitCode> {
     let mut settings = Settings::default();
-    let use_demo = args.demo.demo || args.events.is_empty();
+    if let Some(c) = &config {
+        c.apply_to(&mut settings);
+    }
+    let configured = config.as_ref().is_some_and(|c| !c.sources.is_empty());
+    let use_demo = args.demo.demo || (args.events.is_empty() && !configured);
     let start = Utc::now();
     let clock = if use_demo {
         Clock::running(start, args.speed)
@@ -55,6 +67,7 @@ async fn run_async(args: &CockpitArgs, started: std::time::Instant) -> Result<Ex
     if use_demo {
         org.declare(&mut settings);
     }
+    let source_settings = settings.clone();
     let (store, snapshots) = Store::new(settings, clock.clone());
     let (updates, inbox) = mpsc::channel(256);
     tokio::spawn(store.run(inbox));
@@ -64,19 +77,43 @@ async fn run_async(args: &CockpitArgs, started: std::time::Instant) -> Result<Ex
     for path in &args.events {
         tokio::spawn(events::run_file(path.clone(), updates.clone()));
     }
+    let scheduler = Scheduler::new(updates.clone(), Clock::real());
+    for source in config.iter().flat_map(|c| &c.sources) {
+        start_source(&scheduler, source, &source_settings);
+    }
     drop(updates);
 
     let mut tui = terminal::init()?;
-    let result = event_loop(&mut tui, snapshots, &clock, started, !args.no_bell).await;
+    let result = event_loop(&mut tui, snapshots, &clock, &scheduler, started, !args.no_bell).await;
     terminal::restore();
     tracing::info!(ok = result.is_ok(), "cockpit stopped");
     result.map(|()| ExitCode::SUCCESS)
+}
+
+/// Starts a configured source on the scheduler; one that cannot start is shown
+/// as failing with the reason, and the others start anyway.
+pub fn start_source(scheduler: &Scheduler, source: &SourceConfig, settings: &Settings) {
+    let name = crate::text::sanitize(&source.name);
+    let kind = registry::kind_name(&source.kind);
+    match registry::build(source, settings) {
+        Ok(poller) => scheduler.spawn(
+            Schedule {
+                name,
+                kind,
+                interval: source.interval,
+                timeout: source.timeout,
+            },
+            poller,
+        ),
+        Err(error) => scheduler.spawn_failed(name, kind, error),
+    }
 }
 
 async fn event_loop(
     tui: &mut terminal::Tui,
     mut snapshots: watch::Receiver<Arc<Snapshot>>,
     clock: &Clock,
+    scheduler: &Scheduler,
     started: std::time::Instant,
     bell: bool,
 ) -> Result<()> {
@@ -114,6 +151,7 @@ async fn event_loop(
                             Effect::Quit => return Ok(()),
                             Effect::Redraw | Effect::Bell => dirty = true,
                             Effect::Nothing => {}
+                            Effect::Poll(command) => scheduler.command(command),
                         }
                     }
                 }

@@ -4,10 +4,12 @@
 //! -> `app` -> `ui`.
 
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod clock;
 pub mod cockpit;
 pub mod findings_policy;
+pub mod config;
 pub mod format;
 pub mod frameworks;
 pub mod logging;

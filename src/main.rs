@@ -5,7 +5,9 @@ use chrono::{Timelike, Utc};
 use clap::Parser;
 use color_eyre::eyre::{Result, WrapErr};
 
-use flightdeck::cli::{Cli, Command, Format, ReportArgs};
+use flightdeck::check::CheckError;
+use flightdeck::cli::{Cli, Command, ConfigCommand, Format, ReportArgs};
+use flightdeck::config::ConfigError;
 use flightdeck::metrics::{DORA_2023, Window, scorecards};
 use flightdeck::records::Records;
 use flightdeck::report;
@@ -27,6 +29,15 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Report(args)) => run_report(&args),
         Some(Command::Serve(args)) => flightdeck::serve::run(&args),
+        Some(Command::Check(args)) => flightdeck::check::run(&args).map_err(Into::into),
+        Some(Command::Config(ConfigCommand::Init { path })) => {
+            flightdeck::config::init(path.as_deref())
+                .map(|p| {
+                    println!("wrote the example config to {}", p.display());
+                    ExitCode::SUCCESS
+                })
+                .map_err(Into::into)
+        }
         None => flightdeck::cockpit::run(&cli.cockpit),
     };
     match result {
@@ -36,7 +47,9 @@ fn main() -> ExitCode {
             if e.downcast_ref::<ReadError>().is_some()
                 || e.downcast_ref::<TerminalError>().is_some()
                 || e.downcast_ref::<OutputError>().is_some()
-                || e.downcast_ref::<flightdeck::serve::ServeError>().is_some() =>
+                || e.downcast_ref::<flightdeck::serve::ServeError>().is_some()
+                || e.downcast_ref::<ConfigError>().is_some()
+                || e.downcast_ref::<CheckError>().is_some() =>
         {
             eprintln!("flightdeck: {e}");
             ExitCode::from(1)
@@ -56,7 +69,11 @@ fn run_report(args: &ReportArgs) -> Result<ExitCode> {
     if let Some(path) = &args.output {
         report_output::check_target(path)?;
     }
+    let config = flightdeck::config::load(args.config.as_deref())?;
     let mut settings = Settings::default();
+    if let Some(c) = &config {
+        c.apply_to(&mut settings);
+    }
     let mut records = Records::default();
     let mut diagnostics = Diagnostics::default();
     for path in &args.events {

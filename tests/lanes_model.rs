@@ -107,6 +107,7 @@ fn org() -> Vec<Event> {
             frameworks: vec![],
             tool: None,
             url: None,
+            detail: None,
         }),
         Event::Incident(Incident {
             id: "INC-9".into(),

@@ -106,6 +106,18 @@ pub const BINDINGS: &[Binding] = &[
         Action::AcknowledgeAll,
         "acknowledge all alerts",
     ),
+    key(
+        KeyCode::Char('p'),
+        "p",
+        Action::TogglePolling,
+        "pause / resume polling of sources",
+    ),
+    key(
+        KeyCode::Char('r'),
+        "r",
+        Action::PollNow,
+        "poll every source now",
+    ),
     key(KeyCode::Char('q'), "q", Action::Quit, "quit"),
     Binding {
         code: KeyCode::Char('c'),

@@ -83,6 +83,10 @@ pub enum Action {
     Acknowledge,
     /// Acknowledge every alert in the feed.
     AcknowledgeAll,
+    /// `p`: pause or resume polling of every source.
+    TogglePolling,
+    /// `r`: poll every source now.
+    PollNow,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +96,8 @@ pub enum Effect {
     Quit,
     /// A new alert in release-window mode: ring the terminal bell (and redraw).
     Bell,
+    /// A command for the poll scheduler; the cockpit forwards it.
+    Poll(crate::sources::scheduler::PollCommand),
 }
 
 const PAGE: usize = 10;
@@ -220,6 +226,12 @@ impl App {
         let rows = row_count(self.view(), self, snapshot);
         match action {
             Action::Quit => return Effect::Quit,
+            Action::TogglePolling => {
+                return Effect::Poll(crate::sources::scheduler::PollCommand::TogglePause);
+            }
+            Action::PollNow => {
+                return Effect::Poll(crate::sources::scheduler::PollCommand::PollNow);
+            }
             Action::ToggleHelp => self.help = true,
             Action::Show(screen) => {
                 self.stack = vec![View {

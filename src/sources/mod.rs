@@ -1,8 +1,16 @@
 //! Sources: adapters that turn other systems' data into domain events.
 
+pub mod api_json;
 pub mod demo;
 pub mod events;
 pub mod git;
 pub mod findings;
 pub mod prometheus;
 pub mod rollouts;
+pub mod events_follow;
+pub mod github;
+pub mod gitlab;
+pub mod http;
+pub mod pagerduty;
+pub mod registry;
+pub mod scheduler;

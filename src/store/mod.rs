@@ -13,7 +13,7 @@ use crate::clock::Clock;
 use crate::model::{Event, Text, Time};
 use crate::records::Records;
 use crate::settings::Settings;
-pub use snapshot::{Snapshot, SourceStatus, Views, WINDOW_DAYS, WindowView};
+pub use snapshot::{Quota, Snapshot, SourceStatus, Views, WINDOW_DAYS, WindowView};
 
 /// What a source can tell the store.
 #[derive(Debug, Clone)]
@@ -27,6 +27,13 @@ pub enum SourceUpdate {
     Warned { source: Text, warning: String },
     /// A read failed; the source's earlier data stays.
     Failed { source: Text, error: String },
+    /// The scheduler's plan for a source: next poll, paused, rate-limit quota.
+    Scheduled {
+        source: Text,
+        next_poll: Option<Time>,
+        paused: bool,
+        quota: Option<Quota>,
+    },
 }
 
 /// What applying an update changed.
@@ -112,6 +119,20 @@ impl Store {
             SourceUpdate::Failed { source, error } => {
                 tracing::warn!(%source, %error, "source failed");
                 self.status(&source).last_error = Some((now, error));
+                Changed::Status
+            }
+            SourceUpdate::Scheduled {
+                source,
+                next_poll,
+                paused,
+                quota,
+            } => {
+                let status = self.status(&source);
+                status.next_poll = next_poll;
+                status.paused = paused;
+                if quota.is_some() {
+                    status.quota = quota;
+                }
                 Changed::Status
             }
         }

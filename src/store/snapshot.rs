@@ -25,6 +25,20 @@ pub struct SourceStatus {
     pub warning: Option<String>,
     /// Events received from this source so far.
     pub items: u64,
+    /// When the scheduler polls next (`None`: paused, off, or not scheduled).
+    pub next_poll: Option<Time>,
+    /// Polling paused with `p`.
+    pub paused: bool,
+    /// The API's rate-limit quota after the last request, when it reports one.
+    pub quota: Option<Quota>,
+}
+
+/// An API's rate-limit quota (GitHub `X-RateLimit-*`, GitLab `RateLimit-*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    pub remaining: u64,
+    pub limit: Option<u64>,
+    pub reset: Option<Time>,
 }
 
 impl SourceStatus {
@@ -36,6 +50,9 @@ impl SourceStatus {
             last_error: None,
             warning: None,
             items: 0,
+            next_poll: None,
+            paused: false,
+            quota: None,
         }
     }
 
@@ -46,6 +63,11 @@ impl SourceStatus {
             (Some(_), None) => true,
             _ => false,
         }
+    }
+
+    /// Failing with earlier data still shown: that data is stale.
+    pub fn stale(&self) -> bool {
+        self.failing() && self.last_ok.is_some()
     }
 }
 

@@ -1,0 +1,172 @@
+//! `flightdeck check`: validates the config, polls every source once and
+//! prints a table of the results; non-zero exit when any source failed.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::cli::CheckArgs;
+use crate::config::{self, Config, ConfigError};
+use crate::sources::registry;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error(
+        "no config file found: pass --config FILE, set {env}, or write one with `flightdeck config init`{}",
+        config::platform_path().map(|p| format!(" (it goes to {})", p.display())).unwrap_or_default(),
+        env = config::ENV
+    )]
+    NoConfig,
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// One source's result.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub name: String,
+    pub kind: String,
+    pub ok: bool,
+    pub events: usize,
+    pub quota: Option<crate::store::Quota>,
+    pub detail: String,
+    pub took: Duration,
+}
+
+pub fn run(args: &CheckArgs) -> Result<ExitCode, CheckError> {
+    let config = config::load(args.config.as_deref())?.ok_or(CheckError::NoConfig)?;
+    print!("{}", summary(&config));
+    if args.offline || config.sources.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(CheckError::Runtime)?;
+    let outcomes = runtime.block_on(poll_once(&config));
+    print!("\n{}", table(&outcomes));
+    let failed = outcomes.iter().filter(|o| !o.ok).count();
+    if failed > 0 {
+        eprintln!(
+            "flightdeck: {} of {} failed",
+            crate::format::plural(failed, "source"),
+            outcomes.len()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What the config declares, in a few lines.
+pub fn summary(config: &Config) -> String {
+    let mut s = String::new();
+    let g = &config.general;
+    let _ = writeln!(s, "config: {} (valid)", config.path.display());
+    let _ = writeln!(
+        s,
+        "window {}d, incident link window {}h, production = {}",
+        g.window.num_days(),
+        g.incident_link_window.num_hours(),
+        g.production_environments.join(", ")
+    );
+    if !g.regions.is_empty() {
+        let _ = writeln!(s, "regions: {}", g.regions.join(" > "));
+    }
+    let services: usize = config.teams.iter().map(|t| t.services.len()).sum();
+    let _ = writeln!(
+        s,
+        "{}, {} mapped",
+        crate::format::plural(config.teams.len(), "team"),
+        crate::format::plural(services, "service")
+    );
+    let _ = writeln!(
+        s,
+        "{}:",
+        crate::format::plural(config.sources.len(), "source")
+    );
+    for src in &config.sources {
+        let every = src.interval.map_or("once (interval off)".to_string(), |i| {
+            format!("every {}s", i.as_secs())
+        });
+        let _ = writeln!(
+            s,
+            "  {} ({}), {every}, timeout {}s",
+            src.name,
+            src.kind,
+            src.timeout.as_secs()
+        );
+    }
+    s
+}
+
+/// Polls every configured source once, all at the same time.
+pub async fn poll_once(config: &Config) -> Vec<Outcome> {
+    let settings = config.settings();
+    let polls = config.sources.iter().map(|src| {
+        let settings = settings.clone();
+        async move {
+            let started = std::time::Instant::now();
+            let mut out = Outcome {
+                name: src.name.clone(),
+                kind: src.kind.clone(),
+                ok: false,
+                events: 0,
+                quota: None,
+                detail: String::new(),
+                took: Duration::ZERO,
+            };
+            match registry::build(src, &settings) {
+                Err(e) => out.detail = e,
+                Ok(mut poller) => {
+                    let deadline = src.timeout.saturating_mul(4);
+                    match tokio::time::timeout(deadline, poller.poll()).await {
+                        Ok(Ok(polled)) => {
+                            out.ok = true;
+                            out.events = polled.events.len();
+                            out.detail = polled.warning.unwrap_or_default();
+                        }
+                        Ok(Err(e)) => out.detail = e.message,
+                        Err(_) => out.detail = format!("no result within {}s", deadline.as_secs()),
+                    }
+                    out.quota = poller.quota();
+                }
+            }
+            out.took = started.elapsed();
+            out
+        }
+    });
+    futures::future::join_all(polls).await
+}
+
+pub fn table(outcomes: &[Outcome]) -> String {
+    let mut s = String::new();
+    let w = outcomes
+        .iter()
+        .map(|o| o.name.chars().count())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let _ = writeln!(
+        s,
+        "{:<w$}  {:<9}  {:<6}  {:>7}  {:>8}  {:>7}  DETAIL",
+        "SOURCE", "KIND", "RESULT", "EVENTS", "QUOTA", "TOOK"
+    );
+    for o in outcomes {
+        let quota = o.quota.map_or("-".to_string(), |q| q.remaining.to_string());
+        let _ = writeln!(
+            s,
+            "{:<w$}  {:<9}  {:<6}  {:>7}  {:>8}  {:>6.1}s  {}",
+            o.name,
+            o.kind,
+            if o.ok { "ok" } else { "FAILED" },
+            o.events,
+            quota,
+            o.took.as_secs_f64(),
+            o.detail
+        );
+    }
+    s
+}

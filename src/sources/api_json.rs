@@ -1,0 +1,117 @@
+//! Small readers for API JSON shared by the HTTP sources: text is sanitised
+//! where it enters, times are RFC 3339 stored as UTC.
+
+use serde_json::Value;
+
+use crate::model::{Text, Time};
+use crate::text::sanitize;
+
+/// The string at `path` (e.g. `["user", "login"]`), cleaned.
+pub fn text(v: &Value, path: &[&str]) -> Option<Text> {
+    let mut cur = v;
+    for p in path {
+        cur = cur.get(p)?;
+    }
+    match cur {
+        Value::String(s) if !s.is_empty() => Some(sanitize(s)),
+        Value::Number(n) => Some(Text::from(n.to_string())),
+        _ => None,
+    }
+}
+
+/// The RFC 3339 time at `path`.
+pub fn time(v: &Value, path: &[&str]) -> Option<Time> {
+    let mut cur = v;
+    for p in path {
+        cur = cur.get(p)?;
+    }
+    chrono::DateTime::parse_from_rfc3339(cur.as_str()?.trim())
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
+/// What an incident's description says about its cause: `deployment: <id>`
+/// or `root cause: <sha>` (case-insensitive, one per line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attribution {
+    Deployment(String),
+    RootCause(String),
+}
+
+pub fn attribution(body: &str) -> Option<Attribution> {
+    for line in body.lines() {
+        let line = line.trim().trim_start_matches(['-', '*', '>', ' ']);
+        let lower = line.to_ascii_lowercase();
+        for (prefix, make) in [
+            (
+                "deployment:",
+                Attribution::Deployment as fn(String) -> Attribution,
+            ),
+            ("root cause:", Attribution::RootCause),
+        ] {
+            if lower.starts_with(prefix) {
+                let value = line[prefix.len()..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .trim_matches(['`', '#', '"', '\'', ',', '.']);
+                if !value.is_empty() {
+                    return Some(make(value.to_string()));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// `*` (any run) and `?` (one character) glob matching, case-sensitive.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attribution_reads_both_forms() {
+        assert_eq!(
+            attribution("Checkout down.\nDeployment: 42\n"),
+            Some(Attribution::Deployment("42".into()))
+        );
+        assert_eq!(
+            attribution("- root cause: `abc1234` (bad config)"),
+            Some(Attribution::RootCause("abc1234".into()))
+        );
+        assert_eq!(attribution("nothing here"), None);
+    }
+
+    #[test]
+    fn globs_match() {
+        assert!(glob("Deploy*", "Deploy to prod"));
+        assert!(glob("*prod*", "deploy-prod-eu"));
+        assert!(glob("v?.*", "v1.2"));
+        assert!(!glob("Deploy*", "Build"));
+        assert!(glob("*", ""));
+    }
+}

@@ -1,0 +1,258 @@
+//! The `events` source: NDJSON (schema v1) from a file that is followed as it
+//! grows, or from a URL. A file that shrinks (truncated) or is replaced
+//! (rotated: another inode) is read again from the start; repeated events are
+//! filtered by the scheduler.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use serde::Deserialize;
+
+use crate::sources::events::{Diagnostics, read};
+use crate::sources::http::{AuthStyle, Http, HttpOptions, Secret};
+use crate::sources::scheduler::{PollError, Polled, Poller};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventsSpec {
+    pub path: Option<PathBuf>,
+    pub url: Option<String>,
+    pub token_env: Option<String>,
+    pub token_file: Option<PathBuf>,
+    pub max_body_bytes: Option<usize>,
+}
+
+impl EventsSpec {
+    pub fn check(&self) -> Vec<(&'static str, String)> {
+        let mut p = crate::sources::registry::check_http(
+            self.url.as_deref(),
+            self.token_env.as_deref(),
+            self.token_file.as_deref(),
+        );
+        match (&self.path, &self.url) {
+            (Some(_), Some(_)) => p.push(("path", "set path or url, not both".into())),
+            (None, None) => p.push(("path", "required key is missing (or set `url`)".into())),
+            _ => {}
+        }
+        p
+    }
+}
+
+/// Where a followed file was read up to.
+#[derive(Debug, Default)]
+pub struct FollowState {
+    offset: u64,
+    /// Lines read so far (for line numbers in messages).
+    lines: u64,
+    identity: Option<(u64, u64)>,
+    /// Size at the last poll when it ended in a partial line.
+    partial_at: Option<u64>,
+}
+
+pub enum EventsPoller {
+    File {
+        path: PathBuf,
+        state: Arc<Mutex<FollowState>>,
+    },
+    Url {
+        http: Box<Http>,
+        url: String,
+    },
+}
+
+impl EventsPoller {
+    pub fn new(spec: EventsSpec, timeout: Duration) -> Result<Self, String> {
+        if let Some(path) = spec.path {
+            return Ok(EventsPoller::File {
+                path,
+                state: Arc::default(),
+            });
+        }
+        let url = spec.url.ok_or("set `path` or `url`")?;
+        let token = Secret::resolve(spec.token_env.as_deref(), spec.token_file.as_deref())?;
+        let opts = HttpOptions {
+            timeout,
+            max_body: spec
+                .max_body_bytes
+                .unwrap_or(crate::sources::http::DEFAULT_MAX_BODY),
+            max_pages: 1,
+        };
+        let http = Http::new(
+            &url,
+            token.as_ref(),
+            AuthStyle::Bearer,
+            "application/x-ndjson, */*",
+            opts,
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(EventsPoller::Url {
+            http: Box::new(http),
+            url,
+        })
+    }
+}
+
+fn identity(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
+}
+
+/// Reads what was appended since the last call. Complete lines are read; a
+/// last line without its newline waits one poll for the rest of it.
+pub fn read_appended(path: &std::path::Path, state: &mut FollowState) -> Result<Polled, PollError> {
+    let shown = path.display().to_string();
+    let io = |e: std::io::Error| PollError::new(format!("cannot read {shown}: {e}"));
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(PollError::new(format!(
+            "{shown} is a directory, not an events file"
+        )));
+    }
+    let id = identity(&meta);
+    let len = meta.len();
+    if len < state.offset || (state.identity.is_some() && id != state.identity) {
+        tracing::info!(path = %shown, "events file truncated or replaced; reading it from the start");
+        *state = FollowState::default();
+    }
+    state.identity = id;
+    if len == state.offset {
+        return Ok(Polled::default());
+    }
+    let mut file = File::open(path).map_err(io)?;
+    file.seek(SeekFrom::Start(state.offset)).map_err(io)?;
+    let mut buf = Vec::with_capacity((len - state.offset).min(1 << 24) as usize);
+    file.take(len - state.offset)
+        .read_to_end(&mut buf)
+        .map_err(io)?;
+    let complete = match buf.iter().rposition(|&b| b == b'\n') {
+        Some(i) => i + 1,
+        None => 0,
+    };
+    // A partial last line is taken once the file has stopped growing.
+    let take = if complete < buf.len() && state.partial_at == Some(len) {
+        buf.len()
+    } else {
+        complete
+    };
+    state.partial_at = (take < buf.len()).then_some(len);
+    let mut events = Vec::new();
+    let mut d: Diagnostics = read(&buf[..take], &shown, |e| events.push(e)).map_err(io)?;
+    for m in &mut d.malformed {
+        m.line += state.lines;
+    }
+    state.lines += d.lines;
+    state.offset += take as u64;
+    Ok(Polled {
+        events,
+        warning: warning(&d),
+    })
+}
+
+fn warning(d: &Diagnostics) -> Option<String> {
+    for m in &d.malformed {
+        tracing::warn!(origin = %m.origin, line = m.line, error = %m.error, "malformed line skipped");
+    }
+    d.malformed.first().map(|first| {
+        format!(
+            "{} skipped (first: line {}: {})",
+            crate::format::plural(d.malformed.len(), "malformed line"),
+            first.line,
+            first.error
+        )
+    })
+}
+
+impl Poller for EventsPoller {
+    fn poll(&mut self) -> BoxFuture<'_, Result<Polled, PollError>> {
+        match self {
+            EventsPoller::File { path, state } => {
+                let path = path.clone();
+                let state = state.clone();
+                Box::pin(async move {
+                    tokio::task::spawn_blocking(move || {
+                        let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+                        read_appended(&path, &mut s)
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(PollError::new(format!("the reader stopped: {e}"))))
+                })
+            }
+            EventsPoller::Url { http, url } => Box::pin(async move {
+                let target = reqwest::Url::parse(url)
+                    .map_err(|e| PollError::new(format!("invalid URL {url}: {e}")))?;
+                let page = http.get(target).await?;
+                let mut events = Vec::new();
+                let d = read(&page.body[..], url, |e| events.push(e))
+                    .map_err(|e| PollError::new(format!("{url}: {e}")))?;
+                Ok(Polled {
+                    events,
+                    warning: warning(&d),
+                })
+            }),
+        }
+    }
+
+    fn quota(&self) -> Option<crate::store::Quota> {
+        match self {
+            EventsPoller::Url { http, .. } => http.quota(),
+            EventsPoller::File { .. } => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    const LINE: &str = "{\"type\":\"change\",\"id\":\"c{N}\",\"service\":\"a\",\"time\":\"2024-01-01T00:00:00Z\"}\n";
+
+    fn line(n: u32) -> String {
+        LINE.replace("{N}", &n.to_string())
+    }
+
+    #[test]
+    fn a_growing_file_is_followed_and_truncation_restarts() {
+        let dir = std::env::temp_dir().join(format!("fd-follow-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("e.ndjson");
+        std::fs::write(&path, line(1) + &line(2)).unwrap();
+        let mut st = FollowState::default();
+        assert_eq!(read_appended(&path, &mut st).unwrap().events.len(), 2);
+        assert_eq!(read_appended(&path, &mut st).unwrap().events.len(), 0);
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        f.write_all(line(3).as_bytes()).unwrap();
+        // Half a line: held back until it is complete or stops growing.
+        let half = line(4);
+        f.write_all(&half.as_bytes()[..20]).unwrap();
+        assert_eq!(read_appended(&path, &mut st).unwrap().events.len(), 1);
+        f.write_all(&half.as_bytes()[20..]).unwrap();
+        f.write_all(b"not json\n").unwrap();
+        let p = read_appended(&path, &mut st).unwrap();
+        assert_eq!(p.events.len(), 1);
+        assert!(
+            p.warning.unwrap().contains("line 5"),
+            "line numbers continue"
+        );
+        // Truncated and rewritten: read from the start again.
+        std::fs::write(&path, line(9)).unwrap();
+        let p = read_appended(&path, &mut st).unwrap();
+        assert_eq!(p.events.len(), 1);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

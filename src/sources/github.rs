@@ -1,0 +1,487 @@
+//! GitHub REST v3 (github.com or an Enterprise server): deployments and their
+//! statuses, merged pull requests, incident issues and, optionally, workflow
+//! runs as deployments.
+//!
+//! Times come from the record of the event itself: a deployment's result is
+//! dated by the status that reached that state (never the deployment's
+//! `updated_at`, which moves when it later goes inactive); a change is dated by
+//! its pull request's first commit (squash merges keep their lead time) or its
+//! merge, as configured.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Incident, Text, Time};
+use crate::settings::Settings;
+use crate::sources::api_json::{Attribution, attribution, glob, text, time};
+use crate::sources::http::{AuthStyle, Http, HttpOptions, Secret};
+use crate::sources::registry::check_http;
+use crate::sources::scheduler::{PollError, Polled, Poller};
+use crate::store::Quota;
+
+pub const DEFAULT_URL: &str = "https://api.github.com";
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeTime {
+    /// The first commit of the pull request (survives squash merges).
+    #[default]
+    FirstCommit,
+    /// The merge.
+    Merge,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GithubSpec {
+    /// `owner/name` of each repository.
+    pub repos: Vec<String>,
+    /// API base URL; an Enterprise server is `https://HOST/api/v3`.
+    pub url: Option<String>,
+    pub token_env: Option<String>,
+    pub token_file: Option<PathBuf>,
+    /// Issues with this label are incidents.
+    #[serde(default = "default_label")]
+    pub incident_label: String,
+    #[serde(default)]
+    pub change_time: ChangeTime,
+    /// Workflow runs whose name matches this glob count as deployments.
+    pub workflows: Option<String>,
+    /// Service of each repository; default: the repository's name.
+    #[serde(default)]
+    pub services: HashMap<String, String>,
+    pub max_body_bytes: Option<usize>,
+}
+
+fn default_label() -> String {
+    "incident".into()
+}
+
+impl GithubSpec {
+    pub fn check(&self) -> Vec<(&'static str, String)> {
+        let mut p = check_http(
+            self.url.as_deref(),
+            self.token_env.as_deref(),
+            self.token_file.as_deref(),
+        );
+        if self.repos.is_empty() {
+            p.push((
+                "repos",
+                "list at least one repository, e.g. [\"owner/name\"]".into(),
+            ));
+        }
+        for r in &self.repos {
+            let mut parts = r.split('/');
+            let ok = matches!((parts.next(), parts.next(), parts.next()), (Some(a), Some(b), None) if !a.is_empty() && !b.is_empty());
+            if !ok {
+                p.push(("repos", format!("'{r}' is not of the form owner/name")));
+            }
+        }
+        for k in self.services.keys() {
+            if !self.repos.contains(k) {
+                p.push(("services", format!("'{k}' is not one of `repos`")));
+            }
+        }
+        p
+    }
+}
+
+pub struct GithubPoller {
+    http: Http,
+    spec: GithubSpec,
+    production: Settings,
+    /// First-commit time of merged pull requests (it never changes).
+    first_commit: HashMap<(String, u64), Time>,
+}
+
+impl GithubPoller {
+    pub fn new(spec: GithubSpec, settings: &Settings, timeout: Duration) -> Result<Self, String> {
+        let token = Secret::resolve(spec.token_env.as_deref(), spec.token_file.as_deref())?;
+        let opts = HttpOptions {
+            timeout,
+            max_body: spec
+                .max_body_bytes
+                .unwrap_or(crate::sources::http::DEFAULT_MAX_BODY),
+            ..HttpOptions::default()
+        };
+        let http = Http::new(
+            spec.url.as_deref().unwrap_or(DEFAULT_URL),
+            token.as_ref(),
+            AuthStyle::Bearer,
+            "application/vnd.github+json",
+            opts,
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(Self {
+            http,
+            spec,
+            production: settings.clone(),
+            first_commit: HashMap::new(),
+        })
+    }
+
+    fn service(&self, repo: &str) -> Text {
+        match self.spec.services.get(repo) {
+            Some(s) => Text::from(s.as_str()),
+            None => Text::from(repo.rsplit('/').next().unwrap_or(repo)),
+        }
+    }
+
+    async fn poll_all(&mut self) -> Result<Polled, PollError> {
+        let mut events = Vec::new();
+        let mut skipped = 0usize;
+        for repo in self.spec.repos.clone() {
+            let service = self.service(&repo);
+            let deployments = self
+                .deployments(&repo, &service, &mut events, &mut skipped)
+                .await?;
+            self.pulls(&repo, &service, &mut events, &mut skipped)
+                .await?;
+            self.incidents(&repo, &service, &deployments, &mut events, &mut skipped)
+                .await?;
+            if let Some(pattern) = self.spec.workflows.clone() {
+                self.workflow_runs(&repo, &service, &pattern, &mut events, &mut skipped)
+                    .await?;
+            }
+        }
+        let warning = (skipped > 0).then(|| {
+            format!(
+                "{} without the fields flightdeck needs were skipped",
+                crate::format::plural(skipped, "item")
+            )
+        });
+        Ok(Polled { events, warning })
+    }
+
+    /// Production deployments as (id, sha) pairs, after adding their events.
+    async fn deployments(
+        &mut self,
+        repo: &str,
+        service: &Text,
+        events: &mut Vec<Event>,
+        skipped: &mut usize,
+    ) -> Result<Vec<(Text, String)>, PollError> {
+        let url = self
+            .http
+            .url(&format!("repos/{repo}/deployments"), &[("per_page", "100")])?;
+        let mut known = Vec::new();
+        for d in self.http.get_list(url, None).await? {
+            let (Some(number), Some(created)) = (
+                d.get("id").and_then(Value::as_u64),
+                time(&d, &["created_at"]),
+            ) else {
+                *skipped += 1;
+                continue;
+            };
+            let environment = text(&d, &["environment"]);
+            if !self.production.is_production(environment.as_deref()) {
+                continue;
+            }
+            let id = deployment_id(repo, number);
+            let sha = d
+                .get("sha")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let url = self.http.url(
+                &format!("repos/{repo}/deployments/{number}/statuses"),
+                &[("per_page", "100")],
+            )?;
+            let statuses = self.http.get_list(url, None).await?;
+            let mapped = map_statuses(&statuses);
+            let base = DeploymentEvent {
+                id: id.clone(),
+                service: service.clone(),
+                time: created,
+                status: DeployStatus::Pending,
+                team: None,
+                environment: environment.clone(),
+                region: None,
+                stage: None,
+                changes: if sha.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![Text::from(sha.as_str())]
+                },
+                hotfix: false,
+                url: None,
+            };
+            if mapped.is_empty() {
+                events.push(Event::Deployment(base));
+            } else {
+                for (status, at, link) in mapped {
+                    events.push(Event::Deployment(DeploymentEvent {
+                        status,
+                        time: at,
+                        url: link,
+                        ..base.clone()
+                    }));
+                }
+            }
+            known.push((id, sha));
+        }
+        Ok(known)
+    }
+
+    async fn pulls(
+        &mut self,
+        repo: &str,
+        service: &Text,
+        events: &mut Vec<Event>,
+        skipped: &mut usize,
+    ) -> Result<(), PollError> {
+        let url = self.http.url(
+            &format!("repos/{repo}/pulls"),
+            &[
+                ("state", "closed"),
+                ("sort", "updated"),
+                ("direction", "desc"),
+                ("per_page", "100"),
+            ],
+        )?;
+        for pr in self.http.get_list(url, None).await? {
+            let Some(merged) = time(&pr, &["merged_at"]) else {
+                continue; // closed without merging
+            };
+            let Some(number) = pr.get("number").and_then(Value::as_u64) else {
+                *skipped += 1;
+                continue;
+            };
+            let id = text(&pr, &["merge_commit_sha"])
+                .or_else(|| text(&pr, &["head", "sha"]))
+                .unwrap_or_else(|| Text::from(format!("{repo}#{number}")));
+            let at = match self.spec.change_time {
+                ChangeTime::Merge => merged,
+                ChangeTime::FirstCommit => self
+                    .first_commit_time(repo, number)
+                    .await?
+                    .unwrap_or(merged),
+            };
+            events.push(Event::Change(Change {
+                id,
+                service: service.clone(),
+                time: at,
+                team: None,
+                title: text(&pr, &["title"]),
+                author: text(&pr, &["user", "login"]),
+                url: text(&pr, &["html_url"]),
+            }));
+        }
+        Ok(())
+    }
+
+    async fn first_commit_time(
+        &mut self,
+        repo: &str,
+        number: u64,
+    ) -> Result<Option<Time>, PollError> {
+        let key = (repo.to_string(), number);
+        if let Some(t) = self.first_commit.get(&key) {
+            return Ok(Some(*t));
+        }
+        let url = self.http.url(
+            &format!("repos/{repo}/pulls/{number}/commits"),
+            &[("per_page", "100")],
+        )?;
+        let first = self
+            .http
+            .get_list(url, None)
+            .await?
+            .iter()
+            .filter_map(|c| {
+                time(c, &["commit", "author", "date"])
+                    .or_else(|| time(c, &["commit", "committer", "date"]))
+            })
+            .min();
+        if let Some(t) = first {
+            self.first_commit.insert(key, t);
+        }
+        Ok(first)
+    }
+
+    async fn incidents(
+        &mut self,
+        repo: &str,
+        service: &Text,
+        deployments: &[(Text, String)],
+        events: &mut Vec<Event>,
+        skipped: &mut usize,
+    ) -> Result<(), PollError> {
+        let label = self.spec.incident_label.clone();
+        let url = self.http.url(
+            &format!("repos/{repo}/issues"),
+            &[
+                ("state", "all"),
+                ("labels", label.as_str()),
+                ("per_page", "100"),
+            ],
+        )?;
+        for issue in self.http.get_list(url, None).await? {
+            if issue.get("pull_request").is_some() {
+                continue;
+            }
+            let (Some(number), Some(opened)) = (
+                issue.get("number").and_then(Value::as_u64),
+                time(&issue, &["created_at"]),
+            ) else {
+                *skipped += 1;
+                continue;
+            };
+            let closed = issue.get("state").and_then(Value::as_str) == Some("closed");
+            let body = issue.get("body").and_then(Value::as_str).unwrap_or("");
+            let deployment = match attribution(body) {
+                Some(Attribution::Deployment(d)) => Some(match d.parse::<u64>() {
+                    Ok(n) => deployment_id(repo, n),
+                    Err(_) => Text::from(d.as_str()),
+                }),
+                Some(Attribution::RootCause(sha)) if sha.len() >= 7 => deployments
+                    .iter()
+                    .find(|(_, s)| s.starts_with(&sha))
+                    .map(|(id, _)| id.clone()),
+                _ => None,
+            };
+            let labels: Vec<String> = issue
+                .get("labels")
+                .and_then(Value::as_array)
+                .map(|ls| {
+                    ls.iter()
+                        .filter_map(|l| {
+                            l.get("name").and_then(Value::as_str).or_else(|| l.as_str())
+                        })
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let label_value = |prefix: &str| {
+                labels.iter().find_map(|l| {
+                    l.strip_prefix(prefix)
+                        .map(|v| crate::text::sanitize(v.trim()))
+                })
+            };
+            events.push(Event::Incident(Incident {
+                id: Text::from(format!("{repo}#{number}")),
+                service: label_value("service:").unwrap_or_else(|| service.clone()),
+                opened,
+                team: None,
+                resolved: if closed {
+                    time(&issue, &["closed_at"])
+                } else {
+                    None
+                },
+                deployment,
+                severity: label_value("severity:"),
+                title: text(&issue, &["title"]),
+                url: text(&issue, &["html_url"]),
+            }));
+        }
+        Ok(())
+    }
+
+    async fn workflow_runs(
+        &mut self,
+        repo: &str,
+        service: &Text,
+        pattern: &str,
+        events: &mut Vec<Event>,
+        skipped: &mut usize,
+    ) -> Result<(), PollError> {
+        let url = self.http.url(
+            &format!("repos/{repo}/actions/runs"),
+            &[("per_page", "100")],
+        )?;
+        for run in self.http.get_list(url, Some("workflow_runs")).await? {
+            let name = run.get("name").and_then(Value::as_str).unwrap_or("");
+            if !glob(pattern, name) {
+                continue;
+            }
+            let (Some(number), Some(created)) = (
+                run.get("id").and_then(Value::as_u64),
+                time(&run, &["created_at"]),
+            ) else {
+                *skipped += 1;
+                continue;
+            };
+            let started = time(&run, &["run_started_at"]).unwrap_or(created);
+            let status = run.get("status").and_then(Value::as_str).unwrap_or("");
+            let conclusion = run.get("conclusion").and_then(Value::as_str);
+            let result = match (status, conclusion) {
+                ("completed", Some("success")) => Some(DeployStatus::Success),
+                ("completed", Some("failure" | "timed_out" | "startup_failure")) => {
+                    Some(DeployStatus::Failure)
+                }
+                ("completed", _) => None, // cancelled, skipped, neutral: no result
+                _ => Some(DeployStatus::InProgress),
+            };
+            let base = DeploymentEvent {
+                id: Text::from(format!("{repo}/runs/{number}")),
+                service: service.clone(),
+                time: started,
+                status: DeployStatus::InProgress,
+                team: None,
+                environment: None,
+                region: None,
+                stage: None,
+                changes: text(&run, &["head_sha"]).into_iter().collect(),
+                hotfix: false,
+                url: text(&run, &["html_url"]),
+            };
+            events.push(Event::Deployment(base.clone()));
+            if let Some(s) = result.filter(|s| s.is_terminal()) {
+                // A finished run's last update is its completion.
+                let done = time(&run, &["updated_at"]).unwrap_or(started);
+                events.push(Event::Deployment(DeploymentEvent {
+                    status: s,
+                    time: done,
+                    ..base
+                }));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The flightdeck id of GitHub deployment `number` of `repo`.
+pub fn deployment_id(repo: &str, number: u64) -> Text {
+    Text::from(format!("{repo}/deployments/{number}"))
+}
+
+/// Deployment statuses as (status, time of the first status in that state, log
+/// link), oldest first. `inactive` (superseded) is no result and is left out.
+pub fn map_statuses(statuses: &[Value]) -> Vec<(DeployStatus, Time, Option<Text>)> {
+    let mut first: Vec<(DeployStatus, Time, Option<Text>)> = Vec::new();
+    for s in statuses {
+        let status = match s.get("state").and_then(Value::as_str) {
+            Some("success") => DeployStatus::Success,
+            Some("failure" | "error") => DeployStatus::Failure,
+            Some("pending" | "queued") => DeployStatus::Pending,
+            Some("in_progress") => DeployStatus::InProgress,
+            _ => continue,
+        };
+        let Some(at) = time(s, &["created_at"]) else {
+            continue;
+        };
+        let link = text(s, &["log_url"]).or_else(|| text(s, &["target_url"]));
+        match first.iter_mut().find(|(st, _, _)| *st == status) {
+            Some(e) if at < e.1 => *e = (status, at, link),
+            Some(_) => {}
+            None => first.push((status, at, link)),
+        }
+    }
+    first.sort_by_key(|e| e.1);
+    first
+}
+
+impl Poller for GithubPoller {
+    fn poll(&mut self) -> BoxFuture<'_, Result<Polled, PollError>> {
+        Box::pin(self.poll_all())
+    }
+
+    fn quota(&self) -> Option<Quota> {
+        self.http.quota()
+    }
+}

@@ -1,0 +1,252 @@
+//! GitLab REST v4 (gitlab.com or self-managed): deployments, merged merge
+//! requests, and incidents (issues of type incident).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Incident, Text};
+use crate::settings::Settings;
+use crate::sources::api_json::{Attribution, attribution, text, time};
+use crate::sources::http::{AuthStyle, Http, HttpOptions, Secret};
+use crate::sources::registry::check_http;
+use crate::sources::scheduler::{PollError, Polled, Poller};
+use crate::store::Quota;
+
+pub const DEFAULT_URL: &str = "https://gitlab.com/api/v4";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitlabSpec {
+    /// `group/name` path or numeric id of the project.
+    pub project: String,
+    /// API base URL; self-managed: `https://HOST/api/v4`.
+    pub url: Option<String>,
+    pub token_env: Option<String>,
+    pub token_file: Option<PathBuf>,
+    /// Service of the project; default: the project's name.
+    pub service: Option<String>,
+    pub max_body_bytes: Option<usize>,
+}
+
+impl GitlabSpec {
+    pub fn check(&self) -> Vec<(&'static str, String)> {
+        let mut p = check_http(
+            self.url.as_deref(),
+            self.token_env.as_deref(),
+            self.token_file.as_deref(),
+        );
+        if self.project.trim().is_empty() {
+            p.push(("project", "name the project, e.g. \"group/name\"".into()));
+        }
+        p
+    }
+}
+
+pub struct GitlabPoller {
+    http: Http,
+    spec: GitlabSpec,
+    production: Settings,
+}
+
+impl GitlabPoller {
+    pub fn new(spec: GitlabSpec, settings: &Settings, timeout: Duration) -> Result<Self, String> {
+        let token = Secret::resolve(spec.token_env.as_deref(), spec.token_file.as_deref())?;
+        let opts = HttpOptions {
+            timeout,
+            max_body: spec
+                .max_body_bytes
+                .unwrap_or(crate::sources::http::DEFAULT_MAX_BODY),
+            ..HttpOptions::default()
+        };
+        let http = Http::new(
+            spec.url.as_deref().unwrap_or(DEFAULT_URL),
+            token.as_ref(),
+            AuthStyle::PrivateToken,
+            "application/json",
+            opts,
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(Self {
+            http,
+            spec,
+            production: settings.clone(),
+        })
+    }
+
+    async fn poll_all(&mut self) -> Result<Polled, PollError> {
+        let project = self.spec.project.trim().to_string();
+        // The project path goes in one URL segment: its slashes are encoded.
+        let encoded = project.replace('%', "%25").replace('/', "%2F");
+        let service = Text::from(
+            self.spec
+                .service
+                .clone()
+                .unwrap_or_else(|| project.rsplit('/').next().unwrap_or(&project).to_string()),
+        );
+        let mut events = Vec::new();
+        let mut skipped = 0usize;
+        let mut deployments: Vec<(Text, String)> = Vec::new();
+
+        let url = self.http.url(
+            &format!("projects/{encoded}/deployments"),
+            &[
+                ("per_page", "100"),
+                ("order_by", "updated_at"),
+                ("sort", "desc"),
+            ],
+        )?;
+        for d in self.http.get_list(url, None).await? {
+            let (Some(number), Some(created)) = (
+                d.get("id").and_then(Value::as_u64),
+                time(&d, &["created_at"]),
+            ) else {
+                skipped += 1;
+                continue;
+            };
+            let environment = text(&d, &["environment", "name"]);
+            if !self.production.is_production(environment.as_deref()) {
+                continue;
+            }
+            let status = match d.get("status").and_then(Value::as_str) {
+                Some("success") => DeployStatus::Success,
+                Some("failed") => DeployStatus::Failure,
+                Some("running") => DeployStatus::InProgress,
+                Some("created" | "blocked") => DeployStatus::Pending,
+                _ => continue, // canceled or unknown: no result
+            };
+            // When the deployment reached its state: its own `finished_at`, else
+            // its job's; a deployment still under way is dated by its creation.
+            let at = if status.is_terminal() {
+                time(&d, &["finished_at"])
+                    .or_else(|| time(&d, &["deployable", "finished_at"]))
+                    .unwrap_or(created)
+            } else {
+                created
+            };
+            let id = Text::from(format!("{project}/deployments/{number}"));
+            let sha = d
+                .get("sha")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            events.push(Event::Deployment(DeploymentEvent {
+                id: id.clone(),
+                service: service.clone(),
+                time: at,
+                status,
+                team: None,
+                environment,
+                region: None,
+                stage: None,
+                changes: if sha.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![Text::from(sha.as_str())]
+                },
+                hotfix: false,
+                url: text(&d, &["deployable", "web_url"]),
+            }));
+            deployments.push((id, sha));
+        }
+
+        let url = self.http.url(
+            &format!("projects/{encoded}/merge_requests"),
+            &[
+                ("state", "merged"),
+                ("per_page", "100"),
+                ("order_by", "updated_at"),
+            ],
+        )?;
+        for mr in self.http.get_list(url, None).await? {
+            let Some(merged) = time(&mr, &["merged_at"]) else {
+                continue; // not merged
+            };
+            let Some(id) = text(&mr, &["merge_commit_sha"])
+                .or_else(|| text(&mr, &["squash_commit_sha"]))
+                .or_else(|| text(&mr, &["sha"]))
+            else {
+                skipped += 1;
+                continue;
+            };
+            events.push(Event::Change(Change {
+                id,
+                service: service.clone(),
+                time: merged,
+                team: None,
+                title: text(&mr, &["title"]),
+                author: text(&mr, &["author", "username"]),
+                url: text(&mr, &["web_url"]),
+            }));
+        }
+
+        let url = self.http.url(
+            &format!("projects/{encoded}/issues"),
+            &[
+                ("issue_type", "incident"),
+                ("state", "all"),
+                ("per_page", "100"),
+            ],
+        )?;
+        for issue in self.http.get_list(url, None).await? {
+            let (Some(iid), Some(opened)) = (
+                issue.get("iid").and_then(Value::as_u64),
+                time(&issue, &["created_at"]),
+            ) else {
+                skipped += 1;
+                continue;
+            };
+            let body = issue
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let deployment = match attribution(body) {
+                Some(Attribution::Deployment(d)) => Some(match d.parse::<u64>() {
+                    Ok(n) => Text::from(format!("{project}/deployments/{n}")),
+                    Err(_) => Text::from(d.as_str()),
+                }),
+                Some(Attribution::RootCause(sha)) if sha.len() >= 7 => deployments
+                    .iter()
+                    .find(|(_, s)| s.starts_with(&sha))
+                    .map(|(id, _)| id.clone()),
+                _ => None,
+            };
+            let closed = issue.get("state").and_then(Value::as_str) == Some("closed");
+            events.push(Event::Incident(Incident {
+                id: Text::from(format!("{project}#{iid}")),
+                service: service.clone(),
+                opened,
+                team: None,
+                resolved: if closed {
+                    time(&issue, &["closed_at"])
+                } else {
+                    None
+                },
+                deployment,
+                severity: text(&issue, &["severity"]),
+                title: text(&issue, &["title"]),
+                url: text(&issue, &["web_url"]),
+            }));
+        }
+        let warning = (skipped > 0).then(|| {
+            format!(
+                "{} without the fields flightdeck needs were skipped",
+                crate::format::plural(skipped, "item")
+            )
+        });
+        Ok(Polled { events, warning })
+    }
+}
+
+impl Poller for GitlabPoller {
+    fn poll(&mut self) -> BoxFuture<'_, Result<Polled, PollError>> {
+        Box::pin(self.poll_all())
+    }
+
+    fn quota(&self) -> Option<Quota> {
+        self.http.quota()
+    }
+}

@@ -1,0 +1,576 @@
+//! The HTTP client every HTTP source shares: per-request timeout, response size
+//! cap, ETag / If-None-Match with 304, `Link` pagination, and rate-limit headers
+//! (GitHub `X-RateLimit-*`, GitLab `RateLimit-*`, `Retry-After`).
+//!
+//! Tokens travel only in headers marked sensitive and never appear in errors,
+//! logs or `Debug` output.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
+use reqwest::{StatusCode, Url};
+
+use crate::model::Time;
+use crate::store::Quota;
+use crate::text::sanitize;
+
+/// Largest response body read by default.
+pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
+/// Most pages followed through `Link: rel="next"` in one poll.
+pub const DEFAULT_MAX_PAGES: usize = 20;
+
+/// A token, read from an environment variable or a file. Never printed.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl Secret {
+    /// Reads the token named by `token_env` or `token_file` (at most one is set).
+    pub fn resolve(
+        token_env: Option<&str>,
+        token_file: Option<&Path>,
+    ) -> Result<Option<Secret>, String> {
+        if let Some(var) = token_env {
+            return match std::env::var(var) {
+                Ok(v) if !v.trim().is_empty() => Ok(Some(Secret(v.trim().to_string()))),
+                _ => Err(format!(
+                    "token_env: the environment variable {var} is not set"
+                )),
+            };
+        }
+        if let Some(path) = token_file {
+            return match std::fs::read_to_string(path) {
+                Ok(v) if !v.trim().is_empty() => Ok(Some(Secret(v.trim().to_string()))),
+                Ok(_) => Err(format!("token_file: {} is empty", path.display())),
+                Err(e) => Err(format!("token_file: cannot read {}: {e}", path.display())),
+            };
+        }
+        Ok(None)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
+pub enum HttpError {
+    #[error("{url}: HTTP {status}{}", message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
+    Status {
+        url: String,
+        status: u16,
+        message: Option<String>,
+    },
+    #[error("{url}: rate limited{}{}", remaining.map(|r| format!(" ({r} requests left)")).unwrap_or_default(), describe_wait(*until, *retry_after))]
+    RateLimited {
+        url: String,
+        remaining: Option<u64>,
+        until: Option<Time>,
+        retry_after: Option<Duration>,
+    },
+    #[error("{url}: no answer within {}s", after.as_secs())]
+    Timeout { url: String, after: Duration },
+    #[error("{url}: response larger than the {} KiB limit", limit / 1024)]
+    TooLarge { url: String, limit: usize },
+    #[error("{url}: response is not JSON ({error})")]
+    NotJson { url: String, error: String },
+    #[error("{url}: {error}")]
+    Connect { url: String, error: String },
+    #[error("{url}: 304 Not Modified without a cached copy")]
+    Uncached { url: String },
+    #[error("invalid URL {url}: {error}")]
+    BadUrl { url: String, error: String },
+}
+
+fn describe_wait(until: Option<Time>, retry_after: Option<Duration>) -> String {
+    match (retry_after, until) {
+        (Some(d), _) => format!("; retry after {}s", d.as_secs()),
+        (None, Some(t)) => format!("; quota resets at {}", t.format("%H:%M:%S UTC")),
+        (None, None) => String::new(),
+    }
+}
+
+impl HttpError {
+    /// How long the server asked us to wait, if it did.
+    pub fn wait(&self, now: Time) -> Option<Duration> {
+        match self {
+            HttpError::RateLimited {
+                until, retry_after, ..
+            } => retry_after.or_else(|| until.map(|u| (u - now).to_std().unwrap_or_default())),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct HttpOptions {
+    pub timeout: Duration,
+    pub max_body: usize,
+    pub max_pages: usize,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(30),
+            max_body: DEFAULT_MAX_BODY,
+            max_pages: DEFAULT_MAX_PAGES,
+        }
+    }
+}
+
+/// How the token is sent.
+#[derive(Debug, Clone, Copy)]
+pub enum AuthStyle {
+    /// `Authorization: Bearer <token>` (GitHub).
+    Bearer,
+    /// `PRIVATE-TOKEN: <token>` (GitLab).
+    PrivateToken,
+    /// `Authorization: Token token=<token>` (PagerDuty).
+    TokenToken,
+}
+
+struct Cached {
+    etag: String,
+    body: Arc<Vec<u8>>,
+    next: Option<Url>,
+}
+
+/// One page of a response.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub url: Url,
+    pub body: Arc<Vec<u8>>,
+    /// `Link: <…>; rel="next"` when it stays on the same server.
+    pub next: Option<Url>,
+    /// Answered 304 Not Modified from the cache.
+    pub not_modified: bool,
+}
+
+impl Page {
+    pub fn json(&self) -> Result<serde_json::Value, HttpError> {
+        serde_json::from_slice(&self.body).map_err(|e| HttpError::NotJson {
+            url: self.url.to_string(),
+            error: not_json(&e, &self.body),
+        })
+    }
+}
+
+fn not_json(e: &serde_json::Error, body: &[u8]) -> String {
+    let start = String::from_utf8_lossy(&body[..body.len().min(40)]).to_string();
+    format!("{e}; it starts with '{}'", sanitize(&start))
+}
+
+pub struct Http {
+    client: reqwest::Client,
+    pub base: Url,
+    extra: HeaderMap,
+    opts: HttpOptions,
+    cache: HashMap<String, Cached>,
+    quota: Option<Quota>,
+}
+
+impl Http {
+    pub fn new(
+        base: &str,
+        token: Option<&Secret>,
+        style: AuthStyle,
+        accept: &str,
+        opts: HttpOptions,
+    ) -> Result<Self, HttpError> {
+        let bad = |error: String| HttpError::BadUrl {
+            url: base.to_string(),
+            error,
+        };
+        // A trailing slash makes relative joins keep the whole base path.
+        let mut base_text = base.trim().to_string();
+        if !base_text.ends_with('/') {
+            base_text.push('/');
+        }
+        let base = Url::parse(&base_text).map_err(|e| bad(e.to_string()))?;
+        if !matches!(base.scheme(), "http" | "https") {
+            return Err(bad("only http and https are supported".into()));
+        }
+        let mut extra = HeaderMap::new();
+        if let Ok(v) = HeaderValue::from_str(accept) {
+            extra.insert(header::ACCEPT, v);
+        }
+        if let Some(t) = token {
+            let (name, value) = match style {
+                AuthStyle::Bearer => (header::AUTHORIZATION, format!("Bearer {}", t.expose())),
+                AuthStyle::PrivateToken => (
+                    HeaderName::from_static("private-token"),
+                    t.expose().to_string(),
+                ),
+                AuthStyle::TokenToken => {
+                    (header::AUTHORIZATION, format!("Token token={}", t.expose()))
+                }
+            };
+            let mut value = HeaderValue::from_str(&value)
+                .map_err(|_| bad("the token holds characters a header cannot carry".into()))?;
+            value.set_sensitive(true);
+            extra.insert(name, value);
+        }
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("flightdeck/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(opts.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| bad(e.to_string()))?;
+        Ok(Self {
+            client,
+            base,
+            extra,
+            opts,
+            cache: HashMap::new(),
+            quota: None,
+        })
+    }
+
+    pub fn quota(&self) -> Option<Quota> {
+        self.quota
+    }
+
+    /// `path` relative to the base URL (leading `/` ignored), with query pairs.
+    pub fn url(&self, path: &str, query: &[(&str, &str)]) -> Result<Url, HttpError> {
+        let mut url =
+            self.base
+                .join(path.trim_start_matches('/'))
+                .map_err(|e| HttpError::BadUrl {
+                    url: path.to_string(),
+                    error: e.to_string(),
+                })?;
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        Ok(url)
+    }
+
+    /// GET one URL.
+    pub async fn get(&mut self, url: Url) -> Result<Page, HttpError> {
+        let timeout = self.opts.timeout;
+        let shown = url.to_string();
+        match tokio::time::timeout(timeout, self.fetch(url)).await {
+            Ok(r) => r,
+            Err(_) => Err(HttpError::Timeout {
+                url: shown,
+                after: timeout,
+            }),
+        }
+    }
+
+    /// GET `first` and every page after it (`Link: rel="next"`), up to the page limit.
+    pub async fn get_all(&mut self, first: Url) -> Result<Vec<Page>, HttpError> {
+        let mut pages = Vec::new();
+        let mut next = Some(first);
+        while let Some(url) = next.take() {
+            let page = self.get(url).await?;
+            next = page.next.clone();
+            pages.push(page);
+            if pages.len() >= self.opts.max_pages {
+                tracing::warn!(url = %pages[0].url, pages = pages.len(), "stopped following pages at the limit");
+                break;
+            }
+        }
+        Ok(pages)
+    }
+
+    /// GET every page and concatenate the JSON arrays (or the array under `key`).
+    pub async fn get_list(
+        &mut self,
+        first: Url,
+        key: Option<&str>,
+    ) -> Result<Vec<serde_json::Value>, HttpError> {
+        let mut items = Vec::new();
+        for page in self.get_all(first).await? {
+            let mut value = page.json()?;
+            let list = match key {
+                Some(k) => value.get_mut(k).map(serde_json::Value::take),
+                None => Some(value),
+            };
+            match list {
+                Some(serde_json::Value::Array(a)) => items.extend(a),
+                _ => {
+                    return Err(HttpError::NotJson {
+                        url: page.url.to_string(),
+                        error: format!(
+                            "expected a list{}",
+                            key.map(|k| format!(" under `{k}`")).unwrap_or_default()
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(items)
+    }
+
+    async fn fetch(&mut self, url: Url) -> Result<Page, HttpError> {
+        let shown = url.to_string();
+        let mut request = self.client.get(url.clone()).headers(self.extra.clone());
+        let key = url.to_string();
+        if let Some(c) = self.cache.get(&key)
+            && let Ok(v) = HeaderValue::from_str(&c.etag)
+        {
+            request = request.header(header::IF_NONE_MATCH, v);
+        }
+        let mut response = request.send().await.map_err(|e| HttpError::Connect {
+            url: shown.clone(),
+            error: describe_reqwest(&e),
+        })?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let now = Utc::now();
+        let quota = read_quota(&headers);
+        if quota.is_some() {
+            self.quota = quota;
+        }
+        if status == StatusCode::NOT_MODIFIED {
+            let c = self
+                .cache
+                .get(&key)
+                .ok_or(HttpError::Uncached { url: shown.clone() })?;
+            return Ok(Page {
+                url,
+                body: c.body.clone(),
+                next: c.next.clone(),
+                not_modified: true,
+            });
+        }
+        let retry_after = headers
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, now));
+        let exhausted = quota.is_some_and(|q| q.remaining == 0);
+        if status == StatusCode::TOO_MANY_REQUESTS
+            || (status == StatusCode::FORBIDDEN && (exhausted || retry_after.is_some()))
+        {
+            return Err(HttpError::RateLimited {
+                url: shown,
+                remaining: quota.map(|q| q.remaining),
+                until: quota.and_then(|q| q.reset),
+                retry_after,
+            });
+        }
+        if !status.is_success() {
+            // A short excerpt of the error body, for its message.
+            let body = read_capped(&mut response, 8 * 1024)
+                .await
+                .unwrap_or_default();
+            return Err(HttpError::Status {
+                url: shown,
+                status: status.as_u16(),
+                message: error_message(&body),
+            });
+        }
+        if let Some(len) = response.content_length()
+            && len as usize > self.opts.max_body
+        {
+            return Err(HttpError::TooLarge {
+                url: shown,
+                limit: self.opts.max_body,
+            });
+        }
+        let body = match read_capped(&mut response, self.opts.max_body).await {
+            Ok(b) => Arc::new(b),
+            Err(ReadFail::TooLarge) => {
+                return Err(HttpError::TooLarge {
+                    url: shown,
+                    limit: self.opts.max_body,
+                });
+            }
+            Err(ReadFail::Io(error)) => return Err(HttpError::Connect { url: shown, error }),
+        };
+        let next = headers
+            .get(header::LINK)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| next_link(v, &url, &self.base));
+        if let Some(etag) = headers.get(header::ETAG).and_then(|v| v.to_str().ok()) {
+            self.cache.insert(
+                key,
+                Cached {
+                    etag: etag.to_string(),
+                    body: body.clone(),
+                    next: next.clone(),
+                },
+            );
+        }
+        Ok(Page {
+            url,
+            body,
+            next,
+            not_modified: false,
+        })
+    }
+}
+
+enum ReadFail {
+    TooLarge,
+    Io(String),
+}
+
+async fn read_capped(response: &mut reqwest::Response, cap: usize) -> Result<Vec<u8>, ReadFail> {
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > cap {
+                    return Err(ReadFail::TooLarge);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body),
+            Err(e) => return Err(ReadFail::Io(describe_reqwest(&e))),
+        }
+    }
+}
+
+fn describe_reqwest(e: &reqwest::Error) -> String {
+    use std::error::Error;
+    // The innermost cause says the most ("Connection refused"); URLs are ours.
+    let mut cause: &dyn Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    let kind = if e.is_connect() {
+        "cannot connect"
+    } else if e.is_timeout() {
+        "timed out"
+    } else {
+        "request failed"
+    };
+    sanitize(&format!("{kind}: {cause}")).to_string()
+}
+
+/// The `message` (GitHub, GitLab) or `error.message` (PagerDuty) of an error body.
+fn error_message(body: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let m = v
+        .get("message")
+        .or_else(|| v.get("error").and_then(|e| e.get("message")))
+        .or_else(|| v.get("error"))?;
+    let text = match m {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let mut text = sanitize(&text).to_string();
+    if text.len() > 200 {
+        let mut cut = 200;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push('…');
+    }
+    Some(text)
+}
+
+fn header_u64(headers: &HeaderMap, names: &[&str]) -> Option<u64> {
+    names
+        .iter()
+        .find_map(|n| headers.get(*n))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// GitHub `X-RateLimit-*` or GitLab `RateLimit-*`. The reset is epoch seconds
+/// (milliseconds are recognised by their size).
+pub fn read_quota(headers: &HeaderMap) -> Option<Quota> {
+    let remaining = header_u64(headers, &["x-ratelimit-remaining", "ratelimit-remaining"])?;
+    let limit = header_u64(headers, &["x-ratelimit-limit", "ratelimit-limit"]);
+    let reset = header_u64(headers, &["x-ratelimit-reset", "ratelimit-reset"]).and_then(|r| {
+        let secs = if r > 100_000_000_000 { r / 1000 } else { r };
+        Utc.timestamp_opt(secs as i64, 0).single()
+    });
+    Some(Quota {
+        remaining,
+        limit,
+        reset,
+    })
+}
+
+/// `Retry-After`: seconds or an HTTP date.
+pub fn parse_retry_after(value: &str, now: Time) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = DateTime::parse_from_rfc2822(value)
+        .ok()?
+        .with_timezone(&Utc);
+    Some((at - now).to_std().unwrap_or_default())
+}
+
+/// The `rel="next"` target of a `Link` header, resolved against `current`; only
+/// followed on the base URL's own server, so a token never leaves it.
+pub fn next_link(value: &str, current: &Url, base: &Url) -> Option<Url> {
+    for part in value.split(',') {
+        let mut pieces = part.split(';');
+        let target = pieces.next()?.trim();
+        let is_next = pieces.any(|p| {
+            let p = p.trim();
+            p == "rel=\"next\"" || p == "rel=next"
+        });
+        if !is_next {
+            continue;
+        }
+        let target = target.strip_prefix('<')?.strip_suffix('>')?;
+        let url = current.join(target).ok()?;
+        if url.scheme() == base.scheme()
+            && url.host_str() == base.host_str()
+            && url.port_or_known_default() == base.port_or_known_default()
+        {
+            return Some(url);
+        }
+        tracing::warn!(host = ?url.host_str(), "not following a pagination link to another server");
+        return None;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_next_is_found_and_kept_on_the_server() {
+        let base = Url::parse("https://api.github.com/").unwrap();
+        let cur = Url::parse("https://api.github.com/repos/a/b/issues?page=1").unwrap();
+        let v = r#"<https://api.github.com/repos/a/b/issues?page=2>; rel="next", <https://api.github.com/repos/a/b/issues?page=5>; rel="last""#;
+        assert_eq!(
+            next_link(v, &cur, &base).map(|u| u.to_string()),
+            Some("https://api.github.com/repos/a/b/issues?page=2".into())
+        );
+        let away = r#"<https://evil.example/x?page=2>; rel="next""#;
+        assert_eq!(next_link(away, &cur, &base), None);
+        assert_eq!(
+            next_link(r#"<https://api.github.com/x>; rel="last""#, &cur, &base),
+            None
+        );
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        let now = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+        assert_eq!(parse_retry_after("60", now), Some(Duration::from_secs(60)));
+        assert_eq!(
+            parse_retry_after("Mon, 01 Jan 2024 00:02:00 GMT", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let s = Secret("ghp_abc".into());
+        assert_eq!(format!("{s:?}"), "Secret(***)");
+    }
+}

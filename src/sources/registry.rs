@@ -1,0 +1,111 @@
+//! Source kinds: the one place that maps a `kind = "…"` to its config keys
+//! (a serde spec with `deny_unknown_fields`) and to its poller.
+//!
+//! Adding a kind takes four lines here: a [`SourceSpec`] variant, its name in
+//! [`KINDS`], a line in [`spec_parser`] and a line in [`build`].
+
+use std::time::Duration;
+
+use crate::config::{SourceConfig, spec};
+use crate::settings::Settings;
+use crate::sources::events_follow::{EventsPoller, EventsSpec};
+use crate::sources::github::{GithubPoller, GithubSpec};
+use crate::sources::gitlab::{GitlabPoller, GitlabSpec};
+use crate::sources::pagerduty::{PagerdutyPoller, PagerdutySpec};
+use crate::sources::scheduler::Poller;
+
+/// A source's own keys, by kind.
+#[derive(Debug, Clone)]
+pub enum SourceSpec {
+    Events(EventsSpec),
+    Github(GithubSpec),
+    Gitlab(GitlabSpec),
+    Pagerduty(PagerdutySpec),
+    // Git(crate::sources::git::GitSpec),  // issue 4b: the `git` kind
+}
+
+/// Every kind the config accepts (also for "did you mean").
+pub const KINDS: &[&str] = &["events", "github", "gitlab", "pagerduty"];
+
+/// Parses a kind's keys; errors carry the position of the offending key.
+pub type SpecParser =
+    for<'a> fn(toml::de::ValueDeserializer<'a>) -> Result<SourceSpec, toml::de::Error>;
+
+/// The parser of `kind`'s keys, `None` for an unknown kind.
+pub fn spec_parser(kind: &str) -> Option<SpecParser> {
+    let parser: SpecParser = match kind {
+        "events" => |d| spec(d).map(SourceSpec::Events),
+        "github" => |d| spec(d).map(SourceSpec::Github),
+        "gitlab" => |d| spec(d).map(SourceSpec::Gitlab),
+        "pagerduty" => |d| spec(d).map(SourceSpec::Pagerduty),
+        // "git" => |d| spec(d).map(SourceSpec::Git),  // issue 4b
+        _ => return None,
+    };
+    Some(parser)
+}
+
+/// The `&'static` name of a kind (for the store and the Sources screen).
+pub fn kind_name(kind: &str) -> &'static str {
+    KINDS
+        .iter()
+        .find(|k| **k == kind)
+        .copied()
+        .unwrap_or("other")
+}
+
+impl SourceSpec {
+    /// Checks serde cannot make: (key, message) for each problem.
+    pub fn check(&self) -> Vec<(&'static str, String)> {
+        match self {
+            SourceSpec::Events(s) => s.check(),
+            SourceSpec::Github(s) => s.check(),
+            SourceSpec::Gitlab(s) => s.check(),
+            SourceSpec::Pagerduty(s) => s.check(),
+        }
+    }
+
+    /// The interval when the config names none.
+    pub fn default_interval(&self) -> Duration {
+        match self {
+            SourceSpec::Events(_) => Duration::from_secs(10),
+            _ => crate::config::DEFAULT_INTERVAL,
+        }
+    }
+}
+
+/// The poller of a configured source. An error (a missing token, a bad URL) is
+/// shown as the source's failure; the other sources still start.
+pub fn build(source: &SourceConfig, settings: &Settings) -> Result<Box<dyn Poller>, String> {
+    let timeout = source.timeout;
+    Ok(match &source.spec {
+        SourceSpec::Events(s) => Box::new(EventsPoller::new(s.clone(), timeout)?),
+        SourceSpec::Github(s) => Box::new(GithubPoller::new(s.clone(), settings, timeout)?),
+        SourceSpec::Gitlab(s) => Box::new(GitlabPoller::new(s.clone(), settings, timeout)?),
+        SourceSpec::Pagerduty(s) => Box::new(PagerdutyPoller::new(s.clone(), timeout)?),
+        // SourceSpec::Git(s) => Box::new(BlockingPoller::new(...)),  // issue 4b
+    })
+}
+
+/// The keys every HTTP kind shares (each kind repeats them in its spec so that
+/// `deny_unknown_fields` works).
+pub fn check_http(
+    url: Option<&str>,
+    token_env: Option<&str>,
+    token_file: Option<&std::path::Path>,
+) -> Vec<(&'static str, String)> {
+    let mut problems = Vec::new();
+    if token_env.is_some() && token_file.is_some() {
+        problems.push((
+            "token_env",
+            "set token_env or token_file, not both".to_string(),
+        ));
+    }
+    if let Some(u) = url {
+        match reqwest::Url::parse(u) {
+            Ok(p) if matches!(p.scheme(), "http" | "https") => {}
+            Ok(_) => problems.push(("url", format!("'{u}' is not an http or https URL"))),
+            Err(e) => problems.push(("url", format!("'{u}' is not a URL ({e})"))),
+        }
+    }
+    problems
+}

@@ -1,0 +1,361 @@
+//! The poll scheduler: one task per source, each on its own interval with
+//! jitter. A poll never overlaps the previous one (single-flight); a failure
+//! backs off exponentially up to a cap, longer when the server said so
+//! (`Retry-After`, rate-limit reset). A source that hangs or fails holds up
+//! only itself: every task sends to the store over the same channel and
+//! nothing waits on another source.
+//!
+//! Each source's poll returns everything it currently sees; the scheduler
+//! forwards only the events that are new or changed since its last poll, so
+//! records are never doubled.
+
+use std::collections::HashSet;
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use tokio::sync::{mpsc, watch};
+
+use crate::clock::Clock;
+use crate::model::{Event, Text};
+use crate::store::{Quota, SourceUpdate};
+
+/// What one poll found.
+#[derive(Debug, Default)]
+pub struct Polled {
+    /// Everything the source currently sees (repeats are filtered out).
+    pub events: Vec<Event>,
+    /// Input that was skipped, e.g. malformed lines or unmapped items.
+    pub warning: Option<String>,
+}
+
+/// Why a poll failed: a sentence for the Sources screen, and how long the
+/// server asked us to wait before trying again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PollError {
+    pub message: String,
+    pub wait: Option<Duration>,
+}
+
+impl PollError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            wait: None,
+        }
+    }
+}
+
+impl std::fmt::Display for PollError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<crate::sources::http::HttpError> for PollError {
+    fn from(e: crate::sources::http::HttpError) -> Self {
+        Self {
+            wait: e.wait(chrono::Utc::now()),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// A source the scheduler can poll. Implementations keep their own state
+/// (HTTP caches, file offsets) between polls; they never touch the store or UI.
+pub trait Poller: Send {
+    /// One poll. It may take long: the scheduler bounds it with a deadline.
+    fn poll(&mut self) -> BoxFuture<'_, Result<Polled, PollError>>;
+    /// The API's rate-limit quota after the last request, if it has one.
+    fn quota(&self) -> Option<Quota> {
+        None
+    }
+}
+
+/// Wraps a blocking scan (e.g. reading a git repository) as a [`Poller`]: each
+/// poll runs `scan` on the blocking thread pool.
+pub struct BlockingPoller<F> {
+    scan: std::sync::Arc<F>,
+}
+
+impl<F> BlockingPoller<F>
+where
+    F: Fn() -> Result<Polled, PollError> + Send + Sync + 'static,
+{
+    pub fn new(scan: F) -> Self {
+        Self {
+            scan: std::sync::Arc::new(scan),
+        }
+    }
+}
+
+impl<F> Poller for BlockingPoller<F>
+where
+    F: Fn() -> Result<Polled, PollError> + Send + Sync + 'static,
+{
+    fn poll(&mut self) -> BoxFuture<'_, Result<Polled, PollError>> {
+        let scan = self.scan.clone();
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || scan())
+                .await
+                .unwrap_or_else(|e| Err(PollError::new(format!("the scan stopped: {e}"))))
+        })
+    }
+}
+
+/// Commands from the cockpit (keys `p` and `r`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PollCommand {
+    TogglePause,
+    PollNow,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Control {
+    paused: bool,
+    /// Bumped by "poll now"; each task polls once per new value.
+    generation: u64,
+}
+
+/// First retry after a failure, and the longest wait between retries.
+pub const BACKOFF_START: Duration = Duration::from_secs(5);
+pub const BACKOFF_CAP: Duration = Duration::from_secs(15 * 60);
+
+/// A whole poll (all its pages) may take this many request timeouts.
+const POLL_DEADLINE_FACTOR: u32 = 4;
+
+/// How one source is run.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub name: Text,
+    pub kind: &'static str,
+    /// `None`: poll once at start (and on `r`).
+    pub interval: Option<Duration>,
+    pub timeout: Duration,
+}
+
+/// Owns the control channel of every source task; dropping it stops them.
+pub struct Scheduler {
+    control: watch::Sender<Control>,
+    updates: mpsc::Sender<SourceUpdate>,
+    clock: Clock,
+}
+
+impl Scheduler {
+    pub fn new(updates: mpsc::Sender<SourceUpdate>, clock: Clock) -> Self {
+        let (control, _) = watch::channel(Control::default());
+        Self {
+            control,
+            updates,
+            clock,
+        }
+    }
+
+    /// Starts a source's task on the current tokio runtime.
+    pub fn spawn(&self, schedule: Schedule, poller: Box<dyn Poller>) {
+        let task = run(
+            schedule,
+            poller,
+            self.control.subscribe(),
+            self.updates.clone(),
+            self.clock.clone(),
+        );
+        tokio::spawn(task);
+    }
+
+    /// A source that could not even start (e.g. its token is missing): it is
+    /// listed as failing with the reason.
+    pub fn spawn_failed(&self, name: Text, kind: &'static str, error: String) {
+        let updates = self.updates.clone();
+        tokio::spawn(async move {
+            let _ = updates
+                .send(SourceUpdate::Registered {
+                    source: name.clone(),
+                    kind,
+                })
+                .await;
+            let _ = updates
+                .send(SourceUpdate::Failed {
+                    source: name,
+                    error,
+                })
+                .await;
+        });
+    }
+
+    pub fn command(&self, command: PollCommand) {
+        self.control.send_modify(|c| match command {
+            PollCommand::TogglePause => c.paused = !c.paused,
+            PollCommand::PollNow => c.generation += 1,
+        });
+    }
+
+    pub fn paused(&self) -> bool {
+        self.control.borrow().paused
+    }
+}
+
+/// Backoff after `failures` failures in a row: doubling from [`BACKOFF_START`]
+/// up to [`BACKOFF_CAP`], never shorter than what the server asked for.
+pub fn backoff(failures: u32, asked: Option<Duration>) -> Duration {
+    let doubled = BACKOFF_START.saturating_mul(1u32 << failures.saturating_sub(1).min(16));
+    let wait = doubled.min(BACKOFF_CAP);
+    match asked {
+        Some(a) => wait.max(a),
+        None => wait,
+    }
+}
+
+/// `d` spread by up to ±10%, so sources started together do not poll in step.
+pub fn jitter(d: Duration) -> Duration {
+    let r = std::collections::hash_map::RandomState::new().hash_one(d);
+    let spread = (r % 2001) as f64 / 10_000.0 - 0.1; // -0.1 ..= 0.1
+    d.mul_f64(1.0 + spread)
+}
+
+fn fingerprint(event: &Event) -> u64 {
+    // A fixed-key hash of the event's schema line: equal events, equal prints.
+    let mut h = std::hash::DefaultHasher::new();
+    crate::sources::events::to_line(event).hash(&mut h);
+    h.finish()
+}
+
+async fn run(
+    schedule: Schedule,
+    mut poller: Box<dyn Poller>,
+    mut control: watch::Receiver<Control>,
+    updates: mpsc::Sender<SourceUpdate>,
+    clock: Clock,
+) {
+    let Schedule {
+        name,
+        kind,
+        interval,
+        timeout,
+    } = schedule;
+    if updates
+        .send(SourceUpdate::Registered {
+            source: name.clone(),
+            kind,
+        })
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let deadline = timeout.saturating_mul(POLL_DEADLINE_FACTOR);
+    let mut seen: HashSet<u64> = HashSet::new();
+    let mut failures: u32 = 0;
+    let mut served = control.borrow().generation;
+    // The first poll is right away.
+    let mut next: Option<tokio::time::Instant> = Some(tokio::time::Instant::now());
+    loop {
+        let paused = control.borrow().paused;
+        let next_poll = next.filter(|_| !paused).map(|at| {
+            let ahead = at.saturating_duration_since(tokio::time::Instant::now());
+            clock.now() + chrono::TimeDelta::from_std(ahead).unwrap_or_default()
+        });
+        let plan = SourceUpdate::Scheduled {
+            source: name.clone(),
+            next_poll,
+            paused,
+            quota: poller.quota(),
+        };
+        if updates.send(plan).await.is_err() {
+            return;
+        }
+        let due = async {
+            match next {
+                Some(at) if !paused => tokio::time::sleep_until(at).await,
+                _ => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = due => {}
+            changed = control.changed() => {
+                if changed.is_err() {
+                    return; // the scheduler is gone: the cockpit is closing
+                }
+                let c = *control.borrow_and_update();
+                if c.generation == served {
+                    continue; // pause toggled: re-plan
+                }
+            }
+            () = updates.closed() => return,
+        }
+        // Requests of "poll now" made while this poll runs are served by it.
+        served = control.borrow().generation;
+        let result = match tokio::time::timeout(deadline, poller.poll()).await {
+            Ok(r) => r,
+            Err(_) => Err(PollError::new(format!(
+                "no result within {}s; will retry",
+                deadline.as_secs()
+            ))),
+        };
+        let mut sends = Vec::new();
+        match result {
+            Ok(polled) => {
+                failures = 0;
+                let fresh: Vec<Event> = polled
+                    .events
+                    .into_iter()
+                    .filter(|e| seen.insert(fingerprint(e)))
+                    .collect();
+                if let Some(warning) = polled.warning {
+                    sends.push(SourceUpdate::Warned {
+                        source: name.clone(),
+                        warning,
+                    });
+                }
+                sends.push(SourceUpdate::Events {
+                    source: name.clone(),
+                    events: fresh,
+                });
+                next = interval.map(|i| tokio::time::Instant::now() + jitter(i));
+            }
+            Err(e) => {
+                failures = failures.saturating_add(1);
+                let wait = jitter(backoff(failures, e.wait));
+                tracing::info!(source = %name, error = %e.message, retry_in_s = wait.as_secs(), "poll failed");
+                sends.push(SourceUpdate::Failed {
+                    source: name.clone(),
+                    error: e.message,
+                });
+                next = Some(tokio::time::Instant::now() + wait);
+            }
+        }
+        for s in sends {
+            if updates.send(s).await.is_err() {
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_to_the_cap_and_honours_the_server() {
+        assert_eq!(backoff(1, None), Duration::from_secs(5));
+        assert_eq!(backoff(2, None), Duration::from_secs(10));
+        assert_eq!(backoff(4, None), Duration::from_secs(40));
+        assert_eq!(backoff(30, None), BACKOFF_CAP);
+        assert_eq!(
+            backoff(1, Some(Duration::from_secs(60))),
+            Duration::from_secs(60)
+        );
+    }
+
+    #[test]
+    fn jitter_stays_within_ten_percent() {
+        for _ in 0..100 {
+            let j = jitter(Duration::from_secs(100));
+            assert!(
+                j >= Duration::from_secs(90) && j <= Duration::from_secs(110),
+                "{j:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! The config file through the real binary: the example loads; every broken
+//! config fails before anything starts, naming file, line and key.
+
+use assert_cmd::Command;
+
+fn bin() -> Command {
+    let mut c = Command::cargo_bin("flightdeck").expect("the binary is built");
+    c.env_remove("FLIGHTDECK_CONFIG");
+    c
+}
+
+fn temp_dir(tag: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("fd-config-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+/// Runs `check --offline` on `text`; returns (success, stdout, stderr, path).
+fn check(tag: &str, text: &str) -> (bool, String, String, String) {
+    let dir = temp_dir(tag);
+    let path = dir.join("flightdeck.toml");
+    std::fs::write(&path, text).expect("write config");
+    let out = bin()
+        .args(["check", "--offline", "--config"])
+        .arg(&path)
+        .output()
+        .expect("run");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        path.display().to_string(),
+    )
+}
+
+#[test]
+fn the_example_config_loads() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config/default.toml");
+    let out = bin()
+        .args(["check", "--offline", "--config", example])
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("(valid)"), "{stdout}");
+    assert!(stdout.contains("2 teams, 3 services mapped"), "{stdout}");
+    assert!(
+        stdout.contains("deploy-log (events), every 10s, timeout 30s"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn config_init_writes_the_example_and_never_overwrites() {
+    let dir = temp_dir("init");
+    let path = dir.join("sub/config.toml");
+    bin().args(["config", "init"]).arg(&path).assert().success();
+    let written = std::fs::read_to_string(&path).expect("written");
+    assert_eq!(written, flightdeck::config::EXAMPLE);
+    std::fs::write(&path, "# mine\n").expect("edit");
+    let out = bin()
+        .args(["config", "init"])
+        .arg(&path)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+    assert_eq!(std::fs::read_to_string(&path).expect("kept"), "# mine\n");
+}
+
+#[test]
+fn a_syntax_error_names_file_and_line() {
+    let (ok, _, err, path) = check(
+        "syntax",
+        "[general]\nwindow = \"30d\"\nregions = [\"a\",\n[[teams]]\n",
+    );
+    assert!(!ok);
+    assert!(
+        err.contains(&format!("{path}:4")) || err.contains(&format!("{path}:3")),
+        "{err}"
+    );
+    assert!(err.contains("syntax error"), "{err}");
+}
+
+#[test]
+fn an_unknown_key_suggests_the_right_one() {
+    let text = "[general]\nwindow = \"30d\"\n\n[[sources]]\nkind = \"github\"\nrepos = [\"a/b\"]\ntokn_env = \"GH\"\n";
+    let (ok, _, err, path) = check("unknown", text);
+    assert!(!ok);
+    assert!(
+        err.contains(&format!(
+            "{path}:7: sources[0].tokn_env: unknown key; did you mean `token_env`?"
+        )),
+        "{err}"
+    );
+    let (_, _, err, path) = check("unknown-top", "[genral]\nwindow = \"30d\"\n");
+    assert!(
+        err.contains(&format!(
+            "{path}:1: genral: unknown key; did you mean `general`?"
+        )),
+        "{err}"
+    );
+    let (_, _, err, path) = check(
+        "unknown-kind",
+        "[[sources]]\nkind = \"gitlub\"\nproject = \"x\"\n",
+    );
+    assert!(
+        err.contains(&format!(
+            "{path}:2: sources[0].kind: unknown source kind `gitlub`; did you mean `gitlab`?"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_wrong_type_names_the_key() {
+    let (ok, _, err, path) = check("type", "[general]\nwindow = 30\n");
+    assert!(!ok);
+    assert!(err.contains(&format!("{path}:2: general.window:")), "{err}");
+    let (_, _, err, path) = check("type2", "[[teams]]\nname = \"a\"\nservices = \"api\"\n");
+    assert!(
+        err.contains(&format!("{path}:3: teams[0].services:")),
+        "{err}"
+    );
+    let (_, _, err, path) = check(
+        "span",
+        "[[sources]]\nkind = \"events\"\npath = \"x\"\ninterval = \"5 minutes\"\n",
+    );
+    assert!(
+        err.contains(&format!("{path}:4: sources[0].interval:")),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_inline_secret_is_refused_and_never_printed() {
+    let text = "[[sources]]\nkind = \"github\"\nrepos = [\"a/b\"]\ntoken = \"ghp_SECRET123456\"\n";
+    let (ok, out, err, path) = check("secret", text);
+    assert!(!ok);
+    assert!(
+        err.contains(&format!(
+            "{path}:4: sources[0].token: secrets are not allowed"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("token_env") && err.contains("token_file"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("ghp_SECRET") && !out.contains("ghp_SECRET"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_missing_required_key_is_named() {
+    let (ok, _, err, path) = check("missing", "[[sources]]\nkind = \"github\"\nname = \"gh\"\n");
+    assert!(!ok);
+    assert!(
+        err.contains(&format!(
+            "{path}:1: sources[0].repos: required key is missing"
+        )),
+        "{err}"
+    );
+    let (_, _, err, path) = check("missing-kind", "[[sources]]\nname = \"x\"\n");
+    assert!(
+        err.contains(&format!(
+            "{path}:1: sources[0].kind: required key is missing"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let text = "[general]\nwindow = 30\nincident_link_window = \"1y\"\n\n[[sources]]\nkind = \"github\"\nrepos = [\"a/b\"]\nurll = \"x\"\ntoken = \"t\"\n\n[[sources]]\nkind = \"pagerduty\"\nservices = 3\n";
+    let (ok, _, err, _) = check("all", text);
+    assert!(!ok);
+    assert!(err.contains("5 problems"), "{err}");
+    for key in [
+        "general.window",
+        "general.incident_link_window",
+        "sources[0].urll",
+        "sources[0].token",
+        "sources[1].services",
+    ] {
+        assert!(err.contains(key), "{key} missing in: {err}");
+    }
+}
+
+#[test]
+fn the_cockpit_refuses_a_broken_config_before_the_screen_switches() {
+    let dir = temp_dir("cockpit");
+    let path = dir.join("c.toml");
+    std::fs::write(&path, "[general]\nwindw = \"7d\"\n").expect("write");
+    let out = bin().arg("--config").arg(&path).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("general.windw: unknown key; did you mean `window`?"),
+        "{err}"
+    );
+    let out = bin()
+        .args(["report", "--config"])
+        .arg(&path)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let out = bin()
+        .env("FLIGHTDECK_CONFIG", &path)
+        .args(["report"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "FLIGHTDECK_CONFIG is read");
+}

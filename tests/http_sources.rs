@@ -1,0 +1,514 @@
+//! Every HTTP source against a local server replaying the real recorded
+//! payloads in ../shared/fixtures (read in place), plus the faults a real API
+//! serves: 401, 403 with an exhausted quota, 429 with Retry-After, 500, a body
+//! that is not JSON, a body over the size cap, and a server that never answers.
+
+mod common;
+#[path = "support/replay_server.rs"]
+mod replay_server;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use flightdeck::config::{self, SourceConfig};
+use flightdeck::model::{DeployStatus, Event};
+use flightdeck::settings::Settings;
+use flightdeck::sources::registry;
+use flightdeck::sources::scheduler::{PollError, Polled};
+use replay_server::{ReplayServer, Reply, SilentServer};
+
+fn read(dir: &Path, name: &str) -> Vec<u8> {
+    std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+fn json(dir: &Path, name: &str) -> serde_json::Value {
+    serde_json::from_slice(&read(dir, name)).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+/// The recorded response headers of a GitHub fixture file.
+fn recorded(github: &Path, file: &str) -> serde_json::Value {
+    json(github, "response_headers.json")[file]["headers"].clone()
+}
+
+fn configured(text: &str) -> (SourceConfig, Settings) {
+    let c = config::parse(text, Path::new("test.toml")).unwrap_or_else(|e| panic!("{e}"));
+    (c.sources[0].clone(), c.settings())
+}
+
+async fn poll_once(text: &str) -> Result<Polled, PollError> {
+    let (source, settings) = configured(text);
+    let mut poller = registry::build(&source, &settings).map_err(PollError::new)?;
+    poller.poll().await
+}
+
+fn time(s: &str) -> flightdeck::model::Time {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .expect("time")
+        .to_utc()
+}
+
+fn fixtures() -> Option<(PathBuf, PathBuf, PathBuf, PathBuf)> {
+    Some((
+        common::shared_fixtures("github")?,
+        common::shared_fixtures("github_openapi")?,
+        common::shared_fixtures("gitlab")?,
+        common::shared_fixtures("pagerduty")?,
+    ))
+}
+
+/// Serves one GitHub repository `octo/app` from the recorded payloads.
+fn serve_github(server: &ReplayServer, gh: &Path, openapi: &Path) {
+    server.route(
+        "/repos/octo/app/deployments",
+        Reply::json(read(openapi, "deployments_list_example.json"))
+            .recorded_headers(&recorded(gh, "deployments_list.json")),
+    );
+    // The status example is one object; the list endpoint returns an array of them.
+    let status = json(openapi, "deployment_status_example.json");
+    server.route(
+        "/repos/octo/app/deployments/1/statuses",
+        Reply::json(serde_json::to_vec(&[status]).expect("encode"))
+            .recorded_headers(&recorded(gh, "deployment_statuses_list.json")),
+    );
+    server.route(
+        "/repos/octo/app/pulls",
+        Reply::json(read(gh, "commit_pulls_list_merged.json"))
+            .recorded_headers(&recorded(gh, "commit_pulls_list_merged.json")),
+    );
+    // A pull request's commits have the shape of the compare API's `commits`.
+    let compare = json(gh, "compare_commits.json");
+    server.route(
+        "/repos/octo/app/pulls/1431/commits",
+        Reply::json(serde_json::to_vec(&compare["commits"]).expect("encode")),
+    );
+    server.route(
+        "/repos/octo/app/issues",
+        Reply::json(read(gh, "issues_list_closed_2025.json"))
+            .recorded_headers(&recorded(gh, "issues_list_closed_2025.json")),
+    );
+    server.route(
+        "/repos/octo/app/actions/runs",
+        Reply::json(read(gh, "workflow_runs_list_paginated.json"))
+            .recorded_headers(&recorded(gh, "workflow_runs_list_paginated.json")),
+    );
+    // Page 2 of the runs, named by the recorded Link header.
+    server.route(
+        "/repositories/146139403/actions/runs",
+        Reply::json(read(gh, "workflow_runs_list_2020.json")),
+    );
+}
+
+fn github_config(url: &str, extra: &str) -> String {
+    format!(
+        "[[sources]]\nkind = \"github\"\nname = \"gh\"\nrepos = [\"octo/app\"]\nurl = \"{url}\"\ntimeout = \"2s\"\n{extra}\n"
+    )
+}
+
+#[tokio::test]
+async fn github_maps_deployments_pulls_incidents_and_runs() {
+    let Some((gh, openapi, _, _)) = fixtures() else {
+        return;
+    };
+    let server = ReplayServer::start().await;
+    serve_github(&server, &gh, &openapi);
+    let (source, settings) = configured(&github_config(
+        &server.url(),
+        "workflows = \"*Integration Test\"",
+    ));
+    let mut poller = registry::build(&source, &settings).expect("poller");
+    let polled = poller.poll().await.expect("poll");
+    assert_eq!(polled.warning, None);
+
+    let deployments: Vec<_> = polled
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Deployment(d) => Some(d),
+            _ => None,
+        })
+        .collect();
+    // GitHub deployment 1: dated by the status that reached `success`.
+    let d = deployments
+        .iter()
+        .find(|d| &*d.id == "octo/app/deployments/1")
+        .expect("deployment 1");
+    assert_eq!(d.status, DeployStatus::Success);
+    assert_eq!(d.time, time("2012-07-20T01:19:13Z"));
+    assert_eq!(&*d.service, "app");
+    assert_eq!(d.environment.as_deref(), Some("production"));
+    assert_eq!(
+        d.changes,
+        vec!["a84d88e7554fc1fa21bcbc4efae3c782a70d2b9d".into()]
+    );
+    assert_eq!(
+        d.url.as_deref(),
+        Some("https://example.com/deployment/42/output")
+    );
+    // Workflow runs matching the pattern: started, then succeeded at completion.
+    let runs: Vec<_> = deployments
+        .iter()
+        .filter(|d| d.id.contains("/runs/"))
+        .collect();
+    assert_eq!(
+        runs.len(),
+        4,
+        "2 matching runs x (in progress, success): {runs:?}"
+    );
+    let done = runs
+        .iter()
+        .find(|d| &*d.id == "octo/app/runs/3519037359" && d.status == DeployStatus::Success)
+        .expect("run 3519037359 succeeded");
+    assert_eq!(done.time, time("2022-11-22T00:06:06Z"));
+
+    // The merged pull request: id = merge commit, time = its first commit.
+    let change = polled
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::Change(c) => Some(c),
+            _ => None,
+        })
+        .expect("a change");
+    assert_eq!(&*change.id, "e44d11d565c022496544dd6ed1f19a8d718c2b0c");
+    assert_eq!(change.time, time("2012-05-25T12:10:54Z"));
+
+    // The incident issue: opened and closed times.
+    let incident = polled
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::Incident(i) => Some(i),
+            _ => None,
+        })
+        .expect("an incident");
+    assert_eq!(&*incident.id, "octo/app#3335");
+    assert_eq!(incident.opened, time("2025-08-15T19:19:05Z"));
+    assert_eq!(incident.resolved, Some(time("2025-08-15T20:07:09Z")));
+
+    // The recorded rate-limit headers give the quota.
+    let quota = poller.quota().expect("quota");
+    assert!(quota.remaining > 0);
+    assert_eq!(quota.limit, Some(5000));
+
+    // Pagination followed the recorded Link header to page 2 on this server.
+    let seen = server.seen();
+    assert!(
+        seen.iter().any(|s| s
+            .path_and_query
+            .starts_with("/repositories/146139403/actions/runs?")
+            && s.path_and_query.contains("page=2")),
+        "{seen:?}"
+    );
+    // No token configured: no Authorization header.
+    assert!(seen.iter().all(|s| !s.authorization));
+}
+
+#[tokio::test]
+async fn github_sends_if_none_match_and_reuses_the_body_on_304() {
+    let Some((gh, openapi, _, _)) = fixtures() else {
+        return;
+    };
+    let server = ReplayServer::start().await;
+    serve_github(&server, &gh, &openapi);
+    // The recorded 304 exchange's headers (its quota) go with every 304.
+    let headers = json(&gh, "response_headers.json");
+    let not_modified = headers
+        .as_object()
+        .and_then(|m| m.values().find(|v| v["status"] == 304))
+        .expect("a recorded 304");
+    let mut nm = Vec::new();
+    for (k, v) in not_modified["headers"].as_object().expect("headers") {
+        if k.to_ascii_lowercase().starts_with("x-ratelimit")
+            && let Some(v) = v.as_str()
+        {
+            nm.push((k.to_ascii_lowercase(), v.to_string()));
+        }
+    }
+    server.not_modified_headers(nm);
+    let (source, settings) = configured(&github_config(&server.url(), ""));
+    let mut poller = registry::build(&source, &settings).expect("poller");
+    let first = poller.poll().await.expect("first poll");
+    let second = poller.poll().await.expect("second poll");
+    assert_eq!(
+        first.events, second.events,
+        "a 304 answers with the cached body"
+    );
+    let seen = server.seen();
+    let deployments: Vec<_> = seen
+        .iter()
+        .filter(|s| s.path_and_query.starts_with("/repos/octo/app/deployments?"))
+        .collect();
+    assert_eq!(deployments.len(), 2);
+    assert_eq!(deployments[0].status, 200);
+    assert_eq!(deployments[1].status, 304);
+    assert_eq!(
+        deployments[1].if_none_match.as_deref(),
+        Some("W/\"38512da93238689c49f6a4fab46c4650\"")
+    );
+    assert_eq!(
+        poller.quota().map(|q| q.remaining),
+        Some(4988),
+        "quota of the recorded 304"
+    );
+}
+
+#[tokio::test]
+async fn github_follows_a_chain_of_link_pages() {
+    let Some((gh, _, _, _)) = fixtures() else {
+        return;
+    };
+    let server = ReplayServer::start().await;
+    let chain = json(&gh, "octokit_fixture_paginate_issues.json");
+    let mut expected = 0;
+    for (n, exchange) in chain.as_array().expect("exchanges").iter().enumerate() {
+        let path = exchange["path"].as_str().expect("path");
+        let body = serde_json::to_vec(&exchange["response"]).expect("encode");
+        expected += exchange["response"].as_array().map_or(0, Vec::len);
+        let reply = Reply::json(body).recorded_headers(&exchange["headers"]);
+        // The first page is asked with flightdeck's own query.
+        let key = if n == 0 {
+            path.split('?').next().expect("path")
+        } else {
+            path
+        };
+        server.route(key, reply);
+    }
+    server.route(
+        "/repos/octokit-fixture-org/paginate-issues/deployments",
+        Reply::json("[]"),
+    );
+    server.route(
+        "/repos/octokit-fixture-org/paginate-issues/pulls",
+        Reply::json("[]"),
+    );
+    let text = format!(
+        "[[sources]]\nkind = \"github\"\nrepos = [\"octokit-fixture-org/paginate-issues\"]\nurl = \"{}\"\n",
+        server.url()
+    );
+    let polled = poll_once(&text).await.expect("poll");
+    let incidents: Vec<_> = polled
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Incident(i) => Some(i.id.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(expected, 13);
+    assert_eq!(incidents.len(), 13, "every page was read: {incidents:?}");
+    assert_eq!(incidents[0], "octokit-fixture-org/paginate-issues#13");
+    assert_eq!(incidents[12], "octokit-fixture-org/paginate-issues#1");
+}
+
+#[tokio::test]
+async fn gitlab_maps_deployments_and_skips_unmerged_requests() {
+    let Some((_, _, gl, _)) = fixtures() else {
+        return;
+    };
+    let server = ReplayServer::start().await;
+    server.route(
+        "/api/v4/projects/acme%2Fshop/deployments",
+        Reply::json(read(&gl, "deployments_list_docs.json"))
+            .header("ratelimit-remaining", "1999")
+            .header("ratelimit-limit", "2000"),
+    );
+    server.route(
+        "/api/v4/projects/acme%2Fshop/merge_requests",
+        Reply::json(read(&gl, "merge_requests_list_gitlab_com.json")),
+    );
+    server.route("/api/v4/projects/acme%2Fshop/issues", Reply::json("[]"));
+    let text = format!(
+        "[[sources]]\nkind = \"gitlab\"\nproject = \"acme/shop\"\nurl = \"{}/api/v4\"\ntoken_env = \"FD_TEST_GITLAB_TOKEN\"\n",
+        server.url()
+    );
+    // SAFETY: set before any thread of this test reads the environment.
+    unsafe { std::env::set_var("FD_TEST_GITLAB_TOKEN", "glpat-test") };
+    let (source, settings) = configured(&text);
+    let mut poller = registry::build(&source, &settings).expect("poller");
+    let polled = poller.poll().await.expect("poll");
+    let deployments: Vec<_> = polled
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Deployment(d) => Some(d),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(deployments.len(), 2);
+    assert_eq!(&*deployments[0].id, "acme/shop/deployments/41");
+    // Status `created`: the deployment has not finished, dated by its creation.
+    assert_eq!(deployments[0].status, DeployStatus::Pending);
+    assert_eq!(deployments[0].time, time("2016-08-11T07:36:40.222Z"));
+    assert_eq!(&*deployments[0].service, "shop");
+    assert_eq!(
+        deployments[0].changes,
+        vec!["99d03678b90d914dbb1b109132516d71a4a03ea8".into()]
+    );
+    // The recorded merge requests are open: not changes yet.
+    assert!(!polled.events.iter().any(|e| matches!(e, Event::Change(_))));
+    assert_eq!(
+        poller.quota().map(|q| (q.remaining, q.limit)),
+        Some((1999, Some(2000)))
+    );
+    assert!(
+        server.seen().iter().all(|s| s.authorization),
+        "PRIVATE-TOKEN sent"
+    );
+}
+
+#[tokio::test]
+async fn pagerduty_maps_incidents_with_service_mapping_and_urgency() {
+    let Some((_, _, _, pd)) = fixtures() else {
+        return;
+    };
+    let server = ReplayServer::start().await;
+    server.route("/incidents", Reply::json(read(&pd, "incidents_list.json")));
+    let text = format!(
+        "[[sources]]\nkind = \"pagerduty\"\nurl = \"{}\"\nservices = {{ \"PIJ90N7\" = \"mail\" }}\n",
+        server.url()
+    );
+    let polled = poll_once(&text).await.expect("poll");
+    let incidents: Vec<_> = polled
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Incident(i) => Some(i),
+            _ => None,
+        })
+        .collect();
+    assert!(!incidents.is_empty());
+    let i = incidents
+        .iter()
+        .find(|i| &*i.id == "pagerduty/PT4KHLK")
+        .expect("PT4KHLK");
+    assert_eq!(&*i.service, "mail");
+    assert_eq!(i.opened, time("2015-10-06T21:30:42Z"));
+    assert_eq!(i.resolved, Some(time("2015-10-06T21:38:23Z")));
+    assert_eq!(i.severity.as_deref(), Some("high"));
+    assert_eq!(i.title.as_deref(), Some("The server is on fire."));
+    let seen = server.seen();
+    assert!(
+        seen[0].path_and_query.contains("offset=0") && seen[0].path_and_query.contains("limit=100")
+    );
+}
+
+/// One GitHub source whose deployments endpoint answers `reply`.
+async fn github_fault(reply: Reply, extra: &str) -> PollError {
+    let server = ReplayServer::start().await;
+    server.route("/repos/octo/app/deployments", reply);
+    poll_once(&github_config(&server.url(), extra))
+        .await
+        .expect_err("the poll fails")
+}
+
+#[tokio::test]
+async fn a_401_is_a_clear_error() {
+    let e = github_fault(
+        Reply::json(
+            r#"{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest"}"#,
+        )
+        .status(401),
+        "",
+    )
+    .await;
+    assert!(
+        e.message.ends_with("HTTP 401: Bad credentials"),
+        "{}",
+        e.message
+    );
+    assert_eq!(e.wait, None);
+}
+
+#[tokio::test]
+async fn a_403_with_no_quota_left_waits_for_the_reset() {
+    let reset = chrono::Utc::now().timestamp() + 120;
+    let e = github_fault(
+        Reply::json(r#"{"message":"API rate limit exceeded"}"#)
+            .status(403)
+            .header("x-ratelimit-remaining", "0")
+            .header("x-ratelimit-limit", "60")
+            .header("x-ratelimit-reset", &reset.to_string()),
+        "",
+    )
+    .await;
+    assert!(
+        e.message
+            .contains("rate limited (0 requests left); quota resets at"),
+        "{}",
+        e.message
+    );
+    let wait = e.wait.expect("a wait").as_secs();
+    assert!((100..=120).contains(&wait), "waits for the reset: {wait}s");
+}
+
+#[tokio::test]
+async fn a_secondary_rate_limit_403_honours_retry_after() {
+    let Some((gh, _, _, _)) = fixtures() else {
+        return;
+    };
+    let e = github_fault(
+        Reply::json(read(&gh, "secondary_rate_limit_403.json"))
+            .status(403)
+            .recorded_headers(&recorded(&gh, "secondary_rate_limit_403.json")),
+        "",
+    )
+    .await;
+    assert!(e.message.contains("retry after 60s"), "{}", e.message);
+    assert_eq!(e.wait, Some(Duration::from_secs(60)));
+}
+
+#[tokio::test]
+async fn a_429_honours_retry_after() {
+    let e = github_fault(Reply::json("{}").status(429).header("retry-after", "7"), "").await;
+    assert!(e.message.contains("rate limited"), "{}", e.message);
+    assert_eq!(e.wait, Some(Duration::from_secs(7)));
+}
+
+#[tokio::test]
+async fn a_500_is_a_clear_error() {
+    let e = github_fault(Reply::json("oops").status(500), "").await;
+    assert!(e.message.ends_with("HTTP 500"), "{}", e.message);
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_is_a_clear_error() {
+    let e = github_fault(Reply::json("<html>\u{1b}[31mmaintenance</html>"), "").await;
+    assert!(e.message.contains("response is not JSON"), "{}", e.message);
+    assert!(e.message.contains("starts with '<html>"), "{}", e.message);
+    assert!(
+        !e.message.contains('\u{1b}'),
+        "control characters are stripped"
+    );
+}
+
+#[tokio::test]
+async fn a_body_over_the_cap_is_refused() {
+    let big = format!("[{}]", vec!["{\"id\":1}"; 2000].join(","));
+    let e = github_fault(Reply::json(big), "max_body_bytes = 4096").await;
+    assert!(
+        e.message.contains("larger than the 4 KiB limit"),
+        "{}",
+        e.message
+    );
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_times_out() {
+    let server = SilentServer::start().await;
+    let started = std::time::Instant::now();
+    let e = poll_once(&github_config(&server.url(), ""))
+        .await
+        .expect_err("times out");
+    assert!(e.message.contains("no answer within 2s"), "{}", e.message);
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn a_missing_token_is_a_source_error_that_never_shows_a_value() {
+    let text = "[[sources]]\nkind = \"github\"\nrepos = [\"a/b\"]\ntoken_env = \"FD_TEST_UNSET_TOKEN_VAR\"\n";
+    let e = poll_once(text).await.expect_err("fails");
+    assert_eq!(
+        e.message,
+        "token_env: the environment variable FD_TEST_UNSET_TOKEN_VAR is not set"
+    );
+}

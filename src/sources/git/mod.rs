@@ -32,6 +32,7 @@ use std::time::Duration;
 use chrono::TimeDelta;
 
 use crate::model::{DeployStatus, Event, Text};
+use crate::store::SourceUpdate;
 use crate::text::sanitize;
 
 pub use history::{revert_targets, unquote};
@@ -136,6 +137,25 @@ pub struct GitScan {
     /// The repository's tags and HEAD were the same as at the previous poll, so
     /// nothing was read ([`GitScanner::poll`] only).
     pub unchanged: bool,
+}
+
+impl GitScan {
+    /// The store updates a poll gives: a warning when something was skipped,
+    /// then the events (possibly none: the source is alive with nothing new).
+    pub fn into_updates(self, source: &Text) -> Vec<SourceUpdate> {
+        let mut updates = Vec::with_capacity(2);
+        if !self.warnings.is_empty() {
+            updates.push(SourceUpdate::Warned {
+                source: source.clone(),
+                warning: self.warnings.join("; "),
+            });
+        }
+        updates.push(SourceUpdate::Events {
+            source: source.clone(),
+            events: self.events,
+        });
+        updates
+    }
 }
 
 /// Scans the whole repository once. Blocking: call it from a blocking thread.

@@ -470,6 +470,7 @@ fn rescans_keep_ids_and_polls_send_only_what_is_new() {
     let r = repo.revert(&a, at(5));
     let third = scanner.poll().expect("poll");
     assert!(!third.unchanged);
+    assert_eq!(third.stats.commits, 1, "only the new commit is read");
     assert_eq!(
         lines(&third.events),
         vec![("svc@v1".into(), DeployStatus::Failure, at(5), false, vec![])]
@@ -668,4 +669,64 @@ fn a_git_that_hangs_is_stopped_at_the_timeout() {
         .poll()
         .expect("poll");
     assert_eq!(scan.events.len(), 2);
+}
+
+/// Each line as comparable text, sorted: what the store ends up with.
+fn line_set(events: &[Event]) -> Vec<String> {
+    let mut out: Vec<String> = events
+        .iter()
+        .map(|e| match e {
+            Event::Change(c) => format!("change {} {} {}", c.id, c.service, c.time),
+            Event::Deployment(d) => format!(
+                "deployment {} {:?} {} hotfix={} {:?}",
+                d.id, d.status, d.time, d.hotfix, d.changes
+            ),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn polling_along_the_way_ends_with_the_same_lines_as_one_read() {
+    let Some(git) = common::tool("git") else {
+        return;
+    };
+    let tmp = TempDir::new("along");
+    let repo = Repo::init(&git, tmp.0.join("mono"));
+    let spec: GitSpec = serde_json::from_value(serde_json::json!({
+        "path": repo.dir, "paths": { "api": "api", "web": "web" }
+    }))
+    .expect("spec");
+    let window = TimeDelta::hours(24);
+    let mut scanner = GitScanner::new(spec.clone(), window);
+    let mut polled = Vec::new();
+    let mut poll = |scanner: &mut GitScanner| {
+        if let Ok(scan) = scanner.poll() {
+            polled.extend(scan.events);
+        }
+    };
+    let a1 = repo.commit(&["api/a", "web/a"], "both", at(1));
+    poll(&mut scanner); // no tags yet: an error, then recovery
+    repo.tag("v1");
+    poll(&mut scanner);
+    repo.commit(&["web/b"], "web only", at(2));
+    poll(&mut scanner);
+    repo.revert(&a1, at(3)); // on HEAD only: both v1 deployments fail
+    poll(&mut scanner);
+    repo.commit(&["api/c"], "api only", at(4));
+    poll(&mut scanner);
+    repo.annotated("v2", at(5));
+    poll(&mut scanner);
+    poll(&mut scanner);
+
+    let whole = scan(&spec, window).expect("scan");
+    assert_eq!(line_set(&polled), line_set(&whole.events));
+    let failures: Vec<String> = lines(&whole.events)
+        .into_iter()
+        .filter(|l| l.1 == DeployStatus::Failure)
+        .map(|l| l.0)
+        .collect();
+    assert_eq!(failures, s(&["api@v1", "web@v1"]));
 }

@@ -2,7 +2,8 @@
 //!
 //! cargo run --release --example git_scan -- PATH [TAG_GLOB] [SERVICE | PREFIX=SERVICE...]
 //!
-//! With `PREFIX=SERVICE` pairs the repository is read as a monorepo.
+//! With `PREFIX=SERVICE` pairs the repository is read as a monorepo. With
+//! `GIT_SCAN_REPOLL` set, every line on stdin polls again (to time incremental polls).
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -62,6 +63,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     for w in &scan.warnings {
         println!("warning: {w}");
+    }
+    // Each line read from stdin triggers one more poll,
+    // e.g. after adding a commit, to time an incremental poll.
+    if std::env::var_os("GIT_SCAN_REPOLL").is_some() {
+        let mut line = String::new();
+        while std::io::stdin().read_line(&mut line)? > 0 {
+            let t = Instant::now();
+            let scan = scanner.poll()?;
+            println!(
+                "re-poll {:.3} s: unchanged {}, commits read {}, events {}, failed {}",
+                t.elapsed().as_secs_f64(),
+                scan.unchanged,
+                scan.stats.commits,
+                scan.events.len(),
+                scan.stats.failed
+            );
+            line.clear();
+        }
     }
     Ok(())
 }

@@ -240,7 +240,7 @@ pub fn build(
         .collect();
     by_oid.sort_unstable();
     let mut failed: HashMap<(u32, u16), i64> = HashMap::new();
-    let mut hotfix: HashMap<(u32, u16), ()> = HashMap::new();
+    let mut hotfix: HashSet<(u32, u16)> = HashSet::new();
     for (r, commit) in commits.iter().enumerate() {
         for target in &commit.reverts {
             let start = by_oid.partition_point(|(oid, _)| *oid < &**target);
@@ -282,7 +282,7 @@ pub fn build(
                 let at = failed.entry((d, s)).or_insert(commit.time);
                 *at = (*at).min(commit.time);
                 if shipped[r] != UNSHIPPED {
-                    hotfix.insert((shipped[r], s), ());
+                    hotfix.insert((shipped[r], s));
                 }
             }
         }
@@ -348,7 +348,7 @@ pub fn build(
             }));
         }
         let id = deployment_id(service, tag);
-        let hot = hotfix.contains_key(&(d, s));
+        let hot = hotfix.contains(&(d, s));
         built.deployments += 1;
         deployments.push((
             tag.time,

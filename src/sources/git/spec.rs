@@ -49,7 +49,7 @@ pub struct GitSpec {
 pub enum ServiceMap {
     /// The whole repository is one service.
     One(String),
-    /// Path prefix -> service, longest prefix first (see [`ServiceMap::Paths`] lookups).
+    /// Path prefix -> service, longest prefix first, so the first match is the one.
     Paths(Vec<(String, String)>),
 }
 

@@ -730,3 +730,53 @@ fn polling_along_the_way_ends_with_the_same_lines_as_one_read() {
         .collect();
     assert_eq!(failures, s(&["api@v1", "web@v1"]));
 }
+
+#[test]
+fn odd_tags_are_skipped_or_dated_by_their_commit() {
+    let Some(git) = common::tool("git") else {
+        return;
+    };
+    let tmp = TempDir::new("odd");
+    let repo = Repo::init(&git, tmp.0.join("r"));
+    let c1 = repo.commit(&["a"], "a", at(1));
+    // A tag of a tree, not a commit: skipped with a warning.
+    let tree = repo.run(at(0), at(0), &["rev-parse", "HEAD^{tree}"]);
+    repo.run(at(0), at(0), &["tag", "v-tree", &tree]);
+    // An annotated tag object without a tagger (old git wrote these): the
+    // commit's time. Written raw, since today's git always adds a tagger.
+    let raw = tmp.0.join("tag.txt");
+    std::fs::write(&raw, format!("object {c1}\ntype commit\ntag v0\n\nold\n")).expect("write");
+    let tag_obj = repo.run(
+        at(0),
+        at(0),
+        &[
+            "hash-object",
+            "-t",
+            "tag",
+            "-w",
+            "--literally",
+            raw.to_str().expect("utf-8"),
+        ],
+    );
+    repo.run(at(0), at(0), &["update-ref", "refs/tags/v0", &tag_obj]);
+    let scan = scan(
+        &GitSpec::one_service(&repo.dir, "svc"),
+        TimeDelta::hours(24),
+    )
+    .expect("scan");
+    assert_eq!(
+        lines(&scan.events),
+        vec![(
+            "svc@v0".into(),
+            DeployStatus::Success,
+            at(1),
+            false,
+            vec![c1.clone()]
+        )]
+    );
+    assert_eq!(
+        scan.warnings,
+        vec!["1 matching tag(s) skipped: they do not point at a commit".to_string()]
+    );
+    assert_eq!((scan.stats.tags, scan.stats.deploy_tags), (2, 1));
+}

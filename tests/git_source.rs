@@ -780,3 +780,33 @@ fn odd_tags_are_skipped_or_dated_by_their_commit() {
     );
     assert_eq!((scan.stats.tags, scan.stats.deploy_tags), (2, 1));
 }
+
+#[test]
+fn unusual_file_names_still_map_to_their_services() {
+    let Some(git) = common::tool("git") else {
+        return;
+    };
+    let tmp = TempDir::new("names");
+    let repo = Repo::init(&git, tmp.0.join("r"));
+    // Non-ASCII (kept as is with core.quotepath=off), and a tab and a quote (which
+    // git C-quotes even then).
+    let c = repo.commit(
+        &[
+            "services/api/naïve file.txt",
+            "services/web/tab\there \"q\".txt",
+        ],
+        "odd names",
+        at(1),
+    );
+    repo.tag("v1");
+    let spec: GitSpec = serde_json::from_value(serde_json::json!({
+        "path": repo.dir, "paths": { "services/api": "api", "services/web": "web" }
+    }))
+    .expect("spec");
+    let scan = scan(&spec, TimeDelta::hours(24)).expect("scan");
+    let ids: Vec<String> = lines(&scan.events).into_iter().map(|l| l.0).collect();
+    assert_eq!(ids, s(&["api@v1", "web@v1"]));
+    let changes: Vec<&str> = changes(&scan.events).iter().map(|x| &*x.id).collect();
+    assert_eq!(changes, vec![format!("api@{c}"), format!("web@{c}")]);
+    assert!(scan.warnings.is_empty(), "{:?}", scan.warnings);
+}

@@ -810,3 +810,50 @@ fn unusual_file_names_still_map_to_their_services() {
     assert_eq!(changes, vec![format!("api@{c}"), format!("web@{c}")]);
     assert!(scan.warnings.is_empty(), "{:?}", scan.warnings);
 }
+
+#[test]
+fn a_github_origin_gives_commit_and_release_links() {
+    let Some(git) = common::tool("git") else {
+        return;
+    };
+    let tmp = TempDir::new("links");
+    let repo = Repo::init(&git, tmp.0.join("r"));
+    // Credentials in the remote never reach a link.
+    repo.run(
+        at(0),
+        at(0),
+        &[
+            "remote",
+            "add",
+            "origin",
+            "https://bot:SECRET@github.com/acme/shop.git",
+        ],
+    );
+    let c = repo.commit(&["a"], "a", at(1));
+    repo.tag("v1");
+    let mut scanner = GitScanner::new(
+        GitSpec::one_service(&repo.dir, "shop"),
+        TimeDelta::hours(24),
+    );
+    let first = scanner.poll().expect("poll");
+    let change = changes(&first.events)[0].clone();
+    assert_eq!(
+        change.url.as_deref(),
+        Some(&*format!("https://github.com/acme/shop/commit/{c}"))
+    );
+    let deployment = deployments(&first.events)[0].clone();
+    assert_eq!(
+        deployment.url.as_deref(),
+        Some("https://github.com/acme/shop/releases/tag/v1")
+    );
+    // The failure line a HEAD-only poll finds links to the release too.
+    repo.revert(&c, at(2));
+    let second = scanner.poll().expect("poll");
+    let failure = deployments(&second.events)[0].clone();
+    assert_eq!(failure.status, DeployStatus::Failure);
+    assert_eq!(
+        failure.url.as_deref(),
+        Some("https://github.com/acme/shop/releases/tag/v1")
+    );
+    assert!(!format!("{first:?}{second:?}").contains("SECRET"));
+}

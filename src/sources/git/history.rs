@@ -9,6 +9,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Text, Time};
 use crate::text::sanitize;
 
+use super::links::Links;
 use super::spec::ServiceMap;
 
 /// No deployment (yet) ships the commit.
@@ -191,6 +192,7 @@ pub fn build(
     services: &ServiceMap,
     service_names: &[Text],
     link_window: TimeDelta,
+    links: Option<&Links>,
 ) -> (Built, Known) {
     let mut built = Built::default();
     let index: HashMap<&str, u32> = commits
@@ -344,15 +346,24 @@ pub fn build(
                 team: None,
                 title: (!c.title.is_empty()).then(|| c.title.clone()),
                 author: (!c.author.is_empty()).then(|| c.author.clone()),
-                url: None,
+                url: links.map(|l| l.commit(&c.oid)),
             }));
         }
         let id = deployment_id(service, tag);
         let hot = hotfix.contains(&(d, s));
+        let url = links.map(|l| l.tag(&tag.name));
         built.deployments += 1;
         deployments.push((
             tag.time,
-            deployment_line(&id, service, DeployStatus::Success, tag.time, hot, ids),
+            deployment_line(
+                &id,
+                service,
+                DeployStatus::Success,
+                tag.time,
+                hot,
+                ids,
+                url.clone(),
+            ),
         ));
         if let Some(&at) = failed.get(&(d, s)) {
             built.failed += 1;
@@ -360,7 +371,15 @@ pub fn build(
                 at,
                 // The success line carries the hotfix flag; the failure line never
                 // does, so it is the same line whether a poll or a full read found it.
-                deployment_line(&id, service, DeployStatus::Failure, at, false, Vec::new()),
+                deployment_line(
+                    &id,
+                    service,
+                    DeployStatus::Failure,
+                    at,
+                    false,
+                    Vec::new(),
+                    url,
+                ),
             ));
         }
     }
@@ -382,6 +401,7 @@ fn deployment_line(
     at: i64,
     hotfix: bool,
     changes: Vec<Text>,
+    url: Option<Text>,
 ) -> Event {
     Event::Deployment(DeploymentEvent {
         id: id.clone(),
@@ -395,7 +415,7 @@ fn deployment_line(
         stage: None,
         changes,
         hotfix,
-        url: None,
+        url,
     })
 }
 
@@ -438,6 +458,7 @@ pub fn late_reverts(
     tags: &[DeployTag],
     service_names: &[Text],
     link_window: TimeDelta,
+    links: Option<&Links>,
 ) -> Built {
     let mut built = Built::default();
     let mut failed: BTreeMap<(u32, u16), i64> = BTreeMap::new();
@@ -487,10 +508,20 @@ pub fn late_reverts(
         .into_iter()
         .map(|((d, s), at)| {
             let service = &service_names[s as usize];
-            let id = deployment_id(service, &tags[d as usize]);
+            let tag = &tags[d as usize];
+            let id = deployment_id(service, tag);
+            let url = links.map(|l| l.tag(&tag.name));
             (
                 at,
-                deployment_line(&id, service, DeployStatus::Failure, at, false, Vec::new()),
+                deployment_line(
+                    &id,
+                    service,
+                    DeployStatus::Failure,
+                    at,
+                    false,
+                    Vec::new(),
+                    url,
+                ),
             )
         })
         .collect();

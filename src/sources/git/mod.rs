@@ -27,6 +27,7 @@
 
 mod cli;
 mod history;
+mod links;
 mod spec;
 
 use std::collections::{HashMap, HashSet};
@@ -45,6 +46,7 @@ pub use spec::{GitSpec, PatternError, ServiceMap, SpecError, TagPattern};
 
 use cli::Git;
 use history::{Commit, DeployTag};
+use links::Links;
 
 /// Why a scan failed. Every message names the repository's path.
 #[derive(Debug, thiserror::Error)]
@@ -167,7 +169,7 @@ impl GitScan {
 pub fn scan(spec: &GitSpec, link_window: TimeDelta) -> Result<GitScan, GitError> {
     let git = open(Path::new(GIT), &spec.path, None)?;
     let refs = read_refs(&git, spec)?;
-    scan_refs(&git, spec, link_window, refs).map(|(scan, _)| scan)
+    scan_refs(&git, spec, link_window, refs).map(|(scan, _, _)| scan)
 }
 
 /// A git source between polls: it remembers the tags and HEAD it saw and the
@@ -252,13 +254,14 @@ impl GitScanner {
                 let tags_fingerprint = refs.tags_fingerprint;
                 let head = refs.head.clone();
                 let tags = refs.deploy.clone();
-                let (scan, known) = scan_refs(&git, &self.spec, self.link_window, refs)?;
+                let (scan, known, links) = scan_refs(&git, &self.spec, self.link_window, refs)?;
                 self.last = Some(Last {
                     fingerprint,
                     tags_fingerprint,
                     head,
                     tags,
                     known,
+                    links,
                 });
                 scan
             }
@@ -285,6 +288,7 @@ struct Last {
     head: Option<String>,
     tags: Vec<DeployTag>,
     known: history::Known,
+    links: Option<Links>,
 }
 
 /// Reads only the commits HEAD gained since `last` and looks for reverts in them.
@@ -315,7 +319,14 @@ fn scan_new_head(
     }
     let new = read_commits(git, spec, revs, &service_ids)?;
     let commits = new.len();
-    let built = history::late_reverts(new, &mut last.known, &last.tags, &names, link_window);
+    let built = history::late_reverts(
+        new,
+        &mut last.known,
+        &last.tags,
+        &names,
+        link_window,
+        last.links.as_ref(),
+    );
     let warnings = revert_warnings(&built);
     Ok(GitScan {
         events: built.events,
@@ -522,8 +533,9 @@ fn scan_refs(
     spec: &GitSpec,
     link_window: TimeDelta,
     refs: Refs,
-) -> Result<(GitScan, history::Known), GitError> {
+) -> Result<(GitScan, history::Known, Option<Links>), GitError> {
     let (service_names, ids) = services(spec);
+    let links = origin_links(git)?;
     let service_ids: HashMap<&str, u16> = ids.into_iter().collect();
     let mut revs = Vec::new();
     for oid in refs
@@ -543,6 +555,7 @@ fn scan_refs(
         &spec.services,
         &service_names,
         link_window,
+        links.as_ref(),
     );
     let mut warnings = refs.warnings;
     warnings.extend(revert_warnings(&built));
@@ -565,7 +578,14 @@ fn scan_refs(
         warnings,
         unchanged: false,
     };
-    Ok((scan, known))
+    Ok((scan, known, links))
+}
+
+/// Commit and tag links when `origin` is on github.com or gitlab.com.
+fn origin_links(git: &Git) -> Result<Option<Links>, GitError> {
+    // Exit 1: no such remote.
+    let url = git.output("config", &["config", "--get", "remote.origin.url"], &[1])?;
+    Ok(url.and_then(|u| Links::from_remote(&String::from_utf8_lossy(&u))))
 }
 
 /// Reads the commits `revs` (one a line, `^` excludes) reach with one `git log`.

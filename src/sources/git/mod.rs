@@ -14,6 +14,8 @@
 //!   the revert is marked `hotfix` (DORA's rework).
 //! - Monorepo: changed paths map commits to services; each service gets its own
 //!   deployment per tag listing only its commits, and only for tags that changed it.
+//! - Links: when `origin` is on github.com or gitlab.com, changes link to their
+//!   commit and deployments to their release/tag page.
 //!
 //! The repository is read with the `git` program (see [`cli`]); the scan is
 //! blocking: run it on a blocking thread.

@@ -857,3 +857,11 @@ fn a_github_origin_gives_commit_and_release_links() {
     );
     assert!(!format!("{first:?}{second:?}").contains("SECRET"));
 }
+
+#[test]
+fn the_scanner_can_move_to_a_blocking_thread() {
+    fn send<T: Send + 'static>() {}
+    send::<GitScanner>();
+    send::<flightdeck::sources::git::GitScan>();
+    send::<GitError>();
+}

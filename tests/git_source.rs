@@ -470,6 +470,7 @@ fn rescans_keep_ids_and_polls_send_only_what_is_new() {
     let r = repo.revert(&a, at(5));
     let third = scanner.poll().expect("poll");
     assert!(!third.unchanged);
+    assert_eq!(third.stats.commits, 1, "only the new commit is read");
     assert_eq!(
         lines(&third.events),
         vec![("svc@v1".into(), DeployStatus::Failure, at(5), false, vec![])]
@@ -668,4 +669,199 @@ fn a_git_that_hangs_is_stopped_at_the_timeout() {
         .poll()
         .expect("poll");
     assert_eq!(scan.events.len(), 2);
+}
+
+/// Each line as comparable text, sorted: what the store ends up with.
+fn line_set(events: &[Event]) -> Vec<String> {
+    let mut out: Vec<String> = events
+        .iter()
+        .map(|e| match e {
+            Event::Change(c) => format!("change {} {} {}", c.id, c.service, c.time),
+            Event::Deployment(d) => format!(
+                "deployment {} {:?} {} hotfix={} {:?}",
+                d.id, d.status, d.time, d.hotfix, d.changes
+            ),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn polling_along_the_way_ends_with_the_same_lines_as_one_read() {
+    let Some(git) = common::tool("git") else {
+        return;
+    };
+    let tmp = TempDir::new("along");
+    let repo = Repo::init(&git, tmp.0.join("mono"));
+    let spec: GitSpec = serde_json::from_value(serde_json::json!({
+        "path": repo.dir, "paths": { "api": "api", "web": "web" }
+    }))
+    .expect("spec");
+    let window = TimeDelta::hours(24);
+    let mut scanner = GitScanner::new(spec.clone(), window);
+    let mut polled = Vec::new();
+    let mut poll = |scanner: &mut GitScanner| {
+        if let Ok(scan) = scanner.poll() {
+            polled.extend(scan.events);
+        }
+    };
+    let a1 = repo.commit(&["api/a", "web/a"], "both", at(1));
+    poll(&mut scanner); // no tags yet: an error, then recovery
+    repo.tag("v1");
+    poll(&mut scanner);
+    repo.commit(&["web/b"], "web only", at(2));
+    poll(&mut scanner);
+    repo.revert(&a1, at(3)); // on HEAD only: both v1 deployments fail
+    poll(&mut scanner);
+    repo.commit(&["api/c"], "api only", at(4));
+    poll(&mut scanner);
+    repo.annotated("v2", at(5));
+    poll(&mut scanner);
+    poll(&mut scanner);
+
+    let whole = scan(&spec, window).expect("scan");
+    assert_eq!(line_set(&polled), line_set(&whole.events));
+    let failures: Vec<String> = lines(&whole.events)
+        .into_iter()
+        .filter(|l| l.1 == DeployStatus::Failure)
+        .map(|l| l.0)
+        .collect();
+    assert_eq!(failures, s(&["api@v1", "web@v1"]));
+}
+
+#[test]
+fn odd_tags_are_skipped_or_dated_by_their_commit() {
+    let Some(git) = common::tool("git") else {
+        return;
+    };
+    let tmp = TempDir::new("odd");
+    let repo = Repo::init(&git, tmp.0.join("r"));
+    let c1 = repo.commit(&["a"], "a", at(1));
+    // A tag of a tree, not a commit: skipped with a warning.
+    let tree = repo.run(at(0), at(0), &["rev-parse", "HEAD^{tree}"]);
+    repo.run(at(0), at(0), &["tag", "v-tree", &tree]);
+    // An annotated tag object without a tagger (old git wrote these): the
+    // commit's time. Written raw, since today's git always adds a tagger.
+    let raw = tmp.0.join("tag.txt");
+    std::fs::write(&raw, format!("object {c1}\ntype commit\ntag v0\n\nold\n")).expect("write");
+    let tag_obj = repo.run(
+        at(0),
+        at(0),
+        &[
+            "hash-object",
+            "-t",
+            "tag",
+            "-w",
+            "--literally",
+            raw.to_str().expect("utf-8"),
+        ],
+    );
+    repo.run(at(0), at(0), &["update-ref", "refs/tags/v0", &tag_obj]);
+    let scan = scan(
+        &GitSpec::one_service(&repo.dir, "svc"),
+        TimeDelta::hours(24),
+    )
+    .expect("scan");
+    assert_eq!(
+        lines(&scan.events),
+        vec![(
+            "svc@v0".into(),
+            DeployStatus::Success,
+            at(1),
+            false,
+            vec![c1.clone()]
+        )]
+    );
+    assert_eq!(
+        scan.warnings,
+        vec!["1 matching tag(s) skipped: they do not point at a commit".to_string()]
+    );
+    assert_eq!((scan.stats.tags, scan.stats.deploy_tags), (2, 1));
+}
+
+#[test]
+fn unusual_file_names_still_map_to_their_services() {
+    let Some(git) = common::tool("git") else {
+        return;
+    };
+    let tmp = TempDir::new("names");
+    let repo = Repo::init(&git, tmp.0.join("r"));
+    // Non-ASCII (kept as is with core.quotepath=off), and a tab and a quote (which
+    // git C-quotes even then).
+    let c = repo.commit(
+        &[
+            "services/api/naïve file.txt",
+            "services/web/tab\there \"q\".txt",
+        ],
+        "odd names",
+        at(1),
+    );
+    repo.tag("v1");
+    let spec: GitSpec = serde_json::from_value(serde_json::json!({
+        "path": repo.dir, "paths": { "services/api": "api", "services/web": "web" }
+    }))
+    .expect("spec");
+    let scan = scan(&spec, TimeDelta::hours(24)).expect("scan");
+    let ids: Vec<String> = lines(&scan.events).into_iter().map(|l| l.0).collect();
+    assert_eq!(ids, s(&["api@v1", "web@v1"]));
+    let changes: Vec<&str> = changes(&scan.events).iter().map(|x| &*x.id).collect();
+    assert_eq!(changes, vec![format!("api@{c}"), format!("web@{c}")]);
+    assert!(scan.warnings.is_empty(), "{:?}", scan.warnings);
+}
+
+#[test]
+fn a_github_origin_gives_commit_and_release_links() {
+    let Some(git) = common::tool("git") else {
+        return;
+    };
+    let tmp = TempDir::new("links");
+    let repo = Repo::init(&git, tmp.0.join("r"));
+    // Credentials in the remote never reach a link.
+    repo.run(
+        at(0),
+        at(0),
+        &[
+            "remote",
+            "add",
+            "origin",
+            "https://bot:SECRET@github.com/acme/shop.git",
+        ],
+    );
+    let c = repo.commit(&["a"], "a", at(1));
+    repo.tag("v1");
+    let mut scanner = GitScanner::new(
+        GitSpec::one_service(&repo.dir, "shop"),
+        TimeDelta::hours(24),
+    );
+    let first = scanner.poll().expect("poll");
+    let change = changes(&first.events)[0].clone();
+    assert_eq!(
+        change.url.as_deref(),
+        Some(&*format!("https://github.com/acme/shop/commit/{c}"))
+    );
+    let deployment = deployments(&first.events)[0].clone();
+    assert_eq!(
+        deployment.url.as_deref(),
+        Some("https://github.com/acme/shop/releases/tag/v1")
+    );
+    // The failure line a HEAD-only poll finds links to the release too.
+    repo.revert(&c, at(2));
+    let second = scanner.poll().expect("poll");
+    let failure = deployments(&second.events)[0].clone();
+    assert_eq!(failure.status, DeployStatus::Failure);
+    assert_eq!(
+        failure.url.as_deref(),
+        Some("https://github.com/acme/shop/releases/tag/v1")
+    );
+    assert!(!format!("{first:?}{second:?}").contains("SECRET"));
+}
+
+#[test]
+fn the_scanner_can_move_to_a_blocking_thread() {
+    fn send<T: Send + 'static>() {}
+    send::<GitScanner>();
+    send::<flightdeck::sources::git::GitScan>();
+    send::<GitError>();
 }

@@ -2,13 +2,14 @@
 //! deployment tag first shipped each commit, and which deployments a later
 //! revert marks failed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Text, Time};
 use crate::text::sanitize;
 
+use super::links::Links;
 use super::spec::ServiceMap;
 
 /// No deployment (yet) ships the commit.
@@ -186,12 +187,13 @@ pub struct Built {
 /// even when tags sit on several branches. Merge commits carry no code of their
 /// own and are not changes; the commits they bring in are.
 pub fn build(
-    commits: &mut [Commit],
+    mut commits: Vec<Commit>,
     tags: &[DeployTag],
     services: &ServiceMap,
     service_names: &[Text],
     link_window: TimeDelta,
-) -> Built {
+    links: Option<&Links>,
+) -> (Built, Known) {
     let mut built = Built::default();
     let index: HashMap<&str, u32> = commits
         .iter()
@@ -240,7 +242,7 @@ pub fn build(
         .collect();
     by_oid.sort_unstable();
     let mut failed: HashMap<(u32, u16), i64> = HashMap::new();
-    let mut hotfix: HashMap<(u32, u16), ()> = HashMap::new();
+    let mut hotfix: HashSet<(u32, u16)> = HashSet::new();
     for (r, commit) in commits.iter().enumerate() {
         for target in &commit.reverts {
             let start = by_oid.partition_point(|(oid, _)| *oid < &**target);
@@ -282,7 +284,7 @@ pub fn build(
                 let at = failed.entry((d, s)).or_insert(commit.time);
                 *at = (*at).min(commit.time);
                 if shipped[r] != UNSHIPPED {
-                    hotfix.insert((shipped[r], s), ());
+                    hotfix.insert((shipped[r], s));
                 }
             }
         }
@@ -323,6 +325,7 @@ pub fn build(
         }
     };
     let mut deployments: Vec<(i64, Event)> = Vec::new();
+    let deployed: HashSet<(u32, u16)> = per_deploy.keys().copied().collect();
     for ((d, s), mut members) in per_deploy {
         let tag = &tags[d as usize];
         let service = &service_names[s as usize];
@@ -343,40 +346,193 @@ pub fn build(
                 team: None,
                 title: (!c.title.is_empty()).then(|| c.title.clone()),
                 author: (!c.author.is_empty()).then(|| c.author.clone()),
-                url: None,
+                url: links.map(|l| l.commit(&c.oid)),
             }));
         }
-        let id = Text::from(format!("{service}@{}", tag.name));
-        let line = |status, at: i64, changes: Vec<Text>| DeploymentEvent {
-            id: id.clone(),
-            service: service.clone(),
-            time: time(at),
-            status,
-            team: None,
-            // `None` is production in schema v1, whatever `production_environments` says.
-            environment: None,
-            region: None,
-            stage: None,
-            changes,
-            hotfix: hotfix.contains_key(&(d, s)),
-            url: None,
-        };
+        let id = deployment_id(service, tag);
+        let hot = hotfix.contains(&(d, s));
+        let url = links.map(|l| l.tag(&tag.name));
         built.deployments += 1;
         deployments.push((
             tag.time,
-            Event::Deployment(line(DeployStatus::Success, tag.time, ids)),
+            deployment_line(
+                &id,
+                service,
+                DeployStatus::Success,
+                tag.time,
+                hot,
+                ids,
+                url.clone(),
+            ),
         ));
         if let Some(&at) = failed.get(&(d, s)) {
             built.failed += 1;
             deployments.push((
                 at,
-                Event::Deployment(line(DeployStatus::Failure, at, Vec::new())),
+                // The success line carries the hotfix flag; the failure line never
+                // does, so it is the same line whether a poll or a full read found it.
+                deployment_line(
+                    &id,
+                    service,
+                    DeployStatus::Failure,
+                    at,
+                    false,
+                    Vec::new(),
+                    url,
+                ),
             ));
         }
     }
     // Changes first (a deployment then finds its changes), deployment lines in time order.
     deployments.sort_by_key(|(t, _)| *t);
     built.events.extend(deployments.into_iter().map(|(_, e)| e));
+    let known = Known::new(commits, &shipped, deployed);
+    (built, known)
+}
+
+fn deployment_id(service: &Text, tag: &DeployTag) -> Text {
+    Text::from(format!("{service}@{}", tag.name))
+}
+
+fn deployment_line(
+    id: &Text,
+    service: &Text,
+    status: DeployStatus,
+    at: i64,
+    hotfix: bool,
+    changes: Vec<Text>,
+    url: Option<Text>,
+) -> Event {
+    Event::Deployment(DeploymentEvent {
+        id: id.clone(),
+        service: service.clone(),
+        time: time(at),
+        status,
+        team: None,
+        // `None` is production in schema v1, whatever `production_environments` says.
+        environment: None,
+        region: None,
+        stage: None,
+        changes,
+        hotfix,
+        url,
+    })
+}
+
+/// What a poll keeps of a full read so that commits added to HEAD later can be
+/// checked for reverts without reading the history again.
+#[derive(Debug, Default)]
+pub struct Known {
+    /// (commit id, deployment that ships it or `UNSHIPPED`, its services), by id.
+    commits: Vec<(Box<str>, u32, Box<[u16]>)>,
+    /// The (deployment, service) pairs that exist.
+    deployed: HashSet<(u32, u16)>,
+}
+
+impl Known {
+    fn new(commits: Vec<Commit>, shipped: &[u32], deployed: HashSet<(u32, u16)>) -> Self {
+        let mut commits: Vec<_> = commits
+            .into_iter()
+            .zip(shipped)
+            .map(|(c, &d)| (c.oid, d, c.services.into_boxed_slice()))
+            .collect();
+        commits.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Self { commits, deployed }
+    }
+
+    /// Up to two known commits whose id starts with `prefix`.
+    fn matching<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = usize> + 'a {
+        let start = self.commits.partition_point(|(oid, _, _)| &**oid < prefix);
+        (start..self.commits.len())
+            .take_while(move |&i| self.commits[i].0.starts_with(prefix))
+            .take(2)
+    }
+}
+
+/// Reverts among commits that arrived on HEAD while the deployment tags stayed
+/// the same: these commits are not shipped, so they can only fail earlier
+/// deployments (the same rule as [`build`]). `known` learns the new commits.
+pub fn late_reverts(
+    new: Vec<Commit>,
+    known: &mut Known,
+    tags: &[DeployTag],
+    service_names: &[Text],
+    link_window: TimeDelta,
+    links: Option<&Links>,
+) -> Built {
+    let mut built = Built::default();
+    let mut failed: BTreeMap<(u32, u16), i64> = BTreeMap::new();
+    for r in &new {
+        for target in &r.reverts {
+            let old: Vec<usize> = known.matching(target).collect();
+            let fresh = new
+                .iter()
+                .filter(|c| c.oid.starts_with(&**target))
+                .take(2)
+                .count();
+            let k = match (&old[..], fresh) {
+                ([k], 0) => *k,
+                ([], 0) => {
+                    built.unknown_revert_targets += 1;
+                    continue;
+                }
+                ([], 1) => continue, // a new, unshipped commit
+                _ => {
+                    built.ambiguous_revert_targets += 1;
+                    continue;
+                }
+            };
+            let (_, d, services) = &known.commits[k];
+            let d = *d;
+            if d == UNSHIPPED {
+                continue;
+            }
+            let after = r.time - tags[d as usize].time;
+            if after < 0 || after > link_window.num_seconds() {
+                continue;
+            }
+            let hit: &[u16] = if services.is_empty() {
+                &r.services
+            } else {
+                services
+            };
+            for &s in hit {
+                if known.deployed.contains(&(d, s)) {
+                    let at = failed.entry((d, s)).or_insert(r.time);
+                    *at = (*at).min(r.time);
+                }
+            }
+        }
+    }
+    let mut lines: Vec<(i64, Event)> = failed
+        .into_iter()
+        .map(|((d, s), at)| {
+            let service = &service_names[s as usize];
+            let tag = &tags[d as usize];
+            let id = deployment_id(service, tag);
+            let url = links.map(|l| l.tag(&tag.name));
+            (
+                at,
+                deployment_line(
+                    &id,
+                    service,
+                    DeployStatus::Failure,
+                    at,
+                    false,
+                    Vec::new(),
+                    url,
+                ),
+            )
+        })
+        .collect();
+    lines.sort_by_key(|(t, _)| *t);
+    built.failed = lines.len() as u64;
+    built.events = lines.into_iter().map(|(_, e)| e).collect();
+    known.commits.extend(
+        new.into_iter()
+            .map(|c| (c.oid, UNSHIPPED, c.services.into_boxed_slice())),
+    );
+    known.commits.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     built
 }
 

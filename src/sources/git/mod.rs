@@ -14,14 +14,22 @@
 //!   the revert is marked `hotfix` (DORA's rework).
 //! - Monorepo: changed paths map commits to services; each service gets its own
 //!   deployment per tag listing only its commits, and only for tags that changed it.
+//! - Links: when `origin` is on github.com or gitlab.com, changes link to their
+//!   commit and deployments to their release/tag page.
 //!
 //! The repository is read with the `git` program (see [`cli`]); the scan is
 //! blocking: run it on a blocking thread.
 //! Ids are stable, so a rescan upserts; [`GitScanner`] also skips unchanged
-//! repositories and sends only lines it has not sent before.
+//! repositories, reads only new commits when just HEAD moved, and sends only
+//! lines it has not sent before.
+//!
+//! The `git` program rather than a library: no new dependency, exactly git's own
+//! reading of packs, alternates, commit-graphs, bare repositories and worktrees,
+//! and a scan costs about what `git log` writing the same format costs.
 
 mod cli;
 mod history;
+mod links;
 mod spec;
 
 use std::collections::{HashMap, HashSet};
@@ -32,6 +40,7 @@ use std::time::Duration;
 use chrono::TimeDelta;
 
 use crate::model::{DeployStatus, Event, Text};
+use crate::store::SourceUpdate;
 use crate::text::sanitize;
 
 pub use history::{revert_targets, unquote};
@@ -39,6 +48,7 @@ pub use spec::{GitSpec, PatternError, ServiceMap, SpecError, TagPattern};
 
 use cli::Git;
 use history::{Commit, DeployTag};
+use links::Links;
 
 /// Why a scan failed. Every message names the repository's path.
 #[derive(Debug, thiserror::Error)]
@@ -138,26 +148,47 @@ pub struct GitScan {
     pub unchanged: bool,
 }
 
+impl GitScan {
+    /// The store updates a poll gives: a warning when something was skipped,
+    /// then the events (possibly none: the source is alive with nothing new).
+    pub fn into_updates(self, source: &Text) -> Vec<SourceUpdate> {
+        let mut updates = Vec::with_capacity(2);
+        if !self.warnings.is_empty() {
+            updates.push(SourceUpdate::Warned {
+                source: source.clone(),
+                warning: self.warnings.join("; "),
+            });
+        }
+        updates.push(SourceUpdate::Events {
+            source: source.clone(),
+            events: self.events,
+        });
+        updates
+    }
+}
+
 /// Scans the whole repository once. Blocking: call it from a blocking thread.
 pub fn scan(spec: &GitSpec, link_window: TimeDelta) -> Result<GitScan, GitError> {
     let git = open(Path::new(GIT), &spec.path, None)?;
     let refs = read_refs(&git, spec)?;
-    scan_refs(&git, spec, link_window, refs)
+    scan_refs(&git, spec, link_window, refs).map(|(scan, _, _)| scan)
 }
 
 /// A git source between polls: it remembers the tags and HEAD it saw and the
-/// lines it sent, so a poll of an unchanged repository costs two small git calls
-/// and a poll after new commits or tags sends only the new lines.
+/// lines it sent, so a poll of an unchanged repository costs three small git
+/// calls, a poll after HEAD moved reads only the new commits, and any poll sends
+/// only lines it has not sent before.
 ///
-/// A changed repository is read in full again (tokio's whole history takes about
-/// a tenth of a second; see the closing note of issue 4 for measurements).
+/// New or moved deployment tags read the history in full again (git/git's 82,000
+/// commits: about 8 s on a busy 2-core machine, nearly all of it git's own
+/// `git log`; see the closing note of issue 4 for measurements).
 #[derive(Debug)]
 pub struct GitScanner {
     spec: GitSpec,
     link_window: TimeDelta,
     timeout: Option<Duration>,
     program: PathBuf,
-    fingerprint: Option<u64>,
+    last: Option<Last>,
     sent_changes: HashSet<Text>,
     sent_deployments: HashSet<(Text, DeployStatus, bool)>,
 }
@@ -169,7 +200,7 @@ impl GitScanner {
             link_window,
             timeout: None,
             program: PathBuf::from(GIT),
-            fingerprint: None,
+            last: None,
             sent_changes: HashSet::new(),
             sent_deployments: HashSet::new(),
         }
@@ -195,18 +226,48 @@ impl GitScanner {
 
     /// Reads what changed since the last poll (everything the first time).
     /// Blocking: call it from a blocking thread. On an error nothing is
-    /// remembered, so the next poll tries again in full.
+    /// remembered, so the next poll tries again.
+    ///
+    /// When only HEAD moved (the deployment tags are the same), only the new
+    /// commits are read, for reverts; new or moved tags read the history again.
     pub fn poll(&mut self) -> Result<GitScan, GitError> {
         let git = open(&self.program, &self.spec.path, self.timeout)?;
         let refs = read_refs(&git, &self.spec)?;
-        let fingerprint = refs.fingerprint;
-        if self.fingerprint == Some(fingerprint) {
+        if self.last.as_ref().map(|l| l.fingerprint) == Some(refs.fingerprint) {
             return Ok(GitScan {
                 unchanged: true,
                 ..GitScan::default()
             });
         }
-        let mut scan = scan_refs(&git, &self.spec, self.link_window, refs)?;
+        let mut scan = match self.last.as_mut() {
+            Some(last)
+                if last.tags_fingerprint == refs.tags_fingerprint
+                    && last.head.is_some()
+                    && refs.head.is_some() =>
+            {
+                let scan = scan_new_head(&git, &self.spec, self.link_window, &refs, last)?;
+                last.fingerprint = refs.fingerprint;
+                last.head = refs.head;
+                scan
+            }
+            _ => {
+                self.last = None;
+                let fingerprint = refs.fingerprint;
+                let tags_fingerprint = refs.tags_fingerprint;
+                let head = refs.head.clone();
+                let tags = refs.deploy.clone();
+                let (scan, known, links) = scan_refs(&git, &self.spec, self.link_window, refs)?;
+                self.last = Some(Last {
+                    fingerprint,
+                    tags_fingerprint,
+                    head,
+                    tags,
+                    known,
+                    links,
+                });
+                scan
+            }
+        };
         scan.events.retain(|e| match e {
             Event::Change(c) => self.sent_changes.insert(c.id.clone()),
             Event::Deployment(d) => {
@@ -215,9 +276,101 @@ impl GitScanner {
             }
             _ => true,
         });
-        self.fingerprint = Some(fingerprint);
         Ok(scan)
     }
+}
+
+/// What the scanner remembers of its last successful read.
+#[derive(Debug)]
+struct Last {
+    /// Tags and HEAD.
+    fingerprint: u64,
+    /// Tags alone.
+    tags_fingerprint: u64,
+    head: Option<String>,
+    tags: Vec<DeployTag>,
+    known: history::Known,
+    links: Option<Links>,
+}
+
+/// Reads only the commits HEAD gained since `last` and looks for reverts in them.
+fn scan_new_head(
+    git: &Git,
+    spec: &GitSpec,
+    link_window: TimeDelta,
+    refs: &Refs,
+    last: &mut Last,
+) -> Result<GitScan, GitError> {
+    let (names, ids) = services(spec);
+    let service_ids = ids.iter().map(|(k, v)| (*k, *v)).collect();
+    let mut revs = Vec::new();
+    if let Some(h) = &refs.head {
+        revs.extend_from_slice(h.as_bytes());
+        revs.push(b'\n');
+    }
+    // Everything the tags or the old HEAD reach was read before.
+    for oid in last
+        .head
+        .iter()
+        .map(String::as_str)
+        .chain(refs.deploy.iter().map(|t| &*t.commit))
+    {
+        revs.push(b'^');
+        revs.extend_from_slice(oid.as_bytes());
+        revs.push(b'\n');
+    }
+    let new = read_commits(git, spec, revs, &service_ids)?;
+    let commits = new.len();
+    let built = history::late_reverts(
+        new,
+        &mut last.known,
+        &last.tags,
+        &names,
+        link_window,
+        last.links.as_ref(),
+    );
+    let warnings = revert_warnings(&built);
+    Ok(GitScan {
+        events: built.events,
+        stats: GitStats {
+            tags: refs.total_tags,
+            deploy_tags: refs.deploy.len(),
+            commits,
+            deployments: 0,
+            changes: 0,
+            failed: built.failed,
+        },
+        warnings,
+        unchanged: false,
+    })
+}
+
+fn revert_warnings(built: &history::Built) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if built.ambiguous_revert_targets > 0 {
+        warnings.push(format!(
+            "{} revert(s) name a commit id prefix that matches several commits; ignored",
+            built.ambiguous_revert_targets
+        ));
+    }
+    warnings
+}
+
+/// The service names (sanitised, sorted) and the raw name -> index map.
+fn services(spec: &GitSpec) -> (Vec<Text>, Vec<(&str, u16)>) {
+    let mut raw: Vec<&str> = match &spec.services {
+        ServiceMap::One(s) => vec![s.as_str()],
+        ServiceMap::Paths(prefixes) => prefixes.iter().map(|(_, s)| s.as_str()).collect(),
+    };
+    raw.sort_unstable();
+    raw.dedup();
+    let names = raw.iter().map(|s| sanitize(s)).collect();
+    let ids = raw
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| (s, i as u16))
+        .collect();
+    (names, ids)
 }
 
 /// Checks that `path` is a repository folder and returns a git bound to it.
@@ -262,6 +415,7 @@ struct Refs {
     head: Option<String>,
     warnings: Vec<String>,
     fingerprint: u64,
+    tags_fingerprint: u64,
 }
 
 fn read_refs(git: &Git, spec: &GitSpec) -> Result<Refs, GitError> {
@@ -280,6 +434,7 @@ fn read_refs(git: &Git, spec: &GitSpec) -> Result<Refs, GitError> {
 
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     out.hash(&mut hasher);
+    let tags_fingerprint = hasher.finish();
     head.hash(&mut hasher);
     let fingerprint = hasher.finish();
 
@@ -371,6 +526,7 @@ fn read_refs(git: &Git, spec: &GitSpec) -> Result<Refs, GitError> {
         head,
         warnings,
         fingerprint,
+        tags_fingerprint,
     })
 }
 
@@ -379,72 +535,66 @@ fn scan_refs(
     spec: &GitSpec,
     link_window: TimeDelta,
     refs: Refs,
-) -> Result<GitScan, GitError> {
-    let service_names: Vec<Text> = match &spec.services {
-        ServiceMap::One(s) => vec![sanitize(s)],
-        ServiceMap::Paths(prefixes) => {
-            let mut names: Vec<&str> = prefixes.iter().map(|(_, s)| s.as_str()).collect();
-            names.sort_unstable();
-            names.dedup();
-            names.into_iter().map(sanitize).collect()
-        }
-    };
-    let raw_names: Vec<&str> = match &spec.services {
-        ServiceMap::One(s) => vec![s.as_str()],
-        ServiceMap::Paths(prefixes) => {
-            let mut names: Vec<&str> = prefixes.iter().map(|(_, s)| s.as_str()).collect();
-            names.sort_unstable();
-            names.dedup();
-            names
-        }
-    };
-    let service_ids: HashMap<&str, u16> = raw_names
+) -> Result<(GitScan, history::Known, Option<Links>), GitError> {
+    let (service_names, ids) = services(spec);
+    let links = origin_links(git)?;
+    let service_ids: HashMap<&str, u16> = ids.into_iter().collect();
+    let mut revs = Vec::new();
+    for oid in refs
+        .deploy
         .iter()
-        .enumerate()
-        .map(|(i, s)| (*s, i as u16))
-        .collect();
-
-    let mut commits = read_commits(git, spec, &refs, &service_ids)?;
-    let built = history::build(
-        &mut commits,
+        .map(|t| &*t.commit)
+        .chain(refs.head.as_deref())
+    {
+        revs.extend_from_slice(oid.as_bytes());
+        revs.push(b'\n');
+    }
+    let commits = read_commits(git, spec, revs, &service_ids)?;
+    let commit_count = commits.len();
+    let (built, known) = history::build(
+        commits,
         &refs.deploy,
         &spec.services,
         &service_names,
         link_window,
+        links.as_ref(),
     );
     let mut warnings = refs.warnings;
-    if built.ambiguous_revert_targets > 0 {
-        warnings.push(format!(
-            "{} revert(s) name a commit id prefix that matches several commits; ignored",
-            built.ambiguous_revert_targets
-        ));
-    }
+    warnings.extend(revert_warnings(&built));
     if built.unmapped_commits > 0 {
         warnings.push(format!(
             "{} shipped commit(s) change no path listed in [sources.paths]; not counted",
             built.unmapped_commits
         ));
     }
-    Ok(GitScan {
+    let scan = GitScan {
         events: built.events,
         stats: GitStats {
             tags: refs.total_tags,
             deploy_tags: refs.deploy.len(),
-            commits: commits.len(),
+            commits: commit_count,
             deployments: built.deployments,
             changes: built.changes,
             failed: built.failed,
         },
         warnings,
         unchanged: false,
-    })
+    };
+    Ok((scan, known, links))
 }
 
-/// Reads every commit reachable from the deployment tags and HEAD with one `git log`.
+/// Commit and tag links when `origin` is on github.com or gitlab.com.
+fn origin_links(git: &Git) -> Result<Option<Links>, GitError> {
+    // Exit 1: no such remote.
+    let url = git.output("config", &["config", "--get", "remote.origin.url"], &[1])?;
+    Ok(url.and_then(|u| Links::from_remote(&String::from_utf8_lossy(&u))))
+}
+
+/// Reads the commits `revs` (one a line, `^` excludes) reach with one `git log`.
 fn read_commits(
     git: &Git,
     spec: &GitSpec,
-    refs: &Refs,
+    revs: Vec<u8>,
     service_ids: &HashMap<&str, u16>,
 ) -> Result<Vec<Commit>, GitError> {
     // Fields are NUL-separated and start with a NUL; neither messages nor paths can
@@ -465,15 +615,6 @@ fn read_commits(
         args.push("--name-only");
     }
     args.push("--stdin");
-    let mut revs = Vec::new();
-    for t in &refs.deploy {
-        revs.extend_from_slice(t.commit.as_bytes());
-        revs.push(b'\n');
-    }
-    if let Some(h) = &refs.head {
-        revs.extend_from_slice(h.as_bytes());
-        revs.push(b'\n');
-    }
     let mut stream = git.stream("log", &args, revs)?;
     let io_err = |source| GitError::Io {
         path: git.repo().to_path_buf(),

@@ -49,7 +49,7 @@ pub struct GitSpec {
 pub enum ServiceMap {
     /// The whole repository is one service.
     One(String),
-    /// Path prefix -> service, longest prefix first (see [`ServiceMap::Paths`] lookups).
+    /// Path prefix -> service, longest prefix first, so the first match is the one.
     Paths(Vec<(String, String)>),
 }
 
@@ -121,6 +121,12 @@ impl TryFrom<RawGitSpec> for GitSpec {
 }
 
 impl GitSpec {
+    /// The kind's own keys, for "did you mean" suggestions. A config loader
+    /// deserializes the `[[sources]]` table without the scheduler's keys
+    /// (`kind`, `name`, `interval`, `timeout`) into a `GitSpec`; any other key is
+    /// refused as unknown.
+    pub const KEYS: &'static [&'static str] = &["path", "deploy_tags", "service", "paths"];
+
     /// A one-service repository with the default tag pattern (handy in code and tests).
     pub fn one_service(path: impl Into<PathBuf>, service: impl Into<String>) -> Self {
         Self {

@@ -84,7 +84,15 @@ async fn run_async(
     drop(updates);
 
     let mut tui = terminal::init()?;
-    let result = event_loop(&mut tui, snapshots, &clock, &scheduler, started, !args.no_bell).await;
+    let result = event_loop(
+        &mut tui,
+        snapshots,
+        &clock,
+        &scheduler,
+        started,
+        !args.no_bell,
+    )
+    .await;
     terminal::restore();
     tracing::info!(ok = result.is_ok(), "cockpit stopped");
     result.map(|()| ExitCode::SUCCESS)

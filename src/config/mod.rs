@@ -162,7 +162,14 @@ pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
         path: path.to_path_buf(),
         source,
     })?;
-    parse(&text, path)
+    let mut config = parse(&text, path)?;
+    // A relative `path` in a source means "next to the config file", not
+    // "wherever flightdeck happens to be started".
+    let base = path.parent().unwrap_or(Path::new("."));
+    for source in &mut config.sources {
+        source.spec.resolve_paths(base);
+    }
+    Ok(config)
 }
 
 /// Writes the commented example to `path` (default: the platform file);

@@ -4,8 +4,8 @@
 pub mod alerts;
 pub mod canary;
 pub mod dora;
-pub mod posture;
 pub mod lanes;
+pub mod posture;
 pub mod ranking;
 pub mod tiers;
 pub mod trend;

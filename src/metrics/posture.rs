@@ -121,9 +121,7 @@ fn resolved_at(f: &Finding) -> Option<Time> {
 }
 
 pub fn is_open_at(f: &Finding, t: Time) -> bool {
-    f.status != FindingStatus::Suppressed
-        && f.opened <= t
-        && resolved_at(f).is_none_or(|r| r > t)
+    f.status != FindingStatus::Suppressed && f.opened <= t && resolved_at(f).is_none_or(|r| r > t)
 }
 
 fn severity_index(s: Severity) -> usize {

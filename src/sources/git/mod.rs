@@ -30,6 +30,7 @@
 mod cli;
 mod history;
 mod links;
+mod poller;
 mod spec;
 
 use std::collections::{HashMap, HashSet};
@@ -44,6 +45,7 @@ use crate::store::SourceUpdate;
 use crate::text::sanitize;
 
 pub use history::{revert_targets, unquote};
+pub use poller::GitPoller;
 pub use spec::{GitSpec, PatternError, ServiceMap, SpecError, TagPattern};
 
 use cli::Git;

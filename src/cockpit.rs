@@ -32,6 +32,10 @@ pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
     for path in &args.events {
         events::check_readable(path)?;
     }
+    let recording = match &args.record {
+        Some(path) => Some((crate::record::open(path)?, path.clone())),
+        None => None,
+    };
     let _log = logging::init();
     tracing::info!(?args, "cockpit starting");
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -39,10 +43,14 @@ pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
         .enable_all()
         .build()
         .wrap_err("cannot start the async runtime")?;
-    runtime.block_on(run_async(args, started))
+    runtime.block_on(run_async(args, recording, started))
 }
 
-async fn run_async(args: &CockpitArgs, started: std::time::Instant) -> Result<ExitCode> {
+async fn run_async(
+    args: &CockpitArgs,
+    recording: Option<(std::fs::File, std::path::PathBuf)>,
+    started: std::time::Instant,
+) -> Result<ExitCode> {
     let mut settings = Settings::default();
     let use_demo = args.demo.demo || args.events.is_empty();
     let start = Utc::now();
@@ -58,6 +66,10 @@ async fn run_async(args: &CockpitArgs, started: std::time::Instant) -> Result<Ex
     let (store, snapshots) = Store::new(settings, clock.clone());
     let (updates, inbox) = mpsc::channel(256);
     tokio::spawn(store.run(inbox));
+    let updates = match recording {
+        Some((file, path)) => crate::record::tee(file, path, updates),
+        None => updates,
+    };
     if use_demo {
         tokio::spawn(demo::run(org.stream(start), clock.clone(), updates.clone()));
     }
@@ -73,7 +85,7 @@ async fn run_async(args: &CockpitArgs, started: std::time::Instant) -> Result<Ex
     result.map(|()| ExitCode::SUCCESS)
 }
 
-async fn event_loop(
+pub(crate) async fn event_loop(
     tui: &mut terminal::Tui,
     mut snapshots: watch::Receiver<Arc<Snapshot>>,
     clock: &Clock,
@@ -87,13 +99,18 @@ async fn event_loop(
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut app = App::new(clock.now());
+    app.replay = clock.replay().map(|r| r.status());
+    // The last frame drawn, for the snapshot key.
+    let mut screen = ratatui::buffer::Buffer::default();
     let mut snapshot = snapshots.borrow_and_update().clone();
     let mut dirty = true;
     let mut next_frame = tokio::time::Instant::now();
     loop {
         if dirty && tokio::time::Instant::now() >= next_frame {
-            tui.draw(|frame| ui::render(frame, &app, &snapshot))
+            let drawn = tui
+                .draw(|frame| ui::render(frame, &app, &snapshot))
                 .wrap_err("cannot draw to the terminal")?;
+            screen.clone_from(drawn.buffer);
             if let Some(at) = started.take() {
                 tracing::info!(
                     elapsed_ms = at.elapsed().as_millis() as u64,
@@ -113,6 +130,15 @@ async fn event_loop(
                             Effect::Quit => return Ok(()),
                             Effect::Redraw => dirty = true,
                             Effect::Nothing => {}
+                            Effect::Replay(control) => {
+                                app.replay = crate::cockpit_replay::steer(clock, control);
+                                app.now = clock.now();
+                                dirty = true;
+                            }
+                            Effect::SaveScreen => {
+                                app.message = Some(crate::cockpit_screen::save_in_working_dir(&screen));
+                                dirty = true;
+                            }
                         }
                     }
                 }
@@ -132,7 +158,12 @@ async fn event_loop(
                 snapshot = new;
                 dirty = true;
             }
-            _ = tick.tick() => dirty |= app.tick(clock.now()) == Effect::Redraw,
+            _ = tick.tick() => {
+                if let Some(r) = clock.replay() {
+                    app.replay = Some(r.status());
+                }
+                dirty |= app.tick(clock.now()) == Effect::Redraw;
+            }
             _ = sigterm.recv() => return Ok(()),
             _ = sighup.recv() => return Ok(()),
             _ = sigint.recv() => return Ok(()),

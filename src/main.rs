@@ -27,6 +27,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Report(args)) => run_report(&args),
         Some(Command::Serve(args)) => flightdeck::serve::run(&args),
+        Some(Command::Replay(args)) => flightdeck::cockpit_replay::run(&args),
         None => flightdeck::cockpit::run(&cli.cockpit),
     };
     match result {
@@ -36,7 +37,11 @@ fn main() -> ExitCode {
             if e.downcast_ref::<ReadError>().is_some()
                 || e.downcast_ref::<TerminalError>().is_some()
                 || e.downcast_ref::<OutputError>().is_some()
-                || e.downcast_ref::<flightdeck::serve::ServeError>().is_some() =>
+                || e.downcast_ref::<flightdeck::serve::ServeError>().is_some()
+                || e.downcast_ref::<flightdeck::record::RecordError>()
+                    .is_some()
+                || e.downcast_ref::<flightdeck::cockpit_replay::ReplayError>()
+                    .is_some() =>
         {
             eprintln!("flightdeck: {e}");
             ExitCode::from(1)

@@ -88,6 +88,25 @@ pub const BINDINGS: &[Binding] = &[
         Action::ToggleHelp,
         "show / hide keys",
     ),
+    key(
+        KeyCode::Char('s'),
+        "s",
+        Action::SaveScreen,
+        "save the screen as .txt and .html here",
+    ),
+    key(
+        KeyCode::Char(' '),
+        "Space",
+        Action::ReplayPause,
+        "replay: pause / resume",
+    ),
+    key(
+        KeyCode::Char('>'),
+        "> <",
+        Action::ReplayFaster,
+        "replay: faster / slower",
+    ),
+    key(KeyCode::Char('<'), "", Action::ReplaySlower, ""),
     key(KeyCode::Char('q'), "q", Action::Quit, "quit"),
     Binding {
         code: KeyCode::Char('c'),

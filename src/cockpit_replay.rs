@@ -86,7 +86,8 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
         let (store, snapshots) = Store::new(Settings::default(), clock.clone());
         let (updates, inbox) = mpsc::channel(256);
         tokio::spawn(store.run(inbox));
-        let source: Text = crate::text::sanitize(&format!("replay {name}"));
+        // The file name, as for an events file; the Sources screen says "replay".
+        let source: Text = crate::text::sanitize(&name);
         tokio::spawn(replay::run(feed, source, clock.clone(), updates));
         let mut tui = terminal::init()?;
         let result = crate::cockpit::event_loop(&mut tui, snapshots, &clock, started).await;

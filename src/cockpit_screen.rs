@@ -12,10 +12,12 @@ use crate::ui::screen_export;
 /// Saves `screen` in the working directory; the sentence for the status bar.
 pub fn save_in_working_dir(screen: &Buffer) -> String {
     match save(screen, Path::new(".")) {
+        // "saved NAME.txt and .html": short enough to leave the replay status in view.
         Ok((text, html)) => format!(
-            "screen saved to {} and {}",
+            "saved {} and .{}",
             file_name(&text),
-            file_name(&html)
+            html.extension()
+                .map_or(String::new(), |e| e.to_string_lossy().into_owned())
         ),
         Err(e) => format!("cannot save the screen: {e}"),
     }

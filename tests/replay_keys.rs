@@ -77,9 +77,12 @@ fn the_status_bar_shows_replay_speed_pause_and_messages() {
         ended: false,
     });
     assert!(status_line(&draw(&app)).contains("⏸ replay paused 3600x"));
-    app.message = Some("screen saved to flightdeck-screen-20261130-061500.txt and flightdeck-screen-20261130-061500.html".into());
+    app.message = Some("saved flightdeck-screen-20261130-061500.txt and .html".into());
     let line = status_line(&draw(&app));
-    assert!(line.contains("screen saved to flightdeck-screen-20261130-061500.txt and flightdeck-screen-20261130-061500.html"), "{line}");
+    assert!(
+        line.contains("saved flightdeck-screen-20261130-061500.txt and .html"),
+        "{line}"
+    );
     // The next key clears the message.
     app.update(Action::Down, &snapshot);
     assert_eq!(app.message, None);

@@ -116,3 +116,64 @@ pub async fn run(
         tokio::time::sleep(wait).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::events::parse_str;
+    use chrono::{DateTime, Utc};
+
+    fn t(s: &str) -> Time {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    const LOG: &str = r#"{"type":"change","id":"c2","service":"s","time":"2024-03-02T00:00:00Z"}
+{"type":"change","id":"c1","service":"s","time":"2024-03-01T00:00:00Z"}
+{"type":"change","id":"c3","service":"s","time":"2024-03-03T00:00:00Z"}
+{"type":"change","id":"c4","service":"s","time":"2024-03-04T00:00:00Z"}
+"#;
+
+    fn ids(events: &[Event]) -> Vec<String> {
+        events
+            .iter()
+            .map(|e| match e {
+                Event::Change(c) => c.id.to_string(),
+                _ => String::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn events_come_in_time_order_as_the_clock_reaches_them() {
+        let (events, _) = parse_str(LOG);
+        let mut feed = ReplayFeed::new(events, None, None).expect("events");
+        assert_eq!(feed.start(), t("2024-03-01T00:00:00Z"));
+        assert_eq!(feed.end(), t("2024-03-04T00:00:00Z"));
+        assert_eq!(ids(&feed.due(t("2024-03-01T00:00:00Z"))), ["c1"]);
+        assert_eq!(ids(&feed.due(t("2024-03-02T12:00:00Z"))), ["c2"]);
+        assert_eq!(feed.next_due(), Some(t("2024-03-03T00:00:00Z")));
+        assert_eq!(ids(&feed.due(t("2024-03-09T00:00:00Z"))), ["c3", "c4"]);
+        assert!(feed.finished());
+    }
+
+    #[test]
+    fn from_applies_history_at_once_and_to_leaves_later_events_out() {
+        let (events, _) = parse_str(LOG);
+        let mut feed = ReplayFeed::new(
+            events,
+            Some(t("2024-03-02T06:00:00Z")),
+            Some(t("2024-03-03T12:00:00Z")),
+        )
+        .expect("events");
+        assert_eq!(feed.start(), t("2024-03-02T06:00:00Z"));
+        assert_eq!(feed.end(), t("2024-03-03T12:00:00Z"));
+        assert_eq!(feed.len(), 3);
+        assert_eq!(ids(&feed.due(feed.start())), ["c1", "c2"]);
+        assert_eq!(ids(&feed.due(feed.end())), ["c3"]);
+        assert!(feed.finished());
+        let (events, _) = parse_str(LOG);
+        assert!(ReplayFeed::new(events, None, Some(t("2024-01-01T00:00:00Z"))).is_none());
+    }
+}

@@ -23,8 +23,12 @@ fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().collect();
     let (Some(addr), total, conns) = (
         args.get(1).and_then(|a| a.parse::<SocketAddr>().ok()),
-        args.get(2).and_then(|n| n.parse::<u64>().ok()).unwrap_or(10_000),
-        args.get(3).and_then(|n| n.parse::<u64>().ok()).unwrap_or(16),
+        args.get(2)
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(10_000),
+        args.get(3)
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(16),
     ) else {
         eprintln!("usage: load ADDR:PORT [REQUESTS] [CONNECTIONS]");
         return std::process::ExitCode::from(2);
@@ -40,6 +44,7 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    let conns = conns.clamp(1, total.max(1));
     let tally = Arc::new(Tally::default());
     let started = Instant::now();
     runtime.block_on(async {
@@ -48,7 +53,9 @@ fn main() -> std::process::ExitCode {
             // Spread the requests evenly; the first connections take the remainder.
             let n = total / conns + u64::from(c < total % conns);
             let tally = tally.clone();
-            tasks.push(tokio::spawn(async move { connection(addr, n, &tally).await }));
+            tasks.push(tokio::spawn(
+                async move { connection(addr, n, &tally).await },
+            ));
         }
         for t in tasks {
             let _ = t.await;

@@ -44,6 +44,7 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    let conns = conns.clamp(1, total.max(1));
     let tally = Arc::new(Tally::default());
     let started = Instant::now();
     runtime.block_on(async {

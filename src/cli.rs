@@ -25,6 +25,8 @@ pub struct Cli {
 pub enum Command {
     /// Print team scorecards once and exit (no TUI).
     Report(ReportArgs),
+    /// The cockpit on a recorded NDJSON event log, its clock running from the first event.
+    Replay(ReplayArgs),
     /// Headless: serve OpenMetrics at /metrics (and /healthz) for Prometheus to scrape.
     Serve(ServeArgs),
     /// Validate the config file, poll every source once and print their state.
@@ -79,6 +81,25 @@ pub struct CockpitArgs {
     /// Config file (default: $FLIGHTDECK_CONFIG, else the platform config file).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Append every event the cockpit receives to FILE as NDJSON (for `replay`).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The recorded NDJSON event log (schema v1), e.g. from `--record`.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Clock seconds per real second at the start; `>` and `<` change it, space pauses.
+    #[arg(long, default_value_t = 60.0, value_parser = parse_speed)]
+    pub speed: f64,
+    /// Start the clock here (RFC 3339); earlier events are applied at once as history.
+    #[arg(long, value_parser = parse_now)]
+    pub from: Option<DateTime<Utc>>,
+    /// Stop the clock here (RFC 3339); later events are left out. Default: the last event.
+    #[arg(long, value_parser = parse_now)]
+    pub to: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Args)]

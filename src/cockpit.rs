@@ -36,6 +36,10 @@ pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
         events::check_readable(path)?;
     }
     let config = crate::config::load(args.config.as_deref())?;
+    let recording = match &args.record {
+        Some(path) => Some((crate::record::open(path)?, path.clone())),
+        None => None,
+    };
     let _log = logging::init();
     tracing::info!(?args, "cockpit starting");
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -43,12 +47,13 @@ pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
         .enable_all()
         .build()
         .wrap_err("cannot start the async runtime")?;
-    runtime.block_on(run_async(args, config, started))
+    runtime.block_on(run_async(args, config, recording, started))
 }
 
 async fn run_async(
     args: &CockpitArgs,
     config: Option<crate::config::Config>,
+    recording: Option<(std::fs::File, std::path::PathBuf)>,
     started: std::time::Instant,
 ) -> Result<ExitCode> {
     let mut settings = Settings::default();
@@ -71,6 +76,10 @@ async fn run_async(
     let (store, snapshots) = Store::new(settings, clock.clone());
     let (updates, inbox) = mpsc::channel(256);
     tokio::spawn(store.run(inbox));
+    let updates = match recording {
+        Some((file, path)) => crate::record::tee(file, path, updates),
+        None => updates,
+    };
     if use_demo {
         tokio::spawn(demo::run(org.stream(start), clock.clone(), updates.clone()));
     }
@@ -117,7 +126,7 @@ pub fn start_source(scheduler: &Scheduler, source: &SourceConfig, settings: &Set
     }
 }
 
-async fn event_loop(
+pub(crate) async fn event_loop(
     tui: &mut terminal::Tui,
     mut snapshots: watch::Receiver<Arc<Snapshot>>,
     clock: &Clock,
@@ -133,13 +142,18 @@ async fn event_loop(
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut app = App::new(clock.now());
+    app.replay = clock.replay().map(|r| r.status());
+    // The last frame drawn, for the snapshot key.
+    let mut screen = ratatui::buffer::Buffer::default();
     let mut snapshot = snapshots.borrow_and_update().clone();
     let mut dirty = true;
     let mut next_frame = tokio::time::Instant::now();
     loop {
         if dirty && tokio::time::Instant::now() >= next_frame {
-            tui.draw(|frame| ui::render(frame, &app, &snapshot))
+            let drawn = tui
+                .draw(|frame| ui::render(frame, &app, &snapshot))
                 .wrap_err("cannot draw to the terminal")?;
+            screen.clone_from(drawn.buffer);
             if let Some(at) = started.take() {
                 tracing::info!(
                     elapsed_ms = at.elapsed().as_millis() as u64,
@@ -160,6 +174,15 @@ async fn event_loop(
                             Effect::Redraw | Effect::Bell => dirty = true,
                             Effect::Nothing => {}
                             Effect::Poll(command) => scheduler.command(command),
+                            Effect::Replay(control) => {
+                                app.replay = crate::cockpit_replay::steer(clock, control);
+                                app.now = clock.now();
+                                dirty = true;
+                            }
+                            Effect::SaveScreen => {
+                                app.message = Some(crate::cockpit_screen::save_in_working_dir(&screen));
+                                dirty = true;
+                            }
                         }
                     }
                 }
@@ -182,7 +205,12 @@ async fn event_loop(
                 snapshot = new;
                 dirty = true;
             }
-            _ = tick.tick() => dirty |= app.tick(clock.now()) == Effect::Redraw,
+            _ = tick.tick() => {
+                if let Some(r) = clock.replay() {
+                    app.replay = Some(r.status());
+                }
+                dirty |= app.tick(clock.now()) == Effect::Redraw;
+            }
             _ = sigterm.recv() => return Ok(()),
             _ = sighup.recv() => return Ok(()),
             _ = sigint.recv() => return Ok(()),

@@ -72,6 +72,15 @@ pub fn per_day(rate: f64) -> String {
     }
 }
 
+/// A replay speed: "60x", "0.5x", "86400x".
+pub fn speed(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}x")
+    } else {
+        format!("{x}x")
+    }
+}
+
 /// RFC 3339 in UTC, with fractions only when there are any.
 pub fn rfc3339(t: Time) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)

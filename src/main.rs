@@ -38,6 +38,7 @@ fn main() -> ExitCode {
                 })
                 .map_err(Into::into)
         }
+        Some(Command::Replay(args)) => flightdeck::cockpit_replay::run(&args),
         None => flightdeck::cockpit::run(&cli.cockpit),
     };
     match result {
@@ -49,7 +50,11 @@ fn main() -> ExitCode {
                 || e.downcast_ref::<OutputError>().is_some()
                 || e.downcast_ref::<flightdeck::serve::ServeError>().is_some()
                 || e.downcast_ref::<ConfigError>().is_some()
-                || e.downcast_ref::<CheckError>().is_some() =>
+                || e.downcast_ref::<CheckError>().is_some()
+                || e.downcast_ref::<flightdeck::record::RecordError>()
+                    .is_some()
+                || e.downcast_ref::<flightdeck::cockpit_replay::ReplayError>()
+                    .is_some() =>
         {
             eprintln!("flightdeck: {e}");
             ExitCode::from(1)

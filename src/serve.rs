@@ -15,7 +15,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Utc;
 use color_eyre::eyre::{Result, WrapErr};
@@ -127,46 +127,72 @@ pub async fn serve(
 }
 
 /// Renders the exposition of every snapshot the store publishes, once, off the
-/// request path; requests read the latest bytes.
+/// request path; requests read the latest bytes. `None` until every source has
+/// read once (successfully or not): the declared teams with no data yet would
+/// otherwise be scraped as zeros.
 pub fn publish_expositions(
     mut snapshots: watch::Receiver<Arc<Snapshot>>,
-) -> watch::Receiver<Bytes> {
-    let first = Bytes::from(openmetrics::render(&snapshots.borrow_and_update()));
-    let (tx, rx) = watch::channel(first);
+) -> watch::Receiver<Option<Bytes>> {
+    let (tx, rx) = watch::channel(None);
     tokio::spawn(async move {
-        while snapshots.changed().await.is_ok() {
+        let mut ready = false;
+        loop {
             let snapshot = snapshots.borrow_and_update().clone();
-            // Rendering is CPU work; keep it off the threads that answer requests.
-            let rendered =
-                tokio::task::spawn_blocking(move || Bytes::from(openmetrics::render(&snapshot)))
-                    .await;
-            match rendered {
-                Ok(bytes) => {
-                    if tx.send(bytes).is_err() {
-                        break;
+            ready = ready || sources_have_read(&snapshot);
+            if ready {
+                // Rendering is CPU work; keep it off the threads that answer requests.
+                let rendered = tokio::task::spawn_blocking(move || {
+                    Bytes::from(openmetrics::render(&snapshot))
+                })
+                .await;
+                match rendered {
+                    Ok(bytes) => {
+                        if tx.send(Some(bytes)).is_err() {
+                            break;
+                        }
                     }
+                    Err(e) => tracing::error!(%e, "rendering the exposition failed"),
                 }
-                Err(e) => tracing::error!(%e, "rendering the exposition failed"),
+            }
+            if snapshots.changed().await.is_err() {
+                break;
             }
         }
     });
     rx
 }
 
-pub fn router(exposition: watch::Receiver<Bytes>) -> Router {
+/// Every source has registered and finished its first read.
+pub fn sources_have_read(snapshot: &Snapshot) -> bool {
+    !snapshot.sources.is_empty()
+        && snapshot
+            .sources
+            .iter()
+            .all(|s| s.last_ok.is_some() || s.last_error.is_some())
+}
+
+pub fn router(exposition: watch::Receiver<Option<Bytes>>) -> Router {
     Router::new()
         .route("/metrics", get(metrics))
         .route("/healthz", get(healthz))
         .with_state(exposition)
 }
 
-async fn metrics(State(exposition): State<watch::Receiver<Bytes>>) -> impl IntoResponse {
-    let body = exposition.borrow().clone();
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, openmetrics::CONTENT_TYPE)],
-        body,
-    )
+async fn metrics(State(exposition): State<watch::Receiver<Option<Bytes>>>) -> Response {
+    match exposition.borrow().clone() {
+        Some(body) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, openmetrics::CONTENT_TYPE)],
+            body,
+        )
+            .into_response(),
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "the sources have not read yet\n",
+        )
+            .into_response(),
+    }
 }
 
 async fn healthz() -> impl IntoResponse {

@@ -118,6 +118,25 @@ pub const BINDINGS: &[Binding] = &[
         Action::PollNow,
         "poll every source now",
     ),
+    key(
+        KeyCode::Char('s'),
+        "s",
+        Action::SaveScreen,
+        "save the screen as .txt and .html here",
+    ),
+    key(
+        KeyCode::Char(' '),
+        "Space",
+        Action::ReplayPause,
+        "replay: pause / resume",
+    ),
+    key(
+        KeyCode::Char('>'),
+        "> <",
+        Action::ReplayFaster,
+        "replay: faster / slower",
+    ),
+    key(KeyCode::Char('<'), "", Action::ReplaySlower, ""),
     key(KeyCode::Char('q'), "q", Action::Quit, "quit"),
     Binding {
         code: KeyCode::Char('c'),

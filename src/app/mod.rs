@@ -87,6 +87,21 @@ pub enum Action {
     TogglePolling,
     /// `r`: poll every source now.
     PollNow,
+    /// Replay: pause / resume (space).
+    ReplayPause,
+    /// Replay: next speed up (`>`) or down (`<`).
+    ReplayFaster,
+    ReplaySlower,
+    /// Write the current screen to a text and an HTML file (`s`).
+    SaveScreen,
+}
+
+/// What the cockpit does to the replay clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplayControl {
+    TogglePause,
+    Faster,
+    Slower,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +113,10 @@ pub enum Effect {
     Bell,
     /// A command for the poll scheduler; the cockpit forwards it.
     Poll(crate::sources::scheduler::PollCommand),
+    /// Steer the replay clock (then redraw: the status bar shows it).
+    Replay(ReplayControl),
+    /// Write the last rendered screen to files (the cockpit does the I/O).
+    SaveScreen,
 }
 
 const PAGE: usize = 10;
@@ -113,6 +132,11 @@ pub struct App {
     pub now: Time,
     /// Release-window state: mode, acknowledged and already-seen alerts, flash.
     pub release: ReleaseWindow,
+    /// Set when the cockpit plays a recording: speed, paused, ended.
+    pub replay: Option<crate::clock::ReplayStatus>,
+    /// A one-off message for the status bar (e.g. where the screen was saved);
+    /// the next key clears it.
+    pub message: Option<String>,
 }
 
 /// Release-window mode: the alert feed is shown, new alerts flash the status
@@ -142,6 +166,8 @@ impl App {
             help: false,
             now,
             release: ReleaseWindow::default(),
+            replay: None,
+            message: None,
         }
     }
 
@@ -212,6 +238,26 @@ impl App {
     }
 
     pub fn update(&mut self, action: Action, snapshot: &Snapshot) -> Effect {
+        let had_message = self.message.take().is_some();
+        // Replay and snapshot keys work on every screen, help included.
+        match action {
+            Action::SaveScreen => return Effect::SaveScreen,
+            Action::ReplayPause | Action::ReplayFaster | Action::ReplaySlower => {
+                if self.replay.is_none() {
+                    return if had_message {
+                        Effect::Redraw
+                    } else {
+                        Effect::Nothing
+                    };
+                }
+                return Effect::Replay(match action {
+                    Action::ReplayPause => ReplayControl::TogglePause,
+                    Action::ReplayFaster => ReplayControl::Faster,
+                    _ => ReplayControl::Slower,
+                });
+            }
+            _ => {}
+        }
         if self.help {
             // Help is modal: it closes on ?, Esc or q (quit still works).
             return match action {
@@ -289,6 +335,11 @@ impl App {
                 Some(route) => self.stack.push(View { route, selected: 0 }),
                 None => return Effect::Nothing,
             },
+            // Handled before the help check above.
+            Action::ReplayPause
+            | Action::ReplayFaster
+            | Action::ReplaySlower
+            | Action::SaveScreen => {}
         }
         Effect::Redraw
     }

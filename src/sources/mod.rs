@@ -12,5 +12,6 @@ pub mod http;
 pub mod pagerduty;
 pub mod prometheus;
 pub mod registry;
+pub mod replay;
 pub mod rollouts;
 pub mod scheduler;

@@ -1,6 +1,7 @@
 //! Rendering: `render(frame, &app, &snapshot)` reads state and draws. It does no
 //! I/O and computes no metrics; it builds only the rows that are visible.
 
+pub mod screen_export;
 pub mod theme;
 pub mod views;
 pub mod widgets;

@@ -12,6 +12,10 @@ use crate::ui::theme;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
     let mut left: Vec<Span> = Vec::new();
+    // A message from the last key (e.g. where the screen was saved) comes first.
+    if let Some(message) = &app.message {
+        left.push(Span::styled(format!(" {message} "), theme::title()));
+    }
     // Release-window mode: a badge, and a flash while a new alert is fresh.
     if app.release.on {
         let open = app.open_alerts(snapshot).count();
@@ -60,12 +64,27 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         format!("  {} records", snapshot.views.records),
         theme::dim(),
     ));
-    let right = Line::from(vec![
-        Span::styled(format!("{}d window ", app.window_days()), theme::title()),
-        Span::raw(format!("{} UTC ", app.now.format("%Y-%m-%d %H:%M:%S"))),
-        Span::styled("? help  q quit ", theme::dim()),
-    ])
-    .right_aligned();
+    let mut right_spans = Vec::new();
+    if let Some(r) = app.replay {
+        let speed = crate::format::speed(r.speed);
+        let (text, style) = if r.ended {
+            (format!("■ replay ended {speed} "), theme::dim())
+        } else if r.paused {
+            (format!("⏸ replay paused {speed} "), theme::warn())
+        } else {
+            (format!("▶ replay {speed} "), theme::ok())
+        };
+        right_spans.push(Span::styled(text, style));
+    }
+    // A message gets the room of the window, clock and key hints for one key press.
+    if app.message.is_none() {
+        right_spans.extend([
+            Span::styled(format!("{}d window ", app.window_days()), theme::title()),
+            Span::raw(format!("{} UTC ", app.now.format("%Y-%m-%d %H:%M:%S"))),
+            Span::styled("? help  q quit ", theme::dim()),
+        ]);
+    }
+    let right = Line::from(right_spans).right_aligned();
     let [l, r] = Layout::horizontal([
         Constraint::Fill(1),
         Constraint::Length(right.width() as u16 + 1),

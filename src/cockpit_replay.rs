@@ -1,0 +1,102 @@
+//! `flightdeck replay FILE`: the cockpit on a recorded event log. The log is read
+//! before the screen switches (errors print plainly); a replay clock starts at
+//! its first event (or `--from`) and the replay source feeds the store as that
+//! clock reaches each event. Space pauses, `>`/`<` change the speed.
+
+use std::process::ExitCode;
+
+use color_eyre::eyre::{Result, WrapErr};
+use tokio::sync::mpsc;
+
+use crate::app::ReplayControl;
+use crate::cli::ReplayArgs;
+use crate::clock::{Clock, ReplayStatus};
+use crate::model::Text;
+use crate::settings::Settings;
+use crate::sources::events;
+use crate::sources::replay::{self, ReplayFeed};
+use crate::store::Store;
+use crate::{logging, terminal};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    #[error("{path}: no events to replay{range}")]
+    Empty { path: String, range: String },
+    #[error("--from {from} is after --to {to}")]
+    Backwards { from: String, to: String },
+}
+
+/// Applies a replay key to the clock; the status for the status bar.
+pub fn steer(clock: &Clock, control: ReplayControl) -> Option<ReplayStatus> {
+    let r = clock.replay()?;
+    Some(match control {
+        ReplayControl::TogglePause => r.toggle_pause(),
+        ReplayControl::Faster => r.step_speed(true),
+        ReplayControl::Slower => r.step_speed(false),
+    })
+}
+
+/// Reads the log and builds the feed (shared with tests).
+pub fn feed(args: &ReplayArgs) -> Result<ReplayFeed> {
+    if let (Some(from), Some(to)) = (args.from, args.to)
+        && from > to
+    {
+        return Err(ReplayError::Backwards {
+            from: crate::format::rfc3339(from),
+            to: crate::format::rfc3339(to),
+        }
+        .into());
+    }
+    let (events, diagnostics) = events::read_file(&args.file, false)?;
+    for m in &diagnostics.malformed {
+        eprintln!(
+            "{}:{}: skipped malformed line: {}",
+            m.origin, m.line, m.error
+        );
+    }
+    ReplayFeed::new(events, args.from, args.to).ok_or_else(|| {
+        ReplayError::Empty {
+            path: args.file.display().to_string(),
+            range: if args.to.is_some() {
+                " up to --to".into()
+            } else {
+                String::new()
+            },
+        }
+        .into()
+    })
+}
+
+pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let feed = feed(args)?;
+    let _log = logging::init();
+    tracing::info!(?args, events = feed.len(), "replay starting");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .wrap_err("cannot start the async runtime")?;
+    let name = args.file.file_name().map_or_else(
+        || args.file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    runtime.block_on(async move {
+        let clock = feed.clock(args.speed);
+        let (store, snapshots) = Store::new(Settings::default(), clock.clone());
+        let (updates, inbox) = mpsc::channel(256);
+        tokio::spawn(store.run(inbox));
+        // The file name, as for an events file; the Sources screen says "replay".
+        let source: Text = crate::text::sanitize(&name);
+        // No configured sources in a replay: `p` and `r` have nothing to steer.
+        let scheduler = crate::sources::scheduler::Scheduler::new(updates.clone(), Clock::real());
+        tokio::spawn(replay::run(feed, source, clock.clone(), updates));
+        let mut tui = terminal::init()?;
+        let result =
+            crate::cockpit::event_loop(&mut tui, snapshots, &clock, &scheduler, started, true)
+                .await;
+        terminal::restore();
+        tracing::info!(ok = result.is_ok(), "replay stopped");
+        result.map(|()| ExitCode::SUCCESS)
+    })
+}

@@ -1,0 +1,96 @@
+//! `--record FILE`: every event the store receives, written as schema v1 NDJSON
+//! (the format `replay` and `--events` read). Sits between the sources and the
+//! store; each batch is written and flushed before it is passed on, so a crash
+//! loses at most the batch in hand.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use tokio::sync::mpsc;
+
+use crate::sources::events::to_line;
+use crate::store::SourceUpdate;
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot record to {path}: {source}")]
+pub struct RecordError {
+    pub path: PathBuf,
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// Opens (creates or appends to) the recording; fails before the screen switches.
+pub fn open(path: &Path) -> Result<File, RecordError> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|source| RecordError {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
+/// Writes a batch of events as NDJSON lines and flushes them to the file.
+pub fn write_batch(out: &mut impl Write, events: &[crate::model::Event]) -> std::io::Result<()> {
+    for e in events {
+        out.write_all(to_line(e).as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()
+}
+
+/// Returns the sender sources use; what arrives there is recorded, then
+/// forwarded to `store`. A write error stops the recording (logged and shown
+/// as a failing `record` source), never the data flow.
+pub fn tee(
+    file: File,
+    path: PathBuf,
+    store: mpsc::Sender<SourceUpdate>,
+) -> mpsc::Sender<SourceUpdate> {
+    let (tx, mut rx) = mpsc::channel::<SourceUpdate>(256);
+    tokio::spawn(async move {
+        let mut out = Some(BufWriter::new(file));
+        let name = crate::model::Text::from("record");
+        while let Some(update) = rx.recv().await {
+            if let (Some(w), SourceUpdate::Events { events, .. }) = (out.as_mut(), &update)
+                && !events.is_empty()
+            {
+                // Small batches; a blocking write here is as cheap as a hand-off.
+                if let Err(e) = write_batch(w, events) {
+                    tracing::error!(path = %path.display(), %e, "recording stopped");
+                    out = None;
+                    let failed = SourceUpdate::Failed {
+                        source: name.clone(),
+                        error: format!("recording to {} stopped: {e}", path.display()),
+                    };
+                    if store.send(failed).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            if store.send(update).await.is_err() {
+                return;
+            }
+        }
+    });
+    tx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::events::parse_str;
+
+    #[test]
+    fn a_recorded_batch_reads_back_as_the_same_events() {
+        let text = include_str!("../tests/fixtures/report_handwritten.ndjson");
+        let (events, _) = parse_str(text);
+        let mut out = Vec::new();
+        write_batch(&mut out, &events).ok();
+        let (back, diagnostics) = parse_str(&String::from_utf8_lossy(&out));
+        assert_eq!(back, events);
+        assert!(diagnostics.malformed.is_empty());
+    }
+}

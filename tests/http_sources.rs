@@ -412,7 +412,8 @@ async fn a_401_is_a_clear_error() {
     )
     .await;
     assert!(
-        e.message.ends_with("HTTP 401: Bad credentials"),
+        e.message
+            .starts_with("HTTP 401: Bad credentials (GET http://127.0.0.1:"),
         "{}",
         e.message
     );
@@ -467,7 +468,7 @@ async fn a_429_honours_retry_after() {
 #[tokio::test]
 async fn a_500_is_a_clear_error() {
     let e = github_fault(Reply::json("oops").status(500), "").await;
-    assert!(e.message.ends_with("HTTP 500"), "{}", e.message);
+    assert!(e.message.starts_with("HTTP 500 (GET "), "{}", e.message);
 }
 
 #[tokio::test]

@@ -70,6 +70,12 @@ pub trait Poller: Send {
     fn quota(&self) -> Option<Quota> {
         None
     }
+    /// Whether a poll hands over events it handed over before (a full listing):
+    /// the scheduler then forwards only new or changed ones. A source that
+    /// only ever reads new input says `false` and skips that filter.
+    fn repeats(&self) -> bool {
+        true
+    }
 }
 
 /// Wraps a blocking scan (e.g. reading a git repository) as a [`Poller`]: each
@@ -296,11 +302,15 @@ async fn run(
         match result {
             Ok(polled) => {
                 failures = 0;
-                let fresh: Vec<Event> = polled
-                    .events
-                    .into_iter()
-                    .filter(|e| seen.insert(fingerprint(e)))
-                    .collect();
+                let fresh: Vec<Event> = if poller.repeats() {
+                    polled
+                        .events
+                        .into_iter()
+                        .filter(|e| seen.insert(fingerprint(e)))
+                        .collect()
+                } else {
+                    polled.events
+                };
                 if let Some(warning) = polled.warning {
                     sends.push(SourceUpdate::Warned {
                         source: name.clone(),

@@ -513,3 +513,99 @@ async fn a_missing_token_is_a_source_error_that_never_shows_a_value() {
         "token_env: the environment variable FD_TEST_UNSET_TOKEN_VAR is not set"
     );
 }
+
+#[tokio::test]
+async fn github_filters_environments_and_attributes_incidents_by_root_cause() {
+    let Some((gh, openapi, _, _)) = fixtures() else {
+        return;
+    };
+    let server = ReplayServer::start().await;
+    serve_github(&server, &gh, &openapi);
+    // A second repository whose recorded deployments are in environment `test`.
+    server.route(
+        "/repos/PyGithub/PyGithub/deployments",
+        Reply::json(read(&gh, "deployments_list.json")),
+    );
+    server.route("/repos/PyGithub/PyGithub/pulls", Reply::json("[]"));
+    server.route("/repos/PyGithub/PyGithub/issues", Reply::json("[]"));
+    // The recorded closed issue, its body naming the deployed commit.
+    let mut issues = json(&gh, "issues_list_closed_2025.json");
+    issues[0]["body"] =
+        serde_json::Value::from("Checkout failed.\n\nRoot cause: a84d88e7 (bad config)");
+    server.route(
+        "/repos/octo/app/issues",
+        Reply::json(serde_json::to_vec(&issues).expect("encode")),
+    );
+    let text = format!(
+        "[[sources]]\nkind = \"github\"\nrepos = [\"octo/app\", \"PyGithub/PyGithub\"]\nurl = \"{}\"\nchange_time = \"merge\"\nservices = {{ \"octo/app\" = \"checkout\" }}\n",
+        server.url()
+    );
+    let polled = poll_once(&text).await.expect("poll");
+    let deployment_ids: Vec<_> = polled
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Deployment(d) => Some(d.id.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        deployment_ids,
+        vec!["octo/app/deployments/1"],
+        "`test` is not production"
+    );
+    let incident = polled
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::Incident(i) => Some(i),
+            _ => None,
+        })
+        .expect("incident");
+    assert_eq!(
+        incident.deployment.as_deref(),
+        Some("octo/app/deployments/1")
+    );
+    assert_eq!(&*incident.service, "checkout");
+    // change_time = "merge": the merge time, and no commits request.
+    let change = polled
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::Change(c) => Some(c),
+            _ => None,
+        })
+        .expect("change");
+    assert_eq!(change.time, time("2020-03-11T01:40:26Z"));
+    assert!(
+        !server
+            .seen()
+            .iter()
+            .any(|s| s.path_and_query.contains("/commits"))
+    );
+}
+
+#[tokio::test]
+async fn events_from_a_url_are_read_and_bad_lines_reported() {
+    let server = ReplayServer::start().await;
+    server.route(
+        "/feed.ndjson",
+        Reply::json(
+            "{\"type\":\"deployment\",\"id\":\"d1\",\"service\":\"api\",\"time\":\"2024-03-01T12:00:00Z\",\"status\":\"success\"}\nnot json\n",
+        ),
+    );
+    let text = format!(
+        "[[sources]]\nkind = \"events\"\nurl = \"{}/feed.ndjson\"\n",
+        server.url()
+    );
+    let polled = poll_once(&text).await.expect("poll");
+    assert_eq!(polled.events.len(), 1);
+    assert!(
+        polled
+            .warning
+            .as_deref()
+            .is_some_and(|w| w.starts_with("1 malformed line skipped (first: line 2")),
+        "{:?}",
+        polled.warning
+    );
+}

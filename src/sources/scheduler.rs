@@ -321,7 +321,17 @@ async fn run(
                     source: name.clone(),
                     events: fresh,
                 });
-                next = interval.map(|i| tokio::time::Instant::now() + jitter(i));
+                let mut wait = interval.map(jitter);
+                // The quota is spent: the next poll waits for its reset.
+                if let Some(reset) = poller
+                    .quota()
+                    .filter(|q| q.remaining == 0)
+                    .and_then(|q| q.reset)
+                    && let Ok(until) = (reset - chrono::Utc::now()).to_std()
+                {
+                    wait = Some(wait.map_or(until, |w| w.max(until)));
+                }
+                next = wait.map(|w| tokio::time::Instant::now() + w);
             }
             Err(e) => {
                 failures = failures.saturating_add(1);

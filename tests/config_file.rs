@@ -5,7 +5,10 @@ use assert_cmd::Command;
 
 fn bin() -> Command {
     let mut c = Command::cargo_bin("flightdeck").expect("the binary is built");
-    c.env_remove("FLIGHTDECK_CONFIG");
+    // A backtrace capture on every error exit would only slow the tests.
+    c.env_remove("FLIGHTDECK_CONFIG")
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE");
     c
 }
 

@@ -609,3 +609,62 @@ async fn events_from_a_url_are_read_and_bad_lines_reported() {
         polled.warning
     );
 }
+
+#[tokio::test]
+async fn github_lists_the_commits_between_consecutive_deployments() {
+    let Some((gh, openapi, _, _)) = fixtures() else {
+        return;
+    };
+    let server = ReplayServer::start().await;
+    serve_github(&server, &gh, &openapi);
+    let compare = json(&gh, "compare_commits.json");
+    let shas: Vec<String> = compare["commits"]
+        .as_array()
+        .expect("commits")
+        .iter()
+        .map(|c| c["sha"].as_str().expect("sha").to_string())
+        .collect();
+    // The recorded deployment, then a later one of the compare's last commit.
+    let mut list = json(&openapi, "deployments_list_example.json");
+    let mut later = list[0].clone();
+    later["id"] = 2.into();
+    later["sha"] = shas[shas.len() - 1].clone().into();
+    later["created_at"] = "2012-07-21T09:00:00Z".into();
+    list.as_array_mut().expect("list").push(later);
+    server.route(
+        "/repos/octo/app/deployments",
+        Reply::json(serde_json::to_vec(&list).expect("encode")),
+    );
+    let statuses =
+        serde_json::to_vec(&[json(&openapi, "deployment_status_example.json")]).expect("encode");
+    server.route(
+        "/repos/octo/app/deployments/2/statuses",
+        Reply::json(statuses),
+    );
+    let first_sha = "a84d88e7554fc1fa21bcbc4efae3c782a70d2b9d";
+    server.route(
+        &format!(
+            "/repos/octo/app/compare/{first_sha}...{}",
+            shas[shas.len() - 1]
+        ),
+        Reply::json(read(&gh, "compare_commits.json"))
+            .recorded_headers(&recorded(&gh, "compare_commits.json")),
+    );
+    let polled = poll_once(&github_config(&server.url(), "change_time = \"merge\""))
+        .await
+        .expect("poll");
+    let second = polled
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::Deployment(d) if &*d.id == "octo/app/deployments/2" => Some(d),
+            _ => None,
+        })
+        .expect("deployment 2");
+    let changes: Vec<String> = second.changes.iter().map(|c| c.to_string()).collect();
+    assert_eq!(changes.len(), shas.len(), "{changes:?}");
+    for sha in &shas {
+        assert!(changes.contains(sha), "{sha} in {changes:?}");
+    }
+    assert_eq!(polled.warning, None);
+}

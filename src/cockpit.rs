@@ -17,6 +17,7 @@ use crate::cli::CockpitArgs;
 use crate::clock::Clock;
 use crate::config::SourceConfig;
 use crate::settings::Settings;
+use crate::sources::events_follow::{EventsPoller, EventsSpec};
 use crate::sources::registry;
 use crate::sources::scheduler::{Schedule, Scheduler};
 use crate::sources::{demo, events};
@@ -83,10 +84,11 @@ async fn run_async(
     if use_demo {
         tokio::spawn(demo::run(org.stream(start), clock.clone(), updates.clone()));
     }
-    for path in &args.events {
-        tokio::spawn(events::run_file(path.clone(), updates.clone()));
-    }
     let scheduler = Scheduler::new(updates.clone(), Clock::real());
+    // Events files named on the command line are followed as they grow.
+    for path in &args.events {
+        follow_file(&scheduler, path);
+    }
     for source in config.iter().flat_map(|c| &c.sources) {
         start_source(&scheduler, source, &source_settings);
     }
@@ -105,6 +107,36 @@ async fn run_async(
     terminal::restore();
     tracing::info!(ok = result.is_ok(), "cockpit stopped");
     result.map(|()| ExitCode::SUCCESS)
+}
+
+/// How often an events file named with `--events` is checked for new lines.
+const FOLLOW_INTERVAL: Duration = Duration::from_secs(2);
+
+fn follow_file(scheduler: &Scheduler, path: &std::path::Path) {
+    // Named by the file name, so the status bar stays readable.
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let spec = EventsSpec {
+        path: Some(path.to_path_buf()),
+        url: None,
+        token_env: None,
+        token_file: None,
+        max_body_bytes: None,
+    };
+    match EventsPoller::new(spec, crate::config::DEFAULT_TIMEOUT) {
+        Ok(poller) => scheduler.spawn(
+            Schedule {
+                name: crate::text::sanitize(&name),
+                kind: "events",
+                interval: Some(FOLLOW_INTERVAL),
+                timeout: crate::config::DEFAULT_TIMEOUT,
+            },
+            Box::new(poller),
+        ),
+        Err(e) => scheduler.spawn_failed(crate::text::sanitize(&name), "events", e),
+    }
 }
 
 /// Starts a configured source on the scheduler; one that cannot start is shown

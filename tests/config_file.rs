@@ -5,7 +5,10 @@ use assert_cmd::Command;
 
 fn bin() -> Command {
     let mut c = Command::cargo_bin("flightdeck").expect("the binary is built");
-    c.env_remove("FLIGHTDECK_CONFIG");
+    // A backtrace capture on every error exit would only slow the tests.
+    c.env_remove("FLIGHTDECK_CONFIG")
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE");
     c
 }
 
@@ -218,4 +221,53 @@ fn the_cockpit_refuses_a_broken_config_before_the_screen_switches() {
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(1), "FLIGHTDECK_CONFIG is read");
+}
+
+#[test]
+fn check_polls_every_source_and_fails_when_one_fails() {
+    let dir = temp_dir("check-poll");
+    let events = dir.join("e.ndjson");
+    std::fs::write(
+        &events,
+        "{\"type\":\"change\",\"id\":\"c1\",\"service\":\"api\",\"time\":\"2024-01-01T00:00:00Z\"}\n",
+    )
+    .expect("write");
+    // A port nothing listens on: bind, note it, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let path = dir.join("c.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[[sources]]\nkind = \"events\"\nname = \"file\"\npath = \"{}\"\n\n[[sources]]\nkind = \"pagerduty\"\nname = \"pd\"\nurl = \"http://127.0.0.1:{port}\"\ntimeout = \"2s\"\n",
+            events.display()
+        ),
+    )
+    .expect("write");
+    let out = bin()
+        .args(["check", "--config"])
+        .arg(&path)
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let file_row = stdout
+        .lines()
+        .find(|l| l.starts_with("file "))
+        .expect("file row");
+    assert!(
+        file_row.contains(" ok ") && file_row.contains(" 1 "),
+        "{file_row}"
+    );
+    let pd_row = stdout
+        .lines()
+        .find(|l| l.starts_with("pd "))
+        .expect("pd row");
+    assert!(
+        pd_row.contains("FAILED") && pd_row.contains("cannot connect"),
+        "{pd_row}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 source of 2 failed"));
 }

@@ -412,7 +412,8 @@ async fn a_401_is_a_clear_error() {
     )
     .await;
     assert!(
-        e.message.ends_with("HTTP 401: Bad credentials"),
+        e.message
+            .starts_with("HTTP 401: Bad credentials (GET http://127.0.0.1:"),
         "{}",
         e.message
     );
@@ -467,7 +468,7 @@ async fn a_429_honours_retry_after() {
 #[tokio::test]
 async fn a_500_is_a_clear_error() {
     let e = github_fault(Reply::json("oops").status(500), "").await;
-    assert!(e.message.ends_with("HTTP 500"), "{}", e.message);
+    assert!(e.message.starts_with("HTTP 500 (GET "), "{}", e.message);
 }
 
 #[tokio::test]
@@ -511,4 +512,159 @@ async fn a_missing_token_is_a_source_error_that_never_shows_a_value() {
         e.message,
         "token_env: the environment variable FD_TEST_UNSET_TOKEN_VAR is not set"
     );
+}
+
+#[tokio::test]
+async fn github_filters_environments_and_attributes_incidents_by_root_cause() {
+    let Some((gh, openapi, _, _)) = fixtures() else {
+        return;
+    };
+    let server = ReplayServer::start().await;
+    serve_github(&server, &gh, &openapi);
+    // A second repository whose recorded deployments are in environment `test`.
+    server.route(
+        "/repos/PyGithub/PyGithub/deployments",
+        Reply::json(read(&gh, "deployments_list.json")),
+    );
+    server.route("/repos/PyGithub/PyGithub/pulls", Reply::json("[]"));
+    server.route("/repos/PyGithub/PyGithub/issues", Reply::json("[]"));
+    // The recorded closed issue, its body naming the deployed commit.
+    let mut issues = json(&gh, "issues_list_closed_2025.json");
+    issues[0]["body"] =
+        serde_json::Value::from("Checkout failed.\n\nRoot cause: a84d88e7 (bad config)");
+    server.route(
+        "/repos/octo/app/issues",
+        Reply::json(serde_json::to_vec(&issues).expect("encode")),
+    );
+    let text = format!(
+        "[[sources]]\nkind = \"github\"\nrepos = [\"octo/app\", \"PyGithub/PyGithub\"]\nurl = \"{}\"\nchange_time = \"merge\"\nservices = {{ \"octo/app\" = \"checkout\" }}\n",
+        server.url()
+    );
+    let polled = poll_once(&text).await.expect("poll");
+    let deployment_ids: Vec<_> = polled
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Deployment(d) => Some(d.id.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        deployment_ids,
+        vec!["octo/app/deployments/1"],
+        "`test` is not production"
+    );
+    let incident = polled
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::Incident(i) => Some(i),
+            _ => None,
+        })
+        .expect("incident");
+    assert_eq!(
+        incident.deployment.as_deref(),
+        Some("octo/app/deployments/1")
+    );
+    assert_eq!(&*incident.service, "checkout");
+    // change_time = "merge": the merge time, and no commits request.
+    let change = polled
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::Change(c) => Some(c),
+            _ => None,
+        })
+        .expect("change");
+    assert_eq!(change.time, time("2020-03-11T01:40:26Z"));
+    assert!(
+        !server
+            .seen()
+            .iter()
+            .any(|s| s.path_and_query.contains("/commits"))
+    );
+}
+
+#[tokio::test]
+async fn events_from_a_url_are_read_and_bad_lines_reported() {
+    let server = ReplayServer::start().await;
+    server.route(
+        "/feed.ndjson",
+        Reply::json(
+            "{\"type\":\"deployment\",\"id\":\"d1\",\"service\":\"api\",\"time\":\"2024-03-01T12:00:00Z\",\"status\":\"success\"}\nnot json\n",
+        ),
+    );
+    let text = format!(
+        "[[sources]]\nkind = \"events\"\nurl = \"{}/feed.ndjson\"\n",
+        server.url()
+    );
+    let polled = poll_once(&text).await.expect("poll");
+    assert_eq!(polled.events.len(), 1);
+    assert!(
+        polled
+            .warning
+            .as_deref()
+            .is_some_and(|w| w.starts_with("1 malformed line skipped (first: line 2")),
+        "{:?}",
+        polled.warning
+    );
+}
+
+#[tokio::test]
+async fn github_lists_the_commits_between_consecutive_deployments() {
+    let Some((gh, openapi, _, _)) = fixtures() else {
+        return;
+    };
+    let server = ReplayServer::start().await;
+    serve_github(&server, &gh, &openapi);
+    let compare = json(&gh, "compare_commits.json");
+    let shas: Vec<String> = compare["commits"]
+        .as_array()
+        .expect("commits")
+        .iter()
+        .map(|c| c["sha"].as_str().expect("sha").to_string())
+        .collect();
+    // The recorded deployment, then a later one of the compare's last commit.
+    let mut list = json(&openapi, "deployments_list_example.json");
+    let mut later = list[0].clone();
+    later["id"] = 2.into();
+    later["sha"] = shas[shas.len() - 1].clone().into();
+    later["created_at"] = "2012-07-21T09:00:00Z".into();
+    list.as_array_mut().expect("list").push(later);
+    server.route(
+        "/repos/octo/app/deployments",
+        Reply::json(serde_json::to_vec(&list).expect("encode")),
+    );
+    let statuses =
+        serde_json::to_vec(&[json(&openapi, "deployment_status_example.json")]).expect("encode");
+    server.route(
+        "/repos/octo/app/deployments/2/statuses",
+        Reply::json(statuses),
+    );
+    let first_sha = "a84d88e7554fc1fa21bcbc4efae3c782a70d2b9d";
+    server.route(
+        &format!(
+            "/repos/octo/app/compare/{first_sha}...{}",
+            shas[shas.len() - 1]
+        ),
+        Reply::json(read(&gh, "compare_commits.json"))
+            .recorded_headers(&recorded(&gh, "compare_commits.json")),
+    );
+    let polled = poll_once(&github_config(&server.url(), "change_time = \"merge\""))
+        .await
+        .expect("poll");
+    let second = polled
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::Deployment(d) if &*d.id == "octo/app/deployments/2" => Some(d),
+            _ => None,
+        })
+        .expect("deployment 2");
+    let changes: Vec<String> = second.changes.iter().map(|c| c.to_string()).collect();
+    assert_eq!(changes.len(), shas.len(), "{changes:?}");
+    for sha in &shas {
+        assert!(changes.contains(sha), "{sha} in {changes:?}");
+    }
+    assert_eq!(polled.warning, None);
 }

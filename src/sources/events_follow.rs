@@ -4,7 +4,7 @@
 //! filtered by the scheduler.
 
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -131,33 +131,49 @@ pub fn read_appended(path: &std::path::Path, state: &mut FollowState) -> Result<
         return Ok(Polled::default());
     }
     let mut file = File::open(path).map_err(io)?;
-    file.seek(SeekFrom::Start(state.offset)).map_err(io)?;
-    let mut buf = Vec::with_capacity((len - state.offset).min(1 << 24) as usize);
-    file.take(len - state.offset)
-        .read_to_end(&mut buf)
-        .map_err(io)?;
-    let complete = match buf.iter().rposition(|&b| b == b'\n') {
-        Some(i) => i + 1,
-        None => 0,
-    };
+    let complete = last_newline(&mut file, state.offset, len).map_err(io)?;
     // A partial last line is taken once the file has stopped growing.
-    let take = if complete < buf.len() && state.partial_at == Some(len) {
-        buf.len()
-    } else {
-        complete
+    let take = match complete {
+        Some(end) if end == len => end,
+        _ if state.partial_at == Some(len) => len,
+        Some(end) => end,
+        None => state.offset,
     };
-    state.partial_at = (take < buf.len()).then_some(len);
+    state.partial_at = (take < len).then_some(len);
+    if take == state.offset {
+        return Ok(Polled::default());
+    }
+    file.seek(SeekFrom::Start(state.offset)).map_err(io)?;
+    let input = BufReader::with_capacity(1 << 16, file.take(take - state.offset));
     let mut events = Vec::new();
-    let mut d: Diagnostics = read(&buf[..take], &shown, |e| events.push(e)).map_err(io)?;
+    let mut d: Diagnostics = read(input, &shown, |e| events.push(e)).map_err(io)?;
     for m in &mut d.malformed {
         m.line += state.lines;
     }
     state.lines += d.lines;
-    state.offset += take as u64;
+    state.offset = take;
     Ok(Polled {
         events,
         warning: warning(&d),
     })
+}
+
+/// The offset just after the last newline in `start..end`, scanning back.
+fn last_newline(file: &mut File, start: u64, end: u64) -> std::io::Result<Option<u64>> {
+    const BLOCK: u64 = 64 * 1024;
+    let mut hi = end;
+    let mut buf = vec![0u8; BLOCK as usize];
+    while hi > start {
+        let lo = hi.saturating_sub(BLOCK).max(start);
+        let n = (hi - lo) as usize;
+        file.seek(SeekFrom::Start(lo))?;
+        file.read_exact(&mut buf[..n])?;
+        if let Some(i) = buf[..n].iter().rposition(|&b| b == b'\n') {
+            return Ok(Some(lo + i as u64 + 1));
+        }
+        hi = lo;
+    }
+    Ok(None)
 }
 
 fn warning(d: &Diagnostics) -> Option<String> {
@@ -202,6 +218,11 @@ impl Poller for EventsPoller {
                 })
             }),
         }
+    }
+
+    /// A followed file only ever hands over new lines.
+    fn repeats(&self) -> bool {
+        matches!(self, EventsPoller::Url { .. })
     }
 
     fn quota(&self) -> Option<crate::store::Quota> {
@@ -249,6 +270,10 @@ mod tests {
             p.warning.unwrap().contains("line 5"),
             "line numbers continue"
         );
+        // Rotated: a new file under the same name is read from its start.
+        std::fs::rename(&path, dir.join("old.ndjson")).unwrap();
+        std::fs::write(&path, line(7) + &line(8)).unwrap();
+        assert_eq!(read_appended(&path, &mut st).unwrap().events.len(), 2);
         // Truncated and rewritten: read from the start again.
         std::fs::write(&path, line(9)).unwrap();
         let p = read_appended(&path, &mut st).unwrap();

@@ -97,6 +97,8 @@ pub struct GithubPoller {
     production: Settings,
     /// First-commit time of merged pull requests (it never changes).
     first_commit: HashMap<(String, u64), Time>,
+    /// Commits between two deployed shas.
+    compared: HashMap<(String, String), Vec<Text>>,
 }
 
 impl GithubPoller {
@@ -122,6 +124,7 @@ impl GithubPoller {
             spec,
             production: settings.clone(),
             first_commit: HashMap::new(),
+            compared: HashMap::new(),
         })
     }
 
@@ -151,7 +154,7 @@ impl GithubPoller {
         }
         let warning = (skipped > 0).then(|| {
             format!(
-                "{} without the fields flightdeck needs were skipped",
+                "{} skipped: fields missing or unreadable (details in the log)",
                 crate::format::plural(skipped, "item")
             )
         });
@@ -170,6 +173,7 @@ impl GithubPoller {
             .http
             .url(&format!("repos/{repo}/deployments"), &[("per_page", "100")])?;
         let mut known = Vec::new();
+        let mut found = Vec::new();
         for d in self.http.get_list(url, None).await? {
             let (Some(number), Some(created)) = (
                 d.get("id").and_then(Value::as_u64),
@@ -211,6 +215,42 @@ impl GithubPoller {
                 hotfix: false,
                 url: None,
             };
+            known.push((id, sha));
+            found.push((base, mapped));
+        }
+        // Changes of a deployment: the commits since the previous production
+        // deployment of the same environment (compare API), so every merged
+        // pull request in between counts for lead time, not only the deployed one.
+        found.sort_by_key(|(b, _)| b.time);
+        let mut previous: HashMap<String, String> = HashMap::new();
+        for (base, _) in &mut found {
+            let env = base
+                .environment
+                .as_deref()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let Some(sha) = base.changes.first().map(|s| s.to_string()) else {
+                continue;
+            };
+            if let Some(prev) = previous.insert(env, sha.clone())
+                && prev != sha
+            {
+                match self.compare(repo, &prev, &sha).await {
+                    Ok(commits) => {
+                        for c in commits {
+                            if !base.changes.contains(&c) {
+                                base.changes.push(c);
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(%repo, error = %e, "cannot list the commits of a deployment");
+                        *skipped += 1;
+                    }
+                }
+            }
+        }
+        for (base, mapped) in found {
             if mapped.is_empty() {
                 events.push(Event::Deployment(base));
             } else {
@@ -223,9 +263,34 @@ impl GithubPoller {
                     }));
                 }
             }
-            known.push((id, sha));
         }
         Ok(known)
+    }
+
+    /// Commit shas in `base...head` (cached: a comparison of two commits never changes).
+    async fn compare(
+        &mut self,
+        repo: &str,
+        base: &str,
+        head: &str,
+    ) -> Result<Vec<Text>, PollError> {
+        let key = (repo.to_string(), format!("{base}...{head}"));
+        if let Some(c) = self.compared.get(&key) {
+            return Ok(c.clone());
+        }
+        let url = self.http.url(
+            &format!("repos/{repo}/compare/{base}...{head}"),
+            &[("per_page", "100")],
+        )?;
+        let shas: Vec<Text> = self
+            .http
+            .get_list(url, Some("commits"))
+            .await?
+            .iter()
+            .filter_map(|c| text(c, &["sha"]))
+            .collect();
+        self.compared.insert(key, shas.clone());
+        Ok(shas)
     }
 
     async fn pulls(

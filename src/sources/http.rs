@@ -64,28 +64,28 @@ impl Secret {
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum HttpError {
-    #[error("{url}: HTTP {status}{}", message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
+    #[error("HTTP {status}{} (GET {url})", message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
     Status {
         url: String,
         status: u16,
         message: Option<String>,
     },
-    #[error("{url}: rate limited{}{}", remaining.map(|r| format!(" ({r} requests left)")).unwrap_or_default(), describe_wait(*until, *retry_after))]
+    #[error("rate limited{}{} (GET {url})", remaining.map(|r| format!(" ({r} requests left)")).unwrap_or_default(), describe_wait(*until, *retry_after))]
     RateLimited {
         url: String,
         remaining: Option<u64>,
         until: Option<Time>,
         retry_after: Option<Duration>,
     },
-    #[error("{url}: no answer within {}s", after.as_secs())]
+    #[error("no answer within {}s (GET {url})", after.as_secs())]
     Timeout { url: String, after: Duration },
-    #[error("{url}: response larger than the {} KiB limit", limit / 1024)]
+    #[error("response larger than the {} KiB limit (GET {url})", limit / 1024)]
     TooLarge { url: String, limit: usize },
-    #[error("{url}: response is not JSON ({error})")]
+    #[error("response is not JSON: {error} (GET {url})")]
     NotJson { url: String, error: String },
-    #[error("{url}: {error}")]
+    #[error("{error} (GET {url})")]
     Connect { url: String, error: String },
-    #[error("{url}: 304 Not Modified without a cached copy")]
+    #[error("304 Not Modified without a cached copy (GET {url})")]
     Uncached { url: String },
     #[error("invalid URL {url}: {error}")]
     BadUrl { url: String, error: String },

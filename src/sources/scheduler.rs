@@ -70,6 +70,12 @@ pub trait Poller: Send {
     fn quota(&self) -> Option<Quota> {
         None
     }
+    /// Whether a poll hands over events it handed over before (a full listing):
+    /// the scheduler then forwards only new or changed ones. A source that
+    /// only ever reads new input says `false` and skips that filter.
+    fn repeats(&self) -> bool {
+        true
+    }
 }
 
 /// Wraps a blocking scan (e.g. reading a git repository) as a [`Poller`]: each
@@ -296,11 +302,15 @@ async fn run(
         match result {
             Ok(polled) => {
                 failures = 0;
-                let fresh: Vec<Event> = polled
-                    .events
-                    .into_iter()
-                    .filter(|e| seen.insert(fingerprint(e)))
-                    .collect();
+                let fresh: Vec<Event> = if poller.repeats() {
+                    polled
+                        .events
+                        .into_iter()
+                        .filter(|e| seen.insert(fingerprint(e)))
+                        .collect()
+                } else {
+                    polled.events
+                };
                 if let Some(warning) = polled.warning {
                     sends.push(SourceUpdate::Warned {
                         source: name.clone(),
@@ -311,7 +321,17 @@ async fn run(
                     source: name.clone(),
                     events: fresh,
                 });
-                next = interval.map(|i| tokio::time::Instant::now() + jitter(i));
+                let mut wait = interval.map(jitter);
+                // The quota is spent: the next poll waits for its reset.
+                if let Some(reset) = poller
+                    .quota()
+                    .filter(|q| q.remaining == 0)
+                    .and_then(|q| q.reset)
+                    && let Ok(until) = (reset - chrono::Utc::now()).to_std()
+                {
+                    wait = Some(wait.map_or(until, |w| w.max(until)));
+                }
+                next = wait.map(|w| tokio::time::Instant::now() + w);
             }
             Err(e) => {
                 failures = failures.saturating_add(1);

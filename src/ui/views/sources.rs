@@ -1,9 +1,9 @@
 //! `5` Sources: each source's freshness, volume and last error.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
-use ratatui::widgets::{Block, Cell, Row, Table};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 
 use crate::app::App;
 use crate::format;
@@ -91,7 +91,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
             Constraint::Length(16),
             Constraint::Length(9),
             Constraint::Length(8),
-            Constraint::Length(10),
+            Constraint::Length(14),
             Constraint::Length(10),
             Constraint::Length(7),
             Constraint::Length(10),
@@ -104,5 +104,31 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
             .title(Span::styled(" Sources ", theme::title()))
             .title_bottom(Span::styled(" p pause/resume · r poll now ", theme::dim())),
     );
-    frame.render_widget(table, area);
+    // The selected source's whole error, which the table may cut.
+    let detail = snapshot.sources.get(selected).and_then(|s| {
+        let text = match (&s.last_error, &s.warning) {
+            (Some((t, e)), _) if s.failing() => {
+                format!(
+                    "{}: failing since {} ago: {e}",
+                    s.name,
+                    format::age(app.now - *t)
+                )
+            }
+            (_, Some(w)) => format!("{}: {w}", s.name),
+            _ => return None,
+        };
+        Some(text)
+    });
+    let [table_area, detail_area] = match detail {
+        Some(_) => Layout::vertical([Constraint::Fill(1), Constraint::Length(4)]).areas(area),
+        None => [area, Rect::default()],
+    };
+    frame.render_widget(table, table_area);
+    if let Some(text) = detail {
+        let p = Paragraph::new(text)
+            .style(theme::alert())
+            .wrap(Wrap { trim: true })
+            .block(Block::bordered().title(Span::styled(" Selected source ", theme::title())));
+        frame.render_widget(p, detail_area);
+    }
 }

@@ -1,0 +1,126 @@
+//! The Sources screen: every source's state (ok, stale, failing, paused,
+//! waiting), last ok age, next poll, events and rate-limit quota.
+
+mod common;
+
+use chrono::TimeDelta;
+use flightdeck::app::{Action, App, Screen};
+use flightdeck::model::Text;
+use flightdeck::store::{Quota, Snapshot, SourceStatus};
+use flightdeck::ui;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+
+fn snapshot() -> Snapshot {
+    let mut s = common::demo_snapshot();
+    let now = common::now();
+    let mut gh = SourceStatus::new(Text::from("github"), "github");
+    gh.last_ok = Some(now - TimeDelta::seconds(40));
+    gh.items = 312;
+    gh.next_poll = Some(now + TimeDelta::seconds(260));
+    gh.quota = Some(Quota {
+        remaining: 4870,
+        limit: Some(5000),
+        reset: None,
+    });
+    let mut gl = SourceStatus::new(Text::from("gitlab"), "gitlab");
+    gl.last_ok = Some(now - TimeDelta::minutes(12));
+    gl.last_error = Some((
+        now - TimeDelta::seconds(5),
+        "HTTP 500 (GET https://gitlab.example/api/v4/projects)".into(),
+    ));
+    gl.items = 80;
+    gl.next_poll = Some(now + TimeDelta::seconds(40));
+    let mut pd = SourceStatus::new(Text::from("pagerduty"), "pagerduty");
+    pd.last_error = Some((
+        now - TimeDelta::seconds(2),
+        "HTTP 401: Invalid token (GET https://api.pagerduty.com/incidents)".into(),
+    ));
+    let mut feed = SourceStatus::new(Text::from("feed"), "events");
+    feed.last_ok = Some(now - TimeDelta::seconds(1));
+    feed.paused = true;
+    feed.items = 7;
+    let waiting = SourceStatus::new(Text::from("new"), "github");
+    s.sources.extend([gh, gl, pd, feed, waiting]);
+    s
+}
+
+#[test]
+fn sources_screen_shows_state_age_next_poll_and_quota() {
+    let snapshot = snapshot();
+    let mut app = App::new(common::now());
+    app.update(Action::Show(Screen::Sources), &snapshot);
+    let mut terminal = Terminal::new(TestBackend::new(120, 20)).expect("backend");
+    terminal
+        .draw(|f| ui::render(f, &app, &snapshot))
+        .expect("draw");
+    let buf = terminal.backend().buffer().clone();
+    let mut text = String::new();
+    for y in 0..buf.area.height {
+        let line: String = (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    let row = |name: &str| {
+        text.lines()
+            .find(|l| l.contains(&format!("│{name} ")))
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(
+        row("github").contains("ok")
+            && row("github").contains("in 4m 20s")
+            && row("github").contains("4870/5000"),
+        "{}",
+        row("github")
+    );
+    assert!(
+        row("gitlab").contains("stale") && row("gitlab").contains("12m 00s ago"),
+        "{}",
+        row("gitlab")
+    );
+    assert!(
+        row("pagerduty").contains("failing") && row("pagerduty").contains("never"),
+        "{}",
+        row("pagerduty")
+    );
+    assert!(row("feed").contains("paused"), "{}", row("feed"));
+    assert!(row("new").contains("waiting"), "{}", row("new"));
+    // Stale is red.
+    let y = text
+        .lines()
+        .position(|l| l.contains("│gitlab "))
+        .expect("gitlab row") as u16;
+    let x = text
+        .lines()
+        .nth(y as usize)
+        .and_then(|l| l.find("stale"))
+        .expect("stale") as u16;
+    // `find` gives a byte index; the row starts with one 3-byte border char.
+    assert_eq!(buf[(x - 2, y)].fg, Color::Red);
+    insta::assert_snapshot!(text);
+
+    // The selected source's whole error is shown below the table.
+    app.update(Action::Down, &snapshot);
+    app.update(Action::Down, &snapshot);
+    app.update(Action::Down, &snapshot);
+    terminal
+        .draw(|f| ui::render(f, &app, &snapshot))
+        .expect("draw");
+    let buf = terminal.backend().buffer().clone();
+    let all: String = (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect();
+    assert!(
+        all.contains("pagerduty: failing since 2s ago: HTTP 401: Invalid token (GET https://api.pagerduty.com/incidents)"),
+        "{all}"
+    );
+}

@@ -31,6 +31,11 @@ impl GitPoller {
 }
 
 impl Poller for GitPoller {
+    /// The scanner sends each line once (it remembers what it sent).
+    fn repeats(&self) -> bool {
+        false
+    }
+
     fn poll(&mut self) -> BoxFuture<'_, Result<Polled, PollError>> {
         Box::pin(async move {
             let mut scanner = self.scanner.take().unwrap_or_else(|| {

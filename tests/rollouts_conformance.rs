@@ -217,3 +217,45 @@ fn bad_documents_are_named_errors() {
     assert_eq!(r.reason.as_deref(), Some("xy"));
     assert_eq!(r.state, StageState::RolledBack);
 }
+
+#[tokio::test]
+async fn rollouts_are_read_from_a_url_too() {
+    use axum::Router;
+    use axum::http::StatusCode;
+    use axum::routing::get;
+    let Some(dir) = common::shared_fixtures("argo_rollouts") else {
+        return;
+    };
+    let body = std::fs::read_to_string(dir.join("rollout_bluegreen_paused.json"))
+        .expect("fixture readable");
+    let list = format!(r#"{{"kind":"RolloutList","items":[{body}]}}"#);
+    let app = Router::new()
+        .route("/rollouts", get(move || async move { list }))
+        .route(
+            "/broken",
+            get(|| async { (StatusCode::FORBIDDEN, "forbidden: no RBAC") }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let http = reqwest::Client::new();
+    let objects = rollouts::fetch_url(&http, &format!("{base}/rollouts"), None)
+        .await
+        .expect("fetched");
+    let [Object::Rollout(r)] = objects.as_slice() else {
+        panic!("one rollout from the list: {objects:?}");
+    };
+    assert_eq!(r.state, StageState::Paused);
+    let e = rollouts::fetch_url(&http, &format!("{base}/broken"), None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!("{base}/broken: cannot read: HTTP 403: forbidden: no RBAC")
+    );
+    server.abort();
+}

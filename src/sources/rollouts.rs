@@ -544,6 +544,37 @@ pub fn parse_body(body: &str, origin: &str) -> Result<Vec<Object>, RolloutError>
     }
 }
 
+/// Fetches a document over HTTP(S) (e.g. a `kubectl proxy` URL of a Rollout
+/// list, or a store of Flagger webhook payloads); `token` goes in as a bearer.
+pub async fn fetch_url(
+    http: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+) -> Result<Vec<Object>, RolloutError> {
+    let fail = |error: String| RolloutError::Io {
+        origin: url.to_string(),
+        error,
+    };
+    let mut req = http.get(url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let resp = req.send().await.map_err(|e| {
+        fail(if e.is_timeout() {
+            "no answer in time".to_string()
+        } else {
+            format!("cannot connect ({e})")
+        })
+    })?;
+    let status = resp.status();
+    let body = resp.text().await.map_err(|e| fail(e.to_string()))?;
+    if !status.is_success() {
+        let head: String = sanitize(&body).chars().take(200).collect();
+        return Err(fail(format!("HTTP {}: {head}", status.as_u16())));
+    }
+    parse_body(&body, url)
+}
+
 /// The source task: re-reads `path` every `every` and sends what it maps to.
 pub async fn run_file(
     path: PathBuf,

@@ -478,3 +478,84 @@ async fn the_token_is_sent_as_a_bearer_header() {
         vec![]
     );
 }
+
+/// The source task against a Prometheus that is down: the canary under analysis
+/// gets a result without numbers (the lane shows "no data"), the source reports
+/// the error, and it keeps polling.
+#[tokio::test]
+async fn the_source_reports_no_data_and_the_error_when_prometheus_is_down() {
+    use std::sync::Arc;
+
+    use flightdeck::clock::Clock;
+    use flightdeck::model::{DeployStatus, DeploymentEvent, Event};
+    use flightdeck::records::Records;
+    use flightdeck::settings::Settings;
+    use flightdeck::store::{Snapshot, SourceUpdate};
+    use flightdeck::ui::views::lanes::canary_text;
+
+    let now = Utc::now();
+    let settings = Settings {
+        regions: vec![Text::from("us-east-1"), Text::from("eu-west-1")],
+        ..Settings::default()
+    };
+    let mut records = Records::from_events([Event::Deployment(DeploymentEvent {
+        id: "cart-0042".into(),
+        service: "cart".into(),
+        time: now - TimeDelta::minutes(5),
+        status: DeployStatus::InProgress,
+        team: None,
+        environment: None,
+        region: Some("us-east-1".into()),
+        stage: Some("canary @10%".into()),
+        changes: vec![],
+        hotfix: false,
+        url: None,
+    })]);
+    let snapshot = Snapshot::compute(
+        Arc::new(records.clone()),
+        Arc::new(settings.clone()),
+        vec![],
+        now,
+        1,
+    );
+    assert_eq!(prometheus::targets(&snapshot).len(), 1);
+    let (_keep, snapshots) = tokio::sync::watch::channel(Arc::new(snapshot));
+    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+    let mut s = spec(
+        &format!("http://127.0.0.1:{}", free_port()),
+        &[("error_rate", ERR_Q, true)],
+    );
+    s.interval = "200ms".into();
+    let cfg = s.resolve().expect("resolves");
+    let task = tokio::spawn(prometheus::run(cfg, snapshots, Clock::Fixed(now), tx));
+    let mut got_no_data = false;
+    let mut errors = 0;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while errors < 2 {
+        let update = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .expect("updates in time")
+            .expect("source alive");
+        match update {
+            SourceUpdate::Events { events, .. } => {
+                for e in events {
+                    if let Event::Canary(c) = &e {
+                        assert_eq!((c.verdict, c.error_rate), (None, None));
+                        got_no_data = true;
+                    }
+                    records.apply(e);
+                }
+            }
+            SourceUpdate::Failed { error, .. } => {
+                assert!(error.contains("cannot connect"), "{error}");
+                errors += 1;
+            }
+            _ => {}
+        }
+    }
+    task.abort();
+    assert!(got_no_data);
+    let lanes = flightdeck::metrics::lanes::compute(&records, &settings, now);
+    let lane = lanes.find("cart-0042").expect("lane");
+    assert_eq!(canary_text(lane).0, "no data");
+}

@@ -217,3 +217,113 @@ fn bad_documents_are_named_errors() {
     assert_eq!(r.reason.as_deref(), Some("xy"));
     assert_eq!(r.state, StageState::RolledBack);
 }
+
+#[tokio::test]
+async fn rollouts_are_read_from_a_url_too() {
+    use axum::Router;
+    use axum::http::StatusCode;
+    use axum::routing::get;
+    let Some(dir) = common::shared_fixtures("argo_rollouts") else {
+        return;
+    };
+    let body = std::fs::read_to_string(dir.join("rollout_bluegreen_paused.json"))
+        .expect("fixture readable");
+    let list = format!(r#"{{"kind":"RolloutList","items":[{body}]}}"#);
+    let app = Router::new()
+        .route("/rollouts", get(move || async move { list }))
+        .route(
+            "/broken",
+            get(|| async { (StatusCode::FORBIDDEN, "forbidden: no RBAC") }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let http = reqwest::Client::new();
+    let objects = rollouts::fetch_url(&http, &format!("{base}/rollouts"), None)
+        .await
+        .expect("fetched");
+    let [Object::Rollout(r)] = objects.as_slice() else {
+        panic!("one rollout from the list: {objects:?}");
+    };
+    assert_eq!(r.state, StageState::Paused);
+    let e = rollouts::fetch_url(&http, &format!("{base}/broken"), None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!("{base}/broken: cannot read: HTTP 403: forbidden: no RBAC")
+    );
+    server.abort();
+}
+
+/// The source task on a file: sends the mapped events once, reports a broken
+/// file as an error and keeps going, then sends only what changed.
+#[tokio::test]
+async fn the_file_source_sends_changes_and_survives_bad_reads() {
+    use flightdeck::clock::Clock;
+    use flightdeck::model::{DeployStatus, Event};
+    use flightdeck::store::SourceUpdate;
+    use std::time::Duration;
+    let Some(dir) = common::shared_fixtures("argo_rollouts") else {
+        return;
+    };
+    let tmp = std::env::temp_dir().join(format!("flightdeck-rollouts-{}.json", std::process::id()));
+    let aborted = std::fs::read_to_string(dir.join("rollout_aborted.json")).expect("fixture");
+    std::fs::write(&tmp, &aborted).expect("write");
+    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+    let task = tokio::spawn(rollouts::run(
+        rollouts::Location::File(tmp.clone()),
+        Some(Text::from("eu-west-1")),
+        Duration::from_millis(100),
+        Clock::Fixed(at("2020-09-22T10:00:00Z")),
+        tx,
+    ));
+    let mut next = async || {
+        tokio::time::timeout(Duration::from_secs(10), rx.recv())
+            .await
+            .expect("in time")
+            .expect("alive")
+    };
+    assert!(matches!(
+        next().await,
+        SourceUpdate::Registered {
+            kind: "rollouts",
+            ..
+        }
+    ));
+    let SourceUpdate::Events { events, .. } = next().await else {
+        panic!("events first");
+    };
+    let [Event::Deployment(d)] = events.as_slice() else {
+        panic!("one deployment line: {events:?}");
+    };
+    assert_eq!(d.status, DeployStatus::Failure);
+    assert_eq!(d.region.as_deref(), Some("eu-west-1"));
+    assert!(
+        d.stage
+            .as_deref()
+            .is_some_and(|s| s.starts_with("aborted: "))
+    );
+    // Unchanged: nothing new.
+    let SourceUpdate::Events { events, .. } = next().await else {
+        panic!("events");
+    };
+    assert!(events.is_empty());
+    std::fs::write(&tmp, "{ broken").expect("write");
+    loop {
+        match next().await {
+            SourceUpdate::Failed { error, .. } => {
+                assert!(error.contains("not JSON"), "{error}");
+                break;
+            }
+            SourceUpdate::Events { .. } => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    task.abort();
+    let _ = std::fs::remove_file(&tmp);
+}

@@ -430,7 +430,7 @@ pub fn compute(records: &Records, settings: &Settings, now: Time) -> Lanes {
         let Some(started) = prod.iter().map(|e| e.time).min() else {
             continue;
         };
-        let canary = canaries.get(&*d.id).map(|c| {
+        let view = |c: &CanaryResult| {
             let samples = vec![
                 (rules[0].clone(), c.error_rate, c.baseline_error_rate),
                 (rules[1].clone(), c.p99_ms, c.baseline_p99_ms),
@@ -443,6 +443,15 @@ pub fn compute(records: &Records, settings: &Settings, now: Time) -> Lanes {
                 score: c.score.or(judgement.score),
                 judgement,
             }
+        };
+        let raw = canaries.get(&*d.id).copied();
+        // Whether the canary passed; the full judgement waits until the lane is
+        // known to be listed (most of a long history is not).
+        let canary_passed = raw.is_some_and(|c| {
+            matches!(
+                c.verdict.or_else(|| view(c).verdict),
+                Some(Verdict::Pass | Verdict::Marginal)
+            )
         });
         let regional = prod.iter().any(|e| e.region.is_some());
         let mut stages: Vec<Stage> = regions.iter().map(|r| Stage::queued(r.clone())).collect();
@@ -464,12 +473,7 @@ pub fn compute(records: &Records, settings: &Settings, now: Time) -> Lanes {
                         StageState::Verifying
                     }
                     DeployStatus::InProgress => StageState::Progressing,
-                    DeployStatus::Success
-                        if canary_region
-                            && canary.as_ref().is_some_and(|c| {
-                                matches!(c.verdict, Some(Verdict::Pass | Verdict::Marginal))
-                            }) =>
-                    {
+                    DeployStatus::Success if canary_region && canary_passed => {
                         StageState::Certified
                     }
                     DeployStatus::Success => StageState::Succeeded,
@@ -525,6 +529,7 @@ pub fn compute(records: &Records, settings: &Settings, now: Time) -> Lanes {
         if outcome != Outcome::InFlight && finished_at.is_some_and(|f| now - f > RECENT) {
             continue;
         }
+        let canary = raw.map(view);
 
         let mut blockers = Vec::new();
         if let Some(c) = &canary

@@ -544,16 +544,76 @@ pub fn parse_body(body: &str, origin: &str) -> Result<Vec<Object>, RolloutError>
     }
 }
 
-/// The source task: re-reads `path` every `every` and sends what it maps to.
-pub async fn run_file(
-    path: PathBuf,
+/// Fetches a document over HTTP(S) (e.g. a `kubectl proxy` URL of a Rollout
+/// list, or a store of Flagger webhook payloads); `token` goes in as a bearer.
+pub async fn fetch_url(
+    http: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+) -> Result<Vec<Object>, RolloutError> {
+    let fail = |error: String| RolloutError::Io {
+        origin: url.to_string(),
+        error,
+    };
+    let mut req = http.get(url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let resp = req.send().await.map_err(|e| {
+        fail(if e.is_timeout() {
+            "no answer in time".to_string()
+        } else {
+            format!("cannot connect ({e})")
+        })
+    })?;
+    let status = resp.status();
+    let body = resp.text().await.map_err(|e| fail(e.to_string()))?;
+    if !status.is_success() {
+        let head: String = sanitize(&body).chars().take(200).collect();
+        return Err(fail(format!("HTTP {}: {head}", status.as_u16())));
+    }
+    parse_body(&body, url)
+}
+
+/// Where a rollouts source reads: a file, or an HTTP(S) URL with an optional
+/// bearer token.
+#[derive(Clone)]
+pub enum Location {
+    File(PathBuf),
+    Url { url: String, token: Option<String> },
+}
+
+impl std::fmt::Debug for Location {
+    // The token never appears in logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::File(p) => write!(f, "File({})", p.display()),
+            Location::Url { url, .. } => write!(f, "Url({url})"),
+        }
+    }
+}
+
+impl Location {
+    fn name(&self) -> String {
+        match self {
+            Location::File(p) => p.display().to_string(),
+            Location::Url { url, .. } => url.clone(),
+        }
+    }
+}
+
+/// The source task: re-reads `from` every `every` and sends what changed,
+/// mapped to events for `region`. A failed read is reported and retried; the
+/// data read before stays.
+pub async fn run(
+    from: Location,
     region: Option<Text>,
     every: std::time::Duration,
     clock: crate::clock::Clock,
     updates: tokio::sync::mpsc::Sender<crate::store::SourceUpdate>,
 ) {
     use crate::store::SourceUpdate;
-    let source = Text::from(format!("rollouts:{}", path.display()));
+    let source = Text::from(format!("rollouts:{}", from.name()));
     let hello = SourceUpdate::Registered {
         source: source.clone(),
         kind: "rollouts",
@@ -561,14 +621,28 @@ pub async fn run_file(
     if updates.send(hello).await.is_err() {
         return;
     }
+    let http = reqwest::Client::builder()
+        .timeout(every.max(std::time::Duration::from_secs(5)))
+        .build()
+        .unwrap_or_default();
     let mut last: Vec<Object> = Vec::new();
     loop {
-        let read = {
-            let path = path.clone();
-            tokio::task::spawn_blocking(move || read_file(&path)).await
+        let read = match &from {
+            Location::File(path) => {
+                let path = path.clone();
+                tokio::task::spawn_blocking(move || read_file(&path))
+                    .await
+                    .unwrap_or_else(|e| {
+                        Err(RolloutError::Io {
+                            origin: from.name(),
+                            error: format!("reader stopped: {e}"),
+                        })
+                    })
+            }
+            Location::Url { url, token } => fetch_url(&http, url, token.as_deref()).await,
         };
         let update = match read {
-            Ok(Ok(objects)) => {
+            Ok(objects) => {
                 // Only what changed since the last read becomes new events.
                 let fresh: Vec<Object> = objects
                     .iter()
@@ -581,13 +655,9 @@ pub async fn run_file(
                     events: to_events(&fresh, region.as_ref(), clock.now()),
                 }
             }
-            Ok(Err(e)) => SourceUpdate::Failed {
-                source: source.clone(),
-                error: e.to_string(),
-            },
             Err(e) => SourceUpdate::Failed {
                 source: source.clone(),
-                error: format!("reader stopped: {e}"),
+                error: e.to_string(),
             },
         };
         if updates.send(update).await.is_err() {

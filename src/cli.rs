@@ -177,4 +177,7 @@ pub struct ServeArgs {
     /// Run the demo clock this many times faster than real time.
     #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
     pub speed: f64,
+    /// Config file (default: $FLIGHTDECK_CONFIG, else the platform config file).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }

@@ -90,7 +90,13 @@ async fn run_async(
         follow_file(&scheduler, path);
     }
     for source in config.iter().flat_map(|c| &c.sources) {
-        start_source(&scheduler, source, &source_settings);
+        start_source(
+            &scheduler,
+            source,
+            &source_settings,
+            Some(snapshots.clone()),
+            &clock,
+        );
     }
     drop(updates);
 
@@ -141,10 +147,16 @@ fn follow_file(scheduler: &Scheduler, path: &std::path::Path) {
 
 /// Starts a configured source on the scheduler; one that cannot start is shown
 /// as failing with the reason, and the others start anyway.
-pub fn start_source(scheduler: &Scheduler, source: &SourceConfig, settings: &Settings) {
+pub fn start_source(
+    scheduler: &Scheduler,
+    source: &SourceConfig,
+    settings: &Settings,
+    snapshots: Option<watch::Receiver<Arc<Snapshot>>>,
+    clock: &Clock,
+) {
     let name = crate::text::sanitize(&source.name);
     let kind = registry::kind_name(&source.kind);
-    match registry::build(source, settings) {
+    match registry::build_with(source, settings, snapshots, clock.clone()) {
         Ok(poller) => scheduler.spawn(
             Schedule {
                 name,

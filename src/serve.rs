@@ -29,7 +29,14 @@ use crate::sources::{demo, events};
 use crate::store::{Snapshot, SourceUpdate, Store};
 
 /// Spawns the sources; each sends its updates to the store through the sender.
-pub type StartSources = Box<dyn FnOnce(mpsc::Sender<SourceUpdate>) + Send>;
+/// Starts the sources: given where to send updates and the store's published
+/// snapshots (a `prometheus` source reads them to find the canaries to judge).
+pub type StartSources = Box<
+    dyn FnOnce(
+            mpsc::Sender<SourceUpdate>,
+            tokio::sync::watch::Receiver<Arc<crate::store::Snapshot>>,
+        ) + Send,
+>;
 
 /// Everything `serve` needs to know about where its data comes from.
 pub struct Inputs {
@@ -68,7 +75,7 @@ pub fn inputs_from_args(args: &ServeArgs) -> Result<Inputs, events::ReadError> {
     }
     let files = args.events.clone();
     let demo_clock = clock.clone();
-    let start: StartSources = Box::new(move |updates| {
+    let start: StartSources = Box::new(move |updates, _| {
         if use_demo {
             tokio::spawn(demo::run(org.stream(start), demo_clock, updates.clone()));
         }
@@ -83,8 +90,53 @@ pub fn inputs_from_args(args: &ServeArgs) -> Result<Inputs, events::ReadError> {
     })
 }
 
+/// `--config FILE`: the configured sources on the poll scheduler, with the
+/// config's teams, services and windows (`--demo` and `--events` still add theirs).
+pub fn inputs_from_config(
+    args: &ServeArgs,
+    config: crate::config::Config,
+) -> Result<Inputs, events::ReadError> {
+    let mut inputs = inputs_from_args(args)?;
+    let demo_or_files = args.demo.demo || !args.events.is_empty();
+    if !demo_or_files {
+        // Without --demo the config's sources are the only ones.
+        inputs = Inputs {
+            settings: Settings::default(),
+            clock: args.now.map_or_else(Clock::real, Clock::Fixed),
+            start: Box::new(|_, _| {}),
+        };
+    }
+    config.apply_to(&mut inputs.settings);
+    let settings = inputs.settings.clone();
+    let clock = inputs.clock.clone();
+    let others = inputs.start;
+    inputs.start = Box::new(move |updates, snapshots| {
+        others(updates.clone(), snapshots.clone());
+        let scheduler = crate::sources::scheduler::Scheduler::new(updates, Clock::real());
+        for source in &config.sources {
+            crate::cockpit::start_source(
+                &scheduler,
+                source,
+                &settings,
+                Some(snapshots.clone()),
+                &clock,
+            );
+        }
+        // Dropping the scheduler stops its sources: keep it for as long as
+        // the server runs (the runtime ends it at exit).
+        tokio::spawn(async move {
+            let _scheduler = scheduler;
+            std::future::pending::<()>().await;
+        });
+    });
+    Ok(inputs)
+}
+
 pub fn run(args: &ServeArgs) -> Result<ExitCode> {
-    let inputs = inputs_from_args(args)?;
+    let inputs = match crate::config::load(args.config.as_deref())? {
+        Some(config) => inputs_from_config(args, config)?,
+        None => inputs_from_args(args)?,
+    };
     let _log = crate::logging::init();
     tracing::info!(?args, "serve starting");
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -117,7 +169,7 @@ pub async fn serve(
     let (store, snapshots) = Store::new(inputs.settings, inputs.clock);
     let (updates, inbox) = mpsc::channel(256);
     tokio::spawn(store.run(inbox));
-    (inputs.start)(updates);
+    (inputs.start)(updates, snapshots.clone());
     let exposition = publish_expositions(snapshots);
     let app = router(exposition);
     axum::serve(listener, app)

@@ -7,6 +7,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use flightdeck::records::Records;
 use flightdeck::model::Text;
 use flightdeck::report;
 use flightdeck::settings::Settings;
@@ -48,10 +49,19 @@ fn scorecards_of(mut v: Value) -> Value {
     v
 }
 
-fn assert_views_match_report(views: &Views, file: &Path) {
+fn assert_views_match_report(views: &Views, records: &Records, file: &Path) {
     assert_eq!(views.now, now());
     for w in &views.windows {
-        let replayed = scorecards_of(report::json(&w.scorecards, &Diagnostics::default()));
+        let mut replayed = report::json(&w.scorecards, &Diagnostics::default());
+        // The report adds each team's findings posture from the same records.
+        flightdeck::report_findings::add(
+            &mut replayed,
+            &records.findings,
+            &flightdeck::settings::Settings::default(),
+            views.now,
+            chrono::TimeDelta::days(w.days as i64),
+        );
+        let replayed = scorecards_of(replayed);
         let reported = scorecards_of(report_json(file, w.days));
         assert_eq!(replayed, reported, "{}-day window", w.days);
     }
@@ -91,7 +101,7 @@ fn a_replay_driven_step_by_step_reaches_the_report_scorecards() {
     assert_eq!(delivered, total, "every event replayed");
     assert!(feed.finished());
     let snapshot = snapshots.borrow().clone();
-    assert_views_match_report(&snapshot.views, &fixture());
+    assert_views_match_report(&snapshot.views, &snapshot.records, &fixture());
 }
 
 #[test]
@@ -133,7 +143,7 @@ fn a_replay_at_high_speed_through_the_store_task_gets_every_event() {
         assert!(clock.replay().is_some_and(|r| r.status().ended));
         // The store's records at the replay's end, evaluated as the store does.
         let views = Views::compute(&snapshot.records, &Settings::default(), clock.now());
-        assert_views_match_report(&views, &fixture());
+        assert_views_match_report(&views, &snapshot.records, &fixture());
     });
 }
 

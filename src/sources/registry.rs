@@ -4,8 +4,12 @@
 //! Adding a kind takes four lines here: a [`SourceSpec`] variant, its name in
 //! [`KINDS`], a line in [`spec_parser`] and a line in [`build`].
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::watch;
+
+use crate::clock::Clock;
 use crate::config::{SourceConfig, spec};
 use crate::settings::Settings;
 use crate::sources::events_follow::{EventsPoller, EventsSpec};
@@ -13,7 +17,11 @@ use crate::sources::git::{GitPoller, GitSpec};
 use crate::sources::github::{GithubPoller, GithubSpec};
 use crate::sources::gitlab::{GitlabPoller, GitlabSpec};
 use crate::sources::pagerduty::{PagerdutyPoller, PagerdutySpec};
+use crate::sources::prometheus::PrometheusSpec;
+use crate::sources::prometheus_poller::PrometheusPoller;
+use crate::sources::rollouts_poller::{RolloutsPoller, RolloutsSpec};
 use crate::sources::scheduler::Poller;
+use crate::store::Snapshot;
 
 /// A source's own keys, by kind.
 #[derive(Debug, Clone)]
@@ -23,10 +31,20 @@ pub enum SourceSpec {
     Gitlab(GitlabSpec),
     Pagerduty(PagerdutySpec),
     Git(GitSpec),
+    Prometheus(Box<PrometheusSpec>),
+    Rollouts(RolloutsSpec),
 }
 
 /// Every kind the config accepts (also for "did you mean").
-pub const KINDS: &[&str] = &["events", "git", "github", "gitlab", "pagerduty"];
+pub const KINDS: &[&str] = &[
+    "events",
+    "git",
+    "github",
+    "gitlab",
+    "pagerduty",
+    "prometheus",
+    "rollouts",
+];
 
 /// Parses a kind's keys; errors carry the position of the offending key.
 pub type SpecParser =
@@ -40,6 +58,8 @@ pub fn spec_parser(kind: &str) -> Option<SpecParser> {
         "gitlab" => |d| spec(d).map(SourceSpec::Gitlab),
         "pagerduty" => |d| spec(d).map(SourceSpec::Pagerduty),
         "git" => |d| spec(d).map(SourceSpec::Git),
+        "prometheus" => |d| spec(d).map(|s| SourceSpec::Prometheus(Box::new(s))),
+        "rollouts" => |d| spec(d).map(SourceSpec::Rollouts),
         _ => return None,
     };
     Some(parser)
@@ -64,6 +84,10 @@ impl SourceSpec {
             SourceSpec::Pagerduty(s) => s.check(),
             // Its serde conversion already refused what is wrong.
             SourceSpec::Git(_) => Vec::new(),
+            // Durations, queries and rules are checked when the source starts
+            // (with the token): a mistake there fails that source only.
+            SourceSpec::Prometheus(_) => Vec::new(),
+            SourceSpec::Rollouts(s) => s.check(),
         }
     }
 
@@ -76,6 +100,11 @@ impl SourceSpec {
                     *p = base.join(&*p);
                 }
             }
+            SourceSpec::Rollouts(s) => {
+                if let Some(p) = s.path.as_mut().filter(|p| p.is_relative()) {
+                    *p = base.join(&*p);
+                }
+            }
             _ => {}
         }
     }
@@ -84,6 +113,9 @@ impl SourceSpec {
     pub fn default_interval(&self) -> Duration {
         match self {
             SourceSpec::Events(_) => Duration::from_secs(10),
+            // Canaries are judged while they run: minutes matter.
+            SourceSpec::Prometheus(_) => Duration::from_secs(30),
+            SourceSpec::Rollouts(_) => Duration::from_secs(15),
             _ => crate::config::DEFAULT_INTERVAL,
         }
     }
@@ -92,6 +124,17 @@ impl SourceSpec {
 /// The poller of a configured source. An error (a missing token, a bad URL) is
 /// shown as the source's failure; the other sources still start.
 pub fn build(source: &SourceConfig, settings: &Settings) -> Result<Box<dyn Poller>, String> {
+    build_with(source, settings, None, Clock::real())
+}
+
+/// [`build`] for the cockpit and `serve`: a `prometheus` source judges the
+/// canaries of the published snapshots.
+pub fn build_with(
+    source: &SourceConfig,
+    settings: &Settings,
+    snapshots: Option<watch::Receiver<Arc<Snapshot>>>,
+    clock: Clock,
+) -> Result<Box<dyn Poller>, String> {
     let timeout = source.timeout;
     Ok(match &source.spec {
         SourceSpec::Events(s) => Box::new(EventsPoller::new(s.clone(), timeout)?),
@@ -103,6 +146,14 @@ pub fn build(source: &SourceConfig, settings: &Settings) -> Result<Box<dyn Polle
             settings.incident_link_window,
             timeout,
         )),
+        SourceSpec::Prometheus(s) => {
+            let mut config = s.resolve().map_err(|e| e.to_string())?;
+            // The common keys win over the spec's own defaults.
+            config.name = crate::text::sanitize(&source.name);
+            config.timeout = timeout;
+            Box::new(PrometheusPoller::new(config, snapshots, clock)?)
+        }
+        SourceSpec::Rollouts(s) => Box::new(RolloutsPoller::new(s.clone(), timeout, clock)?),
     })
 }
 

@@ -113,6 +113,8 @@ pub struct FindingsView {
     pub windows: Vec<PostureTable>,
     /// Every canonical framework seen, sorted.
     pub frameworks: Vec<Text>,
+    /// For each record index, its position in `rows` (`None`: not listed).
+    pub row_of: Vec<Option<u32>>,
 }
 
 fn resolved_at(f: &Finding) -> Option<Time> {
@@ -121,9 +123,7 @@ fn resolved_at(f: &Finding) -> Option<Time> {
 }
 
 pub fn is_open_at(f: &Finding, t: Time) -> bool {
-    f.status != FindingStatus::Suppressed
-        && f.opened <= t
-        && resolved_at(f).is_none_or(|r| r > t)
+    f.status != FindingStatus::Suppressed && f.opened <= t && resolved_at(f).is_none_or(|r| r > t)
 }
 
 fn severity_index(s: Severity) -> usize {
@@ -251,10 +251,15 @@ pub fn compute(
             }
         })
         .collect();
+    let mut row_of = vec![None; findings.len()];
+    for (pos, r) in rows.iter().enumerate() {
+        row_of[r.index] = Some(pos as u32);
+    }
     FindingsView {
         rows,
         windows,
         frameworks: all_frameworks,
+        row_of,
     }
 }
 

@@ -42,11 +42,11 @@ pub fn render(frame: &mut Frame, app: &App, snapshot: &Snapshot) {
         Route::Screen(Screen::Overview) => views::overview::render(frame, body, app, snapshot),
         Route::Screen(Screen::Incidents) => views::incidents::render(frame, body, app, snapshot),
         Route::Screen(Screen::Sources) => views::sources::render(frame, body, app, snapshot),
-        Route::Screen(s @ (Screen::Lanes | Screen::Findings)) => {
-            views::pending::render(frame, body, *s, snapshot)
-        }
+        Route::Screen(Screen::Findings) => views::findings::render(frame, body, app, snapshot),
+        Route::Screen(s @ Screen::Lanes) => views::pending::render(frame, body, *s, snapshot),
         Route::Team(team) => views::team::render(frame, body, app, snapshot, team),
         Route::Incident(id) => views::incident::render(frame, body, app, snapshot, id),
+        Route::Finding(id) => views::finding::render(frame, body, app, snapshot, id),
     }
     widgets::status_bar::render(frame, status, app, snapshot);
     if app.help {
@@ -69,6 +69,7 @@ fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
         let crumb = match &v.route {
             Route::Team(t) => format!(" › {t}"),
             Route::Incident(i) => format!(" › {i}"),
+            Route::Finding(f) => format!(" › {}", crate::ui::views::finding::short_id(f)),
             Route::Screen(s) => format!(" › {}", s.title()),
         };
         spans.push(Span::styled(crumb, theme::header()));

@@ -1,5 +1,7 @@
 //! One module per screen.
 
+pub mod finding;
+pub mod findings;
 pub mod help;
 pub mod incident;
 pub mod incidents;

@@ -275,6 +275,13 @@ fn the_spec_refuses_unknown_keys() {
         serde_json::from_value(serde_json::json!({"path": "scans/*.sarif", "format": "sarif"}))
             .expect("valid");
     assert_eq!(ok.format, Some(Format::Sarif));
+    assert_eq!(ok.check(), Ok(()));
+    let both: FindingsSpec =
+        serde_json::from_value(serde_json::json!({"path": "a", "url": "https://x"}))
+            .expect("parses");
+    assert!(both.check().is_err());
+    let neither: FindingsSpec = serde_json::from_value(serde_json::json!({})).expect("parses");
+    assert!(neither.check().expect_err("needs one").contains("path"));
     let bad = serde_json::from_value::<FindingsSpec>(serde_json::json!({"paht": "x"}));
     assert!(bad.expect_err("unknown key").to_string().contains("paht"));
     let bad_format = serde_json::from_value::<FindingsSpec>(serde_json::json!({"format": "xml"}));

@@ -39,6 +39,19 @@ pub struct FindingsSpec {
 }
 
 impl FindingsSpec {
+    /// Exactly one of `path` and `url`; the config loader reports this message.
+    pub fn check(&self) -> Result<(), String> {
+        match (&self.path, &self.url) {
+            (Some(_), Some(_)) => Err("give either `path` or `url`, not both".into()),
+            (None, None) => Err("needs `path` (a file or glob) or `url`".into()),
+            (Some(p), None) if p.trim().is_empty() => Err("`path` is empty".into()),
+            (None, Some(u)) if !(u.starts_with("https://") || u.starts_with("http://")) => Err(
+                format!("`url` must start with https:// or http://, got {u:?}"),
+            ),
+            _ => Ok(()),
+        }
+    }
+
     pub fn limit(&self) -> u64 {
         self.max_bytes.unwrap_or(MAX_BYTES).min(MAX_BYTES)
     }

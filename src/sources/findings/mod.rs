@@ -108,6 +108,15 @@ pub fn read_bytes(
             limit: MAX_BYTES,
         });
     }
+    // SARIF files can be large: read them one result at a time when they have its shape.
+    if matches!(format, None | Some(Format::Sarif))
+        && let Some(read) = sarif::read_streaming(bytes, &ReadContext { origin, now })
+    {
+        return read.map_err(|source| FindingsError::Json {
+            origin: origin.to_string(),
+            source,
+        });
+    }
     let doc: Value = serde_json::from_slice(bytes).map_err(|source| FindingsError::Json {
         origin: origin.to_string(),
         source,

@@ -12,10 +12,13 @@
 //! - Id: `guid`, else a fingerprint, else a hash of rule, location and message,
 //!   prefixed with the tool name, so the same result merges across scans.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::{ReadContext, at, clean, detail, list, number, raw, severity_label, stable_hash, text};
 use crate::model::{Finding, FindingDetail, FindingStatus, Severity, Text};
@@ -27,9 +30,59 @@ pub fn read(doc: &Value, cx: &ReadContext) -> Result<Vec<Finding>, String> {
     };
     let mut out = Vec::new();
     for run in runs {
-        read_run(run, cx, &mut out);
+        let results = list(run, &["results"]).iter().map(|v| Ok(Cow::Borrowed(v)));
+        read_run(run, results, cx, &mut out).map_err(|e| e.to_string())?;
     }
     Ok(out)
+}
+
+/// A SARIF document with its results left unparsed, so that a large file never
+/// exists as one `Value` tree: each result is parsed, mapped and dropped in turn.
+#[derive(Deserialize)]
+struct Lite<'a> {
+    #[serde(borrow)]
+    runs: Vec<RunLite<'a>>,
+}
+
+#[derive(Deserialize)]
+struct RunLite<'a> {
+    #[serde(default)]
+    tool: Value,
+    #[serde(default)]
+    invocations: Value,
+    #[serde(default, rename = "versionControlProvenance")]
+    provenance: Value,
+    #[serde(default, rename = "automationDetails")]
+    automation: Value,
+    #[serde(borrow, default)]
+    results: Vec<&'a RawValue>,
+}
+
+/// Reads SARIF from bytes one result at a time. `None` when the bytes do not
+/// have SARIF's shape (the caller then parses them whole, for detection and a
+/// precise error); `Some(Err)` when a result is not valid JSON (e.g. too deep).
+pub fn read_streaming(
+    bytes: &[u8],
+    cx: &ReadContext,
+) -> Option<Result<Vec<Finding>, serde_json::Error>> {
+    let lite: Lite = serde_json::from_slice(bytes).ok()?;
+    let mut out = Vec::new();
+    for run in lite.runs {
+        let meta = serde_json::json!({
+            "tool": run.tool,
+            "invocations": run.invocations,
+            "versionControlProvenance": run.provenance,
+            "automationDetails": run.automation,
+        });
+        let results = run
+            .results
+            .iter()
+            .map(|raw| serde_json::from_str::<Value>(raw.get()).map(Cow::Owned));
+        if let Err(e) = read_run(&meta, results, cx, &mut out) {
+            return Some(Err(e));
+        }
+    }
+    Some(Ok(out))
 }
 
 /// GitHub's bands for `security-severity` (a CVSS-like score).
@@ -55,7 +108,12 @@ fn level_severity(level: &str) -> Option<Severity> {
     }
 }
 
-fn read_run(run: &Value, cx: &ReadContext, out: &mut Vec<Finding>) {
+fn read_run<'v>(
+    run: &Value,
+    results: impl Iterator<Item = Result<Cow<'v, Value>, serde_json::Error>>,
+    cx: &ReadContext,
+    out: &mut Vec<Finding>,
+) -> Result<(), serde_json::Error> {
     let driver = at(run, &["tool", "driver"]).unwrap_or(&Value::Null);
     let extensions = list(run, &["tool", "extensions"]);
     let tool = text(driver, &["name"]).unwrap_or_else(|| Text::from("sarif"));
@@ -71,7 +129,9 @@ fn read_run(run: &Value, cx: &ReadContext, out: &mut Vec<Finding>) {
     // Rule texts are read once per rule and shared by its results.
     let mut rules: HashMap<usize, Rc<RuleInfo>> = HashMap::new();
 
-    for result in list(run, &["results"]) {
+    for result in results {
+        let result = result?;
+        let result: &Value = &result;
         if !result.is_object() {
             continue;
         }
@@ -193,6 +253,7 @@ fn read_run(run: &Value, cx: &ReadContext, out: &mut Vec<Finding>) {
             detail: detail(d),
         });
     }
+    Ok(())
 }
 
 /// The texts of one rule, shared by all its results.

@@ -132,3 +132,18 @@ fn a_filter_matching_nothing_says_so() {
     app.update(Action::Filter, &snapshot);
     assert!(!app.typing());
 }
+
+#[test]
+fn findings_screen_80x24_keeps_team_names_and_titles() {
+    let snapshot = common::demo_snapshot();
+    let mut app = App::new(common::now());
+    app.update(Action::Show(Screen::Findings), &snapshot);
+    let t = draw(&app, &snapshot, 80, 24);
+    insta::assert_snapshot!(t);
+    assert!(t.contains("│billing "), "team names are not cut: {t}");
+    assert!(t.contains("TITLE"), "the title column stays: {t}");
+    assert!(
+        !t.contains("OLDEST CRIT"),
+        "narrow posture drops the wide columns"
+    );
+}

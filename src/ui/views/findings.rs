@@ -115,7 +115,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
             table.days, table.days
         ),
         snapshot,
-        true,
+        teams_area.width >= 110,
     );
     posture_table(
         frame,
@@ -255,6 +255,8 @@ fn findings_list(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) 
     let height = block.inner(area).height.saturating_sub(1) as usize;
     let selected = app.view().selected;
     let offset = scroll::offset(selected, height);
+    // Narrow terminals drop the account column so the title stays visible.
+    let wide = area.width >= 100;
     let body = app
         .findings
         .rows
@@ -276,12 +278,16 @@ fn findings_list(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) 
             } else {
                 Style::default()
             };
-            let r = Row::new(vec![
+            let mut cells = vec![
                 Cell::from(severity_short(f.severity)).style(severity_style(f.severity)),
                 Cell::from(status_label(status)),
                 Cell::from(age_vs_sla(row, age)).style(age_style),
                 Cell::from(row.team.to_string()),
-                Cell::from(f.account.as_deref().unwrap_or("-").to_string()),
+            ];
+            if wide {
+                cells.push(Cell::from(f.account.as_deref().unwrap_or("-").to_string()));
+            }
+            cells.extend([
                 Cell::from(
                     row.frameworks
                         .iter()
@@ -298,37 +304,33 @@ fn findings_list(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) 
                         .to_string(),
                 ),
             ]);
+            let r = Row::new(cells);
             Some(if n == selected {
                 r.style(theme::selected())
             } else {
                 r
             })
         });
-    let table = Table::new(
-        body,
-        [
-            Constraint::Length(4),
-            Constraint::Length(10),
-            Constraint::Length(10),
-            Constraint::Length(14),
-            Constraint::Length(13),
-            Constraint::Length(22),
-            Constraint::Fill(1),
-        ],
-    )
-    .header(Row::new(
-        [
-            "SEV",
-            "STATUS",
-            "AGE / SLA",
-            "TEAM",
-            "ACCOUNT",
-            "FRAMEWORKS",
-            "TITLE",
-        ]
-        .map(|h| Cell::from(h).style(theme::header())),
-    ))
-    .block(block);
+    let mut widths = vec![
+        Constraint::Length(4),
+        Constraint::Length(10),
+        Constraint::Length(10),
+        Constraint::Length(14),
+    ];
+    let mut heads = vec!["SEV", "STATUS", "AGE / SLA", "TEAM"];
+    if wide {
+        widths.push(Constraint::Length(13));
+        heads.push("ACCOUNT");
+    }
+    widths.extend([Constraint::Length(22), Constraint::Fill(1)]);
+    heads.extend(["FRAMEWORKS", "TITLE"]);
+    let table = Table::new(body, widths)
+        .header(Row::new(
+            heads
+                .into_iter()
+                .map(|h| Cell::from(h).style(theme::header())),
+        ))
+        .block(block);
     frame.render_widget(table, area);
     if shown == 0 {
         let msg = if view.rows.is_empty() {

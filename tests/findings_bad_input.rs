@@ -267,6 +267,20 @@ fn globs_read_every_match_and_report_the_bad_files() {
     assert!(missing.to_string().contains("absent.sarif"), "{missing}");
     let all_bad = read_findings_path(&spec(&dir.join("a/*.sarif")), now()).expect_err("all bad");
     assert!(all_bad.to_string().contains("broken.sarif"), "{all_bad}");
+
+    // The same reads as the store's updates.
+    use flightdeck::store::SourceUpdate;
+    let name = flightdeck::model::Text::from("scans");
+    let ups = findings::path::poll_updates(&name, &spec(&dir.join("**/*.sarif")), now());
+    assert_eq!(ups.len(), 2);
+    assert!(matches!(&ups[0], SourceUpdate::Events { events, .. } if events.len() == 6));
+    assert!(
+        matches!(&ups[1], SourceUpdate::Warned { warning, .. } if warning.contains("broken.sarif"))
+    );
+    let ups = findings::path::poll_updates(&name, &spec(&dir.join("absent.sarif")), now());
+    assert!(
+        matches!(&ups[..], [SourceUpdate::Failed { error, .. }] if error.contains("absent.sarif"))
+    );
 }
 
 #[test]

@@ -115,6 +115,38 @@ pub fn read_findings_path(spec: &FindingsSpec, now: Time) -> Result<FindingsRead
     Ok(read)
 }
 
+/// One poll of a `path` findings source as the store's updates: the findings
+/// (an empty list still marks the source fresh), a warning when some files were
+/// skipped, or the failure. This is what the scheduler sends for a path source.
+pub fn poll_updates(
+    source: &crate::model::Text,
+    spec: &FindingsSpec,
+    now: Time,
+) -> Vec<crate::store::SourceUpdate> {
+    use crate::model::Event;
+    use crate::store::SourceUpdate;
+    match read_findings_path(spec, now) {
+        Ok(read) => {
+            let warning = read.warning();
+            let mut out = vec![SourceUpdate::Events {
+                source: source.clone(),
+                events: read.findings.into_iter().map(Event::Finding).collect(),
+            }];
+            if let Some(warning) = warning {
+                out.push(SourceUpdate::Warned {
+                    source: source.clone(),
+                    warning,
+                });
+            }
+            out
+        }
+        Err(e) => vec![SourceUpdate::Failed {
+            source: source.clone(),
+            error: e.to_string(),
+        }],
+    }
+}
+
 fn has_magic(s: &str) -> bool {
     s.contains(['*', '?'])
 }

@@ -212,7 +212,12 @@ pub(crate) async fn event_loop(
             _ = tokio::time::sleep_until(next_frame), if dirty => {}
             input = keys.next() => match input {
                 Some(Ok(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => {
-                    if let Some(action) = keymap::action_for(&key) {
+                    let action = if app.typing() {
+                        crate::app::findings::prompt_action(&key)
+                    } else {
+                        keymap::action_for(&key)
+                    };
+                    if let Some(action) = action {
                         match app.update(action, &snapshot) {
                             Effect::Quit => return Ok(()),
                             Effect::Redraw | Effect::Bell => dirty = true,

@@ -118,6 +118,10 @@ impl Records {
         self.incident_index.get(id).copied()
     }
 
+    pub fn finding(&self, id: &str) -> Option<usize> {
+        self.finding_index.get(id).copied()
+    }
+
     pub fn deployment(&self, id: &str) -> Option<usize> {
         self.deployment_index.get(id).copied()
     }

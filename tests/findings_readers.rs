@@ -303,6 +303,12 @@ fn every_fixture_is_read_with_the_expected_counts() {
             let forced = findings::read_file(&path, Some(format_of(folder)), MAX_BYTES, now())
                 .expect("forced format reads");
             assert_eq!(forced, found, "{file}: forced = detected");
+            // SARIF is read one result at a time from bytes; the whole-tree path agrees.
+            let doc: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&path).expect("reads")).expect("JSON");
+            let whole = findings::read_value(&doc, None, &path.display().to_string(), now())
+                .expect("reads as a tree");
+            assert_eq!(whole, found, "{file}: streaming = whole tree");
             checked += 1;
         }
     }

@@ -7,8 +7,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use flightdeck::records::Records;
 use flightdeck::model::Text;
+use flightdeck::records::Records;
 use flightdeck::report;
 use flightdeck::settings::Settings;
 use flightdeck::sources::events::{self, Diagnostics};

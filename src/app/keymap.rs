@@ -83,6 +83,12 @@ pub const BINDINGS: &[Binding] = &[
     ),
     key(KeyCode::Char(']'), "", Action::WindowLonger, ""),
     key(
+        KeyCode::Char('/'),
+        "/",
+        Action::Filter,
+        "filter findings (screen 4)",
+    ),
+    key(
         KeyCode::Char('?'),
         "?",
         Action::ToggleHelp,

@@ -1,6 +1,7 @@
 //! Application state and `update`: what keys do. No I/O and no terminal, so it
 //! is tested directly.
 
+pub mod findings;
 pub mod keymap;
 
 use crate::model::{Text, Time};
@@ -54,6 +55,8 @@ pub enum Route {
     Incident(Text),
     /// A deployment's lane detail, by deployment id.
     Lane(Text),
+    /// One finding, by id.
+    Finding(Text),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +80,12 @@ pub enum Action {
     WindowLonger,
     ToggleHelp,
     Quit,
+    /// `/`: open the Findings filter prompt.
+    Filter,
+    /// A character typed into the prompt.
+    Type(char),
+    /// Backspace in the prompt.
+    Erase,
     /// Release-window mode on / off: alert feed, bell, flash.
     ReleaseWindow,
     /// Acknowledge the newest unacknowledged alert.
@@ -137,6 +146,8 @@ pub struct App {
     /// A one-off message for the status bar (e.g. where the screen was saved);
     /// the next key clears it.
     pub message: Option<String>,
+    /// The Findings screen's filter, prompt and filtered rows.
+    pub findings: findings::FindingsState,
 }
 
 /// Release-window mode: the alert feed is shown, new alerts flash the status
@@ -168,6 +179,7 @@ impl App {
             release: ReleaseWindow::default(),
             replay: None,
             message: None,
+            findings: findings::FindingsState::default(),
         }
     }
 
@@ -269,6 +281,10 @@ impl App {
                 _ => Effect::Nothing,
             };
         }
+        if self.findings.prompt.is_some() {
+            return self.edit_prompt(action, snapshot);
+        }
+        self.findings.refresh(snapshot, false);
         let rows = row_count(self.view(), self, snapshot);
         match action {
             Action::Quit => return Effect::Quit,
@@ -340,6 +356,42 @@ impl App {
             | Action::ReplayFaster
             | Action::ReplaySlower
             | Action::SaveScreen => {}
+            Action::Filter => {
+                if self.stack[0].route != Route::Screen(Screen::Findings) {
+                    return Effect::Nothing;
+                }
+                self.stack.truncate(1);
+                self.findings.prompt = Some(self.findings.filter.text.clone());
+            }
+            Action::Type(_) | Action::Erase => return Effect::Nothing,
+        }
+        Effect::Redraw
+    }
+
+    /// Whether keys go to the `/` prompt.
+    pub fn typing(&self) -> bool {
+        self.findings.prompt.is_some()
+    }
+
+    /// Keys while the prompt is open: Enter applies the filter, Esc keeps the old one.
+    fn edit_prompt(&mut self, action: Action, snapshot: &Snapshot) -> Effect {
+        let Some(text) = self.findings.prompt.as_mut() else {
+            return Effect::Nothing;
+        };
+        match action {
+            Action::Type(c) if !c.is_control() && text.chars().count() < 200 => text.push(c),
+            Action::Erase => {
+                text.pop();
+            }
+            Action::Open => {
+                let text = self.findings.prompt.take().unwrap_or_default();
+                self.findings.filter = findings::FindingsFilter::parse(&text);
+                self.findings.refresh(snapshot, true);
+                self.stack[0].selected = 0;
+            }
+            Action::Back => self.findings.prompt = None,
+            Action::Quit => return Effect::Quit,
+            _ => return Effect::Nothing,
         }
         Effect::Redraw
     }
@@ -347,6 +399,7 @@ impl App {
     /// New data arrived: the Overview cursor stays on the same team even when the
     /// teams are re-ranked, and every other selection stays on a row that exists.
     pub fn on_snapshot(&mut self, old: &Snapshot, new: &Snapshot) {
+        self.findings.refresh(new, false);
         let anchor = self.overview_anchor(old);
         let lane = self.lanes_anchor(old);
         self.now = self.now.max(new.now);
@@ -425,6 +478,13 @@ impl App {
                 let i = incident_rows(snapshot, self.window).nth(view.selected)?;
                 Some(Route::Incident(snapshot.records.incidents[i].id.clone()))
             }
+            Route::Screen(Screen::Findings) => {
+                let row = self.findings.rows.get(view.selected)?;
+                let index = snapshot.views.findings.rows.get(*row)?.index;
+                Some(Route::Finding(
+                    snapshot.records.findings.get(index)?.id.clone(),
+                ))
+            }
             Route::Team(team) => {
                 let detail = team_detail(snapshot, self.window, team)?;
                 let first_incident = detail.deployments.len() + detail.changes.len();
@@ -470,11 +530,12 @@ pub fn row_count(view: &View, app: &App, snapshot: &Snapshot) -> usize {
         }
         Route::Screen(Screen::Sources) => snapshot.sources.len(),
         Route::Screen(Screen::Lanes) => snapshot.views.lanes.lanes.len(),
-        Route::Screen(_) => 0,
+        Route::Screen(Screen::Findings) => app.findings.rows.len(),
         Route::Team(team) => team_detail(snapshot, app.window, team).map_or(0, |d| {
             d.deployments.len() + d.changes.len() + d.incidents.len()
         }),
         Route::Incident(_) => 0,
         Route::Lane(_) => 0,
+        Route::Finding(_) => 0,
     }
 }

@@ -113,6 +113,8 @@ pub struct FindingsView {
     pub windows: Vec<PostureTable>,
     /// Every canonical framework seen, sorted.
     pub frameworks: Vec<Text>,
+    /// For each record index, its position in `rows` (`None`: not listed).
+    pub row_of: Vec<Option<u32>>,
 }
 
 fn resolved_at(f: &Finding) -> Option<Time> {
@@ -153,10 +155,15 @@ pub fn compute(
     let mut all_frameworks: Vec<Text> = Vec::new();
     let mut rows: Vec<FindingRow> = Vec::with_capacity(findings.len());
     let mut owners: Vec<Text> = Vec::with_capacity(findings.len());
+    // Canonical frameworks per finding, computed once for every table.
+    let fws_all: Vec<Vec<Text>> = findings
+        .iter()
+        .map(|f| frameworks::frameworks_of(&f.frameworks))
+        .collect();
     for (index, f) in findings.iter().enumerate() {
         let team = policy.owner(f, settings);
-        let fws = frameworks::frameworks_of(&f.frameworks);
-        for fw in &fws {
+        let fws = &fws_all[index];
+        for fw in fws {
             if !all_frameworks.contains(fw) {
                 all_frameworks.push(fw.clone());
             }
@@ -170,7 +177,7 @@ pub fn compute(
             rows.push(FindingRow {
                 index,
                 team,
-                frameworks: fws,
+                frameworks: fws.clone(),
                 sla_days,
                 breached,
                 open,
@@ -192,21 +199,29 @@ pub fn compute(
             .then(fa.id.cmp(&fb.id))
     });
 
+    // Members of each team and account, grouped once.
     let mut team_names: Vec<Text> = settings.teams.clone();
-    for t in &owners {
+    let mut team_members: BTreeMap<Text, Vec<usize>> = BTreeMap::new();
+    for (i, t) in owners.iter().enumerate() {
+        team_members.entry(t.clone()).or_default().push(i);
+    }
+    for t in team_members.keys() {
         if !team_names.contains(t) {
             team_names.push(t.clone());
         }
     }
     team_names.sort_by(|a, b| (&**a == UNMAPPED).cmp(&(&**b == UNMAPPED)).then(a.cmp(b)));
-    let mut account_names: Vec<Text> = Vec::new();
-    for f in findings {
-        let a = account_of(f);
-        if !account_names.contains(&a) {
-            account_names.push(a);
-        }
+    team_names.dedup();
+    let mut account_members: BTreeMap<Text, Vec<usize>> = BTreeMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        account_members.entry(account_of(f)).or_default().push(i);
     }
-    account_names.sort();
+    let none: Vec<usize> = Vec::new();
+    let members = |list: &[usize]| {
+        list.iter()
+            .map(|&i| (&findings[i], fws_all[i].as_slice()))
+            .collect::<Vec<_>>()
+    };
 
     let windows = window_days
         .iter()
@@ -215,32 +230,16 @@ pub fn compute(
             let teams = team_names
                 .iter()
                 .map(|name| {
-                    posture(
-                        name.clone(),
-                        findings
-                            .iter()
-                            .zip(&owners)
-                            .filter(|(_, o)| *o == name)
-                            .map(|(f, _)| f),
-                        settings,
-                        now,
-                        w,
-                    )
+                    let list = team_members.get(name).unwrap_or(&none);
+                    posture_with(name.clone(), members(list), settings, now, w)
                 })
                 .collect();
-            let accounts = account_names
+            let accounts = account_members
                 .iter()
-                .map(|name| {
-                    posture(
-                        name.clone(),
-                        findings.iter().filter(|f| &account_of(f) == name),
-                        settings,
-                        now,
-                        w,
-                    )
-                })
+                .map(|(name, list)| posture_with(name.clone(), members(list), settings, now, w))
                 .collect();
-            let total = posture(Text::from("all"), findings.iter(), settings, now, w);
+            let all: Vec<usize> = (0..findings.len()).collect();
+            let total = posture_with(Text::from("all"), members(&all), settings, now, w);
             PostureTable {
                 days,
                 teams,
@@ -249,10 +248,15 @@ pub fn compute(
             }
         })
         .collect();
+    let mut row_of = vec![None; findings.len()];
+    for (pos, r) in rows.iter().enumerate() {
+        row_of[r.index] = Some(pos as u32);
+    }
     FindingsView {
         rows,
         windows,
         frameworks: all_frameworks,
+        row_of,
     }
 }
 
@@ -269,13 +273,33 @@ pub fn posture<'a>(
     now: Time,
     length: TimeDelta,
 ) -> Posture {
+    let fws: Vec<(&Finding, Vec<Text>)> = findings
+        .map(|f| (f, frameworks::frameworks_of(&f.frameworks)))
+        .collect();
+    posture_with(
+        name,
+        fws.iter().map(|(f, w)| (*f, w.as_slice())).collect(),
+        settings,
+        now,
+        length,
+    )
+}
+
+/// [`posture`] with each finding's canonical frameworks already computed.
+fn posture_with(
+    name: Text,
+    findings: Vec<(&Finding, &[Text])>,
+    settings: &Settings,
+    now: Time,
+    length: TimeDelta,
+) -> Posture {
     let start = now - length;
     let prev_start = start - length;
     let sla = &settings.findings.sla_days;
     let mut p = Posture::new(name);
     let mut times = Vec::new();
     let mut times_prev = Vec::new();
-    for f in findings {
+    for (f, fws) in findings {
         if f.status == FindingStatus::Suppressed {
             p.suppressed += 1;
             continue;
@@ -283,7 +307,7 @@ pub fn posture<'a>(
         if is_open_at(f, now) {
             p.open[severity_index(f.severity)] += 1;
             p.open_total += 1;
-            for fw in frameworks::frameworks_of(&f.frameworks) {
+            for fw in fws {
                 *p.by_framework.entry(fw.to_string()).or_default() += 1;
             }
             if f.severity == Severity::Critical {

@@ -183,12 +183,16 @@ const RULES: [(&str, Severity, &[&str]); 8] = [
     (
         "S3 bucket without default encryption",
         Severity::High,
-        &["NIST 800-53 SC-28", "PCI DSS 3.4", "HIPAA"],
+        &[
+            "NIST.800-53.r5 SC-28(1)",
+            "PCI DSS v3.2.1/3.4",
+            "HIPAA 164_312_a_2_iv",
+        ],
     ),
     (
         "Security group allows 0.0.0.0/0 on port 22",
         Severity::Critical,
-        &["CIS 5.2", "NIST 800-53 AC-4"],
+        &["CIS-2.0 5.2", "NIST 800-53 AC-4", "PCI DSS 1.2.1"],
     ),
     (
         "Outdated TLS policy on load balancer",
@@ -203,19 +207,63 @@ const RULES: [(&str, Severity, &[&str]); 8] = [
     (
         "Personal data logged in plain text",
         Severity::High,
-        &["GDPR Art. 32", "SOC2 CC6.1"],
+        &["GDPR article_32", "SOC2 cc_6_1"],
     ),
     (
         "IAM user without MFA",
         Severity::Medium,
-        &["CIS 1.10", "SOC2 CC6.1"],
+        &["CIS-2.0 1.10", "SOC2 CC6.1"],
     ),
     (
         "Access logging disabled",
         Severity::Low,
-        &["NIST 800-53 AU-2", "HIPAA"],
+        &["NIST 800-53 AU-2", "HIPAA 164_312_b"],
     ),
     ("Unpinned base image", Severity::Info, &["CIS 4.2"]),
+];
+
+/// What the demo's findings point at and how to fix them, per rule (same order as RULES).
+const RULE_DETAILS: [(&str, &str, &str); 8] = [
+    (
+        "AwsS3Bucket",
+        "Turn on default encryption (SSE-KMS) for the bucket.",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html",
+    ),
+    (
+        "AwsEc2SecurityGroup",
+        "Remove the 0.0.0.0/0 rule for port 22; reach hosts through a bastion or SSM.",
+        "https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html",
+    ),
+    (
+        "AwsElbv2LoadBalancer",
+        "Switch the listener to a TLS 1.2+ security policy.",
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html",
+    ),
+    (
+        "Container",
+        "Rebuild the image on a patched base and redeploy.",
+        "https://avd.aquasec.com/",
+    ),
+    (
+        "Repository",
+        "Mask personal data before it is logged.",
+        "https://gdpr-info.eu/art-32-gdpr/",
+    ),
+    (
+        "AwsIamUser",
+        "Enable MFA for the user or replace it with a role.",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa.html",
+    ),
+    (
+        "AwsS3Bucket",
+        "Enable server access logging to the log bucket.",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerLogs.html",
+    ),
+    (
+        "Container",
+        "Pin the base image by digest.",
+        "https://docs.docker.com/build/building/best-practices/",
+    ),
 ];
 
 /// The demo organisation for one seed.
@@ -719,7 +767,9 @@ impl ServiceGen {
     fn finding(&mut self, opened: Time, out: &mut Vec<(Time, Event)>) {
         self.finding_no += 1;
         let rng = &mut self.finding_rng;
-        let (rule, severity, frameworks) = RULES[rng.random_range(0..RULES.len())];
+        let which = rng.random_range(0..RULES.len());
+        let (rule, severity, frameworks) = RULES[which];
+        let (resource_type, remediation, remediation_url) = RULE_DETAILS[which];
         let tool = pick(rng, &["trivy", "prowler", "securityhub", "codeql"]);
         let account = format!("1234567890{}", rng.random_range(10..14));
         let f = Finding {
@@ -728,7 +778,7 @@ impl ServiceGen {
             status: FindingStatus::Open,
             opened,
             team: Some(self.team.clone()),
-            account: Some(Text::from(account)),
+            account: Some(Text::from(account.as_str())),
             service: Some(self.service.clone()),
             resolved: None,
             title: Some(Text::from(rule)),
@@ -736,7 +786,21 @@ impl ServiceGen {
             frameworks: frameworks.iter().map(|s| Text::from(*s)).collect(),
             tool: Some(Text::from(tool)),
             url: None,
-            detail: None,
+            detail: Some(std::sync::Arc::new(crate::model::FindingDetail {
+                resource: Some(Text::from(format!(
+                    "arn:aws:demo:eu-west-1:{account}:{}/{}-{}",
+                    resource_type.to_ascii_lowercase(),
+                    self.service,
+                    self.finding_no
+                ))),
+                resource_type: Some(Text::from(resource_type)),
+                location: Some(Text::from(format!("infra/{}/main.tf", self.service))),
+                region: Some(Text::from("eu-west-1")),
+                remediation: Some(Text::from(remediation)),
+                remediation_url: Some(Text::from(remediation_url)),
+                format: Some(Text::from("demo")),
+                ..Default::default()
+            })),
         };
         let days = match severity {
             Severity::Critical => 2.0,
@@ -744,7 +808,9 @@ impl ServiceGen {
             Severity::Medium => 25.0,
             _ => 60.0,
         };
-        let fixed_at = opened + hours(lognormal(rng, days * 24.0));
+        // About one in four lingers: the SLA breaches a posture view exists to show.
+        let linger = if rng.random::<f64>() < 0.25 { 4.0 } else { 1.0 };
+        let fixed_at = opened + hours(lognormal(rng, days * 24.0) * linger);
         let mut fixed = f.clone();
         fixed.status = FindingStatus::Resolved;
         fixed.resolved = Some(fixed_at);

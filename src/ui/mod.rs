@@ -55,10 +55,11 @@ pub fn render(frame: &mut Frame, app: &App, snapshot: &Snapshot) {
         Route::Screen(Screen::Incidents) => views::incidents::render(frame, body, app, snapshot),
         Route::Screen(Screen::Sources) => views::sources::render(frame, body, app, snapshot),
         Route::Screen(Screen::Lanes) => views::lanes::render(frame, body, app, snapshot),
-        Route::Screen(s @ Screen::Findings) => views::pending::render(frame, body, *s, snapshot),
+        Route::Screen(Screen::Findings) => views::findings::render(frame, body, app, snapshot),
         Route::Team(team) => views::team::render(frame, body, app, snapshot, team),
         Route::Incident(id) => views::incident::render(frame, body, app, snapshot, id),
         Route::Lane(id) => views::lane::render(frame, body, app, snapshot, id),
+        Route::Finding(id) => views::finding::render(frame, body, app, snapshot, id),
     }
     widgets::status_bar::render(frame, status, app, snapshot);
     if app.help {
@@ -82,6 +83,7 @@ fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
             Route::Team(t) => format!(" › {t}"),
             Route::Incident(i) => format!(" › {i}"),
             Route::Lane(l) => format!(" › {l}"),
+            Route::Finding(f) => format!(" › {}", crate::ui::views::finding::short_id(f)),
             Route::Screen(s) => format!(" › {}", s.title()),
         };
         spans.push(Span::styled(crumb, theme::header()));

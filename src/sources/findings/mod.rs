@@ -108,6 +108,15 @@ pub fn read_bytes(
             limit: MAX_BYTES,
         });
     }
+    // SARIF files can be large: read them one result at a time when they have its shape.
+    if matches!(format, None | Some(Format::Sarif))
+        && let Some(read) = sarif::read_streaming(bytes, &ReadContext { origin, now })
+    {
+        return read.map_err(|source| FindingsError::Json {
+            origin: origin.to_string(),
+            source,
+        });
+    }
     let doc: Value = serde_json::from_slice(bytes).map_err(|source| FindingsError::Json {
         origin: origin.to_string(),
         source,
@@ -292,4 +301,37 @@ pub(crate) fn stable_hash(parts: &[&str]) -> String {
         }
     }
     format!("{h:016x}")
+}
+
+/// A SARIF 2.1.0 document with `n` results over 50 rules, for tests and the
+/// 100,000-result measurement (examples/findings_sarif_100k.rs).
+pub fn sarif_test_document(n: usize) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(n * 400 + 10_000);
+    s.push_str(r#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"gen","rules":["#);
+    for r in 0..50 {
+        if r > 0 {
+            s.push(',');
+        }
+        let _ = write!(
+            s,
+            r#"{{"id":"R{r}","shortDescription":{{"text":"Rule {r}"}},"helpUri":"https://example.com/r/{r}","properties":{{"security-severity":"{}.5","tags":["security","external/cwe/cwe-{r}"]}}}}"#,
+            r % 10
+        );
+    }
+    s.push_str(r#"]}},"results":["#);
+    for i in 0..n {
+        if i > 0 {
+            s.push(',');
+        }
+        let r = i % 50;
+        let _ = write!(
+            s,
+            r#"{{"ruleId":"R{r}","ruleIndex":{r},"level":"warning","message":{{"text":"Finding number {i} in a generated file"}},"locations":[{{"physicalLocation":{{"artifactLocation":{{"uri":"src/module_{m}/file_{i}.rs"}},"region":{{"startLine":{line}}}}}}}],"partialFingerprints":{{"primaryLocationLineHash":"{i:016x}"}}}}"#,
+            m = i % 97,
+            line = i % 500 + 1
+        );
+    }
+    s.push_str("]}]}");
+    s
 }

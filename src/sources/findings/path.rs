@@ -39,6 +39,19 @@ pub struct FindingsSpec {
 }
 
 impl FindingsSpec {
+    /// Exactly one of `path` and `url`; the config loader reports this message.
+    pub fn check(&self) -> Result<(), String> {
+        match (&self.path, &self.url) {
+            (Some(_), Some(_)) => Err("give either `path` or `url`, not both".into()),
+            (None, None) => Err("needs `path` (a file or glob) or `url`".into()),
+            (Some(p), None) if p.trim().is_empty() => Err("`path` is empty".into()),
+            (None, Some(u)) if !(u.starts_with("https://") || u.starts_with("http://")) => Err(
+                format!("`url` must start with https:// or http://, got {u:?}"),
+            ),
+            _ => Ok(()),
+        }
+    }
+
     pub fn limit(&self) -> u64 {
         self.max_bytes.unwrap_or(MAX_BYTES).min(MAX_BYTES)
     }
@@ -100,6 +113,38 @@ pub fn read_findings_path(spec: &FindingsSpec, now: Time) -> Result<FindingsRead
         return Err(skipped.swap_remove(0));
     }
     Ok(read)
+}
+
+/// One poll of a `path` findings source as the store's updates: the findings
+/// (an empty list still marks the source fresh), a warning when some files were
+/// skipped, or the failure. This is what the scheduler sends for a path source.
+pub fn poll_updates(
+    source: &crate::model::Text,
+    spec: &FindingsSpec,
+    now: Time,
+) -> Vec<crate::store::SourceUpdate> {
+    use crate::model::Event;
+    use crate::store::SourceUpdate;
+    match read_findings_path(spec, now) {
+        Ok(read) => {
+            let warning = read.warning();
+            let mut out = vec![SourceUpdate::Events {
+                source: source.clone(),
+                events: read.findings.into_iter().map(Event::Finding).collect(),
+            }];
+            if let Some(warning) = warning {
+                out.push(SourceUpdate::Warned {
+                    source: source.clone(),
+                    warning,
+                });
+            }
+            out
+        }
+        Err(e) => vec![SourceUpdate::Failed {
+            source: source.clone(),
+            error: e.to_string(),
+        }],
+    }
 }
 
 fn has_magic(s: &str) -> bool {

@@ -12,7 +12,13 @@
 //! - Id: `guid`, else a fingerprint, else a hash of rule, location and message,
 //!   prefixed with the tool name, so the same result merges across scans.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::{ReadContext, at, clean, detail, list, number, raw, severity_label, stable_hash, text};
 use crate::model::{Finding, FindingDetail, FindingStatus, Severity, Text};
@@ -24,9 +30,59 @@ pub fn read(doc: &Value, cx: &ReadContext) -> Result<Vec<Finding>, String> {
     };
     let mut out = Vec::new();
     for run in runs {
-        read_run(run, cx, &mut out);
+        let results = list(run, &["results"]).iter().map(|v| Ok(Cow::Borrowed(v)));
+        read_run(run, results, cx, &mut out).map_err(|e| e.to_string())?;
     }
     Ok(out)
+}
+
+/// A SARIF document with its results left unparsed, so that a large file never
+/// exists as one `Value` tree: each result is parsed, mapped and dropped in turn.
+#[derive(Deserialize)]
+struct Lite<'a> {
+    #[serde(borrow)]
+    runs: Vec<RunLite<'a>>,
+}
+
+#[derive(Deserialize)]
+struct RunLite<'a> {
+    #[serde(default)]
+    tool: Value,
+    #[serde(default)]
+    invocations: Value,
+    #[serde(default, rename = "versionControlProvenance")]
+    provenance: Value,
+    #[serde(default, rename = "automationDetails")]
+    automation: Value,
+    #[serde(borrow, default)]
+    results: Vec<&'a RawValue>,
+}
+
+/// Reads SARIF from bytes one result at a time. `None` when the bytes do not
+/// have SARIF's shape (the caller then parses them whole, for detection and a
+/// precise error); `Some(Err)` when a result is not valid JSON (e.g. too deep).
+pub fn read_streaming(
+    bytes: &[u8],
+    cx: &ReadContext,
+) -> Option<Result<Vec<Finding>, serde_json::Error>> {
+    let lite: Lite = serde_json::from_slice(bytes).ok()?;
+    let mut out = Vec::new();
+    for run in lite.runs {
+        let meta = serde_json::json!({
+            "tool": run.tool,
+            "invocations": run.invocations,
+            "versionControlProvenance": run.provenance,
+            "automationDetails": run.automation,
+        });
+        let results = run
+            .results
+            .iter()
+            .map(|raw| serde_json::from_str::<Value>(raw.get()).map(Cow::Owned));
+        if let Err(e) = read_run(&meta, results, cx, &mut out) {
+            return Some(Err(e));
+        }
+    }
+    Some(Ok(out))
 }
 
 /// GitHub's bands for `security-severity` (a CVSS-like score).
@@ -52,7 +108,12 @@ fn level_severity(level: &str) -> Option<Severity> {
     }
 }
 
-fn read_run(run: &Value, cx: &ReadContext, out: &mut Vec<Finding>) {
+fn read_run<'v>(
+    run: &Value,
+    results: impl Iterator<Item = Result<Cow<'v, Value>, serde_json::Error>>,
+    cx: &ReadContext,
+    out: &mut Vec<Finding>,
+) -> Result<(), serde_json::Error> {
     let driver = at(run, &["tool", "driver"]).unwrap_or(&Value::Null);
     let extensions = list(run, &["tool", "extensions"]);
     let tool = text(driver, &["name"]).unwrap_or_else(|| Text::from("sarif"));
@@ -63,12 +124,24 @@ fn read_run(run: &Value, cx: &ReadContext, out: &mut Vec<Finding>) {
         .iter()
         .find_map(|v| text(v, &["repositoryUri"]));
     let automation = text(run, &["automationDetails", "id"]);
+    let file_type = Text::from("file");
+    let sarif = Text::from("sarif");
+    // Rule texts are read once per rule and shared by its results.
+    let mut rules: HashMap<usize, Rc<RuleInfo>> = HashMap::new();
 
-    for result in list(run, &["results"]) {
+    for result in results {
+        let result = result?;
+        let result: &Value = &result;
         if !result.is_object() {
             continue;
         }
         let rule = find_rule(result, driver, extensions);
+        let info = rule.map(|r| {
+            rules
+                .entry(r as *const Value as usize)
+                .or_insert_with(|| Rc::new(RuleInfo::read(r)))
+                .clone()
+        });
         let rule_id = raw(result, &["ruleId"])
             .or_else(|| raw(result, &["rule", "id"]))
             .or_else(|| rule.and_then(|r| raw(r, &["id"])))
@@ -120,20 +193,23 @@ fn read_run(run: &Value, cx: &ReadContext, out: &mut Vec<Finding>) {
         let id = Text::from(format!("sarif:{tool}:{}", clean(&key).unwrap_or_default()));
 
         let mut tags: Vec<Text> = Vec::new();
-        for source in [Some(result), rule].into_iter().flatten() {
-            for t in list(source, &["properties", "tags"]) {
-                if let Some(t) = t.as_str().and_then(tag)
-                    && !tags.contains(&t)
-                {
-                    tags.push(t);
-                }
+        for t in list(result, &["properties", "tags"]) {
+            if let Some(t) = t.as_str().and_then(tag)
+                && !tags.contains(&t)
+            {
+                tags.push(t);
             }
         }
-        let title = rule
-            .and_then(|r| text(r, &["shortDescription", "text"]))
-            .or_else(|| rule.and_then(|r| text(r, &["name"])))
+        for t in info.iter().flat_map(|i| &i.tags) {
+            if !tags.contains(t) {
+                tags.push(t.clone());
+            }
+        }
+        let title = info
+            .as_ref()
+            .and_then(|i| i.title.clone())
             .or_else(|| message.as_deref().and_then(first_line));
-        let help_uri = rule.and_then(|r| text(r, &["helpUri"]));
+        let help_uri = info.as_ref().and_then(|i| i.help_uri.clone());
         let opened = super::time(result, &["provenance", "firstDetectionTimeUtc"])
             .or(started)
             .unwrap_or(cx.now);
@@ -146,17 +222,15 @@ fn read_run(run: &Value, cx: &ReadContext, out: &mut Vec<Finding>) {
             resource: location
                 .as_deref()
                 .map(|l| Text::from(l.rsplit_once(':').map_or(l, |(p, _)| p))),
-            resource_type: Some(Text::from("file")),
+            resource_type: Some(file_type.clone()),
             location: location.clone(),
             repository: repository.clone().or_else(|| automation.clone()),
             description: message.clone(),
-            remediation: rule
-                .and_then(|r| text(r, &["help", "text"]))
-                .or_else(|| rule.and_then(|r| text(r, &["fullDescription", "text"]))),
+            remediation: info.as_ref().and_then(|i| i.remediation.clone()),
             remediation_url: help_uri.clone(),
             fingerprint,
             tags,
-            format: Some(Text::from("sarif")),
+            format: Some(sarif.clone()),
             ..FindingDetail::default()
         };
         out.push(Finding {
@@ -169,12 +243,46 @@ fn read_run(run: &Value, cx: &ReadContext, out: &mut Vec<Finding>) {
             service: None,
             resolved,
             title,
-            rule: super::clean(rule_id),
+            rule: match info.as_ref().and_then(|i| i.id.clone()) {
+                Some(id) if &*id == rule_id => Some(id),
+                _ => super::clean(rule_id),
+            },
             frameworks: Vec::new(),
             tool: Some(tool.clone()),
             url: help_uri,
             detail: detail(d),
         });
+    }
+    Ok(())
+}
+
+/// The texts of one rule, shared by all its results.
+struct RuleInfo {
+    id: Option<Text>,
+    title: Option<Text>,
+    help_uri: Option<Text>,
+    remediation: Option<Text>,
+    tags: Vec<Text>,
+}
+
+impl RuleInfo {
+    fn read(r: &Value) -> Self {
+        let mut tags: Vec<Text> = Vec::new();
+        for t in list(r, &["properties", "tags"]) {
+            if let Some(t) = t.as_str().and_then(tag)
+                && !tags.contains(&t)
+            {
+                tags.push(t);
+            }
+        }
+        Self {
+            id: text(r, &["id"]),
+            title: text(r, &["shortDescription", "text"]).or_else(|| text(r, &["name"])),
+            help_uri: text(r, &["helpUri"]),
+            remediation: text(r, &["help", "text"])
+                .or_else(|| text(r, &["fullDescription", "text"])),
+            tags,
+        }
     }
 }
 

@@ -1,12 +1,13 @@
 //! One module per screen.
 
+pub mod finding;
+pub mod findings;
 pub mod help;
 pub mod incident;
 pub mod incidents;
 pub mod lane;
 pub mod lanes;
 pub mod overview;
-pub mod pending;
 pub mod release_window;
 pub mod sources;
 pub mod team;

@@ -80,11 +80,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
     } else {
         ["DEPLOYS", "LEAD TIME", "FAIL RATE", "RESTORE"]
     };
+    // The compliance column where it fits without squeezing team names.
+    let audit = table_area.width >= 90;
+    let mut heads = vec![
+        "TEAM", "TIER", names[0], names[1], names[2], names[3], "REWORK", "OPEN",
+    ];
+    if audit {
+        heads.push("AUDIT");
+    }
     let header = Row::new(
-        [
-            "TEAM", "TIER", names[0], names[1], names[2], names[3], "REWORK", "OPEN",
-        ]
-        .map(|h| Cell::from(h).style(theme::header())),
+        heads
+            .into_iter()
+            .map(|h| Cell::from(h).style(theme::header())),
     );
     let rows = w
         .order
@@ -127,6 +134,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
             } else {
                 theme::dim()
             }));
+            if audit {
+                cells.push(compliance_cell(snapshot, app.window, &t.team));
+            }
             let r = Row::new(cells);
             if row == selected {
                 r.style(theme::selected())
@@ -135,21 +145,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
             }
         });
     let metric_width = if wide { 17 } else { 10 };
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Min(12),
-            Constraint::Length(6),
-            Constraint::Length(metric_width),
-            Constraint::Length(metric_width),
-            Constraint::Length(metric_width),
-            Constraint::Length(metric_width),
-            Constraint::Length(6),
-            Constraint::Length(4),
-        ],
-    )
-    .header(header)
-    .block(block);
+    let mut widths = vec![
+        Constraint::Min(12),
+        Constraint::Length(6),
+        Constraint::Length(metric_width),
+        Constraint::Length(metric_width),
+        Constraint::Length(metric_width),
+        Constraint::Length(metric_width),
+        Constraint::Length(6),
+        Constraint::Length(4),
+    ];
+    if audit {
+        widths.push(Constraint::Length(8));
+    }
+    let table = Table::new(rows, widths).header(header).block(block);
     frame.render_widget(table, table_area);
 
     frame.render_widget(
@@ -159,12 +168,39 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
             Span::styled(" medium", theme::tier(Some(Tier::Medium))),
             Span::styled(" low", theme::tier(Some(Tier::Low))),
             Span::styled(
-                " · ↑↓ vs previous window (green = better) · Enter details · [ ] window",
+                if audit {
+                    " · ↑↓ vs previous window (green = better) · AUDIT !n past SLA · Enter details · [ ] window"
+                } else {
+                    " · ↑↓ vs previous window (green = better) · Enter details · [ ] window"
+                },
                 theme::dim(),
             ),
         ])),
         legend,
     );
+}
+
+/// The compliance column: open findings of the team, and `!N` for those past
+/// their SLA (red), from the posture the store computed.
+fn compliance_cell<'a>(snapshot: &Snapshot, window: usize, team: &str) -> Cell<'a> {
+    let posture = snapshot
+        .views
+        .findings
+        .windows
+        .get(window)
+        .and_then(|w| w.teams.iter().find(|p| &*p.name == team));
+    match posture {
+        Some(p) if p.sla_breaches > 0 => {
+            Cell::from(format!("{} !{}", p.open_total, p.sla_breaches)).style(theme::alert())
+        }
+        Some(p) if p.open[0] > 0 => Cell::from(p.open_total.to_string()).style(theme::warn()),
+        Some(p) => Cell::from(p.open_total.to_string()).style(if p.open_total > 0 {
+            ratatui::style::Style::default()
+        } else {
+            theme::dim()
+        }),
+        None => Cell::from("-").style(theme::dim()),
+    }
 }
 
 /// The four key metrics as short strings, in display order.

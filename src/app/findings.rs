@@ -1,0 +1,164 @@
+//! The Findings screen's state: the filter, the `/` prompt that edits it, and
+//! the rows that pass it. Pure: no I/O; rows are refiltered when the filter or
+//! the snapshot changes, never while drawing.
+//!
+//! Filter syntax (words separated by spaces, all must match):
+//! - `critical` `high` `medium` `low` `info`: severities (several: any of them)
+//! - `open` `resolved` `suppressed`: statuses
+//! - `team:NAME`, `fw:NAME` (or `framework:`), `account:ID`: substring, any case
+//! - any other word: searched in the title, rule, resource and id
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::Action;
+use crate::model::{FindingStatus, Severity};
+use crate::store::Snapshot;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FindingsFilter {
+    pub severities: Vec<Severity>,
+    pub statuses: Vec<FindingStatus>,
+    pub team: Option<String>,
+    pub framework: Option<String>,
+    pub account: Option<String>,
+    pub words: Vec<String>,
+    /// The text it was parsed from.
+    pub text: String,
+}
+
+impl FindingsFilter {
+    pub fn parse(text: &str) -> Self {
+        let mut f = FindingsFilter {
+            text: text.trim().to_string(),
+            ..Self::default()
+        };
+        for word in text.split_whitespace() {
+            let lower = word.to_lowercase();
+            let value = |prefixes: &[&str]| {
+                prefixes
+                    .iter()
+                    .find_map(|p| lower.strip_prefix(p))
+                    .map(str::to_string)
+            };
+            if let Some(s) = severity(&lower) {
+                f.severities.push(s);
+            } else if let Some(s) = status(&lower) {
+                f.statuses.push(s);
+            } else if let Some(v) = value(&["team:", "t:"]) {
+                f.team = Some(v);
+            } else if let Some(v) = value(&["fw:", "framework:", "f:"]) {
+                f.framework = Some(v);
+            } else if let Some(v) = value(&["account:", "acct:", "a:"]) {
+                f.account = Some(v);
+            } else {
+                f.words.push(lower);
+            }
+        }
+        f
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+}
+
+fn severity(w: &str) -> Option<Severity> {
+    match w {
+        "critical" | "crit" => Some(Severity::Critical),
+        "high" => Some(Severity::High),
+        "medium" | "med" => Some(Severity::Medium),
+        "low" => Some(Severity::Low),
+        "info" => Some(Severity::Info),
+        _ => None,
+    }
+}
+
+fn status(w: &str) -> Option<FindingStatus> {
+    match w {
+        "open" => Some(FindingStatus::Open),
+        "resolved" => Some(FindingStatus::Resolved),
+        "suppressed" => Some(FindingStatus::Suppressed),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FindingsState {
+    pub filter: FindingsFilter,
+    /// The `/` prompt's text while it is open.
+    pub prompt: Option<String>,
+    /// Positions in `views.findings.rows` that pass the filter, in order.
+    pub rows: Vec<usize>,
+    /// The snapshot version `rows` were computed for.
+    pub version: Option<u64>,
+}
+
+impl FindingsState {
+    /// Refilters when the snapshot or the filter changed.
+    pub fn refresh(&mut self, snapshot: &Snapshot, force: bool) {
+        if !force && self.version == Some(snapshot.version) {
+            return;
+        }
+        self.version = Some(snapshot.version);
+        let view = &snapshot.views.findings;
+        let records = &snapshot.records.findings;
+        let f = &self.filter;
+        self.rows = view
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| {
+                let Some(rec) = records.get(row.index) else {
+                    return false;
+                };
+                let has = |hay: Option<&str>, needle: &str| {
+                    hay.is_some_and(|h| h.to_lowercase().contains(needle))
+                };
+                (f.severities.is_empty() || f.severities.contains(&rec.severity))
+                    && (f.statuses.is_empty() || f.statuses.contains(&effective(rec, row.open)))
+                    && f.team.as_deref().is_none_or(|t| has(Some(&row.team), t))
+                    && f.framework.as_deref().is_none_or(|w| {
+                        row.frameworks.iter().any(|fw| has(Some(fw), w))
+                            || rec.frameworks.iter().any(|fw| has(Some(fw), w))
+                    })
+                    && f.account
+                        .as_deref()
+                        .is_none_or(|a| has(rec.account.as_deref(), a))
+                    && f.words.iter().all(|w| {
+                        has(rec.title.as_deref(), w)
+                            || has(rec.rule.as_deref(), w)
+                            || has(Some(&rec.id), w)
+                            || has(rec.detail.as_deref().and_then(|d| d.resource.as_deref()), w)
+                    })
+            })
+            .map(|(n, _)| n)
+            .collect();
+    }
+}
+
+/// The status a row is shown with: a record still marked open but resolved in
+/// time is resolved.
+pub fn effective(rec: &crate::model::Finding, open_now: bool) -> FindingStatus {
+    match rec.status {
+        FindingStatus::Suppressed => FindingStatus::Suppressed,
+        _ if open_now => FindingStatus::Open,
+        _ => FindingStatus::Resolved,
+    }
+}
+
+/// Keys while the `/` prompt is open: text goes into the prompt.
+pub fn prompt_action(event: &KeyEvent) -> Option<Action> {
+    if event.modifiers.contains(KeyModifiers::CONTROL) {
+        return match event.code {
+            KeyCode::Char('c') => Some(Action::Quit),
+            _ => None,
+        };
+    }
+    match event.code {
+        KeyCode::Char(c) => Some(Action::Type(c)),
+        KeyCode::Backspace => Some(Action::Erase),
+        KeyCode::Enter => Some(Action::Open),
+        KeyCode::Esc => Some(Action::Back),
+        _ => None,
+    }
+}

@@ -1,0 +1,183 @@
+//! One finding: rule, resource, location, frameworks and controls, first seen,
+//! age against its SLA, remediation text and URL. Every text was sanitised
+//! where it was read.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use crate::app::App;
+use crate::app::findings::effective;
+use crate::format;
+use crate::frameworks;
+use crate::store::Snapshot;
+use crate::ui::theme;
+use crate::ui::views::findings::{severity_style, status_label};
+
+/// Ids can be long ARNs: the breadcrumb shows the last 40 characters.
+pub fn short_id(id: &str) -> String {
+    let n = id.chars().count();
+    if n <= 40 {
+        id.to_string()
+    } else {
+        let tail: String = id.chars().skip(n - 39).collect();
+        format!("…{tail}")
+    }
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, id: &str) {
+    let r = &snapshot.records;
+    let view = &snapshot.views.findings;
+    let Some(i) = r.finding(id) else {
+        frame.render_widget(
+            Paragraph::new(format!(" No finding {id}. Esc goes back.")).block(Block::bordered()),
+            area,
+        );
+        return;
+    };
+    let f = &r.findings[i];
+    let row = view
+        .row_of
+        .get(i)
+        .copied()
+        .flatten()
+        .and_then(|p| view.rows.get(p as usize));
+    let d = f.detail.as_deref();
+    let field = |k: &str, v: String| {
+        Line::from(vec![
+            Span::styled(format!(" {k:<14}"), theme::dim()),
+            Span::raw(v),
+        ])
+    };
+    let opt = |v: Option<&str>| v.unwrap_or("-").to_string();
+    let open = row.is_some_and(|r| r.open);
+    let status = effective(f, open);
+    let mut lines = vec![
+        Line::from(Span::styled(
+            format!(
+                " {}",
+                f.title.as_deref().or(f.rule.as_deref()).unwrap_or(id)
+            ),
+            theme::title(),
+        )),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled(format!(" {:<14}", "severity"), theme::dim()),
+            Span::styled(f.severity.label().to_string(), severity_style(f.severity)),
+            Span::raw(format!("   status {}", status_label(status))),
+        ]),
+        field("rule", opt(f.rule.as_deref())),
+        field("tool", opt(f.tool.as_deref())),
+        field(
+            "team",
+            row.map_or_else(|| "-".to_string(), |r| r.team.to_string()),
+        ),
+        field("account", opt(f.account.as_deref())),
+    ];
+    if let Some(s) = &f.service {
+        lines.push(field("service", s.to_string()));
+    }
+    let resource = match (
+        d.and_then(|d| d.resource.as_deref()),
+        d.and_then(|d| d.resource_type.as_deref()),
+    ) {
+        (Some(res), Some(ty)) => format!("{res} ({ty})"),
+        (Some(res), None) => res.to_string(),
+        _ => "-".into(),
+    };
+    lines.push(field("resource", resource));
+    if let Some(loc) = d.and_then(|d| d.location.as_deref()) {
+        lines.push(field("location", loc.to_string()));
+    }
+    if let Some(region) = d.and_then(|d| d.region.as_deref()) {
+        lines.push(field("region", region.to_string()));
+    }
+    if let Some(repo) = d.and_then(|d| d.repository.as_deref()) {
+        lines.push(field("repository", repo.to_string()));
+    }
+    let controls: Vec<String> = f
+        .frameworks
+        .iter()
+        .flat_map(|s| frameworks::normalise(s))
+        .map(|c| c.label())
+        .collect();
+    lines.push(field(
+        "frameworks",
+        if controls.is_empty() {
+            "-".into()
+        } else {
+            controls.join(", ")
+        },
+    ));
+    if let Some(tags) = d.map(|d| &d.tags).filter(|t| !t.is_empty()) {
+        lines.push(field(
+            "tags",
+            tags.iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ));
+    }
+    lines.push(field("first seen", format::rfc3339(f.opened)));
+    let sla = row.and_then(|r| r.sla_days);
+    match (status, f.resolved) {
+        (crate::model::FindingStatus::Resolved, Some(res)) => {
+            lines.push(field("resolved", format::rfc3339(res)));
+            lines.push(field("fixed in", format::duration(res - f.opened)));
+        }
+        _ => {
+            let age = app.now - f.opened;
+            let (text, style) = match sla {
+                Some(days) if age > chrono::TimeDelta::days(days) => (
+                    format!(
+                        "{} — past the {days}-day SLA by {}",
+                        format::age(age),
+                        format::age(age - chrono::TimeDelta::days(days))
+                    ),
+                    theme::alert(),
+                ),
+                Some(days) => (
+                    format!(
+                        "{} — {} left of the {days}-day SLA",
+                        format::age(age),
+                        format::age(chrono::TimeDelta::days(days) - age)
+                    ),
+                    theme::ok(),
+                ),
+                None => (
+                    format!("{} — no SLA for this severity", format::age(age)),
+                    theme::dim(),
+                ),
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {:<14}", "age"), theme::dim()),
+                Span::styled(text, style),
+            ]));
+        }
+    }
+    if let Some(desc) = d.and_then(|d| d.description.as_deref()) {
+        lines.push(field("description", desc.to_string()));
+    }
+    lines.push(field(
+        "remediation",
+        opt(d.and_then(|d| d.remediation.as_deref())),
+    ));
+    let url = d
+        .and_then(|d| d.remediation_url.as_deref())
+        .or(f.url.as_deref());
+    lines.push(field("url", opt(url)));
+    if let Some(fp) = d.and_then(|d| d.fingerprint.as_deref()) {
+        lines.push(field("fingerprint", fp.to_string()));
+    }
+    lines.push(field("id", id.to_string()));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(Span::styled(
+                format!(" Finding {} · Esc back ", short_id(id)),
+                theme::title(),
+            ))),
+        area,
+    );
+}

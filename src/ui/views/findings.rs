@@ -1,0 +1,349 @@
+//! `4` Findings: compliance posture per team and per account, then the findings
+//! that pass the `/` filter (open first, most severe first). Enter opens one.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
+
+use crate::app::App;
+use crate::app::findings::effective;
+use crate::format;
+use crate::metrics::posture::{FindingRow, Posture};
+use crate::model::{FindingStatus, Severity};
+use crate::store::Snapshot;
+use crate::ui::{theme, widgets::scroll};
+
+pub fn severity_style(s: Severity) -> Style {
+    match s {
+        Severity::Critical => theme::alert().bold(),
+        Severity::High => theme::alert(),
+        Severity::Medium => theme::warn(),
+        Severity::Low => Style::default(),
+        Severity::Info => theme::dim(),
+    }
+}
+
+pub fn severity_short(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "CRIT",
+        Severity::High => "HIGH",
+        Severity::Medium => "MED",
+        Severity::Low => "LOW",
+        Severity::Info => "INFO",
+    }
+}
+
+pub fn status_label(s: FindingStatus) -> &'static str {
+    match s {
+        FindingStatus::Open => "open",
+        FindingStatus::Resolved => "resolved",
+        FindingStatus::Suppressed => "suppressed",
+    }
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
+    let view = &snapshot.views.findings;
+    let Some(table) = view.windows.get(app.window) else {
+        return;
+    };
+    let team_height = (table.teams.len() as u16 + 3).min(area.height / 3).max(4);
+    let account_height = (table.accounts.len() as u16 + 3)
+        .min(area.height / 5)
+        .max(4);
+    let [summary, teams_area, accounts_area, list_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(team_height),
+        Constraint::Length(account_height),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+
+    // Summary line, or the prompt while it is open.
+    let t = &table.total;
+    let line = if let Some(text) = &app.findings.prompt {
+        Line::from(vec![
+            Span::styled(" filter / ", theme::title()),
+            Span::raw(text.clone()),
+            Span::styled("█", theme::selected()),
+            Span::styled(
+                "   words: critical high … open resolved suppressed team:NAME fw:NAME account:ID text · Enter apply · Esc cancel",
+                theme::dim(),
+            ),
+        ])
+    } else {
+        let mut spans = vec![
+            Span::raw(format!(" {} open  ", t.open_total)),
+            Span::styled(
+                format!("{} critical  ", t.open[0]),
+                if t.open[0] > 0 {
+                    theme::alert()
+                } else {
+                    theme::ok()
+                },
+            ),
+            Span::styled(
+                format!("{} past SLA  ", t.sla_breaches),
+                if t.sla_breaches > 0 {
+                    theme::alert()
+                } else {
+                    theme::ok()
+                },
+            ),
+            Span::raw(format!("{} new in 24h  ", t.new_24h)),
+        ];
+        if app.findings.filter.is_empty() {
+            spans.push(Span::styled("/ to filter", theme::dim()));
+        } else {
+            spans.push(Span::styled(
+                format!("filter: {} (/ to change)", app.findings.filter.text),
+                theme::title(),
+            ));
+        }
+        Line::from(spans)
+    };
+    frame.render_widget(Paragraph::new(line), summary);
+
+    posture_table(
+        frame,
+        teams_area,
+        "TEAM",
+        &table.teams,
+        &format!(
+            " Posture by team · last {} days, trend vs the {} days before ",
+            table.days, table.days
+        ),
+        snapshot,
+        teams_area.width >= 110,
+    );
+    posture_table(
+        frame,
+        accounts_area,
+        "ACCOUNT",
+        &table.accounts,
+        " Posture by account ",
+        snapshot,
+        false,
+    );
+    findings_list(frame, list_area, app, snapshot);
+}
+
+fn posture_table(
+    frame: &mut Frame,
+    area: Rect,
+    first: &str,
+    rows: &[Posture],
+    title: &str,
+    snapshot: &Snapshot,
+    wide: bool,
+) {
+    let now = snapshot.views.now;
+    let mut header = vec![
+        first, "OPEN", "CRIT", "HIGH", "MED", "LOW", "NEW 24H", "PAST SLA",
+    ];
+    if wide {
+        header.extend(["OLDEST CRIT", "FIXED", "MEDIAN FIX", "TREND", "FRAMEWORKS"]);
+    } else {
+        header.push("FRAMEWORKS");
+    }
+    let block = Block::bordered().title(Span::styled(title.to_string(), theme::title()));
+    let height = block.inner(area).height.saturating_sub(1) as usize;
+    let body = rows.iter().take(height).map(|p| {
+        let count = |n: u64, style: Style| {
+            Cell::from(n.to_string()).style(if n > 0 { style } else { theme::dim() })
+        };
+        let mut cells = vec![
+            Cell::from(p.name.to_string()),
+            Cell::from(p.open_total.to_string()),
+            count(p.open[0], severity_style(Severity::Critical)),
+            count(p.open[1], severity_style(Severity::High)),
+            count(p.open[2], severity_style(Severity::Medium)),
+            count(p.open[3], Style::default()),
+            count(p.new_24h, Style::default()),
+            count(p.sla_breaches, theme::alert()),
+        ];
+        let mut fws: Vec<(&String, &u64)> = p.by_framework.iter().collect();
+        fws.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let fw_text = fws
+            .iter()
+            .take(4)
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if wide {
+            cells.push(Cell::from(
+                p.oldest_open_critical
+                    .map_or("-".into(), |t| format::age(now - t)),
+            ));
+            cells.push(Cell::from(p.resolved.to_string()));
+            cells.push(Cell::from(
+                p.median_resolve_seconds
+                    .map_or("-".into(), format::duration_secs),
+            ));
+            let change = p.open_change();
+            let (arrow, style) = match change {
+                c if c > 0 => (format!("↑{c}"), theme::alert()),
+                c if c < 0 => (format!("↓{}", -c), theme::ok()),
+                _ => ("=".to_string(), theme::dim()),
+            };
+            cells.push(Cell::from(arrow).style(style));
+        }
+        cells.push(Cell::from(fw_text).style(theme::dim()));
+        Row::new(cells)
+    });
+    let mut widths = vec![
+        Constraint::Length(14),
+        Constraint::Length(5),
+        Constraint::Length(5),
+        Constraint::Length(5),
+        Constraint::Length(5),
+        Constraint::Length(5),
+        Constraint::Length(8),
+        Constraint::Length(9),
+    ];
+    if wide {
+        widths.extend([
+            Constraint::Length(12),
+            Constraint::Length(6),
+            Constraint::Length(11),
+            Constraint::Length(6),
+        ]);
+    }
+    widths.push(Constraint::Fill(1));
+    let table = Table::new(body, widths)
+        .header(Row::new(
+            header
+                .into_iter()
+                .map(|h| Cell::from(h).style(theme::header())),
+        ))
+        .block(block);
+    frame.render_widget(table, area);
+}
+
+/// `12d / 7d` with the SLA, or the age alone.
+pub fn age_vs_sla(row: &FindingRow, age: chrono::TimeDelta) -> String {
+    match row.sla_days {
+        Some(d) => format!("{} / {d}d", short_age(age)),
+        None => short_age(age),
+    }
+}
+
+/// `12d`, `5h`, `40m`: the largest whole unit.
+pub fn short_age(d: chrono::TimeDelta) -> String {
+    let s = d.num_seconds().max(0);
+    if s >= 86_400 {
+        format!("{}d", s / 86_400)
+    } else if s >= 3600 {
+        format!("{}h", s / 3600)
+    } else {
+        format!("{}m", s / 60)
+    }
+}
+
+fn findings_list(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
+    let view = &snapshot.views.findings;
+    let records = &snapshot.records.findings;
+    let shown = app.findings.rows.len();
+    let block = Block::bordered().title(Span::styled(
+        format!(
+            " Findings · {shown} of {} listed · Enter opens · / filter ",
+            view.rows.len()
+        ),
+        theme::title(),
+    ));
+    let height = block.inner(area).height.saturating_sub(1) as usize;
+    let selected = app.view().selected;
+    let offset = scroll::offset(selected, height);
+    // Narrow terminals drop the account column so the title stays visible.
+    let wide = area.width >= 100;
+    let body = app
+        .findings
+        .rows
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .filter_map(|(n, &pos)| {
+            let row = view.rows.get(pos)?;
+            let f = records.get(row.index)?;
+            let status = effective(f, row.open);
+            let age = if row.open {
+                app.now - f.opened
+            } else {
+                f.resolved.unwrap_or(f.opened) - f.opened
+            };
+            let age_style = if row.breached {
+                theme::alert()
+            } else {
+                Style::default()
+            };
+            let mut cells = vec![
+                Cell::from(severity_short(f.severity)).style(severity_style(f.severity)),
+                Cell::from(status_label(status)),
+                Cell::from(age_vs_sla(row, age)).style(age_style),
+                Cell::from(row.team.to_string()),
+            ];
+            if wide {
+                cells.push(Cell::from(f.account.as_deref().unwrap_or("-").to_string()));
+            }
+            cells.extend([
+                Cell::from(
+                    row.frameworks
+                        .iter()
+                        .map(|t| t.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )
+                .style(theme::dim()),
+                Cell::from(
+                    f.title
+                        .as_deref()
+                        .or(f.rule.as_deref())
+                        .unwrap_or(&f.id)
+                        .to_string(),
+                ),
+            ]);
+            let r = Row::new(cells);
+            Some(if n == selected {
+                r.style(theme::selected())
+            } else {
+                r
+            })
+        });
+    let mut widths = vec![
+        Constraint::Length(4),
+        Constraint::Length(10),
+        Constraint::Length(10),
+        Constraint::Length(14),
+    ];
+    let mut heads = vec!["SEV", "STATUS", "AGE / SLA", "TEAM"];
+    if wide {
+        widths.push(Constraint::Length(13));
+        heads.push("ACCOUNT");
+    }
+    widths.extend([Constraint::Length(22), Constraint::Fill(1)]);
+    heads.extend(["FRAMEWORKS", "TITLE"]);
+    let table = Table::new(body, widths)
+        .header(Row::new(
+            heads
+                .into_iter()
+                .map(|h| Cell::from(h).style(theme::header())),
+        ))
+        .block(block);
+    frame.render_widget(table, area);
+    if shown == 0 {
+        let msg = if view.rows.is_empty() {
+            " No findings read yet."
+        } else {
+            " No finding matches the filter (/ to change it)."
+        };
+        let inner = Rect {
+            x: area.x + 1,
+            y: area.y + 2,
+            width: area.width.saturating_sub(2),
+            height: 1.min(area.height.saturating_sub(3)),
+        };
+        frame.render_widget(Paragraph::new(Span::styled(msg, theme::dim())), inner);
+    }
+}

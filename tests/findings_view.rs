@@ -1,0 +1,149 @@
+//! The Findings screen (key 4) and a finding's detail on the demo organisation,
+//! rendered into a TestBackend; the `/` filter driven through `App::update`.
+
+mod common;
+
+use flightdeck::app::{Action, App, Route, Screen};
+use flightdeck::store::Snapshot;
+use flightdeck::ui;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+
+fn draw(app: &App, snapshot: &Snapshot, w: u16, h: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    terminal
+        .draw(|f| ui::render(f, app, snapshot))
+        .expect("draw into a test backend");
+    text(terminal.backend().buffer())
+}
+
+fn text(buf: &Buffer) -> String {
+    let area = buf.area;
+    let mut out = String::new();
+    for y in 0..area.height {
+        let mut line = String::new();
+        for x in 0..area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn typed(app: &mut App, snapshot: &Snapshot, s: &str) {
+    app.update(Action::Filter, snapshot);
+    for c in s.chars() {
+        app.update(Action::Type(c), snapshot);
+    }
+    app.update(Action::Open, snapshot);
+}
+
+#[test]
+fn findings_screen_120x40() {
+    let snapshot = common::demo_snapshot();
+    let mut app = App::new(common::now());
+    app.update(Action::Show(Screen::Findings), &snapshot);
+    let t = draw(&app, &snapshot, 120, 40);
+    insta::assert_snapshot!(t);
+    assert!(t.contains(" 4 Findings "), "the tab is named");
+    assert!(t.contains("Posture by team"));
+    assert!(t.contains("Posture by account"));
+    // The posture numbers come from the store's views.
+    let total = &snapshot.views.findings.windows[app.window].total;
+    assert!(t.contains(&format!(" {} open ", total.open_total)), "{t}");
+    assert!(t.contains(&format!("{} past SLA", total.sla_breaches)));
+    assert!(total.sla_breaches > 0, "the demo has SLA breaches");
+    assert!(
+        total.by_framework.contains_key("PCI DSS"),
+        "{:?}",
+        total.by_framework
+    );
+}
+
+#[test]
+fn filter_narrows_the_list_and_enter_opens_a_detail() {
+    let snapshot = common::demo_snapshot();
+    let mut app = App::new(common::now());
+    app.update(Action::Show(Screen::Findings), &snapshot);
+    let all = app.findings.rows.len();
+    typed(&mut app, &snapshot, "critical fw:pci open");
+    let picked = app.findings.rows.len();
+    assert!(picked > 0 && picked < all, "{picked} of {all}");
+    let view = &snapshot.views.findings;
+    for &pos in &app.findings.rows {
+        let row = &view.rows[pos];
+        let f = &snapshot.records.findings[row.index];
+        assert_eq!(f.severity, flightdeck::model::Severity::Critical);
+        assert!(row.open);
+        assert!(
+            row.frameworks.iter().any(|fw| &**fw == "PCI DSS"),
+            "{:?}",
+            row.frameworks
+        );
+    }
+    let t = draw(&app, &snapshot, 120, 40);
+    assert!(t.contains("filter: critical fw:pci open"), "{t}");
+
+    // Esc while typing keeps the old filter.
+    app.update(Action::Filter, &snapshot);
+    app.update(Action::Type('x'), &snapshot);
+    app.update(Action::Back, &snapshot);
+    assert_eq!(app.findings.filter.text, "critical fw:pci open");
+    assert!(!app.typing());
+
+    app.update(Action::Open, &snapshot);
+    let Route::Finding(id) = app.view().route.clone() else {
+        panic!("Enter opens a finding, got {:?}", app.view().route);
+    };
+    let detail = draw(&app, &snapshot, 120, 40);
+    insta::assert_snapshot!("finding_detail_120x40", detail);
+    assert!(detail.contains(&format!("Finding {id}")));
+    for label in [
+        "rule",
+        "resource",
+        "location",
+        "frameworks",
+        "first seen",
+        "age",
+        "remediation",
+        "url",
+    ] {
+        assert!(detail.contains(&format!(" {label:<14}")), "{label} shown");
+    }
+    assert!(detail.contains("PCI DSS"), "{detail}");
+    assert!(detail.contains("SLA"), "{detail}");
+    app.update(Action::Back, &snapshot);
+    assert_eq!(app.view().route, Route::Screen(Screen::Findings));
+}
+
+#[test]
+fn a_filter_matching_nothing_says_so() {
+    let snapshot = common::demo_snapshot();
+    let mut app = App::new(common::now());
+    app.update(Action::Show(Screen::Findings), &snapshot);
+    typed(&mut app, &snapshot, "team:nosuchteam");
+    assert!(app.findings.rows.is_empty());
+    let t = draw(&app, &snapshot, 80, 24);
+    assert!(t.contains("No finding matches the filter"), "{t}");
+    // `/` elsewhere does nothing.
+    app.update(Action::Show(Screen::Overview), &snapshot);
+    app.update(Action::Filter, &snapshot);
+    assert!(!app.typing());
+}
+
+#[test]
+fn findings_screen_80x24_keeps_team_names_and_titles() {
+    let snapshot = common::demo_snapshot();
+    let mut app = App::new(common::now());
+    app.update(Action::Show(Screen::Findings), &snapshot);
+    let t = draw(&app, &snapshot, 80, 24);
+    insta::assert_snapshot!(t);
+    assert!(t.contains("│billing "), "team names are not cut: {t}");
+    assert!(t.contains("TITLE"), "the title column stays: {t}");
+    assert!(
+        !t.contains("OLDEST CRIT"),
+        "narrow posture drops the wide columns"
+    );
+}

@@ -145,14 +145,39 @@ async fn github_maps_deployments_pulls_incidents_and_runs() {
         Some("https://example.com/deployment/42/output")
     );
     // Workflow runs matching the pattern: started, then succeeded at completion.
+    // Page 1 (workflow_runs_list_paginated.json) holds 10 runs, 6 of them named
+    // "... Integration Test" (Website TF-IDF, URL and Email, twice each), all
+    // completed with success; page 2 (workflow_runs_list_2020.json, the older
+    // field set) has no `name`, so none of its 5 runs match. Counted with
+    // python's fnmatchcase over both fixture files.
     let runs: Vec<_> = deployments
         .iter()
         .filter(|d| d.id.contains("/runs/"))
         .collect();
     assert_eq!(
         runs.len(),
-        4,
-        "2 matching runs x (in progress, success): {runs:?}"
+        12,
+        "6 matching runs x (in progress, success): {runs:?}"
+    );
+    let mut run_ids: Vec<&str> = runs.iter().map(|d| &*d.id).collect();
+    run_ids.dedup();
+    assert_eq!(
+        run_ids,
+        [
+            "octo/app/runs/3519037359",
+            "octo/app/runs/3519037358",
+            "octo/app/runs/3519037352",
+            "octo/app/runs/2803038563",
+            "octo/app/runs/2803038559",
+            "octo/app/runs/2803038557",
+        ],
+        "Unit Test and Build Documentation runs are left out"
+    );
+    assert_eq!(
+        runs.iter()
+            .filter(|d| d.status == DeployStatus::Success)
+            .count(),
+        6
     );
     let done = runs
         .iter()
@@ -185,10 +210,13 @@ async fn github_maps_deployments_pulls_incidents_and_runs() {
     assert_eq!(incident.opened, time("2025-08-15T19:19:05Z"));
     assert_eq!(incident.resolved, Some(time("2025-08-15T20:07:09Z")));
 
-    // The recorded rate-limit headers give the quota.
+    // The recorded rate-limit headers give the quota, from the last response
+    // that carried them: the runs page 1, recorded unauthenticated
+    // (X-RateLimit-Limit 60, Remaining 56 in response_headers.json); page 2 is
+    // served without headers and leaves it as it was.
     let quota = poller.quota().expect("quota");
-    assert!(quota.remaining > 0);
-    assert_eq!(quota.limit, Some(5000));
+    assert_eq!(quota.remaining, 56);
+    assert_eq!(quota.limit, Some(60));
 
     // Pagination followed the recorded Link header to page 2 on this server.
     let seen = server.seen();
@@ -521,10 +549,17 @@ async fn github_filters_environments_and_attributes_incidents_by_root_cause() {
     };
     let server = ReplayServer::start().await;
     serve_github(&server, &gh, &openapi);
-    // A second repository whose recorded deployments are in environment `test`.
+    // A second repository with the recorded deployments: 263877258 in
+    // environment `test`, 262350588 in `production`. Only the production one's
+    // statuses are served (the recorded statuses list, three `queued`); asking
+    // for the other's would be a 404.
     server.route(
         "/repos/PyGithub/PyGithub/deployments",
         Reply::json(read(&gh, "deployments_list.json")),
+    );
+    server.route(
+        "/repos/PyGithub/PyGithub/deployments/262350588/statuses",
+        Reply::json(read(&gh, "deployment_statuses_list.json")),
     );
     server.route("/repos/PyGithub/PyGithub/pulls", Reply::json("[]"));
     server.route("/repos/PyGithub/PyGithub/issues", Reply::json("[]"));
@@ -541,18 +576,35 @@ async fn github_filters_environments_and_attributes_incidents_by_root_cause() {
         server.url()
     );
     let polled = poll_once(&text).await.expect("poll");
-    let deployment_ids: Vec<_> = polled
+    assert_eq!(polled.warning, None);
+    let deployments: Vec<_> = polled
         .events
         .iter()
         .filter_map(|e| match e {
-            Event::Deployment(d) => Some(d.id.to_string()),
+            Event::Deployment(d) => Some(d),
             _ => None,
         })
         .collect();
+    let deployment_ids: Vec<_> = deployments.iter().map(|d| d.id.to_string()).collect();
     assert_eq!(
         deployment_ids,
-        vec!["octo/app/deployments/1"],
+        vec![
+            "octo/app/deployments/1",
+            "PyGithub/PyGithub/deployments/262350588"
+        ],
         "`test` is not production"
+    );
+    // Three `queued` statuses: one pending event, dated by the earliest.
+    assert_eq!(deployments[1].status, DeployStatus::Pending);
+    assert_eq!(deployments[1].time, time("2020-08-26T13:55:06Z"));
+    // The `test` deployment was filtered out before its statuses were asked for.
+    assert!(
+        !server
+            .seen()
+            .iter()
+            .any(|s| s.path_and_query.contains("/deployments/263877258")),
+        "{:?}",
+        server.seen()
     );
     let incident = polled
         .events
@@ -582,6 +634,47 @@ async fn github_filters_environments_and_attributes_incidents_by_root_cause() {
             .seen()
             .iter()
             .any(|s| s.path_and_query.contains("/commits"))
+    );
+}
+
+#[tokio::test]
+async fn a_deployment_whose_statuses_are_gone_is_skipped_with_a_warning() {
+    let Some((gh, openapi, _, _)) = fixtures() else {
+        return;
+    };
+    let server = ReplayServer::start().await;
+    serve_github(&server, &gh, &openapi);
+    // Production deployment 262350588 is listed, but its statuses are a 404
+    // (deleted between the two requests): the rest of the poll still counts.
+    server.route(
+        "/repos/PyGithub/PyGithub/deployments",
+        Reply::json(read(&gh, "deployments_list.json")),
+    );
+    server.route("/repos/PyGithub/PyGithub/pulls", Reply::json("[]"));
+    server.route("/repos/PyGithub/PyGithub/issues", Reply::json("[]"));
+    let text = format!(
+        "[[sources]]\nkind = \"github\"\nrepos = [\"octo/app\", \"PyGithub/PyGithub\"]\nurl = \"{}\"\nchange_time = \"merge\"\n",
+        server.url()
+    );
+    let polled = poll_once(&text).await.expect("poll");
+    assert_eq!(
+        polled.warning.as_deref(),
+        Some("1 deployment skipped: statuses not found (HTTP 404; deleted?)")
+    );
+    let deployment_ids: Vec<_> = polled
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Deployment(d) => Some(d.id.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(deployment_ids, vec!["octo/app/deployments/1"]);
+    assert!(
+        server
+            .seen()
+            .iter()
+            .any(|s| s.path_and_query.contains("/deployments/262350588/statuses"))
     );
 }
 

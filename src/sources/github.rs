@@ -19,7 +19,7 @@ use serde_json::Value;
 use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Incident, Text, Time};
 use crate::settings::Settings;
 use crate::sources::api_json::{Attribution, attribution, glob, text, time};
-use crate::sources::http::{AuthStyle, Http, HttpOptions, Secret};
+use crate::sources::http::{AuthStyle, Http, HttpError, HttpOptions, Secret};
 use crate::sources::registry::check_http;
 use crate::sources::scheduler::{PollError, Polled, Poller};
 use crate::store::Quota;
@@ -138,10 +138,11 @@ impl GithubPoller {
     async fn poll_all(&mut self) -> Result<Polled, PollError> {
         let mut events = Vec::new();
         let mut skipped = 0usize;
+        let mut gone = 0usize;
         for repo in self.spec.repos.clone() {
             let service = self.service(&repo);
             let deployments = self
-                .deployments(&repo, &service, &mut events, &mut skipped)
+                .deployments(&repo, &service, &mut events, &mut skipped, &mut gone)
                 .await?;
             self.pulls(&repo, &service, &mut events, &mut skipped)
                 .await?;
@@ -152,22 +153,34 @@ impl GithubPoller {
                     .await?;
             }
         }
-        let warning = (skipped > 0).then(|| {
-            format!(
+        let mut notes = Vec::new();
+        if skipped > 0 {
+            notes.push(format!(
                 "{} skipped: fields missing or unreadable (details in the log)",
                 crate::format::plural(skipped, "item")
-            )
-        });
+            ));
+        }
+        if gone > 0 {
+            notes.push(format!(
+                "{} skipped: statuses not found (HTTP 404; deleted?)",
+                crate::format::plural(gone, "deployment")
+            ));
+        }
+        let warning = (!notes.is_empty()).then(|| notes.join("; "));
         Ok(Polled { events, warning })
     }
 
     /// Production deployments as (id, sha) pairs, after adding their events.
+    /// Only production deployments cost a statuses request; one whose statuses
+    /// answer 404 (deleted since the list was read) is skipped and counted in
+    /// `gone`, and the rest of the poll goes on.
     async fn deployments(
         &mut self,
         repo: &str,
         service: &Text,
         events: &mut Vec<Event>,
         skipped: &mut usize,
+        gone: &mut usize,
     ) -> Result<Vec<(Text, String)>, PollError> {
         let url = self
             .http
@@ -196,7 +209,17 @@ impl GithubPoller {
                 &format!("repos/{repo}/deployments/{number}/statuses"),
                 &[("per_page", "100")],
             )?;
-            let statuses = self.http.get_list(url, None).await?;
+            let statuses = match self.http.get_list(url, None).await {
+                Ok(statuses) => statuses,
+                Err(HttpError::Status {
+                    status: 404, url, ..
+                }) => {
+                    tracing::warn!(%repo, deployment = number, %url, "deployment statuses not found (HTTP 404); deployment skipped");
+                    *gone += 1;
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
             let mapped = map_statuses(&statuses);
             let base = DeploymentEvent {
                 id: id.clone(),

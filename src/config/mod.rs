@@ -44,6 +44,8 @@ pub struct Config {
     pub general: General,
     pub teams: Vec<Team>,
     pub sources: Vec<SourceConfig>,
+    /// `[findings]`: who owns which finding, and the SLA days per severity.
+    pub findings: crate::findings_policy::FindingsPolicy,
 }
 
 #[derive(Debug, Clone)]
@@ -209,6 +211,7 @@ impl Config {
         settings.production_environments = g.production_environments.clone();
         settings.incident_link_window = g.incident_link_window;
         settings.regions = g.regions.iter().map(|r| Text::from(r.as_str())).collect();
+        settings.findings = self.findings.clone();
         for team in &self.teams {
             let name = Text::from(team.name.as_str());
             if !settings.teams.contains(&name) {
@@ -288,6 +291,7 @@ impl<'t> Cx<'t> {
         let mut general = General::default();
         let mut teams = Vec::new();
         let mut sources = Vec::new();
+        let mut findings = None;
         for (key, value) in root.get_ref().iter() {
             match key.get_ref().as_ref() {
                 "general" => {
@@ -297,11 +301,13 @@ impl<'t> Cx<'t> {
                 }
                 "teams" => teams = self.teams(value),
                 "sources" => sources = self.sources(value),
+                // Finding ownership and SLAs: the policy's own serde keys.
+                "findings" => findings = self.deserialize(value, "findings", spec),
                 other => self.unknown(
                     key.span().start,
                     "",
                     other,
-                    &["general", "teams", "sources"],
+                    &["general", "teams", "sources", "findings"],
                 ),
             }
         }
@@ -328,6 +334,7 @@ impl<'t> Cx<'t> {
             general,
             teams,
             sources,
+            findings: findings.unwrap_or_default(),
         })
     }
 

@@ -13,6 +13,8 @@ use crate::clock::Clock;
 use crate::config::{SourceConfig, spec};
 use crate::settings::Settings;
 use crate::sources::events_follow::{EventsPoller, EventsSpec};
+use crate::sources::findings::FindingsSpec;
+use crate::sources::findings::poller::FindingsPoller;
 use crate::sources::git::{GitPoller, GitSpec};
 use crate::sources::github::{GithubPoller, GithubSpec};
 use crate::sources::gitlab::{GitlabPoller, GitlabSpec};
@@ -33,11 +35,13 @@ pub enum SourceSpec {
     Git(GitSpec),
     Prometheus(Box<PrometheusSpec>),
     Rollouts(RolloutsSpec),
+    Findings(FindingsSpec),
 }
 
 /// Every kind the config accepts (also for "did you mean").
 pub const KINDS: &[&str] = &[
     "events",
+    "findings",
     "git",
     "github",
     "gitlab",
@@ -60,6 +64,7 @@ pub fn spec_parser(kind: &str) -> Option<SpecParser> {
         "git" => |d| spec(d).map(SourceSpec::Git),
         "prometheus" => |d| spec(d).map(|s| SourceSpec::Prometheus(Box::new(s))),
         "rollouts" => |d| spec(d).map(SourceSpec::Rollouts),
+        "findings" => |d| spec(d).map(SourceSpec::Findings),
         _ => return None,
     };
     Some(parser)
@@ -88,6 +93,10 @@ impl SourceSpec {
             // (with the token): a mistake there fails that source only.
             SourceSpec::Prometheus(_) => Vec::new(),
             SourceSpec::Rollouts(s) => s.check(),
+            SourceSpec::Findings(s) => match s.check() {
+                Ok(()) => Vec::new(),
+                Err(message) => vec![("path", message)],
+            },
         }
     }
 
@@ -103,6 +112,15 @@ impl SourceSpec {
             SourceSpec::Rollouts(s) => {
                 if let Some(p) = s.path.as_mut().filter(|p| p.is_relative()) {
                     *p = base.join(&*p);
+                }
+            }
+            SourceSpec::Findings(s) => {
+                if let Some(p) = s
+                    .path
+                    .as_mut()
+                    .filter(|p| std::path::Path::new(p.as_str()).is_relative())
+                {
+                    *p = base.join(&*p).to_string_lossy().into_owned();
                 }
             }
             _ => {}
@@ -154,6 +172,7 @@ pub fn build_with(
             Box::new(PrometheusPoller::new(config, snapshots, clock)?)
         }
         SourceSpec::Rollouts(s) => Box::new(RolloutsPoller::new(s.clone(), timeout, clock)?),
+        SourceSpec::Findings(s) => Box::new(FindingsPoller::new(s.clone(), timeout, clock)?),
     })
 }
 

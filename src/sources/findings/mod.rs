@@ -11,6 +11,7 @@ pub mod asff;
 pub mod detect;
 pub mod ocsf;
 pub mod path;
+pub mod poller;
 pub mod sarif;
 pub mod trivy;
 

@@ -24,48 +24,39 @@ const fn key(code: KeyCode, keys: &'static str, action: Action, help: &'static s
     }
 }
 
-/// Global bindings, in the order the help screen lists them. Duplicate keys
-/// (arrows and vi keys) have an empty `keys` label so help lists them once.
+/// Global bindings, in the order the help screen lists them. Bindings with an
+/// empty `keys` label are listed by a sibling (arrows and vi keys, 1 … 5, a A),
+/// so that the help fits a 24-row terminal.
 pub const BINDINGS: &[Binding] = &[
     key(
         KeyCode::Char('1'),
-        "1",
+        "1 … 5",
         Action::Show(Screen::Overview),
-        "Overview: team scorecards",
+        "switch screen (named in the top bar)",
     ),
-    key(
-        KeyCode::Char('2'),
-        "2",
-        Action::Show(Screen::Lanes),
-        "Lanes: deployments across regions",
-    ),
-    key(
-        KeyCode::Char('3'),
-        "3",
-        Action::Show(Screen::Incidents),
-        "Incidents: on-call view",
-    ),
-    key(
-        KeyCode::Char('4'),
-        "4",
-        Action::Show(Screen::Findings),
-        "Findings: audit posture",
-    ),
-    key(
-        KeyCode::Char('5'),
-        "5",
-        Action::Show(Screen::Sources),
-        "Sources: data freshness",
-    ),
-    key(KeyCode::Down, "↓ j", Action::Down, "move down"),
+    key(KeyCode::Char('2'), "", Action::Show(Screen::Lanes), ""),
+    key(KeyCode::Char('3'), "", Action::Show(Screen::Incidents), ""),
+    key(KeyCode::Char('4'), "", Action::Show(Screen::Findings), ""),
+    key(KeyCode::Char('5'), "", Action::Show(Screen::Sources), ""),
+    key(KeyCode::Down, "↓ ↑ j k", Action::Down, "move down / up"),
     key(KeyCode::Char('j'), "", Action::Down, ""),
-    key(KeyCode::Up, "↑ k", Action::Up, "move up"),
+    key(KeyCode::Up, "", Action::Up, ""),
     key(KeyCode::Char('k'), "", Action::Up, ""),
-    key(KeyCode::PageDown, "PgDn", Action::PageDown, "page down"),
-    key(KeyCode::PageUp, "PgUp", Action::PageUp, "page up"),
-    key(KeyCode::Home, "Home g", Action::Top, "first row"),
+    key(
+        KeyCode::PageDown,
+        "PgDn PgUp",
+        Action::PageDown,
+        "page down / up",
+    ),
+    key(KeyCode::PageUp, "", Action::PageUp, ""),
+    key(
+        KeyCode::Home,
+        "g G",
+        Action::Top,
+        "first / last row (Home End)",
+    ),
     key(KeyCode::Char('g'), "", Action::Top, ""),
-    key(KeyCode::End, "End G", Action::Bottom, "last row"),
+    key(KeyCode::End, "", Action::Bottom, ""),
     key(KeyCode::Char('G'), "", Action::Bottom, ""),
     key(
         KeyCode::Enter,
@@ -102,16 +93,11 @@ pub const BINDINGS: &[Binding] = &[
     ),
     key(
         KeyCode::Char('a'),
-        "a",
+        "a A",
         Action::Acknowledge,
-        "acknowledge the newest alert",
+        "acknowledge the newest / all alerts",
     ),
-    key(
-        KeyCode::Char('A'),
-        "A",
-        Action::AcknowledgeAll,
-        "acknowledge all alerts",
-    ),
+    key(KeyCode::Char('A'), "", Action::AcknowledgeAll, ""),
     key(
         KeyCode::Char('p'),
         "p",

@@ -14,12 +14,12 @@ pub fn render(frame: &mut Frame, area: Rect) {
         .filter(|b| !b.keys.is_empty())
         .map(|b| {
             Line::from(vec![
-                Span::styled(format!(" {:<8}", b.keys), theme::header()),
+                Span::styled(format!(" {:<10}", b.keys), theme::header()),
                 Span::raw(b.help),
             ])
         })
         .collect();
     let height = lines.len() as u16 + 2;
-    let inner = popup(frame, centered(area, 52, height), "Keys · ? or Esc closes");
+    let inner = popup(frame, centered(area, 56, height), "Keys · ? or Esc closes");
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -59,7 +59,7 @@ fn assert_views_match_report(views: &Views, records: &Records, file: &Path) {
             &records.findings,
             &flightdeck::settings::Settings::default(),
             views.now,
-            chrono::TimeDelta::days(w.days as i64),
+            chrono::TimeDelta::days(w.days),
         );
         let replayed = scorecards_of(replayed);
         let reported = scorecards_of(report_json(file, w.days));

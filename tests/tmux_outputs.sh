@@ -18,7 +18,8 @@ failed=0
 t() { tmux -L "$sock" "$@"; }
 cleanup() {
   for ((i = 0; i <= runs; i++)); do tmux -L "flightdeck-outputs-$$-$i" kill-server >/dev/null 2>&1; done
-  rm -rf "$state" "$work"
+  # The killed cockpits may still be writing their last log line: retry.
+  for _ in 1 2 3 4 5; do rm -rf "$state" "$work" 2>/dev/null && break; sleep 0.2; done
   rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/flightdeck-outputs-$$-"*
 }
 trap cleanup EXIT

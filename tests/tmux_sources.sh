@@ -20,7 +20,8 @@ t() { tmux -L "$sock" "$@"; }
 cleanup() {
   [[ -n $server_pid ]] && kill "$server_pid" >/dev/null 2>&1
   t kill-server >/dev/null 2>&1
-  rm -rf "$state"
+  # The killed cockpit may still be writing its last log line: retry.
+  for _ in 1 2 3 4 5; do rm -rf "$state" 2>/dev/null && break; sleep 0.2; done
   rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
 }
 trap cleanup EXIT

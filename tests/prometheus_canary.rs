@@ -490,6 +490,8 @@ async fn the_source_reports_no_data_and_the_error_when_prometheus_is_down() {
     use flightdeck::model::{DeployStatus, DeploymentEvent, Event};
     use flightdeck::records::Records;
     use flightdeck::settings::Settings;
+    use flightdeck::sources::prometheus_poller::PrometheusPoller;
+    use flightdeck::sources::scheduler::{Poller, Schedule, Scheduler};
     use flightdeck::store::{Snapshot, SourceUpdate};
     use flightdeck::ui::views::lanes::canary_text;
 
@@ -520,18 +522,38 @@ async fn the_source_reports_no_data_and_the_error_when_prometheus_is_down() {
     );
     assert_eq!(prometheus::targets(&snapshot).len(), 1);
     let (_keep, snapshots) = tokio::sync::watch::channel(Arc::new(snapshot));
-    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
-    let mut s = spec(
+    let s = spec(
         &format!("http://127.0.0.1:{}", free_port()),
         &[("error_rate", ERR_Q, true)],
     );
-    s.interval = "200ms".into();
     let cfg = s.resolve().expect("resolves");
-    let task = tokio::spawn(prometheus::run(cfg, snapshots, Clock::Fixed(now), tx));
+
+    // One poll: a failure naming the cause, carrying a "no data" judgement.
+    let mut poller = PrometheusPoller::new(cfg.clone(), Some(snapshots.clone()), Clock::Fixed(now))
+        .expect("poller");
+    let e = poller.poll().await.expect_err("prometheus is down");
+    assert!(e.message.contains("cannot connect"), "{}", e.message);
+    let [Event::Canary(c)] = e.partial.as_slice() else {
+        panic!("one canary judgement: {:?}", e.partial);
+    };
+    assert_eq!(&*c.deployment, "cart-0042");
+    assert_eq!((c.verdict, c.error_rate, c.score), (None, None, None));
+
+    // Through the scheduler: the judgement reaches the store before the failure.
+    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+    let scheduler = Scheduler::new(tx, Clock::real());
+    scheduler.spawn(
+        Schedule {
+            name: Text::from("prom"),
+            kind: "prometheus",
+            interval: Some(Duration::from_millis(200)),
+            timeout: Duration::from_secs(2),
+        },
+        Box::new(PrometheusPoller::new(cfg, Some(snapshots), Clock::Fixed(now)).expect("poller")),
+    );
     let mut got_no_data = false;
-    let mut errors = 0;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while errors < 2 {
+    loop {
         let update = tokio::time::timeout_at(deadline, rx.recv())
             .await
             .expect("updates in time")
@@ -548,13 +570,13 @@ async fn the_source_reports_no_data_and_the_error_when_prometheus_is_down() {
             }
             SourceUpdate::Failed { error, .. } => {
                 assert!(error.contains("cannot connect"), "{error}");
-                errors += 1;
+                break;
             }
             _ => {}
         }
     }
-    task.abort();
-    assert!(got_no_data);
+    drop(scheduler);
+    assert!(got_no_data, "the no-data judgement came before the failure");
     let lanes = flightdeck::metrics::lanes::compute(&records, &settings, now);
     let lane = lanes.find("cart-0042").expect("lane");
     assert_eq!(canary_text(lane).0, "no data");

@@ -260,13 +260,14 @@ async fn rollouts_are_read_from_a_url_too() {
     server.abort();
 }
 
-/// The source task on a file: sends the mapped events once, reports a broken
-/// file as an error and keeps going, then sends only what changed.
+/// The `rollouts` source on a file: the mapped events once, then only what
+/// changed; a broken file is a named error and the next poll goes on.
 #[tokio::test]
 async fn the_file_source_sends_changes_and_survives_bad_reads() {
     use flightdeck::clock::Clock;
     use flightdeck::model::{DeployStatus, Event};
-    use flightdeck::store::SourceUpdate;
+    use flightdeck::sources::rollouts_poller::{RolloutsPoller, RolloutsSpec};
+    use flightdeck::sources::scheduler::Poller;
     use std::time::Duration;
     let Some(dir) = common::shared_fixtures("argo_rollouts") else {
         return;
@@ -274,30 +275,20 @@ async fn the_file_source_sends_changes_and_survives_bad_reads() {
     let tmp = std::env::temp_dir().join(format!("flightdeck-rollouts-{}.json", std::process::id()));
     let aborted = std::fs::read_to_string(dir.join("rollout_aborted.json")).expect("fixture");
     std::fs::write(&tmp, &aborted).expect("write");
-    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
-    let task = tokio::spawn(rollouts::run(
-        rollouts::Location::File(tmp.clone()),
-        Some(Text::from("eu-west-1")),
-        Duration::from_millis(100),
+    let spec = RolloutsSpec {
+        path: Some(tmp.clone()),
+        url: None,
+        region: Some("eu-west-1".into()),
+        token_env: None,
+        token_file: None,
+    };
+    let mut poller = RolloutsPoller::new(
+        spec,
+        Duration::from_secs(5),
         Clock::Fixed(at("2020-09-22T10:00:00Z")),
-        tx,
-    ));
-    let mut next = async || {
-        tokio::time::timeout(Duration::from_secs(10), rx.recv())
-            .await
-            .expect("in time")
-            .expect("alive")
-    };
-    assert!(matches!(
-        next().await,
-        SourceUpdate::Registered {
-            kind: "rollouts",
-            ..
-        }
-    ));
-    let SourceUpdate::Events { events, .. } = next().await else {
-        panic!("events first");
-    };
+    )
+    .expect("poller");
+    let events = poller.poll().await.expect("first read").events;
     let [Event::Deployment(d)] = events.as_slice() else {
         panic!("one deployment line: {events:?}");
     };
@@ -309,21 +300,12 @@ async fn the_file_source_sends_changes_and_survives_bad_reads() {
             .is_some_and(|s| s.starts_with("aborted: "))
     );
     // Unchanged: nothing new.
-    let SourceUpdate::Events { events, .. } = next().await else {
-        panic!("events");
-    };
-    assert!(events.is_empty());
+    assert!(poller.poll().await.expect("second read").events.is_empty());
     std::fs::write(&tmp, "{ broken").expect("write");
-    loop {
-        match next().await {
-            SourceUpdate::Failed { error, .. } => {
-                assert!(error.contains("not JSON"), "{error}");
-                break;
-            }
-            SourceUpdate::Events { .. } => {}
-            other => panic!("{other:?}"),
-        }
-    }
-    task.abort();
+    let e = poller.poll().await.expect_err("broken file");
+    assert!(e.message.contains("not JSON"), "{}", e.message);
+    // Fixed again: the poller still works, and the object is unchanged.
+    std::fs::write(&tmp, &aborted).expect("write");
+    assert!(poller.poll().await.expect("read again").events.is_empty());
     let _ = std::fs::remove_file(&tmp);
 }

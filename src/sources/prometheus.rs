@@ -31,7 +31,6 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -39,7 +38,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::metrics::canary::{self, Direction, Judgement, MetricRule, Thresholds};
-use crate::model::{CanaryResult, Event, Text, Time};
+use crate::model::{CanaryResult, Text, Time};
 
 /// The `kind = "prometheus"` source's settings. See the module docs for an example.
 #[derive(Debug, Clone, Deserialize)]
@@ -690,85 +689,6 @@ pub fn targets(snapshot: &crate::store::Snapshot) -> Vec<CanaryTarget> {
             })
         })
         .collect()
-}
-
-/// The source task: every `interval`, analyses each canary under analysis and
-/// sends the results. A failed query is reported as the source's error and the
-/// canary gets a result without numbers, which the lane shows as "no data".
-pub async fn run(
-    config: PrometheusConfig,
-    snapshots: tokio::sync::watch::Receiver<Arc<crate::store::Snapshot>>,
-    clock: crate::clock::Clock,
-    updates: tokio::sync::mpsc::Sender<crate::store::SourceUpdate>,
-) {
-    use crate::store::SourceUpdate;
-    let source = config.name.clone();
-    let hello = SourceUpdate::Registered {
-        source: source.clone(),
-        kind: "prometheus",
-    };
-    if updates.send(hello).await.is_err() {
-        return;
-    }
-    let client = match Prometheus::new(&config) {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = updates
-                .send(SourceUpdate::Failed {
-                    source,
-                    error: e.to_string(),
-                })
-                .await;
-            return;
-        }
-    };
-    loop {
-        let targets = targets(&snapshots.borrow());
-        let now = clock.now();
-        let mut events = Vec::new();
-        let mut error = None;
-        for t in &targets {
-            match analyse(&client, &config, t, now).await {
-                Ok(a) => events.push(Event::Canary(a.to_result())),
-                Err(e) => {
-                    events.push(Event::Canary(CanaryResult {
-                        deployment: t.deployment.clone(),
-                        region: t.region.clone(),
-                        time: now,
-                        verdict: None,
-                        error_rate: None,
-                        baseline_error_rate: None,
-                        p99_ms: None,
-                        baseline_p99_ms: None,
-                        score: None,
-                    }));
-                    error.get_or_insert(e.to_string());
-                }
-            }
-        }
-        let sent = match error {
-            Some(error) => {
-                let _ = updates
-                    .send(SourceUpdate::Events {
-                        source: source.clone(),
-                        events,
-                    })
-                    .await;
-                updates.send(SourceUpdate::Failed {
-                    source: source.clone(),
-                    error,
-                })
-            }
-            None => updates.send(SourceUpdate::Events {
-                source: source.clone(),
-                events,
-            }),
-        };
-        if sent.await.is_err() {
-            return;
-        }
-        tokio::time::sleep(config.interval).await;
-    }
 }
 
 /// When a response says a value was taken (seconds since the epoch).

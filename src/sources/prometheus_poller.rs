@@ -74,7 +74,7 @@ impl Poller for PrometheusPoller {
                         events.push(Event::Canary(a.to_result()));
                     }
                     Err(e) => {
-                        // The lane shows "no data" rather than a stale verdict.
+                        // The lane shows "no data" rather than an old verdict.
                         events.push(Event::Canary(CanaryResult {
                             deployment: t.deployment.clone(),
                             region: t.region.clone(),
@@ -91,10 +91,13 @@ impl Poller for PrometheusPoller {
                 }
             }
             // Some canaries judged: the source works and the rest is a warning.
-            // None judged: the poll failed (the source turns red, lanes keep the
-            // verdicts they had, and the scheduler backs off).
+            // None judged: the poll failed (the source turns red and the
+            // scheduler backs off), and the lanes still learn "no data".
             match first_error {
-                Some(error) if judged == 0 => Err(PollError::new(error)),
+                Some(error) if judged == 0 => Err(PollError {
+                    partial: events,
+                    ..PollError::new(error)
+                }),
                 warning => Ok(Polled { events, warning }),
             }
         })

@@ -9,7 +9,7 @@
 //! Degraded), then its pause conditions; Flagger's `Failed` phase means the
 //! canary was rolled back.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;
@@ -573,96 +573,4 @@ pub async fn fetch_url(
         return Err(fail(format!("HTTP {}: {head}", status.as_u16())));
     }
     parse_body(&body, url)
-}
-
-/// Where a rollouts source reads: a file, or an HTTP(S) URL with an optional
-/// bearer token.
-#[derive(Clone)]
-pub enum Location {
-    File(PathBuf),
-    Url { url: String, token: Option<String> },
-}
-
-impl std::fmt::Debug for Location {
-    // The token never appears in logs.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Location::File(p) => write!(f, "File({})", p.display()),
-            Location::Url { url, .. } => write!(f, "Url({url})"),
-        }
-    }
-}
-
-impl Location {
-    fn name(&self) -> String {
-        match self {
-            Location::File(p) => p.display().to_string(),
-            Location::Url { url, .. } => url.clone(),
-        }
-    }
-}
-
-/// The source task: re-reads `from` every `every` and sends what changed,
-/// mapped to events for `region`. A failed read is reported and retried; the
-/// data read before stays.
-pub async fn run(
-    from: Location,
-    region: Option<Text>,
-    every: std::time::Duration,
-    clock: crate::clock::Clock,
-    updates: tokio::sync::mpsc::Sender<crate::store::SourceUpdate>,
-) {
-    use crate::store::SourceUpdate;
-    let source = Text::from(format!("rollouts:{}", from.name()));
-    let hello = SourceUpdate::Registered {
-        source: source.clone(),
-        kind: "rollouts",
-    };
-    if updates.send(hello).await.is_err() {
-        return;
-    }
-    let http = reqwest::Client::builder()
-        .timeout(every.max(std::time::Duration::from_secs(5)))
-        .build()
-        .unwrap_or_default();
-    let mut last: Vec<Object> = Vec::new();
-    loop {
-        let read = match &from {
-            Location::File(path) => {
-                let path = path.clone();
-                tokio::task::spawn_blocking(move || read_file(&path))
-                    .await
-                    .unwrap_or_else(|e| {
-                        Err(RolloutError::Io {
-                            origin: from.name(),
-                            error: format!("reader stopped: {e}"),
-                        })
-                    })
-            }
-            Location::Url { url, token } => fetch_url(&http, url, token.as_deref()).await,
-        };
-        let update = match read {
-            Ok(objects) => {
-                // Only what changed since the last read becomes new events.
-                let fresh: Vec<Object> = objects
-                    .iter()
-                    .filter(|o| !last.contains(o))
-                    .cloned()
-                    .collect();
-                last = objects;
-                SourceUpdate::Events {
-                    source: source.clone(),
-                    events: to_events(&fresh, region.as_ref(), clock.now()),
-                }
-            }
-            Err(e) => SourceUpdate::Failed {
-                source: source.clone(),
-                error: e.to_string(),
-            },
-        };
-        if updates.send(update).await.is_err() {
-            return;
-        }
-        tokio::time::sleep(every).await;
-    }
 }

@@ -35,6 +35,10 @@ pub struct Polled {
 pub struct PollError {
     pub message: String,
     pub wait: Option<Duration>,
+    /// What the failed poll still learned, sent before the failure: e.g. a
+    /// canary judged "no data" because Prometheus did not answer, so that the
+    /// lane does not keep showing an old verdict as if it were current.
+    pub partial: Vec<Event>,
 }
 
 impl PollError {
@@ -42,6 +46,7 @@ impl PollError {
         Self {
             message: message.into(),
             wait: None,
+            partial: Vec::new(),
         }
     }
 }
@@ -57,6 +62,7 @@ impl From<crate::sources::http::HttpError> for PollError {
         Self {
             wait: e.wait(chrono::Utc::now()),
             message: e.to_string(),
+            partial: Vec::new(),
         }
     }
 }
@@ -337,6 +343,12 @@ async fn run(
                 failures = failures.saturating_add(1);
                 let wait = jitter(backoff(failures, e.wait));
                 tracing::info!(source = %name, error = %e.message, retry_in_s = wait.as_secs(), "poll failed");
+                if !e.partial.is_empty() {
+                    sends.push(SourceUpdate::Events {
+                        source: name.clone(),
+                        events: e.partial,
+                    });
+                }
                 sends.push(SourceUpdate::Failed {
                     source: name.clone(),
                     error: e.message,

@@ -109,9 +109,9 @@ pub struct ReportArgs {
     pub events: Vec<PathBuf>,
     #[command(flatten)]
     pub demo: DemoArgs,
-    /// Window length, e.g. 7d, 30d, 90d, 24h.
-    #[arg(long, default_value = "30d", value_parser = parse_window)]
-    pub window: TimeDelta,
+    /// Window length, e.g. 7d, 30d, 90d, 24h [default: the config's `window`, else 30d].
+    #[arg(long, value_parser = parse_window)]
+    pub window: Option<TimeDelta>,
     /// End of the window (RFC 3339); default now.
     #[arg(long, value_parser = parse_now)]
     pub now: Option<DateTime<Utc>>,

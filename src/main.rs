@@ -75,6 +75,11 @@ fn run_report(args: &ReportArgs) -> Result<ExitCode> {
         report_output::check_target(path)?;
     }
     let config = flightdeck::config::load(args.config.as_deref())?;
+    // --window, else the config's `[general] window`, else 30 days.
+    let window = args
+        .window
+        .or(config.as_ref().map(|c| c.general.window))
+        .unwrap_or_else(|| chrono::TimeDelta::days(30));
     let mut settings = Settings::default();
     if let Some(c) = &config {
         c.apply_to(&mut settings);
@@ -110,7 +115,7 @@ fn run_report(args: &ReportArgs) -> Result<ExitCode> {
     let mut cards = scorecards(
         &records,
         &settings,
-        Window::ending(now, args.window),
+        Window::ending(now, window),
         &DORA_2023,
     );
     report_output::keep_teams(&mut cards, &args.team)?;
@@ -122,7 +127,7 @@ fn run_report(args: &ReportArgs) -> Result<ExitCode> {
                 &records.findings,
                 &settings,
                 now,
-                args.window,
+                window,
             );
             let mut s =
                 serde_json::to_string_pretty(&value).wrap_err("cannot encode the report")?;

@@ -42,6 +42,40 @@ pub fn sanitize(raw: &str) -> Text {
     Text::from(out)
 }
 
+/// Whether a URL carries a username or password (`scheme://user:pw@host`).
+pub fn url_has_userinfo(text: &str) -> bool {
+    redact_url(text) != text
+}
+
+/// Hides the userinfo of every URL in `text`: `http://u:pw@host/x` becomes
+/// `http://***@host/x`. Every URL that reaches an error, a log line or a
+/// `Debug` goes through here, so a password in a URL is never shown.
+pub fn redact_url(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        // The authority runs up to the path, query, fragment or the end of the word.
+        let end = tail
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#' | '\\' | '\'' | '"' | '>' | ')') || c.is_whitespace()
+            })
+            .unwrap_or(tail.len());
+        let authority = &tail[..end];
+        match authority.rfind('@') {
+            Some(at) => {
+                out.push_str("***");
+                out.push_str(&authority[at..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     while let Some(n) = chars.next() {
         if n == '\u{7}' || n == '\u{9c}' {
@@ -68,7 +102,7 @@ fn is_bidi_control(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::sanitize;
+    use super::{redact_url, sanitize, url_has_userinfo};
 
     #[test]
     fn plain_text_is_kept() {
@@ -83,5 +117,24 @@ mod tests {
         assert_eq!(&*sanitize("bell\u{7} and\tnl\n"), "bell and nl ");
         assert_eq!(&*sanitize("c1\u{9b}2Jz"), "c1z");
         assert_eq!(&*sanitize("evil\u{202e}txt.exe"), "eviltxt.exe");
+    }
+
+    #[test]
+    fn userinfo_in_urls_is_redacted() {
+        assert_eq!(
+            redact_url("http://u:hunter2@127.0.0.1:9/x?q=1"),
+            "http://***@127.0.0.1:9/x?q=1"
+        );
+        assert_eq!(redact_url("https://tok@h"), "https://***@h");
+        assert_eq!(
+            redact_url("GET http://a:b@h/p failed; see https://c:d@e#f"),
+            "GET http://***@h/p failed; see https://***@e#f"
+        );
+        // The '@' of a path or query is no userinfo.
+        assert_eq!(redact_url("http://h/p@x?y=a@b"), "http://h/p@x?y=a@b");
+        assert_eq!(redact_url("no url at all"), "no url at all");
+        assert_eq!(redact_url("'http://u:p@h'"), "'http://***@h'");
+        assert!(url_has_userinfo("http://u:hunter2@127.0.0.1:9/"));
+        assert!(!url_has_userinfo("http://127.0.0.1:9/"));
     }
 }

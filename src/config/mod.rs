@@ -371,6 +371,26 @@ impl<'t> Cx<'t> {
         }
     }
 
+    /// Refuses a username or password in a source's `url` (never quoting it) and
+    /// keeps only the redacted URL, so no later message can show the password.
+    fn refuse_url_credentials(&mut self, table: &mut DeTable<'_>, prefix: &str) {
+        let Some((at, redacted)) = table.iter().find_map(|(k, v)| {
+            let url = v.get_ref().as_str()?;
+            (k.get_ref() == "url" && crate::text::url_has_userinfo(url))
+                .then(|| (k.span().start, crate::text::redact_url(url)))
+        }) else {
+            return;
+        };
+        self.problem(
+            at,
+            join(prefix, "url"),
+            "credentials in the URL are not allowed; use token_env or token_file",
+        );
+        if let Some(v) = table.get_mut("url") {
+            *v = Spanned::new(v.span(), DeValue::String(redacted.into()));
+        }
+    }
+
     /// Deserializes a table with serde, reporting every unknown or mistyped key
     /// (each bad key is dropped and the rest tried again).
     fn deserialize<T>(
@@ -540,6 +560,7 @@ impl<'t> Cx<'t> {
             return None;
         };
         self.refuse_secrets(table, prefix);
+        self.refuse_url_credentials(table, prefix);
         let kind = self.take_string(table, prefix, "kind", item_start(line));
         let name = self.take_string(table, prefix, "name", 0);
         let interval = self.take_duration(table, prefix, "interval", true);

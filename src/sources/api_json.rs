@@ -55,6 +55,8 @@ pub fn attribution(body: &str) -> Option<Attribution> {
                     .next()
                     .unwrap_or("")
                     .trim_matches(['`', '#', '"', '\'', ',', '.']);
+                // The id is shown and matched: no escape sequence may ride along.
+                let value = sanitize(value);
                 if !value.is_empty() {
                     return Some(make(value.to_string()));
                 }
@@ -104,6 +106,20 @@ mod tests {
             Some(Attribution::RootCause("abc1234".into()))
         );
         assert_eq!(attribution("nothing here"), None);
+    }
+
+    #[test]
+    fn ids_and_shas_from_apis_are_sanitized() {
+        assert_eq!(
+            attribution("Deployment: 4\u{1b}[2J2\u{7}\n"),
+            Some(Attribution::Deployment("42".into()))
+        );
+        assert_eq!(
+            attribution("root cause: abc\u{1b}]0;pwned\u{7}1234"),
+            Some(Attribution::RootCause("abc1234".into()))
+        );
+        let d = serde_json::json!({ "sha": "dead\u{1b}[31mbeef\u{7}" });
+        assert_eq!(text(&d, &["sha"]).as_deref(), Some("deadbeef"));
     }
 
     #[test]

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use crate::sources::events::{Diagnostics, read};
 use crate::sources::http::{AuthStyle, Http, HttpOptions, Secret};
 use crate::sources::scheduler::{PollError, Polled, Poller};
+use crate::text::redact_url;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -207,11 +208,11 @@ impl Poller for EventsPoller {
             }
             EventsPoller::Url { http, url } => Box::pin(async move {
                 let target = reqwest::Url::parse(url)
-                    .map_err(|e| PollError::new(format!("invalid URL {url}: {e}")))?;
+                    .map_err(|e| PollError::new(format!("invalid URL {}: {e}", redact_url(url))))?;
                 let page = http.get(target).await?;
                 let mut events = Vec::new();
                 let d = read(&page.body[..], url, |e| events.push(e))
-                    .map_err(|e| PollError::new(format!("{url}: {e}")))?;
+                    .map_err(|e| PollError::new(format!("{}: {e}", redact_url(url))))?;
                 Ok(Polled {
                     events,
                     warning: warning(&d),

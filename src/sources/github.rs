@@ -23,6 +23,7 @@ use crate::sources::http::{AuthStyle, Http, HttpError, HttpOptions, Secret};
 use crate::sources::registry::check_http;
 use crate::sources::scheduler::{PollError, Polled, Poller};
 use crate::store::Quota;
+use crate::text::redact_url;
 
 pub const DEFAULT_URL: &str = "https://api.github.com";
 
@@ -200,11 +201,10 @@ impl GithubPoller {
                 continue;
             }
             let id = deployment_id(repo, number);
-            let sha = d
-                .get("sha")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
+            // Shown in the lane detail: cleaned like every text from the API.
+            let sha = text(&d, &["sha"])
+                .map(|s| s.to_string())
+                .unwrap_or_default();
             let url = self.http.url(
                 &format!("repos/{repo}/deployments/{number}/statuses"),
                 &[("per_page", "100")],
@@ -214,7 +214,7 @@ impl GithubPoller {
                 Err(HttpError::Status {
                     status: 404, url, ..
                 }) => {
-                    tracing::warn!(%repo, deployment = number, %url, "deployment statuses not found (HTTP 404); deployment skipped");
+                    tracing::warn!(%repo, deployment = number, url = %redact_url(&url), "deployment statuses not found (HTTP 404); deployment skipped");
                     *gone += 1;
                     continue;
                 }

@@ -128,11 +128,10 @@ impl GitlabPoller {
                 created
             };
             let id = Text::from(format!("{project}/deployments/{number}"));
-            let sha = d
-                .get("sha")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
+            // Shown in the lane detail: cleaned like every text from the API.
+            let sha = text(&d, &["sha"])
+                .map(|s| s.to_string())
+                .unwrap_or_default();
             events.push(Event::Deployment(DeploymentEvent {
                 id: id.clone(),
                 service: service.clone(),

@@ -16,7 +16,7 @@ use reqwest::{StatusCode, Url};
 
 use crate::model::Time;
 use crate::store::Quota;
-use crate::text::sanitize;
+use crate::text::{redact_url, sanitize};
 
 /// Largest response body read by default.
 pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
@@ -159,7 +159,7 @@ pub struct Page {
 impl Page {
     pub fn json(&self) -> Result<serde_json::Value, HttpError> {
         serde_json::from_slice(&self.body).map_err(|e| HttpError::NotJson {
-            url: self.url.to_string(),
+            url: redact_url(self.url.as_str()),
             error: not_json(&e, &self.body),
         })
     }
@@ -188,7 +188,7 @@ impl Http {
         opts: HttpOptions,
     ) -> Result<Self, HttpError> {
         let bad = |error: String| HttpError::BadUrl {
-            url: base.to_string(),
+            url: redact_url(base),
             error,
         };
         // A trailing slash makes relative joins keep the whole base path.
@@ -246,7 +246,7 @@ impl Http {
             self.base
                 .join(path.trim_start_matches('/'))
                 .map_err(|e| HttpError::BadUrl {
-                    url: path.to_string(),
+                    url: redact_url(path),
                     error: e.to_string(),
                 })?;
         if !query.is_empty() {
@@ -258,7 +258,7 @@ impl Http {
     /// GET one URL.
     pub async fn get(&mut self, url: Url) -> Result<Page, HttpError> {
         let timeout = self.opts.timeout;
-        let shown = url.to_string();
+        let shown = redact_url(url.as_str());
         match tokio::time::timeout(timeout, self.fetch(url)).await {
             Ok(r) => r,
             Err(_) => Err(HttpError::Timeout {
@@ -277,7 +277,7 @@ impl Http {
             next = page.next.clone();
             pages.push(page);
             if pages.len() >= self.opts.max_pages {
-                tracing::warn!(url = %pages[0].url, pages = pages.len(), "stopped following pages at the limit");
+                tracing::warn!(url = %redact_url(pages[0].url.as_str()), pages = pages.len(), "stopped following pages at the limit");
                 break;
             }
         }
@@ -301,7 +301,7 @@ impl Http {
                 Some(serde_json::Value::Array(a)) => items.extend(a),
                 _ => {
                     return Err(HttpError::NotJson {
-                        url: page.url.to_string(),
+                        url: redact_url(page.url.as_str()),
                         error: format!(
                             "expected a list{}",
                             key.map(|k| format!(" under `{k}`")).unwrap_or_default()
@@ -314,7 +314,7 @@ impl Http {
     }
 
     async fn fetch(&mut self, url: Url) -> Result<Page, HttpError> {
-        let shown = url.to_string();
+        let shown = redact_url(url.as_str());
         let mut request = self.client.get(url.clone()).headers(self.extra.clone());
         let key = url.to_string();
         if let Some(c) = self.cache.get(&key)
@@ -447,7 +447,7 @@ fn describe_reqwest(e: &reqwest::Error) -> String {
     } else {
         "request failed"
     };
-    sanitize(&format!("{kind}: {cause}")).to_string()
+    redact_url(&sanitize(&format!("{kind}: {cause}")))
 }
 
 /// The `message` (GitHub, GitLab) or `error.message` (PagerDuty) of an error body.

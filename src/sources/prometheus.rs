@@ -39,6 +39,7 @@ use serde_json::Value;
 
 use crate::metrics::canary::{self, Direction, Judgement, MetricRule, Thresholds};
 use crate::model::{CanaryResult, Text, Time};
+use crate::text::redact_url;
 
 /// The `kind = "prometheus"` source's settings. See the module docs for an example.
 #[derive(Debug, Clone, Deserialize)]
@@ -177,7 +178,7 @@ impl std::fmt::Debug for PrometheusConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PrometheusConfig")
             .field("name", &self.name)
-            .field("url", &self.url)
+            .field("url", &redact_url(&self.url))
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("timeout", &self.timeout)
             .field("metrics", &self.metrics.len())
@@ -192,7 +193,10 @@ impl PrometheusSpec {
         if !(self.url.starts_with("http://") || self.url.starts_with("https://")) {
             return Err(bad(
                 "url",
-                format!("'{}' must start with http:// or https://", self.url),
+                format!(
+                    "'{}' must start with http:// or https://",
+                    redact_url(&self.url)
+                ),
             ));
         }
         if self.queries.is_empty() {
@@ -318,6 +322,8 @@ fn labels(v: &Value) -> BTreeMap<String, String> {
 
 /// Reads a response body; `status` is the HTTP status.
 pub fn parse_response(url: &str, status: u16, body: &str) -> Result<QueryData, PromError> {
+    let url = redact_url(url);
+    let url = url.as_str();
     let doc: Value = match serde_json::from_str(body) {
         Ok(d) => d,
         Err(e) => {
@@ -465,7 +471,7 @@ pub struct Prometheus {
 impl std::fmt::Debug for Prometheus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Prometheus")
-            .field("base", &self.base)
+            .field("base", &redact_url(&self.base))
             .finish()
     }
 }
@@ -504,7 +510,7 @@ impl Prometheus {
     fn transport(&self, url: &str, e: &reqwest::Error) -> PromError {
         if e.is_timeout() {
             PromError::Timeout {
-                url: url.into(),
+                url: redact_url(url),
                 timeout: self.timeout,
             }
         } else {
@@ -516,8 +522,8 @@ impl Prometheus {
                 source = s.source();
             }
             PromError::Unreachable {
-                url: url.into(),
-                detail: snippet(&detail),
+                url: redact_url(url),
+                detail: snippet(&redact_url(&detail)),
             }
         }
     }
@@ -531,7 +537,7 @@ impl Prometheus {
         match self.get("/api/v1/query", &params).await? {
             QueryData::Vector(v) => Ok(v),
             QueryData::Matrix(_) => Err(PromError::Decode {
-                url: format!("{}/api/v1/query", self.base),
+                url: redact_url(&format!("{}/api/v1/query", self.base)),
                 detail: "a matrix where a vector was expected".into(),
             }),
         }
@@ -562,7 +568,7 @@ impl Prometheus {
                 })
                 .collect()),
             QueryData::Vector(_) => Err(PromError::Decode {
-                url: format!("{}/api/v1/query_range", self.base),
+                url: redact_url(&format!("{}/api/v1/query_range", self.base)),
                 detail: "a vector where a matrix was expected".into(),
             }),
         }

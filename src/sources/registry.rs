@@ -24,6 +24,7 @@ use crate::sources::prometheus_poller::PrometheusPoller;
 use crate::sources::rollouts_poller::{RolloutsPoller, RolloutsSpec};
 use crate::sources::scheduler::Poller;
 use crate::store::Snapshot;
+use crate::text::redact_url;
 
 /// A source's own keys, by kind.
 #[derive(Debug, Clone)]
@@ -193,8 +194,11 @@ pub fn check_http(
     if let Some(u) = url {
         match reqwest::Url::parse(u) {
             Ok(p) if matches!(p.scheme(), "http" | "https") => {}
-            Ok(_) => problems.push(("url", format!("'{u}' is not an http or https URL"))),
-            Err(e) => problems.push(("url", format!("'{u}' is not a URL ({e})"))),
+            Ok(_) => problems.push((
+                "url",
+                format!("'{}' is not an http or https URL", redact_url(u)),
+            )),
+            Err(e) => problems.push(("url", format!("'{}' is not a URL ({e})", redact_url(u)))),
         }
     }
     problems

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::metrics::lanes::{NO_REGION, StageState, stage_label};
 use crate::model::{CanaryResult, DeployStatus, DeploymentEvent, Event, Text, Time, Verdict};
-use crate::text::sanitize;
+use crate::text::{redact_url, sanitize};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RolloutError {
@@ -551,9 +551,10 @@ pub async fn fetch_url(
     url: &str,
     token: Option<&str>,
 ) -> Result<Vec<Object>, RolloutError> {
+    let shown = redact_url(url);
     let fail = |error: String| RolloutError::Io {
-        origin: url.to_string(),
-        error,
+        origin: shown.clone(),
+        error: redact_url(&error),
     };
     let mut req = http.get(url);
     if let Some(t) = token {
@@ -572,5 +573,5 @@ pub async fn fetch_url(
         let head: String = sanitize(&body).chars().take(200).collect();
         return Err(fail(format!("HTTP {}: {head}", status.as_u16())));
     }
-    parse_body(&body, url)
+    parse_body(&body, &shown)
 }

@@ -45,9 +45,12 @@ impl FindingsSpec {
             (Some(_), Some(_)) => Err("give either `path` or `url`, not both".into()),
             (None, None) => Err("needs `path` (a file or glob) or `url`".into()),
             (Some(p), None) if p.trim().is_empty() => Err("`path` is empty".into()),
-            (None, Some(u)) if !(u.starts_with("https://") || u.starts_with("http://")) => Err(
-                format!("`url` must start with https:// or http://, got {u:?}"),
-            ),
+            (None, Some(u)) if !(u.starts_with("https://") || u.starts_with("http://")) => {
+                Err(format!(
+                    "`url` must start with https:// or http://, got {:?}",
+                    crate::text::redact_url(u)
+                ))
+            }
             _ => Ok(()),
         }
     }

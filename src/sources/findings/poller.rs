@@ -13,10 +13,14 @@ use crate::clock::Clock;
 use crate::model::Event;
 use crate::sources::http::{AuthStyle, Http, HttpOptions};
 use crate::sources::scheduler::{PollError, Polled, Poller};
+use crate::text::redact_url;
+use reqwest::Url;
 
 pub struct FindingsPoller {
     spec: Arc<FindingsSpec>,
-    http: Option<Http>,
+    /// The client and the configured URL exactly as written (the client's base
+    /// gains a trailing '/', which would turn `.../x.sarif` into `.../x.sarif/`).
+    http: Option<(Http, Url)>,
     clock: Clock,
 }
 
@@ -24,7 +28,7 @@ impl FindingsPoller {
     pub fn new(spec: FindingsSpec, timeout: Duration, clock: Clock) -> Result<Self, String> {
         spec.check()?;
         let http = match &spec.url {
-            Some(url) => Some(
+            Some(url) => Some((
                 Http::new(
                     url,
                     None,
@@ -37,7 +41,9 @@ impl FindingsPoller {
                     },
                 )
                 .map_err(|e| e.to_string())?,
-            ),
+                Url::parse(url.trim())
+                    .map_err(|e| format!("invalid URL {}: {e}", redact_url(url)))?,
+            )),
             None => None,
         };
         Ok(Self {
@@ -52,10 +58,10 @@ impl Poller for FindingsPoller {
     fn poll(&mut self) -> BoxFuture<'_, Result<Polled, PollError>> {
         Box::pin(async move {
             let now = self.clock.now();
-            if let Some(http) = self.http.as_mut() {
-                let url = http.base.clone();
+            if let Some((http, url)) = self.http.as_mut() {
                 let page = http.get(url.clone()).await?;
-                let findings = read_bytes(&page.body, self.spec.format, url.as_str(), now)
+                let shown = redact_url(url.as_str());
+                let findings = read_bytes(&page.body, self.spec.format, &shown, now)
                     .map_err(|e| PollError::new(e.to_string()))?;
                 return Ok(Polled {
                     events: findings.into_iter().map(Event::Finding).collect(),

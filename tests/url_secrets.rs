@@ -169,3 +169,28 @@ async fn a_findings_url_is_fetched_exactly_as_written() {
     );
     assert!(!error.message.contains("gone.sarif/"), "{}", error.message);
 }
+
+#[cfg(unix)]
+#[test]
+fn the_log_file_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("fd-log-mode-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let fresh = dir.join("fresh.log");
+    let _ = std::fs::remove_file(&fresh);
+    flightdeck::logging::private_file(&fresh);
+    let old = dir.join("old.log");
+    std::fs::write(&old, "a line\n").expect("write");
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    flightdeck::logging::private_file(&old);
+    for path in [&fresh, &old] {
+        let mode = std::fs::metadata(path)
+            .expect("exists")
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600, "{}", path.display());
+    }
+    assert_eq!(std::fs::read_to_string(&old).expect("kept"), "a line\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -114,18 +114,25 @@ fn run_report(args: &ReportArgs) -> Result<ExitCode> {
     }
     let mut cards = scorecards(&records, &settings, Window::ending(now, window), &DORA_2023);
     report_output::keep_teams(&mut cards, &args.team)?;
+    let audit = flightdeck::report_findings::audit(
+        cards.teams.iter().map(|t| &*t.team),
+        &records.findings,
+        &settings,
+        now,
+        window,
+    );
     let text = match args.format {
         Format::Json => {
             let mut value = report::json(&cards, &diagnostics);
-            flightdeck::report_findings::add(&mut value, &records.findings, &settings, now, window);
+            flightdeck::report_findings::insert(&mut value, &audit);
             let mut s =
                 serde_json::to_string_pretty(&value).wrap_err("cannot encode the report")?;
             s.push('\n');
             s
         }
-        Format::Table => report::table(&cards),
-        Format::Csv => flightdeck::report_csv::csv(&cards),
-        Format::Markdown => flightdeck::report_markdown::markdown(&cards),
+        Format::Table => report::table(&cards, &audit),
+        Format::Csv => flightdeck::report_csv::csv(&cards, &audit),
+        Format::Markdown => flightdeck::report_markdown::markdown(&cards, &audit),
     };
     // The process ends right after this: freeing a million records one by one
     // would only delay the exit (measured: about a quarter of the run).

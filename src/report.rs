@@ -8,6 +8,7 @@ use crate::format;
 use crate::metrics::dora::TeamMetrics;
 use crate::metrics::trend::{HIGHER_IS_BETTER, key_trends};
 use crate::metrics::{Scorecards, Tier, needs_help_first};
+use crate::report_findings::Audit;
 use crate::sources::events::Diagnostics;
 
 /// The JSON report, exactly the shape DESIGN.md documents.
@@ -46,8 +47,9 @@ fn metrics_object(m: &TeamMetrics) -> serde_json::Map<String, Value> {
     }
 }
 
-/// A readable scorecard per team, teams needing help first.
-pub fn table(cards: &Scorecards) -> String {
+/// A readable scorecard per team, teams needing help first, then the audit:
+/// open findings per team (as the JSON report's `findings`).
+pub fn table(cards: &Scorecards, audit: &Audit) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -123,11 +125,41 @@ pub fn table(cards: &Scorecards) -> String {
         .sum();
     let _ = writeln!(
         out,
-        "{} teams; {} incidents open at the window's end; {} incidents not attributed to any deployment",
-        cards.teams.len(),
-        open,
-        cards.unattributed_incidents
+        "{}; {} open at the window's end; {} not attributed to any deployment",
+        format::plural(cards.teams.len(), "team"),
+        format::plural(usize::try_from(open).unwrap_or(usize::MAX), "incident"),
+        format::plural(
+            usize::try_from(cards.unattributed_incidents).unwrap_or(usize::MAX),
+            "incident"
+        ),
     );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "AUDIT: findings open at the window's end, by severity; past their SLA; oldest open critical"
+    );
+    let _ = writeln!(
+        out,
+        "{:<20} {:>4} {:>4} {:>4} {:>4} {:>4} {:>8}  OLDEST CRIT",
+        "TEAM", "CRIT", "HIGH", "MED", "LOW", "INFO", "PAST SLA"
+    );
+    for t in needs_help_first(cards).into_iter().map(|i| &cards.teams[i]) {
+        let p = audit.team(&t.team);
+        let o = &p.open;
+        let _ = writeln!(
+            out,
+            "{:<20} {:>4} {:>4} {:>4} {:>4} {:>4} {:>8}  {}",
+            truncate(&t.team, 20),
+            o[0],
+            o[1],
+            o[2],
+            o[3],
+            o[4],
+            p.sla_breaches,
+            audit.oldest_critical_age(&p).unwrap_or_else(|| "-".into()),
+        );
+    }
+    let _ = writeln!(out, "{}", audit.unmapped_line());
     out
 }
 

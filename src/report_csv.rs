@@ -8,8 +8,11 @@
 use crate::format;
 use crate::metrics::trend::{Trend, key_trends};
 use crate::metrics::{Scorecards, Tier};
+use crate::report_findings::Audit;
 
-/// The header, in column order.
+/// The header, in column order. New columns are only ever appended at the end,
+/// so consumers that read columns by position keep working (the `findings_*`
+/// columns came after `rework_rate`).
 pub const COLUMNS: &[&str] = &[
     "team",
     "tier",
@@ -38,10 +41,18 @@ pub const COLUMNS: &[&str] = &[
     "rework",
     "rework_deployments",
     "rework_rate",
+    // Appended (see above): the team's findings open at the window's end by
+    // severity and how many are past their SLA, as the JSON report's `findings`.
+    "findings_open_critical",
+    "findings_open_high",
+    "findings_open_medium",
+    "findings_open_low",
+    "findings_open_info",
+    "findings_sla_breaches",
 ];
 
 /// The whole CSV document, CRLF line ends (RFC 4180), teams sorted by name.
-pub fn csv(cards: &Scorecards) -> String {
+pub fn csv(cards: &Scorecards, audit: &Audit) -> String {
     let mut out = String::new();
     push_row(&mut out, COLUMNS.iter().map(|c| c.to_string()));
     let start = format::rfc3339(cards.window.start);
@@ -55,6 +66,7 @@ pub fn csv(cards: &Scorecards) -> String {
         let c = &m.change_failure_rate;
         let r = &m.time_to_restore;
         let w = &m.rework_rate;
+        let p = audit.team(&t.team);
         push_row(
             &mut out,
             [
@@ -85,6 +97,12 @@ pub fn csv(cards: &Scorecards) -> String {
                 w.rework.to_string(),
                 w.deployments.to_string(),
                 optional(w.rate),
+                p.open[0].to_string(),
+                p.open[1].to_string(),
+                p.open[2].to_string(),
+                p.open[3].to_string(),
+                p.open[4].to_string(),
+                p.sla_breaches.to_string(),
             ]
             .into_iter(),
         );

@@ -14,6 +14,8 @@ use chrono::TimeDelta;
 use serde_json::{Value, json};
 
 use crate::findings_policy::UNMAPPED;
+use std::fmt::Write as _;
+
 use crate::format;
 use crate::metrics::posture::{Posture, posture};
 use crate::model::{Finding, Text, Time};
@@ -45,15 +47,71 @@ pub fn posture_json(p: &Posture) -> Value {
     })
 }
 
-/// Adds `findings` to every team of `report` (a value from `report::json`) and
-/// `findings_unmapped` at the top level.
-pub fn add(
-    report: &mut Value,
+/// The findings posture of every reported team and of the unmapped findings:
+/// what the JSON `findings` objects show, and what the table, Markdown and CSV
+/// reports' audit parts read (one computation, `metrics::posture`).
+#[derive(Debug, Clone)]
+pub struct Audit {
+    /// When the window ends (ages are measured to it).
+    pub now: Time,
+    /// One per team asked for, same order; a team without findings has zeros.
+    pub teams: Vec<Posture>,
+    pub unmapped: Posture,
+}
+
+impl Audit {
+    /// The posture of `team`; zeros for a team not asked for.
+    pub fn team(&self, team: &str) -> Posture {
+        self.teams
+            .iter()
+            .find(|p| &*p.name == team)
+            .cloned()
+            .unwrap_or_else(|| {
+                posture(
+                    Text::from(team),
+                    std::iter::empty(),
+                    &Settings::default(),
+                    self.now,
+                    TimeDelta::zero(),
+                )
+            })
+    }
+
+    /// How long the oldest open critical finding of `p` has been open, as an age
+    /// ("12d 00h 00m"); `None` when no critical finding is open.
+    pub fn oldest_critical_age(&self, p: &Posture) -> Option<String> {
+        p.oldest_open_critical
+            .map(|t| format::age(self.now.signed_duration_since(t)))
+    }
+
+    /// The one line about findings no rule maps to a team.
+    pub fn unmapped_line(&self) -> String {
+        let u = &self.unmapped;
+        if u.open_total == 0 {
+            return "Unmapped findings (no team): none open.".into();
+        }
+        let o = &u.open;
+        let mut line = format!(
+            "Unmapped findings (no team): {} open (critical {}, high {}, medium {}, low {}, info {}), {} past SLA",
+            u.open_total, o[0], o[1], o[2], o[3], o[4], u.sla_breaches
+        );
+        if let Some(age) = self.oldest_critical_age(u) {
+            let _ = write!(line, ", oldest open critical {age}");
+        }
+        line.push('.');
+        line
+    }
+}
+
+/// The posture of each of `teams` and of the findings no rule maps, in the
+/// window of `length` ending at `now`.
+pub fn audit<'a>(
+    teams: impl Iterator<Item = &'a str>,
     findings: &[Finding],
     settings: &Settings,
     now: Time,
     length: TimeDelta,
-) {
+) -> Audit {
     let policy = &settings.findings;
     let owners: Vec<Text> = findings.iter().map(|f| policy.owner(f, settings)).collect();
     let of = |team: &str| {
@@ -69,6 +127,47 @@ pub fn add(
             length,
         )
     };
+    Audit {
+        now,
+        teams: teams.map(of).collect(),
+        unmapped: of(UNMAPPED),
+    }
+}
+
+/// Adds `findings` to every team of `report` (a value from `report::json`) and
+/// `findings_unmapped` at the top level.
+pub fn add(
+    report: &mut Value,
+    findings: &[Finding],
+    settings: &Settings,
+    now: Time,
+    length: TimeDelta,
+) {
+    let names: Vec<String> = match report.get("teams") {
+        Some(Value::Array(teams)) => teams
+            .iter()
+            .map(|t| {
+                t.get("team")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let a = audit(
+        names.iter().map(String::as_str),
+        findings,
+        settings,
+        now,
+        length,
+    );
+    insert(report, &a);
+}
+
+/// Adds `findings` from `audit` to every team of `report` (matched by name) and
+/// `findings_unmapped` at the top level.
+pub fn insert(report: &mut Value, audit: &Audit) {
     if let Some(Value::Array(teams)) = report.get_mut("teams") {
         for t in teams.iter_mut() {
             let name = t
@@ -77,11 +176,11 @@ pub fn add(
                 .unwrap_or("")
                 .to_string();
             if let Value::Object(map) = t {
-                map.insert("findings".into(), posture_json(&of(&name)));
+                map.insert("findings".into(), posture_json(&audit.team(&name)));
             }
         }
     }
     if let Value::Object(map) = report {
-        map.insert("findings_unmapped".into(), posture_json(&of(UNMAPPED)));
+        map.insert("findings_unmapped".into(), posture_json(&audit.unmapped));
     }
 }

@@ -1,11 +1,13 @@
 //! `report --format markdown`: a scorecard table with tiers and trend arrows, and
-//! a short "teams that need help" section, ready to paste into a retro document.
+//! a short "teams that need help" section and an audit section (open findings per
+//! team, as the JSON report's `findings`), ready to paste into a retro document.
 
 use std::fmt::Write as _;
 
 use crate::format;
 use crate::metrics::trend::{HIGHER_IS_BETTER, Trend, key_trends};
 use crate::metrics::{Scorecards, TeamMetrics, TeamScorecard, Tier, needs_help_first};
+use crate::report_findings::Audit;
 
 const METRICS: [&str; 4] = [
     "deployment frequency",
@@ -14,7 +16,7 @@ const METRICS: [&str; 4] = [
     "time to restore",
 ];
 
-pub fn markdown(cards: &Scorecards) -> String {
+pub fn markdown(cards: &Scorecards, audit: &Audit) -> String {
     let mut out = String::new();
     let days = cards.window.days();
     let _ = writeln!(out, "# Delivery scorecards");
@@ -88,7 +90,49 @@ pub fn markdown(cards: &Scorecards) -> String {
             );
         }
     }
+    let _ = writeln!(out);
+    audit_section(&mut out, cards, &order, audit);
     out
+}
+
+/// `## Audit`: per team the findings open at the window's end by severity, how
+/// many are past their SLA and the age of the oldest open critical one; then the
+/// findings no rule maps to a team.
+fn audit_section(out: &mut String, cards: &Scorecards, order: &[usize], audit: &Audit) {
+    let _ = writeln!(out, "## Audit");
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Findings open at the window's end, by severity; past SLA: open longer than \
+         their severity's SLA allows."
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "| Team | Critical | High | Medium | Low | Info | Past SLA | Oldest open critical |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
+    for t in order.iter().map(|&i| &cards.teams[i]) {
+        let p = audit.team(&t.team);
+        let o = &p.open;
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            escape(&t.team),
+            o[0],
+            o[1],
+            o[2],
+            o[3],
+            o[4],
+            p.sla_breaches,
+            audit.oldest_critical_age(&p).unwrap_or_else(|| "–".into()),
+        );
+    }
+    if cards.teams.is_empty() {
+        let _ = writeln!(out, "| (no teams) | | | | | | | |");
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", audit.unmapped_line());
 }
 
 /// The weakest key metric of a team: lowest tier; among equals the one that got

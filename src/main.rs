@@ -112,23 +112,12 @@ fn run_report(args: &ReportArgs) -> Result<ExitCode> {
             records.apply(e);
         }
     }
-    let mut cards = scorecards(
-        &records,
-        &settings,
-        Window::ending(now, window),
-        &DORA_2023,
-    );
+    let mut cards = scorecards(&records, &settings, Window::ending(now, window), &DORA_2023);
     report_output::keep_teams(&mut cards, &args.team)?;
     let text = match args.format {
         Format::Json => {
             let mut value = report::json(&cards, &diagnostics);
-            flightdeck::report_findings::add(
-                &mut value,
-                &records.findings,
-                &settings,
-                now,
-                window,
-            );
+            flightdeck::report_findings::add(&mut value, &records.findings, &settings, now, window);
             let mut s =
                 serde_json::to_string_pretty(&value).wrap_err("cannot encode the report")?;
             s.push('\n');

@@ -282,3 +282,31 @@ fn prompt_keys_ctrl_u_ctrl_w_unknown_key_and_esc_on_the_list() {
     assert_eq!(app.findings.rows.len(), all);
     assert_eq!(app.update(Action::Back, &snapshot), Effect::Nothing);
 }
+
+#[test]
+fn team_detail_shows_the_rework_reason_before_the_failure_text_at_80x24() {
+    let snapshot = common::demo_snapshot();
+    // Find a team whose deployments include a failed rework row.
+    let w = &snapshot.views.windows[1];
+    let row = w
+        .order
+        .iter()
+        .position(|&t| {
+            w.details[t]
+                .deployments
+                .iter()
+                .any(|d| d.rework.is_some() && !d.fail_reasons.is_empty())
+        })
+        .expect("the demo has a failed rework deployment");
+    let mut app = App::new(common::now());
+    for _ in 0..row {
+        app.update(Action::Down, &snapshot);
+    }
+    app.update(Action::Open, &snapshot);
+    let screen = draw(&app, &snapshot, 80, 24);
+    let line = screen
+        .lines()
+        .find(|l| l.contains("FAILED") && l.contains("rework:"))
+        .unwrap_or_else(|| panic!("a failed rework row shows both:\n{screen}"));
+    assert!(line.find("rework:") < line.find("FAILED"), "{line}");
+}

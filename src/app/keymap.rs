@@ -64,7 +64,12 @@ pub const BINDINGS: &[Binding] = &[
         Action::Open,
         "open the selected row",
     ),
-    key(KeyCode::Esc, "Esc", Action::Back, "go back / close help"),
+    key(
+        KeyCode::Esc,
+        "Esc",
+        Action::Back,
+        "go back / close help / clear the filter",
+    ),
     key(KeyCode::Backspace, "", Action::Back, ""),
     key(
         KeyCode::Char('['),

@@ -79,8 +79,11 @@ fn help_is_modal_and_quit_still_works() {
     let mut app = App::new(common::now());
     app.update(Action::ToggleHelp, &snapshot);
     assert!(app.help);
-    assert_eq!(app.update(Action::Down, &snapshot), Effect::Nothing);
+    // j scrolls the help (on a small terminal), not the screen under it.
+    assert_eq!(app.update(Action::Down, &snapshot), Effect::Redraw);
+    assert_eq!(app.help_offset, 1);
     assert_eq!(app.view().selected, 0);
+    assert_eq!(app.update(Action::Open, &snapshot), Effect::Nothing);
     app.update(Action::Back, &snapshot);
     assert!(!app.help);
     app.update(Action::ToggleHelp, &snapshot);

@@ -3,10 +3,13 @@
 //! the snapshot changes, never while drawing.
 //!
 //! Filter syntax (words separated by spaces, all must match):
-//! - `critical` `high` `medium` `low` `info`: severities (several: any of them)
-//! - `open` `resolved` `suppressed`: statuses
+//! - `critical` `high` `medium` `low` `info`: severities (several: any of them),
+//!   also written `sev:critical` or `severity:high,critical`
+//! - `open` `resolved` `suppressed`: statuses, also `status:open`
 //! - `team:NAME`, `fw:NAME` (or `framework:`), `account:ID`: substring, any case
 //! - any other word: searched in the title, rule, resource and id
+//! - an unknown `key:` or an unknown severity/status is a problem, reported in
+//!   the prompt, never silently searched as text
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -22,6 +25,9 @@ pub struct FindingsFilter {
     pub framework: Option<String>,
     pub account: Option<String>,
     pub words: Vec<String>,
+    /// What could not be understood (unknown `key:`, unknown severity), one
+    /// message each; the prompt shows the first.
+    pub problems: Vec<String>,
     /// The text it was parsed from.
     pub text: String,
 }
@@ -44,12 +50,34 @@ impl FindingsFilter {
                 f.severities.push(s);
             } else if let Some(s) = status(&lower) {
                 f.statuses.push(s);
+            } else if let Some(v) = value(&["severity:", "sev:", "s:"]) {
+                for part in v.split(',').filter(|p| !p.is_empty()) {
+                    match severity(part) {
+                        Some(s) => f.severities.push(s),
+                        None => f.problems.push(format!(
+                            "unknown severity '{part}' (critical high medium low info)"
+                        )),
+                    }
+                }
+            } else if let Some(v) = value(&["status:"]) {
+                for part in v.split(',').filter(|p| !p.is_empty()) {
+                    match status(part) {
+                        Some(s) => f.statuses.push(s),
+                        None => f.problems.push(format!(
+                            "unknown status '{part}' (open resolved suppressed)"
+                        )),
+                    }
+                }
             } else if let Some(v) = value(&["team:", "t:"]) {
                 f.team = Some(v);
             } else if let Some(v) = value(&["fw:", "framework:", "f:"]) {
                 f.framework = Some(v);
             } else if let Some(v) = value(&["account:", "acct:", "a:"]) {
                 f.account = Some(v);
+            } else if let Some(key) = unknown_key(&lower) {
+                f.problems.push(format!(
+                    "unknown key '{key}:' (sev: status: team: fw: account:)"
+                ));
             } else {
                 f.words.push(lower);
             }
@@ -60,6 +88,34 @@ impl FindingsFilter {
     pub fn is_empty(&self) -> bool {
         self.text.is_empty()
     }
+}
+
+/// `foo:bar` with a word-like `foo` that is no filter key: the user meant a
+/// key, not a text search (ids such as `arn:aws:…` have a colon too, so only
+/// short letter-only keys count).
+fn unknown_key(w: &str) -> Option<&str> {
+    let (key, _) = w.split_once(':')?;
+    let word = !key.is_empty() && key.len() <= 12 && key.chars().all(|c| c.is_ascii_alphabetic());
+    (word && key != "arn").then_some(key)
+}
+
+/// The hint shown after the prompt's text: the first problem of `text`, else
+/// the syntax, as long as fits in `room` columns (nothing when none fits).
+pub fn prompt_hint(text: &str, room: usize) -> (String, bool) {
+    if let Some(p) = FindingsFilter::parse(text).problems.into_iter().next() {
+        return (p, true);
+    }
+    let hints = [
+        "sev:critical status:open team: fw: account: text · Enter apply · Esc cancel · ^U clear",
+        "sev:critical status:open team: fw: account: text · ^U clear",
+        "sev: status: team: fw: account: text",
+        "sev: status: team: fw:",
+    ];
+    let hint = hints
+        .iter()
+        .find(|h| h.chars().count() <= room)
+        .map_or(String::new(), |h| h.to_string());
+    (hint, false)
 }
 
 fn severity(w: &str) -> Option<Severity> {
@@ -151,6 +207,8 @@ pub fn prompt_action(event: &KeyEvent) -> Option<Action> {
     if event.modifiers.contains(KeyModifiers::CONTROL) {
         return match event.code {
             KeyCode::Char('c') => Some(Action::Quit),
+            KeyCode::Char('u') => Some(Action::ClearPrompt),
+            KeyCode::Char('w') => Some(Action::EraseWord),
             _ => None,
         };
     }

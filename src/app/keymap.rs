@@ -64,7 +64,12 @@ pub const BINDINGS: &[Binding] = &[
         Action::Open,
         "open the selected row",
     ),
-    key(KeyCode::Esc, "Esc", Action::Back, "go back / close help"),
+    key(
+        KeyCode::Esc,
+        "Esc",
+        Action::Back,
+        "go back / close help / clear the filter",
+    ),
     key(KeyCode::Backspace, "", Action::Back, ""),
     key(
         KeyCode::Char('['),
@@ -77,7 +82,7 @@ pub const BINDINGS: &[Binding] = &[
         KeyCode::Char('/'),
         "/",
         Action::Filter,
-        "filter findings (screen 4)",
+        "filter findings: sev: status: team: fw:",
     ),
     key(
         KeyCode::Char('?'),
@@ -138,6 +143,11 @@ pub const BINDINGS: &[Binding] = &[
         help: "quit",
     },
 ];
+
+/// How many lines the `?` help lists: one per labelled binding.
+pub fn help_lines() -> usize {
+    BINDINGS.iter().filter(|b| !b.keys.is_empty()).count()
+}
 
 /// The action bound to a key press, if any.
 pub fn action_for(event: &KeyEvent) -> Option<Action> {

@@ -86,6 +86,10 @@ pub enum Action {
     Type(char),
     /// Backspace in the prompt.
     Erase,
+    /// Ctrl-U in the prompt: clear it.
+    ClearPrompt,
+    /// Ctrl-W in the prompt: erase the last word.
+    EraseWord,
     /// Release-window mode on / off: alert feed, bell, flash.
     ReleaseWindow,
     /// Acknowledge the newest unacknowledged alert.
@@ -137,6 +141,8 @@ pub struct App {
     /// Index into [`WINDOW_DAYS`].
     pub window: usize,
     pub help: bool,
+    /// The first line of the `?` help shown (it scrolls on small terminals).
+    pub help_offset: usize,
     /// The clock as of the last tick; ages on screen are measured to it.
     pub now: Time,
     /// Release-window state: mode, acknowledged and already-seen alerts, flash.
@@ -175,6 +181,7 @@ impl App {
             }],
             window: 1,
             help: false,
+            help_offset: 0,
             now,
             release: ReleaseWindow::default(),
             replay: None,
@@ -277,6 +284,25 @@ impl App {
                     self.help = false;
                     Effect::Redraw
                 }
+                // On a small terminal the help scrolls; its view clamps.
+                Action::Down
+                | Action::Up
+                | Action::PageDown
+                | Action::PageUp
+                | Action::Top
+                | Action::Bottom => {
+                    let last = keymap::help_lines().saturating_sub(1) as isize;
+                    let to = match action {
+                        Action::Down => self.help_offset as isize + 1,
+                        Action::Up => self.help_offset as isize - 1,
+                        Action::PageDown => self.help_offset as isize + PAGE as isize,
+                        Action::PageUp => self.help_offset as isize - PAGE as isize,
+                        Action::Top => 0,
+                        _ => last,
+                    };
+                    self.help_offset = to.clamp(0, last.max(0)) as usize;
+                    Effect::Redraw
+                }
                 Action::Quit => Effect::Quit,
                 _ => Effect::Nothing,
             };
@@ -294,7 +320,10 @@ impl App {
             Action::PollNow => {
                 return Effect::Poll(crate::sources::scheduler::PollCommand::PollNow);
             }
-            Action::ToggleHelp => self.help = true,
+            Action::ToggleHelp => {
+                self.help = true;
+                self.help_offset = 0;
+            }
             Action::Show(screen) => {
                 self.stack = vec![View {
                     route: Route::Screen(screen),
@@ -318,6 +347,15 @@ impl App {
             }
             Action::Back => {
                 if self.stack.len() == 1 {
+                    // Esc on the Findings list clears an active filter.
+                    if self.stack[0].route == Route::Screen(Screen::Findings)
+                        && !self.findings.filter.is_empty()
+                    {
+                        self.findings.filter = findings::FindingsFilter::default();
+                        self.findings.refresh(snapshot, true);
+                        self.stack[0].selected = 0;
+                        return Effect::Redraw;
+                    }
                     return Effect::Nothing;
                 }
                 self.stack.pop();
@@ -363,7 +401,9 @@ impl App {
                 self.stack.truncate(1);
                 self.findings.prompt = Some(self.findings.filter.text.clone());
             }
-            Action::Type(_) | Action::Erase => return Effect::Nothing,
+            Action::Type(_) | Action::Erase | Action::ClearPrompt | Action::EraseWord => {
+                return Effect::Nothing;
+            }
         }
         Effect::Redraw
     }
@@ -383,7 +423,17 @@ impl App {
             Action::Erase => {
                 text.pop();
             }
+            Action::ClearPrompt => text.clear(),
+            Action::EraseWord => {
+                let kept = text.trim_end().rfind(' ').map_or(0, |i| i + 1);
+                text.truncate(kept);
+            }
             Action::Open => {
+                // A filter the prompt marks as not understood stays in the
+                // prompt (its hint says why) instead of silently matching nothing.
+                if !findings::FindingsFilter::parse(text).problems.is_empty() {
+                    return Effect::Nothing;
+                }
                 let text = self.findings.prompt.take().unwrap_or_default();
                 self.findings.filter = findings::FindingsFilter::parse(&text);
                 self.findings.refresh(snapshot, true);
@@ -535,7 +585,67 @@ pub fn row_count(view: &View, app: &App, snapshot: &Snapshot) -> usize {
             d.deployments.len() + d.changes.len() + d.incidents.len()
         }),
         Route::Incident(_) => 0,
-        Route::Lane(_) => 0,
-        Route::Finding(_) => 0,
+        // Detail views scroll by line: the cursor is the first line shown.
+        Route::Lane(id) => snapshot.views.lanes.find(id).map_or(0, lane_lines),
+        Route::Finding(id) => finding_lines(snapshot, id),
     }
+}
+
+/// Whether the source's canary score or verdict differs from flightdeck's own
+/// judgement of the same metrics; the lane detail then explains both.
+pub fn canary_disagrees(c: &crate::metrics::lanes::CanaryView) -> bool {
+    let own = c.judgement.score;
+    let scores = matches!((c.score, own), (Some(a), Some(b)) if (a - b).abs() >= 0.5);
+    let verdicts = matches!((c.verdict, c.judgement.verdict), (Some(a), Some(b)) if a != b);
+    scores || verdicts
+}
+
+/// How many lines the lane detail has (src/ui/views/lane.rs builds them; a
+/// test keeps the two in step).
+pub fn lane_lines(lane: &crate::metrics::lanes::Lane) -> usize {
+    let stages = 3 + lane.stages.len() + usize::from(!lane.stages.is_empty());
+    let canary =
+        2 + lane.canary.as_ref().map_or(0, |c| {
+            1 + c.judgement.metrics.len()
+                + c.judgement.reasons.len()
+                + usize::from(canary_disagrees(c))
+        }) + usize::from(!lane.error_series.is_empty());
+    let changes = 2 + lane.changes.len();
+    let incidents = 2 + lane.incidents.len().max(1);
+    stages + canary + changes + incidents
+}
+
+/// How many lines the finding detail has (src/ui/views/finding.rs builds them).
+pub fn finding_lines(snapshot: &Snapshot, id: &str) -> usize {
+    let r = &snapshot.records;
+    let Some(i) = r.finding(id) else {
+        return 0;
+    };
+    let f = &r.findings[i];
+    let view = &snapshot.views.findings;
+    let open = view
+        .row_of
+        .get(i)
+        .copied()
+        .flatten()
+        .and_then(|p| view.rows.get(p as usize))
+        .is_some_and(|r| r.open);
+    let d = f.detail.as_deref();
+    let some = |b: bool| usize::from(b);
+    let resolved = matches!(
+        (findings::effective(f, open), f.resolved),
+        (crate::model::FindingStatus::Resolved, Some(_))
+    );
+    // title, blank, severity, rule, tool, team, account, resource, frameworks,
+    // first seen, remediation, url, id
+    13 + some(f.service.is_some())
+        + d.map_or(0, |d| {
+            some(d.location.is_some())
+                + some(d.region.is_some())
+                + some(d.repository.is_some())
+                + some(!d.tags.is_empty())
+                + some(d.description.is_some())
+                + some(d.fingerprint.is_some())
+        })
+        + if resolved { 2 } else { 1 }
 }

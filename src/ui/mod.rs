@@ -61,9 +61,14 @@ pub fn render(frame: &mut Frame, app: &App, snapshot: &Snapshot) {
         Route::Lane(id) => views::lane::render(frame, body, app, snapshot, id),
         Route::Finding(id) => views::finding::render(frame, body, app, snapshot, id),
     }
+    if let Some(text) = &app.findings.prompt
+        && app.view().route == Route::Screen(Screen::Findings)
+    {
+        render_prompt(frame, Rect { height: 1, ..body }, text);
+    }
     widgets::status_bar::render(frame, status, app, snapshot);
     if app.help {
-        views::help::render(frame, body);
+        views::help::render(frame, body, app.help_offset);
     }
 }
 
@@ -89,6 +94,72 @@ fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
         spans.push(Span::styled(crumb, theme::header()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The Findings `/` prompt, drawn over the screen's first line: the text, a
+/// cursor, then the first problem of the text (in red) or the syntax, as much
+/// of it as fits.
+fn render_prompt(frame: &mut Frame, area: Rect, text: &str) {
+    const LEAD: &str = " filter / ";
+    let used = LEAD.chars().count() + text.chars().count() + 1 + 2;
+    let room = (area.width as usize).saturating_sub(used);
+    let (hint, problem) = crate::app::findings::prompt_hint(text, room);
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(LEAD, theme::title()),
+            Span::raw(text.to_string()),
+            Span::styled("█", theme::selected()),
+            Span::raw("  "),
+            Span::styled(
+                hint,
+                if problem {
+                    theme::alert()
+                } else {
+                    theme::dim()
+                },
+            ),
+        ])),
+        area,
+    );
+}
+
+/// A detail view that scrolls by line: `lines` inside `block`, starting at line
+/// `first` but never so far that the last screenful is not full. Wrapped lines
+/// count as the rows they take.
+pub fn scrolled(
+    frame: &mut Frame,
+    area: Rect,
+    lines: Vec<Line<'static>>,
+    first: usize,
+    block: Block,
+) {
+    let inner = block.inner(area);
+    let width = inner.width.max(1) as usize;
+    let rows = |l: &Line| l.width().max(1).div_ceil(width);
+    // The last start from which the rest still fills the view.
+    let mut start = lines.len();
+    let mut used = 0;
+    while start > 0 && used + rows(&lines[start - 1]) <= inner.height as usize {
+        used += rows(&lines[start - 1]);
+        start -= 1;
+    }
+    let first = first.min(start);
+    let more = first > 0 || first < start;
+    let mut block = block;
+    if more {
+        block = block.title_bottom(Span::styled(
+            format!(" line {} of {} · j k scroll ", first + 1, lines.len()),
+            theme::dim(),
+        ));
+    }
+    let shown: Vec<Line> = lines.into_iter().skip(first).collect();
+    frame.render_widget(
+        Paragraph::new(shown)
+            .wrap(ratatui::widgets::Wrap { trim: false })
+            .block(block),
+        area,
+    );
 }
 
 /// A centred rectangle of at most `w` x `h` inside `area`.

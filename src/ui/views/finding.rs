@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::App;
 use crate::app::findings::effective;
@@ -28,7 +28,6 @@ pub fn short_id(id: &str) -> String {
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, id: &str) {
     let r = &snapshot.records;
-    let view = &snapshot.views.findings;
     let Some(i) = r.finding(id) else {
         frame.render_widget(
             Paragraph::new(format!(" No finding {id}. Esc goes back.")).block(Block::bordered()),
@@ -36,6 +35,23 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, id:
         );
         return;
     };
+    let block = Block::bordered().title(Span::styled(
+        format!(" Finding {} · j k PgDn scroll · Esc back ", short_id(id)),
+        theme::title(),
+    ));
+    crate::ui::scrolled(
+        frame,
+        area,
+        lines(app, snapshot, i, id),
+        app.view().selected,
+        block,
+    );
+}
+
+/// The detail's lines, top to bottom; `app::finding_lines` counts them.
+pub fn lines(app: &App, snapshot: &Snapshot, i: usize, id: &str) -> Vec<Line<'static>> {
+    let r = &snapshot.records;
+    let view = &snapshot.views.findings;
     let f = &r.findings[i];
     let row = view
         .row_of
@@ -171,13 +187,5 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, id:
         lines.push(field("fingerprint", fp.to_string()));
     }
     lines.push(field("id", id.to_string()));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(Span::styled(
-                format!(" Finding {} · Esc back ", short_id(id)),
-                theme::title(),
-            ))),
-        area,
-    );
+    lines
 }

@@ -3,12 +3,12 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Clear};
 
 use crate::app::keymap::BINDINGS;
-use crate::ui::{centered, popup, theme};
+use crate::ui::{centered, theme};
 
-pub fn render(frame: &mut Frame, area: Rect) {
+pub fn render(frame: &mut Frame, area: Rect, first: usize) {
     let lines: Vec<Line> = BINDINGS
         .iter()
         .filter(|b| !b.keys.is_empty())
@@ -20,6 +20,9 @@ pub fn render(frame: &mut Frame, area: Rect) {
         })
         .collect();
     let height = lines.len() as u16 + 2;
-    let inner = popup(frame, centered(area, 56, height), "Keys · ? or Esc closes");
-    frame.render_widget(Paragraph::new(lines), inner);
+    let rect = centered(area, 56, height);
+    frame.render_widget(Clear, rect);
+    // On a short terminal the list scrolls with j k (the bottom border says where).
+    let block = Block::bordered().title(Span::styled(" Keys · ? or Esc closes ", theme::title()));
+    crate::ui::scrolled(frame, rect, lines, first, block);
 }

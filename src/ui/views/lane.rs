@@ -5,12 +5,12 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 
-use crate::app::App;
+use crate::app::{App, canary_disagrees};
 use crate::format;
 use crate::metrics::canary::Outcome as MetricOutcome;
-use crate::metrics::lanes::{Gate, verdict_label};
+use crate::metrics::lanes::{Gate, Lane, verdict_label};
 use crate::store::Snapshot;
 use crate::ui::theme;
 use crate::ui::views::lanes::{
@@ -36,6 +36,21 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, id:
         );
         return;
     };
+    let block = Block::bordered().title(Span::styled(
+        format!(" Lane {} · j k PgDn scroll · Esc back ", lane.id),
+        theme::title(),
+    ));
+    crate::ui::scrolled(
+        frame,
+        area,
+        lines(app, snapshot, lane),
+        app.view().selected,
+        block,
+    );
+}
+
+/// The detail's lines, top to bottom; `app::lane_lines` counts them.
+pub fn lines(app: &App, snapshot: &Snapshot, lane: &Lane) -> Vec<Line<'static>> {
     let now = app.now;
     let mut lines = vec![Line::from(vec![
         Span::styled(format!(" {} ", lane.service), theme::header()),
@@ -105,7 +120,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, id:
     }
 
     lines.push(Line::from(""));
-    let (verdict, vstyle) = canary_text(lane);
+    let (mut verdict, vstyle) = canary_text(lane);
+    if let Some(c) = lane.canary.as_ref().filter(|c| canary_disagrees(c)) {
+        // Two judgements of one canary: say whose each number is.
+        verdict = format!("source {verdict} · re-judged {}", own_text(&c.judgement));
+    }
     lines.push(Line::from(vec![
         Span::styled(" Canary analysis  ", theme::section()),
         Span::styled(verdict, vstyle),
@@ -145,14 +164,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, id:
         for r in &c.judgement.reasons {
             lines.push(Line::from(Span::raw(format!("  · {r}"))));
         }
-        if let (Some(v), Some(own)) = (c.verdict, c.judgement.verdict)
-            && v != own
-        {
+        if canary_disagrees(c) {
+            let source = match (c.verdict, c.score) {
+                (Some(v), Some(s)) => format!("{} with score {s:.0}", verdict_label(v)),
+                (Some(v), None) => verdict_label(v).to_string(),
+                _ => "no verdict".into(),
+            };
             lines.push(Line::from(Span::styled(
                 format!(
-                    "  · the source's verdict is {}; error rate and p99 alone judge {}",
-                    verdict_label(v),
-                    verdict_label(own)
+                    "  · the source judged {source} on its own metrics; flightdeck re-judged error rate and p99 alone: {}",
+                    own_text(&c.judgement)
                 ),
                 theme::dim(),
             )));
@@ -216,13 +237,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, id:
     if lane.incidents.is_empty() {
         lines.push(Line::from(Span::styled("  none", theme::dim())));
     }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(Span::styled(
-                format!(" Lane {} · Esc back ", lane.id),
-                theme::title(),
-            ))),
-        area,
-    );
+    lines
+}
+
+/// flightdeck's own verdict and score, e.g. `pass 100`.
+fn own_text(j: &crate::metrics::canary::Judgement) -> String {
+    match (j.verdict, j.score) {
+        (Some(v), Some(s)) => format!("{} {s:.0}", verdict_label(v)),
+        (Some(v), None) => verdict_label(v).to_string(),
+        _ => "no data".into(),
+    }
 }

@@ -110,20 +110,23 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
                 Cell::from(Tier::label_of(t.tier).to_uppercase()).style(theme::tier(t.tier).bold()),
             ];
             for k in 0..4 {
-                cells.push(Cell::from(Line::from(vec![
+                // The arrow sits against its own value: `1.2/wk↑`, then padding.
+                let used = values[k].chars().count() + 1;
+                let mut spans = vec![
+                    Span::styled(values[k].clone(), theme::tier(tiers[k])),
                     Span::styled(
-                        if wide {
-                            format!("{:<8} {:<6}", values[k], Tier::label_of(tiers[k]))
-                        } else {
-                            format!("{:<7}", values[k])
-                        },
-                        theme::tier(tiers[k]),
-                    ),
-                    Span::styled(
-                        format!(" {}", trends[k].arrow(HIGHER_IS_BETTER[k])),
+                        trends[k].arrow(HIGHER_IS_BETTER[k]).to_string(),
                         theme::trend(trends[k]),
                     ),
-                ])));
+                ];
+                if wide {
+                    spans.push(Span::raw(" ".repeat(9usize.saturating_sub(used) + 1)));
+                    spans.push(Span::styled(
+                        Tier::label_of(tiers[k]).to_string(),
+                        theme::tier(tiers[k]),
+                    ));
+                }
+                cells.push(Cell::from(Line::from(spans)));
             }
             cells.push(Cell::from(
                 m.rework_rate.rate.map_or("-".into(), format::percent),

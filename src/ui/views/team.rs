@@ -202,6 +202,18 @@ fn row_line<'a>(
                     format!("{:<22} ", dep.id)
                 }),
             ];
+            // The short rework marker goes before the failure text, which
+            // can be long and is cut at the row's end.
+            match &row.rework {
+                Some(ReworkReason::Hotfix) => {
+                    spans.push(Span::styled("rework: hotfix  ", theme::tier(None)))
+                }
+                Some(ReworkReason::DuringIncident(id)) => spans.push(Span::styled(
+                    format!("rework: during {id}  "),
+                    theme::tier(None),
+                )),
+                None => {}
+            }
             if row.fail_reasons.is_empty() {
                 spans.push(Span::styled("ok", theme::ok()));
             } else {
@@ -210,16 +222,6 @@ fn row_line<'a>(
                     format!("FAILED: {}", why.join("; ")),
                     theme::alert(),
                 ));
-            }
-            match &row.rework {
-                Some(ReworkReason::Hotfix) => {
-                    spans.push(Span::styled("  rework: hotfix", theme::tier(None)))
-                }
-                Some(ReworkReason::DuringIncident(id)) => spans.push(Span::styled(
-                    format!("  rework: during {id}"),
-                    theme::tier(None),
-                )),
-                None => {}
             }
             Line::from(spans)
         }

@@ -89,7 +89,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         rows,
         [
             Constraint::Length(16),
-            Constraint::Length(9),
+            Constraint::Length(11),
             Constraint::Length(8),
             Constraint::Length(14),
             Constraint::Length(10),

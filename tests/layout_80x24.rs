@@ -167,3 +167,31 @@ fn status_bar_says_polling_is_paused() {
     snapshot.sources[0].paused = true;
     assert!(status_line(&snapshot, 80).contains("⏸ polling paused"));
 }
+
+#[test]
+fn sources_show_a_failing_sources_whole_error_at_80_columns() {
+    let mut snap = common::demo_snapshot();
+    let mut s = snap.sources[0].clone();
+    s.name = "gitlab".into();
+    s.kind = "gitlab";
+    s.last_ok = None;
+    s.last_error = Some((
+        common::now(),
+        "HTTP 500 (GET https://gitlab.example.com/api/v4/projects/42/deployments)".into(),
+    ));
+    snap.sources.push(s);
+    let mut app = App::new(common::now());
+    app.update(Action::Show(Screen::Sources), &snap);
+    let t = draw(&app, &snap, 80, 24);
+    assert!(t.contains("PROBLEMS"), "{t}");
+    // The demo row is selected and has no problem: the failing one is shown whole.
+    let joined: String = t
+        .lines()
+        .map(|l| l.trim_matches('│').trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        joined.contains("projects/42/deployments)"),
+        "whole error readable: {t}"
+    );
+}

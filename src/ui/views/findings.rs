@@ -214,7 +214,7 @@ fn posture_table(
         Constraint::Length(4),
         Constraint::Length(4),
         Constraint::Length(7),
-        Constraint::Length(8),
+        Constraint::Length(if wide { 9 } else { 8 }),
     ];
     if wide {
         widths.extend([

@@ -140,7 +140,7 @@ fn posture_table(
 ) {
     let now = snapshot.views.now;
     let mut header = vec![
-        first, "OPEN", "CRIT", "HIGH", "MED", "LOW", "NEW 24H", "PAST SLA",
+        first, "OPEN", "CRIT", "HIGH", "MED", "LOW", "INFO", "NEW 24H", "PAST SLA",
     ];
     if wide {
         header.extend(["OLDEST CRIT", "FIXED", "MEDIAN FIX", "TREND", "FRAMEWORKS"]);
@@ -149,7 +149,13 @@ fn posture_table(
     }
     let block = Block::bordered().title(Span::styled(title.to_string(), theme::title()));
     let height = block.inner(area).height.saturating_sub(1) as usize;
-    let body = rows.iter().take(height).map(|p| {
+    // Rows needing action first (open criticals, then past SLA), so that what
+    // does not fit is the calm part.
+    let mut order: Vec<&Posture> = rows.iter().collect();
+    order.sort_by(|a, b| (b.open[0], b.sla_breaches).cmp(&(a.open[0], a.sla_breaches)));
+    let shown = order.len().min(height);
+    let hidden = order.len() - shown;
+    let body = order.into_iter().take(shown).map(|p| {
         let count = |n: u64, style: Style| {
             Cell::from(n.to_string()).style(if n > 0 { style } else { theme::dim() })
         };
@@ -160,6 +166,7 @@ fn posture_table(
             count(p.open[1], severity_style(Severity::High)),
             count(p.open[2], severity_style(Severity::Medium)),
             count(p.open[3], Style::default()),
+            count(p.open[4], severity_style(Severity::Info)),
             count(p.new_24h, Style::default()),
             count(p.sla_breaches, theme::alert()),
         ];
@@ -174,7 +181,7 @@ fn posture_table(
         if wide {
             cells.push(Cell::from(
                 p.oldest_open_critical
-                    .map_or("-".into(), |t| format::age(now - t)),
+                    .map_or("-".into(), |t| format::duration(now - t)),
             ));
             cells.push(Cell::from(p.resolved.to_string()));
             cells.push(Cell::from(
@@ -192,15 +199,22 @@ fn posture_table(
         cells.push(Cell::from(fw_text).style(theme::dim()));
         Row::new(cells)
     });
+    // What does not fit is counted on the bottom border.
+    let block = if hidden > 0 {
+        block.title_bottom(Span::styled(format!(" +{hidden} more "), theme::warn()))
+    } else {
+        block
+    };
     let mut widths = vec![
         Constraint::Length(14),
-        Constraint::Length(5),
-        Constraint::Length(5),
-        Constraint::Length(5),
-        Constraint::Length(5),
-        Constraint::Length(5),
-        Constraint::Length(8),
-        Constraint::Length(9),
+        Constraint::Length(4),
+        Constraint::Length(4),
+        Constraint::Length(4),
+        Constraint::Length(4),
+        Constraint::Length(4),
+        Constraint::Length(4),
+        Constraint::Length(7),
+        Constraint::Length(if wide { 9 } else { 8 }),
     ];
     if wide {
         widths.extend([

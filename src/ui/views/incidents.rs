@@ -18,8 +18,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
     // Team MTTR strip: as many teams as fit, two lines.
     let [strip, list] = Layout::vertical([Constraint::Length(4), Constraint::Fill(1)]).areas(area);
     let mut spans = Vec::new();
-    for t in teams {
+    for (n, t) in teams.iter().enumerate() {
         let r = &t.current.time_to_restore;
+        if n > 0 {
+            spans.push(Span::styled(" ·", theme::dim()));
+        }
         spans.push(Span::raw(format!(" {} ", t.team)));
         spans.push(Span::styled(
             r.median_seconds.map_or("-".into(), format::duration_secs),
@@ -28,7 +31,6 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         if r.open > 0 {
             spans.push(Span::styled(format!(" ({} open)", r.open), theme::alert()));
         }
-        spans.push(Span::styled(" ·", theme::dim()));
     }
     frame.render_widget(
         Paragraph::new(Line::from(spans))
@@ -53,6 +55,25 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
     let selected = app.view().selected;
     let offset = scroll::offset(selected, height);
     let r = &snapshot.records;
+    // Narrow terminals (under 110) hide the service column (the incident id
+    // usually says it) and shorten STATE; ids, teams and deployments get the
+    // width of their longest visible value so none is cut.
+    let wide = list.width >= 110;
+    let dep_label = |i: usize| match snapshot.views.facts.incidents[i].attribution {
+        Some(Attribution::Explicit(d) | Attribution::Implicit(d)) => {
+            r.deployments[d].id.to_string()
+        }
+        None => "unattributed".into(),
+    };
+    let (mut team_w, mut id_w, mut dep_w) = (4, 8, 10);
+    for i in incident_rows(snapshot, app.window)
+        .skip(offset)
+        .take(height)
+    {
+        team_w = team_w.max(snapshot.views.facts.incidents[i].team.chars().count());
+        id_w = id_w.max(r.incidents[i].id.chars().count());
+        dep_w = dep_w.max(dep_label(i).chars().count());
+    }
     let rows = incident_rows(snapshot, app.window)
         .enumerate()
         .skip(offset)
@@ -71,65 +92,61 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
                     .resolved
                     .map(|res| format::duration(res - inc.opened))
                     .unwrap_or_default();
-                (Cell::from("restored").style(theme::ok()), Cell::from(took))
+                let label = if wide { "restored" } else { "ok" };
+                (Cell::from(label).style(theme::ok()), Cell::from(took))
             };
-            let dep = match facts.attribution {
-                Some(Attribution::Explicit(d) | Attribution::Implicit(d)) => {
-                    r.deployments[d].id.to_string()
-                }
-                None => "unattributed".into(),
-            };
+            let dep = dep_label(i);
             let dep_style = if facts.attribution.is_none() {
                 theme::dim()
             } else {
                 ratatui::style::Style::new()
             };
-            let row_ = Row::new(vec![
+            let mut cells = vec![
                 state,
                 time,
                 Cell::from(inc.severity.as_deref().unwrap_or("-").to_string()),
                 Cell::from(facts.team.to_string()),
-                Cell::from(inc.service.to_string()),
+            ];
+            if wide {
+                cells.push(Cell::from(inc.service.to_string()));
+            }
+            cells.extend([
                 Cell::from(inc.id.to_string()),
                 Cell::from(dep).style(dep_style),
                 Cell::from(inc.title.as_deref().unwrap_or("").to_string()),
             ]);
+            let row_ = Row::new(cells);
             if row == selected {
                 row_.style(theme::selected())
             } else {
                 row_
             }
         });
+    let mut heads = vec!["STATE", "AGE/TOOK", "SEV", "TEAM"];
+    if wide {
+        heads.push("SERVICE");
+    }
+    heads.extend(["INCIDENT", "DEPLOYMENT", "TITLE"]);
     let header = Row::new(
-        [
-            "STATE",
-            "AGE/TOOK",
-            "SEV",
-            "TEAM",
-            "SERVICE",
-            "INCIDENT",
-            "DEPLOYMENT",
-            "TITLE",
-        ]
-        .map(|h| Cell::from(h).style(theme::header())),
+        heads
+            .into_iter()
+            .map(|h| Cell::from(h).style(theme::header())),
     );
-    // Narrow terminals hide the service column (the incident id usually says it)
-    // rather than cutting ages and ids.
-    let service_width = if list.width >= 110 { 16 } else { 0 };
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(8),
-            Constraint::Length(11),
-            Constraint::Length(4),
-            Constraint::Length(13),
-            Constraint::Length(service_width),
-            Constraint::Length(24),
-            Constraint::Length(22),
-            Constraint::Fill(1),
-        ],
-    )
-    .header(header)
-    .block(block);
+    let cap = |w: usize| w.min(32) as u16;
+    let mut widths = vec![
+        Constraint::Length(if wide { 8 } else { 5 }),
+        Constraint::Length(if wide { 11 } else { 10 }),
+        Constraint::Length(4),
+        Constraint::Length(cap(team_w)),
+    ];
+    if wide {
+        widths.push(Constraint::Length(16));
+    }
+    widths.extend([
+        Constraint::Length(cap(id_w)),
+        Constraint::Length(cap(dep_w)),
+        Constraint::Fill(1),
+    ]);
+    let table = Table::new(rows, widths).header(header).block(block);
     frame.render_widget(table, list);
 }

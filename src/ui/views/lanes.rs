@@ -18,6 +18,31 @@ use crate::ui::{theme, widgets::scroll};
 /// Width of a region column: glyph, space, compact elapsed ("1h05m").
 const REGION_W: u16 = 10;
 const SPARK_W: usize = 8;
+/// From this width on, full region names and the error-rate sparkline.
+const WIDE: u16 = 110;
+/// The gate needs "certified" at least.
+const GATE_MIN: usize = 9;
+
+/// "us-east-1" -> "use1", "eu-west-1" -> "euw1": a header that fits a narrow
+/// region column. Names without dashes are cut to six characters.
+pub fn region_code(region: &str) -> String {
+    let parts: Vec<&str> = region.split('-').filter(|p| !p.is_empty()).collect();
+    if parts.len() < 2 {
+        return region.chars().take(6).collect();
+    }
+    let (last, rest) = parts.split_last().unwrap_or((&"", &[]));
+    let mut code: String = rest
+        .iter()
+        .enumerate()
+        .flat_map(|(n, p)| p.chars().take(if n == 0 { 2 } else { 1 }))
+        .collect();
+    if last.chars().all(|c| c.is_ascii_digit()) {
+        code.push_str(last);
+    } else {
+        code.extend(last.chars().take(1));
+    }
+    code.chars().take(6).collect()
+}
 
 pub fn stage_style(s: StageState) -> Style {
     let c = match s {
@@ -157,15 +182,40 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
     let selected = app.view().selected;
     let offset = scroll::offset(selected, height);
 
-    let mut header = vec![Cell::from("DEPLOYMENT"), Cell::from("STATE")];
-    for r in &lanes.regions {
-        header.push(Cell::from(r.to_string()));
+    // Responsive columns (k9s-style): ids stay whole; below WIDE the sparkline
+    // goes and regions show a short code over glyph + compact elapsed; where the
+    // gate would still be squeezed, the STATE column goes (the id's dimming and
+    // the region glyphs say it too).
+    let inner_w = block.inner(area).width as usize;
+    let wide = area.width >= WIDE;
+    let id_w = lanes
+        .lanes
+        .iter()
+        .map(|l| l.id.chars().count() + if l.hotfix { 7 } else { 0 })
+        .max()
+        .unwrap_or(10)
+        .clamp(10, 32);
+    let region_w = if wide { REGION_W as usize } else { 7 };
+    let spark_w = if wide { SPARK_W + 1 } else { 0 };
+    let fixed = id_w + 1 + lanes.regions.len() * (region_w + 1) + 12 + spark_w;
+    let show_state = wide || inner_w.saturating_sub(fixed + 12) >= GATE_MIN;
+
+    let mut header = vec![Cell::from("DEPLOYMENT")];
+    if show_state {
+        header.push(Cell::from("STATE"));
     }
-    header.extend([
-        Cell::from("CANARY"),
-        Cell::from("ERR RATE"),
-        Cell::from("GATE"),
-    ]);
+    for r in &lanes.regions {
+        header.push(Cell::from(if wide {
+            r.to_string()
+        } else {
+            region_code(r)
+        }));
+    }
+    header.push(Cell::from("CANARY"));
+    if wide {
+        header.push(Cell::from("ERR RATE"));
+    }
+    header.push(Cell::from("GATE"));
     let rows = lanes
         .lanes
         .iter()
@@ -179,29 +229,31 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
                 theme::dim()
             };
             let hotfix = if lane.hotfix { " hotfix" } else { "" };
-            let mut cells = vec![
-                Cell::from(format!("{}{hotfix}", lane.id)).style(id_style),
-                Cell::from(lane.outcome.label()).style(outcome_style(lane.outcome)),
-            ];
+            let mut cells = vec![Cell::from(format!("{}{hotfix}", lane.id)).style(id_style)];
+            if show_state {
+                cells.push(Cell::from(lane.outcome.label()).style(outcome_style(lane.outcome)));
+            }
             for s in &lane.stages {
                 cells.push(stage_cell(s, lane, now));
             }
             let (canary, style) = canary_text(lane);
             cells.push(Cell::from(canary).style(style));
-            let spark = if lane.error_series.is_empty() {
-                Cell::from("–").style(theme::dim())
-            } else {
-                let worse = lane
-                    .canary
-                    .as_ref()
-                    .is_some_and(|c| c.verdict == Some(Verdict::Fail));
-                Cell::from(sparkline(&lane.error_series, SPARK_W)).style(if worse {
-                    theme::alert()
+            if wide {
+                let spark = if lane.error_series.is_empty() {
+                    Cell::from("–").style(theme::dim())
                 } else {
-                    Style::new().fg(Color::Blue)
-                })
-            };
-            cells.push(spark);
+                    let worse = lane
+                        .canary
+                        .as_ref()
+                        .is_some_and(|c| c.verdict == Some(Verdict::Fail));
+                    Cell::from(sparkline(&lane.error_series, SPARK_W)).style(if worse {
+                        theme::alert()
+                    } else {
+                        Style::new().fg(Color::Blue)
+                    })
+                };
+                cells.push(spark);
+            }
             cells.push(Cell::from(lane.gate.label()).style(gate_style(&lane.gate)));
             let row = Row::new(cells);
             if i == selected {
@@ -210,13 +262,21 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
                 row
             }
         });
-    let mut widths = vec![Constraint::Length(21), Constraint::Length(11)];
-    widths.extend(lanes.regions.iter().map(|_| Constraint::Length(REGION_W)));
-    widths.extend([
-        Constraint::Length(11),
-        Constraint::Length(SPARK_W as u16),
-        Constraint::Fill(1),
-    ]);
+    let mut widths = vec![Constraint::Length(id_w as u16)];
+    if show_state {
+        widths.push(Constraint::Length(11));
+    }
+    widths.extend(
+        lanes
+            .regions
+            .iter()
+            .map(|_| Constraint::Length(region_w as u16)),
+    );
+    widths.push(Constraint::Length(11));
+    if wide {
+        widths.push(Constraint::Length(SPARK_W as u16));
+    }
+    widths.push(Constraint::Fill(1));
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme::header()))
         .column_spacing(1)

@@ -12,6 +12,16 @@ use crate::ui::theme;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
     let selected = app.view().selected;
+    // Narrow terminals: SOURCE as wide as the longest name, and QUOTA only when
+    // a source reports one, so that PROBLEMS keeps some room.
+    let show_quota = area.width >= 110 || snapshot.sources.iter().any(|s| s.quota.is_some());
+    let name_w = snapshot
+        .sources
+        .iter()
+        .map(|s| s.name.chars().count())
+        .max()
+        .unwrap_or(6)
+        .clamp(6, 16) as u16;
     let rows = snapshot.sources.iter().enumerate().map(|(n, s)| {
         let (state, style) = if s.stale() {
             ("stale", theme::alert())
@@ -26,7 +36,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         } else {
             ("waiting", theme::dim())
         };
-        let r = Row::new(vec![
+        let mut cells = vec![
             Cell::from(s.name.to_string()),
             Cell::from(s.kind),
             Cell::from(state).style(style),
@@ -50,62 +60,61 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
                 })
             }),
             Cell::from(s.items.to_string()),
-            Cell::from(s.quota.map_or("-".into(), |q| match q.limit {
-                Some(l) => format!("{}/{l}", q.remaining),
-                None => q.remaining.to_string(),
-            }))
-            .style(if s.quota.is_some_and(|q| q.remaining == 0) {
-                theme::alert()
-            } else {
-                ratatui::style::Style::default()
-            }),
-            match (&s.last_error, &s.warning) {
-                (Some((t, e)), _) => Cell::from(format!("{} ago: {e}", format::age(app.now - *t)))
-                    .style(theme::alert()),
-                (None, Some(w)) => Cell::from(w.clone()).style(theme::warn()),
-                (None, None) => Cell::from(""),
-            },
-        ]);
+        ];
+        if show_quota {
+            cells.push(
+                Cell::from(s.quota.map_or("-".into(), |q| match q.limit {
+                    Some(l) => format!("{}/{l}", q.remaining),
+                    None => q.remaining.to_string(),
+                }))
+                .style(if s.quota.is_some_and(|q| q.remaining == 0) {
+                    theme::alert()
+                } else {
+                    ratatui::style::Style::default()
+                }),
+            );
+        }
+        cells.push(match (&s.last_error, &s.warning) {
+            (Some((t, e)), _) => {
+                Cell::from(format!("{} ago: {e}", format::age(app.now - *t))).style(theme::alert())
+            }
+            (None, Some(w)) => Cell::from(w.clone()).style(theme::warn()),
+            (None, None) => Cell::from(""),
+        });
+        let r = Row::new(cells);
         if n == selected {
             r.style(theme::selected())
         } else {
             r
         }
     });
+    let mut heads = vec!["SOURCE", "KIND", "STATE", "LAST OK", "NEXT POLL", "EVENTS"];
+    let mut widths = vec![
+        Constraint::Length(name_w),
+        Constraint::Length(11),
+        Constraint::Length(8),
+        Constraint::Length(14),
+        Constraint::Length(10),
+        Constraint::Length(7),
+    ];
+    if show_quota {
+        heads.push("QUOTA");
+        widths.push(Constraint::Length(10));
+    }
+    heads.push("PROBLEMS");
+    widths.push(Constraint::Fill(1));
     let header = Row::new(
-        [
-            "SOURCE",
-            "KIND",
-            "STATE",
-            "LAST OK",
-            "NEXT POLL",
-            "EVENTS",
-            "QUOTA",
-            "PROBLEMS",
-        ]
-        .map(|h| Cell::from(h).style(theme::header())),
+        heads
+            .into_iter()
+            .map(|h| Cell::from(h).style(theme::header())),
     );
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(16),
-            Constraint::Length(9),
-            Constraint::Length(8),
-            Constraint::Length(14),
-            Constraint::Length(10),
-            Constraint::Length(7),
-            Constraint::Length(10),
-            Constraint::Fill(1),
-        ],
-    )
-    .header(header)
-    .block(
+    let table = Table::new(rows, widths).header(header).block(
         Block::bordered()
             .title(Span::styled(" Sources ", theme::title()))
             .title_bottom(Span::styled(" p pause/resume · r poll now ", theme::dim())),
     );
     // The selected source's whole error, which the table may cut.
-    let detail = snapshot.sources.get(selected).and_then(|s| {
+    let problem = |s: &crate::store::SourceStatus| {
         let text = match (&s.last_error, &s.warning) {
             (Some((t, e)), _) if s.failing() => {
                 format!(
@@ -118,7 +127,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
             _ => return None,
         };
         Some(text)
-    });
+    };
+    // The selected source's problem, else the first failing source's, so an
+    // error is always readable somewhere on this screen.
+    let detail = snapshot
+        .sources
+        .get(selected)
+        .and_then(problem)
+        .or_else(|| snapshot.sources.iter().find_map(problem));
     let [table_area, detail_area] = match detail {
         Some(_) => Layout::vertical([Constraint::Fill(1), Constraint::Length(4)]).areas(area),
         None => [area, Rect::default()],
@@ -128,7 +144,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         let p = Paragraph::new(text)
             .style(theme::alert())
             .wrap(Wrap { trim: true })
-            .block(Block::bordered().title(Span::styled(" Selected source ", theme::title())));
+            .block(Block::bordered().title(Span::styled(" Problem ", theme::title())));
         frame.render_widget(p, detail_area);
     }
 }

@@ -10,37 +10,113 @@ use crate::format;
 use crate::store::Snapshot;
 use crate::ui::theme;
 
+/// What `p` would act on: every scheduled source paused, some polling, or
+/// nothing on the scheduler at all (the demo, a replay).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Polling {
+    Running,
+    Paused,
+    Unscheduled,
+}
+
+/// Polling as the sources report it.
+pub fn polling(snapshot: &Snapshot) -> Polling {
+    if snapshot.sources.iter().any(|s| s.paused) {
+        Polling::Paused
+    } else if snapshot.sources.iter().any(|s| s.next_poll.is_some()) {
+        Polling::Running
+    } else {
+        Polling::Unscheduled
+    }
+}
+
+/// What `p` says when there is nothing to pause.
+pub const NOTHING_TO_PAUSE: &str = "p: nothing to pause (no source is polled on a schedule)";
+
+/// A group of spans shown whole or not at all; lower `rank` goes first when room runs out.
+struct Field {
+    spans: Vec<Span<'static>>,
+    rank: u8,
+}
+
+fn field(rank: u8, spans: Vec<Span<'static>>) -> Field {
+    Field { spans, rank }
+}
+
+fn width(f: &Field) -> usize {
+    f.spans.iter().map(|s| s.width()).sum()
+}
+
+/// Drops whole fields, least important (highest rank, rightmost) first, until
+/// `left` and `right` fit `room` together.
+fn fit(left: &mut Vec<Field>, right: &mut Vec<Field>, room: usize) {
+    loop {
+        let total: usize = left.iter().chain(right.iter()).map(width).sum();
+        if total <= room {
+            return;
+        }
+        let worst_left = left.iter().enumerate().max_by_key(|(i, f)| (f.rank, *i));
+        let worst_right = right.iter().enumerate().max_by_key(|(i, f)| (f.rank, *i));
+        match (worst_left, worst_right) {
+            (Some((i, l)), Some((j, r))) => {
+                if l.rank > r.rank {
+                    left.remove(i);
+                } else {
+                    right.remove(j);
+                }
+            }
+            (Some((i, _)), None) => {
+                left.remove(i);
+            }
+            (None, Some((j, _))) => {
+                right.remove(j);
+            }
+            (None, None) => return,
+        }
+    }
+}
+
 pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
-    let mut left: Vec<Span> = Vec::new();
+    let mut left: Vec<Field> = Vec::new();
     // A message from the last key (e.g. where the screen was saved) comes first.
     if let Some(message) = &app.message {
-        left.push(Span::styled(format!(" {message} "), theme::title()));
+        left.push(field(
+            0,
+            vec![Span::styled(format!(" {message} "), theme::title())],
+        ));
     }
     // Release-window mode: a badge, and a flash while a new alert is fresh.
     if app.release.on {
         let open = app.open_alerts(snapshot).count();
-        match app
+        let span = match app
             .release
             .flash_text
             .as_ref()
             .filter(|_| app.release.flash > 0)
         {
-            Some(text) => left.push(Span::styled(
-                format!(" 🔔 {text} "),
-                theme::alert().reversed(),
-            )),
-            None => left.push(Span::styled(
+            Some(text) => Span::styled(format!(" 🔔 {text} "), theme::alert().reversed()),
+            None => Span::styled(
                 format!(" REL {open} "),
                 if open > 0 {
                     theme::alert().reversed()
                 } else {
                     theme::ok().reversed()
                 },
-            )),
-        }
+            ),
+        };
+        left.push(field(1, vec![span]));
+    }
+    if polling(snapshot) == Polling::Paused {
+        left.push(field(
+            1,
+            vec![Span::styled(" ⏸ polling paused ", theme::warn().reversed())],
+        ));
     }
     if snapshot.sources.is_empty() {
-        left.push(Span::styled(" waiting for sources… ", theme::dim()));
+        left.push(field(
+            2,
+            vec![Span::styled(" waiting for sources… ", theme::dim())],
+        ));
     }
     for s in &snapshot.sources {
         let (dot, style) = if s.failing() {
@@ -50,21 +126,32 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         } else {
             ("○", theme::dim())
         };
-        left.push(Span::styled(format!(" {dot} "), style));
         let age = s
             .last_ok
             .map(|t| format!("updated {} ago", format::age(app.now - t)))
             .unwrap_or_else(|| "no data yet".into());
-        left.push(Span::raw(format!("{} {age}", s.name)));
+        left.push(field(
+            2,
+            vec![
+                Span::styled(format!(" {dot} "), style),
+                Span::raw(format!("{} {age}", s.name)),
+            ],
+        ));
         if let Some((_, err)) = s.last_error.as_ref().filter(|_| s.failing()) {
-            left.push(Span::styled(format!(" ({err})"), theme::alert()));
+            left.push(field(
+                5,
+                vec![Span::styled(format!(" ({err})"), theme::alert())],
+            ));
         }
     }
-    left.push(Span::styled(
-        format!("  {} records", snapshot.views.records),
-        theme::dim(),
+    left.push(field(
+        6,
+        vec![Span::styled(
+            format!("  {} records", snapshot.views.records),
+            theme::dim(),
+        )],
     ));
-    let mut right_spans = Vec::new();
+    let mut right: Vec<Field> = Vec::new();
     if let Some(r) = app.replay {
         let speed = crate::format::speed(r.speed);
         let (text, style) = if r.ended {
@@ -74,22 +161,38 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         } else {
             (format!("▶ replay {speed} "), theme::ok())
         };
-        right_spans.push(Span::styled(text, style));
+        right.push(field(1, vec![Span::styled(text, style)]));
     }
     // A message gets the room of the window, clock and key hints for one key press.
     if app.message.is_none() {
-        right_spans.extend([
-            Span::styled(format!("{}d window ", app.window_days()), theme::title()),
-            Span::raw(format!("{} UTC ", app.now.format("%Y-%m-%d %H:%M:%S"))),
-            Span::styled("? help  q quit ", theme::dim()),
-        ]);
+        right.push(field(
+            3,
+            vec![Span::styled(
+                format!(" {}d window ", app.window_days()),
+                theme::title(),
+            )],
+        ));
+        right.push(field(
+            4,
+            vec![Span::raw(format!(
+                "{} UTC ",
+                app.now.format("%Y-%m-%d %H:%M:%S")
+            ))],
+        ));
+        right.push(field(
+            7,
+            vec![Span::styled("? help  q quit ", theme::dim())],
+        ));
     }
-    let right = Line::from(right_spans).right_aligned();
+    fit(&mut left, &mut right, area.width as usize);
+    let left = Line::from(left.into_iter().flat_map(|f| f.spans).collect::<Vec<_>>());
+    let right =
+        Line::from(right.into_iter().flat_map(|f| f.spans).collect::<Vec<_>>()).right_aligned();
     let [l, r] = Layout::horizontal([
         Constraint::Fill(1),
-        Constraint::Length(right.width() as u16 + 1),
+        Constraint::Length(right.width() as u16),
     ])
     .areas(area);
-    frame.render_widget(Paragraph::new(Line::from(left)), l);
+    frame.render_widget(Paragraph::new(left), l);
     frame.render_widget(Paragraph::new(right), r);
 }

@@ -222,6 +222,14 @@ pub(crate) async fn event_loop(
                             Effect::Quit => return Ok(()),
                             Effect::Redraw | Effect::Bell => dirty = true,
                             Effect::Nothing => {}
+                            // The demo and a replay are not polled: say so
+                            // rather than let `p` and `r` do nothing silently.
+                            Effect::Poll(_) if scheduler.is_empty() => {
+                                app.message = Some(
+                                    crate::ui::widgets::status_bar::NOTHING_TO_PAUSE.to_string(),
+                                );
+                                dirty = true;
+                            }
                             Effect::Poll(command) => scheduler.command(command),
                             Effect::Replay(control) => {
                                 app.replay = crate::cockpit_replay::steer(clock, control);

@@ -151,6 +151,8 @@ pub struct Scheduler {
     control: watch::Sender<Control>,
     updates: mpsc::Sender<SourceUpdate>,
     clock: Clock,
+    /// Sources started on it: `p` and `r` have nothing to act on without one.
+    spawned: std::sync::atomic::AtomicUsize,
 }
 
 impl Scheduler {
@@ -160,11 +162,19 @@ impl Scheduler {
             control,
             updates,
             clock,
+            spawned: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
     /// Starts a source's task on the current tokio runtime.
+    /// Whether any source was started on this scheduler.
+    pub fn is_empty(&self) -> bool {
+        self.spawned.load(std::sync::atomic::Ordering::Relaxed) == 0
+    }
+
     pub fn spawn(&self, schedule: Schedule, poller: Box<dyn Poller>) {
+        self.spawned
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let task = run(
             schedule,
             poller,

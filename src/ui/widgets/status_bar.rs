@@ -31,7 +31,8 @@ pub fn polling(snapshot: &Snapshot) -> Polling {
 }
 
 /// What `p` says when there is nothing to pause.
-pub const NOTHING_TO_PAUSE: &str = "p: nothing to pause (no source is polled on a schedule)";
+pub const NOTHING_TO_PAUSE: &str =
+    "p r: no configured source is polled (the demo and replays run on their own)";
 
 /// A group of spans shown whole or not at all; lower `rank` goes first when room runs out.
 struct Field {

@@ -381,3 +381,45 @@ fn a_real_prometheus_scrapes_the_per_team_series_flightdeck_serves() {
     );
     assert_eq!(fresh.first().map(value_of), Some(1_772_443_800.0));
 }
+
+/// `serve --config`: the configured sources run on the scheduler and the
+/// config's teams are served (no demo: its teams would be there too).
+#[test]
+fn serve_runs_the_configured_sources() {
+    let dir = std::env::temp_dir().join(format!("fd-serve-config-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(
+        dir.join("deploys.ndjson"),
+        concat!(
+            r#"{"type":"deployment","id":"d1","service":"ledger","time":"2026-03-01T12:00:00Z","status":"success"}"#,
+            "\n",
+            r#"{"type":"deployment","id":"d2","service":"ledger","time":"2026-03-01T18:00:00Z","status":"success"}"#,
+            "\n"
+        ),
+    )
+    .expect("events");
+    let config = dir.join("flightdeck.toml");
+    std::fs::write(
+        &config,
+        "[[teams]]\nname = \"payments\"\nservices = [\"ledger\"]\n\n[[sources]]\nkind = \"events\"\nname = \"deploy-log\"\npath = \"deploys.ndjson\"\n",
+    )
+    .expect("config");
+    let config = config.display().to_string();
+    let (_serve, addr) = serve(&["--config", &config, "--now", NOW]);
+    let body = metrics_with_data(addr);
+    assert!(
+        body.lines().any(|l| l.starts_with("flightdeck_source_up{")
+            && l.contains("source=\"deploy-log\"")
+            && l.ends_with(" 1")),
+        "{body}"
+    );
+    // Both deployments are the configured team's, in its 7-day window.
+    assert!(
+        body.lines()
+            .any(|l| l == "flightdeck_team_deployments{team=\"payments\",window=\"7d\"} 2"),
+        "{body}"
+    );
+    assert!(!body.contains("team=\"billing\""), "no demo teams: {body}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -19,7 +19,7 @@ use serde_json::Value;
 use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Incident, Text, Time};
 use crate::settings::Settings;
 use crate::sources::api_json::{Attribution, attribution, glob, text, time};
-use crate::sources::http::{AuthStyle, Http, HttpError, HttpOptions, Secret};
+use crate::sources::http::{AuthStyle, Http, HttpError, SourceClient};
 use crate::sources::registry::check_http;
 use crate::sources::scheduler::{PollError, Polled, Poller};
 use crate::store::Quota;
@@ -104,22 +104,15 @@ pub struct GithubPoller {
 
 impl GithubPoller {
     pub fn new(spec: GithubSpec, settings: &Settings, timeout: Duration) -> Result<Self, String> {
-        let token = Secret::resolve(spec.token_env.as_deref(), spec.token_file.as_deref())?;
-        let opts = HttpOptions {
+        let http = Http::for_source(SourceClient {
+            url: spec.url.as_deref().unwrap_or(DEFAULT_URL),
+            token_env: spec.token_env.as_deref(),
+            token_file: spec.token_file.as_deref(),
+            max_body_bytes: spec.max_body_bytes,
             timeout,
-            max_body: spec
-                .max_body_bytes
-                .unwrap_or(crate::sources::http::DEFAULT_MAX_BODY),
-            ..HttpOptions::default()
-        };
-        let http = Http::new(
-            spec.url.as_deref().unwrap_or(DEFAULT_URL),
-            token.as_ref(),
-            AuthStyle::Bearer,
-            "application/vnd.github+json",
-            opts,
-        )
-        .map_err(|e| e.to_string())?;
+            style: AuthStyle::Bearer,
+            accept: "application/vnd.github+json",
+        })?;
         Ok(Self {
             http,
             spec,

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Incident, Text};
 use crate::settings::Settings;
 use crate::sources::api_json::{Attribution, attribution, text, time};
-use crate::sources::http::{AuthStyle, Http, HttpOptions, Secret};
+use crate::sources::http::{AuthStyle, Http, SourceClient};
 use crate::sources::registry::check_http;
 use crate::sources::scheduler::{PollError, Polled, Poller};
 use crate::store::Quota;
@@ -54,22 +54,15 @@ pub struct GitlabPoller {
 
 impl GitlabPoller {
     pub fn new(spec: GitlabSpec, settings: &Settings, timeout: Duration) -> Result<Self, String> {
-        let token = Secret::resolve(spec.token_env.as_deref(), spec.token_file.as_deref())?;
-        let opts = HttpOptions {
+        let http = Http::for_source(SourceClient {
+            url: spec.url.as_deref().unwrap_or(DEFAULT_URL),
+            token_env: spec.token_env.as_deref(),
+            token_file: spec.token_file.as_deref(),
+            max_body_bytes: spec.max_body_bytes,
             timeout,
-            max_body: spec
-                .max_body_bytes
-                .unwrap_or(crate::sources::http::DEFAULT_MAX_BODY),
-            ..HttpOptions::default()
-        };
-        let http = Http::new(
-            spec.url.as_deref().unwrap_or(DEFAULT_URL),
-            token.as_ref(),
-            AuthStyle::PrivateToken,
-            "application/json",
-            opts,
-        )
-        .map_err(|e| e.to_string())?;
+            style: AuthStyle::PrivateToken,
+            accept: "application/json",
+        })?;
         Ok(Self {
             http,
             spec,

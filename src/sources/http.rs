@@ -179,7 +179,31 @@ pub struct Http {
     quota: Option<Quota>,
 }
 
+/// What an HTTP source kind's spec says about its client.
+pub struct SourceClient<'a> {
+    pub url: &'a str,
+    pub token_env: Option<&'a str>,
+    pub token_file: Option<&'a Path>,
+    pub max_body_bytes: Option<usize>,
+    pub timeout: Duration,
+    pub style: AuthStyle,
+    pub accept: &'a str,
+}
+
 impl Http {
+    /// The client of a configured HTTP source: its token (read now, from
+    /// `token_env` or `token_file`), size cap and per-request timeout.
+    /// The error is the source's failure message.
+    pub fn for_source(c: SourceClient<'_>) -> Result<Self, String> {
+        let token = Secret::resolve(c.token_env, c.token_file)?;
+        let opts = HttpOptions {
+            timeout: c.timeout,
+            max_body: c.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY),
+            ..HttpOptions::default()
+        };
+        Self::new(c.url, token.as_ref(), c.style, c.accept, opts).map_err(|e| e.to_string())
+    }
+
     pub fn new(
         base: &str,
         token: Option<&Secret>,

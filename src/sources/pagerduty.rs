@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::model::{Event, Incident, Text};
 use crate::sources::api_json::{text, time};
-use crate::sources::http::{AuthStyle, Http, HttpOptions, Secret};
+use crate::sources::http::{AuthStyle, Http, HttpOptions, SourceClient};
 use crate::sources::registry::check_http;
 use crate::sources::scheduler::{PollError, Polled, Poller};
 
@@ -51,26 +51,19 @@ pub struct PagerdutyPoller {
 
 impl PagerdutyPoller {
     pub fn new(spec: PagerdutySpec, timeout: Duration) -> Result<Self, String> {
-        let token = Secret::resolve(spec.token_env.as_deref(), spec.token_file.as_deref())?;
-        let opts = HttpOptions {
+        let http = Http::for_source(SourceClient {
+            url: spec.url.as_deref().unwrap_or(DEFAULT_URL),
+            token_env: spec.token_env.as_deref(),
+            token_file: spec.token_file.as_deref(),
+            max_body_bytes: spec.max_body_bytes,
             timeout,
-            max_body: spec
-                .max_body_bytes
-                .unwrap_or(crate::sources::http::DEFAULT_MAX_BODY),
-            ..HttpOptions::default()
-        };
-        let http = Http::new(
-            spec.url.as_deref().unwrap_or(DEFAULT_URL),
-            token.as_ref(),
-            AuthStyle::TokenToken,
-            "application/vnd.pagerduty+json;version=2",
-            opts,
-        )
-        .map_err(|e| e.to_string())?;
+            style: AuthStyle::TokenToken,
+            accept: "application/vnd.pagerduty+json;version=2",
+        })?;
         Ok(Self {
             http,
             spec,
-            max_pages: opts.max_pages,
+            max_pages: HttpOptions::default().max_pages,
         })
     }
 

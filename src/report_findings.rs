@@ -134,37 +134,6 @@ pub fn audit<'a>(
     }
 }
 
-/// Adds `findings` to every team of `report` (a value from `report::json`) and
-/// `findings_unmapped` at the top level.
-pub fn add(
-    report: &mut Value,
-    findings: &[Finding],
-    settings: &Settings,
-    now: Time,
-    length: TimeDelta,
-) {
-    let names: Vec<String> = match report.get("teams") {
-        Some(Value::Array(teams)) => teams
-            .iter()
-            .map(|t| {
-                t.get("team")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string()
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
-    let a = audit(
-        names.iter().map(String::as_str),
-        findings,
-        settings,
-        now,
-        length,
-    );
-    insert(report, &a);
-}
-
 /// Adds `findings` from `audit` to every team of `report` (matched by name) and
 /// `findings_unmapped` at the top level.
 pub fn insert(report: &mut Value, audit: &Audit) {

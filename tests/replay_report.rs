@@ -54,13 +54,14 @@ fn assert_views_match_report(views: &Views, records: &Records, file: &Path) {
     for w in &views.windows {
         let mut replayed = report::json(&w.scorecards, &Diagnostics::default());
         // The report adds each team's findings posture from the same records.
-        flightdeck::report_findings::add(
-            &mut replayed,
+        let audit = flightdeck::report_findings::audit(
+            w.scorecards.teams.iter().map(|t| &*t.team),
             &records.findings,
             &flightdeck::settings::Settings::default(),
             views.now,
             chrono::TimeDelta::days(w.days),
         );
+        flightdeck::report_findings::insert(&mut replayed, &audit);
         let replayed = scorecards_of(replayed);
         let reported = scorecards_of(report_json(file, w.days));
         assert_eq!(replayed, reported, "{}-day window", w.days);

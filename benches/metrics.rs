@@ -22,9 +22,9 @@ use chrono::TimeDelta;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
 use flightdeck::metrics::{DORA_2023, Facts, Window, scorecards};
+use flightdeck::model::records::Records;
+use flightdeck::model::settings::Settings;
 use flightdeck::model::{DeployStatus, DeploymentEvent, Event, Text};
-use flightdeck::records::Records;
-use flightdeck::settings::Settings;
 
 /// The synthetic organisation. Public so that `examples/gen_events.rs` can write
 /// exactly the same events as NDJSON.

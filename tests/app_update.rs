@@ -1,6 +1,6 @@
 //! `App::update` without a terminal: routes, selection, windows, help.
 
-mod common;
+use crate::support as common;
 
 use flightdeck::app::{Action, App, Effect, Route, Screen};
 

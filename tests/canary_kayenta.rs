@@ -1,7 +1,7 @@
 //! The Kayenta canary config in the shared fixtures, read in place, becomes
 //! scoring rules and thresholds that judge the way Kayenta's classifier does.
 
-mod common;
+use crate::support as common;
 
 use flightdeck::metrics::canary::{self, Direction};
 use flightdeck::model::Verdict;

@@ -3,7 +3,7 @@
 //! binary: they load, their own keys are checked with file:line:key, and
 //! `check` polls the git and findings sources for real.
 
-mod common;
+use crate::support as common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command as Std;

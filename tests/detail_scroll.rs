@@ -2,12 +2,10 @@
 //! the source's canary score and flightdeck's own; the `?` help scrolls on a
 //! 60x12 terminal; the Findings filter's keys.
 
-mod common;
+use crate::support as common;
 
 use flightdeck::app::findings::{FindingsFilter, prompt_action, prompt_hint};
-use flightdeck::app::{
-    Action, App, Effect, Route, Screen, canary_disagrees, finding_lines, lane_lines, row_count,
-};
+use flightdeck::app::{Action, App, Effect, Route, Screen, finding_lines, lane_lines, row_count};
 use flightdeck::model::{FindingStatus, Severity};
 use flightdeck::store::Snapshot;
 use flightdeck::ui;
@@ -139,7 +137,7 @@ fn lane_detail_labels_the_source_score_and_the_rejudgement() {
         }
         app.update(Action::Open, &snapshot);
         let screen = draw(&app, &snapshot, 160, 60);
-        if canary_disagrees(c) {
+        if c.disagrees() {
             disagreeing += 1;
             let source = c.score.map(|s| format!("{s:.0}")).unwrap_or_default();
             let own = c

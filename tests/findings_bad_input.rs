@@ -5,7 +5,7 @@
 //! tree-mutated fixtures, each read with detection and with every format forced
 //! (5 reads per case: 30,000 reads).
 
-mod common;
+use crate::support as common;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -269,7 +269,7 @@ fn globs_read_every_match_and_report_the_bad_files() {
     assert!(all_bad.to_string().contains("broken.sarif"), "{all_bad}");
 
     // The same reads as the store's updates.
-    use flightdeck::store::SourceUpdate;
+    use flightdeck::model::source_update::SourceUpdate;
     let name = flightdeck::model::Text::from("scans");
     let ups = findings::path::poll_updates(&name, &spec(&dir.join("**/*.sarif")), now());
     assert_eq!(ups.len(), 2);

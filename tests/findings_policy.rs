@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
-use flightdeck::findings_policy::{FindingsPolicy, SlaDays, UNMAPPED};
+use flightdeck::model::findings_policy::{FindingsPolicy, SlaDays, UNMAPPED};
+use flightdeck::model::settings::Settings;
 use flightdeck::model::{Finding, FindingDetail, FindingStatus, Severity, Text};
-use flightdeck::settings::Settings;
 
 fn finding(detail: FindingDetail) -> Finding {
     Finding {
@@ -47,45 +47,45 @@ fn each_selector_maps_a_finding_to_its_team_and_the_rest_is_unmapped() {
     let s = Settings::default();
     let mut by_account = finding(FindingDetail::default());
     by_account.account = Some(Text::from("111122223333"));
-    assert_eq!(&*p.owner(&by_account, &s), "cloud");
+    assert_eq!(&*p.owner(&by_account, &s.service_teams), "cloud");
 
     let by_repo = finding(FindingDetail {
         repository: Some(Text::from("https://github.com/acme/web.git")),
         ..FindingDetail::default()
     });
-    assert_eq!(&*p.owner(&by_repo, &s), "web");
+    assert_eq!(&*p.owner(&by_repo, &s.service_teams), "web");
 
     let mut by_service = finding(FindingDetail::default());
     by_service.service = Some(Text::from("Payments-API"));
-    assert_eq!(&*p.owner(&by_service, &s), "pay");
+    assert_eq!(&*p.owner(&by_service, &s.service_teams), "pay");
 
     let by_tag = finding(FindingDetail {
         resource_tags: vec![Text::from("team=data")],
         ..FindingDetail::default()
     });
-    assert_eq!(&*p.owner(&by_tag, &s), "data");
+    assert_eq!(&*p.owner(&by_tag, &s.service_teams), "data");
 
     let by_path = finding(FindingDetail {
         location: Some(Text::from("deploy/run.sh:3")),
         ..FindingDetail::default()
     });
-    assert_eq!(&*p.owner(&by_path, &s), "infra");
+    assert_eq!(&*p.owner(&by_path, &s.service_teams), "infra");
     let by_resource = finding(FindingDetail {
         resource: Some(Text::from("arn:aws:s3:::logs-bucket")),
         ..FindingDetail::default()
     });
-    assert_eq!(&*p.owner(&by_resource, &s), "infra");
+    assert_eq!(&*p.owner(&by_resource, &s.service_teams), "infra");
 
     let nobody = finding(FindingDetail {
         location: Some(Text::from("src/main.rs:1")),
         ..FindingDetail::default()
     });
-    assert_eq!(&*p.owner(&nobody, &s), UNMAPPED);
+    assert_eq!(&*p.owner(&nobody, &s.service_teams), UNMAPPED);
 
     // The finding's own team wins over every rule.
     let mut own = by_account.clone();
     own.team = Some(Text::from("security"));
-    assert_eq!(&*p.owner(&own, &s), "security");
+    assert_eq!(&*p.owner(&own, &s.service_teams), "security");
 }
 
 #[test]

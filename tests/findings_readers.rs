@@ -3,12 +3,12 @@
 //! severity, status and canonical framework match numbers computed once from the
 //! files with an independent Python script (rules as documented in each reader).
 
-mod common;
+use crate::support as common;
 
 use std::collections::BTreeMap;
 
 use chrono::{TimeZone, Utc};
-use flightdeck::frameworks;
+use flightdeck::model::frameworks;
 use flightdeck::model::{FindingStatus, Severity, Time};
 use flightdeck::sources::findings::{self, Format, MAX_BYTES};
 

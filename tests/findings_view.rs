@@ -1,7 +1,7 @@
 //! The Findings screen (key 4) and a finding's detail on the demo organisation,
 //! rendered into a TestBackend; the `/` filter driven through `App::update`.
 
-mod common;
+use crate::support as common;
 
 use flightdeck::app::{Action, App, Route, Screen};
 use flightdeck::store::Snapshot;

@@ -1,8 +1,8 @@
 //! Framework normalisation: every naming style the finding formats use maps to
 //! one canonical framework, version and control id.
 
-use flightdeck::frameworks::{self, Control};
 use flightdeck::model::Text;
+use flightdeck::model::frameworks::{self, Control};
 
 fn c(framework: &str, version: Option<&str>, control: Option<&str>) -> Control {
     Control {

@@ -2,7 +2,7 @@
 //! dated commits, lightweight and annotated tags, merges, reverts inside and
 //! outside the link window, a monorepo, a bare clone, and the error cases.
 
-mod common;
+use crate::support as common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -3,17 +3,17 @@
 //! serves: 401, 403 with an exhausted quota, 429 with Retry-After, 500, a body
 //! that is not JSON, a body over the size cap, and a server that never answers.
 
-mod common;
+use crate::support as common;
 #[path = "support/replay_server.rs"]
 mod replay_server;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use flightdeck::commands::registry;
 use flightdeck::config::{self, SourceConfig};
+use flightdeck::model::settings::Settings;
 use flightdeck::model::{DeployStatus, Event};
-use flightdeck::settings::Settings;
-use flightdeck::sources::registry;
 use flightdeck::sources::scheduler::{PollError, Polled};
 use replay_server::{ReplayServer, Reply, SilentServer};
 

@@ -3,12 +3,12 @@
 use chrono::{TimeDelta, TimeZone, Utc};
 use flightdeck::metrics::alerts::{self, AlertKind};
 use flightdeck::metrics::lanes::{self, Blocker, Gate, Outcome, StageState};
+use flightdeck::model::records::Records;
+use flightdeck::model::settings::Settings;
 use flightdeck::model::{
     CanaryResult, DeployStatus, DeploymentEvent, Event, Finding, FindingStatus, Incident, Severity,
     Text, Time, Verdict,
 };
-use flightdeck::records::Records;
-use flightdeck::settings::Settings;
 
 fn t0() -> Time {
     Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)

@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use chrono::{TimeDelta, TimeZone, Utc};
 use flightdeck::app::{Action, App, Effect, Route, Screen};
+use flightdeck::model::records::Records;
+use flightdeck::model::settings::Settings;
 use flightdeck::model::{
     CanaryResult, Change, DeployStatus, DeploymentEvent, Event, Incident, Text, Time, Verdict,
 };
-use flightdeck::records::Records;
-use flightdeck::settings::Settings;
 use flightdeck::store::{Snapshot, SourceStatus};
 use flightdeck::ui;
 use ratatui::Terminal;

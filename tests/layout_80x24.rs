@@ -1,7 +1,7 @@
 //! Every screen at 80x24 (and the status bar) must keep ids, names and
 //! numbers whole: columns are dropped or narrowed, never cut mid-word.
 
-mod common;
+use crate::support as common;
 
 use flightdeck::app::{Action, App, Screen};
 use flightdeck::store::Snapshot;

@@ -10,8 +10,8 @@ use proptest::sample::Index;
 use serde_json::{Value, json};
 
 use flightdeck::metrics::{DORA_2023, Scorecards, Window, scorecards};
-use flightdeck::records::Records;
-use flightdeck::settings::Settings;
+use flightdeck::model::records::Records;
+use flightdeck::model::settings::Settings;
 use flightdeck::sources::events::parse_str;
 
 type Time = DateTime<Utc>;

@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 
 use flightdeck::metrics::dora::{Attribution, FailReason, ReworkReason, TeamMetrics};
 use flightdeck::metrics::{DORA_2023, Facts, Scorecards, TeamScorecard, Tier, Window, scorecards};
-use flightdeck::records::Records;
-use flightdeck::settings::Settings;
+use flightdeck::model::records::Records;
+use flightdeck::model::settings::Settings;
 use flightdeck::sources::events::parse_str;
 
 type Time = DateTime<Utc>;

@@ -7,10 +7,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
+use flightdeck::model::records::Records;
+use flightdeck::model::settings::Settings;
 use flightdeck::model::{DeployStatus, DeploymentEvent, Event, Incident, Text, Time};
-use flightdeck::openmetrics::{parse_samples, render};
-use flightdeck::records::Records;
-use flightdeck::settings::Settings;
+use flightdeck::report::openmetrics::{parse_samples, render};
 use flightdeck::sources::events;
 use flightdeck::store::{Snapshot, SourceStatus};
 use proptest::prelude::*;

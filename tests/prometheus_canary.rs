@@ -2,7 +2,7 @@
 //! `promtool tsdb create-blocks-from openmetrics`), and against local fault
 //! servers: down, slow past the timeout, `status: error`, NaN, 5xx, auth.
 
-mod common;
+use crate::support as common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -134,7 +134,9 @@ fn write_openmetrics(path: &Path, now: i64) {
 }
 
 async fn wait_ready(base: &str, server: &mut KillOnDrop) {
-    let http = reqwest::Client::new();
+    let http = flightdeck::sources::http::client_builder()
+        .build()
+        .expect("client");
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         if let Ok(Some(status)) = server.0.try_wait() {
@@ -486,14 +488,15 @@ async fn the_token_is_sent_as_a_bearer_header() {
 async fn the_source_reports_no_data_and_the_error_when_prometheus_is_down() {
     use std::sync::Arc;
 
-    use flightdeck::clock::Clock;
+    use flightdeck::model::records::Records;
+    use flightdeck::model::settings::Settings;
+    use flightdeck::model::source_update::SourceUpdate;
     use flightdeck::model::{DeployStatus, DeploymentEvent, Event};
-    use flightdeck::records::Records;
-    use flightdeck::settings::Settings;
     use flightdeck::sources::prometheus_poller::PrometheusPoller;
     use flightdeck::sources::scheduler::{Poller, Schedule, Scheduler};
-    use flightdeck::store::{Snapshot, SourceUpdate};
+    use flightdeck::store::Snapshot;
     use flightdeck::ui::views::lanes::canary_text;
+    use flightdeck::util::clock::Clock;
 
     let now = Utc::now();
     let settings = Settings {

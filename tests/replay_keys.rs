@@ -1,12 +1,12 @@
 //! The replay and snapshot keys: what `update` asks the cockpit to do, and what
 //! the status bar then shows; and the saved screen files from a rendered buffer.
 
-mod common;
+use crate::support as common;
 
 use flightdeck::app::{Action, App, Effect, ReplayControl};
-use flightdeck::clock::ReplayStatus;
 use flightdeck::ui;
 use flightdeck::ui::screen_export;
+use flightdeck::util::clock::ReplayStatus;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -94,8 +94,8 @@ fn a_saved_screen_holds_the_text_and_colours_of_the_buffer() {
     let buf = draw(&app);
     let dir = std::env::temp_dir().join(format!("fd-screen-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let (txt, html) = flightdeck::cockpit_screen::save(&buf, &dir).expect("saved");
-    let (txt2, _) = flightdeck::cockpit_screen::save(&buf, &dir).expect("saved twice");
+    let (txt, html) = flightdeck::commands::screen_save::save(&buf, &dir).expect("saved");
+    let (txt2, _) = flightdeck::commands::screen_save::save(&buf, &dir).expect("saved twice");
     assert_ne!(txt, txt2, "a second save does not overwrite the first");
     let text = std::fs::read_to_string(&txt).expect("text file");
     assert_eq!(text, screen_export::to_text(&buf));

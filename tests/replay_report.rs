@@ -8,12 +8,13 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use flightdeck::model::Text;
-use flightdeck::records::Records;
+use flightdeck::model::records::Records;
+use flightdeck::model::settings::Settings;
+use flightdeck::model::source_update::SourceUpdate;
 use flightdeck::report;
-use flightdeck::settings::Settings;
 use flightdeck::sources::events::{self, Diagnostics};
 use flightdeck::sources::replay::{self, ReplayFeed};
-use flightdeck::store::{SourceUpdate, Store, Views};
+use flightdeck::store::{Store, Views};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
@@ -54,14 +55,14 @@ fn assert_views_match_report(views: &Views, records: &Records, file: &Path) {
     for w in &views.windows {
         let mut replayed = report::json(&w.scorecards, &Diagnostics::default());
         // The report adds each team's findings posture from the same records.
-        let audit = flightdeck::report_findings::audit(
+        let audit = flightdeck::report::findings::audit(
             w.scorecards.teams.iter().map(|t| &*t.team),
             &records.findings,
-            &flightdeck::settings::Settings::default(),
+            &flightdeck::model::settings::Settings::default(),
             views.now,
             chrono::TimeDelta::days(w.days),
         );
-        flightdeck::report_findings::insert(&mut replayed, &audit);
+        flightdeck::report::findings::insert(&mut replayed, &audit);
         let replayed = scorecards_of(replayed);
         let reported = scorecards_of(report_json(file, w.days));
         assert_eq!(replayed, reported, "{}-day window", w.days);
@@ -162,8 +163,8 @@ fn a_recording_replays_to_the_same_scorecards() {
     let (events, _) = events::read_file(&fixture(), false).expect("fixture");
     runtime.block_on(async {
         let (store_tx, mut store_rx) = mpsc::channel(16);
-        let file = flightdeck::record::open(&path).expect("recording opens");
-        let tee = flightdeck::record::tee(file, path.clone(), store_tx);
+        let file = flightdeck::commands::recording::open(&path).expect("recording opens");
+        let tee = flightdeck::commands::recording::tee(file, path.clone(), store_tx);
         // Three batches, as a source would send them; the store side still gets all.
         for chunk in events.chunks(17) {
             tee.send(SourceUpdate::Events {

@@ -1,15 +1,15 @@
 //! Conformance: every Argo Rollouts and Flagger object in the shared fixtures
 //! (read in place) maps onto the lane state, weight and step it stands for.
 
-mod common;
+use crate::support as common;
 
 use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
 use flightdeck::metrics::lanes::{self, Blocker, Gate, StageState};
+use flightdeck::model::records::Records;
+use flightdeck::model::settings::Settings;
 use flightdeck::model::{Text, Time, Verdict};
-use flightdeck::records::Records;
-use flightdeck::settings::Settings;
 use flightdeck::sources::rollouts::{self, Object, RolloutStatus, Tool};
 
 fn at(s: &str) -> Time {
@@ -242,7 +242,9 @@ async fn rollouts_are_read_from_a_url_too() {
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    let http = reqwest::Client::new();
+    let http = flightdeck::sources::http::client_builder()
+        .build()
+        .expect("client");
     let objects = rollouts::fetch_url(&http, &format!("{base}/rollouts"), None)
         .await
         .expect("fetched");
@@ -264,10 +266,10 @@ async fn rollouts_are_read_from_a_url_too() {
 /// changed; a broken file is a named error and the next poll goes on.
 #[tokio::test]
 async fn the_file_source_sends_changes_and_survives_bad_reads() {
-    use flightdeck::clock::Clock;
     use flightdeck::model::{DeployStatus, Event};
     use flightdeck::sources::rollouts_poller::{RolloutsPoller, RolloutsSpec};
     use flightdeck::sources::scheduler::Poller;
+    use flightdeck::util::clock::Clock;
     use std::time::Duration;
     let Some(dir) = common::shared_fixtures("argo_rollouts") else {
         return;

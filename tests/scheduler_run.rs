@@ -10,13 +10,15 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use flightdeck::clock::Clock;
+use flightdeck::commands::registry;
 use flightdeck::config;
+use flightdeck::model::settings::Settings;
+use flightdeck::model::source_update::PollCommand;
+use flightdeck::model::source_update::SourceUpdate;
 use flightdeck::model::{Event, Text};
-use flightdeck::settings::Settings;
-use flightdeck::sources::registry;
-use flightdeck::sources::scheduler::{PollCommand, Schedule, Scheduler};
-use flightdeck::store::{SourceUpdate, Store};
+use flightdeck::sources::scheduler::{Schedule, Scheduler};
+use flightdeck::store::Store;
+use flightdeck::util::clock::Clock;
 use replay_server::SilentServer;
 use tokio::sync::mpsc;
 

@@ -3,7 +3,7 @@
 //! the series Prometheus stored are compared with what flightdeck serves and with
 //! `report --format json` at the same pinned clock.
 
-mod common;
+use crate::support as common;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use flightdeck::openmetrics::parse_samples;
+use flightdeck::report::openmetrics::parse_samples;
 use serde_json::Value;
 
 const NOW: &str = "2026-03-02T09:30:00Z";

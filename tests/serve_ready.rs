@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
-use flightdeck::clock::Clock;
+use flightdeck::commands::serve::{Inputs, bind, serve};
 use flightdeck::model::Text;
-use flightdeck::serve::{Inputs, bind, serve};
-use flightdeck::settings::Settings;
+use flightdeck::model::settings::Settings;
+use flightdeck::model::source_update::SourceUpdate;
 use flightdeck::sources::events::parse_str;
-use flightdeck::store::SourceUpdate;
+use flightdeck::util::clock::Clock;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::oneshot;
 

@@ -1,12 +1,13 @@
 //! The Sources screen: every source's state (ok, stale, failing, paused,
 //! waiting), last ok age, next poll, events and rate-limit quota.
 
-mod common;
+use crate::support as common;
 
 use chrono::TimeDelta;
 use flightdeck::app::{Action, App, Screen};
 use flightdeck::model::Text;
-use flightdeck::store::{Quota, Snapshot, SourceStatus};
+use flightdeck::model::source_update::Quota;
+use flightdeck::store::{Snapshot, SourceStatus};
 use flightdeck::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

@@ -4,11 +4,12 @@
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
-use flightdeck::clock::Clock;
 use flightdeck::model::Text;
-use flightdeck::settings::Settings;
+use flightdeck::model::settings::Settings;
+use flightdeck::model::source_update::SourceUpdate;
 use flightdeck::sources::events::parse_str;
-use flightdeck::store::{SourceUpdate, Store};
+use flightdeck::store::Store;
+use flightdeck::util::clock::Clock;
 use tokio::sync::mpsc;
 
 #[tokio::test]

@@ -8,12 +8,12 @@ use assert_cmd::Command;
 use axum::Router;
 use axum::routing::get;
 use chrono::TimeZone;
-use flightdeck::clock::Clock;
 use flightdeck::model::Event;
 use flightdeck::sources::findings::FindingsSpec;
 use flightdeck::sources::findings::poller::FindingsPoller;
 use flightdeck::sources::prometheus::PrometheusSpec;
 use flightdeck::sources::scheduler::Poller;
+use flightdeck::util::clock::Clock;
 
 const PASSWORD: &str = "hunter2";
 
@@ -178,11 +178,11 @@ fn the_log_file_is_private() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let fresh = dir.join("fresh.log");
     let _ = std::fs::remove_file(&fresh);
-    flightdeck::logging::private_file(&fresh);
+    flightdeck::commands::logging::private_file(&fresh);
     let old = dir.join("old.log");
     std::fs::write(&old, "a line\n").expect("write");
     std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-    flightdeck::logging::private_file(&old);
+    flightdeck::commands::logging::private_file(&old);
     for path in [&fresh, &old] {
         let mode = std::fs::metadata(path)
             .expect("exists")

@@ -1,7 +1,7 @@
 //! Views rendered into a TestBackend: insta snapshots at three sizes, plus
 //! assertions on the styles that carry meaning (tier colours, selection).
 
-mod common;
+use crate::support as common;
 
 use flightdeck::app::{Action, App};
 use flightdeck::store::Snapshot;

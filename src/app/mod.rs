@@ -125,7 +125,7 @@ pub enum Effect {
     /// A new alert in release-window mode: ring the terminal bell (and redraw).
     Bell,
     /// A command for the poll scheduler; the cockpit forwards it.
-    Poll(crate::sources::scheduler::PollCommand),
+    Poll(crate::model::source_update::PollCommand),
     /// Steer the replay clock (then redraw: the status bar shows it).
     Replay(ReplayControl),
     /// Write the last rendered screen to files (the cockpit does the I/O).
@@ -148,7 +148,7 @@ pub struct App {
     /// Release-window state: mode, acknowledged and already-seen alerts, flash.
     pub release: ReleaseWindow,
     /// Set when the cockpit plays a recording: speed, paused, ended.
-    pub replay: Option<crate::clock::ReplayStatus>,
+    pub replay: Option<crate::util::clock::ReplayStatus>,
     /// A one-off message for the status bar (e.g. where the screen was saved);
     /// the next key clears it.
     pub message: Option<String>,
@@ -249,7 +249,7 @@ impl App {
         match newest {
             Some(a) if r.on => {
                 r.flash = FLASH_TICKS;
-                r.flash_text = Some(a.text.clone());
+                r.flash_text = Some(alert_text(a, snapshot.now));
                 Effect::Bell
             }
             _ => Effect::Nothing,
@@ -315,10 +315,10 @@ impl App {
         match action {
             Action::Quit => return Effect::Quit,
             Action::TogglePolling => {
-                return Effect::Poll(crate::sources::scheduler::PollCommand::TogglePause);
+                return Effect::Poll(crate::model::source_update::PollCommand::TogglePause);
             }
             Action::PollNow => {
-                return Effect::Poll(crate::sources::scheduler::PollCommand::PollNow);
+                return Effect::Poll(crate::model::source_update::PollCommand::PollNow);
             }
             Action::ToggleHelp => {
                 self.help = true;
@@ -591,13 +591,17 @@ pub fn row_count(view: &View, app: &App, snapshot: &Snapshot) -> usize {
     }
 }
 
-/// Whether the source's canary score or verdict differs from flightdeck's own
-/// judgement of the same metrics; the lane detail then explains both.
-pub fn canary_disagrees(c: &crate::metrics::lanes::CanaryView) -> bool {
-    let own = c.judgement.score;
-    let scores = matches!((c.score, own), (Some(a), Some(b)) if (a - b).abs() >= 0.5);
-    let verdicts = matches!((c.verdict, c.judgement.verdict), (Some(a), Some(b)) if a != b);
-    scores || verdicts
+/// An alert's text as of `now`: an ongoing state shows how long it has lasted.
+pub fn alert_text(a: &crate::metrics::alerts::Alert, now: crate::model::Time) -> Text {
+    match a.since {
+        Some(since) => Text::from(format!(
+            "{} {}{}",
+            a.text,
+            crate::util::format::age(now - since),
+            a.tail
+        )),
+        None => a.text.clone(),
+    }
 }
 
 /// How many lines the lane detail has (src/ui/views/lane.rs builds them; a
@@ -606,9 +610,7 @@ pub fn lane_lines(lane: &crate::metrics::lanes::Lane) -> usize {
     let stages = 3 + lane.stages.len() + usize::from(!lane.stages.is_empty());
     let canary =
         2 + lane.canary.as_ref().map_or(0, |c| {
-            1 + c.judgement.metrics.len()
-                + c.judgement.reasons.len()
-                + usize::from(canary_disagrees(c))
+            1 + c.judgement.metrics.len() + c.judgement.reasons.len() + usize::from(c.disagrees())
         }) + usize::from(!lane.error_series.is_empty());
     let changes = 2 + lane.changes.len();
     let incidents = 2 + lane.incidents.len().max(1);

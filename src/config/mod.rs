@@ -2,7 +2,9 @@
 //!
 //! Parsing keeps the position of every key, so each problem names its file,
 //! line and key. Each source kind owns its keys: a serde struct with
-//! `deny_unknown_fields`, registered in [`crate::sources::registry`].
+//! `deny_unknown_fields`, registered in [`crate::commands::registry`].
+
+pub mod kinds;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -15,8 +17,8 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use crate::model::Text;
-use crate::settings::{Settings, parse_span};
-use crate::sources::registry::{self, SourceSpec};
+use crate::model::settings::{Settings, parse_span};
+use kinds::SourceSpec;
 
 /// The commented example that `flightdeck config init` writes.
 pub const EXAMPLE: &str = include_str!("../../config/default.toml");
@@ -45,7 +47,7 @@ pub struct Config {
     pub teams: Vec<Team>,
     pub sources: Vec<SourceConfig>,
     /// `[findings]`: who owns which finding, and the SLA days per severity.
-    pub findings: crate::findings_policy::FindingsPolicy,
+    pub findings: crate::model::findings_policy::FindingsPolicy,
 }
 
 #[derive(Debug, Clone)]
@@ -124,7 +126,7 @@ pub enum ConfigError {
 fn render_problems(path: &Path, problems: &[Problem]) -> String {
     let mut s = format!(
         "{} in {}:",
-        crate::format::plural(problems.len(), "problem"),
+        crate::util::format::plural(problems.len(), "problem"),
         path.display()
     );
     for p in problems {
@@ -376,8 +378,8 @@ impl<'t> Cx<'t> {
     fn refuse_url_credentials(&mut self, table: &mut DeTable<'_>, prefix: &str) {
         let Some((at, redacted)) = table.iter().find_map(|(k, v)| {
             let url = v.get_ref().as_str()?;
-            (k.get_ref() == "url" && crate::text::url_has_userinfo(url))
-                .then(|| (k.span().start, crate::text::redact_url(url)))
+            (k.get_ref() == "url" && crate::util::text::url_has_userinfo(url))
+                .then(|| (k.span().start, crate::util::text::redact_url(url)))
         }) else {
             return;
         };
@@ -575,15 +577,15 @@ impl<'t> Cx<'t> {
                         format!("{prefix}.kind"),
                         format!(
                             "required key is missing (one of: {})",
-                            registry::KINDS.join(", ")
+                            kinds::KINDS.join(", ")
                         ),
                     );
                 }
                 return None;
             }
         };
-        let Some(parse) = registry::spec_parser(kind.get_ref()) else {
-            let message = match suggest(kind.get_ref(), registry::KINDS) {
+        let Some(parse) = kinds::spec_parser(kind.get_ref()) else {
+            let message = match suggest(kind.get_ref(), kinds::KINDS) {
                 Some(s) => format!(
                     "unknown source kind `{}`; did you mean `{s}`?",
                     kind.get_ref()
@@ -591,7 +593,7 @@ impl<'t> Cx<'t> {
                 None => format!(
                     "unknown source kind `{}` (known: {})",
                     kind.get_ref(),
-                    registry::KINDS.join(", ")
+                    kinds::KINDS.join(", ")
                 ),
             };
             self.problem(kind.span().start, format!("{prefix}.kind"), message);

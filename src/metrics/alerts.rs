@@ -5,8 +5,8 @@
 use chrono::TimeDelta;
 
 use crate::metrics::lanes::{Lanes, Outcome, StageState};
+use crate::model::records::Records;
 use crate::model::{FindingStatus, Severity, Text, Time, Verdict};
-use crate::records::Records;
 
 /// Alerts older than this are not in the feed.
 pub const LOOKBACK: TimeDelta = TimeDelta::hours(6);
@@ -42,20 +42,34 @@ pub struct Alert {
     pub at: Time,
     pub service: Text,
     pub text: Text,
+    /// For an ongoing state (a paused stage): since when. The age is put into
+    /// the text where it is shown (`app::alert_text`), so it keeps ticking and
+    /// metrics formats no display text.
+    pub since: Option<Time>,
+    /// What follows the age in the shown text.
+    pub tail: Text,
 }
 
 /// The alert feed as of `now`, newest first.
 pub fn derive(lanes: &Lanes, records: &Records, now: Time) -> Vec<Alert> {
     let since = now - LOOKBACK;
     let mut out = Vec::new();
-    let mut push = |key: String, kind, at: Time, service: &Text, text: String| {
+    let mut push = |key: String,
+                    kind,
+                    at: Time,
+                    service: &Text,
+                    text: String,
+                    ongoing: Option<(Time, String)>| {
         if at >= since && at <= now {
+            let (since, tail) = ongoing.unzip();
             out.push(Alert {
                 key: Text::from(key),
                 kind,
                 at,
                 service: service.clone(),
                 text: Text::from(text),
+                since,
+                tail: Text::from(tail.unwrap_or_default()),
             });
         }
     };
@@ -75,6 +89,7 @@ pub fn derive(lanes: &Lanes, records: &Records, now: Time) -> Vec<Alert> {
                 c.time,
                 &lane.service,
                 format!("{} canary failed in {}{score}", lane.id, c.region),
+                None,
             );
         }
         for s in &lane.stages {
@@ -85,6 +100,7 @@ pub fn derive(lanes: &Lanes, records: &Records, now: Time) -> Vec<Alert> {
                     s.end.unwrap_or(lane.started),
                     &lane.service,
                     format!("{} {} in {}", lane.id, s.state.label(), s.region),
+                    None,
                 ),
                 StageState::Paused if lane.outcome == Outcome::InFlight => {
                     if let Some(p) = s.since.filter(|p| now - *p > PAUSED_TOO_LONG) {
@@ -98,12 +114,8 @@ pub fn derive(lanes: &Lanes, records: &Records, now: Time) -> Vec<Alert> {
                             AlertKind::PausedTooLong,
                             p + PAUSED_TOO_LONG,
                             &lane.service,
-                            format!(
-                                "{} paused in {} for {}{reason}",
-                                lane.id,
-                                s.region,
-                                crate::format::age(now - p)
-                            ),
+                            format!("{} paused in {} for", lane.id, s.region),
+                            Some((p, reason)),
                         );
                     }
                 }
@@ -120,6 +132,7 @@ pub fn derive(lanes: &Lanes, records: &Records, now: Time) -> Vec<Alert> {
             i.opened,
             &i.service,
             format!("{} {sev} opened on {}: {title}", i.id, i.service),
+            None,
         );
     }
     for f in &records.findings {
@@ -135,6 +148,7 @@ pub fn derive(lanes: &Lanes, records: &Records, now: Time) -> Vec<Alert> {
                     f.id,
                     f.title.as_deref().unwrap_or("(untitled)")
                 ),
+                None,
             );
         }
     }

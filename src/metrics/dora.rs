@@ -12,9 +12,9 @@ use chrono::TimeDelta;
 use serde::Serialize;
 
 use super::tiers::{Benchmarks, Tier};
+use crate::model::records::Records;
+use crate::model::settings::Settings;
 use crate::model::{DeployStatus, Text, Time};
-use crate::records::Records;
-use crate::settings::Settings;
 
 /// `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,9 +17,9 @@ use chrono::TimeDelta;
 
 use crate::metrics::canary::{self, Judgement, Thresholds};
 use crate::metrics::dora::is_open_at;
+use crate::model::records::Records;
+use crate::model::settings::Settings;
 use crate::model::{CanaryResult, DeployStatus, FindingStatus, Severity, Text, Time, Verdict};
-use crate::records::Records;
-use crate::settings::Settings;
 
 /// Finished lanes stay on screen this long after they end.
 pub const RECENT: TimeDelta = TimeDelta::hours(12);
@@ -145,7 +145,8 @@ pub fn parse_stage(stage: Option<&str>) -> StageNote {
             .unwrap_or(r.len());
         let reason = r[..cut].trim();
         if !reason.is_empty() {
-            note.reason = Some(crate::text::sanitize(reason));
+            // Sources clean untrusted text where it enters (`util::text::sanitize`).
+            note.reason = Some(Text::from(reason));
         }
     }
     note
@@ -313,6 +314,18 @@ pub struct CanaryView {
     pub verdict: Option<Verdict>,
     pub score: Option<f64>,
     pub judgement: Judgement,
+}
+
+impl CanaryView {
+    /// Whether the source's canary score or verdict differs from flightdeck's
+    /// own judgement of the same metrics; the lane detail then explains both.
+    pub fn disagrees(&self) -> bool {
+        let own = self.judgement.score;
+        let scores = matches!((self.score, own), (Some(a), Some(b)) if (a - b).abs() >= 0.5);
+        let verdicts =
+            matches!((self.verdict, self.judgement.verdict), (Some(a), Some(b)) if a != b);
+        scores || verdicts
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -18,10 +18,10 @@ use std::collections::BTreeMap;
 use chrono::TimeDelta;
 use serde::Serialize;
 
-use crate::findings_policy::UNMAPPED;
-use crate::frameworks;
+use crate::model::findings_policy::UNMAPPED;
+use crate::model::frameworks;
+use crate::model::settings::Settings;
 use crate::model::{Finding, FindingStatus, Severity, Text, Time};
-use crate::settings::Settings;
 
 /// Severities in display order (index into `open`).
 pub const SEVERITIES: [Severity; 5] = [
@@ -161,7 +161,7 @@ pub fn compute(
         .map(|f| frameworks::frameworks_of(&f.frameworks))
         .collect();
     for (index, f) in findings.iter().enumerate() {
-        let team = policy.owner(f, settings);
+        let team = policy.owner(f, &settings.service_teams);
         let fws = &fws_all[index];
         for fw in fws {
             if !all_frameworks.contains(fw) {

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::model::{Text, Time};
-use crate::text::sanitize;
+use crate::util::text::sanitize;
 
 /// The string at `path` (e.g. `["user", "login"]`), cleaned.
 pub fn text(v: &Value, path: &[&str]) -> Option<Text> {

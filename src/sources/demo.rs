@@ -12,11 +12,11 @@ use chrono::{TimeDelta, Timelike};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::model::settings::Settings;
 use crate::model::{
     CanaryResult, Change, DeployStatus, DeploymentEvent, Event, Finding, FindingStatus, Incident,
     Severity, Text, Time, Verdict,
 };
-use crate::settings::Settings;
 
 /// Rollout order: the first region is the canary region.
 pub const REGIONS: [&str; 4] = ["us-east-1", "eu-west-1", "ap-south-1", "sa-east-1"];
@@ -450,10 +450,10 @@ impl DemoStream {
 /// The demo as a running source: history first, then events as the clock reaches them.
 pub async fn run(
     mut stream: DemoStream,
-    clock: crate::clock::Clock,
-    updates: tokio::sync::mpsc::Sender<crate::store::SourceUpdate>,
+    clock: crate::util::clock::Clock,
+    updates: tokio::sync::mpsc::Sender<crate::model::source_update::SourceUpdate>,
 ) {
-    use crate::store::SourceUpdate;
+    use crate::model::source_update::SourceUpdate;
     use std::time::Duration;
     let source = Text::from("demo");
     let registered = SourceUpdate::Registered {
@@ -823,7 +823,7 @@ impl ServiceGen {
 mod tests {
     use super::*;
     use crate::metrics::{DORA_2023, Tier, Window, scorecards};
-    use crate::records::Records;
+    use crate::model::records::Records;
     use chrono::{TimeZone, Utc};
 
     fn now() -> Time {

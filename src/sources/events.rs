@@ -9,40 +9,14 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
+pub use crate::model::diagnostics::{Diagnostics, Malformed};
 use crate::model::{
     CanaryResult, Change, DeployStatus, DeploymentEvent, Event, Finding, FindingStatus, Incident,
     Severity, Text, Time, Verdict,
 };
-use crate::text::sanitize;
-
-/// What reading produced besides the events.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Diagnostics {
-    /// Lines read, blank ones included.
-    pub lines: u64,
-    /// Lines whose `type` this version does not know.
-    pub skipped_types: u64,
-    pub malformed: Vec<Malformed>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Malformed {
-    /// Where the line came from (a file path); not part of the JSON report shape.
-    #[serde(skip)]
-    pub origin: String,
-    pub line: u64,
-    pub error: String,
-}
-
-impl Diagnostics {
-    pub fn absorb(&mut self, other: Diagnostics) {
-        self.lines += other.lines;
-        self.skipped_types += other.skipped_types;
-        self.malformed.extend(other.malformed);
-    }
-}
+use crate::util::text::sanitize;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -118,16 +92,16 @@ fn open(path: &Path) -> Result<File, ReadError> {
 /// (Following a growing file and URLs arrive with the scheduler.)
 pub async fn run_file(
     path: PathBuf,
-    updates: tokio::sync::mpsc::Sender<crate::store::SourceUpdate>,
+    updates: tokio::sync::mpsc::Sender<crate::model::source_update::SourceUpdate>,
 ) {
-    use crate::store::SourceUpdate;
+    use crate::model::source_update::SourceUpdate;
     // Named by the file name, so the status bar stays readable; the Sources
     // screen and the log have the full path.
     let name = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let source: Text = crate::text::sanitize(&name);
+    let source: Text = crate::util::text::sanitize(&name);
     let registered = SourceUpdate::Registered {
         source: source.clone(),
         kind: "events",
@@ -144,7 +118,7 @@ pub async fn run_file(
             if let Some(first) = diagnostics.malformed.first() {
                 let warning = format!(
                     "{} skipped (first: line {}: {})",
-                    crate::format::plural(diagnostics.malformed.len(), "malformed line"),
+                    crate::util::format::plural(diagnostics.malformed.len(), "malformed line"),
                     first.line,
                     first.error
                 );

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::sources::events::{Diagnostics, read};
 use crate::sources::http::{AuthStyle, Http, HttpOptions, Secret};
 use crate::sources::scheduler::{PollError, Polled, Poller};
-use crate::text::redact_url;
+use crate::util::text::redact_url;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,7 +29,7 @@ pub struct EventsSpec {
 
 impl EventsSpec {
     pub fn check(&self) -> Vec<(&'static str, String)> {
-        let mut p = crate::sources::registry::check_http(
+        let mut p = crate::sources::http::check_http(
             self.url.as_deref(),
             self.token_env.as_deref(),
             self.token_file.as_deref(),
@@ -184,7 +184,7 @@ fn warning(d: &Diagnostics) -> Option<String> {
     d.malformed.first().map(|first| {
         format!(
             "{} skipped (first: line {}: {})",
-            crate::format::plural(d.malformed.len(), "malformed line"),
+            crate::util::format::plural(d.malformed.len(), "malformed line"),
             first.line,
             first.error
         )
@@ -226,7 +226,7 @@ impl Poller for EventsPoller {
         matches!(self, EventsPoller::Url { .. })
     }
 
-    fn quota(&self) -> Option<crate::store::Quota> {
+    fn quota(&self) -> Option<crate::model::source_update::Quota> {
         match self {
             EventsPoller::Url { http, .. } => http.quota(),
             EventsPoller::File { .. } => None,

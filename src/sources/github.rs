@@ -16,14 +16,14 @@ use futures::future::BoxFuture;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::model::settings::Settings;
+use crate::model::source_update::Quota;
 use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Incident, Text, Time};
-use crate::settings::Settings;
 use crate::sources::api_json::{Attribution, attribution, glob, text, time};
+use crate::sources::http::check_http;
 use crate::sources::http::{AuthStyle, Http, HttpError, SourceClient};
-use crate::sources::registry::check_http;
 use crate::sources::scheduler::{PollError, Polled, Poller};
-use crate::store::Quota;
-use crate::text::redact_url;
+use crate::util::text::redact_url;
 
 pub const DEFAULT_URL: &str = "https://api.github.com";
 
@@ -151,13 +151,13 @@ impl GithubPoller {
         if skipped > 0 {
             notes.push(format!(
                 "{} skipped: fields missing or unreadable (details in the log)",
-                crate::format::plural(skipped, "item")
+                crate::util::format::plural(skipped, "item")
             ));
         }
         if gone > 0 {
             notes.push(format!(
                 "{} skipped: statuses not found (HTTP 404; deleted?)",
-                crate::format::plural(gone, "deployment")
+                crate::util::format::plural(gone, "deployment")
             ));
         }
         let warning = (!notes.is_empty()).then(|| notes.join("; "));
@@ -441,7 +441,7 @@ impl GithubPoller {
             let label_value = |prefix: &str| {
                 labels.iter().find_map(|l| {
                     l.strip_prefix(prefix)
-                        .map(|v| crate::text::sanitize(v.trim()))
+                        .map(|v| crate::util::text::sanitize(v.trim()))
                 })
             };
             events.push(Event::Incident(Incident {

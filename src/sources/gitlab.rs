@@ -8,13 +8,13 @@ use futures::future::BoxFuture;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::model::settings::Settings;
+use crate::model::source_update::Quota;
 use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Incident, Text};
-use crate::settings::Settings;
 use crate::sources::api_json::{Attribution, attribution, text, time};
+use crate::sources::http::check_http;
 use crate::sources::http::{AuthStyle, Http, SourceClient};
-use crate::sources::registry::check_http;
 use crate::sources::scheduler::{PollError, Polled, Poller};
-use crate::store::Quota;
 
 pub const DEFAULT_URL: &str = "https://gitlab.com/api/v4";
 
@@ -226,7 +226,7 @@ impl GitlabPoller {
         let warning = (skipped > 0).then(|| {
             format!(
                 "{} without the fields flightdeck needs were skipped",
-                crate::format::plural(skipped, "item")
+                crate::util::format::plural(skipped, "item")
             )
         });
         Ok(Polled { events, warning })

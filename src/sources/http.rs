@@ -15,8 +15,8 @@ use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{StatusCode, Url};
 
 use crate::model::Time;
-use crate::store::Quota;
-use crate::text::{redact_url, sanitize};
+use crate::model::source_update::Quota;
+use crate::util::text::{redact_url, sanitize};
 
 /// Largest response body read by default.
 pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
@@ -244,7 +244,7 @@ impl Http {
             value.set_sensitive(true);
             extra.insert(name, value);
         }
-        let client = reqwest::Client::builder()
+        let client = client_builder()
             .user_agent(concat!("flightdeck/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(opts.timeout)
             .redirect(reqwest::redirect::Policy::none())
@@ -457,6 +457,17 @@ async fn read_capped(response: &mut reqwest::Response, cap: usize) -> Result<Vec
     }
 }
 
+/// The one way flightdeck builds an HTTP client: rustls with the `ring` provider,
+/// chosen here so the build needs no cmake-built C library (aws-lc-sys).
+pub fn client_builder() -> reqwest::ClientBuilder {
+    static PROVIDER: std::sync::Once = std::sync::Once::new();
+    PROVIDER.call_once(|| {
+        // Err only when a provider is already installed, which is as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+    reqwest::Client::builder()
+}
+
 fn describe_reqwest(e: &reqwest::Error) -> String {
     use std::error::Error;
     // The innermost cause says the most ("Connection refused"); URLs are ours.
@@ -597,4 +608,31 @@ mod tests {
         let s = Secret("ghp_abc".into());
         assert_eq!(format!("{s:?}"), "Secret(***)");
     }
+}
+
+/// The keys every HTTP kind shares (each kind repeats them in its spec so that
+/// `deny_unknown_fields` works).
+pub fn check_http(
+    url: Option<&str>,
+    token_env: Option<&str>,
+    token_file: Option<&std::path::Path>,
+) -> Vec<(&'static str, String)> {
+    let mut problems = Vec::new();
+    if token_env.is_some() && token_file.is_some() {
+        problems.push((
+            "token_env",
+            "set token_env or token_file, not both".to_string(),
+        ));
+    }
+    if let Some(u) = url {
+        match reqwest::Url::parse(u) {
+            Ok(p) if matches!(p.scheme(), "http" | "https") => {}
+            Ok(_) => problems.push((
+                "url",
+                format!("'{}' is not an http or https URL", redact_url(u)),
+            )),
+            Err(e) => problems.push(("url", format!("'{}' is not a URL ({e})", redact_url(u)))),
+        }
+    }
+    problems
 }

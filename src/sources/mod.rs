@@ -12,7 +12,6 @@ pub mod http;
 pub mod pagerduty;
 pub mod prometheus;
 pub mod prometheus_poller;
-pub mod registry;
 pub mod replay;
 pub mod rollouts;
 pub mod rollouts_poller;

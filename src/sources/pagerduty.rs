@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use crate::model::{Event, Incident, Text};
 use crate::sources::api_json::{text, time};
+use crate::sources::http::check_http;
 use crate::sources::http::{AuthStyle, Http, HttpOptions, SourceClient};
-use crate::sources::registry::check_http;
 use crate::sources::scheduler::{PollError, Polled, Poller};
 
 pub const DEFAULT_URL: &str = "https://api.pagerduty.com";
@@ -104,7 +104,7 @@ impl PagerdutyPoller {
         let warning = (skipped > 0).then(|| {
             format!(
                 "{} without an id or created_at were skipped",
-                crate::format::plural(skipped, "incident")
+                crate::util::format::plural(skipped, "incident")
             )
         });
         Ok(Polled { events, warning })
@@ -125,7 +125,7 @@ impl PagerdutyPoller {
             .and_then(|s| self.spec.services.get(s))
             .or_else(|| service_name.and_then(|s| self.spec.services.get(s)))
             .map(|s| Text::from(s.as_str()))
-            .or_else(|| service_name.map(crate::text::sanitize))
+            .or_else(|| service_name.map(crate::util::text::sanitize))
             .unwrap_or_else(|| Text::from("unknown"));
         let resolved = if i.get("status").and_then(Value::as_str) == Some("resolved") {
             time(i, &["resolved_at"]).or_else(|| time(i, &["last_status_change_at"]))
@@ -151,7 +151,7 @@ impl Poller for PagerdutyPoller {
         Box::pin(self.poll_all())
     }
 
-    fn quota(&self) -> Option<crate::store::Quota> {
+    fn quota(&self) -> Option<crate::model::source_update::Quota> {
         self.http.quota()
     }
 }

@@ -39,7 +39,7 @@ use serde_json::Value;
 
 use crate::metrics::canary::{self, Direction, Judgement, MetricRule, Thresholds};
 use crate::model::{CanaryResult, Text, Time};
-use crate::text::redact_url;
+use crate::util::text::redact_url;
 
 /// The `kind = "prometheus"` source's settings. See the module docs for an example.
 #[derive(Debug, Clone, Deserialize)]
@@ -151,7 +151,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             .map(Duration::from_millis)
             .ok_or_else(|| format!("'{text}' is not a duration (e.g. 500ms, 10s, 5m)"));
     }
-    crate::settings::parse_span(t)
+    crate::model::settings::parse_span(t)
         .ok()
         .and_then(|d| d.to_std().ok())
         .ok_or_else(|| format!("'{text}' is not a duration (e.g. 500ms, 10s, 5m)"))
@@ -437,7 +437,7 @@ pub fn align(points: &[(f64, f64)], start: f64, end: f64, step: f64) -> Vec<(f64
 }
 
 fn snippet(s: &str) -> String {
-    let clean = crate::text::sanitize(s.trim());
+    let clean = crate::util::text::sanitize(s.trim());
     let mut out: String = clean.chars().take(200).collect();
     if clean.chars().count() > 200 {
         out.push('…');
@@ -482,7 +482,7 @@ fn unix(t: Time) -> f64 {
 
 impl Prometheus {
     pub fn new(config: &PrometheusConfig) -> Result<Self, PromError> {
-        let http = reqwest::Client::builder()
+        let http = crate::sources::http::client_builder()
             .timeout(config.timeout)
             .connect_timeout(config.timeout)
             .build()

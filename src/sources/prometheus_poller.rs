@@ -11,10 +11,10 @@ use futures::future::BoxFuture;
 use tokio::sync::watch;
 
 use super::prometheus::{Prometheus, PrometheusConfig, analyse, targets};
-use crate::clock::Clock;
 use crate::model::{CanaryResult, Event};
 use crate::sources::scheduler::{PollError, Polled, Poller};
 use crate::store::Snapshot;
+use crate::util::clock::Clock;
 
 pub struct PrometheusPoller {
     client: Prometheus,

@@ -6,9 +6,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::clock::{Clock, Replay};
+use crate::model::source_update::SourceUpdate;
 use crate::model::{Event, Text, Time};
-use crate::store::SourceUpdate;
+use crate::util::clock::{Clock, Replay};
 
 /// The events of a log in the order a replay hands them out.
 #[derive(Debug, Clone)]

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::metrics::lanes::{NO_REGION, StageState, stage_label};
 use crate::model::{CanaryResult, DeployStatus, DeploymentEvent, Event, Text, Time, Verdict};
-use crate::text::{redact_url, sanitize};
+use crate::util::text::{redact_url, sanitize};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RolloutError {

@@ -20,9 +20,9 @@ use serde::Deserialize;
 
 use super::http::Secret;
 use super::rollouts::{Object, fetch_url, read_file, to_events};
-use crate::clock::Clock;
 use crate::model::Text;
 use crate::sources::scheduler::{PollError, Polled, Poller};
+use crate::util::clock::Clock;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,7 +41,7 @@ pub struct RolloutsSpec {
 
 impl RolloutsSpec {
     pub fn check(&self) -> Vec<(&'static str, String)> {
-        let mut problems = super::registry::check_http(
+        let mut problems = super::http::check_http(
             self.url.as_deref(),
             self.token_env.as_deref(),
             self.token_file.as_deref(),
@@ -78,7 +78,7 @@ impl RolloutsPoller {
         let from = match (spec.path, spec.url) {
             (Some(path), None) => From::File(path),
             (None, Some(url)) => From::Url {
-                http: reqwest::Client::builder()
+                http: crate::sources::http::client_builder()
                     .timeout(timeout)
                     .build()
                     .map_err(|e| format!("cannot build an HTTP client: {e}"))?,
@@ -89,7 +89,7 @@ impl RolloutsPoller {
         };
         Ok(Self {
             from,
-            region: spec.region.map(|r| crate::text::sanitize(&r)),
+            region: spec.region.map(|r| crate::util::text::sanitize(&r)),
             clock,
             last: Vec::new(),
         })

@@ -16,9 +16,9 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use tokio::sync::{mpsc, watch};
 
-use crate::clock::Clock;
+use crate::model::source_update::{PollCommand, Quota, SourceUpdate};
 use crate::model::{Event, Text};
-use crate::store::{Quota, SourceUpdate};
+use crate::util::clock::Clock;
 
 /// What one poll found.
 #[derive(Debug, Default)]
@@ -113,13 +113,6 @@ where
                 .unwrap_or_else(|e| Err(PollError::new(format!("the scan stopped: {e}"))))
         })
     }
-}
-
-/// Commands from the cockpit (keys `p` and `r`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PollCommand {
-    TogglePause,
-    PollNow,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -9,32 +9,13 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
-use crate::clock::Clock;
-use crate::model::{Event, Text, Time};
-use crate::records::Records;
-use crate::settings::Settings;
-pub use snapshot::{Quota, Snapshot, SourceStatus, Views, WINDOW_DAYS, WindowView};
+use crate::model::records::Records;
+use crate::model::settings::Settings;
+use crate::model::{Text, Time};
+use crate::util::clock::Clock;
+pub use snapshot::{Snapshot, SourceStatus, Views, WINDOW_DAYS, WindowView};
 
-/// What a source can tell the store.
-#[derive(Debug, Clone)]
-pub enum SourceUpdate {
-    /// A source exists; sent once when it starts.
-    Registered { source: Text, kind: &'static str },
-    /// A successful read with the new events in the order the source read them
-    /// (possibly none: the source is alive and has nothing new).
-    Events { source: Text, events: Vec<Event> },
-    /// The read succeeded but some input was skipped (e.g. malformed lines).
-    Warned { source: Text, warning: String },
-    /// A read failed; the source's earlier data stays.
-    Failed { source: Text, error: String },
-    /// The scheduler's plan for a source: next poll, paused, rate-limit quota.
-    Scheduled {
-        source: Text,
-        next_poll: Option<Time>,
-        paused: bool,
-        quota: Option<Quota>,
-    },
-}
+use crate::model::source_update::SourceUpdate;
 
 /// What applying an update changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

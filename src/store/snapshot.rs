@@ -7,9 +7,10 @@ use chrono::TimeDelta;
 
 use crate::metrics::dora::{TeamDetail, is_open_at};
 use crate::metrics::{DORA_2023, Facts, Scorecards, Window, needs_help_first};
+use crate::model::records::Records;
+use crate::model::settings::Settings;
+use crate::model::source_update::Quota;
 use crate::model::{FindingStatus, Text, Time};
-use crate::records::Records;
-use crate::settings::Settings;
 
 /// The windows the cockpit switches between with `[` and `]`.
 pub const WINDOW_DAYS: [i64; 3] = [7, 30, 90];
@@ -31,14 +32,6 @@ pub struct SourceStatus {
     pub paused: bool,
     /// The API's rate-limit quota after the last request, when it reports one.
     pub quota: Option<Quota>,
-}
-
-/// An API's rate-limit quota (GitHub `X-RateLimit-*`, GitLab `RateLimit-*`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Quota {
-    pub remaining: u64,
-    pub limit: Option<u64>,
-    pub reset: Option<Time>,
 }
 
 impl SourceStatus {

@@ -23,7 +23,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::model::{Finding, FindingDetail, Severity, Text, Time};
-use crate::text::sanitize;
+use crate::util::text::sanitize;
 
 pub use detect::detect;
 pub use path::{FindingsSpec, read_findings_path};

@@ -48,7 +48,7 @@ impl FindingsSpec {
             (None, Some(u)) if !(u.starts_with("https://") || u.starts_with("http://")) => {
                 Err(format!(
                     "`url` must start with https:// or http://, got {:?}",
-                    crate::text::redact_url(u)
+                    crate::util::text::redact_url(u)
                 ))
             }
             _ => Ok(()),
@@ -125,9 +125,9 @@ pub fn poll_updates(
     source: &crate::model::Text,
     spec: &FindingsSpec,
     now: Time,
-) -> Vec<crate::store::SourceUpdate> {
+) -> Vec<crate::model::source_update::SourceUpdate> {
     use crate::model::Event;
-    use crate::store::SourceUpdate;
+    use crate::model::source_update::SourceUpdate;
     match read_findings_path(spec, now) {
         Ok(read) => {
             let warning = read.warning();

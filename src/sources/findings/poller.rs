@@ -9,11 +9,11 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 
 use super::{FindingsSpec, read_bytes, read_findings_path};
-use crate::clock::Clock;
 use crate::model::Event;
 use crate::sources::http::{AuthStyle, Http, HttpOptions};
 use crate::sources::scheduler::{PollError, Polled, Poller};
-use crate::text::redact_url;
+use crate::util::clock::Clock;
+use crate::util::text::redact_url;
 use reqwest::Url;
 
 pub struct FindingsPoller {

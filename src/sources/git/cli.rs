@@ -209,7 +209,7 @@ impl Git {
             path: self.repo.clone(),
             what,
             status: status.code(),
-            stderr: crate::text::sanitize(text.trim()).to_string(),
+            stderr: crate::util::text::sanitize(text.trim()).to_string(),
         }
     }
 }

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Text, Time};
-use crate::text::sanitize;
+use crate::util::text::sanitize;
 
 use super::links::Links;
 use super::spec::ServiceMap;

@@ -40,9 +40,9 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 
+use crate::model::source_update::SourceUpdate;
 use crate::model::{DeployStatus, Event, Text};
-use crate::store::SourceUpdate;
-use crate::text::sanitize;
+use crate::util::text::sanitize;
 
 pub use history::{revert_targets, unquote};
 pub use poller::GitPoller;

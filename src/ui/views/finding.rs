@@ -9,11 +9,11 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::App;
 use crate::app::findings::effective;
-use crate::format;
-use crate::frameworks;
+use crate::model::frameworks;
 use crate::store::Snapshot;
 use crate::ui::theme;
 use crate::ui::views::findings::{severity_style, status_label};
+use crate::util::format;
 
 /// Ids can be long ARNs: the breadcrumb shows the last 40 characters.
 pub fn short_id(id: &str) -> String {

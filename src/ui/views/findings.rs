@@ -9,11 +9,11 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
 use crate::app::App;
 use crate::app::findings::effective;
-use crate::format;
 use crate::metrics::posture::{FindingRow, Posture};
 use crate::model::{FindingStatus, Severity};
 use crate::store::Snapshot;
 use crate::ui::{theme, widgets::scroll};
+use crate::util::format;
 
 pub fn severity_style(s: Severity) -> Style {
     match s {

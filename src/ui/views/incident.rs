@@ -6,10 +6,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::app::App;
-use crate::format;
 use crate::metrics::dora::Attribution;
 use crate::store::Snapshot;
 use crate::ui::theme;
+use crate::util::format;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, id: &str) {
     let r = &snapshot.records;

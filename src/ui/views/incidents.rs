@@ -7,10 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
 use crate::app::{App, incident_rows};
-use crate::format;
 use crate::metrics::dora::Attribution;
 use crate::store::Snapshot;
 use crate::ui::{theme, widgets::scroll};
+use crate::util::format;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
     let w = &snapshot.views.windows[app.window];

@@ -7,8 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::app::{App, canary_disagrees};
-use crate::format;
+use crate::app::App;
 use crate::metrics::canary::Outcome as MetricOutcome;
 use crate::metrics::lanes::{Gate, Lane, verdict_label};
 use crate::store::Snapshot;
@@ -16,6 +15,7 @@ use crate::ui::theme;
 use crate::ui::views::lanes::{
     canary_text, compact, gate_style, outcome_style, sparkline, stage_style,
 };
+use crate::util::format;
 
 fn num(v: Option<f64>, name: &str) -> String {
     match v {
@@ -121,7 +121,7 @@ pub fn lines(app: &App, snapshot: &Snapshot, lane: &Lane) -> Vec<Line<'static>> 
 
     lines.push(Line::from(""));
     let (mut verdict, vstyle) = canary_text(lane);
-    if let Some(c) = lane.canary.as_ref().filter(|c| canary_disagrees(c)) {
+    if let Some(c) = lane.canary.as_ref().filter(|c| c.disagrees()) {
         // Two judgements of one canary: say whose each number is.
         verdict = format!("source {verdict} · re-judged {}", own_text(&c.judgement));
     }
@@ -164,7 +164,7 @@ pub fn lines(app: &App, snapshot: &Snapshot, lane: &Lane) -> Vec<Line<'static>> 
         for r in &c.judgement.reasons {
             lines.push(Line::from(Span::raw(format!("  · {r}"))));
         }
-        if canary_disagrees(c) {
+        if c.disagrees() {
             let source = match (c.verdict, c.score) {
                 (Some(v), Some(s)) => format!("{} with score {s:.0}", verdict_label(v)),
                 (Some(v), None) => verdict_label(v).to_string(),

@@ -6,11 +6,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
 use crate::app::App;
-use crate::format;
 use crate::metrics::trend::{HIGHER_IS_BETTER, key_trends};
 use crate::metrics::{TeamMetrics, Tier};
 use crate::store::Snapshot;
 use crate::ui::{theme, widgets::scroll};
+use crate::util::format;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
     let w = &snapshot.views.windows[app.window];

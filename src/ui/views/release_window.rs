@@ -44,7 +44,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
             Span::styled(format!(" {} ", a.at.format("%H:%M")), theme::dim()),
             Span::styled(format!("{:<17}", a.kind.label()), style),
             Span::styled(
-                a.text.to_string(),
+                crate::app::alert_text(a, snapshot.now).to_string(),
                 if acked {
                     theme::dim()
                 } else {

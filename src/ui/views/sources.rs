@@ -6,9 +6,9 @@ use ratatui::text::Span;
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 
 use crate::app::App;
-use crate::format;
 use crate::store::Snapshot;
 use crate::ui::theme;
+use crate::util::format;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
     let selected = app.view().selected;

@@ -6,13 +6,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::{App, team_detail};
-use crate::format;
 use crate::metrics::Tier;
 use crate::metrics::dora::{Attribution, FailReason, ReworkReason, TeamDetail};
 use crate::metrics::trend::{HIGHER_IS_BETTER, key_trends};
 use crate::store::Snapshot;
 use crate::ui::views::overview::key_values;
 use crate::ui::{theme, widgets::scroll};
+use crate::util::format;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, team: &str) {
     let w = &snapshot.views.windows[app.window];

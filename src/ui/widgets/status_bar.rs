@@ -6,9 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::App;
-use crate::format;
 use crate::store::Snapshot;
 use crate::ui::theme;
+use crate::util::format;
 
 /// What `p` would act on: every scheduled source paused, some polling, or
 /// nothing on the scheduler at all (the demo, a replay).
@@ -154,7 +154,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
     ));
     let mut right: Vec<Field> = Vec::new();
     if let Some(r) = app.replay {
-        let speed = crate::format::speed(r.speed);
+        let speed = crate::util::format::speed(r.speed);
         let (text, style) = if r.ended {
             (format!("■ replay ended {speed} "), theme::dim())
         } else if r.paused {

@@ -21,12 +21,13 @@ use chrono::Utc;
 use color_eyre::eyre::{Result, WrapErr};
 use tokio::sync::{mpsc, watch};
 
-use crate::cli::ServeArgs;
-use crate::clock::Clock;
-use crate::openmetrics;
-use crate::settings::Settings;
+use crate::commands::cli::ServeArgs;
+use crate::model::settings::Settings;
+use crate::model::source_update::SourceUpdate;
+use crate::report::openmetrics;
 use crate::sources::{demo, events};
-use crate::store::{Snapshot, SourceUpdate, Store};
+use crate::store::{Snapshot, Store};
+use crate::util::clock::Clock;
 
 /// Spawns the sources; each sends its updates to the store through the sender.
 /// Starts the sources: given where to send updates and the store's published
@@ -114,7 +115,7 @@ pub fn inputs_from_config(
         others(updates.clone(), snapshots.clone());
         let scheduler = crate::sources::scheduler::Scheduler::new(updates, Clock::real());
         for source in &config.sources {
-            crate::cockpit::start_source(
+            crate::commands::wiring::start_source(
                 &scheduler,
                 source,
                 &settings,
@@ -137,13 +138,9 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
         Some(config) => inputs_from_config(args, config)?,
         None => inputs_from_args(args)?,
     };
-    let _log = crate::logging::init();
+    let _log = crate::commands::logging::init();
     tracing::info!(?args, "serve starting");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .wrap_err("cannot start the async runtime")?;
+    let runtime = crate::commands::wiring::runtime()?;
     runtime.block_on(async {
         let listener = bind(args.listen).await?;
         let addr = listener.local_addr().unwrap_or(args.listen);

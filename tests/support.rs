@@ -1,12 +1,12 @@
-// Shared by the view and app tests: a snapshot of the demo organisation at a fixed time.
-#![allow(dead_code)]
+//! What the integration tests share: the demo organisation at a fixed time, the
+//! shared public fixtures and the external tools a test needs.
 
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
+use flightdeck::model::records::Records;
+use flightdeck::model::settings::Settings;
 use flightdeck::model::{Text, Time};
-use flightdeck::records::Records;
-use flightdeck::settings::Settings;
 use flightdeck::sources::demo::DemoOrg;
 use flightdeck::store::{Snapshot, SourceStatus};
 
@@ -29,7 +29,8 @@ pub fn demo_snapshot() -> Snapshot {
 
 /// The shared public fixtures (`../shared/fixtures`, or `FLIGHTDECK_SHARED_FIXTURES`).
 /// They are read in place and never copied into the project. `None`, after a printed
-/// notice, where the folder is absent, so that a checkout without it still tests the rest.
+/// notice, where the folder is absent, so that a checkout without it still tests the rest;
+/// under `FLIGHTDECK_REQUIRE_TOOLS` (CI) an absent folder fails the test.
 pub fn shared_fixtures(sub: &str) -> Option<std::path::PathBuf> {
     let root = std::env::var_os("FLIGHTDECK_SHARED_FIXTURES")
         .map(std::path::PathBuf::from)
@@ -40,6 +41,12 @@ pub fn shared_fixtures(sub: &str) -> Option<std::path::PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
+        // CI has `../shared`: a test there must not pass by skipping.
+        assert!(
+            std::env::var_os("FLIGHTDECK_REQUIRE_TOOLS").is_none(),
+            "shared fixtures {} are required (FLIGHTDECK_REQUIRE_TOOLS is set) but absent",
+            dir.display()
+        );
         eprintln!(
             "notice: shared fixtures {} are absent; skipping the tests that read them",
             dir.display()

@@ -2,7 +2,7 @@
 
 use chrono::{SecondsFormat, TimeDelta};
 
-use crate::model::Time;
+type Time = chrono::DateTime<chrono::Utc>;
 
 /// "45s", "12m", "3h 20m", "2.5d": two significant parts at most.
 pub fn duration_secs(secs: f64) -> String {

@@ -5,18 +5,17 @@
 
 use std::process::ExitCode;
 
-use color_eyre::eyre::{Result, WrapErr};
+use color_eyre::eyre::Result;
 use tokio::sync::mpsc;
 
-use crate::app::ReplayControl;
-use crate::cli::ReplayArgs;
-use crate::clock::{Clock, ReplayStatus};
+use crate::commands::cli::ReplayArgs;
+use crate::commands::{logging, terminal};
 use crate::model::Text;
-use crate::settings::Settings;
+use crate::model::settings::Settings;
 use crate::sources::events;
 use crate::sources::replay::{self, ReplayFeed};
 use crate::store::Store;
-use crate::{logging, terminal};
+use crate::util::clock::Clock;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReplayError {
@@ -26,24 +25,14 @@ pub enum ReplayError {
     Backwards { from: String, to: String },
 }
 
-/// Applies a replay key to the clock; the status for the status bar.
-pub fn steer(clock: &Clock, control: ReplayControl) -> Option<ReplayStatus> {
-    let r = clock.replay()?;
-    Some(match control {
-        ReplayControl::TogglePause => r.toggle_pause(),
-        ReplayControl::Faster => r.step_speed(true),
-        ReplayControl::Slower => r.step_speed(false),
-    })
-}
-
 /// Reads the log and builds the feed (shared with tests).
 pub fn feed(args: &ReplayArgs) -> Result<ReplayFeed> {
     if let (Some(from), Some(to)) = (args.from, args.to)
         && from > to
     {
         return Err(ReplayError::Backwards {
-            from: crate::format::rfc3339(from),
-            to: crate::format::rfc3339(to),
+            from: crate::util::format::rfc3339(from),
+            to: crate::util::format::rfc3339(to),
         }
         .into());
     }
@@ -72,11 +61,7 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
     let feed = feed(args)?;
     let _log = logging::init();
     tracing::info!(?args, events = feed.len(), "replay starting");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .wrap_err("cannot start the async runtime")?;
+    let runtime = crate::commands::wiring::runtime()?;
     let name = args.file.file_name().map_or_else(
         || args.file.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -87,14 +72,15 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
         let (updates, inbox) = mpsc::channel(256);
         tokio::spawn(store.run(inbox));
         // The file name, as for an events file; the Sources screen says "replay".
-        let source: Text = crate::text::sanitize(&name);
+        let source: Text = crate::util::text::sanitize(&name);
         // No configured sources in a replay: `p` and `r` have nothing to steer.
         let scheduler = crate::sources::scheduler::Scheduler::new(updates.clone(), Clock::real());
         tokio::spawn(replay::run(feed, source, clock.clone(), updates));
         let mut tui = terminal::init()?;
-        let result =
-            crate::cockpit::event_loop(&mut tui, snapshots, &clock, &scheduler, started, true)
-                .await;
+        let result = crate::commands::event_loop::run(
+            &mut tui, snapshots, &clock, &scheduler, started, true,
+        )
+        .await;
         terminal::restore();
         tracing::info!(ok = result.is_ok(), "replay stopped");
         result.map(|()| ExitCode::SUCCESS)

@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use chrono::{TimeDelta, Utc};
 
-use crate::model::Time;
+/// A point in time, always UTC (the same type as `model::Time`).
+type Time = chrono::DateTime<Utc>;
 
 #[derive(Debug, Clone)]
 pub enum Clock {

@@ -1,30 +1,21 @@
-//! Source kinds: the one place that maps a `kind = "…"` to its config keys
-//! (a serde spec with `deny_unknown_fields`) and to its poller.
+//! Source kinds: the one place that maps a `kind = "…"` to its config keys (a
+//! serde spec with `deny_unknown_fields`). Their pollers are built in
+//! `commands::registry`.
 //!
-//! Adding a kind takes four lines here: a [`SourceSpec`] variant, its name in
-//! [`KINDS`], a line in [`spec_parser`] and a line in [`build`].
+//! Adding a kind takes a [`SourceSpec`] variant, its name in [`KINDS`], a line
+//! in [`spec_parser`] and a line in `commands::registry::build_with`.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::watch;
-
-use crate::clock::Clock;
-use crate::config::{SourceConfig, spec};
-use crate::settings::Settings;
-use crate::sources::events_follow::{EventsPoller, EventsSpec};
+use super::spec;
+use crate::sources::events_follow::EventsSpec;
 use crate::sources::findings::FindingsSpec;
-use crate::sources::findings::poller::FindingsPoller;
-use crate::sources::git::{GitPoller, GitSpec};
-use crate::sources::github::{GithubPoller, GithubSpec};
-use crate::sources::gitlab::{GitlabPoller, GitlabSpec};
-use crate::sources::pagerduty::{PagerdutyPoller, PagerdutySpec};
+use crate::sources::git::GitSpec;
+use crate::sources::github::GithubSpec;
+use crate::sources::gitlab::GitlabSpec;
+use crate::sources::pagerduty::PagerdutySpec;
 use crate::sources::prometheus::PrometheusSpec;
-use crate::sources::prometheus_poller::PrometheusPoller;
-use crate::sources::rollouts_poller::{RolloutsPoller, RolloutsSpec};
-use crate::sources::scheduler::Poller;
-use crate::store::Snapshot;
-use crate::text::redact_url;
+use crate::sources::rollouts_poller::RolloutsSpec;
 
 /// A source's own keys, by kind.
 #[derive(Debug, Clone)]
@@ -135,71 +126,7 @@ impl SourceSpec {
             // Canaries are judged while they run: minutes matter.
             SourceSpec::Prometheus(_) => Duration::from_secs(30),
             SourceSpec::Rollouts(_) => Duration::from_secs(15),
-            _ => crate::config::DEFAULT_INTERVAL,
+            _ => super::DEFAULT_INTERVAL,
         }
     }
-}
-
-/// The poller of a configured source. An error (a missing token, a bad URL) is
-/// shown as the source's failure; the other sources still start.
-pub fn build(source: &SourceConfig, settings: &Settings) -> Result<Box<dyn Poller>, String> {
-    build_with(source, settings, None, Clock::real())
-}
-
-/// [`build`] for the cockpit and `serve`: a `prometheus` source judges the
-/// canaries of the published snapshots.
-pub fn build_with(
-    source: &SourceConfig,
-    settings: &Settings,
-    snapshots: Option<watch::Receiver<Arc<Snapshot>>>,
-    clock: Clock,
-) -> Result<Box<dyn Poller>, String> {
-    let timeout = source.timeout;
-    Ok(match &source.spec {
-        SourceSpec::Events(s) => Box::new(EventsPoller::new(s.clone(), timeout)?),
-        SourceSpec::Github(s) => Box::new(GithubPoller::new(s.clone(), settings, timeout)?),
-        SourceSpec::Gitlab(s) => Box::new(GitlabPoller::new(s.clone(), settings, timeout)?),
-        SourceSpec::Pagerduty(s) => Box::new(PagerdutyPoller::new(s.clone(), timeout)?),
-        SourceSpec::Git(s) => Box::new(GitPoller::new(
-            s.clone(),
-            settings.incident_link_window,
-            timeout,
-        )),
-        SourceSpec::Prometheus(s) => {
-            let mut config = s.resolve().map_err(|e| e.to_string())?;
-            // The common keys win over the spec's own defaults.
-            config.name = crate::text::sanitize(&source.name);
-            config.timeout = timeout;
-            Box::new(PrometheusPoller::new(config, snapshots, clock)?)
-        }
-        SourceSpec::Rollouts(s) => Box::new(RolloutsPoller::new(s.clone(), timeout, clock)?),
-        SourceSpec::Findings(s) => Box::new(FindingsPoller::new(s.clone(), timeout, clock)?),
-    })
-}
-
-/// The keys every HTTP kind shares (each kind repeats them in its spec so that
-/// `deny_unknown_fields` works).
-pub fn check_http(
-    url: Option<&str>,
-    token_env: Option<&str>,
-    token_file: Option<&std::path::Path>,
-) -> Vec<(&'static str, String)> {
-    let mut problems = Vec::new();
-    if token_env.is_some() && token_file.is_some() {
-        problems.push((
-            "token_env",
-            "set token_env or token_file, not both".to_string(),
-        ));
-    }
-    if let Some(u) = url {
-        match reqwest::Url::parse(u) {
-            Ok(p) if matches!(p.scheme(), "http" | "https") => {}
-            Ok(_) => problems.push((
-                "url",
-                format!("'{}' is not an http or https URL", redact_url(u)),
-            )),
-            Err(e) => problems.push(("url", format!("'{}' is not a URL ({e})", redact_url(u)))),
-        }
-    }
-    problems
 }

@@ -13,13 +13,13 @@
 use chrono::TimeDelta;
 use serde_json::{Value, json};
 
-use crate::findings_policy::UNMAPPED;
+use crate::model::findings_policy::UNMAPPED;
 use std::fmt::Write as _;
 
-use crate::format;
 use crate::metrics::posture::{Posture, posture};
+use crate::model::settings::Settings;
 use crate::model::{Finding, Text, Time};
-use crate::settings::Settings;
+use crate::util::format;
 
 /// The JSON object of one posture.
 pub fn posture_json(p: &Posture) -> Value {
@@ -113,7 +113,10 @@ pub fn audit<'a>(
     length: TimeDelta,
 ) -> Audit {
     let policy = &settings.findings;
-    let owners: Vec<Text> = findings.iter().map(|f| policy.owner(f, settings)).collect();
+    let owners: Vec<Text> = findings
+        .iter()
+        .map(|f| policy.owner(f, &settings.service_teams))
+        .collect();
     let of = |team: &str| {
         posture(
             Text::from(team),

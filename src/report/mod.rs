@@ -1,15 +1,21 @@
 //! `flightdeck report`: scorecards as JSON (the shape in DESIGN.md) or a table.
 
+pub mod csv;
+pub mod findings;
+pub mod markdown;
+pub mod openmetrics;
+pub mod output;
+
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use crate::format;
 use crate::metrics::dora::TeamMetrics;
 use crate::metrics::trend::{HIGHER_IS_BETTER, key_trends};
 use crate::metrics::{Scorecards, Tier, needs_help_first};
-use crate::report_findings::Audit;
-use crate::sources::events::Diagnostics;
+use crate::model::diagnostics::Diagnostics;
+use crate::report::findings::Audit;
+use crate::util::format;
 
 /// The JSON report, exactly the shape DESIGN.md documents.
 pub fn json(cards: &Scorecards, diagnostics: &Diagnostics) -> Value {

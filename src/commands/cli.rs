@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, TimeDelta, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::settings::parse_span;
+use crate::model::settings::parse_span;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use tokio::sync::mpsc;
 
+use crate::model::source_update::SourceUpdate;
 use crate::sources::events::to_line;
-use crate::store::SourceUpdate;
 
 #[derive(Debug, thiserror::Error)]
 #[error("cannot record to {path}: {source}")]
@@ -85,7 +85,7 @@ mod tests {
 
     #[test]
     fn a_recorded_batch_reads_back_as_the_same_events() {
-        let text = include_str!("../tests/fixtures/report_handwritten.ndjson");
+        let text = include_str!("../../tests/fixtures/report_handwritten.ndjson");
         let (events, _) = parse_str(text);
         let mut out = Vec::new();
         write_batch(&mut out, &events).ok();

@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::cli::CheckArgs;
+use crate::commands::cli::CheckArgs;
+use crate::commands::registry;
 use crate::config::{self, Config, ConfigError};
-use crate::sources::registry;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {
@@ -30,7 +30,7 @@ pub struct Outcome {
     pub kind: String,
     pub ok: bool,
     pub events: usize,
-    pub quota: Option<crate::store::Quota>,
+    pub quota: Option<crate::model::source_update::Quota>,
     pub detail: String,
     pub took: Duration,
 }
@@ -52,7 +52,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, CheckError> {
     if failed > 0 {
         eprintln!(
             "flightdeck: {} of {} failed",
-            crate::format::plural(failed, "source"),
+            crate::util::format::plural(failed, "source"),
             outcomes.len()
         );
         return Ok(ExitCode::from(1));
@@ -79,13 +79,13 @@ pub fn summary(config: &Config) -> String {
     let _ = writeln!(
         s,
         "{}, {} mapped",
-        crate::format::plural(config.teams.len(), "team"),
-        crate::format::plural(services, "service")
+        crate::util::format::plural(config.teams.len(), "team"),
+        crate::util::format::plural(services, "service")
     );
     let _ = writeln!(
         s,
         "{}:",
-        crate::format::plural(config.sources.len(), "source")
+        crate::util::format::plural(config.sources.len(), "source")
     );
     for src in &config.sources {
         let every = src.interval.map_or("once (interval off)".to_string(), |i| {

@@ -5,10 +5,10 @@
 //! keep their meaning from one report to the next. Numbers are raw (seconds,
 //! ratios, per-day rates) so formulas work on them; an empty cell means "no data".
 
-use crate::format;
 use crate::metrics::trend::{Trend, key_trends};
 use crate::metrics::{Scorecards, Tier};
-use crate::report_findings::Audit;
+use crate::report::findings::Audit;
+use crate::util::format;
 
 /// The header, in column order. New columns are only ever appended at the end,
 /// so consumers that read columns by position keep working (the `findings_*`

@@ -21,10 +21,11 @@
 //! map shared with the delivery metrics; anything left is `unmapped` (shown as
 //! such, never dropped).
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
 
 use crate::model::{Finding, Severity, Text};
-use crate::settings::Settings;
 
 /// The team name of findings no rule maps.
 pub const UNMAPPED: &str = "unmapped";
@@ -150,19 +151,15 @@ impl OwnershipRule {
 
 impl FindingsPolicy {
     /// The team that owns `f`: its own team, the first matching rule, the
-    /// service map, else [`UNMAPPED`].
-    pub fn owner(&self, f: &Finding, settings: &Settings) -> Text {
+    /// service map (`Settings::service_teams`), else [`UNMAPPED`].
+    pub fn owner(&self, f: &Finding, service_teams: &HashMap<Text, Text>) -> Text {
         if let Some(t) = f.team.as_ref().filter(|t| !t.is_empty()) {
             return t.clone();
         }
         if let Some(rule) = self.owners.iter().find(|r| r.matches(f)) {
             return Text::from(rule.team.as_str());
         }
-        if let Some(t) = f
-            .service
-            .as_ref()
-            .and_then(|s| settings.service_teams.get(s))
-        {
+        if let Some(t) = f.service.as_ref().and_then(|s| service_teams.get(s)) {
             return t.clone();
         }
         Text::from(UNMAPPED)

@@ -1,7 +1,7 @@
 //! Text from sources is untrusted: it is cleaned once, where it enters, so that
 //! nothing a source sends can move the cursor, change colours or ring the bell.
 
-use crate::model::Text;
+type Text = std::sync::Arc<str>;
 
 /// Removes control characters and whole terminal escape sequences (CSI, OSC and
 /// two-byte ESC sequences). Tabs and newlines become spaces so a title stays one line.

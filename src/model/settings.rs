@@ -22,7 +22,7 @@ pub struct Settings {
     /// Region order for rollouts; the first is the canary region.
     pub regions: Vec<Text>,
     /// Finding ownership rules and SLAs (the config's `[findings]`).
-    pub findings: crate::findings_policy::FindingsPolicy,
+    pub findings: crate::model::findings_policy::FindingsPolicy,
 }
 
 impl Default for Settings {

@@ -4,10 +4,10 @@
 
 use std::fmt::Write as _;
 
-use crate::format;
 use crate::metrics::trend::{HIGHER_IS_BETTER, Trend, key_trends};
 use crate::metrics::{Scorecards, TeamMetrics, TeamScorecard, Tier, needs_help_first};
-use crate::report_findings::Audit;
+use crate::report::findings::Audit;
+use crate::util::format;
 
 const METRICS: [&str; 4] = [
     "deployment frequency",

@@ -1,0 +1,16 @@
+//! The commands (cockpit, report, serve, check, replay) and what wires them: the
+//! command line, the source registry, logging, the terminal. May use every layer.
+
+pub mod check;
+pub mod cli;
+pub mod cockpit;
+pub mod event_loop;
+pub mod logging;
+pub mod recording;
+pub mod registry;
+pub mod replay;
+pub mod report;
+pub mod screen_save;
+pub mod serve;
+pub mod terminal;
+pub mod wiring;

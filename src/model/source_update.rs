@@ -1,0 +1,40 @@
+//! The messages around the sources: what a source tells the store, and what
+//! the user (through the app) tells the sources' scheduler.
+
+use super::{Event, Text, Time};
+
+/// What a source can tell the store.
+#[derive(Debug, Clone)]
+pub enum SourceUpdate {
+    /// A source exists; sent once when it starts.
+    Registered { source: Text, kind: &'static str },
+    /// A successful read with the new events in the order the source read them
+    /// (possibly none: the source is alive and has nothing new).
+    Events { source: Text, events: Vec<Event> },
+    /// The read succeeded but some input was skipped (e.g. malformed lines).
+    Warned { source: Text, warning: String },
+    /// A read failed; the source's earlier data stays.
+    Failed { source: Text, error: String },
+    /// The scheduler's plan for a source: next poll, paused, rate-limit quota.
+    Scheduled {
+        source: Text,
+        next_poll: Option<Time>,
+        paused: bool,
+        quota: Option<Quota>,
+    },
+}
+
+/// An API's rate-limit quota (GitHub `X-RateLimit-*`, GitLab `RateLimit-*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    pub remaining: u64,
+    pub limit: Option<u64>,
+    pub reset: Option<Time>,
+}
+
+/// Commands from the cockpit (keys `p` and `r`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PollCommand {
+    TogglePause,
+    PollNow,
+}

@@ -13,10 +13,11 @@ use axum::Router;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use chrono::{TimeDelta, Utc};
-use flightdeck::metrics::canary::Outcome;
+use flightdeck::metrics::canary::{Outcome, judge};
+use flightdeck::model::canary::CanaryTarget;
 use flightdeck::model::{Text, Time, Verdict};
 use flightdeck::sources::prometheus::{
-    self, CanaryTarget, PromError, Prometheus, PrometheusConfig, PrometheusSpec,
+    self, PromError, Prometheus, PrometheusConfig, PrometheusSpec,
 };
 
 /// A scratch folder removed on drop.
@@ -218,7 +219,7 @@ async fn canary_analysis_against_a_real_prometheus() {
     assert_eq!(by_version.remove("cart-0042"), Some(0.05));
 
     // A good canary passes with 100.
-    let good = prometheus::analyse(&client, &cfg, &target("cart-0041"), now)
+    let good = prometheus::analyse(&client, &cfg, &target("cart-0041"), now, judge)
         .await
         .expect("analysis");
     assert_eq!(good.judgement.verdict, Some(Verdict::Pass), "{good:?}");
@@ -229,7 +230,7 @@ async fn canary_analysis_against_a_real_prometheus() {
     assert!((r.p99_ms.expect("p99") - 205.0).abs() < 1e-9);
 
     // Error rate 0.05 against 0.004: the critical metric fails the canary.
-    let bad = prometheus::analyse(&client, &cfg, &target("cart-0042"), now)
+    let bad = prometheus::analyse(&client, &cfg, &target("cart-0042"), now, judge)
         .await
         .expect("analysis");
     assert_eq!(bad.judgement.verdict, Some(Verdict::Fail), "{bad:?}");
@@ -238,14 +239,14 @@ async fn canary_analysis_against_a_real_prometheus() {
     assert!(bad.judgement.reasons[0].contains("critical metric error_rate is high"));
 
     // Latency 320 against 210 (not critical): one of two metrics passes -> marginal.
-    let slow = prometheus::analyse(&client, &cfg, &target("cart-0043"), now)
+    let slow = prometheus::analyse(&client, &cfg, &target("cart-0043"), now, judge)
         .await
         .expect("analysis");
     assert_eq!(slow.judgement.verdict, Some(Verdict::Marginal), "{slow:?}");
     assert_eq!(slow.judgement.score, Some(50.0));
 
     // A version with no series at all: no data, no verdict.
-    let none = prometheus::analyse(&client, &cfg, &target("cart-9999"), now)
+    let none = prometheus::analyse(&client, &cfg, &target("cart-9999"), now, judge)
         .await
         .expect("analysis");
     assert_eq!(none.judgement.verdict, None);
@@ -258,7 +259,7 @@ async fn canary_analysis_against_a_real_prometheus() {
     )
     .resolve()
     .expect("resolves");
-    let nan = prometheus::analyse(&client, &nan_cfg, &target("cart-0041"), now)
+    let nan = prometheus::analyse(&client, &nan_cfg, &target("cart-0041"), now, judge)
         .await
         .expect("analysis");
     assert_eq!(nan.judgement.metrics[0].outcome, Outcome::NoData, "{nan:?}");
@@ -344,7 +345,7 @@ async fn prometheus_down_is_a_named_error() {
     let port = free_port();
     let cfg = cfg_for(&format!("http://127.0.0.1:{port}"), "2s");
     let client = Prometheus::new(&cfg).expect("client");
-    let e = prometheus::analyse(&client, &cfg, &target("v1"), now())
+    let e = prometheus::analyse(&client, &cfg, &target("v1"), now(), judge)
         .await
         .unwrap_err();
     assert!(matches!(e, PromError::Unreachable { .. }), "{e}");
@@ -369,7 +370,7 @@ async fn slow_prometheus_times_out() {
     let cfg = cfg_for(&srv.base, "300ms");
     let client = Prometheus::new(&cfg).expect("client");
     let started = Instant::now();
-    let e = prometheus::analyse(&client, &cfg, &target("v1"), now())
+    let e = prometheus::analyse(&client, &cfg, &target("v1"), now(), judge)
         .await
         .unwrap_err();
     assert!(matches!(e, PromError::Timeout { .. }), "{e}");
@@ -400,7 +401,7 @@ async fn status_error_bodies_and_5xx_are_errors() {
     let srv = serve(app).await;
     let cfg = cfg_for(&srv.base, "2s");
     let client = Prometheus::new(&cfg).expect("client");
-    let e = prometheus::analyse(&client, &cfg, &target("v1"), now())
+    let e = prometheus::analyse(&client, &cfg, &target("v1"), now(), judge)
         .await
         .unwrap_err();
     assert_eq!(
@@ -426,7 +427,7 @@ async fn nan_everywhere_is_no_data() {
     let srv = serve(app).await;
     let cfg = cfg_for(&srv.base, "2s");
     let client = Prometheus::new(&cfg).expect("client");
-    let a = prometheus::analyse(&client, &cfg, &target("v1"), now())
+    let a = prometheus::analyse(&client, &cfg, &target("v1"), now(), judge)
         .await
         .expect("NaN is data the judge reads as no data");
     assert!(
@@ -523,7 +524,7 @@ async fn the_source_reports_no_data_and_the_error_when_prometheus_is_down() {
         now,
         1,
     );
-    assert_eq!(prometheus::targets(&snapshot).len(), 1);
+    assert_eq!(snapshot.views.canary_targets.len(), 1);
     let (_keep, snapshots) = tokio::sync::watch::channel(Arc::new(snapshot));
     let s = spec(
         &format!("http://127.0.0.1:{}", free_port()),
@@ -532,8 +533,13 @@ async fn the_source_reports_no_data_and_the_error_when_prometheus_is_down() {
     let cfg = s.resolve().expect("resolves");
 
     // One poll: a failure naming the cause, carrying a "no data" judgement.
-    let mut poller = PrometheusPoller::new(cfg.clone(), Some(snapshots.clone()), Clock::Fixed(now))
-        .expect("poller");
+    let mut poller = PrometheusPoller::new(
+        cfg.clone(),
+        Some(reader(&snapshots)),
+        judge,
+        Clock::Fixed(now),
+    )
+    .expect("poller");
     let e = poller.poll().await.expect_err("prometheus is down");
     assert!(e.message.contains("cannot connect"), "{}", e.message);
     let [Event::Canary(c)] = e.partial.as_slice() else {
@@ -552,7 +558,10 @@ async fn the_source_reports_no_data_and_the_error_when_prometheus_is_down() {
             interval: Some(Duration::from_millis(200)),
             timeout: Duration::from_secs(2),
         },
-        Box::new(PrometheusPoller::new(cfg, Some(snapshots), Clock::Fixed(now)).expect("poller")),
+        Box::new(
+            PrometheusPoller::new(cfg, Some(reader(&snapshots)), judge, Clock::Fixed(now))
+                .expect("poller"),
+        ),
     );
     let mut got_no_data = false;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -583,4 +592,12 @@ async fn the_source_reports_no_data_and_the_error_when_prometheus_is_down() {
     let lanes = flightdeck::metrics::lanes::compute(&records, &settings, now);
     let lane = lanes.find("cart-0042").expect("lane");
     assert_eq!(canary_text(lane).0, "no data");
+}
+
+/// The published targets as the composition root hands them to the poller.
+fn reader(
+    snapshots: &tokio::sync::watch::Receiver<std::sync::Arc<flightdeck::store::Snapshot>>,
+) -> flightdeck::sources::prometheus_poller::Targets {
+    let rx = snapshots.clone();
+    Box::new(move || rx.borrow().views.canary_targets.clone())
 }

@@ -14,7 +14,7 @@ use crate::sources::git::GitPoller;
 use crate::sources::github::GithubPoller;
 use crate::sources::gitlab::GitlabPoller;
 use crate::sources::pagerduty::PagerdutyPoller;
-use crate::sources::prometheus_poller::PrometheusPoller;
+use crate::sources::prometheus_poller::{PrometheusPoller, Targets};
 use crate::sources::rollouts_poller::RolloutsPoller;
 use crate::sources::scheduler::Poller;
 use crate::store::Snapshot;
@@ -52,7 +52,17 @@ pub fn build_with(
             // The common keys win over the spec's own defaults.
             config.name = crate::util::text::sanitize(&source.name);
             config.timeout = timeout;
-            Box::new(PrometheusPoller::new(config, snapshots, clock)?)
+            // The canary loop: the store's published targets in, measurements
+            // judged by metrics, results out as events to the store.
+            let targets = snapshots.map(|rx| -> Targets {
+                Box::new(move || rx.borrow().views.canary_targets.clone())
+            });
+            Box::new(PrometheusPoller::new(
+                config,
+                targets,
+                crate::metrics::canary::judge,
+                clock,
+            )?)
         }
         SourceSpec::Rollouts(s) => Box::new(RolloutsPoller::new(s.clone(), timeout, clock)?),
         SourceSpec::Findings(s) => Box::new(FindingsPoller::new(s.clone(), timeout, clock)?),

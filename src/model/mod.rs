@@ -3,12 +3,14 @@
 //! These mirror event schema v1 in DESIGN.md. Strings are `Arc<str>` so that the
 //! snapshot handed to the UI can share them with the store without copying.
 
+pub mod canary;
 pub mod diagnostics;
 pub mod findings_policy;
 pub mod frameworks;
 pub mod records;
 pub mod settings;
 pub mod source_update;
+pub mod stage;
 
 use std::sync::Arc;
 

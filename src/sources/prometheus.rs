@@ -1,6 +1,6 @@
 //! Prometheus as a canary-analysis source: PromQL templates per metric, run for
 //! the canary version and the baseline version through `/api/v1/query_range`
-//! (or `/api/v1/query`), judged with [`crate::metrics::canary`].
+//! (or `/api/v1/query`), judged by the [`Judge`] the composition root hands in.
 //!
 //! # Config (`kind = "prometheus"`): [`PrometheusSpec`]
 //!
@@ -37,7 +37,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::metrics::canary::{self, Direction, Judgement, MetricRule, Thresholds};
+use crate::model::canary::{
+    self as canary, CanaryTarget, Direction, Judge, Judgement, MetricRule, Thresholds,
+};
 use crate::model::{CanaryResult, Text, Time};
 use crate::util::text::redact_url;
 
@@ -575,16 +577,6 @@ impl Prometheus {
     }
 }
 
-/// The canary a Prometheus analysis is about.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CanaryTarget {
-    pub deployment: Text,
-    pub service: Text,
-    pub region: Text,
-    /// `$version` of the canary queries.
-    pub version: Text,
-}
-
 /// A finished analysis: per metric (canary, baseline) and the judgement.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CanaryAnalysis {
@@ -643,7 +635,8 @@ async fn value_over(
     Ok(sum.mean())
 }
 
-/// Runs every metric's query for the canary and the baseline and judges them.
+/// Runs every metric's query for the canary and the baseline and judges them
+/// with `judge` (`metrics::canary::judge`, handed in by the composition root).
 /// The first transport or API error ends the analysis (the data would be
 /// partial); NaN and empty results are "no data" for that metric.
 pub async fn analyse(
@@ -651,6 +644,7 @@ pub async fn analyse(
     config: &PrometheusConfig,
     target: &CanaryTarget,
     now: Time,
+    judge: Judge,
 ) -> Result<CanaryAnalysis, PromError> {
     let mut values = Vec::new();
     let mut samples = Vec::new();
@@ -671,30 +665,8 @@ pub async fn analyse(
         target: target.clone(),
         time: now,
         values,
-        judgement: canary::judge(&samples, &config.thresholds),
+        judgement: judge(&samples, &config.thresholds),
     })
-}
-
-/// What the lanes say is under canary analysis now: the canary-region stage of
-/// in-flight lanes that is verifying. `$version` is the deployment id.
-pub fn targets(snapshot: &crate::store::Snapshot) -> Vec<CanaryTarget> {
-    use crate::metrics::lanes::{Outcome, StageState};
-    snapshot
-        .views
-        .lanes
-        .lanes
-        .iter()
-        .filter(|l| l.outcome == Outcome::InFlight)
-        .filter_map(|l| {
-            let s = l.stages.first()?;
-            (s.state == StageState::Verifying).then(|| CanaryTarget {
-                deployment: l.id.clone(),
-                service: l.service.clone(),
-                region: s.region.clone(),
-                version: l.id.clone(),
-            })
-        })
-        .collect()
 }
 
 /// When a response says a value was taken (seconds since the epoch).

@@ -1,41 +1,46 @@
-//! The `prometheus` kind as a scheduler [`Poller`]: each poll judges the
+//! The `prometheus` kind as a scheduler [`Poller`]: each poll measures the
 //! canaries the store currently shows in their canary region against
 //! Prometheus, so the scheduler's timeout, backoff and `p`/`r` keys apply.
 //!
-//! It reads the published snapshot (read-only) to find its targets; it never
-//! touches the store's records or the UI.
-
-use std::sync::Arc;
+//! The feedback loop is explicit: the store publishes its canary targets, the
+//! composition root hands this poller a reader of them ([`Targets`]) and the
+//! judge (`metrics::canary::judge`); the poller only measures and sends the
+//! judged results as events. It never touches the store or the UI.
 
 use futures::future::BoxFuture;
-use tokio::sync::watch;
 
-use super::prometheus::{Prometheus, PrometheusConfig, analyse, targets};
+use super::prometheus::{Prometheus, PrometheusConfig, analyse};
+use crate::model::canary::{CanaryTarget, Judge};
 use crate::model::{CanaryResult, Event};
 use crate::sources::scheduler::{PollError, Polled, Poller};
-use crate::store::Snapshot;
 use crate::util::clock::Clock;
+
+/// Reads the canaries under analysis as the store last published them.
+pub type Targets = Box<dyn Fn() -> Vec<CanaryTarget> + Send + Sync>;
 
 pub struct PrometheusPoller {
     client: Prometheus,
     config: PrometheusConfig,
     /// `None` in `flightdeck check`: there is no store, so a poll only checks
     /// that Prometheus answers a query.
-    snapshots: Option<watch::Receiver<Arc<Snapshot>>>,
+    targets: Option<Targets>,
+    judge: Judge,
     clock: Clock,
 }
 
 impl PrometheusPoller {
     pub fn new(
         config: PrometheusConfig,
-        snapshots: Option<watch::Receiver<Arc<Snapshot>>>,
+        targets: Option<Targets>,
+        judge: Judge,
         clock: Clock,
     ) -> Result<Self, String> {
         let client = Prometheus::new(&config).map_err(|e| e.to_string())?;
         Ok(Self {
             client,
             config,
-            snapshots,
+            targets,
+            judge,
             clock,
         })
     }
@@ -50,11 +55,7 @@ impl Poller for PrometheusPoller {
     fn poll(&mut self) -> BoxFuture<'_, Result<Polled, PollError>> {
         Box::pin(async move {
             let now = self.clock.now();
-            let targets = self
-                .snapshots
-                .as_ref()
-                .map(|s| targets(&s.borrow()))
-                .unwrap_or_default();
+            let targets = self.targets.as_ref().map(|read| read()).unwrap_or_default();
             if targets.is_empty() {
                 // Nothing to judge: still ask, so that an unreachable Prometheus
                 // shows as failing before the next release window, not during it.
@@ -68,7 +69,7 @@ impl Poller for PrometheusPoller {
             let mut judged = 0;
             let mut first_error = None;
             for t in &targets {
-                match analyse(&self.client, &self.config, t, now).await {
+                match analyse(&self.client, &self.config, t, now, self.judge).await {
                     Ok(a) => {
                         judged += 1;
                         events.push(Event::Canary(a.to_result()));

@@ -14,7 +14,7 @@ use std::path::Path;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;
 
-use crate::metrics::lanes::{NO_REGION, StageState, stage_label};
+use crate::model::stage::{NO_REGION, StageState, stage_label};
 use crate::model::{CanaryResult, DeployStatus, DeploymentEvent, Event, Text, Time, Verdict};
 use crate::util::text::{redact_url, sanitize};
 

@@ -6,10 +6,13 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 
 use crate::metrics::dora::{TeamDetail, is_open_at};
+use crate::metrics::lanes::{Lanes, Outcome};
 use crate::metrics::{DORA_2023, Facts, Scorecards, Window, needs_help_first};
+use crate::model::canary::CanaryTarget;
 use crate::model::records::Records;
 use crate::model::settings::Settings;
 use crate::model::source_update::Quota;
+use crate::model::stage::StageState;
 use crate::model::{FindingStatus, Text, Time};
 
 /// The windows the cockpit switches between with `[` and `]`.
@@ -97,6 +100,8 @@ pub struct Views {
     pub lanes: crate::metrics::lanes::Lanes,
     /// The release-window alert feed, newest first.
     pub alerts: Vec<crate::metrics::alerts::Alert>,
+    /// The canaries under analysis now, for the sources that measure them.
+    pub canary_targets: Vec<CanaryTarget>,
 }
 
 impl Views {
@@ -138,6 +143,7 @@ impl Views {
         let lanes = crate::metrics::lanes::compute(records, settings, now);
         let alerts = crate::metrics::alerts::derive(&lanes, records, now);
         Self {
+            canary_targets: canary_targets(&lanes),
             lanes,
             alerts,
             now,
@@ -163,6 +169,25 @@ impl Views {
             open_incidents,
         }
     }
+}
+
+/// What the lanes say is under canary analysis now: the canary-region stage of
+/// in-flight lanes that is verifying. `$version` is the deployment id.
+fn canary_targets(lanes: &Lanes) -> Vec<CanaryTarget> {
+    lanes
+        .lanes
+        .iter()
+        .filter(|l| l.outcome == Outcome::InFlight)
+        .filter_map(|l| {
+            let s = l.stages.first()?;
+            (s.state == StageState::Verifying).then(|| CanaryTarget {
+                deployment: l.id.clone(),
+                service: l.service.clone(),
+                region: s.region.clone(),
+                version: l.id.clone(),
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone)]

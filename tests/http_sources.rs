@@ -4,18 +4,16 @@
 //! that is not JSON, a body over the size cap, and a server that never answers.
 
 use crate::support as common;
-#[path = "support/replay_server.rs"]
-mod replay_server;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::support::replay_server::{ReplayServer, Reply, SilentServer};
 use flightdeck::commands::registry;
 use flightdeck::config::{self, SourceConfig};
 use flightdeck::model::settings::Settings;
 use flightdeck::model::{DeployStatus, Event};
 use flightdeck::sources::scheduler::{PollError, Polled};
-use replay_server::{ReplayServer, Reply, SilentServer};
 
 fn read(dir: &Path, name: &str) -> Vec<u8> {
     std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("fixture {name}: {e}"))

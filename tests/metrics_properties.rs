@@ -164,7 +164,7 @@ impl Deploy {
                     "region": REGIONS[l.region],
                     "changes": self.changes,
                 });
-                let o = v.as_object_mut().unwrap();
+                let o = v.as_object_mut().expect("an event is a JSON object");
                 if let Some(env) = ENVS[l.env] {
                     o.insert("environment".into(), env.into());
                 }

@@ -2,13 +2,11 @@
 //! another; failures back off; `r` polls now, `p` pauses; a followed file's new
 //! lines arrive once; a failing source keeps its data, marked stale.
 
-#[path = "support/replay_server.rs"]
-mod replay_server;
-
 use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::support::replay_server::SilentServer;
 use chrono::Utc;
 use flightdeck::commands::registry;
 use flightdeck::config;
@@ -19,7 +17,6 @@ use flightdeck::model::{Event, Text};
 use flightdeck::sources::scheduler::{Schedule, Scheduler};
 use flightdeck::store::Store;
 use flightdeck::util::clock::Clock;
-use replay_server::SilentServer;
 use tokio::sync::mpsc;
 
 const LINE: &str =

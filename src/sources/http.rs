@@ -16,6 +16,7 @@ use reqwest::{StatusCode, Url};
 
 use crate::model::Time;
 use crate::model::source_update::Quota;
+use crate::util::clock::Clock;
 use crate::util::text::{redact_url, sanitize};
 
 /// Largest response body read by default.
@@ -76,6 +77,9 @@ pub enum HttpError {
         remaining: Option<u64>,
         until: Option<Time>,
         retry_after: Option<Duration>,
+        /// How long to wait before the next request, worked out with the
+        /// source's clock when the answer came.
+        wait: Option<Duration>,
     },
     #[error("no answer within {}s (GET {url})", after.as_secs())]
     Timeout { url: String, after: Duration },
@@ -101,11 +105,9 @@ fn describe_wait(until: Option<Time>, retry_after: Option<Duration>) -> String {
 
 impl HttpError {
     /// How long the server asked us to wait, if it did.
-    pub fn wait(&self, now: Time) -> Option<Duration> {
+    pub fn wait(&self) -> Option<Duration> {
         match self {
-            HttpError::RateLimited {
-                until, retry_after, ..
-            } => retry_after.or_else(|| until.map(|u| (u - now).to_std().unwrap_or_default())),
+            HttpError::RateLimited { wait, .. } => *wait,
             _ => None,
         }
     }
@@ -177,6 +179,7 @@ pub struct Http {
     opts: HttpOptions,
     cache: HashMap<String, Cached>,
     quota: Option<Quota>,
+    clock: Clock,
 }
 
 /// What an HTTP source kind's spec says about its client.
@@ -257,6 +260,7 @@ impl Http {
             opts,
             cache: HashMap::new(),
             quota: None,
+            clock: Clock::real(),
         })
     }
 
@@ -337,6 +341,13 @@ impl Http {
         Ok(items)
     }
 
+    /// The clock for `Retry-After` dates and quota resets (tests pin it).
+    #[must_use]
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
     async fn fetch(&mut self, url: Url) -> Result<Page, HttpError> {
         let shown = redact_url(url.as_str());
         let mut request = self.client.get(url.clone()).headers(self.extra.clone());
@@ -352,7 +363,7 @@ impl Http {
         })?;
         let status = response.status();
         let headers = response.headers().clone();
-        let now = Utc::now();
+        let now = self.clock.now();
         let quota = read_quota(&headers);
         if quota.is_some() {
             self.quota = quota;
@@ -377,11 +388,13 @@ impl Http {
         if status == StatusCode::TOO_MANY_REQUESTS
             || (status == StatusCode::FORBIDDEN && (exhausted || retry_after.is_some()))
         {
+            let until = quota.and_then(|q| q.reset);
             return Err(HttpError::RateLimited {
                 url: shown,
                 remaining: quota.map(|q| q.remaining),
-                until: quota.and_then(|q| q.reset),
+                until,
                 retry_after,
+                wait: retry_after.or_else(|| until.map(|u| (u - now).to_std().unwrap_or_default())),
             });
         }
         if !status.is_success() {

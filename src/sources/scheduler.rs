@@ -60,7 +60,7 @@ impl std::fmt::Display for PollError {
 impl From<crate::sources::http::HttpError> for PollError {
     fn from(e: crate::sources::http::HttpError) -> Self {
         Self {
-            wait: e.wait(chrono::Utc::now()),
+            wait: e.wait(),
             message: e.to_string(),
             partial: Vec::new(),
         }
@@ -336,7 +336,7 @@ async fn run(
                     .quota()
                     .filter(|q| q.remaining == 0)
                     .and_then(|q| q.reset)
-                    && let Ok(until) = (reset - chrono::Utc::now()).to_std()
+                    && let Ok(until) = (reset - clock.now()).to_std()
                 {
                     wait = Some(wait.map_or(until, |w| w.max(until)));
                 }

@@ -47,7 +47,7 @@ fn metrics_wait_for_the_first_read_and_healthz_answers_at_once() {
         settings.teams.push(Text::from("declared"));
         // The source registers, then waits for the test's go before its first read.
         let (go, wait) = oneshot::channel::<()>();
-        let start = Box::new(move |updates: tokio::sync::mpsc::Sender<SourceUpdate>, _| {
+        let start = Box::new(move |updates: tokio::sync::mpsc::Sender<SourceUpdate>, _, _: &_| {
             tokio::spawn(async move {
                 let source = Text::from("file");
                 let _ = updates

@@ -6,16 +6,14 @@
 use std::process::ExitCode;
 
 use color_eyre::eyre::Result;
-use tokio::sync::mpsc;
 
 use crate::commands::cli::ReplayArgs;
+use crate::commands::wiring::Inputs;
 use crate::commands::{logging, terminal};
 use crate::model::Text;
 use crate::model::settings::Settings;
 use crate::sources::events;
 use crate::sources::replay::{self, ReplayFeed};
-use crate::store::Store;
-use crate::util::clock::Clock;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReplayError {
@@ -68,17 +66,26 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
     );
     runtime.block_on(async move {
         let clock = feed.clock(args.speed);
-        let (store, snapshots) = Store::new(Settings::default(), clock.clone());
-        let (updates, inbox) = mpsc::channel(256);
-        tokio::spawn(store.run(inbox));
         // The file name, as for an events file; the Sources screen says "replay".
         let source: Text = crate::util::text::sanitize(&name);
+        let feed_clock = clock.clone();
+        let inputs = Inputs {
+            settings: Settings::default(),
+            clock: clock.clone(),
+            start: Box::new(move |updates, _, _| {
+                tokio::spawn(replay::run(feed, source, feed_clock, updates));
+            }),
+        };
         // No configured sources in a replay: `p` and `r` have nothing to steer.
-        let scheduler = crate::sources::scheduler::Scheduler::new(updates.clone(), Clock::real());
-        tokio::spawn(replay::run(feed, source, clock.clone(), updates));
+        let running = inputs.start(None);
         let mut tui = terminal::init()?;
         let result = crate::commands::event_loop::run(
-            &mut tui, snapshots, &clock, &scheduler, started, true,
+            &mut tui,
+            running.snapshots,
+            &clock,
+            &running.scheduler,
+            started,
+            true,
         )
         .await;
         terminal::restore();

@@ -2,10 +2,9 @@
 //! OpenMetrics exposition once per published snapshot and answers `/metrics` and
 //! `/healthz` over HTTP (axum). No TUI.
 //!
-//! What is served comes from [`Inputs`]: settings, the clock and a starter that
-//! spawns the sources. `--demo` and `--events` build it here ([`inputs_from_args`]);
-//! a config file builds it the same way (the integrator's `--config` is one call
-//! that returns `Inputs`).
+//! What is served comes from [`Inputs`], built by the composition root
+//! (`commands::wiring`) from `--demo`, `--events` and `--config` exactly as
+//! for the cockpit.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -17,34 +16,14 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::Utc;
 use color_eyre::eyre::{Result, WrapErr};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 use crate::commands::cli::ServeArgs;
-use crate::model::settings::Settings;
-use crate::model::source_update::SourceUpdate;
 use crate::report::openmetrics;
-use crate::sources::{demo, events};
-use crate::store::{Snapshot, Store};
-use crate::util::clock::Clock;
+use crate::store::Snapshot;
 
-/// Spawns the sources; each sends its updates to the store through the sender.
-/// Starts the sources: given where to send updates and the store's published
-/// snapshots (a `prometheus` source reads them to find the canaries to judge).
-pub type StartSources = Box<
-    dyn FnOnce(
-            mpsc::Sender<SourceUpdate>,
-            tokio::sync::watch::Receiver<Arc<crate::store::Snapshot>>,
-        ) + Send,
->;
-
-/// Everything `serve` needs to know about where its data comes from.
-pub struct Inputs {
-    pub settings: Settings,
-    pub clock: Clock,
-    pub start: StartSources,
-}
+pub use crate::commands::wiring::{Inputs, StartSources};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -56,88 +35,14 @@ pub enum ServeError {
     },
 }
 
-/// `--demo` (the default without `--events`) and `--events FILE`: the same
-/// sources the cockpit runs. `--now` pins the clock, so the numbers hold still.
-pub fn inputs_from_args(args: &ServeArgs) -> Result<Inputs, events::ReadError> {
-    for path in &args.events {
-        events::check_readable(path)?;
-    }
-    let mut settings = Settings::default();
-    let use_demo = args.demo.demo || args.events.is_empty();
-    let start = args.now.unwrap_or_else(Utc::now);
-    let clock = match args.now {
-        Some(now) => Clock::Fixed(now),
-        None if use_demo => Clock::running(start, args.speed),
-        None => Clock::real(),
-    };
-    let org = demo::DemoOrg::new(args.demo.seed);
-    if use_demo {
-        org.declare(&mut settings);
-    }
-    let files = args.events.clone();
-    let demo_clock = clock.clone();
-    let start: StartSources = Box::new(move |updates, _| {
-        if use_demo {
-            tokio::spawn(demo::run(org.stream(start), demo_clock, updates.clone()));
-        }
-        for path in files {
-            tokio::spawn(events::run_file(path, updates.clone()));
-        }
-    });
-    Ok(Inputs {
-        settings,
-        clock,
-        start,
-    })
-}
-
-/// `--config FILE`: the configured sources on the poll scheduler, with the
-/// config's teams, services and windows (`--demo` and `--events` still add theirs).
-pub fn inputs_from_config(
-    args: &ServeArgs,
-    config: crate::config::Config,
-) -> Result<Inputs, events::ReadError> {
-    let mut inputs = inputs_from_args(args)?;
-    let demo_or_files = args.demo.demo || !args.events.is_empty();
-    if !demo_or_files {
-        // Without --demo the config's sources are the only ones.
-        inputs = Inputs {
-            settings: Settings::default(),
-            clock: args.now.map_or_else(Clock::real, Clock::Fixed),
-            start: Box::new(|_, _| {}),
-        };
-    }
-    config.apply_to(&mut inputs.settings);
-    let settings = inputs.settings.clone();
-    let clock = inputs.clock.clone();
-    let others = inputs.start;
-    inputs.start = Box::new(move |updates, snapshots| {
-        others(updates.clone(), snapshots.clone());
-        let scheduler = crate::sources::scheduler::Scheduler::new(updates, Clock::real());
-        for source in &config.sources {
-            crate::commands::wiring::start_source(
-                &scheduler,
-                source,
-                &settings,
-                Some(snapshots.clone()),
-                &clock,
-            );
-        }
-        // Dropping the scheduler stops its sources: keep it for as long as
-        // the server runs (the runtime ends it at exit).
-        tokio::spawn(async move {
-            let _scheduler = scheduler;
-            std::future::pending::<()>().await;
-        });
-    });
-    Ok(inputs)
-}
-
 pub fn run(args: &ServeArgs) -> Result<ExitCode> {
-    let inputs = match crate::config::load(args.config.as_deref())? {
-        Some(config) => inputs_from_config(args, config)?,
-        None => inputs_from_args(args)?,
-    };
+    let inputs = crate::commands::wiring::inputs(crate::commands::wiring::InputArgs {
+        events: &args.events,
+        demo: &args.demo,
+        speed: args.speed,
+        now: args.now,
+        config: crate::config::load(args.config.as_deref())?,
+    })?;
     let _log = crate::commands::logging::init();
     tracing::info!(?args, "serve starting");
     let runtime = crate::commands::wiring::runtime()?;
@@ -163,11 +68,10 @@ pub async fn serve(
     inputs: Inputs,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
-    let (store, snapshots) = Store::new(inputs.settings, inputs.clock);
-    let (updates, inbox) = mpsc::channel(256);
-    tokio::spawn(store.run(inbox));
-    (inputs.start)(updates, snapshots.clone());
-    let exposition = publish_expositions(snapshots);
+    let running = inputs.start(None);
+    // Keeps the configured sources polling for as long as the server runs.
+    let _scheduler = running.scheduler;
+    let exposition = publish_expositions(running.snapshots);
     let app = router(exposition);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)

@@ -1,19 +1,133 @@
-//! The composition root's shared parts: the async runtime every command runs
-//! on, and how a configured source or an `--events` file joins the scheduler.
+//! The composition root: every command that runs sources (the cockpit, a
+//! replay, `serve`) builds its settings, clock, store and sources here, so they
+//! agree on what `--demo`, `--events` and `--config` mean. Event files named on
+//! the command line are followed as they grow, by every command.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use color_eyre::eyre::{Result, WrapErr};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
+use crate::commands::cli::DemoArgs;
 use crate::commands::registry;
-use crate::config::SourceConfig;
+use crate::config::{Config, SourceConfig};
+use crate::model::Time;
 use crate::model::settings::Settings;
+use crate::model::source_update::SourceUpdate;
 use crate::sources::events_follow::{EventsPoller, EventsSpec};
 use crate::sources::scheduler::{Schedule, Scheduler};
-use crate::store::Snapshot;
+use crate::sources::{demo, events};
+use crate::store::{Snapshot, Store};
 use crate::util::clock::Clock;
+
+/// Starts the sources once the store runs: where to send updates, the store's
+/// published snapshots (the canary loop reads them) and the scheduler that
+/// polls configured sources (kept alive, and steered by `p`/`r`, by the caller).
+pub type StartSources =
+    Box<dyn FnOnce(mpsc::Sender<SourceUpdate>, watch::Receiver<Arc<Snapshot>>, &Scheduler) + Send>;
+
+/// Everything a command needs to know about where its data comes from.
+pub struct Inputs {
+    pub settings: Settings,
+    pub clock: Clock,
+    pub start: StartSources,
+}
+
+/// What the command line says about the inputs.
+pub struct InputArgs<'a> {
+    pub events: &'a [PathBuf],
+    pub demo: &'a DemoArgs,
+    /// The demo clock's speed.
+    pub speed: f64,
+    /// Pins the clock (`serve --now`), so the numbers hold still.
+    pub now: Option<Time>,
+    pub config: Option<Config>,
+}
+
+/// The one place that decides the inputs: the demo when asked for, or when
+/// neither an events file nor a configured source is given; the config's
+/// teams, services and windows over the demo's; event files followed; the
+/// configured sources on the poll scheduler.
+pub fn inputs(args: InputArgs<'_>) -> Result<Inputs, events::ReadError> {
+    for path in args.events {
+        events::check_readable(path)?;
+    }
+    let configured = args.config.as_ref().is_some_and(|c| !c.sources.is_empty());
+    let use_demo = args.demo.demo || (args.events.is_empty() && !configured);
+    let start_time = args.now.unwrap_or_else(chrono::Utc::now);
+    let clock = match args.now {
+        Some(now) => Clock::Fixed(now),
+        None if use_demo => Clock::running(start_time, args.speed),
+        None => Clock::real(),
+    };
+    let mut settings = Settings::default();
+    let org = demo::DemoOrg::new(args.demo.seed);
+    if use_demo {
+        org.declare(&mut settings);
+    }
+    if let Some(c) = &args.config {
+        c.apply_to(&mut settings);
+    }
+    let files = args.events.to_vec();
+    let sources = args.config.map(|c| c.sources).unwrap_or_default();
+    let source_settings = settings.clone();
+    let source_clock = clock.clone();
+    let start: StartSources = Box::new(move |updates, snapshots, scheduler| {
+        if use_demo {
+            tokio::spawn(demo::run(
+                org.stream(start_time),
+                source_clock.clone(),
+                updates,
+            ));
+        }
+        for path in &files {
+            follow_file(scheduler, path);
+        }
+        for source in &sources {
+            start_source(
+                scheduler,
+                source,
+                &source_settings,
+                Some(snapshots.clone()),
+                &source_clock,
+            );
+        }
+    });
+    Ok(Inputs {
+        settings,
+        clock,
+        start,
+    })
+}
+
+/// The store and the sources, running.
+pub struct Running {
+    pub snapshots: watch::Receiver<Arc<Snapshot>>,
+    /// Dropping it stops the configured sources: keep it while the command runs.
+    pub scheduler: Scheduler,
+}
+
+impl Inputs {
+    /// Spawns the store and starts the sources on the current runtime;
+    /// `record` also writes every update to a recording (`--record`).
+    pub fn start(self, record: Option<(std::fs::File, PathBuf)>) -> Running {
+        let (store, snapshots) = Store::new(self.settings, self.clock);
+        let (updates, inbox) = mpsc::channel(256);
+        tokio::spawn(store.run(inbox));
+        let updates = match record {
+            Some((file, path)) => crate::commands::recording::tee(file, path, updates),
+            None => updates,
+        };
+        let scheduler = Scheduler::new(updates.clone(), Clock::real());
+        (self.start)(updates, snapshots.clone(), &scheduler);
+        Running {
+            snapshots,
+            scheduler,
+        }
+    }
+}
 
 /// The runtime of the cockpit, a replay and `serve`: two workers, as the
 /// machines we target have two cores.
@@ -28,7 +142,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 /// How often an events file named with `--events` is checked for new lines.
 const FOLLOW_INTERVAL: Duration = Duration::from_secs(2);
 
-pub fn follow_file(scheduler: &Scheduler, path: &std::path::Path) {
+pub fn follow_file(scheduler: &Scheduler, path: &Path) {
     // Named by the file name, so the status bar stays readable.
     let name = path.file_name().map_or_else(
         || path.display().to_string(),

@@ -88,62 +88,6 @@ fn open(path: &Path) -> Result<File, ReadError> {
     File::open(path).map_err(io_err)
 }
 
-/// The events-file source: reads the file once and hands its events to the store.
-/// (Following a growing file and URLs arrive with the scheduler.)
-pub async fn run_file(
-    path: PathBuf,
-    updates: tokio::sync::mpsc::Sender<crate::model::source_update::SourceUpdate>,
-) {
-    use crate::model::source_update::SourceUpdate;
-    // Named by the file name, so the status bar stays readable; the Sources
-    // screen and the log have the full path.
-    let name = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let source: Text = crate::util::text::sanitize(&name);
-    let registered = SourceUpdate::Registered {
-        source: source.clone(),
-        kind: "events",
-    };
-    if updates.send(registered).await.is_err() {
-        return;
-    }
-    let read = tokio::task::spawn_blocking(move || read_file(&path, false)).await;
-    let update = match read {
-        Ok(Ok((events, diagnostics))) => {
-            for m in &diagnostics.malformed {
-                tracing::warn!(origin = %m.origin, line = m.line, error = %m.error, "malformed line skipped");
-            }
-            if let Some(first) = diagnostics.malformed.first() {
-                let warning = format!(
-                    "{} skipped (first: line {}: {})",
-                    crate::util::format::plural(diagnostics.malformed.len(), "malformed line"),
-                    first.line,
-                    first.error
-                );
-                let warned = SourceUpdate::Warned {
-                    source: source.clone(),
-                    warning,
-                };
-                if updates.send(warned).await.is_err() {
-                    return;
-                }
-            }
-            SourceUpdate::Events { source, events }
-        }
-        Ok(Err(e)) => SourceUpdate::Failed {
-            source,
-            error: e.to_string(),
-        },
-        Err(e) => SourceUpdate::Failed {
-            source,
-            error: format!("reader stopped: {e}"),
-        },
-    };
-    let _ = updates.send(update).await;
-}
-
 /// Parses NDJSON from `input`, handing each event to `sink` in input order.
 pub fn read(
     mut input: impl BufRead,

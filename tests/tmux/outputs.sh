@@ -7,7 +7,7 @@ set -uo pipefail
 
 bin=${1:-target/release/flightdeck}
 bin=$(realpath "$bin")
-fixture=$(realpath "$(dirname "$0")/fixtures/report_handwritten.ndjson")
+fixture=$(realpath "$(dirname "$0")/../fixtures/report_handwritten.ndjson")
 runs=0
 sock="flightdeck-outputs-$$-0"
 state=$(mktemp -d)

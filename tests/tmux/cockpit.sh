@@ -24,8 +24,9 @@ if [[ $state_after == "0 1" ]]; then ok "terminal left the alternate screen, cur
 
 start "--seed 7"
 check "the cockpit starts again" "1 Overview"
-# Signal exactly the cockpit running in our pane (a child of the pane's shell).
-pkill -TERM -P "$(t display -p -t fd '#{pane_pid}')" -x flightdeck || true
+# Signal exactly the cockpit running in our pane: the pane's shell has no other
+# child now. Not by name: the binary under test may not be called flightdeck.
+pkill -TERM -P "$(t display -p -t fd '#{pane_pid}')" || true
 check "SIGTERM ends it cleanly" "FLIGHTDECK_EXIT=0"
 state_after=$(t display -p -t fd '#{alternate_on} #{cursor_flag}')
 if [[ $state_after == "0 1" ]]; then ok "terminal restored after SIGTERM"; else bad "terminal state after SIGTERM: $state_after"; fi

@@ -3,46 +3,10 @@
 # Findings screen with 4, checks the posture tables and the list, filters with
 # `/`, opens a finding with Enter and checks its detail, returns with Esc and
 # quits with q, checking exit status 0.
-set -uo pipefail
+# shellcheck source-path=SCRIPTDIR source=harness.bash
+source "$(dirname "$0")/harness.bash" "$@"
 
-bin=${1:-target/release/flightdeck}
-bin=$(realpath "$bin")
-sock="flightdeck-findings-$$"
-state=$(mktemp -d)
-passed=0
-failed=0
-
-t() { tmux -L "$sock" "$@"; }
-cleanup() {
-  t kill-server >/dev/null 2>&1
-  rm -rf "$state"
-  rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
-}
-trap cleanup EXIT
-
-ok() { echo "ok   - $1"; passed=$((passed + 1)); }
-bad() {
-  echo "FAIL - $1"
-  failed=$((failed + 1))
-  echo "---- screen ----"
-  t capture-pane -p -t fd 2>/dev/null
-  echo "----------------"
-}
-
-wait_for() {
-  local deadline=$((SECONDS + ${2:-15}))
-  while ((SECONDS < deadline)); do
-    if t capture-pane -p -t fd 2>/dev/null | grep -q -- "$1"; then return 0; fi
-    sleep 0.2
-  done
-  return 1
-}
-
-check() { if wait_for "$2" "${3:-15}"; then ok "$1"; else bad "$1 (waited for '$2')"; fi; }
-
-t new-session -d -s fd -x 120 -y 40 "env -i HOME=$state XDG_STATE_HOME=$state TERM=tmux-256color PATH=/usr/bin:/bin bash --norc --noprofile"
-t send-keys -t fd "clear; $bin --seed 7; echo FLIGHTDECK_EXIT=\$?" Enter
-
+start "--seed 7"
 check "the Overview appears" "1 Overview"
 check "the Overview has the AUDIT column" "OPEN AUDIT"
 t send-keys -t fd 4
@@ -79,5 +43,4 @@ check "Esc returns to the list" "Posture by team"
 t send-keys -t fd q
 check "q quits with status 0" "FLIGHTDECK_EXIT=0"
 
-echo "tmux_findings: $passed passed, $failed failed"
-((failed == 0))
+finish

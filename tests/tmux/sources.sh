@@ -4,45 +4,14 @@
 # and an NDJSON events file; the cockpit polls both; the server is killed; the
 # Sources screen (5) shows both sources failing and stale with their last good
 # data kept, and p (pause), r (poll now), navigation and q (exit 0) still work.
-set -uo pipefail
+# shellcheck source-path=SCRIPTDIR source=harness.bash
+source "$(dirname "$0")/harness.bash" "$@"
 
-bin=${1:-target/release/flightdeck}
-bin=$(realpath "$bin")
-sock="flightdeck-sources-$$"
-state=$(mktemp -d)
 www="$state/www"
 mkdir -p "$www"
-passed=0
-failed=0
 server_pid=""
+on_cleanup() { [[ -n $server_pid ]] && kill "$server_pid" >/dev/null 2>&1; }
 
-t() { tmux -L "$sock" "$@"; }
-cleanup() {
-  [[ -n $server_pid ]] && kill "$server_pid" >/dev/null 2>&1
-  t kill-server >/dev/null 2>&1
-  # The killed cockpit may still be writing its last log line: retry.
-  for _ in 1 2 3 4 5; do rm -rf "$state" 2>/dev/null && break; sleep 0.2; done
-  rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
-}
-trap cleanup EXIT
-
-ok() { echo "ok   - $1"; passed=$((passed + 1)); }
-bad() {
-  echo "FAIL - $1"
-  failed=$((failed + 1))
-  echo "---- screen ----"
-  t capture-pane -p -t fd 2>/dev/null
-  echo "----------------"
-}
-wait_for() {
-  local deadline=$((SECONDS + ${2:-15}))
-  while ((SECONDS < deadline)); do
-    if t capture-pane -p -t fd 2>/dev/null | grep -q -- "$1"; then return 0; fi
-    sleep 0.2
-  done
-  return 1
-}
-check() { if wait_for "$2" "${3:-15}"; then ok "$1"; else bad "$1 (waited for '$2')"; fi; }
 # row NAME: the Sources screen's line for a source.
 row() { t capture-pane -p -t fd | grep -- "$1" | head -1; }
 
@@ -91,8 +60,7 @@ interval = "1m"
 timeout = "2s"
 TOML
 
-t new-session -d -s fd -x 120 -y 40 "env -i HOME=$state XDG_STATE_HOME=$state TERM=tmux-256color PATH=/usr/bin:/bin bash --norc --noprofile"
-t send-keys -t fd "clear; $bin --config $state/flightdeck.toml; echo FLIGHTDECK_EXIT=\$?" Enter
+start "--config $state/flightdeck.toml"
 check "the cockpit starts on the config's sources" "1 Overview"
 check "the config's team is shown" "messaging"
 t send-keys -t fd 5
@@ -128,5 +96,4 @@ t send-keys -t fd Escape
 t send-keys -t fd q
 check "q quits with status 0" "FLIGHTDECK_EXIT=0"
 
-echo "tmux sources: $passed passed, $failed failed"
-((failed == 0))
+finish

@@ -3,54 +3,11 @@
 # the snapshot key `s` (text + HTML files in the working directory, named in the
 # status bar), `--record` (an NDJSON log that `report` reads back), and `replay`
 # (space pauses, > and < change the speed, shown in the status bar; screens work).
-set -uo pipefail
-
-bin=${1:-target/release/flightdeck}
-bin=$(realpath "$bin")
-fixture=$(realpath "$(dirname "$0")/fixtures/report_handwritten.ndjson")
-runs=0
-sock="flightdeck-outputs-$$-0"
-state=$(mktemp -d)
-work=$(mktemp -d)
-passed=0
-failed=0
-
-t() { tmux -L "$sock" "$@"; }
-cleanup() {
-  for ((i = 0; i <= runs; i++)); do tmux -L "flightdeck-outputs-$$-$i" kill-server >/dev/null 2>&1; done
-  # The killed cockpits may still be writing their last log line: retry.
-  for _ in 1 2 3 4 5; do rm -rf "$state" "$work" 2>/dev/null && break; sleep 0.2; done
-  rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/flightdeck-outputs-$$-"*
-}
-trap cleanup EXIT
-
-ok() { echo "ok   - $1"; passed=$((passed + 1)); }
-bad() {
-  echo "FAIL - $1"
-  failed=$((failed + 1))
-  echo "---- screen ----"
-  t capture-pane -p -t fd 2>/dev/null
-  echo "----------------"
-}
-
-wait_for() {
-  local deadline=$((SECONDS + ${2:-15}))
-  while ((SECONDS < deadline)); do
-    if t capture-pane -p -t fd 2>/dev/null | grep -qF -- "$1"; then return 0; fi
-    sleep 0.2
-  done
-  return 1
-}
-
-check() { if wait_for "$2" "${3:-15}"; then ok "$1"; else bad "$1 (waited for '$2')"; fi; }
-
-start() {
-  t kill-server >/dev/null 2>&1
-  runs=$((runs + 1))
-  sock="flightdeck-outputs-$$-$runs"
-  t new-session -d -s fd -x 120 -y 40 -c "$work" "env -i HOME=$state XDG_STATE_HOME=$state TERM=tmux-256color PATH=/usr/bin:/bin bash --norc --noprofile"
-  t send-keys -t fd "clear; cd $work && $bin $1; echo FLIGHTDECK_EXIT=\$?" Enter
-}
+# shellcheck source-path=SCRIPTDIR source=harness.bash
+source "$(dirname "$0")/harness.bash" "$@"
+# Every pattern here is a plain string (status-bar text, paths with dots).
+match=fixed
+fixture=$fixtures/report_handwritten.ndjson
 
 # --- the snapshot key, and --record on the live cockpit -----------------------
 start "--seed 7 --record $work/recorded.ndjson"
@@ -127,5 +84,4 @@ start "replay $work/missing.ndjson"
 check "a missing log is a one-line error" "flightdeck: cannot read $work/missing.ndjson"
 check "and exits 1" "FLIGHTDECK_EXIT=1"
 
-echo "tmux outputs: $passed passed, $failed failed"
-((failed == 0))
+finish

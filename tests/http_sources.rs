@@ -4,8 +4,7 @@
 //! that is not JSON, a body over the size cap, and a server that never answers.
 
 use crate::support as common;
-#[path = "support/replay_server.rs"]
-mod replay_server;
+use crate::support::replay_server;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

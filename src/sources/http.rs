@@ -571,6 +571,33 @@ pub fn next_link(value: &str, current: &Url, base: &Url) -> Option<Url> {
     None
 }
 
+/// The keys every HTTP kind shares (each kind repeats them in its spec so that
+/// `deny_unknown_fields` works).
+pub fn check_http(
+    url: Option<&str>,
+    token_env: Option<&str>,
+    token_file: Option<&std::path::Path>,
+) -> Vec<(&'static str, String)> {
+    let mut problems = Vec::new();
+    if token_env.is_some() && token_file.is_some() {
+        problems.push((
+            "token_env",
+            "set token_env or token_file, not both".to_string(),
+        ));
+    }
+    if let Some(u) = url {
+        match reqwest::Url::parse(u) {
+            Ok(p) if matches!(p.scheme(), "http" | "https") => {}
+            Ok(_) => problems.push((
+                "url",
+                format!("'{}' is not an http or https URL", redact_url(u)),
+            )),
+            Err(e) => problems.push(("url", format!("'{}' is not a URL ({e})", redact_url(u)))),
+        }
+    }
+    problems
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -608,31 +635,4 @@ mod tests {
         let s = Secret("ghp_abc".into());
         assert_eq!(format!("{s:?}"), "Secret(***)");
     }
-}
-
-/// The keys every HTTP kind shares (each kind repeats them in its spec so that
-/// `deny_unknown_fields` works).
-pub fn check_http(
-    url: Option<&str>,
-    token_env: Option<&str>,
-    token_file: Option<&std::path::Path>,
-) -> Vec<(&'static str, String)> {
-    let mut problems = Vec::new();
-    if token_env.is_some() && token_file.is_some() {
-        problems.push((
-            "token_env",
-            "set token_env or token_file, not both".to_string(),
-        ));
-    }
-    if let Some(u) = url {
-        match reqwest::Url::parse(u) {
-            Ok(p) if matches!(p.scheme(), "http" | "https") => {}
-            Ok(_) => problems.push((
-                "url",
-                format!("'{}' is not an http or https URL", redact_url(u)),
-            )),
-            Err(e) => problems.push(("url", format!("'{}' is not a URL ({e})", redact_url(u)))),
-        }
-    }
-    problems
 }

@@ -289,4 +289,35 @@ mod tests {
         assert!(matches("?.json".as_bytes(), "日.json".as_bytes()));
         assert!(!matches("??.json".as_bytes(), "日.json".as_bytes()));
     }
+
+    #[test]
+    fn expand_finds_non_ascii_names_and_skips_hidden_ones() {
+        let dir = std::env::temp_dir().join(format!("fd-glob-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let sub = dir.join("scans").join("東京");
+        std::fs::create_dir_all(&sub).ok();
+        for name in ["résumé.sarif", "resume.sarif", ".r-sum-.sarif", "[x].sarif"] {
+            std::fs::write(sub.join(name), b"{}").ok();
+        }
+        let found = |pattern: &str| -> Vec<String> {
+            super::expand(&dir.join(pattern).to_string_lossy())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+                .collect()
+        };
+        assert_eq!(
+            found("scans/**/r?sum?.sarif"),
+            ["resume.sarif", "résumé.sarif"]
+        );
+        assert_eq!(
+            found("scans/??/*.sarif").len(),
+            3,
+            "{:?}",
+            found("scans/??/*.sarif")
+        );
+        assert_eq!(found("scans/*/.r?sum?.sarif"), [".r-sum-.sarif"]);
+        assert_eq!(found("scans/*/[x]*"), ["[x].sarif"]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

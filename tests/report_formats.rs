@@ -171,3 +171,75 @@ fn an_unwritable_output_is_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("it is a directory"), "{err}");
 }
+
+#[test]
+fn wide_team_names_keep_the_table_aligned() {
+    // CJK and emoji take two terminal columns per character: padding and
+    // cutting by characters would push the next columns out of line.
+    let dir = TempDir::new("wide");
+    let events = dir.0.join("wide.ndjson");
+    let teams = [
+        "東京チーム",
+        "🚀 launch",
+        "データプラットフォームチーム東京",
+        "alpha",
+    ];
+    let lines: Vec<String> = teams
+        .iter()
+        .enumerate()
+        .map(|(i, team)| {
+            format!(
+                r#"{{"type":"deployment","id":"W-{i}","service":"s{i}","team":"{team}","time":"2024-03-20T12:00:00Z","status":"success","region":"eu-west-1"}}"#
+            )
+        })
+        .collect();
+    std::fs::write(&events, lines.join("\n") + "\n").expect("write events");
+    let out = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
+        .args(["report", "--now", NOW, "--format", "table", "--events"])
+        .arg(&events)
+        .output()
+        .expect("the flightdeck binary runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8(out.stdout).expect("UTF-8 report");
+    let width = flightdeck::util::text::width;
+    let mut lines = table.lines().skip_while(|l| !l.starts_with("TEAM"));
+    let header = lines.next().expect("the scorecard header");
+    let rows: Vec<&str> = lines.take_while(|l| !l.is_empty()).collect();
+    assert_eq!(rows.len(), teams.len(), "{table}");
+    for row in &rows {
+        assert_eq!(width(row), width(header), "row out of line:\n{table}");
+    }
+    // The long name is cut to 20 columns with an ellipsis; the short ones are whole.
+    assert!(table.contains("データプラットフォ… "), "{table}");
+    assert!(
+        table.contains(&format!("東京チーム{} ", " ".repeat(10))),
+        "{table}"
+    );
+    assert!(table.contains("🚀 launch"), "{table}");
+    // The audit table's team column is 20 columns wide too.
+    let audit: Vec<&str> = table
+        .lines()
+        .skip_while(|l| !l.starts_with("TEAM ") || !l.contains("CRIT"))
+        .skip(1)
+        .take(teams.len())
+        .collect();
+    for row in audit {
+        let cut = row
+            .char_indices()
+            .scan(0, |w, (i, c)| {
+                *w += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                Some((i + c.len_utf8(), *w))
+            })
+            .find(|&(_, w)| w == 20)
+            .map(|(i, _)| i);
+        let rest = cut.map(|i| &row[i..]).unwrap_or("");
+        assert!(
+            rest.starts_with(' ') && rest.trim_start().starts_with(char::is_numeric),
+            "audit row out of line: {row:?}\n{table}"
+        );
+    }
+}

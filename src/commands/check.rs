@@ -145,7 +145,7 @@ pub fn table(outcomes: &[Outcome]) -> String {
     let mut s = String::new();
     let w = outcomes
         .iter()
-        .map(|o| o.name.chars().count())
+        .map(|o| crate::util::text::width(&o.name))
         .max()
         .unwrap_or(6)
         .max(6);
@@ -158,8 +158,8 @@ pub fn table(outcomes: &[Outcome]) -> String {
         let quota = o.quota.map_or("-".to_string(), |q| q.remaining.to_string());
         let _ = writeln!(
             s,
-            "{:<w$}  {:<9}  {:<6}  {:>7}  {:>8}  {:>6.1}s  {}",
-            o.name,
+            "{}  {:<9}  {:<6}  {:>7}  {:>8}  {:>6.1}s  {}",
+            crate::util::text::pad_right(&o.name, w),
             o.kind,
             if o.ok { "ok" } else { "FAILED" },
             o.events,
@@ -169,4 +169,31 @@ pub fn table(outcomes: &[Outcome]) -> String {
         );
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wide_source_names_keep_the_table_aligned() {
+        let outcome = |name: &str| Outcome {
+            name: name.into(),
+            kind: "git".into(),
+            ok: true,
+            events: 3,
+            quota: None,
+            detail: String::new(),
+            took: Duration::from_millis(100),
+        };
+        let text = table(&[outcome("東京"), outcome("shop-api"), outcome("🚀")]);
+        let widths: Vec<usize> = text
+            .lines()
+            .map(|l| crate::util::text::width(l.split("  git").next().unwrap_or(l)))
+            .skip(1)
+            .collect();
+        // Every name column is as wide as the widest name, `shop-api` (8).
+        assert_eq!(widths, [8, 8, 8], "{text}");
+        assert!(text.starts_with("SOURCE    KIND"), "{text}");
+    }
 }

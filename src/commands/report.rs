@@ -79,7 +79,9 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
             s
         }
         Format::Table => report::table(&cards, &audit),
-        Format::Csv => crate::report::csv::csv(&cards, &audit),
+        Format::Csv => {
+            crate::report::csv::csv(&cards, &audit).wrap_err("cannot encode the report")?
+        }
         Format::Markdown => crate::report::markdown::markdown(&cards, &audit),
     };
     // The process ends right after this: freeing a million records one by one

@@ -94,67 +94,94 @@ pub enum Verdict {
 }
 
 /// A code change (commit or merged pull request).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
     pub id: Text,
     pub service: Text,
     /// Commit time.
     pub time: Time,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<Text>,
 }
 
 /// One line of a deployment: a stage, region or status update of deployment `id`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DeploymentEvent {
     pub id: Text,
     pub service: Text,
     pub time: Time,
     pub status: DeployStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<Text>,
     /// `None` means production (the schema's default).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<Text>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<Text>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub hotfix: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<Text>,
 }
 
 /// An incident; several lines with one id merge in order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Incident {
     pub id: Text,
     pub service: Text,
     pub opened: Time,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resolved: Option<Time>,
     /// Explicit attribution to a deployment id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deployment: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<Text>,
 }
 
 /// An audit finding; several lines with one id merge in order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
     pub id: Text,
     pub severity: Severity,
     pub status: FindingStatus,
     pub opened: Time,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resolved: Option<Time>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<Text>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub frameworks: Vec<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tool: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<Text>,
     /// What the scanner formats (SARIF, ASFF, OCSF, Trivy) add; `None` for event lines.
+    #[serde(skip)]
     pub detail: Option<Arc<FindingDetail>>,
 }
 
@@ -185,22 +212,32 @@ pub struct FindingDetail {
 }
 
 /// A canary analysis result for one deployment in one region.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CanaryResult {
     pub deployment: Text,
     pub region: Text,
     pub time: Time,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_rate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline_error_rate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub p99_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline_p99_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
 }
 
 /// Anything a source can report. Incident and finding lines with an id seen
 /// before are updates: see [`Incident::merge`] and [`Finding::merge`].
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Serialized, an event is its schema v1 line's object: `type` names the
+/// variant, absent optional fields are left out (see `sources::events::to_line`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
 pub enum Event {
     Change(Change),
     Deployment(DeploymentEvent),

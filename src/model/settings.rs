@@ -68,29 +68,29 @@ pub const UNASSIGNED: &str = "unassigned";
 /// Windows and link windows beyond this are surely typos, and would overflow dates.
 pub const MAX_SPAN: TimeDelta = TimeDelta::days(3650);
 
-/// Parses a span such as `30d`, `24h`, `90m`, `2w` or `45s`.
+/// Parses a span such as `30d`, `24h`, `90m`, `2w` or `45s`: a whole number and
+/// one of these units (humantime does the arithmetic; its other units, such as
+/// `y` or `M` for months, are refused so that `m` is never mistaken for them).
 pub fn parse_span(text: &str) -> Result<TimeDelta, String> {
     let text = text.trim();
     let split = text
         .find(|c: char| !c.is_ascii_digit())
         .ok_or_else(|| format!("'{text}' has no unit: write e.g. 30d, 24h, 90m"))?;
     let (digits, unit) = text.split_at(split);
-    let n: i64 = digits
-        .parse()
-        .map_err(|_| format!("'{text}' does not start with a whole number (e.g. 30d)"))?;
-    let span = match unit {
-        "w" => TimeDelta::try_weeks(n),
-        "d" => TimeDelta::try_days(n),
-        "h" => TimeDelta::try_hours(n),
-        "m" => TimeDelta::try_minutes(n),
-        "s" => TimeDelta::try_seconds(n),
-        _ => {
-            return Err(format!(
-                "'{text}': unknown unit '{unit}' (use w, d, h, m or s)"
-            ));
-        }
+    if digits.parse::<i64>().is_err() {
+        return Err(format!(
+            "'{text}' does not start with a whole number (e.g. 30d)"
+        ));
     }
-    .ok_or_else(|| format!("'{text}' is too long a span"))?;
+    if !matches!(unit, "w" | "d" | "h" | "m" | "s") {
+        return Err(format!(
+            "'{text}': unknown unit '{unit}' (use w, d, h, m or s)"
+        ));
+    }
+    let span = humantime::parse_duration(text)
+        .ok()
+        .and_then(|d| TimeDelta::from_std(d).ok())
+        .ok_or_else(|| format!("'{text}' is too long a span"))?;
     if span <= TimeDelta::zero() {
         return Err(format!("'{text}' must be longer than zero"));
     }
@@ -111,12 +111,49 @@ mod tests {
         assert_eq!(parse_span("30d"), Ok(TimeDelta::days(30)));
         assert_eq!(parse_span("24h"), Ok(TimeDelta::hours(24)));
         assert_eq!(parse_span("2w"), Ok(TimeDelta::days(14)));
+        assert_eq!(parse_span(" 90m "), Ok(TimeDelta::minutes(90)));
+        assert_eq!(parse_span("45s"), Ok(TimeDelta::seconds(45)));
+        assert_eq!(parse_span("3650d"), Ok(MAX_SPAN));
         assert!(parse_span("30").is_err());
         assert!(parse_span("d").is_err());
         assert!(parse_span("0d").is_err());
         assert!(parse_span("5y").is_err());
         assert!(parse_span("50000000d").is_err());
         assert!(parse_span("99999999999999999999d").is_err());
+        assert!(parse_span("200000000000000w").is_err());
+        // humantime's other units and forms stay refused.
+        assert!(parse_span("1M").is_err());
+        assert!(parse_span("1h30m").is_err());
+        assert!(parse_span("5min").is_err());
+        assert!(parse_span("-5d").is_err());
+    }
+
+    #[test]
+    fn span_errors_say_what_is_wrong() {
+        assert_eq!(
+            parse_span("30").unwrap_err(),
+            "'30' has no unit: write e.g. 30d, 24h, 90m"
+        );
+        assert_eq!(
+            parse_span("thirty").unwrap_err(),
+            "'thirty' does not start with a whole number (e.g. 30d)"
+        );
+        assert_eq!(
+            parse_span("5y").unwrap_err(),
+            "'5y': unknown unit 'y' (use w, d, h, m or s)"
+        );
+        assert_eq!(
+            parse_span("0d").unwrap_err(),
+            "'0d' must be longer than zero"
+        );
+        assert_eq!(
+            parse_span("3651d").unwrap_err(),
+            "'3651d' is longer than the limit of 3650d (ten years)"
+        );
+        assert_eq!(
+            parse_span("50000000000000d").unwrap_err(),
+            "'50000000000000d' is too long a span"
+        );
     }
 
     #[test]

@@ -51,10 +51,11 @@ pub const COLUMNS: &[&str] = &[
     "findings_sla_breaches",
 ];
 
-/// The whole CSV document, CRLF line ends (RFC 4180), teams sorted by name.
-pub fn csv(cards: &Scorecards, audit: &Audit) -> String {
-    let mut out = String::new();
-    push_row(&mut out, COLUMNS.iter().map(|c| c.to_string()));
+/// The whole CSV document, CRLF line ends (RFC 4180), teams sorted by name. A
+/// field is quoted only when it holds a comma, a quote, CR or LF (quotes doubled).
+pub fn csv(cards: &Scorecards, audit: &Audit) -> Result<String, ::csv::Error> {
+    let mut out = writer();
+    out.write_record(COLUMNS)?;
     let start = format::rfc3339(cards.window.start);
     let end = format::rfc3339(cards.window.end);
     let days = number(cards.window.days());
@@ -67,66 +68,58 @@ pub fn csv(cards: &Scorecards, audit: &Audit) -> String {
         let r = &m.time_to_restore;
         let w = &m.rework_rate;
         let p = audit.team(&t.team);
-        push_row(
-            &mut out,
-            [
-                t.team.to_string(),
-                tier(t.tier),
-                start.clone(),
-                end.clone(),
-                days.clone(),
-                f.deployments.to_string(),
-                number(f.per_day),
-                tier(Some(f.tier)),
-                trend(trends[0]),
-                optional(l.median_seconds),
-                l.changes.to_string(),
-                l.skewed.to_string(),
-                tier(l.tier),
-                trend(trends[1]),
-                c.failed.to_string(),
-                c.deployments.to_string(),
-                optional(c.rate),
-                tier(c.tier),
-                trend(trends[2]),
-                optional(r.median_seconds),
-                r.incidents.to_string(),
-                r.open.to_string(),
-                tier(r.tier),
-                trend(trends[3]),
-                w.rework.to_string(),
-                w.deployments.to_string(),
-                optional(w.rate),
-                p.open[0].to_string(),
-                p.open[1].to_string(),
-                p.open[2].to_string(),
-                p.open[3].to_string(),
-                p.open[4].to_string(),
-                p.sla_breaches.to_string(),
-            ]
-            .into_iter(),
-        );
+        out.write_record([
+            t.team.to_string(),
+            tier(t.tier),
+            start.clone(),
+            end.clone(),
+            days.clone(),
+            f.deployments.to_string(),
+            number(f.per_day),
+            tier(Some(f.tier)),
+            trend(trends[0]),
+            optional(l.median_seconds),
+            l.changes.to_string(),
+            l.skewed.to_string(),
+            tier(l.tier),
+            trend(trends[1]),
+            c.failed.to_string(),
+            c.deployments.to_string(),
+            optional(c.rate),
+            tier(c.tier),
+            trend(trends[2]),
+            optional(r.median_seconds),
+            r.incidents.to_string(),
+            r.open.to_string(),
+            tier(r.tier),
+            trend(trends[3]),
+            w.rework.to_string(),
+            w.deployments.to_string(),
+            optional(w.rate),
+            p.open[0].to_string(),
+            p.open[1].to_string(),
+            p.open[2].to_string(),
+            p.open[3].to_string(),
+            p.open[4].to_string(),
+            p.sla_breaches.to_string(),
+        ])?;
     }
-    out
+    into_string(out)
 }
 
-fn push_row(out: &mut String, cells: impl Iterator<Item = String>) {
-    for (i, cell) in cells.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&field(&cell));
-    }
-    out.push_str("\r\n");
+fn writer() -> ::csv::Writer<Vec<u8>> {
+    ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::CRLF)
+        .from_writer(Vec::new())
 }
 
-/// One field, quoted when it holds a comma, a quote, CR or LF (quotes doubled).
-pub fn field(value: &str) -> std::borrow::Cow<'_, str> {
-    if value.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", value.replace('"', "\"\"")).into()
-    } else {
-        value.into()
-    }
+fn into_string(out: ::csv::Writer<Vec<u8>>) -> Result<String, ::csv::Error> {
+    let bytes = out
+        .into_inner()
+        .map_err(|e| ::csv::Error::from(e.into_error()))?;
+    // Every field was a `String`, so the document is UTF-8.
+    String::from_utf8(bytes)
+        .map_err(|e| ::csv::Error::from(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
 }
 
 fn tier(t: Option<Tier>) -> String {
@@ -161,6 +154,14 @@ fn number(x: f64) -> String {
 mod tests {
     use super::*;
 
+    /// One row as the writer writes it.
+    fn field(value: &str) -> String {
+        let mut out = writer();
+        out.write_record([value, "x"]).unwrap();
+        let row = into_string(out).unwrap();
+        row.strip_suffix(",x\r\n").unwrap().to_string()
+    }
+
     #[test]
     fn fields_are_quoted_only_when_needed() {
         assert_eq!(field("alpha"), "alpha");
@@ -168,6 +169,11 @@ mod tests {
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(field("two\nlines"), "\"two\nlines\"");
         assert_eq!(field("a|b"), "a|b");
+        assert_eq!(field("cr\rhere"), "\"cr\rhere\"");
+        assert_eq!(field(""), "");
+        assert_eq!(field(" padded "), " padded ");
+        assert_eq!(field("#hash"), "#hash");
+        assert_eq!(field("東京チーム 🚀"), "東京チーム 🚀");
         assert_eq!(number(1.0), "1");
         assert_eq!(number(0.1), "0.1");
     }

@@ -15,7 +15,7 @@ use crate::metrics::trend::{HIGHER_IS_BETTER, key_trends};
 use crate::metrics::{Scorecards, Tier, needs_help_first};
 use crate::model::diagnostics::Diagnostics;
 use crate::report::findings::Audit;
-use crate::util::format;
+use crate::util::{format, text};
 
 /// The JSON report, exactly the shape DESIGN.md documents.
 pub fn json(cards: &Scorecards, diagnostics: &Diagnostics) -> Value {
@@ -113,8 +113,8 @@ pub fn table(cards: &Scorecards, audit: &Audit) -> String {
         let rework = m.rework_rate.rate.map_or("-".into(), format::percent);
         let _ = writeln!(
             out,
-            "{:<20} {:<7} {:<24} {:<24} {:<24} {:<24} {:>7}",
-            truncate(&t.team, 20),
+            "{} {:<7} {:<24} {:<24} {:<24} {:<24} {:>7}",
+            team_cell(&t.team),
             Tier::label_of(t.tier),
             freq,
             lead,
@@ -154,8 +154,8 @@ pub fn table(cards: &Scorecards, audit: &Audit) -> String {
         let o = &p.open;
         let _ = writeln!(
             out,
-            "{:<20} {:>4} {:>4} {:>4} {:>4} {:>4} {:>8}  {}",
-            truncate(&t.team, 20),
+            "{} {:>4} {:>4} {:>4} {:>4} {:>4} {:>8}  {}",
+            team_cell(&t.team),
             o[0],
             o[1],
             o[2],
@@ -169,14 +169,10 @@ pub fn table(cards: &Scorecards, audit: &Audit) -> String {
     out
 }
 
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max - 1).collect();
-        t.push('…');
-        t
-    }
+/// The team column: 20 terminal columns, cut with `…` and padded by display
+/// width, so that wide (CJK, emoji) names keep the next columns aligned.
+fn team_cell(team: &str) -> String {
+    text::pad_right(&text::truncate(team, 20), 20)
 }
 
 fn trim_float(x: f64) -> String {

@@ -86,35 +86,40 @@ pub fn check_target(path: &Path) -> Result<(PathBuf, std::ffi::OsString), Output
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and a
 /// rename: the file is either the old one or the whole new one, never a part.
+/// The temporary file is removed when anything fails.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     let (dir, name) = check_target(path)?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let written = (|| {
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(OutputError::Write {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        });
-    }
+    let fail = |e: std::io::Error| OutputError::Write {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // As a plainly created file: 0666 less the umask (tempfile's default is 0600).
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut file = builder.tempfile_in(&dir).map_err(fail)?;
+    file.write_all(bytes).map_err(fail)?;
+    file.as_file().sync_all().map_err(fail)?;
+    file.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whether the process umask takes away others' read bit (seen on a plain file).
+    #[cfg(unix)]
+    fn current_umask_hides_others_read() -> bool {
+        use std::os::unix::fs::PermissionsExt;
+        let probe = std::env::temp_dir().join(format!("fd-umask-{}", std::process::id()));
+        std::fs::write(&probe, b"").ok();
+        let mode = std::fs::metadata(&probe).map(|m| m.permissions().mode());
+        std::fs::remove_file(&probe).ok();
+        mode.is_ok_and(|m| m & 0o004 == 0)
+    }
 
     #[test]
     fn a_file_is_replaced_whole_and_no_temporary_file_stays() {
@@ -128,6 +133,16 @@ mod tests {
             .map(|d| d.flatten().map(|e| e.file_name()).collect())
             .unwrap_or_default();
         assert_eq!(names.len(), 1, "{names:?}");
+        #[cfg(unix)]
+        {
+            // Readable by others as a plainly created file is (umask permitting),
+            // not tempfile's private 0600.
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).map(|m| m.permissions().mode());
+            let umask_allows_read = mode.as_ref().is_ok_and(|m| m & 0o004 != 0);
+            let expected = !current_umask_hides_others_read();
+            assert_eq!(umask_allows_read, expected, "{mode:?}");
+        }
         let err = write_atomically(&dir.join("missing/r.md"), b"x");
         assert!(
             err.as_ref()

@@ -66,31 +66,6 @@ pub fn attribution(body: &str) -> Option<Attribution> {
     None
 }
 
-/// `*` (any run) and `?` (one character) glob matching, case-sensitive.
-pub fn glob(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,14 +95,5 @@ mod tests {
         );
         let d = serde_json::json!({ "sha": "dead\u{1b}[31mbeef\u{7}" });
         assert_eq!(text(&d, &["sha"]).as_deref(), Some("deadbeef"));
-    }
-
-    #[test]
-    fn globs_match() {
-        assert!(glob("Deploy*", "Deploy to prod"));
-        assert!(glob("*prod*", "deploy-prod-eu"));
-        assert!(glob("v?.*", "v1.2"));
-        assert!(!glob("Deploy*", "Build"));
-        assert!(glob("*", ""));
     }
 }

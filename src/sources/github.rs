@@ -19,10 +19,11 @@ use serde_json::Value;
 use crate::model::settings::Settings;
 use crate::model::source_update::Quota;
 use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Incident, Text, Time};
-use crate::sources::api_json::{Attribution, attribution, glob, text, time};
+use crate::sources::api_json::{Attribution, attribution, text, time};
 use crate::sources::http::check_http;
 use crate::sources::http::{AuthStyle, Http, HttpError, SourceClient};
 use crate::sources::scheduler::{PollError, Polled, Poller};
+use crate::util::glob::Glob;
 use crate::util::text::redact_url;
 
 pub const DEFAULT_URL: &str = "https://api.github.com";
@@ -475,9 +476,11 @@ impl GithubPoller {
             &format!("repos/{repo}/actions/runs"),
             &[("per_page", "100")],
         )?;
+        let pattern = Glob::wildcards(pattern)
+            .map_err(|e| PollError::new(format!("`workflows` = {pattern:?}: {e}")))?;
         for run in self.http.get_list(url, Some("workflow_runs")).await? {
             let name = run.get("name").and_then(Value::as_str).unwrap_or("");
-            if !glob(pattern, name) {
+            if !pattern.is_match(name) {
                 continue;
             }
             let (Some(number), Some(created)) = (

@@ -100,9 +100,46 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Columns `s` takes on a terminal: a CJK character or an emoji takes two.
+pub fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// `s` cut to at most `max` columns, ending with `…` when cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    let room = max.saturating_sub(1);
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > room {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    if max > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// `s` padded with spaces on the right to `columns` columns (as `{:<N}` does,
+/// but counting display columns rather than characters).
+pub fn pad_right(s: &str, columns: usize) -> String {
+    let fill = columns.saturating_sub(width(s));
+    let mut out = String::with_capacity(s.len() + fill);
+    out.push_str(s);
+    out.extend(std::iter::repeat_n(' ', fill));
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{redact_url, sanitize, url_has_userinfo};
+    use super::{pad_right, redact_url, sanitize, truncate, url_has_userinfo, width};
 
     #[test]
     fn plain_text_is_kept() {
@@ -136,5 +173,30 @@ mod tests {
         assert_eq!(redact_url("'http://u:p@h'"), "'http://***@h'");
         assert!(url_has_userinfo("http://u:hunter2@127.0.0.1:9/"));
         assert!(!url_has_userinfo("http://127.0.0.1:9/"));
+    }
+
+    #[test]
+    fn widths_count_terminal_columns() {
+        assert_eq!(width("alpha"), 5);
+        assert_eq!(width("東京"), 4);
+        assert_eq!(width("🚀"), 2);
+        assert_eq!(width("café"), 4);
+    }
+
+    #[test]
+    fn truncate_and_pad_by_columns() {
+        assert_eq!(truncate("alpha", 5), "alpha");
+        assert_eq!(truncate("alphabet", 5), "alph…");
+        // 東京チーム is ten columns: four of them and the ellipsis fit in six.
+        assert_eq!(truncate("東京チーム", 6), "東京…");
+        assert_eq!(truncate("東京チーム", 5), "東京…");
+        assert_eq!(width(&truncate("東京チーム", 5)), 5);
+        assert_eq!(truncate("abc", 0), "");
+        assert_eq!(pad_right("東京", 6), "東京  ");
+        assert_eq!(pad_right("abc", 2), "abc");
+        assert_eq!(
+            width(&pad_right(&truncate("🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀", 20), 20)),
+            20
+        );
     }
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::{FindingsError, Format, MAX_BYTES, read_file};
 use crate::model::{Finding, Time};
+use crate::util::glob::Glob;
 
 /// The keys of a `findings` source (besides the scheduler's common ones such as
 /// `name` and `interval`).
@@ -161,13 +162,24 @@ pub fn expand(pattern: &str) -> Result<Vec<PathBuf>, FindingsError> {
     }
     let path = Path::new(pattern);
     let mut base = PathBuf::new();
-    let mut rest: Vec<String> = Vec::new();
+    let mut rest: Vec<Part> = Vec::new();
     for c in path.components() {
         let s = c.as_os_str().to_string_lossy().to_string();
         if rest.is_empty() && !has_magic(&s) {
             base.push(c);
+        } else if s == "**" {
+            rest.push(Part::AnyDirs);
+        } else if !has_magic(&s) {
+            rest.push(Part::Name(s));
         } else {
-            rest.push(s);
+            let glob = Glob::wildcards(&s).map_err(|e| FindingsError::BadPattern {
+                origin: pattern.to_string(),
+                reason: e.to_string(),
+            })?;
+            rest.push(Part::Glob {
+                hidden: s.starts_with('.'),
+                glob,
+            });
         }
     }
     if base.as_os_str().is_empty() {
@@ -186,7 +198,18 @@ pub fn expand(pattern: &str) -> Result<Vec<PathBuf>, FindingsError> {
     Ok(out)
 }
 
-fn walk(dir: &Path, rest: &[String], out: &mut Vec<PathBuf>, depth: usize) {
+/// One component of a glob below its literal base folder.
+enum Part {
+    /// `**`: zero or more folders.
+    AnyDirs,
+    /// A name without wildcards.
+    Name(String),
+    /// A name with `*` or `?`; `hidden` when it starts with `.` (only such a
+    /// pattern matches hidden names).
+    Glob { glob: Glob, hidden: bool },
+}
+
+fn walk(dir: &Path, rest: &[Part], out: &mut Vec<PathBuf>, depth: usize) {
     // Depth and count bounds: a symlink loop or a huge tree cannot hang a poll.
     if depth > 32 || out.len() > MAX_FILES {
         return;
@@ -197,31 +220,31 @@ fn walk(dir: &Path, rest: &[String], out: &mut Vec<PathBuf>, depth: usize) {
         }
         return;
     };
-    if first == "**" {
-        // Zero directories ...
-        walk(dir, tail, out, depth + 1);
-        // ... or one more, and still inside `**`.
-        for entry in entries(dir) {
-            if entry.is_dir() {
-                walk(&entry, rest, out, depth + 1);
+    match first {
+        Part::AnyDirs => {
+            // Zero directories ...
+            walk(dir, tail, out, depth + 1);
+            // ... or one more, and still inside `**`.
+            for entry in entries(dir) {
+                if entry.is_dir() {
+                    walk(&entry, rest, out, depth + 1);
+                }
             }
         }
-        return;
-    }
-    if !has_magic(first) {
-        walk(&dir.join(first), tail, out, depth + 1);
-        return;
-    }
-    for entry in entries(dir) {
-        let name = entry
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
-        if name.starts_with('.') && !first.starts_with('.') {
-            continue;
-        }
-        if matches(first.as_bytes(), name.as_bytes()) {
-            walk(&entry, tail, out, depth + 1);
+        Part::Name(name) => walk(&dir.join(name), tail, out, depth + 1),
+        Part::Glob { glob, hidden } => {
+            for entry in entries(dir) {
+                let name = entry
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                if name.starts_with('.') && !hidden {
+                    continue;
+                }
+                if glob.is_match(&name) {
+                    walk(&entry, tail, out, depth + 1);
+                }
+            }
         }
     }
 }
@@ -233,34 +256,16 @@ fn entries(dir: &Path) -> Vec<PathBuf> {
     }
 }
 
-/// `*` and `?` wildcard match of one path component.
-pub fn matches(pattern: &[u8], name: &[u8]) -> bool {
-    let (mut p, mut n) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while n < name.len() {
-        if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == name[n]) {
-            p += 1;
-            n += 1;
-        } else if p < pattern.len() && pattern[p] == b'*' {
-            star = Some((p, n));
-            p += 1;
-        } else if let Some((sp, sn)) = star {
-            p = sp + 1;
-            n = sn + 1;
-            star = Some((sp, sn + 1));
-        } else {
-            return false;
-        }
-    }
-    while p < pattern.len() && pattern[p] == b'*' {
-        p += 1;
-    }
-    p == pattern.len()
-}
-
 #[cfg(test)]
 mod tests {
-    use super::matches;
+    /// `*` and `?` wildcard match of one path component, as [`super::walk`] does it.
+    fn matches(pattern: &[u8], name: &[u8]) -> bool {
+        let (Ok(pattern), Ok(name)) = (std::str::from_utf8(pattern), std::str::from_utf8(name))
+        else {
+            return false;
+        };
+        crate::util::glob::Glob::wildcards(pattern).is_ok_and(|g| g.is_match(name))
+    }
 
     #[test]
     fn wildcards() {
@@ -271,5 +276,48 @@ mod tests {
         assert!(matches(b"a?c", b"abc"));
         assert!(!matches(b"a?c", b"ac"));
         assert!(matches(b"*", b""));
+        assert!(matches(b"[x].sarif", b"[x].sarif"));
+    }
+
+    #[test]
+    fn question_mark_is_one_character() {
+        // It was one byte: `?` never matched a non-ASCII letter.
+        assert!(matches(
+            "r?sum?.sarif".as_bytes(),
+            "résumé.sarif".as_bytes()
+        ));
+        assert!(matches("?.json".as_bytes(), "日.json".as_bytes()));
+        assert!(!matches("??.json".as_bytes(), "日.json".as_bytes()));
+    }
+
+    #[test]
+    fn expand_finds_non_ascii_names_and_skips_hidden_ones() {
+        let dir = std::env::temp_dir().join(format!("fd-glob-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let sub = dir.join("scans").join("東京");
+        std::fs::create_dir_all(&sub).ok();
+        for name in ["résumé.sarif", "resume.sarif", ".r-sum-.sarif", "[x].sarif"] {
+            std::fs::write(sub.join(name), b"{}").ok();
+        }
+        let found = |pattern: &str| -> Vec<String> {
+            super::expand(&dir.join(pattern).to_string_lossy())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+                .collect()
+        };
+        assert_eq!(
+            found("scans/**/r?sum?.sarif"),
+            ["resume.sarif", "résumé.sarif"]
+        );
+        assert_eq!(
+            found("scans/??/*.sarif").len(),
+            3,
+            "{:?}",
+            found("scans/??/*.sarif")
+        );
+        assert_eq!(found("scans/*/.r?sum?.sarif"), [".r-sum-.sarif"]);
+        assert_eq!(found("scans/*/[x]*"), ["[x].sarif"]);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

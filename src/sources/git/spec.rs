@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::util::glob::{Glob, GlobError};
+
 /// A `[[sources]]` entry with `kind = "git"`: a local repository whose tags are
 /// deployments and whose commits are changes.
 ///
@@ -206,24 +208,11 @@ fn normalise_prefix(raw: &str) -> String {
     }
 }
 
-/// A glob over tag names: `*`, `?`, `[...]` classes (`!` or `^` negates,
-/// ranges with `-`) and `\` escapes. `*` also matches `/`.
+/// A glob over tag names (see [`Glob::with_classes`]): `*`, `?`, `[...]`
+/// classes (`!` or `^` negates, ranges with `-`) and `\` escapes. `*` also
+/// matches `/`.
 #[derive(Clone, PartialEq, Eq)]
-pub struct TagPattern {
-    text: String,
-    tokens: Vec<Token>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Token {
-    Literal(char),
-    Any,
-    Star,
-    Class {
-        negated: bool,
-        ranges: Vec<(char, char)>,
-    },
-}
+pub struct TagPattern(Glob);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PatternError {
@@ -233,26 +222,25 @@ pub enum PatternError {
     UnclosedClass(String),
     #[error("'{0}': the pattern ends with a lone `\\`")]
     TrailingEscape(String),
+    #[error("'{0}': {1}")]
+    Invalid(String, GlobError),
 }
 
 impl Default for TagPattern {
     fn default() -> Self {
-        Self {
-            text: "v*".into(),
-            tokens: vec![Token::Literal('v'), Token::Star],
-        }
+        Self::new("v*").unwrap_or_else(|_| unreachable!("\"v*\" is a valid glob"))
     }
 }
 
 impl fmt::Debug for TagPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TagPattern({:?})", self.text)
+        write!(f, "TagPattern({:?})", self.0.as_str())
     }
 }
 
 impl fmt::Display for TagPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+        f.write_str(self.0.as_str())
     }
 }
 
@@ -268,116 +256,19 @@ impl TagPattern {
         if text.is_empty() {
             return Err(PatternError::Empty);
         }
-        let mut tokens = Vec::new();
-        let mut chars = text.chars().peekable();
-        while let Some(c) = chars.next() {
-            let token = match c {
-                '*' => {
-                    // Runs of stars are one star.
-                    if tokens.last() == Some(&Token::Star) {
-                        continue;
-                    }
-                    Token::Star
-                }
-                '?' => Token::Any,
-                '\\' => Token::Literal(
-                    chars
-                        .next()
-                        .ok_or_else(|| PatternError::TrailingEscape(text.into()))?,
-                ),
-                '[' => {
-                    let negated = matches!(chars.peek(), Some('!' | '^'));
-                    if negated {
-                        chars.next();
-                    }
-                    let mut ranges = Vec::new();
-                    let mut first = true;
-                    loop {
-                        let c = chars
-                            .next()
-                            .ok_or_else(|| PatternError::UnclosedClass(text.into()))?;
-                        // A `]` right after `[` or `[!` is a member, as in fnmatch.
-                        if c == ']' && !first {
-                            break;
-                        }
-                        first = false;
-                        let lo = if c == '\\' {
-                            chars
-                                .next()
-                                .ok_or_else(|| PatternError::UnclosedClass(text.into()))?
-                        } else {
-                            c
-                        };
-                        let mut lookahead = chars.clone();
-                        if lookahead.next() == Some('-')
-                            && let Some(hi) = lookahead.next()
-                            && hi != ']'
-                        {
-                            chars.next();
-                            chars.next();
-                            ranges.push((lo, hi));
-                        } else {
-                            ranges.push((lo, lo));
-                        }
-                    }
-                    Token::Class { negated, ranges }
-                }
-                c => Token::Literal(c),
-            };
-            tokens.push(token);
-        }
-        Ok(Self {
-            text: text.into(),
-            tokens,
+        Glob::with_classes(text).map(Self).map_err(|e| match e {
+            GlobError::UnclosedClass => PatternError::UnclosedClass(text.into()),
+            GlobError::TrailingEscape => PatternError::TrailingEscape(text.into()),
+            other => PatternError::Invalid(text.into(), other),
         })
     }
 
     pub fn as_str(&self) -> &str {
-        &self.text
+        self.0.as_str()
     }
 
     pub fn matches(&self, name: &str) -> bool {
-        let name: Vec<char> = name.chars().collect();
-        // Classic greedy glob with one backtrack point for the last star.
-        let (mut t, mut n) = (0, 0);
-        let mut star: Option<(usize, usize)> = None;
-        while n < name.len() {
-            match self.tokens.get(t) {
-                Some(Token::Star) => {
-                    star = Some((t, n));
-                    t += 1;
-                    continue;
-                }
-                Some(tok) if tok.matches_char(name[n]) => {
-                    t += 1;
-                    n += 1;
-                    continue;
-                }
-                _ => {}
-            }
-            match star {
-                Some((st, sn)) => {
-                    t = st + 1;
-                    n = sn + 1;
-                    star = Some((st, sn + 1));
-                }
-                None => return false,
-            }
-        }
-        self.tokens[t..].iter().all(|tok| *tok == Token::Star)
-    }
-}
-
-impl Token {
-    fn matches_char(&self, c: char) -> bool {
-        match self {
-            Token::Literal(l) => *l == c,
-            Token::Any => true,
-            Token::Star => false,
-            Token::Class { negated, ranges } => {
-                ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)) != *negated
-            }
-        }
+        self.0.is_match(name)
     }
 }
 
@@ -407,6 +298,8 @@ mod tests {
         assert!(p("[]]").matches("]"));
         assert!(p("*-prod").matches("v1-prod"));
         assert!(!p("*-prod").matches("v1-prod-rc"));
+        assert!(p("v?").matches("vé"));
+        assert!(p("release-?").matches("release-日"));
     }
 
     #[test]
@@ -420,6 +313,8 @@ mod tests {
             TagPattern::new("v\\"),
             Err(PatternError::TrailingEscape(_))
         ));
+        // A reversed range is accepted, as before, and matches nothing.
+        assert!(!p("v[9-0]").matches("v5"));
     }
 
     #[test]

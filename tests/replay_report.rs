@@ -11,7 +11,7 @@ use flightdeck::model::Text;
 use flightdeck::model::records::Records;
 use flightdeck::model::settings::Settings;
 use flightdeck::model::source_update::SourceUpdate;
-use flightdeck::report;
+use flightdeck::report::model::Report;
 use flightdeck::sources::events::{self, Diagnostics};
 use flightdeck::sources::replay::{self, ReplayFeed};
 use flightdeck::store::{Store, Views};
@@ -53,7 +53,6 @@ fn scorecards_of(mut v: Value) -> Value {
 fn assert_views_match_report(views: &Views, records: &Records, file: &Path) {
     assert_eq!(views.now, now());
     for w in &views.windows {
-        let mut replayed = report::json(&w.scorecards, &Diagnostics::default());
         // The report adds each team's findings posture from the same records.
         let audit = flightdeck::report::findings::audit(
             w.scorecards.teams.iter().map(|t| &*t.team),
@@ -62,7 +61,8 @@ fn assert_views_match_report(views: &Views, records: &Records, file: &Path) {
             views.now,
             chrono::TimeDelta::days(w.days),
         );
-        flightdeck::report::findings::insert(&mut replayed, &audit);
+        let diagnostics = Diagnostics::default();
+        let replayed = Report::new(&w.scorecards, &audit, &diagnostics).json();
         let replayed = scorecards_of(replayed);
         let reported = scorecards_of(report_json(file, w.days));
         assert_eq!(replayed, reported, "{}-day window", w.days);

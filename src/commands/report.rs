@@ -11,6 +11,7 @@ use crate::commands::cli::{Format, ReportArgs};
 use crate::metrics::{DORA_2023, Window, scorecards};
 use crate::model::records::Records;
 use crate::model::settings::Settings;
+use crate::report::model::Report;
 use crate::report::{self, output};
 use crate::sources::events::{self, Diagnostics};
 
@@ -69,20 +70,18 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
         now,
         window,
     );
+    let model = Report::new(&cards, &audit, &diagnostics);
     let text = match args.format {
         Format::Json => {
-            let mut value = report::json(&cards, &diagnostics);
-            crate::report::findings::insert(&mut value, &audit);
+            let value = model.json();
             let mut s =
                 serde_json::to_string_pretty(&value).wrap_err("cannot encode the report")?;
             s.push('\n');
             s
         }
-        Format::Table => report::table(&cards, &audit),
-        Format::Csv => {
-            crate::report::csv::csv(&cards, &audit).wrap_err("cannot encode the report")?
-        }
-        Format::Markdown => crate::report::markdown::markdown(&cards, &audit),
+        Format::Table => report::table(&model),
+        Format::Csv => crate::report::csv::csv(&model).wrap_err("cannot encode the report")?,
+        Format::Markdown => crate::report::markdown::markdown(&model),
     };
     // The process ends right after this: freeing a million records one by one
     // would only delay the exit (measured: about a quarter of the run).

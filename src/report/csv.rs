@@ -5,9 +5,9 @@
 //! keep their meaning from one report to the next. Numbers are raw (seconds,
 //! ratios, per-day rates) so formulas work on them; an empty cell means "no data".
 
-use crate::metrics::trend::{Trend, key_trends};
-use crate::metrics::{Scorecards, Tier};
-use crate::report::findings::Audit;
+use crate::metrics::Tier;
+use crate::metrics::trend::Trend;
+use crate::report::model::Report;
 use crate::util::format;
 
 /// The header, in column order. New columns are only ever appended at the end,
@@ -53,21 +53,23 @@ pub const COLUMNS: &[&str] = &[
 
 /// The whole CSV document, CRLF line ends (RFC 4180), teams sorted by name. A
 /// field is quoted only when it holds a comma, a quote, CR or LF (quotes doubled).
-pub fn csv(cards: &Scorecards, audit: &Audit) -> Result<String, ::csv::Error> {
+pub fn csv(report: &Report<'_>) -> Result<String, ::csv::Error> {
+    let cards = report.cards;
     let mut out = writer();
     out.write_record(COLUMNS)?;
     let start = format::rfc3339(cards.window.start);
     let end = format::rfc3339(cards.window.end);
     let days = number(cards.window.days());
-    for t in &cards.teams {
+    for row in &report.teams {
+        let t = row.card;
         let m = &t.current;
-        let trends = key_trends(m, &t.previous);
+        let trends = row.trends;
         let f = &m.deployment_frequency;
         let l = &m.lead_time;
         let c = &m.change_failure_rate;
         let r = &m.time_to_restore;
         let w = &m.rework_rate;
-        let p = audit.team(&t.team);
+        let p = &row.posture;
         out.write_record([
             t.team.to_string(),
             tier(t.tier),

@@ -11,7 +11,6 @@
 //! ```
 
 use chrono::TimeDelta;
-use serde_json::{Value, json};
 
 use crate::model::findings_policy::UNMAPPED;
 use std::fmt::Write as _;
@@ -20,32 +19,6 @@ use crate::metrics::posture::{Posture, posture};
 use crate::model::settings::Settings;
 use crate::model::{Finding, Text, Time};
 use crate::util::format;
-
-/// The JSON object of one posture.
-pub fn posture_json(p: &Posture) -> Value {
-    json!({
-        "open": {
-            "critical": p.open[0],
-            "high": p.open[1],
-            "medium": p.open[2],
-            "low": p.open[3],
-            "info": p.open[4],
-        },
-        "open_total": p.open_total,
-        "by_framework": p.by_framework,
-        "new_24h": p.new_24h,
-        "oldest_open_critical": p.oldest_open_critical.map(format::rfc3339),
-        "sla_breaches": p.sla_breaches,
-        "suppressed": p.suppressed,
-        "resolved": p.resolved,
-        "median_resolve_seconds": p.median_resolve_seconds,
-        "previous": {
-            "open_at_start": p.open_at_start,
-            "resolved": p.resolved_previous,
-            "median_resolve_seconds": p.median_resolve_seconds_previous,
-        },
-    })
-}
 
 /// The findings posture of every reported team and of the unmapped findings:
 /// what the JSON `findings` objects show, and what the table, Markdown and CSV
@@ -134,25 +107,5 @@ pub fn audit<'a>(
         now,
         teams: teams.map(of).collect(),
         unmapped: of(UNMAPPED),
-    }
-}
-
-/// Adds `findings` from `audit` to every team of `report` (matched by name) and
-/// `findings_unmapped` at the top level.
-pub fn insert(report: &mut Value, audit: &Audit) {
-    if let Some(Value::Array(teams)) = report.get_mut("teams") {
-        for t in teams.iter_mut() {
-            let name = t
-                .get("team")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            if let Value::Object(map) = t {
-                map.insert("findings".into(), posture_json(&audit.team(&name)));
-            }
-        }
-    }
-    if let Value::Object(map) = report {
-        map.insert("findings_unmapped".into(), posture_json(&audit.unmapped));
     }
 }

@@ -5,8 +5,9 @@
 use std::fmt::Write as _;
 
 use crate::metrics::trend::{HIGHER_IS_BETTER, Trend, key_trends};
-use crate::metrics::{Scorecards, TeamMetrics, TeamScorecard, Tier, needs_help_first};
+use crate::metrics::{TeamMetrics, TeamScorecard, Tier};
 use crate::report::findings::Audit;
+use crate::report::model::{Report, TeamRow};
 use crate::util::format;
 
 const METRICS: [&str; 4] = [
@@ -16,7 +17,8 @@ const METRICS: [&str; 4] = [
     "time to restore",
 ];
 
-pub fn markdown(cards: &Scorecards, audit: &Audit) -> String {
+pub fn markdown(report: &Report<'_>) -> String {
+    let (cards, audit) = (report.cards, report.audit);
     let mut out = String::new();
     let days = cards.window.days();
     let _ = writeln!(out, "# Delivery scorecards");
@@ -36,11 +38,11 @@ pub fn markdown(cards: &Scorecards, audit: &Audit) -> String {
         "| Team | Tier | Deployment frequency | Lead time | Change failure rate | Time to restore | Rework rate |"
     );
     let _ = writeln!(out, "|---|---|---|---|---|---|---|");
-    let order = needs_help_first(cards);
-    for t in order.iter().map(|&i| &cards.teams[i]) {
+    for row in report.rows_by_need() {
+        let t = row.card;
         let values = key_values(&t.current);
         let tiers = t.current.key_tiers();
-        let trends = key_trends(&t.current, &t.previous);
+        let trends = row.trends;
         let mut row = format!("| {} | {} |", escape(&t.team), tier_cell(t.tier));
         for i in 0..4 {
             let _ = write!(
@@ -62,18 +64,18 @@ pub fn markdown(cards: &Scorecards, audit: &Audit) -> String {
     let _ = writeln!(out);
     let _ = writeln!(out, "## Teams that need help");
     let _ = writeln!(out);
-    let needing: Vec<&TeamScorecard> = order
-        .iter()
-        .map(|&i| &cards.teams[i])
-        .filter(|t| t.tier == Some(Tier::Low))
+    let needing: Vec<&TeamRow> = report
+        .rows_by_need()
+        .filter(|r| r.card.tier == Some(Tier::Low))
         .collect();
     if needing.is_empty() {
         let _ = writeln!(out, "No team is in the low tier.");
     }
-    for t in needing {
+    for row in needing {
+        let t = row.card;
         if let Some(i) = weakest(t) {
             let values = key_values(&t.current);
-            let trend = key_trends(&t.current, &t.previous)[i];
+            let trend = row.trends[i];
             let change = match trend {
                 Trend::Better => ", better than the previous window",
                 Trend::Worse => ", worse than the previous window",
@@ -91,14 +93,14 @@ pub fn markdown(cards: &Scorecards, audit: &Audit) -> String {
         }
     }
     let _ = writeln!(out);
-    audit_section(&mut out, cards, &order, audit);
+    audit_section(&mut out, report, audit);
     out
 }
 
 /// `## Audit`: per team the findings open at the window's end by severity, how
 /// many are past their SLA and the age of the oldest open critical one; then the
 /// findings no rule maps to a team.
-fn audit_section(out: &mut String, cards: &Scorecards, order: &[usize], audit: &Audit) {
+fn audit_section(out: &mut String, report: &Report<'_>, audit: &Audit) {
     let _ = writeln!(out, "## Audit");
     let _ = writeln!(out);
     let _ = writeln!(
@@ -112,8 +114,8 @@ fn audit_section(out: &mut String, cards: &Scorecards, order: &[usize], audit: &
         "| Team | Critical | High | Medium | Low | Info | Past SLA | Oldest open critical |"
     );
     let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
-    for t in order.iter().map(|&i| &cards.teams[i]) {
-        let p = audit.team(&t.team);
+    for row in report.rows_by_need() {
+        let (t, p) = (row.card, &row.posture);
         let o = &p.open;
         let _ = writeln!(
             out,
@@ -125,10 +127,10 @@ fn audit_section(out: &mut String, cards: &Scorecards, order: &[usize], audit: &
             o[3],
             o[4],
             p.sla_breaches,
-            audit.oldest_critical_age(&p).unwrap_or_else(|| "–".into()),
+            audit.oldest_critical_age(p).unwrap_or_else(|| "–".into()),
         );
     }
-    if cards.teams.is_empty() {
+    if report.teams.is_empty() {
         let _ = writeln!(out, "| (no teams) | | | | | | | |");
     }
     let _ = writeln!(out);

@@ -1,61 +1,24 @@
-//! `flightdeck report`: scorecards as JSON (the shape in DESIGN.md) or a table.
+//! `flightdeck report`: the typed report ([`model::Report`]) and its formats:
+//! the text table here, JSON (the model's), CSV, Markdown and OpenMetrics.
 
 pub mod csv;
 pub mod findings;
 pub mod markdown;
+pub mod model;
 pub mod openmetrics;
 pub mod output;
 
 use std::fmt::Write as _;
 
-use serde_json::{Value, json};
-
-use crate::metrics::dora::TeamMetrics;
-use crate::metrics::trend::{HIGHER_IS_BETTER, key_trends};
-use crate::metrics::{Scorecards, Tier, needs_help_first};
-use crate::model::diagnostics::Diagnostics;
-use crate::report::findings::Audit;
+use crate::metrics::Tier;
+use crate::metrics::trend::HIGHER_IS_BETTER;
+use crate::report::model::Report;
 use crate::util::{format, text};
-
-/// The JSON report, exactly the shape DESIGN.md documents.
-pub fn json(cards: &Scorecards, diagnostics: &Diagnostics) -> Value {
-    let teams: Vec<Value> = cards
-        .teams
-        .iter()
-        .map(|t| {
-            let mut team = metrics_object(&t.current);
-            team.insert("team".into(), json!(&*t.team));
-            team.insert("tier".into(), json!(t.tier));
-            team.insert(
-                "previous".into(),
-                Value::Object(metrics_object(&t.previous)),
-            );
-            Value::Object(team)
-        })
-        .collect();
-    json!({
-        "window": {
-            "start": format::rfc3339(cards.window.start),
-            "end": format::rfc3339(cards.window.end),
-            "days": cards.window.days(),
-        },
-        "teams": teams,
-        "unattributed_incidents": cards.unattributed_incidents,
-        "diagnostics": diagnostics,
-    })
-}
-
-fn metrics_object(m: &TeamMetrics) -> serde_json::Map<String, Value> {
-    match serde_json::to_value(m) {
-        Ok(Value::Object(map)) => map,
-        // TeamMetrics is a plain struct of numbers; it always serialises to an object.
-        _ => serde_json::Map::new(),
-    }
-}
 
 /// A readable scorecard per team, teams needing help first, then the audit:
 /// open findings per team (as the JSON report's `findings`).
-pub fn table(cards: &Scorecards, audit: &Audit) -> String {
+pub fn table(report: &Report<'_>) -> String {
+    let (cards, audit) = (report.cards, report.audit);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -76,9 +39,10 @@ pub fn table(cards: &Scorecards, audit: &Audit) -> String {
         "TIME TO RESTORE",
         "REWORK"
     );
-    for t in needs_help_first(cards).into_iter().map(|i| &cards.teams[i]) {
+    for row in report.rows_by_need() {
+        let t = row.card;
         let m = &t.current;
-        let trends = key_trends(m, &t.previous);
+        let trends = row.trends;
         let arrow = |i: usize| trends[i].arrow(HIGHER_IS_BETTER[i]);
         let cell = |value: String, tier: Option<Tier>, i: usize| {
             format!("{value} {} {}", Tier::label_of(tier), arrow(i))
@@ -149,8 +113,8 @@ pub fn table(cards: &Scorecards, audit: &Audit) -> String {
         "{:<20} {:>4} {:>4} {:>4} {:>4} {:>4} {:>8}  OLDEST CRIT",
         "TEAM", "CRIT", "HIGH", "MED", "LOW", "INFO", "PAST SLA"
     );
-    for t in needs_help_first(cards).into_iter().map(|i| &cards.teams[i]) {
-        let p = audit.team(&t.team);
+    for row in report.rows_by_need() {
+        let (t, p) = (row.card, &row.posture);
         let o = &p.open;
         let _ = writeln!(
             out,
@@ -162,7 +126,7 @@ pub fn table(cards: &Scorecards, audit: &Audit) -> String {
             o[3],
             o[4],
             p.sla_breaches,
-            audit.oldest_critical_age(&p).unwrap_or_else(|| "-".into()),
+            audit.oldest_critical_age(p).unwrap_or_else(|| "-".into()),
         );
     }
     let _ = writeln!(out, "{}", audit.unmapped_line());

@@ -1,0 +1,174 @@
+//! The report as typed data, built once from the scorecards, the audit and the
+//! reading diagnostics: the order teams are shown in, each team's trends and
+//! audit posture, and the JSON shape of DESIGN.md as structs. The formats
+//! (table, JSON, CSV, Markdown) only render it.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::metrics::dora::TeamMetrics;
+use crate::metrics::posture::Posture;
+use crate::metrics::trend::{Trend, key_trends};
+use crate::metrics::{Scorecards, TeamScorecard, Tier, needs_help_first};
+use crate::model::diagnostics::Diagnostics;
+use crate::report::findings::Audit;
+use crate::util::format;
+
+pub struct Report<'a> {
+    pub cards: &'a Scorecards,
+    pub audit: &'a Audit,
+    pub diagnostics: &'a Diagnostics,
+    /// One per team, in the scorecards' order (JSON and CSV keep it).
+    pub teams: Vec<TeamRow<'a>>,
+    /// Indexes into `teams`, the teams needing help first (table, Markdown).
+    pub by_need: Vec<usize>,
+}
+
+/// What every format shows of one team.
+pub struct TeamRow<'a> {
+    pub card: &'a TeamScorecard,
+    /// The key metrics against the previous window, in display order.
+    pub trends: [Trend; 4],
+    pub posture: Posture,
+}
+
+impl<'a> Report<'a> {
+    pub fn new(cards: &'a Scorecards, audit: &'a Audit, diagnostics: &'a Diagnostics) -> Self {
+        let teams = cards
+            .teams
+            .iter()
+            .map(|card| TeamRow {
+                card,
+                trends: key_trends(&card.current, &card.previous),
+                posture: audit.team(&card.team),
+            })
+            .collect();
+        Self {
+            cards,
+            audit,
+            diagnostics,
+            teams,
+            by_need: needs_help_first(cards),
+        }
+    }
+
+    /// The teams, those needing help first.
+    pub fn rows_by_need(&self) -> impl Iterator<Item = &TeamRow<'a>> {
+        self.by_need.iter().map(|&i| &self.teams[i])
+    }
+
+    /// The JSON report, exactly the shape DESIGN.md documents, as a value whose
+    /// keys serialise in sorted order (the published format).
+    pub fn json(&self) -> Value {
+        let json = JsonReport {
+            window: JsonWindow {
+                start: format::rfc3339(self.cards.window.start),
+                end: format::rfc3339(self.cards.window.end),
+                days: self.cards.window.days(),
+            },
+            teams: self
+                .teams
+                .iter()
+                .map(|t| JsonTeam {
+                    team: &t.card.team,
+                    tier: t.card.tier,
+                    current: &t.card.current,
+                    previous: &t.card.previous,
+                    findings: JsonPosture::of(&t.posture),
+                })
+                .collect(),
+            unattributed_incidents: self.cards.unattributed_incidents,
+            diagnostics: self.diagnostics,
+            findings_unmapped: JsonPosture::of(&self.audit.unmapped),
+        };
+        // A report is plain numbers and strings: it always has a JSON form.
+        serde_json::to_value(json).unwrap_or(Value::Null)
+    }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    window: JsonWindow,
+    teams: Vec<JsonTeam<'a>>,
+    unattributed_incidents: u64,
+    diagnostics: &'a Diagnostics,
+    findings_unmapped: JsonPosture<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonWindow {
+    start: String,
+    end: String,
+    days: f64,
+}
+
+#[derive(Serialize)]
+struct JsonTeam<'a> {
+    team: &'a str,
+    tier: Option<Tier>,
+    #[serde(flatten)]
+    current: &'a TeamMetrics,
+    previous: &'a TeamMetrics,
+    findings: JsonPosture<'a>,
+}
+
+/// A findings posture as the JSON report's `findings` object.
+#[derive(Serialize)]
+pub struct JsonPosture<'a> {
+    open: OpenBySeverity,
+    open_total: u64,
+    by_framework: &'a BTreeMap<String, u64>,
+    new_24h: u64,
+    oldest_open_critical: Option<String>,
+    sla_breaches: u64,
+    suppressed: u64,
+    resolved: u64,
+    median_resolve_seconds: Option<f64>,
+    previous: PreviousPosture,
+}
+
+#[derive(Serialize)]
+struct OpenBySeverity {
+    critical: u64,
+    high: u64,
+    medium: u64,
+    low: u64,
+    info: u64,
+}
+
+#[derive(Serialize)]
+struct PreviousPosture {
+    open_at_start: u64,
+    resolved: u64,
+    median_resolve_seconds: Option<f64>,
+}
+
+impl<'a> JsonPosture<'a> {
+    pub fn of(p: &'a Posture) -> Self {
+        let [critical, high, medium, low, info] = p.open;
+        Self {
+            open: OpenBySeverity {
+                critical,
+                high,
+                medium,
+                low,
+                info,
+            },
+            open_total: p.open_total,
+            by_framework: &p.by_framework,
+            new_24h: p.new_24h,
+            oldest_open_critical: p.oldest_open_critical.map(format::rfc3339),
+            sla_breaches: p.sla_breaches,
+            suppressed: p.suppressed,
+            resolved: p.resolved,
+            median_resolve_seconds: p.median_resolve_seconds,
+            previous: PreviousPosture {
+                open_at_start: p.open_at_start,
+                resolved: p.resolved_previous,
+                median_resolve_seconds: p.median_resolve_seconds_previous,
+            },
+        }
+    }
+}

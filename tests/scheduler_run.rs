@@ -2,8 +2,7 @@
 //! another; failures back off; `r` polls now, `p` pauses; a followed file's new
 //! lines arrive once; a failing source keeps its data, marked stale.
 
-#[path = "support/replay_server.rs"]
-mod replay_server;
+use crate::support::replay_server;
 
 use std::io::Write;
 use std::path::Path;

@@ -1,6 +1,8 @@
 //! What the integration tests share: the demo organisation at a fixed time, the
 //! shared public fixtures and the external tools a test needs.
 
+pub mod replay_server;
+
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};

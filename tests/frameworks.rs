@@ -12,9 +12,22 @@ fn c(framework: &str, version: Option<&str>, control: Option<&str>) -> Control {
     }
 }
 
+/// Each raw name normalises to its controls; every mismatch is listed.
+fn check(table: &[(&str, Vec<Control>)]) {
+    let mut failures = Vec::new();
+    for (raw, want) in table {
+        let got = frameworks::normalise(raw);
+        if &got != want {
+            failures.push(format!("{raw:?}\n   got  {got:?}\n   want {want:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Security Hub related requirements, standards ids and generator ids.
 #[test]
-fn every_naming_style_maps_to_one_canonical_control() {
-    let table: &[(&str, Vec<Control>)] = &[
+fn security_hub_names_map_to_one_canonical_control() {
+    check(&[
         // Security Hub RelatedRequirements
         (
             "NIST.800-53.r5 SC-28(1)",
@@ -75,6 +88,13 @@ fn every_naming_style_maps_to_one_canonical_control() {
             "standards/service-managed-aws-control-tower/v/1.0.0",
             vec![c("AWS Control Tower", Some("1.0"), None)],
         ),
+    ]);
+}
+
+/// Prowler's `unmapped.compliance` pairs and ASFF `KEY control`.
+#[test]
+fn prowler_names_map_to_one_canonical_control() {
+    check(&[
         // Prowler: unmapped.compliance pairs and ASFF "KEY control"
         ("CIS-2.0 1.20", vec![c("CIS", Some("2.0"), Some("1.20"))]),
         ("CIS-1.5 2.3.2", vec![c("CIS", Some("1.5"), Some("2.3.2"))]),
@@ -120,6 +140,13 @@ fn every_naming_style_maps_to_one_canonical_control() {
             "MITRE-ATTACK T1552",
             vec![c("MITRE ATT&CK", None, Some("T1552"))],
         ),
+    ]);
+}
+
+/// Plain names, as the demo organisation writes them.
+#[test]
+fn plain_names_map_to_one_canonical_control() {
+    check(&[
         // Plain names (the demo organisation's style)
         (
             "NIST 800-53 SC-28",
@@ -131,6 +158,13 @@ fn every_naming_style_maps_to_one_canonical_control() {
         ("CIS 5.2", vec![c("CIS", None, Some("5.2"))]),
         ("HIPAA", vec![c("HIPAA", None, None)]),
         ("fsbp", vec![c("AWS FSBP", None, None)]),
+    ]);
+}
+
+/// Unknown frameworks, the OCSF reader's `KEY: control` form, and nothing.
+#[test]
+fn unknown_frameworks_keep_their_own_name() {
+    check(&[
         // Unknown frameworks keep their own name; a version suffix is split off.
         (
             "KISA-ISMS-P-2023 2.7.1",
@@ -167,15 +201,7 @@ fn every_naming_style_maps_to_one_canonical_control() {
             vec![c("HIPAA", None, Some("164.308(a)(4)(ii)(A)"))],
         ),
         ("", vec![]),
-    ];
-    let mut failures = Vec::new();
-    for (raw, want) in table {
-        let got = frameworks::normalise(raw);
-        if &got != want {
-            failures.push(format!("{raw:?}\n   got  {got:?}\n   want {want:?}"));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    ]);
 }
 
 #[test]

@@ -345,13 +345,10 @@ fn the_tag_pattern_chooses_the_deployments() {
     assert_eq!(scan.stats.failed, 0);
 }
 
-#[test]
-fn a_monorepo_gives_each_service_its_own_deployments() {
-    let Some(git) = common::tool("git") else {
-        return;
-    };
-    let tmp = TempDir::new("mono");
-    let repo = Repo::init(&git, tmp.0.join("mono"));
+/// api and web commits (one touching both) and a docs commit under v1, an
+/// api commit under v2, and under v3 a revert of the shared commit 23 h after
+/// v1. Returns the commits but the docs one.
+fn monorepo_history(repo: &Repo) -> [String; 5] {
     let m1 = repo.commit(&["services/api/a.txt"], "api one", at(10));
     let m2 = repo.commit(&["services/web/w.txt"], "web one", at(11));
     let m3 = repo.commit(
@@ -365,7 +362,17 @@ fn a_monorepo_gives_each_service_its_own_deployments() {
     repo.tag("v2");
     let m6 = repo.revert(&m3, at(36)); // 23 h after v1
     repo.tag("v3");
+    [m1, m2, m3, m5, m6]
+}
 
+#[test]
+fn a_monorepo_gives_each_service_its_own_deployments() {
+    let Some(git) = common::tool("git") else {
+        return;
+    };
+    let tmp = TempDir::new("mono");
+    let repo = Repo::init(&git, tmp.0.join("mono"));
+    let [m1, m2, m3, m5, m6] = monorepo_history(&repo);
     let spec: GitSpec = serde_json::from_value(serde_json::json!({
         "path": repo.dir,
         "paths": { "services/api": "api", "./services/web/": "web" }

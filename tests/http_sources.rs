@@ -12,7 +12,7 @@ use crate::support::replay_server::{ReplayServer, Reply, SilentServer};
 use flightdeck::commands::registry;
 use flightdeck::config::{self, SourceConfig};
 use flightdeck::model::settings::Settings;
-use flightdeck::model::{DeployStatus, Event};
+use flightdeck::model::{Change, DeployStatus, DeploymentEvent, Event, Incident};
 use flightdeck::sources::scheduler::{PollError, Polled};
 
 fn read(dir: &Path, name: &str) -> Vec<u8> {
@@ -102,46 +102,38 @@ fn github_config(url: &str, extra: &str) -> String {
     )
 }
 
-#[tokio::test]
-async fn github_maps_deployments_pulls_incidents_and_runs() {
-    let Some((gh, openapi, _, _)) = fixtures() else {
-        return;
-    };
-    let server = ReplayServer::start().await;
-    serve_github(&server, &gh, &openapi);
-    let (source, settings) = configured(&github_config(
-        &server.url(),
-        "workflows = \"*Integration Test\"",
-    ));
-    let mut poller = registry::build(&source, &settings).expect("poller");
-    let polled = poller.poll().await.expect("poll");
-    assert_eq!(polled.warning, None);
-
-    let deployments: Vec<_> = polled
-        .events
+fn deployments_of(events: &[Event]) -> Vec<&DeploymentEvent> {
+    events
         .iter()
         .filter_map(|e| match e {
             Event::Deployment(d) => Some(d),
             _ => None,
         })
-        .collect();
-    // GitHub deployment 1: dated by the status that reached `success`.
-    let d = deployments
+        .collect()
+}
+
+fn first_change(events: &[Event]) -> &Change {
+    events
         .iter()
-        .find(|d| &*d.id == "octo/app/deployments/1")
-        .expect("deployment 1");
-    assert_eq!(d.status, DeployStatus::Success);
-    assert_eq!(d.time, time("2012-07-20T01:19:13Z"));
-    assert_eq!(&*d.service, "app");
-    assert_eq!(d.environment.as_deref(), Some("production"));
-    assert_eq!(
-        d.changes,
-        vec!["a84d88e7554fc1fa21bcbc4efae3c782a70d2b9d".into()]
-    );
-    assert_eq!(
-        d.url.as_deref(),
-        Some("https://example.com/deployment/42/output")
-    );
+        .find_map(|e| match e {
+            Event::Change(c) => Some(c),
+            _ => None,
+        })
+        .expect("a change")
+}
+
+fn first_incident(events: &[Event]) -> &Incident {
+    events
+        .iter()
+        .find_map(|e| match e {
+            Event::Incident(i) => Some(i),
+            _ => None,
+        })
+        .expect("an incident")
+}
+
+/// The workflow runs the github fixtures give for `*Integration Test`.
+fn assert_matching_runs(deployments: &[&DeploymentEvent]) {
     // Workflow runs matching the pattern: started, then succeeded at completion.
     // Page 1 (workflow_runs_list_paginated.json) holds 10 runs, 6 of them named
     // "... Integration Test" (Website TF-IDF, URL and Email, twice each), all
@@ -182,28 +174,50 @@ async fn github_maps_deployments_pulls_incidents_and_runs() {
         .find(|d| &*d.id == "octo/app/runs/3519037359" && d.status == DeployStatus::Success)
         .expect("run 3519037359 succeeded");
     assert_eq!(done.time, time("2022-11-22T00:06:06Z"));
+}
+
+#[tokio::test]
+async fn github_maps_deployments_pulls_incidents_and_runs() {
+    let Some((gh, openapi, _, _)) = fixtures() else {
+        return;
+    };
+    let server = ReplayServer::start().await;
+    serve_github(&server, &gh, &openapi);
+    let (source, settings) = configured(&github_config(
+        &server.url(),
+        "workflows = \"*Integration Test\"",
+    ));
+    let mut poller = registry::build(&source, &settings).expect("poller");
+    let polled = poller.poll().await.expect("poll");
+    assert_eq!(polled.warning, None);
+
+    let deployments = deployments_of(&polled.events);
+    // GitHub deployment 1: dated by the status that reached `success`.
+    let d = deployments
+        .iter()
+        .find(|d| &*d.id == "octo/app/deployments/1")
+        .expect("deployment 1");
+    assert_eq!(d.status, DeployStatus::Success);
+    assert_eq!(d.time, time("2012-07-20T01:19:13Z"));
+    assert_eq!(&*d.service, "app");
+    assert_eq!(d.environment.as_deref(), Some("production"));
+    assert_eq!(
+        d.changes,
+        vec!["a84d88e7554fc1fa21bcbc4efae3c782a70d2b9d".into()]
+    );
+    assert_eq!(
+        d.url.as_deref(),
+        Some("https://example.com/deployment/42/output")
+    );
+    assert_matching_runs(&deployments);
 
     // The merged pull request: id = merge commit, time = its first commit.
-    let change = polled
-        .events
-        .iter()
-        .find_map(|e| match e {
-            Event::Change(c) => Some(c),
-            _ => None,
-        })
-        .expect("a change");
+    let change = first_change(&polled.events);
     assert_eq!(&*change.id, "e44d11d565c022496544dd6ed1f19a8d718c2b0c");
     assert_eq!(change.time, time("2012-05-25T12:10:54Z"));
 
     // The incident issue: opened and closed times.
-    let incident = polled
-        .events
-        .iter()
-        .find_map(|e| match e {
-            Event::Incident(i) => Some(i),
-            _ => None,
-        })
-        .expect("an incident");
+    let incident = first_incident(&polled.events);
     assert_eq!(&*incident.id, "octo/app#3335");
     assert_eq!(incident.opened, time("2025-08-15T19:19:05Z"));
     assert_eq!(incident.resolved, Some(time("2025-08-15T20:07:09Z")));
@@ -575,14 +589,7 @@ async fn github_filters_environments_and_attributes_incidents_by_root_cause() {
     );
     let polled = poll_once(&text).await.expect("poll");
     assert_eq!(polled.warning, None);
-    let deployments: Vec<_> = polled
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Deployment(d) => Some(d),
-            _ => None,
-        })
-        .collect();
+    let deployments = deployments_of(&polled.events);
     let deployment_ids: Vec<_> = deployments.iter().map(|d| d.id.to_string()).collect();
     assert_eq!(
         deployment_ids,
@@ -604,28 +611,14 @@ async fn github_filters_environments_and_attributes_incidents_by_root_cause() {
         "{:?}",
         server.seen()
     );
-    let incident = polled
-        .events
-        .iter()
-        .find_map(|e| match e {
-            Event::Incident(i) => Some(i),
-            _ => None,
-        })
-        .expect("incident");
+    let incident = first_incident(&polled.events);
     assert_eq!(
         incident.deployment.as_deref(),
         Some("octo/app/deployments/1")
     );
     assert_eq!(&*incident.service, "checkout");
     // change_time = "merge": the merge time, and no commits request.
-    let change = polled
-        .events
-        .iter()
-        .find_map(|e| match e {
-            Event::Change(c) => Some(c),
-            _ => None,
-        })
-        .expect("change");
+    let change = first_change(&polled.events);
     assert_eq!(change.time, time("2020-03-11T01:40:26Z"));
     assert!(
         !server

@@ -153,19 +153,19 @@ async fn wait_ready(base: &str, server: &mut KillOnDrop) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn canary_analysis_against_a_real_prometheus() {
-    let (Some(prom), Some(promtool)) = (common::tool("prometheus"), common::tool("promtool"))
-    else {
-        return;
-    };
-    let scratch = Scratch::new("prom");
-    let now = Utc::now();
+/// A Prometheus serving the test series (written as OpenMetrics, turned into
+/// blocks by promtool) ending at `now`; its base URL once it is ready.
+async fn start_prometheus(
+    prom: &Path,
+    promtool: &Path,
+    scratch: &Scratch,
+    now: Time,
+) -> (String, KillOnDrop) {
     let now_s = now.timestamp();
     let om = scratch.0.join("data.om");
     write_openmetrics(&om, now_s);
     let data = scratch.0.join("tsdb");
-    let out = Command::new(&promtool)
+    let out = Command::new(promtool)
         .args(["tsdb", "create-blocks-from", "openmetrics"])
         .arg(&om)
         .arg(&data)
@@ -184,7 +184,7 @@ async fn canary_analysis_against_a_real_prometheus() {
     .expect("config");
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let child = Command::new(&prom)
+    let child = Command::new(prom)
         .arg(format!("--config.file={}", config.display()))
         .arg(format!("--storage.tsdb.path={}", data.display()))
         .arg(format!("--web.listen-address=127.0.0.1:{port}"))
@@ -194,6 +194,46 @@ async fn canary_analysis_against_a_real_prometheus() {
         .expect("start prometheus");
     let mut server = KillOnDrop(child);
     wait_ready(&base, &mut server).await;
+    (base, server)
+}
+
+/// A range query with a gap shows the missing steps; a bad query is the
+/// server's `status: error`.
+async fn missing_steps_and_a_bad_query(client: &Prometheus, now: Time) {
+    // Missing steps: the 10-minute gap shows as steps without a value.
+    let series = client
+        .range(
+            r#"gappy{service="cart"}"#,
+            now - TimeDelta::minutes(39),
+            now - TimeDelta::minutes(1),
+            Duration::from_secs(60),
+        )
+        .await
+        .expect("range query");
+    assert_eq!(series.len(), 1);
+    let points = &series[0].points;
+    assert_eq!(points.len(), 39);
+    let missing = points.iter().filter(|p| p.1.is_none()).count();
+    // 10 minutes without samples, of which the 5-minute lookback bridges 5.
+    assert!((4..=6).contains(&missing), "missing {missing}: {points:?}");
+
+    // A bad query is the server's `status: error`, named as such.
+    let e = client.instant("sum(", None).await.expect_err("a bad query is refused");
+    assert!(
+        matches!(e, PromError::Api { ref kind, .. } if kind == "bad_data"),
+        "{e}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn canary_analysis_against_a_real_prometheus() {
+    let (Some(prom), Some(promtool)) = (common::tool("prometheus"), common::tool("promtool"))
+    else {
+        return;
+    };
+    let scratch = Scratch::new("prom");
+    let now = Utc::now();
+    let (base, server) = start_prometheus(&prom, &promtool, &scratch, now).await;
 
     let cfg: PrometheusConfig = spec(
         &base,
@@ -265,29 +305,7 @@ async fn canary_analysis_against_a_real_prometheus() {
     assert_eq!(nan.judgement.metrics[0].outcome, Outcome::NoData, "{nan:?}");
     assert_eq!(nan.judgement.verdict, None);
 
-    // Missing steps: the 10-minute gap shows as steps without a value.
-    let series = client
-        .range(
-            r#"gappy{service="cart"}"#,
-            now - TimeDelta::minutes(39),
-            now - TimeDelta::minutes(1),
-            Duration::from_secs(60),
-        )
-        .await
-        .expect("range query");
-    assert_eq!(series.len(), 1);
-    let points = &series[0].points;
-    assert_eq!(points.len(), 39);
-    let missing = points.iter().filter(|p| p.1.is_none()).count();
-    // 10 minutes without samples, of which the 5-minute lookback bridges 5.
-    assert!((4..=6).contains(&missing), "missing {missing}: {points:?}");
-
-    // A bad query is the server's `status: error`, named as such.
-    let e = client.instant("sum(", None).await.unwrap_err();
-    assert!(
-        matches!(e, PromError::Api { ref kind, .. } if kind == "bad_data"),
-        "{e}"
-    );
+    missing_steps_and_a_bad_query(&client, now).await;
     drop(server);
 }
 
@@ -482,6 +500,63 @@ async fn the_token_is_sent_as_a_bearer_header() {
     );
 }
 
+/// The Prometheus source on the scheduler against a server that is down:
+/// applies its updates to `records` until the failure; whether a no-data
+/// canary judgement came first.
+async fn scheduled_no_data(
+    cfg: PrometheusConfig,
+    snapshots: tokio::sync::watch::Receiver<std::sync::Arc<flightdeck::store::Snapshot>>,
+    now: Time,
+    records: &mut flightdeck::model::records::Records,
+) -> bool {
+    use flightdeck::model::Event;
+    use flightdeck::model::source_update::SourceUpdate;
+    use flightdeck::sources::prometheus_poller::PrometheusPoller;
+    use flightdeck::sources::scheduler::{Schedule, Scheduler};
+    use flightdeck::util::clock::Clock;
+
+    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+    let scheduler = Scheduler::new(tx, Clock::real());
+    scheduler.spawn(
+        Schedule {
+            name: Text::from("prom"),
+            kind: "prometheus",
+            interval: Some(Duration::from_millis(200)),
+            timeout: Duration::from_secs(2),
+        },
+        Box::new(
+            PrometheusPoller::new(cfg, Some(reader(&snapshots)), judge, Clock::Fixed(now))
+                .expect("poller"),
+        ),
+    );
+    let mut got_no_data = false;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let update = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .expect("updates in time")
+            .expect("source alive");
+        match update {
+            SourceUpdate::Events { events, .. } => {
+                for e in events {
+                    if let Event::Canary(c) = &e {
+                        assert_eq!((c.verdict, c.error_rate), (None, None));
+                        got_no_data = true;
+                    }
+                    records.apply(e);
+                }
+            }
+            SourceUpdate::Failed { error, .. } => {
+                assert!(error.contains("cannot connect"), "{error}");
+                break;
+            }
+            _ => {}
+        }
+    }
+    drop(scheduler);
+    got_no_data
+}
+
 /// The source task against a Prometheus that is down: the canary under analysis
 /// gets a result without numbers (the lane shows "no data"), the source reports
 /// the error, and it keeps polling.
@@ -491,10 +566,9 @@ async fn the_source_reports_no_data_and_the_error_when_prometheus_is_down() {
 
     use flightdeck::model::records::Records;
     use flightdeck::model::settings::Settings;
-    use flightdeck::model::source_update::SourceUpdate;
     use flightdeck::model::{DeployStatus, DeploymentEvent, Event};
     use flightdeck::sources::prometheus_poller::PrometheusPoller;
-    use flightdeck::sources::scheduler::{Poller, Schedule, Scheduler};
+    use flightdeck::sources::scheduler::Poller;
     use flightdeck::store::Snapshot;
     use flightdeck::ui::views::lanes::canary_text;
     use flightdeck::util::clock::Clock;
@@ -549,45 +623,7 @@ async fn the_source_reports_no_data_and_the_error_when_prometheus_is_down() {
     assert_eq!((c.verdict, c.error_rate, c.score), (None, None, None));
 
     // Through the scheduler: the judgement reaches the store before the failure.
-    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
-    let scheduler = Scheduler::new(tx, Clock::real());
-    scheduler.spawn(
-        Schedule {
-            name: Text::from("prom"),
-            kind: "prometheus",
-            interval: Some(Duration::from_millis(200)),
-            timeout: Duration::from_secs(2),
-        },
-        Box::new(
-            PrometheusPoller::new(cfg, Some(reader(&snapshots)), judge, Clock::Fixed(now))
-                .expect("poller"),
-        ),
-    );
-    let mut got_no_data = false;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let update = tokio::time::timeout_at(deadline, rx.recv())
-            .await
-            .expect("updates in time")
-            .expect("source alive");
-        match update {
-            SourceUpdate::Events { events, .. } => {
-                for e in events {
-                    if let Event::Canary(c) = &e {
-                        assert_eq!((c.verdict, c.error_rate), (None, None));
-                        got_no_data = true;
-                    }
-                    records.apply(e);
-                }
-            }
-            SourceUpdate::Failed { error, .. } => {
-                assert!(error.contains("cannot connect"), "{error}");
-                break;
-            }
-            _ => {}
-        }
-    }
-    drop(scheduler);
+    let got_no_data = scheduled_no_data(cfg, snapshots, now, &mut records).await;
     assert!(got_no_data, "the no-data judgement came before the failure");
     let lanes = flightdeck::metrics::lanes::compute(&records, &settings, now);
     let lane = lanes.find("cart-0042").expect("lane");

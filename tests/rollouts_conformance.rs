@@ -48,87 +48,103 @@ fn argo_rollouts_fixtures_map_to_lane_states() {
     };
     for name in files(&dir) {
         let path = dir.join(&name);
-        match name.as_str() {
-            "rollout_canary_weights.json" => {
-                let r = one_rollout(&path);
-                assert_eq!(r.tool, Tool::ArgoRollouts);
-                assert_eq!(&*r.id, "jesse-test/canary-demo-weights#31");
-                // Argo derives Degraded from ProgressDeadlineExceeded before anything else.
-                assert_eq!(r.state, StageState::Failed);
-                assert!(
-                    r.reason
-                        .as_deref()
-                        .is_some_and(|s| s.starts_with("ProgressDeadlineExceeded")),
-                    "{r:?}"
-                );
-                assert_eq!(r.weight, Some(20), "status.canary.weights.canary.weight");
-                assert_eq!(r.step, Some((1, 8)));
-                assert_eq!(r.since, Some(at("2019-10-28T04:52:55Z")));
-            }
-            "rollout_paused_inconclusive_analysis.json" => {
-                let r = one_rollout(&path);
-                assert_eq!(&*r.id, "jesse-test/rollout-experiment-analysis#2");
-                assert_eq!(r.state, StageState::Failed);
-                assert!(
-                    r.reason
-                        .as_deref()
-                        .is_some_and(|s| s.contains("(paused: InconclusiveAnalysisRun)")),
-                    "{r:?}"
-                );
-                // setWeight 25 is the last weight at or before step index 1.
-                assert_eq!(r.weight, Some(25));
-                assert_eq!(r.step, Some((2, 2)));
-            }
-            "rollout_aborted.json" => {
-                let r = one_rollout(&path);
-                assert_eq!(&*r.id, "default/rollout-background-analysis#2");
-                assert_eq!(r.state, StageState::Aborted);
-                assert_eq!(
-                    r.reason.as_deref(),
-                    Some("metric \"web\" assessed Failed due to failed (1) > failureLimit (0)")
-                );
-                assert_eq!(r.weight, Some(0), "an abort sends traffic back to stable");
-                assert_eq!(r.step, Some((1, 2)));
-                assert_eq!(r.since, Some(at("2020-09-22T09:10:05Z")));
-            }
-            "rollout_bluegreen_paused.json" => {
-                let r = one_rollout(&path);
-                assert_eq!(&*r.id, "jesse-test/bluegreen-demo#11");
-                assert_eq!(r.state, StageState::Paused);
-                assert_eq!(r.reason.as_deref(), Some("BlueGreenPause"));
-                assert_eq!((r.weight, r.step), (None, None));
-                assert_eq!(r.since, Some(at("2019-10-28T04:50:20Z")));
-            }
-            "analysisrun_failed.json" => {
-                let objects = read(&path);
-                let [Object::Analysis(a)] = objects.as_slice() else {
-                    panic!("{name}: expected one analysis");
-                };
-                assert_eq!(&*a.id, "default/rollout-background-analysis#2");
-                assert_eq!(&*a.phase, "Failed");
-                assert_eq!(a.verdict, Some(Verdict::Fail));
-                assert_eq!(a.score, Some(0.0));
-                assert_eq!(a.metrics.len(), 1);
-                assert_eq!((a.metrics[0].count, a.metrics[0].failed), (1, 1));
-                assert_eq!(a.time, Some(at("2020-09-22T09:10:04Z")));
-            }
-            "analysisrun_inconclusive.json" => {
-                let objects = read(&path);
-                let [Object::Analysis(a)] = objects.as_slice() else {
-                    panic!("{name}: expected one analysis");
-                };
-                assert_eq!(&*a.id, "jesse-test/rollout-experiment-analysis#2");
-                assert_eq!(a.verdict, Some(Verdict::Marginal));
-                assert_eq!(a.score, Some(50.0), "4 successful of 8 measurements");
-                let m = &a.metrics[0];
-                assert_eq!(
-                    (m.count, m.successful, m.failed, m.inconclusive, m.error),
-                    (8, 4, 4, 1, 1)
-                );
-                assert_eq!(a.time, Some(at("2019-10-30T16:13:40Z")));
-            }
-            other => panic!("argo_rollouts/{other} has no expectation in this test"),
+        if name.starts_with("analysisrun_") {
+            check_analysis(&name, &path);
+        } else {
+            check_rollout(&name, &path);
         }
+    }
+}
+
+/// A recorded Rollout maps to its lane state, reason, weight, step and time.
+fn check_rollout(name: &str, path: &Path) {
+    match name {
+        "rollout_canary_weights.json" => {
+            let r = one_rollout(path);
+            assert_eq!(r.tool, Tool::ArgoRollouts);
+            assert_eq!(&*r.id, "jesse-test/canary-demo-weights#31");
+            // Argo derives Degraded from ProgressDeadlineExceeded before anything else.
+            assert_eq!(r.state, StageState::Failed);
+            assert!(
+                r.reason
+                    .as_deref()
+                    .is_some_and(|s| s.starts_with("ProgressDeadlineExceeded")),
+                "{r:?}"
+            );
+            assert_eq!(r.weight, Some(20), "status.canary.weights.canary.weight");
+            assert_eq!(r.step, Some((1, 8)));
+            assert_eq!(r.since, Some(at("2019-10-28T04:52:55Z")));
+        }
+        "rollout_paused_inconclusive_analysis.json" => {
+            let r = one_rollout(path);
+            assert_eq!(&*r.id, "jesse-test/rollout-experiment-analysis#2");
+            assert_eq!(r.state, StageState::Failed);
+            assert!(
+                r.reason
+                    .as_deref()
+                    .is_some_and(|s| s.contains("(paused: InconclusiveAnalysisRun)")),
+                "{r:?}"
+            );
+            // setWeight 25 is the last weight at or before step index 1.
+            assert_eq!(r.weight, Some(25));
+            assert_eq!(r.step, Some((2, 2)));
+        }
+        "rollout_aborted.json" => {
+            let r = one_rollout(path);
+            assert_eq!(&*r.id, "default/rollout-background-analysis#2");
+            assert_eq!(r.state, StageState::Aborted);
+            assert_eq!(
+                r.reason.as_deref(),
+                Some("metric \"web\" assessed Failed due to failed (1) > failureLimit (0)")
+            );
+            assert_eq!(r.weight, Some(0), "an abort sends traffic back to stable");
+            assert_eq!(r.step, Some((1, 2)));
+            assert_eq!(r.since, Some(at("2020-09-22T09:10:05Z")));
+        }
+        "rollout_bluegreen_paused.json" => {
+            let r = one_rollout(path);
+            assert_eq!(&*r.id, "jesse-test/bluegreen-demo#11");
+            assert_eq!(r.state, StageState::Paused);
+            assert_eq!(r.reason.as_deref(), Some("BlueGreenPause"));
+            assert_eq!((r.weight, r.step), (None, None));
+            assert_eq!(r.since, Some(at("2019-10-28T04:50:20Z")));
+        }
+        other => panic!("argo_rollouts/{other} has no expectation in this test"),
+    }
+}
+
+/// A recorded AnalysisRun maps to its verdict, score and metric counts.
+fn check_analysis(name: &str, path: &Path) {
+    match name {
+        "analysisrun_failed.json" => {
+            let objects = read(path);
+            let [Object::Analysis(a)] = objects.as_slice() else {
+                panic!("{name}: expected one analysis");
+            };
+            assert_eq!(&*a.id, "default/rollout-background-analysis#2");
+            assert_eq!(&*a.phase, "Failed");
+            assert_eq!(a.verdict, Some(Verdict::Fail));
+            assert_eq!(a.score, Some(0.0));
+            assert_eq!(a.metrics.len(), 1);
+            assert_eq!((a.metrics[0].count, a.metrics[0].failed), (1, 1));
+            assert_eq!(a.time, Some(at("2020-09-22T09:10:04Z")));
+        }
+        "analysisrun_inconclusive.json" => {
+            let objects = read(path);
+            let [Object::Analysis(a)] = objects.as_slice() else {
+                panic!("{name}: expected one analysis");
+            };
+            assert_eq!(&*a.id, "jesse-test/rollout-experiment-analysis#2");
+            assert_eq!(a.verdict, Some(Verdict::Marginal));
+            assert_eq!(a.score, Some(50.0), "4 successful of 8 measurements");
+            let m = &a.metrics[0];
+            assert_eq!(
+                (m.count, m.successful, m.failed, m.inconclusive, m.error),
+                (8, 4, 4, 1, 1)
+            );
+            assert_eq!(a.time, Some(at("2019-10-30T16:13:40Z")));
+        }
+        other => panic!("argo_rollouts/{other} has no expectation in this test"),
     }
 }
 

@@ -8,7 +8,7 @@ use crate::support as common;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -218,21 +218,13 @@ fn value_of(series: &Value) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-#[test]
-fn a_real_prometheus_scrapes_the_per_team_series_flightdeck_serves() {
-    let Some(prometheus) = common::tool("prometheus") else {
-        return;
-    };
-    let (_demo, demo_addr) = serve(&["--demo", "--now", NOW]);
-    let (_events, events_addr) = serve(&[
-        "--events",
-        "tests/fixtures/report_awkward_names.ndjson",
-        "--now",
-        "2024-04-01T00:00:00Z",
-    ]);
-    metrics_with_data(demo_addr);
-
-    let dir = TempDir::new("prometheus");
+/// Prometheus scraping both flightdeck servers every second, once ready.
+fn start_prometheus(
+    prometheus: &Path,
+    dir: &TempDir,
+    demo_addr: SocketAddr,
+    events_addr: SocketAddr,
+) -> (Killed, SocketAddr) {
     let config = dir.0.join("prometheus.yml");
     std::fs::write(
         &config,
@@ -247,7 +239,7 @@ fn a_real_prometheus_scrapes_the_per_team_series_flightdeck_serves() {
     let port = free_port();
     let prom_addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("address");
     let storage = dir.0.join("data");
-    let _prometheus = Killed(
+    let child = Killed(
         Command::new(prometheus)
             .arg(format!("--config.file={}", config.display()))
             .arg(format!("--storage.tsdb.path={}", storage.display()))
@@ -262,19 +254,12 @@ fn a_real_prometheus_scrapes_the_per_team_series_flightdeck_serves() {
             .ok()
             .filter(|(s, _, _)| *s == 200)
     });
+    (child, prom_addr)
+}
 
-    // Both targets up, scraped as OpenMetrics without errors.
-    wait_for("both targets up", Duration::from_secs(60), || {
-        let up = query(prom_addr, "up");
-        (up.len() == 2 && up.iter().all(|s| value_of(s) == 1.0)).then_some(())
-    });
-    let stored = wait_for("the team series", Duration::from_secs(60), || {
-        let r = query(prom_addr, r#"{__name__=~"flightdeck_team_.+",job="demo"}"#);
-        (!r.is_empty()).then_some(r)
-    });
-
-    // Every per-team series flightdeck serves is in Prometheus with its value, and
-    // nothing else is.
+/// Every per-team series flightdeck serves is in Prometheus with its value, and
+/// nothing else is.
+fn assert_stored_is_served(stored: &[Value], demo_addr: SocketAddr) {
     // The clock is pinned: what is served now is what Prometheus scraped.
     let served = served_values(&metrics_with_data(demo_addr));
     let served_team: BTreeMap<&Key, f64> = served
@@ -296,8 +281,10 @@ fn a_real_prometheus_scrapes_the_per_team_series_flightdeck_serves() {
             "{key:?}: served {value}, Prometheus has {got:?}"
         );
     }
+}
 
-    // The same numbers as `report --format json` on the same demo at the same time.
+/// The same numbers as `report --format json` on the same demo at the same time.
+fn assert_report_numbers(prom_addr: SocketAddr) {
     let report = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
         .args(["report", "--demo", "--now", NOW, "--format", "json"])
         .output()
@@ -352,6 +339,38 @@ fn a_real_prometheus_scrapes_the_per_team_series_flightdeck_serves() {
             Some(tier)
         );
     }
+}
+
+#[test]
+fn a_real_prometheus_scrapes_the_per_team_series_flightdeck_serves() {
+    let Some(prometheus) = common::tool("prometheus") else {
+        return;
+    };
+    let (_demo, demo_addr) = serve(&["--demo", "--now", NOW]);
+    let (_events, events_addr) = serve(&[
+        "--events",
+        "tests/fixtures/report_awkward_names.ndjson",
+        "--now",
+        "2024-04-01T00:00:00Z",
+    ]);
+    metrics_with_data(demo_addr);
+
+    let dir = TempDir::new("prometheus");
+    let (_prometheus, prom_addr) = start_prometheus(&prometheus, &dir, demo_addr, events_addr);
+
+    // Both targets up, scraped as OpenMetrics without errors.
+    wait_for("both targets up", Duration::from_secs(60), || {
+        let up = query(prom_addr, "up");
+        (up.len() == 2 && up.iter().all(|s| value_of(s) == 1.0)).then_some(())
+    });
+    let stored = wait_for("the team series", Duration::from_secs(60), || {
+        let r = query(prom_addr, r#"{__name__=~"flightdeck_team_.+",job="demo"}"#);
+        (!r.is_empty()).then_some(r)
+    });
+
+    assert_stored_is_served(&stored, demo_addr);
+
+    assert_report_numbers(prom_addr);
 
     // A team name with a pipe, quotes and a comma arrives in Prometheus intact.
     let awkward = wait_for(

@@ -3,9 +3,12 @@
 
 pub mod findings;
 pub mod keymap;
+mod rows;
 
 use crate::model::{Text, Time};
 use crate::store::{Snapshot, WINDOW_DAYS};
+
+pub use rows::{alert_text, finding_lines, incident_rows, lane_lines, row_count, team_detail};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
@@ -259,58 +262,74 @@ impl App {
     pub fn update(&mut self, action: Action, snapshot: &Snapshot) -> Effect {
         let had_message = self.message.take().is_some();
         // Replay and snapshot keys work on every screen, help included.
-        match action {
-            Action::SaveScreen => return Effect::SaveScreen,
-            Action::ReplayPause | Action::ReplayFaster | Action::ReplaySlower => {
-                if self.replay.is_none() {
-                    return if had_message {
-                        Effect::Redraw
-                    } else {
-                        Effect::Nothing
-                    };
-                }
-                return Effect::Replay(match action {
-                    Action::ReplayPause => ReplayControl::TogglePause,
-                    Action::ReplayFaster => ReplayControl::Faster,
-                    _ => ReplayControl::Slower,
-                });
-            }
-            _ => {}
+        if let Some(effect) = self.everywhere_key(action, had_message) {
+            return effect;
         }
         if self.help {
-            // Help is modal: it closes on ?, Esc or q (quit still works).
-            return match action {
-                Action::ToggleHelp | Action::Back => {
-                    self.help = false;
-                    Effect::Redraw
-                }
-                // On a small terminal the help scrolls; its view clamps.
-                Action::Down
-                | Action::Up
-                | Action::PageDown
-                | Action::PageUp
-                | Action::Top
-                | Action::Bottom => {
-                    let last = keymap::help_lines().saturating_sub(1) as isize;
-                    let to = match action {
-                        Action::Down => self.help_offset as isize + 1,
-                        Action::Up => self.help_offset as isize - 1,
-                        Action::PageDown => self.help_offset as isize + PAGE as isize,
-                        Action::PageUp => self.help_offset as isize - PAGE as isize,
-                        Action::Top => 0,
-                        _ => last,
-                    };
-                    self.help_offset = to.clamp(0, last.max(0)) as usize;
-                    Effect::Redraw
-                }
-                Action::Quit => Effect::Quit,
-                _ => Effect::Nothing,
-            };
+            return self.help_key(action);
         }
         if self.findings.prompt.is_some() {
             return self.edit_prompt(action, snapshot);
         }
         self.findings.refresh(snapshot, false);
+        self.screen_key(action, snapshot)
+    }
+
+    /// Replay and snapshot keys, which work on every screen; `None` for others.
+    fn everywhere_key(&self, action: Action, had_message: bool) -> Option<Effect> {
+        match action {
+            Action::SaveScreen => Some(Effect::SaveScreen),
+            Action::ReplayPause | Action::ReplayFaster | Action::ReplaySlower => {
+                if self.replay.is_none() {
+                    return Some(if had_message {
+                        Effect::Redraw
+                    } else {
+                        Effect::Nothing
+                    });
+                }
+                Some(Effect::Replay(match action {
+                    Action::ReplayPause => ReplayControl::TogglePause,
+                    Action::ReplayFaster => ReplayControl::Faster,
+                    _ => ReplayControl::Slower,
+                }))
+            }
+            _ => None,
+        }
+    }
+
+    /// Help is modal: it closes on ?, Esc or q (quit still works).
+    fn help_key(&mut self, action: Action) -> Effect {
+        match action {
+            Action::ToggleHelp | Action::Back => {
+                self.help = false;
+                Effect::Redraw
+            }
+            // On a small terminal the help scrolls; its view clamps.
+            Action::Down
+            | Action::Up
+            | Action::PageDown
+            | Action::PageUp
+            | Action::Top
+            | Action::Bottom => {
+                let last = keymap::help_lines().saturating_sub(1) as isize;
+                let to = match action {
+                    Action::Down => self.help_offset as isize + 1,
+                    Action::Up => self.help_offset as isize - 1,
+                    Action::PageDown => self.help_offset as isize + PAGE as isize,
+                    Action::PageUp => self.help_offset as isize - PAGE as isize,
+                    Action::Top => 0,
+                    _ => last,
+                };
+                self.help_offset = to.clamp(0, last.max(0)) as usize;
+                Effect::Redraw
+            }
+            Action::Quit => Effect::Quit,
+            _ => Effect::Nothing,
+        }
+    }
+
+    /// Keys on a screen or detail view (no help, no prompt).
+    fn screen_key(&mut self, action: Action, snapshot: &Snapshot) -> Effect {
         let rows = row_count(self.view(), self, snapshot);
         match action {
             Action::Quit => return Effect::Quit,
@@ -345,51 +364,15 @@ impl App {
                 };
                 self.reanchor(anchor, snapshot);
             }
-            Action::Back => {
-                if self.stack.len() == 1 {
-                    // Esc on the Findings list clears an active filter.
-                    if self.stack[0].route == Route::Screen(Screen::Findings)
-                        && !self.findings.filter.is_empty()
-                    {
-                        self.findings.filter = findings::FindingsFilter::default();
-                        self.findings.refresh(snapshot, true);
-                        self.stack[0].selected = 0;
-                        return Effect::Redraw;
-                    }
-                    return Effect::Nothing;
-                }
-                self.stack.pop();
-            }
-            Action::ReleaseWindow => {
-                self.release.on = !self.release.on;
-                // Switching on: what is already in the feed is not news.
-                for a in &snapshot.views.alerts {
-                    self.release.seen.insert(a.key.clone());
-                }
-                self.release.flash = 0;
-            }
-            Action::Acknowledge => {
-                let Some(key) = self.open_alerts(snapshot).next().map(|a| a.key.clone()) else {
-                    return Effect::Nothing;
-                };
-                self.release.acked.insert(key);
-                self.release.flash = 0;
-            }
-            Action::AcknowledgeAll => {
-                let keys: Vec<Text> = snapshot
-                    .views
-                    .alerts
-                    .iter()
-                    .map(|a| a.key.clone())
-                    .collect();
-                self.release.acked.extend(keys);
-                self.release.flash = 0;
+            Action::Back => return self.back(snapshot),
+            Action::ReleaseWindow | Action::Acknowledge | Action::AcknowledgeAll => {
+                return self.alert_key(action, snapshot);
             }
             Action::Open => match self.target(snapshot) {
                 Some(route) => self.stack.push(View { route, selected: 0 }),
                 None => return Effect::Nothing,
             },
-            // Handled before the help check above.
+            // Handled before the help check in `update`.
             Action::ReplayPause
             | Action::ReplayFaster
             | Action::ReplaySlower
@@ -405,6 +388,54 @@ impl App {
                 return Effect::Nothing;
             }
         }
+        Effect::Redraw
+    }
+
+    /// Esc: back one view; on the Findings list it first clears the filter.
+    fn back(&mut self, snapshot: &Snapshot) -> Effect {
+        if self.stack.len() == 1 {
+            // Esc on the Findings list clears an active filter.
+            if self.stack[0].route == Route::Screen(Screen::Findings)
+                && !self.findings.filter.is_empty()
+            {
+                self.findings.filter = findings::FindingsFilter::default();
+                self.findings.refresh(snapshot, true);
+                self.stack[0].selected = 0;
+                return Effect::Redraw;
+            }
+            return Effect::Nothing;
+        }
+        self.stack.pop();
+        Effect::Redraw
+    }
+
+    /// Release-window mode and acknowledging alerts.
+    fn alert_key(&mut self, action: Action, snapshot: &Snapshot) -> Effect {
+        match action {
+            Action::ReleaseWindow => {
+                self.release.on = !self.release.on;
+                // Switching on: what is already in the feed is not news.
+                for a in &snapshot.views.alerts {
+                    self.release.seen.insert(a.key.clone());
+                }
+            }
+            Action::Acknowledge => {
+                let Some(key) = self.open_alerts(snapshot).next().map(|a| a.key.clone()) else {
+                    return Effect::Nothing;
+                };
+                self.release.acked.insert(key);
+            }
+            _ => {
+                let keys: Vec<Text> = snapshot
+                    .views
+                    .alerts
+                    .iter()
+                    .map(|a| a.key.clone())
+                    .collect();
+                self.release.acked.extend(keys);
+            }
+        }
+        self.release.flash = 0;
         Effect::Redraw
     }
 
@@ -548,106 +579,4 @@ impl App {
             _ => None,
         }
     }
-}
-
-/// Incidents screen rows: open ones (oldest first), then those resolved in the window.
-pub fn incident_rows(snapshot: &Snapshot, window: usize) -> impl Iterator<Item = usize> + '_ {
-    snapshot
-        .views
-        .open_incidents
-        .iter()
-        .chain(&snapshot.views.windows[window].resolved_incidents)
-        .copied()
-}
-
-pub fn team_detail<'a>(
-    snapshot: &'a Snapshot,
-    window: usize,
-    team: &str,
-) -> Option<&'a crate::metrics::dora::TeamDetail> {
-    let w = &snapshot.views.windows[window];
-    let i = w.scorecards.teams.iter().position(|t| &*t.team == team)?;
-    w.details.get(i)
-}
-
-/// How many selectable rows the view has.
-pub fn row_count(view: &View, app: &App, snapshot: &Snapshot) -> usize {
-    let w = &snapshot.views.windows[app.window];
-    match &view.route {
-        Route::Screen(Screen::Overview) => w.order.len(),
-        Route::Screen(Screen::Incidents) => {
-            snapshot.views.open_incidents.len() + w.resolved_incidents.len()
-        }
-        Route::Screen(Screen::Sources) => snapshot.sources.len(),
-        Route::Screen(Screen::Lanes) => snapshot.views.lanes.lanes.len(),
-        Route::Screen(Screen::Findings) => app.findings.rows.len(),
-        Route::Team(team) => team_detail(snapshot, app.window, team).map_or(0, |d| {
-            d.deployments.len() + d.changes.len() + d.incidents.len()
-        }),
-        Route::Incident(_) => 0,
-        // Detail views scroll by line: the cursor is the first line shown.
-        Route::Lane(id) => snapshot.views.lanes.find(id).map_or(0, lane_lines),
-        Route::Finding(id) => finding_lines(snapshot, id),
-    }
-}
-
-/// An alert's text as of `now`: an ongoing state shows how long it has lasted.
-pub fn alert_text(a: &crate::metrics::alerts::Alert, now: crate::model::Time) -> Text {
-    match a.since {
-        Some(since) => Text::from(format!(
-            "{} {}{}",
-            a.text,
-            crate::util::format::age(now - since),
-            a.tail
-        )),
-        None => a.text.clone(),
-    }
-}
-
-/// How many lines the lane detail has (src/ui/views/lane.rs builds them; a
-/// test keeps the two in step).
-pub fn lane_lines(lane: &crate::metrics::lanes::Lane) -> usize {
-    let stages = 3 + lane.stages.len() + usize::from(!lane.stages.is_empty());
-    let canary =
-        2 + lane.canary.as_ref().map_or(0, |c| {
-            1 + c.judgement.metrics.len() + c.judgement.reasons.len() + usize::from(c.disagrees())
-        }) + usize::from(!lane.error_series.is_empty());
-    let changes = 2 + lane.changes.len();
-    let incidents = 2 + lane.incidents.len().max(1);
-    stages + canary + changes + incidents
-}
-
-/// How many lines the finding detail has (src/ui/views/finding.rs builds them).
-pub fn finding_lines(snapshot: &Snapshot, id: &str) -> usize {
-    let r = &snapshot.records;
-    let Some(i) = r.finding(id) else {
-        return 0;
-    };
-    let f = &r.findings[i];
-    let view = &snapshot.views.findings;
-    let open = view
-        .row_of
-        .get(i)
-        .copied()
-        .flatten()
-        .and_then(|p| view.rows.get(p as usize))
-        .is_some_and(|r| r.open);
-    let d = f.detail.as_deref();
-    let some = |b: bool| usize::from(b);
-    let resolved = matches!(
-        (findings::effective(f, open), f.resolved),
-        (crate::model::FindingStatus::Resolved, Some(_))
-    );
-    // title, blank, severity, rule, tool, team, account, resource, frameworks,
-    // first seen, remediation, url, id
-    13 + some(f.service.is_some())
-        + d.map_or(0, |d| {
-            some(d.location.is_some())
-                + some(d.region.is_some())
-                + some(d.repository.is_some())
-                + some(!d.tags.is_empty())
-                + some(d.description.is_some())
-                + some(d.fingerprint.is_some())
-        })
-        + if resolved { 2 } else { 1 }
 }

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use color_eyre::eyre::{Result, WrapErr, eyre};
-use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use crossterm::event::{Event as TermEvent, EventStream, KeyEvent, KeyEventKind};
 use futures::StreamExt;
+use ratatui::buffer::Buffer;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 
@@ -52,7 +53,7 @@ pub async fn run(
     let mut app = App::new(clock.now());
     app.replay = clock.replay().map(|r| r.status());
     // The last frame drawn, for the snapshot key.
-    let mut screen = ratatui::buffer::Buffer::default();
+    let mut screen = Buffer::default();
     let mut snapshot = snapshots.borrow_and_update().clone();
     let mut dirty = true;
     let mut next_frame = tokio::time::Instant::now();
@@ -76,35 +77,11 @@ pub async fn run(
             _ = tokio::time::sleep_until(next_frame), if dirty => {}
             input = keys.next() => match input {
                 Some(Ok(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => {
-                    let action = if app.typing() {
-                        crate::app::findings::prompt_action(&key)
-                    } else {
-                        keymap::action_for(&key)
-                    };
-                    if let Some(action) = action {
-                        match app.update(action, &snapshot) {
-                            Effect::Quit => return Ok(()),
-                            Effect::Redraw | Effect::Bell => dirty = true,
-                            Effect::Nothing => {}
-                            // The demo and a replay are not polled: say so
-                            // rather than let `p` and `r` do nothing silently.
-                            Effect::Poll(_) if scheduler.is_empty() => {
-                                app.message = Some(
-                                    crate::ui::widgets::status_bar::NOTHING_TO_PAUSE.to_string(),
-                                );
-                                dirty = true;
-                            }
-                            Effect::Poll(command) => scheduler.command(command),
-                            Effect::Replay(control) => {
-                                app.replay = steer(clock, control);
-                                app.now = clock.now();
-                                dirty = true;
-                            }
-                            Effect::SaveScreen => {
-                                app.message = Some(crate::commands::screen_save::save_in_working_dir(&screen));
-                                dirty = true;
-                            }
-                        }
+                    let keyed = Keyed { scheduler, clock, screen: &screen };
+                    match keyed.press(&key, &mut app, &snapshot) {
+                        Effect::Quit => return Ok(()),
+                        Effect::Redraw => dirty = true,
+                        _ => {}
                     }
                 }
                 Some(Ok(TermEvent::Resize(..))) => dirty = true,
@@ -145,4 +122,53 @@ fn ring_bell() {
     use std::io::Write;
     let mut out = std::io::stdout();
     let _ = out.write_all(b"\x07").and_then(|()| out.flush());
+}
+
+/// What a key press may reach besides the app.
+struct Keyed<'a> {
+    scheduler: &'a Scheduler,
+    clock: &'a Clock,
+    /// The last frame drawn, for the snapshot key.
+    screen: &'a Buffer,
+}
+
+impl Keyed<'_> {
+    /// Applies a key to the app and carries out its effect: `Quit`, `Redraw`
+    /// when the screen changed, else `Nothing`.
+    fn press(&self, key: &KeyEvent, app: &mut App, snapshot: &Snapshot) -> Effect {
+        let action = if app.typing() {
+            crate::app::findings::prompt_action(key)
+        } else {
+            keymap::action_for(key)
+        };
+        let Some(action) = action else {
+            return Effect::Nothing;
+        };
+        match app.update(action, snapshot) {
+            Effect::Quit => Effect::Quit,
+            Effect::Redraw | Effect::Bell => Effect::Redraw,
+            Effect::Nothing => Effect::Nothing,
+            // The demo and a replay are not polled: say so
+            // rather than let `p` and `r` do nothing silently.
+            Effect::Poll(_) if self.scheduler.is_empty() => {
+                app.message = Some(crate::ui::widgets::status_bar::NOTHING_TO_PAUSE.to_string());
+                Effect::Redraw
+            }
+            Effect::Poll(command) => {
+                self.scheduler.command(command);
+                Effect::Nothing
+            }
+            Effect::Replay(control) => {
+                app.replay = steer(self.clock, control);
+                app.now = self.clock.now();
+                Effect::Redraw
+            }
+            Effect::SaveScreen => {
+                app.message = Some(crate::commands::screen_save::save_in_working_dir(
+                    self.screen,
+                ));
+                Effect::Redraw
+            }
+        }
+    }
 }

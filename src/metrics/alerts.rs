@@ -4,7 +4,7 @@
 
 use chrono::TimeDelta;
 
-use crate::metrics::lanes::{Lanes, Outcome, StageState};
+use crate::metrics::lanes::{Lane, Lanes, Outcome, StageState};
 use crate::model::records::Records;
 use crate::model::{FindingStatus, Severity, Text, Time, Verdict};
 
@@ -52,81 +52,18 @@ pub struct Alert {
 
 /// The alert feed as of `now`, newest first.
 pub fn derive(lanes: &Lanes, records: &Records, now: Time) -> Vec<Alert> {
-    let since = now - LOOKBACK;
-    let mut out = Vec::new();
-    let mut push = |key: String,
-                    kind,
-                    at: Time,
-                    service: &Text,
-                    text: String,
-                    ongoing: Option<(Time, String)>| {
-        if at >= since && at <= now {
-            let (since, tail) = ongoing.unzip();
-            out.push(Alert {
-                key: Text::from(key),
-                kind,
-                at,
-                service: service.clone(),
-                text: Text::from(text),
-                since,
-                tail: Text::from(tail.unwrap_or_default()),
-            });
-        }
+    let mut feed = Feed {
+        since: now - LOOKBACK,
+        now,
+        out: Vec::new(),
     };
     for lane in &lanes.lanes {
-        if let Some(c) = lane
-            .canary
-            .as_ref()
-            .filter(|c| c.verdict == Some(Verdict::Fail))
-        {
-            let score = c
-                .score
-                .map(|s| format!(" (score {s:.0})"))
-                .unwrap_or_default();
-            push(
-                format!("canary:{}", lane.id),
-                AlertKind::CanaryFailed,
-                c.time,
-                &lane.service,
-                format!("{} canary failed in {}{score}", lane.id, c.region),
-                None,
-            );
-        }
-        for s in &lane.stages {
-            match s.state {
-                StageState::RolledBack | StageState::Aborted => push(
-                    format!("rollback:{}:{}", lane.id, s.region),
-                    AlertKind::RolledBack,
-                    s.end.unwrap_or(lane.started),
-                    &lane.service,
-                    format!("{} {} in {}", lane.id, s.state.label(), s.region),
-                    None,
-                ),
-                StageState::Paused if lane.outcome == Outcome::InFlight => {
-                    if let Some(p) = s.since.filter(|p| now - *p > PAUSED_TOO_LONG) {
-                        let reason = s
-                            .reason
-                            .as_ref()
-                            .map(|r| format!(": {r}"))
-                            .unwrap_or_default();
-                        push(
-                            format!("paused:{}:{}", lane.id, s.region),
-                            AlertKind::PausedTooLong,
-                            p + PAUSED_TOO_LONG,
-                            &lane.service,
-                            format!("{} paused in {} for", lane.id, s.region),
-                            Some((p, reason)),
-                        );
-                    }
-                }
-                _ => {}
-            }
-        }
+        feed.lane(lane);
     }
     for i in &records.incidents {
         let sev = i.severity.as_deref().unwrap_or("incident");
         let title = i.title.as_deref().unwrap_or("");
-        push(
+        feed.push(
             format!("incident:{}", i.id),
             AlertKind::IncidentOpened,
             i.opened,
@@ -138,7 +75,7 @@ pub fn derive(lanes: &Lanes, records: &Records, now: Time) -> Vec<Alert> {
     for f in &records.findings {
         if f.severity == Severity::Critical && f.status == FindingStatus::Open {
             let service = f.service.clone().unwrap_or_else(|| Text::from("-"));
-            push(
+            feed.push(
                 format!("finding:{}", f.id),
                 AlertKind::CriticalFinding,
                 f.opened,
@@ -152,7 +89,95 @@ pub fn derive(lanes: &Lanes, records: &Records, now: Time) -> Vec<Alert> {
             );
         }
     }
+    let mut out = feed.out;
     out.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.key.cmp(&b.key)));
     out.dedup_by(|a, b| a.key == b.key);
     out
+}
+
+/// The feed being built: alerts between `since` and `now`.
+struct Feed {
+    since: Time,
+    now: Time,
+    out: Vec<Alert>,
+}
+
+impl Feed {
+    /// Adds an alert at `at` if it is in the feed's time span; `ongoing` is
+    /// (since when, the text after the age) for an ongoing state.
+    fn push(
+        &mut self,
+        key: String,
+        kind: AlertKind,
+        at: Time,
+        service: &Text,
+        text: String,
+        ongoing: Option<(Time, String)>,
+    ) {
+        if at >= self.since && at <= self.now {
+            let (since, tail) = ongoing.unzip();
+            self.out.push(Alert {
+                key: Text::from(key),
+                kind,
+                at,
+                service: service.clone(),
+                text: Text::from(text),
+                since,
+                tail: Text::from(tail.unwrap_or_default()),
+            });
+        }
+    }
+
+    /// A lane's failed canary, rolled back or aborted stages, and stages
+    /// paused too long.
+    fn lane(&mut self, lane: &Lane) {
+        if let Some(c) = lane
+            .canary
+            .as_ref()
+            .filter(|c| c.verdict == Some(Verdict::Fail))
+        {
+            let score = c
+                .score
+                .map(|s| format!(" (score {s:.0})"))
+                .unwrap_or_default();
+            self.push(
+                format!("canary:{}", lane.id),
+                AlertKind::CanaryFailed,
+                c.time,
+                &lane.service,
+                format!("{} canary failed in {}{score}", lane.id, c.region),
+                None,
+            );
+        }
+        for s in &lane.stages {
+            match s.state {
+                StageState::RolledBack | StageState::Aborted => self.push(
+                    format!("rollback:{}:{}", lane.id, s.region),
+                    AlertKind::RolledBack,
+                    s.end.unwrap_or(lane.started),
+                    &lane.service,
+                    format!("{} {} in {}", lane.id, s.state.label(), s.region),
+                    None,
+                ),
+                StageState::Paused if lane.outcome == Outcome::InFlight => {
+                    if let Some(p) = s.since.filter(|p| self.now - *p > PAUSED_TOO_LONG) {
+                        let reason = s
+                            .reason
+                            .as_ref()
+                            .map(|r| format!(": {r}"))
+                            .unwrap_or_default();
+                        self.push(
+                            format!("paused:{}:{}", lane.id, s.region),
+                            AlertKind::PausedTooLong,
+                            p + PAUSED_TOO_LONG,
+                            &lane.service,
+                            format!("{} paused in {} for", lane.id, s.region),
+                            Some((p, reason)),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
 }

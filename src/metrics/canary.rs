@@ -39,6 +39,8 @@ pub fn classify(rule: &MetricRule, canary: Option<f64>, baseline: Option<f64>) -
 }
 
 /// Judges a canary: `samples` are (rule, canary value, baseline value).
+// TODO(house): split
+#[allow(clippy::too_many_lines)]
 pub fn judge(samples: &[(MetricRule, Option<f64>, Option<f64>)], t: &Thresholds) -> Judgement {
     let metrics: Vec<MetricJudgement> = samples
         .iter()

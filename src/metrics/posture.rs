@@ -150,16 +150,71 @@ pub fn compute(
     now: Time,
     window_days: &[i64],
 ) -> FindingsView {
-    let policy = &settings.findings;
     let longest = window_days.iter().copied().max().unwrap_or(30);
-    let mut all_frameworks: Vec<Text> = Vec::new();
-    let mut rows: Vec<FindingRow> = Vec::with_capacity(findings.len());
-    let mut owners: Vec<Text> = Vec::with_capacity(findings.len());
     // Canonical frameworks per finding, computed once for every table.
     let fws_all: Vec<Vec<Text>> = findings
         .iter()
         .map(|f| frameworks::frameworks_of(&f.frameworks))
         .collect();
+    let (rows, owners, all_frameworks) = rows(findings, &fws_all, settings, now, longest);
+    let groups = Groups::new(findings, &owners, settings);
+    let members = |list: &[usize]| {
+        list.iter()
+            .map(|&i| (&findings[i], fws_all[i].as_slice()))
+            .collect::<Vec<_>>()
+    };
+    let windows = window_days
+        .iter()
+        .map(|&days| {
+            let w = TimeDelta::days(days);
+            let teams = groups
+                .team_names
+                .iter()
+                .map(|name| {
+                    let list = groups.team_members.get(name).map_or(&[][..], Vec::as_slice);
+                    posture_with(name.clone(), members(list), settings, now, w)
+                })
+                .collect();
+            let accounts = groups
+                .account_members
+                .iter()
+                .map(|(name, list)| posture_with(name.clone(), members(list), settings, now, w))
+                .collect();
+            let all: Vec<usize> = (0..findings.len()).collect();
+            let total = posture_with(Text::from("all"), members(&all), settings, now, w);
+            PostureTable {
+                days,
+                teams,
+                accounts,
+                total,
+            }
+        })
+        .collect();
+    let mut row_of = vec![None; findings.len()];
+    for (pos, r) in rows.iter().enumerate() {
+        row_of[r.index] = Some(pos as u32);
+    }
+    FindingsView {
+        rows,
+        windows,
+        frameworks: all_frameworks,
+        row_of,
+    }
+}
+
+/// The listed rows in display order, each finding's owner, and every
+/// canonical framework seen (sorted).
+fn rows(
+    findings: &[Finding],
+    fws_all: &[Vec<Text>],
+    settings: &Settings,
+    now: Time,
+    longest: i64,
+) -> (Vec<FindingRow>, Vec<Text>, Vec<Text>) {
+    let policy = &settings.findings;
+    let mut all_frameworks: Vec<Text> = Vec::new();
+    let mut rows: Vec<FindingRow> = Vec::with_capacity(findings.len());
+    let mut owners: Vec<Text> = Vec::with_capacity(findings.len());
     for (index, f) in findings.iter().enumerate() {
         let team = policy.owner(f, &settings.service_teams);
         let fws = &fws_all[index];
@@ -198,65 +253,40 @@ pub fn compute(
             .then(fa.opened.cmp(&fb.opened))
             .then(fa.id.cmp(&fb.id))
     });
+    (rows, owners, all_frameworks)
+}
 
-    // Members of each team and account, grouped once.
-    let mut team_names: Vec<Text> = settings.teams.clone();
-    let mut team_members: BTreeMap<Text, Vec<usize>> = BTreeMap::new();
-    for (i, t) in owners.iter().enumerate() {
-        team_members.entry(t.clone()).or_default().push(i);
-    }
-    for t in team_members.keys() {
-        if !team_names.contains(t) {
-            team_names.push(t.clone());
+/// Members of each team and account, grouped once for every window.
+struct Groups {
+    /// The configured teams and every owner, sorted, `unmapped` last.
+    team_names: Vec<Text>,
+    team_members: BTreeMap<Text, Vec<usize>>,
+    account_members: BTreeMap<Text, Vec<usize>>,
+}
+
+impl Groups {
+    fn new(findings: &[Finding], owners: &[Text], settings: &Settings) -> Self {
+        let mut team_names: Vec<Text> = settings.teams.clone();
+        let mut team_members: BTreeMap<Text, Vec<usize>> = BTreeMap::new();
+        for (i, t) in owners.iter().enumerate() {
+            team_members.entry(t.clone()).or_default().push(i);
         }
-    }
-    team_names.sort_by(|a, b| (&**a == UNMAPPED).cmp(&(&**b == UNMAPPED)).then(a.cmp(b)));
-    team_names.dedup();
-    let mut account_members: BTreeMap<Text, Vec<usize>> = BTreeMap::new();
-    for (i, f) in findings.iter().enumerate() {
-        account_members.entry(account_of(f)).or_default().push(i);
-    }
-    let none: Vec<usize> = Vec::new();
-    let members = |list: &[usize]| {
-        list.iter()
-            .map(|&i| (&findings[i], fws_all[i].as_slice()))
-            .collect::<Vec<_>>()
-    };
-
-    let windows = window_days
-        .iter()
-        .map(|&days| {
-            let w = TimeDelta::days(days);
-            let teams = team_names
-                .iter()
-                .map(|name| {
-                    let list = team_members.get(name).unwrap_or(&none);
-                    posture_with(name.clone(), members(list), settings, now, w)
-                })
-                .collect();
-            let accounts = account_members
-                .iter()
-                .map(|(name, list)| posture_with(name.clone(), members(list), settings, now, w))
-                .collect();
-            let all: Vec<usize> = (0..findings.len()).collect();
-            let total = posture_with(Text::from("all"), members(&all), settings, now, w);
-            PostureTable {
-                days,
-                teams,
-                accounts,
-                total,
+        for t in team_members.keys() {
+            if !team_names.contains(t) {
+                team_names.push(t.clone());
             }
-        })
-        .collect();
-    let mut row_of = vec![None; findings.len()];
-    for (pos, r) in rows.iter().enumerate() {
-        row_of[r.index] = Some(pos as u32);
-    }
-    FindingsView {
-        rows,
-        windows,
-        frameworks: all_frameworks,
-        row_of,
+        }
+        team_names.sort_by(|a, b| (&**a == UNMAPPED).cmp(&(&**b == UNMAPPED)).then(a.cmp(b)));
+        team_names.dedup();
+        let mut account_members: BTreeMap<Text, Vec<usize>> = BTreeMap::new();
+        for (i, f) in findings.iter().enumerate() {
+            account_members.entry(account_of(f)).or_default().push(i);
+        }
+        Self {
+            team_names,
+            team_members,
+            account_members,
+        }
     }
 }
 

@@ -111,119 +111,278 @@ fn level(t: Tier) -> f64 {
     }
 }
 
+/// How a family reads its samples.
+enum Read {
+    /// One sample per team and window, labelled `team` and `window`; none
+    /// where the number has no data.
+    PerWindow(fn(&TeamMetrics) -> Option<f64>),
+    /// Any other shape: writes its own samples.
+    Samples(fn(&Exposed<'_>, &mut Family<'_>)),
+}
+
+/// One metric family: name, unit, help and how to read its samples. The
+/// type is always `gauge` (see the module docs).
+struct Spec {
+    name: &'static str,
+    unit: Option<&'static str>,
+    help: &'static str,
+    read: Read,
+}
+
+/// Every family, in exposition order.
+const FAMILIES: &[Spec] = &[
+    Spec {
+        name: "flightdeck_team_deployments",
+        unit: None,
+        help: "Production deployments finished in the window.",
+        read: Read::PerWindow(|m| Some(m.deployment_frequency.deployments as f64)),
+    },
+    Spec {
+        name: "flightdeck_team_deployment_frequency_per_day",
+        unit: None,
+        help: "Deployment frequency: deployments per day over the window.",
+        read: Read::PerWindow(|m| Some(m.deployment_frequency.per_day)),
+    },
+    Spec {
+        name: "flightdeck_team_lead_time_median_seconds",
+        unit: Some("seconds"),
+        help: "Lead time for changes: median from commit to first successful production deployment.",
+        read: Read::PerWindow(|m| m.lead_time.median_seconds),
+    },
+    Spec {
+        name: "flightdeck_team_change_failure_ratio",
+        unit: Some("ratio"),
+        help: "Change failure rate: failed deployments over deployments in the window.",
+        read: Read::PerWindow(|m| m.change_failure_rate.rate),
+    },
+    Spec {
+        name: "flightdeck_team_time_to_restore_median_seconds",
+        unit: Some("seconds"),
+        help: "Time to restore service: median over incidents resolved in the window.",
+        read: Read::PerWindow(|m| m.time_to_restore.median_seconds),
+    },
+    Spec {
+        name: "flightdeck_team_rework_ratio",
+        unit: Some("ratio"),
+        help: "Rework rate: unplanned deployments (hotfixes, fixes during an open incident) over deployments.",
+        read: Read::PerWindow(|m| m.rework_rate.rate),
+    },
+    Spec {
+        name: "flightdeck_team_tier",
+        unit: None,
+        help: "DORA 2023 tier per key metric and for the team (metric=\"team\", its weakest key metric), stateset encoding: 1 for the current tier; all 0 without data.",
+        read: Read::Samples(tier_states),
+    },
+    Spec {
+        name: "flightdeck_team_tier_level",
+        unit: None,
+        help: "DORA 2023 tier as a number: low 1, medium 2, high 3, elite 4; no sample without data.",
+        read: Read::Samples(tier_levels),
+    },
+    Spec {
+        name: "flightdeck_team_open_incidents",
+        unit: None,
+        help: "Incidents open now.",
+        read: Read::Samples(|x, f| {
+            for team in &x.teams {
+                let n = x.open_incidents.get(team).copied().unwrap_or(0);
+                f.sample(&[("team", team)], n as f64);
+            }
+        }),
+    },
+    Spec {
+        name: "flightdeck_team_open_findings",
+        unit: None,
+        help: "Audit findings open now, by severity.",
+        read: Read::Samples(|x, f| {
+            for team in &x.teams {
+                for s in SEVERITIES {
+                    let n = x.findings.get(&(team.clone(), s)).copied().unwrap_or(0);
+                    f.sample(&[("team", team), ("severity", s.label())], n as f64);
+                }
+            }
+        }),
+    },
+    Spec {
+        name: "flightdeck_team_deployments_in_flight",
+        unit: None,
+        help: "Deployments whose latest status is pending or in progress.",
+        read: Read::Samples(|x, f| {
+            for team in &x.teams {
+                let n = x.in_flight.get(team).copied().unwrap_or(0);
+                f.sample(&[("team", team)], n as f64);
+            }
+        }),
+    },
+    Spec {
+        name: "flightdeck_unattributed_incidents",
+        unit: None,
+        help: "Incidents attributed to no deployment, over all incidents read.",
+        read: Read::Samples(|x, f| {
+            f.sample(&[], x.snapshot.views.facts.unattributed_incidents as f64);
+        }),
+    },
+    Spec {
+        name: "flightdeck_source_up",
+        unit: None,
+        help: "Source health: 1 when its last read succeeded, 0 when it is failing or has not read yet.",
+        read: Read::Samples(|x, f| {
+            for s in &x.snapshot.sources {
+                let up = s.last_ok.is_some() && !s.failing();
+                f.sample(
+                    &[("source", &s.name), ("kind", s.kind)],
+                    if up { 1.0 } else { 0.0 },
+                );
+            }
+        }),
+    },
+    Spec {
+        name: "flightdeck_source_last_success_timestamp_seconds",
+        unit: Some("seconds"),
+        help: "When the source last read successfully (Unix time, flightdeck's clock).",
+        read: Read::Samples(|x, f| {
+            for s in &x.snapshot.sources {
+                if let Some(t) = s.last_ok {
+                    f.sample(&[("source", &s.name), ("kind", s.kind)], timestamp(t));
+                }
+            }
+        }),
+    },
+    Spec {
+        name: "flightdeck_scorecards_timestamp_seconds",
+        unit: Some("seconds"),
+        help: "The end of every window: the time the numbers were computed for (Unix time, flightdeck's clock).",
+        read: Read::Samples(|x, f| f.sample(&[], timestamp(x.snapshot.views.now))),
+    },
+];
+
 /// The whole exposition, ending in `# EOF`.
 pub fn render(snapshot: &Snapshot) -> String {
-    let views = &snapshot.views;
+    let exposed = Exposed::new(snapshot);
     let mut out = String::with_capacity(16 * 1024);
-    let windows: Vec<(String, &crate::metrics::Scorecards)> = views
-        .windows
-        .iter()
-        .map(|w| (format!("{}d", w.days), &w.scorecards))
-        .collect();
-    // (window label, team, metrics) for every team of every window.
-    let rows: Vec<(&str, &str, &TeamMetrics, Option<Tier>)> = windows
-        .iter()
-        .flat_map(|(w, cards)| {
-            cards
-                .teams
-                .iter()
-                .map(move |t| (w.as_str(), &*t.team, &t.current, t.tier))
-        })
-        .collect();
+    for spec in FAMILIES {
+        let mut f = family(&mut out, spec.name, spec.unit, spec.help);
+        match spec.read {
+            Read::PerWindow(value) => {
+                for row in &exposed.rows {
+                    if let Some(v) = value(row.metrics) {
+                        f.sample(&[("team", row.team), ("window", &row.window)], v);
+                    }
+                }
+            }
+            Read::Samples(write) => write(&exposed, &mut f),
+        }
+    }
+    out.push_str("# EOF\n");
+    out
+}
 
-    let mut f = family(
-        &mut out,
-        "flightdeck_team_deployments",
-        None,
-        "Production deployments finished in the window.",
-    );
-    for (w, team, m, _) in &rows {
-        f.sample(
-            &[("team", team), ("window", w)],
-            m.deployment_frequency.deployments as f64,
-        );
+/// One team in one window.
+struct Row<'a> {
+    /// `30d`.
+    window: String,
+    team: &'a str,
+    metrics: &'a TeamMetrics,
+    tier: Option<Tier>,
+}
+
+impl Row<'_> {
+    /// The team's tier (`metric="team"`) and each key metric's.
+    fn tiers(&self) -> [(&'static str, Option<Tier>); 5] {
+        let k = self.metrics.key_tiers();
+        [
+            ("team", self.tier),
+            (KEY_METRICS[0], k[0]),
+            (KEY_METRICS[1], k[1]),
+            (KEY_METRICS[2], k[2]),
+            (KEY_METRICS[3], k[3]),
+        ]
     }
-    let mut f = family(
-        &mut out,
-        "flightdeck_team_deployment_frequency_per_day",
-        None,
-        "Deployment frequency: deployments per day over the window.",
-    );
-    for (w, team, m, _) in &rows {
-        f.sample(
-            &[("team", team), ("window", w)],
-            m.deployment_frequency.per_day,
-        );
-    }
-    let mut f = family(
-        &mut out,
-        "flightdeck_team_lead_time_median_seconds",
-        Some("seconds"),
-        "Lead time for changes: median from commit to first successful production deployment.",
-    );
-    for (w, team, m, _) in &rows {
-        if let Some(v) = m.lead_time.median_seconds {
-            f.sample(&[("team", team), ("window", w)], v);
+}
+
+/// What the families read: every team of every window, and the
+/// window-independent states per team (what is open right now).
+struct Exposed<'a> {
+    snapshot: &'a Snapshot,
+    rows: Vec<Row<'a>>,
+    teams: BTreeSet<Text>,
+    open_incidents: BTreeMap<Text, u64>,
+    in_flight: BTreeMap<Text, u64>,
+    findings: BTreeMap<(Text, Severity), u64>,
+}
+
+impl<'a> Exposed<'a> {
+    fn new(snapshot: &'a Snapshot) -> Self {
+        let views = &snapshot.views;
+        let rows = views
+            .windows
+            .iter()
+            .flat_map(|w| {
+                w.scorecards.teams.iter().map(move |t| Row {
+                    window: format!("{}d", w.days),
+                    team: &t.team,
+                    metrics: &t.current,
+                    tier: t.tier,
+                })
+            })
+            .collect();
+        let mut teams: BTreeSet<Text> = views.facts.teams.iter().cloned().collect();
+        let mut open_incidents: BTreeMap<Text, u64> = BTreeMap::new();
+        for &n in &views.open_incidents {
+            if let Some(i) = views.facts.incidents.get(n) {
+                *open_incidents.entry(i.team.clone()).or_default() += 1;
+            }
+        }
+        let mut in_flight: BTreeMap<Text, u64> = BTreeMap::new();
+        // In flight: the latest line is not a final status (a finished staging
+        // deployment is not in flight, though it never gets a production T_done).
+        for d in snapshot
+            .records
+            .deployments
+            .iter()
+            .filter(|d| d.events.last().is_some_and(|e| !e.status.is_terminal()))
+        {
+            let team = snapshot
+                .settings
+                .team_for(d.team.as_ref(), Some(&d.service));
+            *in_flight.entry(team).or_default() += 1;
+        }
+        let mut findings: BTreeMap<(Text, Severity), u64> = BTreeMap::new();
+        for finding in snapshot
+            .records
+            .findings
+            .iter()
+            .filter(|f| f.status == FindingStatus::Open)
+        {
+            let team = snapshot
+                .settings
+                .team_for(finding.team.as_ref(), finding.service.as_ref());
+            *findings.entry((team, finding.severity)).or_default() += 1;
+        }
+        teams.extend(open_incidents.keys().cloned());
+        teams.extend(in_flight.keys().cloned());
+        teams.extend(findings.keys().map(|(t, _)| t.clone()));
+        Self {
+            snapshot,
+            rows,
+            teams,
+            open_incidents,
+            in_flight,
+            findings,
         }
     }
-    let mut f = family(
-        &mut out,
-        "flightdeck_team_change_failure_ratio",
-        Some("ratio"),
-        "Change failure rate: failed deployments over deployments in the window.",
-    );
-    for (w, team, m, _) in &rows {
-        if let Some(v) = m.change_failure_rate.rate {
-            f.sample(&[("team", team), ("window", w)], v);
-        }
-    }
-    let mut f = family(
-        &mut out,
-        "flightdeck_team_time_to_restore_median_seconds",
-        Some("seconds"),
-        "Time to restore service: median over incidents resolved in the window.",
-    );
-    for (w, team, m, _) in &rows {
-        if let Some(v) = m.time_to_restore.median_seconds {
-            f.sample(&[("team", team), ("window", w)], v);
-        }
-    }
-    let mut f = family(
-        &mut out,
-        "flightdeck_team_rework_ratio",
-        Some("ratio"),
-        "Rework rate: unplanned deployments (hotfixes, fixes during an open incident) over deployments.",
-    );
-    for (w, team, m, _) in &rows {
-        if let Some(v) = m.rework_rate.rate {
-            f.sample(&[("team", team), ("window", w)], v);
-        }
-    }
-    let tiers_of =
-        |m: &TeamMetrics, team_tier: Option<Tier>| -> [(&'static str, Option<Tier>); 5] {
-            let k = m.key_tiers();
-            [
-                ("team", team_tier),
-                (KEY_METRICS[0], k[0]),
-                (KEY_METRICS[1], k[1]),
-                (KEY_METRICS[2], k[2]),
-                (KEY_METRICS[3], k[3]),
-            ]
-        };
-    let mut f = family(
-        &mut out,
-        "flightdeck_team_tier",
-        None,
-        "DORA 2023 tier per key metric and for the team (metric=\"team\", its weakest key metric), stateset encoding: 1 for the current tier; all 0 without data.",
-    );
-    for (w, team, m, team_tier) in &rows {
-        for (metric, tier) in tiers_of(m, *team_tier) {
+}
+
+/// The stateset: one series per tier, 1 for the current one.
+fn tier_states(x: &Exposed<'_>, f: &mut Family<'_>) {
+    for row in &x.rows {
+        for (metric, tier) in row.tiers() {
             for t in TIERS {
                 let v = if tier == Some(t) { 1.0 } else { 0.0 };
                 f.sample(
                     &[
-                        ("team", team),
-                        ("window", w),
+                        ("team", row.team),
+                        ("window", &row.window),
                         ("metric", metric),
                         ("tier", t.label()),
                     ],
@@ -232,135 +391,24 @@ pub fn render(snapshot: &Snapshot) -> String {
             }
         }
     }
-    let mut f = family(
-        &mut out,
-        "flightdeck_team_tier_level",
-        None,
-        "DORA 2023 tier as a number: low 1, medium 2, high 3, elite 4; no sample without data.",
-    );
-    for (w, team, m, team_tier) in &rows {
-        for (metric, tier) in tiers_of(m, *team_tier) {
+}
+
+/// The numeric `_level`, where there is a tier.
+fn tier_levels(x: &Exposed<'_>, f: &mut Family<'_>) {
+    for row in &x.rows {
+        for (metric, tier) in row.tiers() {
             if let Some(t) = tier {
                 f.sample(
-                    &[("team", team), ("window", w), ("metric", metric)],
+                    &[
+                        ("team", row.team),
+                        ("window", &row.window),
+                        ("metric", metric),
+                    ],
                     level(t),
                 );
             }
         }
     }
-
-    // Window-independent states per team: what is open right now.
-    let mut teams: BTreeSet<Text> = views.facts.teams.iter().cloned().collect();
-    let mut open_incidents: BTreeMap<Text, u64> = BTreeMap::new();
-    for &n in &views.open_incidents {
-        if let Some(i) = views.facts.incidents.get(n) {
-            *open_incidents.entry(i.team.clone()).or_default() += 1;
-        }
-    }
-    let mut in_flight: BTreeMap<Text, u64> = BTreeMap::new();
-    // In flight: the latest line is not a final status (a finished staging
-    // deployment is not in flight, though it never gets a production T_done).
-    for d in snapshot
-        .records
-        .deployments
-        .iter()
-        .filter(|d| d.events.last().is_some_and(|e| !e.status.is_terminal()))
-    {
-        let team = snapshot
-            .settings
-            .team_for(d.team.as_ref(), Some(&d.service));
-        *in_flight.entry(team).or_default() += 1;
-    }
-    let mut findings: BTreeMap<(Text, Severity), u64> = BTreeMap::new();
-    for finding in snapshot
-        .records
-        .findings
-        .iter()
-        .filter(|f| f.status == FindingStatus::Open)
-    {
-        let team = snapshot
-            .settings
-            .team_for(finding.team.as_ref(), finding.service.as_ref());
-        *findings.entry((team, finding.severity)).or_default() += 1;
-    }
-    teams.extend(open_incidents.keys().cloned());
-    teams.extend(in_flight.keys().cloned());
-    teams.extend(findings.keys().map(|(t, _)| t.clone()));
-
-    let mut f = family(
-        &mut out,
-        "flightdeck_team_open_incidents",
-        None,
-        "Incidents open now.",
-    );
-    for team in &teams {
-        let n = open_incidents.get(team).copied().unwrap_or(0);
-        f.sample(&[("team", team)], n as f64);
-    }
-    let mut f = family(
-        &mut out,
-        "flightdeck_team_open_findings",
-        None,
-        "Audit findings open now, by severity.",
-    );
-    for team in &teams {
-        for s in SEVERITIES {
-            let n = findings.get(&(team.clone(), s)).copied().unwrap_or(0);
-            f.sample(&[("team", team), ("severity", s.label())], n as f64);
-        }
-    }
-    let mut f = family(
-        &mut out,
-        "flightdeck_team_deployments_in_flight",
-        None,
-        "Deployments whose latest status is pending or in progress.",
-    );
-    for team in &teams {
-        let n = in_flight.get(team).copied().unwrap_or(0);
-        f.sample(&[("team", team)], n as f64);
-    }
-    let mut f = family(
-        &mut out,
-        "flightdeck_unattributed_incidents",
-        None,
-        "Incidents attributed to no deployment, over all incidents read.",
-    );
-    let unattributed = views.facts.unattributed_incidents as f64;
-    f.sample(&[], unattributed);
-
-    let mut f = family(
-        &mut out,
-        "flightdeck_source_up",
-        None,
-        "Source health: 1 when its last read succeeded, 0 when it is failing or has not read yet.",
-    );
-    for s in &snapshot.sources {
-        let up = s.last_ok.is_some() && !s.failing();
-        f.sample(
-            &[("source", &s.name), ("kind", s.kind)],
-            if up { 1.0 } else { 0.0 },
-        );
-    }
-    let mut f = family(
-        &mut out,
-        "flightdeck_source_last_success_timestamp_seconds",
-        Some("seconds"),
-        "When the source last read successfully (Unix time, flightdeck's clock).",
-    );
-    for s in &snapshot.sources {
-        if let Some(t) = s.last_ok {
-            f.sample(&[("source", &s.name), ("kind", s.kind)], timestamp(t));
-        }
-    }
-    let mut f = family(
-        &mut out,
-        "flightdeck_scorecards_timestamp_seconds",
-        Some("seconds"),
-        "The end of every window: the time the numbers were computed for (Unix time, flightdeck's clock).",
-    );
-    f.sample(&[], timestamp(views.now));
-    out.push_str("# EOF\n");
-    out
 }
 
 /// One sample line read back: name, labels (unescaped) and value.

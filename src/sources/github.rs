@@ -235,12 +235,37 @@ impl GithubPoller {
             known.push((id, sha));
             found.push((base, mapped));
         }
-        // Changes of a deployment: the commits since the previous production
-        // deployment of the same environment (compare API), so every merged
-        // pull request in between counts for lead time, not only the deployed one.
         found.sort_by_key(|(b, _)| b.time);
+        self.add_compared_changes(repo, &mut found, skipped).await;
+        for (base, mapped) in found {
+            if mapped.is_empty() {
+                events.push(Event::Deployment(base));
+            } else {
+                for (status, at, link) in mapped {
+                    events.push(Event::Deployment(DeploymentEvent {
+                        status,
+                        time: at,
+                        url: link,
+                        ..base.clone()
+                    }));
+                }
+            }
+        }
+        Ok(known)
+    }
+
+    /// Changes of a deployment: the commits since the previous production
+    /// deployment of the same environment (compare API), so every merged
+    /// pull request in between counts for lead time, not only the deployed one.
+    /// `found` is in time order.
+    async fn add_compared_changes(
+        &mut self,
+        repo: &str,
+        found: &mut [(DeploymentEvent, StatusLines)],
+        skipped: &mut usize,
+    ) {
         let mut previous: HashMap<String, String> = HashMap::new();
-        for (base, _) in &mut found {
+        for (base, _) in found {
             let env = base
                 .environment
                 .as_deref()
@@ -267,21 +292,6 @@ impl GithubPoller {
                 }
             }
         }
-        for (base, mapped) in found {
-            if mapped.is_empty() {
-                events.push(Event::Deployment(base));
-            } else {
-                for (status, at, link) in mapped {
-                    events.push(Event::Deployment(DeploymentEvent {
-                        status,
-                        time: at,
-                        url: link,
-                        ..base.clone()
-                    }));
-                }
-            }
-        }
-        Ok(known)
     }
 
     /// Commit shas in `base...head` (cached: a comparison of two commits never changes).
@@ -533,6 +543,9 @@ impl GithubPoller {
 pub fn deployment_id(repo: &str, number: u64) -> Text {
     Text::from(format!("{repo}/deployments/{number}"))
 }
+
+/// A deployment's lines as (status, time, link), from its statuses.
+type StatusLines = Vec<(DeployStatus, Time, Option<Text>)>;
 
 /// Deployment statuses as (status, time of the first status in that state, log
 /// link), oldest first. `inactive` (superseded) is no result and is left out.

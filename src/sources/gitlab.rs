@@ -71,21 +71,44 @@ impl GitlabPoller {
     }
 
     async fn poll_all(&mut self) -> Result<Polled, PollError> {
-        let project = self.spec.project.trim().to_string();
-        // The project path goes in one URL segment: its slashes are encoded.
-        let encoded = project.replace('%', "%25").replace('/', "%2F");
-        let service = Text::from(
-            self.spec
-                .service
-                .clone()
-                .unwrap_or_else(|| project.rsplit('/').next().unwrap_or(&project).to_string()),
-        );
-        let mut events = Vec::new();
-        let mut skipped = 0usize;
-        let mut deployments: Vec<(Text, String)> = Vec::new();
+        let name = self.spec.project.trim().to_string();
+        let project = Project {
+            // The project path goes in one URL segment: its slashes are encoded.
+            encoded: name.replace('%', "%25").replace('/', "%2F"),
+            service: Text::from(
+                self.spec
+                    .service
+                    .clone()
+                    .unwrap_or_else(|| name.rsplit('/').next().unwrap_or(&name).to_string()),
+            ),
+            name,
+        };
+        let mut batch = Batch::default();
+        let deployments = self.deployments(&project, &mut batch).await?;
+        self.merge_requests(&project, &mut batch).await?;
+        self.incidents(&project, &deployments, &mut batch).await?;
+        let warning = (batch.skipped > 0).then(|| {
+            format!(
+                "{} without the fields flightdeck needs were skipped",
+                crate::util::format::plural(batch.skipped, "item")
+            )
+        });
+        Ok(Polled {
+            events: batch.events,
+            warning,
+        })
+    }
 
+    /// Production deployments; returns each one's id and commit, for incidents
+    /// that name a root-cause commit.
+    async fn deployments(
+        &mut self,
+        project: &Project,
+        batch: &mut Batch,
+    ) -> Result<Vec<(Text, String)>, PollError> {
+        let mut deployments: Vec<(Text, String)> = Vec::new();
         let url = self.http.url(
-            &format!("projects/{encoded}/deployments"),
+            &format!("projects/{}/deployments", project.encoded),
             &[
                 ("per_page", "100"),
                 ("order_by", "updated_at"),
@@ -97,7 +120,7 @@ impl GitlabPoller {
                 d.get("id").and_then(Value::as_u64),
                 time(&d, &["created_at"]),
             ) else {
-                skipped += 1;
+                batch.skipped += 1;
                 continue;
             };
             let environment = text(&d, &["environment", "name"]);
@@ -120,14 +143,14 @@ impl GitlabPoller {
             } else {
                 created
             };
-            let id = Text::from(format!("{project}/deployments/{number}"));
+            let id = Text::from(format!("{}/deployments/{number}", project.name));
             // Shown in the lane detail: cleaned like every text from the API.
             let sha = text(&d, &["sha"])
                 .map(|s| s.to_string())
                 .unwrap_or_default();
-            events.push(Event::Deployment(DeploymentEvent {
+            batch.events.push(Event::Deployment(DeploymentEvent {
                 id: id.clone(),
-                service: service.clone(),
+                service: project.service.clone(),
                 time: at,
                 status,
                 team: None,
@@ -144,9 +167,17 @@ impl GitlabPoller {
             }));
             deployments.push((id, sha));
         }
+        Ok(deployments)
+    }
 
+    /// Merged merge requests as changes, by their merge commit.
+    async fn merge_requests(
+        &mut self,
+        project: &Project,
+        batch: &mut Batch,
+    ) -> Result<(), PollError> {
         let url = self.http.url(
-            &format!("projects/{encoded}/merge_requests"),
+            &format!("projects/{}/merge_requests", project.encoded),
             &[
                 ("state", "merged"),
                 ("per_page", "100"),
@@ -161,12 +192,12 @@ impl GitlabPoller {
                 .or_else(|| text(&mr, &["squash_commit_sha"]))
                 .or_else(|| text(&mr, &["sha"]))
             else {
-                skipped += 1;
+                batch.skipped += 1;
                 continue;
             };
-            events.push(Event::Change(Change {
+            batch.events.push(Event::Change(Change {
                 id,
-                service: service.clone(),
+                service: project.service.clone(),
                 time: merged,
                 team: None,
                 title: text(&mr, &["title"]),
@@ -174,9 +205,18 @@ impl GitlabPoller {
                 url: text(&mr, &["web_url"]),
             }));
         }
+        Ok(())
+    }
 
+    /// Issues of type incident, attributed by their description.
+    async fn incidents(
+        &mut self,
+        project: &Project,
+        deployments: &[(Text, String)],
+        batch: &mut Batch,
+    ) -> Result<(), PollError> {
         let url = self.http.url(
-            &format!("projects/{encoded}/issues"),
+            &format!("projects/{}/issues", project.encoded),
             &[
                 ("issue_type", "incident"),
                 ("state", "all"),
@@ -188,7 +228,7 @@ impl GitlabPoller {
                 issue.get("iid").and_then(Value::as_u64),
                 time(&issue, &["created_at"]),
             ) else {
-                skipped += 1;
+                batch.skipped += 1;
                 continue;
             };
             let body = issue
@@ -197,7 +237,7 @@ impl GitlabPoller {
                 .unwrap_or("");
             let deployment = match attribution(body) {
                 Some(Attribution::Deployment(d)) => Some(match d.parse::<u64>() {
-                    Ok(n) => Text::from(format!("{project}/deployments/{n}")),
+                    Ok(n) => Text::from(format!("{}/deployments/{n}", project.name)),
                     Err(_) => Text::from(d.as_str()),
                 }),
                 Some(Attribution::RootCause(sha)) if sha.len() >= 7 => deployments
@@ -207,9 +247,9 @@ impl GitlabPoller {
                 _ => None,
             };
             let closed = issue.get("state").and_then(Value::as_str) == Some("closed");
-            events.push(Event::Incident(Incident {
-                id: Text::from(format!("{project}#{iid}")),
-                service: service.clone(),
+            batch.events.push(Event::Incident(Incident {
+                id: Text::from(format!("{}#{iid}", project.name)),
+                service: project.service.clone(),
                 opened,
                 team: None,
                 resolved: if closed {
@@ -223,14 +263,23 @@ impl GitlabPoller {
                 url: text(&issue, &["web_url"]),
             }));
         }
-        let warning = (skipped > 0).then(|| {
-            format!(
-                "{} without the fields flightdeck needs were skipped",
-                crate::util::format::plural(skipped, "item")
-            )
-        });
-        Ok(Polled { events, warning })
+        Ok(())
     }
+}
+
+/// The polled project: its path, the path encoded for a URL, its service.
+struct Project {
+    name: String,
+    encoded: String,
+    service: Text,
+}
+
+/// What a poll has read so far.
+#[derive(Default)]
+struct Batch {
+    events: Vec<Event>,
+    /// Items without the fields flightdeck needs.
+    skipped: usize,
 }
 
 impl Poller for GitlabPoller {

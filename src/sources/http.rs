@@ -10,7 +10,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{StatusCode, Url};
 
@@ -18,6 +17,8 @@ use crate::model::Time;
 use crate::model::source_update::Quota;
 use crate::util::clock::Clock;
 use crate::util::text::{redact_url, sanitize};
+
+pub use super::http_headers::{next_link, parse_retry_after, read_quota};
 
 /// Largest response body read by default.
 pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
@@ -380,52 +381,8 @@ impl Http {
                 not_modified: true,
             });
         }
-        let retry_after = headers
-            .get(header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, now));
-        let exhausted = quota.is_some_and(|q| q.remaining == 0);
-        if status == StatusCode::TOO_MANY_REQUESTS
-            || (status == StatusCode::FORBIDDEN && (exhausted || retry_after.is_some()))
-        {
-            let until = quota.and_then(|q| q.reset);
-            return Err(HttpError::RateLimited {
-                url: shown,
-                remaining: quota.map(|q| q.remaining),
-                until,
-                retry_after,
-                wait: retry_after.or_else(|| until.map(|u| (u - now).to_std().unwrap_or_default())),
-            });
-        }
-        if !status.is_success() {
-            // A short excerpt of the error body, for its message.
-            let body = read_capped(&mut response, 8 * 1024)
-                .await
-                .unwrap_or_default();
-            return Err(HttpError::Status {
-                url: shown,
-                status: status.as_u16(),
-                message: error_message(&body),
-            });
-        }
-        if let Some(len) = response.content_length()
-            && len as usize > self.opts.max_body
-        {
-            return Err(HttpError::TooLarge {
-                url: shown,
-                limit: self.opts.max_body,
-            });
-        }
-        let body = match read_capped(&mut response, self.opts.max_body).await {
-            Ok(b) => Arc::new(b),
-            Err(ReadFail::TooLarge) => {
-                return Err(HttpError::TooLarge {
-                    url: shown,
-                    limit: self.opts.max_body,
-                });
-            }
-            Err(ReadFail::Io(error)) => return Err(HttpError::Connect { url: shown, error }),
-        };
+        refuse(&mut response, &headers, quota, now, &shown).await?;
+        let body = self.read_body(&mut response, shown).await?;
         let next = headers
             .get(header::LINK)
             .and_then(|v| v.to_str().ok())
@@ -447,6 +404,69 @@ impl Http {
             not_modified: false,
         })
     }
+
+    /// A successful response's body, within the size cap.
+    async fn read_body(
+        &self,
+        response: &mut reqwest::Response,
+        shown: String,
+    ) -> Result<Arc<Vec<u8>>, HttpError> {
+        if let Some(len) = response.content_length()
+            && len as usize > self.opts.max_body
+        {
+            return Err(HttpError::TooLarge {
+                url: shown,
+                limit: self.opts.max_body,
+            });
+        }
+        match read_capped(response, self.opts.max_body).await {
+            Ok(b) => Ok(Arc::new(b)),
+            Err(ReadFail::TooLarge) => Err(HttpError::TooLarge {
+                url: shown,
+                limit: self.opts.max_body,
+            }),
+            Err(ReadFail::Io(error)) => Err(HttpError::Connect { url: shown, error }),
+        }
+    }
+}
+
+/// The error a response other than a success (or 304) stands for: rate
+/// limited (429, or 403 with the quota spent or a `Retry-After`), else its status.
+async fn refuse(
+    response: &mut reqwest::Response,
+    headers: &HeaderMap,
+    quota: Option<Quota>,
+    now: Time,
+    shown: &str,
+) -> Result<(), HttpError> {
+    let status = response.status();
+    let retry_after = headers
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| parse_retry_after(v, now));
+    let exhausted = quota.is_some_and(|q| q.remaining == 0);
+    if status == StatusCode::TOO_MANY_REQUESTS
+        || (status == StatusCode::FORBIDDEN && (exhausted || retry_after.is_some()))
+    {
+        let until = quota.and_then(|q| q.reset);
+        return Err(HttpError::RateLimited {
+            url: shown.to_string(),
+            remaining: quota.map(|q| q.remaining),
+            until,
+            retry_after,
+            wait: retry_after.or_else(|| until.map(|u| (u - now).to_std().unwrap_or_default())),
+        });
+    }
+    if !status.is_success() {
+        // A short excerpt of the error body, for its message.
+        let body = read_capped(response, 8 * 1024).await.unwrap_or_default();
+        return Err(HttpError::Status {
+            url: shown.to_string(),
+            status: status.as_u16(),
+            message: error_message(&body),
+        });
+    }
+    Ok(())
 }
 
 enum ReadFail {
@@ -521,69 +541,6 @@ fn error_message(body: &[u8]) -> Option<String> {
     Some(text)
 }
 
-fn header_u64(headers: &HeaderMap, names: &[&str]) -> Option<u64> {
-    names
-        .iter()
-        .find_map(|n| headers.get(*n))
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse().ok())
-}
-
-/// GitHub `X-RateLimit-*` or GitLab `RateLimit-*`. The reset is epoch seconds
-/// (milliseconds are recognised by their size).
-pub fn read_quota(headers: &HeaderMap) -> Option<Quota> {
-    let remaining = header_u64(headers, &["x-ratelimit-remaining", "ratelimit-remaining"])?;
-    let limit = header_u64(headers, &["x-ratelimit-limit", "ratelimit-limit"]);
-    let reset = header_u64(headers, &["x-ratelimit-reset", "ratelimit-reset"]).and_then(|r| {
-        let secs = if r > 100_000_000_000 { r / 1000 } else { r };
-        Utc.timestamp_opt(secs as i64, 0).single()
-    });
-    Some(Quota {
-        remaining,
-        limit,
-        reset,
-    })
-}
-
-/// `Retry-After`: seconds or an HTTP date.
-pub fn parse_retry_after(value: &str, now: Time) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = DateTime::parse_from_rfc2822(value)
-        .ok()?
-        .with_timezone(&Utc);
-    Some((at - now).to_std().unwrap_or_default())
-}
-
-/// The `rel="next"` target of a `Link` header, resolved against `current`; only
-/// followed on the base URL's own server, so a token never leaves it.
-pub fn next_link(value: &str, current: &Url, base: &Url) -> Option<Url> {
-    for part in value.split(',') {
-        let mut pieces = part.split(';');
-        let target = pieces.next()?.trim();
-        let is_next = pieces.any(|p| {
-            let p = p.trim();
-            p == "rel=\"next\"" || p == "rel=next"
-        });
-        if !is_next {
-            continue;
-        }
-        let target = target.strip_prefix('<')?.strip_suffix('>')?;
-        let url = current.join(target).ok()?;
-        if url.scheme() == base.scheme()
-            && url.host_str() == base.host_str()
-            && url.port_or_known_default() == base.port_or_known_default()
-        {
-            return Some(url);
-        }
-        tracing::warn!(host = ?url.host_str(), "not following a pagination link to another server");
-        return None;
-    }
-    None
-}
-
 /// The keys every HTTP kind shares (each kind repeats them in its spec so that
 /// `deny_unknown_fields` works).
 pub fn check_http(
@@ -614,34 +571,6 @@ pub fn check_http(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn link_next_is_found_and_kept_on_the_server() {
-        let base = Url::parse("https://api.github.com/").unwrap();
-        let cur = Url::parse("https://api.github.com/repos/a/b/issues?page=1").unwrap();
-        let v = r#"<https://api.github.com/repos/a/b/issues?page=2>; rel="next", <https://api.github.com/repos/a/b/issues?page=5>; rel="last""#;
-        assert_eq!(
-            next_link(v, &cur, &base).map(|u| u.to_string()),
-            Some("https://api.github.com/repos/a/b/issues?page=2".into())
-        );
-        let away = r#"<https://evil.example/x?page=2>; rel="next""#;
-        assert_eq!(next_link(away, &cur, &base), None);
-        assert_eq!(
-            next_link(r#"<https://api.github.com/x>; rel="last""#, &cur, &base),
-            None
-        );
-    }
-
-    #[test]
-    fn retry_after_reads_seconds_and_dates() {
-        let now = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
-        assert_eq!(parse_retry_after("60", now), Some(Duration::from_secs(60)));
-        assert_eq!(
-            parse_retry_after("Mon, 01 Jan 2024 00:02:00 GMT", now),
-            Some(Duration::from_secs(120))
-        );
-        assert_eq!(parse_retry_after("soon", now), None);
-    }
 
     #[test]
     fn secrets_do_not_print() {

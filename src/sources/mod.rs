@@ -9,6 +9,7 @@ pub mod git;
 pub mod github;
 pub mod gitlab;
 pub mod http;
+mod http_headers;
 pub mod pagerduty;
 pub mod prometheus;
 pub mod prometheus_poller;

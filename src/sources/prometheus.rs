@@ -323,6 +323,8 @@ fn labels(v: &Value) -> BTreeMap<String, String> {
 }
 
 /// Reads a response body; `status` is the HTTP status.
+// TODO(house): split
+#[allow(clippy::too_many_lines)]
 pub fn parse_response(url: &str, status: u16, body: &str) -> Result<QueryData, PromError> {
     let url = redact_url(url);
     let url = url.as_str();

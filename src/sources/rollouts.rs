@@ -146,6 +146,8 @@ pub fn objects(doc: &Value, origin: &str) -> Result<Vec<Object>, RolloutError> {
 }
 
 /// An Argo Rollouts `Rollout`.
+// TODO(house): split
+#[allow(clippy::too_many_lines)]
 pub fn argo_rollout(v: &Value, origin: &str) -> Result<RolloutStatus, RolloutError> {
     let name = text(v, "/metadata/name").ok_or_else(|| shape(origin, "Rollout has no name"))?;
     let namespace = text(v, "/metadata/namespace").unwrap_or_else(|| Text::from("default"));

@@ -259,8 +259,13 @@ async fn run(
         return;
     }
     let deadline = timeout.saturating_mul(POLL_DEADLINE_FACTOR);
-    let mut seen: HashSet<u64> = HashSet::new();
-    let mut failures: u32 = 0;
+    let mut outcome = Outcome {
+        name: name.clone(),
+        interval,
+        seen: HashSet::new(),
+        failures: 0,
+        clock: clock.clone(),
+    };
     let mut served = control.borrow().generation;
     // The first poll is right away.
     let mut next: Option<tokio::time::Instant> = Some(tokio::time::Instant::now());
@@ -307,63 +312,98 @@ async fn run(
                 deadline.as_secs()
             ))),
         };
-        let mut sends = Vec::new();
-        match result {
-            Ok(polled) => {
-                failures = 0;
-                let fresh: Vec<Event> = if poller.repeats() {
-                    polled
-                        .events
-                        .into_iter()
-                        .filter(|e| seen.insert(fingerprint(e)))
-                        .collect()
-                } else {
-                    polled.events
-                };
-                if let Some(warning) = polled.warning {
-                    sends.push(SourceUpdate::Warned {
-                        source: name.clone(),
-                        warning,
-                    });
-                }
-                sends.push(SourceUpdate::Events {
-                    source: name.clone(),
-                    events: fresh,
-                });
-                let mut wait = interval.map(jitter);
-                // The quota is spent: the next poll waits for its reset.
-                if let Some(reset) = poller
-                    .quota()
-                    .filter(|q| q.remaining == 0)
-                    .and_then(|q| q.reset)
-                    && let Ok(until) = (reset - clock.now()).to_std()
-                {
-                    wait = Some(wait.map_or(until, |w| w.max(until)));
-                }
-                next = wait.map(|w| tokio::time::Instant::now() + w);
-            }
-            Err(e) => {
-                failures = failures.saturating_add(1);
-                let wait = jitter(backoff(failures, e.wait));
-                tracing::info!(source = %name, error = %e.message, retry_in_s = wait.as_secs(), "poll failed");
-                if !e.partial.is_empty() {
-                    sends.push(SourceUpdate::Events {
-                        source: name.clone(),
-                        events: e.partial,
-                    });
-                }
-                sends.push(SourceUpdate::Failed {
-                    source: name.clone(),
-                    error: e.message,
-                });
-                next = Some(tokio::time::Instant::now() + wait);
-            }
-        }
+        let (sends, wait) = outcome.after(result, &*poller);
+        next = wait.map(|w| tokio::time::Instant::now() + w);
         for s in sends {
             if updates.send(s).await.is_err() {
                 return;
             }
         }
+    }
+}
+
+/// What a source's polls remember between them, to turn each result into
+/// store updates and the wait before the next poll.
+struct Outcome {
+    name: Text,
+    interval: Option<Duration>,
+    /// Fingerprints of the events sent, for pollers that repeat them.
+    seen: HashSet<u64>,
+    /// Failures in a row.
+    failures: u32,
+    /// For a spent quota's reset.
+    clock: Clock,
+}
+
+impl Outcome {
+    /// The updates a poll's result sends, and how long until the next poll
+    /// (`None`: only on request).
+    fn after(
+        &mut self,
+        result: Result<Polled, PollError>,
+        poller: &dyn Poller,
+    ) -> (Vec<SourceUpdate>, Option<Duration>) {
+        match result {
+            Ok(polled) => self.succeeded(polled, poller),
+            Err(e) => self.failed(e),
+        }
+    }
+
+    fn succeeded(
+        &mut self,
+        polled: Polled,
+        poller: &dyn Poller,
+    ) -> (Vec<SourceUpdate>, Option<Duration>) {
+        let mut sends = Vec::new();
+        self.failures = 0;
+        let fresh: Vec<Event> = if poller.repeats() {
+            polled
+                .events
+                .into_iter()
+                .filter(|e| self.seen.insert(fingerprint(e)))
+                .collect()
+        } else {
+            polled.events
+        };
+        if let Some(warning) = polled.warning {
+            sends.push(SourceUpdate::Warned {
+                source: self.name.clone(),
+                warning,
+            });
+        }
+        sends.push(SourceUpdate::Events {
+            source: self.name.clone(),
+            events: fresh,
+        });
+        let mut wait = self.interval.map(jitter);
+        // The quota is spent: the next poll waits for its reset.
+        if let Some(reset) = poller
+            .quota()
+            .filter(|q| q.remaining == 0)
+            .and_then(|q| q.reset)
+            && let Ok(until) = (reset - self.clock.now()).to_std()
+        {
+            wait = Some(wait.map_or(until, |w| w.max(until)));
+        }
+        (sends, wait)
+    }
+
+    fn failed(&mut self, e: PollError) -> (Vec<SourceUpdate>, Option<Duration>) {
+        let mut sends = Vec::new();
+        self.failures = self.failures.saturating_add(1);
+        let wait = jitter(backoff(self.failures, e.wait));
+        tracing::info!(source = %self.name, error = %e.message, retry_in_s = wait.as_secs(), "poll failed");
+        if !e.partial.is_empty() {
+            sends.push(SourceUpdate::Events {
+                source: self.name.clone(),
+                events: e.partial,
+            });
+        }
+        sends.push(SourceUpdate::Failed {
+            source: self.name.clone(),
+            error: e.message,
+        });
+        (sends, Some(wait))
     }
 }
 

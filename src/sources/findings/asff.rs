@@ -48,30 +48,8 @@ pub fn normalized_severity(n: f64) -> Severity {
 }
 
 fn finding(f: &Value, cx: &ReadContext) -> Finding {
-    let severity = raw(f, &["Severity", "Label"])
-        .and_then(severity_label)
-        .or_else(|| number(f, &["Severity", "Normalized"]).map(normalized_severity))
-        .or_else(|| {
-            raw(f, &["FindingProviderFields", "Severity", "Label"]).and_then(severity_label)
-        })
-        .or_else(|| raw(f, &["Severity", "Original"]).and_then(severity_label))
-        .unwrap_or(Severity::Info);
-
-    let upper = |path: &[&str]| raw(f, path).map(str::to_ascii_uppercase);
-    let record = upper(&["RecordState"]);
-    let workflow = upper(&["Workflow", "Status"]).or_else(|| upper(&["WorkflowState"]));
-    let compliance = upper(&["Compliance", "Status"]);
-    let status = if workflow.as_deref() == Some("SUPPRESSED") {
-        FindingStatus::Suppressed
-    } else if record.as_deref() == Some("ARCHIVED")
-        || workflow.as_deref() == Some("RESOLVED")
-        || compliance.as_deref() == Some("PASSED")
-    {
-        FindingStatus::Resolved
-    } else {
-        FindingStatus::Open
-    };
-
+    let severity = severity(f);
+    let status = status(f);
     let opened = super::time(f, &["FirstObservedAt"])
         .or_else(|| super::time(f, &["CreatedAt"]))
         .unwrap_or(cx.now);
@@ -81,41 +59,9 @@ fn finding(f: &Value, cx: &ReadContext) -> Finding {
             .unwrap_or(cx.now)
             .max(opened)
     });
-
     let control = text(f, &["Compliance", "SecurityControlId"]);
-    let mut frameworks: Vec<Text> = Vec::new();
-    let mut push = |t: Text| {
-        if !frameworks.contains(&t) {
-            frameworks.push(t);
-        }
-    };
-    let related = list(f, &["Compliance", "RelatedRequirements"]);
-    for r in related {
-        if let Some(t) = r.as_str().and_then(super::clean) {
-            push(t);
-        }
-    }
-    for s in list(f, &["Compliance", "AssociatedStandards"]) {
-        let Some(id) = raw(s, &["StandardsId"]).and_then(super::clean) else {
-            continue;
-        };
-        // Controls of AWS's own standards are named by the control id.
-        let own = id.contains("best-practices") || id.contains("control-tower");
-        match &control {
-            Some(c) if own => push(Text::from(format!("{id}/{c}"))),
-            _ => push(id),
-        }
-    }
-
+    let frameworks = frameworks(f, control.as_ref());
     let resource = list(f, &["Resources"]).first().unwrap_or(&Value::Null);
-    let mut tags: Vec<Text> = Vec::new();
-    if let Some(Value::Object(map)) = resource.get("Tags") {
-        for (k, v) in map {
-            if let Some(t) = super::clean(&format!("{k}={}", v.as_str().unwrap_or(""))) {
-                tags.push(t);
-            }
-        }
-    }
     let remediation_url = text(f, &["Remediation", "Recommendation", "Url"]);
     let id = text(f, &["Id"]).unwrap_or_else(|| {
         Text::from(format!(
@@ -127,21 +73,6 @@ fn finding(f: &Value, cx: &ReadContext) -> Finding {
             ])
         ))
     });
-    let d = FindingDetail {
-        resource: text(resource, &["Id"]),
-        resource_type: text(resource, &["Type"]),
-        resource_tags: tags,
-        region: text(resource, &["Region"]).or_else(|| text(f, &["Region"])),
-        description: text(f, &["Description"]),
-        remediation: text(f, &["Remediation", "Recommendation", "Text"]),
-        remediation_url: remediation_url.clone(),
-        tags: list(f, &["Types"])
-            .iter()
-            .filter_map(|t| t.as_str().and_then(super::clean))
-            .collect(),
-        format: Some(Text::from("asff")),
-        ..FindingDetail::default()
-    };
     Finding {
         id,
         severity,
@@ -161,7 +92,91 @@ fn finding(f: &Value, cx: &ReadContext) -> Finding {
             .or_else(|| text(f, &["ProductFields", "ProviderName"]))
             .or_else(|| text(f, &["CompanyName"]))
             .or_else(|| Some(Text::from("securityhub"))),
-        url: text(f, &["SourceUrl"]).or(remediation_url),
-        detail: detail(d),
+        url: text(f, &["SourceUrl"]).or(remediation_url.clone()),
+        detail: detail(finding_detail(f, resource, remediation_url)),
+    }
+}
+
+fn severity(f: &Value) -> Severity {
+    raw(f, &["Severity", "Label"])
+        .and_then(severity_label)
+        .or_else(|| number(f, &["Severity", "Normalized"]).map(normalized_severity))
+        .or_else(|| {
+            raw(f, &["FindingProviderFields", "Severity", "Label"]).and_then(severity_label)
+        })
+        .or_else(|| raw(f, &["Severity", "Original"]).and_then(severity_label))
+        .unwrap_or(Severity::Info)
+}
+
+fn status(f: &Value) -> FindingStatus {
+    let upper = |path: &[&str]| raw(f, path).map(str::to_ascii_uppercase);
+    let record = upper(&["RecordState"]);
+    let workflow = upper(&["Workflow", "Status"]).or_else(|| upper(&["WorkflowState"]));
+    let compliance = upper(&["Compliance", "Status"]);
+    if workflow.as_deref() == Some("SUPPRESSED") {
+        FindingStatus::Suppressed
+    } else if record.as_deref() == Some("ARCHIVED")
+        || workflow.as_deref() == Some("RESOLVED")
+        || compliance.as_deref() == Some("PASSED")
+    {
+        FindingStatus::Resolved
+    } else {
+        FindingStatus::Open
+    }
+}
+
+/// Related requirements, then the associated standards (AWS's own named by
+/// `control`), each once.
+fn frameworks(f: &Value, control: Option<&Text>) -> Vec<Text> {
+    let mut frameworks: Vec<Text> = Vec::new();
+    let mut push = |t: Text| {
+        if !frameworks.contains(&t) {
+            frameworks.push(t);
+        }
+    };
+    let related = list(f, &["Compliance", "RelatedRequirements"]);
+    for r in related {
+        if let Some(t) = r.as_str().and_then(super::clean) {
+            push(t);
+        }
+    }
+    for s in list(f, &["Compliance", "AssociatedStandards"]) {
+        let Some(id) = raw(s, &["StandardsId"]).and_then(super::clean) else {
+            continue;
+        };
+        // Controls of AWS's own standards are named by the control id.
+        let own = id.contains("best-practices") || id.contains("control-tower");
+        match control {
+            Some(c) if own => push(Text::from(format!("{id}/{c}"))),
+            _ => push(id),
+        }
+    }
+    frameworks
+}
+
+/// The first resource, region, description, remediation and types.
+fn finding_detail(f: &Value, resource: &Value, remediation_url: Option<Text>) -> FindingDetail {
+    let mut tags: Vec<Text> = Vec::new();
+    if let Some(Value::Object(map)) = resource.get("Tags") {
+        for (k, v) in map {
+            if let Some(t) = super::clean(&format!("{k}={}", v.as_str().unwrap_or(""))) {
+                tags.push(t);
+            }
+        }
+    }
+    FindingDetail {
+        resource: text(resource, &["Id"]),
+        resource_type: text(resource, &["Type"]),
+        resource_tags: tags,
+        region: text(resource, &["Region"]).or_else(|| text(f, &["Region"])),
+        description: text(f, &["Description"]),
+        remediation: text(f, &["Remediation", "Recommendation", "Text"]),
+        remediation_url,
+        tags: list(f, &["Types"])
+            .iter()
+            .filter_map(|t| t.as_str().and_then(super::clean))
+            .collect(),
+        format: Some(Text::from("asff")),
+        ..FindingDetail::default()
     }
 }

@@ -53,7 +53,84 @@ fn finding(e: &Value, cx: &ReadContext) -> Finding {
         .and_then(severity_id)
         .or_else(|| raw(e, &["severity"]).and_then(severity_label))
         .unwrap_or(Severity::Info);
+    let status = status(e);
+    let info = e.get("finding_info").unwrap_or(&Value::Null);
+    let when = |v: &Value, name: &str| {
+        super::time(v, &[&format!("{name}_dt")]).or_else(|| super::time(v, &[name]))
+    };
+    let opened = when(info, "first_seen_time")
+        .or_else(|| when(info, "created_time"))
+        .or_else(|| when(e, "time"))
+        .unwrap_or(cx.now);
+    let resolved = (status == FindingStatus::Resolved).then(|| {
+        when(info, "last_seen_time")
+            .or_else(|| when(e, "time"))
+            .unwrap_or(cx.now)
+            .max(opened)
+    });
+    let frameworks = frameworks(e);
+    let resource = list(e, &["resources"]).first().unwrap_or(&Value::Null);
+    let account = text(e, &["cloud", "account", "uid"]);
+    let region = text(resource, &["region"]).or_else(|| text(e, &["cloud", "region"]));
+    let resource_id = text(resource, &["uid"]).or_else(|| text(resource, &["name"]));
+    let event_code = text(e, &["metadata", "event_code"]);
+    let references = list(e, &["remediation", "references"]);
+    let remediation_url = references
+        .iter()
+        .filter_map(Value::as_str)
+        .find(|r| r.starts_with("https://") || r.starts_with("http://"))
+        .and_then(clean)
+        .or_else(|| text(e, &["unmapped", "related_url"]));
+    let uid = raw(info, &["uid"]).filter(|u| !u.is_empty() && !u.starts_with('<'));
+    let id = match uid {
+        Some(u) => format!("ocsf:{}", clean(u).unwrap_or_default()),
+        None => format!(
+            "ocsf:{}",
+            stable_hash(&[
+                event_code.as_deref().unwrap_or(""),
+                resource_id.as_deref().unwrap_or(""),
+                account.as_deref().unwrap_or(""),
+                region.as_deref().unwrap_or(""),
+                raw(info, &["title"]).unwrap_or(""),
+                raw(e, &["message"]).unwrap_or(""),
+            ])
+        ),
+    };
+    let d = FindingDetail {
+        resource: resource_id,
+        resource_type: text(resource, &["type"]),
+        resource_tags: resource_tags(resource),
+        region,
+        description: text(e, &["message"]).or_else(|| text(info, &["desc"])),
+        remediation: text(e, &["remediation", "desc"]),
+        remediation_url: remediation_url.clone(),
+        tags: list(info, &["types"])
+            .iter()
+            .filter_map(|t| t.as_str().and_then(clean))
+            .collect(),
+        format: Some(Text::from("ocsf")),
+        ..FindingDetail::default()
+    };
+    Finding {
+        id: Text::from(id),
+        severity,
+        status,
+        opened,
+        team: None,
+        account,
+        service: None,
+        resolved,
+        title: text(info, &["title"]).or_else(|| text(e, &["message"])),
+        rule: event_code,
+        frameworks,
+        tool: text(e, &["metadata", "product", "name"]).or_else(|| Some(Text::from("ocsf"))),
+        url: remediation_url,
+        detail: detail(d),
+    }
+}
 
+/// `status_code`, overridden by `status_id` and a passing compliance result.
+fn status(e: &Value) -> FindingStatus {
     let code = raw(e, &["status_code"]).map(str::to_ascii_uppercase);
     let mut status = match code.as_deref() {
         Some("PASS") => FindingStatus::Resolved,
@@ -69,22 +146,11 @@ fn finding(e: &Value, cx: &ReadContext) -> Finding {
     if compliance_status.as_deref() == Some("pass") {
         status = FindingStatus::Resolved;
     }
+    status
+}
 
-    let info = e.get("finding_info").unwrap_or(&Value::Null);
-    let when = |v: &Value, name: &str| {
-        super::time(v, &[&format!("{name}_dt")]).or_else(|| super::time(v, &[name]))
-    };
-    let opened = when(info, "first_seen_time")
-        .or_else(|| when(info, "created_time"))
-        .or_else(|| when(e, "time"))
-        .unwrap_or(cx.now);
-    let resolved = (status == FindingStatus::Resolved).then(|| {
-        when(info, "last_seen_time")
-            .or_else(|| when(e, "time"))
-            .unwrap_or(cx.now)
-            .max(opened)
-    });
-
+/// `unmapped.compliance`, then the 2003 `compliance` object.
+fn frameworks(e: &Value) -> Vec<Text> {
     let mut frameworks: Vec<Text> = Vec::new();
     if let Some(Value::Object(map)) = e.get("unmapped").and_then(|u| u.get("compliance")) {
         for (framework, controls) in map {
@@ -115,10 +181,11 @@ fn finding(e: &Value, cx: &ReadContext) -> Finding {
         }
     }
     frameworks.dedup();
+    frameworks
+}
 
-    let resource = list(e, &["resources"]).first().unwrap_or(&Value::Null);
-    let account = text(e, &["cloud", "account", "uid"]);
-    let region = text(resource, &["region"]).or_else(|| text(e, &["cloud", "region"]));
+/// The resource's labels and `name=value` tags.
+fn resource_tags(resource: &Value) -> Vec<Text> {
     let mut tags: Vec<Text> = Vec::new();
     for l in list(resource, &["labels"]) {
         tags.extend(l.as_str().and_then(clean));
@@ -130,60 +197,5 @@ fn finding(e: &Value, cx: &ReadContext) -> Finding {
             }
         }
     }
-    let resource_id = text(resource, &["uid"]).or_else(|| text(resource, &["name"]));
-    let event_code = text(e, &["metadata", "event_code"]);
-    let references = list(e, &["remediation", "references"]);
-    let remediation_url = references
-        .iter()
-        .filter_map(Value::as_str)
-        .find(|r| r.starts_with("https://") || r.starts_with("http://"))
-        .and_then(clean)
-        .or_else(|| text(e, &["unmapped", "related_url"]));
-
-    let uid = raw(info, &["uid"]).filter(|u| !u.is_empty() && !u.starts_with('<'));
-    let id = match uid {
-        Some(u) => format!("ocsf:{}", clean(u).unwrap_or_default()),
-        None => format!(
-            "ocsf:{}",
-            stable_hash(&[
-                event_code.as_deref().unwrap_or(""),
-                resource_id.as_deref().unwrap_or(""),
-                account.as_deref().unwrap_or(""),
-                region.as_deref().unwrap_or(""),
-                raw(info, &["title"]).unwrap_or(""),
-                raw(e, &["message"]).unwrap_or(""),
-            ])
-        ),
-    };
-    let d = FindingDetail {
-        resource: resource_id,
-        resource_type: text(resource, &["type"]),
-        resource_tags: tags,
-        region,
-        description: text(e, &["message"]).or_else(|| text(info, &["desc"])),
-        remediation: text(e, &["remediation", "desc"]),
-        remediation_url: remediation_url.clone(),
-        tags: list(info, &["types"])
-            .iter()
-            .filter_map(|t| t.as_str().and_then(clean))
-            .collect(),
-        format: Some(Text::from("ocsf")),
-        ..FindingDetail::default()
-    };
-    Finding {
-        id: Text::from(id),
-        severity,
-        status,
-        opened,
-        team: None,
-        account,
-        service: None,
-        resolved,
-        title: text(info, &["title"]).or_else(|| text(e, &["message"])),
-        rule: event_code,
-        frameworks,
-        tool: text(e, &["metadata", "product", "name"]).or_else(|| Some(Text::from("ocsf"))),
-        url: remediation_url,
-        detail: detail(d),
-    }
+    tags
 }

@@ -21,7 +21,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::{ReadContext, at, clean, detail, list, number, raw, severity_label, stable_hash, text};
-use crate::model::{Finding, FindingDetail, FindingStatus, Severity, Text};
+use crate::model::{Finding, FindingDetail, FindingStatus, Severity, Text, Time};
 
 pub fn read(doc: &Value, cx: &ReadContext) -> Result<Vec<Finding>, String> {
     let runs = match doc.get("runs") {
@@ -116,19 +116,20 @@ fn read_run<'v>(
 ) -> Result<(), serde_json::Error> {
     let driver = at(run, &["tool", "driver"]).unwrap_or(&Value::Null);
     let extensions = list(run, &["tool", "extensions"]);
-    let tool = text(driver, &["name"]).unwrap_or_else(|| Text::from("sarif"));
-    let started = list(run, &["invocations"])
-        .iter()
-        .find_map(|i| super::time(i, &["startTimeUtc"]));
-    let repository = list(run, &["versionControlProvenance"])
-        .iter()
-        .find_map(|v| text(v, &["repositoryUri"]));
-    let automation = text(run, &["automationDetails", "id"]);
-    let file_type = Text::from("file");
-    let sarif = Text::from("sarif");
+    let shared = Run {
+        tool: text(driver, &["name"]).unwrap_or_else(|| Text::from("sarif")),
+        started: list(run, &["invocations"])
+            .iter()
+            .find_map(|i| super::time(i, &["startTimeUtc"])),
+        repository: list(run, &["versionControlProvenance"])
+            .iter()
+            .find_map(|v| text(v, &["repositoryUri"])),
+        automation: text(run, &["automationDetails", "id"]),
+        file_type: Text::from("file"),
+        sarif: Text::from("sarif"),
+    };
     // Rule texts are read once per rule and shared by its results.
     let mut rules: HashMap<usize, Rc<RuleInfo>> = HashMap::new();
-
     for result in results {
         let result = result?;
         let result: &Value = &result;
@@ -142,41 +143,38 @@ fn read_run<'v>(
                 .or_insert_with(|| Rc::new(RuleInfo::read(r)))
                 .clone()
         });
+        out.push(shared.finding(result, rule, info.as_deref(), cx));
+    }
+    Ok(())
+}
+
+/// What every result of a run shares.
+struct Run {
+    tool: Text,
+    /// When the run's first invocation started.
+    started: Option<Time>,
+    repository: Option<Text>,
+    automation: Option<Text>,
+    file_type: Text,
+    sarif: Text,
+}
+
+impl Run {
+    /// One result as a finding; `rule` and `info` are its rule, when found.
+    fn finding(
+        &self,
+        result: &Value,
+        rule: Option<&Value>,
+        info: Option<&RuleInfo>,
+        cx: &ReadContext,
+    ) -> Finding {
         let rule_id = raw(result, &["ruleId"])
             .or_else(|| raw(result, &["rule", "id"]))
             .or_else(|| rule.and_then(|r| raw(r, &["id"])))
             .unwrap_or("");
-        let score = number(result, &["properties", "security-severity"])
-            .or_else(|| rule.and_then(|r| number(r, &["properties", "security-severity"])));
-        let level = raw(result, &["level"])
-            .or_else(|| rule.and_then(|r| raw(r, &["defaultConfiguration", "level"])))
-            .unwrap_or("warning");
         let kind = raw(result, &["kind"]).unwrap_or("fail");
-        let severity = match score {
-            Some(s) if s.is_finite() => security_severity(s),
-            _ => level_severity(level)
-                .or_else(|| severity_label(level))
-                .unwrap_or(Severity::Medium),
-        };
-        let severity = if kind == "informational" {
-            Severity::Info
-        } else {
-            severity
-        };
-
-        let suppressed = list(result, &["suppressions"])
-            .iter()
-            .any(|s| matches!(raw(s, &["status"]), None | Some("accepted")));
-        let status = if suppressed {
-            FindingStatus::Suppressed
-        } else if raw(result, &["baselineState"]) == Some("absent")
-            || matches!(kind, "pass" | "notApplicable")
-        {
-            FindingStatus::Resolved
-        } else {
-            FindingStatus::Open
-        };
-
+        let severity = result_severity(result, rule, kind);
+        let status = result_status(result, kind);
         let location = list(result, &["locations"]).iter().find_map(location);
         let message =
             text(result, &["message", "text"]).or_else(|| text(result, &["message", "markdown"]));
@@ -190,28 +188,17 @@ fn read_run<'v>(
                 message.as_deref().unwrap_or(""),
             ]),
         };
-        let id = Text::from(format!("sarif:{tool}:{}", clean(&key).unwrap_or_default()));
-
-        let mut tags: Vec<Text> = Vec::new();
-        for t in list(result, &["properties", "tags"]) {
-            if let Some(t) = t.as_str().and_then(tag)
-                && !tags.contains(&t)
-            {
-                tags.push(t);
-            }
-        }
-        for t in info.iter().flat_map(|i| &i.tags) {
-            if !tags.contains(t) {
-                tags.push(t.clone());
-            }
-        }
+        let id = Text::from(format!(
+            "sarif:{}:{}",
+            self.tool,
+            clean(&key).unwrap_or_default()
+        ));
         let title = info
-            .as_ref()
             .and_then(|i| i.title.clone())
             .or_else(|| message.as_deref().and_then(first_line));
-        let help_uri = info.as_ref().and_then(|i| i.help_uri.clone());
+        let help_uri = info.and_then(|i| i.help_uri.clone());
         let opened = super::time(result, &["provenance", "firstDetectionTimeUtc"])
-            .or(started)
+            .or(self.started)
             .unwrap_or(cx.now);
         let resolved = (status == FindingStatus::Resolved).then(|| {
             super::time(result, &["provenance", "lastDetectionTimeUtc"])
@@ -222,18 +209,18 @@ fn read_run<'v>(
             resource: location
                 .as_deref()
                 .map(|l| Text::from(l.rsplit_once(':').map_or(l, |(p, _)| p))),
-            resource_type: Some(file_type.clone()),
+            resource_type: Some(self.file_type.clone()),
             location: location.clone(),
-            repository: repository.clone().or_else(|| automation.clone()),
+            repository: self.repository.clone().or_else(|| self.automation.clone()),
             description: message.clone(),
-            remediation: info.as_ref().and_then(|i| i.remediation.clone()),
+            remediation: info.and_then(|i| i.remediation.clone()),
             remediation_url: help_uri.clone(),
             fingerprint,
-            tags,
-            format: Some(sarif.clone()),
+            tags: result_tags(result, info),
+            format: Some(self.sarif.clone()),
             ..FindingDetail::default()
         };
-        out.push(Finding {
+        Finding {
             id,
             severity,
             status,
@@ -243,17 +230,72 @@ fn read_run<'v>(
             service: None,
             resolved,
             title,
-            rule: match info.as_ref().and_then(|i| i.id.clone()) {
+            rule: match info.and_then(|i| i.id.clone()) {
                 Some(id) if &*id == rule_id => Some(id),
                 _ => super::clean(rule_id),
             },
             frameworks: Vec::new(),
-            tool: Some(tool.clone()),
+            tool: Some(self.tool.clone()),
             url: help_uri,
             detail: detail(d),
-        });
+        }
     }
-    Ok(())
+}
+
+/// `security-severity` (result, else rule), else the level; informational
+/// results are info.
+fn result_severity(result: &Value, rule: Option<&Value>, kind: &str) -> Severity {
+    let score = number(result, &["properties", "security-severity"])
+        .or_else(|| rule.and_then(|r| number(r, &["properties", "security-severity"])));
+    let level = raw(result, &["level"])
+        .or_else(|| rule.and_then(|r| raw(r, &["defaultConfiguration", "level"])))
+        .unwrap_or("warning");
+    let severity = match score {
+        Some(s) if s.is_finite() => security_severity(s),
+        _ => level_severity(level)
+            .or_else(|| severity_label(level))
+            .unwrap_or(Severity::Medium),
+    };
+    if kind == "informational" {
+        Severity::Info
+    } else {
+        severity
+    }
+}
+
+/// Suppressed (an accepted suppression), resolved (absent from the baseline,
+/// or a pass), else open.
+fn result_status(result: &Value, kind: &str) -> FindingStatus {
+    let suppressed = list(result, &["suppressions"])
+        .iter()
+        .any(|s| matches!(raw(s, &["status"]), None | Some("accepted")));
+    if suppressed {
+        FindingStatus::Suppressed
+    } else if raw(result, &["baselineState"]) == Some("absent")
+        || matches!(kind, "pass" | "notApplicable")
+    {
+        FindingStatus::Resolved
+    } else {
+        FindingStatus::Open
+    }
+}
+
+/// The result's tags, then its rule's, each once.
+fn result_tags(result: &Value, info: Option<&RuleInfo>) -> Vec<Text> {
+    let mut tags: Vec<Text> = Vec::new();
+    for t in list(result, &["properties", "tags"]) {
+        if let Some(t) = t.as_str().and_then(tag)
+            && !tags.contains(&t)
+        {
+            tags.push(t);
+        }
+    }
+    for t in info.iter().flat_map(|i| &i.tags) {
+        if !tags.contains(t) {
+            tags.push(t.clone());
+        }
+    }
+    tags
 }
 
 /// The texts of one rule, shared by all its results.

@@ -7,166 +7,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Text, Time};
-use crate::util::text::sanitize;
 
+use super::commit::{Commit, DeployTag};
 use super::links::Links;
 use super::spec::ServiceMap;
 
 /// No deployment (yet) ships the commit.
 const UNSHIPPED: u32 = u32::MAX;
-
-/// One commit as read from `git log`.
-#[derive(Debug)]
-pub struct Commit {
-    pub oid: Box<str>,
-    parents_raw: Vec<Box<str>>,
-    pub parents: Vec<u32>,
-    /// Committer time, seconds since the epoch.
-    pub time: i64,
-    pub author: Text,
-    pub title: Text,
-    /// Commit ids (full or abbreviated) named by "This reverts commit <sha>".
-    pub reverts: Vec<Box<str>>,
-    /// Indices into the service list (always `[0]` for a one-service repository).
-    pub services: Vec<u16>,
-}
-
-impl Commit {
-    fn is_merge(&self) -> bool {
-        self.parents_raw.len() > 1 || self.parents.len() > 1
-    }
-}
-
-/// A deployment tag: its name, time and the commit it points at.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeployTag {
-    pub name: Text,
-    pub time: i64,
-    pub commit: Box<str>,
-}
-
-/// Parses one commit from its five fields (`%H`, `%P`, `%ct`, `%an`, `%B`) and
-/// the name list after it, or says why it could not.
-pub fn parse_commit(
-    fields: [&[u8]; 5],
-    names: &[u8],
-    services: &ServiceMap,
-    service_ids: &HashMap<&str, u16>,
-) -> Result<Commit, String> {
-    let [oid, parents, time, author, body] = fields;
-    let oid = std::str::from_utf8(oid)
-        .ok()
-        .filter(|h| is_hex(h) && h.len() >= 40)
-        .ok_or_else(|| format!("bad commit id {:?}", String::from_utf8_lossy(oid)))?;
-    let parents_raw = std::str::from_utf8(parents)
-        .map_err(|_| format!("commit {oid}: parents are not text"))?
-        .split_ascii_whitespace()
-        .map(Box::from)
-        .collect();
-    let time = std::str::from_utf8(time)
-        .ok()
-        .and_then(|t| t.trim().parse::<i64>().ok())
-        .ok_or_else(|| format!("commit {oid}: bad committer time"))?;
-    let body = String::from_utf8_lossy(body);
-    let title = body
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("");
-    let mut commit_services: Vec<u16> = match services {
-        ServiceMap::One(_) => vec![0],
-        ServiceMap::Paths(_) => Vec::new(),
-    };
-    if services.is_monorepo() {
-        for line in names.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-            let file = unquote(line);
-            if let Some(id) = services.service_of(&file).and_then(|s| service_ids.get(s))
-                && !commit_services.contains(id)
-            {
-                commit_services.push(*id);
-            }
-        }
-        commit_services.sort_unstable();
-    }
-    Ok(Commit {
-        oid: oid.into(),
-        parents_raw,
-        parents: Vec::new(),
-        time,
-        author: sanitize(&String::from_utf8_lossy(author)),
-        title: sanitize(title),
-        reverts: revert_targets(&body),
-        services: commit_services,
-    })
-}
-
-/// The commit ids a message says it reverts: `This reverts commit <hex>` with at
-/// least 7 hex digits (git's shortest default abbreviation).
-pub fn revert_targets(body: &str) -> Vec<Box<str>> {
-    const MARK: &str = "This reverts commit ";
-    let mut out = Vec::new();
-    let mut rest = body;
-    while let Some(at) = rest.find(MARK) {
-        rest = &rest[at + MARK.len()..];
-        let hex_len = rest.bytes().take_while(u8::is_ascii_hexdigit).count();
-        let end_ok = rest[hex_len..]
-            .chars()
-            .next()
-            .is_none_or(|c| !c.is_alphanumeric());
-        if (7..=64).contains(&hex_len) && end_ok {
-            let target: Box<str> = rest[..hex_len].to_ascii_lowercase().into();
-            if !out.contains(&target) {
-                out.push(target);
-            }
-        }
-    }
-    out
-}
-
-fn is_hex(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// Undoes git's C-style quoting of a path (`"a\tb"`, `"\303\251"`); a path
-/// without quotes is returned as is.
-pub fn unquote(raw: &[u8]) -> String {
-    let Some(inner) = raw.strip_prefix(b"\"").and_then(|r| r.strip_suffix(b"\"")) else {
-        return String::from_utf8_lossy(raw).into_owned();
-    };
-    let mut out = Vec::with_capacity(inner.len());
-    let mut i = 0;
-    while i < inner.len() {
-        let b = inner[i];
-        i += 1;
-        if b != b'\\' || i >= inner.len() {
-            out.push(b);
-            continue;
-        }
-        let e = inner[i];
-        i += 1;
-        let byte = match e {
-            b'n' => b'\n',
-            b't' => b'\t',
-            b'r' => b'\r',
-            b'a' => 7,
-            b'b' => 8,
-            b'f' => 12,
-            b'v' => 11,
-            b'0'..=b'3' if i + 1 < inner.len() => {
-                let digits = [e, inner[i], inner[i + 1]];
-                if digits.iter().all(|d| (b'0'..=b'7').contains(d)) {
-                    i += 2;
-                    (digits[0] - b'0') * 64 + (digits[1] - b'0') * 8 + (digits[2] - b'0')
-                } else {
-                    e
-                }
-            }
-            other => other,
-        };
-        out.push(byte);
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
 
 /// What the history produced, before filtering for what a poll already sent.
 #[derive(Debug, Default)]
@@ -195,6 +42,33 @@ pub fn build(
     links: Option<&Links>,
 ) -> (Built, Known) {
     let mut built = Built::default();
+    let tag_commits = resolve_parents(&mut commits, tags);
+    let shipped = ship(&commits, &tag_commits);
+    let reverts = reverts(&commits, &shipped, tags, link_window, &mut built);
+    let monorepo = services.is_monorepo();
+    let per_deploy = per_deploy(&commits, &shipped, &tag_commits, monorepo, &mut built);
+    let deployed: HashSet<(u32, u16)> = per_deploy.keys().copied().collect();
+    let release = Release {
+        commits: &commits,
+        tags,
+        service_names,
+        monorepo,
+        links,
+    };
+    let mut deployments: Vec<(i64, Event)> = Vec::new();
+    for ((d, s), members) in per_deploy {
+        release.emit((d, s), members, &reverts, &mut built, &mut deployments);
+    }
+    // Changes first (a deployment then finds its changes), deployment lines in time order.
+    deployments.sort_by_key(|(t, _)| *t);
+    built.events.extend(deployments.into_iter().map(|(_, e)| e));
+    let known = Known::new(commits, &shipped, deployed);
+    (built, known)
+}
+
+/// Resolves each commit's parents to indices, and returns the commit each tag
+/// points at (`None`: not in the history read).
+fn resolve_parents(commits: &mut [Commit], tags: &[DeployTag]) -> Vec<Option<u32>> {
     let index: HashMap<&str, u32> = commits
         .iter()
         .enumerate()
@@ -217,8 +91,11 @@ pub fn build(
     for (c, parents) in commits.iter_mut().zip(resolved) {
         c.parents = parents;
     }
+    tag_commits
+}
 
-    // Which deployment first ships each commit.
+/// Which deployment first ships each commit (`UNSHIPPED` if none).
+fn ship(commits: &[Commit], tag_commits: &[Option<u32>]) -> Vec<u32> {
     let mut shipped = vec![UNSHIPPED; commits.len()];
     let mut stack = Vec::new();
     for (d, tip) in tag_commits.iter().enumerate() {
@@ -233,16 +110,33 @@ pub fn build(
             stack.extend_from_slice(&commits[c as usize].parents);
         }
     }
+    shipped
+}
 
-    // Reverts: which (deployment, service) pairs failed, and when it showed.
+/// What reverts say about the deployments.
+#[derive(Default)]
+struct Reverts {
+    /// The (deployment, service) pairs a revert failed, and when it showed.
+    failed: HashMap<(u32, u16), i64>,
+    /// The (deployment, service) pairs that ship a revert.
+    hotfix: HashSet<(u32, u16)>,
+}
+
+/// Reverts: which (deployment, service) pairs failed, and when it showed.
+fn reverts(
+    commits: &[Commit],
+    shipped: &[u32],
+    tags: &[DeployTag],
+    link_window: TimeDelta,
+    built: &mut Built,
+) -> Reverts {
     let mut by_oid: Vec<(&str, u32)> = commits
         .iter()
         .enumerate()
         .map(|(i, c)| (&*c.oid, i as u32))
         .collect();
     by_oid.sort_unstable();
-    let mut failed: HashMap<(u32, u16), i64> = HashMap::new();
-    let mut hotfix: HashSet<(u32, u16)> = HashSet::new();
+    let mut out = Reverts::default();
     for (r, commit) in commits.iter().enumerate() {
         for target in &commit.reverts {
             let start = by_oid.partition_point(|(oid, _)| *oid < &**target);
@@ -281,16 +175,25 @@ pub fn build(
                 &reverted.services
             };
             for &s in hit {
-                let at = failed.entry((d, s)).or_insert(commit.time);
+                let at = out.failed.entry((d, s)).or_insert(commit.time);
                 *at = (*at).min(commit.time);
                 if shipped[r] != UNSHIPPED {
-                    hotfix.insert((shipped[r], s));
+                    out.hotfix.insert((shipped[r], s));
                 }
             }
         }
     }
+    out
+}
 
-    // Changes per (deployment, service), oldest first.
+/// Changes per (deployment, service), oldest first.
+fn per_deploy(
+    commits: &[Commit],
+    shipped: &[u32],
+    tag_commits: &[Option<u32>],
+    monorepo: bool,
+    built: &mut Built,
+) -> BTreeMap<(u32, u16), Vec<u32>> {
     let mut per_deploy: BTreeMap<(u32, u16), Vec<u32>> = BTreeMap::new();
     for (i, c) in commits.iter().enumerate() {
         let d = shipped[i];
@@ -304,7 +207,6 @@ pub fn build(
             per_deploy.entry((d, s)).or_default().push(i as u32);
         }
     }
-    let monorepo = services.is_monorepo();
     if !monorepo {
         // A one-service repository deploys at every tag, even one that adds no
         // commit (a re-tag is still a release). In a monorepo a tag that touches
@@ -316,19 +218,40 @@ pub fn build(
             }
         }
     }
+    per_deploy
+}
 
-    let change_id = |c: &Commit, service: &Text| -> Text {
-        if monorepo {
+/// What turns one (deployment, service) pair into events.
+struct Release<'a> {
+    commits: &'a [Commit],
+    tags: &'a [DeployTag],
+    service_names: &'a [Text],
+    monorepo: bool,
+    links: Option<&'a Links>,
+}
+
+impl Release<'_> {
+    fn change_id(&self, c: &Commit, service: &Text) -> Text {
+        if self.monorepo {
             Text::from(format!("{service}@{}", c.oid))
         } else {
             Text::from(&*c.oid)
         }
-    };
-    let mut deployments: Vec<(i64, Event)> = Vec::new();
-    let deployed: HashSet<(u32, u16)> = per_deploy.keys().copied().collect();
-    for ((d, s), mut members) in per_deploy {
-        let tag = &tags[d as usize];
-        let service = &service_names[s as usize];
+    }
+
+    /// The pair's changes into `built`, its success line (and failure line,
+    /// if a revert failed it) into `deployments`.
+    fn emit(
+        &self,
+        (d, s): (u32, u16),
+        mut members: Vec<u32>,
+        reverts: &Reverts,
+        built: &mut Built,
+        deployments: &mut Vec<(i64, Event)>,
+    ) {
+        let commits = self.commits;
+        let tag = &self.tags[d as usize];
+        let service = &self.service_names[s as usize];
         members.sort_by(|a, b| {
             let (a, b) = (&commits[*a as usize], &commits[*b as usize]);
             a.time.cmp(&b.time).then_with(|| a.oid.cmp(&b.oid))
@@ -336,7 +259,7 @@ pub fn build(
         let mut ids = Vec::with_capacity(members.len());
         for m in members {
             let c = &commits[m as usize];
-            let id = change_id(c, service);
+            let id = self.change_id(c, service);
             ids.push(id.clone());
             built.changes += 1;
             built.events.push(Event::Change(Change {
@@ -346,12 +269,12 @@ pub fn build(
                 team: None,
                 title: (!c.title.is_empty()).then(|| c.title.clone()),
                 author: (!c.author.is_empty()).then(|| c.author.clone()),
-                url: links.map(|l| l.commit(&c.oid)),
+                url: self.links.map(|l| l.commit(&c.oid)),
             }));
         }
         let id = deployment_id(service, tag);
-        let hot = hotfix.contains(&(d, s));
-        let url = links.map(|l| l.tag(&tag.name));
+        let hot = reverts.hotfix.contains(&(d, s));
+        let url = self.links.map(|l| l.tag(&tag.name));
         built.deployments += 1;
         deployments.push((
             tag.time,
@@ -365,7 +288,7 @@ pub fn build(
                 url.clone(),
             ),
         ));
-        if let Some(&at) = failed.get(&(d, s)) {
+        if let Some(&at) = reverts.failed.get(&(d, s)) {
             built.failed += 1;
             deployments.push((
                 at,
@@ -383,11 +306,6 @@ pub fn build(
             ));
         }
     }
-    // Changes first (a deployment then finds its changes), deployment lines in time order.
-    deployments.sort_by_key(|(t, _)| *t);
-    built.events.extend(deployments.into_iter().map(|(_, e)| e));
-    let known = Known::new(commits, &shipped, deployed);
-    (built, known)
 }
 
 fn deployment_id(service: &Text, tag: &DeployTag) -> Text {
@@ -539,35 +457,4 @@ pub fn late_reverts(
 /// Seconds since the epoch as a time; out-of-range values become the epoch.
 pub fn time(secs: i64) -> Time {
     DateTime::<Utc>::from_timestamp(secs, 0).unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn revert_messages_name_full_and_short_ids() {
-        let body =
-            "Revert \"x\"\n\nThis reverts commit 0123456789abcdef0123456789abcdef01234567.\n";
-        assert_eq!(
-            revert_targets(body),
-            vec![Box::from("0123456789abcdef0123456789abcdef01234567")]
-        );
-        assert_eq!(
-            revert_targets("This reverts commit ABCDEF1, reversing\nchanges made to 1234567."),
-            vec![Box::from("abcdef1")]
-        );
-        // Too short, or not hex up to a word end.
-        assert!(revert_targets("This reverts commit abc12.").is_empty());
-        assert!(revert_targets("This reverts commit abcdef12xyz").is_empty());
-        assert!(revert_targets("this reverts commit abcdef1234").is_empty());
-    }
-
-    #[test]
-    fn quoted_paths_are_unquoted() {
-        assert_eq!(unquote(b"plain/path"), "plain/path");
-        assert_eq!(unquote(b"\"a\\tb\""), "a\tb");
-        assert_eq!(unquote(b"\"q\\\"uote\""), "q\"uote");
-        assert_eq!(unquote(b"\"\\303\\251t\\303\\251\""), "été");
-    }
 }

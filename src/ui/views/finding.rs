@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::App;
 use crate::app::findings::effective;
-use crate::model::frameworks;
+use crate::model::{Finding, FindingDetail, frameworks};
 use crate::store::Snapshot;
 use crate::ui::theme;
 use crate::ui::views::findings::{severity_style, status_label};
@@ -60,13 +60,6 @@ pub fn lines(app: &App, snapshot: &Snapshot, i: usize, id: &str) -> Vec<Line<'st
         .flatten()
         .and_then(|p| view.rows.get(p as usize));
     let d = f.detail.as_deref();
-    let field = |k: &str, v: String| {
-        Line::from(vec![
-            Span::styled(format!(" {k:<14}"), theme::dim()),
-            Span::raw(v),
-        ])
-    };
-    let opt = |v: Option<&str>| v.unwrap_or("-").to_string();
     let open = row.is_some_and(|r| r.open);
     let status = effective(f, open);
     let mut lines = vec![
@@ -94,6 +87,47 @@ pub fn lines(app: &App, snapshot: &Snapshot, i: usize, id: &str) -> Vec<Line<'st
     if let Some(s) = &f.service {
         lines.push(field("service", s.to_string()));
     }
+    location(&mut lines, f, d);
+    lines.push(field("first seen", format::rfc3339(f.opened)));
+    match (status, f.resolved) {
+        (crate::model::FindingStatus::Resolved, Some(res)) => {
+            lines.push(field("resolved", format::rfc3339(res)));
+            lines.push(field("fixed in", format::duration(res - f.opened)));
+        }
+        _ => lines.push(age(app.now - f.opened, row.and_then(|r| r.sla_days))),
+    }
+    if let Some(desc) = d.and_then(|d| d.description.as_deref()) {
+        lines.push(field("description", desc.to_string()));
+    }
+    lines.push(field(
+        "remediation",
+        opt(d.and_then(|d| d.remediation.as_deref())),
+    ));
+    let url = d
+        .and_then(|d| d.remediation_url.as_deref())
+        .or(f.url.as_deref());
+    lines.push(field("url", opt(url)));
+    if let Some(fp) = d.and_then(|d| d.fingerprint.as_deref()) {
+        lines.push(field("fingerprint", fp.to_string()));
+    }
+    lines.push(field("id", id.to_string()));
+    lines
+}
+
+fn field(k: &str, v: String) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!(" {k:<14}"), theme::dim()),
+        Span::raw(v),
+    ])
+}
+
+fn opt(v: Option<&str>) -> String {
+    v.unwrap_or("-").to_string()
+}
+
+/// Where the finding is: resource, location, region, repository, the
+/// frameworks' controls and tags.
+fn location(lines: &mut Vec<Line<'static>>, f: &Finding, d: Option<&FindingDetail>) {
     let resource = match (
         d.and_then(|d| d.resource.as_deref()),
         d.and_then(|d| d.resource_type.as_deref()),
@@ -135,57 +169,34 @@ pub fn lines(app: &App, snapshot: &Snapshot, i: usize, id: &str) -> Vec<Line<'st
                 .join(", "),
         ));
     }
-    lines.push(field("first seen", format::rfc3339(f.opened)));
-    let sla = row.and_then(|r| r.sla_days);
-    match (status, f.resolved) {
-        (crate::model::FindingStatus::Resolved, Some(res)) => {
-            lines.push(field("resolved", format::rfc3339(res)));
-            lines.push(field("fixed in", format::duration(res - f.opened)));
-        }
-        _ => {
-            let age = app.now - f.opened;
-            let (text, style) = match sla {
-                Some(days) if age > chrono::TimeDelta::days(days) => (
-                    format!(
-                        "{} — past the {days}-day SLA by {}",
-                        format::age(age),
-                        format::age(age - chrono::TimeDelta::days(days))
-                    ),
-                    theme::alert(),
-                ),
-                Some(days) => (
-                    format!(
-                        "{} — {} left of the {days}-day SLA",
-                        format::age(age),
-                        format::age(chrono::TimeDelta::days(days) - age)
-                    ),
-                    theme::ok(),
-                ),
-                None => (
-                    format!("{} — no SLA for this severity", format::age(age)),
-                    theme::dim(),
-                ),
-            };
-            lines.push(Line::from(vec![
-                Span::styled(format!(" {:<14}", "age"), theme::dim()),
-                Span::styled(text, style),
-            ]));
-        }
-    }
-    if let Some(desc) = d.and_then(|d| d.description.as_deref()) {
-        lines.push(field("description", desc.to_string()));
-    }
-    lines.push(field(
-        "remediation",
-        opt(d.and_then(|d| d.remediation.as_deref())),
-    ));
-    let url = d
-        .and_then(|d| d.remediation_url.as_deref())
-        .or(f.url.as_deref());
-    lines.push(field("url", opt(url)));
-    if let Some(fp) = d.and_then(|d| d.fingerprint.as_deref()) {
-        lines.push(field("fingerprint", fp.to_string()));
-    }
-    lines.push(field("id", id.to_string()));
-    lines
+}
+
+/// An open finding's age against its SLA.
+fn age(age: chrono::TimeDelta, sla: Option<i64>) -> Line<'static> {
+    let (text, style) = match sla {
+        Some(days) if age > chrono::TimeDelta::days(days) => (
+            format!(
+                "{} — past the {days}-day SLA by {}",
+                format::age(age),
+                format::age(age - chrono::TimeDelta::days(days))
+            ),
+            theme::alert(),
+        ),
+        Some(days) => (
+            format!(
+                "{} — {} left of the {days}-day SLA",
+                format::age(age),
+                format::age(chrono::TimeDelta::days(days) - age)
+            ),
+            theme::ok(),
+        ),
+        None => (
+            format!("{} — no SLA for this severity", format::age(age)),
+            theme::dim(),
+        ),
+    };
+    Line::from(vec![
+        Span::styled(format!(" {:<14}", "age"), theme::dim()),
+        Span::styled(text, style),
+    ])
 }

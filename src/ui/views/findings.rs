@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 use crate::app::App;
 use crate::app::findings::effective;
 use crate::metrics::posture::{FindingRow, Posture};
-use crate::model::{FindingStatus, Severity};
+use crate::model::{Finding, FindingStatus, Severity, Time};
 use crate::store::Snapshot;
 use crate::ui::{theme, widgets::scroll};
 use crate::util::format;
@@ -155,50 +155,10 @@ fn posture_table(
     order.sort_by(|a, b| (b.open[0], b.sla_breaches).cmp(&(a.open[0], a.sla_breaches)));
     let shown = order.len().min(height);
     let hidden = order.len() - shown;
-    let body = order.into_iter().take(shown).map(|p| {
-        let count = |n: u64, style: Style| {
-            Cell::from(n.to_string()).style(if n > 0 { style } else { theme::dim() })
-        };
-        let mut cells = vec![
-            Cell::from(p.name.to_string()),
-            Cell::from(p.open_total.to_string()),
-            count(p.open[0], severity_style(Severity::Critical)),
-            count(p.open[1], severity_style(Severity::High)),
-            count(p.open[2], severity_style(Severity::Medium)),
-            count(p.open[3], Style::default()),
-            count(p.open[4], severity_style(Severity::Info)),
-            count(p.new_24h, Style::default()),
-            count(p.sla_breaches, theme::alert()),
-        ];
-        let mut fws: Vec<(&String, &u64)> = p.by_framework.iter().collect();
-        fws.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-        let fw_text = fws
-            .iter()
-            .take(4)
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        if wide {
-            cells.push(Cell::from(
-                p.oldest_open_critical
-                    .map_or("-".into(), |t| format::duration(now - t)),
-            ));
-            cells.push(Cell::from(p.resolved.to_string()));
-            cells.push(Cell::from(
-                p.median_resolve_seconds
-                    .map_or("-".into(), format::duration_secs),
-            ));
-            let change = p.open_change();
-            let (arrow, style) = match change {
-                c if c > 0 => (format!("↑{c}"), theme::alert()),
-                c if c < 0 => (format!("↓{}", -c), theme::ok()),
-                _ => ("=".to_string(), theme::dim()),
-            };
-            cells.push(Cell::from(arrow).style(style));
-        }
-        cells.push(Cell::from(fw_text).style(theme::dim()));
-        Row::new(cells)
-    });
+    let body = order
+        .into_iter()
+        .take(shown)
+        .map(|p| Row::new(posture_cells(p, wide, now)));
     // What does not fit is counted on the bottom border.
     let block = if hidden > 0 {
         block.title_bottom(Span::styled(format!(" +{hidden} more "), theme::warn()))
@@ -233,6 +193,54 @@ fn posture_table(
         ))
         .block(block);
     frame.render_widget(table, area);
+}
+
+/// One team's or account's row: open counts by severity, new, past SLA,
+/// (when `wide`) oldest critical, fixed, median fix time and trend, then the
+/// top frameworks.
+fn posture_cells(p: &Posture, wide: bool, now: Time) -> Vec<Cell<'static>> {
+    let count = |n: u64, style: Style| {
+        Cell::from(n.to_string()).style(if n > 0 { style } else { theme::dim() })
+    };
+    let mut cells = vec![
+        Cell::from(p.name.to_string()),
+        Cell::from(p.open_total.to_string()),
+        count(p.open[0], severity_style(Severity::Critical)),
+        count(p.open[1], severity_style(Severity::High)),
+        count(p.open[2], severity_style(Severity::Medium)),
+        count(p.open[3], Style::default()),
+        count(p.open[4], severity_style(Severity::Info)),
+        count(p.new_24h, Style::default()),
+        count(p.sla_breaches, theme::alert()),
+    ];
+    let mut fws: Vec<(&String, &u64)> = p.by_framework.iter().collect();
+    fws.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let fw_text = fws
+        .iter()
+        .take(4)
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if wide {
+        cells.push(Cell::from(
+            p.oldest_open_critical
+                .map_or("-".into(), |t| format::duration(now - t)),
+        ));
+        cells.push(Cell::from(p.resolved.to_string()));
+        cells.push(Cell::from(
+            p.median_resolve_seconds
+                .map_or("-".into(), format::duration_secs),
+        ));
+        let change = p.open_change();
+        let (arrow, style) = match change {
+            c if c > 0 => (format!("↑{c}"), theme::alert()),
+            c if c < 0 => (format!("↓{}", -c), theme::ok()),
+            _ => ("=".to_string(), theme::dim()),
+        };
+        cells.push(Cell::from(arrow).style(style));
+    }
+    cells.push(Cell::from(fw_text).style(theme::dim()));
+    cells
 }
 
 /// `12d / 7d` with the SLA, or the age alone.
@@ -281,44 +289,7 @@ fn findings_list(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) 
         .filter_map(|(n, &pos)| {
             let row = view.rows.get(pos)?;
             let f = records.get(row.index)?;
-            let status = effective(f, row.open);
-            let age = if row.open {
-                app.now - f.opened
-            } else {
-                f.resolved.unwrap_or(f.opened) - f.opened
-            };
-            let age_style = if row.breached {
-                theme::alert()
-            } else {
-                Style::default()
-            };
-            let mut cells = vec![
-                Cell::from(severity_short(f.severity)).style(severity_style(f.severity)),
-                Cell::from(status_label(status)),
-                Cell::from(age_vs_sla(row, age)).style(age_style),
-                Cell::from(row.team.to_string()),
-            ];
-            if wide {
-                cells.push(Cell::from(f.account.as_deref().unwrap_or("-").to_string()));
-            }
-            cells.extend([
-                Cell::from(
-                    row.frameworks
-                        .iter()
-                        .map(|t| t.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                )
-                .style(theme::dim()),
-                Cell::from(
-                    f.title
-                        .as_deref()
-                        .or(f.rule.as_deref())
-                        .unwrap_or(&f.id)
-                        .to_string(),
-                ),
-            ]);
-            let r = Row::new(cells);
+            let r = Row::new(finding_cells(row, f, app.now, wide));
             Some(if n == selected {
                 r.style(theme::selected())
             } else {
@@ -347,17 +318,65 @@ fn findings_list(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) 
         .block(block);
     frame.render_widget(table, area);
     if shown == 0 {
-        let msg = if view.rows.is_empty() {
-            " No findings read yet."
-        } else {
-            " No finding matches the filter (/ to change it)."
-        };
-        let inner = Rect {
-            x: area.x + 1,
-            y: area.y + 2,
-            width: area.width.saturating_sub(2),
-            height: 1.min(area.height.saturating_sub(3)),
-        };
-        frame.render_widget(Paragraph::new(Span::styled(msg, theme::dim())), inner);
+        empty_message(frame, area, view.rows.is_empty());
     }
+}
+
+/// One finding's row: severity, status, age against the SLA, team,
+/// (when `wide`) account, frameworks and title.
+fn finding_cells(row: &FindingRow, f: &Finding, now: Time, wide: bool) -> Vec<Cell<'static>> {
+    let status = effective(f, row.open);
+    let age = if row.open {
+        now - f.opened
+    } else {
+        f.resolved.unwrap_or(f.opened) - f.opened
+    };
+    let age_style = if row.breached {
+        theme::alert()
+    } else {
+        Style::default()
+    };
+    let mut cells = vec![
+        Cell::from(severity_short(f.severity)).style(severity_style(f.severity)),
+        Cell::from(status_label(status)),
+        Cell::from(age_vs_sla(row, age)).style(age_style),
+        Cell::from(row.team.to_string()),
+    ];
+    if wide {
+        cells.push(Cell::from(f.account.as_deref().unwrap_or("-").to_string()));
+    }
+    cells.extend([
+        Cell::from(
+            row.frameworks
+                .iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
+        .style(theme::dim()),
+        Cell::from(
+            f.title
+                .as_deref()
+                .or(f.rule.as_deref())
+                .unwrap_or(&f.id)
+                .to_string(),
+        ),
+    ]);
+    cells
+}
+
+/// Why the list is empty, on its first row.
+fn empty_message(frame: &mut Frame, area: Rect, nothing_read: bool) {
+    let msg = if nothing_read {
+        " No findings read yet."
+    } else {
+        " No finding matches the filter (/ to change it)."
+    };
+    let inner = Rect {
+        x: area.x + 1,
+        y: area.y + 2,
+        width: area.width.saturating_sub(2),
+        height: 1.min(area.height.saturating_sub(3)),
+    };
+    frame.render_widget(Paragraph::new(Span::styled(msg, theme::dim())), inner);
 }

@@ -8,17 +8,24 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
 use crate::app::{App, incident_rows};
 use crate::metrics::dora::Attribution;
-use crate::store::Snapshot;
+use crate::model::Time;
+use crate::store::{Snapshot, WindowView};
 use crate::ui::{theme, widgets::scroll};
 use crate::util::format;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
     let w = &snapshot.views.windows[app.window];
-    let teams = &w.scorecards.teams;
     // Team MTTR strip: as many teams as fit, two lines.
-    let [strip, list] = Layout::vertical([Constraint::Length(4), Constraint::Fill(1)]).areas(area);
+    let [strip_area, list_area] =
+        Layout::vertical([Constraint::Length(4), Constraint::Fill(1)]).areas(area);
+    frame.render_widget(strip(w), strip_area);
+    list(frame, list_area, app, snapshot);
+}
+
+/// Each team's median time to restore and its open incidents.
+fn strip(w: &WindowView) -> Paragraph<'static> {
     let mut spans = Vec::new();
-    for (n, t) in teams.iter().enumerate() {
+    for (n, t) in w.scorecards.teams.iter().enumerate() {
         let r = &t.current.time_to_restore;
         if n > 0 {
             spans.push(Span::styled(" ·", theme::dim()));
@@ -32,16 +39,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
             spans.push(Span::styled(format!(" ({} open)", r.open), theme::alert()));
         }
     }
-    frame.render_widget(
-        Paragraph::new(Line::from(spans))
-            .wrap(ratatui::widgets::Wrap { trim: true })
-            .block(Block::bordered().title(Span::styled(
-                format!(" Time to restore by team · last {} days ", w.days),
-                theme::title(),
-            ))),
-        strip,
-    );
+    Paragraph::new(Line::from(spans))
+        .wrap(ratatui::widgets::Wrap { trim: true })
+        .block(Block::bordered().title(Span::styled(
+            format!(" Time to restore by team · last {} days ", w.days),
+            theme::title(),
+        )))
+}
 
+/// Open incidents, then those restored in the window.
+fn list(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
+    let w = &snapshot.views.windows[app.window];
     let open = snapshot.views.open_incidents.len();
     let block = Block::bordered().title(Span::styled(
         format!(
@@ -51,20 +59,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         ),
         theme::title(),
     ));
-    let height = block.inner(list).height.saturating_sub(1) as usize;
+    let height = block.inner(area).height.saturating_sub(1) as usize;
     let selected = app.view().selected;
     let offset = scroll::offset(selected, height);
     let r = &snapshot.records;
     // Narrow terminals (under 110) hide the service column (the incident id
     // usually says it) and shorten STATE; ids, teams and deployments get the
     // width of their longest visible value so none is cut.
-    let wide = list.width >= 110;
-    let dep_label = |i: usize| match snapshot.views.facts.incidents[i].attribution {
-        Some(Attribution::Explicit(d) | Attribution::Implicit(d)) => {
-            r.deployments[d].id.to_string()
-        }
-        None => "unattributed".into(),
-    };
+    let wide = area.width >= 110;
     let (mut team_w, mut id_w, mut dep_w) = (4, 8, 10);
     for i in incident_rows(snapshot, app.window)
         .skip(offset)
@@ -72,50 +74,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
     {
         team_w = team_w.max(snapshot.views.facts.incidents[i].team.chars().count());
         id_w = id_w.max(r.incidents[i].id.chars().count());
-        dep_w = dep_w.max(dep_label(i).chars().count());
+        dep_w = dep_w.max(deployment_label(snapshot, i).chars().count());
     }
     let rows = incident_rows(snapshot, app.window)
         .enumerate()
         .skip(offset)
         .take(height)
         .map(|(row, i)| {
-            let inc = &r.incidents[i];
-            let facts = &snapshot.views.facts.incidents[i];
-            let is_open = row < open;
-            let (state, time) = if is_open {
-                (
-                    Cell::from("OPEN").style(theme::alert()),
-                    Cell::from(format::age(app.now - inc.opened)).style(theme::alert()),
-                )
-            } else {
-                let took = inc
-                    .resolved
-                    .map(|res| format::duration(res - inc.opened))
-                    .unwrap_or_default();
-                let label = if wide { "restored" } else { "ok" };
-                (Cell::from(label).style(theme::ok()), Cell::from(took))
-            };
-            let dep = dep_label(i);
-            let dep_style = if facts.attribution.is_none() {
-                theme::dim()
-            } else {
-                ratatui::style::Style::new()
-            };
-            let mut cells = vec![
-                state,
-                time,
-                Cell::from(inc.severity.as_deref().unwrap_or("-").to_string()),
-                Cell::from(facts.team.to_string()),
-            ];
-            if wide {
-                cells.push(Cell::from(inc.service.to_string()));
-            }
-            cells.extend([
-                Cell::from(inc.id.to_string()),
-                Cell::from(dep).style(dep_style),
-                Cell::from(inc.title.as_deref().unwrap_or("").to_string()),
-            ]);
-            let row_ = Row::new(cells);
+            let row_ = Row::new(incident_cells(snapshot, i, row < open, wide, app.now));
             if row == selected {
                 row_.style(theme::selected())
             } else {
@@ -148,5 +114,62 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         Constraint::Fill(1),
     ]);
     let table = Table::new(rows, widths).header(header).block(block);
-    frame.render_widget(table, list);
+    frame.render_widget(table, area);
+}
+
+/// The deployment an incident is attributed to, or `unattributed`.
+fn deployment_label(snapshot: &Snapshot, i: usize) -> String {
+    match snapshot.views.facts.incidents[i].attribution {
+        Some(Attribution::Explicit(d) | Attribution::Implicit(d)) => {
+            snapshot.records.deployments[d].id.to_string()
+        }
+        None => "unattributed".into(),
+    }
+}
+
+/// One incident's row: state and age (open) or time taken, severity, team,
+/// (when `wide`) service, id, deployment and title.
+fn incident_cells(
+    snapshot: &Snapshot,
+    i: usize,
+    is_open: bool,
+    wide: bool,
+    now: Time,
+) -> Vec<Cell<'static>> {
+    let inc = &snapshot.records.incidents[i];
+    let facts = &snapshot.views.facts.incidents[i];
+    let (state, time) = if is_open {
+        (
+            Cell::from("OPEN").style(theme::alert()),
+            Cell::from(format::age(now - inc.opened)).style(theme::alert()),
+        )
+    } else {
+        let took = inc
+            .resolved
+            .map(|res| format::duration(res - inc.opened))
+            .unwrap_or_default();
+        let label = if wide { "restored" } else { "ok" };
+        (Cell::from(label).style(theme::ok()), Cell::from(took))
+    };
+    let dep = deployment_label(snapshot, i);
+    let dep_style = if facts.attribution.is_none() {
+        theme::dim()
+    } else {
+        ratatui::style::Style::new()
+    };
+    let mut cells = vec![
+        state,
+        time,
+        Cell::from(inc.severity.as_deref().unwrap_or("-").to_string()),
+        Cell::from(facts.team.to_string()),
+    ];
+    if wide {
+        cells.push(Cell::from(inc.service.to_string()));
+    }
+    cells.extend([
+        Cell::from(inc.id.to_string()),
+        Cell::from(dep).style(dep_style),
+        Cell::from(inc.title.as_deref().unwrap_or("").to_string()),
+    ]);
+    cells
 }

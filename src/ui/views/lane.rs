@@ -9,7 +9,8 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::App;
 use crate::metrics::canary::Outcome as MetricOutcome;
-use crate::metrics::lanes::{Gate, Lane, verdict_label};
+use crate::metrics::lanes::{CanaryView, Gate, Lane, verdict_label};
+use crate::model::Time;
 use crate::store::Snapshot;
 use crate::ui::theme;
 use crate::ui::views::lanes::{
@@ -52,7 +53,21 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, id:
 /// The detail's lines, top to bottom; `app::lane_lines` counts them.
 pub fn lines(app: &App, snapshot: &Snapshot, lane: &Lane) -> Vec<Line<'static>> {
     let now = app.now;
-    let mut lines = vec![Line::from(vec![
+    let mut lines = vec![header(lane, now)];
+    lines.push(Line::from(""));
+    stages(&mut lines, lane, now);
+    lines.push(Line::from(""));
+    canary(&mut lines, lane);
+    lines.push(Line::from(""));
+    changes(&mut lines, snapshot, lane);
+    lines.push(Line::from(""));
+    incidents(&mut lines, snapshot, lane, now);
+    lines
+}
+
+/// Service, team, outcome and times.
+fn header(lane: &Lane, now: Time) -> Line<'static> {
+    Line::from(vec![
         Span::styled(format!(" {} ", lane.service), theme::header()),
         Span::raw(format!("team {} · ", lane.team)),
         Span::styled(lane.outcome.label(), outcome_style(lane.outcome)),
@@ -67,9 +82,11 @@ pub fn lines(app: &App, snapshot: &Snapshot, lane: &Lane) -> Vec<Line<'static>> 
                 .unwrap_or_default(),
         ),
         Span::styled(if lane.hotfix { " · hotfix" } else { "" }, theme::warn()),
-    ])];
+    ])
+}
 
-    lines.push(Line::from(""));
+/// One line per region, the gate after the canary region's.
+fn stages(lines: &mut Vec<Line<'static>>, lane: &Lane, now: Time) {
     lines.push(Line::from(Span::styled(" Stages", theme::section())));
     for (i, s) in lane.stages.iter().enumerate() {
         let role = if i == 0 { "canary" } else { "rollout" };
@@ -101,25 +118,32 @@ pub fn lines(app: &App, snapshot: &Snapshot, lane: &Lane) -> Vec<Line<'static>> 
         }
         lines.push(Line::from(spans));
         if i == 0 {
-            let label = match &lane.gate {
-                Gate::Certified { by } => format!("certified by {by}"),
-                Gate::Waiting => "waiting for the canary".into(),
-                Gate::Blocked(b) => format!(
-                    "blocked by {}",
-                    b.iter()
-                        .map(|b| b.describe())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            };
-            lines.push(Line::from(vec![
-                Span::styled("  ── gate: ", theme::dim()),
-                Span::styled(label, gate_style(&lane.gate)),
-            ]));
+            lines.push(gate(&lane.gate));
         }
     }
+}
 
-    lines.push(Line::from(""));
+fn gate(gate: &Gate) -> Line<'static> {
+    let label = match gate {
+        Gate::Certified { by } => format!("certified by {by}"),
+        Gate::Waiting => "waiting for the canary".into(),
+        Gate::Blocked(b) => format!(
+            "blocked by {}",
+            b.iter()
+                .map(|b| b.describe())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    Line::from(vec![
+        Span::styled("  ── gate: ", theme::dim()),
+        Span::styled(label, gate_style(gate)),
+    ])
+}
+
+/// The verdict, each metric against the baseline, the reasons and the
+/// error-rate sparkline.
+fn canary(lines: &mut Vec<Line<'static>>, lane: &Lane) {
     let (mut verdict, vstyle) = canary_text(lane);
     if let Some(c) = lane.canary.as_ref().filter(|c| c.disagrees()) {
         // Two judgements of one canary: say whose each number is.
@@ -137,47 +161,7 @@ pub fn lines(app: &App, snapshot: &Snapshot, lane: &Lane) -> Vec<Line<'static>> 
         ),
     ]));
     if let Some(c) = &lane.canary {
-        lines.push(Line::from(Span::styled(
-            format!(
-                "  {:<14}{:>10}{:>10}  result",
-                "metric", "canary", "baseline"
-            ),
-            theme::dim(),
-        )));
-        for m in &c.judgement.metrics {
-            let style = match m.outcome {
-                MetricOutcome::Pass => theme::ok(),
-                MetricOutcome::NoData => theme::warn(),
-                _ => theme::alert(),
-            };
-            lines.push(Line::from(vec![
-                Span::raw(format!(
-                    "  {:<14}{:>10}{:>10}  ",
-                    m.name,
-                    num(m.canary, &m.name),
-                    num(m.baseline, &m.name)
-                )),
-                Span::styled(m.outcome.label(), style),
-                Span::styled(if m.critical { " (critical)" } else { "" }, theme::dim()),
-            ]));
-        }
-        for r in &c.judgement.reasons {
-            lines.push(Line::from(Span::raw(format!("  · {r}"))));
-        }
-        if c.disagrees() {
-            let source = match (c.verdict, c.score) {
-                (Some(v), Some(s)) => format!("{} with score {s:.0}", verdict_label(v)),
-                (Some(v), None) => verdict_label(v).to_string(),
-                _ => "no verdict".into(),
-            };
-            lines.push(Line::from(Span::styled(
-                format!(
-                    "  · the source judged {source} on its own metrics; flightdeck re-judged error rate and p99 alone: {}",
-                    own_text(&c.judgement)
-                ),
-                theme::dim(),
-            )));
-        }
+        canary_metrics(lines, c);
     }
     if !lane.error_series.is_empty() {
         lines.push(Line::from(vec![
@@ -185,8 +169,53 @@ pub fn lines(app: &App, snapshot: &Snapshot, lane: &Lane) -> Vec<Line<'static>> 
             Span::styled(sparkline(&lane.error_series, 24), theme::title()),
         ]));
     }
+}
 
-    lines.push(Line::from(""));
+fn canary_metrics(lines: &mut Vec<Line<'static>>, c: &CanaryView) {
+    lines.push(Line::from(Span::styled(
+        format!(
+            "  {:<14}{:>10}{:>10}  result",
+            "metric", "canary", "baseline"
+        ),
+        theme::dim(),
+    )));
+    for m in &c.judgement.metrics {
+        let style = match m.outcome {
+            MetricOutcome::Pass => theme::ok(),
+            MetricOutcome::NoData => theme::warn(),
+            _ => theme::alert(),
+        };
+        lines.push(Line::from(vec![
+            Span::raw(format!(
+                "  {:<14}{:>10}{:>10}  ",
+                m.name,
+                num(m.canary, &m.name),
+                num(m.baseline, &m.name)
+            )),
+            Span::styled(m.outcome.label(), style),
+            Span::styled(if m.critical { " (critical)" } else { "" }, theme::dim()),
+        ]));
+    }
+    for r in &c.judgement.reasons {
+        lines.push(Line::from(Span::raw(format!("  · {r}"))));
+    }
+    if c.disagrees() {
+        let source = match (c.verdict, c.score) {
+            (Some(v), Some(s)) => format!("{} with score {s:.0}", verdict_label(v)),
+            (Some(v), None) => verdict_label(v).to_string(),
+            _ => "no verdict".into(),
+        };
+        lines.push(Line::from(Span::styled(
+            format!(
+                "  · the source judged {source} on its own metrics; flightdeck re-judged error rate and p99 alone: {}",
+                own_text(&c.judgement)
+            ),
+            theme::dim(),
+        )));
+    }
+}
+
+fn changes(lines: &mut Vec<Line<'static>>, snapshot: &Snapshot, lane: &Lane) {
     lines.push(Line::from(Span::styled(
         format!(" Changes shipped ({})", lane.changes.len()),
         theme::section(),
@@ -206,14 +235,15 @@ pub fn lines(app: &App, snapshot: &Snapshot, lane: &Lane) -> Vec<Line<'static>> 
             .unwrap_or_default();
         lines.push(Line::from(format!("  {c}  {detail}")));
     }
+}
 
-    lines.push(Line::from(""));
+fn incidents(lines: &mut Vec<Line<'static>>, snapshot: &Snapshot, lane: &Lane, now: Time) {
     lines.push(Line::from(Span::styled(
         format!(" Linked incidents ({})", lane.incidents.len()),
         theme::section(),
     )));
     for &n in &lane.incidents {
-        let i = &records.incidents[n];
+        let i = &snapshot.records.incidents[n];
         let state = match i.resolved.filter(|r| *r <= now) {
             Some(r) => (
                 format!("restored after {}", format::duration(r - i.opened)),
@@ -237,7 +267,6 @@ pub fn lines(app: &App, snapshot: &Snapshot, lane: &Lane) -> Vec<Line<'static>> 
     if lane.incidents.is_empty() {
         lines.push(Line::from(Span::styled("  none", theme::dim())));
     }
-    lines
 }
 
 /// flightdeck's own verdict and score, e.g. `pass 100`.

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
 use crate::app::App;
 use crate::metrics::lanes::{Gate, Lane, Outcome, Stage, StageState, verdict_label};
-use crate::model::{Time, Verdict};
+use crate::model::{Text, Time, Verdict};
 use crate::store::Snapshot;
 use crate::ui::{theme, widgets::scroll};
 
@@ -164,18 +164,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         theme::title(),
     ));
     if lanes.lanes.is_empty() {
-        frame.render_widget(
-            Paragraph::new(vec![
-                Line::from(""),
-                Line::from(" No deployments in flight or finished in the last 12 hours."),
-                Line::from(Span::styled(
-                    " Lanes appear as sources report production deployments.",
-                    theme::dim(),
-                )),
-            ])
-            .block(block),
-            area,
-        );
+        frame.render_widget(empty(block), area);
         return;
     }
     let height = block.inner(area).height.saturating_sub(1) as usize;
@@ -200,22 +189,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
     let fixed = id_w + 1 + lanes.regions.len() * (region_w + 1) + 12 + spark_w;
     let show_state = wide || inner_w.saturating_sub(fixed + 12) >= GATE_MIN;
 
-    let mut header = vec![Cell::from("DEPLOYMENT")];
-    if show_state {
-        header.push(Cell::from("STATE"));
-    }
-    for r in &lanes.regions {
-        header.push(Cell::from(if wide {
-            r.to_string()
-        } else {
-            region_code(r)
-        }));
-    }
-    header.push(Cell::from("CANARY"));
-    if wide {
-        header.push(Cell::from("ERR RATE"));
-    }
-    header.push(Cell::from("GATE"));
+    let header = header(&lanes.regions, show_state, wide);
     let rows = lanes
         .lanes
         .iter()
@@ -223,39 +197,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         .skip(offset)
         .take(height)
         .map(|(i, lane)| {
-            let id_style = if i < lanes.in_flight {
-                Style::new()
-            } else {
-                theme::dim()
-            };
-            let hotfix = if lane.hotfix { " hotfix" } else { "" };
-            let mut cells = vec![Cell::from(format!("{}{hotfix}", lane.id)).style(id_style)];
-            if show_state {
-                cells.push(Cell::from(lane.outcome.label()).style(outcome_style(lane.outcome)));
-            }
-            for s in &lane.stages {
-                cells.push(stage_cell(s, lane, now));
-            }
-            let (canary, style) = canary_text(lane);
-            cells.push(Cell::from(canary).style(style));
-            if wide {
-                let spark = if lane.error_series.is_empty() {
-                    Cell::from("–").style(theme::dim())
-                } else {
-                    let worse = lane
-                        .canary
-                        .as_ref()
-                        .is_some_and(|c| c.verdict == Some(Verdict::Fail));
-                    Cell::from(sparkline(&lane.error_series, SPARK_W)).style(if worse {
-                        theme::alert()
-                    } else {
-                        Style::new().fg(Color::Blue)
-                    })
-                };
-                cells.push(spark);
-            }
-            cells.push(Cell::from(lane.gate.label()).style(gate_style(&lane.gate)));
-            let row = Row::new(cells);
+            let row = Row::new(lane_cells(lane, i < lanes.in_flight, show_state, wide, now));
             if i == selected {
                 row.style(theme::selected())
             } else {
@@ -282,4 +224,81 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         .column_spacing(1)
         .block(block);
     frame.render_widget(table, area);
+}
+
+fn empty(block: Block<'_>) -> Paragraph<'_> {
+    Paragraph::new(vec![
+        Line::from(""),
+        Line::from(" No deployments in flight or finished in the last 12 hours."),
+        Line::from(Span::styled(
+            " Lanes appear as sources report production deployments.",
+            theme::dim(),
+        )),
+    ])
+    .block(block)
+}
+
+/// Column heads: regions in full when `wide`, else their short codes.
+fn header(regions: &[Text], show_state: bool, wide: bool) -> Vec<Cell<'static>> {
+    let mut header = vec![Cell::from("DEPLOYMENT")];
+    if show_state {
+        header.push(Cell::from("STATE"));
+    }
+    for r in regions {
+        header.push(Cell::from(if wide {
+            r.to_string()
+        } else {
+            region_code(r)
+        }));
+    }
+    header.push(Cell::from("CANARY"));
+    if wide {
+        header.push(Cell::from("ERR RATE"));
+    }
+    header.push(Cell::from("GATE"));
+    header
+}
+
+/// One lane's row: id (dim once finished), state, a cell per region, canary,
+/// (when `wide`) the error-rate sparkline, and the gate.
+fn lane_cells(
+    lane: &Lane,
+    in_flight: bool,
+    show_state: bool,
+    wide: bool,
+    now: Time,
+) -> Vec<Cell<'static>> {
+    let id_style = if in_flight {
+        Style::new()
+    } else {
+        theme::dim()
+    };
+    let hotfix = if lane.hotfix { " hotfix" } else { "" };
+    let mut cells = vec![Cell::from(format!("{}{hotfix}", lane.id)).style(id_style)];
+    if show_state {
+        cells.push(Cell::from(lane.outcome.label()).style(outcome_style(lane.outcome)));
+    }
+    for s in &lane.stages {
+        cells.push(stage_cell(s, lane, now));
+    }
+    let (canary, style) = canary_text(lane);
+    cells.push(Cell::from(canary).style(style));
+    if wide {
+        let spark = if lane.error_series.is_empty() {
+            Cell::from("–").style(theme::dim())
+        } else {
+            let worse = lane
+                .canary
+                .as_ref()
+                .is_some_and(|c| c.verdict == Some(Verdict::Fail));
+            Cell::from(sparkline(&lane.error_series, SPARK_W)).style(if worse {
+                theme::alert()
+            } else {
+                Style::new().fg(Color::Blue)
+            })
+        };
+        cells.push(spark);
+    }
+    cells.push(Cell::from(lane.gate.label()).style(gate_style(&lane.gate)));
+    cells
 }

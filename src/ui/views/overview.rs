@@ -7,56 +7,64 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
 use crate::app::App;
 use crate::metrics::trend::{HIGHER_IS_BETTER, key_trends};
-use crate::metrics::{TeamMetrics, Tier};
+use crate::metrics::{Scorecards, TeamMetrics, TeamScorecard, Tier};
 use crate::store::Snapshot;
 use crate::ui::{theme, widgets::scroll};
 use crate::util::format;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
     let w = &snapshot.views.windows[app.window];
-    let cards = &w.scorecards;
-    let [summary, table_area, legend] = Layout::vertical([
+    let [summary_area, table_area, legend_area] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
         Constraint::Length(1),
     ])
     .areas(area);
+    frame.render_widget(summary(&w.scorecards, snapshot), summary_area);
+    // The compliance column where it fits without squeezing team names.
+    let audit = table_area.width >= 90;
+    table(frame, table_area, app, snapshot, audit);
+    frame.render_widget(legend(audit), legend_area);
+}
 
+/// Teams, how many need help, open and unattributed incidents.
+fn summary(cards: &Scorecards, snapshot: &Snapshot) -> Paragraph<'static> {
     let low = cards
         .teams
         .iter()
         .filter(|t| t.tier == Some(Tier::Low))
         .count();
     let open = snapshot.views.open_incidents.len();
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::raw(format!(" {} teams  ", cards.teams.len())),
-            Span::styled(
-                format!("{low} need help  "),
-                if low > 0 { theme::alert() } else { theme::ok() },
+    Paragraph::new(Line::from(vec![
+        Span::raw(format!(" {} teams  ", cards.teams.len())),
+        Span::styled(
+            format!("{low} need help  "),
+            if low > 0 { theme::alert() } else { theme::ok() },
+        ),
+        Span::styled(
+            format!(
+                "{open} {} open  ",
+                if open == 1 { "incident" } else { "incidents" }
             ),
-            Span::styled(
-                format!(
-                    "{open} {} open  ",
-                    if open == 1 { "incident" } else { "incidents" }
-                ),
-                if open > 0 {
-                    theme::alert()
-                } else {
-                    theme::ok()
-                },
+            if open > 0 {
+                theme::alert()
+            } else {
+                theme::ok()
+            },
+        ),
+        Span::styled(
+            format!(
+                "{} unattributed incidents (all time)",
+                cards.unattributed_incidents
             ),
-            Span::styled(
-                format!(
-                    "{} unattributed incidents (all time)",
-                    cards.unattributed_incidents
-                ),
-                theme::dim(),
-            ),
-        ])),
-        summary,
-    );
+            theme::dim(),
+        ),
+    ]))
+}
 
+/// The scorecard table, one row per team in the window's order.
+fn table(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, audit: bool) {
+    let w = &snapshot.views.windows[app.window];
     let block = Block::bordered().title(Span::styled(
         format!(
             " Overview · last {} days, trends vs the {} days before ",
@@ -64,12 +72,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         ),
         theme::title(),
     ));
-    let inner_height = block.inner(table_area).height.saturating_sub(1) as usize;
+    let inner_height = block.inner(area).height.saturating_sub(1) as usize;
     let selected = app.view().selected;
     let offset = scroll::offset(selected, inner_height);
 
     // Wide terminals get each metric's tier in words as well as in colour.
-    let wide = table_area.width >= 114;
+    let wide = area.width >= 114;
     let names = if wide {
         [
             "DEPLOY FREQUENCY",
@@ -80,8 +88,6 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
     } else {
         ["DEPLOYS", "LEAD TIME", "FAIL RATE", "RESTORE"]
     };
-    // The compliance column where it fits without squeezing team names.
-    let audit = table_area.width >= 90;
     let mut heads = vec![
         "TEAM", "TIER", names[0], names[1], names[2], names[3], "REWORK", "OPEN",
     ];
@@ -100,43 +106,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         .skip(offset)
         .take(inner_height)
         .map(|(row, &i)| {
-            let t = &cards.teams[i];
-            let m = &t.current;
-            let values = key_values(m);
-            let trends = key_trends(m, &t.previous);
-            let tiers = m.key_tiers();
-            let mut cells = vec![
-                Cell::from(t.team.to_string()),
-                Cell::from(Tier::label_of(t.tier).to_uppercase()).style(theme::tier(t.tier).bold()),
-            ];
-            for k in 0..4 {
-                // The arrow sits against its own value: `1.2/wk↑`, then padding.
-                let used = values[k].chars().count() + 1;
-                let mut spans = vec![
-                    Span::styled(values[k].clone(), theme::tier(tiers[k])),
-                    Span::styled(
-                        trends[k].arrow(HIGHER_IS_BETTER[k]).to_string(),
-                        theme::trend(trends[k]),
-                    ),
-                ];
-                if wide {
-                    spans.push(Span::raw(" ".repeat(9usize.saturating_sub(used) + 1)));
-                    spans.push(Span::styled(
-                        Tier::label_of(tiers[k]).to_string(),
-                        theme::tier(tiers[k]),
-                    ));
-                }
-                cells.push(Cell::from(Line::from(spans)));
-            }
-            cells.push(Cell::from(
-                m.rework_rate.rate.map_or("-".into(), format::percent),
-            ));
-            let open = m.time_to_restore.open;
-            cells.push(Cell::from(open.to_string()).style(if open > 0 {
-                theme::alert()
-            } else {
-                theme::dim()
-            }));
+            let t = &w.scorecards.teams[i];
+            let mut cells = team_cells(t, wide);
             if audit {
                 cells.push(compliance_cell(snapshot, app.window, &t.team));
             }
@@ -162,25 +133,66 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         widths.push(Constraint::Length(8));
     }
     let table = Table::new(rows, widths).header(header).block(block);
-    frame.render_widget(table, table_area);
+    frame.render_widget(table, area);
+}
 
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(" elite", theme::tier(Some(Tier::Elite))),
-            Span::styled(" high", theme::tier(Some(Tier::High))),
-            Span::styled(" medium", theme::tier(Some(Tier::Medium))),
-            Span::styled(" low", theme::tier(Some(Tier::Low))),
+/// A team's cells up to OPEN: tier, the four key metrics with their trend
+/// arrows (and tiers in words when `wide`), rework and open incidents.
+fn team_cells(t: &TeamScorecard, wide: bool) -> Vec<Cell<'static>> {
+    let m = &t.current;
+    let values = key_values(m);
+    let trends = key_trends(m, &t.previous);
+    let tiers = m.key_tiers();
+    let mut cells = vec![
+        Cell::from(t.team.to_string()),
+        Cell::from(Tier::label_of(t.tier).to_uppercase()).style(theme::tier(t.tier).bold()),
+    ];
+    for k in 0..4 {
+        // The arrow sits against its own value: `1.2/wk↑`, then padding.
+        let used = values[k].chars().count() + 1;
+        let mut spans = vec![
+            Span::styled(values[k].clone(), theme::tier(tiers[k])),
             Span::styled(
-                if audit {
-                    " · ↑↓ vs previous window (green = better) · AUDIT !n past SLA · Enter details · [ ] window"
-                } else {
-                    " · ↑↓ vs previous window (green = better) · Enter details · [ ] window"
-                },
-                theme::dim(),
+                trends[k].arrow(HIGHER_IS_BETTER[k]).to_string(),
+                theme::trend(trends[k]),
             ),
-        ])),
-        legend,
-    );
+        ];
+        if wide {
+            spans.push(Span::raw(" ".repeat(9usize.saturating_sub(used) + 1)));
+            spans.push(Span::styled(
+                Tier::label_of(tiers[k]).to_string(),
+                theme::tier(tiers[k]),
+            ));
+        }
+        cells.push(Cell::from(Line::from(spans)));
+    }
+    cells.push(Cell::from(
+        m.rework_rate.rate.map_or("-".into(), format::percent),
+    ));
+    let open = m.time_to_restore.open;
+    cells.push(Cell::from(open.to_string()).style(if open > 0 {
+        theme::alert()
+    } else {
+        theme::dim()
+    }));
+    cells
+}
+
+fn legend(audit: bool) -> Paragraph<'static> {
+    Paragraph::new(Line::from(vec![
+        Span::styled(" elite", theme::tier(Some(Tier::Elite))),
+        Span::styled(" high", theme::tier(Some(Tier::High))),
+        Span::styled(" medium", theme::tier(Some(Tier::Medium))),
+        Span::styled(" low", theme::tier(Some(Tier::Low))),
+        Span::styled(
+            if audit {
+                " · ↑↓ vs previous window (green = better) · AUDIT !n past SLA · Enter details · [ ] window"
+            } else {
+                " · ↑↓ vs previous window (green = better) · Enter details · [ ] window"
+            },
+            theme::dim(),
+        ),
+    ]))
 }
 
 /// The compliance column: open findings of the team, and `!N` for those past

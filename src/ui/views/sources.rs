@@ -6,7 +6,8 @@ use ratatui::text::Span;
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 
 use crate::app::App;
-use crate::store::Snapshot;
+use crate::model::Time;
+use crate::store::{Snapshot, SourceStatus};
 use crate::ui::theme;
 use crate::util::format;
 
@@ -23,65 +24,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         .unwrap_or(6)
         .clamp(6, 16) as u16;
     let rows = snapshot.sources.iter().enumerate().map(|(n, s)| {
-        let (state, style) = if s.stale() {
-            ("stale", theme::alert())
-        } else if s.failing() {
-            ("failing", theme::alert())
-        } else if s.paused {
-            ("paused", theme::warn())
-        } else if s.warning.is_some() {
-            ("warning", theme::warn())
-        } else if s.last_ok.is_some() {
-            ("ok", theme::ok())
-        } else {
-            ("waiting", theme::dim())
-        };
-        let mut cells = vec![
-            Cell::from(s.name.to_string()),
-            Cell::from(s.kind),
-            Cell::from(state).style(style),
-            Cell::from(s.last_ok.map_or("never".into(), |t| {
-                format!("{} ago", format::age(app.now - t))
-            }))
-            .style(if s.stale() {
-                theme::alert()
-            } else {
-                ratatui::style::Style::default()
-            }),
-            Cell::from(if s.paused {
-                "paused".to_string()
-            } else {
-                s.next_poll.map_or("-".into(), |t| {
-                    if t > app.now {
-                        format!("in {}", format::age(t - app.now))
-                    } else {
-                        "now".into()
-                    }
-                })
-            }),
-            Cell::from(s.items.to_string()),
-        ];
-        if show_quota {
-            cells.push(
-                Cell::from(s.quota.map_or("-".into(), |q| match q.limit {
-                    Some(l) => format!("{}/{l}", q.remaining),
-                    None => q.remaining.to_string(),
-                }))
-                .style(if s.quota.is_some_and(|q| q.remaining == 0) {
-                    theme::alert()
-                } else {
-                    ratatui::style::Style::default()
-                }),
-            );
-        }
-        cells.push(match (&s.last_error, &s.warning) {
-            (Some((t, e)), _) => {
-                Cell::from(format!("{} ago: {e}", format::age(app.now - *t))).style(theme::alert())
-            }
-            (None, Some(w)) => Cell::from(w.clone()).style(theme::warn()),
-            (None, None) => Cell::from(""),
-        });
-        let r = Row::new(cells);
+        let r = Row::new(source_cells(s, show_quota, app.now));
         if n == selected {
             r.style(theme::selected())
         } else {
@@ -113,21 +56,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
             .title(Span::styled(" Sources ", theme::title()))
             .title_bottom(Span::styled(" p pause/resume · r poll now ", theme::dim())),
     );
-    // The selected source's whole error, which the table may cut.
-    let problem = |s: &crate::store::SourceStatus| {
-        let text = match (&s.last_error, &s.warning) {
-            (Some((t, e)), _) if s.failing() => {
-                format!(
-                    "{}: failing since {} ago: {e}",
-                    s.name,
-                    format::age(app.now - *t)
-                )
-            }
-            (_, Some(w)) => format!("{}: {w}", s.name),
-            _ => return None,
-        };
-        Some(text)
-    };
+    let problem = |s: &SourceStatus| problem(s, app.now);
     // The selected source's problem, else the first failing source's, so an
     // error is always readable somewhere on this screen.
     let detail = snapshot
@@ -147,4 +76,85 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
             .block(Block::bordered().title(Span::styled(" Problem ", theme::title())));
         frame.render_widget(p, detail_area);
     }
+}
+
+/// One source's row: name, kind, state, last success, next poll, events,
+/// (when `show_quota`) the rate-limit quota, and its problem.
+fn source_cells(s: &SourceStatus, show_quota: bool, now: Time) -> Vec<Cell<'static>> {
+    let (state, style) = if s.stale() {
+        ("stale", theme::alert())
+    } else if s.failing() {
+        ("failing", theme::alert())
+    } else if s.paused {
+        ("paused", theme::warn())
+    } else if s.warning.is_some() {
+        ("warning", theme::warn())
+    } else if s.last_ok.is_some() {
+        ("ok", theme::ok())
+    } else {
+        ("waiting", theme::dim())
+    };
+    let mut cells = vec![
+        Cell::from(s.name.to_string()),
+        Cell::from(s.kind),
+        Cell::from(state).style(style),
+        Cell::from(
+            s.last_ok
+                .map_or("never".into(), |t| format!("{} ago", format::age(now - t))),
+        )
+        .style(if s.stale() {
+            theme::alert()
+        } else {
+            ratatui::style::Style::default()
+        }),
+        Cell::from(if s.paused {
+            "paused".to_string()
+        } else {
+            s.next_poll.map_or("-".into(), |t| {
+                if t > now {
+                    format!("in {}", format::age(t - now))
+                } else {
+                    "now".into()
+                }
+            })
+        }),
+        Cell::from(s.items.to_string()),
+    ];
+    if show_quota {
+        cells.push(
+            Cell::from(s.quota.map_or("-".into(), |q| match q.limit {
+                Some(l) => format!("{}/{l}", q.remaining),
+                None => q.remaining.to_string(),
+            }))
+            .style(if s.quota.is_some_and(|q| q.remaining == 0) {
+                theme::alert()
+            } else {
+                ratatui::style::Style::default()
+            }),
+        );
+    }
+    cells.push(match (&s.last_error, &s.warning) {
+        (Some((t, e)), _) => {
+            Cell::from(format!("{} ago: {e}", format::age(now - *t))).style(theme::alert())
+        }
+        (None, Some(w)) => Cell::from(w.clone()).style(theme::warn()),
+        (None, None) => Cell::from(""),
+    });
+    cells
+}
+
+/// A source's whole error or warning, which the table may cut.
+fn problem(s: &SourceStatus, now: Time) -> Option<String> {
+    let text = match (&s.last_error, &s.warning) {
+        (Some((t, e)), _) if s.failing() => {
+            format!(
+                "{}: failing since {} ago: {e}",
+                s.name,
+                format::age(now - *t)
+            )
+        }
+        (_, Some(w)) => format!("{}: {w}", s.name),
+        _ => return None,
+    };
+    Some(text)
 }

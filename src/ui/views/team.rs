@@ -6,9 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::{App, team_detail};
-use crate::metrics::Tier;
 use crate::metrics::dora::{Attribution, FailReason, ReworkReason, TeamDetail};
 use crate::metrics::trend::{HIGHER_IS_BETTER, key_trends};
+use crate::metrics::{TeamScorecard, Tier};
 use crate::store::Snapshot;
 use crate::ui::views::overview::key_values;
 use crate::ui::{theme, widgets::scroll};
@@ -27,7 +27,28 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, tea
     };
     let [top, list] = Layout::vertical([Constraint::Length(8), Constraint::Fill(1)]).areas(area);
 
-    // The five numbers with tier, trend and the previous window's value.
+    let lines = numbers(card);
+    let title = format!(" {team} · last {} days ", w.days);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(Span::styled(title, theme::title()))),
+        top,
+    );
+
+    let block = Block::bordered().title(Span::styled(
+        " Records behind the numbers · Enter on an incident opens it · Esc back ",
+        theme::title(),
+    ));
+    let inner = block.inner(list);
+    frame.render_widget(block, list);
+    // Narrow terminals drop the service column so the verdict stays readable.
+    let wide = inner.width >= 110;
+    let lines = visible_lines(app, snapshot, detail, inner.height as usize, wide);
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The five numbers with tier, trend and the previous window's value, then
+/// the team's tier.
+fn numbers(card: &TeamScorecard) -> Vec<Line<'static>> {
     let m = &card.current;
     let p = &card.previous;
     let now = key_values(m);
@@ -97,22 +118,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, tea
         ),
         Span::styled("  (the weakest of the four key metrics)", theme::dim()),
     ]));
-    let title = format!(" {team} · last {} days ", w.days);
-    frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(Span::styled(title, theme::title()))),
-        top,
-    );
-
-    let block = Block::bordered().title(Span::styled(
-        " Records behind the numbers · Enter on an incident opens it · Esc back ",
-        theme::title(),
-    ));
-    let inner = block.inner(list);
-    frame.render_widget(block, list);
-    // Narrow terminals drop the service column so the verdict stays readable.
-    let wide = inner.width >= 110;
-    let lines = visible_lines(app, snapshot, detail, inner.height as usize, wide);
-    frame.render_widget(Paragraph::new(lines), inner);
+    lines
 }
 
 /// Display lines: section headers plus rows; only the visible ones are built.

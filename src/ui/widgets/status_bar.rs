@@ -77,7 +77,9 @@ fn fit(left: &mut Vec<Field>, right: &mut Vec<Field>, room: usize) {
     }
 }
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
+/// Left side: the last key's message, release-window badge, paused polling,
+/// each source's freshness and the record count.
+fn left_fields(app: &App, snapshot: &Snapshot) -> Vec<Field> {
     let mut left: Vec<Field> = Vec::new();
     // A message from the last key (e.g. where the screen was saved) comes first.
     if let Some(message) = &app.message {
@@ -119,6 +121,19 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
             vec![Span::styled(" waiting for sources… ", theme::dim())],
         ));
     }
+    source_fields(&mut left, app, snapshot);
+    left.push(field(
+        6,
+        vec![Span::styled(
+            format!("  {} records", snapshot.views.records),
+            theme::dim(),
+        )],
+    ));
+    left
+}
+
+/// Each source's freshness, and its error while it fails.
+fn source_fields(left: &mut Vec<Field>, app: &App, snapshot: &Snapshot) {
     for s in &snapshot.sources {
         let (dot, style) = if s.failing() {
             ("●", theme::alert())
@@ -145,13 +160,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
             ));
         }
     }
-    left.push(field(
-        6,
-        vec![Span::styled(
-            format!("  {} records", snapshot.views.records),
-            theme::dim(),
-        )],
-    ));
+}
+
+/// Right side: replay state, then (without a message) window, clock and key hints.
+fn right_fields(app: &App) -> Vec<Field> {
     let mut right: Vec<Field> = Vec::new();
     if let Some(r) = app.replay {
         let speed = crate::util::format::speed(r.speed);
@@ -185,6 +197,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
             vec![Span::styled("? help  q quit ", theme::dim())],
         ));
     }
+    right
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
+    let mut left = left_fields(app, snapshot);
+    let mut right = right_fields(app);
     fit(&mut left, &mut right, area.width as usize);
     let left = Line::from(left.into_iter().flat_map(|f| f.spans).collect::<Vec<_>>());
     let right =

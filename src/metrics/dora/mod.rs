@@ -6,7 +6,9 @@
 //! one window per team. The store derives once per data change and evaluates
 //! each window it shows.
 
-use std::collections::{HashMap, HashSet};
+mod derive;
+
+use std::collections::HashMap;
 
 use chrono::TimeDelta;
 use serde::Serialize;
@@ -123,215 +125,6 @@ pub struct Facts {
 }
 
 impl Facts {
-    pub fn derive(records: &Records, settings: &Settings) -> Self {
-        // Team names are interned: every fact holds the one shared `Text` of its team,
-        // so later passes (and `evaluate`) read a few hundred strings that stay in
-        // cache instead of one scattered allocation per record.
-        let mut teams = Interner::default();
-        for t in settings.teams.iter().chain(settings.service_teams.values()) {
-            teams.intern(t.clone());
-        }
-
-        // Services get a dense number, so that per-service lists are vectors indexed
-        // by it and the later passes never hash a service name again.
-        let mut service_slot: HashMap<&str, usize> = HashMap::new();
-        let mut deployment_service: Vec<usize> = Vec::with_capacity(records.deployments.len());
-
-        let mut deployments: Vec<DeploymentFacts> = records
-            .deployments
-            .iter()
-            .map(|d| {
-                let mut t_done: Option<Time> = None;
-                let mut t_ok: Option<Time> = None;
-                let mut fail_reasons = Vec::new();
-                for e in &d.events {
-                    if !settings.is_production(e.environment.as_deref()) {
-                        continue;
-                    }
-                    if e.status.is_terminal() {
-                        t_done = Some(t_done.map_or(e.time, |t| t.min(e.time)));
-                    }
-                    if e.status == DeployStatus::Success {
-                        t_ok = Some(t_ok.map_or(e.time, |t| t.min(e.time)));
-                    }
-                    if e.status.is_failed() {
-                        fail_reasons.push(FailReason::Status {
-                            status: e.status,
-                            region: e.region.clone(),
-                        });
-                    }
-                }
-                let next = service_slot.len();
-                deployment_service.push(*service_slot.entry(&d.service).or_insert(next));
-                DeploymentFacts {
-                    team: teams.intern(settings.team_for(d.team.as_ref(), Some(&d.service))),
-                    t_done,
-                    t_ok,
-                    fail_reasons,
-                    rework: d.hotfix.then_some(ReworkReason::Hotfix),
-                }
-            })
-            .collect();
-        for c in &records.changes {
-            teams.intern(settings.team_for(c.team.as_ref(), Some(&c.service)));
-        }
-        for f in &records.findings {
-            teams.intern(settings.team_for(f.team.as_ref(), f.service.as_ref()));
-        }
-
-        // Successful deployments per service, ordered by (T_ok, id): the last one at
-        // or before an incident is the implicit candidate, ties going to the larger id.
-        let mut ok_by_service: Vec<Vec<(Time, &str, usize)>> = vec![Vec::new(); service_slot.len()];
-        for (i, (d, f)) in records.deployments.iter().zip(&deployments).enumerate() {
-            if let Some(t) = f.t_ok {
-                ok_by_service[deployment_service[i]].push((t, &d.id, i));
-            }
-        }
-        for list in &mut ok_by_service {
-            list.sort_unstable();
-        }
-
-        // An incident's service slot; `None`: no deployment of that service was read.
-        let incident_service: Vec<Option<usize>> = records
-            .incidents
-            .iter()
-            .map(|inc| service_slot.get(&*inc.service).copied())
-            .collect();
-
-        let mut unattributed = 0;
-        let incidents: Vec<IncidentFacts> = records
-            .incidents
-            .iter()
-            .zip(&incident_service)
-            .map(|(inc, &service)| {
-                let explicit = inc
-                    .deployment
-                    .as_deref()
-                    .and_then(|id| records.deployment(id))
-                    .map(Attribution::Explicit);
-                let attribution = explicit.or_else(|| {
-                    let list = &ok_by_service[service?];
-                    let after = list.partition_point(|(t, _, _)| *t <= inc.opened);
-                    let &(t_ok, _, d) = list.get(after.checked_sub(1)?)?;
-                    (inc.opened - t_ok <= settings.incident_link_window)
-                        .then_some(Attribution::Implicit(d))
-                });
-                if attribution.is_none() {
-                    unattributed += 1;
-                }
-                IncidentFacts {
-                    team: teams.intern(settings.team_for(inc.team.as_ref(), Some(&inc.service))),
-                    attribution,
-                }
-            })
-            .collect();
-
-        for (inc, facts) in records.incidents.iter().zip(&incidents) {
-            if let Some(a) = facts.attribution {
-                deployments[a.deployment()]
-                    .fail_reasons
-                    .push(FailReason::Incident {
-                        id: inc.id.clone(),
-                        explicit: matches!(a, Attribution::Explicit(_)),
-                    });
-            }
-        }
-
-        // Rework: finished while an incident of the same service was open. Per service,
-        // incidents sorted by `opened` with a running maximum of their resolve times
-        // answer "is any incident opened by T still unresolved at T" in O(log n).
-        // Incidents of a service with no deployment cannot make anything rework.
-        let mut open_by_service: Vec<Vec<IncidentSpan>> = vec![Vec::new(); service_slot.len()];
-        for (i, (inc, service)) in records.incidents.iter().zip(&incident_service).enumerate() {
-            if let Some(s) = *service {
-                open_by_service[s].push((inc.opened, inc.resolved, i));
-            }
-        }
-        let open_index: Vec<OpenIndex> = open_by_service
-            .into_iter()
-            .map(|mut list| {
-                list.sort_unstable_by_key(|&(o, _, i)| (o, i));
-                let opened: Vec<Time> = list.iter().map(|x| x.0).collect();
-                // `None` = never resolved, which outlasts everything.
-                let mut best: Option<(Option<Time>, usize)> = None;
-                let mut longest = Vec::with_capacity(list.len());
-                for &(_, resolved, i) in &list {
-                    let outlasts = match best {
-                        None => true,
-                        Some((b, _)) => match (resolved, b) {
-                            (None, Some(_)) => true,
-                            (Some(r), Some(b)) => r > b,
-                            _ => false,
-                        },
-                    };
-                    if outlasts {
-                        best = Some((resolved, i));
-                    }
-                    longest.extend(best);
-                }
-                (opened, longest)
-            })
-            .collect();
-        for (f, &service) in deployments.iter_mut().zip(&deployment_service) {
-            let (Some(done), None) = (f.t_done, &f.rework) else {
-                continue;
-            };
-            let (opened, longest) = &open_index[service];
-            let n = opened.partition_point(|&o| o <= done);
-            if n > 0 {
-                let (resolved, i) = longest[n - 1];
-                if resolved.is_none_or(|r| r > done) {
-                    f.rework = Some(ReworkReason::DuringIncident(
-                        records.incidents[i].id.clone(),
-                    ));
-                }
-            }
-        }
-
-        // Each change once, at the deployment with the earliest T_ok listing it;
-        // ties go to the larger deployment id, as in incident attribution. Indexed by
-        // change, so the result comes out in change order.
-        let mut first: Vec<Option<(Time, &str, usize)>> = vec![None; records.changes.len()];
-        for (i, (d, f)) in records.deployments.iter().zip(&deployments).enumerate() {
-            let Some(t_ok) = f.t_ok else { continue };
-            for id in &d.changes {
-                let Some(c) = records.change(id) else {
-                    continue;
-                };
-                let candidate = (t_ok, &*d.id, i);
-                match &mut first[c] {
-                    Some(cur) => {
-                        if (candidate.0, std::cmp::Reverse(candidate.1))
-                            < (cur.0, std::cmp::Reverse(cur.1))
-                        {
-                            *cur = candidate;
-                        }
-                    }
-                    slot @ None => *slot = Some(candidate),
-                }
-            }
-        }
-        let counted_changes: Vec<CountedChange> = first
-            .into_iter()
-            .enumerate()
-            .filter_map(|(change, best)| {
-                best.map(|(t_ok, _, deployment)| CountedChange {
-                    change,
-                    deployment,
-                    t_ok,
-                })
-            })
-            .collect();
-
-        Facts {
-            deployments,
-            incidents,
-            counted_changes,
-            teams: teams.into_sorted(),
-            unattributed_incidents: unattributed,
-        }
-    }
-
     /// Scorecards for every team over `window` and the window before it.
     pub fn evaluate(&self, records: &Records, window: Window, bench: &Benchmarks) -> Scorecards {
         let current = self.aggregate(records, window, bench);
@@ -365,89 +158,46 @@ impl Facts {
     /// One `TeamMetrics` per entry of `self.teams`.
     fn aggregate(&self, records: &Records, window: Window, bench: &Benchmarks) -> Vec<TeamMetrics> {
         let slot = self.team_slot();
-        let n = self.teams.len();
-        let mut deployed = vec![0u64; n];
-        let mut failed = vec![0u64; n];
-        let mut rework = vec![0u64; n];
+        let mut tallies = vec![Tally::default(); self.teams.len()];
         for f in &self.deployments {
             if f.t_done.is_some_and(|t| window.contains(t)) {
-                let s = slot[&*f.team];
-                deployed[s] += 1;
-                failed[s] += u64::from(!f.fail_reasons.is_empty());
-                rework[s] += u64::from(f.rework.is_some());
+                let t = &mut tallies[slot[&*f.team]];
+                t.deployed += 1;
+                t.failed += u64::from(!f.fail_reasons.is_empty());
+                t.rework += u64::from(f.rework.is_some());
             }
         }
-        let mut leads: Vec<Vec<i64>> = vec![Vec::new(); n];
-        let mut skewed = vec![0u64; n];
         for c in &self.counted_changes {
             if !window.contains(c.t_ok) {
                 continue;
             }
-            let s = slot[&*self.deployments[c.deployment].team];
+            let t = &mut tallies[slot[&*self.deployments[c.deployment].team]];
             // Compared before rounding to milliseconds: a commit even a microsecond
             // after its deployment is skewed (as in `team_detail`), not a zero lead.
             let lead = c.t_ok - records.changes[c.change].time;
             if lead < TimeDelta::zero() {
-                skewed[s] += 1;
+                t.skewed += 1;
             } else {
-                leads[s].push(lead.num_milliseconds());
+                t.leads.push(lead.num_milliseconds());
             }
         }
-        let mut restores: Vec<Vec<i64>> = vec![Vec::new(); n];
-        let mut open = vec![0u64; n];
         for (inc, f) in records.incidents.iter().zip(&self.incidents) {
-            let s = slot[&*f.team];
+            let t = &mut tallies[slot[&*f.team]];
             if let Some(r) = inc.resolved.filter(|&r| window.contains(r)) {
                 // A resolve time before the open time is bad data; it is left out.
                 let d = (r - inc.opened).num_milliseconds();
                 if d >= 0 {
-                    restores[s].push(d);
+                    t.restores.push(d);
                 }
             }
             if is_open_at(inc.opened, inc.resolved, window.end) {
-                open[s] += 1;
+                t.open += 1;
             }
         }
         let days = window.days();
-        (0..n)
-            .map(|s| {
-                let lead_median = median_ms(&mut leads[s]);
-                let restore_median = median_ms(&mut restores[s]);
-                TeamMetrics {
-                    deployment_frequency: Frequency {
-                        deployments: deployed[s],
-                        per_day: if days > 0.0 {
-                            deployed[s] as f64 / days
-                        } else {
-                            0.0
-                        },
-                        tier: bench.frequency(deployed[s], days),
-                    },
-                    lead_time: LeadTime {
-                        median_seconds: lead_median.map(|m| m / 1000.0),
-                        changes: leads[s].len() as u64,
-                        skewed: skewed[s],
-                        tier: lead_median.map(|m| bench.lead_time(m)),
-                    },
-                    change_failure_rate: ChangeFailureRate {
-                        failed: failed[s],
-                        deployments: deployed[s],
-                        rate: ratio(failed[s], deployed[s]),
-                        tier: bench.failure_rate(failed[s], deployed[s]),
-                    },
-                    time_to_restore: TimeToRestore {
-                        median_seconds: restore_median.map(|m| m / 1000.0),
-                        incidents: restores[s].len() as u64,
-                        open: open[s],
-                        tier: restore_median.map(|m| bench.restore(m)),
-                    },
-                    rework_rate: ReworkRate {
-                        rework: rework[s],
-                        deployments: deployed[s],
-                        rate: ratio(rework[s], deployed[s]),
-                    },
-                }
-            })
+        tallies
+            .into_iter()
+            .map(|t| t.metrics(days, bench))
             .collect()
     }
 
@@ -516,34 +266,60 @@ impl Facts {
     }
 }
 
-/// One shared `Text` per distinct name.
-#[derive(Default)]
-struct Interner {
-    names: HashSet<Text>,
+/// One team's counts in a window, before medians and tiers.
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    deployed: u64,
+    failed: u64,
+    rework: u64,
+    /// Lead times in milliseconds.
+    leads: Vec<i64>,
+    skewed: u64,
+    /// Restore times in milliseconds.
+    restores: Vec<i64>,
+    open: u64,
 }
 
-impl Interner {
-    /// The shared copy of `name` (`name` itself the first time it is seen).
-    fn intern(&mut self, name: Text) -> Text {
-        if let Some(shared) = self.names.get(&*name) {
-            return shared.clone();
+impl Tally {
+    fn metrics(mut self, days: f64, bench: &Benchmarks) -> TeamMetrics {
+        let lead_median = median_ms(&mut self.leads);
+        let restore_median = median_ms(&mut self.restores);
+        TeamMetrics {
+            deployment_frequency: Frequency {
+                deployments: self.deployed,
+                per_day: if days > 0.0 {
+                    self.deployed as f64 / days
+                } else {
+                    0.0
+                },
+                tier: bench.frequency(self.deployed, days),
+            },
+            lead_time: LeadTime {
+                median_seconds: lead_median.map(|m| m / 1000.0),
+                changes: self.leads.len() as u64,
+                skewed: self.skewed,
+                tier: lead_median.map(|m| bench.lead_time(m)),
+            },
+            change_failure_rate: ChangeFailureRate {
+                failed: self.failed,
+                deployments: self.deployed,
+                rate: ratio(self.failed, self.deployed),
+                tier: bench.failure_rate(self.failed, self.deployed),
+            },
+            time_to_restore: TimeToRestore {
+                median_seconds: restore_median.map(|m| m / 1000.0),
+                incidents: self.restores.len() as u64,
+                open: self.open,
+                tier: restore_median.map(|m| bench.restore(m)),
+            },
+            rework_rate: ReworkRate {
+                rework: self.rework,
+                deployments: self.deployed,
+                rate: ratio(self.rework, self.deployed),
+            },
         }
-        self.names.insert(name.clone());
-        name
-    }
-
-    fn into_sorted(self) -> Vec<Text> {
-        let mut names: Vec<Text> = self.names.into_iter().collect();
-        names.sort_unstable();
-        names
     }
 }
-
-/// (opened, resolved, incident index).
-type IncidentSpan = (Time, Option<Time>, usize);
-/// Per service: incidents' open times in order, and for each prefix the
-/// longest-lasting incident so far as (resolved, incident index).
-type OpenIndex = (Vec<Time>, Vec<(Option<Time>, usize)>);
 
 /// DESIGN.md: opened before the end and not resolved before it.
 pub fn is_open_at(opened: Time, resolved: Option<Time>, end: Time) -> bool {

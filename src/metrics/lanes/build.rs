@@ -1,0 +1,381 @@
+//! Builds the lanes from the records: regions, stages, outcome, gate and the
+//! links to canary results and incidents.
+
+use std::collections::HashMap;
+
+use crate::metrics::canary::{self, MetricRule, Thresholds};
+use crate::metrics::dora::is_open_at;
+use crate::model::records::{Deployment, Records};
+use crate::model::settings::Settings;
+use crate::model::{
+    CanaryResult, DeployStatus, DeploymentEvent, FindingStatus, Severity, Text, Time, Verdict,
+};
+
+use super::{
+    Blocker, CanaryView, Gate, INCIDENT_LINK, Lane, Lanes, MAX_FINISHED, NO_REGION, Outcome,
+    RECENT, SPARK_POINTS, Stage, StageEvent, StageNote, StageState, parse_stage, verdict_label,
+};
+
+/// Builds the lanes as of `now`.
+pub fn compute(records: &Records, settings: &Settings, now: Time) -> Lanes {
+    let regions = regions(records, settings);
+    let cx = Context::new(records, now);
+    let mut in_flight = Vec::new();
+    let mut finished = Vec::new();
+    for d in &records.deployments {
+        let Some(lane) = cx.lane(d, settings, &regions) else {
+            continue;
+        };
+        if lane.outcome == Outcome::InFlight {
+            in_flight.push(lane);
+        } else {
+            finished.push(lane);
+        }
+    }
+    in_flight.sort_by(|a, b| b.started.cmp(&a.started).then_with(|| a.id.cmp(&b.id)));
+    finished.sort_by(|a, b| b.finished.cmp(&a.finished).then_with(|| a.id.cmp(&b.id)));
+    finished.truncate(MAX_FINISHED);
+    let n = in_flight.len();
+    in_flight.extend(finished);
+    Lanes {
+        regions,
+        lanes: in_flight,
+        in_flight: n,
+    }
+}
+
+/// The configured regions, then any other production region a deployment names.
+fn regions(records: &Records, settings: &Settings) -> Vec<Text> {
+    let mut regions: Vec<Text> = settings.regions.clone();
+    for d in &records.deployments {
+        for e in &d.events {
+            if let Some(r) = &e.region
+                && settings.is_production(e.environment.as_deref())
+                && !regions.contains(r)
+            {
+                regions.push(r.clone());
+            }
+        }
+    }
+    if regions.is_empty() {
+        regions.push(Text::from(NO_REGION));
+    }
+    regions
+}
+
+/// The records indexed by deployment and service, as of `now`.
+struct Context<'a> {
+    records: &'a Records,
+    now: Time,
+    /// The latest canary result of each deployment.
+    canaries: HashMap<&'a str, &'a CanaryResult>,
+    /// Each service's canary error rates, oldest first.
+    series: HashMap<&'a str, Vec<(Time, f64)>>,
+    open_incidents: HashMap<&'a str, Vec<&'a Text>>,
+    incidents_by_service: HashMap<&'a str, Vec<usize>>,
+    critical: HashMap<&'a str, Vec<&'a Text>>,
+    rules: Vec<MetricRule>,
+    thresholds: Thresholds,
+}
+
+impl<'a> Context<'a> {
+    fn new(records: &'a Records, now: Time) -> Self {
+        let (canaries, series) = canaries_and_series(records, now);
+        let mut open_incidents: HashMap<&str, Vec<&Text>> = HashMap::new();
+        let mut incidents_by_service: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (n, i) in records.incidents.iter().enumerate() {
+            if is_open_at(i.opened, i.resolved, now) {
+                open_incidents.entry(&*i.service).or_default().push(&i.id);
+            }
+            if i.opened <= now {
+                incidents_by_service.entry(&*i.service).or_default().push(n);
+            }
+        }
+        let mut critical: HashMap<&str, Vec<&Text>> = HashMap::new();
+        for f in &records.findings {
+            if f.severity == Severity::Critical
+                && f.status == FindingStatus::Open
+                && f.opened <= now
+                && let Some(s) = &f.service
+            {
+                critical.entry(&**s).or_default().push(&f.id);
+            }
+        }
+        Self {
+            records,
+            now,
+            canaries,
+            series,
+            open_incidents,
+            incidents_by_service,
+            critical,
+            rules: canary::default_rules(),
+            thresholds: Thresholds::default(),
+        }
+    }
+
+    /// Our judgement of a canary result, with the source's verdict and score
+    /// where it gave them.
+    fn view(&self, c: &CanaryResult) -> CanaryView {
+        let samples = vec![
+            (self.rules[0].clone(), c.error_rate, c.baseline_error_rate),
+            (self.rules[1].clone(), c.p99_ms, c.baseline_p99_ms),
+        ];
+        let judgement = canary::judge(&samples, &self.thresholds);
+        CanaryView {
+            time: c.time,
+            region: c.region.clone(),
+            verdict: c.verdict.or(judgement.verdict),
+            score: c.score.or(judgement.score),
+            judgement,
+        }
+    }
+
+    /// The lane of one deployment, or `None` when it never reached production
+    /// or finished too long ago.
+    fn lane(&self, d: &Deployment, settings: &Settings, regions: &[Text]) -> Option<Lane> {
+        let now = self.now;
+        let prod: Vec<_> = d
+            .events
+            .iter()
+            .filter(|e| e.time <= now && settings.is_production(e.environment.as_deref()))
+            .collect();
+        let started = prod.iter().map(|e| e.time).min()?;
+        let raw = self.canaries.get(&*d.id).copied();
+        // Whether the canary passed; the full judgement waits until the lane is
+        // known to be listed (most of a long history is not).
+        let canary_passed = raw.is_some_and(|c| {
+            matches!(
+                c.verdict.or_else(|| self.view(c).verdict),
+                Some(Verdict::Pass | Verdict::Marginal)
+            )
+        });
+        let stages = stages(&prod, regions, canary_passed);
+        let outcome = outcome(&stages);
+        let finished_at = (outcome != Outcome::InFlight)
+            .then(|| stages.iter().filter_map(|s| s.end).max())
+            .flatten();
+        if outcome != Outcome::InFlight && finished_at.is_some_and(|f| now - f > RECENT) {
+            return None;
+        }
+        let canary = raw.map(|c| self.view(c));
+        let gate = self.gate(&d.service, canary.as_ref(), stages[0].state, outcome);
+        let until = canary.as_ref().map_or(now, |c| c.time);
+        let error_series = self.error_series(&d.service, until);
+        let link_end = finished_at.unwrap_or(now) + INCIDENT_LINK;
+        let incidents = self.incidents(d, started, link_end);
+        Some(Lane {
+            id: d.id.clone(),
+            service: d.service.clone(),
+            team: settings.team_for(d.team.as_ref(), Some(&d.service)),
+            started,
+            finished: finished_at,
+            outcome,
+            stages,
+            canary,
+            gate,
+            error_series,
+            changes: d.changes.clone(),
+            incidents,
+            hotfix: d.hotfix,
+        })
+    }
+
+    /// The certification gate: blocked by a failed analysis or canary stage,
+    /// and while in flight by the service's critical findings and open incidents.
+    fn gate(
+        &self,
+        service: &str,
+        canary: Option<&CanaryView>,
+        canary_stage: StageState,
+        outcome: Outcome,
+    ) -> Gate {
+        let mut blockers = Vec::new();
+        if let Some(c) = canary
+            && c.verdict == Some(Verdict::Fail)
+        {
+            blockers.push(Blocker::FailedAnalysis { score: c.score });
+        }
+        if canary_stage.is_bad() && blockers.is_empty() {
+            blockers.push(Blocker::CanaryStage(canary_stage));
+        }
+        if outcome == Outcome::InFlight {
+            for id in self.critical.get(service).into_iter().flatten() {
+                blockers.push(Blocker::CriticalFinding((*id).clone()));
+            }
+            for id in self.open_incidents.get(service).into_iter().flatten() {
+                blockers.push(Blocker::OpenIncident((*id).clone()));
+            }
+        }
+        if !blockers.is_empty() {
+            Gate::Blocked(blockers)
+        } else if canary_stage.is_good() {
+            let by = match canary {
+                Some(c) => match (c.verdict, c.score) {
+                    (Some(v), Some(s)) => format!("canary analysis: {} {s:.0}", verdict_label(v)),
+                    (Some(v), None) => format!("canary analysis: {}", verdict_label(v)),
+                    _ => "canary stage success (no analysis data)".into(),
+                },
+                None => "canary stage success (no analysis)".into(),
+            };
+            Gate::Certified { by: Text::from(by) }
+        } else {
+            Gate::Waiting
+        }
+    }
+
+    /// The service's last [`SPARK_POINTS`] canary error rates up to `until`.
+    fn error_series(&self, service: &str, until: Time) -> Vec<f64> {
+        self.series
+            .get(service)
+            .map(|v| {
+                let end = v.partition_point(|p| p.0 <= until);
+                v[end.saturating_sub(SPARK_POINTS)..end]
+                    .iter()
+                    .map(|p| p.1)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The service's incidents that name the deployment, or name none and
+    /// opened between its start and `link_end`.
+    fn incidents(&self, d: &Deployment, started: Time, link_end: Time) -> Vec<usize> {
+        self.incidents_by_service
+            .get(&*d.service)
+            .map(|v| {
+                v.iter()
+                    .copied()
+                    .filter(|&n| {
+                        let i = &self.records.incidents[n];
+                        i.deployment.as_deref() == Some(&*d.id)
+                            || (i.deployment.is_none()
+                                && i.opened >= started
+                                && i.opened <= link_end)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+type CanaryIndex<'a> = (
+    HashMap<&'a str, &'a CanaryResult>,
+    HashMap<&'a str, Vec<(Time, f64)>>,
+);
+
+/// Canary results by deployment, and each service's error-rate history.
+fn canaries_and_series(records: &Records, now: Time) -> CanaryIndex<'_> {
+    let mut canaries: HashMap<&str, &CanaryResult> = HashMap::new();
+    let mut series: HashMap<&str, Vec<(Time, f64)>> = HashMap::new();
+    let service_of: HashMap<&str, &str> = records
+        .deployments
+        .iter()
+        .map(|d| (&*d.id, &*d.service))
+        .collect();
+    for c in &records.canaries {
+        if c.time > now {
+            continue;
+        }
+        let slot = canaries.entry(&*c.deployment).or_insert(c);
+        if c.time >= slot.time {
+            *slot = c;
+        }
+        if let (Some(e), Some(s)) = (c.error_rate, service_of.get(&*c.deployment))
+            && e.is_finite()
+        {
+            series.entry(s).or_default().push((c.time, e));
+        }
+    }
+    for v in series.values_mut() {
+        v.sort_by_key(|p| p.0);
+    }
+    (canaries, series)
+}
+
+/// One stage per region, replaying the deployment's production events.
+fn stages(prod: &[&DeploymentEvent], regions: &[Text], canary_passed: bool) -> Vec<Stage> {
+    let regional = prod.iter().any(|e| e.region.is_some());
+    let mut stages: Vec<Stage> = regions.iter().map(|r| Stage::queued(r.clone())).collect();
+    for e in prod {
+        let targets: Vec<usize> = match (&e.region, regional) {
+            (Some(r), _) => regions.iter().position(|x| x == r).into_iter().collect(),
+            // A deployment that names no region covers them all.
+            (None, false) => (0..stages.len()).collect(),
+            (None, true) => Vec::new(),
+        };
+        let note = parse_stage(e.stage.as_deref());
+        for i in targets {
+            let canary_region = i == 0 && regional;
+            let state = stage_state(e.status, &note, canary_region, canary_passed);
+            apply(&mut stages[i], e.time, state, &note);
+        }
+    }
+    stages
+}
+
+fn stage_state(
+    status: DeployStatus,
+    note: &StageNote,
+    canary_region: bool,
+    canary_passed: bool,
+) -> StageState {
+    match status {
+        DeployStatus::Pending => StageState::Queued,
+        DeployStatus::InProgress if note.paused => StageState::Paused,
+        DeployStatus::InProgress if note.aborted => StageState::Aborted,
+        DeployStatus::InProgress if note.verifying || canary_region => StageState::Verifying,
+        DeployStatus::InProgress => StageState::Progressing,
+        DeployStatus::Success if canary_region && canary_passed => StageState::Certified,
+        DeployStatus::Success => StageState::Succeeded,
+        DeployStatus::Failure if note.aborted => StageState::Aborted,
+        DeployStatus::Failure => StageState::Failed,
+        DeployStatus::RolledBack => StageState::RolledBack,
+    }
+}
+
+/// Moves a stage to `state` at `time`.
+fn apply(s: &mut Stage, time: Time, state: StageState, note: &StageNote) {
+    if s.start.is_none() && state != StageState::Queued {
+        s.start = Some(time);
+    }
+    if s.state != state || s.since.is_none() {
+        s.since = Some(time);
+    }
+    s.state = state;
+    s.reason = note.reason.clone();
+    if note.weight.is_some() {
+        s.weight = note.weight;
+    }
+    if note.step.is_some() {
+        s.step = note.step;
+    }
+    s.end = state.is_terminal().then_some(time);
+    if state == StageState::Succeeded || state == StageState::Certified {
+        s.weight = s.weight.map(|_| 100);
+    }
+    s.history.push(StageEvent {
+        time,
+        state,
+        reason: note.reason.clone(),
+    });
+}
+
+fn outcome(stages: &[Stage]) -> Outcome {
+    let bad = stages
+        .iter()
+        .filter(|s| s.state.is_bad())
+        .map(|s| s.state)
+        .collect::<Vec<_>>();
+    if bad.contains(&StageState::RolledBack) {
+        Outcome::RolledBack
+    } else if bad.contains(&StageState::Aborted) {
+        Outcome::Aborted
+    } else if !bad.is_empty() {
+        Outcome::Failed
+    } else if stages.iter().all(|s| s.state.is_good()) {
+        Outcome::Succeeded
+    } else {
+        Outcome::InFlight
+    }
+}

@@ -1,0 +1,251 @@
+//! The rollout model: every production deployment is a lane; its stages run in
+//! the configured region order (the first region is the canary region), each
+//! with a state, start, duration and traffic weight where known, and between the
+//! canary region and the rest sits the certification gate.
+//!
+//! Computed in the store's views, never in the render path. Pure.
+//!
+//! Sources tell stage details through the deployment line's free-form `stage`
+//! field, in the vocabulary of `model::stage`.
+
+mod build;
+
+use chrono::TimeDelta;
+
+use crate::metrics::canary::Judgement;
+use crate::model::{Text, Time, Verdict};
+
+pub use build::compute;
+
+/// Finished lanes stay on screen this long after they end.
+pub const RECENT: TimeDelta = TimeDelta::hours(12);
+/// At most this many finished lanes are listed.
+pub const MAX_FINISHED: usize = 40;
+/// Error-rate points in a lane's sparkline.
+pub const SPARK_POINTS: usize = 12;
+/// An incident of the lane's service opened this long after the lane ended is
+/// still linked to it.
+pub const INCIDENT_LINK: TimeDelta = TimeDelta::hours(2);
+
+pub use crate::model::stage::{NO_REGION, StageNote, StageState, parse_stage, stage_label};
+
+/// One change of a stage, for the lane detail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageEvent {
+    pub time: Time,
+    pub state: StageState,
+    pub reason: Option<Text>,
+}
+
+/// One region of a lane.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stage {
+    pub region: Text,
+    pub state: StageState,
+    pub reason: Option<Text>,
+    pub start: Option<Time>,
+    /// When a terminal state was reached.
+    pub end: Option<Time>,
+    /// When the current state began (for "paused for how long").
+    pub since: Option<Time>,
+    pub weight: Option<u8>,
+    pub step: Option<(u32, u32)>,
+    pub history: Vec<StageEvent>,
+}
+
+impl Stage {
+    fn queued(region: Text) -> Self {
+        Self {
+            region,
+            state: StageState::Queued,
+            reason: None,
+            start: None,
+            end: None,
+            since: None,
+            weight: None,
+            step: None,
+            history: Vec::new(),
+        }
+    }
+
+    /// Start to end, or to `now` while it runs.
+    pub fn duration(&self, now: Time) -> Option<TimeDelta> {
+        let start = self.start?;
+        Some((self.end.unwrap_or(now) - start).max(TimeDelta::zero()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Blocker {
+    FailedAnalysis {
+        score: Option<f64>,
+    },
+    /// The canary stage itself failed, rolled back or was aborted.
+    CanaryStage(StageState),
+    CriticalFinding(Text),
+    OpenIncident(Text),
+}
+
+impl Blocker {
+    pub fn short(&self) -> &'static str {
+        match self {
+            Blocker::FailedAnalysis { .. } => "analysis",
+            Blocker::CanaryStage(_) => "canary",
+            Blocker::CriticalFinding(_) => "finding",
+            Blocker::OpenIncident(_) => "incident",
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Blocker::FailedAnalysis { score: Some(s) } => format!("failed analysis ({s:.0})"),
+            Blocker::FailedAnalysis { score: None } => "failed analysis".into(),
+            Blocker::CanaryStage(s) => format!("canary {}", s.label()),
+            Blocker::CriticalFinding(id) => format!("critical finding {id}"),
+            Blocker::OpenIncident(id) => format!("open incident {id}"),
+        }
+    }
+}
+
+/// The certification gate between the canary region and the rest.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Gate {
+    /// The canary has not finished.
+    Waiting,
+    Certified {
+        by: Text,
+    },
+    Blocked(Vec<Blocker>),
+}
+
+impl Gate {
+    /// Short, for a table cell; the detail lists every blocker in full.
+    pub fn label(&self) -> String {
+        match self {
+            Gate::Waiting => "waiting".into(),
+            Gate::Certified { .. } => "certified".into(),
+            Gate::Blocked(b) => match b.first() {
+                Some(first) if b.len() > 1 => {
+                    format!("blocked: {} +{}", first.short(), b.len() - 1)
+                }
+                Some(first) => format!("blocked: {}", first.short()),
+                None => "blocked".into(),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    InFlight,
+    Succeeded,
+    Failed,
+    RolledBack,
+    Aborted,
+}
+
+impl Outcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::InFlight => "in flight",
+            Outcome::Succeeded => "succeeded",
+            Outcome::Failed => "failed",
+            Outcome::RolledBack => "rolled back",
+            Outcome::Aborted => "aborted",
+        }
+    }
+}
+
+/// The canary analysis of a lane: the source's verdict where it gave one, and
+/// our per-metric judgement (the reasoning shown in the detail).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CanaryView {
+    pub time: Time,
+    pub region: Text,
+    pub verdict: Option<Verdict>,
+    pub score: Option<f64>,
+    pub judgement: Judgement,
+}
+
+impl CanaryView {
+    /// Whether the source's canary score or verdict differs from flightdeck's
+    /// own judgement of the same metrics; the lane detail then explains both.
+    pub fn disagrees(&self) -> bool {
+        let own = self.judgement.score;
+        let scores = matches!((self.score, own), (Some(a), Some(b)) if (a - b).abs() >= 0.5);
+        let verdicts =
+            matches!((self.verdict, self.judgement.verdict), (Some(a), Some(b)) if a != b);
+        scores || verdicts
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lane {
+    pub id: Text,
+    pub service: Text,
+    pub team: Text,
+    pub started: Time,
+    pub finished: Option<Time>,
+    pub outcome: Outcome,
+    /// One per region, in `Lanes::regions` order.
+    pub stages: Vec<Stage>,
+    pub canary: Option<CanaryView>,
+    pub gate: Gate,
+    /// The service's recent canary error rates, oldest first, ending with this lane's.
+    pub error_series: Vec<f64>,
+    pub changes: Vec<Text>,
+    /// Indexes into `records.incidents`.
+    pub incidents: Vec<usize>,
+    pub hotfix: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Lanes {
+    /// Region columns in rollout order; the first is the canary region.
+    pub regions: Vec<Text>,
+    /// In-flight lanes newest first, then recently finished ones newest first.
+    pub lanes: Vec<Lane>,
+    /// How many of `lanes` are in flight (they come first).
+    pub in_flight: usize,
+}
+
+impl Lanes {
+    pub fn find(&self, id: &str) -> Option<&Lane> {
+        self.lanes.iter().find(|l| &*l.id == id)
+    }
+}
+
+pub fn verdict_label(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "pass",
+        Verdict::Marginal => "marginal",
+        Verdict::Fail => "fail",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stage_vocabulary_round_trips() {
+        let s = stage_label(
+            StageState::Paused,
+            Some("InconclusiveAnalysisRun"),
+            Some(25),
+            Some((2, 8)),
+        );
+        assert_eq!(s, "paused: InconclusiveAnalysisRun @25% step 2/8");
+        let n = parse_stage(Some(&s));
+        assert!(n.paused && !n.aborted);
+        assert_eq!(n.reason.as_deref(), Some("InconclusiveAnalysisRun"));
+        assert_eq!(n.weight, Some(25));
+        assert_eq!(n.step, Some((2, 8)));
+        let n = parse_stage(Some("canary"));
+        assert!(n.verifying && !n.paused);
+        assert_eq!(parse_stage(Some("rollout")), StageNote::default());
+        let n = parse_stage(Some("aborted: metric \"web\" failed"));
+        assert!(n.aborted);
+        assert_eq!(n.reason.as_deref(), Some("metric \"web\" failed"));
+    }
+}

@@ -1,0 +1,193 @@
+//! One commit or deployment tag as read from git: parsing `git log` fields,
+//! revert messages and git's quoted paths.
+
+use std::collections::HashMap;
+
+use crate::model::Text;
+use crate::util::text::sanitize;
+
+use super::spec::ServiceMap;
+
+/// One commit as read from `git log`.
+#[derive(Debug)]
+pub struct Commit {
+    pub oid: Box<str>,
+    pub(super) parents_raw: Vec<Box<str>>,
+    pub parents: Vec<u32>,
+    /// Committer time, seconds since the epoch.
+    pub time: i64,
+    pub author: Text,
+    pub title: Text,
+    /// Commit ids (full or abbreviated) named by "This reverts commit <sha>".
+    pub reverts: Vec<Box<str>>,
+    /// Indices into the service list (always `[0]` for a one-service repository).
+    pub services: Vec<u16>,
+}
+
+impl Commit {
+    pub(super) fn is_merge(&self) -> bool {
+        self.parents_raw.len() > 1 || self.parents.len() > 1
+    }
+}
+
+/// A deployment tag: its name, time and the commit it points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeployTag {
+    pub name: Text,
+    pub time: i64,
+    pub commit: Box<str>,
+}
+
+/// Parses one commit from its five fields (`%H`, `%P`, `%ct`, `%an`, `%B`) and
+/// the name list after it, or says why it could not.
+pub fn parse_commit(
+    fields: [&[u8]; 5],
+    names: &[u8],
+    services: &ServiceMap,
+    service_ids: &HashMap<&str, u16>,
+) -> Result<Commit, String> {
+    let [oid, parents, time, author, body] = fields;
+    let oid = std::str::from_utf8(oid)
+        .ok()
+        .filter(|h| is_hex(h) && h.len() >= 40)
+        .ok_or_else(|| format!("bad commit id {:?}", String::from_utf8_lossy(oid)))?;
+    let parents_raw = std::str::from_utf8(parents)
+        .map_err(|_| format!("commit {oid}: parents are not text"))?
+        .split_ascii_whitespace()
+        .map(Box::from)
+        .collect();
+    let time = std::str::from_utf8(time)
+        .ok()
+        .and_then(|t| t.trim().parse::<i64>().ok())
+        .ok_or_else(|| format!("commit {oid}: bad committer time"))?;
+    let body = String::from_utf8_lossy(body);
+    let title = body
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    let mut commit_services: Vec<u16> = match services {
+        ServiceMap::One(_) => vec![0],
+        ServiceMap::Paths(_) => Vec::new(),
+    };
+    if services.is_monorepo() {
+        for line in names.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            let file = unquote(line);
+            if let Some(id) = services.service_of(&file).and_then(|s| service_ids.get(s))
+                && !commit_services.contains(id)
+            {
+                commit_services.push(*id);
+            }
+        }
+        commit_services.sort_unstable();
+    }
+    Ok(Commit {
+        oid: oid.into(),
+        parents_raw,
+        parents: Vec::new(),
+        time,
+        author: sanitize(&String::from_utf8_lossy(author)),
+        title: sanitize(title),
+        reverts: revert_targets(&body),
+        services: commit_services,
+    })
+}
+
+/// The commit ids a message says it reverts: `This reverts commit <hex>` with at
+/// least 7 hex digits (git's shortest default abbreviation).
+pub fn revert_targets(body: &str) -> Vec<Box<str>> {
+    const MARK: &str = "This reverts commit ";
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(at) = rest.find(MARK) {
+        rest = &rest[at + MARK.len()..];
+        let hex_len = rest.bytes().take_while(u8::is_ascii_hexdigit).count();
+        let end_ok = rest[hex_len..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric());
+        if (7..=64).contains(&hex_len) && end_ok {
+            let target: Box<str> = rest[..hex_len].to_ascii_lowercase().into();
+            if !out.contains(&target) {
+                out.push(target);
+            }
+        }
+    }
+    out
+}
+
+fn is_hex(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Undoes git's C-style quoting of a path (`"a\tb"`, `"\303\251"`); a path
+/// without quotes is returned as is.
+pub fn unquote(raw: &[u8]) -> String {
+    let Some(inner) = raw.strip_prefix(b"\"").and_then(|r| r.strip_suffix(b"\"")) else {
+        return String::from_utf8_lossy(raw).into_owned();
+    };
+    let mut out = Vec::with_capacity(inner.len());
+    let mut i = 0;
+    while i < inner.len() {
+        let b = inner[i];
+        i += 1;
+        if b != b'\\' || i >= inner.len() {
+            out.push(b);
+            continue;
+        }
+        let e = inner[i];
+        i += 1;
+        let byte = match e {
+            b'n' => b'\n',
+            b't' => b'\t',
+            b'r' => b'\r',
+            b'a' => 7,
+            b'b' => 8,
+            b'f' => 12,
+            b'v' => 11,
+            b'0'..=b'3' if i + 1 < inner.len() => {
+                let digits = [e, inner[i], inner[i + 1]];
+                if digits.iter().all(|d| (b'0'..=b'7').contains(d)) {
+                    i += 2;
+                    (digits[0] - b'0') * 64 + (digits[1] - b'0') * 8 + (digits[2] - b'0')
+                } else {
+                    e
+                }
+            }
+            other => other,
+        };
+        out.push(byte);
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn revert_messages_name_full_and_short_ids() {
+        let body =
+            "Revert \"x\"\n\nThis reverts commit 0123456789abcdef0123456789abcdef01234567.\n";
+        assert_eq!(
+            revert_targets(body),
+            vec![Box::from("0123456789abcdef0123456789abcdef01234567")]
+        );
+        assert_eq!(
+            revert_targets("This reverts commit ABCDEF1, reversing\nchanges made to 1234567."),
+            vec![Box::from("abcdef1")]
+        );
+        // Too short, or not hex up to a word end.
+        assert!(revert_targets("This reverts commit abc12.").is_empty());
+        assert!(revert_targets("This reverts commit abcdef12xyz").is_empty());
+        assert!(revert_targets("this reverts commit abcdef1234").is_empty());
+    }
+
+    #[test]
+    fn quoted_paths_are_unquoted() {
+        assert_eq!(unquote(b"plain/path"), "plain/path");
+        assert_eq!(unquote(b"\"a\\tb\""), "a\tb");
+        assert_eq!(unquote(b"\"q\\\"uote\""), "q\"uote");
+        assert_eq!(unquote(b"\"\\303\\251t\\303\\251\""), "été");
+    }
+}

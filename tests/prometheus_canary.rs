@@ -218,7 +218,10 @@ async fn missing_steps_and_a_bad_query(client: &Prometheus, now: Time) {
     assert!((4..=6).contains(&missing), "missing {missing}: {points:?}");
 
     // A bad query is the server's `status: error`, named as such.
-    let e = client.instant("sum(", None).await.expect_err("a bad query is refused");
+    let e = client
+        .instant("sum(", None)
+        .await
+        .expect_err("a bad query is refused");
     assert!(
         matches!(e, PromError::Api { ref kind, .. } if kind == "bad_data"),
         "{e}"

@@ -93,11 +93,19 @@ pub struct FindingRow {
     pub open: bool,
 }
 
+/// Most open criticals first, then most past their SLA; stable, so the name
+/// order stays among equals.
+fn needing_action_first(rows: &mut [Posture]) {
+    rows.sort_by(|a, b| (b.open[0], b.sla_breaches).cmp(&(a.open[0], a.sla_breaches)));
+}
+
 /// Posture tables of one window.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostureTable {
     pub days: i64,
-    /// Sorted by name; `unmapped` last.
+    /// Rows needing action first (open criticals, then past SLA), so that what
+    /// does not fit on screen is the calm part; among equals by name, with
+    /// `unmapped` after the named teams. Sorted here, once per snapshot.
     pub teams: Vec<Posture>,
     pub accounts: Vec<Posture>,
     pub total: Posture,
@@ -180,6 +188,9 @@ pub fn compute(
                 .iter()
                 .map(|(name, list)| posture_with(name.clone(), members(list), settings, now, w))
                 .collect();
+            let (mut teams, mut accounts): (Vec<Posture>, Vec<Posture>) = (teams, accounts);
+            needing_action_first(&mut teams);
+            needing_action_first(&mut accounts);
             let all: Vec<usize> = (0..findings.len()).collect();
             let total = posture_with(Text::from("all"), members(&all), settings, now, w);
             PostureTable {

@@ -149,10 +149,9 @@ fn posture_table(
     }
     let block = Block::bordered().title(Span::styled(title.to_string(), theme::title()));
     let height = block.inner(area).height.saturating_sub(1) as usize;
-    // Rows needing action first (open criticals, then past SLA), so that what
-    // does not fit is the calm part.
-    let mut order: Vec<&Posture> = rows.iter().collect();
-    order.sort_by(|a, b| (b.open[0], b.sla_breaches).cmp(&(a.open[0], a.sla_breaches)));
+    // The rows come needing action first (`metrics::posture`), so what does
+    // not fit is the calm part.
+    let order: Vec<&Posture> = rows.iter().collect();
     let shown = order.len().min(height);
     let hidden = order.len() - shown;
     let body = order

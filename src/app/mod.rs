@@ -1,5 +1,5 @@
 //! Application state and `update`: what keys do. No I/O and no terminal, so it
-//! is tested directly.
+//! is tested directly. May use `model`, `metrics`, `store` and `util`.
 
 pub mod findings;
 pub mod keymap;

@@ -1,4 +1,5 @@
 //! The config file: where it is, what it says, and every mistake in it at once.
+//! May use `model`, `util` and `sources` (each source kind's keys).
 //!
 //! Parsing keeps the position of every key, so each problem names its file,
 //! line and key. Each source kind owns its keys: a serde struct with

@@ -1,5 +1,5 @@
 //! The metric engine: pure, deterministic functions of records, a window and
-//! settings. No I/O, no async, no terminal.
+//! settings. No I/O, no async, no terminal. May use `model` only.
 
 pub mod alerts;
 pub mod canary;

@@ -1,4 +1,5 @@
-//! Domain records: the common language every source parses into.
+//! Domain records, the common language every source parses into, and the
+//! messages between the layers. May use `util` only.
 //!
 //! These mirror event schema v1 in DESIGN.md. Strings are `Arc<str>` so that the
 //! snapshot handed to the UI can share them with the store without copying.

@@ -1,5 +1,6 @@
-//! `flightdeck report`: the typed report ([`model::Report`]) and its formats:
-//! the text table here, JSON (the model's), CSV, Markdown and OpenMetrics.
+//! The typed report ([`model::Report`]) and its formats: the text table here,
+//! JSON (the model's), CSV, Markdown and OpenMetrics. May use `model`,
+//! `metrics`, `store` and `util`.
 
 pub mod csv;
 pub mod findings;

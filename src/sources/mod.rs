@@ -1,4 +1,5 @@
-//! Sources: adapters that turn other systems' data into domain events.
+//! Sources: adapters that turn other systems' data into domain events, and the
+//! scheduler that polls them. May use `model` and `util` only.
 
 pub mod api_json;
 pub mod demo;

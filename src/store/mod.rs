@@ -1,6 +1,7 @@
-//! The store: the single owner of all records. Sources send it updates; it
-//! applies them, recomputes the scorecards that depend on them and publishes an
-//! immutable [`Snapshot`] that the UI reads. No rendering, no I/O.
+//! The store: the single owner of all records. May use `model`, `metrics` and
+//! `util`. Sources send it updates; it applies them, recomputes the scorecards
+//! that depend on them and publishes an immutable [`Snapshot`] that the UI
+//! reads. No rendering, no I/O.
 
 pub mod snapshot;
 

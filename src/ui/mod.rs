@@ -1,5 +1,6 @@
-//! Rendering: `render(frame, &app, &snapshot)` reads state and draws. It does no
-//! I/O and computes no metrics; it builds only the rows that are visible.
+//! Rendering: `render(frame, &app, &snapshot)` reads state and draws. May use
+//! `app`, `model`, `metrics`, `store` and `util`. It does no I/O and computes
+//! no metrics; it builds only the rows that are visible.
 
 pub mod screen_export;
 pub mod theme;

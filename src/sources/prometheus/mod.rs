@@ -1,6 +1,7 @@
 //! Prometheus as a canary-analysis source: PromQL templates per metric, run for
 //! the canary version and the baseline version through `/api/v1/query_range`
-//! (or `/api/v1/query`), judged by the [`Judge`] the composition root hands in.
+//! (or `/api/v1/query`), judged by the
+//! [`Judge`](crate::model::canary::Judge) the composition root hands in.
 //!
 //! # Config (`kind = "prometheus"`): [`PrometheusSpec`]
 //!

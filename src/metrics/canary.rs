@@ -39,90 +39,18 @@ pub fn classify(rule: &MetricRule, canary: Option<f64>, baseline: Option<f64>) -
 }
 
 /// Judges a canary: `samples` are (rule, canary value, baseline value).
-// TODO(house): split
-#[allow(clippy::too_many_lines)]
 pub fn judge(samples: &[(MetricRule, Option<f64>, Option<f64>)], t: &Thresholds) -> Judgement {
-    let metrics: Vec<MetricJudgement> = samples
-        .iter()
-        .map(|(rule, c, b)| MetricJudgement {
-            name: rule.name.clone(),
-            canary: usable(*c),
-            baseline: usable(*b),
-            outcome: classify(rule, *c, *b),
-            critical: rule.critical,
-        })
-        .collect();
+    let metrics = judge_metrics(samples);
     let total = metrics.len();
     let nodata = metrics
         .iter()
         .filter(|m| m.outcome == Outcome::NoData)
         .count();
-    let mut reasons = Vec::new();
     if total == 0 || nodata == total {
-        reasons.push(if total == 0 {
-            "no metrics configured".to_string()
-        } else {
-            format!("no data for any of the {total} metrics")
-        });
-        return Judgement {
-            metrics,
-            score: None,
-            verdict: None,
-            reasons,
-        };
+        return no_verdict(metrics);
     }
-    let (mut weight, mut passed) = (0.0, 0.0);
-    for (m, (rule, _, _)) in metrics.iter().zip(samples) {
-        if m.outcome == Outcome::NoData {
-            continue;
-        }
-        let w = rule.weight.max(0.0);
-        weight += w;
-        if m.outcome == Outcome::Pass {
-            passed += w;
-        }
-    }
-    let score = if weight > 0.0 {
-        (passed / weight * 100.0 * 10.0).round() / 10.0
-    } else {
-        0.0
-    };
-    let critical: Vec<&MetricJudgement> = metrics
-        .iter()
-        .filter(|m| m.critical && m.outcome.failed())
-        .collect();
-    let nodata_share = nodata as f64 / total as f64;
-    let verdict = if !critical.is_empty() {
-        for m in &critical {
-            reasons.push(format!(
-                "critical metric {} is {}: fail",
-                m.name,
-                m.outcome.label()
-            ));
-        }
-        Verdict::Fail
-    } else if nodata_share > t.max_nodata {
-        reasons.push(format!(
-            "{nodata} of {total} metrics have no data (more than {:.0} %): fail",
-            t.max_nodata * 100.0
-        ));
-        Verdict::Fail
-    } else if score >= t.pass {
-        reasons.push(format!("score {score:.0} ≥ pass threshold {:.0}", t.pass));
-        Verdict::Pass
-    } else if score >= t.marginal {
-        reasons.push(format!(
-            "score {score:.0} below pass {:.0}, ≥ marginal {:.0}",
-            t.pass, t.marginal
-        ));
-        Verdict::Marginal
-    } else {
-        reasons.push(format!(
-            "score {score:.0} below marginal threshold {:.0}",
-            t.marginal
-        ));
-        Verdict::Fail
-    };
+    let score = weighted_score(&metrics, samples);
+    let (verdict, mut reasons) = verdict(&metrics, score, nodata, t);
     for m in &metrics {
         if m.outcome.failed() && !m.critical {
             reasons.push(format!("{} is {}", m.name, m.outcome.label()));
@@ -134,6 +62,111 @@ pub fn judge(samples: &[(MetricRule, Option<f64>, Option<f64>)], t: &Thresholds)
         verdict: Some(verdict),
         reasons,
     }
+}
+
+/// Each metric classified against its rule, with its usable values.
+fn judge_metrics(samples: &[(MetricRule, Option<f64>, Option<f64>)]) -> Vec<MetricJudgement> {
+    samples
+        .iter()
+        .map(|(rule, c, b)| MetricJudgement {
+            name: rule.name.clone(),
+            canary: usable(*c),
+            baseline: usable(*b),
+            outcome: classify(rule, *c, *b),
+            critical: rule.critical,
+        })
+        .collect()
+}
+
+/// No metric, or none with data: no score and no verdict.
+fn no_verdict(metrics: Vec<MetricJudgement>) -> Judgement {
+    let total = metrics.len();
+    let reason = if total == 0 {
+        "no metrics configured".to_string()
+    } else {
+        format!("no data for any of the {total} metrics")
+    };
+    Judgement {
+        metrics,
+        score: None,
+        verdict: None,
+        reasons: vec![reason],
+    }
+}
+
+/// The weighted share of passing metrics among those with data, 0-100, to
+/// one decimal.
+fn weighted_score(
+    metrics: &[MetricJudgement],
+    samples: &[(MetricRule, Option<f64>, Option<f64>)],
+) -> f64 {
+    let (mut weight, mut passed) = (0.0, 0.0);
+    for (m, (rule, _, _)) in metrics.iter().zip(samples) {
+        if m.outcome == Outcome::NoData {
+            continue;
+        }
+        let w = rule.weight.max(0.0);
+        weight += w;
+        if m.outcome == Outcome::Pass {
+            passed += w;
+        }
+    }
+    if weight > 0.0 {
+        (passed / weight * 100.0 * 10.0).round() / 10.0
+    } else {
+        0.0
+    }
+}
+
+/// The verdict and why: a failing critical metric, then too much missing
+/// data, then the score against the thresholds.
+fn verdict(
+    metrics: &[MetricJudgement],
+    score: f64,
+    nodata: usize,
+    t: &Thresholds,
+) -> (Verdict, Vec<String>) {
+    let total = metrics.len();
+    let critical: Vec<String> = metrics
+        .iter()
+        .filter(|m| m.critical && m.outcome.failed())
+        .map(|m| format!("critical metric {} is {}: fail", m.name, m.outcome.label()))
+        .collect();
+    if !critical.is_empty() {
+        return (Verdict::Fail, critical);
+    }
+    let nodata_share = nodata as f64 / total as f64;
+    let (verdict, reason) = if nodata_share > t.max_nodata {
+        (
+            Verdict::Fail,
+            format!(
+                "{nodata} of {total} metrics have no data (more than {:.0} %): fail",
+                t.max_nodata * 100.0
+            ),
+        )
+    } else if score >= t.pass {
+        (
+            Verdict::Pass,
+            format!("score {score:.0} ≥ pass threshold {:.0}", t.pass),
+        )
+    } else if score >= t.marginal {
+        (
+            Verdict::Marginal,
+            format!(
+                "score {score:.0} below pass {:.0}, ≥ marginal {:.0}",
+                t.pass, t.marginal
+            ),
+        )
+    } else {
+        (
+            Verdict::Fail,
+            format!(
+                "score {score:.0} below marginal threshold {:.0}",
+                t.marginal
+            ),
+        )
+    };
+    (verdict, vec![reason])
 }
 
 /// A Kayenta canary config (`metrics[].analysisConfigurations.canary` and

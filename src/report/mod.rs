@@ -13,16 +13,27 @@ use std::fmt::Write as _;
 
 use crate::metrics::Tier;
 use crate::metrics::trend::HIGHER_IS_BETTER;
-use crate::report::model::Report;
+use crate::report::model::{Report, TeamRow};
 use crate::util::{format, text};
 
 /// A readable scorecard per team, teams needing help first, then the audit:
 /// open findings per team (as the JSON report's `findings`).
-// TODO(house): split
-#[allow(clippy::too_many_lines)]
 pub fn table(report: &Report<'_>) -> String {
-    let (cards, audit) = (report.cards, report.audit);
     let mut out = String::new();
+    scorecard_header(&mut out, report);
+    for row in report.rows_by_need() {
+        let _ = writeln!(out, "{}", scorecard_row(row));
+    }
+    let _ = writeln!(out);
+    incident_summary(&mut out, report);
+    let _ = writeln!(out);
+    audit_section(&mut out, report);
+    out
+}
+
+/// The window line and the scorecard's column heads.
+fn scorecard_header(out: &mut String, report: &Report<'_>) {
+    let cards = report.cards;
     let _ = writeln!(
         out,
         "Window {} .. {} ({} days), previous window for trends",
@@ -42,55 +53,60 @@ pub fn table(report: &Report<'_>) -> String {
         "TIME TO RESTORE",
         "REWORK"
     );
-    for row in report.rows_by_need() {
-        let t = row.card;
-        let m = &t.current;
-        let trends = row.trends;
-        let arrow = |i: usize| trends[i].arrow(HIGHER_IS_BETTER[i]);
-        let cell = |value: String, tier: Option<Tier>, i: usize| {
-            format!("{value} {} {}", Tier::label_of(tier), arrow(i))
-        };
-        let f = &m.deployment_frequency;
-        let freq = cell(
-            format!("{} ({})", f.deployments, format::per_day(f.per_day)),
-            Some(f.tier),
-            0,
-        );
-        let lead = cell(
-            m.lead_time
-                .median_seconds
-                .map_or("-".into(), format::duration_secs),
-            m.lead_time.tier,
-            1,
-        );
-        let c = &m.change_failure_rate;
-        let cfr = cell(
-            c.rate.map_or("-".into(), |r| {
-                format!("{} ({}/{})", format::percent(r), c.failed, c.deployments)
-            }),
-            c.tier,
-            2,
-        );
-        let r = &m.time_to_restore;
-        let mttr = cell(
-            r.median_seconds.map_or("-".into(), format::duration_secs),
-            r.tier,
-            3,
-        );
-        let rework = m.rework_rate.rate.map_or("-".into(), format::percent);
-        let _ = writeln!(
-            out,
-            "{} {:<7} {:<24} {:<24} {:<24} {:<24} {:>7}",
-            team_cell(&t.team),
-            Tier::label_of(t.tier),
-            freq,
-            lead,
-            cfr,
-            mttr,
-            rework
-        );
-    }
-    let _ = writeln!(out);
+}
+
+/// One team's scorecard line: each metric's value, tier and trend arrow.
+fn scorecard_row(row: &TeamRow<'_>) -> String {
+    let t = row.card;
+    let m = &t.current;
+    let trends = row.trends;
+    let arrow = |i: usize| trends[i].arrow(HIGHER_IS_BETTER[i]);
+    let cell = |value: String, tier: Option<Tier>, i: usize| {
+        format!("{value} {} {}", Tier::label_of(tier), arrow(i))
+    };
+    let f = &m.deployment_frequency;
+    let freq = cell(
+        format!("{} ({})", f.deployments, format::per_day(f.per_day)),
+        Some(f.tier),
+        0,
+    );
+    let lead = cell(
+        m.lead_time
+            .median_seconds
+            .map_or("-".into(), format::duration_secs),
+        m.lead_time.tier,
+        1,
+    );
+    let c = &m.change_failure_rate;
+    let cfr = cell(
+        c.rate.map_or("-".into(), |r| {
+            format!("{} ({}/{})", format::percent(r), c.failed, c.deployments)
+        }),
+        c.tier,
+        2,
+    );
+    let r = &m.time_to_restore;
+    let mttr = cell(
+        r.median_seconds.map_or("-".into(), format::duration_secs),
+        r.tier,
+        3,
+    );
+    let rework = m.rework_rate.rate.map_or("-".into(), format::percent);
+    format!(
+        "{} {:<7} {:<24} {:<24} {:<24} {:<24} {:>7}",
+        team_cell(&t.team),
+        Tier::label_of(t.tier),
+        freq,
+        lead,
+        cfr,
+        mttr,
+        rework
+    )
+}
+
+/// Teams, incidents open at the window's end, incidents without a deployment.
+fn incident_summary(out: &mut String, report: &Report<'_>) {
+    let cards = report.cards;
     let open: u64 = cards
         .teams
         .iter()
@@ -106,7 +122,12 @@ pub fn table(report: &Report<'_>) -> String {
             "incident"
         ),
     );
-    let _ = writeln!(out);
+}
+
+/// The audit: open findings per team by severity, SLA breaches, the oldest
+/// open critical, then the line about findings mapped to no team.
+fn audit_section(out: &mut String, report: &Report<'_>) {
+    let audit = report.audit;
     let _ = writeln!(
         out,
         "AUDIT: findings open at the window's end, by severity; past their SLA; oldest open critical"
@@ -133,7 +154,6 @@ pub fn table(report: &Report<'_>) -> String {
         );
     }
     let _ = writeln!(out, "{}", audit.unmapped_line());
-    out
 }
 
 /// The team column: 20 terminal columns, cut with `…` and padded by display

@@ -115,20 +115,8 @@ fn audit_section(out: &mut String, report: &Report<'_>, audit: &Audit) {
     );
     let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
     for row in report.rows_by_need() {
-        let (t, p) = (row.card, &row.posture);
-        let o = &p.open;
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            escape(&t.team),
-            o[0],
-            o[1],
-            o[2],
-            o[3],
-            o[4],
-            p.sla_breaches,
-            audit.oldest_critical_age(p).unwrap_or_else(|| "–".into()),
-        );
+        let cells = row.audit_cells(audit, "–").join(" | ");
+        let _ = writeln!(out, "| {} | {cells} |", escape(&row.card.team));
     }
     if report.teams.is_empty() {
         let _ = writeln!(out, "| (no teams) | | | | | | | |");

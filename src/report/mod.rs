@@ -138,19 +138,11 @@ fn audit_section(out: &mut String, report: &Report<'_>) {
         "TEAM", "CRIT", "HIGH", "MED", "LOW", "INFO", "PAST SLA"
     );
     for row in report.rows_by_need() {
-        let (t, p) = (row.card, &row.posture);
-        let o = &p.open;
+        let [crit, high, med, low, info, past, oldest] = row.audit_cells(audit, "-");
+        let team = team_cell(&row.card.team);
         let _ = writeln!(
             out,
-            "{} {:>4} {:>4} {:>4} {:>4} {:>4} {:>8}  {}",
-            team_cell(&t.team),
-            o[0],
-            o[1],
-            o[2],
-            o[3],
-            o[4],
-            p.sla_breaches,
-            audit.oldest_critical_age(p).unwrap_or_else(|| "-".into()),
+            "{team} {crit:>4} {high:>4} {med:>4} {low:>4} {info:>4} {past:>8}  {oldest}"
         );
     }
     let _ = writeln!(out, "{}", audit.unmapped_line());

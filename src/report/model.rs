@@ -26,6 +26,25 @@ pub struct Report<'a> {
     pub by_need: Vec<usize>,
 }
 
+impl TeamRow<'_> {
+    /// The audit cells of a team's row: open critical, high, medium, low and
+    /// info findings, how many are past their SLA, and the age of the oldest
+    /// open critical one (`none` when no critical is open).
+    pub fn audit_cells(&self, audit: &Audit, none: &str) -> [String; 7] {
+        let p = &self.posture;
+        let [crit, high, med, low, info] = p.open.map(|n| n.to_string());
+        [
+            crit,
+            high,
+            med,
+            low,
+            info,
+            p.sla_breaches.to_string(),
+            audit.oldest_critical_age(p).unwrap_or_else(|| none.into()),
+        ]
+    }
+}
+
 /// What every format shows of one team.
 pub struct TeamRow<'a> {
     pub card: &'a TeamScorecard,

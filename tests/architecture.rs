@@ -58,13 +58,44 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The code of a file without its `#[cfg(test)]` tail and without comments.
+/// The code of a file without comments and without its test-only items: each
+/// `#[cfg(test)]` item (a `mod tests { … }`, a `use`, a helper) is cut to its
+/// end, whatever follows it stays.
 fn code(text: &str) -> String {
-    let text = text.split("#[cfg(test)]").next().unwrap_or("");
-    text.lines()
+    let text: String = text
+        .lines()
         .map(|line| line.split("//").next().unwrap_or(""))
         .collect::<Vec<_>>()
-        .join("\n")
+        .join("\n");
+    let mut out = String::new();
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find("#[cfg(test)]") {
+        out.push_str(&rest[..i]);
+        rest = &rest[i + "#[cfg(test)]".len()..];
+        rest = &rest[item_end(rest)..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where the item at the start of `s` ends: after its `;`, or after the brace
+/// that closes its first `{`.
+fn item_end(s: &str) -> usize {
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices() {
+        match c {
+            ';' if depth == 0 => return i + 1,
+            '{' => depth += 1,
+            '}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    s.len()
 }
 
 fn ident_at(s: &str) -> &str {
@@ -99,26 +130,26 @@ fn references(code: &str, here: &[String]) -> Vec<Vec<String>> {
     found
 }
 
-/// The paths `prefix` + `tail` names; a group (`a::{b, c::d}`) names each member.
+/// The paths `prefix` + `tail` names; a group (`a::{b, c::{d, e}}`) names
+/// each member, nested groups included. A glob (`crate::*`) names the module
+/// it is in, under the name `*`, which no layer allows.
 fn expand(mut prefix: Vec<String>, mut tail: &str) -> Vec<Vec<String>> {
     loop {
         if let Some(group) = tail.strip_prefix('{') {
-            let end = group.find('}').unwrap_or(group.len());
-            let members: Vec<Vec<String>> = group[..end]
-                .split(',')
-                .map(|item| ident_at(item.trim()))
-                .filter(|name| !name.is_empty() && *name != "self")
-                .map(|name| {
-                    let mut p = prefix.clone();
-                    p.push(name.to_string());
-                    p
+            return split_group(&group[..closing_brace(group)])
+                .into_iter()
+                .flat_map(|member| {
+                    let member = member.trim();
+                    if member.is_empty() || member == "self" {
+                        return vec![prefix.clone()];
+                    }
+                    expand(prefix.clone(), member)
                 })
                 .collect();
-            return if members.is_empty() {
-                vec![prefix]
-            } else {
-                members
-            };
+        }
+        if tail.starts_with('*') {
+            prefix.push("*".to_string());
+            return vec![prefix];
         }
         let name = ident_at(tail);
         if name.is_empty() {
@@ -132,6 +163,38 @@ fn expand(mut prefix: Vec<String>, mut tail: &str) -> Vec<Vec<String>> {
     }
 }
 
+/// The index of the `}` that closes a group whose `{` was just passed.
+fn closing_brace(group: &str) -> usize {
+    let mut depth = 0usize;
+    for (i, c) in group.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => return i,
+            '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    group.len()
+}
+
+/// A group's members, split at its top-level commas.
+fn split_group(group: &str) -> Vec<&str> {
+    let (mut depth, mut start, mut out) = (0usize, 0, Vec::new());
+    for (i, c) in group.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                out.push(&group[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&group[start..]);
+    out
+}
+
 /// The module a `super::` in `here` names: a `mod.rs` file's module is its
 /// folder, so `super` is one level up from the file's module.
 fn parent(here: &[String]) -> Vec<String> {
@@ -143,6 +206,8 @@ struct Graph {
     layer_edges: Vec<(String, String, String)>,
     /// `top::child` level edges for the cycle check.
     unit_edges: BTreeMap<String, BTreeSet<String>>,
+    /// Glob imports outside tests: they hide what a module uses.
+    globs: Vec<String>,
 }
 
 fn unit(path: &[String]) -> String {
@@ -162,6 +227,7 @@ fn read_graph(src: &Path) -> Graph {
     let mut graph = Graph {
         layer_edges: Vec::new(),
         unit_edges: BTreeMap::new(),
+        globs: Vec::new(),
     };
     for file in &files {
         let here = module_path(src, file);
@@ -171,6 +237,13 @@ fn read_graph(src: &Path) -> Graph {
         let text = std::fs::read_to_string(file).unwrap_or_default();
         let shown = file.strip_prefix(src).unwrap_or(file).display().to_string();
         for target in references(&code(&text), &here) {
+            if target.iter().any(|p| p == "*") {
+                graph.globs.push(format!(
+                    "{shown}: {}::*",
+                    target[..target.len() - 1].join("::")
+                ));
+                continue;
+            }
             let Some(top) = target.first() else { continue };
             graph
                 .layer_edges
@@ -189,7 +262,11 @@ fn read_graph(src: &Path) -> Graph {
 }
 
 fn violations(graph: &Graph) -> Vec<String> {
-    let mut out = BTreeSet::new();
+    let mut out: BTreeSet<String> = graph
+        .globs
+        .iter()
+        .map(|g| format!("{g}: a glob import hides what is used"))
+        .collect();
     for (file, from, to) in &graph.layer_edges {
         match allowed(from, to) {
             Some(true) => {}

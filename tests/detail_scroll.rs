@@ -5,7 +5,7 @@
 use crate::support as common;
 
 use flightdeck::app::findings::{FindingsFilter, prompt_action, prompt_hint};
-use flightdeck::app::{Action, App, Effect, Route, Screen, finding_lines, lane_lines, row_count};
+use flightdeck::app::{Action, App, Effect, Route, Screen, row_count};
 use flightdeck::model::{FindingStatus, Severity};
 use flightdeck::store::Snapshot;
 use flightdeck::ui;
@@ -36,7 +36,7 @@ fn longest_lane(snapshot: &Snapshot) -> App {
     let (row, _) = lanes
         .iter()
         .enumerate()
-        .max_by_key(|(_, l)| lane_lines(l))
+        .max_by_key(|(_, l)| ui::views::lane::lines(&app, snapshot, l).len())
         .expect("the demo has lanes");
     for _ in 0..row {
         app.update(Action::Down, snapshot);
@@ -46,31 +46,25 @@ fn longest_lane(snapshot: &Snapshot) -> App {
 }
 
 #[test]
-fn lane_detail_line_count_matches_the_view() {
+fn detail_scrolling_is_bounded_by_the_lines_the_view_drew() {
     let snapshot = common::demo_snapshot();
-    let app = App::new(common::now());
-    assert!(!snapshot.views.lanes.lanes.is_empty());
-    for lane in &snapshot.views.lanes.lanes {
-        let lines = ui::views::lane::lines(&app, &snapshot, lane);
-        assert_eq!(lines.len(), lane_lines(lane), "lane {}", lane.id);
-    }
-}
-
-#[test]
-fn finding_detail_line_count_matches_the_view() {
-    let snapshot = common::demo_snapshot();
-    let app = App::new(common::now());
-    let findings = &snapshot.records.findings;
-    assert!(!findings.is_empty());
-    for (i, f) in findings.iter().enumerate() {
-        let lines = ui::views::finding::lines(&app, &snapshot, i, &f.id);
-        assert_eq!(
-            lines.len(),
-            finding_lines(&snapshot, &f.id),
-            "finding {}",
-            f.id
-        );
-    }
+    let mut app = longest_lane(&snapshot);
+    // Before its view has drawn, a detail has no lines to scroll.
+    assert_eq!(row_count(app.view(), &app, &snapshot), 0);
+    draw(&app, &snapshot, 80, 24);
+    let Route::Lane(id) = app.view().route.clone() else {
+        panic!("a lane is open");
+    };
+    let lane = snapshot.views.lanes.find(&id).expect("listed");
+    let drawn = ui::views::lane::lines(&app, &snapshot, lane).len();
+    assert_eq!(row_count(app.view(), &app, &snapshot), drawn);
+    app.update(Action::Bottom, &snapshot);
+    assert_eq!(app.view().selected, drawn - 1, "G stops at the last line");
+    // Another detail does not inherit the count.
+    app.update(Action::Back, &snapshot);
+    app.update(Action::Down, &snapshot);
+    app.update(Action::Open, &snapshot);
+    assert_eq!(row_count(app.view(), &app, &snapshot), 0);
 }
 
 #[test]
@@ -78,9 +72,9 @@ fn lane_detail_scrolls_to_linked_incidents_at_80x24() {
     let snapshot = common::demo_snapshot();
     let mut app = longest_lane(&snapshot);
     assert!(matches!(app.view().route, Route::Lane(_)));
+    let before = draw(&app, &snapshot, 80, 24);
     let rows = row_count(app.view(), &app, &snapshot);
     assert!(rows > 20, "the longest demo lane has {rows} lines");
-    let before = draw(&app, &snapshot, 80, 24);
     assert!(
         !before.contains("Linked incidents"),
         "the last section starts hidden at 80x24:\n{before}"
@@ -118,7 +112,9 @@ fn finding_detail_scrolls_to_its_id_at_80x12() {
     for _ in 0..40 {
         app.update(Action::Down, &snapshot);
     }
-    assert_eq!(app.view().selected, finding_lines(&snapshot, &id) - 1);
+    let i = snapshot.records.finding(&id).expect("a finding");
+    let lines = ui::views::finding::lines(&app, &snapshot, i, &id).len();
+    assert_eq!(app.view().selected, lines - 1);
     let after = draw(&app, &snapshot, 80, 12);
     assert!(after.contains(" id  "), "after scrolling:\n{after}");
 }

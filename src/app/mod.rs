@@ -8,7 +8,7 @@ mod rows;
 use crate::model::{Text, Time};
 use crate::store::{Snapshot, WINDOW_DAYS};
 
-pub use rows::{alert_text, finding_lines, incident_rows, lane_lines, row_count, team_detail};
+pub use rows::{DetailLines, alert_text, incident_rows, row_count, team_detail};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
@@ -157,6 +157,10 @@ pub struct App {
     pub message: Option<String>,
     /// The Findings screen's filter, prompt and filtered rows.
     pub findings: findings::FindingsState,
+    /// How many lines the scrolling detail on screen has, as its view last
+    /// drew it: the view builds the lines, so it alone counts them, and the
+    /// scroll keys stay within that count (nothing is counted twice).
+    pub detail_lines: DetailLines,
 }
 
 /// Release-window mode: the alert feed is shown, new alerts flash the status
@@ -190,6 +194,7 @@ impl App {
             replay: None,
             message: None,
             findings: findings::FindingsState::default(),
+            detail_lines: DetailLines::default(),
         }
     }
 

@@ -4,7 +4,7 @@
 use crate::model::Text;
 use crate::store::Snapshot;
 
-use super::{App, Route, Screen, View, findings};
+use super::{App, Route, Screen, View};
 
 /// Incidents screen rows: open ones (oldest first), then those resolved in the window.
 pub fn incident_rows(snapshot: &Snapshot, window: usize) -> impl Iterator<Item = usize> + '_ {
@@ -42,8 +42,7 @@ pub fn row_count(view: &View, app: &App, snapshot: &Snapshot) -> usize {
         }),
         Route::Incident(_) => 0,
         // Detail views scroll by line: the cursor is the first line shown.
-        Route::Lane(id) => snapshot.views.lanes.find(id).map_or(0, lane_lines),
-        Route::Finding(id) => finding_lines(snapshot, id),
+        Route::Lane(_) | Route::Finding(_) => app.detail_lines.of(&view.route),
     }
 }
 
@@ -60,50 +59,22 @@ pub fn alert_text(a: &crate::metrics::alerts::Alert, now: crate::model::Time) ->
     }
 }
 
-/// How many lines the lane detail has (src/ui/views/lane.rs builds them; a
-/// test keeps the two in step).
-pub fn lane_lines(lane: &crate::metrics::lanes::Lane) -> usize {
-    let stages = 3 + lane.stages.len() + usize::from(!lane.stages.is_empty());
-    let canary =
-        2 + lane.canary.as_ref().map_or(0, |c| {
-            1 + c.judgement.metrics.len() + c.judgement.reasons.len() + usize::from(c.disagrees())
-        }) + usize::from(!lane.error_series.is_empty());
-    let changes = 2 + lane.changes.len();
-    let incidents = 2 + lane.incidents.len().max(1);
-    stages + canary + changes + incidents
-}
+/// A detail view's line count, recorded by the view while it draws (render
+/// takes `&App`, hence the cell) for the route it drew.
+#[derive(Debug, Clone, Default)]
+pub struct DetailLines(std::cell::RefCell<Option<(Route, usize)>>);
 
-/// How many lines the finding detail has (src/ui/views/finding.rs builds them).
-pub fn finding_lines(snapshot: &Snapshot, id: &str) -> usize {
-    let r = &snapshot.records;
-    let Some(i) = r.finding(id) else {
-        return 0;
-    };
-    let f = &r.findings[i];
-    let view = &snapshot.views.findings;
-    let open = view
-        .row_of
-        .get(i)
-        .copied()
-        .flatten()
-        .and_then(|p| view.rows.get(p as usize))
-        .is_some_and(|r| r.open);
-    let d = f.detail.as_deref();
-    let some = |b: bool| usize::from(b);
-    let resolved = matches!(
-        (findings::effective(f, open), f.resolved),
-        (crate::model::FindingStatus::Resolved, Some(_))
-    );
-    // title, blank, severity, rule, tool, team, account, resource, frameworks,
-    // first seen, remediation, url, id
-    13 + some(f.service.is_some())
-        + d.map_or(0, |d| {
-            some(d.location.is_some())
-                + some(d.region.is_some())
-                + some(d.repository.is_some())
-                + some(!d.tags.is_empty())
-                + some(d.description.is_some())
-                + some(d.fingerprint.is_some())
-        })
-        + if resolved { 2 } else { 1 }
+impl DetailLines {
+    /// Recorded by the view that draws `route`.
+    pub fn record(&self, route: &Route, lines: usize) {
+        *self.0.borrow_mut() = Some((route.clone(), lines));
+    }
+
+    /// The count for `route`; 0 until its view has drawn once.
+    pub fn of(&self, route: &Route) -> usize {
+        match &*self.0.borrow() {
+            Some((drawn, n)) if drawn == route => *n,
+            _ => 0,
+        }
+    }
 }

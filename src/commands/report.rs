@@ -10,7 +10,6 @@ use color_eyre::eyre::{Result, WrapErr};
 use crate::commands::cli::{Format, ReportArgs};
 use crate::metrics::{DORA_2023, Window, scorecards};
 use crate::model::records::Records;
-use crate::model::settings::Settings;
 use crate::report::model::Report;
 use crate::report::{self, output};
 use crate::sources::events::{self, Diagnostics};
@@ -29,10 +28,9 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
         .window
         .or(config.as_ref().map(|c| c.general.window))
         .unwrap_or_else(|| chrono::TimeDelta::days(30));
-    let mut settings = Settings::default();
-    if let Some(c) = &config {
-        c.apply_to(&mut settings);
-    }
+    let use_demo = args.demo.demo || args.events.is_empty();
+    let org = crate::sources::demo::DemoOrg::new(args.demo.seed);
+    let settings = crate::commands::wiring::settings(use_demo.then_some(&org), config.as_ref());
     let mut records = Records::default();
     let mut diagnostics = Diagnostics::default();
     for path in &args.events {
@@ -54,9 +52,7 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
         }
         diagnostics.absorb(d);
     }
-    if args.demo.demo || args.events.is_empty() {
-        let org = crate::sources::demo::DemoOrg::new(args.demo.seed);
-        org.declare(&mut settings);
+    if use_demo {
         for e in org.history(now) {
             records.apply(e);
         }

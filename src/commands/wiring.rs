@@ -1,7 +1,7 @@
 //! The composition root: every command that runs sources (the cockpit, a
 //! replay, `serve`) builds its settings, clock, store and sources here, so they
 //! agree on what `--demo`, `--events` and `--config` mean. Event files named on
-//! the command line are followed as they grow, by every command.
+//! the command line are followed as they grow (`report` reads them once).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -46,30 +46,46 @@ pub struct InputArgs<'a> {
     pub config: Option<Config>,
 }
 
+/// Why a command has nothing to run.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error(transparent)]
+    Read(#[from] events::ReadError),
+    #[error(
+        "{}: the config names no sources and no --events file was given: add [[sources]], \
+         give --events FILE, or --demo for the demo organisation",
+        path.display()
+    )]
+    NothingToRun { path: PathBuf },
+}
+
 /// The one place that decides the inputs: the demo when asked for, or when
-/// neither an events file nor a configured source is given; the config's
-/// teams, services and windows over the demo's; event files followed; the
-/// configured sources on the poll scheduler.
-pub fn inputs(args: InputArgs<'_>) -> Result<Inputs, events::ReadError> {
+/// neither an events file nor a config file is given (a config file means real
+/// teams: the demo's made-up numbers never run under their names unasked); the
+/// config's teams, services and windows over the demo's; event files followed;
+/// the configured sources on the poll scheduler.
+pub fn inputs(args: InputArgs<'_>) -> Result<Inputs, InputError> {
     for path in args.events {
         events::check_readable(path)?;
     }
-    let configured = args.config.as_ref().is_some_and(|c| !c.sources.is_empty());
-    let use_demo = args.demo.demo || (args.events.is_empty() && !configured);
+    if let Some(c) = &args.config
+        && c.sources.is_empty()
+        && args.events.is_empty()
+        && !args.demo.demo
+    {
+        return Err(InputError::NothingToRun {
+            path: c.path.clone(),
+        });
+    }
+    let use_demo = args.demo.demo || (args.events.is_empty() && args.config.is_none());
     let start_time = args.now.unwrap_or_else(chrono::Utc::now);
     let clock = match args.now {
         Some(now) => Clock::Fixed(now),
         None if use_demo => Clock::running(start_time, args.speed),
         None => Clock::real(),
     };
-    let mut settings = Settings::default();
     let org = demo::DemoOrg::new(args.demo.seed);
-    if use_demo {
-        org.declare(&mut settings);
-    }
-    if let Some(c) = &args.config {
-        c.apply_to(&mut settings);
-    }
+    let settings = settings(use_demo.then_some(&org), args.config.as_ref());
     let files = args.events.to_vec();
     let sources = args.config.map(|c| c.sources).unwrap_or_default();
     let source_settings = settings.clone();
@@ -100,6 +116,19 @@ pub fn inputs(args: InputArgs<'_>) -> Result<Inputs, events::ReadError> {
         clock,
         start,
     })
+}
+
+/// The settings of a run: the demo's teams, services and regions when it runs,
+/// then the config's over them (`report` builds its settings here too).
+pub fn settings(demo: Option<&demo::DemoOrg>, config: Option<&Config>) -> Settings {
+    let mut settings = Settings::default();
+    if let Some(org) = demo {
+        org.declare(&mut settings);
+    }
+    if let Some(c) = config {
+        c.apply_to(&mut settings);
+    }
+    settings
 }
 
 /// The store and the sources, running.

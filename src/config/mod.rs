@@ -214,7 +214,11 @@ impl Config {
         let g = &self.general;
         settings.production_environments = g.production_environments.clone();
         settings.incident_link_window = g.incident_link_window;
-        settings.regions = g.regions.iter().map(|r| Text::from(r.as_str())).collect();
+        // Regions only when the config names them: an empty list would erase
+        // the ones the demo declared (and with them the canary region).
+        if !g.regions.is_empty() {
+            settings.regions = g.regions.iter().map(|r| Text::from(r.as_str())).collect();
+        }
         settings.findings = self.findings.clone();
         for team in &self.teams {
             let name = Text::from(team.name.as_str());

@@ -52,6 +52,8 @@ pub struct FollowState {
     identity: Option<(u64, u64)>,
     /// Size at the last poll when it ended in a partial line.
     partial_at: Option<u64>,
+    /// Whether the file has been read once: the first read takes it whole.
+    started: bool,
 }
 
 pub enum EventsPoller {
@@ -111,7 +113,9 @@ fn identity(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
 }
 
 /// Reads what was appended since the last call. Complete lines are read; a
-/// last line without its newline waits one poll for the rest of it.
+/// last line without its newline waits one poll for the rest of it, except on
+/// the first read: the file as it stands is taken whole, as `report` reads it,
+/// so the first numbers published (`serve` is ready after it) are complete.
 pub fn read_appended(path: &std::path::Path, state: &mut FollowState) -> Result<Polled, PollError> {
     let shown = path.display().to_string();
     let io = |e: std::io::Error| PollError::new(format!("cannot read {shown}: {e}"));
@@ -134,9 +138,10 @@ pub fn read_appended(path: &std::path::Path, state: &mut FollowState) -> Result<
     let mut file = File::open(path).map_err(io)?;
     let complete = last_newline(&mut file, state.offset, len).map_err(io)?;
     // A partial last line is taken once the file has stopped growing.
+    let first = !std::mem::replace(&mut state.started, true);
     let take = match complete {
         Some(end) if end == len => end,
-        _ if state.partial_at == Some(len) => len,
+        _ if first || state.partial_at == Some(len) => len,
         Some(end) => end,
         None => state.offset,
     };

@@ -76,7 +76,9 @@ start() {
   runs=$((runs + 1))
   sock="flightdeck-$suite-$$-$runs"
   t new-session -d -s fd -x 120 -y 40 -c "$work" "env -i HOME=$state XDG_STATE_HOME=$state TERM=tmux-256color LANG=C.UTF-8 PATH=/usr/bin:/bin bash --norc --noprofile"
-  t send-keys -t fd "clear; cd $work && $bin $1; echo FLIGHTDECK_EXIT=\$?" Enter
+  # The binary's path quoted for the pane's shell (a checkout path may hold
+  # spaces); ARGS are words on purpose.
+  t send-keys -t fd "clear; cd $(printf %q "$work") && $(printf %q "$bin") $1; echo FLIGHTDECK_EXIT=\$?" Enter
 }
 
 finish() {

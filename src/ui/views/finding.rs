@@ -39,16 +39,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, id:
         format!(" Finding {} · j k PgDn scroll · Esc back ", short_id(id)),
         theme::title(),
     ));
-    crate::ui::scrolled(
-        frame,
-        area,
-        lines(app, snapshot, i, id),
-        app.view().selected,
-        block,
-    );
+    let lines = lines(app, snapshot, i, id);
+    app.detail_lines.record(&app.view().route, lines.len());
+    crate::ui::scrolled(frame, area, lines, app.view().selected, block);
 }
 
-/// The detail's lines, top to bottom; `app::finding_lines` counts them.
+/// The detail's lines, top to bottom (their count bounds the scroll keys).
 pub fn lines(app: &App, snapshot: &Snapshot, i: usize, id: &str) -> Vec<Line<'static>> {
     let r = &snapshot.records;
     let view = &snapshot.views.findings;

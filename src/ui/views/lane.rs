@@ -41,16 +41,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, id:
         format!(" Lane {} · j k PgDn scroll · Esc back ", lane.id),
         theme::title(),
     ));
-    crate::ui::scrolled(
-        frame,
-        area,
-        lines(app, snapshot, lane),
-        app.view().selected,
-        block,
-    );
+    let lines = lines(app, snapshot, lane);
+    app.detail_lines.record(&app.view().route, lines.len());
+    crate::ui::scrolled(frame, area, lines, app.view().selected, block);
 }
 
-/// The detail's lines, top to bottom; `app::lane_lines` counts them.
+/// The detail's lines, top to bottom (their count bounds the scroll keys).
 pub fn lines(app: &App, snapshot: &Snapshot, lane: &Lane) -> Vec<Line<'static>> {
     let now = app.now;
     let mut lines = vec![header(lane, now)];

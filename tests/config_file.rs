@@ -198,6 +198,28 @@ fn every_problem_is_reported_at_once() {
 }
 
 #[test]
+fn a_config_without_sources_runs_nothing_silently_and_no_demo() {
+    let dir = temp_dir("nosources");
+    let path = dir.join("teams.toml");
+    std::fs::write(&path, "[[teams]]\nname = \"payments\"\n").expect("write");
+    for args in [&["serve", "--listen", "127.0.0.1:0"][..], &[][..]] {
+        let out = bin()
+            .args(args)
+            .arg("--config")
+            .arg(&path)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("{}: the config names no sources", path.display()))
+                && err.contains("--demo"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
 fn the_cockpit_refuses_a_broken_config_before_the_screen_switches() {
     let dir = temp_dir("cockpit");
     let path = dir.join("c.toml");

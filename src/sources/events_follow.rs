@@ -286,4 +286,24 @@ mod tests {
         assert_eq!(p.events.len(), 1);
         std::fs::remove_dir_all(&dir).ok();
     }
+
+    #[test]
+    fn the_first_read_takes_a_last_line_without_its_newline() {
+        let dir = std::env::temp_dir().join(format!("fd-follow-first-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("e.ndjson");
+        let last = line(2);
+        std::fs::write(&path, line(1) + last.trim_end()).unwrap();
+        let mut st = FollowState::default();
+        assert_eq!(read_appended(&path, &mut st).unwrap().events.len(), 2);
+        // Later partial lines wait for the rest, as before.
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        f.write_all(b"\n").unwrap();
+        f.write_all(&line(3).as_bytes()[..20]).unwrap();
+        assert_eq!(read_appended(&path, &mut st).unwrap().events.len(), 0);
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

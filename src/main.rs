@@ -40,6 +40,8 @@ fn main() -> ExitCode {
         // Bad input from the user: one clear line, no backtrace.
         Err(e)
             if e.downcast_ref::<ReadError>().is_some()
+                || e.downcast_ref::<flightdeck::commands::wiring::InputError>()
+                    .is_some()
                 || e.downcast_ref::<TerminalError>().is_some()
                 || e.downcast_ref::<OutputError>().is_some()
                 || e.downcast_ref::<flightdeck::commands::serve::ServeError>()

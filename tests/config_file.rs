@@ -211,9 +211,13 @@ fn a_config_without_sources_runs_nothing_silently_and_no_demo() {
             .expect("run");
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
+        // One plain line, as for every other mistake in the input.
         assert!(
-            err.contains(&format!("{}: the config names no sources", path.display()))
-                && err.contains("--demo"),
+            err.starts_with(&format!(
+                "flightdeck: {}: the config names no sources",
+                path.display()
+            )) && err.trim_end().ends_with("--demo for the demo organisation")
+                && err.lines().count() == 1,
             "{args:?}: {err}"
         );
     }

@@ -3,8 +3,9 @@
 
 use crate::support as common;
 
-use flightdeck::metrics::canary::{self, Direction};
+use flightdeck::metrics::canary;
 use flightdeck::model::Verdict;
+use flightdeck::model::canary::Direction;
 
 #[test]
 fn kayenta_config_maps_to_rules_and_thresholds() {

@@ -2,9 +2,10 @@
 
 use chrono::{TimeDelta, TimeZone, Utc};
 use flightdeck::metrics::alerts::{self, AlertKind};
-use flightdeck::metrics::lanes::{self, Blocker, Gate, Outcome, StageState};
+use flightdeck::metrics::lanes::{self, Blocker, Gate, Outcome};
 use flightdeck::model::records::Records;
 use flightdeck::model::settings::Settings;
+use flightdeck::model::stage::StageState;
 use flightdeck::model::{
     CanaryResult, DeployStatus, DeploymentEvent, Event, Finding, FindingStatus, Incident, Severity,
     Text, Time, Verdict,

@@ -13,8 +13,9 @@ use axum::Router;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use chrono::{TimeDelta, Utc};
-use flightdeck::metrics::canary::{Outcome, judge};
+use flightdeck::metrics::canary::judge;
 use flightdeck::model::canary::CanaryTarget;
+use flightdeck::model::canary::Outcome;
 use flightdeck::model::{Text, Time, Verdict};
 use flightdeck::sources::prometheus::{
     self, PromError, Prometheus, PrometheusConfig, PrometheusSpec,

@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use flightdeck::model::Text;
+use flightdeck::model::diagnostics::Diagnostics;
 use flightdeck::model::records::Records;
 use flightdeck::model::settings::Settings;
 use flightdeck::model::source_update::SourceUpdate;
 use flightdeck::report::model::Report;
-use flightdeck::sources::events::{self, Diagnostics};
+use flightdeck::sources::events;
 use flightdeck::sources::replay::{self, ReplayFeed};
 use flightdeck::store::{Store, Views};
 use serde_json::Value;

@@ -6,9 +6,10 @@ use crate::support as common;
 use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
-use flightdeck::metrics::lanes::{self, Blocker, Gate, StageState};
+use flightdeck::metrics::lanes::{self, Blocker, Gate};
 use flightdeck::model::records::Records;
 use flightdeck::model::settings::Settings;
+use flightdeck::model::stage::StageState;
 use flightdeck::model::{Text, Time, Verdict};
 use flightdeck::sources::rollouts::{self, Object, RolloutStatus, Tool};
 

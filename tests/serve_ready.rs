@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use flightdeck::commands::serve::{Inputs, bind, serve};
+use flightdeck::commands::serve::{bind, serve};
+use flightdeck::commands::wiring::Inputs;
 use flightdeck::model::Text;
 use flightdeck::model::settings::Settings;
 use flightdeck::model::source_update::SourceUpdate;

@@ -9,10 +9,11 @@ use color_eyre::eyre::{Result, WrapErr};
 
 use crate::commands::cli::{Format, ReportArgs};
 use crate::metrics::{DORA_2023, Window, scorecards};
+use crate::model::diagnostics::Diagnostics;
 use crate::model::records::Records;
 use crate::report::model::Report;
 use crate::report::{self, output};
-use crate::sources::events::{self, Diagnostics};
+use crate::sources::events;
 
 pub fn run(args: &ReportArgs) -> Result<ExitCode> {
     // Whole seconds, so a report's window reads cleanly.

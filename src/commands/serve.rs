@@ -23,8 +23,6 @@ use crate::commands::cli::ServeArgs;
 use crate::report::openmetrics;
 use crate::store::Snapshot;
 
-pub use crate::commands::wiring::{Inputs, StartSources};
-
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     #[error("cannot listen on {addr}: {source}")]
@@ -65,7 +63,7 @@ pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, ServeErro
 /// Runs the store and the HTTP server until `shutdown` completes.
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    inputs: Inputs,
+    inputs: crate::commands::wiring::Inputs,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
     let running = inputs.start(None);

@@ -4,8 +4,9 @@
 
 use chrono::TimeDelta;
 
-use crate::metrics::lanes::{Lane, Lanes, Outcome, StageState};
+use crate::metrics::lanes::{Lane, Lanes, Outcome};
 use crate::model::records::Records;
+use crate::model::stage::StageState;
 use crate::model::{FindingStatus, Severity, Text, Time, Verdict};
 
 /// Alerts older than this are not in the feed.

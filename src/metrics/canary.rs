@@ -11,9 +11,8 @@
 
 use crate::model::Verdict;
 
-pub use crate::model::canary::{
-    CanaryTarget, Direction, ERROR_RATE, Judge, Judgement, MetricJudgement, MetricRule, Outcome,
-    P99_MS, Thresholds, default_rules, default_tolerance,
+use crate::model::canary::{
+    Direction, Judgement, MetricJudgement, MetricRule, Outcome, Thresholds, default_tolerance,
 };
 
 /// A value a metric can be judged on: finite only (NaN and ±Inf are no data).
@@ -215,6 +214,7 @@ pub fn from_kayenta(config: &serde_json::Value) -> Result<(Vec<MetricRule>, Thre
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::canary::default_rules;
 
     fn inc(name: &str) -> MetricRule {
         MetricRule::new(name, Direction::Increase, 0.2)

@@ -156,3 +156,30 @@ pub fn stage_label(
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stage_vocabulary_round_trips() {
+        let s = stage_label(
+            StageState::Paused,
+            Some("InconclusiveAnalysisRun"),
+            Some(25),
+            Some((2, 8)),
+        );
+        assert_eq!(s, "paused: InconclusiveAnalysisRun @25% step 2/8");
+        let n = parse_stage(Some(&s));
+        assert!(n.paused && !n.aborted);
+        assert_eq!(n.reason.as_deref(), Some("InconclusiveAnalysisRun"));
+        assert_eq!(n.weight, Some(25));
+        assert_eq!(n.step, Some((2, 8)));
+        let n = parse_stage(Some("canary"));
+        assert!(n.verifying && !n.paused);
+        assert_eq!(parse_stage(Some("rollout")), StageNote::default());
+        let n = parse_stage(Some("aborted: metric \"web\" failed"));
+        assert!(n.aborted);
+        assert_eq!(n.reason.as_deref(), Some("metric \"web\" failed"));
+    }
+}

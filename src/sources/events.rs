@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-pub use crate::model::diagnostics::{Diagnostics, Malformed};
+use crate::model::diagnostics::{Diagnostics, Malformed};
 use crate::model::{
     CanaryResult, Change, DeployStatus, DeploymentEvent, Event, Finding, FindingStatus, Incident,
     Severity, Text, Time, Verdict,

@@ -12,7 +12,8 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use serde::Deserialize;
 
-use crate::sources::events::{Diagnostics, read};
+use crate::model::diagnostics::Diagnostics;
+use crate::sources::events::read;
 use crate::sources::http::{AuthStyle, Http, HttpOptions, Secret};
 use crate::sources::scheduler::{PollError, Polled, Poller};
 use crate::util::text::redact_url;

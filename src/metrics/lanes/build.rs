@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 
-use crate::metrics::canary::{self, MetricRule, Thresholds};
+use crate::metrics::canary;
 use crate::metrics::dora::is_open_at;
+use crate::model::canary::{MetricRule, Thresholds, default_rules};
 use crate::model::records::{Deployment, Records};
 use crate::model::settings::Settings;
 use crate::model::{
@@ -13,8 +14,9 @@ use crate::model::{
 
 use super::{
     Blocker, CanaryView, Gate, INCIDENT_LINK, Lane, Lanes, MAX_FINISHED, NO_REGION, Outcome,
-    RECENT, SPARK_POINTS, Stage, StageEvent, StageNote, StageState, parse_stage, verdict_label,
+    RECENT, SPARK_POINTS, Stage, StageEvent, StageState, verdict_label,
 };
+use crate::model::stage::{StageNote, parse_stage};
 
 /// Builds the lanes as of `now`.
 pub fn compute(records: &Records, settings: &Settings, now: Time) -> Lanes {
@@ -109,7 +111,7 @@ impl<'a> Context<'a> {
             open_incidents,
             incidents_by_service,
             critical,
-            rules: canary::default_rules(),
+            rules: default_rules(),
             thresholds: Thresholds::default(),
         }
     }

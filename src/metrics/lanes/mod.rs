@@ -12,7 +12,7 @@ mod build;
 
 use chrono::TimeDelta;
 
-use crate::metrics::canary::Judgement;
+use crate::model::canary::Judgement;
 use crate::model::{Text, Time, Verdict};
 
 pub use build::compute;
@@ -27,7 +27,7 @@ pub const SPARK_POINTS: usize = 12;
 /// still linked to it.
 pub const INCIDENT_LINK: TimeDelta = TimeDelta::hours(2);
 
-pub use crate::model::stage::{NO_REGION, StageNote, StageState, parse_stage, stage_label};
+use crate::model::stage::{NO_REGION, StageState};
 
 /// One change of a stage, for the lane detail.
 #[derive(Debug, Clone, PartialEq)]
@@ -220,32 +220,5 @@ pub fn verdict_label(v: Verdict) -> &'static str {
         Verdict::Pass => "pass",
         Verdict::Marginal => "marginal",
         Verdict::Fail => "fail",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_stage_vocabulary_round_trips() {
-        let s = stage_label(
-            StageState::Paused,
-            Some("InconclusiveAnalysisRun"),
-            Some(25),
-            Some((2, 8)),
-        );
-        assert_eq!(s, "paused: InconclusiveAnalysisRun @25% step 2/8");
-        let n = parse_stage(Some(&s));
-        assert!(n.paused && !n.aborted);
-        assert_eq!(n.reason.as_deref(), Some("InconclusiveAnalysisRun"));
-        assert_eq!(n.weight, Some(25));
-        assert_eq!(n.step, Some((2, 8)));
-        let n = parse_stage(Some("canary"));
-        assert!(n.verifying && !n.paused);
-        assert_eq!(parse_stage(Some("rollout")), StageNote::default());
-        let n = parse_stage(Some("aborted: metric \"web\" failed"));
-        assert!(n.aborted);
-        assert_eq!(n.reason.as_deref(), Some("metric \"web\" failed"));
     }
 }

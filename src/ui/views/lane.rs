@@ -8,9 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::App;
-use crate::metrics::canary::Outcome as MetricOutcome;
 use crate::metrics::lanes::{CanaryView, Gate, Lane, verdict_label};
 use crate::model::Time;
+use crate::model::canary::Outcome as MetricOutcome;
 use crate::store::Snapshot;
 use crate::ui::theme;
 use crate::ui::views::lanes::{
@@ -266,7 +266,7 @@ fn incidents(lines: &mut Vec<Line<'static>>, snapshot: &Snapshot, lane: &Lane, n
 }
 
 /// flightdeck's own verdict and score, e.g. `pass 100`.
-fn own_text(j: &crate::metrics::canary::Judgement) -> String {
+fn own_text(j: &crate::model::canary::Judgement) -> String {
     match (j.verdict, j.score) {
         (Some(v), Some(s)) => format!("{} {s:.0}", verdict_label(v)),
         (Some(v), None) => verdict_label(v).to_string(),

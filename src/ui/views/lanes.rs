@@ -10,7 +10,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
 use crate::app::App;
-use crate::metrics::lanes::{Gate, Lane, Outcome, Stage, StageState, verdict_label};
+use crate::metrics::lanes::{Gate, Lane, Outcome, Stage, verdict_label};
+use crate::model::stage::StageState;
 use crate::model::{Text, Time, Verdict};
 use crate::store::Snapshot;
 use crate::ui::{theme, widgets::scroll};

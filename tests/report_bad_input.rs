@@ -458,3 +458,18 @@ fn a_bad_now_is_a_usage_error() {
         assert!(run.stdout.is_empty(), "no report: {}", run.stdout);
     }
 }
+
+#[test]
+fn an_empty_events_file_says_the_report_is_empty_because_of_it() {
+    let dir = Scratch::new("empty");
+    let empty = dir.file("empty.ndjson", b"");
+    let run = report_json(&[&empty], &[]);
+    assert!(run.output.status.success(), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("{}: no events read (0 lines)", empty.display())),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(parse(&run)["teams"], serde_json::json!([]));
+}

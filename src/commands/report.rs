@@ -33,26 +33,7 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
     let org = crate::sources::demo::DemoOrg::new(args.demo.seed);
     let settings = crate::commands::wiring::settings(use_demo.then_some(&org), config.as_ref());
     let mut records = Records::default();
-    let mut diagnostics = Diagnostics::default();
-    for path in &args.events {
-        let d = events::read_file_into(path, args.strict, |e| {
-            records.apply(e);
-        })?;
-        for m in &d.malformed {
-            eprintln!(
-                "{}:{}: skipped malformed line: {}",
-                m.origin, m.line, m.error
-            );
-        }
-        if d.skipped_types > 0 {
-            eprintln!(
-                "{}: skipped {} line(s) of unknown type",
-                path.display(),
-                d.skipped_types
-            );
-        }
-        diagnostics.absorb(d);
-    }
+    let diagnostics = read_events(args, &mut records)?;
     if use_demo {
         for e in org.history(now) {
             records.apply(e);
@@ -95,4 +76,40 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads every `--events` file into `records`, telling on stderr what was
+/// skipped and which file gave nothing.
+fn read_events(args: &ReportArgs, records: &mut Records) -> Result<Diagnostics> {
+    let mut diagnostics = Diagnostics::default();
+    for path in &args.events {
+        let mut read = 0u64;
+        let d = events::read_file_into(path, args.strict, |e| {
+            read += 1;
+            records.apply(e);
+        })?;
+        // An empty report must say why it is empty.
+        if read == 0 {
+            eprintln!(
+                "{}: no events read ({} lines): the report has nothing from this file",
+                path.display(),
+                d.lines
+            );
+        }
+        for m in &d.malformed {
+            eprintln!(
+                "{}:{}: skipped malformed line: {}",
+                m.origin, m.line, m.error
+            );
+        }
+        if d.skipped_types > 0 {
+            eprintln!(
+                "{}: skipped {} line(s) of unknown type",
+                path.display(),
+                d.skipped_types
+            );
+        }
+        diagnostics.absorb(d);
+    }
+    Ok(diagnostics)
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{TimeDelta, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use flightdeck::app::{Action, App, Screen};
+use flightdeck::app::Action;
 use flightdeck::metrics::lanes;
 use flightdeck::model::records::Records;
 use flightdeck::model::settings::Settings;
@@ -91,8 +91,12 @@ fn bench(c: &mut Criterion) {
     let snapshot = Snapshot::compute(Arc::new(records), Arc::new(settings), vec![], now, 1);
     assert_eq!(snapshot.views.lanes.in_flight, 200);
     assert_eq!(snapshot.views.lanes.regions.len(), 6);
-    let mut app = App::new(now);
-    app.update(Action::Show(Screen::Lanes), &snapshot);
+    let mut app = flightdeck::ui::screens::app(now);
+    let lanes = flightdeck::ui::screens::tabs()
+        .iter()
+        .position(|s| s.name() == "Lanes")
+        .unwrap_or(1);
+    app.update(Action::Show(lanes), &snapshot);
     for (w, h) in [(120, 40), (200, 60)] {
         let mut terminal = match Terminal::new(TestBackend::new(w, h)) {
             Ok(t) => t,

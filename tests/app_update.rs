@@ -2,48 +2,53 @@
 
 use crate::support as common;
 
-use flightdeck::app::{Action, App, Effect, Route, Screen};
+use flightdeck::app::{Action, App, Effect};
 
 #[test]
 fn enter_opens_the_selected_team_and_esc_returns() {
     let snapshot = common::demo_snapshot();
-    let mut app = App::new(common::now());
+    let mut app = common::app();
     app.update(Action::Down, &snapshot);
     let w = &snapshot.views.windows[app.window];
     let expected = w.scorecards.teams[w.order[1]].team.clone();
     assert_eq!(app.update(Action::Open, &snapshot), Effect::Redraw);
-    assert_eq!(app.view().route, Route::Team(expected));
+    assert_eq!(app.top().name(), "Team");
+    assert_eq!(app.top().crumb(), &*expected);
     assert_eq!(app.update(Action::Back, &snapshot), Effect::Redraw);
-    assert_eq!(app.view().route, Route::Screen(Screen::Overview));
-    assert_eq!(app.view().selected, 1, "selection survives the round trip");
+    assert_eq!((app.top().name(), app.depth()), ("Overview", 1));
+    assert_eq!(
+        app.top().cursor().selected,
+        1,
+        "selection survives the round trip"
+    );
     // Esc at the root does nothing.
     assert_eq!(app.update(Action::Back, &snapshot), Effect::Nothing);
-    assert_eq!(app.stack.len(), 1);
+    assert_eq!(app.depth(), 1);
 }
 
 #[test]
 fn selection_is_clamped_to_the_rows() {
     let snapshot = common::demo_snapshot();
-    let mut app = App::new(common::now());
+    let mut app = common::app();
     app.update(Action::Up, &snapshot);
-    assert_eq!(app.view().selected, 0);
+    assert_eq!(app.top().cursor().selected, 0);
     for _ in 0..50 {
         app.update(Action::Down, &snapshot);
     }
     assert_eq!(
-        app.view().selected,
+        app.top().cursor().selected,
         snapshot.views.windows[1].order.len() - 1
     );
     app.update(Action::Top, &snapshot);
-    assert_eq!(app.view().selected, 0);
+    assert_eq!(app.top().cursor().selected, 0);
     app.update(Action::Bottom, &snapshot);
-    assert_eq!(app.view().selected, 7);
+    assert_eq!(app.top().cursor().selected, 7);
 }
 
 #[test]
 fn brackets_switch_between_7_30_and_90_days() {
     let snapshot = common::demo_snapshot();
-    let mut app = App::new(common::now());
+    let mut app = common::app();
     assert_eq!(app.window_days(), 30);
     app.update(Action::WindowShorter, &snapshot);
     assert_eq!(app.window_days(), 7);
@@ -58,31 +63,50 @@ fn brackets_switch_between_7_30_and_90_days() {
 #[test]
 fn number_keys_switch_screens_and_reset_the_stack() {
     let snapshot = common::demo_snapshot();
-    let mut app = App::new(common::now());
+    let mut app = common::app();
     app.update(Action::Open, &snapshot);
-    assert_eq!(app.stack.len(), 2);
-    app.update(Action::Show(Screen::Incidents), &snapshot);
-    assert_eq!(app.stack.len(), 1);
-    assert_eq!(app.screen(), Screen::Incidents);
+    assert_eq!(app.depth(), 2);
+    app.update(common::show("Incidents"), &snapshot);
+    assert_eq!(app.depth(), 1);
+    assert_eq!((app.tab(), app.top().name()), (2, "Incidents"));
     // Enter on an incident opens it.
-    if !snapshot.views.open_incidents.is_empty()
-        || !snapshot.views.windows[1].resolved_incidents.is_empty()
-    {
-        app.update(Action::Open, &snapshot);
-        assert!(matches!(app.view().route, Route::Incident(_)));
+    assert!(
+        !snapshot.views.open_incidents.is_empty()
+            || !snapshot.views.windows[1].resolved_incidents.is_empty()
+    );
+    app.update(Action::Open, &snapshot);
+    assert_eq!(app.top().name(), "Incident");
+}
+
+#[test]
+fn each_screen_keeps_its_own_selection_while_another_is_shown() {
+    let snapshot = common::demo_snapshot();
+    let mut app = common::app();
+    for _ in 0..3 {
+        app.update(Action::Down, &snapshot);
     }
+    app.update(common::show("Incidents"), &snapshot);
+    assert_eq!(app.top().cursor().selected, 0);
+    app.update(Action::Down, &snapshot);
+    app.update(common::show("Overview"), &snapshot);
+    assert_eq!(app.top().cursor().selected, 3);
+    app.update(common::show("Incidents"), &snapshot);
+    assert_eq!(app.top().cursor().selected, 1);
+    // A digit with no screen behind it does nothing.
+    assert_eq!(app.update(Action::Show(8), &snapshot), Effect::Nothing);
+    assert_eq!(app.top().name(), "Incidents");
 }
 
 #[test]
 fn help_is_modal_and_quit_still_works() {
     let snapshot = common::demo_snapshot();
-    let mut app = App::new(common::now());
+    let mut app = common::app();
     app.update(Action::ToggleHelp, &snapshot);
     assert!(app.help);
     // j scrolls the help (on a small terminal), not the screen under it.
     assert_eq!(app.update(Action::Down, &snapshot), Effect::Redraw);
     assert_eq!(app.help_offset, 1);
-    assert_eq!(app.view().selected, 0);
+    assert_eq!(app.top().cursor().selected, 0);
     assert_eq!(app.update(Action::Open, &snapshot), Effect::Nothing);
     app.update(Action::Back, &snapshot);
     assert!(!app.help);
@@ -93,28 +117,28 @@ fn help_is_modal_and_quit_still_works() {
 #[test]
 fn drill_down_enter_opens_an_incident_row_only() {
     let snapshot = common::demo_snapshot();
-    let mut app = App::new(common::now());
+    let mut app = common::app();
     app.update(Action::Open, &snapshot);
     // The first row is a deployment: Enter does nothing there.
     assert_eq!(app.update(Action::Open, &snapshot), Effect::Nothing);
     app.update(Action::Bottom, &snapshot);
-    let Route::Team(team) = app.view().route.clone() else {
-        panic!("expected a team route");
-    };
-    let detail = flightdeck::app::team_detail(&snapshot, app.window, &team).expect("team detail");
+    assert_eq!(app.top().name(), "Team");
+    let team = app.top().crumb();
+    let detail =
+        flightdeck::ui::screens::team::detail(&snapshot, app.window, &team).expect("team detail");
     if !detail.incidents.is_empty() {
         assert_eq!(app.update(Action::Open, &snapshot), Effect::Redraw);
-        assert!(matches!(app.view().route, Route::Incident(_)));
+        assert_eq!(app.top().name(), "Incident");
     }
 }
 
 #[test]
 fn switching_the_window_keeps_the_cursor_on_the_same_team() {
     let snapshot = common::demo_snapshot();
-    let mut app = App::new(common::now());
+    let mut app = common::app();
     let team_at = |app: &App| {
         let w = &snapshot.views.windows[app.window];
-        w.scorecards.teams[w.order[app.view().selected]]
+        w.scorecards.teams[w.order[app.top().cursor().selected]]
             .team
             .clone()
     };
@@ -136,13 +160,106 @@ fn switching_the_window_keeps_the_cursor_on_the_same_team() {
 #[test]
 fn a_shorter_window_never_leaves_the_selection_past_the_last_row() {
     let snapshot = common::demo_snapshot();
-    let mut app = App::new(common::now());
+    let mut app = common::app();
     app.update(Action::WindowLonger, &snapshot);
-    app.update(Action::Show(Screen::Incidents), &snapshot);
+    app.update(common::show("Incidents"), &snapshot);
     app.update(Action::Bottom, &snapshot);
     app.update(Action::WindowShorter, &snapshot);
     app.update(Action::WindowShorter, &snapshot);
     let rows =
         snapshot.views.open_incidents.len() + snapshot.views.windows[0].resolved_incidents.len();
-    assert_eq!(app.view().selected, rows - 1);
+    assert_eq!(app.top().cursor().selected, rows - 1);
+}
+
+/// A screen the app has never heard of: the app routes keys and data to any
+/// `Screen`, so adding one is its own file plus a line in `ui::screens::tabs`.
+#[derive(Debug, Default)]
+struct Probe {
+    cursor: flightdeck::app::screen::Cursor,
+    refreshed: usize,
+    opened: bool,
+}
+
+impl flightdeck::app::screen::Screen for Probe {
+    fn name(&self) -> &'static str {
+        "Probe"
+    }
+    fn keys(&self) -> &'static [flightdeck::app::keymap::Binding] {
+        const KEYS: &[flightdeck::app::keymap::Binding] = &[flightdeck::app::keymap::key(
+            crossterm::event::KeyCode::Char('x'),
+            "x",
+            Action::Open,
+            "probe",
+        )];
+        KEYS
+    }
+    fn cursor(&self) -> &flightdeck::app::screen::Cursor {
+        &self.cursor
+    }
+    fn cursor_mut(&mut self) -> &mut flightdeck::app::screen::Cursor {
+        &mut self.cursor
+    }
+    fn refresh(&mut self, ctx: &flightdeck::app::screen::Ctx) {
+        self.refreshed += 1;
+        self.cursor.set_rows(ctx.snapshot.sources.len() + 2);
+    }
+    fn update(
+        &mut self,
+        action: Action,
+        _ctx: &flightdeck::app::screen::Ctx,
+    ) -> flightdeck::app::screen::Reply {
+        match action {
+            Action::Open => {
+                self.opened = true;
+                flightdeck::app::screen::Reply::Redraw
+            }
+            _ => flightdeck::app::screen::Reply::Pass,
+        }
+    }
+    fn render(
+        &self,
+        frame: &mut ratatui::Frame,
+        area: ratatui::layout::Rect,
+        _ctx: &flightdeck::app::screen::Ctx,
+    ) {
+        frame.render_widget(
+            ratatui::widgets::Paragraph::new(format!("probe row {}", self.cursor.selected)),
+            area,
+        );
+    }
+}
+
+#[test]
+fn the_app_drives_a_screen_it_does_not_name() {
+    let snapshot = common::demo_snapshot();
+    let mut tabs = flightdeck::ui::screens::tabs();
+    tabs.push(Box::new(Probe::default()));
+    let mut app = App::new(common::now(), tabs);
+    assert_eq!(app.update(Action::Show(5), &snapshot), Effect::Redraw);
+    assert_eq!(app.top().name(), "Probe");
+    // Rows from its own refresh (one source + 2), moved by the shared cursor.
+    assert_eq!(app.top().cursor().rows, 3);
+    app.update(Action::Bottom, &snapshot);
+    assert_eq!(app.top().cursor().selected, 2);
+    // Its own key reaches it, and `?` lists it first.
+    let x = crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('x'),
+        crossterm::event::KeyModifiers::NONE,
+    );
+    assert_eq!(
+        flightdeck::app::keymap::action_for(&x, app.top().keys()),
+        Some(Action::Open)
+    );
+    assert_eq!(app.update(Action::Open, &snapshot), Effect::Redraw);
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).expect("backend");
+    terminal
+        .draw(|f| flightdeck::ui::render(f, &app, &snapshot))
+        .expect("draw");
+    let buf = terminal.backend().buffer();
+    let screen: String = (0..24)
+        .map(|y| (0..80).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
+        .collect();
+    assert!(screen.contains(" 6 Probe "), "its tab:\n{screen}");
+    assert!(screen.contains("probe row 2"), "it draws itself:\n{screen}");
 }

@@ -4,8 +4,9 @@
 
 use crate::support as common;
 
-use flightdeck::app::findings::{FindingsFilter, prompt_action, prompt_hint};
-use flightdeck::app::{Action, App, Effect, Route, Screen, row_count};
+use flightdeck::app::findings::{FindingsFilter, prompt_hint};
+use flightdeck::app::keymap::prompt_action;
+use flightdeck::app::{Action, App, Effect};
 use flightdeck::model::{FindingStatus, Severity};
 use flightdeck::store::Snapshot;
 use flightdeck::ui;
@@ -30,13 +31,13 @@ fn draw(app: &App, snapshot: &Snapshot, w: u16, h: u16) -> String {
 
 /// The app on the Lanes screen with the lane that has the most lines open.
 fn longest_lane(snapshot: &Snapshot) -> App {
-    let mut app = App::new(common::now());
-    app.update(Action::Show(Screen::Lanes), snapshot);
+    let mut app = common::app();
+    app.update(common::show("Lanes"), snapshot);
     let lanes = &snapshot.views.lanes.lanes;
     let (row, _) = lanes
         .iter()
         .enumerate()
-        .max_by_key(|(_, l)| ui::views::lane::lines(&app, snapshot, l).len())
+        .max_by_key(|(_, l)| ui::screens::lane::lines(&app.ctx(snapshot), l).len())
         .expect("the demo has lanes");
     for _ in 0..row {
         app.update(Action::Down, snapshot);
@@ -46,43 +47,54 @@ fn longest_lane(snapshot: &Snapshot) -> App {
 }
 
 #[test]
-fn detail_scrolling_is_bounded_by_the_lines_the_view_drew() {
+fn detail_scrolling_is_bounded_by_the_lines_the_detail_built() {
     let snapshot = common::demo_snapshot();
     let mut app = longest_lane(&snapshot);
-    // Before its view has drawn, a detail has no lines to scroll.
-    assert_eq!(row_count(app.view(), &app, &snapshot), 0);
-    draw(&app, &snapshot, 80, 24);
-    let Route::Lane(id) = app.view().route.clone() else {
-        panic!("a lane is open");
-    };
+    assert_eq!(app.top().name(), "Lane");
+    let id = app.top().crumb();
     let lane = snapshot.views.lanes.find(&id).expect("listed");
-    let drawn = ui::views::lane::lines(&app, &snapshot, lane).len();
-    assert_eq!(row_count(app.view(), &app, &snapshot), drawn);
+    let built = ui::screens::lane::lines(&app.ctx(&snapshot), lane).len();
+    assert_eq!(app.top().cursor().rows, built);
     app.update(Action::Bottom, &snapshot);
-    assert_eq!(app.view().selected, drawn - 1, "G stops at the last line");
-    // Another detail does not inherit the count.
+    assert_eq!(
+        app.top().cursor().selected,
+        built - 1,
+        "G stops at the last line"
+    );
+    // Another detail has its own count, and starts at its first line.
     app.update(Action::Back, &snapshot);
     app.update(Action::Down, &snapshot);
     app.update(Action::Open, &snapshot);
-    assert_eq!(row_count(app.view(), &app, &snapshot), 0);
+    let other = snapshot
+        .views
+        .lanes
+        .find(&app.top().crumb())
+        .expect("listed");
+    let other_lines = ui::screens::lane::lines(&app.ctx(&snapshot), other).len();
+    assert_eq!(app.top().cursor().rows, other_lines);
+    assert_ne!(
+        other_lines, built,
+        "the demo's longest lane is longer than the next"
+    );
+    assert_eq!(app.top().cursor().selected, 0);
 }
 
 #[test]
 fn lane_detail_scrolls_to_linked_incidents_at_80x24() {
     let snapshot = common::demo_snapshot();
     let mut app = longest_lane(&snapshot);
-    assert!(matches!(app.view().route, Route::Lane(_)));
+    assert_eq!(app.top().name(), "Lane");
     let before = draw(&app, &snapshot, 80, 24);
-    let rows = row_count(app.view(), &app, &snapshot);
+    let rows = app.top().cursor().rows;
     assert!(rows > 20, "the longest demo lane has {rows} lines");
     assert!(
         !before.contains("Linked incidents"),
         "the last section starts hidden at 80x24:\n{before}"
     );
     app.update(Action::Down, &snapshot);
-    assert_eq!(app.view().selected, 1, "j scrolls one line");
+    assert_eq!(app.top().cursor().selected, 1, "j scrolls one line");
     app.update(Action::PageDown, &snapshot);
-    assert_eq!(app.view().selected, 11, "PgDn scrolls a page");
+    assert_eq!(app.top().cursor().selected, 11, "PgDn scrolls a page");
     app.update(Action::Bottom, &snapshot);
     let after = draw(&app, &snapshot, 80, 24);
     assert!(after.contains("Linked incidents"), "after G:\n{after}");
@@ -91,19 +103,19 @@ fn lane_detail_scrolls_to_linked_incidents_at_80x24() {
         "position shown:\n{after}"
     );
     app.update(Action::Top, &snapshot);
-    assert_eq!(app.view().selected, 0);
+    assert_eq!(app.top().cursor().selected, 0);
     assert_eq!(draw(&app, &snapshot, 80, 24), before);
 }
 
 #[test]
 fn finding_detail_scrolls_to_its_id_at_80x12() {
     let snapshot = common::demo_snapshot();
-    let mut app = App::new(common::now());
-    app.update(Action::Show(Screen::Findings), &snapshot);
+    let mut app = common::app();
+    app.update(common::show("Findings"), &snapshot);
     assert_eq!(app.update(Action::Open, &snapshot), Effect::Redraw);
-    let Route::Finding(id) = app.view().route.clone() else {
-        panic!("Enter opens a finding");
-    };
+    assert_eq!(app.top().name(), "Finding", "Enter opens a finding");
+    let row = snapshot.views.findings.rows[0].index;
+    let id = snapshot.records.findings[row].id.clone();
     let before = draw(&app, &snapshot, 80, 12);
     assert!(
         !before.contains(" id  "),
@@ -113,8 +125,8 @@ fn finding_detail_scrolls_to_its_id_at_80x12() {
         app.update(Action::Down, &snapshot);
     }
     let i = snapshot.records.finding(&id).expect("a finding");
-    let lines = ui::views::finding::lines(&app, &snapshot, i, &id).len();
-    assert_eq!(app.view().selected, lines - 1);
+    let lines = ui::screens::finding::lines(&app.ctx(&snapshot), i, &id).len();
+    assert_eq!(app.top().cursor().selected, lines - 1);
     let after = draw(&app, &snapshot, 80, 12);
     assert!(after.contains(" id  "), "after scrolling:\n{after}");
 }
@@ -126,8 +138,8 @@ fn lane_detail_labels_the_source_score_and_the_rejudgement() {
     let mut disagreeing = 0;
     for (row, lane) in lanes.iter().enumerate() {
         let Some(c) = &lane.canary else { continue };
-        let mut app = App::new(common::now());
-        app.update(Action::Show(Screen::Lanes), &snapshot);
+        let mut app = common::app();
+        app.update(common::show("Lanes"), &snapshot);
         for _ in 0..row {
             app.update(Action::Down, &snapshot);
         }
@@ -161,7 +173,7 @@ fn lane_detail_labels_the_source_score_and_the_rejudgement() {
 #[test]
 fn help_scrolls_at_60x12() {
     let snapshot = common::demo_snapshot();
-    let mut app = App::new(common::now());
+    let mut app = common::app();
     app.update(Action::ToggleHelp, &snapshot);
     let top = draw(&app, &snapshot, 60, 12);
     assert!(top.contains("switch screen"), "{top}");
@@ -170,11 +182,43 @@ fn help_scrolls_at_60x12() {
     app.update(Action::Bottom, &snapshot);
     let bottom = draw(&app, &snapshot, 60, 12);
     assert!(bottom.contains("Ctrl-C"), "{bottom}");
-    assert!(top.contains("filter findings: sev: status:"), "{top}");
+    // The screen's own keys come first: the Overview's Enter, not Findings' `/`.
+    assert!(top.contains("open the team's records"), "{top}");
+    assert!(!bottom.contains("filter findings"), "{bottom}");
     // Closing and reopening starts at the top again.
     app.update(Action::ToggleHelp, &snapshot);
     app.update(Action::ToggleHelp, &snapshot);
     assert_eq!(app.help_offset, 0);
+}
+
+#[test]
+fn each_screen_declares_its_keys_to_the_help_and_the_status_bar() {
+    let snapshot = common::demo_snapshot();
+    let mut app = common::app();
+    app.update(common::show("Findings"), &snapshot);
+    let list = draw(&app, &snapshot, 160, 40);
+    let status = list.lines().last().unwrap_or_default();
+    assert!(
+        status.contains("Enter open · / filter · ? help  q quit"),
+        "{status}"
+    );
+    app.update(Action::ToggleHelp, &snapshot);
+    let help = draw(&app, &snapshot, 160, 40);
+    assert!(help.contains("filter findings: sev: status:"), "{help}");
+    // `/` is a Findings key: on the Overview it does nothing.
+    app.update(Action::ToggleHelp, &snapshot);
+    app.update(common::show("Overview"), &snapshot);
+    let slash = crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('/'),
+        crossterm::event::KeyModifiers::NONE,
+    );
+    assert_eq!(
+        flightdeck::app::keymap::action_for(&slash, app.top().keys()),
+        None
+    );
+    let overview = draw(&app, &snapshot, 160, 40);
+    let status = overview.lines().last().unwrap_or_default();
+    assert!(status.contains("Enter details · ? help"), "{status}");
 }
 
 #[test]
@@ -239,18 +283,18 @@ fn prompt_keys_ctrl_u_ctrl_w_unknown_key_and_esc_on_the_list() {
     assert_eq!(prompt_action(&ctrl('w')), Some(Action::EraseWord));
 
     let snapshot = common::demo_snapshot();
-    let mut app = App::new(common::now());
-    app.update(Action::Show(Screen::Findings), &snapshot);
-    let all = app.findings.rows.len();
+    let mut app = common::app();
+    app.update(common::show("Findings"), &snapshot);
+    let all = app.top().cursor().rows;
     assert!(all > 0);
     app.update(Action::Filter, &snapshot);
     for c in "team:x sev:".chars() {
         app.update(Action::Type(c), &snapshot);
     }
     app.update(Action::EraseWord, &snapshot);
-    assert_eq!(app.findings.prompt.as_deref(), Some("team:x "));
+    assert_eq!(app.top().prompt(), Some("team:x "));
     app.update(Action::ClearPrompt, &snapshot);
-    assert_eq!(app.findings.prompt.as_deref(), Some(""));
+    assert_eq!(app.top().prompt(), Some(""));
     // An unknown key keeps the prompt open and says why.
     for c in "owner:x".chars() {
         app.update(Action::Type(c), &snapshot);
@@ -268,12 +312,13 @@ fn prompt_keys_ctrl_u_ctrl_w_unknown_key_and_esc_on_the_list() {
     }
     app.update(Action::Open, &snapshot);
     assert!(!app.typing());
-    let critical = app.findings.rows.len();
+    let critical = app.top().cursor().rows;
     assert!(critical > 0 && critical < all, "{critical} of {all}");
     // Esc on the list clears the filter; a second Esc does nothing.
     assert_eq!(app.update(Action::Back, &snapshot), Effect::Redraw);
-    assert!(app.findings.filter.is_empty());
-    assert_eq!(app.findings.rows.len(), all);
+    assert_eq!(app.top().cursor().rows, all);
+    let screen = draw(&app, &snapshot, 80, 24);
+    assert!(screen.contains("/ to filter"), "no filter shown:\n{screen}");
     assert_eq!(app.update(Action::Back, &snapshot), Effect::Nothing);
 }
 
@@ -292,7 +337,7 @@ fn team_detail_shows_the_rework_reason_before_the_failure_text_at_80x24() {
                 .any(|d| d.rework.is_some() && !d.fail_reasons.is_empty())
         })
         .expect("the demo has a failed rework deployment");
-    let mut app = App::new(common::now());
+    let mut app = common::app();
     for _ in 0..row {
         app.update(Action::Down, &snapshot);
     }

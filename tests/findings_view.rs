@@ -3,7 +3,8 @@
 
 use crate::support as common;
 
-use flightdeck::app::{Action, App, Route, Screen};
+use flightdeck::app::findings::{FindingsFilter, matching_rows};
+use flightdeck::app::{Action, App};
 use flightdeck::store::Snapshot;
 use flightdeck::ui;
 use ratatui::Terminal;
@@ -43,8 +44,8 @@ fn typed(app: &mut App, snapshot: &Snapshot, s: &str) {
 #[test]
 fn findings_screen_120x40() {
     let snapshot = common::demo_snapshot();
-    let mut app = App::new(common::now());
-    app.update(Action::Show(Screen::Findings), &snapshot);
+    let mut app = common::app();
+    app.update(common::show("Findings"), &snapshot);
     let t = draw(&app, &snapshot, 120, 40);
     insta::assert_snapshot!(t);
     assert!(t.contains(" 4 Findings "), "the tab is named");
@@ -65,14 +66,16 @@ fn findings_screen_120x40() {
 #[test]
 fn filter_narrows_the_list_and_enter_opens_a_detail() {
     let snapshot = common::demo_snapshot();
-    let mut app = App::new(common::now());
-    app.update(Action::Show(Screen::Findings), &snapshot);
-    let all = app.findings.rows.len();
+    let mut app = common::app();
+    app.update(common::show("Findings"), &snapshot);
+    let all = app.top().cursor().rows;
     typed(&mut app, &snapshot, "critical fw:pci open");
-    let picked = app.findings.rows.len();
+    let picked = app.top().cursor().rows;
     assert!(picked > 0 && picked < all, "{picked} of {all}");
     let view = &snapshot.views.findings;
-    for &pos in &app.findings.rows {
+    let rows = matching_rows(&FindingsFilter::parse("critical fw:pci open"), &snapshot);
+    assert_eq!(rows.len(), picked);
+    for &pos in &rows {
         let row = &view.rows[pos];
         let f = &snapshot.records.findings[row.index];
         assert_eq!(f.severity, flightdeck::model::Severity::Critical);
@@ -90,13 +93,17 @@ fn filter_narrows_the_list_and_enter_opens_a_detail() {
     app.update(Action::Filter, &snapshot);
     app.update(Action::Type('x'), &snapshot);
     app.update(Action::Back, &snapshot);
-    assert_eq!(app.findings.filter.text, "critical fw:pci open");
     assert!(!app.typing());
+    assert_eq!(
+        app.top().cursor().rows,
+        picked,
+        "the old filter still applies"
+    );
 
     app.update(Action::Open, &snapshot);
-    let Route::Finding(id) = app.view().route.clone() else {
-        panic!("Enter opens a finding, got {:?}", app.view().route);
-    };
+    assert_eq!(app.top().name(), "Finding", "Enter opens a finding");
+    let first = &view.rows[rows[0]];
+    let id = snapshot.records.findings[first.index].id.clone();
     let detail = draw(&app, &snapshot, 120, 40);
     insta::assert_snapshot!("finding_detail_120x40", detail);
     assert!(detail.contains(&format!("Finding {id}")));
@@ -115,20 +122,20 @@ fn filter_narrows_the_list_and_enter_opens_a_detail() {
     assert!(detail.contains("PCI DSS"), "{detail}");
     assert!(detail.contains("SLA"), "{detail}");
     app.update(Action::Back, &snapshot);
-    assert_eq!(app.view().route, Route::Screen(Screen::Findings));
+    assert_eq!((app.top().name(), app.depth()), ("Findings", 1));
 }
 
 #[test]
 fn a_filter_matching_nothing_says_so() {
     let snapshot = common::demo_snapshot();
-    let mut app = App::new(common::now());
-    app.update(Action::Show(Screen::Findings), &snapshot);
+    let mut app = common::app();
+    app.update(common::show("Findings"), &snapshot);
     typed(&mut app, &snapshot, "team:nosuchteam");
-    assert!(app.findings.rows.is_empty());
+    assert_eq!(app.top().cursor().rows, 0);
     let t = draw(&app, &snapshot, 80, 24);
     assert!(t.contains("No finding matches the filter"), "{t}");
     // `/` elsewhere does nothing.
-    app.update(Action::Show(Screen::Overview), &snapshot);
+    app.update(common::show("Overview"), &snapshot);
     app.update(Action::Filter, &snapshot);
     assert!(!app.typing());
 }
@@ -136,8 +143,8 @@ fn a_filter_matching_nothing_says_so() {
 #[test]
 fn findings_screen_80x24_keeps_team_names_and_titles() {
     let snapshot = common::demo_snapshot();
-    let mut app = App::new(common::now());
-    app.update(Action::Show(Screen::Findings), &snapshot);
+    let mut app = common::app();
+    app.update(common::show("Findings"), &snapshot);
     let t = draw(&app, &snapshot, 80, 24);
     insta::assert_snapshot!(t);
     assert!(t.contains("│billing "), "team names are not cut: {t}");

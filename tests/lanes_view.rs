@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{TimeDelta, TimeZone, Utc};
-use flightdeck::app::{Action, App, Effect, Route, Screen};
+use flightdeck::app::{Action, App, Effect};
 use flightdeck::model::records::Records;
 use flightdeck::model::settings::Settings;
 use flightdeck::model::{
@@ -184,8 +184,8 @@ fn fg_at(buf: &Buffer, row_marker: &str, needle: &str) -> Option<Color> {
 }
 
 fn lanes_app(s: &Snapshot) -> App {
-    let mut app = App::new(min(60));
-    app.update(Action::Show(Screen::Lanes), s);
+    let mut app = flightdeck::ui::screens::app(min(60));
+    app.update(crate::support::show("Lanes"), s);
     app
 }
 
@@ -256,7 +256,10 @@ fn lane_detail_of_a_failed_canary() {
         app.update(Action::Down, &s);
     }
     assert_eq!(app.update(Action::Open, &s), Effect::Redraw);
-    assert_eq!(app.view().route, Route::Lane("cart-0007".into()));
+    assert_eq!(
+        (app.top().name(), app.top().crumb()),
+        ("Lane", "cart-0007".into())
+    );
     let buf = draw(&app, &s, 120, 40);
     let t = text(&buf);
     insta::assert_snapshot!(t);
@@ -268,7 +271,7 @@ fn lane_detail_of_a_failed_canary() {
     assert!(t.contains("Cache lookups per request"));
     assert!(t.contains("09:00:00 → 09:15:00"));
     assert_eq!(app.update(Action::Back, &s), Effect::Redraw);
-    assert_eq!(app.view().route, Route::Screen(Screen::Lanes));
+    assert_eq!((app.top().name(), app.depth()), ("Lanes", 1));
 }
 
 #[test]
@@ -312,7 +315,7 @@ fn release_window_feed_flash_and_ack() {
     assert!(status.contains("search-api-0044 canary failed"), "{status}");
     // The flash fades after a few ticks; acknowledging removes it from the count.
     for _ in 0..5 {
-        app.tick(min(60));
+        app.tick(min(60), &newer);
     }
     assert!(!text(&draw(&app, &newer, 120, 40)).contains("🔔"));
     let before = app.open_alerts(&newer).count();

@@ -3,7 +3,7 @@
 
 use crate::support as common;
 
-use flightdeck::app::{Action, App, Screen};
+use flightdeck::app::App;
 use flightdeck::store::Snapshot;
 use flightdeck::ui;
 use ratatui::Terminal;
@@ -27,17 +27,17 @@ fn draw(app: &App, snapshot: &Snapshot, w: u16, h: u16) -> String {
     out
 }
 
-fn screen(s: Screen, w: u16, h: u16) -> String {
+fn screen(name: &str, w: u16, h: u16) -> String {
     let snapshot = common::demo_snapshot();
-    let mut app = App::new(common::now());
-    app.update(Action::Show(s), &snapshot);
+    let mut app = common::app();
+    app.update(common::show(name), &snapshot);
     draw(&app, &snapshot, w, h)
 }
 
 #[test]
 fn lanes_keep_whole_ids_and_the_gate() {
     let snapshot = common::demo_snapshot();
-    let t = screen(Screen::Lanes, 80, 24);
+    let t = screen("Lanes", 80, 24);
     for lane in snapshot.views.lanes.lanes.iter().take(18) {
         assert!(t.contains(&*lane.id), "lane id {} cut: {t}", lane.id);
     }
@@ -48,7 +48,7 @@ fn lanes_keep_whole_ids_and_the_gate() {
         "region codes: {t}"
     );
     assert!(!t.contains("ERR RATE"), "no sparkline at 80 columns: {t}");
-    let wide = screen(Screen::Lanes, 120, 30);
+    let wide = screen("Lanes", 120, 30);
     assert!(
         wide.contains("ERR RATE") && wide.contains("eu-west-1"),
         "{wide}"
@@ -57,7 +57,7 @@ fn lanes_keep_whole_ids_and_the_gate() {
 
 #[test]
 fn incidents_keep_every_header_and_whole_values() {
-    let t = screen(Screen::Incidents, 80, 24);
+    let t = screen("Incidents", 80, 24);
     for h in ["STATE", "AGE/TOOK", "SEV", "TEAM", "INCIDENT", "DEPLOYMENT"] {
         assert!(t.contains(h), "header {h} missing: {t}");
     }
@@ -82,7 +82,7 @@ fn incidents_keep_every_header_and_whole_values() {
 
 #[test]
 fn findings_posture_puts_criticals_first_and_counts_the_hidden() {
-    let t = screen(Screen::Findings, 80, 24);
+    let t = screen("Findings", 80, 24);
     let first_team = t.lines().nth(4).unwrap_or_default();
     assert!(first_team.contains("search"), "critical team first: {t}");
     assert!(t.contains("+4 more"), "hidden rows are counted: {t}");
@@ -100,7 +100,7 @@ fn findings_posture_puts_criticals_first_and_counts_the_hidden() {
         .map(|x| x.parse().expect("a count"))
         .collect();
     assert_eq!(n[0], n[1..].iter().sum::<u64>(), "{billing}");
-    let wide = screen(Screen::Findings, 130, 40);
+    let wide = screen("Findings", 130, 40);
     assert!(
         !wide.contains("1d 05h"),
         "oldest critical uses the shared duration format: {wide}"
@@ -113,14 +113,14 @@ fn sources_kind_is_whole() {
     let mut s = snap.sources[0].clone();
     s.kind = "prometheus";
     snap.sources.push(s);
-    let mut app = App::new(common::now());
-    app.update(Action::Show(Screen::Sources), &snap);
+    let mut app = common::app();
+    app.update(common::show("Sources"), &snap);
     let t = draw(&app, &snap, 80, 24);
     assert!(t.contains("prometheus "), "{t}");
 }
 
 fn status_line(snapshot: &Snapshot, w: u16) -> String {
-    let app = App::new(common::now());
+    let app = common::app();
     let t = draw(&app, snapshot, w, 24);
     t.lines().last().unwrap_or_default().to_string()
 }
@@ -180,8 +180,8 @@ fn sources_show_a_failing_sources_whole_error_at_80_columns() {
         "HTTP 500 (GET https://gitlab.example.com/api/v4/projects/42/deployments)".into(),
     ));
     snap.sources.push(s);
-    let mut app = App::new(common::now());
-    app.update(Action::Show(Screen::Sources), &snap);
+    let mut app = common::app();
+    app.update(common::show("Sources"), &snap);
     let t = draw(&app, &snap, 80, 24);
     assert!(t.contains("PROBLEMS"), "{t}");
     // The demo row is selected and has no problem: the failing one is shown whole.

@@ -574,7 +574,7 @@ async fn the_source_reports_no_data_and_the_error_when_prometheus_is_down() {
     use flightdeck::sources::prometheus_poller::PrometheusPoller;
     use flightdeck::sources::scheduler::Poller;
     use flightdeck::store::Snapshot;
-    use flightdeck::ui::views::lanes::canary_text;
+    use flightdeck::ui::screens::lanes::canary_text;
     use flightdeck::util::clock::Clock;
 
     let now = Utc::now();

@@ -31,7 +31,7 @@ fn status_line(buf: &Buffer) -> String {
 #[test]
 fn replay_keys_steer_the_replay_only_when_there_is_one() {
     let snapshot = common::demo_snapshot();
-    let mut app = App::new(common::now());
+    let mut app = common::app();
     assert_eq!(app.update(Action::ReplayPause, &snapshot), Effect::Nothing);
     assert_eq!(app.update(Action::ReplayFaster, &snapshot), Effect::Nothing);
     app.replay = Some(ReplayStatus {
@@ -63,7 +63,7 @@ fn replay_keys_steer_the_replay_only_when_there_is_one() {
 #[test]
 fn the_status_bar_shows_replay_speed_pause_and_messages() {
     let snapshot = common::demo_snapshot();
-    let mut app = App::new(common::now());
+    let mut app = common::app();
     assert!(!status_line(&draw(&app)).contains("replay"));
     app.replay = Some(ReplayStatus {
         speed: 60.0,
@@ -90,7 +90,7 @@ fn the_status_bar_shows_replay_speed_pause_and_messages() {
 
 #[test]
 fn a_saved_screen_holds_the_text_and_colours_of_the_buffer() {
-    let app = App::new(common::now());
+    let app = common::app();
     let buf = draw(&app);
     let dir = std::env::temp_dir().join(format!("fd-screen-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");

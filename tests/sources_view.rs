@@ -4,7 +4,7 @@
 use crate::support as common;
 
 use chrono::TimeDelta;
-use flightdeck::app::{Action, App, Screen};
+use flightdeck::app::Action;
 use flightdeck::model::Text;
 use flightdeck::model::source_update::Quota;
 use flightdeck::store::{Snapshot, SourceStatus};
@@ -50,8 +50,8 @@ fn snapshot() -> Snapshot {
 #[test]
 fn sources_screen_shows_state_age_next_poll_and_quota() {
     let snapshot = snapshot();
-    let mut app = App::new(common::now());
-    app.update(Action::Show(Screen::Sources), &snapshot);
+    let mut app = common::app();
+    app.update(common::show("Sources"), &snapshot);
     let mut terminal = Terminal::new(TestBackend::new(120, 20)).expect("backend");
     terminal
         .draw(|f| ui::render(f, &app, &snapshot))

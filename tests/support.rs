@@ -76,3 +76,17 @@ pub fn tool(name: &str) -> Option<std::path::PathBuf> {
     }
     found
 }
+
+/// A cockpit state on the registered screens, at [`now`].
+pub fn app() -> flightdeck::app::App {
+    flightdeck::ui::screens::app(now())
+}
+
+/// The action that shows the top-level screen named `name`.
+pub fn show(name: &str) -> flightdeck::app::Action {
+    let n = flightdeck::ui::screens::tabs()
+        .iter()
+        .position(|s| s.name() == name)
+        .unwrap_or_else(|| panic!("no screen named {name}"));
+    flightdeck::app::Action::Show(n)
+}

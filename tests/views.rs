@@ -49,7 +49,7 @@ fn find(buf: &Buffer, row_marker: &str, needle: &str) -> Option<(u16, u16)> {
 #[test]
 fn overview_120x40() {
     let snapshot = common::demo_snapshot();
-    let app = App::new(common::now());
+    let app = common::app();
     let buf = draw(&app, &snapshot, 120, 40);
     insta::assert_snapshot!(text(&buf));
     let t = text(&buf);
@@ -73,14 +73,14 @@ fn overview_120x40() {
 #[test]
 fn overview_80x24() {
     let snapshot = common::demo_snapshot();
-    let app = App::new(common::now());
+    let app = common::app();
     insta::assert_snapshot!(text(&draw(&app, &snapshot, 80, 24)));
 }
 
 #[test]
 fn tiny_terminal_asks_for_room() {
     let snapshot = common::demo_snapshot();
-    let app = App::new(common::now());
+    let app = common::app();
     let t = text(&draw(&app, &snapshot, 30, 8));
     insta::assert_snapshot!(t);
     assert!(t.contains("needs 60x12"));
@@ -89,7 +89,7 @@ fn tiny_terminal_asks_for_room() {
 #[test]
 fn team_drill_down_120x40() {
     let snapshot = common::demo_snapshot();
-    let mut app = App::new(common::now());
+    let mut app = common::app();
     app.update(Action::Open, &snapshot);
     let buf = draw(&app, &snapshot, 120, 40);
     let t = text(&buf);
@@ -104,7 +104,7 @@ fn team_drill_down_120x40() {
 #[test]
 fn team_drill_down_80x24() {
     let snapshot = common::demo_snapshot();
-    let mut app = App::new(common::now());
+    let mut app = common::app();
     app.update(Action::Open, &snapshot);
     insta::assert_snapshot!(text(&draw(&app, &snapshot, 80, 24)));
 }
@@ -112,8 +112,8 @@ fn team_drill_down_80x24() {
 #[test]
 fn incidents_120x40() {
     let snapshot = common::demo_snapshot();
-    let mut app = App::new(common::now());
-    app.update(Action::Show(flightdeck::app::Screen::Incidents), &snapshot);
+    let mut app = common::app();
+    app.update(common::show("Incidents"), &snapshot);
     let t = text(&draw(&app, &snapshot, 120, 40));
     insta::assert_snapshot!(t);
     assert!(t.contains("3 Incidents"));
@@ -123,7 +123,7 @@ fn incidents_120x40() {
 #[test]
 fn help_lists_the_keys() {
     let snapshot = common::demo_snapshot();
-    let mut app = App::new(common::now());
+    let mut app = common::app();
     app.update(Action::ToggleHelp, &snapshot);
     let t = text(&draw(&app, &snapshot, 120, 40));
     insta::assert_snapshot!(t);

@@ -1,6 +1,6 @@
-//! The Findings screen's state: the filter, the `/` prompt that edits it, and
-//! the rows that pass it. Pure: no I/O; rows are refiltered when the filter or
-//! the snapshot changes, never while drawing.
+//! The Findings filter: its syntax, the prompt's hint, and the rows that pass
+//! it. Pure: no I/O; the Findings screen refilters when the filter or the
+//! snapshot changes, never while drawing.
 //!
 //! Filter syntax (words separated by spaces, all must match):
 //! - `critical` `high` `medium` `low` `info`: severities (several: any of them),
@@ -11,9 +11,6 @@
 //! - an unknown `key:` or an unknown severity/status is a problem, reported in
 //!   the prompt, never silently searched as text
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-use super::Action;
 use crate::model::{FindingStatus, Severity};
 use crate::store::Snapshot;
 
@@ -138,58 +135,40 @@ fn status(w: &str) -> Option<FindingStatus> {
     }
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct FindingsState {
-    pub filter: FindingsFilter,
-    /// The `/` prompt's text while it is open.
-    pub prompt: Option<String>,
-    /// Positions in `views.findings.rows` that pass the filter, in order.
-    pub rows: Vec<usize>,
-    /// The snapshot version `rows` were computed for.
-    pub version: Option<u64>,
-}
-
-impl FindingsState {
-    /// Refilters when the snapshot or the filter changed.
-    pub fn refresh(&mut self, snapshot: &Snapshot, force: bool) {
-        if !force && self.version == Some(snapshot.version) {
-            return;
-        }
-        self.version = Some(snapshot.version);
-        let view = &snapshot.views.findings;
-        let records = &snapshot.records.findings;
-        let f = &self.filter;
-        self.rows = view
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, row)| {
-                let Some(rec) = records.get(row.index) else {
-                    return false;
-                };
-                let has = |hay: Option<&str>, needle: &str| {
-                    hay.is_some_and(|h| h.to_lowercase().contains(needle))
-                };
-                (f.severities.is_empty() || f.severities.contains(&rec.severity))
-                    && (f.statuses.is_empty() || f.statuses.contains(&effective(rec, row.open)))
-                    && f.team.as_deref().is_none_or(|t| has(Some(&row.team), t))
-                    && f.framework.as_deref().is_none_or(|w| {
-                        row.frameworks.iter().any(|fw| has(Some(fw), w))
-                            || rec.frameworks.iter().any(|fw| has(Some(fw), w))
-                    })
-                    && f.account
-                        .as_deref()
-                        .is_none_or(|a| has(rec.account.as_deref(), a))
-                    && f.words.iter().all(|w| {
-                        has(rec.title.as_deref(), w)
-                            || has(rec.rule.as_deref(), w)
-                            || has(Some(&rec.id), w)
-                            || has(rec.detail.as_deref().and_then(|d| d.resource.as_deref()), w)
-                    })
-            })
-            .map(|(n, _)| n)
-            .collect();
-    }
+/// Positions in `views.findings.rows` that pass `filter`, in order.
+pub fn matching_rows(filter: &FindingsFilter, snapshot: &Snapshot) -> Vec<usize> {
+    let view = &snapshot.views.findings;
+    let records = &snapshot.records.findings;
+    let f = filter;
+    view.rows
+        .iter()
+        .enumerate()
+        .filter(|(_, row)| {
+            let Some(rec) = records.get(row.index) else {
+                return false;
+            };
+            let has = |hay: Option<&str>, needle: &str| {
+                hay.is_some_and(|h| h.to_lowercase().contains(needle))
+            };
+            (f.severities.is_empty() || f.severities.contains(&rec.severity))
+                && (f.statuses.is_empty() || f.statuses.contains(&effective(rec, row.open)))
+                && f.team.as_deref().is_none_or(|t| has(Some(&row.team), t))
+                && f.framework.as_deref().is_none_or(|w| {
+                    row.frameworks.iter().any(|fw| has(Some(fw), w))
+                        || rec.frameworks.iter().any(|fw| has(Some(fw), w))
+                })
+                && f.account
+                    .as_deref()
+                    .is_none_or(|a| has(rec.account.as_deref(), a))
+                && f.words.iter().all(|w| {
+                    has(rec.title.as_deref(), w)
+                        || has(rec.rule.as_deref(), w)
+                        || has(Some(&rec.id), w)
+                        || has(rec.detail.as_deref().and_then(|d| d.resource.as_deref()), w)
+                })
+        })
+        .map(|(n, _)| n)
+        .collect()
 }
 
 /// The status a row is shown with: a record still marked open but resolved in
@@ -199,24 +178,5 @@ pub fn effective(rec: &crate::model::Finding, open_now: bool) -> FindingStatus {
         FindingStatus::Suppressed => FindingStatus::Suppressed,
         _ if open_now => FindingStatus::Open,
         _ => FindingStatus::Resolved,
-    }
-}
-
-/// Keys while the `/` prompt is open: text goes into the prompt.
-pub fn prompt_action(event: &KeyEvent) -> Option<Action> {
-    if event.modifiers.contains(KeyModifiers::CONTROL) {
-        return match event.code {
-            KeyCode::Char('c') => Some(Action::Quit),
-            KeyCode::Char('u') => Some(Action::ClearPrompt),
-            KeyCode::Char('w') => Some(Action::EraseWord),
-            _ => None,
-        };
-    }
-    match event.code {
-        KeyCode::Char(c) => Some(Action::Type(c)),
-        KeyCode::Backspace => Some(Action::Erase),
-        KeyCode::Enter => Some(Action::Open),
-        KeyCode::Esc => Some(Action::Back),
-        _ => None,
     }
 }

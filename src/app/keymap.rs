@@ -1,10 +1,12 @@
-//! Keys as data: one table drives both dispatch and the help screen.
+//! Keys as data: one table of global keys, plus the keys each screen declares
+//! (`Screen::keys`), drive both dispatch and the help screen.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::{Action, Screen};
+use super::Action;
 
-/// One binding: the key, the action, and what the help screen says.
+/// One binding: the key, the action, what the help screen says and (for a
+/// screen's own keys) the word the status bar shows after the key.
 #[derive(Debug, Clone, Copy)]
 pub struct Binding {
     pub code: KeyCode,
@@ -12,32 +14,46 @@ pub struct Binding {
     pub keys: &'static str,
     pub action: Action,
     pub help: &'static str,
+    pub hint: &'static str,
 }
 
-const fn key(code: KeyCode, keys: &'static str, action: Action, help: &'static str) -> Binding {
+pub const fn key(code: KeyCode, keys: &'static str, action: Action, help: &'static str) -> Binding {
     Binding {
         code,
         ctrl: false,
         keys,
         action,
         help,
+        hint: "",
+    }
+}
+
+impl Binding {
+    /// The same binding with a status-bar hint.
+    pub const fn hint(self, hint: &'static str) -> Self {
+        Self { hint, ..self }
     }
 }
 
 /// Global bindings, in the order the help screen lists them. Bindings with an
-/// empty `keys` label are listed by a sibling (arrows and vi keys, 1 … 5, a A),
-/// so that the help fits a 24-row terminal.
+/// empty `keys` label are listed by a sibling (arrows and vi keys, 1 2 …, a A),
+/// so that the help fits a 24-row terminal. A digit shows the screen of that
+/// number in the top bar, however many are registered.
 pub const BINDINGS: &[Binding] = &[
     key(
         KeyCode::Char('1'),
-        "1 … 5",
-        Action::Show(Screen::Overview),
-        "switch screen (named in the top bar)",
+        "1 2 …",
+        Action::Show(0),
+        "switch screen (numbered in the top bar)",
     ),
-    key(KeyCode::Char('2'), "", Action::Show(Screen::Lanes), ""),
-    key(KeyCode::Char('3'), "", Action::Show(Screen::Incidents), ""),
-    key(KeyCode::Char('4'), "", Action::Show(Screen::Findings), ""),
-    key(KeyCode::Char('5'), "", Action::Show(Screen::Sources), ""),
+    key(KeyCode::Char('2'), "", Action::Show(1), ""),
+    key(KeyCode::Char('3'), "", Action::Show(2), ""),
+    key(KeyCode::Char('4'), "", Action::Show(3), ""),
+    key(KeyCode::Char('5'), "", Action::Show(4), ""),
+    key(KeyCode::Char('6'), "", Action::Show(5), ""),
+    key(KeyCode::Char('7'), "", Action::Show(6), ""),
+    key(KeyCode::Char('8'), "", Action::Show(7), ""),
+    key(KeyCode::Char('9'), "", Action::Show(8), ""),
     key(KeyCode::Down, "↓ ↑ j k", Action::Down, "move down / up"),
     key(KeyCode::Char('j'), "", Action::Down, ""),
     key(KeyCode::Up, "", Action::Up, ""),
@@ -59,12 +75,6 @@ pub const BINDINGS: &[Binding] = &[
     key(KeyCode::End, "", Action::Bottom, ""),
     key(KeyCode::Char('G'), "", Action::Bottom, ""),
     key(
-        KeyCode::Enter,
-        "Enter",
-        Action::Open,
-        "open the selected row",
-    ),
-    key(
         KeyCode::Esc,
         "Esc",
         Action::Back,
@@ -78,12 +88,6 @@ pub const BINDINGS: &[Binding] = &[
         "window 7 / 30 / 90 days",
     ),
     key(KeyCode::Char(']'), "", Action::WindowLonger, ""),
-    key(
-        KeyCode::Char('/'),
-        "/",
-        Action::Filter,
-        "filter findings: sev: status: team: fw:",
-    ),
     key(
         KeyCode::Char('?'),
         "?",
@@ -141,21 +145,48 @@ pub const BINDINGS: &[Binding] = &[
         keys: "Ctrl-C",
         action: Action::Quit,
         help: "quit",
+        hint: "",
     },
 ];
 
-/// How many lines the `?` help lists: one per labelled binding.
-pub fn help_lines() -> usize {
-    BINDINGS.iter().filter(|b| !b.keys.is_empty()).count()
+/// The bindings `?` lists: the screen's own, then the global ones; one line
+/// per labelled binding.
+pub fn help_bindings(screen: &'static [Binding]) -> impl Iterator<Item = &'static Binding> {
+    screen.iter().chain(BINDINGS).filter(|b| !b.keys.is_empty())
 }
 
-/// The action bound to a key press, if any.
-pub fn action_for(event: &KeyEvent) -> Option<Action> {
+/// How many lines the `?` help lists for a screen with these keys.
+pub fn help_lines(screen: &'static [Binding]) -> usize {
+    help_bindings(screen).count()
+}
+
+/// The action bound to a key press, if any: the screen's keys first.
+pub fn action_for(event: &KeyEvent, screen: &[Binding]) -> Option<Action> {
     let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
-    BINDINGS
+    screen
         .iter()
+        .chain(BINDINGS)
         .find(|b| b.code == event.code && b.ctrl == ctrl)
         .map(|b| b.action)
+}
+
+/// Keys while a prompt is open: text goes into the prompt.
+pub fn prompt_action(event: &KeyEvent) -> Option<Action> {
+    if event.modifiers.contains(KeyModifiers::CONTROL) {
+        return match event.code {
+            KeyCode::Char('c') => Some(Action::Quit),
+            KeyCode::Char('u') => Some(Action::ClearPrompt),
+            KeyCode::Char('w') => Some(Action::EraseWord),
+            _ => None,
+        };
+    }
+    match event.code {
+        KeyCode::Char(c) => Some(Action::Type(c)),
+        KeyCode::Backspace => Some(Action::Erase),
+        KeyCode::Enter => Some(Action::Open),
+        KeyCode::Esc => Some(Action::Back),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -165,11 +196,11 @@ mod tests {
     #[test]
     fn ctrl_c_quits_and_plain_c_does_nothing() {
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(&ctrl_c), Some(Action::Quit));
+        assert_eq!(action_for(&ctrl_c, &[]), Some(Action::Quit));
         let c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE);
-        assert_eq!(action_for(&c), None);
+        assert_eq!(action_for(&c, &[]), None);
         let shift_g = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
-        assert_eq!(action_for(&shift_g), Some(Action::Bottom));
+        assert_eq!(action_for(&shift_g, &[]), Some(Action::Bottom));
     }
 
     #[test]

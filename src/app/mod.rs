@@ -1,76 +1,20 @@
 //! Application state and `update`: what keys do. No I/O and no terminal, so it
-//! is tested directly. May use `model`, `metrics`, `store` and `util`.
+//! is tested directly. May use `model`, `metrics`, `store` and `util`. The
+//! screens are components behind the [`screen::Screen`] trait; the app holds
+//! them, routes keys and data to them, and never names one.
 
 pub mod findings;
 pub mod keymap;
-mod rows;
+pub mod screen;
 
 use crate::model::{Text, Time};
 use crate::store::{Snapshot, WINDOW_DAYS};
-
-pub use rows::{DetailLines, alert_text, incident_rows, row_count, team_detail};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    Overview,
-    Lanes,
-    Incidents,
-    Findings,
-    Sources,
-}
-
-impl Screen {
-    pub const ALL: [Screen; 5] = [
-        Screen::Overview,
-        Screen::Lanes,
-        Screen::Incidents,
-        Screen::Findings,
-        Screen::Sources,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Screen::Overview => "Overview",
-            Screen::Lanes => "Lanes",
-            Screen::Incidents => "Incidents",
-            Screen::Findings => "Findings",
-            Screen::Sources => "Sources",
-        }
-    }
-
-    pub fn key(self) -> char {
-        match self {
-            Screen::Overview => '1',
-            Screen::Lanes => '2',
-            Screen::Incidents => '3',
-            Screen::Findings => '4',
-            Screen::Sources => '5',
-        }
-    }
-}
-
-/// Where the user is. Drill-downs name their subject, not a row number, so they
-/// survive new data arriving.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Route {
-    Screen(Screen),
-    Team(Text),
-    Incident(Text),
-    /// A deployment's lane detail, by deployment id.
-    Lane(Text),
-    /// One finding, by id.
-    Finding(Text),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct View {
-    pub route: Route,
-    pub selected: usize,
-}
+use screen::{Ctx, Reply, Screen};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    Show(Screen),
+    /// Show the screen of this number (0-based) in the top bar.
+    Show(usize),
     Up,
     Down,
     PageUp,
@@ -83,7 +27,7 @@ pub enum Action {
     WindowLonger,
     ToggleHelp,
     Quit,
-    /// `/`: open the Findings filter prompt.
+    /// `/`: open the screen's filter prompt.
     Filter,
     /// A character typed into the prompt.
     Type(char),
@@ -135,12 +79,15 @@ pub enum Effect {
     SaveScreen,
 }
 
-const PAGE: usize = 10;
-
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct App {
-    /// Enter pushes, Esc pops; never empty.
-    pub stack: Vec<View>,
+    /// The top-level screens in top-bar order; each keeps its state while
+    /// another is shown.
+    tabs: Vec<Box<dyn Screen>>,
+    /// Index into `tabs`: the screen whose tab is highlighted.
+    tab: usize,
+    /// Drill-downs opened with Enter above the current tab; Esc pops.
+    stack: Vec<Box<dyn Screen>>,
     /// Index into [`WINDOW_DAYS`].
     pub window: usize,
     pub help: bool,
@@ -155,12 +102,8 @@ pub struct App {
     /// A one-off message for the status bar (e.g. where the screen was saved);
     /// the next key clears it.
     pub message: Option<String>,
-    /// The Findings screen's filter, prompt and filtered rows.
-    pub findings: findings::FindingsState,
-    /// How many lines the scrolling detail on screen has, as its view last
-    /// drew it: the view builds the lines, so it alone counts them, and the
-    /// scroll keys stay within that count (nothing is counted twice).
-    pub detail_lines: DetailLines,
+    /// The snapshot version the screens on view were last rebuilt from.
+    refreshed: Option<u64>,
 }
 
 /// Release-window mode: the alert feed is shown, new alerts flash the status
@@ -180,12 +123,13 @@ pub struct ReleaseWindow {
 pub const FLASH_TICKS: u8 = 4;
 
 impl App {
-    pub fn new(now: Time) -> Self {
+    /// An app showing the first of `tabs` (which must not be empty: the
+    /// registration in `ui::screens` gives them).
+    pub fn new(now: Time, tabs: Vec<Box<dyn Screen>>) -> Self {
         Self {
-            stack: vec![View {
-                route: Route::Screen(Screen::Overview),
-                selected: 0,
-            }],
+            tabs,
+            tab: 0,
+            stack: Vec::new(),
             window: 1,
             help: false,
             help_offset: 0,
@@ -193,37 +137,73 @@ impl App {
             release: ReleaseWindow::default(),
             replay: None,
             message: None,
-            findings: findings::FindingsState::default(),
-            detail_lines: DetailLines::default(),
+            refreshed: None,
         }
     }
 
-    pub fn view(&self) -> &View {
-        // The stack is never empty: `Back` keeps the root.
-        &self.stack[self.stack.len() - 1]
-    }
-
-    fn view_mut(&mut self) -> &mut View {
-        let last = self.stack.len() - 1;
-        &mut self.stack[last]
-    }
-
-    /// The screen whose tab is highlighted: the root of the stack.
-    pub fn screen(&self) -> Screen {
-        match self.stack[0].route {
-            Route::Screen(s) => s,
-            _ => Screen::Overview,
+    /// The screen on top: the last drill-down, else the current tab.
+    pub fn top(&self) -> &dyn Screen {
+        match self.stack.last() {
+            Some(s) => s.as_ref(),
+            None => self.tabs[self.tab].as_ref(),
         }
+    }
+
+    fn top_mut(&mut self) -> &mut dyn Screen {
+        match self.stack.last_mut() {
+            Some(s) => s.as_mut(),
+            None => self.tabs[self.tab].as_mut(),
+        }
+    }
+
+    /// The top-level screens, in top-bar order.
+    pub fn tabs(&self) -> impl Iterator<Item = &dyn Screen> {
+        self.tabs.iter().map(|s| s.as_ref())
+    }
+
+    /// Which tab is highlighted.
+    pub fn tab(&self) -> usize {
+        self.tab
+    }
+
+    /// The drill-downs above the tab, bottom first (for the breadcrumb).
+    pub fn drill_downs(&self) -> impl Iterator<Item = &dyn Screen> {
+        self.stack.iter().map(|s| s.as_ref())
+    }
+
+    /// How many screens are on the stack, the tab included.
+    pub fn depth(&self) -> usize {
+        1 + self.stack.len()
     }
 
     pub fn window_days(&self) -> i64 {
         WINDOW_DAYS[self.window]
     }
 
+    /// What the screens read: `snapshot`, the window and the clock.
+    pub fn ctx<'a>(&self, snapshot: &'a Snapshot) -> Ctx<'a> {
+        Ctx {
+            snapshot,
+            window: self.window,
+            now: self.now,
+        }
+    }
+
+    /// Rebuilds what is on screen (the tab and its drill-downs) from `snapshot`.
+    pub fn refresh(&mut self, snapshot: &Snapshot) {
+        self.refreshed = Some(snapshot.version);
+        let ctx = self.ctx(snapshot);
+        self.tabs[self.tab].refresh(&ctx);
+        for s in &mut self.stack {
+            s.refresh(&ctx);
+        }
+    }
+
     /// The clock moved on: ages on screen change.
-    pub fn tick(&mut self, now: Time) -> Effect {
+    pub fn tick(&mut self, now: Time, snapshot: &Snapshot) -> Effect {
         self.now = self.now.max(now);
         self.release.flash = self.release.flash.saturating_sub(1);
+        self.refresh(snapshot);
         Effect::Redraw
     }
 
@@ -264,6 +244,13 @@ impl App {
         }
     }
 
+    /// New data arrived: the screens on view rebuild their rows (each keeps
+    /// its cursor on the same record where it can).
+    pub fn on_snapshot(&mut self, new: &Snapshot) {
+        self.now = self.now.max(new.now);
+        self.refresh(new);
+    }
+
     pub fn update(&mut self, action: Action, snapshot: &Snapshot) -> Effect {
         let had_message = self.message.take().is_some();
         // Replay and snapshot keys work on every screen, help included.
@@ -273,11 +260,23 @@ impl App {
         if self.help {
             return self.help_key(action);
         }
-        if self.findings.prompt.is_some() {
-            return self.edit_prompt(action, snapshot);
+        if self.refreshed != Some(snapshot.version) {
+            self.refresh(snapshot);
         }
-        self.findings.refresh(snapshot, false);
-        self.screen_key(action, snapshot)
+        let ctx = self.ctx(snapshot);
+        let typing = self.typing();
+        match self.top_mut().update(action, &ctx) {
+            // A prompt takes every key but quit.
+            Reply::Pass if typing && action != Action::Quit => Effect::Nothing,
+            Reply::Pass => self.global_key(action, snapshot),
+            Reply::Nothing => Effect::Nothing,
+            Reply::Redraw => Effect::Redraw,
+            Reply::Open(mut screen) => {
+                screen.refresh(&ctx);
+                self.stack.push(screen);
+                Effect::Redraw
+            }
+        }
     }
 
     /// Replay and snapshot keys, which work on every screen; `None` for others.
@@ -309,33 +308,27 @@ impl App {
                 self.help = false;
                 Effect::Redraw
             }
+            Action::Quit => Effect::Quit,
             // On a small terminal the help scrolls; its view clamps.
-            Action::Down
-            | Action::Up
-            | Action::PageDown
-            | Action::PageUp
-            | Action::Top
-            | Action::Bottom => {
-                let last = keymap::help_lines().saturating_sub(1) as isize;
-                let to = match action {
-                    Action::Down => self.help_offset as isize + 1,
-                    Action::Up => self.help_offset as isize - 1,
-                    Action::PageDown => self.help_offset as isize + PAGE as isize,
-                    Action::PageUp => self.help_offset as isize - PAGE as isize,
-                    Action::Top => 0,
-                    _ => last,
+            _ => {
+                let mut cursor = screen::Cursor {
+                    selected: self.help_offset,
+                    rows: keymap::help_lines(self.top().keys()),
                 };
-                self.help_offset = to.clamp(0, last.max(0)) as usize;
+                if !cursor.apply(action) {
+                    return Effect::Nothing;
+                }
+                self.help_offset = cursor.selected;
                 Effect::Redraw
             }
-            Action::Quit => Effect::Quit,
-            _ => Effect::Nothing,
         }
     }
 
-    /// Keys on a screen or detail view (no help, no prompt).
-    fn screen_key(&mut self, action: Action, snapshot: &Snapshot) -> Effect {
-        let rows = row_count(self.view(), self, snapshot);
+    /// Keys the screen on top passed on: the same on every screen.
+    fn global_key(&mut self, action: Action, snapshot: &Snapshot) -> Effect {
+        if self.top_mut().cursor_mut().apply(action) {
+            return Effect::Redraw;
+        }
         match action {
             Action::Quit => return Effect::Quit,
             Action::TogglePolling => {
@@ -348,69 +341,33 @@ impl App {
                 self.help = true;
                 self.help_offset = 0;
             }
-            Action::Show(screen) => {
-                self.stack = vec![View {
-                    route: Route::Screen(screen),
-                    selected: 0,
-                }];
+            Action::Show(n) => {
+                if n >= self.tabs.len() {
+                    return Effect::Nothing;
+                }
+                self.stack.clear();
+                self.tab = n;
+                let ctx = self.ctx(snapshot);
+                self.tabs[n].refresh(&ctx);
             }
-            Action::Down => self.move_by(rows, 1),
-            Action::Up => self.move_by(rows, -1),
-            Action::PageDown => self.move_by(rows, PAGE as isize),
-            Action::PageUp => self.move_by(rows, -(PAGE as isize)),
-            Action::Top => self.view_mut().selected = 0,
-            Action::Bottom => self.view_mut().selected = rows.saturating_sub(1),
             Action::WindowShorter | Action::WindowLonger => {
-                let anchor = self.overview_anchor(snapshot);
                 self.window = if action == Action::WindowShorter {
                     self.window.saturating_sub(1)
                 } else {
                     (self.window + 1).min(WINDOW_DAYS.len() - 1)
                 };
-                self.reanchor(anchor, snapshot);
+                self.refresh(snapshot);
             }
-            Action::Back => return self.back(snapshot),
+            Action::Back => {
+                if self.stack.pop().is_none() {
+                    return Effect::Nothing;
+                }
+            }
             Action::ReleaseWindow | Action::Acknowledge | Action::AcknowledgeAll => {
                 return self.alert_key(action, snapshot);
             }
-            Action::Open => match self.target(snapshot) {
-                Some(route) => self.stack.push(View { route, selected: 0 }),
-                None => return Effect::Nothing,
-            },
-            // Handled before the help check in `update`.
-            Action::ReplayPause
-            | Action::ReplayFaster
-            | Action::ReplaySlower
-            | Action::SaveScreen => {}
-            Action::Filter => {
-                if self.stack[0].route != Route::Screen(Screen::Findings) {
-                    return Effect::Nothing;
-                }
-                self.stack.truncate(1);
-                self.findings.prompt = Some(self.findings.filter.text.clone());
-            }
-            Action::Type(_) | Action::Erase | Action::ClearPrompt | Action::EraseWord => {
-                return Effect::Nothing;
-            }
+            _ => return Effect::Nothing,
         }
-        Effect::Redraw
-    }
-
-    /// Esc: back one view; on the Findings list it first clears the filter.
-    fn back(&mut self, snapshot: &Snapshot) -> Effect {
-        if self.stack.len() == 1 {
-            // Esc on the Findings list clears an active filter.
-            if self.stack[0].route == Route::Screen(Screen::Findings)
-                && !self.findings.filter.is_empty()
-            {
-                self.findings.filter = findings::FindingsFilter::default();
-                self.findings.refresh(snapshot, true);
-                self.stack[0].selected = 0;
-                return Effect::Redraw;
-            }
-            return Effect::Nothing;
-        }
-        self.stack.pop();
         Effect::Redraw
     }
 
@@ -444,144 +401,21 @@ impl App {
         Effect::Redraw
     }
 
-    /// Whether keys go to the `/` prompt.
+    /// Whether keys go to a prompt.
     pub fn typing(&self) -> bool {
-        self.findings.prompt.is_some()
+        self.top().prompt().is_some()
     }
+}
 
-    /// Keys while the prompt is open: Enter applies the filter, Esc keeps the old one.
-    fn edit_prompt(&mut self, action: Action, snapshot: &Snapshot) -> Effect {
-        let Some(text) = self.findings.prompt.as_mut() else {
-            return Effect::Nothing;
-        };
-        match action {
-            Action::Type(c) if !c.is_control() && text.chars().count() < 200 => text.push(c),
-            Action::Erase => {
-                text.pop();
-            }
-            Action::ClearPrompt => text.clear(),
-            Action::EraseWord => {
-                let kept = text.trim_end().rfind(' ').map_or(0, |i| i + 1);
-                text.truncate(kept);
-            }
-            Action::Open => {
-                // A filter the prompt marks as not understood stays in the
-                // prompt (its hint says why) instead of silently matching nothing.
-                if !findings::FindingsFilter::parse(text).problems.is_empty() {
-                    return Effect::Nothing;
-                }
-                let text = self.findings.prompt.take().unwrap_or_default();
-                self.findings.filter = findings::FindingsFilter::parse(&text);
-                self.findings.refresh(snapshot, true);
-                self.stack[0].selected = 0;
-            }
-            Action::Back => self.findings.prompt = None,
-            Action::Quit => return Effect::Quit,
-            _ => return Effect::Nothing,
-        }
-        Effect::Redraw
-    }
-
-    /// New data arrived: the Overview cursor stays on the same team even when the
-    /// teams are re-ranked, and every other selection stays on a row that exists.
-    pub fn on_snapshot(&mut self, old: &Snapshot, new: &Snapshot) {
-        self.findings.refresh(new, false);
-        let anchor = self.overview_anchor(old);
-        let lane = self.lanes_anchor(old);
-        self.now = self.now.max(new.now);
-        self.reanchor(anchor, new);
-        // The Lanes cursor stays on its deployment as lanes come and go.
-        if let Some(id) = lane
-            && let Some(row) = new.views.lanes.lanes.iter().position(|l| l.id == id)
-        {
-            self.stack[0].selected = row;
-        }
-    }
-
-    /// The deployment under the Lanes cursor, when Lanes is the root.
-    fn lanes_anchor(&self, snapshot: &Snapshot) -> Option<Text> {
-        if self.stack[0].route != Route::Screen(Screen::Lanes) {
-            return None;
-        }
-        let lane = snapshot.views.lanes.lanes.get(self.stack[0].selected)?;
-        Some(lane.id.clone())
-    }
-
-    /// The team under the Overview cursor, when the Overview is on the stack.
-    fn overview_anchor(&self, snapshot: &Snapshot) -> Option<Text> {
-        let root = &self.stack[0];
-        if root.route != Route::Screen(Screen::Overview) {
-            return None;
-        }
-        let w = &snapshot.views.windows[self.window];
-        let team = *w.order.get(root.selected)?;
-        Some(w.scorecards.teams[team].team.clone())
-    }
-
-    fn reanchor(&mut self, anchor: Option<Text>, snapshot: &Snapshot) {
-        if let Some(team) = anchor {
-            let w = &snapshot.views.windows[self.window];
-            if let Some(row) = w
-                .order
-                .iter()
-                .position(|&i| w.scorecards.teams[i].team == team)
-            {
-                self.stack[0].selected = row;
-            }
-        }
-        self.clamp(snapshot);
-    }
-
-    /// New data may have fewer rows; keep every selection on a row that exists.
-    pub fn clamp(&mut self, snapshot: &Snapshot) {
-        for n in 0..self.stack.len() {
-            let rows = row_count(&self.stack[n], self, snapshot);
-            let v = &mut self.stack[n];
-            v.selected = v.selected.min(rows.saturating_sub(1));
-        }
-    }
-
-    fn move_by(&mut self, rows: usize, delta: isize) {
-        let v = self.view_mut();
-        let last = rows.saturating_sub(1) as isize;
-        v.selected = (v.selected as isize + delta).clamp(0, last.max(0)) as usize;
-    }
-
-    /// What Enter opens from the current row.
-    fn target(&self, snapshot: &Snapshot) -> Option<Route> {
-        let view = self.view();
-        let w = &snapshot.views.windows[self.window];
-        match &view.route {
-            Route::Screen(Screen::Overview) => {
-                let team = w.order.get(view.selected)?;
-                Some(Route::Team(w.scorecards.teams[*team].team.clone()))
-            }
-            Route::Screen(Screen::Lanes) => {
-                let lane = snapshot.views.lanes.lanes.get(view.selected)?;
-                Some(Route::Lane(lane.id.clone()))
-            }
-            Route::Screen(Screen::Incidents) => {
-                let i = incident_rows(snapshot, self.window).nth(view.selected)?;
-                Some(Route::Incident(snapshot.records.incidents[i].id.clone()))
-            }
-            Route::Screen(Screen::Findings) => {
-                let row = self.findings.rows.get(view.selected)?;
-                let index = snapshot.views.findings.rows.get(*row)?.index;
-                Some(Route::Finding(
-                    snapshot.records.findings.get(index)?.id.clone(),
-                ))
-            }
-            Route::Team(team) => {
-                let detail = team_detail(snapshot, self.window, team)?;
-                let first_incident = detail.deployments.len() + detail.changes.len();
-                let row = detail
-                    .incidents
-                    .get(view.selected.checked_sub(first_incident)?)?;
-                Some(Route::Incident(
-                    snapshot.records.incidents[row.incident].id.clone(),
-                ))
-            }
-            _ => None,
-        }
+/// An alert's text as of `now`: an ongoing state shows how long it has lasted.
+pub fn alert_text(a: &crate::metrics::alerts::Alert, now: Time) -> Text {
+    match a.since {
+        Some(since) => Text::from(format!(
+            "{} {}{}",
+            a.text,
+            crate::util::format::age(now - since),
+            a.tail
+        )),
+        None => a.text.clone(),
     }
 }

@@ -50,11 +50,12 @@ pub async fn run(
     let mut sigint = signal(SignalKind::interrupt()).wrap_err("cannot watch SIGINT")?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut app = App::new(clock.now());
+    let mut app = ui::screens::app(clock.now());
     app.replay = clock.replay().map(|r| r.status());
     // The last frame drawn, for the snapshot key.
     let mut screen = Buffer::default();
     let mut snapshot = snapshots.borrow_and_update().clone();
+    app.refresh(&snapshot);
     let mut dirty = true;
     let mut next_frame = tokio::time::Instant::now();
     loop {
@@ -96,7 +97,7 @@ pub async fn run(
                     return Err(eyre!("the store stopped unexpectedly; see {log}"));
                 }
                 let new = snapshots.borrow_and_update().clone();
-                app.on_snapshot(&snapshot, &new);
+                app.on_snapshot(&new);
                 if app.on_alerts(&new) == Effect::Bell && bell {
                     ring_bell();
                 }
@@ -107,7 +108,7 @@ pub async fn run(
                 if let Some(r) = clock.replay() {
                     app.replay = Some(r.status());
                 }
-                dirty |= app.tick(clock.now()) == Effect::Redraw;
+                dirty |= app.tick(clock.now(), &snapshot) == Effect::Redraw;
             }
             _ = sigterm.recv() => return Ok(()),
             _ = sighup.recv() => return Ok(()),
@@ -137,9 +138,9 @@ impl Keyed<'_> {
     /// when the screen changed, else `Nothing`.
     fn press(&self, key: &KeyEvent, app: &mut App, snapshot: &Snapshot) -> Effect {
         let action = if app.typing() {
-            crate::app::findings::prompt_action(key)
+            keymap::prompt_action(key)
         } else {
-            keymap::action_for(key)
+            keymap::action_for(key, app.top().keys())
         };
         let Some(action) = action else {
             return Effect::Nothing;

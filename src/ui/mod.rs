@@ -1,10 +1,11 @@
-//! Rendering: `render(frame, &app, &snapshot)` reads state and draws. May use
-//! `app`, `model`, `metrics`, `store` and `util`. It does no I/O and computes
-//! no metrics; it builds only the rows that are visible.
+//! Rendering: `render(frame, &app, &snapshot)` reads state and draws: the top
+//! bar, the screen on top (each screen in `screens` draws itself) and the
+//! status bar. May use `app`, `model`, `metrics`, `store` and `util`. It does
+//! no I/O and computes no metrics; it builds only the rows that are visible.
 
 pub mod screen_export;
+pub mod screens;
 pub mod theme;
-pub mod views;
 pub mod widgets;
 
 use ratatui::Frame;
@@ -12,7 +13,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use crate::app::{App, Route, Screen};
+use crate::app::App;
 use crate::store::Snapshot;
 
 /// Below this the cockpit asks for a bigger terminal instead of drawing garbage.
@@ -40,89 +41,39 @@ pub fn render(frame: &mut Frame, app: &App, snapshot: &Snapshot) {
     ])
     .areas(area);
     render_tabs(frame, tabs, app);
-    let body = if app.release.on && body.height > views::release_window::HEIGHT + 6 {
+    let body = if app.release.on && body.height > widgets::alert_feed::HEIGHT + 6 {
         let [top, feed] = Layout::vertical([
             Constraint::Fill(1),
-            Constraint::Length(views::release_window::HEIGHT),
+            Constraint::Length(widgets::alert_feed::HEIGHT),
         ])
         .areas(body);
-        views::release_window::render(frame, feed, app, snapshot);
+        widgets::alert_feed::render(frame, feed, app, snapshot);
         top
     } else {
         body
     };
-    match &app.view().route {
-        Route::Screen(Screen::Overview) => views::overview::render(frame, body, app, snapshot),
-        Route::Screen(Screen::Incidents) => views::incidents::render(frame, body, app, snapshot),
-        Route::Screen(Screen::Sources) => views::sources::render(frame, body, app, snapshot),
-        Route::Screen(Screen::Lanes) => views::lanes::render(frame, body, app, snapshot),
-        Route::Screen(Screen::Findings) => views::findings::render(frame, body, app, snapshot),
-        Route::Team(team) => views::team::render(frame, body, app, snapshot, team),
-        Route::Incident(id) => views::incident::render(frame, body, app, snapshot, id),
-        Route::Lane(id) => views::lane::render(frame, body, app, snapshot, id),
-        Route::Finding(id) => views::finding::render(frame, body, app, snapshot, id),
-    }
-    if let Some(text) = &app.findings.prompt
-        && app.view().route == Route::Screen(Screen::Findings)
-    {
-        render_prompt(frame, Rect { height: 1, ..body }, text);
-    }
+    app.top().render(frame, body, &app.ctx(snapshot));
     widgets::status_bar::render(frame, status, app, snapshot);
     if app.help {
-        views::help::render(frame, body, app.help_offset);
+        widgets::help::render(frame, body, app.help_offset, app.top().keys());
     }
 }
 
 fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
     let mut spans = vec![Span::styled(" flightdeck ", theme::title().reversed())];
-    for s in Screen::ALL {
-        let label = format!(" {} {} ", s.key(), s.title());
-        if s == app.screen() {
+    for (n, s) in app.tabs().enumerate() {
+        let label = format!(" {} {} ", n + 1, s.name());
+        if n == app.tab() {
             spans.push(Span::styled(label, theme::selected()));
         } else {
             spans.push(Span::styled(label, theme::dim()));
         }
     }
     // The drill-down path, so the user knows where Esc leads.
-    for v in &app.stack[1..] {
-        let crumb = match &v.route {
-            Route::Team(t) => format!(" › {t}"),
-            Route::Incident(i) => format!(" › {i}"),
-            Route::Lane(l) => format!(" › {l}"),
-            Route::Finding(f) => format!(" › {}", crate::ui::views::finding::short_id(f)),
-            Route::Screen(s) => format!(" › {}", s.title()),
-        };
-        spans.push(Span::styled(crumb, theme::header()));
+    for s in app.drill_downs() {
+        spans.push(Span::styled(format!(" › {}", s.crumb()), theme::header()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-/// The Findings `/` prompt, drawn over the screen's first line: the text, a
-/// cursor, then the first problem of the text (in red) or the syntax, as much
-/// of it as fits.
-fn render_prompt(frame: &mut Frame, area: Rect, text: &str) {
-    const LEAD: &str = " filter / ";
-    let used = LEAD.chars().count() + text.chars().count() + 1 + 2;
-    let room = (area.width as usize).saturating_sub(used);
-    let (hint, problem) = crate::app::findings::prompt_hint(text, room);
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(LEAD, theme::title()),
-            Span::raw(text.to_string()),
-            Span::styled("█", theme::selected()),
-            Span::raw("  "),
-            Span::styled(
-                hint,
-                if problem {
-                    theme::alert()
-                } else {
-                    theme::dim()
-                },
-            ),
-        ])),
-        area,
-    );
 }
 
 /// A detail view that scrolls by line: `lines` inside `block`, starting at line
@@ -131,7 +82,7 @@ fn render_prompt(frame: &mut Frame, area: Rect, text: &str) {
 pub fn scrolled(
     frame: &mut Frame,
     area: Rect,
-    lines: Vec<Line<'static>>,
+    lines: &[Line<'static>],
     first: usize,
     block: Block,
 ) {
@@ -154,7 +105,7 @@ pub fn scrolled(
             theme::dim(),
         ));
     }
-    let shown: Vec<Line> = lines.into_iter().skip(first).collect();
+    let shown: Vec<Line> = lines.iter().skip(first).cloned().collect();
     frame.render_widget(
         Paragraph::new(shown)
             .wrap(ratatui::widgets::Wrap { trim: false })

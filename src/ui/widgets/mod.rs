@@ -1,4 +1,7 @@
-//! Small building blocks shared by the views.
+//! Small building blocks shared by the screens, and the chrome around them:
+//! the status bar, the `?` help and the release-window alert feed.
 
+pub mod alert_feed;
+pub mod help;
 pub mod scroll;
 pub mod status_bar;

@@ -162,7 +162,20 @@ fn source_fields(left: &mut Vec<Field>, app: &App, snapshot: &Snapshot) {
     }
 }
 
-/// Right side: replay state, then (without a message) window, clock and key hints.
+/// The screen's own keys with their hints: ` Enter details · / filter `.
+fn screen_hints(app: &App) -> Option<String> {
+    let hints: Vec<String> = app
+        .top()
+        .keys()
+        .iter()
+        .filter(|b| !b.hint.is_empty())
+        .map(|b| format!("{} {}", b.keys, b.hint))
+        .collect();
+    (!hints.is_empty()).then(|| format!("{} · ", hints.join(" · ")))
+}
+
+/// Right side: replay state, then (without a message) window, clock and key
+/// hints: the screen's own keys, then help and quit.
 fn right_fields(app: &App) -> Vec<Field> {
     let mut right: Vec<Field> = Vec::new();
     if let Some(r) = app.replay {
@@ -192,6 +205,9 @@ fn right_fields(app: &App) -> Vec<Field> {
                 app.now.format("%Y-%m-%d %H:%M:%S")
             ))],
         ));
+        if let Some(hints) = screen_hints(app) {
+            right.push(field(8, vec![Span::styled(hints, theme::dim())]));
+        }
         right.push(field(
             7,
             vec![Span::styled("? help  q quit ", theme::dim())],

@@ -5,20 +5,112 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::app::{App, team_detail};
+use crossterm::event::KeyCode;
+
+use crate::app::Action;
+use crate::app::keymap::{Binding, key};
+use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::dora::{Attribution, FailReason, ReworkReason, TeamDetail};
 use crate::metrics::trend::{HIGHER_IS_BETTER, key_trends};
 use crate::metrics::{TeamScorecard, Tier};
+use crate::model::{Text, Time};
 use crate::store::Snapshot;
-use crate::ui::views::overview::key_values;
+use crate::ui::screens::incident::IncidentPage;
+use crate::ui::screens::overview::key_values;
 use crate::ui::{theme, widgets::scroll};
 use crate::util::format;
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, team: &str) {
-    let w = &snapshot.views.windows[app.window];
+const KEYS: &[Binding] = &[key(
+    KeyCode::Enter,
+    "Enter",
+    Action::Open,
+    "open the incident under the cursor",
+)
+.hint("open incident")];
+
+/// A team's drill-down: its numbers, then the records behind them.
+#[derive(Debug)]
+pub struct TeamPage {
+    team: Text,
+    cursor: Cursor,
+}
+
+impl TeamPage {
+    pub fn new(team: Text) -> Self {
+        Self {
+            team,
+            cursor: Cursor::default(),
+        }
+    }
+}
+
+/// A team's records behind its numbers in `window`.
+pub fn detail<'a>(snapshot: &'a Snapshot, window: usize, team: &str) -> Option<&'a TeamDetail> {
+    let w = &snapshot.views.windows[window];
+    let i = w.scorecards.teams.iter().position(|t| &*t.team == team)?;
+    w.details.get(i)
+}
+
+impl Screen for TeamPage {
+    fn name(&self) -> &'static str {
+        "Team"
+    }
+
+    fn crumb(&self) -> String {
+        self.team.to_string()
+    }
+
+    fn keys(&self) -> &'static [Binding] {
+        KEYS
+    }
+
+    fn cursor(&self) -> &Cursor {
+        &self.cursor
+    }
+
+    fn cursor_mut(&mut self) -> &mut Cursor {
+        &mut self.cursor
+    }
+
+    fn refresh(&mut self, ctx: &Ctx) {
+        let rows = detail(ctx.snapshot, ctx.window, &self.team).map_or(0, |d| {
+            d.deployments.len() + d.changes.len() + d.incidents.len()
+        });
+        self.cursor.set_rows(rows);
+    }
+
+    /// Enter on an incident row opens it.
+    fn update(&mut self, action: Action, ctx: &Ctx) -> Reply {
+        if action != Action::Open {
+            return Reply::Pass;
+        }
+        let Some(d) = detail(ctx.snapshot, ctx.window, &self.team) else {
+            return Reply::Nothing;
+        };
+        let first_incident = d.deployments.len() + d.changes.len();
+        let incident = self
+            .cursor
+            .selected
+            .checked_sub(first_incident)
+            .and_then(|n| d.incidents.get(n))
+            .and_then(|row| ctx.snapshot.records.incidents.get(row.incident));
+        match incident {
+            Some(inc) => Reply::Open(Box::new(IncidentPage::new(inc.id.clone()))),
+            None => Reply::Nothing,
+        }
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        draw(frame, area, ctx, self.cursor.selected, &self.team);
+    }
+}
+
+fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, team: &str) {
+    let snapshot = ctx.snapshot;
+    let w = &snapshot.views.windows[ctx.window];
     let (Some(card), Some(detail)) = (
         w.scorecards.teams.iter().find(|t| &*t.team == team),
-        team_detail(snapshot, app.window, team),
+        detail(snapshot, ctx.window, team),
     ) else {
         let msg = Paragraph::new(format!(" No team named {team} in the data. Esc goes back."))
             .block(Block::bordered());
@@ -42,7 +134,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, tea
     frame.render_widget(block, list);
     // Narrow terminals drop the service column so the verdict stays readable.
     let wide = inner.width >= 110;
-    let lines = visible_lines(app, snapshot, detail, inner.height as usize, wide);
+    let lines = visible_lines(ctx, selected, detail, inner.height as usize, wide);
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
@@ -123,12 +215,13 @@ fn numbers(card: &TeamScorecard) -> Vec<Line<'static>> {
 
 /// Display lines: section headers plus rows; only the visible ones are built.
 fn visible_lines<'a>(
-    app: &App,
-    snapshot: &'a Snapshot,
+    ctx: &Ctx<'a>,
+    selected: usize,
     d: &TeamDetail,
     height: usize,
     wide: bool,
 ) -> Vec<Line<'a>> {
+    let snapshot = ctx.snapshot;
     let sections = [d.deployments.len(), d.changes.len(), d.incidents.len()];
     let titles = [
         format!("Deployments counted ({})", sections[0]),
@@ -138,7 +231,6 @@ fn visible_lines<'a>(
             sections[2]
         ),
     ];
-    let selected = app.view().selected;
     // Map the selected row to its display line (one header line before each section).
     let mut display_selected = selected;
     let mut seen = 0;
@@ -171,7 +263,7 @@ fn visible_lines<'a>(
             if out.len() >= height {
                 return out;
             }
-            let mut l = row_line(snapshot, d, s, i, app, wide);
+            let mut l = row_line(snapshot, d, s, i, ctx.now, wide);
             if row + i == selected {
                 l = l.style(theme::selected());
             }
@@ -192,7 +284,7 @@ fn row_line<'a>(
     d: &TeamDetail,
     section: usize,
     i: usize,
-    app: &App,
+    now: Time,
     wide: bool,
 ) -> Line<'a> {
     let r = &snapshot.records;
@@ -256,7 +348,7 @@ fn row_line<'a>(
                     format::duration(res - inc.opened)
                 )),
                 _ => Span::styled(
-                    format!("OPEN for {:<11}", format::age(app.now - inc.opened)),
+                    format!("OPEN for {:<11}", format::age(now - inc.opened)),
                     theme::alert(),
                 ),
             };

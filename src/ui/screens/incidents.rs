@@ -1,25 +1,83 @@
 //! `3` Incidents, the on-call view: per-team time to restore on top, then open
 //! incidents with their age ticking, then those restored in the window.
 
+use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
-use crate::app::{App, incident_rows};
+use crate::app::Action;
+use crate::app::keymap::{Binding, key};
+use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::dora::Attribution;
 use crate::model::Time;
 use crate::store::{Snapshot, WindowView};
+use crate::ui::screens::incident::IncidentPage;
 use crate::ui::{theme, widgets::scroll};
 use crate::util::format;
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
-    let w = &snapshot.views.windows[app.window];
+const KEYS: &[Binding] =
+    &[key(KeyCode::Enter, "Enter", Action::Open, "open the incident").hint("open")];
+
+/// `3` Incidents' state: the cursor and the incidents listed, by index.
+#[derive(Debug, Default)]
+pub struct Incidents {
+    cursor: Cursor,
+    /// Open incidents (oldest first), then those restored in the window.
+    rows: Vec<usize>,
+}
+
+impl Screen for Incidents {
+    fn name(&self) -> &'static str {
+        "Incidents"
+    }
+
+    fn keys(&self) -> &'static [Binding] {
+        KEYS
+    }
+
+    fn cursor(&self) -> &Cursor {
+        &self.cursor
+    }
+
+    fn cursor_mut(&mut self) -> &mut Cursor {
+        &mut self.cursor
+    }
+
+    fn refresh(&mut self, ctx: &Ctx) {
+        let views = &ctx.snapshot.views;
+        self.rows.clear();
+        self.rows.extend(&views.open_incidents);
+        self.rows
+            .extend(&views.windows[ctx.window].resolved_incidents);
+        self.cursor.set_rows(self.rows.len());
+    }
+
+    fn update(&mut self, action: Action, ctx: &Ctx) -> Reply {
+        let records = &ctx.snapshot.records.incidents;
+        match (action, self.rows.get(self.cursor.selected)) {
+            (Action::Open, Some(&i)) => match records.get(i) {
+                Some(inc) => Reply::Open(Box::new(IncidentPage::new(inc.id.clone()))),
+                None => Reply::Nothing,
+            },
+            _ => Reply::Pass,
+        }
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        draw(frame, area, ctx, self.cursor.selected, &self.rows);
+    }
+}
+
+fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, rows: &[usize]) {
+    let snapshot = ctx.snapshot;
+    let w = &snapshot.views.windows[ctx.window];
     // Team MTTR strip: as many teams as fit, two lines.
     let [strip_area, list_area] =
         Layout::vertical([Constraint::Length(4), Constraint::Fill(1)]).areas(area);
     frame.render_widget(strip(w), strip_area);
-    list(frame, list_area, app, snapshot);
+    list(frame, list_area, ctx, selected, rows);
 }
 
 /// Each team's median time to restore and its open incidents.
@@ -48,8 +106,9 @@ fn strip(w: &WindowView) -> Paragraph<'static> {
 }
 
 /// Open incidents, then those restored in the window.
-fn list(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
-    let w = &snapshot.views.windows[app.window];
+fn list(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, listed: &[usize]) {
+    let snapshot = ctx.snapshot;
+    let w = &snapshot.views.windows[ctx.window];
     let open = snapshot.views.open_incidents.len();
     let block = Block::bordered().title(Span::styled(
         format!(
@@ -60,7 +119,6 @@ fn list(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         theme::title(),
     ));
     let height = block.inner(area).height.saturating_sub(1) as usize;
-    let selected = app.view().selected;
     let offset = scroll::offset(selected, height);
     let r = &snapshot.records;
     // Narrow terminals (under 110) hide the service column (the incident id
@@ -68,20 +126,19 @@ fn list(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
     // width of their longest visible value so none is cut.
     let wide = area.width >= 110;
     let (mut team_w, mut id_w, mut dep_w) = (4, 8, 10);
-    for i in incident_rows(snapshot, app.window)
-        .skip(offset)
-        .take(height)
-    {
+    for &i in listed.iter().skip(offset).take(height) {
         team_w = team_w.max(snapshot.views.facts.incidents[i].team.chars().count());
         id_w = id_w.max(r.incidents[i].id.chars().count());
         dep_w = dep_w.max(deployment_label(snapshot, i).chars().count());
     }
-    let rows = incident_rows(snapshot, app.window)
+    let rows = listed
+        .iter()
+        .copied()
         .enumerate()
         .skip(offset)
         .take(height)
         .map(|(row, i)| {
-            let row_ = Row::new(incident_cells(snapshot, i, row < open, wide, app.now));
+            let row_ = Row::new(incident_cells(snapshot, i, row < open, wide, ctx.now));
             if row == selected {
                 row_.style(theme::selected())
             } else {

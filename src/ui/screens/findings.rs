@@ -1,19 +1,183 @@
 //! `4` Findings: compliance posture per team and per account, then the findings
 //! that pass the `/` filter (open first, most severe first). Enter opens one.
 
+use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table};
 
-use crate::app::App;
-use crate::app::findings::effective;
+use crate::app::Action;
+use crate::app::findings::{FindingsFilter, effective, matching_rows, prompt_hint};
+use crate::app::keymap::{Binding, key};
+use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::posture::{FindingRow, Posture};
 use crate::model::{Finding, FindingStatus, Severity, Time};
 use crate::store::Snapshot;
+use crate::ui::screens::finding::FindingPage;
 use crate::ui::{theme, widgets::scroll};
 use crate::util::format;
+
+const KEYS: &[Binding] = &[
+    key(KeyCode::Enter, "Enter", Action::Open, "open the finding").hint("open"),
+    key(
+        KeyCode::Char('/'),
+        "/",
+        Action::Filter,
+        "filter findings: sev: status: team: fw:",
+    )
+    .hint("filter"),
+];
+
+/// `4` Findings' state: the filter, the `/` prompt that edits it, and the
+/// rows that pass it (refiltered when the filter or the snapshot changes).
+#[derive(Debug, Default)]
+pub struct Findings {
+    cursor: Cursor,
+    filter: FindingsFilter,
+    /// The `/` prompt's text while it is open.
+    prompt: Option<String>,
+    /// Positions in `views.findings.rows` that pass the filter, in order.
+    rows: Vec<usize>,
+    /// The snapshot version `rows` were computed for.
+    version: Option<u64>,
+}
+
+impl Findings {
+    fn refilter(&mut self, ctx: &Ctx) {
+        self.version = Some(ctx.snapshot.version);
+        self.rows = matching_rows(&self.filter, ctx.snapshot);
+        self.cursor.set_rows(self.rows.len());
+    }
+
+    /// Keys while the prompt is open: Enter applies the filter, Esc keeps the old one.
+    fn edit_prompt(&mut self, action: Action, ctx: &Ctx) -> Reply {
+        let Some(text) = self.prompt.as_mut() else {
+            return Reply::Pass;
+        };
+        match action {
+            Action::Type(c) if !c.is_control() && text.chars().count() < 200 => text.push(c),
+            Action::Erase => {
+                text.pop();
+            }
+            Action::ClearPrompt => text.clear(),
+            Action::EraseWord => {
+                let kept = text.trim_end().rfind(' ').map_or(0, |i| i + 1);
+                text.truncate(kept);
+            }
+            Action::Open => {
+                // A filter the prompt marks as not understood stays in the
+                // prompt (its hint says why) instead of silently matching nothing.
+                let filter = FindingsFilter::parse(text);
+                if !filter.problems.is_empty() {
+                    return Reply::Nothing;
+                }
+                self.prompt = None;
+                self.filter = filter;
+                self.cursor.selected = 0;
+                self.refilter(ctx);
+            }
+            Action::Back => self.prompt = None,
+            _ => return Reply::Pass,
+        }
+        Reply::Redraw
+    }
+}
+
+impl Screen for Findings {
+    fn name(&self) -> &'static str {
+        "Findings"
+    }
+
+    fn keys(&self) -> &'static [Binding] {
+        KEYS
+    }
+
+    fn cursor(&self) -> &Cursor {
+        &self.cursor
+    }
+
+    fn cursor_mut(&mut self) -> &mut Cursor {
+        &mut self.cursor
+    }
+
+    fn refresh(&mut self, ctx: &Ctx) {
+        if self.version != Some(ctx.snapshot.version) {
+            self.refilter(ctx);
+        }
+    }
+
+    fn update(&mut self, action: Action, ctx: &Ctx) -> Reply {
+        if self.prompt.is_some() {
+            return self.edit_prompt(action, ctx);
+        }
+        match action {
+            Action::Filter => {
+                self.prompt = Some(self.filter.text.clone());
+                Reply::Redraw
+            }
+            // Esc on the list clears an active filter.
+            Action::Back if !self.filter.is_empty() => {
+                self.filter = FindingsFilter::default();
+                self.cursor.selected = 0;
+                self.refilter(ctx);
+                Reply::Redraw
+            }
+            Action::Open => {
+                let id = self
+                    .rows
+                    .get(self.cursor.selected)
+                    .and_then(|&row| ctx.snapshot.views.findings.rows.get(row))
+                    .and_then(|row| ctx.snapshot.records.findings.get(row.index));
+                match id {
+                    Some(f) => Reply::Open(Box::new(FindingPage::new(f.id.clone()))),
+                    None => Reply::Nothing,
+                }
+            }
+            _ => Reply::Pass,
+        }
+    }
+
+    fn prompt(&self) -> Option<&str> {
+        self.prompt.as_deref()
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        draw(frame, area, ctx, self);
+        if let Some(text) = &self.prompt {
+            render_prompt(frame, Rect { height: 1, ..area }, text);
+        }
+    }
+}
+
+/// The `/` prompt, drawn over the screen's first line: the text, a cursor,
+/// then the first problem of the text (in red) or the syntax, as much of it
+/// as fits.
+fn render_prompt(frame: &mut Frame, area: Rect, text: &str) {
+    const LEAD: &str = " filter / ";
+    let used = LEAD.chars().count() + text.chars().count() + 1 + 2;
+    let room = (area.width as usize).saturating_sub(used);
+    let (hint, problem) = prompt_hint(text, room);
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(LEAD, theme::title()),
+            Span::raw(text.to_string()),
+            Span::styled("█", theme::selected()),
+            Span::raw("  "),
+            Span::styled(
+                hint,
+                if problem {
+                    theme::alert()
+                } else {
+                    theme::dim()
+                },
+            ),
+        ])),
+        area,
+    );
+}
 
 pub fn severity_style(s: Severity) -> Style {
     match s {
@@ -43,9 +207,10 @@ pub fn status_label(s: FindingStatus) -> &'static str {
     }
 }
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
+fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings) {
+    let snapshot = ctx.snapshot;
     let view = &snapshot.views.findings;
-    let Some(table) = view.windows.get(app.window) else {
+    let Some(table) = view.windows.get(ctx.window) else {
         return;
     };
     let team_height = (table.teams.len() as u16 + 3).min(area.height / 3).max(4);
@@ -60,19 +225,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
     ])
     .areas(area);
 
-    // Summary line, or the prompt while it is open.
+    // Summary line (the prompt, while open, is drawn over it).
     let t = &table.total;
-    let line = if let Some(text) = &app.findings.prompt {
-        Line::from(vec![
-            Span::styled(" filter / ", theme::title()),
-            Span::raw(text.clone()),
-            Span::styled("█", theme::selected()),
-            Span::styled(
-                "   words: critical high … open resolved suppressed team:NAME fw:NAME account:ID text · Enter apply · Esc cancel",
-                theme::dim(),
-            ),
-        ])
-    } else {
+    let line = {
         let mut spans = vec![
             Span::raw(format!(" {} open  ", t.open_total)),
             Span::styled(
@@ -93,11 +248,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
             ),
             Span::raw(format!("{} new in 24h  ", t.new_24h)),
         ];
-        if app.findings.filter.is_empty() {
+        if state.filter.is_empty() {
             spans.push(Span::styled("/ to filter", theme::dim()));
         } else {
             spans.push(Span::styled(
-                format!("filter: {} (/ to change)", app.findings.filter.text),
+                format!("filter: {} (/ to change)", state.filter.text),
                 theme::title(),
             ));
         }
@@ -126,7 +281,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         snapshot,
         false,
     );
-    findings_list(frame, list_area, app, snapshot);
+    findings_list(frame, list_area, ctx, state);
 }
 
 fn posture_table(
@@ -262,10 +417,11 @@ pub fn short_age(d: chrono::TimeDelta) -> String {
     }
 }
 
-fn findings_list(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
+fn findings_list(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings) {
+    let snapshot = ctx.snapshot;
     let view = &snapshot.views.findings;
     let records = &snapshot.records.findings;
-    let shown = app.findings.rows.len();
+    let shown = state.rows.len();
     let block = Block::bordered().title(Span::styled(
         format!(
             " Findings · {shown} of {} listed · Enter opens · / filter ",
@@ -274,12 +430,11 @@ fn findings_list(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) 
         theme::title(),
     ));
     let height = block.inner(area).height.saturating_sub(1) as usize;
-    let selected = app.view().selected;
+    let selected = state.cursor.selected;
     let offset = scroll::offset(selected, height);
     // Narrow terminals drop the account column so the title stays visible.
     let wide = area.width >= 100;
-    let body = app
-        .findings
+    let body = state
         .rows
         .iter()
         .enumerate()
@@ -288,7 +443,7 @@ fn findings_list(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) 
         .filter_map(|(n, &pos)| {
             let row = view.rows.get(pos)?;
             let f = records.get(row.index)?;
-            let r = Row::new(finding_cells(row, f, app.now, wide));
+            let r = Row::new(finding_cells(row, f, ctx.now, wide));
             Some(if n == selected {
                 r.style(theme::selected())
             } else {

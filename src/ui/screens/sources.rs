@@ -5,14 +5,47 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 
-use crate::app::App;
+use crate::app::Action;
+use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::model::Time;
-use crate::store::{Snapshot, SourceStatus};
+use crate::store::SourceStatus;
 use crate::ui::theme;
 use crate::util::format;
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
-    let selected = app.view().selected;
+/// `5` Sources' state: the cursor over the sources.
+#[derive(Debug, Default)]
+pub struct Sources {
+    cursor: Cursor,
+}
+
+impl Screen for Sources {
+    fn name(&self) -> &'static str {
+        "Sources"
+    }
+
+    fn cursor(&self) -> &Cursor {
+        &self.cursor
+    }
+
+    fn cursor_mut(&mut self) -> &mut Cursor {
+        &mut self.cursor
+    }
+
+    fn refresh(&mut self, ctx: &Ctx) {
+        self.cursor.set_rows(ctx.snapshot.sources.len());
+    }
+
+    fn update(&mut self, _action: Action, _ctx: &Ctx) -> Reply {
+        Reply::Pass
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        draw(frame, area, ctx, self.cursor.selected);
+    }
+}
+
+fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
+    let snapshot = ctx.snapshot;
     // Narrow terminals: SOURCE as wide as the longest name, and QUOTA only when
     // a source reports one, so that PROBLEMS keeps some room.
     let show_quota = area.width >= 110 || snapshot.sources.iter().any(|s| s.quota.is_some());
@@ -24,7 +57,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         .unwrap_or(6)
         .clamp(6, 16) as u16;
     let rows = snapshot.sources.iter().enumerate().map(|(n, s)| {
-        let r = Row::new(source_cells(s, show_quota, app.now));
+        let r = Row::new(source_cells(s, show_quota, ctx.now));
         if n == selected {
             r.style(theme::selected())
         } else {
@@ -56,7 +89,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
             .title(Span::styled(" Sources ", theme::title()))
             .title_bottom(Span::styled(" p pause/resume · r poll now ", theme::dim())),
     );
-    let problem = |s: &SourceStatus| problem(s, app.now);
+    let problem = |s: &SourceStatus| problem(s, ctx.now);
     // The selected source's problem, else the first failing source's, so an
     // error is always readable somewhere on this screen.
     let detail = snapshot

@@ -3,18 +3,78 @@
 //! and elapsed time, the canary verdict and score, a sparkline of the canary
 //! error rate, and the certification gate. Builds only the visible rows.
 
+use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
-use crate::app::App;
+use crate::app::Action;
+use crate::app::keymap::{Binding, key};
+use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::lanes::{Gate, Lane, Outcome, Stage, verdict_label};
 use crate::model::stage::StageState;
 use crate::model::{Text, Time, Verdict};
-use crate::store::Snapshot;
+use crate::ui::screens::lane::LanePage;
 use crate::ui::{theme, widgets::scroll};
+
+const KEYS: &[Binding] = &[key(
+    KeyCode::Enter,
+    "Enter",
+    Action::Open,
+    "open the lane: stages, canary, gate, changes",
+)
+.hint("open")];
+
+/// `2` Lanes' state: the cursor, and the deployment of each row.
+#[derive(Debug, Default)]
+pub struct Lanes {
+    cursor: Cursor,
+    /// Deployment ids in row order: the cursor stays on its deployment as
+    /// lanes come and go.
+    ids: Vec<Text>,
+}
+
+impl Screen for Lanes {
+    fn name(&self) -> &'static str {
+        "Lanes"
+    }
+
+    fn keys(&self) -> &'static [Binding] {
+        KEYS
+    }
+
+    fn cursor(&self) -> &Cursor {
+        &self.cursor
+    }
+
+    fn cursor_mut(&mut self) -> &mut Cursor {
+        &mut self.cursor
+    }
+
+    fn refresh(&mut self, ctx: &Ctx) {
+        let anchor = self.ids.get(self.cursor.selected).cloned();
+        self.ids.clear();
+        self.ids
+            .extend(ctx.snapshot.views.lanes.lanes.iter().map(|l| l.id.clone()));
+        if let Some(row) = anchor.and_then(|id| self.ids.iter().position(|i| *i == id)) {
+            self.cursor.selected = row;
+        }
+        self.cursor.set_rows(self.ids.len());
+    }
+
+    fn update(&mut self, action: Action, _ctx: &Ctx) -> Reply {
+        match (action, self.ids.get(self.cursor.selected)) {
+            (Action::Open, Some(id)) => Reply::Open(Box::new(LanePage::new(id.clone()))),
+            _ => Reply::Pass,
+        }
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        draw(frame, area, ctx, self.cursor.selected);
+    }
+}
 
 /// Width of a region column: glyph, space, compact elapsed ("1h05m").
 const REGION_W: u16 = 10;
@@ -152,9 +212,10 @@ pub fn canary_text(lane: &Lane) -> (String, Style) {
     }
 }
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
+fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
+    let snapshot = ctx.snapshot;
     let lanes = &snapshot.views.lanes;
-    let now = app.now;
+    let now = ctx.now;
     let finished = lanes.lanes.len() - lanes.in_flight;
     let block = Block::bordered().title(Span::styled(
         format!(
@@ -169,7 +230,6 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
         return;
     }
     let height = block.inner(area).height.saturating_sub(1) as usize;
-    let selected = app.view().selected;
     let offset = scroll::offset(selected, height);
 
     // Responsive columns (k9s-style): ids stay whole; below WIDE the sparkline

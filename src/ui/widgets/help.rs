@@ -1,17 +1,17 @@
-//! `?`: the keys, read from the keymap so it is never out of date.
+//! `?`: the keys in force, read from the keymap and the screen's own keys so
+//! it is never out of date.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear};
 
-use crate::app::keymap::BINDINGS;
+use crate::app::keymap::{Binding, help_bindings};
 use crate::ui::{centered, theme};
 
-pub fn render(frame: &mut Frame, area: Rect, first: usize) {
-    let lines: Vec<Line> = BINDINGS
-        .iter()
-        .filter(|b| !b.keys.is_empty())
+/// The screen's keys first, then the global ones.
+pub fn render(frame: &mut Frame, area: Rect, first: usize, screen: &'static [Binding]) {
+    let lines: Vec<Line> = help_bindings(screen)
         .map(|b| {
             Line::from(vec![
                 Span::styled(format!(" {:<10}", b.keys), theme::header()),
@@ -24,5 +24,5 @@ pub fn render(frame: &mut Frame, area: Rect, first: usize) {
     frame.render_widget(Clear, rect);
     // On a short terminal the list scrolls with j k (the bottom border says where).
     let block = Block::bordered().title(Span::styled(" Keys · ? or Esc closes ", theme::title()));
-    crate::ui::scrolled(frame, rect, lines, first, block);
+    crate::ui::scrolled(frame, rect, &lines, first, block);
 }

@@ -7,12 +7,12 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::app::App;
+use crate::app::Action;
 use crate::app::findings::effective;
-use crate::model::{Finding, FindingDetail, frameworks};
-use crate::store::Snapshot;
+use crate::app::screen::{Ctx, Cursor, Reply, Screen};
+use crate::model::{Finding, FindingDetail, Text, frameworks};
+use crate::ui::screens::findings::{severity_style, status_label};
 use crate::ui::theme;
-use crate::ui::views::findings::{severity_style, status_label};
 use crate::util::format;
 
 /// Ids can be long ARNs: the breadcrumb shows the last 40 characters.
@@ -26,26 +26,79 @@ pub fn short_id(id: &str) -> String {
     }
 }
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, id: &str) {
-    let r = &snapshot.records;
-    let Some(i) = r.finding(id) else {
-        frame.render_widget(
-            Paragraph::new(format!(" No finding {id}. Esc goes back.")).block(Block::bordered()),
-            area,
-        );
-        return;
-    };
-    let block = Block::bordered().title(Span::styled(
-        format!(" Finding {} · j k PgDn scroll · Esc back ", short_id(id)),
-        theme::title(),
-    ));
-    let lines = lines(app, snapshot, i, id);
-    app.detail_lines.record(&app.view().route, lines.len());
-    crate::ui::scrolled(frame, area, lines, app.view().selected, block);
+/// One finding, by id: a detail that scrolls by line (the cursor is the first
+/// line shown). Its lines are built when the data or the clock changes.
+#[derive(Debug)]
+pub struct FindingPage {
+    id: Text,
+    cursor: Cursor,
+    /// `None` while no finding has this id.
+    lines: Option<Vec<Line<'static>>>,
+}
+
+impl FindingPage {
+    pub fn new(id: Text) -> Self {
+        Self {
+            id,
+            cursor: Cursor::default(),
+            lines: None,
+        }
+    }
+}
+
+impl Screen for FindingPage {
+    fn name(&self) -> &'static str {
+        "Finding"
+    }
+
+    /// Ids can be long ARNs: the breadcrumb shows their end.
+    fn crumb(&self) -> String {
+        short_id(&self.id)
+    }
+
+    fn cursor(&self) -> &Cursor {
+        &self.cursor
+    }
+
+    fn cursor_mut(&mut self) -> &mut Cursor {
+        &mut self.cursor
+    }
+
+    fn refresh(&mut self, ctx: &Ctx) {
+        self.lines = ctx
+            .snapshot
+            .records
+            .finding(&self.id)
+            .map(|i| lines(ctx, i, &self.id));
+        self.cursor
+            .set_rows(self.lines.as_ref().map_or(0, Vec::len));
+    }
+
+    fn update(&mut self, _action: Action, _ctx: &Ctx) -> Reply {
+        Reply::Pass
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, _ctx: &Ctx) {
+        let id = &self.id;
+        let Some(lines) = &self.lines else {
+            frame.render_widget(
+                Paragraph::new(format!(" No finding {id}. Esc goes back."))
+                    .block(Block::bordered()),
+                area,
+            );
+            return;
+        };
+        let block = Block::bordered().title(Span::styled(
+            format!(" Finding {} · j k PgDn scroll · Esc back ", short_id(id)),
+            theme::title(),
+        ));
+        crate::ui::scrolled(frame, area, lines, self.cursor.selected, block);
+    }
 }
 
 /// The detail's lines, top to bottom (their count bounds the scroll keys).
-pub fn lines(app: &App, snapshot: &Snapshot, i: usize, id: &str) -> Vec<Line<'static>> {
+pub fn lines(ctx: &Ctx, i: usize, id: &str) -> Vec<Line<'static>> {
+    let snapshot = ctx.snapshot;
     let r = &snapshot.records;
     let view = &snapshot.views.findings;
     let f = &r.findings[i];
@@ -90,7 +143,7 @@ pub fn lines(app: &App, snapshot: &Snapshot, i: usize, id: &str) -> Vec<Line<'st
             lines.push(field("resolved", format::rfc3339(res)));
             lines.push(field("fixed in", format::duration(res - f.opened)));
         }
-        _ => lines.push(age(app.now - f.opened, row.and_then(|r| r.sla_days))),
+        _ => lines.push(age(ctx.now - f.opened, row.and_then(|r| r.sla_days))),
     }
     if let Some(desc) = d.and_then(|d| d.description.as_deref()) {
         lines.push(field("description", desc.to_string()));

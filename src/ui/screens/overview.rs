@@ -5,15 +5,83 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
-use crate::app::App;
+use crossterm::event::KeyCode;
+
+use crate::app::Action;
+use crate::app::keymap::{Binding, key};
+use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::trend::{HIGHER_IS_BETTER, key_trends};
 use crate::metrics::{Scorecards, TeamMetrics, TeamScorecard, Tier};
+use crate::model::Text;
 use crate::store::Snapshot;
+use crate::ui::screens::team::TeamPage;
 use crate::ui::{theme, widgets::scroll};
 use crate::util::format;
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
-    let w = &snapshot.views.windows[app.window];
+/// Enter opens the team's records.
+const KEYS: &[Binding] = &[key(
+    KeyCode::Enter,
+    "Enter",
+    Action::Open,
+    "open the team's records behind its numbers",
+)
+.hint("details")];
+
+/// `1` Overview's state: the cursor, and the team of each row.
+#[derive(Debug, Default)]
+pub struct Overview {
+    cursor: Cursor,
+    /// Team names in row order, so that the cursor stays on its team when the
+    /// teams are re-ranked or the window changes.
+    teams: Vec<Text>,
+}
+
+impl Screen for Overview {
+    fn name(&self) -> &'static str {
+        "Overview"
+    }
+
+    fn keys(&self) -> &'static [Binding] {
+        KEYS
+    }
+
+    fn cursor(&self) -> &Cursor {
+        &self.cursor
+    }
+
+    fn cursor_mut(&mut self) -> &mut Cursor {
+        &mut self.cursor
+    }
+
+    fn refresh(&mut self, ctx: &Ctx) {
+        let w = &ctx.snapshot.views.windows[ctx.window];
+        let anchor = self.teams.get(self.cursor.selected).cloned();
+        self.teams = w
+            .order
+            .iter()
+            .map(|&i| w.scorecards.teams[i].team.clone())
+            .collect();
+        if let Some(row) = anchor.and_then(|team| self.teams.iter().position(|t| *t == team)) {
+            self.cursor.selected = row;
+        }
+        self.cursor.set_rows(self.teams.len());
+    }
+
+    fn update(&mut self, action: Action, _ctx: &Ctx) -> Reply {
+        match (action, self.teams.get(self.cursor.selected)) {
+            (Action::Open, Some(team)) => Reply::Open(Box::new(TeamPage::new(team.clone()))),
+            _ => Reply::Pass,
+        }
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        draw(frame, area, ctx, self.cursor.selected);
+    }
+}
+
+fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
+    let snapshot = ctx.snapshot;
+    let w = &snapshot.views.windows[ctx.window];
     let [summary_area, table_area, legend_area] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
@@ -23,7 +91,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot) {
     frame.render_widget(summary(&w.scorecards, snapshot), summary_area);
     // The compliance column where it fits without squeezing team names.
     let audit = table_area.width >= 90;
-    table(frame, table_area, app, snapshot, audit);
+    table(frame, table_area, ctx, selected, audit);
     frame.render_widget(legend(audit), legend_area);
 }
 
@@ -63,8 +131,9 @@ fn summary(cards: &Scorecards, snapshot: &Snapshot) -> Paragraph<'static> {
 }
 
 /// The scorecard table, one row per team in the window's order.
-fn table(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, audit: bool) {
-    let w = &snapshot.views.windows[app.window];
+fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool) {
+    let snapshot = ctx.snapshot;
+    let w = &snapshot.views.windows[ctx.window];
     let block = Block::bordered().title(Span::styled(
         format!(
             " Overview · last {} days, trends vs the {} days before ",
@@ -73,7 +142,6 @@ fn table(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, audit: b
         theme::title(),
     ));
     let inner_height = block.inner(area).height.saturating_sub(1) as usize;
-    let selected = app.view().selected;
     let offset = scroll::offset(selected, inner_height);
 
     // Wide terminals get each metric's tier in words as well as in colour.
@@ -109,7 +177,7 @@ fn table(frame: &mut Frame, area: Rect, app: &App, snapshot: &Snapshot, audit: b
             let t = &w.scorecards.teams[i];
             let mut cells = team_cells(t, wide);
             if audit {
-                cells.push(compliance_cell(snapshot, app.window, &t.team));
+                cells.push(compliance_cell(snapshot, ctx.window, &t.team));
             }
             let r = Row::new(cells);
             if row == selected {

@@ -1,0 +1,105 @@
+//! The screen contract. A screen owns its selection, its row model (built
+//! when the data, the window or the clock changes, never while drawing) and
+//! its own keys, which the dispatcher, `?` and the status bar read. The
+//! screens themselves live in `ui::screens`, one file each; `App` only holds
+//! them as `dyn Screen` and never names one.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use super::Action;
+use super::keymap::Binding;
+use crate::model::Time;
+use crate::store::Snapshot;
+
+/// What a screen reads: the data, the chosen window and the clock.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    pub snapshot: &'a Snapshot,
+    /// Index into [`crate::store::WINDOW_DAYS`].
+    pub window: usize,
+    pub now: Time,
+}
+
+/// What a screen did with a key.
+#[derive(Debug)]
+pub enum Reply {
+    /// Not a key of this screen: the app's global keys get it.
+    Pass,
+    /// Handled; nothing on screen changed.
+    Nothing,
+    Redraw,
+    /// Enter opened a drill-down on top of this screen.
+    Open(Box<dyn Screen>),
+}
+
+/// A selection among `rows` rows (or, in a detail that scrolls by line, the
+/// first line shown). Movement keys are handled here once for every screen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cursor {
+    pub selected: usize,
+    pub rows: usize,
+}
+
+/// Rows PgDn / PgUp move.
+pub const PAGE: usize = 10;
+
+impl Cursor {
+    /// New data: the row count changes and the selection stays on a row that exists.
+    pub fn set_rows(&mut self, rows: usize) {
+        self.rows = rows;
+        self.selected = self.selected.min(rows.saturating_sub(1));
+    }
+
+    /// Moves for the movement actions; `false` for any other action.
+    pub fn apply(&mut self, action: Action) -> bool {
+        let last = self.rows.saturating_sub(1) as isize;
+        let to = match action {
+            Action::Down => self.selected as isize + 1,
+            Action::Up => self.selected as isize - 1,
+            Action::PageDown => self.selected as isize + PAGE as isize,
+            Action::PageUp => self.selected as isize - PAGE as isize,
+            Action::Top => 0,
+            Action::Bottom => last,
+            _ => return false,
+        };
+        self.selected = to.clamp(0, last.max(0)) as usize;
+        true
+    }
+}
+
+pub trait Screen: std::fmt::Debug {
+    /// What kind of screen this is: the tab's title (`Overview`), or the kind of
+    /// record a drill-down shows (`Team`).
+    fn name(&self) -> &'static str;
+
+    /// What the top bar shows for it: the tab title, or the drill-down's subject.
+    fn crumb(&self) -> String {
+        self.name().to_string()
+    }
+
+    /// The keys this screen adds to the global ones: dispatched first, listed
+    /// in `?` and hinted in the status bar.
+    fn keys(&self) -> &'static [Binding] {
+        &[]
+    }
+
+    fn cursor(&self) -> &Cursor;
+    fn cursor_mut(&mut self) -> &mut Cursor;
+
+    /// Rebuilds the row model from `ctx` and sets the cursor's row count.
+    /// Called when a snapshot arrives, the window changes, the clock ticks or
+    /// the screen is shown; a screen skips the work that did not change.
+    fn refresh(&mut self, ctx: &Ctx);
+
+    /// A key, before the global keys (which get it on [`Reply::Pass`]).
+    fn update(&mut self, action: Action, ctx: &Ctx) -> Reply;
+
+    /// The text of an open prompt: while there is one, keys are typed into it.
+    fn prompt(&self) -> Option<&str> {
+        None
+    }
+
+    /// Draws the screen from its row model: only the visible rows are built.
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx);
+}

@@ -1,0 +1,59 @@
+//! The screens: one file each, a component that owns its selection, its row
+//! model and its keys (the `app::screen::Screen` contract) and draws itself.
+//! A top-level screen is registered once, below; drill-downs are opened by
+//! the screen they are reached from.
+
+pub mod finding;
+pub mod findings;
+pub mod incident;
+pub mod incidents;
+pub mod lane;
+pub mod lanes;
+pub mod overview;
+pub mod sources;
+pub mod team;
+
+use crate::app::screen::Screen;
+
+/// The top-level screens in top-bar order: digit keys 1, 2, … show them.
+pub fn tabs() -> Vec<Box<dyn Screen>> {
+    vec![
+        Box::new(overview::Overview::default()),
+        Box::new(lanes::Lanes::default()),
+        Box::new(incidents::Incidents::default()),
+        Box::new(findings::Findings::default()),
+        Box::new(sources::Sources::default()),
+    ]
+}
+
+/// A new cockpit state on the registered screens.
+pub fn app(now: crate::model::Time) -> crate::app::App {
+    crate::app::App::new(now, tabs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::keymap::BINDINGS;
+
+    /// A screen's key that is also a global key would silently take it over.
+    #[test]
+    fn no_screen_key_shadows_a_global_key() {
+        let pages: Vec<Box<dyn Screen>> = vec![
+            Box::new(team::TeamPage::new("t".into())),
+            Box::new(incident::IncidentPage::new("i".into())),
+            Box::new(lane::LanePage::new("l".into())),
+            Box::new(finding::FindingPage::new("f".into())),
+        ];
+        for screen in tabs().iter().chain(&pages) {
+            for k in screen.keys() {
+                assert!(
+                    !BINDINGS.iter().any(|g| g.code == k.code && g.ctrl == k.ctrl),
+                    "{}: {} is a global key",
+                    screen.name(),
+                    k.keys
+                );
+            }
+        }
+    }
+}

@@ -17,7 +17,7 @@ fn enter_opens_the_selected_team_and_esc_returns() {
     assert_eq!(app.update(Action::Back, &snapshot), Effect::Redraw);
     assert_eq!((app.top().name(), app.depth()), ("Overview", 1));
     assert_eq!(
-        app.top().cursor().selected,
+        app.cursor().selected,
         1,
         "selection survives the round trip"
     );
@@ -31,18 +31,18 @@ fn selection_is_clamped_to_the_rows() {
     let snapshot = common::demo_snapshot();
     let mut app = common::app();
     app.update(Action::Up, &snapshot);
-    assert_eq!(app.top().cursor().selected, 0);
+    assert_eq!(app.cursor().selected, 0);
     for _ in 0..50 {
         app.update(Action::Down, &snapshot);
     }
     assert_eq!(
-        app.top().cursor().selected,
+        app.cursor().selected,
         snapshot.views.windows[1].order.len() - 1
     );
     app.update(Action::Top, &snapshot);
-    assert_eq!(app.top().cursor().selected, 0);
+    assert_eq!(app.cursor().selected, 0);
     app.update(Action::Bottom, &snapshot);
-    assert_eq!(app.top().cursor().selected, 7);
+    assert_eq!(app.cursor().selected, 7);
 }
 
 #[test]
@@ -86,12 +86,12 @@ fn each_screen_keeps_its_own_selection_while_another_is_shown() {
         app.update(Action::Down, &snapshot);
     }
     app.update(common::show("Incidents"), &snapshot);
-    assert_eq!(app.top().cursor().selected, 0);
+    assert_eq!(app.cursor().selected, 0);
     app.update(Action::Down, &snapshot);
     app.update(common::show("Overview"), &snapshot);
-    assert_eq!(app.top().cursor().selected, 3);
+    assert_eq!(app.cursor().selected, 3);
     app.update(common::show("Incidents"), &snapshot);
-    assert_eq!(app.top().cursor().selected, 1);
+    assert_eq!(app.cursor().selected, 1);
     // A digit with no screen behind it does nothing.
     assert_eq!(app.update(Action::Show(8), &snapshot), Effect::Nothing);
     assert_eq!(app.top().name(), "Incidents");
@@ -106,7 +106,7 @@ fn help_is_modal_and_quit_still_works() {
     // j scrolls the help (on a small terminal), not the screen under it.
     assert_eq!(app.update(Action::Down, &snapshot), Effect::Redraw);
     assert_eq!(app.help_offset, 1);
-    assert_eq!(app.top().cursor().selected, 0);
+    assert_eq!(app.cursor().selected, 0);
     assert_eq!(app.update(Action::Open, &snapshot), Effect::Nothing);
     app.update(Action::Back, &snapshot);
     assert!(!app.help);
@@ -138,7 +138,7 @@ fn switching_the_window_keeps_the_cursor_on_the_same_team() {
     let mut app = common::app();
     let team_at = |app: &App| {
         let w = &snapshot.views.windows[app.window];
-        w.scorecards.teams[w.order[app.top().cursor().selected]]
+        w.scorecards.teams[w.order[app.cursor().selected]]
             .team
             .clone()
     };
@@ -168,14 +168,13 @@ fn a_shorter_window_never_leaves_the_selection_past_the_last_row() {
     app.update(Action::WindowShorter, &snapshot);
     let rows =
         snapshot.views.open_incidents.len() + snapshot.views.windows[0].resolved_incidents.len();
-    assert_eq!(app.top().cursor().selected, rows - 1);
+    assert_eq!(app.cursor().selected, rows - 1);
 }
 
 /// A screen the app has never heard of: the app routes keys and data to any
 /// `Screen`, so adding one is its own file plus a line in `ui::screens::tabs`.
 #[derive(Debug, Default)]
 struct Probe {
-    cursor: flightdeck::app::screen::Cursor,
     refreshed: usize,
     opened: bool,
 }
@@ -193,20 +192,19 @@ impl flightdeck::app::screen::Screen for Probe {
         )];
         KEYS
     }
-    fn cursor(&self) -> &flightdeck::app::screen::Cursor {
-        &self.cursor
-    }
-    fn cursor_mut(&mut self) -> &mut flightdeck::app::screen::Cursor {
-        &mut self.cursor
-    }
-    fn refresh(&mut self, ctx: &flightdeck::app::screen::Ctx) {
+    fn refresh(
+        &mut self,
+        ctx: &flightdeck::app::screen::Ctx,
+        cursor: &mut flightdeck::app::screen::Cursor,
+    ) {
         self.refreshed += 1;
-        self.cursor.set_rows(ctx.snapshot.sources.len() + 2);
+        cursor.set_rows(ctx.snapshot.sources.len() + 2);
     }
     fn update(
         &mut self,
         action: Action,
         _ctx: &flightdeck::app::screen::Ctx,
+        _cursor: &mut flightdeck::app::screen::Cursor,
     ) -> flightdeck::app::screen::Reply {
         match action {
             Action::Open => {
@@ -221,11 +219,10 @@ impl flightdeck::app::screen::Screen for Probe {
         frame: &mut ratatui::Frame,
         area: ratatui::layout::Rect,
         _ctx: &flightdeck::app::screen::Ctx,
+        cursor: &flightdeck::app::screen::Cursor,
     ) {
-        frame.render_widget(
-            ratatui::widgets::Paragraph::new(format!("probe row {}", self.cursor.selected)),
-            area,
-        );
+        let text = format!("probe row {} opened {}", cursor.selected, self.opened);
+        frame.render_widget(ratatui::widgets::Paragraph::new(text), area);
     }
 }
 
@@ -238,9 +235,9 @@ fn the_app_drives_a_screen_it_does_not_name() {
     assert_eq!(app.update(Action::Show(5), &snapshot), Effect::Redraw);
     assert_eq!(app.top().name(), "Probe");
     // Rows from its own refresh (one source + 2), moved by the shared cursor.
-    assert_eq!(app.top().cursor().rows, 3);
+    assert_eq!(app.cursor().rows, 3);
     app.update(Action::Bottom, &snapshot);
-    assert_eq!(app.top().cursor().selected, 2);
+    assert_eq!(app.cursor().selected, 2);
     // Its own key reaches it, and `?` lists it first.
     let x = crossterm::event::KeyEvent::new(
         crossterm::event::KeyCode::Char('x'),
@@ -261,5 +258,8 @@ fn the_app_drives_a_screen_it_does_not_name() {
         .map(|y| (0..80).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
         .collect();
     assert!(screen.contains(" 6 Probe "), "its tab:\n{screen}");
-    assert!(screen.contains("probe row 2"), "it draws itself:\n{screen}");
+    assert!(
+        screen.contains("probe row 2 opened true"),
+        "it draws itself:\n{screen}"
+    );
 }

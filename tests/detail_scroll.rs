@@ -54,13 +54,9 @@ fn detail_scrolling_is_bounded_by_the_lines_the_detail_built() {
     let id = app.top().crumb();
     let lane = snapshot.views.lanes.find(&id).expect("listed");
     let built = ui::screens::lane::lines(&app.ctx(&snapshot), lane).len();
-    assert_eq!(app.top().cursor().rows, built);
+    assert_eq!(app.cursor().rows, built);
     app.update(Action::Bottom, &snapshot);
-    assert_eq!(
-        app.top().cursor().selected,
-        built - 1,
-        "G stops at the last line"
-    );
+    assert_eq!(app.cursor().selected, built - 1, "G stops at the last line");
     // Another detail has its own count, and starts at its first line.
     app.update(Action::Back, &snapshot);
     app.update(Action::Down, &snapshot);
@@ -71,12 +67,12 @@ fn detail_scrolling_is_bounded_by_the_lines_the_detail_built() {
         .find(&app.top().crumb())
         .expect("listed");
     let other_lines = ui::screens::lane::lines(&app.ctx(&snapshot), other).len();
-    assert_eq!(app.top().cursor().rows, other_lines);
+    assert_eq!(app.cursor().rows, other_lines);
     assert_ne!(
         other_lines, built,
         "the demo's longest lane is longer than the next"
     );
-    assert_eq!(app.top().cursor().selected, 0);
+    assert_eq!(app.cursor().selected, 0);
 }
 
 #[test]
@@ -85,16 +81,16 @@ fn lane_detail_scrolls_to_linked_incidents_at_80x24() {
     let mut app = longest_lane(&snapshot);
     assert_eq!(app.top().name(), "Lane");
     let before = draw(&app, &snapshot, 80, 24);
-    let rows = app.top().cursor().rows;
+    let rows = app.cursor().rows;
     assert!(rows > 20, "the longest demo lane has {rows} lines");
     assert!(
         !before.contains("Linked incidents"),
         "the last section starts hidden at 80x24:\n{before}"
     );
     app.update(Action::Down, &snapshot);
-    assert_eq!(app.top().cursor().selected, 1, "j scrolls one line");
+    assert_eq!(app.cursor().selected, 1, "j scrolls one line");
     app.update(Action::PageDown, &snapshot);
-    assert_eq!(app.top().cursor().selected, 11, "PgDn scrolls a page");
+    assert_eq!(app.cursor().selected, 11, "PgDn scrolls a page");
     app.update(Action::Bottom, &snapshot);
     let after = draw(&app, &snapshot, 80, 24);
     assert!(after.contains("Linked incidents"), "after G:\n{after}");
@@ -103,7 +99,7 @@ fn lane_detail_scrolls_to_linked_incidents_at_80x24() {
         "position shown:\n{after}"
     );
     app.update(Action::Top, &snapshot);
-    assert_eq!(app.top().cursor().selected, 0);
+    assert_eq!(app.cursor().selected, 0);
     assert_eq!(draw(&app, &snapshot, 80, 24), before);
 }
 
@@ -126,7 +122,7 @@ fn finding_detail_scrolls_to_its_id_at_80x12() {
     }
     let i = snapshot.records.finding(&id).expect("a finding");
     let lines = ui::screens::finding::lines(&app.ctx(&snapshot), i, &id).len();
-    assert_eq!(app.top().cursor().selected, lines - 1);
+    assert_eq!(app.cursor().selected, lines - 1);
     let after = draw(&app, &snapshot, 80, 12);
     assert!(after.contains(" id  "), "after scrolling:\n{after}");
 }
@@ -285,7 +281,7 @@ fn prompt_keys_ctrl_u_ctrl_w_unknown_key_and_esc_on_the_list() {
     let snapshot = common::demo_snapshot();
     let mut app = common::app();
     app.update(common::show("Findings"), &snapshot);
-    let all = app.top().cursor().rows;
+    let all = app.cursor().rows;
     assert!(all > 0);
     app.update(Action::Filter, &snapshot);
     for c in "team:x sev:".chars() {
@@ -312,11 +308,11 @@ fn prompt_keys_ctrl_u_ctrl_w_unknown_key_and_esc_on_the_list() {
     }
     app.update(Action::Open, &snapshot);
     assert!(!app.typing());
-    let critical = app.top().cursor().rows;
+    let critical = app.cursor().rows;
     assert!(critical > 0 && critical < all, "{critical} of {all}");
     // Esc on the list clears the filter; a second Esc does nothing.
     assert_eq!(app.update(Action::Back, &snapshot), Effect::Redraw);
-    assert_eq!(app.top().cursor().rows, all);
+    assert_eq!(app.cursor().rows, all);
     let screen = draw(&app, &snapshot, 80, 24);
     assert!(screen.contains("/ to filter"), "no filter shown:\n{screen}");
     assert_eq!(app.update(Action::Back, &snapshot), Effect::Nothing);

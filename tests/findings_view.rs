@@ -68,9 +68,9 @@ fn filter_narrows_the_list_and_enter_opens_a_detail() {
     let snapshot = common::demo_snapshot();
     let mut app = common::app();
     app.update(common::show("Findings"), &snapshot);
-    let all = app.top().cursor().rows;
+    let all = app.cursor().rows;
     typed(&mut app, &snapshot, "critical fw:pci open");
-    let picked = app.top().cursor().rows;
+    let picked = app.cursor().rows;
     assert!(picked > 0 && picked < all, "{picked} of {all}");
     let view = &snapshot.views.findings;
     let rows = matching_rows(&FindingsFilter::parse("critical fw:pci open"), &snapshot);
@@ -94,11 +94,7 @@ fn filter_narrows_the_list_and_enter_opens_a_detail() {
     app.update(Action::Type('x'), &snapshot);
     app.update(Action::Back, &snapshot);
     assert!(!app.typing());
-    assert_eq!(
-        app.top().cursor().rows,
-        picked,
-        "the old filter still applies"
-    );
+    assert_eq!(app.cursor().rows, picked, "the old filter still applies");
 
     app.update(Action::Open, &snapshot);
     assert_eq!(app.top().name(), "Finding", "Enter opens a finding");
@@ -131,7 +127,7 @@ fn a_filter_matching_nothing_says_so() {
     let mut app = common::app();
     app.update(common::show("Findings"), &snapshot);
     typed(&mut app, &snapshot, "team:nosuchteam");
-    assert_eq!(app.top().cursor().rows, 0);
+    assert_eq!(app.cursor().rows, 0);
     let t = draw(&app, &snapshot, 80, 24);
     assert!(t.contains("No finding matches the filter"), "{t}");
     // `/` elsewhere does nothing.

@@ -9,7 +9,7 @@ pub mod screen;
 
 use crate::model::{Text, Time};
 use crate::store::{Snapshot, WINDOW_DAYS};
-use screen::{Ctx, Reply, Screen};
+use screen::{Ctx, Cursor, Page, Reply, Screen};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -83,11 +83,11 @@ pub enum Effect {
 pub struct App {
     /// The top-level screens in top-bar order; each keeps its state while
     /// another is shown.
-    tabs: Vec<Box<dyn Screen>>,
+    tabs: Vec<Page>,
     /// Index into `tabs`: the screen whose tab is highlighted.
     tab: usize,
     /// Drill-downs opened with Enter above the current tab; Esc pops.
-    stack: Vec<Box<dyn Screen>>,
+    stack: Vec<Page>,
     /// Index into [`WINDOW_DAYS`].
     pub window: usize,
     pub help: bool,
@@ -127,7 +127,7 @@ impl App {
     /// registration in `ui::screens` gives them).
     pub fn new(now: Time, tabs: Vec<Box<dyn Screen>>) -> Self {
         Self {
-            tabs,
+            tabs: tabs.into_iter().map(Page::new).collect(),
             tab: 0,
             stack: Vec::new(),
             window: 1,
@@ -141,24 +141,30 @@ impl App {
         }
     }
 
-    /// The screen on top: the last drill-down, else the current tab.
-    pub fn top(&self) -> &dyn Screen {
-        match self.stack.last() {
-            Some(s) => s.as_ref(),
-            None => self.tabs[self.tab].as_ref(),
+    fn top_page(&self) -> &Page {
+        self.stack.last().unwrap_or(&self.tabs[self.tab])
+    }
+
+    fn top_page_mut(&mut self) -> &mut Page {
+        match self.stack.last_mut() {
+            Some(p) => p,
+            None => &mut self.tabs[self.tab],
         }
     }
 
-    fn top_mut(&mut self) -> &mut dyn Screen {
-        match self.stack.last_mut() {
-            Some(s) => s.as_mut(),
-            None => self.tabs[self.tab].as_mut(),
-        }
+    /// The screen on top: the last drill-down, else the current tab.
+    pub fn top(&self) -> &dyn Screen {
+        self.top_page().screen.as_ref()
+    }
+
+    /// The selection on the screen on top.
+    pub fn cursor(&self) -> &Cursor {
+        &self.top_page().cursor
     }
 
     /// The top-level screens, in top-bar order.
     pub fn tabs(&self) -> impl Iterator<Item = &dyn Screen> {
-        self.tabs.iter().map(|s| s.as_ref())
+        self.tabs.iter().map(|p| p.screen.as_ref())
     }
 
     /// Which tab is highlighted.
@@ -168,7 +174,7 @@ impl App {
 
     /// The drill-downs above the tab, bottom first (for the breadcrumb).
     pub fn drill_downs(&self) -> impl Iterator<Item = &dyn Screen> {
-        self.stack.iter().map(|s| s.as_ref())
+        self.stack.iter().map(|p| p.screen.as_ref())
     }
 
     /// How many screens are on the stack, the tab included.
@@ -194,8 +200,8 @@ impl App {
         self.refreshed = Some(snapshot.version);
         let ctx = self.ctx(snapshot);
         self.tabs[self.tab].refresh(&ctx);
-        for s in &mut self.stack {
-            s.refresh(&ctx);
+        for p in &mut self.stack {
+            p.refresh(&ctx);
         }
     }
 
@@ -265,15 +271,17 @@ impl App {
         }
         let ctx = self.ctx(snapshot);
         let typing = self.typing();
-        match self.top_mut().update(action, &ctx) {
+        let top = self.top_page_mut();
+        match top.screen.update(action, &ctx, &mut top.cursor) {
             // A prompt takes every key but quit.
             Reply::Pass if typing && action != Action::Quit => Effect::Nothing,
             Reply::Pass => self.global_key(action, snapshot),
             Reply::Nothing => Effect::Nothing,
             Reply::Redraw => Effect::Redraw,
-            Reply::Open(mut screen) => {
-                screen.refresh(&ctx);
-                self.stack.push(screen);
+            Reply::Open(screen) => {
+                let mut page = Page::new(screen);
+                page.refresh(&ctx);
+                self.stack.push(page);
                 Effect::Redraw
             }
         }
@@ -311,7 +319,7 @@ impl App {
             Action::Quit => Effect::Quit,
             // On a small terminal the help scrolls; its view clamps.
             _ => {
-                let mut cursor = screen::Cursor {
+                let mut cursor = Cursor {
                     selected: self.help_offset,
                     rows: keymap::help_lines(self.top().keys()),
                 };
@@ -326,7 +334,7 @@ impl App {
 
     /// Keys the screen on top passed on: the same on every screen.
     fn global_key(&mut self, action: Action, snapshot: &Snapshot) -> Effect {
-        if self.top_mut().cursor_mut().apply(action) {
+        if self.top_page_mut().cursor.apply(action) {
             return Effect::Redraw;
         }
         match action {

@@ -1,8 +1,10 @@
-//! The screen contract. A screen owns its selection, its row model (built
-//! when the data, the window or the clock changes, never while drawing) and
-//! its own keys, which the dispatcher, `?` and the status bar read. The
-//! screens themselves live in `ui::screens`, one file each; `App` only holds
-//! them as `dyn Screen` and never names one.
+//! The screen contract. A screen owns its row model (built when the data, the
+//! window or the clock changes, never while drawing), its filter and its own
+//! keys, which the dispatcher, `?` and the status bar read; its selection is a
+//! [`Cursor`] the app keeps beside it and hands in, so that the movement keys
+//! are handled once for every screen. The screens themselves live in
+//! `ui::screens`, one file each; `App` holds them as `dyn Screen` and never
+//! names one.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -19,6 +21,26 @@ pub struct Ctx<'a> {
     /// Index into [`crate::store::WINDOW_DAYS`].
     pub window: usize,
     pub now: Time,
+}
+
+/// A screen with its selection: what the app keeps for each screen it shows.
+#[derive(Debug)]
+pub struct Page {
+    pub screen: Box<dyn Screen>,
+    pub cursor: Cursor,
+}
+
+impl Page {
+    pub fn new(screen: Box<dyn Screen>) -> Self {
+        Self {
+            screen,
+            cursor: Cursor::default(),
+        }
+    }
+
+    pub fn refresh(&mut self, ctx: &Ctx) {
+        self.screen.refresh(ctx, &mut self.cursor);
+    }
 }
 
 /// What a screen did with a key.
@@ -84,16 +106,16 @@ pub trait Screen: std::fmt::Debug {
         &[]
     }
 
-    fn cursor(&self) -> &Cursor;
-    fn cursor_mut(&mut self) -> &mut Cursor;
-
-    /// Rebuilds the row model from `ctx` and sets the cursor's row count.
-    /// Called when a snapshot arrives, the window changes, the clock ticks or
-    /// the screen is shown; a screen skips the work that did not change.
-    fn refresh(&mut self, ctx: &Ctx);
+    /// Rebuilds the row model from `ctx` and sets the cursor's row count (a
+    /// screen may move the cursor to keep it on the same record). Called when
+    /// a snapshot arrives, the window changes, the clock ticks or the screen
+    /// is shown; a screen skips the work that did not change.
+    fn refresh(&mut self, ctx: &Ctx, cursor: &mut Cursor);
 
     /// A key, before the global keys (which get it on [`Reply::Pass`]).
-    fn update(&mut self, action: Action, ctx: &Ctx) -> Reply;
+    fn update(&mut self, _action: Action, _ctx: &Ctx, _cursor: &mut Cursor) -> Reply {
+        Reply::Pass
+    }
 
     /// The text of an open prompt: while there is one, keys are typed into it.
     fn prompt(&self) -> Option<&str> {
@@ -101,5 +123,5 @@ pub trait Screen: std::fmt::Debug {
     }
 
     /// Draws the screen from its row model: only the visible rows are built.
-    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx);
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor);
 }

@@ -52,7 +52,8 @@ pub fn render(frame: &mut Frame, app: &App, snapshot: &Snapshot) {
     } else {
         body
     };
-    app.top().render(frame, body, &app.ctx(snapshot));
+    app.top()
+        .render(frame, body, &app.ctx(snapshot), app.cursor());
     widgets::status_bar::render(frame, status, app, snapshot);
     if app.help {
         widgets::help::render(frame, body, app.help_offset, app.top().keys());

@@ -2,15 +2,12 @@
 //! age against its SLA, remediation text and URL. Every text was sanitised
 //! where it was read.
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
 
-use crate::app::Action;
 use crate::app::findings::effective;
-use crate::app::screen::{Ctx, Cursor, Reply, Screen};
+use crate::app::screen::Ctx;
 use crate::model::{Finding, FindingDetail, Text, frameworks};
+use crate::ui::screens::detail::{DetailPage, Kind};
 use crate::ui::screens::findings::{severity_style, status_label};
 use crate::ui::theme;
 use crate::util::format;
@@ -26,74 +23,18 @@ pub fn short_id(id: &str) -> String {
     }
 }
 
-/// One finding, by id: a detail that scrolls by line (the cursor is the first
-/// line shown). Its lines are built when the data or the clock changes.
-#[derive(Debug)]
-pub struct FindingPage {
-    id: Text,
-    cursor: Cursor,
-    /// `None` while no finding has this id.
-    lines: Option<Vec<Line<'static>>>,
-}
+/// One finding, by id.
+pub static FINDING: Kind = Kind {
+    name: "Finding",
+    lines: |ctx, id| ctx.snapshot.records.finding(id).map(|i| lines(ctx, i, id)),
+    title: |id| format!(" Finding {} · j k PgDn scroll · Esc back ", short_id(id)),
+    missing: |id| format!(" No finding {id}. Esc goes back."),
+    crumb: short_id,
+};
 
-impl FindingPage {
-    pub fn new(id: Text) -> Self {
-        Self {
-            id,
-            cursor: Cursor::default(),
-            lines: None,
-        }
-    }
-}
-
-impl Screen for FindingPage {
-    fn name(&self) -> &'static str {
-        "Finding"
-    }
-
-    /// Ids can be long ARNs: the breadcrumb shows their end.
-    fn crumb(&self) -> String {
-        short_id(&self.id)
-    }
-
-    fn cursor(&self) -> &Cursor {
-        &self.cursor
-    }
-
-    fn cursor_mut(&mut self) -> &mut Cursor {
-        &mut self.cursor
-    }
-
-    fn refresh(&mut self, ctx: &Ctx) {
-        self.lines = ctx
-            .snapshot
-            .records
-            .finding(&self.id)
-            .map(|i| lines(ctx, i, &self.id));
-        self.cursor
-            .set_rows(self.lines.as_ref().map_or(0, Vec::len));
-    }
-
-    fn update(&mut self, _action: Action, _ctx: &Ctx) -> Reply {
-        Reply::Pass
-    }
-
-    fn render(&self, frame: &mut Frame, area: Rect, _ctx: &Ctx) {
-        let id = &self.id;
-        let Some(lines) = &self.lines else {
-            frame.render_widget(
-                Paragraph::new(format!(" No finding {id}. Esc goes back."))
-                    .block(Block::bordered()),
-                area,
-            );
-            return;
-        };
-        let block = Block::bordered().title(Span::styled(
-            format!(" Finding {} · j k PgDn scroll · Esc back ", short_id(id)),
-            theme::title(),
-        ));
-        crate::ui::scrolled(frame, area, lines, self.cursor.selected, block);
-    }
+/// The finding with this id.
+pub fn page(id: Text) -> DetailPage {
+    DetailPage::new(&FINDING, id)
 }
 
 /// The detail's lines, top to bottom (their count bounds the scroll keys).

@@ -15,7 +15,7 @@ use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::posture::{FindingRow, Posture};
 use crate::model::{Finding, FindingStatus, Severity, Time};
 use crate::store::Snapshot;
-use crate::ui::screens::finding::FindingPage;
+use crate::ui::screens::finding;
 use crate::ui::{theme, widgets::scroll};
 use crate::util::format;
 
@@ -34,7 +34,6 @@ const KEYS: &[Binding] = &[
 /// rows that pass it (refiltered when the filter or the snapshot changes).
 #[derive(Debug, Default)]
 pub struct Findings {
-    cursor: Cursor,
     filter: FindingsFilter,
     /// The `/` prompt's text while it is open.
     prompt: Option<String>,
@@ -45,14 +44,14 @@ pub struct Findings {
 }
 
 impl Findings {
-    fn refilter(&mut self, ctx: &Ctx) {
+    fn refilter(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
         self.version = Some(ctx.snapshot.version);
         self.rows = matching_rows(&self.filter, ctx.snapshot);
-        self.cursor.set_rows(self.rows.len());
+        cursor.set_rows(self.rows.len());
     }
 
     /// Keys while the prompt is open: Enter applies the filter, Esc keeps the old one.
-    fn edit_prompt(&mut self, action: Action, ctx: &Ctx) -> Reply {
+    fn edit_prompt(&mut self, action: Action, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
         let Some(text) = self.prompt.as_mut() else {
             return Reply::Pass;
         };
@@ -75,8 +74,8 @@ impl Findings {
                 }
                 self.prompt = None;
                 self.filter = filter;
-                self.cursor.selected = 0;
-                self.refilter(ctx);
+                cursor.selected = 0;
+                self.refilter(ctx, cursor);
             }
             Action::Back => self.prompt = None,
             _ => return Reply::Pass,
@@ -94,23 +93,15 @@ impl Screen for Findings {
         KEYS
     }
 
-    fn cursor(&self) -> &Cursor {
-        &self.cursor
-    }
-
-    fn cursor_mut(&mut self) -> &mut Cursor {
-        &mut self.cursor
-    }
-
-    fn refresh(&mut self, ctx: &Ctx) {
+    fn refresh(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
         if self.version != Some(ctx.snapshot.version) {
-            self.refilter(ctx);
+            self.refilter(ctx, cursor);
         }
     }
 
-    fn update(&mut self, action: Action, ctx: &Ctx) -> Reply {
+    fn update(&mut self, action: Action, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
         if self.prompt.is_some() {
-            return self.edit_prompt(action, ctx);
+            return self.edit_prompt(action, ctx, cursor);
         }
         match action {
             Action::Filter => {
@@ -120,18 +111,18 @@ impl Screen for Findings {
             // Esc on the list clears an active filter.
             Action::Back if !self.filter.is_empty() => {
                 self.filter = FindingsFilter::default();
-                self.cursor.selected = 0;
-                self.refilter(ctx);
+                cursor.selected = 0;
+                self.refilter(ctx, cursor);
                 Reply::Redraw
             }
             Action::Open => {
                 let id = self
                     .rows
-                    .get(self.cursor.selected)
+                    .get(cursor.selected)
                     .and_then(|&row| ctx.snapshot.views.findings.rows.get(row))
                     .and_then(|row| ctx.snapshot.records.findings.get(row.index));
                 match id {
-                    Some(f) => Reply::Open(Box::new(FindingPage::new(f.id.clone()))),
+                    Some(f) => Reply::Open(Box::new(finding::page(f.id.clone()))),
                     None => Reply::Nothing,
                 }
             }
@@ -143,8 +134,8 @@ impl Screen for Findings {
         self.prompt.as_deref()
     }
 
-    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
-        draw(frame, area, ctx, self);
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
+        draw(frame, area, ctx, self, cursor.selected);
         if let Some(text) = &self.prompt {
             render_prompt(frame, Rect { height: 1, ..area }, text);
         }
@@ -207,7 +198,7 @@ pub fn status_label(s: FindingStatus) -> &'static str {
     }
 }
 
-fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings) {
+fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: usize) {
     let snapshot = ctx.snapshot;
     let view = &snapshot.views.findings;
     let Some(table) = view.windows.get(ctx.window) else {
@@ -281,7 +272,7 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings) {
         snapshot,
         false,
     );
-    findings_list(frame, list_area, ctx, state);
+    findings_list(frame, list_area, ctx, state, selected);
 }
 
 fn posture_table(
@@ -417,7 +408,7 @@ pub fn short_age(d: chrono::TimeDelta) -> String {
     }
 }
 
-fn findings_list(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings) {
+fn findings_list(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: usize) {
     let snapshot = ctx.snapshot;
     let view = &snapshot.views.findings;
     let records = &snapshot.records.findings;
@@ -430,7 +421,6 @@ fn findings_list(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings) {
         theme::title(),
     ));
     let height = block.inner(area).height.saturating_sub(1) as usize;
-    let selected = state.cursor.selected;
     let offset = scroll::offset(selected, height);
     // Narrow terminals drop the account column so the title stays visible.
     let wide = area.width >= 100;

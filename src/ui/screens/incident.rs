@@ -1,81 +1,26 @@
 //! One incident: its fields, its age or duration, and its attribution.
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use crate::app::Action;
-use crate::app::screen::{Ctx, Cursor, Reply, Screen};
+use crate::app::screen::Ctx;
 use crate::metrics::dora::Attribution;
 use crate::model::Text;
+use crate::ui::screens::detail::{DetailPage, Kind};
 use crate::ui::theme;
 use crate::util::format;
 
-/// One incident, by id; its lines are built when the data or the clock changes.
-#[derive(Debug)]
-pub struct IncidentPage {
-    id: Text,
-    cursor: Cursor,
-    /// `None` while no incident has this id.
-    lines: Option<Vec<Line<'static>>>,
-}
+/// One incident, by id.
+pub static INCIDENT: Kind = Kind {
+    name: "Incident",
+    lines,
+    title: |id| format!(" Incident {id} · Esc back "),
+    missing: |id| format!(" No incident {id}. Esc goes back."),
+    crumb: |id| id.to_string(),
+};
 
-impl IncidentPage {
-    pub fn new(id: Text) -> Self {
-        Self {
-            id,
-            cursor: Cursor::default(),
-            lines: None,
-        }
-    }
-}
-
-impl Screen for IncidentPage {
-    fn name(&self) -> &'static str {
-        "Incident"
-    }
-
-    fn crumb(&self) -> String {
-        self.id.to_string()
-    }
-
-    fn cursor(&self) -> &Cursor {
-        &self.cursor
-    }
-
-    fn cursor_mut(&mut self) -> &mut Cursor {
-        &mut self.cursor
-    }
-
-    fn refresh(&mut self, ctx: &Ctx) {
-        self.lines = lines(ctx, &self.id);
-    }
-
-    fn update(&mut self, _action: Action, _ctx: &Ctx) -> Reply {
-        Reply::Pass
-    }
-
-    fn render(&self, frame: &mut Frame, area: Rect, _ctx: &Ctx) {
-        let id = &self.id;
-        let Some(lines) = &self.lines else {
-            frame.render_widget(
-                Paragraph::new(format!(" No incident {id}. Esc goes back."))
-                    .block(Block::bordered()),
-                area,
-            );
-            return;
-        };
-        frame.render_widget(
-            Paragraph::new(lines.clone())
-                .wrap(Wrap { trim: false })
-                .block(Block::bordered().title(Span::styled(
-                    format!(" Incident {id} · Esc back "),
-                    theme::title(),
-                ))),
-            area,
-        );
-    }
+/// The incident with this id.
+pub fn page(id: Text) -> DetailPage {
+    DetailPage::new(&INCIDENT, id)
 }
 
 /// The incident's fields, its state and its attribution.

@@ -13,7 +13,7 @@ use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::dora::Attribution;
 use crate::model::Time;
 use crate::store::{Snapshot, WindowView};
-use crate::ui::screens::incident::IncidentPage;
+use crate::ui::screens::incident;
 use crate::ui::{theme, widgets::scroll};
 use crate::util::format;
 
@@ -23,7 +23,6 @@ const KEYS: &[Binding] =
 /// `3` Incidents' state: the cursor and the incidents listed, by index.
 #[derive(Debug, Default)]
 pub struct Incidents {
-    cursor: Cursor,
     /// Open incidents (oldest first), then those restored in the window.
     rows: Vec<usize>,
 }
@@ -37,36 +36,28 @@ impl Screen for Incidents {
         KEYS
     }
 
-    fn cursor(&self) -> &Cursor {
-        &self.cursor
-    }
-
-    fn cursor_mut(&mut self) -> &mut Cursor {
-        &mut self.cursor
-    }
-
-    fn refresh(&mut self, ctx: &Ctx) {
+    fn refresh(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
         let views = &ctx.snapshot.views;
         self.rows.clear();
         self.rows.extend(&views.open_incidents);
         self.rows
             .extend(&views.windows[ctx.window].resolved_incidents);
-        self.cursor.set_rows(self.rows.len());
+        cursor.set_rows(self.rows.len());
     }
 
-    fn update(&mut self, action: Action, ctx: &Ctx) -> Reply {
+    fn update(&mut self, action: Action, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
         let records = &ctx.snapshot.records.incidents;
-        match (action, self.rows.get(self.cursor.selected)) {
+        match (action, self.rows.get(cursor.selected)) {
             (Action::Open, Some(&i)) => match records.get(i) {
-                Some(inc) => Reply::Open(Box::new(IncidentPage::new(inc.id.clone()))),
+                Some(inc) => Reply::Open(Box::new(incident::page(inc.id.clone()))),
                 None => Reply::Nothing,
             },
             _ => Reply::Pass,
         }
     }
 
-    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
-        draw(frame, area, ctx, self.cursor.selected, &self.rows);
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
+        draw(frame, area, ctx, cursor.selected, &self.rows);
     }
 }
 

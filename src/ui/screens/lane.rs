@@ -2,17 +2,14 @@
 //! metrics against the baseline with the verdict's reasoning, the gate, the
 //! changes shipped and the linked incidents.
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
 
-use crate::app::Action;
-use crate::app::screen::{Ctx, Cursor, Reply, Screen};
+use crate::app::screen::Ctx;
 use crate::metrics::lanes::{CanaryView, Gate, Lane, verdict_label};
 use crate::model::canary::Outcome as MetricOutcome;
 use crate::model::{Text, Time};
 use crate::store::Snapshot;
+use crate::ui::screens::detail::{DetailPage, Kind};
 use crate::ui::screens::lanes::{
     canary_text, compact, gate_style, outcome_style, sparkline, stage_style,
 };
@@ -27,77 +24,26 @@ fn num(v: Option<f64>, name: &str) -> String {
     }
 }
 
-/// A deployment's lane, by deployment id: a detail that scrolls by line (the
-/// cursor is the first line shown). Its lines are built when the data or the
-/// clock changes, and their count bounds the scroll keys.
-#[derive(Debug)]
-pub struct LanePage {
-    id: Text,
-    cursor: Cursor,
-    /// `None` once the lane is no longer listed.
-    lines: Option<Vec<Line<'static>>>,
-}
-
-impl LanePage {
-    pub fn new(id: Text) -> Self {
-        Self {
-            id,
-            cursor: Cursor::default(),
-            lines: None,
-        }
-    }
-}
-
-impl Screen for LanePage {
-    fn name(&self) -> &'static str {
-        "Lane"
-    }
-
-    fn crumb(&self) -> String {
-        self.id.to_string()
-    }
-
-    fn cursor(&self) -> &Cursor {
-        &self.cursor
-    }
-
-    fn cursor_mut(&mut self) -> &mut Cursor {
-        &mut self.cursor
-    }
-
-    fn refresh(&mut self, ctx: &Ctx) {
-        self.lines = ctx
-            .snapshot
+/// A deployment's lane, by deployment id.
+pub static LANE: Kind = Kind {
+    name: "Lane",
+    lines: |ctx, id| {
+        ctx.snapshot
             .views
             .lanes
-            .find(&self.id)
-            .map(|lane| lines(ctx, lane));
-        self.cursor
-            .set_rows(self.lines.as_ref().map_or(0, Vec::len));
-    }
+            .find(id)
+            .map(|lane| lines(ctx, lane))
+    },
+    title: |id| format!(" Lane {id} · j k PgDn scroll · Esc back "),
+    missing: |id| {
+        format!(" {id} is no longer listed (finished more than 12 hours ago). Esc goes back.")
+    },
+    crumb: |id| id.to_string(),
+};
 
-    fn update(&mut self, _action: Action, _ctx: &Ctx) -> Reply {
-        Reply::Pass
-    }
-
-    fn render(&self, frame: &mut Frame, area: Rect, _ctx: &Ctx) {
-        let id = &self.id;
-        let Some(lines) = &self.lines else {
-            frame.render_widget(
-                Paragraph::new(format!(
-                    " {id} is no longer listed (finished more than 12 hours ago). Esc goes back."
-                ))
-                .block(Block::bordered().title(Span::styled(format!(" {id} "), theme::title()))),
-                area,
-            );
-            return;
-        };
-        let block = Block::bordered().title(Span::styled(
-            format!(" Lane {id} · j k PgDn scroll · Esc back "),
-            theme::title(),
-        ));
-        crate::ui::scrolled(frame, area, lines, self.cursor.selected, block);
-    }
+/// The lane of deployment `id`.
+pub fn page(id: Text) -> DetailPage {
+    DetailPage::new(&LANE, id)
 }
 
 /// The detail's lines, top to bottom (their count bounds the scroll keys).

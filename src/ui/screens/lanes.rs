@@ -16,7 +16,7 @@ use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::lanes::{Gate, Lane, Outcome, Stage, verdict_label};
 use crate::model::stage::StageState;
 use crate::model::{Text, Time, Verdict};
-use crate::ui::screens::lane::LanePage;
+use crate::ui::screens::lane;
 use crate::ui::{theme, widgets::scroll};
 
 const KEYS: &[Binding] = &[key(
@@ -30,7 +30,6 @@ const KEYS: &[Binding] = &[key(
 /// `2` Lanes' state: the cursor, and the deployment of each row.
 #[derive(Debug, Default)]
 pub struct Lanes {
-    cursor: Cursor,
     /// Deployment ids in row order: the cursor stays on its deployment as
     /// lanes come and go.
     ids: Vec<Text>,
@@ -45,34 +44,26 @@ impl Screen for Lanes {
         KEYS
     }
 
-    fn cursor(&self) -> &Cursor {
-        &self.cursor
-    }
-
-    fn cursor_mut(&mut self) -> &mut Cursor {
-        &mut self.cursor
-    }
-
-    fn refresh(&mut self, ctx: &Ctx) {
-        let anchor = self.ids.get(self.cursor.selected).cloned();
+    fn refresh(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
+        let anchor = self.ids.get(cursor.selected).cloned();
         self.ids.clear();
         self.ids
             .extend(ctx.snapshot.views.lanes.lanes.iter().map(|l| l.id.clone()));
         if let Some(row) = anchor.and_then(|id| self.ids.iter().position(|i| *i == id)) {
-            self.cursor.selected = row;
+            cursor.selected = row;
         }
-        self.cursor.set_rows(self.ids.len());
+        cursor.set_rows(self.ids.len());
     }
 
-    fn update(&mut self, action: Action, _ctx: &Ctx) -> Reply {
-        match (action, self.ids.get(self.cursor.selected)) {
-            (Action::Open, Some(id)) => Reply::Open(Box::new(LanePage::new(id.clone()))),
+    fn update(&mut self, action: Action, _ctx: &Ctx, cursor: &mut Cursor) -> Reply {
+        match (action, self.ids.get(cursor.selected)) {
+            (Action::Open, Some(id)) => Reply::Open(Box::new(lane::page(id.clone()))),
             _ => Reply::Pass,
         }
     }
 
-    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
-        draw(frame, area, ctx, self.cursor.selected);
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
+        draw(frame, area, ctx, cursor.selected);
     }
 }
 

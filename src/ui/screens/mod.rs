@@ -3,6 +3,7 @@
 //! A top-level screen is registered once, below; drill-downs are opened by
 //! the screen they are reached from.
 
+pub mod detail;
 pub mod finding;
 pub mod findings;
 pub mod incident;
@@ -41,14 +42,16 @@ mod tests {
     fn no_screen_key_shadows_a_global_key() {
         let pages: Vec<Box<dyn Screen>> = vec![
             Box::new(team::TeamPage::new("t".into())),
-            Box::new(incident::IncidentPage::new("i".into())),
-            Box::new(lane::LanePage::new("l".into())),
-            Box::new(finding::FindingPage::new("f".into())),
+            Box::new(incident::page("i".into())),
+            Box::new(lane::page("l".into())),
+            Box::new(finding::page("f".into())),
         ];
         for screen in tabs().iter().chain(&pages) {
             for k in screen.keys() {
                 assert!(
-                    !BINDINGS.iter().any(|g| g.code == k.code && g.ctrl == k.ctrl),
+                    !BINDINGS
+                        .iter()
+                        .any(|g| g.code == k.code && g.ctrl == k.ctrl),
                     "{}: {} is a global key",
                     screen.name(),
                     k.keys

@@ -30,7 +30,6 @@ const KEYS: &[Binding] = &[key(
 /// `1` Overview's state: the cursor, and the team of each row.
 #[derive(Debug, Default)]
 pub struct Overview {
-    cursor: Cursor,
     /// Team names in row order, so that the cursor stays on its team when the
     /// teams are re-ranked or the window changes.
     teams: Vec<Text>,
@@ -45,37 +44,29 @@ impl Screen for Overview {
         KEYS
     }
 
-    fn cursor(&self) -> &Cursor {
-        &self.cursor
-    }
-
-    fn cursor_mut(&mut self) -> &mut Cursor {
-        &mut self.cursor
-    }
-
-    fn refresh(&mut self, ctx: &Ctx) {
+    fn refresh(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
         let w = &ctx.snapshot.views.windows[ctx.window];
-        let anchor = self.teams.get(self.cursor.selected).cloned();
+        let anchor = self.teams.get(cursor.selected).cloned();
         self.teams = w
             .order
             .iter()
             .map(|&i| w.scorecards.teams[i].team.clone())
             .collect();
         if let Some(row) = anchor.and_then(|team| self.teams.iter().position(|t| *t == team)) {
-            self.cursor.selected = row;
+            cursor.selected = row;
         }
-        self.cursor.set_rows(self.teams.len());
+        cursor.set_rows(self.teams.len());
     }
 
-    fn update(&mut self, action: Action, _ctx: &Ctx) -> Reply {
-        match (action, self.teams.get(self.cursor.selected)) {
+    fn update(&mut self, action: Action, _ctx: &Ctx, cursor: &mut Cursor) -> Reply {
+        match (action, self.teams.get(cursor.selected)) {
             (Action::Open, Some(team)) => Reply::Open(Box::new(TeamPage::new(team.clone()))),
             _ => Reply::Pass,
         }
     }
 
-    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
-        draw(frame, area, ctx, self.cursor.selected);
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
+        draw(frame, area, ctx, cursor.selected);
     }
 }
 

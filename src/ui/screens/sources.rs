@@ -5,8 +5,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 
-use crate::app::Action;
-use crate::app::screen::{Ctx, Cursor, Reply, Screen};
+use crate::app::screen::{Ctx, Cursor, Screen};
 use crate::model::Time;
 use crate::store::SourceStatus;
 use crate::ui::theme;
@@ -14,33 +13,19 @@ use crate::util::format;
 
 /// `5` Sources' state: the cursor over the sources.
 #[derive(Debug, Default)]
-pub struct Sources {
-    cursor: Cursor,
-}
+pub struct Sources {}
 
 impl Screen for Sources {
     fn name(&self) -> &'static str {
         "Sources"
     }
 
-    fn cursor(&self) -> &Cursor {
-        &self.cursor
+    fn refresh(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
+        cursor.set_rows(ctx.snapshot.sources.len());
     }
 
-    fn cursor_mut(&mut self) -> &mut Cursor {
-        &mut self.cursor
-    }
-
-    fn refresh(&mut self, ctx: &Ctx) {
-        self.cursor.set_rows(ctx.snapshot.sources.len());
-    }
-
-    fn update(&mut self, _action: Action, _ctx: &Ctx) -> Reply {
-        Reply::Pass
-    }
-
-    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
-        draw(frame, area, ctx, self.cursor.selected);
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
+        draw(frame, area, ctx, cursor.selected);
     }
 }
 

@@ -15,7 +15,7 @@ use crate::metrics::trend::{HIGHER_IS_BETTER, key_trends};
 use crate::metrics::{TeamScorecard, Tier};
 use crate::model::{Text, Time};
 use crate::store::Snapshot;
-use crate::ui::screens::incident::IncidentPage;
+use crate::ui::screens::incident;
 use crate::ui::screens::overview::key_values;
 use crate::ui::{theme, widgets::scroll};
 use crate::util::format;
@@ -32,15 +32,11 @@ const KEYS: &[Binding] = &[key(
 #[derive(Debug)]
 pub struct TeamPage {
     team: Text,
-    cursor: Cursor,
 }
 
 impl TeamPage {
     pub fn new(team: Text) -> Self {
-        Self {
-            team,
-            cursor: Cursor::default(),
-        }
+        Self { team }
     }
 }
 
@@ -64,23 +60,15 @@ impl Screen for TeamPage {
         KEYS
     }
 
-    fn cursor(&self) -> &Cursor {
-        &self.cursor
-    }
-
-    fn cursor_mut(&mut self) -> &mut Cursor {
-        &mut self.cursor
-    }
-
-    fn refresh(&mut self, ctx: &Ctx) {
+    fn refresh(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
         let rows = detail(ctx.snapshot, ctx.window, &self.team).map_or(0, |d| {
             d.deployments.len() + d.changes.len() + d.incidents.len()
         });
-        self.cursor.set_rows(rows);
+        cursor.set_rows(rows);
     }
 
     /// Enter on an incident row opens it.
-    fn update(&mut self, action: Action, ctx: &Ctx) -> Reply {
+    fn update(&mut self, action: Action, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
         if action != Action::Open {
             return Reply::Pass;
         }
@@ -88,20 +76,19 @@ impl Screen for TeamPage {
             return Reply::Nothing;
         };
         let first_incident = d.deployments.len() + d.changes.len();
-        let incident = self
-            .cursor
+        let row = cursor
             .selected
             .checked_sub(first_incident)
             .and_then(|n| d.incidents.get(n))
             .and_then(|row| ctx.snapshot.records.incidents.get(row.incident));
-        match incident {
-            Some(inc) => Reply::Open(Box::new(IncidentPage::new(inc.id.clone()))),
+        match row {
+            Some(inc) => Reply::Open(Box::new(incident::page(inc.id.clone()))),
             None => Reply::Nothing,
         }
     }
 
-    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
-        draw(frame, area, ctx, self.cursor.selected, &self.team);
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
+        draw(frame, area, ctx, cursor.selected, &self.team);
     }
 }
 

@@ -527,6 +527,7 @@ async fn scheduled_no_data(
             kind: "prometheus",
             interval: Some(Duration::from_millis(200)),
             timeout: Duration::from_secs(2),
+            wake: None,
         },
         Box::new(
             PrometheusPoller::new(cfg, Some(reader(&snapshots)), judge, Clock::Fixed(now))

@@ -36,6 +36,7 @@ fn start(scheduler: &Scheduler, text: &str) {
                 kind: registry::kind_name(&s.kind),
                 interval: s.interval,
                 timeout: s.timeout,
+                wake: None,
             },
             poller,
         );

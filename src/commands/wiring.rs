@@ -17,6 +17,7 @@ use crate::model::Time;
 use crate::model::settings::Settings;
 use crate::model::source_update::SourceUpdate;
 use crate::sources::events_follow::{EventsPoller, EventsSpec};
+use crate::sources::file_watch::FileWatch;
 use crate::sources::scheduler::{Schedule, Scheduler};
 use crate::sources::{demo, events};
 use crate::store::{Snapshot, Store};
@@ -168,7 +169,8 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         .wrap_err("cannot start the async runtime")
 }
 
-/// How often an events file named with `--events` is checked for new lines.
+/// How often an events file named with `--events` is checked for new lines
+/// when no change notification wakes it first (the fallback).
 const FOLLOW_INTERVAL: Duration = Duration::from_secs(2);
 
 pub fn follow_file(scheduler: &Scheduler, path: &Path) {
@@ -184,6 +186,14 @@ pub fn follow_file(scheduler: &Scheduler, path: &Path) {
         token_file: None,
         max_body_bytes: None,
     };
+    // A file that cannot be watched is still followed, on the interval.
+    let wake = match FileWatch::new(path) {
+        Ok(w) => Some(Arc::new(w)),
+        Err(e) => {
+            tracing::warn!(error = %e, "following by polling only");
+            None
+        }
+    };
     match EventsPoller::new(spec, crate::config::DEFAULT_TIMEOUT) {
         Ok(poller) => scheduler.spawn(
             Schedule {
@@ -191,6 +201,7 @@ pub fn follow_file(scheduler: &Scheduler, path: &Path) {
                 kind: "events",
                 interval: Some(FOLLOW_INTERVAL),
                 timeout: crate::config::DEFAULT_TIMEOUT,
+                wake,
             },
             Box::new(poller),
         ),
@@ -216,6 +227,7 @@ pub fn start_source(
                 kind,
                 interval: source.interval,
                 timeout: source.timeout,
+                wake: None,
             },
             poller,
         ),

@@ -5,6 +5,7 @@ pub mod api_json;
 pub mod demo;
 pub mod events;
 pub mod events_follow;
+pub mod file_watch;
 pub mod findings;
 pub mod git;
 pub mod github;

@@ -137,6 +137,8 @@ pub struct Schedule {
     /// `None`: poll once at start (and on `r`).
     pub interval: Option<Duration>,
     pub timeout: Duration,
+    /// Polls as soon as this file changes, as well as on the interval.
+    pub wake: Option<std::sync::Arc<crate::sources::file_watch::FileWatch>>,
 }
 
 /// Owns the control channel of every source task; dropping it stops them.
@@ -247,6 +249,7 @@ async fn run(
         kind,
         interval,
         timeout,
+        wake,
     } = schedule;
     if updates
         .send(SourceUpdate::Registered {
@@ -284,24 +287,19 @@ async fn run(
         if updates.send(plan).await.is_err() {
             return;
         }
-        let due = async {
-            match next {
-                Some(at) if !paused => tokio::time::sleep_until(at).await,
-                _ => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            () = due => {}
-            changed = control.changed() => {
-                if changed.is_err() {
-                    return; // the scheduler is gone: the cockpit is closing
-                }
-                let c = *control.borrow_and_update();
-                if c.generation == served {
-                    continue; // pause toggled: re-plan
-                }
-            }
-            () = updates.closed() => return,
+        match wait_turn(
+            next,
+            paused,
+            wake.as_deref(),
+            &mut control,
+            served,
+            &updates,
+        )
+        .await
+        {
+            Turn::Poll => {}
+            Turn::Replan => continue,
+            Turn::Stop => return,
         }
         // Requests of "poll now" made while this poll runs are served by it.
         served = control.borrow().generation;
@@ -319,6 +317,52 @@ async fn run(
                 return;
             }
         }
+    }
+}
+
+/// What ended a source's wait.
+enum Turn {
+    /// Time to poll: the interval ran out, the file changed, or `r`.
+    Poll,
+    /// Polling was paused or resumed: plan again.
+    Replan,
+    /// The cockpit is closing.
+    Stop,
+}
+
+/// Waits for the next poll at `next` (never while paused), for a change of
+/// the watched file, or for a command.
+async fn wait_turn(
+    next: Option<tokio::time::Instant>,
+    paused: bool,
+    wake: Option<&crate::sources::file_watch::FileWatch>,
+    control: &mut watch::Receiver<Control>,
+    served: u64,
+    updates: &mpsc::Sender<SourceUpdate>,
+) -> Turn {
+    let due = async {
+        match next {
+            Some(at) if !paused => tokio::time::sleep_until(at).await,
+            _ => std::future::pending().await,
+        }
+    };
+    let woken = async {
+        match wake {
+            Some(w) if !paused => w.changed().await,
+            _ => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        () = due => Turn::Poll,
+        () = woken => Turn::Poll,
+        changed = control.changed() => {
+            if changed.is_err() {
+                return Turn::Stop; // the scheduler is gone: the cockpit is closing
+            }
+            let c = *control.borrow_and_update();
+            if c.generation == served { Turn::Replan } else { Turn::Poll }
+        }
+        () = updates.closed() => Turn::Stop,
     }
 }
 

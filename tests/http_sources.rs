@@ -752,3 +752,93 @@ async fn github_lists_the_commits_between_consecutive_deployments() {
     }
     assert_eq!(polled.warning, None);
 }
+
+/// The hostile answers every HTTP source kind gets: a Retry-After of 2^64-1
+/// seconds, one of 9e12, a rate-limit reset in the year 2554 and garbage.
+fn hostile_replies() -> Vec<(&'static str, Reply)> {
+    vec![
+        (
+            "Retry-After 2^64-1",
+            Reply::json("{}")
+                .status(429)
+                .header("retry-after", "18446744073709551615"),
+        ),
+        (
+            "Retry-After 9e12",
+            Reply::json("{}")
+                .status(429)
+                .header("retry-after", "9000000000000"),
+        ),
+        (
+            "reset in 2554",
+            Reply::json("{}")
+                .status(403)
+                .header("x-ratelimit-remaining", "0")
+                .header("ratelimit-remaining", "0")
+                .header("x-ratelimit-reset", "18446744073")
+                .header("ratelimit-reset", "18446744073"),
+        ),
+        (
+            "garbage",
+            Reply::json("{}")
+                .status(429)
+                .header("retry-after", "-1e999, soon")
+                .header("x-ratelimit-reset", "NaN"),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn hostile_rate_limit_headers_wait_a_day_at_most_for_every_http_kind() {
+    // SAFETY: set before any thread of this test reads the environment.
+    unsafe { std::env::set_var("FD_TEST_GITLAB_TOKEN_HOSTILE", "glpat-test") };
+    for (what, reply) in hostile_replies() {
+        let server = ReplayServer::start().await;
+        for path in [
+            "/repos/octo/app/deployments",
+            "/api/v4/projects/acme%2Fshop/deployments",
+            "/incidents",
+        ] {
+            server.route(path, reply.clone());
+        }
+        let url = server.url();
+        let kinds = [
+            ("github", github_config(&url, "")),
+            (
+                "gitlab",
+                format!(
+                    "[[sources]]\nkind = \"gitlab\"\nproject = \"acme/shop\"\nurl = \"{url}/api/v4\"\ntoken_env = \"FD_TEST_GITLAB_TOKEN_HOSTILE\"\ntimeout = \"2s\"\n"
+                ),
+            ),
+            (
+                "pagerduty",
+                format!("[[sources]]\nkind = \"pagerduty\"\nurl = \"{url}\"\ntimeout = \"2s\"\n"),
+            ),
+        ];
+        for (kind, text) in kinds {
+            let e = poll_once(&text)
+                .await
+                .expect_err("a rate-limited poll fails");
+            assert!(
+                e.message.contains("rate limited"),
+                "{kind} {what}: {}",
+                e.message
+            );
+            let wait = e.wait.unwrap_or_default();
+            assert!(
+                wait <= flightdeck::sources::http::MAX_WAIT,
+                "{kind} {what}: waits {wait:?}"
+            );
+            let next = flightdeck::sources::scheduler::backoff(1, e.wait);
+            assert!(next <= flightdeck::sources::http::MAX_WAIT, "{kind} {what}");
+            if what.starts_with("Retry-After") {
+                assert_eq!(wait, flightdeck::sources::http::MAX_WAIT, "{kind} {what}");
+                assert!(
+                    e.message.contains("(waiting 24h at most)"),
+                    "{kind} {what}: {}",
+                    e.message
+                );
+            }
+        }
+    }
+}

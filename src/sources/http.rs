@@ -18,7 +18,7 @@ use crate::model::source_update::Quota;
 use crate::util::clock::Clock;
 use crate::util::text::{redact_url, sanitize};
 
-pub use super::http_headers::{next_link, parse_retry_after, read_quota};
+pub use super::http_headers::{MAX_WAIT, next_link, parse_retry_after, read_quota};
 
 /// Largest response body read by default.
 pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
@@ -97,9 +97,14 @@ pub enum HttpError {
 }
 
 fn describe_wait(until: Option<Time>, retry_after: Option<Duration>) -> String {
+    let capped = if retry_after.is_some_and(|d| d > MAX_WAIT) {
+        " (waiting 24h at most)"
+    } else {
+        ""
+    };
     match (retry_after, until) {
-        (Some(d), _) => format!("; retry after {}s", d.as_secs()),
-        (None, Some(t)) => format!("; quota resets at {}", t.format("%H:%M:%S UTC")),
+        (Some(d), _) => format!("; retry after {}s{capped}", d.as_secs()),
+        (None, Some(t)) => format!("; quota resets at {}", t.format("%Y-%m-%d %H:%M:%S UTC")),
         (None, None) => String::new(),
     }
 }
@@ -454,7 +459,9 @@ async fn refuse(
             remaining: quota.map(|q| q.remaining),
             until,
             retry_after,
-            wait: retry_after.or_else(|| until.map(|u| (u - now).to_std().unwrap_or_default())),
+            wait: retry_after
+                .or_else(|| until.map(|u| (u - now).to_std().unwrap_or_default()))
+                .map(|w| w.min(MAX_WAIT)),
         });
     }
     if !status.is_success() {

@@ -34,7 +34,12 @@ pub fn read_quota(headers: &HeaderMap) -> Option<Quota> {
     })
 }
 
-/// `Retry-After`: seconds or an HTTP date.
+/// The longest a server can make a source wait: a `Retry-After` or a quota
+/// reset further away is taken as this (and the message says so), so that no
+/// number from outside can overflow a timer or silence a source for years.
+pub const MAX_WAIT: Duration = Duration::from_secs(24 * 3600);
+
+/// `Retry-After`: seconds or an HTTP date, as asked (not yet capped).
 pub fn parse_retry_after(value: &str, now: Time) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {
@@ -103,5 +108,10 @@ mod tests {
             Some(Duration::from_secs(120))
         );
         assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-5", now), None);
+        assert_eq!(
+            parse_retry_after("18446744073709551615", now),
+            Some(Duration::from_secs(u64::MAX))
+        );
     }
 }

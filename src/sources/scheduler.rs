@@ -18,6 +18,7 @@ use tokio::sync::{mpsc, watch};
 
 use crate::model::source_update::{PollCommand, Quota, SourceUpdate};
 use crate::model::{Event, Text};
+use crate::sources::http::MAX_WAIT;
 use crate::util::clock::Clock;
 
 /// What one poll found.
@@ -213,12 +214,13 @@ impl Scheduler {
 }
 
 /// Backoff after `failures` failures in a row: doubling from [`BACKOFF_START`]
-/// up to [`BACKOFF_CAP`], never shorter than what the server asked for.
+/// up to [`BACKOFF_CAP`], never shorter than what the server asked for, and
+/// never longer than [`MAX_WAIT`] whatever it asked.
 pub fn backoff(failures: u32, asked: Option<Duration>) -> Duration {
     let doubled = BACKOFF_START.saturating_mul(1u32 << failures.saturating_sub(1).min(16));
     let wait = doubled.min(BACKOFF_CAP);
     match asked {
-        Some(a) => wait.max(a),
+        Some(a) => wait.max(a.min(MAX_WAIT)),
         None => wait,
     }
 }
@@ -227,7 +229,8 @@ pub fn backoff(failures: u32, asked: Option<Duration>) -> Duration {
 pub fn jitter(d: Duration) -> Duration {
     let r = std::collections::hash_map::RandomState::new().hash_one(d);
     let spread = (r % 2001) as f64 / 10_000.0 - 0.1; // -0.1 ..= 0.1
-    d.mul_f64(1.0 + spread)
+    // Checked: a duration near the maximum must not overflow.
+    Duration::try_from_secs_f64(d.as_secs_f64() * (1.0 + spread)).unwrap_or(d)
 }
 
 fn fingerprint(event: &Event) -> u64 {
@@ -311,7 +314,10 @@ async fn run(
             ))),
         };
         let (sends, wait) = outcome.after(result, &*poller);
-        next = wait.map(|w| tokio::time::Instant::now() + w);
+        next = wait.map(|w| {
+            let now = tokio::time::Instant::now();
+            now.checked_add(w.min(MAX_WAIT)).unwrap_or(now)
+        });
         for s in sends {
             if updates.send(s).await.is_err() {
                 return;
@@ -427,6 +433,7 @@ impl Outcome {
             .and_then(|q| q.reset)
             && let Ok(until) = (reset - self.clock.now()).to_std()
         {
+            let until = until.min(MAX_WAIT);
             wait = Some(wait.map_or(until, |w| w.max(until)));
         }
         (sends, wait)
@@ -458,6 +465,11 @@ mod tests {
     #[test]
     fn backoff_doubles_to_the_cap_and_honours_the_server() {
         assert_eq!(backoff(1, None), Duration::from_secs(5));
+        // Whatever a server asks, a source waits a day at most.
+        assert_eq!(backoff(1, Some(Duration::MAX)), MAX_WAIT);
+        assert_eq!(backoff(30, Some(Duration::from_secs(u64::MAX))), MAX_WAIT);
+        assert!(jitter(Duration::MAX) > Duration::ZERO);
+        assert!(jitter(MAX_WAIT) <= MAX_WAIT.mul_f64(1.1));
         assert_eq!(backoff(2, None), Duration::from_secs(10));
         assert_eq!(backoff(4, None), Duration::from_secs(40));
         assert_eq!(backoff(30, None), BACKOFF_CAP);

@@ -20,7 +20,7 @@
 //! | `store` | the single owner of records; publishes snapshots (and the canary targets) | `model`, `metrics`, `util` |
 //! | `config` | the config file: settings and the source kinds' keys | `model`, `util`, `sources` |
 //! | `report` | the typed report and its formats (table, JSON, CSV, Markdown, OpenMetrics) | `model`, `metrics`, `store`, `util` |
-//! | `app` | cockpit state and keys: `update(action, snapshot) -> effect`, the `Screen` contract (a screen owns its cursor, row model and keys); no I/O | `model`, `metrics`, `store`, `util` |
+//! | `app` | cockpit state and keys: `update(action, snapshot) -> effect`, the `Screen` contract (a screen owns its row model, filter and keys; the app keeps its cursor); no I/O | `model`, `metrics`, `store`, `util` |
 //! | `ui` | the screens (`ui::screens`, one file each, registered in `tabs()`) and the chrome around them; draws, no I/O, no recomputation | `app`, `model`, `metrics`, `store`, `util` |
 //! | `commands` | the composition root (`wiring`), the commands, terminal, logging | everything |
 //!

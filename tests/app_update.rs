@@ -263,3 +263,37 @@ fn the_app_drives_a_screen_it_does_not_name() {
         "it draws itself:\n{screen}"
     );
 }
+
+#[test]
+fn the_overview_cursor_stays_on_its_team_when_the_teams_are_re_ranked() {
+    let snapshot = common::demo_snapshot();
+    let mut app = common::app();
+    app.update(Action::Down, &snapshot);
+    app.update(Action::Down, &snapshot);
+    let w = &snapshot.views.windows[app.window];
+    let team = w.scorecards.teams[w.order[2]].team.clone();
+    // The same data, re-ranked: the team at row 2 moves to the top.
+    let mut reranked = snapshot.clone();
+    let mut views = (*reranked.views).clone();
+    let order = &mut views.windows[app.window].order;
+    let moved = order.remove(2);
+    order.insert(0, moved);
+    reranked.views = std::sync::Arc::new(views);
+    reranked.version += 1;
+    app.on_snapshot(&reranked);
+    assert_eq!(app.cursor().selected, 0, "followed its team to the top");
+    app.update(Action::Open, &reranked);
+    assert_eq!(app.top().crumb(), &*team);
+}
+
+#[test]
+fn slash_on_a_finding_goes_back_to_the_list_and_opens_the_filter() {
+    let snapshot = common::demo_snapshot();
+    let mut app = common::app();
+    app.update(common::show("Findings"), &snapshot);
+    app.update(Action::Open, &snapshot);
+    assert_eq!(app.top().name(), "Finding");
+    assert_eq!(app.update(Action::Filter, &snapshot), Effect::Redraw);
+    assert_eq!((app.top().name(), app.depth()), ("Findings", 1));
+    assert!(app.typing(), "the prompt is open");
+}

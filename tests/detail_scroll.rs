@@ -59,7 +59,15 @@ fn detail_scrolling_is_bounded_by_the_lines_the_detail_built() {
     assert_eq!(app.cursor().selected, built - 1, "G stops at the last line");
     // Another detail has its own count, and starts at its first line.
     app.update(Action::Back, &snapshot);
-    app.update(Action::Down, &snapshot);
+    let longest = app.cursor().selected;
+    app.update(
+        if longest == 0 {
+            Action::Down
+        } else {
+            Action::Top
+        },
+        &snapshot,
+    );
     app.update(Action::Open, &snapshot);
     let other = snapshot
         .views
@@ -89,8 +97,9 @@ fn lane_detail_scrolls_to_linked_incidents_at_80x24() {
     );
     app.update(Action::Down, &snapshot);
     assert_eq!(app.cursor().selected, 1, "j scrolls one line");
+    let end = app.top().scroll_end().expect("drawn once");
     app.update(Action::PageDown, &snapshot);
-    assert_eq!(app.cursor().selected, 11, "PgDn scrolls a page");
+    assert_eq!(app.cursor().selected, 11.min(end), "PgDn scrolls a page");
     app.update(Action::Bottom, &snapshot);
     let after = draw(&app, &snapshot, 80, 24);
     assert!(after.contains("Linked incidents"), "after G:\n{after}");
@@ -98,6 +107,16 @@ fn lane_detail_scrolls_to_linked_incidents_at_80x24() {
         after.contains(&format!(" of {rows} ")),
         "position shown:\n{after}"
     );
+    // G stopped at the last full screen, so one k scrolls up at once.
+    let last = app.cursor().selected;
+    assert!(last < rows - 1, "G stops where the last screen is full");
+    assert!(
+        after.contains(&format!("line {} of {rows}", last + 1)),
+        "{after}"
+    );
+    app.update(Action::Up, &snapshot);
+    let up = draw(&app, &snapshot, 80, 24);
+    assert!(up.contains(&format!("line {last} of {rows}")), "{up}");
     app.update(Action::Top, &snapshot);
     assert_eq!(app.cursor().selected, 0);
     assert_eq!(draw(&app, &snapshot, 80, 24), before);
@@ -122,9 +141,15 @@ fn finding_detail_scrolls_to_its_id_at_80x12() {
     }
     let i = snapshot.records.finding(&id).expect("a finding");
     let lines = ui::screens::finding::lines(&app.ctx(&snapshot), i, &id).len();
-    assert_eq!(app.cursor().selected, lines - 1);
+    // j stops where the last screen is full (10 rows inside the border).
+    let end = app.cursor().selected;
+    assert!(end > 0 && end < lines - 1, "{end} of {lines}");
     let after = draw(&app, &snapshot, 80, 12);
     assert!(after.contains(" id  "), "after scrolling:\n{after}");
+    assert!(
+        after.contains(&format!("line {} of {lines}", end + 1)),
+        "{after}"
+    );
 }
 
 #[test]
@@ -200,9 +225,22 @@ fn each_screen_declares_its_keys_to_the_help_and_the_status_bar() {
     );
     app.update(Action::ToggleHelp, &snapshot);
     let help = draw(&app, &snapshot, 160, 40);
-    assert!(help.contains("filter findings: sev: status:"), "{help}");
-    // `/` is a Findings key: on the Overview it does nothing.
+    assert!(
+        help.contains("filter: sev: status: team: fw: (Esc clears)"),
+        "{help}"
+    );
+    // While the prompt is open, the status bar names the prompt's keys only.
     app.update(Action::ToggleHelp, &snapshot);
+    app.update(Action::Filter, &snapshot);
+    let typing = draw(&app, &snapshot, 160, 40);
+    let status = typing.lines().last().unwrap_or_default();
+    assert!(
+        status.contains("Enter apply · Esc cancel · ^U clear"),
+        "{status}"
+    );
+    assert!(!status.contains("q quit"), "{status}");
+    app.update(Action::Back, &snapshot);
+    // `/` is a Findings key: on the Overview it does nothing.
     app.update(common::show("Overview"), &snapshot);
     let slash = crossterm::event::KeyEvent::new(
         crossterm::event::KeyCode::Char('/'),

@@ -325,3 +325,36 @@ fn release_window_feed_flash_and_ack() {
     assert_eq!(app.open_alerts(&newer).count(), 0);
     assert!(text(&draw(&app, &newer, 120, 40)).contains("✓ ack"));
 }
+
+#[test]
+fn the_lanes_cursor_stays_on_its_deployment_when_a_newer_lane_arrives() {
+    let s = snapshot();
+    let mut app = lanes_app(&s);
+    let row = |snap: &Snapshot, id: &str| {
+        snap.views
+            .lanes
+            .lanes
+            .iter()
+            .position(|l| &*l.id == id)
+            .expect("listed")
+    };
+    for _ in 0..row(&s, "cart-0007") {
+        app.update(Action::Down, &s);
+    }
+    // A newer deployment goes in flight: it is listed first, above the cursor.
+    let mut records = (*s.records).clone();
+    records.apply(dep("zebra-0001", 59, DeployStatus::InProgress, 0, "canary"));
+    let newer = Snapshot::compute(
+        Arc::new(records),
+        s.settings.clone(),
+        s.sources.clone(),
+        min(60),
+        2,
+    );
+    assert_eq!(row(&newer, "zebra-0001"), 0, "the new lane comes first");
+    assert_eq!(row(&newer, "cart-0007"), row(&s, "cart-0007") + 1);
+    app.on_snapshot(&newer);
+    assert_eq!(app.cursor().selected, row(&newer, "cart-0007"));
+    app.update(Action::Open, &newer);
+    assert_eq!(app.top().crumb(), "cart-0007");
+}

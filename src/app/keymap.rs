@@ -74,12 +74,7 @@ pub const BINDINGS: &[Binding] = &[
     key(KeyCode::Char('g'), "", Action::Top, ""),
     key(KeyCode::End, "", Action::Bottom, ""),
     key(KeyCode::Char('G'), "", Action::Bottom, ""),
-    key(
-        KeyCode::Esc,
-        "Esc",
-        Action::Back,
-        "go back / close help / clear the filter",
-    ),
+    key(KeyCode::Esc, "Esc", Action::Back, "go back / close help"),
     key(KeyCode::Backspace, "", Action::Back, ""),
     key(
         KeyCode::Char('['),

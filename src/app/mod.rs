@@ -9,7 +9,7 @@ pub mod screen;
 
 use crate::model::{Text, Time};
 use crate::store::{Snapshot, WINDOW_DAYS};
-use screen::{Ctx, Cursor, Page, Reply, Screen};
+use screen::{Ctx, Cursor, Reply, Screen, Slot};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -83,11 +83,11 @@ pub enum Effect {
 pub struct App {
     /// The top-level screens in top-bar order; each keeps its state while
     /// another is shown.
-    tabs: Vec<Page>,
+    tabs: Vec<Slot>,
     /// Index into `tabs`: the screen whose tab is highlighted.
     tab: usize,
     /// Drill-downs opened with Enter above the current tab; Esc pops.
-    stack: Vec<Page>,
+    stack: Vec<Slot>,
     /// Index into [`WINDOW_DAYS`].
     pub window: usize,
     pub help: bool,
@@ -97,6 +97,8 @@ pub struct App {
     pub now: Time,
     /// Release-window state: mode, acknowledged and already-seen alerts, flash.
     pub release: ReleaseWindow,
+    /// The last first line of the help worth scrolling to, as last drawn.
+    pub help_end: std::cell::Cell<Option<usize>>,
     /// Set when the cockpit plays a recording: speed, paused, ended.
     pub replay: Option<crate::util::clock::ReplayStatus>,
     /// A one-off message for the status bar (e.g. where the screen was saved);
@@ -127,7 +129,7 @@ impl App {
     /// registration in `ui::screens` gives them).
     pub fn new(now: Time, tabs: Vec<Box<dyn Screen>>) -> Self {
         Self {
-            tabs: tabs.into_iter().map(Page::new).collect(),
+            tabs: tabs.into_iter().map(Slot::new).collect(),
             tab: 0,
             stack: Vec::new(),
             window: 1,
@@ -135,17 +137,18 @@ impl App {
             help_offset: 0,
             now,
             release: ReleaseWindow::default(),
+            help_end: std::cell::Cell::new(None),
             replay: None,
             message: None,
             refreshed: None,
         }
     }
 
-    fn top_page(&self) -> &Page {
+    fn top_slot(&self) -> &Slot {
         self.stack.last().unwrap_or(&self.tabs[self.tab])
     }
 
-    fn top_page_mut(&mut self) -> &mut Page {
+    fn top_slot_mut(&mut self) -> &mut Slot {
         match self.stack.last_mut() {
             Some(p) => p,
             None => &mut self.tabs[self.tab],
@@ -154,12 +157,12 @@ impl App {
 
     /// The screen on top: the last drill-down, else the current tab.
     pub fn top(&self) -> &dyn Screen {
-        self.top_page().screen.as_ref()
+        self.top_slot().screen.as_ref()
     }
 
     /// The selection on the screen on top.
     pub fn cursor(&self) -> &Cursor {
-        &self.top_page().cursor
+        &self.top_slot().cursor
     }
 
     /// The top-level screens, in top-bar order.
@@ -271,7 +274,7 @@ impl App {
         }
         let ctx = self.ctx(snapshot);
         let typing = self.typing();
-        let top = self.top_page_mut();
+        let top = self.top_slot_mut();
         match top.screen.update(action, &ctx, &mut top.cursor) {
             // A prompt takes every key but quit.
             Reply::Pass if typing && action != Action::Quit => Effect::Nothing,
@@ -279,9 +282,16 @@ impl App {
             Reply::Nothing => Effect::Nothing,
             Reply::Redraw => Effect::Redraw,
             Reply::Open(screen) => {
-                let mut page = Page::new(screen);
-                page.refresh(&ctx);
-                self.stack.push(page);
+                let mut slot = Slot::new(screen);
+                slot.refresh(&ctx);
+                self.stack.push(slot);
+                Effect::Redraw
+            }
+            Reply::Back(action) => {
+                if self.stack.pop().is_none() {
+                    return Effect::Nothing;
+                }
+                self.update(action, snapshot);
                 Effect::Redraw
             }
         }
@@ -326,7 +336,9 @@ impl App {
                 if !cursor.apply(action) {
                     return Effect::Nothing;
                 }
-                self.help_offset = cursor.selected;
+                self.help_offset = cursor
+                    .selected
+                    .min(self.help_end.get().unwrap_or(usize::MAX));
                 Effect::Redraw
             }
         }
@@ -334,7 +346,11 @@ impl App {
 
     /// Keys the screen on top passed on: the same on every screen.
     fn global_key(&mut self, action: Action, snapshot: &Snapshot) -> Effect {
-        if self.top_page_mut().cursor.apply(action) {
+        let top = self.top_slot_mut();
+        if top.cursor.apply(action) {
+            if let Some(end) = top.screen.scroll_end() {
+                top.cursor.selected = top.cursor.selected.min(end);
+            }
             return Effect::Redraw;
         }
         match action {

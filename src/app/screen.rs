@@ -25,12 +25,12 @@ pub struct Ctx<'a> {
 
 /// A screen with its selection: what the app keeps for each screen it shows.
 #[derive(Debug)]
-pub struct Page {
+pub struct Slot {
     pub screen: Box<dyn Screen>,
     pub cursor: Cursor,
 }
 
-impl Page {
+impl Slot {
     pub fn new(screen: Box<dyn Screen>) -> Self {
         Self {
             screen,
@@ -53,6 +53,9 @@ pub enum Reply {
     Redraw,
     /// Enter opened a drill-down on top of this screen.
     Open(Box<dyn Screen>),
+    /// A key of the screen below (e.g. `/` on a finding filters the list):
+    /// close this drill-down and hand the key to that screen.
+    Back(Action),
 }
 
 /// A selection among `rows` rows (or, in a detail that scrolls by line, the
@@ -109,12 +112,19 @@ pub trait Screen: std::fmt::Debug {
     /// Rebuilds the row model from `ctx` and sets the cursor's row count (a
     /// screen may move the cursor to keep it on the same record). Called when
     /// a snapshot arrives, the window changes, the clock ticks or the screen
-    /// is shown; a screen skips the work that did not change.
+    /// is shown, so it must be cheap for an unchanged snapshot (Findings skips
+    /// refiltering then; the others copy a few ids or build a page of lines).
     fn refresh(&mut self, ctx: &Ctx, cursor: &mut Cursor);
 
     /// A key, before the global keys (which get it on [`Reply::Pass`]).
     fn update(&mut self, _action: Action, _ctx: &Ctx, _cursor: &mut Cursor) -> Reply {
         Reply::Pass
+    }
+
+    /// For a screen that scrolls by line: the last first line worth scrolling
+    /// to, as last drawn (the movement keys stop there).
+    fn scroll_end(&self) -> Option<usize> {
+        None
     }
 
     /// The text of an open prompt: while there is one, keys are typed into it.

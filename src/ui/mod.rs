@@ -56,7 +56,8 @@ pub fn render(frame: &mut Frame, app: &App, snapshot: &Snapshot) {
         .render(frame, body, &app.ctx(snapshot), app.cursor());
     widgets::status_bar::render(frame, status, app, snapshot);
     if app.help {
-        widgets::help::render(frame, body, app.help_offset, app.top().keys());
+        let end = widgets::help::render(frame, body, app.help_offset, app.top().keys());
+        app.help_end.set(Some(end));
     }
 }
 
@@ -79,14 +80,15 @@ fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
 
 /// A detail view that scrolls by line: `lines` inside `block`, starting at line
 /// `first` but never so far that the last screenful is not full. Wrapped lines
-/// count as the rows they take.
+/// count as the rows they take. Returns that last useful first line, so the
+/// scroll keys can stop there.
 pub fn scrolled(
     frame: &mut Frame,
     area: Rect,
     lines: &[Line<'static>],
     first: usize,
     block: Block,
-) {
+) -> usize {
     let inner = block.inner(area);
     let width = inner.width.max(1) as usize;
     let rows = |l: &Line| l.width().max(1).div_ceil(width);
@@ -106,13 +108,20 @@ pub fn scrolled(
             theme::dim(),
         ));
     }
-    let shown: Vec<Line> = lines.iter().skip(first).cloned().collect();
+    // Every line takes a row at least: no more than the height can show.
+    let shown: Vec<Line> = lines
+        .iter()
+        .skip(first)
+        .take(inner.height as usize)
+        .cloned()
+        .collect();
     frame.render_widget(
         Paragraph::new(shown)
             .wrap(ratatui::widgets::Wrap { trim: false })
             .block(block),
         area,
     );
+    start
 }
 
 /// A centred rectangle of at most `w` x `h` inside `area`.

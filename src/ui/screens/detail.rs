@@ -8,13 +8,15 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::app::screen::{Ctx, Cursor, Screen};
+use crate::app::Action;
+use crate::app::keymap::Binding;
+use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::model::Text;
 use crate::ui::theme;
 
 /// What differs between the kinds of detail.
 #[derive(Debug)]
-pub struct Kind {
+pub struct DetailKind {
     /// `Lane`, `Finding`, `Incident`.
     pub name: &'static str,
     /// The lines for the record with this id; `None` when there is none.
@@ -25,21 +27,28 @@ pub struct Kind {
     pub missing: fn(&str) -> String,
     /// The breadcrumb in the top bar.
     pub crumb: fn(&str) -> String,
+    /// Keys of the screen below that work here too: they close the detail
+    /// and go to it (e.g. `/` on a finding filters the Findings list).
+    pub keys: &'static [Binding],
 }
 
 #[derive(Debug)]
 pub struct DetailPage {
-    kind: &'static Kind,
+    kind: &'static DetailKind,
     id: Text,
     lines: Option<Vec<Line<'static>>>,
+    /// The last first line worth scrolling to, as last drawn (it depends on
+    /// the area and on how lines wrap, which only drawing knows).
+    end: std::cell::Cell<Option<usize>>,
 }
 
 impl DetailPage {
-    pub fn new(kind: &'static Kind, id: Text) -> Self {
+    pub fn new(kind: &'static DetailKind, id: Text) -> Self {
         Self {
             kind,
             id,
             lines: None,
+            end: std::cell::Cell::new(None),
         }
     }
 }
@@ -51,6 +60,22 @@ impl Screen for DetailPage {
 
     fn crumb(&self) -> String {
         (self.kind.crumb)(&self.id)
+    }
+
+    fn keys(&self) -> &'static [Binding] {
+        self.kind.keys
+    }
+
+    fn update(&mut self, action: Action, _ctx: &Ctx, _cursor: &mut Cursor) -> Reply {
+        if self.kind.keys.iter().any(|k| k.action == action) {
+            Reply::Back(action)
+        } else {
+            Reply::Pass
+        }
+    }
+
+    fn scroll_end(&self) -> Option<usize> {
+        self.end.get()
     }
 
     fn refresh(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
@@ -70,6 +95,7 @@ impl Screen for DetailPage {
         };
         let block =
             Block::bordered().title(Span::styled((self.kind.title)(&self.id), theme::title()));
-        crate::ui::scrolled(frame, area, lines, cursor.selected, block);
+        let end = crate::ui::scrolled(frame, area, lines, cursor.selected, block);
+        self.end.set(Some(end));
     }
 }

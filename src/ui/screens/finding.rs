@@ -5,9 +5,13 @@
 use ratatui::text::{Line, Span};
 
 use crate::app::findings::effective;
+use crossterm::event::KeyCode;
+
+use crate::app::Action;
+use crate::app::keymap::key;
 use crate::app::screen::Ctx;
 use crate::model::{Finding, FindingDetail, Text, frameworks};
-use crate::ui::screens::detail::{DetailPage, Kind};
+use crate::ui::screens::detail::{DetailKind, DetailPage};
 use crate::ui::screens::findings::{severity_style, status_label};
 use crate::ui::theme;
 use crate::util::format;
@@ -24,12 +28,19 @@ pub fn short_id(id: &str) -> String {
 }
 
 /// One finding, by id.
-pub static FINDING: Kind = Kind {
+pub static FINDING: DetailKind = DetailKind {
     name: "Finding",
     lines: |ctx, id| ctx.snapshot.records.finding(id).map(|i| lines(ctx, i, id)),
     title: |id| format!(" Finding {} · j k PgDn scroll · Esc back ", short_id(id)),
     missing: |id| format!(" No finding {id}. Esc goes back."),
     crumb: short_id,
+    keys: &[key(
+        KeyCode::Char('/'),
+        "/",
+        Action::Filter,
+        "back to the list and filter findings",
+    )
+    .hint("filter")],
 };
 
 /// The finding with this id.

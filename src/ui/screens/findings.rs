@@ -25,7 +25,7 @@ const KEYS: &[Binding] = &[
         KeyCode::Char('/'),
         "/",
         Action::Filter,
-        "filter findings: sev: status: team: fw:",
+        "filter: sev: status: team: fw: (Esc clears)",
     )
     .hint("filter"),
 ];

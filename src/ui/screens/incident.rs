@@ -5,17 +5,18 @@ use ratatui::text::{Line, Span};
 use crate::app::screen::Ctx;
 use crate::metrics::dora::Attribution;
 use crate::model::Text;
-use crate::ui::screens::detail::{DetailPage, Kind};
+use crate::ui::screens::detail::{DetailKind, DetailPage};
 use crate::ui::theme;
 use crate::util::format;
 
 /// One incident, by id.
-pub static INCIDENT: Kind = Kind {
+pub static INCIDENT: DetailKind = DetailKind {
     name: "Incident",
     lines,
-    title: |id| format!(" Incident {id} · Esc back "),
+    title: |id| format!(" Incident {id} · j k scroll · Esc back "),
     missing: |id| format!(" No incident {id}. Esc goes back."),
     crumb: |id| id.to_string(),
+    keys: &[],
 };
 
 /// The incident with this id.

@@ -20,7 +20,7 @@ use crate::util::format;
 const KEYS: &[Binding] =
     &[key(KeyCode::Enter, "Enter", Action::Open, "open the incident").hint("open")];
 
-/// `3` Incidents' state: the cursor and the incidents listed, by index.
+/// `3` Incidents' row model: the incidents listed, by index.
 #[derive(Debug, Default)]
 pub struct Incidents {
     /// Open incidents (oldest first), then those restored in the window.
@@ -101,6 +101,9 @@ fn list(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, listed: &[usi
     let snapshot = ctx.snapshot;
     let w = &snapshot.views.windows[ctx.window];
     let open = snapshot.views.open_incidents.len();
+    // Rows are indexes from the snapshot of the last refresh; records only
+    // grow, but a row past this snapshot's end is never drawn.
+    let known = snapshot.records.incidents.len();
     let block = Block::bordered().title(Span::styled(
         format!(
             " Incidents · {open} open · {} restored in the last {} days · Enter opens ",
@@ -117,7 +120,12 @@ fn list(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, listed: &[usi
     // width of their longest visible value so none is cut.
     let wide = area.width >= 110;
     let (mut team_w, mut id_w, mut dep_w) = (4, 8, 10);
-    for &i in listed.iter().skip(offset).take(height) {
+    for &i in listed
+        .iter()
+        .skip(offset)
+        .take(height)
+        .filter(|&&i| i < known)
+    {
         team_w = team_w.max(snapshot.views.facts.incidents[i].team.chars().count());
         id_w = id_w.max(r.incidents[i].id.chars().count());
         dep_w = dep_w.max(deployment_label(snapshot, i).chars().count());
@@ -128,6 +136,7 @@ fn list(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, listed: &[usi
         .enumerate()
         .skip(offset)
         .take(height)
+        .filter(|&(_, i)| i < known)
         .map(|(row, i)| {
             let row_ = Row::new(incident_cells(snapshot, i, row < open, wide, ctx.now));
             if row == selected {

@@ -9,7 +9,7 @@ use crate::metrics::lanes::{CanaryView, Gate, Lane, verdict_label};
 use crate::model::canary::Outcome as MetricOutcome;
 use crate::model::{Text, Time};
 use crate::store::Snapshot;
-use crate::ui::screens::detail::{DetailPage, Kind};
+use crate::ui::screens::detail::{DetailKind, DetailPage};
 use crate::ui::screens::lanes::{
     canary_text, compact, gate_style, outcome_style, sparkline, stage_style,
 };
@@ -25,7 +25,7 @@ fn num(v: Option<f64>, name: &str) -> String {
 }
 
 /// A deployment's lane, by deployment id.
-pub static LANE: Kind = Kind {
+pub static LANE: DetailKind = DetailKind {
     name: "Lane",
     lines: |ctx, id| {
         ctx.snapshot
@@ -39,6 +39,7 @@ pub static LANE: Kind = Kind {
         format!(" {id} is no longer listed (finished more than 12 hours ago). Esc goes back.")
     },
     crumb: |id| id.to_string(),
+    keys: &[],
 };
 
 /// The lane of deployment `id`.

@@ -27,7 +27,7 @@ const KEYS: &[Binding] = &[key(
 )
 .hint("open")];
 
-/// `2` Lanes' state: the cursor, and the deployment of each row.
+/// `2` Lanes' row model: the deployment of each row.
 #[derive(Debug, Default)]
 pub struct Lanes {
     /// Deployment ids in row order: the cursor stays on its deployment as

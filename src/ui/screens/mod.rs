@@ -1,5 +1,6 @@
-//! The screens: one file each, a component that owns its selection, its row
-//! model and its keys (the `app::screen::Screen` contract) and draws itself.
+//! The screens: one file each, a component that owns its row model, its
+//! filter and its keys (the `app::screen::Screen` contract; the app keeps its
+//! cursor beside it) and draws itself.
 //! A top-level screen is registered once, below; drill-downs are opened by
 //! the screen they are reached from.
 

@@ -27,7 +27,7 @@ const KEYS: &[Binding] = &[key(
 )
 .hint("details")];
 
-/// `1` Overview's state: the cursor, and the team of each row.
+/// `1` Overview's row model: the team of each row.
 #[derive(Debug, Default)]
 pub struct Overview {
     /// Team names in row order, so that the cursor stays on its team when the

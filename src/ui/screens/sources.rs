@@ -11,7 +11,7 @@ use crate::store::SourceStatus;
 use crate::ui::theme;
 use crate::util::format;
 
-/// `5` Sources' state: the cursor over the sources.
+/// `5` Sources: one row per source (its rows are the snapshot's sources).
 #[derive(Debug, Default)]
 pub struct Sources {}
 

@@ -10,7 +10,8 @@ use crate::app::keymap::{Binding, help_bindings};
 use crate::ui::{centered, theme};
 
 /// The screen's keys first, then the global ones.
-pub fn render(frame: &mut Frame, area: Rect, first: usize, screen: &'static [Binding]) {
+/// Returns the last useful first line (see [`crate::ui::scrolled`]).
+pub fn render(frame: &mut Frame, area: Rect, first: usize, screen: &'static [Binding]) -> usize {
     let lines: Vec<Line> = help_bindings(screen)
         .map(|b| {
             Line::from(vec![
@@ -24,5 +25,5 @@ pub fn render(frame: &mut Frame, area: Rect, first: usize, screen: &'static [Bin
     frame.render_widget(Clear, rect);
     // On a short terminal the list scrolls with j k (the bottom border says where).
     let block = Block::bordered().title(Span::styled(" Keys · ? or Esc closes ", theme::title()));
-    crate::ui::scrolled(frame, rect, &lines, first, block);
+    crate::ui::scrolled(frame, rect, &lines, first, block)
 }

@@ -205,6 +205,17 @@ fn right_fields(app: &App) -> Vec<Field> {
                 app.now.format("%Y-%m-%d %H:%M:%S")
             ))],
         ));
+        // While a prompt is open every key is typed: only its own keys apply.
+        if app.typing() {
+            right.push(field(
+                7,
+                vec![Span::styled(
+                    "Enter apply · Esc cancel · ^U clear ",
+                    theme::dim(),
+                )],
+            ));
+            return right;
+        }
         if let Some(hints) = screen_hints(app) {
             right.push(field(8, vec![Span::styled(hints, theme::dim())]));
         }

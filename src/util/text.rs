@@ -13,7 +13,7 @@ pub fn sanitize(raw: &str) -> Text {
     let mut chars = raw.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '\t' | '\n' | '\r' => out.push(' '),
+            '\t' | '\n' | '\r' | '\u{2028}' | '\u{2029}' => out.push(' '),
             '\u{1b}' => match chars.next() {
                 // CSI: parameters and intermediates up to a final byte 0x40..=0x7E.
                 Some('[') => {
@@ -35,7 +35,7 @@ pub fn sanitize(raw: &str) -> Text {
                 }
             }
             '\u{9d}' | '\u{90}' => skip_string(&mut chars),
-            c if c.is_control() || is_bidi_control(c) => {}
+            c if c.is_control() || is_format(c) => {}
             c => out.push(c),
         }
     }
@@ -91,13 +91,22 @@ fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 }
 
 fn needs_cleaning(c: char) -> bool {
-    c.is_control() || is_bidi_control(c)
+    c.is_control() || is_format(c) || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
-/// Bidirectional overrides and isolates can make text display in a different
-/// order than it reads ("Trojan Source"); they have no business in a cockpit.
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+/// Unicode format characters (general category Cf): invisible, yet terminals
+/// disagree on their width, so they leave stray cells and shift borders (soft
+/// hyphen, zero-width joiner and spaces, word joiner, BOM, tags); the
+/// bidirectional overrides and isolates among them can also make text display
+/// in another order than it reads ("Trojan Source"). The list is Unicode 16's.
+fn is_format(c: char) -> bool {
+    matches!(c,
+        '\u{ad}' | '\u{600}'..='\u{605}' | '\u{61c}' | '\u{6dd}' | '\u{70f}'
+        | '\u{890}'..='\u{891}' | '\u{8e2}' | '\u{180e}' | '\u{200b}'..='\u{200f}'
+        | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206f}'
+        | '\u{feff}' | '\u{fff9}'..='\u{fffb}' | '\u{110bd}' | '\u{110cd}'
+        | '\u{13430}'..='\u{1343f}' | '\u{1bca0}'..='\u{1bca3}' | '\u{1d173}'..='\u{1d17a}'
+        | '\u{e0001}' | '\u{e0020}'..='\u{e007f}')
 }
 
 /// Columns `s` takes on a terminal: a CJK character or an emoji takes two.
@@ -154,6 +163,18 @@ mod tests {
         assert_eq!(&*sanitize("bell\u{7} and\tnl\n"), "bell and nl ");
         assert_eq!(&*sanitize("c1\u{9b}2Jz"), "c1z");
         assert_eq!(&*sanitize("evil\u{202e}txt.exe"), "eviltxt.exe");
+    }
+
+    #[test]
+    fn invisible_format_characters_are_removed_and_separators_become_spaces() {
+        // Soft hyphen, zero-width joiner and space, word joiner, BOM, a tag.
+        let raw = "pay\u{ad}ments \u{200d}a\u{200b}b\u{2060}c\u{feff}d\u{e0041}";
+        let clean = sanitize(raw);
+        assert_eq!(&*clean, "payments abcd");
+        assert_eq!(width(&clean), clean.chars().count(), "no cell is guessed");
+        assert_eq!(&*sanitize("one\u{2028}two\u{2029}three"), "one two three");
+        // Bidi overrides, as before.
+        assert_eq!(&*sanitize("a\u{202e}b\u{2066}c"), "abc");
     }
 
     #[test]

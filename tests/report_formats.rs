@@ -243,3 +243,71 @@ fn wide_team_names_keep_the_table_aligned() {
         );
     }
 }
+
+#[test]
+fn csv_team_names_that_look_like_formulas_are_made_inert() {
+    let dir = TempDir::new("formula");
+    let events = dir.0.join("formula.ndjson");
+    let mut text = String::new();
+    for (n, team) in [
+        "=HYPERLINK(\\\"http://x\\\",\\\"y\\\")",
+        "@SUM(1+1)",
+        "+1",
+        "-2",
+        "plain",
+    ]
+    .iter()
+    .enumerate()
+    {
+        text.push_str(&format!(
+            "{{\"type\":\"deployment\",\"id\":\"d{n}\",\"service\":\"s{n}\",\"team\":\"{team}\",\"time\":\"2024-03-20T00:00:00Z\",\"status\":\"success\"}}\n"
+        ));
+    }
+    std::fs::write(&events, text).expect("write events");
+    let run = |raw: bool| {
+        let mut args = vec![
+            "report".to_string(),
+            "--events".into(),
+            events.display().to_string(),
+            "--now".into(),
+            NOW.into(),
+            "--format".into(),
+            "csv".into(),
+        ];
+        if raw {
+            args.push("--raw-csv".into());
+        }
+        let out = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
+            .args(&args)
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    let firsts = |csv: &str| -> Vec<String> {
+        let mut reader = ::csv::Reader::from_reader(csv.as_bytes());
+        reader
+            .records()
+            .map(|r| r.expect("a record")[0].to_string())
+            .collect()
+    };
+    let safe = firsts(&run(false));
+    for name in &safe {
+        assert!(
+            name == "plain" || name.starts_with('\''),
+            "{name} would run as a formula: {safe:?}"
+        );
+    }
+    assert!(
+        safe.contains(&"'=HYPERLINK(\"http://x\",\"y\")".to_string()),
+        "{safe:?}"
+    );
+    assert!(safe.contains(&"'-2".to_string()), "{safe:?}");
+    let raw = firsts(&run(true));
+    assert!(raw.contains(&"@SUM(1+1)".to_string()), "{raw:?}");
+    assert!(raw.contains(&"+1".to_string()), "{raw:?}");
+}

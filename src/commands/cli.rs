@@ -126,6 +126,10 @@ pub struct ReportArgs {
     /// Fail on the first malformed line instead of reporting it and reading on.
     #[arg(long)]
     pub strict: bool,
+    /// CSV: write team names as they are, even one that a spreadsheet would run
+    /// as a formula (by default such a name gets a leading `'`).
+    #[arg(long)]
+    pub raw_csv: bool,
     /// Config file for teams, services and production environments
     /// (default: $FLIGHTDECK_CONFIG, else the platform config file).
     #[arg(long, value_name = "FILE")]

@@ -58,7 +58,9 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
             s
         }
         Format::Table => report::table(&model),
-        Format::Csv => crate::report::csv::csv(&model).wrap_err("cannot encode the report")?,
+        Format::Csv => {
+            crate::report::csv::csv(&model, args.raw_csv).wrap_err("cannot encode the report")?
+        }
         Format::Markdown => crate::report::markdown::markdown(&model),
     };
     // The process ends right after this: freeing a million records one by one

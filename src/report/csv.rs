@@ -4,11 +4,24 @@
 //! spreadsheets: a row per team sorts and filters as it is, and the fixed columns
 //! keep their meaning from one report to the next. Numbers are raw (seconds,
 //! ratios, per-day rates) so formulas work on them; an empty cell means "no data".
+//! Text from sources (team names) that starts like a formula (`=`, `+`, `-`,
+//! `@`, tab, CR) gets a leading `'`, so a spreadsheet shows it instead of
+//! running it; `--raw-csv` writes it as it is.
 
 use crate::metrics::Tier;
 use crate::metrics::trend::Trend;
 use crate::report::model::Report;
 use crate::util::format;
+
+/// A text cell a spreadsheet will not run as a formula (OWASP's advice: a
+/// leading `'` for cells starting with `=`, `+`, `-`, `@`, tab or CR).
+pub fn inert(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
 
 /// The header, in column order. New columns are only ever appended at the end,
 /// so consumers that read columns by position keep working (the `findings_*`
@@ -53,7 +66,7 @@ pub const COLUMNS: &[&str] = &[
 
 /// The whole CSV document, CRLF line ends (RFC 4180), teams sorted by name. A
 /// field is quoted only when it holds a comma, a quote, CR or LF (quotes doubled).
-pub fn csv(report: &Report<'_>) -> Result<String, ::csv::Error> {
+pub fn csv(report: &Report<'_>, raw: bool) -> Result<String, ::csv::Error> {
     let cards = report.cards;
     let mut out = writer();
     out.write_record(COLUMNS)?;
@@ -71,7 +84,11 @@ pub fn csv(report: &Report<'_>) -> Result<String, ::csv::Error> {
         let w = &m.rework_rate;
         let p = &row.posture;
         out.write_record([
-            t.team.to_string(),
+            if raw {
+                t.team.to_string()
+            } else {
+                inert(&t.team)
+            },
             tier(t.tier),
             start.clone(),
             end.clone(),

@@ -133,6 +133,14 @@ pub const BINDINGS: &[Binding] = &[
         "replay: faster / slower",
     ),
     key(KeyCode::Char('<'), "", Action::ReplaySlower, ""),
+    Binding {
+        code: KeyCode::Char('z'),
+        ctrl: true,
+        keys: "Ctrl-Z",
+        action: Action::Suspend,
+        help: "suspend (fg resumes)",
+        hint: "",
+    },
     key(KeyCode::Char('q'), "q", Action::Quit, "quit"),
     Binding {
         code: KeyCode::Char('c'),

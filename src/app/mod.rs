@@ -54,6 +54,8 @@ pub enum Action {
     ReplaySlower,
     /// Write the current screen to a text and an HTML file (`s`).
     SaveScreen,
+    /// Ctrl-Z: give the terminal back to the shell until `fg`.
+    Suspend,
 }
 
 /// What the cockpit does to the replay clock.
@@ -77,6 +79,8 @@ pub enum Effect {
     Replay(ReplayControl),
     /// Write the last rendered screen to files (the cockpit does the I/O).
     SaveScreen,
+    /// Suspend the cockpit (the event loop does it: it owns the terminal).
+    Suspend,
 }
 
 #[derive(Debug)]
@@ -301,6 +305,7 @@ impl App {
     fn everywhere_key(&self, action: Action, had_message: bool) -> Option<Effect> {
         match action {
             Action::SaveScreen => Some(Effect::SaveScreen),
+            Action::Suspend => Some(Effect::Suspend),
             Action::ReplayPause | Action::ReplayFaster | Action::ReplaySlower => {
                 if self.replay.is_none() {
                     return Some(if had_message {

@@ -41,6 +41,6 @@ pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
         .await;
         terminal::restore();
         tracing::info!(ok = result.is_ok(), "cockpit stopped");
-        result.map(|()| ExitCode::SUCCESS)
+        result.map(event_loop::Ended::exit_code)
     })
 }

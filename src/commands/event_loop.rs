@@ -1,6 +1,7 @@
 //! The terminal event loop the cockpit and a replay share: keys to the app,
 //! snapshots and clock ticks to redraws (at most one per frame), signals to a
-//! clean exit. The only place where terminal, signals and tasks meet.
+//! clean exit (128 + the signal's number) or a suspend. The only place where
+//! terminal, signals and tasks meet.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,6 +36,68 @@ pub fn steer(clock: &Clock, control: ReplayControl) -> Option<ReplayStatus> {
     })
 }
 
+/// How the loop ended: `q`, or a signal (the exit status is 128 + its number,
+/// as a shell reports a process a signal ended).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    Quit,
+    Signal(i32),
+}
+
+impl Ended {
+    pub fn exit_code(self) -> std::process::ExitCode {
+        match self {
+            Ended::Quit => std::process::ExitCode::SUCCESS,
+            Ended::Signal(n) => std::process::ExitCode::from(128u8.saturating_add(n as u8)),
+        }
+    }
+}
+
+/// The signals the cockpit answers: the ending ones restore the terminal and
+/// exit; SIGTSTP (`kill -TSTP`, or Ctrl-Z where the terminal sends it) gives
+/// the terminal back and stops; SIGCONT takes it again and redraws.
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+    quit: tokio::signal::unix::Signal,
+    tstp: tokio::signal::unix::Signal,
+    cont: tokio::signal::unix::Signal,
+}
+
+enum Sig {
+    End(i32),
+    Suspend,
+    Resume,
+}
+
+impl Signals {
+    fn new() -> Result<Self> {
+        let watch = |kind: SignalKind, name: &str| {
+            signal(kind).wrap_err_with(|| format!("cannot watch {name}"))
+        };
+        Ok(Self {
+            term: watch(SignalKind::terminate(), "SIGTERM")?,
+            hup: watch(SignalKind::hangup(), "SIGHUP")?,
+            int: watch(SignalKind::interrupt(), "SIGINT")?,
+            quit: watch(SignalKind::quit(), "SIGQUIT")?,
+            tstp: watch(SignalKind::from_raw(20), "SIGTSTP")?,
+            cont: watch(SignalKind::from_raw(18), "SIGCONT")?,
+        })
+    }
+
+    async fn next(&mut self) -> Sig {
+        tokio::select! {
+            _ = self.term.recv() => Sig::End(15),
+            _ = self.hup.recv() => Sig::End(1),
+            _ = self.int.recv() => Sig::End(2),
+            _ = self.quit.recv() => Sig::End(3),
+            _ = self.tstp.recv() => Sig::Suspend,
+            _ = self.cont.recv() => Sig::Resume,
+        }
+    }
+}
+
 pub async fn run(
     tui: &mut terminal::Tui,
     mut snapshots: watch::Receiver<Arc<Snapshot>>,
@@ -42,12 +105,10 @@ pub async fn run(
     scheduler: &Scheduler,
     started: std::time::Instant,
     bell: bool,
-) -> Result<()> {
+) -> Result<Ended> {
     let mut started = Some(started);
     let mut keys = EventStream::new();
-    let mut sigterm = signal(SignalKind::terminate()).wrap_err("cannot watch SIGTERM")?;
-    let mut sighup = signal(SignalKind::hangup()).wrap_err("cannot watch SIGHUP")?;
-    let mut sigint = signal(SignalKind::interrupt()).wrap_err("cannot watch SIGINT")?;
+    let mut signals = Signals::new()?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut app = ui::screens::app(clock.now());
@@ -80,7 +141,11 @@ pub async fn run(
                 Some(Ok(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => {
                     let keyed = Keyed { scheduler, clock, screen: &screen };
                     match keyed.press(&key, &mut app, &snapshot) {
-                        Effect::Quit => return Ok(()),
+                        Effect::Quit => return Ok(Ended::Quit),
+                        Effect::Suspend => {
+                            terminal::suspend(tui).wrap_err("cannot take the terminal back")?;
+                            dirty = true;
+                        }
                         Effect::Redraw => dirty = true,
                         _ => {}
                     }
@@ -110,9 +175,15 @@ pub async fn run(
                 }
                 dirty |= app.tick(clock.now(), &snapshot) == Effect::Redraw;
             }
-            _ = sigterm.recv() => return Ok(()),
-            _ = sighup.recv() => return Ok(()),
-            _ = sigint.recv() => return Ok(()),
+            sig = signals.next() => {
+                match sig {
+                    Sig::End(n) => return Ok(Ended::Signal(n)),
+                    Sig::Suspend => terminal::suspend(tui),
+                    Sig::Resume => terminal::resume(tui),
+                }
+                .wrap_err("cannot take the terminal back")?;
+                dirty = true;
+            }
         }
     }
 }
@@ -147,6 +218,7 @@ impl Keyed<'_> {
         };
         match app.update(action, snapshot) {
             Effect::Quit => Effect::Quit,
+            Effect::Suspend => Effect::Suspend,
             Effect::Redraw | Effect::Bell => Effect::Redraw,
             Effect::Nothing => Effect::Nothing,
             // The demo and a replay are not polled: say so

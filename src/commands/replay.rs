@@ -90,6 +90,6 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
         .await;
         terminal::restore();
         tracing::info!(ok = result.is_ok(), "replay stopped");
-        result.map(|()| ExitCode::SUCCESS)
+        result.map(crate::commands::event_loop::Ended::exit_code)
     })
 }

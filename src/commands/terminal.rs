@@ -43,6 +43,28 @@ pub fn init() -> Result<Tui, TerminalError> {
     }
 }
 
+/// Gives the terminal back to the shell and stops the process (Ctrl-Z, which
+/// raw mode delivers as a key, or SIGTSTP); once continued (`fg`), takes the
+/// terminal again for a full redraw. SIGSTOP stops it because SIGTSTP itself
+/// is handled (to get here) and SIGSTOP cannot be.
+pub fn suspend(tui: &mut Tui) -> io::Result<()> {
+    restore();
+    rustix::process::kill_process(
+        rustix::process::getpid(),
+        rustix::process::Signal::STOP,
+    )?;
+    resume(tui)
+}
+
+/// Raw mode, the alternate screen and a hidden cursor again (after `fg`, the
+/// shell has reset the terminal), and a cleared screen so the next frame is
+/// drawn whole.
+pub fn resume(tui: &mut Tui) -> io::Result<()> {
+    enable_raw_mode()?;
+    execute!(stdout(), EnterAlternateScreen, Hide)?;
+    tui.clear()
+}
+
 /// Leaves raw mode and the alternate screen and shows the cursor again.
 /// Errors are ignored: this runs on the way out, when there is nobody to tell.
 pub fn restore() {

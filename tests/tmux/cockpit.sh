@@ -2,7 +2,8 @@
 # Drives the real binary in tmux at 120x40 the way a person would: waits for the
 # Overview, opens a team with Enter, returns with Esc, opens help with ?, quits
 # with q; then checks the exit status and that the terminal left the alternate
-# screen with the cursor shown. Also checks that SIGTERM restores the terminal.
+# screen with the cursor shown. Also: SIGTERM and SIGQUIT restore the terminal
+# and exit 128+n; Ctrl-Z gives the shell back and `fg` redraws a working cockpit.
 # shellcheck source-path=SCRIPTDIR source=harness.bash
 source "$(dirname "$0")/harness.bash" "$@"
 
@@ -27,9 +28,37 @@ check "the cockpit starts again" "1 Overview"
 # Signal exactly the cockpit running in our pane: the pane's shell has no other
 # child now. Not by name: the binary under test may not be called flightdeck.
 pkill -TERM -P "$(t display -p -t fd '#{pane_pid}')" || true
-check "SIGTERM ends it cleanly" "FLIGHTDECK_EXIT=0"
+check "SIGTERM ends it with status 143 (128 + 15)" "FLIGHTDECK_EXIT=143"
 state_after=$(t display -p -t fd '#{alternate_on} #{cursor_flag}')
 if [[ $state_after == "0 1" ]]; then ok "terminal restored after SIGTERM"; else bad "terminal state after SIGTERM: $state_after"; fi
+
+start "--seed 7"
+check "the cockpit starts for SIGQUIT" "1 Overview"
+pkill -QUIT -P "$(t display -p -t fd '#{pane_pid}')" || true
+check "SIGQUIT ends it with status 131 (128 + 3)" "FLIGHTDECK_EXIT=131"
+state_after=$(t display -p -t fd '#{alternate_on} #{cursor_flag}')
+if [[ $state_after == "0 1" ]]; then ok "terminal restored after SIGQUIT"; else bad "terminal state after SIGQUIT: $state_after"; fi
+
+# Ctrl-Z and fg, as in a shell with job control: started without the trailing
+# echo, which the shell would run as soon as the job stops.
+start "--version"
+check "a shell with job control is ready" "FLIGHTDECK_EXIT=0"
+t send-keys -t fd "clear; $(printf %q "$bin") --seed 7" Enter
+check "the cockpit starts under job control" "1 Overview"
+t send-keys -t fd C-z
+check "Ctrl-Z stops it and the shell reports the job" "Stopped"
+state_after=$(t display -p -t fd '#{alternate_on} #{cursor_flag}')
+if [[ $state_after == "0 1" ]]; then ok "the shell gets a normal screen with a cursor"; else bad "terminal state while suspended: $state_after"; fi
+t send-keys -t fd "fg" Enter
+check "fg redraws the cockpit" "1 Overview"
+state_after=$(t display -p -t fd '#{alternate_on} #{cursor_flag}')
+if [[ $state_after == "1 0" ]]; then ok "back on the alternate screen, cursor hidden"; else bad "terminal state after fg: $state_after"; fi
+t send-keys -t fd 2
+check "keys work after fg" "Lanes ·"
+t send-keys -t fd q
+sleep 0.5
+t send-keys -t fd 'echo RESUMED_EXIT=$?' Enter
+check "q after fg quits with status 0" "RESUMED_EXIT=0"
 
 start "--seed 7"
 check "the cockpit starts a third time" "1 Overview"

@@ -21,15 +21,17 @@ pub struct RecordError {
 }
 
 /// Opens (creates or appends to) the recording; fails before the screen switches.
+/// A new recording is private (0600), as the log is: it holds every event
+/// the sources read; an existing one keeps its mode.
 pub fn open(path: &Path) -> Result<File, RecordError> {
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(|source| RecordError {
-            path: path.to_path_buf(),
-            source,
-        })
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map_err(|source| RecordError {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Writes a batch of events as NDJSON lines and flushes them to the file.
@@ -92,5 +94,16 @@ mod tests {
         let (back, diagnostics) = parse_str(&String::from_utf8_lossy(&out));
         assert_eq!(back, events);
         assert!(diagnostics.malformed.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_recording_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("release.ndjson");
+        open(&path).expect("opened");
+        let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 }

@@ -49,10 +49,7 @@ pub fn init() -> Result<Tui, TerminalError> {
 /// is handled (to get here) and SIGSTOP cannot be.
 pub fn suspend(tui: &mut Tui) -> io::Result<()> {
     restore();
-    rustix::process::kill_process(
-        rustix::process::getpid(),
-        rustix::process::Signal::STOP,
-    )?;
+    rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::STOP)?;
     resume(tui)
 }
 

@@ -68,6 +68,15 @@ pub fn check_target(path: &Path) -> Result<(PathBuf, std::ffi::OsString), Output
     if path.is_dir() {
         return Err(fail("it is a directory".into()));
     }
+    // Replacing a link by a file would quietly break whatever it linked.
+    if path
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        return Err(fail(
+            "it is a symbolic link; name its target to write there".into(),
+        ));
+    }
     let Some(name) = path.file_name() else {
         return Err(fail("it names no file".into()));
     };
@@ -86,9 +95,11 @@ pub fn check_target(path: &Path) -> Result<(PathBuf, std::ffi::OsString), Output
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and a
 /// rename: the file is either the old one or the whole new one, never a part.
-/// The temporary file is removed when anything fails.
+/// The temporary file is removed when anything fails. A file that is replaced
+/// keeps its permissions (a private 0600 report stays private).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     let (dir, name) = check_target(path)?;
+    let kept = std::fs::metadata(path).ok().map(|m| m.permissions());
     let fail = |e: std::io::Error| OutputError::Write {
         path: path.to_path_buf(),
         reason: e.to_string(),
@@ -101,6 +112,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
     let mut file = builder.tempfile_in(&dir).map_err(fail)?;
     file.write_all(bytes).map_err(fail)?;
+    if let Some(permissions) = kept {
+        file.as_file().set_permissions(permissions).map_err(fail)?;
+    }
     file.as_file().sync_all().map_err(fail)?;
     file.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
@@ -119,6 +133,35 @@ mod tests {
         let mode = std::fs::metadata(&probe).map(|m| m.permissions().mode());
         std::fs::remove_file(&probe).ok();
         mode.is_ok_and(|m| m & 0o004 == 0)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_mode_and_a_symlink_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("private.json");
+        std::fs::write(&path, b"old").expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        write_atomically(&path, b"new").expect("replaced");
+        let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(std::fs::read(&path).expect("read"), b"new");
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&path, &link).expect("symlink");
+        let e = write_atomically(&link, b"x").expect_err("a symlink is refused");
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .expect("still there")
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(
+            std::fs::read(&path).expect("read"),
+            b"new",
+            "target untouched"
+        );
     }
 
     #[test]

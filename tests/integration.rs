@@ -9,6 +9,7 @@ mod canary_kayenta;
 mod config_file;
 mod config_kinds;
 mod detail_scroll;
+mod events_parallel;
 mod findings_bad_input;
 mod findings_policy;
 mod findings_readers;

@@ -55,12 +55,20 @@ impl Facts {
         }
         mark_rework(records, &services, &mut deployments);
         let counted_changes = counted_changes(records, &deployments);
+        let mut done_order: Vec<usize> = (0..deployments.len())
+            .filter(|&i| deployments[i].t_done.is_some())
+            .collect();
+        done_order.sort_by_key(|&i| (deployments[i].t_done, i));
+        let mut counted_order: Vec<usize> = (0..counted_changes.len()).collect();
+        counted_order.sort_by_key(|&i| (counted_changes[i].t_ok, i));
         Facts {
             deployments,
             incidents,
             counted_changes,
             teams: teams.into_sorted(),
             unattributed_incidents: unattributed,
+            done_order,
+            counted_order,
         }
     }
 }

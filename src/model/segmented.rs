@@ -7,7 +7,12 @@ use std::hash::{BuildHasher, Hash};
 use std::ops::Index;
 use std::sync::Arc;
 
-use rustc_hash::{FxBuildHasher, FxHashMap};
+use foldhash::fast::FixedState;
+
+/// A fast hasher with good mixing (ids such as `c0000001` differ in a few
+/// bytes; a weak hash of them collides in the table's tag bits) and no random
+/// seed, so that runs are repeatable.
+type IdMap<K> = std::collections::HashMap<K, usize, FixedState>;
 
 /// Records per chunk: small enough that copying one on write is cheap, large
 /// enough that a million records are a thousand pointers.
@@ -132,15 +137,13 @@ const SHARDS: usize = 128;
 /// An id -> position index shared between snapshots, in shards.
 #[derive(Debug, Clone)]
 pub struct SharedIndex<K> {
-    shards: Vec<Arc<FxHashMap<K, usize>>>,
+    shards: Vec<Arc<IdMap<K>>>,
 }
 
 impl<K> Default for SharedIndex<K> {
     fn default() -> Self {
         Self {
-            shards: (0..SHARDS)
-                .map(|_| Arc::new(FxHashMap::default()))
-                .collect(),
+            shards: (0..SHARDS).map(|_| Arc::new(IdMap::default())).collect(),
         }
     }
 }
@@ -148,7 +151,7 @@ impl<K> Default for SharedIndex<K> {
 fn shard_of<Q: Hash + ?Sized>(key: &Q) -> usize {
     // Middle bits: the map inside the shard picks buckets with the low bits and
     // tags them with the top seven, so neither may choose the shard.
-    (FxBuildHasher.hash_one(key) >> 40) as usize % SHARDS
+    (FixedState::default().hash_one(key) >> 40) as usize % SHARDS
 }
 
 impl<K: Hash + Eq + Clone> SharedIndex<K> {

@@ -7,8 +7,9 @@ use crate::util::text::sanitize;
 thread_local! {
     /// Names read by this thread: services, teams, regions and the like repeat on
     /// every line, so each distinct one is stored once and shared.
-    static NAMES: std::cell::RefCell<rustc_hash::FxHashSet<Text>> =
-        std::cell::RefCell::default();
+    static NAMES: std::cell::RefCell<
+        std::collections::HashSet<Text, foldhash::fast::FixedState>,
+    > = std::cell::RefCell::default();
 }
 
 /// Distinct names kept per thread; past this the set starts over (a file of

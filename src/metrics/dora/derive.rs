@@ -1,8 +1,6 @@
 //! [`Facts::derive`]: the window-independent facts, one pass per step
 //! (deployments, incident attribution, rework, counted changes).
 
-use std::collections::{HashMap, HashSet};
-
 use crate::model::records::Records;
 use crate::model::settings::Settings;
 use crate::model::{DeployStatus, Text, Time};
@@ -10,6 +8,11 @@ use crate::model::{DeployStatus, Text, Time};
 use super::{
     Attribution, CountedChange, DeploymentFacts, Facts, FailReason, IncidentFacts, ReworkReason,
 };
+
+/// Hash maps keyed by names: foldhash (fast, well mixed, fixed seed), not SipHash.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+/// Hash sets of names: foldhash (fast, well mixed, fixed seed), not SipHash.
+type HashSet<K> = std::collections::HashSet<K, foldhash::fast::FixedState>;
 
 /// Successful deployments per service slot as (T_ok, id, deployment index).
 type OkByService<'a> = Vec<Vec<(Time, &'a str, usize)>>;
@@ -80,7 +83,7 @@ fn deployment_facts<'a>(
     settings: &Settings,
     teams: &mut Interner,
 ) -> (Vec<DeploymentFacts>, Services<'a>) {
-    let mut slot: HashMap<&str, usize> = HashMap::new();
+    let mut slot: HashMap<&str, usize> = HashMap::default();
     let mut of_deployment: Vec<usize> = Vec::with_capacity(records.deployments.len());
     let deployments: Vec<DeploymentFacts> = records
         .deployments

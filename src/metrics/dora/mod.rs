@@ -8,8 +8,6 @@
 
 mod derive;
 
-use std::collections::HashMap;
-
 use chrono::TimeDelta;
 use serde::Serialize;
 
@@ -17,6 +15,9 @@ use super::tiers::{Benchmarks, Tier};
 use crate::model::records::Records;
 use crate::model::settings::Settings;
 use crate::model::{DeployStatus, Text, Time};
+
+/// Hash maps keyed by names: foldhash (fast, well mixed, fixed seed), not SipHash.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
 /// `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -46,10 +46,32 @@ pub mod synth {
     pub const DAYS: i64 = 90;
     pub const SEED: u64 = 0x00F1_16D7_DECC;
 
-    /// Share of event lines per kind: changes, deployment lines, incident lines, findings.
-    const SHARE: [f64; 4] = [0.40, 0.45, 0.10, 0.05];
+    /// The shape of a synthetic organisation.
+    pub struct Profile {
+        pub teams: usize,
+        /// Days of history.
+        pub days: i64,
+        /// Share of event lines per kind: changes, deployment lines, incident lines, findings.
+        pub share: [f64; 4],
+    }
+
+    /// The benchmark's organisation: 200 teams, 90 days, findings included.
+    pub const BENCH: Profile = Profile {
+        teams: TEAMS,
+        days: DAYS,
+        share: [0.40, 0.45, 0.10, 0.05],
+    };
+
+    /// A large organisation's long history, the mix `../shared/bench/README.md` asks
+    /// for (issue 11): 240 teams, 560 days, about 53% deployment lines, 46% change
+    /// lines and 1% incident lines.
+    pub const LARGE_ORG: Profile = Profile {
+        teams: 240,
+        days: 560,
+        share: [0.46, 0.53, 0.01, 0.0],
+    };
     /// Lines per deployment id and per incident id, on average (measured on the
-    /// output, used only to spread the draws over the 90 days and hit `SHARE`).
+    /// output, used only to spread the draws over the days and hit the profile's share).
     const DEPLOYMENT_LINES: f64 = 2.72;
     const INCIDENT_LINES: f64 = 2.34;
 
@@ -64,7 +86,7 @@ pub mod synth {
     const FRAMEWORKS: [&str; 6] = ["NIST 800-53", "PCI DSS", "HIPAA", "GDPR", "CIS", "SOC2"];
     const TOOLS: [&str; 4] = ["trivy", "prowler", "securityhub", "codeql"];
 
-    /// First event time; the last one is about `start() + DAYS`.
+    /// First event time; the last one is about `start()` plus the profile's days.
     pub fn start() -> Time {
         Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
             .single()
@@ -73,7 +95,12 @@ pub mod synth {
 
     /// The end of the generated history: the benchmark's "now".
     pub fn end() -> Time {
-        start() + TimeDelta::days(DAYS)
+        end_of(&BENCH)
+    }
+
+    /// The end of a profile's history.
+    pub fn end_of(profile: &Profile) -> Time {
+        start() + TimeDelta::days(profile.days)
     }
 
     struct Service {
@@ -89,12 +116,12 @@ pub mod synth {
     }
 
     impl Org {
-        fn new(rng: &mut ChaCha8Rng) -> Self {
-            let mut teams = Vec::with_capacity(TEAMS);
+        fn new(rng: &mut ChaCha8Rng, team_count: usize) -> Self {
+            let mut teams = Vec::with_capacity(team_count);
             let mut services = Vec::new();
             let mut cumulative = Vec::new();
             let mut total = 0.0;
-            for t in 0..TEAMS {
+            for t in 0..team_count {
                 teams.push(format!("team-{t:03}"));
                 // Activity varies 25x between teams, so that every tier shows up.
                 let activity = (rng.random_range(0.2f64.ln()..5.0f64.ln())).exp();
@@ -420,24 +447,30 @@ pub mod synth {
         }
     }
 
-    /// Exactly `n` events in time order, about `DAYS` days from [`start`]; the same
-    /// `seed` always gives the same events.
+    /// Exactly `n` events of the benchmark's organisation ([`BENCH`]).
     pub fn generate(n: usize, seed: u64) -> Vec<Event> {
+        generate_with(n, seed, &BENCH)
+    }
+
+    /// Exactly `n` events in time order, about `profile.days` days from [`start`];
+    /// the same `seed` and profile always give the same events.
+    pub fn generate_with(n: usize, seed: u64, profile: &Profile) -> Vec<Event> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let org = Org::new(&mut rng);
+        let org = Org::new(&mut rng, profile.teams);
         let services = org.services.len();
         // Per draw: one change, one deployment (several lines), one incident
-        // (several lines) or one finding, weighted so that lines come out in `SHARE`.
+        // (several lines) or one finding, weighted so that lines come out in `profile.share`.
+        let share = profile.share;
         let weights = [
-            SHARE[0],
-            SHARE[1] / DEPLOYMENT_LINES,
-            SHARE[2] / INCIDENT_LINES,
-            SHARE[3],
+            share[0],
+            share[1] / DEPLOYMENT_LINES,
+            share[2] / INCIDENT_LINES,
+            share[3],
         ];
         let total: f64 = weights.iter().sum();
         let draws = n as f64 * total;
         // Spread over 99% of the span so that the last events land just before `end()`.
-        let step_ms = (DAYS as f64 * 0.99 * 86_400_000.0 / draws).max(1.0);
+        let step_ms = (profile.days as f64 * 0.99 * 86_400_000.0 / draws).max(1.0);
         let mut cumulative = [0.0; 4];
         let mut acc = 0.0;
         for (c, w) in cumulative.iter_mut().zip(weights) {

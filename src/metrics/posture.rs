@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use crate::model::findings_policy::UNMAPPED;
 use crate::model::frameworks;
+use crate::model::segmented::Segmented;
 use crate::model::settings::Settings;
 use crate::model::{Finding, FindingStatus, Severity, Text, Time};
 
@@ -153,7 +154,7 @@ fn median(mut xs: Vec<f64>) -> Option<f64> {
 
 /// Computes the posture for each window length in `window_days`, ending at `now`.
 pub fn compute(
-    findings: &[Finding],
+    findings: &Segmented<Finding>,
     settings: &Settings,
     now: Time,
     window_days: &[i64],
@@ -216,7 +217,7 @@ pub fn compute(
 /// The listed rows in display order, each finding's owner, and every
 /// canonical framework seen (sorted).
 fn rows(
-    findings: &[Finding],
+    findings: &Segmented<Finding>,
     fws_all: &[Vec<Text>],
     settings: &Settings,
     now: Time,
@@ -276,7 +277,7 @@ struct Groups {
 }
 
 impl Groups {
-    fn new(findings: &[Finding], owners: &[Text], settings: &Settings) -> Self {
+    fn new(findings: &Segmented<Finding>, owners: &[Text], settings: &Settings) -> Self {
         let mut team_names: Vec<Text> = settings.teams.clone();
         let mut team_members: BTreeMap<Text, Vec<usize>> = BTreeMap::new();
         for (i, t) in owners.iter().enumerate() {

@@ -9,6 +9,7 @@ pub mod diagnostics;
 pub mod findings_policy;
 pub mod frameworks;
 pub mod records;
+pub mod segmented;
 pub mod settings;
 pub mod source_update;
 pub mod stage;

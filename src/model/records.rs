@@ -2,11 +2,13 @@
 //! one id are the stages of one deployment; incident, finding and change lines
 //! with one id merge in arrival order.
 //!
-//! Records live in vectors with an id index so the metric engine can refer to them
-//! by position; arrival order is kept, which keeps every result deterministic.
+//! Records live in append-only [`Segmented`] vectors with an id index so the
+//! metric engine can refer to them by position; arrival order is kept, which keeps
+//! every result deterministic. Storage and indexes are shared, chunk by chunk, with
+//! the snapshots already published: cloning `Records` is cheap, and applying a batch
+//! to a clone copies only the chunks it writes to.
 
-use std::collections::HashMap;
-
+use crate::model::segmented::{Segmented, SharedIndex};
 use crate::model::{CanaryResult, Change, DeploymentEvent, Event, Finding, Incident, Text};
 
 /// One deployment id and all its lines, in arrival order.
@@ -25,15 +27,17 @@ pub struct Deployment {
 
 #[derive(Debug, Clone, Default)]
 pub struct Records {
-    pub changes: Vec<Change>,
-    pub deployments: Vec<Deployment>,
-    pub incidents: Vec<Incident>,
-    pub findings: Vec<Finding>,
-    pub canaries: Vec<CanaryResult>,
-    change_index: HashMap<Text, usize>,
-    deployment_index: HashMap<Text, usize>,
-    incident_index: HashMap<Text, usize>,
-    finding_index: HashMap<Text, usize>,
+    pub changes: Segmented<Change>,
+    pub deployments: Segmented<Deployment>,
+    pub incidents: Segmented<Incident>,
+    pub findings: Segmented<Finding>,
+    pub canaries: Segmented<CanaryResult>,
+    change_index: SharedIndex<Text>,
+    deployment_index: SharedIndex<Text>,
+    incident_index: SharedIndex<Text>,
+    finding_index: SharedIndex<Text>,
+    /// Deployment lines applied (the merged deployments hold them all).
+    deployment_lines: usize,
 }
 
 impl Records {
@@ -56,9 +60,10 @@ impl Records {
                     Change::merge,
                 );
             }
-            Event::Deployment(d) => {
-                let i = match self.deployment_index.get(&d.id) {
-                    Some(&i) => i,
+            Event::Deployment(mut d) => {
+                self.deployment_lines += 1;
+                let i = match self.deployment_index.get(&*d.id) {
+                    Some(i) => i,
                     None => {
                         let i = self.deployments.len();
                         self.deployment_index.insert(d.id.clone(), i);
@@ -73,7 +78,14 @@ impl Records {
                         i
                     }
                 };
-                let dep = &mut self.deployments[i];
+                let Some(dep) = self.deployments.get_mut(i) else {
+                    return;
+                };
+                // The line shares its deployment's id and service text.
+                d.id = dep.id.clone();
+                if d.service == dep.service {
+                    d.service = dep.service.clone();
+                }
                 if d.team.is_some() {
                     dep.team = d.team.clone();
                 }
@@ -111,28 +123,24 @@ impl Records {
 
     /// Position of the record with `id`, if any.
     pub fn change(&self, id: &str) -> Option<usize> {
-        self.change_index.get(id).copied()
+        self.change_index.get(id)
     }
 
     pub fn incident(&self, id: &str) -> Option<usize> {
-        self.incident_index.get(id).copied()
+        self.incident_index.get(id)
     }
 
     pub fn finding(&self, id: &str) -> Option<usize> {
-        self.finding_index.get(id).copied()
+        self.finding_index.get(id)
     }
 
     pub fn deployment(&self, id: &str) -> Option<usize> {
-        self.deployment_index.get(id).copied()
+        self.deployment_index.get(id)
     }
 
     pub fn event_count(&self) -> usize {
         self.changes.len()
-            + self
-                .deployments
-                .iter()
-                .map(|d| d.events.len())
-                .sum::<usize>()
+            + self.deployment_lines
             + self.incidents.len()
             + self.findings.len()
             + self.canaries.len()
@@ -140,15 +148,19 @@ impl Records {
 }
 
 /// Merges `item` into the record with the same id, or appends it.
-fn upsert<T>(
-    items: &mut Vec<T>,
-    index: &mut HashMap<Text, usize>,
+fn upsert<T: Clone>(
+    items: &mut Segmented<T>,
+    index: &mut SharedIndex<Text>,
     item: T,
     id: impl Fn(&T) -> &Text,
     merge: impl FnOnce(&mut T, T),
 ) {
-    match index.get(id(&item)) {
-        Some(&i) => merge(&mut items[i], item),
+    match index.get(&**id(&item)) {
+        Some(i) => {
+            if let Some(existing) = items.get_mut(i) {
+                merge(existing, item);
+            }
+        }
         None => {
             index.insert(id(&item).clone(), items.len());
             items.push(item);

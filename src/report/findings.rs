@@ -16,6 +16,7 @@ use crate::model::findings_policy::UNMAPPED;
 use std::fmt::Write as _;
 
 use crate::metrics::posture::{Posture, posture};
+use crate::model::segmented::Segmented;
 use crate::model::settings::Settings;
 use crate::model::{Finding, Text, Time};
 use crate::util::format;
@@ -80,7 +81,7 @@ impl Audit {
 /// window of `length` ending at `now`.
 pub fn audit<'a>(
     teams: impl Iterator<Item = &'a str>,
-    findings: &[Finding],
+    findings: &Segmented<Finding>,
     settings: &Settings,
     now: Time,
     length: TimeDelta,

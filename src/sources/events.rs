@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader};
+use std::io::{self, BufRead};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -56,8 +56,11 @@ pub fn read_file_into(
         source,
     };
     let origin = path.display().to_string();
+    // Parsed on every core; the events still reach `sink` in line order.
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let diagnostics =
-        read(BufReader::with_capacity(1 << 16, file), &origin, sink).map_err(io_err)?;
+        super::events_parallel::read_parallel(file, &origin, workers, parse_block, sink)
+            .map_err(io_err)?;
     if strict && let Some(first) = diagnostics.malformed.first() {
         return Err(ReadError::Strict {
             origin,
@@ -117,6 +120,14 @@ pub fn read(
     Ok(diagnostics)
 }
 
+/// Parses one block of whole lines read from `origin` (the parallel reader's step).
+pub fn parse_block(bytes: &[u8], origin: &str) -> (Vec<Event>, Diagnostics) {
+    let mut events = Vec::new();
+    // Reading from memory cannot fail.
+    let diagnostics = read(bytes, origin, |e| events.push(e)).unwrap_or_default();
+    (events, diagnostics)
+}
+
 /// Parses a whole in-memory text (used by tests and the demo's self-check).
 pub fn parse_str(text: &str) -> (Vec<Event>, Diagnostics) {
     let mut events = Vec::new();
@@ -144,6 +155,9 @@ pub fn parse_line(line: &[u8]) -> Result<Parsed, String> {
     if line.iter().all(u8::is_ascii_whitespace) {
         return Ok(Parsed::Blank);
     }
+    if let Some(event) = at_a_guess(line) {
+        return Ok(Parsed::Event(event));
+    }
     let envelope: Envelope = serde_json::from_slice(line).map_err(|e| describe(&e))?;
     let event = match &*envelope.kind {
         "change" => Event::Change(from::<RawChange>(line)?.into_model()?),
@@ -154,6 +168,36 @@ pub fn parse_line(line: &[u8]) -> Result<Parsed, String> {
         _ => return Ok(Parsed::UnknownType),
     };
     Ok(Parsed::Event(event))
+}
+
+/// One parse instead of two for the common lines: the type is guessed from the
+/// first `"type":"` in the line and the line parsed as that type, which carries
+/// the `type` it really has. `None` (a wrong guess, an unusual type or a bad
+/// line) takes the general path, which also words the errors.
+fn at_a_guess(line: &[u8]) -> Option<Event> {
+    const KEY: &[u8] = b"\"type\":\"";
+    let at = line.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
+    let rest = &line[at..];
+    let kind = &rest[..rest.iter().position(|&b| b == b'"')?];
+    let event = match kind {
+        b"deployment" => {
+            let raw: RawDeployment = serde_json::from_slice(line).ok()?;
+            (raw.kind == "deployment").then_some(())?;
+            Event::Deployment(raw.into_model().ok()?)
+        }
+        b"change" => {
+            let raw: RawChange = serde_json::from_slice(line).ok()?;
+            (raw.kind == "change").then_some(())?;
+            Event::Change(raw.into_model().ok()?)
+        }
+        b"incident" => {
+            let raw: RawIncident = serde_json::from_slice(line).ok()?;
+            (raw.kind == "incident").then_some(())?;
+            Event::Incident(raw.into_model().ok()?)
+        }
+        _ => return None,
+    };
+    Some(event)
 }
 
 fn from<'a, T: Deserialize<'a>>(line: &'a [u8]) -> Result<T, String> {
@@ -177,13 +221,26 @@ fn t(s: &Str) -> Text {
 
 /// RFC 3339 with any offset, stored as UTC; the error names the field.
 fn time(field: &str, raw: &str) -> Result<Time, String> {
-    chrono::DateTime::parse_from_rfc3339(raw.trim())
+    let trimmed = raw.trim();
+    if let Some(t) = crate::util::rfc3339::parse_common(trimmed) {
+        return Ok(t);
+    }
+    chrono::DateTime::parse_from_rfc3339(trimmed)
         .map(|t| t.with_timezone(&chrono::Utc))
         .map_err(|e| format!("field `{field}`: '{raw}' is not an RFC 3339 time ({e})"))
 }
 
 fn ot(s: &Option<Str>) -> Option<Text> {
     s.as_ref().map(t)
+}
+
+/// A name that repeats across lines (service, team, region...): the shared copy.
+fn name(s: &Str) -> Text {
+    super::names::shared(s)
+}
+
+fn on(s: &Option<Str>) -> Option<Text> {
+    s.as_ref().map(name)
 }
 
 #[derive(Deserialize)]
@@ -202,17 +259,20 @@ struct RawChange<'a> {
     author: Option<Str<'a>>,
     #[serde(borrow, default)]
     url: Option<Str<'a>>,
+    /// The line's own `type` (the envelope already read it on the general path).
+    #[serde(rename = "type", borrow)]
+    kind: Str<'a>,
 }
 
 impl RawChange<'_> {
     fn into_model(self) -> Result<Change, String> {
         Ok(Change {
             id: t(&self.id),
-            service: t(&self.service),
+            service: name(&self.service),
             time: time("time", &self.time)?,
-            team: ot(&self.team),
+            team: on(&self.team),
             title: ot(&self.title),
-            author: ot(&self.author),
+            author: on(&self.author),
             url: ot(&self.url),
         })
     }
@@ -241,19 +301,22 @@ struct RawDeployment<'a> {
     hotfix: Option<bool>,
     #[serde(borrow, default)]
     url: Option<Str<'a>>,
+    /// The line's own `type` (the envelope already read it on the general path).
+    #[serde(rename = "type", borrow)]
+    kind: Str<'a>,
 }
 
 impl RawDeployment<'_> {
     fn into_model(self) -> Result<DeploymentEvent, String> {
         Ok(DeploymentEvent {
             id: t(&self.id),
-            service: t(&self.service),
+            service: name(&self.service),
             time: time("time", &self.time)?,
             status: self.status,
-            team: ot(&self.team),
-            environment: ot(&self.environment),
-            region: ot(&self.region),
-            stage: ot(&self.stage),
+            team: on(&self.team),
+            environment: on(&self.environment),
+            region: on(&self.region),
+            stage: on(&self.stage),
             changes: self.changes.unwrap_or_default().iter().map(t).collect(),
             hotfix: self.hotfix.unwrap_or(false),
             url: ot(&self.url),
@@ -281,22 +344,25 @@ struct RawIncident<'a> {
     title: Option<Str<'a>>,
     #[serde(borrow, default)]
     url: Option<Str<'a>>,
+    /// The line's own `type` (the envelope already read it on the general path).
+    #[serde(rename = "type", borrow)]
+    kind: Str<'a>,
 }
 
 impl RawIncident<'_> {
     fn into_model(self) -> Result<Incident, String> {
         Ok(Incident {
             id: t(&self.id),
-            service: t(&self.service),
+            service: name(&self.service),
             opened: time("opened", &self.opened)?,
-            team: ot(&self.team),
+            team: on(&self.team),
             resolved: self
                 .resolved
                 .as_ref()
                 .map(|r| time("resolved", r))
                 .transpose()?,
             deployment: ot(&self.deployment),
-            severity: ot(&self.severity),
+            severity: on(&self.severity),
             title: ot(&self.title),
             url: ot(&self.url),
         })
@@ -338,9 +404,9 @@ impl RawFinding<'_> {
             severity: self.severity,
             status: self.status,
             opened: time("opened", &self.opened)?,
-            team: ot(&self.team),
-            account: ot(&self.account),
-            service: ot(&self.service),
+            team: on(&self.team),
+            account: on(&self.account),
+            service: on(&self.service),
             resolved: self
                 .resolved
                 .as_ref()
@@ -348,8 +414,13 @@ impl RawFinding<'_> {
                 .transpose()?,
             title: ot(&self.title),
             rule: ot(&self.rule),
-            frameworks: self.frameworks.unwrap_or_default().iter().map(t).collect(),
-            tool: ot(&self.tool),
+            frameworks: self
+                .frameworks
+                .unwrap_or_default()
+                .iter()
+                .map(name)
+                .collect(),
+            tool: on(&self.tool),
             url: ot(&self.url),
             detail: None,
         })
@@ -382,7 +453,7 @@ impl RawCanary<'_> {
     fn into_model(self) -> Result<CanaryResult, String> {
         Ok(CanaryResult {
             deployment: t(&self.deployment),
-            region: t(&self.region),
+            region: name(&self.region),
             time: time("time", &self.time)?,
             verdict: self.verdict,
             error_rate: self.error_rate,

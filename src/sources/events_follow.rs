@@ -4,7 +4,7 @@
 //! filtered by the scheduler.
 
 use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -13,7 +13,8 @@ use futures::future::BoxFuture;
 use serde::Deserialize;
 
 use crate::model::diagnostics::Diagnostics;
-use crate::sources::events::read;
+use crate::sources::events::{parse_block, read};
+use crate::sources::events_parallel::read_parallel;
 use crate::sources::http::{AuthStyle, Http, HttpOptions, Secret};
 use crate::sources::scheduler::{PollError, Polled, Poller};
 use crate::util::text::redact_url;
@@ -151,9 +152,12 @@ pub fn read_appended(path: &std::path::Path, state: &mut FollowState) -> Result<
         return Ok(Polled::default());
     }
     file.seek(SeekFrom::Start(state.offset)).map_err(io)?;
-    let input = BufReader::with_capacity(1 << 16, file.take(take - state.offset));
+    let input = file.take(take - state.offset);
     let mut events = Vec::new();
-    let mut d: Diagnostics = read(input, &shown, |e| events.push(e)).map_err(io)?;
+    // The first read of a large file is parsed on every core, in line order.
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let mut d: Diagnostics =
+        read_parallel(input, &shown, workers, parse_block, |e| events.push(e)).map_err(io)?;
     for m in &mut d.malformed {
         m.line += state.lines;
     }

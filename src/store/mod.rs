@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
+use crate::metrics::Facts;
 use crate::model::records::Records;
 use crate::model::settings::Settings;
 use crate::model::{Text, Time};
@@ -40,6 +41,8 @@ pub struct Store {
     version: u64,
     /// The last computed views, reused when only a source's status changed.
     views: Arc<Views>,
+    /// Whether the records changed since `views.facts` were derived.
+    facts_stale: bool,
     publish: watch::Sender<Arc<Snapshot>>,
 }
 
@@ -65,6 +68,7 @@ impl Store {
             clock,
             version: 0,
             views,
+            facts_stale: false,
             publish,
         };
         (store, subscribe)
@@ -87,10 +91,13 @@ impl Store {
                 if events.is_empty() {
                     return Changed::Status;
                 }
+                // Copy-on-write: the snapshot shares the record chunks, and only the
+                // chunks this batch writes to are copied.
                 let records = Arc::make_mut(&mut self.records);
                 for e in events {
                     records.apply(e);
                 }
+                self.facts_stale = true;
                 Changed::Data
             }
             SourceUpdate::Warned { source, warning } => {
@@ -137,7 +144,19 @@ impl Store {
     pub fn publish(&mut self, now: Time, recompute: bool) {
         self.version += 1;
         if recompute {
-            self.views = Arc::new(Views::compute(&self.records, &self.settings, now));
+            // Facts do not depend on the time: a clock tick re-evaluates the windows only.
+            let facts = if self.facts_stale {
+                Arc::new(Facts::derive(&self.records, &self.settings))
+            } else {
+                self.views.facts.clone()
+            };
+            self.facts_stale = false;
+            self.views = Arc::new(Views::compute_with(
+                &self.records,
+                &self.settings,
+                facts,
+                now,
+            ));
         }
         let snapshot = Snapshot {
             version: self.version,

@@ -85,7 +85,8 @@ pub struct WindowView {
 pub struct Views {
     /// The end of every window.
     pub now: Time,
-    pub facts: Facts,
+    /// Shared with the snapshots before: facts change only with the records.
+    pub facts: Arc<Facts>,
     pub windows: Vec<WindowView>,
     /// Incidents open at `now`, oldest first.
     pub open_incidents: Vec<usize>,
@@ -106,7 +107,18 @@ pub struct Views {
 
 impl Views {
     pub fn compute(records: &Records, settings: &Settings, now: Time) -> Self {
-        let facts = Facts::derive(records, settings);
+        let facts = Arc::new(Facts::derive(records, settings));
+        Self::compute_with(records, settings, facts, now)
+    }
+
+    /// Like [`Views::compute`], with the window-independent facts already derived
+    /// from these very records (the store keeps them while the records are quiet).
+    pub fn compute_with(
+        records: &Records,
+        settings: &Settings,
+        facts: Arc<Facts>,
+        now: Time,
+    ) -> Self {
         let windows = WINDOW_DAYS
             .iter()
             .map(|&days| {

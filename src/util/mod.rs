@@ -4,4 +4,5 @@
 pub mod clock;
 pub mod format;
 pub mod glob;
+pub mod rfc3339;
 pub mod text;

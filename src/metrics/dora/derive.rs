@@ -1,8 +1,6 @@
 //! [`Facts::derive`]: the window-independent facts, one pass per step
 //! (deployments, incident attribution, rework, counted changes).
 
-use std::collections::{HashMap, HashSet};
-
 use crate::model::records::Records;
 use crate::model::settings::Settings;
 use crate::model::{DeployStatus, Text, Time};
@@ -10,6 +8,11 @@ use crate::model::{DeployStatus, Text, Time};
 use super::{
     Attribution, CountedChange, DeploymentFacts, Facts, FailReason, IncidentFacts, ReworkReason,
 };
+
+/// Hash maps keyed by names: foldhash (fast, well mixed, fixed seed), not SipHash.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+/// Hash sets of names: foldhash (fast, well mixed, fixed seed), not SipHash.
+type HashSet<K> = std::collections::HashSet<K, foldhash::fast::FixedState>;
 
 /// Successful deployments per service slot as (T_ok, id, deployment index).
 type OkByService<'a> = Vec<Vec<(Time, &'a str, usize)>>;
@@ -55,12 +58,20 @@ impl Facts {
         }
         mark_rework(records, &services, &mut deployments);
         let counted_changes = counted_changes(records, &deployments);
+        let mut done_order: Vec<usize> = (0..deployments.len())
+            .filter(|&i| deployments[i].t_done.is_some())
+            .collect();
+        done_order.sort_by_key(|&i| (deployments[i].t_done, i));
+        let mut counted_order: Vec<usize> = (0..counted_changes.len()).collect();
+        counted_order.sort_by_key(|&i| (counted_changes[i].t_ok, i));
         Facts {
             deployments,
             incidents,
             counted_changes,
             teams: teams.into_sorted(),
             unattributed_incidents: unattributed,
+            done_order,
+            counted_order,
         }
     }
 }
@@ -72,7 +83,7 @@ fn deployment_facts<'a>(
     settings: &Settings,
     teams: &mut Interner,
 ) -> (Vec<DeploymentFacts>, Services<'a>) {
-    let mut slot: HashMap<&str, usize> = HashMap::new();
+    let mut slot: HashMap<&str, usize> = HashMap::default();
     let mut of_deployment: Vec<usize> = Vec::with_capacity(records.deployments.len());
     let deployments: Vec<DeploymentFacts> = records
         .deployments

@@ -8,8 +8,6 @@
 
 mod derive;
 
-use std::collections::HashMap;
-
 use chrono::TimeDelta;
 use serde::Serialize;
 
@@ -17,6 +15,9 @@ use super::tiers::{Benchmarks, Tier};
 use crate::model::records::Records;
 use crate::model::settings::Settings;
 use crate::model::{DeployStatus, Text, Time};
+
+/// Hash maps keyed by names: foldhash (fast, well mixed, fixed seed), not SipHash.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
 /// `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,6 +123,11 @@ pub struct Facts {
     /// Every team reported, sorted by name.
     pub teams: Vec<Text>,
     pub unattributed_incidents: u64,
+    /// Indexes into `deployments` of those with a `T_done`, in `T_done` order:
+    /// a window's deployments are one slice of it.
+    pub done_order: Vec<usize>,
+    /// Indexes into `counted_changes` in `t_ok` order: a window's changes are one slice.
+    pub counted_order: Vec<usize>,
 }
 
 impl Facts {
@@ -147,6 +153,36 @@ impl Facts {
         }
     }
 
+    /// The part of `order` (indexes sorted by the time `time_of` gives) whose
+    /// times fall in `window`, found by binary search.
+    fn window_slice<'a>(
+        &self,
+        order: &'a [usize],
+        time_of: impl Fn(&usize) -> Option<Time>,
+        window: Window,
+    ) -> &'a [usize] {
+        let lo = order.partition_point(|i| time_of(i).is_none_or(|t| t < window.start));
+        let hi = order.partition_point(|i| time_of(i).is_none_or(|t| t < window.end));
+        &order[lo..hi.max(lo)]
+    }
+
+    /// Deployments with `T_done` in `window`, in `T_done` order.
+    fn deployments_done_in(&self, window: Window) -> impl Iterator<Item = &DeploymentFacts> {
+        self.window_slice(&self.done_order, |&i| self.deployments[i].t_done, window)
+            .iter()
+            .map(|&i| &self.deployments[i])
+    }
+
+    /// Changes counted at a `T_ok` in `window`, in `T_ok` order.
+    fn changes_counted_in(&self, window: Window) -> impl Iterator<Item = &CountedChange> {
+        let order = self.window_slice(
+            &self.counted_order,
+            |&i| Some(self.counted_changes[i].t_ok),
+            window,
+        );
+        order.iter().map(|&i| &self.counted_changes[i])
+    }
+
     fn team_slot(&self) -> HashMap<&str, usize> {
         self.teams
             .iter()
@@ -159,18 +195,13 @@ impl Facts {
     fn aggregate(&self, records: &Records, window: Window, bench: &Benchmarks) -> Vec<TeamMetrics> {
         let slot = self.team_slot();
         let mut tallies = vec![Tally::default(); self.teams.len()];
-        for f in &self.deployments {
-            if f.t_done.is_some_and(|t| window.contains(t)) {
-                let t = &mut tallies[slot[&*f.team]];
-                t.deployed += 1;
-                t.failed += u64::from(!f.fail_reasons.is_empty());
-                t.rework += u64::from(f.rework.is_some());
-            }
+        for f in self.deployments_done_in(window) {
+            let t = &mut tallies[slot[&*f.team]];
+            t.deployed += 1;
+            t.failed += u64::from(!f.fail_reasons.is_empty());
+            t.rework += u64::from(f.rework.is_some());
         }
-        for c in &self.counted_changes {
-            if !window.contains(c.t_ok) {
-                continue;
-            }
+        for c in self.changes_counted_in(window) {
             let t = &mut tallies[slot[&*self.deployments[c.deployment].team]];
             // Compared before rounding to milliseconds: a commit even a microsecond
             // after its deployment is skewed (as in `team_detail`), not a zero lead.
@@ -215,10 +246,9 @@ impl Facts {
     pub fn team_details(&self, records: &Records, window: Window) -> Vec<TeamDetail> {
         let slot = self.team_slot();
         let mut details = vec![TeamDetail::default(); self.teams.len()];
-        for (i, f) in self.deployments.iter().enumerate() {
-            let Some(done) = f.t_done.filter(|&t| window.contains(t)) else {
-                continue;
-            };
+        for &i in self.window_slice(&self.done_order, |&i| self.deployments[i].t_done, window) {
+            let f = &self.deployments[i];
+            let Some(done) = f.t_done else { continue };
             details[slot[&*f.team]].deployments.push(DeploymentRow {
                 deployment: i,
                 done,
@@ -226,18 +256,16 @@ impl Facts {
                 rework: f.rework.clone(),
             });
         }
-        for c in &self.counted_changes {
-            if window.contains(c.t_ok) {
-                let lead = c.t_ok - records.changes[c.change].time;
-                details[slot[&*self.deployments[c.deployment].team]]
-                    .changes
-                    .push(ChangeRow {
-                        change: c.change,
-                        deployment: c.deployment,
-                        lead,
-                        skewed: lead < TimeDelta::zero(),
-                    });
-            }
+        for c in self.changes_counted_in(window) {
+            let lead = c.t_ok - records.changes[c.change].time;
+            details[slot[&*self.deployments[c.deployment].team]]
+                .changes
+                .push(ChangeRow {
+                    change: c.change,
+                    deployment: c.deployment,
+                    lead,
+                    skewed: lead < TimeDelta::zero(),
+                });
         }
         for (i, (inc, f)) in records.incidents.iter().zip(&self.incidents).enumerate() {
             let resolved_in = inc.resolved.is_some_and(|r| window.contains(r));

@@ -1,8 +1,6 @@
 //! Builds the lanes from the records: regions, stages, outcome, gate and the
 //! links to canary results and incidents.
 
-use std::collections::HashMap;
-
 use crate::metrics::canary;
 use crate::metrics::dora::is_open_at;
 use crate::model::canary::{MetricRule, Thresholds, default_rules};
@@ -17,6 +15,9 @@ use super::{
     RECENT, SPARK_POINTS, Stage, StageEvent, StageState, verdict_label,
 };
 use crate::model::stage::{StageNote, parse_stage};
+
+/// Hash maps keyed by names: foldhash (fast, well mixed, fixed seed), not SipHash.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
 /// Builds the lanes as of `now`.
 pub fn compute(records: &Records, settings: &Settings, now: Time) -> Lanes {
@@ -83,8 +84,8 @@ struct Context<'a> {
 impl<'a> Context<'a> {
     fn new(records: &'a Records, now: Time) -> Self {
         let (canaries, series) = canaries_and_series(records, now);
-        let mut open_incidents: HashMap<&str, Vec<&Text>> = HashMap::new();
-        let mut incidents_by_service: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut open_incidents: HashMap<&str, Vec<&Text>> = HashMap::default();
+        let mut incidents_by_service: HashMap<&str, Vec<usize>> = HashMap::default();
         for (n, i) in records.incidents.iter().enumerate() {
             if is_open_at(i.opened, i.resolved, now) {
                 open_incidents.entry(&*i.service).or_default().push(&i.id);
@@ -93,7 +94,7 @@ impl<'a> Context<'a> {
                 incidents_by_service.entry(&*i.service).or_default().push(n);
             }
         }
-        let mut critical: HashMap<&str, Vec<&Text>> = HashMap::new();
+        let mut critical: HashMap<&str, Vec<&Text>> = HashMap::default();
         for f in &records.findings {
             if f.severity == Severity::Critical
                 && f.status == FindingStatus::Open
@@ -268,8 +269,8 @@ type CanaryIndex<'a> = (
 
 /// Canary results by deployment, and each service's error-rate history.
 fn canaries_and_series(records: &Records, now: Time) -> CanaryIndex<'_> {
-    let mut canaries: HashMap<&str, &CanaryResult> = HashMap::new();
-    let mut series: HashMap<&str, Vec<(Time, f64)>> = HashMap::new();
+    let mut canaries: HashMap<&str, &CanaryResult> = HashMap::default();
+    let mut series: HashMap<&str, Vec<(Time, f64)>> = HashMap::default();
     let service_of: HashMap<&str, &str> = records
         .deployments
         .iter()

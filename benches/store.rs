@@ -1,0 +1,133 @@
+//! The live store on a large organisation (DESIGN.md "Performance", issue 11):
+//! 1,000,000 events of the `LARGE_ORG` profile (240 teams, 560 days), the same
+//! generator `examples/gen_events.rs` writes to NDJSON.
+//!
+//! - `store_apply_one_deployment`: one new deployment line applied to the store
+//!   while the UI holds the last snapshot (copy-on-write of the chunks it touches),
+//!   followed by the full recompute and publish the store does after a batch, and
+//!   (last, as it adds a deployment per iteration) published without a recompute;
+//! - `store_tick`: the clock tick: the windows re-evaluated at a later time with the
+//!   records unchanged (facts kept), and published.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use criterion::{Criterion, criterion_group, criterion_main};
+
+use flightdeck::model::settings::Settings;
+use flightdeck::model::source_update::SourceUpdate;
+use flightdeck::model::{DeployStatus, DeploymentEvent, Event, Text};
+use flightdeck::store::Store;
+use flightdeck::util::clock::Clock;
+
+#[allow(dead_code)]
+#[path = "metrics.rs"]
+mod metrics;
+
+use metrics::synth;
+
+const EVENTS: usize = 1_000_000;
+
+fn deployment(n: usize, service: &Text, team: &Text, at: chrono::DateTime<chrono::Utc>) -> Event {
+    Event::Deployment(DeploymentEvent {
+        id: Text::from(format!("bench-{n}")),
+        service: service.clone(),
+        time: at,
+        status: DeployStatus::Success,
+        team: Some(team.clone()),
+        environment: None,
+        region: Some(Text::from("us-east-1")),
+        stage: Some(Text::from("canary")),
+        changes: Vec::new(),
+        hotfix: false,
+        url: None,
+    })
+}
+
+fn store(c: &mut Criterion) {
+    let profile = &synth::LARGE_ORG;
+    let end = synth::end_of(profile);
+    let events = synth::generate_with(EVENTS, synth::SEED, profile);
+    let (mut store, snapshots) = Store::new(Settings::default(), Clock::Fixed(end));
+    store.apply(
+        SourceUpdate::Events {
+            source: "file".into(),
+            events,
+        },
+        end,
+    );
+    store.publish(end, true);
+    let first = snapshots.borrow().clone();
+    let (service, team) = first
+        .records
+        .deployments
+        .last()
+        .map(|d| {
+            (
+                d.service.clone(),
+                d.team.clone().unwrap_or_else(|| "x".into()),
+            )
+        })
+        .unwrap_or_else(|| ("svc".into(), "team".into()));
+    eprintln!(
+        "store: {} events, {} deployments, {} teams",
+        first.records.event_count(),
+        first.records.deployments.len(),
+        first.views.facts.teams.len()
+    );
+    drop(first);
+    let at = end - TimeDelta::hours(1);
+    let mut n = 0;
+    let mut g = c.benchmark_group("store_apply_one_deployment");
+    g.bench_function("apply_recompute_publish", |b| {
+        b.iter(|| {
+            let _held = snapshots.borrow().clone();
+            n += 1;
+            let update = SourceUpdate::Events {
+                source: "file".into(),
+                events: vec![deployment(n, &service, &team, at)],
+            };
+            store.apply(update, end);
+            store.publish(end, true);
+        })
+    });
+    g.finish();
+    let mut g = c.benchmark_group("store_tick");
+    let mut tick = 0;
+    g.bench_function("tick_recompute_publish", |b| {
+        b.iter(|| {
+            tick += 1;
+            store.publish(end + TimeDelta::seconds(tick), true);
+        })
+    });
+    g.finish();
+    // Last: applying alone is so quick that criterion adds a million deployments,
+    // which would weigh on every recompute measured after it.
+    let mut g = c.benchmark_group("store_apply_one_deployment");
+    g.bench_function("apply_publish_without_recompute", |b| {
+        b.iter(|| {
+            // The UI holds the published snapshot while the store writes, so the
+            // chunk and the index shard the line lands in are copied on write.
+            let _held = snapshots.borrow().clone();
+            n += 1;
+            let update = SourceUpdate::Events {
+                source: "file".into(),
+                events: vec![deployment(n, &service, &team, at)],
+            };
+            black_box(store.apply(update, end));
+            store.publish(end, false);
+        })
+    });
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+    targets = store
+}
+criterion_main!(benches);

@@ -47,11 +47,27 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
     runtime.block_on(async {
         let listener = bind(args.listen).await?;
         let addr = listener.local_addr().unwrap_or(args.listen);
+        if let Some(warning) = exposure_warning(addr) {
+            tracing::warn!(%addr, "serving beyond this machine");
+            eprintln!("{warning}");
+        }
         // One line on stderr: where to scrape (the port, when asked for port 0).
         eprintln!("flightdeck: serving OpenMetrics on http://{addr}/metrics");
         serve(listener, inputs, shutdown_signal()).await
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `serve` has no authentication: on an address other machines can reach,
+/// every team's numbers are open to anyone who connects. Said, not refused,
+/// since a firewall or a proxy may guard it.
+pub fn exposure_warning(addr: SocketAddr) -> Option<String> {
+    (!addr.ip().is_loopback()).then(|| {
+        format!(
+            "flightdeck: warning: {addr} is reachable from other machines and /metrics has no \
+             authentication; listen on 127.0.0.1 unless a firewall or proxy guards it"
+        )
+    })
 }
 
 pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, ServeError> {
@@ -168,4 +184,25 @@ async fn shutdown_signal() {
         _ = int.recv() => {}
     }
     tracing::info!("serve: stopping on a signal");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exposure_warning;
+
+    #[test]
+    fn only_a_loopback_address_serves_without_a_warning() {
+        for quiet in ["127.0.0.1:9464", "[::1]:9464", "127.0.0.2:1"] {
+            assert_eq!(
+                exposure_warning(quiet.parse().expect("addr")),
+                None,
+                "{quiet}"
+            );
+        }
+        for open in ["0.0.0.0:9464", "[::]:9464", "10.0.0.5:9464"] {
+            let w = exposure_warning(open.parse().expect("addr")).expect("a warning");
+            assert!(w.contains("reachable from other machines"), "{w}");
+            assert!(w.contains(open), "{w}");
+        }
+    }
 }

@@ -16,15 +16,8 @@ use flightdeck::sources::events::parse_str;
 
 type Time = DateTime<Utc>;
 
-const TEAMS: [&str; 3] = ["alpha", "beta", "gamma"];
-const SERVICES: [&str; 3] = ["api", "web", "db"];
-const STATUSES: [&str; 5] = [
-    "pending",
-    "in_progress",
-    "success",
-    "failure",
-    "rolled_back",
-];
+use crate::support::{SERVICES, STATUSES, TEAMS};
+
 /// `None` is a line without an environment (production by default).
 const ENVS: [Option<&str>; 7] = [
     None,

@@ -23,15 +23,7 @@ use flightdeck::util::clock::Clock;
 
 type Time = DateTime<Utc>;
 
-const SERVICES: [&str; 3] = ["api", "web", "db"];
-const TEAMS: [&str; 3] = ["alpha", "beta", "gamma"];
-const STATUSES: [&str; 5] = [
-    "pending",
-    "in_progress",
-    "success",
-    "failure",
-    "rolled_back",
-];
+use crate::support::{SERVICES, STATUSES, TEAMS};
 
 fn now() -> Time {
     Utc.with_ymd_and_hms(2024, 4, 1, 0, 0, 0).unwrap()

@@ -90,3 +90,15 @@ pub fn show(name: &str) -> flightdeck::app::Action {
         .unwrap_or_else(|| panic!("no screen named {name}"));
     flightdeck::app::Action::Show(n)
 }
+
+/// The small organisation the property tests draw events from.
+pub const TEAMS: [&str; 3] = ["alpha", "beta", "gamma"];
+pub const SERVICES: [&str; 3] = ["api", "web", "db"];
+/// Every deployment status of the event schema.
+pub const STATUSES: [&str; 5] = [
+    "pending",
+    "in_progress",
+    "success",
+    "failure",
+    "rolled_back",
+];

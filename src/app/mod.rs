@@ -1,5 +1,6 @@
 //! Application state and `update`: what keys do. No I/O and no terminal, so it
-//! is tested directly. May use `model`, `metrics`, `store` and `util`. The
+//! is tested directly (a screen draws into a ratatui `Frame`, which is a cell
+//! buffer; only `commands` puts it on a terminal). May use `model`, `metrics`, `store` and `util`. The
 //! screens are components behind the [`screen::Screen`] trait; the app holds
 //! them, routes keys and data to them, and never names one.
 

@@ -23,7 +23,7 @@ const KEYS: &[Binding] = &[key(
     KeyCode::Enter,
     "Enter",
     Action::Open,
-    "open the lane: stages, canary, gate, changes",
+    "open the lane: stages, canary, gate",
 )
 .hint("open")];
 

@@ -365,7 +365,9 @@ fn team_detail_shows_the_rework_reason_before_the_failure_text_at_80x24() {
         .order
         .iter()
         .position(|&t| {
-            w.details[t]
+            let team = &w.scorecards.teams[t].team;
+            flightdeck::ui::screens::team::detail(&snapshot, 1, team)
+                .expect("a team of the window")
                 .deployments
                 .iter()
                 .any(|d| d.rework.is_some() && !d.fail_reasons.is_empty())

@@ -28,7 +28,9 @@ fn fixture_snapshot() -> Snapshot {
         "tests/fixtures/report_awkward_names.ndjson",
     ] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(f);
-        events::read_file_into(&path, false, |e| records.apply(e)).expect("fixture reads");
+        events::read_file_into(&path, false, |e| {
+            records.apply(e);
+        }).expect("fixture reads");
     }
     let now = Utc
         .with_ymd_and_hms(2024, 4, 1, 0, 0, 0)

@@ -25,6 +25,72 @@ pub struct Deployment {
     pub hotfix: bool,
 }
 
+/// The record one event landed in, by kind and position: what the metric engine
+/// re-derives after a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Touch {
+    Change(usize),
+    Deployment(usize),
+    Incident(usize),
+    Finding(usize),
+    Canary(usize),
+}
+
+/// Every record a batch touched, by kind (positions may repeat).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Touched {
+    pub changes: Vec<usize>,
+    pub deployments: Vec<usize>,
+    pub incidents: Vec<usize>,
+    pub findings: Vec<usize>,
+    pub canaries: Vec<usize>,
+}
+
+impl Touched {
+    /// Every record of `records`, as for a derivation from scratch.
+    pub fn all(records: &Records) -> Self {
+        Self {
+            changes: (0..records.changes.len()).collect(),
+            deployments: (0..records.deployments.len()).collect(),
+            incidents: (0..records.incidents.len()).collect(),
+            findings: (0..records.findings.len()).collect(),
+            canaries: (0..records.canaries.len()).collect(),
+        }
+    }
+
+    pub fn note(&mut self, touch: Touch) {
+        match touch {
+            Touch::Change(i) => self.changes.push(i),
+            Touch::Deployment(i) => self.deployments.push(i),
+            Touch::Incident(i) => self.incidents.push(i),
+            Touch::Finding(i) => self.findings.push(i),
+            Touch::Canary(i) => self.canaries.push(i),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+            && self.deployments.is_empty()
+            && self.incidents.is_empty()
+            && self.findings.is_empty()
+            && self.canaries.is_empty()
+    }
+
+    /// Each position once, in order.
+    pub fn dedup(&mut self) {
+        for v in [
+            &mut self.changes,
+            &mut self.deployments,
+            &mut self.incidents,
+            &mut self.findings,
+            &mut self.canaries,
+        ] {
+            v.sort_unstable();
+            v.dedup();
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Records {
     pub changes: Segmented<Change>,
@@ -49,17 +115,16 @@ impl Records {
         records
     }
 
-    pub fn apply(&mut self, event: Event) {
+    /// Applies one event and says which record it landed in.
+    pub fn apply(&mut self, event: Event) -> Touch {
         match event {
-            Event::Change(c) => {
-                upsert(
+            Event::Change(c) => Touch::Change(upsert(
                     &mut self.changes,
                     &mut self.change_index,
                     c,
                     |c| &c.id,
                     Change::merge,
-                );
-            }
+                )),
             Event::Deployment(mut d) => {
                 self.deployment_lines += 1;
                 let i = match self.deployment_index.get(&*d.id) {
@@ -79,7 +144,7 @@ impl Records {
                     }
                 };
                 let Some(dep) = self.deployments.get_mut(i) else {
-                    return;
+                    return Touch::Deployment(i);
                 };
                 // The line shares its deployment's id and service text.
                 d.id = dep.id.clone();
@@ -96,27 +161,25 @@ impl Records {
                     }
                 }
                 dep.events.push(d);
+                Touch::Deployment(i)
             }
-            Event::Incident(inc) => {
-                upsert(
+            Event::Incident(inc) => Touch::Incident(upsert(
                     &mut self.incidents,
                     &mut self.incident_index,
                     inc,
                     |i| &i.id,
                     Incident::merge,
-                );
-            }
-            Event::Finding(f) => {
-                upsert(
+                )),
+            Event::Finding(f) => Touch::Finding(upsert(
                     &mut self.findings,
                     &mut self.finding_index,
                     f,
                     |f| &f.id,
                     Finding::merge,
-                );
-            }
+                )),
             Event::Canary(c) => {
                 self.canaries.push(c);
+                Touch::Canary(self.canaries.len() - 1)
             }
         }
     }
@@ -147,23 +210,26 @@ impl Records {
     }
 }
 
-/// Merges `item` into the record with the same id, or appends it.
+/// Merges `item` into the record with the same id, or appends it; returns its position.
 fn upsert<T: Clone>(
     items: &mut Segmented<T>,
     index: &mut SharedIndex<Text>,
     item: T,
     id: impl Fn(&T) -> &Text,
     merge: impl FnOnce(&mut T, T),
-) {
+) -> usize {
     match index.get(&**id(&item)) {
         Some(i) => {
             if let Some(existing) = items.get_mut(i) {
                 merge(existing, item);
             }
+            i
         }
         None => {
-            index.insert(id(&item).clone(), items.len());
+            let i = items.len();
+            index.insert(id(&item).clone(), i);
             items.push(item);
+            i
         }
     }
 }

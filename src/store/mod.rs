@@ -10,8 +10,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
-use crate::metrics::Facts;
-use crate::model::records::Records;
+use crate::model::records::{Records, Touched};
 use crate::model::settings::Settings;
 use crate::model::{Text, Time};
 use crate::util::clock::Clock;
@@ -41,8 +40,8 @@ pub struct Store {
     version: u64,
     /// The last computed views, reused when only a source's status changed.
     views: Arc<Views>,
-    /// Whether the records changed since `views.facts` were derived.
-    facts_stale: bool,
+    /// The records changed since `views.facts` were brought up to date.
+    touched: Touched,
     publish: watch::Sender<Arc<Snapshot>>,
 }
 
@@ -68,7 +67,7 @@ impl Store {
             clock,
             version: 0,
             views,
-            facts_stale: false,
+            touched: Touched::default(),
             publish,
         };
         (store, subscribe)
@@ -95,9 +94,8 @@ impl Store {
                 // chunks this batch writes to are copied.
                 let records = Arc::make_mut(&mut self.records);
                 for e in events {
-                    records.apply(e);
+                    self.touched.note(records.apply(e));
                 }
-                self.facts_stale = true;
                 Changed::Data
             }
             SourceUpdate::Warned { source, warning } => {
@@ -144,13 +142,13 @@ impl Store {
     pub fn publish(&mut self, now: Time, recompute: bool) {
         self.version += 1;
         if recompute {
-            // Facts do not depend on the time: a clock tick re-evaluates the windows only.
-            let facts = if self.facts_stale {
-                Arc::new(Facts::derive(&self.records, &self.settings))
-            } else {
-                self.views.facts.clone()
-            };
-            self.facts_stale = false;
+            // Facts do not depend on the time: a clock tick re-evaluates the
+            // windows only, and a batch re-derives what its records change.
+            let mut facts = self.views.facts.clone();
+            if !self.touched.is_empty() {
+                let touched = std::mem::take(&mut self.touched);
+                Arc::make_mut(&mut facts).update(&self.records, &self.settings, &touched);
+            }
             self.views = Arc::new(Views::compute_with(
                 &self.records,
                 &self.settings,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::TimeDelta;
 
-use crate::metrics::dora::{TeamDetail, is_open_at};
+use crate::metrics::dora::is_open_at;
 use crate::metrics::lanes::{Lanes, Outcome};
 use crate::metrics::{DORA_2023, Facts, Scorecards, Window, needs_help_first};
 use crate::model::canary::CanaryTarget;
@@ -74,8 +74,6 @@ pub struct WindowView {
     pub scorecards: Scorecards,
     /// Indexes into `scorecards.teams`, teams needing help first.
     pub order: Vec<usize>,
-    /// Drill-down per team, same index as `scorecards.teams`.
-    pub details: Vec<TeamDetail>,
     /// Incidents resolved in the window, newest first (indexes into records).
     pub resolved_incidents: Vec<usize>,
 }
@@ -125,7 +123,6 @@ impl Views {
                 let window = Window::ending(now, TimeDelta::days(days));
                 let scorecards = facts.evaluate(records, window, &DORA_2023);
                 let order = needs_help_first(&scorecards);
-                let details = facts.team_details(records, window);
                 let mut resolved_incidents: Vec<usize> = records
                     .incidents
                     .iter()
@@ -139,7 +136,6 @@ impl Views {
                     days,
                     scorecards,
                     order,
-                    details,
                     resolved_incidents,
                 }
             })
@@ -159,11 +155,7 @@ impl Views {
             lanes,
             alerts,
             now,
-            in_flight: facts
-                .deployments
-                .iter()
-                .filter(|d| d.t_done.is_none())
-                .count(),
+            in_flight: facts.in_flight,
             open_findings: records
                 .findings
                 .iter()

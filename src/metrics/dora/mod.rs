@@ -2,22 +2,24 @@
 //!
 //! Two steps: [`Facts::derive`] computes everything that does not depend on the
 //! window (per deployment `T_done` / `T_ok`, incident attribution, which
-//! deployment counts each change, rework), then [`Facts::evaluate`] aggregates
-//! one window per team. The store derives once per data change and evaluates
-//! each window it shows.
+//! deployment counts each change, rework) into time-ordered arrays per team,
+//! then [`Facts::evaluate`] aggregates one window per team from slices of them.
+//! The store keeps the facts up to date batch by batch ([`Facts::update`]) and
+//! evaluates each window it shows.
 
-mod derive;
+mod incremental;
+mod team_index;
 
 use chrono::TimeDelta;
 use serde::Serialize;
 
 use super::tiers::{Benchmarks, Tier};
 use crate::model::records::Records;
+use crate::model::segmented::Segmented;
 use crate::model::settings::Settings;
 use crate::model::{DeployStatus, Text, Time};
 
-/// Hash maps keyed by names: foldhash (fast, well mixed, fixed seed), not SipHash.
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+use team_index::TeamIndex;
 
 /// `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,51 +101,73 @@ pub struct DeploymentFacts {
     pub rework: Option<ReworkReason>,
 }
 
-/// A change counted at its first successful deployment.
-#[derive(Debug, Clone, Copy)]
-pub struct CountedChange {
-    pub change: usize,
-    pub deployment: usize,
-    pub t_ok: Time,
-}
-
 #[derive(Debug, Clone)]
 pub struct IncidentFacts {
     pub team: Text,
     pub attribution: Option<Attribution>,
 }
 
-/// Everything about the records that does not depend on the window.
-#[derive(Debug, Clone)]
+/// Everything about the records that does not depend on the window, kept up
+/// to date batch by batch ([`Facts::update`]).
+#[derive(Clone)]
 pub struct Facts {
-    pub deployments: Vec<DeploymentFacts>,
-    pub incidents: Vec<IncidentFacts>,
-    /// Each change at most once, at the deployment with the earliest `T_ok` listing it.
-    pub counted_changes: Vec<CountedChange>,
+    /// One per deployment record, same position.
+    pub deployments: Segmented<DeploymentFacts>,
+    /// One per incident record, same position.
+    pub incidents: Segmented<IncidentFacts>,
     /// Every team reported, sorted by name.
     pub teams: Vec<Text>,
     pub unattributed_incidents: u64,
-    /// Indexes into `deployments` of those with a `T_done`, in `T_done` order:
-    /// a window's deployments are one slice of it.
-    pub done_order: Vec<usize>,
-    /// Indexes into `counted_changes` in `t_ok` order: a window's changes are one slice.
-    pub counted_order: Vec<usize>,
+    /// Deployments with no `T_done` yet.
+    pub in_flight: usize,
+    /// The slot in `links` of each of `teams`.
+    sorted_slots: Vec<u32>,
+    links: incremental::Links,
+}
+
+impl std::fmt::Debug for Facts {
+    /// What the facts say, not how they are kept: equal facts print the same
+    /// whatever the batches that built them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let by_team: Vec<(&Text, &TeamIndex)> = self
+            .teams
+            .iter()
+            .zip(self.indexes())
+            .collect();
+        f.debug_struct("Facts")
+            .field("deployments", &self.deployments.iter().collect::<Vec<_>>())
+            .field("incidents", &self.incidents.iter().collect::<Vec<_>>())
+            .field("teams", &self.teams)
+            .field("unattributed_incidents", &self.unattributed_incidents)
+            .field("in_flight", &self.in_flight)
+            .field(
+                "by_team",
+                &by_team
+                    .iter()
+                    .map(|(t, i)| (t, &i.done, &i.counted, &i.incidents))
+                    .collect::<Vec<_>>(),
+            )
+            .finish()
+    }
 }
 
 impl Facts {
     /// Scorecards for every team over `window` and the window before it.
     pub fn evaluate(&self, records: &Records, window: Window, bench: &Benchmarks) -> Scorecards {
-        let current = self.aggregate(records, window, bench);
-        let previous = self.aggregate(records, window.previous(), bench);
+        let days = window.days();
         let teams = self
             .teams
             .iter()
-            .zip(current.into_iter().zip(previous))
-            .map(|(team, (current, previous))| TeamScorecard {
-                team: team.clone(),
-                tier: current.team_tier(),
-                current,
-                previous,
+            .zip(self.indexes())
+            .map(|(team, index)| {
+                let current = tally(records, index, window).metrics(days, bench);
+                let previous = tally(records, index, window.previous()).metrics(days, bench);
+                TeamScorecard {
+                    team: team.clone(),
+                    tier: current.team_tier(),
+                    current,
+                    previous,
+                }
             })
             .collect();
         Scorecards {
@@ -153,145 +177,117 @@ impl Facts {
         }
     }
 
-    /// The part of `order` (indexes sorted by the time `time_of` gives) whose
-    /// times fall in `window`, found by binary search.
-    fn window_slice<'a>(
-        &self,
-        order: &'a [usize],
-        time_of: impl Fn(&usize) -> Option<Time>,
-        window: Window,
-    ) -> &'a [usize] {
-        let lo = order.partition_point(|i| time_of(i).is_none_or(|t| t < window.start));
-        let hi = order.partition_point(|i| time_of(i).is_none_or(|t| t < window.end));
-        &order[lo..hi.max(lo)]
-    }
-
-    /// Deployments with `T_done` in `window`, in `T_done` order.
-    fn deployments_done_in(&self, window: Window) -> impl Iterator<Item = &DeploymentFacts> {
-        self.window_slice(&self.done_order, |&i| self.deployments[i].t_done, window)
+    /// Each of `teams`' arrays, in the same order.
+    fn indexes(&self) -> impl Iterator<Item = &TeamIndex> {
+        self.sorted_slots
             .iter()
-            .map(|&i| &self.deployments[i])
-    }
-
-    /// Changes counted at a `T_ok` in `window`, in `T_ok` order.
-    fn changes_counted_in(&self, window: Window) -> impl Iterator<Item = &CountedChange> {
-        let order = self.window_slice(
-            &self.counted_order,
-            |&i| Some(self.counted_changes[i].t_ok),
-            window,
-        );
-        order.iter().map(|&i| &self.counted_changes[i])
-    }
-
-    fn team_slot(&self) -> HashMap<&str, usize> {
-        self.teams
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (&**t, i))
-            .collect()
-    }
-
-    /// One `TeamMetrics` per entry of `self.teams`.
-    fn aggregate(&self, records: &Records, window: Window, bench: &Benchmarks) -> Vec<TeamMetrics> {
-        let slot = self.team_slot();
-        let mut tallies = vec![Tally::default(); self.teams.len()];
-        for f in self.deployments_done_in(window) {
-            let t = &mut tallies[slot[&*f.team]];
-            t.deployed += 1;
-            t.failed += u64::from(!f.fail_reasons.is_empty());
-            t.rework += u64::from(f.rework.is_some());
-        }
-        for c in self.changes_counted_in(window) {
-            let t = &mut tallies[slot[&*self.deployments[c.deployment].team]];
-            // Compared before rounding to milliseconds: a commit even a microsecond
-            // after its deployment is skewed (as in `team_detail`), not a zero lead.
-            let lead = c.t_ok - records.changes[c.change].time;
-            if lead < TimeDelta::zero() {
-                t.skewed += 1;
-            } else {
-                t.leads.push(lead.num_milliseconds());
-            }
-        }
-        for (inc, f) in records.incidents.iter().zip(&self.incidents) {
-            let t = &mut tallies[slot[&*f.team]];
-            if let Some(r) = inc.resolved.filter(|&r| window.contains(r)) {
-                // A resolve time before the open time is bad data; it is left out.
-                let d = (r - inc.opened).num_milliseconds();
-                if d >= 0 {
-                    t.restores.push(d);
-                }
-            }
-            if is_open_at(inc.opened, inc.resolved, window.end) {
-                t.open += 1;
-            }
-        }
-        let days = window.days();
-        tallies
-            .into_iter()
-            .map(|t| t.metrics(days, bench))
-            .collect()
+            .map(|&s| &*self.links.team_index[s as usize])
     }
 
     /// The records behind one team's numbers in `window`.
     pub fn team_detail(&self, records: &Records, team: &str, window: Window) -> TeamDetail {
-        self.teams
-            .iter()
-            .position(|t| &**t == team)
-            .and_then(|slot| self.team_details(records, window).into_iter().nth(slot))
+        let Ok(at) = self.teams.binary_search_by(|t| (**t).cmp(team)) else {
+            return TeamDetail::default();
+        };
+        self.indexes()
+            .nth(at)
+            .map(|index| self.detail(records, index, window))
             .unwrap_or_default()
     }
 
-    /// The records behind every team's numbers in `window`, one entry per
-    /// `self.teams`, built in one pass over the records.
+    /// The records behind every team's numbers in `window`, one per `teams`.
     pub fn team_details(&self, records: &Records, window: Window) -> Vec<TeamDetail> {
-        let slot = self.team_slot();
-        let mut details = vec![TeamDetail::default(); self.teams.len()];
-        for &i in self.window_slice(&self.done_order, |&i| self.deployments[i].t_done, window) {
-            let f = &self.deployments[i];
-            let Some(done) = f.t_done else { continue };
-            details[slot[&*f.team]].deployments.push(DeploymentRow {
-                deployment: i,
+        self.indexes()
+            .map(|index| self.detail(records, index, window))
+            .collect()
+    }
+
+    fn detail(&self, records: &Records, index: &TeamIndex, window: Window) -> TeamDetail {
+        let mut detail = TeamDetail::default();
+        // Newest first: the slice is in (T_done, position) order.
+        for &(done, d) in index.done[index.done_in(window)].iter().rev() {
+            let Some(f) = self.deployments.get(d as usize) else {
+                continue;
+            };
+            detail.deployments.push(DeploymentRow {
+                deployment: d as usize,
                 done,
                 fail_reasons: f.fail_reasons.clone(),
                 rework: f.rework.clone(),
             });
         }
-        for c in self.changes_counted_in(window) {
-            let lead = c.t_ok - records.changes[c.change].time;
-            details[slot[&*self.deployments[c.deployment].team]]
-                .changes
-                .push(ChangeRow {
-                    change: c.change,
-                    deployment: c.deployment,
-                    lead,
-                    skewed: lead < TimeDelta::zero(),
-                });
+        for c in index.counted_in(window) {
+            detail.changes.push(ChangeRow {
+                change: c.change as usize,
+                deployment: c.deployment as usize,
+                lead: c.lead,
+                skewed: c.lead < TimeDelta::zero(),
+            });
         }
-        for (i, (inc, f)) in records.incidents.iter().zip(&self.incidents).enumerate() {
+        detail
+            .changes
+            .sort_by(|a, b| b.lead.cmp(&a.lead).then(a.change.cmp(&b.change)));
+        for &i in &index.incidents {
+            let (Some(inc), Some(f)) = (
+                records.incidents.get(i as usize),
+                self.incidents.get(i as usize),
+            ) else {
+                continue;
+            };
             let resolved_in = inc.resolved.is_some_and(|r| window.contains(r));
             let open = is_open_at(inc.opened, inc.resolved, window.end);
             if resolved_in || open {
-                details[slot[&*f.team]].incidents.push(IncidentRow {
-                    incident: i,
+                detail.incidents.push(IncidentRow {
+                    incident: i as usize,
                     open,
                     attribution: f.attribution,
                 });
             }
         }
-        for d in &mut details {
-            d.deployments
-                .sort_by(|a, b| b.done.cmp(&a.done).then(b.deployment.cmp(&a.deployment)));
-            d.changes
-                .sort_by(|a, b| b.lead.cmp(&a.lead).then(a.change.cmp(&b.change)));
-            d.incidents.sort_by_key(|r| {
-                (
-                    !r.open,
-                    std::cmp::Reverse(records.incidents[r.incident].opened),
-                )
-            });
-        }
-        details
+        detail.incidents.sort_by_key(|r| {
+            (
+                !r.open,
+                std::cmp::Reverse(records.incidents[r.incident].opened),
+            )
+        });
+        detail
     }
+}
+
+/// One team's counts in `window` from its arrays.
+fn tally(records: &Records, index: &TeamIndex, window: Window) -> Tally {
+    let (deployed, failed, rework) = index.deployment_counts(window);
+    let mut t = Tally {
+        deployed,
+        failed,
+        rework,
+        ..Tally::default()
+    };
+    for c in index.counted_in(window) {
+        // Compared before rounding to milliseconds: a commit even a microsecond
+        // after its deployment is skewed (as in the detail), not a zero lead.
+        if c.lead < TimeDelta::zero() {
+            t.skewed += 1;
+        } else {
+            t.leads.push(c.lead.num_milliseconds());
+        }
+    }
+    for &i in &index.incidents {
+        let Some(inc) = records.incidents.get(i as usize) else {
+            continue;
+        };
+        if let Some(r) = inc.resolved.filter(|&r| window.contains(r)) {
+            // A resolve time before the open time is bad data; it is left out.
+            let d = (r - inc.opened).num_milliseconds();
+            if d >= 0 {
+                t.restores.push(d);
+            }
+        }
+        if is_open_at(inc.opened, inc.resolved, window.end) {
+            t.open += 1;
+        }
+    }
+    t
 }
 
 /// One team's counts in a window, before medians and tiers.

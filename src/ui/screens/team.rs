@@ -32,19 +32,27 @@ const KEYS: &[Binding] = &[key(
 #[derive(Debug)]
 pub struct TeamPage {
     team: Text,
+    /// The records behind the numbers, gathered on refresh (never per frame).
+    detail: Option<TeamDetail>,
 }
 
 impl TeamPage {
     pub fn new(team: Text) -> Self {
-        Self { team }
+        Self { team, detail: None }
     }
 }
 
-/// A team's records behind its numbers in `window`.
-pub fn detail<'a>(snapshot: &'a Snapshot, window: usize, team: &str) -> Option<&'a TeamDetail> {
-    let w = &snapshot.views.windows[window];
-    let i = w.scorecards.teams.iter().position(|t| &*t.team == team)?;
-    w.details.get(i)
+/// A team's records behind its numbers in window `window` (an index into
+/// `views.windows`); `None` when the data names no such team.
+pub fn detail(snapshot: &Snapshot, window: usize, team: &str) -> Option<TeamDetail> {
+    let w = snapshot.views.windows.get(window)?;
+    w.scorecards.teams.iter().find(|t| &*t.team == team)?;
+    Some(
+        snapshot
+            .views
+            .facts
+            .team_detail(&snapshot.records, team, w.scorecards.window),
+    )
 }
 
 impl Screen for TeamPage {
@@ -61,7 +69,8 @@ impl Screen for TeamPage {
     }
 
     fn refresh(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
-        let rows = detail(ctx.snapshot, ctx.window, &self.team).map_or(0, |d| {
+        self.detail = detail(ctx.snapshot, ctx.window, &self.team);
+        let rows = self.detail.as_ref().map_or(0, |d| {
             d.deployments.len() + d.changes.len() + d.incidents.len()
         });
         cursor.set_rows(rows);
@@ -72,7 +81,7 @@ impl Screen for TeamPage {
         if action != Action::Open {
             return Reply::Pass;
         }
-        let Some(d) = detail(ctx.snapshot, ctx.window, &self.team) else {
+        let Some(d) = &self.detail else {
             return Reply::Nothing;
         };
         let first_incident = d.deployments.len() + d.changes.len();
@@ -88,17 +97,22 @@ impl Screen for TeamPage {
     }
 
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
-        draw(frame, area, ctx, cursor.selected, &self.team);
+        draw(frame, area, ctx, cursor.selected, &self.team, self.detail.as_ref());
     }
 }
 
-fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, team: &str) {
+fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    ctx: &Ctx,
+    selected: usize,
+    team: &str,
+    detail: Option<&TeamDetail>,
+) {
     let snapshot = ctx.snapshot;
     let w = &snapshot.views.windows[ctx.window];
-    let (Some(card), Some(detail)) = (
-        w.scorecards.teams.iter().find(|t| &*t.team == team),
-        detail(snapshot, ctx.window, team),
-    ) else {
+    let (Some(card), Some(detail)) = (w.scorecards.teams.iter().find(|t| &*t.team == team), detail)
+    else {
         let msg = Paragraph::new(format!(" No team named {team} in the data. Esc goes back."))
             .block(Block::bordered());
         frame.render_widget(msg, area);

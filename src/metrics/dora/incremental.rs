@@ -1,0 +1,723 @@
+//! [`Facts::update`]: the window-independent facts kept up to date batch by
+//! batch. A batch re-derives only what its records can change, and gives exactly
+//! what a derivation from scratch gives (`tests/store_incremental.rs` checks it):
+//!
+//! - a deployment's own facts (`T_done`, `T_ok`, failing statuses, hotfix, team)
+//!   depend on its own lines;
+//! - incident attribution, rework and the list of successful deployments depend
+//!   on one service's deployments and incidents: a batch re-derives the services
+//!   it touched, whole (a service is a few hundred deployments);
+//! - an incident naming a deployment id links across services: incidents are
+//!   indexed by the id they name, so a deployment read later finds them;
+//! - a change is counted at the first successful deployment listing it, of any
+//!   service: changes keep the deployments that list them (and ids listed before
+//!   the change was read wait in `pending`).
+//!
+//! [`Facts::derive`] is the same update with every record touched.
+
+use std::sync::Arc;
+
+use crate::model::records::{Deployment, Records, Touched};
+use crate::model::segmented::Segmented;
+use crate::model::settings::Settings;
+use crate::model::{DeployStatus, Text, Time};
+
+use super::team_index::{CountedEntry, Edits, TeamIndex};
+use super::{Attribution, DeploymentFacts, Facts, FailReason, IncidentFacts, ReworkReason};
+
+/// Hash maps keyed by names: foldhash (fast, well mixed, fixed seed), not SipHash.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+type HashSet<K> = std::collections::HashSet<K, foldhash::fast::FixedState>;
+
+/// No slot (a record not derived yet, a change no deployment lists).
+const NONE: u32 = u32::MAX;
+
+/// Per service: the incidents' open times in order, and for each prefix the
+/// longest-lasting incident so far as (resolved, incident position).
+type OpenIndex = (Vec<Time>, Vec<(Option<Time>, u32)>);
+
+/// The bookkeeping that lets a batch find what it changes. Every part is cheap
+/// to clone (shared chunks or shared vectors), since the published snapshot
+/// holds the facts the store goes on updating.
+#[derive(Clone, Default)]
+pub(super) struct Links {
+    service_slot: Arc<HashMap<Text, u32>>,
+    deps_of_service: Vec<Arc<Vec<u32>>>,
+    /// By each incident's current service.
+    incs_of_service: Vec<Arc<Vec<u32>>>,
+    dep_service: Segmented<u32>,
+    inc_service: Segmented<u32>,
+    /// Per service: successful deployments as (`T_ok`, position), ordered by
+    /// (`T_ok`, id).
+    ok: Vec<Arc<Vec<(Time, u32)>>>,
+    open: Vec<Arc<OpenIndex>>,
+    /// Incidents by the deployment id they named (any line, ever).
+    naming: Arc<HashMap<Text, Vec<u32>>>,
+    /// Deployment -> incidents attributed to it, ascending.
+    attributed: Arc<HashMap<u32, Vec<u32>>>,
+    /// Per change: the first deployment listing it, and any others.
+    first_lister: Segmented<u32>,
+    more_listers: Arc<HashMap<u32, Vec<u32>>>,
+    /// Change ids listed by deployments before the change was read.
+    pending: Arc<HashMap<Text, Vec<u32>>>,
+    /// Per change: where it is counted as (team slot, `T_ok`, deployment).
+    counted: Segmented<Option<(u32, Time, u32)>>,
+    change_team: Segmented<u32>,
+    finding_team: Segmented<u32>,
+    team_slot: Arc<HashMap<Text, u32>>,
+    pub team_names: Vec<Text>,
+    /// Records (and settings) naming each team; a team with none is not reported.
+    team_refs: Vec<u32>,
+    pub team_index: Vec<Arc<TeamIndex>>,
+}
+
+impl Links {
+    fn service(&mut self, name: &Text) -> u32 {
+        if let Some(&s) = self.service_slot.get(name) {
+            return s;
+        }
+        let s = self.deps_of_service.len() as u32;
+        Arc::make_mut(&mut self.service_slot).insert(name.clone(), s);
+        self.deps_of_service.push(Arc::default());
+        self.incs_of_service.push(Arc::default());
+        self.ok.push(Arc::default());
+        self.open.push(Arc::default());
+        s
+    }
+
+    pub fn team(&mut self, name: Text) -> u32 {
+        if let Some(&t) = self.team_slot.get(&name) {
+            return t;
+        }
+        let t = self.team_names.len() as u32;
+        Arc::make_mut(&mut self.team_slot).insert(name.clone(), t);
+        self.team_names.push(name);
+        self.team_refs.push(0);
+        self.team_index.push(Arc::default());
+        t
+    }
+
+    fn slot_of(&self, team: &str) -> Option<u32> {
+        self.team_slot.get(team).copied()
+    }
+
+    fn listers(&self, change: usize) -> impl Iterator<Item = u32> + '_ {
+        let first = self.first_lister.get(change).copied().unwrap_or(NONE);
+        let more = self
+            .more_listers
+            .get(&(change as u32))
+            .into_iter()
+            .flatten()
+            .copied();
+        (first != NONE).then_some(first).into_iter().chain(more)
+    }
+
+    fn add_lister(&mut self, change: usize, d: u32) {
+        let Some(first) = self.first_lister.get_mut(change) else {
+            return;
+        };
+        if *first == NONE {
+            *first = d;
+            return;
+        }
+        if *first == d {
+            return;
+        }
+        let more = Arc::make_mut(&mut self.more_listers)
+            .entry(change as u32)
+            .or_default();
+        if !more.contains(&d) {
+            more.push(d);
+        }
+    }
+}
+
+/// One update's work lists and the team edits it produces.
+#[derive(Default)]
+struct Work {
+    services: Vec<u32>,
+    reattribute: Vec<u32>,
+    refresh: Vec<u32>,
+    recount: Vec<u32>,
+    edits: HashMap<u32, Edits>,
+    /// Team slots whose failed/rework counts may have changed.
+    touched_teams: HashSet<u32>,
+    /// `T_ok` of touched deployments before `note_deployments` overwrote it
+    /// (the service's ok list needs the new one before the rest is refreshed).
+    old_ok: HashMap<u32, Option<Time>>,
+}
+
+impl Work {
+    fn edits(&mut self, team: u32) -> &mut Edits {
+        self.touched_teams.insert(team);
+        self.edits.entry(team).or_default()
+    }
+}
+
+fn dedup(v: &mut Vec<u32>) {
+    v.sort_unstable();
+    v.dedup();
+}
+
+impl Facts {
+    /// No records yet: only the teams the settings name.
+    pub fn new(settings: &Settings) -> Self {
+        let mut links = Links::default();
+        for t in settings.teams.iter().chain(settings.service_teams.values()) {
+            let slot = links.team(t.clone());
+            links.team_refs[slot as usize] += 1;
+        }
+        let mut facts = Facts {
+            deployments: Segmented::default(),
+            incidents: Segmented::default(),
+            teams: Vec::new(),
+            unattributed_incidents: 0,
+            in_flight: 0,
+            sorted_slots: Vec::new(),
+            links,
+        };
+        facts.sort_teams();
+        facts
+    }
+
+    /// Every fact about `records`, from scratch.
+    pub fn derive(records: &Records, settings: &Settings) -> Self {
+        let mut facts = Self::new(settings);
+        facts.update(records, settings, &Touched::all(records));
+        facts
+    }
+
+    /// Brings the facts up to date with `records`, of which `touched` are the
+    /// records applied since the last update (new or merged).
+    pub fn update(&mut self, records: &Records, settings: &Settings, touched: &Touched) {
+        let mut touched = touched.clone();
+        touched.dedup();
+        let mut work = Work::default();
+        self.grow(records);
+        self.note_incidents(records, &touched, &mut work);
+        self.note_deployments(records, settings, &touched, &mut work);
+        self.note_changes(records, settings, &touched, &mut work);
+        self.note_findings(records, settings, &touched, &mut work);
+        dedup(&mut work.services);
+        for &s in &work.services {
+            self.rebuild_service(records, s);
+            work.reattribute
+                .extend(self.links.incs_of_service[s as usize].iter().copied());
+            work.refresh
+                .extend(self.links.deps_of_service[s as usize].iter().copied());
+        }
+        self.reattribute(records, settings, &mut work);
+        self.refresh_deployments(records, settings, &mut work);
+        self.recount(records, &mut work);
+        let mut edits = std::mem::take(&mut work.edits);
+        for team in work.touched_teams {
+            let e = edits.remove(&team).unwrap_or_default();
+            let index = Arc::make_mut(&mut self.links.team_index[team as usize]);
+            index.apply(e, &self.deployments);
+        }
+        self.sort_teams();
+    }
+
+    /// Placeholder facts for records read since the last update.
+    fn grow(&mut self, records: &Records) {
+        let l = &mut self.links;
+        while self.deployments.len() < records.deployments.len() {
+            self.deployments.push(DeploymentFacts {
+                team: Text::from(""),
+                t_done: None,
+                t_ok: None,
+                fail_reasons: Vec::new(),
+                rework: None,
+            });
+            l.dep_service.push(NONE);
+            self.in_flight += 1;
+        }
+        while self.incidents.len() < records.incidents.len() {
+            self.incidents.push(IncidentFacts {
+                team: Text::from(""),
+                attribution: None,
+            });
+            l.inc_service.push(NONE);
+            // Counted as attributed until derived (see `reattribute`).
+        }
+        while l.first_lister.len() < records.changes.len() {
+            l.first_lister.push(NONE);
+            l.counted.push(None);
+            l.change_team.push(NONE);
+        }
+        while l.finding_team.len() < records.findings.len() {
+            l.finding_team.push(NONE);
+        }
+    }
+
+    /// Incidents that moved service or name a deployment.
+    fn note_incidents(&mut self, records: &Records, touched: &Touched, work: &mut Work) {
+        let l = &mut self.links;
+        for &i in &touched.incidents {
+            let Some(inc) = records.incidents.get(i) else {
+                continue;
+            };
+            let i32 = i as u32;
+            let s = l.service(&inc.service);
+            let old = l.inc_service.get(i).copied().unwrap_or(NONE);
+            if old != s {
+                if old != NONE {
+                    Arc::make_mut(&mut l.incs_of_service[old as usize]).retain(|&x| x != i32);
+                    work.services.push(old);
+                }
+                Arc::make_mut(&mut l.incs_of_service[s as usize]).push(i32);
+                if let Some(slot) = l.inc_service.get_mut(i) {
+                    *slot = s;
+                }
+            }
+            work.services.push(s);
+            work.reattribute.push(i32);
+            if let Some(name) = &inc.deployment {
+                let naming = l.naming.get(name);
+                if naming.is_none_or(|v| !v.contains(&i32)) {
+                    Arc::make_mut(&mut l.naming)
+                        .entry(name.clone())
+                        .or_default()
+                        .push(i32);
+                }
+            }
+        }
+    }
+
+    /// New deployments join their service, pick up the incidents that named
+    /// them and list their changes; touched ones get their own facts anew.
+    fn note_deployments(
+        &mut self,
+        records: &Records,
+        settings: &Settings,
+        touched: &Touched,
+        work: &mut Work,
+    ) {
+        for &d in &touched.deployments {
+            let Some(dep) = records.deployments.get(d) else {
+                continue;
+            };
+            let d32 = d as u32;
+            let l = &mut self.links;
+            let s = match l.dep_service.get(d).copied() {
+                Some(s) if s != NONE => s,
+                _ => {
+                    let s = l.service(&dep.service);
+                    Arc::make_mut(&mut l.deps_of_service[s as usize]).push(d32);
+                    if let Some(slot) = l.dep_service.get_mut(d) {
+                        *slot = s;
+                    }
+                    if let Some(named) = l.naming.get(&dep.id) {
+                        work.reattribute.extend(named.iter().copied());
+                    }
+                    s
+                }
+            };
+            work.services.push(s);
+            for id in &dep.changes {
+                match records.change(id) {
+                    Some(c) => {
+                        l.add_lister(c, d32);
+                        work.recount.push(c as u32);
+                    }
+                    None => {
+                        let waiting = l.pending.get(id);
+                        if waiting.is_none_or(|v| !v.contains(&d32)) {
+                            Arc::make_mut(&mut l.pending)
+                                .entry(id.clone())
+                                .or_default()
+                                .push(d32);
+                        }
+                    }
+                }
+            }
+            work.refresh.push(d32);
+            // The service's ok list is rebuilt from `T_ok`, so it is set now; the
+            // old value waits in `old_ok` for `refresh_deployments`.
+            let (_, t_ok) = done_and_ok(dep, settings);
+            if let Some(f) = self.deployments.get_mut(d) {
+                work.old_ok.entry(d32).or_insert(f.t_ok);
+                f.t_ok = t_ok;
+            }
+        }
+    }
+
+    /// Changes read for the first time pick up the deployments that listed
+    /// them; every touched change is recounted and its team noted.
+    fn note_changes(
+        &mut self,
+        records: &Records,
+        settings: &Settings,
+        touched: &Touched,
+        work: &mut Work,
+    ) {
+        let l = &mut self.links;
+        for &c in &touched.changes {
+            let Some(change) = records.changes.get(c) else {
+                continue;
+            };
+            if l.pending.contains_key(&change.id)
+                && let Some(waiting) = Arc::make_mut(&mut l.pending).remove(&change.id)
+            {
+                for d in waiting {
+                    l.add_lister(c, d);
+                }
+            }
+            work.recount.push(c as u32);
+            let team = l.team(settings.team_for(change.team.as_ref(), Some(&change.service)));
+            if let Some(slot) = l.change_team.get_mut(c) {
+                let old = std::mem::replace(slot, team);
+                move_ref(&mut l.team_refs, old, team);
+            }
+        }
+    }
+
+    fn note_findings(
+        &mut self,
+        records: &Records,
+        settings: &Settings,
+        touched: &Touched,
+        _work: &mut Work,
+    ) {
+        let l = &mut self.links;
+        for &f in &touched.findings {
+            let Some(finding) = records.findings.get(f) else {
+                continue;
+            };
+            let team = l.team(settings.team_for(finding.team.as_ref(), finding.service.as_ref()));
+            if let Some(slot) = l.finding_team.get_mut(f) {
+                let old = std::mem::replace(slot, team);
+                move_ref(&mut l.team_refs, old, team);
+            }
+        }
+    }
+
+    /// A service's successful deployments and its incidents' open spans.
+    fn rebuild_service(&mut self, records: &Records, s: u32) {
+        let l = &mut self.links;
+        let mut ok: Vec<(Time, u32)> = l.deps_of_service[s as usize]
+            .iter()
+            .filter_map(|&d| Some((self.deployments.get(d as usize)?.t_ok?, d)))
+            .collect();
+        // Ties on T_ok go by id: the last one at or before an incident is the
+        // implicit candidate, so the larger id wins.
+        ok.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0).then_with(|| {
+                let id = |d: u32| records.deployments.get(d as usize).map(|x| &*x.id);
+                id(a.1).cmp(&id(b.1))
+            })
+        });
+        l.ok[s as usize] = Arc::new(ok);
+        l.open[s as usize] = Arc::new(open_index(records, &l.incs_of_service[s as usize]));
+    }
+
+    /// Attribution and team of each incident in the work list.
+    fn reattribute(&mut self, records: &Records, settings: &Settings, work: &mut Work) {
+        dedup(&mut work.reattribute);
+        let reattribute = std::mem::take(&mut work.reattribute);
+        for &i in &reattribute {
+            let Some(inc) = records.incidents.get(i as usize) else {
+                continue;
+            };
+            let l = &mut self.links;
+            let explicit = inc
+                .deployment
+                .as_deref()
+                .and_then(|id| records.deployment(id))
+                .map(Attribution::Explicit);
+            let service = l.inc_service.get(i as usize).copied().unwrap_or(NONE);
+            let attribution = explicit.or_else(|| {
+                let list = l.ok.get(service as usize)?;
+                let after = list.partition_point(|(t, _)| *t <= inc.opened);
+                let &(t_ok, d) = list.get(after.checked_sub(1)?)?;
+                (inc.opened - t_ok <= settings.incident_link_window)
+                    .then_some(Attribution::Implicit(d as usize))
+            });
+            let team_name = settings.team_for(inc.team.as_ref(), Some(&inc.service));
+            let team = l.team(team_name);
+            let Some(f) = self.incidents.get_mut(i as usize) else {
+                continue;
+            };
+            let old_team = l.slot_of(&f.team).filter(|_| !f.team.is_empty());
+            let was_new = f.team.is_empty();
+            if old_team != Some(team) {
+                if let Some(old) = old_team {
+                    work.edits(old).incidents_out.push(i);
+                }
+                work.edits(team).incidents_in.push(i);
+                move_ref(&mut l.team_refs, old_team.unwrap_or(NONE), team);
+                f.team = l.team_names[team as usize].clone();
+            }
+            if was_new || f.attribution != attribution {
+                // A new incident was not counted as unattributed yet.
+                if !was_new && f.attribution.is_none() {
+                    self.unattributed_incidents -= 1;
+                }
+                if attribution.is_none() {
+                    self.unattributed_incidents += 1;
+                }
+                let map = Arc::make_mut(&mut l.attributed);
+                if let Some(old) = f.attribution.filter(|_| !was_new) {
+                    let d = old.deployment() as u32;
+                    if let Some(v) = map.get_mut(&d) {
+                        v.retain(|&x| x != i);
+                        if v.is_empty() {
+                            map.remove(&d);
+                        }
+                    }
+                    work.refresh.push(d);
+                }
+                if let Some(new) = attribution {
+                    let d = new.deployment() as u32;
+                    let v = map.entry(d).or_default();
+                    if let Err(at) = v.binary_search(&i) {
+                        v.insert(at, i);
+                    }
+                    work.refresh.push(d);
+                }
+                f.attribution = attribution;
+            }
+        }
+    }
+
+    /// Every fact of each deployment in the work list, and its place in its
+    /// team's arrays.
+    fn refresh_deployments(&mut self, records: &Records, settings: &Settings, work: &mut Work) {
+        dedup(&mut work.refresh);
+        let refresh = std::mem::take(&mut work.refresh);
+        let old_ok = std::mem::take(&mut work.old_ok);
+        for &d in &refresh {
+            let Some(dep) = records.deployments.get(d as usize) else {
+                continue;
+            };
+            let new = self.deployment_facts(records, settings, dep, d);
+            let team = self.links.team(new.team.clone());
+            let Some(f) = self.deployments.get_mut(d as usize) else {
+                continue;
+            };
+            let l = &mut self.links;
+            let old_team = (!f.team.is_empty()).then(|| l.slot_of(&f.team)).flatten();
+            let old_done = f.t_done;
+            let old_ok = old_ok.get(&d).copied().unwrap_or(f.t_ok);
+            let old_failed = !f.fail_reasons.is_empty();
+            let old_rework = f.rework.is_some();
+            if old_team != Some(team) {
+                move_ref(&mut l.team_refs, old_team.unwrap_or(NONE), team);
+            }
+            if old_team != Some(team) || old_done != new.t_done {
+                if let (Some(t), Some(old)) = (old_done, old_team) {
+                    work.edits(old).done_out.push((t, d));
+                }
+                if let Some(t) = new.t_done {
+                    work.edits(team).done_in.push((t, d));
+                }
+            } else if old_failed != !new.fail_reasons.is_empty()
+                || old_rework != new.rework.is_some()
+            {
+                work.touched_teams.insert(team);
+            }
+            if old_team != Some(team) || old_ok != new.t_ok {
+                for id in &dep.changes {
+                    if let Some(c) = records.change(id) {
+                        work.recount.push(c as u32);
+                    }
+                }
+            }
+            match (old_done.is_some(), new.t_done.is_some()) {
+                (false, true) => self.in_flight -= 1,
+                (true, false) => self.in_flight += 1,
+                _ => {}
+            }
+            *f = DeploymentFacts {
+                team: l.team_names[team as usize].clone(),
+                ..new
+            };
+        }
+    }
+
+    /// One deployment's facts from its lines, its service's incidents and the
+    /// incidents attributed to it.
+    fn deployment_facts(
+        &self,
+        records: &Records,
+        settings: &Settings,
+        dep: &Deployment,
+        d: u32,
+    ) -> DeploymentFacts {
+        let (t_done, t_ok) = done_and_ok(dep, settings);
+        let mut fail_reasons: Vec<FailReason> = dep
+            .events
+            .iter()
+            .filter(|e| settings.is_production(e.environment.as_deref()) && e.status.is_failed())
+            .map(|e| FailReason::Status {
+                status: e.status,
+                region: e.region.clone(),
+            })
+            .collect();
+        for &i in self.links.attributed.get(&d).into_iter().flatten() {
+            if let (Some(inc), Some(f)) = (
+                records.incidents.get(i as usize),
+                self.incidents.get(i as usize),
+            ) {
+                fail_reasons.push(FailReason::Incident {
+                    id: inc.id.clone(),
+                    explicit: matches!(f.attribution, Some(Attribution::Explicit(_))),
+                });
+            }
+        }
+        let rework = if dep.hotfix {
+            Some(ReworkReason::Hotfix)
+        } else {
+            t_done.and_then(|done| self.during_incident(records, d, done))
+        };
+        DeploymentFacts {
+            team: settings.team_for(dep.team.as_ref(), Some(&dep.service)),
+            t_done,
+            t_ok,
+            fail_reasons,
+            rework,
+        }
+    }
+
+    /// The incident of the deployment's service open when it finished, if any:
+    /// the longest-lasting one opened by then.
+    fn during_incident(&self, records: &Records, d: u32, done: Time) -> Option<ReworkReason> {
+        let s = *self.links.dep_service.get(d as usize)?;
+        let (opened, longest) = &**self.links.open.get(s as usize)?;
+        let n = opened.partition_point(|&o| o <= done);
+        let &(resolved, i) = longest.get(n.checked_sub(1)?)?;
+        resolved
+            .is_none_or(|r| r > done)
+            .then(|| ReworkReason::DuringIncident(records.incidents[i as usize].id.clone()))
+    }
+
+    /// Where each change in the work list is counted: at the deployment with
+    /// the earliest `T_ok` listing it, ties going to the larger id.
+    fn recount(&mut self, records: &Records, work: &mut Work) {
+        dedup(&mut work.recount);
+        let recount = std::mem::take(&mut work.recount);
+        for &c in &recount {
+            let Some(change) = records.changes.get(c as usize) else {
+                continue;
+            };
+            let mut best: Option<(Time, &str, u32)> = None;
+            for d in self.links.listers(c as usize) {
+                let (Some(f), Some(dep)) = (
+                    self.deployments.get(d as usize),
+                    records.deployments.get(d as usize),
+                ) else {
+                    continue;
+                };
+                let Some(t_ok) = f.t_ok else { continue };
+                let better = best.is_none_or(|(t, id, _)| {
+                    (t_ok, std::cmp::Reverse(&*dep.id)) < (t, std::cmp::Reverse(id))
+                });
+                if better {
+                    best = Some((t_ok, &dep.id, d));
+                }
+            }
+            let new = best.and_then(|(t_ok, _, d)| {
+                let team = self
+                    .links
+                    .slot_of(&self.deployments.get(d as usize)?.team)?;
+                Some((team, t_ok, d))
+            });
+            let l = &mut self.links;
+            let Some(slot) = l.counted.get_mut(c as usize) else {
+                continue;
+            };
+            let old = std::mem::replace(slot, new);
+            // The lead changes with the commit time even where nothing moved.
+            if let Some((team, t_ok, _)) = old {
+                work.edits(team).counted_out.push((t_ok, c));
+            }
+            if let Some((team, t_ok, d)) = new {
+                work.edits(team).counted_in.push(CountedEntry {
+                    t_ok,
+                    change: c,
+                    deployment: d,
+                    lead: t_ok - change.time,
+                });
+            }
+        }
+    }
+
+    /// The live teams in name order, and their slots.
+    fn sort_teams(&mut self) {
+        let l = &self.links;
+        let mut slots: Vec<u32> = (0..l.team_names.len() as u32)
+            .filter(|&t| l.team_refs[t as usize] > 0)
+            .collect();
+        slots.sort_unstable_by(|&a, &b| l.team_names[a as usize].cmp(&l.team_names[b as usize]));
+        self.teams = slots
+            .iter()
+            .map(|&t| l.team_names[t as usize].clone())
+            .collect();
+        self.sorted_slots = slots;
+    }
+}
+
+/// A team named by one more record and by one fewer (`NONE`: none before).
+fn move_ref(refs: &mut [u32], old: u32, new: u32) {
+    if old == new {
+        return;
+    }
+    if let Some(r) = refs.get_mut(old as usize) {
+        *r = r.saturating_sub(1);
+    }
+    if let Some(r) = refs.get_mut(new as usize) {
+        *r += 1;
+    }
+}
+
+/// `T_done` and `T_ok`: the earliest terminal and the earliest successful
+/// production line.
+fn done_and_ok(dep: &Deployment, settings: &Settings) -> (Option<Time>, Option<Time>) {
+    let mut t_done: Option<Time> = None;
+    let mut t_ok: Option<Time> = None;
+    for e in &dep.events {
+        if !settings.is_production(e.environment.as_deref()) {
+            continue;
+        }
+        if e.status.is_terminal() {
+            t_done = Some(t_done.map_or(e.time, |t| t.min(e.time)));
+        }
+        if e.status == DeployStatus::Success {
+            t_ok = Some(t_ok.map_or(e.time, |t| t.min(e.time)));
+        }
+    }
+    (t_done, t_ok)
+}
+
+/// A service's incidents sorted by `opened`, with a running maximum of their
+/// resolve times: "is any incident opened by T still unresolved at T" is one
+/// binary search.
+fn open_index(records: &Records, incidents: &[u32]) -> OpenIndex {
+    let mut list: Vec<(Time, Option<Time>, u32)> = incidents
+        .iter()
+        .filter_map(|&i| {
+            let inc = records.incidents.get(i as usize)?;
+            Some((inc.opened, inc.resolved, i))
+        })
+        .collect();
+    list.sort_unstable_by_key(|&(o, _, i)| (o, i));
+    let opened: Vec<Time> = list.iter().map(|x| x.0).collect();
+    // `None` = never resolved, which outlasts everything.
+    let mut best: Option<(Option<Time>, u32)> = None;
+    let mut longest = Vec::with_capacity(list.len());
+    for &(_, resolved, i) in &list {
+        let outlasts = match best {
+            None => true,
+            Some((b, _)) => match (resolved, b) {
+                (None, Some(_)) => true,
+                (Some(r), Some(b)) => r > b,
+                _ => false,
+            },
+        };
+        if outlasts {
+            best = Some((resolved, i));
+        }
+        longest.extend(best);
+    }
+    (opened, longest)
+}

@@ -13,6 +13,7 @@ use chrono::{DateTime, SecondsFormat, TimeDelta, TimeZone, Utc};
 use proptest::prelude::*;
 use serde_json::json;
 
+use flightdeck::metrics::lanes;
 use flightdeck::model::Event;
 use flightdeck::model::records::Records;
 use flightdeck::model::settings::Settings;
@@ -33,6 +34,10 @@ fn now() -> Time {
 fn at(hours_ago: i64) -> String {
     (now() - TimeDelta::hours(hours_ago)).to_rfc3339_opts(SecondsFormat::Secs, true)
 }
+
+/// Regions and stage notes, so that lanes run, pause and reach only some regions.
+const REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-south-1"];
+const STAGES: [Option<&str>; 4] = [None, Some("paused"), Some("analysis"), Some("aborted")];
 
 fn settings() -> Settings {
     Settings {
@@ -71,12 +76,16 @@ fn line() -> impl Strategy<Value = String> {
             prop::collection::vec(0..14usize, 0..3),
             prop::bool::weighted(0.15),
             prop::bool::weighted(0.15),
+            (0..3usize, 0..4usize),
         )
-            .prop_map(|(id, s, team, status, h, changes, hotfix, staging)| {
+            .prop_map(|(id, s, team, status, h, changes, hotfix, staging, (region, stage))| {
                 let changes: Vec<String> = changes.iter().map(|c| format!("c{c}")).collect();
                 let mut v = json!({"type": "deployment", "id": format!("d{id}"),
                     "service": SERVICES[s], "time": at(h), "status": STATUSES[status],
-                    "changes": changes, "region": "us-east-1"});
+                    "changes": changes, "region": REGIONS[region]});
+                if let Some(stage) = STAGES[stage] {
+                    v["stage"] = stage.into();
+                }
                 if let Some(t) = team {
                     v["team"] = TEAMS[t].into();
                 }
@@ -171,6 +180,9 @@ proptest! {
                 let ticked = snapshots.borrow().clone();
                 let full = Views::compute(&ticked.records, &settings(), later);
                 prop_assert_eq!(picture(&ticked.views), picture(&full));
+                // The lane index leaves out no deployment that has a lane.
+                let every = lanes::compute_from_every_deployment(&ticked.records, &settings(), later);
+                prop_assert_eq!(&ticked.views.lanes, &every);
             }
             from = to;
         }

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
+use crate::metrics::lanes::LaneIndex;
 use crate::model::records::{Records, Touched};
 use crate::model::settings::Settings;
 use crate::model::{Text, Time};
@@ -42,6 +43,9 @@ pub struct Store {
     views: Arc<Views>,
     /// The records changed since `views.facts` were brought up to date.
     touched: Touched,
+    /// Which deployments can have a lane; the store's own (never shared), so
+    /// it is updated in place.
+    lane_index: LaneIndex,
     publish: watch::Sender<Arc<Snapshot>>,
 }
 
@@ -68,6 +72,7 @@ impl Store {
             version: 0,
             views,
             touched: Touched::default(),
+            lane_index: LaneIndex::default(),
             publish,
         };
         (store, subscribe)
@@ -148,11 +153,17 @@ impl Store {
             if !self.touched.is_empty() {
                 let touched = std::mem::take(&mut self.touched);
                 Arc::make_mut(&mut facts).update(&self.records, &self.settings, &touched);
+                self.lane_index.update(
+                    &self.records,
+                    &self.settings,
+                    touched.deployments.iter().copied(),
+                );
             }
             self.views = Arc::new(Views::compute_with(
                 &self.records,
                 &self.settings,
                 facts,
+                &self.lane_index,
                 now,
             ));
         }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 
 use crate::metrics::dora::is_open_at;
-use crate::metrics::lanes::{Lanes, Outcome};
+use crate::metrics::lanes::{LaneIndex, Lanes, Outcome};
 use crate::metrics::{DORA_2023, Facts, Scorecards, Window, needs_help_first};
 use crate::model::canary::CanaryTarget;
 use crate::model::records::Records;
@@ -106,15 +106,18 @@ pub struct Views {
 impl Views {
     pub fn compute(records: &Records, settings: &Settings, now: Time) -> Self {
         let facts = Arc::new(Facts::derive(records, settings));
-        Self::compute_with(records, settings, facts, now)
+        let lanes = LaneIndex::build(records, settings);
+        Self::compute_with(records, settings, facts, &lanes, now)
     }
 
-    /// Like [`Views::compute`], with the window-independent facts already derived
-    /// from these very records (the store keeps them while the records are quiet).
+    /// Like [`Views::compute`], with the window-independent facts and the lane
+    /// index already brought up to date with these very records (the store
+    /// keeps both batch by batch).
     pub fn compute_with(
         records: &Records,
         settings: &Settings,
         facts: Arc<Facts>,
+        lane_index: &LaneIndex,
         now: Time,
     ) -> Self {
         let windows = WINDOW_DAYS
@@ -148,7 +151,7 @@ impl Views {
             .map(|(n, _)| n)
             .collect();
         open_incidents.sort_by_key(|&n| records.incidents[n].opened);
-        let lanes = crate::metrics::lanes::compute(records, settings, now);
+        let lanes = crate::metrics::lanes::compute_with(records, settings, lane_index, now);
         let alerts = crate::metrics::alerts::derive(&lanes, records, now);
         Self {
             canary_targets: canary_targets(&lanes),

@@ -16,16 +16,38 @@ use super::{
 };
 use crate::model::stage::{StageNote, parse_stage};
 
+use super::index::{LaneIndex, is_running};
+
 /// Hash maps keyed by names: foldhash (fast, well mixed, fixed seed), not SipHash.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
-/// Builds the lanes as of `now`.
+/// Builds the lanes as of `now` (one-shot: indexes every deployment first).
 pub fn compute(records: &Records, settings: &Settings, now: Time) -> Lanes {
-    let regions = regions(records, settings);
+    compute_with(records, settings, &LaneIndex::build(records, settings), now)
+}
+
+/// Builds the lanes as of `now` from every deployment, without the index: the
+/// reference the index is tested against (`tests/store_incremental.rs`).
+#[doc(hidden)]
+pub fn compute_from_every_deployment(records: &Records, settings: &Settings, now: Time) -> Lanes {
+    let mut index = LaneIndex::build(records, settings);
+    index.consider_every_deployment(records.deployments.len());
+    compute_with(records, settings, &index, now)
+}
+
+/// Builds the lanes as of `now` from the deployments `index` says may have one.
+pub fn compute_with(records: &Records, settings: &Settings, index: &LaneIndex, now: Time) -> Lanes {
+    let mut regions = index.regions(settings);
+    if regions.is_empty() {
+        regions.push(Text::from(NO_REGION));
+    }
     let cx = Context::new(records, now);
     let mut in_flight = Vec::new();
     let mut finished = Vec::new();
-    for d in &records.deployments {
+    for d in index.candidates(now) {
+        let Some(d) = records.deployments.get(d) else {
+            continue;
+        };
         let Some(lane) = cx.lane(d, settings, &regions) else {
             continue;
         };
@@ -45,25 +67,6 @@ pub fn compute(records: &Records, settings: &Settings, now: Time) -> Lanes {
         lanes: in_flight,
         in_flight: n,
     }
-}
-
-/// The configured regions, then any other production region a deployment names.
-fn regions(records: &Records, settings: &Settings) -> Vec<Text> {
-    let mut regions: Vec<Text> = settings.regions.clone();
-    for d in &records.deployments {
-        for e in &d.events {
-            if let Some(r) = &e.region
-                && settings.is_production(e.environment.as_deref())
-                && !regions.contains(r)
-            {
-                regions.push(r.clone());
-            }
-        }
-    }
-    if regions.is_empty() {
-        regions.push(Text::from(NO_REGION));
-    }
-    regions
 }
 
 /// The records indexed by deployment and service, as of `now`.
@@ -159,6 +162,15 @@ impl<'a> Context<'a> {
             .then(|| stages.iter().filter_map(|s| s.end).max())
             .flatten();
         if outcome != Outcome::InFlight && finished_at.is_some_and(|f| now - f > RECENT) {
+            return None;
+        }
+        // A rollout that reached only some regions and has not moved for RECENT
+        // ended there: its untouched regions are not waiting for anything.
+        let last = prod.iter().map(|e| e.time).max().unwrap_or(started);
+        if outcome == Outcome::InFlight
+            && !stages.iter().any(|s| is_running(s.state))
+            && now - last > RECENT
+        {
             return None;
         }
         let canary = raw.map(|c| self.view(c));
@@ -271,11 +283,10 @@ type CanaryIndex<'a> = (
 fn canaries_and_series(records: &Records, now: Time) -> CanaryIndex<'_> {
     let mut canaries: HashMap<&str, &CanaryResult> = HashMap::default();
     let mut series: HashMap<&str, Vec<(Time, f64)>> = HashMap::default();
-    let service_of: HashMap<&str, &str> = records
-        .deployments
-        .iter()
-        .map(|d| (&*d.id, &*d.service))
-        .collect();
+    let service_of = |id: &str| {
+        let d = records.deployment(id)?;
+        records.deployments.get(d).map(|d| &*d.service)
+    };
     for c in &records.canaries {
         if c.time > now {
             continue;
@@ -284,7 +295,7 @@ fn canaries_and_series(records: &Records, now: Time) -> CanaryIndex<'_> {
         if c.time >= slot.time {
             *slot = c;
         }
-        if let (Some(e), Some(s)) = (c.error_rate, service_of.get(&*c.deployment))
+        if let (Some(e), Some(s)) = (c.error_rate, service_of(&c.deployment))
             && e.is_finite()
         {
             series.entry(s).or_default().push((c.time, e));
@@ -317,7 +328,7 @@ fn stages(prod: &[&DeploymentEvent], regions: &[Text], canary_passed: bool) -> V
     stages
 }
 
-fn stage_state(
+pub(super) fn stage_state(
     status: DeployStatus,
     note: &StageNote,
     canary_region: bool,

@@ -9,13 +9,15 @@
 //! field, in the vocabulary of `model::stage`.
 
 mod build;
+mod index;
 
 use chrono::TimeDelta;
 
 use crate::model::canary::Judgement;
 use crate::model::{Text, Time, Verdict};
 
-pub use build::compute;
+pub use build::{compute, compute_from_every_deployment, compute_with};
+pub use index::LaneIndex;
 
 /// Finished lanes stay on screen this long after they end.
 pub const RECENT: TimeDelta = TimeDelta::hours(12);

@@ -249,10 +249,34 @@ fn a_rollout_that_stopped_short_of_some_regions_ends_after_a_quiet_spell_unless_
     // Three regions configured; `a-1` succeeded in the first only, `b-1` is
     // paused in the first, `c-1` is still progressing in the second.
     let records = Records::from_events(vec![
-        dep("a-1", min(0), DeployStatus::Success, Some("us-east-1"), "done"),
-        dep("b-1", min(0), DeployStatus::InProgress, Some("us-east-1"), "paused: waiting"),
-        dep("c-1", min(0), DeployStatus::Success, Some("us-east-1"), "done"),
-        dep("c-1", min(5), DeployStatus::InProgress, Some("eu-west-1"), "rolling"),
+        dep(
+            "a-1",
+            min(0),
+            DeployStatus::Success,
+            Some("us-east-1"),
+            "done",
+        ),
+        dep(
+            "b-1",
+            min(0),
+            DeployStatus::InProgress,
+            Some("us-east-1"),
+            "paused: waiting",
+        ),
+        dep(
+            "c-1",
+            min(0),
+            DeployStatus::Success,
+            Some("us-east-1"),
+            "done",
+        ),
+        dep(
+            "c-1",
+            min(5),
+            DeployStatus::InProgress,
+            Some("eu-west-1"),
+            "rolling",
+        ),
     ]);
     let ids = |at: Time| -> Vec<String> {
         let l = lanes::compute(&records, &settings(), at);
@@ -265,7 +289,10 @@ fn a_rollout_that_stopped_short_of_some_regions_ends_after_a_quiet_spell_unless_
         ids
     };
     // An hour later all three wait for regions: in flight.
-    assert_eq!(ids(min(60)), ["a-1 in flight", "b-1 in flight", "c-1 in flight"]);
+    assert_eq!(
+        ids(min(60)),
+        ["a-1 in flight", "b-1 in flight", "c-1 in flight"]
+    );
     // 13 hours later `a-1` has ended where it got to; the paused and the
     // progressing rollouts are still in flight, however long they take.
     assert_eq!(ids(min(13 * 60)), ["b-1 in flight", "c-1 in flight"]);

@@ -30,7 +30,8 @@ fn fixture_snapshot() -> Snapshot {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(f);
         events::read_file_into(&path, false, |e| {
             records.apply(e);
-        }).expect("fixture reads");
+        })
+        .expect("fixture reads");
     }
     let now = Utc
         .with_ymd_and_hms(2024, 4, 1, 0, 0, 0)

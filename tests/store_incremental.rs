@@ -78,25 +78,27 @@ fn line() -> impl Strategy<Value = String> {
             prop::bool::weighted(0.15),
             (0..3usize, 0..4usize),
         )
-            .prop_map(|(id, s, team, status, h, changes, hotfix, staging, (region, stage))| {
-                let changes: Vec<String> = changes.iter().map(|c| format!("c{c}")).collect();
-                let mut v = json!({"type": "deployment", "id": format!("d{id}"),
+            .prop_map(
+                |(id, s, team, status, h, changes, hotfix, staging, (region, stage))| {
+                    let changes: Vec<String> = changes.iter().map(|c| format!("c{c}")).collect();
+                    let mut v = json!({"type": "deployment", "id": format!("d{id}"),
                     "service": SERVICES[s], "time": at(h), "status": STATUSES[status],
                     "changes": changes, "region": REGIONS[region]});
-                if let Some(stage) = STAGES[stage] {
-                    v["stage"] = stage.into();
+                    if let Some(stage) = STAGES[stage] {
+                        v["stage"] = stage.into();
+                    }
+                    if let Some(t) = team {
+                        v["team"] = TEAMS[t].into();
+                    }
+                    if hotfix {
+                        v["hotfix"] = true.into();
+                    }
+                    if staging {
+                        v["environment"] = "staging".into();
+                    }
+                    v.to_string()
                 }
-                if let Some(t) = team {
-                    v["team"] = TEAMS[t].into();
-                }
-                if hotfix {
-                    v["hotfix"] = true.into();
-                }
-                if staging {
-                    v["environment"] = "staging".into();
-                }
-                v.to_string()
-            }),
+            ),
         // An incident line: opened, perhaps resolved, perhaps naming a deployment;
         // a later line for the same id updates an open incident.
         (

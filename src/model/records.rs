@@ -119,12 +119,12 @@ impl Records {
     pub fn apply(&mut self, event: Event) -> Touch {
         match event {
             Event::Change(c) => Touch::Change(upsert(
-                    &mut self.changes,
-                    &mut self.change_index,
-                    c,
-                    |c| &c.id,
-                    Change::merge,
-                )),
+                &mut self.changes,
+                &mut self.change_index,
+                c,
+                |c| &c.id,
+                Change::merge,
+            )),
             Event::Deployment(mut d) => {
                 self.deployment_lines += 1;
                 let i = match self.deployment_index.get(&*d.id) {
@@ -164,19 +164,19 @@ impl Records {
                 Touch::Deployment(i)
             }
             Event::Incident(inc) => Touch::Incident(upsert(
-                    &mut self.incidents,
-                    &mut self.incident_index,
-                    inc,
-                    |i| &i.id,
-                    Incident::merge,
-                )),
+                &mut self.incidents,
+                &mut self.incident_index,
+                inc,
+                |i| &i.id,
+                Incident::merge,
+            )),
             Event::Finding(f) => Touch::Finding(upsert(
-                    &mut self.findings,
-                    &mut self.finding_index,
-                    f,
-                    |f| &f.id,
-                    Finding::merge,
-                )),
+                &mut self.findings,
+                &mut self.finding_index,
+                f,
+                |f| &f.id,
+                Finding::merge,
+            )),
             Event::Canary(c) => {
                 self.canaries.push(c);
                 Touch::Canary(self.canaries.len() - 1)

@@ -335,9 +335,12 @@ impl Facts {
             // The service's ok list is rebuilt from `T_ok`, so it is set now; the
             // old value waits in `old_ok` for `refresh_deployments`.
             let (_, t_ok) = done_and_ok(dep, settings);
-            if let Some(f) = self.deployments.get_mut(d) {
-                work.old_ok.entry(d32).or_insert(f.t_ok);
-                f.t_ok = t_ok;
+            let old = self.deployments.get(d).map(|f| f.t_ok);
+            if let Some(old) = old.filter(|&old| old != t_ok) {
+                work.old_ok.entry(d32).or_insert(old);
+                if let Some(f) = self.deployments.get_mut(d) {
+                    f.t_ok = t_ok;
+                }
             }
         }
     }
@@ -435,11 +438,18 @@ impl Facts {
             });
             let team_name = settings.team_for(inc.team.as_ref(), Some(&inc.service));
             let team = l.team(team_name);
-            let Some(f) = self.incidents.get_mut(i as usize) else {
+            // Written only when something changed: a write copies the shared chunk.
+            let Some(f) = self.incidents.get(i as usize) else {
                 continue;
             };
             let old_team = l.slot_of(&f.team).filter(|_| !f.team.is_empty());
             let was_new = f.team.is_empty();
+            if old_team == Some(team) && !was_new && f.attribution == attribution {
+                continue;
+            }
+            let Some(f) = self.incidents.get_mut(i as usize) else {
+                continue;
+            };
             if old_team != Some(team) {
                 if let Some(old) = old_team {
                     work.edits(old).incidents_out.push(i);
@@ -490,9 +500,12 @@ impl Facts {
             let Some(dep) = records.deployments.get(d as usize) else {
                 continue;
             };
-            let new = self.deployment_facts(records, settings, dep, d);
+            let mut new = self.deployment_facts(records, settings, dep, d);
             let team = self.links.team(new.team.clone());
-            let Some(f) = self.deployments.get_mut(d as usize) else {
+            new.team = self.links.team_names[team as usize].clone();
+            // Read first and write only what changed: the chunks are shared
+            // with the published snapshot, and a write copies a whole chunk.
+            let Some(f) = self.deployments.get(d as usize) else {
                 continue;
             };
             let l = &mut self.links;
@@ -500,6 +513,7 @@ impl Facts {
             let old_done = f.t_done;
             let old_ok = old_ok.get(&d).copied().unwrap_or(f.t_ok);
             let old_failed = !f.fail_reasons.is_empty();
+            let new_failed = !new.fail_reasons.is_empty();
             let old_rework = f.rework.is_some();
             if old_team != Some(team) {
                 move_ref(&mut l.team_refs, old_team.unwrap_or(NONE), team);
@@ -511,9 +525,7 @@ impl Facts {
                 if let Some(t) = new.t_done {
                     work.edits(team).done_in.push((t, d));
                 }
-            } else if old_failed != !new.fail_reasons.is_empty()
-                || old_rework != new.rework.is_some()
-            {
+            } else if old_failed != new_failed || old_rework != new.rework.is_some() {
                 work.touched_teams.insert(team);
             }
             if old_team != Some(team) || old_ok != new.t_ok {
@@ -528,10 +540,11 @@ impl Facts {
                 (true, false) => self.in_flight += 1,
                 _ => {}
             }
-            *f = DeploymentFacts {
-                team: l.team_names[team as usize].clone(),
-                ..new
-            };
+            if *f != new
+                && let Some(f) = self.deployments.get_mut(d as usize)
+            {
+                *f = new;
+            }
         }
     }
 

@@ -92,7 +92,7 @@ impl Attribution {
 }
 
 /// Window-independent facts about one deployment id.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DeploymentFacts {
     pub team: Text,
     pub t_done: Option<Time>,
@@ -129,11 +129,7 @@ impl std::fmt::Debug for Facts {
     /// What the facts say, not how they are kept: equal facts print the same
     /// whatever the batches that built them.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let by_team: Vec<(&Text, &TeamIndex)> = self
-            .teams
-            .iter()
-            .zip(self.indexes())
-            .collect();
+        let by_team: Vec<(&Text, &TeamIndex)> = self.teams.iter().zip(self.indexes()).collect();
         f.debug_struct("Facts")
             .field("deployments", &self.deployments.iter().collect::<Vec<_>>())
             .field("incidents", &self.incidents.iter().collect::<Vec<_>>())

@@ -97,7 +97,14 @@ impl Screen for TeamPage {
     }
 
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
-        draw(frame, area, ctx, cursor.selected, &self.team, self.detail.as_ref());
+        draw(
+            frame,
+            area,
+            ctx,
+            cursor.selected,
+            &self.team,
+            self.detail.as_ref(),
+        );
     }
 }
 

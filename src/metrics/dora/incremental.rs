@@ -142,9 +142,6 @@ struct Work {
     edits: HashMap<u32, Edits>,
     /// Team slots whose failed/rework counts may have changed.
     touched_teams: HashSet<u32>,
-    /// `T_ok` of touched deployments before `note_deployments` overwrote it
-    /// (the service's ok list needs the new one before the rest is refreshed).
-    old_ok: HashMap<u32, Option<Time>>,
 }
 
 impl Work {
@@ -332,15 +329,16 @@ impl Facts {
                 }
             }
             work.refresh.push(d32);
-            // The service's ok list is rebuilt from `T_ok`, so it is set now; the
-            // old value waits in `old_ok` for `refresh_deployments`.
+            // The service's ok list is rebuilt from `T_ok`, so it is set now;
+            // `refresh_deployments` sets the rest. (`T_ok` and the team come from
+            // the deployment's own lines, so only a touched deployment moves its
+            // changes, and they were all listed for recounting above.)
             let (_, t_ok) = done_and_ok(dep, settings);
             let old = self.deployments.get(d).map(|f| f.t_ok);
-            if let Some(old) = old.filter(|&old| old != t_ok) {
-                work.old_ok.entry(d32).or_insert(old);
-                if let Some(f) = self.deployments.get_mut(d) {
-                    f.t_ok = t_ok;
-                }
+            if old.is_some_and(|old| old != t_ok)
+                && let Some(f) = self.deployments.get_mut(d)
+            {
+                f.t_ok = t_ok;
             }
         }
     }
@@ -495,7 +493,6 @@ impl Facts {
     fn refresh_deployments(&mut self, records: &Records, settings: &Settings, work: &mut Work) {
         dedup(&mut work.refresh);
         let refresh = std::mem::take(&mut work.refresh);
-        let old_ok = std::mem::take(&mut work.old_ok);
         for &d in &refresh {
             let Some(dep) = records.deployments.get(d as usize) else {
                 continue;
@@ -511,7 +508,6 @@ impl Facts {
             let l = &mut self.links;
             let old_team = (!f.team.is_empty()).then(|| l.slot_of(&f.team)).flatten();
             let old_done = f.t_done;
-            let old_ok = old_ok.get(&d).copied().unwrap_or(f.t_ok);
             let old_failed = !f.fail_reasons.is_empty();
             let new_failed = !new.fail_reasons.is_empty();
             let old_rework = f.rework.is_some();
@@ -528,13 +524,8 @@ impl Facts {
             } else if old_failed != new_failed || old_rework != new.rework.is_some() {
                 work.touched_teams.insert(team);
             }
-            if old_team != Some(team) || old_ok != new.t_ok {
-                for id in &dep.changes {
-                    if let Some(c) = records.change(id) {
-                        work.recount.push(c as u32);
-                    }
-                }
-            }
+            // A deployment's `T_ok` and team come from its own lines: only a touched
+            // one can move its changes, and `note_deployments` listed those.
             match (old_done.is_some(), new.t_done.is_some()) {
                 (false, true) => self.in_flight -= 1,
                 (true, false) => self.in_flight += 1,

@@ -15,10 +15,12 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use criterion::{Criterion, criterion_group, criterion_main};
 
+use flightdeck::metrics::{DORA_2023, Window};
+use flightdeck::model::records::Touched;
 use flightdeck::model::settings::Settings;
 use flightdeck::model::source_update::SourceUpdate;
 use flightdeck::model::{DeployStatus, DeploymentEvent, Event, Text};
-use flightdeck::store::Store;
+use flightdeck::store::{Store, WINDOW_DAYS};
 use flightdeck::util::clock::Clock;
 
 #[allow(dead_code)]
@@ -76,7 +78,55 @@ fn store(c: &mut Criterion) {
         first.records.deployments.len(),
         first.views.facts.teams.len()
     );
+    // The store's own steps, without the lanes and the rest of the views: one
+    // deployment applied to records a snapshot holds, the facts brought up to
+    // date, and (second) every team's three windows evaluated.
+    let settings = Settings::default();
+    let mut records = (*first.records).clone();
+    let mut facts = (*first.views.facts).clone();
+    let mut k = 0;
+    let mut g = c.benchmark_group("facts_one_deployment");
+    for evaluate in [false, true] {
+        let name = if evaluate {
+            "apply_update_evaluate_3_windows"
+        } else {
+            "apply_update"
+        };
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let _held = (records.clone(), facts.clone());
+                k += 1;
+                let mut touched = Touched::default();
+                touched.note(records.apply(deployment(
+                    k,
+                    &service,
+                    &team,
+                    end - TimeDelta::hours(1),
+                )));
+                facts.update(&records, &settings, &touched);
+                if evaluate {
+                    for days in WINDOW_DAYS {
+                        let w = Window::ending(end, TimeDelta::days(days));
+                        black_box(facts.evaluate(&records, w, &DORA_2023));
+                    }
+                }
+            })
+        });
+    }
+    g.finish();
+    drop((records, facts));
     drop(first);
+    // The tick first: each apply below adds a deployment an hour old, which is a
+    // lane on screen, so ticks measured after them would build more lanes.
+    let mut g = c.benchmark_group("store_tick");
+    let mut tick = 0;
+    g.bench_function("tick_recompute_publish", |b| {
+        b.iter(|| {
+            tick += 1;
+            store.publish(end + TimeDelta::seconds(tick), true);
+        })
+    });
+    g.finish();
     let at = end - TimeDelta::hours(1);
     let mut n = 0;
     let mut g = c.benchmark_group("store_apply_one_deployment");
@@ -90,15 +140,6 @@ fn store(c: &mut Criterion) {
             };
             store.apply(update, end);
             store.publish(end, true);
-        })
-    });
-    g.finish();
-    let mut g = c.benchmark_group("store_tick");
-    let mut tick = 0;
-    g.bench_function("tick_recompute_publish", |b| {
-        b.iter(|| {
-            tick += 1;
-            store.publish(end + TimeDelta::seconds(tick), true);
         })
     });
     g.finish();

@@ -2,6 +2,9 @@
 //! 1,000,000 events of the `LARGE_ORG` profile (240 teams, 560 days), the same
 //! generator `examples/gen_events.rs` writes to NDJSON.
 //!
+//! - `facts_one_deployment`: the metric engine alone: one deployment applied to
+//!   records a snapshot holds and the facts brought up to date (`Facts::update`),
+//!   then also every team's three windows evaluated;
 //! - `store_apply_one_deployment`: one new deployment line applied to the store
 //!   while the UI holds the last snapshot (copy-on-write of the chunks it touches),
 //!   followed by the full recompute and publish the store does after a batch, and
@@ -78,43 +81,7 @@ fn store(c: &mut Criterion) {
         first.records.deployments.len(),
         first.views.facts.teams.len()
     );
-    // The store's own steps, without the lanes and the rest of the views: one
-    // deployment applied to records a snapshot holds, the facts brought up to
-    // date, and (second) every team's three windows evaluated.
-    let settings = Settings::default();
-    let mut records = (*first.records).clone();
-    let mut facts = (*first.views.facts).clone();
-    let mut k = 0;
-    let mut g = c.benchmark_group("facts_one_deployment");
-    for evaluate in [false, true] {
-        let name = if evaluate {
-            "apply_update_evaluate_3_windows"
-        } else {
-            "apply_update"
-        };
-        g.bench_function(name, |b| {
-            b.iter(|| {
-                let _held = (records.clone(), facts.clone());
-                k += 1;
-                let mut touched = Touched::default();
-                touched.note(records.apply(deployment(
-                    k,
-                    &service,
-                    &team,
-                    end - TimeDelta::hours(1),
-                )));
-                facts.update(&records, &settings, &touched);
-                if evaluate {
-                    for days in WINDOW_DAYS {
-                        let w = Window::ending(end, TimeDelta::days(days));
-                        black_box(facts.evaluate(&records, w, &DORA_2023));
-                    }
-                }
-            })
-        });
-    }
-    g.finish();
-    drop((records, facts));
+    facts_benches(c, &first, &service, &team, end);
     drop(first);
     // The tick first: each apply below adds a deployment an hour old, which is a
     // lane on screen, so ticks measured after them would build more lanes.
@@ -160,6 +127,51 @@ fn store(c: &mut Criterion) {
             store.publish(end, false);
         })
     });
+    g.finish();
+}
+
+/// The store's own steps, without the lanes and the rest of the views: one
+/// deployment applied to records a snapshot holds, the facts brought up to
+/// date, and (second) every team's three windows evaluated.
+fn facts_benches(
+    c: &mut Criterion,
+    first: &flightdeck::store::Snapshot,
+    service: &Text,
+    team: &Text,
+    end: chrono::DateTime<chrono::Utc>,
+) {
+    let settings = Settings::default();
+    let mut records = (*first.records).clone();
+    let mut facts = (*first.views.facts).clone();
+    let mut k = 0;
+    let mut g = c.benchmark_group("facts_one_deployment");
+    for evaluate in [false, true] {
+        let name = if evaluate {
+            "apply_update_evaluate_3_windows"
+        } else {
+            "apply_update"
+        };
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let _held = (records.clone(), facts.clone());
+                k += 1;
+                let mut touched = Touched::default();
+                touched.note(records.apply(deployment(
+                    k,
+                    service,
+                    team,
+                    end - TimeDelta::hours(1),
+                )));
+                facts.update(&records, &settings, &touched);
+                if evaluate {
+                    for days in WINDOW_DAYS {
+                        let w = Window::ending(end, TimeDelta::days(days));
+                        black_box(facts.evaluate(&records, w, &DORA_2023));
+                    }
+                }
+            })
+        });
+    }
     g.finish();
 }
 

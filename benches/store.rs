@@ -34,11 +34,18 @@ use metrics::synth;
 
 const EVENTS: usize = 1_000_000;
 
-fn deployment(n: usize, service: &Text, team: &Text, at: chrono::DateTime<chrono::Utc>) -> Event {
+type Time = chrono::DateTime<chrono::Utc>;
+
+/// The n-th new deployment: an hour before `end` (plus n milliseconds, so no two
+/// tie), to the services of the history in turn, as an organisation's stream of
+/// deployments would be (one service taking them all would grow without bound
+/// over criterion's many iterations).
+fn deployment(n: usize, targets: &[(Text, Text)], end: Time) -> Event {
+    let (service, team) = &targets[n % targets.len()];
     Event::Deployment(DeploymentEvent {
         id: Text::from(format!("bench-{n}")),
         service: service.clone(),
-        time: at,
+        time: end - TimeDelta::hours(1) + TimeDelta::milliseconds(n as i64),
         status: DeployStatus::Success,
         team: Some(team.clone()),
         environment: None,
@@ -64,24 +71,27 @@ fn store(c: &mut Criterion) {
     );
     store.publish(end, true);
     let first = snapshots.borrow().clone();
-    let (service, team) = first
+    // Each service of the history once, with its team, in record order.
+    let mut seen = std::collections::HashSet::new();
+    let targets: Vec<(Text, Text)> = first
         .records
         .deployments
-        .last()
+        .iter()
+        .filter(|d| seen.insert(d.service.clone()))
         .map(|d| {
             (
                 d.service.clone(),
                 d.team.clone().unwrap_or_else(|| "x".into()),
             )
         })
-        .unwrap_or_else(|| ("svc".into(), "team".into()));
+        .collect();
     eprintln!(
         "store: {} events, {} deployments, {} teams",
         first.records.event_count(),
         first.records.deployments.len(),
         first.views.facts.teams.len()
     );
-    facts_benches(c, &first, &service, &team, end);
+    facts_benches(c, &first, &targets, end);
     drop(first);
     // The tick first: each apply below adds a deployment an hour old, which is a
     // lane on screen, so ticks measured after them would build more lanes.
@@ -94,7 +104,6 @@ fn store(c: &mut Criterion) {
         })
     });
     g.finish();
-    let at = end - TimeDelta::hours(1);
     let mut n = 0;
     let mut g = c.benchmark_group("store_apply_one_deployment");
     g.bench_function("apply_recompute_publish", |b| {
@@ -103,7 +112,7 @@ fn store(c: &mut Criterion) {
             n += 1;
             let update = SourceUpdate::Events {
                 source: "file".into(),
-                events: vec![deployment(n, &service, &team, at)],
+                events: vec![deployment(n, &targets, end)],
             };
             store.apply(update, end);
             store.publish(end, true);
@@ -121,7 +130,7 @@ fn store(c: &mut Criterion) {
             n += 1;
             let update = SourceUpdate::Events {
                 source: "file".into(),
-                events: vec![deployment(n, &service, &team, at)],
+                events: vec![deployment(n, &targets, end)],
             };
             black_box(store.apply(update, end));
             store.publish(end, false);
@@ -136,9 +145,8 @@ fn store(c: &mut Criterion) {
 fn facts_benches(
     c: &mut Criterion,
     first: &flightdeck::store::Snapshot,
-    service: &Text,
-    team: &Text,
-    end: chrono::DateTime<chrono::Utc>,
+    targets: &[(Text, Text)],
+    end: Time,
 ) {
     let settings = Settings::default();
     let mut records = (*first.records).clone();
@@ -156,12 +164,7 @@ fn facts_benches(
                 let _held = (records.clone(), facts.clone());
                 k += 1;
                 let mut touched = Touched::default();
-                touched.note(records.apply(deployment(
-                    k,
-                    service,
-                    team,
-                    end - TimeDelta::hours(1),
-                )));
+                touched.note(records.apply(deployment(k, targets, end)));
                 facts.update(&records, &settings, &touched);
                 if evaluate {
                     for days in WINDOW_DAYS {

@@ -49,7 +49,9 @@ fn settings() -> Settings {
 
 /// One NDJSON line from a few small pools, so ids repeat and lines merge.
 fn line() -> impl Strategy<Value = String> {
-    let hours = -48i64..(200 * 24);
+    // Mostly long ago, but a third of the lines within four days of `now`, where
+    // the lanes, their canaries and the ticks meet.
+    let hours = prop_oneof![-48i64..(200 * 24), -48i64..96];
     prop_oneof![
         // A change; the same id again is a merge.
         (
@@ -105,7 +107,7 @@ fn line() -> impl Strategy<Value = String> {
             0..6usize,
             0..3usize,
             prop::option::of(0..3usize),
-            hours,
+            hours.clone(),
             prop::option::of(-2i64..100),
             prop::option::of(0..12usize),
         )
@@ -123,7 +125,37 @@ fn line() -> impl Strategy<Value = String> {
                 }
                 v.to_string()
             }),
+        finding_line(),
+        canary_line(),
     ]
+}
+
+/// A critical or low finding of a service, open or resolved; the same id again
+/// is an update.
+fn finding_line() -> impl Strategy<Value = String> {
+    (
+        0..5usize,
+        0..3usize,
+        prop::bool::ANY,
+        prop::bool::ANY,
+        -48i64..96,
+    )
+        .prop_map(|(id, s, critical, open, h)| {
+            json!({"type": "finding", "id": format!("f{id}"), "service": SERVICES[s],
+                "severity": if critical { "critical" } else { "low" },
+                "status": if open { "open" } else { "resolved" }, "opened": at(h)})
+            .to_string()
+        })
+}
+
+/// A canary result of a deployment id (perhaps one not read yet).
+fn canary_line() -> impl Strategy<Value = String> {
+    (0..12usize, prop::bool::ANY, 0.0f64..0.05, -48i64..96).prop_map(|(d, pass, err, h)| {
+        json!({"type": "canary", "deployment": format!("d{d}"), "region": "us-east-1",
+            "time": at(h), "verdict": if pass { "pass" } else { "fail" },
+            "error_rate": err, "baseline_error_rate": 0.01})
+        .to_string()
+    })
 }
 
 fn events(lines: &[String]) -> Vec<Event> {

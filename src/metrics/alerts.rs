@@ -61,7 +61,10 @@ pub fn derive(lanes: &Lanes, records: &Records, now: Time) -> Vec<Alert> {
     for lane in &lanes.lanes {
         feed.lane(lane);
     }
-    for i in &records.incidents {
+    // Only what falls in the feed's span is worded (a long history has thousands).
+    let span = (feed.since, feed.now);
+    let spans = |at: Time| at >= span.0 && at <= span.1;
+    for i in records.incidents.iter().filter(|i| spans(i.opened)) {
         let sev = i.severity.as_deref().unwrap_or("incident");
         let title = i.title.as_deref().unwrap_or("");
         feed.push(
@@ -73,7 +76,7 @@ pub fn derive(lanes: &Lanes, records: &Records, now: Time) -> Vec<Alert> {
             None,
         );
     }
-    for f in &records.findings {
+    for f in records.findings.iter().filter(|f| spans(f.opened)) {
         if f.severity == Severity::Critical && f.status == FindingStatus::Open {
             let service = f.service.clone().unwrap_or_else(|| Text::from("-"));
             feed.push(

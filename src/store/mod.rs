@@ -158,12 +158,18 @@ impl Store {
                     &self.settings,
                     touched.deployments.iter().copied(),
                 );
+                if !(touched.incidents.is_empty()
+                    && touched.findings.is_empty()
+                    && touched.canaries.is_empty())
+                {
+                    self.lane_index.forget_lanes();
+                }
             }
             self.views = Arc::new(Views::compute_with(
                 &self.records,
                 &self.settings,
                 facts,
-                &self.lane_index,
+                &mut self.lane_index,
                 now,
             ));
         }

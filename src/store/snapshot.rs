@@ -106,8 +106,8 @@ pub struct Views {
 impl Views {
     pub fn compute(records: &Records, settings: &Settings, now: Time) -> Self {
         let facts = Arc::new(Facts::derive(records, settings));
-        let lanes = LaneIndex::build(records, settings);
-        Self::compute_with(records, settings, facts, &lanes, now)
+        let mut lanes = LaneIndex::build(records, settings);
+        Self::compute_with(records, settings, facts, &mut lanes, now)
     }
 
     /// Like [`Views::compute`], with the window-independent facts and the lane
@@ -117,7 +117,7 @@ impl Views {
         records: &Records,
         settings: &Settings,
         facts: Arc<Facts>,
-        lane_index: &LaneIndex,
+        lane_index: &mut LaneIndex,
         now: Time,
     ) -> Self {
         let windows = WINDOW_DAYS

@@ -16,14 +16,33 @@ use super::{
 };
 use crate::model::stage::{StageNote, parse_stage};
 
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+
 use super::index::{LaneIndex, is_running};
+
+/// Moves `until` to the first moment at which a condition on `t` (`t <= now`
+/// or `t < now`) may read differently than at `now`.
+fn soon(until: &mut Time, now: Time, t: Time) {
+    if t > now {
+        *until = (*until).min(t);
+    } else if t == now {
+        *until = (*until).min(t + TimeDelta::nanoseconds(1));
+    }
+}
 
 /// Hash maps keyed by names: foldhash (fast, well mixed, fixed seed), not SipHash.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
 /// Builds the lanes as of `now` (one-shot: indexes every deployment first).
 pub fn compute(records: &Records, settings: &Settings, now: Time) -> Lanes {
-    compute_with(records, settings, &LaneIndex::build(records, settings), now)
+    compute_with(
+        records,
+        settings,
+        &mut LaneIndex::build(records, settings),
+        now,
+    )
 }
 
 /// Builds the lanes as of `now` from every deployment, without the index: the
@@ -32,23 +51,41 @@ pub fn compute(records: &Records, settings: &Settings, now: Time) -> Lanes {
 pub fn compute_from_every_deployment(records: &Records, settings: &Settings, now: Time) -> Lanes {
     let mut index = LaneIndex::build(records, settings);
     index.consider_every_deployment(records.deployments.len());
-    compute_with(records, settings, &index, now)
+    compute_with(records, settings, &mut index, now)
 }
 
-/// Builds the lanes as of `now` from the deployments `index` says may have one.
-pub fn compute_with(records: &Records, settings: &Settings, index: &LaneIndex, now: Time) -> Lanes {
+/// Builds the lanes as of `now` from the deployments `index` says may have one,
+/// reusing the lanes it keeps that cannot have changed since they were built.
+pub fn compute_with(
+    records: &Records,
+    settings: &Settings,
+    index: &mut LaneIndex,
+    now: Time,
+) -> Lanes {
     let mut regions = index.regions(settings);
     if regions.is_empty() {
         regions.push(Text::from(NO_REGION));
     }
-    let cx = Context::new(records, now);
+    index.cache.keep_for(&regions);
+    // Built on the first lane not kept: a quiet tick reads no record.
+    let cx: std::cell::OnceCell<Context> = std::cell::OnceCell::new();
     let mut in_flight = Vec::new();
     let mut finished = Vec::new();
     for d in index.candidates(now) {
-        let Some(d) = records.deployments.get(d) else {
-            continue;
+        let lane = match index.cache.get(d, now) {
+            Some(kept) => kept,
+            None => {
+                let Some(dep) = records.deployments.get(d) else {
+                    continue;
+                };
+                let cx = cx.get_or_init(|| Context::new(records, now));
+                let (lane, until) = cx.lane(dep, settings, &regions);
+                let lane = lane.map(Arc::new);
+                index.cache.keep(d, lane.clone(), now, until);
+                lane
+            }
         };
-        let Some(lane) = cx.lane(d, settings, &regions) else {
+        let Some(lane) = lane else {
             continue;
         };
         if lane.outcome == Outcome::InFlight {
@@ -80,6 +117,12 @@ struct Context<'a> {
     open_incidents: HashMap<&'a str, Vec<&'a Text>>,
     incidents_by_service: HashMap<&'a str, Vec<usize>>,
     critical: HashMap<&'a str, Vec<&'a Text>>,
+    /// The first time after `now` at which something a service's lanes read
+    /// changes: an incident opens or resolves, a critical finding opens, a
+    /// canary result arrives.
+    next_by_service: HashMap<&'a str, Time>,
+    /// The first canary result of each deployment after `now`.
+    next_canary: HashMap<&'a str, Time>,
     rules: Vec<MetricRule>,
     thresholds: Thresholds,
 }
@@ -89,7 +132,28 @@ impl<'a> Context<'a> {
         let (canaries, series) = canaries_and_series(records, now);
         let mut open_incidents: HashMap<&str, Vec<&Text>> = HashMap::default();
         let mut incidents_by_service: HashMap<&str, Vec<usize>> = HashMap::default();
+        let mut next_by_service: HashMap<&str, Time> = HashMap::default();
+        let mut next_canary: HashMap<&str, Time> = HashMap::default();
+        let next = |map: &mut HashMap<&'a str, Time>, key: &'a str, t: Time| {
+            let mut until = map.get(key).copied().unwrap_or(Time::MAX_UTC);
+            soon(&mut until, now, t);
+            if until != Time::MAX_UTC {
+                map.insert(key, until);
+            }
+        };
+        for c in &records.canaries {
+            next(&mut next_canary, &c.deployment, c.time);
+            if let Some(d) = records.deployment(&c.deployment)
+                && let Some(d) = records.deployments.get(d)
+            {
+                next(&mut next_by_service, &d.service, c.time);
+            }
+        }
         for (n, i) in records.incidents.iter().enumerate() {
+            next(&mut next_by_service, &i.service, i.opened);
+            if let Some(r) = i.resolved {
+                next(&mut next_by_service, &i.service, r);
+            }
             if is_open_at(i.opened, i.resolved, now) {
                 open_incidents.entry(&*i.service).or_default().push(&i.id);
             }
@@ -99,6 +163,9 @@ impl<'a> Context<'a> {
         }
         let mut critical: HashMap<&str, Vec<&Text>> = HashMap::default();
         for f in &records.findings {
+            if let Some(s) = &f.service {
+                next(&mut next_by_service, s, f.opened);
+            }
             if f.severity == Severity::Critical
                 && f.status == FindingStatus::Open
                 && f.opened <= now
@@ -115,6 +182,8 @@ impl<'a> Context<'a> {
             open_incidents,
             incidents_by_service,
             critical,
+            next_by_service,
+            next_canary,
             rules: default_rules(),
             thresholds: Thresholds::default(),
         }
@@ -137,9 +206,55 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// The lane of one deployment, or `None` when it never reached production
-    /// or finished too long ago.
-    fn lane(&self, d: &Deployment, settings: &Settings, regions: &[Text]) -> Option<Lane> {
+    /// The lane of one deployment (`None` when it never reached production or
+    /// ended too long ago), and until when it stays so if no record changes:
+    /// the first time after `now` that one of the deployment's lines, its
+    /// service's incidents, critical findings or canary results, or the end of
+    /// its [`RECENT`] spell moves it.
+    fn lane(&self, d: &Deployment, settings: &Settings, regions: &[Text]) -> (Option<Lane>, Time) {
+        let now = self.now;
+        let mut until = Time::MAX_UTC;
+        for e in &d.events {
+            if settings.is_production(e.environment.as_deref()) {
+                soon(&mut until, now, e.time);
+            }
+        }
+        for t in [
+            self.next_by_service.get(&*d.service),
+            self.next_canary.get(&*d.id),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            until = until.min(*t);
+        }
+        let lane = self.lane_as_of_now(d, settings, regions);
+        if let Some(l) = &lane {
+            // A finished lane leaves the list RECENT after it ended, and so
+            // does one resting short of some regions after its last line.
+            let last = d
+                .events
+                .iter()
+                .filter(|e| e.time <= now && settings.is_production(e.environment.as_deref()))
+                .map(|e| e.time)
+                .max();
+            let resting = (l.outcome == Outcome::InFlight
+                && !l.stages.iter().any(|s| is_running(s.state)))
+            .then_some(last)
+            .flatten();
+            for t in [l.finished, resting].into_iter().flatten() {
+                soon(&mut until, now, t + RECENT + TimeDelta::nanoseconds(1));
+            }
+        }
+        (lane, until)
+    }
+
+    fn lane_as_of_now(
+        &self,
+        d: &Deployment,
+        settings: &Settings,
+        regions: &[Text],
+    ) -> Option<Lane> {
         let now = self.now;
         let prod: Vec<_> = d
             .events

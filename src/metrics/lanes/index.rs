@@ -11,13 +11,14 @@
 //! here too, in the order a full pass over the records would find them.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use crate::model::records::{Deployment, Records};
 use crate::model::settings::Settings;
 use crate::model::stage::StageState;
 use crate::model::{Text, Time};
 
-use super::RECENT;
+use super::{Lane, RECENT};
 
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
@@ -32,6 +33,39 @@ pub struct LaneIndex {
     /// Production regions no setting names, by where a pass in record order
     /// first meets them: (deployment, line).
     regions: HashMap<Text, (u32, u32)>,
+    /// Deployments read so far.
+    known: usize,
+    pub(super) cache: LaneCache,
+}
+
+/// The lanes built at earlier ticks, each with the span of time over which it
+/// stays as it is while no record changes.
+#[derive(Debug, Clone, Default)]
+pub(super) struct LaneCache {
+    /// The region columns the lanes were built for.
+    regions: Vec<Text>,
+    /// Deployment -> (its lane, valid from, valid until (exclusive)).
+    lanes: HashMap<u32, (Option<Arc<Lane>>, Time, Time)>,
+}
+
+impl LaneCache {
+    /// Drops every lane unless they were built for these regions.
+    pub fn keep_for(&mut self, regions: &[Text]) {
+        if self.regions != regions {
+            self.lanes.clear();
+            self.regions = regions.to_vec();
+        }
+    }
+
+    /// The kept lane of deployment `d` if it is still valid at `now`.
+    pub fn get(&self, d: usize, now: Time) -> Option<Option<Arc<Lane>>> {
+        let (lane, from, until) = self.lanes.get(&(d as u32))?;
+        (*from <= now && now < *until).then(|| lane.clone())
+    }
+
+    pub fn keep(&mut self, d: usize, lane: Option<Arc<Lane>>, from: Time, until: Time) {
+        self.lanes.insert(d as u32, (lane, from, until));
+    }
 }
 
 impl LaneIndex {
@@ -79,7 +113,20 @@ impl LaneIndex {
             } else {
                 self.running.remove(&d32);
             }
+            self.cache.lanes.remove(&d32);
+            // A canary result read before its deployment joins the service's
+            // error-rate series only now, which every lane of the service shows.
+            if d >= self.known && !records.canaries.is_empty() {
+                self.forget_lanes();
+            }
         }
+        self.known = self.known.max(records.deployments.len());
+    }
+
+    /// Drops every kept lane: incidents, findings or canary results changed,
+    /// which lanes of any deployment may read.
+    pub fn forget_lanes(&mut self) {
+        self.cache.lanes.clear();
     }
 
     /// The configured regions, then the other production regions in the order

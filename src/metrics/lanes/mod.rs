@@ -205,15 +205,16 @@ pub struct Lane {
 pub struct Lanes {
     /// Region columns in rollout order; the first is the canary region.
     pub regions: Vec<Text>,
-    /// In-flight lanes newest first, then recently finished ones newest first.
-    pub lanes: Vec<Lane>,
+    /// In-flight lanes newest first, then recently finished ones newest first
+    /// (shared: a quiet tick reuses the lanes it built before).
+    pub lanes: Vec<std::sync::Arc<Lane>>,
     /// How many of `lanes` are in flight (they come first).
     pub in_flight: usize,
 }
 
 impl Lanes {
     pub fn find(&self, id: &str) -> Option<&Lane> {
-        self.lanes.iter().find(|l| &*l.id == id)
+        self.lanes.iter().map(|l| &**l).find(|l| &*l.id == id)
     }
 }
 

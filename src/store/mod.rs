@@ -10,12 +10,11 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
-use crate::metrics::lanes::LaneIndex;
 use crate::model::records::{Records, Touched};
 use crate::model::settings::Settings;
 use crate::model::{Text, Time};
 use crate::util::clock::Clock;
-pub use snapshot::{Snapshot, SourceStatus, Views, WINDOW_DAYS, WindowView};
+pub use snapshot::{Kept, Snapshot, SourceStatus, Views, WINDOW_DAYS, WindowView};
 
 use crate::model::source_update::SourceUpdate;
 
@@ -43,9 +42,9 @@ pub struct Store {
     views: Arc<Views>,
     /// The records changed since `views.facts` were brought up to date.
     touched: Touched,
-    /// Which deployments can have a lane; the store's own (never shared), so
-    /// it is updated in place.
-    lane_index: LaneIndex,
+    /// Kept between recomputes (lane index and cache, lead-time memo); the
+    /// store's own (never shared), so it is updated in place.
+    kept: Kept,
     publish: watch::Sender<Arc<Snapshot>>,
 }
 
@@ -72,7 +71,7 @@ impl Store {
             version: 0,
             views,
             touched: Touched::default(),
-            lane_index: LaneIndex::default(),
+            kept: Kept::default(),
             publish,
         };
         (store, subscribe)
@@ -153,7 +152,7 @@ impl Store {
             if !self.touched.is_empty() {
                 let touched = std::mem::take(&mut self.touched);
                 Arc::make_mut(&mut facts).update(&self.records, &self.settings, &touched);
-                self.lane_index.update(
+                self.kept.lanes.update(
                     &self.records,
                     &self.settings,
                     touched.deployments.iter().copied(),
@@ -162,14 +161,14 @@ impl Store {
                     && touched.findings.is_empty()
                     && touched.canaries.is_empty())
                 {
-                    self.lane_index.forget_lanes();
+                    self.kept.lanes.forget_lanes();
                 }
             }
             self.views = Arc::new(Views::compute_with(
                 &self.records,
                 &self.settings,
                 facts,
-                &mut self.lane_index,
+                &mut self.kept,
                 now,
             ));
         }

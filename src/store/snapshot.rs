@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::TimeDelta;
 
-use crate::metrics::dora::is_open_at;
+use crate::metrics::dora::{LeadMemo, is_open_at};
 use crate::metrics::lanes::{LaneIndex, Lanes, Outcome};
 use crate::metrics::{DORA_2023, Facts, Scorecards, Window, needs_help_first};
 use crate::model::canary::CanaryTarget;
@@ -78,6 +78,15 @@ pub struct WindowView {
     pub resolved_incidents: Vec<usize>,
 }
 
+/// What the store keeps between recomputes so that a clock tick does only the
+/// work the sliding windows need: which deployments can have a lane (and the
+/// lanes that cannot have changed), and lead-time statistics of unchanged slices.
+#[derive(Debug, Default)]
+pub struct Kept {
+    pub lanes: LaneIndex,
+    pub leads: LeadMemo,
+}
+
 /// Everything computed from the records at one time.
 #[derive(Debug, Clone)]
 pub struct Views {
@@ -106,8 +115,11 @@ pub struct Views {
 impl Views {
     pub fn compute(records: &Records, settings: &Settings, now: Time) -> Self {
         let facts = Arc::new(Facts::derive(records, settings));
-        let mut lanes = LaneIndex::build(records, settings);
-        Self::compute_with(records, settings, facts, &mut lanes, now)
+        let mut kept = Kept {
+            lanes: LaneIndex::build(records, settings),
+            leads: LeadMemo::default(),
+        };
+        Self::compute_with(records, settings, facts, &mut kept, now)
     }
 
     /// Like [`Views::compute`], with the window-independent facts and the lane
@@ -117,14 +129,14 @@ impl Views {
         records: &Records,
         settings: &Settings,
         facts: Arc<Facts>,
-        lane_index: &mut LaneIndex,
+        kept: &mut Kept,
         now: Time,
     ) -> Self {
         let windows = WINDOW_DAYS
             .iter()
             .map(|&days| {
                 let window = Window::ending(now, TimeDelta::days(days));
-                let scorecards = facts.evaluate(records, window, &DORA_2023);
+                let scorecards = facts.evaluate_memo(records, window, &DORA_2023, &mut kept.leads);
                 let order = needs_help_first(&scorecards);
                 let mut resolved_incidents: Vec<usize> = records
                     .incidents
@@ -151,7 +163,7 @@ impl Views {
             .map(|(n, _)| n)
             .collect();
         open_incidents.sort_by_key(|&n| records.incidents[n].opened);
-        let lanes = crate::metrics::lanes::compute_with(records, settings, lane_index, now);
+        let lanes = crate::metrics::lanes::compute_with(records, settings, &mut kept.lanes, now);
         let alerts = crate::metrics::alerts::derive(&lanes, records, now);
         Self {
             canary_targets: canary_targets(&lanes),

@@ -69,6 +69,9 @@ pub(super) struct Links {
     /// Records (and settings) naming each team; a team with none is not reported.
     team_refs: Vec<u32>,
     pub team_index: Vec<Arc<TeamIndex>>,
+    /// Updates that edited team arrays so far: each edited array takes the
+    /// count as its version.
+    edits: u64,
 }
 
 impl Links {
@@ -207,10 +210,11 @@ impl Facts {
         self.refresh_deployments(records, settings, &mut work);
         self.recount(records, &mut work);
         let mut edits = std::mem::take(&mut work.edits);
+        self.links.edits += 1;
         for team in work.touched_teams {
             let e = edits.remove(&team).unwrap_or_default();
             let index = Arc::make_mut(&mut self.links.team_index[team as usize]);
-            index.apply(e, &self.deployments);
+            index.apply(e, &self.deployments, self.links.edits);
         }
         self.sort_teams();
     }

@@ -147,17 +147,66 @@ impl std::fmt::Debug for Facts {
     }
 }
 
+/// Lead-time statistics of slices of the teams' counted changes, kept between
+/// evaluations: a clock tick slides the windows a little, and most teams' slices
+/// stay the same. A slice is known by its team, the version of the team's arrays
+/// and its bounds.
+#[derive(Debug, Clone, Default)]
+pub struct LeadMemo {
+    kept: FoldMap<(u32, u64, usize, usize), LeadStats>,
+    /// Where each team's slices were at the last evaluation of a window of this
+    /// length (and whether it was the previous window): (done, counted).
+    hints: FoldMap<(u32, i64, bool), Slices>,
+}
+
+/// Positions in a team's `done` and `counted` arrays.
+type Slices = (std::ops::Range<usize>, std::ops::Range<usize>);
+
+type FoldMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+
+/// At most this many slices are kept (a few windows of every team of a large
+/// organisation); past it the memo starts afresh.
+const LEAD_MEMO_MAX: usize = 16_384;
+
+#[derive(Debug, Clone, Copy, Default)]
+struct LeadStats {
+    median_ms: Option<f64>,
+    changes: u64,
+    skewed: u64,
+}
+
 impl Facts {
     /// Scorecards for every team over `window` and the window before it.
     pub fn evaluate(&self, records: &Records, window: Window, bench: &Benchmarks) -> Scorecards {
+        self.evaluate_memo(records, window, bench, &mut LeadMemo::default())
+    }
+
+    /// Like [`Facts::evaluate`], reusing (and keeping) lead-time statistics of
+    /// slices it evaluated before.
+    pub fn evaluate_memo(
+        &self,
+        records: &Records,
+        window: Window,
+        bench: &Benchmarks,
+        memo: &mut LeadMemo,
+    ) -> Scorecards {
+        if memo.kept.len() > LEAD_MEMO_MAX {
+            memo.kept.clear();
+        }
+        if memo.hints.len() > LEAD_MEMO_MAX {
+            memo.hints.clear();
+        }
         let days = window.days();
         let teams = self
             .teams
             .iter()
-            .zip(self.indexes())
-            .map(|(team, index)| {
-                let current = tally(records, index, window).metrics(days, bench);
-                let previous = tally(records, index, window.previous()).metrics(days, bench);
+            .zip(&self.sorted_slots)
+            .map(|(team, &slot)| {
+                let index = &*self.links.team_index[slot as usize];
+                let mut tally =
+                    |w, prev| tally(records, index, w, (slot, prev), memo).metrics(days, bench);
+                let current = tally(window, false);
+                let previous = tally(window.previous(), true);
                 TeamScorecard {
                     team: team.clone(),
                     tier: current.team_tier(),
@@ -250,24 +299,50 @@ impl Facts {
     }
 }
 
-/// One team's counts in `window` from its arrays.
-fn tally(records: &Records, index: &TeamIndex, window: Window) -> Tally {
-    let (deployed, failed, rework) = index.deployment_counts(window);
+/// One team's counts in `window` from its arrays (`slot` names the team in `memo`).
+fn tally(
+    records: &Records,
+    index: &TeamIndex,
+    window: Window,
+    (slot, previous): (u32, bool),
+    memo: &mut LeadMemo,
+) -> Tally {
+    // Hints are positions: any version of the arrays may take them, as they
+    // are checked before use.
+    let hint_key = (
+        slot,
+        window.length().num_nanoseconds().unwrap_or(i64::MAX),
+        previous,
+    );
+    let (done_hint, counted_hint) = memo.hints.get(&hint_key).cloned().unzip();
+    let done = index.done_in_near(window, done_hint);
+    let range = index.counted_range_near(window, counted_hint);
+    memo.hints.insert(hint_key, (done.clone(), range.clone()));
+    let (deployed, failed, rework) = index.deployment_counts(done);
+    let key = (slot, index.version, range.start, range.end);
+    let lead = *memo.kept.entry(key).or_insert_with(|| {
+        let mut stats = LeadStats::default();
+        let mut leads = Vec::with_capacity(range.len());
+        for c in &index.counted[range] {
+            // Compared before rounding to milliseconds: a commit even a microsecond
+            // after its deployment is skewed (as in the detail), not a zero lead.
+            if c.lead < TimeDelta::zero() {
+                stats.skewed += 1;
+            } else {
+                leads.push(c.lead.num_milliseconds());
+            }
+        }
+        stats.changes = leads.len() as u64;
+        stats.median_ms = median_ms(&mut leads);
+        stats
+    });
     let mut t = Tally {
         deployed,
         failed,
         rework,
+        lead,
         ..Tally::default()
     };
-    for c in index.counted_in(window) {
-        // Compared before rounding to milliseconds: a commit even a microsecond
-        // after its deployment is skewed (as in the detail), not a zero lead.
-        if c.lead < TimeDelta::zero() {
-            t.skewed += 1;
-        } else {
-            t.leads.push(c.lead.num_milliseconds());
-        }
-    }
     for &i in &index.incidents {
         let Some(inc) = records.incidents.get(i as usize) else {
             continue;
@@ -292,9 +367,7 @@ struct Tally {
     deployed: u64,
     failed: u64,
     rework: u64,
-    /// Lead times in milliseconds.
-    leads: Vec<i64>,
-    skewed: u64,
+    lead: LeadStats,
     /// Restore times in milliseconds.
     restores: Vec<i64>,
     open: u64,
@@ -302,7 +375,7 @@ struct Tally {
 
 impl Tally {
     fn metrics(mut self, days: f64, bench: &Benchmarks) -> TeamMetrics {
-        let lead_median = median_ms(&mut self.leads);
+        let lead_median = self.lead.median_ms;
         let restore_median = median_ms(&mut self.restores);
         TeamMetrics {
             deployment_frequency: Frequency {
@@ -316,8 +389,8 @@ impl Tally {
             },
             lead_time: LeadTime {
                 median_seconds: lead_median.map(|m| m / 1000.0),
-                changes: self.leads.len() as u64,
-                skewed: self.skewed,
+                changes: self.lead.changes,
+                skewed: self.lead.skewed,
                 tier: lead_median.map(|m| bench.lead_time(m)),
             },
             change_failure_rate: ChangeFailureRate {

@@ -4,6 +4,8 @@
 //! found by binary search, so evaluating a window costs what falls in it and a
 //! sliding window costs two searches per array.
 
+use std::ops::Range;
+
 use chrono::TimeDelta;
 
 use crate::model::Time;
@@ -29,6 +31,8 @@ impl CountedEntry {
 
 #[derive(Debug, Clone, Default)]
 pub(super) struct TeamIndex {
+    /// Changes with every batch that edits the arrays (see `LeadMemo`).
+    pub version: u64,
     /// (`T_done`, deployment) of the team's deployments that have a `T_done`, in order.
     pub done: Vec<(Time, u32)>,
     /// `failed[k]`: failed deployments among `done[..k]`; one longer than `done`.
@@ -39,6 +43,48 @@ pub(super) struct TeamIndex {
     pub counted: Vec<CountedEntry>,
     /// The team's incidents by position, ascending.
     pub incidents: Vec<u32>,
+    /// `done` and `counted` times as nanoseconds: dense keys that binary
+    /// searches read far faster than the records (see [`key`]).
+    done_keys: Vec<i64>,
+    counted_keys: Vec<i64>,
+}
+
+/// A time as nanoseconds since the epoch; times outside 1677-2262 clamp to the
+/// ends, which keeps them outside any window whose own bounds fit (windows
+/// whose bounds do not fit are searched by time instead).
+fn key(t: Time) -> i64 {
+    t.timestamp_nanos_opt().unwrap_or(if t.timestamp() < 0 {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
+}
+
+/// The window's bounds as keys, when both fit.
+fn window_keys(window: Window) -> Option<(i64, i64)> {
+    Some((
+        window.start.timestamp_nanos_opt()?,
+        window.end.timestamp_nanos_opt()?,
+    ))
+}
+
+/// The positions of `keys` (sorted) in `[start, end)`. `hint` is where the
+/// slice was at the last tick: a window slides a little, so the hint usually
+/// still holds, and checking it reads two places instead of searching.
+fn slice_of(keys: &[i64], (start, end): (i64, i64), hint: Option<Range<usize>>) -> Range<usize> {
+    let at = |i: usize, t: i64| {
+        (i == 0 || keys.get(i - 1).is_some_and(|&k| k < t)) && keys.get(i).is_none_or(|&k| k >= t)
+    };
+    if let Some(h) = hint
+        && h.end <= keys.len()
+        && at(h.start, start)
+        && at(h.end, end)
+    {
+        return h;
+    }
+    let lo = keys.partition_point(|&k| k < start);
+    let hi = keys.partition_point(|&k| k < end);
+    lo..hi.max(lo)
 }
 
 /// What a batch adds to and removes from one team's arrays.
@@ -55,7 +101,8 @@ pub(super) struct Edits {
 impl TeamIndex {
     /// Applies a batch's edits and recounts the failed and rework prefix sums
     /// (a deployment can turn failed without moving).
-    pub fn apply(&mut self, mut e: Edits, deployments: &Segmented<DeploymentFacts>) {
+    pub fn apply(&mut self, mut e: Edits, deployments: &Segmented<DeploymentFacts>, version: u64) {
+        self.version = version;
         if !e.done_out.is_empty() {
             e.done_out.sort_unstable();
             self.done.retain(|x| e.done_out.binary_search(x).is_err());
@@ -82,6 +129,8 @@ impl TeamIndex {
             self.incidents.extend(e.incidents_in);
             self.incidents.sort_unstable();
         }
+        self.done_keys = self.done.iter().map(|x| key(x.0)).collect();
+        self.counted_keys = self.counted.iter().map(|x| key(x.t_ok)).collect();
         self.failed.clear();
         self.rework.clear();
         let (mut failed, mut rework) = (0, 0);
@@ -98,7 +147,15 @@ impl TeamIndex {
     }
 
     /// The positions in `done` of the deployments finished in `window`.
-    pub fn done_in(&self, window: Window) -> std::ops::Range<usize> {
+    pub fn done_in(&self, window: Window) -> Range<usize> {
+        self.done_in_near(window, None)
+    }
+
+    /// [`TeamIndex::done_in`], trying `hint` first.
+    pub fn done_in_near(&self, window: Window, hint: Option<Range<usize>>) -> Range<usize> {
+        if let Some(bounds) = window_keys(window) {
+            return slice_of(&self.done_keys, bounds, hint);
+        }
         let lo = self.done.partition_point(|x| x.0 < window.start);
         let hi = self.done.partition_point(|x| x.0 < window.end);
         lo..hi.max(lo)
@@ -106,14 +163,26 @@ impl TeamIndex {
 
     /// The changes counted at a `T_ok` in `window`.
     pub fn counted_in(&self, window: Window) -> &[CountedEntry] {
-        let lo = self.counted.partition_point(|x| x.t_ok < window.start);
-        let hi = self.counted.partition_point(|x| x.t_ok < window.end);
-        &self.counted[lo..hi.max(lo)]
+        &self.counted[self.counted_range(window)]
     }
 
-    /// (deployed, failed, rework) among the deployments finished in `window`.
-    pub fn deployment_counts(&self, window: Window) -> (u64, u64, u64) {
-        let r = self.done_in(window);
+    /// The positions in `counted` of the changes counted in `window`.
+    pub fn counted_range(&self, window: Window) -> Range<usize> {
+        self.counted_range_near(window, None)
+    }
+
+    /// [`TeamIndex::counted_range`], trying `hint` first.
+    pub fn counted_range_near(&self, window: Window, hint: Option<Range<usize>>) -> Range<usize> {
+        if let Some(bounds) = window_keys(window) {
+            return slice_of(&self.counted_keys, bounds, hint);
+        }
+        let lo = self.counted.partition_point(|x| x.t_ok < window.start);
+        let hi = self.counted.partition_point(|x| x.t_ok < window.end);
+        lo..hi.max(lo)
+    }
+
+    /// (deployed, failed, rework) among the deployments at positions `r` of `done`.
+    pub fn deployment_counts(&self, r: Range<usize>) -> (u64, u64, u64) {
         let count = |sums: &[u32]| match (sums.get(r.end), sums.get(r.start)) {
             (Some(hi), Some(lo)) => u64::from(hi - lo),
             _ => 0,

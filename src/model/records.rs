@@ -18,6 +18,7 @@ pub struct Deployment {
     pub service: Text,
     /// The last team a line named, if any.
     pub team: Option<Text>,
+    /// Its lines in arrival order; their change lists are moved into `changes`.
     pub events: Vec<DeploymentEvent>,
     /// Union of the change ids all lines list, first mention first.
     pub changes: Vec<Text>,
@@ -155,11 +156,15 @@ impl Records {
                     dep.team = d.team.clone();
                 }
                 dep.hotfix |= d.hotfix;
-                for c in &d.changes {
-                    if !dep.changes.contains(c) {
-                        dep.changes.push(c.clone());
+                // The line's change list moves into the union: kept once, not per line.
+                for c in std::mem::take(&mut d.changes) {
+                    if !dep.changes.contains(&c) {
+                        dep.changes.push(c);
                     }
                 }
+                // Most deployments have two or three lines: growing one at a time
+                // keeps a million deployments from holding a spare line each.
+                dep.events.reserve_exact(1);
                 dep.events.push(d);
                 Touch::Deployment(i)
             }

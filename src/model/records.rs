@@ -9,7 +9,7 @@
 //! to a clone copies only the chunks it writes to.
 
 use crate::model::segmented::{Segmented, SharedIndex};
-use crate::model::{CanaryResult, Change, DeploymentEvent, Event, Finding, Incident, Text};
+use crate::model::{CanaryResult, Change, DeployStatus, Event, Finding, Incident, Text, Time};
 
 /// One deployment id and all its lines, in arrival order.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,12 +18,26 @@ pub struct Deployment {
     pub service: Text,
     /// The last team a line named, if any.
     pub team: Option<Text>,
-    /// Its lines in arrival order; their change lists are moved into `changes`.
-    pub events: Vec<DeploymentEvent>,
+    /// Its lines in arrival order.
+    pub events: Vec<DeploymentLine>,
     /// Union of the change ids all lines list, first mention first.
     pub changes: Vec<Text>,
     /// Any line marked it a hotfix.
     pub hotfix: bool,
+}
+
+/// One line of a deployment as kept: what it says beyond the id, service, team,
+/// changes and hotfix flag, which its deployment keeps once (a line naming
+/// another service does not move the deployment).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploymentLine {
+    pub time: Time,
+    pub status: DeployStatus,
+    /// `None` means production (the schema's default).
+    pub environment: Option<Text>,
+    pub region: Option<Text>,
+    pub stage: Option<Text>,
+    pub url: Option<Text>,
 }
 
 /// The record one event landed in, by kind and position: what the metric engine
@@ -144,20 +158,23 @@ impl Records {
                         i
                     }
                 };
+                // A listed change already read shares its record's id text.
+                let changes: Vec<Text> = std::mem::take(&mut d.changes)
+                    .into_iter()
+                    .map(|c| match self.change_index.get(&*c) {
+                        Some(n) => self.changes.get(n).map_or(c, |r| r.id.clone()),
+                        None => c,
+                    })
+                    .collect();
                 let Some(dep) = self.deployments.get_mut(i) else {
                     return Touch::Deployment(i);
                 };
-                // The line shares its deployment's id and service text.
-                d.id = dep.id.clone();
-                if d.service == dep.service {
-                    d.service = dep.service.clone();
-                }
                 if d.team.is_some() {
-                    dep.team = d.team.clone();
+                    dep.team = d.team;
                 }
                 dep.hotfix |= d.hotfix;
                 // The line's change list moves into the union: kept once, not per line.
-                for c in std::mem::take(&mut d.changes) {
+                for c in changes {
                     if !dep.changes.contains(&c) {
                         dep.changes.push(c);
                     }
@@ -165,7 +182,14 @@ impl Records {
                 // Most deployments have two or three lines: growing one at a time
                 // keeps a million deployments from holding a spare line each.
                 dep.events.reserve_exact(1);
-                dep.events.push(d);
+                dep.events.push(DeploymentLine {
+                    time: d.time,
+                    status: d.status,
+                    environment: d.environment,
+                    region: d.region,
+                    stage: d.stage,
+                    url: d.url,
+                });
                 Touch::Deployment(i)
             }
             Event::Incident(inc) => Touch::Incident(upsert(

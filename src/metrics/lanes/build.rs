@@ -4,11 +4,9 @@
 use crate::metrics::canary;
 use crate::metrics::dora::is_open_at;
 use crate::model::canary::{MetricRule, Thresholds, default_rules};
-use crate::model::records::{Deployment, Records};
+use crate::model::records::{Deployment, DeploymentLine, Records};
 use crate::model::settings::Settings;
-use crate::model::{
-    CanaryResult, DeployStatus, DeploymentEvent, FindingStatus, Severity, Text, Time, Verdict,
-};
+use crate::model::{CanaryResult, DeployStatus, FindingStatus, Severity, Text, Time, Verdict};
 
 use super::{
     Blocker, CanaryView, Gate, INCIDENT_LINK, Lane, Lanes, MAX_FINISHED, NO_REGION, Outcome,
@@ -423,7 +421,7 @@ fn canaries_and_series(records: &Records, now: Time) -> CanaryIndex<'_> {
 }
 
 /// One stage per region, replaying the deployment's production events.
-fn stages(prod: &[&DeploymentEvent], regions: &[Text], canary_passed: bool) -> Vec<Stage> {
+fn stages(prod: &[&DeploymentLine], regions: &[Text], canary_passed: bool) -> Vec<Stage> {
     let regional = prod.iter().any(|e| e.region.is_some());
     let mut stages: Vec<Stage> = regions.iter().map(|r| Stage::queued(r.clone())).collect();
     for e in prod {

@@ -138,7 +138,10 @@ impl Links {
 /// One update's work lists and the team edits it produces.
 #[derive(Default)]
 struct Work {
+    /// Services whose successful deployments or incidents changed.
     services: Vec<u32>,
+    /// Services whose incidents changed (opened, resolved, moved).
+    incident_services: Vec<u32>,
     reattribute: Vec<u32>,
     refresh: Vec<u32>,
     recount: Vec<u32>,
@@ -199,12 +202,18 @@ impl Facts {
         self.note_changes(records, settings, &touched, &mut work);
         self.note_findings(records, settings, &touched, &mut work);
         dedup(&mut work.services);
+        dedup(&mut work.incident_services);
         for &s in &work.services {
             self.rebuild_service(records, s);
             work.reattribute
                 .extend(self.links.incs_of_service[s as usize].iter().copied());
-            work.refresh
-                .extend(self.links.deps_of_service[s as usize].iter().copied());
+            // Rework reads the service's incidents: only when they changed can
+            // a deployment the batch did not touch turn rework (a change of
+            // attribution is handled in `reattribute`).
+            if work.incident_services.binary_search(&s).is_ok() {
+                work.refresh
+                    .extend(self.links.deps_of_service[s as usize].iter().copied());
+            }
         }
         self.reattribute(records, settings, &mut work);
         self.refresh_deployments(records, settings, &mut work);
@@ -265,6 +274,7 @@ impl Facts {
                 if old != NONE {
                     Arc::make_mut(&mut l.incs_of_service[old as usize]).retain(|&x| x != i32);
                     work.services.push(old);
+                    work.incident_services.push(old);
                 }
                 Arc::make_mut(&mut l.incs_of_service[s as usize]).push(i32);
                 if let Some(slot) = l.inc_service.get_mut(i) {
@@ -272,6 +282,7 @@ impl Facts {
                 }
             }
             work.services.push(s);
+            work.incident_services.push(s);
             work.reattribute.push(i32);
             if let Some(name) = &inc.deployment {
                 let naming = l.naming.get(name);

@@ -47,6 +47,9 @@ pub(super) struct Links {
     incs_of_service: Vec<Arc<Vec<u32>>>,
     dep_service: Segmented<u32>,
     inc_service: Segmented<u32>,
+    /// Each deployment's and incident's team slot; `NONE` until first derived.
+    dep_team: Segmented<u32>,
+    inc_team: Segmented<u32>,
     /// Per service: successful deployments as (`T_ok`, position), ordered by
     /// (`T_ok`, id).
     ok: Vec<Arc<Vec<(Time, u32)>>>,
@@ -98,10 +101,6 @@ impl Links {
         self.team_refs.push(0);
         self.team_index.push(Arc::default());
         t
-    }
-
-    fn slot_of(&self, team: &str) -> Option<u32> {
-        self.team_slot.get(team).copied()
     }
 
     fn listers(&self, change: usize) -> impl Iterator<Item = u32> + '_ {
@@ -240,6 +239,8 @@ impl Facts {
                 rework: None,
             });
             l.dep_service.push(NONE);
+            l.dep_team.push(NONE);
+            // No `T_done` until it is derived: in flight until then.
             self.in_flight += 1;
         }
         while self.incidents.len() < records.incidents.len() {
@@ -248,6 +249,7 @@ impl Facts {
                 attribution: None,
             });
             l.inc_service.push(NONE);
+            l.inc_team.push(NONE);
             // Counted as attributed until derived (see `reattribute`).
         }
         while l.first_lister.len() < records.changes.len() {
@@ -455,9 +457,11 @@ impl Facts {
             let Some(f) = self.incidents.get(i as usize) else {
                 continue;
             };
-            let old_team = l.slot_of(&f.team).filter(|_| !f.team.is_empty());
-            let was_new = f.team.is_empty();
-            if old_team == Some(team) && !was_new && f.attribution == attribution {
+            // The team slot, not the team's name, says whether it was derived
+            // before: a team may be named "" (the config allows it).
+            let old_team = l.inc_team.get(i as usize).copied().filter(|&t| t != NONE);
+            let was_new = old_team.is_none();
+            if old_team == Some(team) && f.attribution == attribution {
                 continue;
             }
             let Some(f) = self.incidents.get_mut(i as usize) else {
@@ -470,6 +474,9 @@ impl Facts {
                 work.edits(team).incidents_in.push(i);
                 move_ref(&mut l.team_refs, old_team.unwrap_or(NONE), team);
                 f.team = l.team_names[team as usize].clone();
+                if let Some(slot) = l.inc_team.get_mut(i as usize) {
+                    *slot = team;
+                }
             }
             if was_new || f.attribution != attribution {
                 // A new incident was not counted as unattributed yet.
@@ -521,13 +528,16 @@ impl Facts {
                 continue;
             };
             let l = &mut self.links;
-            let old_team = (!f.team.is_empty()).then(|| l.slot_of(&f.team)).flatten();
+            let old_team = l.dep_team.get(d as usize).copied().filter(|&t| t != NONE);
             let old_done = f.t_done;
             let old_failed = !f.fail_reasons.is_empty();
             let new_failed = !new.fail_reasons.is_empty();
             let old_rework = f.rework.is_some();
             if old_team != Some(team) {
                 move_ref(&mut l.team_refs, old_team.unwrap_or(NONE), team);
+                if let Some(slot) = l.dep_team.get_mut(d as usize) {
+                    *slot = team;
+                }
             }
             if old_team != Some(team) || old_done != new.t_done {
                 if let (Some(t), Some(old)) = (old_done, old_team) {
@@ -636,10 +646,8 @@ impl Facts {
                 }
             }
             let new = best.and_then(|(t_ok, _, d)| {
-                let team = self
-                    .links
-                    .slot_of(&self.deployments.get(d as usize)?.team)?;
-                Some((team, t_ok, d))
+                let team = self.links.dep_team.get(d as usize).copied()?;
+                (team != NONE).then_some((team, t_ok, d))
             });
             let l = &mut self.links;
             let Some(slot) = l.counted.get_mut(c as usize) else {

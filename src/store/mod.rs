@@ -150,7 +150,9 @@ impl Store {
             // windows only, and a batch re-derives what its records change.
             let mut facts = self.views.facts.clone();
             if !self.touched.is_empty() {
-                let touched = std::mem::take(&mut self.touched);
+                // Each record once: a burst of lines for one id is one touch.
+                let mut touched = std::mem::take(&mut self.touched);
+                touched.dedup();
                 Arc::make_mut(&mut facts).update(&self.records, &self.settings, &touched);
                 self.kept.lanes.update(
                     &self.records,

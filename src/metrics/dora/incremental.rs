@@ -29,6 +29,10 @@ use super::{Attribution, DeploymentFacts, Facts, FailReason, IncidentFacts, Rewo
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 type HashSet<K> = std::collections::HashSet<K, foldhash::fast::FixedState>;
 
+/// Numbers each `Facts::new`, so that memos keyed by versions of one history
+/// never mistake another's.
+static HISTORIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// No slot (a record not derived yet, a change no deployment lists).
 const NONE: u32 = u32::MAX;
 
@@ -62,7 +66,7 @@ pub(super) struct Links {
     first_lister: Segmented<u32>,
     more_listers: Arc<HashMap<u32, Vec<u32>>>,
     /// Change ids listed by deployments before the change was read.
-    pending: Arc<HashMap<Text, Vec<u32>>>,
+    pending: Pending,
     /// Per change: where it is counted as (team slot, `T_ok`, deployment).
     counted: Segmented<Option<(u32, Time, u32)>>,
     change_team: Segmented<u32>,
@@ -134,6 +138,47 @@ impl Links {
     }
 }
 
+/// Change ids listed before their change line was read, and the deployments
+/// listing them. In shards: a feed of deployments whose changes never arrive
+/// (no git source) keeps adding ids, and a batch copies only the shards it
+/// writes to while the published snapshot shares them.
+#[derive(Clone, Default)]
+struct Pending {
+    shards: Vec<Arc<HashMap<Text, Vec<u32>>>>,
+}
+
+const PENDING_SHARDS: usize = 64;
+
+impl Pending {
+    fn shard(id: &str) -> usize {
+        use std::hash::BuildHasher;
+        (foldhash::fast::FixedState::default().hash_one(id) >> 40) as usize % PENDING_SHARDS
+    }
+
+    /// Deployment `d` lists change `id`, not read yet.
+    fn wait(&mut self, id: &Text, d: u32) {
+        if self.shards.is_empty() {
+            self.shards = (0..PENDING_SHARDS).map(|_| Arc::default()).collect();
+        }
+        let shard = &mut self.shards[Self::shard(id)];
+        if shard.get(id).is_some_and(|v| v.contains(&d)) {
+            return;
+        }
+        Arc::make_mut(shard).entry(id.clone()).or_default().push(d);
+    }
+
+    /// The deployments that listed `id` before it was read (and forgets them).
+    fn take(&mut self, id: &str) -> Vec<u32> {
+        let Some(shard) = self.shards.get_mut(Self::shard(id)) else {
+            return Vec::new();
+        };
+        if !shard.contains_key(id) {
+            return Vec::new();
+        }
+        Arc::make_mut(shard).remove(id).unwrap_or_default()
+    }
+}
+
 /// One update's work lists and the team edits it produces.
 #[derive(Default)]
 struct Work {
@@ -176,6 +221,7 @@ impl Facts {
             unattributed_incidents: 0,
             in_flight: 0,
             sorted_slots: Vec::new(),
+            history: HISTORIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             links,
         };
         facts.sort_teams();
@@ -334,15 +380,7 @@ impl Facts {
                         l.add_lister(c, d32);
                         work.recount.push(c as u32);
                     }
-                    None => {
-                        let waiting = l.pending.get(id);
-                        if waiting.is_none_or(|v| !v.contains(&d32)) {
-                            Arc::make_mut(&mut l.pending)
-                                .entry(id.clone())
-                                .or_default()
-                                .push(d32);
-                        }
-                    }
+                    None => l.pending.wait(id, d32),
                 }
             }
             work.refresh.push(d32);
@@ -374,12 +412,8 @@ impl Facts {
             let Some(change) = records.changes.get(c) else {
                 continue;
             };
-            if l.pending.contains_key(&change.id)
-                && let Some(waiting) = Arc::make_mut(&mut l.pending).remove(&change.id)
-            {
-                for d in waiting {
-                    l.add_lister(c, d);
-                }
+            for d in l.pending.take(&change.id) {
+                l.add_lister(c, d);
             }
             work.recount.push(c as u32);
             let team = l.team(settings.team_for(change.team.as_ref(), Some(&change.service)));

@@ -122,6 +122,8 @@ pub struct Facts {
     pub in_flight: usize,
     /// The slot in `links` of each of `teams`.
     sorted_slots: Vec<u32>,
+    /// Tells apart facts built by different `Facts::new` (see `LeadMemo`).
+    history: u64,
     links: incremental::Links,
 }
 
@@ -150,10 +152,13 @@ impl std::fmt::Debug for Facts {
 /// Lead-time statistics of slices of the teams' counted changes, kept between
 /// evaluations: a clock tick slides the windows a little, and most teams' slices
 /// stay the same. A slice is known by its team, the version of the team's arrays
-/// and its bounds.
+/// and its bounds; versions count within one history of updates (one
+/// `Facts::new` and the updates after it, clones included), so the history is
+/// part of the key too.
 #[derive(Debug, Clone, Default)]
 pub struct LeadMemo {
-    kept: FoldMap<(u32, u64, usize, usize), LeadStats>,
+    /// By (history of the facts, team slot, version of its arrays, bounds).
+    kept: FoldMap<(u64, u32, u64, usize, usize), LeadStats>,
     /// Where each team's slices were at the last evaluation of a window of this
     /// length (and whether it was the previous window): (done, counted).
     hints: FoldMap<(u32, i64, bool), Slices>,
@@ -203,8 +208,9 @@ impl Facts {
             .zip(&self.sorted_slots)
             .map(|(team, &slot)| {
                 let index = &*self.links.team_index[slot as usize];
-                let mut tally =
-                    |w, prev| tally(records, index, w, (slot, prev), memo).metrics(days, bench);
+                let mut tally = |w, prev| {
+                    tally(records, index, w, (self.history, slot, prev), memo).metrics(days, bench)
+                };
                 let current = tally(window, false);
                 let previous = tally(window.previous(), true);
                 TeamScorecard {
@@ -304,7 +310,7 @@ fn tally(
     records: &Records,
     index: &TeamIndex,
     window: Window,
-    (slot, previous): (u32, bool),
+    (history, slot, previous): (u64, u32, bool),
     memo: &mut LeadMemo,
 ) -> Tally {
     // Hints are positions: any version of the arrays may take them, as they
@@ -319,7 +325,7 @@ fn tally(
     let range = index.counted_range_near(window, counted_hint);
     memo.hints.insert(hint_key, (done.clone(), range.clone()));
     let (deployed, failed, rework) = index.deployment_counts(done);
-    let key = (slot, index.version, range.start, range.end);
+    let key = (history, slot, index.version, range.start, range.end);
     let lead = *memo.kept.entry(key).or_insert_with(|| {
         let mut stats = LeadStats::default();
         let mut leads = Vec::with_capacity(range.len());

@@ -69,7 +69,10 @@ pub fn compute_with(
     let cx: std::cell::OnceCell<Context> = std::cell::OnceCell::new();
     let mut in_flight = Vec::new();
     let mut finished = Vec::new();
-    for d in index.candidates(now) {
+    let candidates = index.candidates(now);
+    // Lanes of deployments no longer candidates are not kept.
+    index.cache.keep_only(&candidates);
+    for &d in &candidates {
         let lane = match index.cache.get(d, now) {
             Some(kept) => kept,
             None => {

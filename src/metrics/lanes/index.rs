@@ -63,6 +63,12 @@ impl LaneCache {
         (*from <= now && now < *until).then(|| lane.clone())
     }
 
+    /// Drops the lanes of deployments not in `candidates` (sorted).
+    pub fn keep_only(&mut self, candidates: &[usize]) {
+        self.lanes
+            .retain(|&d, _| candidates.binary_search(&(d as usize)).is_ok());
+    }
+
     pub fn keep(&mut self, d: usize, lane: Option<Arc<Lane>>, from: Time, until: Time) {
         self.lanes.insert(d as u32, (lane, from, until));
     }

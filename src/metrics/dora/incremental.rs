@@ -22,7 +22,8 @@ use crate::model::segmented::Segmented;
 use crate::model::settings::Settings;
 use crate::model::{DeployStatus, Text, Time};
 
-use super::team_index::{CountedEntry, Edits, TeamIndex};
+use super::links::{Links, NONE, move_ref, open_index};
+use super::team_index::{CountedEntry, Edits};
 use super::{Attribution, DeploymentFacts, Facts, FailReason, IncidentFacts, ReworkReason};
 
 /// Hash maps keyed by names: foldhash (fast, well mixed, fixed seed), not SipHash.
@@ -32,152 +33,6 @@ type HashSet<K> = std::collections::HashSet<K, foldhash::fast::FixedState>;
 /// Numbers each `Facts::new`, so that memos keyed by versions of one history
 /// never mistake another's.
 static HISTORIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// No slot (a record not derived yet, a change no deployment lists).
-const NONE: u32 = u32::MAX;
-
-/// Per service: the incidents' open times in order, and for each prefix the
-/// longest-lasting incident so far as (resolved, incident position).
-type OpenIndex = (Vec<Time>, Vec<(Option<Time>, u32)>);
-
-/// The bookkeeping that lets a batch find what it changes. Every part is cheap
-/// to clone (shared chunks or shared vectors), since the published snapshot
-/// holds the facts the store goes on updating.
-#[derive(Clone, Default)]
-pub(super) struct Links {
-    service_slot: Arc<HashMap<Text, u32>>,
-    deps_of_service: Vec<Arc<Vec<u32>>>,
-    /// By each incident's current service.
-    incs_of_service: Vec<Arc<Vec<u32>>>,
-    dep_service: Segmented<u32>,
-    inc_service: Segmented<u32>,
-    /// Each deployment's and incident's team slot; `NONE` until first derived.
-    dep_team: Segmented<u32>,
-    inc_team: Segmented<u32>,
-    /// Per service: successful deployments as (`T_ok`, position), ordered by
-    /// (`T_ok`, id).
-    ok: Vec<Arc<Vec<(Time, u32)>>>,
-    open: Vec<Arc<OpenIndex>>,
-    /// Incidents by the deployment id they named (any line, ever).
-    naming: Arc<HashMap<Text, Vec<u32>>>,
-    /// Deployment -> incidents attributed to it, ascending.
-    attributed: Arc<HashMap<u32, Vec<u32>>>,
-    /// Per change: the first deployment listing it, and any others.
-    first_lister: Segmented<u32>,
-    more_listers: Arc<HashMap<u32, Vec<u32>>>,
-    /// Change ids listed by deployments before the change was read.
-    pending: Pending,
-    /// Per change: where it is counted as (team slot, `T_ok`, deployment).
-    counted: Segmented<Option<(u32, Time, u32)>>,
-    change_team: Segmented<u32>,
-    finding_team: Segmented<u32>,
-    team_slot: Arc<HashMap<Text, u32>>,
-    pub team_names: Vec<Text>,
-    /// Records (and settings) naming each team; a team with none is not reported.
-    team_refs: Vec<u32>,
-    pub team_index: Vec<Arc<TeamIndex>>,
-    /// Updates that edited team arrays so far: each edited array takes the
-    /// count as its version.
-    edits: u64,
-}
-
-impl Links {
-    fn service(&mut self, name: &Text) -> u32 {
-        if let Some(&s) = self.service_slot.get(name) {
-            return s;
-        }
-        let s = self.deps_of_service.len() as u32;
-        Arc::make_mut(&mut self.service_slot).insert(name.clone(), s);
-        self.deps_of_service.push(Arc::default());
-        self.incs_of_service.push(Arc::default());
-        self.ok.push(Arc::default());
-        self.open.push(Arc::default());
-        s
-    }
-
-    pub fn team(&mut self, name: Text) -> u32 {
-        if let Some(&t) = self.team_slot.get(&name) {
-            return t;
-        }
-        let t = self.team_names.len() as u32;
-        Arc::make_mut(&mut self.team_slot).insert(name.clone(), t);
-        self.team_names.push(name);
-        self.team_refs.push(0);
-        self.team_index.push(Arc::default());
-        t
-    }
-
-    fn listers(&self, change: usize) -> impl Iterator<Item = u32> + '_ {
-        let first = self.first_lister.get(change).copied().unwrap_or(NONE);
-        let more = self
-            .more_listers
-            .get(&(change as u32))
-            .into_iter()
-            .flatten()
-            .copied();
-        (first != NONE).then_some(first).into_iter().chain(more)
-    }
-
-    fn add_lister(&mut self, change: usize, d: u32) {
-        let Some(first) = self.first_lister.get_mut(change) else {
-            return;
-        };
-        if *first == NONE {
-            *first = d;
-            return;
-        }
-        if *first == d {
-            return;
-        }
-        let more = Arc::make_mut(&mut self.more_listers)
-            .entry(change as u32)
-            .or_default();
-        if !more.contains(&d) {
-            more.push(d);
-        }
-    }
-}
-
-/// Change ids listed before their change line was read, and the deployments
-/// listing them. In shards: a feed of deployments whose changes never arrive
-/// (no git source) keeps adding ids, and a batch copies only the shards it
-/// writes to while the published snapshot shares them.
-#[derive(Clone, Default)]
-struct Pending {
-    shards: Vec<Arc<HashMap<Text, Vec<u32>>>>,
-}
-
-const PENDING_SHARDS: usize = 64;
-
-impl Pending {
-    fn shard(id: &str) -> usize {
-        use std::hash::BuildHasher;
-        (foldhash::fast::FixedState::default().hash_one(id) >> 40) as usize % PENDING_SHARDS
-    }
-
-    /// Deployment `d` lists change `id`, not read yet.
-    fn wait(&mut self, id: &Text, d: u32) {
-        if self.shards.is_empty() {
-            self.shards = (0..PENDING_SHARDS).map(|_| Arc::default()).collect();
-        }
-        let shard = &mut self.shards[Self::shard(id)];
-        if shard.get(id).is_some_and(|v| v.contains(&d)) {
-            return;
-        }
-        Arc::make_mut(shard).entry(id.clone()).or_default().push(d);
-    }
-
-    /// The deployments that listed `id` before it was read (and forgets them).
-    fn take(&mut self, id: &str) -> Vec<u32> {
-        let Some(shard) = self.shards.get_mut(Self::shard(id)) else {
-            return Vec::new();
-        };
-        if !shard.contains_key(id) {
-            return Vec::new();
-        }
-        Arc::make_mut(shard).remove(id).unwrap_or_default()
-    }
-}
 
 /// One update's work lists and the team edits it produces.
 #[derive(Default)]
@@ -245,7 +100,7 @@ impl Facts {
         self.note_incidents(records, &touched, &mut work);
         self.note_deployments(records, settings, &touched, &mut work);
         self.note_changes(records, settings, &touched, &mut work);
-        self.note_findings(records, settings, &touched, &mut work);
+        self.note_findings(records, settings, &touched);
         dedup(&mut work.services);
         dedup(&mut work.incident_services);
         for &s in &work.services {
@@ -424,13 +279,8 @@ impl Facts {
         }
     }
 
-    fn note_findings(
-        &mut self,
-        records: &Records,
-        settings: &Settings,
-        touched: &Touched,
-        _work: &mut Work,
-    ) {
+    /// A finding only names a team (which then is reported).
+    fn note_findings(&mut self, records: &Records, settings: &Settings, touched: &Touched) {
         let l = &mut self.links;
         for &f in &touched.findings {
             let Some(finding) = records.findings.get(f) else {
@@ -718,19 +568,6 @@ impl Facts {
     }
 }
 
-/// A team named by one more record and by one fewer (`NONE`: none before).
-fn move_ref(refs: &mut [u32], old: u32, new: u32) {
-    if old == new {
-        return;
-    }
-    if let Some(r) = refs.get_mut(old as usize) {
-        *r = r.saturating_sub(1);
-    }
-    if let Some(r) = refs.get_mut(new as usize) {
-        *r += 1;
-    }
-}
-
 /// `T_done` and `T_ok`: the earliest terminal and the earliest successful
 /// production line.
 fn done_and_ok(dep: &Deployment, settings: &Settings) -> (Option<Time>, Option<Time>) {
@@ -748,37 +585,4 @@ fn done_and_ok(dep: &Deployment, settings: &Settings) -> (Option<Time>, Option<T
         }
     }
     (t_done, t_ok)
-}
-
-/// A service's incidents sorted by `opened`, with a running maximum of their
-/// resolve times: "is any incident opened by T still unresolved at T" is one
-/// binary search.
-fn open_index(records: &Records, incidents: &[u32]) -> OpenIndex {
-    let mut list: Vec<(Time, Option<Time>, u32)> = incidents
-        .iter()
-        .filter_map(|&i| {
-            let inc = records.incidents.get(i as usize)?;
-            Some((inc.opened, inc.resolved, i))
-        })
-        .collect();
-    list.sort_unstable_by_key(|&(o, _, i)| (o, i));
-    let opened: Vec<Time> = list.iter().map(|x| x.0).collect();
-    // `None` = never resolved, which outlasts everything.
-    let mut best: Option<(Option<Time>, u32)> = None;
-    let mut longest = Vec::with_capacity(list.len());
-    for &(_, resolved, i) in &list {
-        let outlasts = match best {
-            None => true,
-            Some((b, _)) => match (resolved, b) {
-                (None, Some(_)) => true,
-                (Some(r), Some(b)) => r > b,
-                _ => false,
-            },
-        };
-        if outlasts {
-            best = Some((resolved, i));
-        }
-        longest.extend(best);
-    }
-    (opened, longest)
 }

@@ -8,6 +8,7 @@
 //! evaluates each window it shows.
 
 mod incremental;
+mod links;
 mod team_index;
 
 use chrono::TimeDelta;
@@ -124,7 +125,7 @@ pub struct Facts {
     sorted_slots: Vec<u32>,
     /// Tells apart facts built by different `Facts::new` (see `LeadMemo`).
     history: u64,
-    links: incremental::Links,
+    links: links::Links,
 }
 
 impl std::fmt::Debug for Facts {

@@ -36,6 +36,7 @@ mod scheduler_run;
 mod serve_prometheus;
 mod serve_ready;
 mod sources_view;
+mod special_files;
 mod store_incremental;
 mod store_run;
 mod url_secrets;

@@ -47,6 +47,8 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, CheckError> {
         .build()
         .map_err(CheckError::Runtime)?;
     let outcomes = runtime.block_on(poll_once(&config));
+    // A source still stuck in a blocking read must not keep `check` from ending.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     print!("\n{}", table(&outcomes));
     let failed = outcomes.iter().filter(|o| !o.ok).count();
     if failed > 0 {

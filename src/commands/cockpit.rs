@@ -26,7 +26,7 @@ pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
     };
     let _log = logging::init();
     tracing::info!(?args, "cockpit starting");
-    wiring::runtime()?.block_on(async {
+    wiring::run_to_end(async {
         let clock = inputs.clock.clone();
         let running = inputs.start(recording);
         let mut tui = terminal::init()?;
@@ -42,5 +42,5 @@ pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
         terminal::restore();
         tracing::info!(ok = result.is_ok(), "cockpit stopped");
         result.map(event_loop::Ended::exit_code)
-    })
+    })?
 }

@@ -59,12 +59,11 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
     let feed = feed(args)?;
     let _log = logging::init();
     tracing::info!(?args, events = feed.len(), "replay starting");
-    let runtime = crate::commands::wiring::runtime()?;
     let name = args.file.file_name().map_or_else(
         || args.file.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    runtime.block_on(async move {
+    crate::commands::wiring::run_to_end(async move {
         let clock = feed.clock(args.speed);
         // The file name, as for an events file; the Sources screen says "replay".
         let source: Text = crate::util::text::sanitize(&name);
@@ -91,5 +90,5 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
         terminal::restore();
         tracing::info!(ok = result.is_ok(), "replay stopped");
         result.map(crate::commands::event_loop::Ended::exit_code)
-    })
+    })?
 }

@@ -169,6 +169,16 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         .wrap_err("cannot start the async runtime")
 }
 
+/// Runs `work` to its end on [`runtime`], then leaves without waiting for
+/// blocking work still running (a git command, a slow file read): once the
+/// user quits or a signal arrives, nothing outside may keep the process alive.
+pub fn run_to_end<F: std::future::Future>(work: F) -> Result<F::Output> {
+    let runtime = runtime()?;
+    let out = runtime.block_on(work);
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    Ok(out)
+}
+
 /// How often an events file named with `--events` is checked for new lines
 /// when no change notification wakes it first (the fallback).
 const FOLLOW_INTERVAL: Duration = Duration::from_secs(2);

@@ -16,6 +16,7 @@ use crate::model::{
     CanaryResult, Change, DeployStatus, DeploymentEvent, Event, Finding, FindingStatus, Incident,
     Severity, Text, Time, Verdict,
 };
+use crate::sources::event_lines::{Line, next_line, too_long};
 use crate::util::text::sanitize;
 
 #[derive(Debug, thiserror::Error)]
@@ -88,7 +89,7 @@ fn open(path: &Path) -> Result<File, ReadError> {
             path: path.to_path_buf(),
         });
     }
-    File::open(path).map_err(io_err)
+    crate::util::files::open_regular(path).map_err(io_err)
 }
 
 /// Parses NDJSON from `input`, handing each event to `sink` in input order.
@@ -100,12 +101,13 @@ pub fn read(
     let mut diagnostics = Diagnostics::default();
     let mut buf = Vec::with_capacity(512);
     loop {
-        buf.clear();
-        if input.read_until(b'\n', &mut buf)? == 0 {
-            break;
-        }
+        let parsed = match next_line(&mut input, &mut buf)? {
+            Line::End => break,
+            Line::Read => parse_line(&buf),
+            Line::TooLong(bytes) => Err(too_long(bytes)),
+        };
         diagnostics.lines += 1;
-        match parse_line(&buf) {
+        match parsed {
             Ok(Parsed::Event(e)) => sink(e),
             Ok(Parsed::Blank) => {}
             Ok(Parsed::UnknownType) => diagnostics.skipped_types += 1,

@@ -8,16 +8,20 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
 use crate::model::Event;
-use crate::model::diagnostics::Diagnostics;
+use crate::model::diagnostics::{Diagnostics, Malformed};
+use crate::sources::event_lines::{MAX_LINE, too_long};
 
 /// Bytes per block: big enough that the hand-offs cost nothing, small enough
 /// that the blocks in flight stay a few megabytes.
 const BLOCK: usize = 1 << 20;
 
-/// One block's bytes, numbered in file order.
+/// One block, numbered in file order: whole lines (the last one may lack its
+/// newline at the end of the input), or one line over [`MAX_LINE`] that the
+/// reader skipped without keeping it (its length).
 struct Block {
     seq: u64,
     bytes: Vec<u8>,
+    too_long: Option<u64>,
 }
 
 /// Parses one block of whole lines: its events in order and what its lines gave,
@@ -64,39 +68,82 @@ pub fn read_parallel(
 fn cut_blocks(mut input: impl Read, out: &SyncSender<Block>) -> io::Result<()> {
     let mut seq = 0;
     let mut carry: Vec<u8> = Vec::new();
+    let mut send = |bytes: Vec<u8>, too_long: Option<u64>| {
+        let block = Block {
+            seq,
+            bytes,
+            too_long,
+        };
+        seq += 1;
+        out.send(block).is_ok()
+    };
     loop {
         let mut bytes = Vec::with_capacity(BLOCK + carry.len());
         bytes.append(&mut carry);
         let start = bytes.len();
         bytes.resize(start + BLOCK, 0);
-        let mut filled = start;
-        while filled < bytes.len() {
-            match input.read(&mut bytes[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
+        let filled = start + fill(&mut input, &mut bytes[start..])?;
         bytes.truncate(filled);
         let eof = filled < start + BLOCK;
         if !eof {
             // The partial last line waits for the next block.
             match bytes.iter().rposition(|&b| b == b'\n') {
                 Some(end) => carry = bytes.split_off(end + 1),
-                // One line longer than a block: keep reading it.
+                // One line longer than the limit: skipped up to its newline.
+                None if bytes.len() > MAX_LINE => {
+                    let (length, rest) = skip_line(&mut input, bytes.len() as u64)?;
+                    if !send(Vec::new(), Some(length)) {
+                        return Ok(());
+                    }
+                    match rest {
+                        Some(rest) => carry = rest,
+                        None => return Ok(()),
+                    }
+                    continue;
+                }
+                // A long line, still under the limit: keep reading it.
                 None => {
                     carry = bytes;
                     continue;
                 }
             }
         }
-        if !bytes.is_empty() && out.send(Block { seq, bytes }).is_err() {
+        if !bytes.is_empty() && !send(bytes, None) {
             return Ok(());
         }
-        seq += 1;
         if eof {
             return Ok(());
+        }
+    }
+}
+
+/// Reads into `buf` until it is full or the input ends; the bytes read.
+fn fill(input: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match input.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// Reads past the rest of a line of which `seen` bytes were read: the line's
+/// whole length, and the bytes after its newline (`None` at the end of input).
+fn skip_line(input: &mut impl Read, seen: u64) -> io::Result<(u64, Option<Vec<u8>>)> {
+    let mut length = seen;
+    let mut chunk = vec![0u8; BLOCK];
+    loop {
+        let n = fill(input, &mut chunk)?;
+        if let Some(i) = chunk[..n].iter().position(|&b| b == b'\n') {
+            return Ok((length + i as u64, Some(chunk[i + 1..n].to_vec())));
+        }
+        length += n as u64;
+        if n < chunk.len() {
+            return Ok((length, None));
         }
     }
 }
@@ -114,7 +161,10 @@ fn parse_blocks(
             Err(_) => return,
         };
         let Ok(block) = next else { return };
-        let (events, diagnostics) = parse(&block.bytes, origin);
+        let (events, diagnostics) = match block.too_long {
+            Some(length) => (Vec::new(), skipped_line(origin, length)),
+            None => parse(&block.bytes, origin),
+        };
         let parsed = Parsed {
             seq: block.seq,
             events,
@@ -123,6 +173,19 @@ fn parse_blocks(
         if out.send(parsed).is_err() {
             return;
         }
+    }
+}
+
+/// What a skipped over-long line gives: one malformed line, numbered 1 in its block.
+fn skipped_line(origin: &str, length: u64) -> Diagnostics {
+    Diagnostics {
+        lines: 1,
+        skipped_types: 0,
+        malformed: vec![Malformed {
+            origin: origin.to_string(),
+            line: 1,
+            error: too_long(length),
+        }],
     }
 }
 
@@ -145,4 +208,81 @@ fn in_order(parsed: &Receiver<Parsed>, sink: &mut impl FnMut(Event)) -> Diagnost
         }
     }
     total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::events::parse_block;
+
+    const GOOD: &str = r#"{"type":"change","id":"c1","service":"a","time":"2024-01-01T00:00:00Z"}"#;
+
+    /// `n` bytes of `byte`, produced as they are read (never held whole).
+    struct Repeat {
+        byte: u8,
+        left: u64,
+    }
+
+    impl Read for Repeat {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.left as usize);
+            buf[..n].fill(self.byte);
+            self.left -= n as u64;
+            Ok(n)
+        }
+    }
+
+    fn run(input: impl Read + Send) -> (Vec<Event>, Diagnostics) {
+        let mut events = Vec::new();
+        let d = read_parallel(input, "f", 2, parse_block, |e| events.push(e)).unwrap();
+        (events, d)
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_one_malformed_line_and_the_rest_is_read() {
+        let long = 3 * MAX_LINE as u64 + 5;
+        let mut input = format!("{GOOD}\n").into_bytes();
+        input.extend(std::iter::repeat_n(b'x', long as usize));
+        input.extend(format!("\n{GOOD}\n{GOOD}\n").bytes());
+        let (events, d) = run(&input[..]);
+        assert_eq!(events.len(), 3);
+        assert_eq!(d.lines, 4);
+        assert_eq!(d.malformed.len(), 1);
+        assert_eq!(d.malformed[0].line, 2);
+        assert_eq!(
+            d.malformed[0].error,
+            format!("line of {long} bytes is longer than the 1 MiB limit; skipped")
+        );
+    }
+
+    #[test]
+    fn an_endless_line_is_read_past_in_bounded_memory() {
+        // 200 MiB without a newline: the reader holds at most a few blocks of it.
+        let (events, d) = run(Repeat {
+            byte: 0,
+            left: 200 << 20,
+        });
+        assert!(events.is_empty());
+        assert_eq!(d.lines, 1);
+        assert_eq!(
+            d.malformed[0].error,
+            format!(
+                "line of {} bytes is longer than the 1 MiB limit; skipped",
+                200u64 << 20
+            )
+        );
+    }
+
+    #[test]
+    fn a_line_just_under_the_limit_is_parsed() {
+        // A valid event padded with spaces to exactly MAX_LINE bytes.
+        let mut line = GOOD.to_string();
+        line.push_str(&" ".repeat(MAX_LINE - GOOD.len()));
+        let input = format!("{line}\n{GOOD}\n");
+        let (events, d) = run(input.as_bytes());
+        assert_eq!((events.len(), d.malformed.len()), (2, 0));
+        let one_more = format!("{line} \n{GOOD}\n");
+        let (events, d) = run(one_more.as_bytes());
+        assert_eq!((events.len(), d.malformed.len()), (1, 1));
+    }
 }

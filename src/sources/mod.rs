@@ -3,6 +3,7 @@
 
 pub mod api_json;
 pub mod demo;
+pub mod event_lines;
 pub mod events;
 pub mod events_follow;
 pub mod events_parallel;

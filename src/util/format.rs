@@ -38,6 +38,24 @@ pub fn plural(n: usize, noun: &str) -> String {
     }
 }
 
+/// A size limit as people write it: "512 B", "64 KiB", "1 MiB", "1.5 MiB".
+pub fn bytes(n: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * KIB;
+    let scaled = |unit: u64, name: &str| {
+        if n.is_multiple_of(unit) {
+            format!("{} {name}", n / unit)
+        } else {
+            format!("{:.1} {name}", n as f64 / unit as f64)
+        }
+    };
+    match n {
+        _ if n >= MIB => scaled(MIB, "MiB"),
+        _ if n >= KIB => scaled(KIB, "KiB"),
+        _ => format!("{n} B"),
+    }
+}
+
 /// A live age that visibly ticks: "42s", "3m 05s", "2h 03m 05s", "4d 07h 12m".
 /// Negative ages (clock skew between sources) show as zero.
 pub fn age(d: TimeDelta) -> String {
@@ -117,5 +135,9 @@ mod tests {
         assert_eq!(age(TimeDelta::seconds(-5)), "0s");
         assert_eq!(plural(1, "incident"), "1 incident");
         assert_eq!(plural(2, "incident"), "2 incidents");
+        assert_eq!(bytes(4), "4 B");
+        assert_eq!(bytes(64 * 1024), "64 KiB");
+        assert_eq!(bytes(1 << 20), "1 MiB");
+        assert_eq!(bytes(3 << 19), "1.5 MiB");
     }
 }

@@ -182,7 +182,7 @@ pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, FindingsError> {
         origin: origin(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(io)?;
+    let file = crate::util::files::open_regular(path).map_err(io)?;
     let size = file.metadata().map_err(io)?.len();
     if size > limit {
         return Err(FindingsError::TooLarge {

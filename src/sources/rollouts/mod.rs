@@ -295,13 +295,19 @@ pub fn to_events(objects: &[Object], region: Option<&Text>, now: Time) -> Vec<Ev
         .collect()
 }
 
+/// The largest rollouts file read: far above a real status listing, low enough
+/// that a runaway file cannot take the machine's memory.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Reads a file of one JSON document (object, array or `List`) or of one
 /// document per line (webhook payloads appended as they come).
 pub fn read_file(path: &Path) -> Result<Vec<Object>, RolloutError> {
     let origin = path.display().to_string();
-    let body = std::fs::read_to_string(path).map_err(|e| RolloutError::Io {
-        origin: origin.clone(),
-        error: e.to_string(),
+    let body = crate::util::files::read_to_string_capped(path, MAX_FILE_BYTES).map_err(|e| {
+        RolloutError::Io {
+            origin: origin.clone(),
+            error: e.to_string(),
+        }
     })?;
     parse_body(&body, &origin)
 }

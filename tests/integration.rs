@@ -10,6 +10,7 @@ mod config_file;
 mod config_kinds;
 mod detail_scroll;
 mod events_parallel;
+mod file_parsers_fuzz;
 mod findings_bad_input;
 mod findings_policy;
 mod findings_readers;

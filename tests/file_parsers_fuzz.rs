@@ -274,7 +274,10 @@ fn check_rollouts(bytes: &[u8]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn all_seeds() -> [(fn(&[u8]) -> Result<(), TestCaseError>, Vec<Vec<u8>>); 3] {
+/// A parser's property check.
+type Check = fn(&[u8]) -> Result<(), TestCaseError>;
+
+fn all_seeds() -> [(Check, Vec<Vec<u8>>); 3] {
     [
         (check_events, seeds(&[EVENTS], &[])),
         (

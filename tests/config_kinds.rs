@@ -182,3 +182,57 @@ fn the_added_kinds_own_keys_are_checked_with_line_and_key() {
         "{stderr}"
     );
 }
+
+#[test]
+fn report_reads_the_configured_sources_once_and_refuses_a_config_with_nothing_to_read() {
+    let Some(git) = common::tool("git") else {
+        return;
+    };
+    let dir = temp_dir("report");
+    repo(&git, &dir.join("repo"));
+    let config = dir.join("flightdeck.toml");
+    let teams = "[[teams]]\nname = \"payments\"\nservices = [\"ledger\"]\n";
+    std::fs::write(
+        &config,
+        format!(
+            "{teams}\n[[sources]]\nkind = \"git\"\nname = \"ledger-repo\"\npath = \"repo\"\nservice = \"ledger\"\n"
+        ),
+    )
+    .expect("config");
+    let args = ["report", "--now", "2026-01-20T00:00:00Z", "--format", "json"];
+    let (ok, stdout, stderr) = run(&args, &config);
+    assert!(ok, "{stderr}");
+    // A line per source on stderr, with what it read by type.
+    assert!(
+        stderr.contains("flightdeck: source ledger-repo (git): 1 deployment line, 2 changes in"),
+        "{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    let listed = report["teams"].as_array().expect("teams");
+    assert_eq!(listed.len(), 1, "only the config's team, no demo: {stdout}");
+    let payments = &listed[0];
+    assert_eq!(payments["team"], "payments");
+    assert_eq!(payments["deployment_frequency"]["deployments"], 1);
+    // Both commits and the tag share one time: a lead time of zero.
+    assert_eq!(payments["lead_time"]["changes"], 2, "{payments}");
+    assert_eq!(payments["lead_time"]["median_seconds"], 0.0, "{payments}");
+
+    // A config with no sources and no --events: an error naming the file.
+    std::fs::write(&config, teams).expect("config");
+    let (ok, _, stderr) = run(&args, &config);
+    assert!(!ok);
+    assert!(
+        stderr.contains("the config names no sources and no --events file was given"),
+        "{stderr}"
+    );
+    // Every source failing (the repository is gone) is an error too.
+    std::fs::write(
+        &config,
+        format!("{teams}\n[[sources]]\nkind = \"git\"\nname = \"gone\"\npath = \"nothere\"\nservice = \"ledger\"\n"),
+    )
+    .expect("config");
+    let (ok, _, stderr) = run(&args, &config);
+    assert!(!ok);
+    assert!(stderr.contains("source gone (git) FAILED"), "{stderr}");
+    assert!(stderr.contains("no configured source could be read"), "{stderr}");
+}

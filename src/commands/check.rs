@@ -3,10 +3,9 @@
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use crate::commands::cli::CheckArgs;
-use crate::commands::registry;
+use crate::commands::poll_once::{Outcome, poll_once};
 use crate::config::{self, Config, ConfigError};
 
 #[derive(Debug, thiserror::Error)]
@@ -21,18 +20,6 @@ pub enum CheckError {
     Config(#[from] ConfigError),
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
-}
-
-/// One source's result.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    pub name: String,
-    pub kind: String,
-    pub ok: bool,
-    pub events: usize,
-    pub quota: Option<crate::model::source_update::Quota>,
-    pub detail: String,
-    pub took: Duration,
 }
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode, CheckError> {
@@ -104,45 +91,6 @@ pub fn summary(config: &Config) -> String {
     s
 }
 
-/// Polls every configured source once, all at the same time.
-pub async fn poll_once(config: &Config) -> Vec<Outcome> {
-    let settings = config.settings();
-    let polls = config.sources.iter().map(|src| {
-        let settings = settings.clone();
-        async move {
-            let started = std::time::Instant::now();
-            let mut out = Outcome {
-                name: src.name.clone(),
-                kind: src.kind.clone(),
-                ok: false,
-                events: 0,
-                quota: None,
-                detail: String::new(),
-                took: Duration::ZERO,
-            };
-            match registry::build(src, &settings) {
-                Err(e) => out.detail = e,
-                Ok(mut poller) => {
-                    let deadline = src.timeout.saturating_mul(4);
-                    match tokio::time::timeout(deadline, poller.poll()).await {
-                        Ok(Ok(polled)) => {
-                            out.ok = true;
-                            out.events = polled.events.len();
-                            out.detail = polled.warning.unwrap_or_default();
-                        }
-                        Ok(Err(e)) => out.detail = e.message,
-                        Err(_) => out.detail = format!("no result within {}s", deadline.as_secs()),
-                    }
-                    out.quota = poller.quota();
-                }
-            }
-            out.took = started.elapsed();
-            out
-        }
-    });
-    futures::future::join_all(polls).await
-}
-
 pub fn table(outcomes: &[Outcome]) -> String {
     let mut s = String::new();
     let w = outcomes
@@ -167,7 +115,7 @@ pub fn table(outcomes: &[Outcome]) -> String {
             o.events,
             quota,
             o.took.as_secs_f64(),
-            o.detail
+            o.summary()
         );
     }
     s
@@ -186,6 +134,7 @@ mod tests {
             events: 3,
             quota: None,
             detail: String::new(),
+            polled: Vec::new(),
             took: Duration::from_millis(100),
         };
         let text = table(&[outcome("東京"), outcome("shop-api"), outcome("🚀")]);

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod cockpit;
 pub mod event_loop;
 pub mod logging;
+pub mod poll_once;
 pub mod recording;
 pub mod registry;
 pub mod replay;

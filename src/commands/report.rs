@@ -1,13 +1,16 @@
-//! `flightdeck report`: reads the event files (or the demo), computes the
-//! scorecards and the audit for one window and writes them in one format.
+//! `flightdeck report`: reads the event files and the configured sources (each
+//! polled once), or the demo, computes the scorecards and the audit for one
+//! window and writes them in one format.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use chrono::{Timelike, Utc};
-use color_eyre::eyre::{Result, WrapErr};
+use color_eyre::eyre::{Result, WrapErr, eyre};
 
 use crate::commands::cli::{Format, ReportArgs};
+use crate::commands::poll_once::poll_once;
+use crate::config::Config;
 use crate::metrics::{DORA_2023, Window, scorecards};
 use crate::model::diagnostics::Diagnostics;
 use crate::model::records::Records;
@@ -29,11 +32,26 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
         .window
         .or(config.as_ref().map(|c| c.general.window))
         .unwrap_or_else(|| chrono::TimeDelta::days(30));
-    let use_demo = args.demo.demo || args.events.is_empty();
+    // As for the cockpit: a config means real teams, so the demo runs only when
+    // asked for or when there is nothing else; a config must give something to read.
+    if let Some(c) = &config
+        && c.sources.is_empty()
+        && args.events.is_empty()
+        && !args.demo.demo
+    {
+        return Err(crate::commands::wiring::InputError::NothingToRun {
+            path: c.path.clone(),
+        }
+        .into());
+    }
+    let use_demo = args.demo.demo || (args.events.is_empty() && config.is_none());
     let org = crate::sources::demo::DemoOrg::new(args.demo.seed);
     let settings = crate::commands::wiring::settings(use_demo.then_some(&org), config.as_ref());
     let mut records = Records::default();
     let diagnostics = read_events(args, &mut records)?;
+    if let Some(c) = &config {
+        read_sources(c, !args.events.is_empty(), &mut records)?;
+    }
     if use_demo {
         for e in org.history(now) {
             records.apply(e);
@@ -78,6 +96,40 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Polls every configured source once into `records`, with a line per source
+/// on stderr. Every source failing is an error unless `--events` gave data.
+fn read_sources(config: &Config, have_events: bool, records: &mut Records) -> Result<()> {
+    if config.sources.is_empty() {
+        return Ok(());
+    }
+    let outcomes = crate::commands::wiring::run_to_end(poll_once(config))?;
+    for o in &outcomes {
+        let took = o.took.as_secs_f64();
+        if o.ok {
+            let read = if o.polled.is_empty() {
+                "nothing new to read".to_string()
+            } else {
+                o.summary()
+            };
+            eprintln!("flightdeck: source {} ({}): {read} in {took:.1}s", o.name, o.kind);
+        } else {
+            eprintln!("flightdeck: source {} ({}) FAILED: {}", o.name, o.kind, o.detail);
+        }
+    }
+    if !have_events && outcomes.iter().all(|o| !o.ok) {
+        return Err(eyre!(
+            "{}: no configured source could be read (each one's reason is above)",
+            config.path.display()
+        ));
+    }
+    for o in outcomes {
+        for e in o.polled {
+            records.apply(e);
+        }
+    }
+    Ok(())
 }
 
 /// Reads every `--events` file into `records`, telling on stderr what was

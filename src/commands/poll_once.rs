@@ -1,0 +1,98 @@
+//! Polling every configured source once, all at the same time: what `check`
+//! shows in its table and what `report` reads when it is given a config.
+
+use std::time::Duration;
+
+use crate::commands::registry;
+use crate::config::Config;
+use crate::model::Event;
+
+/// One source's result.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub name: String,
+    pub kind: String,
+    pub ok: bool,
+    pub events: usize,
+    pub quota: Option<crate::model::source_update::Quota>,
+    pub detail: String,
+    /// What the poll read, in the order the source read it.
+    pub polled: Vec<Event>,
+    pub took: Duration,
+}
+
+impl Outcome {
+    /// The events read, by type ("3 deployments, 40 changes"), then the detail.
+    pub fn summary(&self) -> String {
+        let by_type = by_type(&self.polled);
+        match (by_type.is_empty(), self.detail.is_empty()) {
+            (false, false) => format!("{by_type}; {}", self.detail),
+            (false, true) => by_type,
+            _ => self.detail.clone(),
+        }
+    }
+}
+
+/// "3 deployments, 40 changes, 1 incident", in the schema's order of types.
+pub fn by_type(events: &[Event]) -> String {
+    let mut counts = [0usize; 5];
+    for e in events {
+        counts[match e {
+            Event::Deployment(_) => 0,
+            Event::Change(_) => 1,
+            Event::Incident(_) => 2,
+            Event::Finding(_) => 3,
+            Event::Canary(_) => 4,
+        }] += 1;
+    }
+    let names = ["deployment line", "change", "incident", "finding", "canary result"];
+    counts
+        .iter()
+        .zip(names)
+        .filter(|(n, _)| **n > 0)
+        .map(|(n, name)| crate::util::format::plural(*n, name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Polls every configured source once, all at the same time.
+pub async fn poll_once(config: &Config) -> Vec<Outcome> {
+    let settings = config.settings();
+    let polls = config.sources.iter().map(|src| {
+        let settings = settings.clone();
+        async move {
+            let started = std::time::Instant::now();
+            let mut out = Outcome {
+                name: src.name.clone(),
+                kind: src.kind.clone(),
+                ok: false,
+                events: 0,
+                quota: None,
+                detail: String::new(),
+                polled: Vec::new(),
+                took: Duration::ZERO,
+            };
+            match registry::build(src, &settings) {
+                Err(e) => out.detail = e,
+                Ok(mut poller) => {
+                    let deadline = src.timeout.saturating_mul(4);
+                    match tokio::time::timeout(deadline, poller.poll()).await {
+                        Ok(Ok(polled)) => {
+                            out.ok = true;
+                            out.events = polled.events.len();
+                            out.detail = polled.warning.unwrap_or_default();
+                            out.polled = polled.events;
+                        }
+                        Ok(Err(e)) => out.detail = e.message,
+                        Err(_) => out.detail = format!("no result within {}s", deadline.as_secs()),
+                    }
+                    out.quota = poller.quota();
+                }
+            }
+            out.took = started.elapsed();
+            out
+        }
+    });
+    futures::future::join_all(polls).await
+}
+

@@ -199,7 +199,13 @@ fn report_reads_the_configured_sources_once_and_refuses_a_config_with_nothing_to
         ),
     )
     .expect("config");
-    let args = ["report", "--now", "2026-01-20T00:00:00Z", "--format", "json"];
+    let args = [
+        "report",
+        "--now",
+        "2026-01-20T00:00:00Z",
+        "--format",
+        "json",
+    ];
     let (ok, stdout, stderr) = run(&args, &config);
     assert!(ok, "{stderr}");
     // A line per source on stderr, with what it read by type.
@@ -234,5 +240,8 @@ fn report_reads_the_configured_sources_once_and_refuses_a_config_with_nothing_to
     let (ok, _, stderr) = run(&args, &config);
     assert!(!ok);
     assert!(stderr.contains("source gone (git) FAILED"), "{stderr}");
-    assert!(stderr.contains("no configured source could be read"), "{stderr}");
+    assert!(
+        stderr.contains("no configured source could be read"),
+        "{stderr}"
+    );
 }

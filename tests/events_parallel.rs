@@ -48,18 +48,26 @@ fn gives_what_the_sequential_reader_gives_in_the_same_order() {
 }
 
 #[test]
-fn a_line_longer_than_a_block_and_an_empty_input() {
-    let long = format!(
-        "{{\"type\":\"change\",\"id\":\"c1\",\"service\":\"s\",\"time\":\"2024-01-01T00:00:00Z\",\"title\":\"{}\"}}\nnot json\n",
-        "y".repeat(3 << 20)
-    );
+fn a_line_across_blocks_an_over_long_line_and_an_empty_input() {
+    let change = |title: &str| {
+        format!(
+            "{{\"type\":\"change\",\"id\":\"c1\",\"service\":\"s\",\"time\":\"2024-01-01T00:00:00Z\",\"title\":\"{title}\"}}\n"
+        )
+    };
+    // Two lines under the 1 MiB limit whose second crosses the first block's end,
+    // then a line over it (malformed, skipped), then a bad line.
+    let text = change(&"x".repeat(600 << 10))
+        + &change(&"y".repeat(1000 << 10))
+        + &change(&"z".repeat(3 << 20))
+        + "not json\n";
     let mut events = Vec::new();
-    let d = read_parallel(long.as_bytes(), "f", 2, parse_block, |e| events.push(e))
+    let d = read_parallel(text.as_bytes(), "f", 2, parse_block, |e| events.push(e))
         .expect("reading memory");
-    assert_eq!(events.len(), 1);
-    assert_eq!(d.lines, 2);
-    assert_eq!(d.malformed.len(), 1);
-    assert_eq!(d.malformed[0].line, 2);
+    assert_eq!(events.len(), 2);
+    assert_eq!(d.lines, 4);
+    let lines: Vec<u64> = d.malformed.iter().map(|m| m.line).collect();
+    assert_eq!(lines, [3, 4]);
+    assert!(d.malformed[0].error.contains("longer than the 1 MiB limit"));
     let d = read_parallel(&b""[..], "f", 2, parse_block, |_| {}).expect("reading memory");
     assert_eq!(d.lines, 0);
 }

@@ -112,7 +112,7 @@ fn line() -> impl Strategy<Value = String> {
             0..3usize,
             prop::option::of(0..3usize),
             hours.clone(),
-            prop::option::of(-2i64..100),
+            prop::option::of(0i64..100),
             prop::option::of(0..12usize),
         )
             .prop_map(|(id, s, team, h, resolved_after, deployment)| {

@@ -124,6 +124,7 @@ pub fn table(outcomes: &[Outcome]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn wide_source_names_keep_the_table_aligned() {

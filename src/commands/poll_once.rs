@@ -45,7 +45,13 @@ pub fn by_type(events: &[Event]) -> String {
             Event::Canary(_) => 4,
         }] += 1;
     }
-    let names = ["deployment line", "change", "incident", "finding", "canary result"];
+    let names = [
+        "deployment line",
+        "change",
+        "incident",
+        "finding",
+        "canary result",
+    ];
     counts
         .iter()
         .zip(names)
@@ -95,4 +101,3 @@ pub async fn poll_once(config: &Config) -> Vec<Outcome> {
     });
     futures::future::join_all(polls).await
 }
-

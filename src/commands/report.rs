@@ -113,9 +113,15 @@ fn read_sources(config: &Config, have_events: bool, records: &mut Records) -> Re
             } else {
                 o.summary()
             };
-            eprintln!("flightdeck: source {} ({}): {read} in {took:.1}s", o.name, o.kind);
+            eprintln!(
+                "flightdeck: source {} ({}): {read} in {took:.1}s",
+                o.name, o.kind
+            );
         } else {
-            eprintln!("flightdeck: source {} ({}) FAILED: {}", o.name, o.kind, o.detail);
+            eprintln!(
+                "flightdeck: source {} ({}) FAILED: {}",
+                o.name, o.kind, o.detail
+            );
         }
     }
     if !have_events && outcomes.iter().all(|o| !o.ok) {

@@ -11,12 +11,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::model::Event;
 use crate::model::diagnostics::{Diagnostics, Malformed};
-use crate::model::{
-    CanaryResult, Change, DeployStatus, DeploymentEvent, Event, Finding, FindingStatus, Incident,
-    Severity, Text, Time, Verdict,
-};
 use crate::sources::event_lines::{Line, next_line, too_long};
+use crate::sources::event_schema::{RawCanary, RawChange, RawDeployment, RawFinding, RawIncident};
 use crate::util::text::sanitize;
 
 #[derive(Debug, thiserror::Error)]
@@ -215,258 +213,6 @@ fn describe(e: &serde_json::Error) -> String {
     }
 }
 
-type Str<'a> = Cow<'a, str>;
-
-fn t(s: &Str) -> Text {
-    sanitize(s)
-}
-
-/// RFC 3339 with any offset, stored as UTC; the error names the field.
-fn time(field: &str, raw: &str) -> Result<Time, String> {
-    let trimmed = raw.trim();
-    if let Some(t) = crate::util::rfc3339::parse_common(trimmed) {
-        return Ok(t);
-    }
-    chrono::DateTime::parse_from_rfc3339(trimmed)
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .map_err(|e| format!("field `{field}`: '{raw}' is not an RFC 3339 time ({e})"))
-}
-
-fn ot(s: &Option<Str>) -> Option<Text> {
-    s.as_ref().map(t)
-}
-
-/// A name that repeats across lines (service, team, region...): the shared copy.
-fn name(s: &Str) -> Text {
-    super::names::shared(s)
-}
-
-fn on(s: &Option<Str>) -> Option<Text> {
-    s.as_ref().map(name)
-}
-
-#[derive(Deserialize)]
-struct RawChange<'a> {
-    #[serde(borrow)]
-    id: Str<'a>,
-    #[serde(borrow)]
-    service: Str<'a>,
-    #[serde(borrow)]
-    time: Str<'a>,
-    #[serde(borrow, default)]
-    team: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    title: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    author: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    url: Option<Str<'a>>,
-    /// The line's own `type` (the envelope already read it on the general path).
-    #[serde(rename = "type", borrow)]
-    kind: Str<'a>,
-}
-
-impl RawChange<'_> {
-    fn into_model(self) -> Result<Change, String> {
-        Ok(Change {
-            id: t(&self.id),
-            service: name(&self.service),
-            time: time("time", &self.time)?,
-            team: on(&self.team),
-            title: ot(&self.title),
-            author: on(&self.author),
-            url: ot(&self.url),
-        })
-    }
-}
-
-#[derive(Deserialize)]
-struct RawDeployment<'a> {
-    #[serde(borrow)]
-    id: Str<'a>,
-    #[serde(borrow)]
-    service: Str<'a>,
-    #[serde(borrow)]
-    time: Str<'a>,
-    status: DeployStatus,
-    #[serde(borrow, default)]
-    team: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    environment: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    region: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    stage: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    changes: Option<Vec<Str<'a>>>,
-    #[serde(default)]
-    hotfix: Option<bool>,
-    #[serde(borrow, default)]
-    url: Option<Str<'a>>,
-    /// The line's own `type` (the envelope already read it on the general path).
-    #[serde(rename = "type", borrow)]
-    kind: Str<'a>,
-}
-
-impl RawDeployment<'_> {
-    fn into_model(self) -> Result<DeploymentEvent, String> {
-        Ok(DeploymentEvent {
-            id: t(&self.id),
-            service: name(&self.service),
-            time: time("time", &self.time)?,
-            status: self.status,
-            team: on(&self.team),
-            environment: on(&self.environment),
-            region: on(&self.region),
-            stage: on(&self.stage),
-            changes: self.changes.unwrap_or_default().iter().map(t).collect(),
-            hotfix: self.hotfix.unwrap_or(false),
-            url: ot(&self.url),
-        })
-    }
-}
-
-#[derive(Deserialize)]
-struct RawIncident<'a> {
-    #[serde(borrow)]
-    id: Str<'a>,
-    #[serde(borrow)]
-    service: Str<'a>,
-    #[serde(borrow)]
-    opened: Str<'a>,
-    #[serde(borrow, default)]
-    team: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    resolved: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    deployment: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    severity: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    title: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    url: Option<Str<'a>>,
-    /// The line's own `type` (the envelope already read it on the general path).
-    #[serde(rename = "type", borrow)]
-    kind: Str<'a>,
-}
-
-impl RawIncident<'_> {
-    fn into_model(self) -> Result<Incident, String> {
-        Ok(Incident {
-            id: t(&self.id),
-            service: name(&self.service),
-            opened: time("opened", &self.opened)?,
-            team: on(&self.team),
-            resolved: self
-                .resolved
-                .as_ref()
-                .map(|r| time("resolved", r))
-                .transpose()?,
-            deployment: ot(&self.deployment),
-            severity: on(&self.severity),
-            title: ot(&self.title),
-            url: ot(&self.url),
-        })
-    }
-}
-
-#[derive(Deserialize)]
-struct RawFinding<'a> {
-    #[serde(borrow)]
-    id: Str<'a>,
-    severity: Severity,
-    status: FindingStatus,
-    #[serde(borrow)]
-    opened: Str<'a>,
-    #[serde(borrow, default)]
-    team: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    account: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    service: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    resolved: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    title: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    rule: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    frameworks: Option<Vec<Str<'a>>>,
-    #[serde(borrow, default)]
-    tool: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    url: Option<Str<'a>>,
-}
-
-impl RawFinding<'_> {
-    fn into_model(self) -> Result<Finding, String> {
-        Ok(Finding {
-            id: t(&self.id),
-            severity: self.severity,
-            status: self.status,
-            opened: time("opened", &self.opened)?,
-            team: on(&self.team),
-            account: on(&self.account),
-            service: on(&self.service),
-            resolved: self
-                .resolved
-                .as_ref()
-                .map(|r| time("resolved", r))
-                .transpose()?,
-            title: ot(&self.title),
-            rule: ot(&self.rule),
-            frameworks: self
-                .frameworks
-                .unwrap_or_default()
-                .iter()
-                .map(name)
-                .collect(),
-            tool: on(&self.tool),
-            url: ot(&self.url),
-            detail: None,
-        })
-    }
-}
-
-#[derive(Deserialize)]
-struct RawCanary<'a> {
-    #[serde(borrow)]
-    deployment: Str<'a>,
-    #[serde(borrow)]
-    region: Str<'a>,
-    #[serde(borrow)]
-    time: Str<'a>,
-    #[serde(default)]
-    verdict: Option<Verdict>,
-    #[serde(default)]
-    error_rate: Option<f64>,
-    #[serde(default)]
-    baseline_error_rate: Option<f64>,
-    #[serde(default)]
-    p99_ms: Option<f64>,
-    #[serde(default)]
-    baseline_p99_ms: Option<f64>,
-    #[serde(default)]
-    score: Option<f64>,
-}
-
-impl RawCanary<'_> {
-    fn into_model(self) -> Result<CanaryResult, String> {
-        Ok(CanaryResult {
-            deployment: t(&self.deployment),
-            region: name(&self.region),
-            time: time("time", &self.time)?,
-            verdict: self.verdict,
-            error_rate: self.error_rate,
-            baseline_error_rate: self.baseline_error_rate,
-            p99_ms: self.p99_ms,
-            baseline_p99_ms: self.baseline_p99_ms,
-            score: self.score,
-        })
-    }
-}
-
 /// Writes one event as a schema v1 line (the demo and `--record` use this): the
 /// model's `Serialize`, through a `serde_json::Value` so that the keys come out
 /// sorted, as recordings have always had them.
@@ -531,6 +277,19 @@ mod tests {
             d.malformed[5].error.contains("type"),
             "{}",
             d.malformed[5].error
+        );
+    }
+
+    #[test]
+    fn an_incident_resolved_before_it_opened_is_malformed() {
+        let text = r#"{"type":"incident","id":"i1","service":"a","opened":"2024-01-02T10:00:00Z","resolved":"2024-01-01T10:00:00Z"}
+{"type":"incident","id":"i2","service":"a","opened":"2024-01-02T10:00:00Z","resolved":"2024-01-02T10:00:00Z"}"#;
+        let (events, d) = parse_str(text);
+        assert_eq!(events.len(), 1, "resolved at the moment it opened is fine");
+        assert_eq!(d.malformed[0].line, 1);
+        assert_eq!(
+            d.malformed[0].error,
+            "incident i1: `resolved` (2024-01-01T10:00:00Z) is before `opened` (2024-01-02T10:00:00Z)"
         );
     }
 

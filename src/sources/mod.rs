@@ -4,6 +4,7 @@
 pub mod api_json;
 pub mod demo;
 pub mod event_lines;
+mod event_schema;
 pub mod events;
 pub mod events_follow;
 pub mod events_parallel;

@@ -1,6 +1,6 @@
 //! Scans a git repository with the `git` source and prints counts and timing.
 //!
-//! cargo run --release --example git_scan -- PATH [TAG_GLOB] [SERVICE | PREFIX=SERVICE...]
+//! cargo run --release --example git_scan -- PATH [TAG_GLOB[,GLOB...]] [SERVICE | PREFIX=SERVICE...]
 //!
 //! With `PREFIX=SERVICE` pairs the repository is read as a monorepo. With
 //! `GIT_SCAN_REPOLL` set, every line on stdin polls again (to time incremental polls).
@@ -28,9 +28,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         spec.services = ServiceMap::paths(pairs)?;
     }
     if let Some(glob) = args.get(1) {
-        spec.deploy_tags = TagPattern::new(glob)?;
+        spec.deploy_tags = glob
+            .split(',')
+            .map(TagPattern::new)
+            .collect::<Result<_, _>>()?;
     }
-    let mut scanner = GitScanner::new(spec, TimeDelta::hours(24));
+    let mut scanner = GitScanner::new(spec, TimeDelta::days(7));
     let start = Instant::now();
     let scan = scanner.poll()?;
     let first = start.elapsed();
@@ -39,9 +42,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let second = again.elapsed();
     let s = &scan.stats;
     println!(
-        "tags {} (deploy {}), commits {}, deployments {}, changes {}, failed {}, events {}",
+        "tags {} (deploy {}, aliases {}), commits {}, deployments {}, changes {}, failed {}, events {}",
         s.tags,
         s.deploy_tags,
+        s.aliases,
         s.commits,
         s.deployments,
         s.changes,

@@ -12,10 +12,10 @@ use flightdeck::model::{Change, DeployStatus, DeploymentEvent, Event, Time};
 use flightdeck::sources::git::{GitError, GitScanner, GitSpec, TagPattern, scan};
 
 /// A folder under the system temp dir, removed when dropped.
-struct TempDir(PathBuf);
+pub(crate) struct TempDir(pub(crate) PathBuf);
 
 impl TempDir {
-    fn new(name: &str) -> Self {
+    pub(crate) fn new(name: &str) -> Self {
         let dir = std::env::temp_dir().join(format!(
             "flightdeck-git-{name}-{}-{:?}",
             std::process::id(),
@@ -34,13 +34,13 @@ impl Drop for TempDir {
 }
 
 /// A repository under construction, with a clock set per command.
-struct Repo {
+pub(crate) struct Repo {
     git: PathBuf,
-    dir: PathBuf,
+    pub(crate) dir: PathBuf,
 }
 
 /// 2026-01-05 00:00 UTC plus `hours`.
-fn at(hours: i64) -> Time {
+pub(crate) fn at(hours: i64) -> Time {
     Utc.with_ymd_and_hms(2026, 1, 5, 0, 0, 0)
         .single()
         .expect("valid")
@@ -48,7 +48,7 @@ fn at(hours: i64) -> Time {
 }
 
 impl Repo {
-    fn init(git: &Path, dir: PathBuf) -> Self {
+    pub(crate) fn init(git: &Path, dir: PathBuf) -> Self {
         std::fs::create_dir_all(&dir).expect("repo dir");
         let repo = Self {
             git: git.to_path_buf(),
@@ -58,7 +58,7 @@ impl Repo {
         repo
     }
 
-    fn run(&self, author: Time, committer: Time, args: &[&str]) -> String {
+    pub(crate) fn run(&self, author: Time, committer: Time, args: &[&str]) -> String {
         let out = Command::new(&self.git)
             .args(args)
             .current_dir(&self.dir)
@@ -81,7 +81,7 @@ impl Repo {
     }
 
     /// Writes `file` (appending a line) and commits it; returns the commit id.
-    fn commit(&self, files: &[&str], message: &str, time: Time) -> String {
+    pub(crate) fn commit(&self, files: &[&str], message: &str, time: Time) -> String {
         self.commit_authored(files, message, time, time)
     }
 
@@ -105,26 +105,26 @@ impl Repo {
         self.head()
     }
 
-    fn head(&self) -> String {
+    pub(crate) fn head(&self) -> String {
         self.run(at(0), at(0), &["rev-parse", "HEAD"])
     }
 
-    fn tag(&self, name: &str) {
+    pub(crate) fn tag(&self, name: &str) {
         self.run(at(0), at(0), &["tag", name]);
     }
 
     /// An annotated tag; its tagger time is the committer date.
-    fn annotated(&self, name: &str, time: Time) {
+    pub(crate) fn annotated(&self, name: &str, time: Time) {
         self.run(time, time, &["tag", "-a", "-m", name, name]);
     }
 
-    fn revert(&self, commit: &str, time: Time) -> String {
+    pub(crate) fn revert(&self, commit: &str, time: Time) -> String {
         self.run(time, time, &["revert", "--no-edit", commit]);
         self.head()
     }
 }
 
-fn changes(events: &[Event]) -> Vec<&Change> {
+pub(crate) fn changes(events: &[Event]) -> Vec<&Change> {
     events
         .iter()
         .filter_map(|e| match e {
@@ -145,7 +145,7 @@ fn deployments(events: &[Event]) -> Vec<&DeploymentEvent> {
 }
 
 /// (id, status, time, hotfix, changes) of each deployment line, in order.
-fn lines(events: &[Event]) -> Vec<(String, DeployStatus, Time, bool, Vec<String>)> {
+pub(crate) fn lines(events: &[Event]) -> Vec<(String, DeployStatus, Time, bool, Vec<String>)> {
     deployments(events)
         .into_iter()
         .map(|d| {
@@ -160,7 +160,7 @@ fn lines(events: &[Event]) -> Vec<(String, DeployStatus, Time, bool, Vec<String>
         .collect()
 }
 
-fn s(v: &[&str]) -> Vec<String> {
+pub(crate) fn s(v: &[&str]) -> Vec<String> {
     v.iter().map(|x| x.to_string()).collect()
 }
 
@@ -191,11 +191,11 @@ fn single_service_repo(git: &Path, name: &str) -> Single {
     );
     c.push(repo.head()); // c5: the merge
     repo.annotated("v1.1.0", at(37)); // annotated: the tagger's time
-    c.push(repo.revert(&c[2], at(58))); // c6: 21 h after v1.1.0: fails it
+    c.push(repo.revert(&c[2], at(58))); // c6: released by v1.2.0, 47 h after v1.1.0: fails it
     repo.tag("nightly-2"); // not a deployment tag
     c.push(repo.commit(&["e.txt"], "feature e", at(72))); // c7
     repo.annotated("v1.2.0", at(84));
-    // c8 reverts c1 (v1.0.0, days ago: outside the window), by a short id.
+    // c8 reverts c1 (v1.0.0) by a short id, released by v1.3.0 109 h after v1.0.0.
     let short = &c[1][..9];
     c.push(repo.commit(
         &["a.txt"],
@@ -215,7 +215,7 @@ fn tags_are_deployments_and_commits_between_them_are_changes() {
     };
     let Single { _tmp, repo, c } = single_service_repo(&git, "single");
     let spec = GitSpec::one_service(&repo.dir, "shop");
-    let scan = scan(&spec, TimeDelta::hours(24)).expect("scan");
+    let scan = scan(&spec, TimeDelta::days(7)).expect("scan");
 
     assert_eq!(
         lines(&scan.events),
@@ -234,10 +234,11 @@ fn tags_are_deployments_and_commits_between_them_are_changes() {
                 false,
                 s(&[&c[2], &c[3], &c[4]])
             ),
+            // Failed when v1.2.0 released the revert of c2, within 7 days.
             (
                 "shop@v1.1.0".into(),
                 DeployStatus::Failure,
-                at(58),
+                at(84),
                 false,
                 vec![]
             ),
@@ -248,11 +249,20 @@ fn tags_are_deployments_and_commits_between_them_are_changes() {
                 true,
                 s(&[&c[6], &c[7]])
             ),
+            // c8 (released by v1.3.0, 4.5 days after v1.0.0) reverts c1.
+            (
+                "shop@v1.0.0".into(),
+                DeployStatus::Failure,
+                at(121),
+                false,
+                vec![]
+            ),
+            // Ships two reverts: rework; c9 reverts c8 in the same release.
             (
                 "shop@v1.3.0".into(),
                 DeployStatus::Success,
                 at(121),
-                false,
+                true,
                 s(&[&c[8], &c[9]])
             ),
         ]
@@ -281,32 +291,26 @@ fn tags_are_deployments_and_commits_between_them_are_changes() {
     assert_eq!(scan.stats.commits, 10);
     assert_eq!(scan.stats.deployments, 4);
     assert_eq!(scan.stats.changes, 9);
-    assert_eq!(scan.stats.failed, 1);
+    assert_eq!(scan.stats.failed, 2);
     assert!(scan.warnings.is_empty(), "{:?}", scan.warnings);
 }
 
 #[test]
-fn a_wider_link_window_fails_the_older_deployment_too() {
+fn a_narrower_revert_window_leaves_the_older_deployment_alone() {
     let Some(git) = common::tool("git") else {
         return;
     };
     let Single { _tmp, repo, c } = single_service_repo(&git, "window");
     let spec = GitSpec::one_service(&repo.dir, "shop");
-    // c8 reverts c1 108 h after v1.0.0: inside a 5-day window.
-    let scan = scan(&spec, TimeDelta::days(5)).expect("scan");
+    // c8's release comes 109 h after v1.0.0: outside a 3-day window; c6's 47 h inside.
+    let scan = scan(&spec, TimeDelta::days(3)).expect("scan");
     let failed: Vec<(String, Time)> = lines(&scan.events)
         .into_iter()
         .filter(|l| l.1 == DeployStatus::Failure)
         .map(|l| (l.0, l.2))
         .collect();
-    assert_eq!(
-        failed,
-        vec![
-            ("shop@v1.1.0".into(), at(58)),
-            ("shop@v1.0.0".into(), at(120))
-        ]
-    );
-    // The revert ships in v1.3.0, which is rework now.
+    assert_eq!(failed, vec![("shop@v1.1.0".into(), at(84))]);
+    // v1.3.0 ships reverts: rework whatever the window.
     let v13 = deployments(&scan.events)
         .into_iter()
         .find(|d| &*d.id == "shop@v1.3.0")
@@ -322,10 +326,10 @@ fn the_tag_pattern_chooses_the_deployments() {
     };
     let Single { _tmp, repo, c } = single_service_repo(&git, "pattern");
     let mut spec = GitSpec::one_service(&repo.dir, "shop");
-    spec.deploy_tags = TagPattern::new("nightly-*").expect("glob");
+    spec.deploy_tags = vec![TagPattern::new("nightly-*").expect("glob")];
     let scan = scan(&spec, TimeDelta::hours(24)).expect("scan");
     // One deployment with every commit up to the revert; the revert itself is in it,
-    // so nothing it reverts was released before: no failure.
+    // so nothing it reverts was released before: no failure, but rework.
     let expected: Vec<String> = c[..=6].iter().filter(|x| **x != c[5]).cloned().collect();
     assert_eq!(
         lines(&scan.events),
@@ -333,11 +337,11 @@ fn the_tag_pattern_chooses_the_deployments() {
             "shop@nightly-2".into(),
             DeployStatus::Success,
             at(58),
-            false,
+            true,
             expected
         )]
     );
-    spec.deploy_tags = TagPattern::new("v1.[02].*").expect("glob");
+    spec.deploy_tags = vec![TagPattern::new("v1.[02].*").expect("glob")];
     let scan = flightdeck::sources::git::scan(&spec, TimeDelta::hours(24)).expect("scan");
     let ids: Vec<String> = lines(&scan.events).into_iter().map(|l| l.0).collect();
     assert_eq!(ids, s(&["shop@v1.0.0", "shop@v1.2.0"]));
@@ -473,30 +477,29 @@ fn rescans_keep_ids_and_polls_send_only_what_is_new() {
     assert!(again.unchanged);
     assert!(again.events.is_empty());
 
-    // A revert on the branch, not yet released: v1 fails, nothing else is resent.
+    // A revert on the branch, not yet released: nothing changes, nothing is read.
     let r = repo.revert(&a, at(5));
     let third = scanner.poll().expect("poll");
-    assert!(!third.unchanged);
-    assert_eq!(third.stats.commits, 1, "only the new commit is read");
-    assert_eq!(
-        lines(&third.events),
-        vec![("svc@v1".into(), DeployStatus::Failure, at(5), false, vec![])]
-    );
-    assert!(changes(&third.events).is_empty());
+    assert!(third.unchanged, "commits not released change no number");
+    assert!(third.events.is_empty());
 
+    // Released by v2 (within 7 days): v1 fails at v2's time, nothing else is resent.
     repo.tag("v2");
     let fourth = scanner.poll().expect("poll");
     let ids: Vec<&str> = changes(&fourth.events).iter().map(|c| &*c.id).collect();
     assert_eq!(ids, vec![&*r]);
     assert_eq!(
         lines(&fourth.events),
-        vec![(
-            "svc@v2".into(),
-            DeployStatus::Success,
-            at(5),
-            true,
-            vec![r.clone()]
-        )]
+        vec![
+            ("svc@v1".into(), DeployStatus::Failure, at(5), false, vec![]),
+            (
+                "svc@v2".into(),
+                DeployStatus::Success,
+                at(5),
+                true,
+                vec![r.clone()]
+            )
+        ]
     );
 }
 
@@ -602,7 +605,7 @@ fn the_spec_accepts_exactly_its_keys() {
         "path": "repo", "service": "api"
     }))
     .expect("minimal");
-    assert_eq!(ok.deploy_tags.as_str(), "v*");
+    assert_eq!(ok.tag_rule(), "\"v*\"");
     assert_eq!(
         ok.clone()
             .resolved_against(Path::new("/etc/flightdeck"))
@@ -853,8 +856,9 @@ fn a_github_origin_gives_commit_and_release_links() {
         deployment.url.as_deref(),
         Some("https://github.com/acme/shop/releases/tag/v1")
     );
-    // The failure line a HEAD-only poll finds links to the release too.
+    // The failure line, once a release ships the revert, links to the release too.
     repo.revert(&c, at(2));
+    repo.tag("v2");
     let second = scanner.poll().expect("poll");
     let failure = deployments(&second.events)[0].clone();
     assert_eq!(failure.status, DeployStatus::Failure);

@@ -16,6 +16,7 @@ mod findings_policy;
 mod findings_readers;
 mod findings_view;
 mod frameworks;
+mod git_releases;
 mod git_source;
 mod http_sources;
 mod lanes_model;

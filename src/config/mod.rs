@@ -56,6 +56,7 @@ pub struct Config {
 pub struct General {
     pub window: TimeDelta,
     pub incident_link_window: TimeDelta,
+    pub revert_window: TimeDelta,
     pub production_environments: Vec<String>,
     pub regions: Vec<String>,
 }
@@ -66,6 +67,7 @@ impl Default for General {
         Self {
             window: TimeDelta::days(30),
             incident_link_window: s.incident_link_window,
+            revert_window: s.revert_window,
             production_environments: s.production_environments,
             regions: Vec::new(),
         }
@@ -214,6 +216,7 @@ impl Config {
         let g = &self.general;
         settings.production_environments = g.production_environments.clone();
         settings.incident_link_window = g.incident_link_window;
+        settings.revert_window = g.revert_window;
         // Regions only when the config names them: an empty list would erase
         // the ones the demo declared (and with them the canary region).
         if !g.regions.is_empty() {

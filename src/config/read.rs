@@ -237,6 +237,7 @@ impl<'t> Cx<'t> {
         struct Raw {
             window: Option<Spanned<String>>,
             incident_link_window: Option<Spanned<String>>,
+            revert_window: Option<Spanned<String>>,
             production_environments: Option<Vec<String>>,
             regions: Option<Vec<String>>,
         }
@@ -260,6 +261,12 @@ impl<'t> Cx<'t> {
             "incident_link_window",
             &raw.incident_link_window,
             &mut g.incident_link_window,
+        );
+        span(
+            self,
+            "revert_window",
+            &raw.revert_window,
+            &mut g.revert_window,
         );
         if let Some(p) = raw.production_environments {
             g.production_environments = p;

@@ -15,6 +15,9 @@ pub struct Settings {
     /// How long after a deployment an incident of the same service is still
     /// attributed to it when the incident names no deployment.
     pub incident_link_window: TimeDelta,
+    /// How soon after a deployment the release of a change reverting one of its
+    /// changes fails it (its own setting: not the incident attribution window).
+    pub revert_window: TimeDelta,
     /// Teams reported even when no record names them.
     pub teams: Vec<Text>,
     /// service -> team, for records that carry no team.
@@ -30,6 +33,7 @@ impl Default for Settings {
         Self {
             production_environments: vec!["production".into(), "prod".into()],
             incident_link_window: TimeDelta::hours(24),
+            revert_window: TimeDelta::days(7),
             teams: Vec::new(),
             service_teams: HashMap::new(),
             regions: Vec::new(),

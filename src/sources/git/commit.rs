@@ -20,6 +20,8 @@ pub struct Commit {
     pub title: Text,
     /// Commit ids (full or abbreviated) named by "This reverts commit <sha>".
     pub reverts: Vec<Box<str>>,
+    /// The commit this one was cherry-picked from ("(cherry picked from commit <sha>)").
+    pub picked_from: Option<Box<str>>,
     /// Indices into the service list (always `[0]` for a one-service repository).
     pub services: Vec<u16>,
 }
@@ -89,6 +91,7 @@ pub fn parse_commit(
         author: sanitize(&String::from_utf8_lossy(author)),
         title: sanitize(title),
         reverts: revert_targets(&body),
+        picked_from: commit_ids_after(&body, "(cherry picked from commit ").pop(),
         services: commit_services,
     })
 }
@@ -96,11 +99,15 @@ pub fn parse_commit(
 /// The commit ids a message says it reverts: `This reverts commit <hex>` with at
 /// least 7 hex digits (git's shortest default abbreviation).
 pub fn revert_targets(body: &str) -> Vec<Box<str>> {
-    const MARK: &str = "This reverts commit ";
+    commit_ids_after(body, "This reverts commit ")
+}
+
+/// The commit ids (7 to 64 hex digits, up to a word end) after each `mark`.
+fn commit_ids_after(body: &str, mark: &str) -> Vec<Box<str>> {
     let mut out = Vec::new();
     let mut rest = body;
-    while let Some(at) = rest.find(MARK) {
-        rest = &rest[at + MARK.len()..];
+    while let Some(at) = rest.find(mark) {
+        rest = &rest[at + mark.len()..];
         let hex_len = rest.bytes().take_while(u8::is_ascii_hexdigit).count();
         let end_ok = rest[hex_len..]
             .chars()
@@ -181,6 +188,19 @@ mod tests {
         assert!(revert_targets("This reverts commit abc12.").is_empty());
         assert!(revert_targets("This reverts commit abcdef12xyz").is_empty());
         assert!(revert_targets("this reverts commit abcdef1234").is_empty());
+    }
+
+    #[test]
+    fn cherry_picks_name_their_original() {
+        let body = "Fix the thing\n\n(cherry picked from commit 0123456789abcdef0123456789abcdef01234567)\n";
+        let c = commit_ids_after(body, "(cherry picked from commit ");
+        assert_eq!(
+            c,
+            vec![Box::from("0123456789abcdef0123456789abcdef01234567")]
+        );
+        assert!(
+            commit_ids_after("cherry picked from abc", "(cherry picked from commit ").is_empty()
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! From raw git output to deployments and changes: the commit graph, which
-//! deployment tag first shipped each commit, and which deployments a later
-//! revert marks failed.
+//! deployment tag first shipped each commit, which tags only name what an
+//! earlier one shipped (aliases), which commits are cherry-picks of others, and
+//! which deployments a revert released soon after marks failed.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -25,45 +26,130 @@ pub struct Built {
     pub unknown_revert_targets: u64,
     pub ambiguous_revert_targets: u64,
     pub unmapped_commits: u64,
+    /// Deployment tags whose commit an earlier deployment already shipped.
+    pub aliases: u64,
 }
 
 /// Turns the commits and deployment tags into events.
 ///
 /// Each commit belongs to the earliest deployment tag (by tag time, then name)
 /// that reaches it, so a commit is a change of exactly one deployment per service
-/// even when tags sit on several branches. Merge commits carry no code of their
-/// own and are not changes; the commits they bring in are.
+/// even when tags sit on several branches (each maintenance line gets its own
+/// deployments). A tag whose commit an earlier tag already reached is an alias
+/// (a re-tag, a retroactive tag), not a deployment. Merge commits carry no code
+/// of their own and are not changes; the commits they bring in are. A
+/// cherry-pick is the change it was picked from, at that commit's time.
 pub fn build(
     mut commits: Vec<Commit>,
     tags: &[DeployTag],
     services: &ServiceMap,
     service_names: &[Text],
-    link_window: TimeDelta,
+    revert_window: TimeDelta,
     links: Option<&Links>,
-) -> (Built, Known) {
+) -> Built {
     let mut built = Built::default();
     let tag_commits = resolve_parents(&mut commits, tags);
-    let shipped = ship(&commits, &tag_commits);
-    let reverts = reverts(&commits, &shipped, tags, link_window, &mut built);
+    let (shipped, alias) = ship(&commits, &tag_commits);
+    built.aliases = alias.iter().filter(|a| **a).count() as u64;
+    let index = Index::new(&commits);
+    let reverts = reverts(&commits, &index, &shipped, tags, revert_window, &mut built);
     let monorepo = services.is_monorepo();
-    let per_deploy = per_deploy(&commits, &shipped, &tag_commits, monorepo, &mut built);
-    let deployed: HashSet<(u32, u16)> = per_deploy.keys().copied().collect();
+    let per_deploy = per_deploy(
+        &commits,
+        &shipped,
+        &tag_commits,
+        &alias,
+        monorepo,
+        &mut built,
+    );
     let release = Release {
         commits: &commits,
+        originals: originals(&commits, &index),
         tags,
         service_names,
         monorepo,
         links,
     };
     let mut deployments: Vec<(i64, Event)> = Vec::new();
+    let mut emitted = HashSet::new();
     for ((d, s), members) in per_deploy {
-        release.emit((d, s), members, &reverts, &mut built, &mut deployments);
+        release.emit(
+            (d, s),
+            members,
+            &reverts,
+            &mut emitted,
+            &mut built,
+            &mut deployments,
+        );
     }
     // Changes first (a deployment then finds its changes), deployment lines in time order.
     deployments.sort_by_key(|(t, _)| *t);
     built.events.extend(deployments.into_iter().map(|(_, e)| e));
-    let known = Known::new(commits, &shipped, deployed);
-    (built, known)
+    built
+}
+
+/// Commit ids in order, to find the commit an abbreviated id names.
+struct Index<'a>(Vec<(&'a str, u32)>);
+
+/// What an abbreviated commit id names.
+enum Found {
+    One(u32),
+    None,
+    Several,
+}
+
+impl<'a> Index<'a> {
+    fn new(commits: &'a [Commit]) -> Self {
+        let mut by_oid: Vec<(&str, u32)> = commits
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (&*c.oid, i as u32))
+            .collect();
+        by_oid.sort_unstable();
+        Self(by_oid)
+    }
+
+    fn find(&self, prefix: &str) -> Found {
+        let start = self.0.partition_point(|(oid, _)| *oid < prefix);
+        let mut matching = self.0[start..]
+            .iter()
+            .take_while(|(oid, _)| oid.starts_with(prefix))
+            .map(|(_, i)| *i);
+        match (matching.next(), matching.next()) {
+            (Some(i), None) => Found::One(i),
+            (None, _) => Found::None,
+            _ => Found::Several,
+        }
+    }
+}
+
+/// For each commit, the commit it was cherry-picked from when that one is in
+/// the history read (following picks of picks to the first), else itself.
+fn originals(commits: &[Commit], index: &Index) -> Vec<u32> {
+    let direct: Vec<u32> = commits
+        .iter()
+        .enumerate()
+        .map(
+            |(i, c)| match c.picked_from.as_deref().map(|p| index.find(p)) {
+                Some(Found::One(o)) => o,
+                _ => i as u32,
+            },
+        )
+        .collect();
+    (0..commits.len())
+        .map(|i| {
+            let mut o = i as u32;
+            // Bounded: a cycle of picks (impossible in git, possible in messages) stops.
+            for _ in 0..8 {
+                let next = direct[o as usize];
+                if next == o {
+                    break;
+                }
+                o = next;
+            }
+            o
+        })
+        .collect()
 }
 
 /// Resolves each commit's parents to indices, and returns the commit each tag
@@ -94,12 +180,18 @@ fn resolve_parents(commits: &mut [Commit], tags: &[DeployTag]) -> Vec<Option<u32
     tag_commits
 }
 
-/// Which deployment first ships each commit (`UNSHIPPED` if none).
-fn ship(commits: &[Commit], tag_commits: &[Option<u32>]) -> Vec<u32> {
+/// Which deployment first ships each commit (`UNSHIPPED` if none), and which
+/// tags are aliases: their commit was already shipped by an earlier tag.
+fn ship(commits: &[Commit], tag_commits: &[Option<u32>]) -> (Vec<u32>, Vec<bool>) {
     let mut shipped = vec![UNSHIPPED; commits.len()];
+    let mut alias = vec![false; tag_commits.len()];
     let mut stack = Vec::new();
     for (d, tip) in tag_commits.iter().enumerate() {
         let Some(tip) = *tip else { continue };
+        if shipped[tip as usize] != UNSHIPPED {
+            alias[d] = true;
+            continue;
+        }
         stack.push(tip);
         while let Some(c) = stack.pop() {
             let slot = &mut shipped[c as usize];
@@ -110,7 +202,7 @@ fn ship(commits: &[Commit], tag_commits: &[Option<u32>]) -> Vec<u32> {
             stack.extend_from_slice(&commits[c as usize].parents);
         }
     }
-    shipped
+    (shipped, alias)
 }
 
 /// What reverts say about the deployments.
@@ -122,48 +214,47 @@ struct Reverts {
     hotfix: HashSet<(u32, u16)>,
 }
 
-/// Reverts: which (deployment, service) pairs failed, and when it showed.
+/// Reverts: a deployment fails when a change it shipped is reverted by a
+/// change released at most `revert_window` after it (DESIGN.md); the failure
+/// shows when the revert is released. A deployment that ships a revert is
+/// rework. A revert not released yet fails nothing (yet).
 fn reverts(
     commits: &[Commit],
+    index: &Index,
     shipped: &[u32],
     tags: &[DeployTag],
-    link_window: TimeDelta,
+    revert_window: TimeDelta,
     built: &mut Built,
 ) -> Reverts {
-    let mut by_oid: Vec<(&str, u32)> = commits
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (&*c.oid, i as u32))
-        .collect();
-    by_oid.sort_unstable();
     let mut out = Reverts::default();
     for (r, commit) in commits.iter().enumerate() {
+        let released = shipped[r];
         for target in &commit.reverts {
-            let start = by_oid.partition_point(|(oid, _)| *oid < &**target);
-            let matching: Vec<u32> = by_oid[start..]
-                .iter()
-                .take_while(|(oid, _)| oid.starts_with(&**target))
-                .take(2)
-                .map(|(_, i)| *i)
-                .collect();
-            let t = match matching[..] {
-                [t] => t,
-                [] => {
+            let t = match index.find(target) {
+                Found::One(t) => t,
+                Found::None => {
                     built.unknown_revert_targets += 1;
                     continue;
                 }
-                _ => {
+                Found::Several => {
                     built.ambiguous_revert_targets += 1;
                     continue;
                 }
             };
+            if released == UNSHIPPED {
+                continue;
+            }
+            for &s in &commit.services {
+                out.hotfix.insert((released, s));
+            }
             let d = shipped[t as usize];
-            if d == UNSHIPPED || shipped[r] == d {
+            if d == UNSHIPPED || released == d {
                 // Never shipped, or reverted before its release went out.
                 continue;
             }
-            let after = commit.time - tags[d as usize].time;
-            if after < 0 || after > link_window.num_seconds() {
+            let at = tags[released as usize].time;
+            let after = at - tags[d as usize].time;
+            if after < 0 || after > revert_window.num_seconds() {
                 continue;
             }
             let reverted = &commits[t as usize];
@@ -175,11 +266,8 @@ fn reverts(
                 &reverted.services
             };
             for &s in hit {
-                let at = out.failed.entry((d, s)).or_insert(commit.time);
-                *at = (*at).min(commit.time);
-                if shipped[r] != UNSHIPPED {
-                    out.hotfix.insert((shipped[r], s));
-                }
+                let first = out.failed.entry((d, s)).or_insert(at);
+                *first = (*first).min(at);
             }
         }
     }
@@ -191,6 +279,7 @@ fn per_deploy(
     commits: &[Commit],
     shipped: &[u32],
     tag_commits: &[Option<u32>],
+    alias: &[bool],
     monorepo: bool,
     built: &mut Built,
 ) -> BTreeMap<(u32, u16), Vec<u32>> {
@@ -208,12 +297,12 @@ fn per_deploy(
         }
     }
     if !monorepo {
-        // A one-service repository deploys at every tag, even one that adds no
-        // commit (a re-tag is still a release). In a monorepo a tag that touches
-        // none of a service's paths is not a release of that service: counting it
-        // would inflate every service's deployment frequency by the others' work.
+        // A one-service repository deploys at every tag that is not an alias,
+        // even one whose only new commit is a merge. In a monorepo a tag that
+        // touches none of a service's paths is not a release of that service:
+        // counting it would inflate every service's frequency by the others' work.
         for (d, tip) in tag_commits.iter().enumerate() {
-            if tip.is_some() {
+            if tip.is_some() && !alias[d] {
                 per_deploy.entry((d as u32, 0)).or_default();
             }
         }
@@ -224,6 +313,8 @@ fn per_deploy(
 /// What turns one (deployment, service) pair into events.
 struct Release<'a> {
     commits: &'a [Commit],
+    /// Each commit's original (see [`originals`]).
+    originals: Vec<u32>,
     tags: &'a [DeployTag],
     service_names: &'a [Text],
     monorepo: bool,
@@ -239,28 +330,37 @@ impl Release<'_> {
         }
     }
 
-    /// The pair's changes into `built`, its success line (and failure line,
-    /// if a revert failed it) into `deployments`.
+    /// The pair's changes into `built` (each change once: a cherry-pick is its
+    /// original), its success line (and failure line, if a revert failed it)
+    /// into `deployments`.
     fn emit(
         &self,
         (d, s): (u32, u16),
         mut members: Vec<u32>,
         reverts: &Reverts,
+        emitted: &mut HashSet<Text>,
         built: &mut Built,
         deployments: &mut Vec<(i64, Event)>,
     ) {
         let commits = self.commits;
         let tag = &self.tags[d as usize];
         let service = &self.service_names[s as usize];
+        for m in &mut members {
+            *m = self.originals[*m as usize];
+        }
         members.sort_by(|a, b| {
             let (a, b) = (&commits[*a as usize], &commits[*b as usize]);
             a.time.cmp(&b.time).then_with(|| a.oid.cmp(&b.oid))
         });
+        members.dedup();
         let mut ids = Vec::with_capacity(members.len());
         for m in members {
             let c = &commits[m as usize];
             let id = self.change_id(c, service);
             ids.push(id.clone());
+            if !emitted.insert(id.clone()) {
+                continue;
+            }
             built.changes += 1;
             built.events.push(Event::Change(Change {
                 id,
@@ -335,123 +435,6 @@ fn deployment_line(
         hotfix,
         url,
     })
-}
-
-/// What a poll keeps of a full read so that commits added to HEAD later can be
-/// checked for reverts without reading the history again.
-#[derive(Debug, Default)]
-pub struct Known {
-    /// (commit id, deployment that ships it or `UNSHIPPED`, its services), by id.
-    commits: Vec<(Box<str>, u32, Box<[u16]>)>,
-    /// The (deployment, service) pairs that exist.
-    deployed: HashSet<(u32, u16)>,
-}
-
-impl Known {
-    fn new(commits: Vec<Commit>, shipped: &[u32], deployed: HashSet<(u32, u16)>) -> Self {
-        let mut commits: Vec<_> = commits
-            .into_iter()
-            .zip(shipped)
-            .map(|(c, &d)| (c.oid, d, c.services.into_boxed_slice()))
-            .collect();
-        commits.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        Self { commits, deployed }
-    }
-
-    /// Up to two known commits whose id starts with `prefix`.
-    fn matching<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = usize> + 'a {
-        let start = self.commits.partition_point(|(oid, _, _)| &**oid < prefix);
-        (start..self.commits.len())
-            .take_while(move |&i| self.commits[i].0.starts_with(prefix))
-            .take(2)
-    }
-}
-
-/// Reverts among commits that arrived on HEAD while the deployment tags stayed
-/// the same: these commits are not shipped, so they can only fail earlier
-/// deployments (the same rule as [`build`]). `known` learns the new commits.
-pub fn late_reverts(
-    new: Vec<Commit>,
-    known: &mut Known,
-    tags: &[DeployTag],
-    service_names: &[Text],
-    link_window: TimeDelta,
-    links: Option<&Links>,
-) -> Built {
-    let mut built = Built::default();
-    let mut failed: BTreeMap<(u32, u16), i64> = BTreeMap::new();
-    for r in &new {
-        for target in &r.reverts {
-            let old: Vec<usize> = known.matching(target).collect();
-            let fresh = new
-                .iter()
-                .filter(|c| c.oid.starts_with(&**target))
-                .take(2)
-                .count();
-            let k = match (&old[..], fresh) {
-                ([k], 0) => *k,
-                ([], 0) => {
-                    built.unknown_revert_targets += 1;
-                    continue;
-                }
-                ([], 1) => continue, // a new, unshipped commit
-                _ => {
-                    built.ambiguous_revert_targets += 1;
-                    continue;
-                }
-            };
-            let (_, d, services) = &known.commits[k];
-            let d = *d;
-            if d == UNSHIPPED {
-                continue;
-            }
-            let after = r.time - tags[d as usize].time;
-            if after < 0 || after > link_window.num_seconds() {
-                continue;
-            }
-            let hit: &[u16] = if services.is_empty() {
-                &r.services
-            } else {
-                services
-            };
-            for &s in hit {
-                if known.deployed.contains(&(d, s)) {
-                    let at = failed.entry((d, s)).or_insert(r.time);
-                    *at = (*at).min(r.time);
-                }
-            }
-        }
-    }
-    let mut lines: Vec<(i64, Event)> = failed
-        .into_iter()
-        .map(|((d, s), at)| {
-            let service = &service_names[s as usize];
-            let tag = &tags[d as usize];
-            let id = deployment_id(service, tag);
-            let url = links.map(|l| l.tag(&tag.name));
-            (
-                at,
-                deployment_line(
-                    &id,
-                    service,
-                    DeployStatus::Failure,
-                    at,
-                    false,
-                    Vec::new(),
-                    url,
-                ),
-            )
-        })
-        .collect();
-    lines.sort_by_key(|(t, _)| *t);
-    built.failed = lines.len() as u64;
-    built.events = lines.into_iter().map(|(_, e)| e).collect();
-    known.commits.extend(
-        new.into_iter()
-            .map(|c| (c.oid, UNSHIPPED, c.services.into_boxed_slice())),
-    );
-    known.commits.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    built
 }
 
 /// Seconds since the epoch as a time; out-of-range values become the epoch.

@@ -3,15 +3,20 @@
 //!
 //! - Deployments: every tag matching `deploy_tags`, at the annotated tag's time,
 //!   else the tagged commit's committer time. Id `<service>@<tag>`.
+//!   Tags matching `exclude_tags`, and semantic-version pre-releases unless
+//!   `include_prereleases`, are not deployments; a tag whose commit an earlier
+//!   deployment tag already reached is an alias (a re-tag, a retroactive tag).
 //! - Changes: the commits a tag ships that no earlier tag (by tag time) shipped,
 //!   at their committer time. Id: the full commit id; in a monorepo
 //!   `<service>@<commit id>`, because one commit may be a change of several services.
-//!   Merge commits are not changes (the commits they bring in are).
-//! - Failure: a deployment is failed when a commit outside it says "This reverts
-//!   commit <id>" (full or abbreviated) of one of its commits, committed no more
-//!   than the incident link window after the deployment. It then gets a second
-//!   line with status `failure` at the revert's time; the deployment that ships
-//!   the revert is marked `hotfix` (DORA's rework).
+//!   Merge commits are not changes (the commits they bring in are). A commit
+//!   that says "(cherry picked from commit <id>)" of a commit in the history is
+//!   that change: one id, the original's time, counted where it first shipped.
+//! - Failure: a deployment is failed when a commit says "This reverts commit
+//!   <id>" (full or abbreviated) of one of its commits and a later deployment
+//!   releases that revert within `revert_window` (default 7 days) of it. It then
+//!   gets a second line with status `failure` at the release of the revert; every
+//!   deployment that releases a revert is marked `hotfix` (DORA's rework).
 //! - Monorepo: changed paths map commits to services; each service gets its own
 //!   deployment per tag listing only its commits, and only for tags that changed it.
 //! - Links: when `origin` is on github.com or gitlab.com, changes link to their
@@ -50,8 +55,6 @@ pub use poller::GitPoller;
 pub use spec::{GitSpec, PatternError, ServiceMap, SpecError, TagPattern};
 
 use cli::Git;
-use commit::DeployTag;
-use links::Links;
 use read::{Refs, open, origin_links, read_commits, read_refs};
 
 /// Why a scan failed. Every message names the repository's path.
@@ -73,7 +76,7 @@ pub enum GitError {
     NotARepository { path: PathBuf, detail: String },
     #[error("git repository {path} has no commits yet (HEAD is unborn and there are no tags)")]
     Empty { path: PathBuf },
-    #[error("git repository {path}: no tag matches deploy_tags = \"{pattern}\" ({})", describe_tags(*.total, .examples))]
+    #[error("git repository {path}: no tag matches deploy_tags = {pattern} ({})", describe_tags(*.total, .examples))]
     NoDeployTags {
         path: PathBuf,
         pattern: String,
@@ -135,8 +138,10 @@ pub struct GitStats {
     /// Deployments (one per tag, per service in a monorepo).
     pub deployments: u64,
     pub changes: u64,
-    /// Deployments failed by a revert within the link window.
+    /// Deployments failed by a revert released within the revert window.
     pub failed: u64,
+    /// Deployment tags that only name a commit an earlier one shipped.
+    pub aliases: u64,
 }
 
 /// The result of one scan or poll.
@@ -172,16 +177,16 @@ impl GitScan {
 }
 
 /// Scans the whole repository once. Blocking: call it from a blocking thread.
-pub fn scan(spec: &GitSpec, link_window: TimeDelta) -> Result<GitScan, GitError> {
+pub fn scan(spec: &GitSpec, revert_window: TimeDelta) -> Result<GitScan, GitError> {
     let git = open(Path::new(GIT), &spec.path, None)?;
     let refs = read_refs(&git, spec)?;
-    scan_refs(&git, spec, link_window, refs).map(|(scan, _, _)| scan)
+    scan_refs(&git, spec, revert_window, refs)
 }
 
-/// A git source between polls: it remembers the tags and HEAD it saw and the
-/// lines it sent, so a poll of an unchanged repository costs three small git
-/// calls, a poll after HEAD moved reads only the new commits, and any poll sends
-/// only lines it has not sent before.
+/// A git source between polls: it remembers the deployment tags it saw and the
+/// lines it sent, so a poll of a repository whose tags did not change costs two
+/// small git calls (commits not yet released change no number), and any poll
+/// sends only lines it has not sent before.
 ///
 /// New or moved deployment tags read the history in full again (git/git's 82,000
 /// commits: about 8 s on a busy 2-core machine, nearly all of it git's own
@@ -189,19 +194,20 @@ pub fn scan(spec: &GitSpec, link_window: TimeDelta) -> Result<GitScan, GitError>
 #[derive(Debug)]
 pub struct GitScanner {
     spec: GitSpec,
-    link_window: TimeDelta,
+    revert_window: TimeDelta,
     timeout: Option<Duration>,
     program: PathBuf,
-    last: Option<Last>,
+    /// The fingerprint of the tags at the last successful read.
+    last: Option<u64>,
     sent_changes: HashSet<Text>,
     sent_deployments: HashSet<(Text, DeployStatus, bool)>,
 }
 
 impl GitScanner {
-    pub fn new(spec: GitSpec, link_window: TimeDelta) -> Self {
+    pub fn new(spec: GitSpec, revert_window: TimeDelta) -> Self {
         Self {
             spec,
-            link_window,
+            revert_window,
             timeout: None,
             program: PathBuf::from(GIT),
             last: None,
@@ -228,50 +234,21 @@ impl GitScanner {
         &self.spec
     }
 
-    /// Reads what changed since the last poll (everything the first time).
-    /// Blocking: call it from a blocking thread. On an error nothing is
+    /// Reads the history again when the tags changed (everything the first
+    /// time). Blocking: call it from a blocking thread. On an error nothing is
     /// remembered, so the next poll tries again.
-    ///
-    /// When only HEAD moved (the deployment tags are the same), only the new
-    /// commits are read, for reverts; new or moved tags read the history again.
     pub fn poll(&mut self) -> Result<GitScan, GitError> {
         let git = open(&self.program, &self.spec.path, self.timeout)?;
         let refs = read_refs(&git, &self.spec)?;
-        if self.last.as_ref().map(|l| l.fingerprint) == Some(refs.fingerprint) {
+        if self.last == Some(refs.tags_fingerprint) {
             return Ok(GitScan {
                 unchanged: true,
                 ..GitScan::default()
             });
         }
-        let mut scan = match self.last.as_mut() {
-            Some(last)
-                if last.tags_fingerprint == refs.tags_fingerprint
-                    && last.head.is_some()
-                    && refs.head.is_some() =>
-            {
-                let scan = scan_new_head(&git, &self.spec, self.link_window, &refs, last)?;
-                last.fingerprint = refs.fingerprint;
-                last.head = refs.head;
-                scan
-            }
-            _ => {
-                self.last = None;
-                let fingerprint = refs.fingerprint;
-                let tags_fingerprint = refs.tags_fingerprint;
-                let head = refs.head.clone();
-                let tags = refs.deploy.clone();
-                let (scan, known, links) = scan_refs(&git, &self.spec, self.link_window, refs)?;
-                self.last = Some(Last {
-                    fingerprint,
-                    tags_fingerprint,
-                    head,
-                    tags,
-                    known,
-                    links,
-                });
-                scan
-            }
-        };
+        let fingerprint = refs.tags_fingerprint;
+        let mut scan = scan_refs(&git, &self.spec, self.revert_window, refs)?;
+        self.last = Some(fingerprint);
         scan.events.retain(|e| match e {
             Event::Change(c) => self.sent_changes.insert(c.id.clone()),
             Event::Deployment(d) => {
@@ -282,71 +259,6 @@ impl GitScanner {
         });
         Ok(scan)
     }
-}
-
-/// What the scanner remembers of its last successful read.
-#[derive(Debug)]
-struct Last {
-    /// Tags and HEAD.
-    fingerprint: u64,
-    /// Tags alone.
-    tags_fingerprint: u64,
-    head: Option<String>,
-    tags: Vec<DeployTag>,
-    known: history::Known,
-    links: Option<Links>,
-}
-
-/// Reads only the commits HEAD gained since `last` and looks for reverts in them.
-fn scan_new_head(
-    git: &Git,
-    spec: &GitSpec,
-    link_window: TimeDelta,
-    refs: &Refs,
-    last: &mut Last,
-) -> Result<GitScan, GitError> {
-    let (names, ids) = services(spec);
-    let service_ids = ids.iter().map(|(k, v)| (*k, *v)).collect();
-    let mut revs = Vec::new();
-    if let Some(h) = &refs.head {
-        revs.extend_from_slice(h.as_bytes());
-        revs.push(b'\n');
-    }
-    // Everything the tags or the old HEAD reach was read before.
-    for oid in last
-        .head
-        .iter()
-        .map(String::as_str)
-        .chain(refs.deploy.iter().map(|t| &*t.commit))
-    {
-        revs.push(b'^');
-        revs.extend_from_slice(oid.as_bytes());
-        revs.push(b'\n');
-    }
-    let new = read_commits(git, spec, revs, &service_ids)?;
-    let commits = new.len();
-    let built = history::late_reverts(
-        new,
-        &mut last.known,
-        &last.tags,
-        &names,
-        link_window,
-        last.links.as_ref(),
-    );
-    let warnings = revert_warnings(&built);
-    Ok(GitScan {
-        events: built.events,
-        stats: GitStats {
-            tags: refs.total_tags,
-            deploy_tags: refs.deploy.len(),
-            commits,
-            deployments: 0,
-            changes: 0,
-            failed: built.failed,
-        },
-        warnings,
-        unchanged: false,
-    })
 }
 
 fn revert_warnings(built: &history::Built) -> Vec<String> {
@@ -380,30 +292,26 @@ fn services(spec: &GitSpec) -> (Vec<Text>, Vec<(&str, u16)>) {
 fn scan_refs(
     git: &Git,
     spec: &GitSpec,
-    link_window: TimeDelta,
+    revert_window: TimeDelta,
     refs: Refs,
-) -> Result<(GitScan, history::Known, Option<Links>), GitError> {
+) -> Result<GitScan, GitError> {
     let (service_names, ids) = services(spec);
     let links = origin_links(git)?;
     let service_ids: HashMap<&str, u16> = ids.into_iter().collect();
+    // Only what the deployment tags reach: commits not yet released change no number.
     let mut revs = Vec::new();
-    for oid in refs
-        .deploy
-        .iter()
-        .map(|t| &*t.commit)
-        .chain(refs.head.as_deref())
-    {
+    for oid in refs.deploy.iter().map(|t| &*t.commit) {
         revs.extend_from_slice(oid.as_bytes());
         revs.push(b'\n');
     }
     let commits = read_commits(git, spec, revs, &service_ids)?;
     let commit_count = commits.len();
-    let (built, known) = history::build(
+    let built = history::build(
         commits,
         &refs.deploy,
         &spec.services,
         &service_names,
-        link_window,
+        revert_window,
         links.as_ref(),
     );
     let mut warnings = refs.warnings;
@@ -414,7 +322,7 @@ fn scan_refs(
             built.unmapped_commits
         ));
     }
-    let scan = GitScan {
+    Ok(GitScan {
         events: built.events,
         stats: GitStats {
             tags: refs.total_tags,
@@ -423,9 +331,9 @@ fn scan_refs(
             deployments: built.deployments,
             changes: built.changes,
             failed: built.failed,
+            aliases: built.aliases,
         },
         warnings,
         unchanged: false,
-    };
-    Ok((scan, known, links))
+    })
 }

@@ -15,16 +15,16 @@ pub struct GitPoller {
     /// `None` only while a poll runs, or after a poll task died (then rebuilt).
     scanner: Option<GitScanner>,
     spec: GitSpec,
-    link_window: TimeDelta,
+    revert_window: TimeDelta,
     timeout: Duration,
 }
 
 impl GitPoller {
-    pub fn new(spec: GitSpec, link_window: TimeDelta, timeout: Duration) -> Self {
+    pub fn new(spec: GitSpec, revert_window: TimeDelta, timeout: Duration) -> Self {
         Self {
-            scanner: Some(GitScanner::new(spec.clone(), link_window).with_timeout(timeout)),
+            scanner: Some(GitScanner::new(spec.clone(), revert_window).with_timeout(timeout)),
             spec,
-            link_window,
+            revert_window,
             timeout,
         }
     }
@@ -39,7 +39,7 @@ impl Poller for GitPoller {
     fn poll(&mut self) -> BoxFuture<'_, Result<Polled, PollError>> {
         Box::pin(async move {
             let mut scanner = self.scanner.take().unwrap_or_else(|| {
-                GitScanner::new(self.spec.clone(), self.link_window).with_timeout(self.timeout)
+                GitScanner::new(self.spec.clone(), self.revert_window).with_timeout(self.timeout)
             });
             let joined = tokio::task::spawn_blocking(move || {
                 let result = scanner.poll();

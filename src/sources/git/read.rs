@@ -53,13 +53,12 @@ pub(super) fn open(
     }
 }
 
-/// The tags and HEAD of a repository.
+/// The tags of a repository and the deployment tags among them.
 pub(super) struct Refs {
     pub(super) total_tags: usize,
     pub(super) deploy: Vec<DeployTag>,
-    pub(super) head: Option<String>,
     pub(super) warnings: Vec<String>,
-    pub(super) fingerprint: u64,
+    /// Changes when a tag is added, moved or removed.
     pub(super) tags_fingerprint: u64,
 }
 
@@ -80,8 +79,6 @@ pub(super) fn read_refs(git: &Git, spec: &GitSpec) -> Result<Refs, GitError> {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     out.hash(&mut hasher);
     let tags_fingerprint = hasher.finish();
-    head.hash(&mut hasher);
-    let fingerprint = hasher.finish();
 
     let TagList {
         total: total_tags,
@@ -103,7 +100,7 @@ pub(super) fn read_refs(git: &Git, spec: &GitSpec) -> Result<Refs, GitError> {
     if deploy.is_empty() {
         return Err(GitError::NoDeployTags {
             path: spec.path.clone(),
-            pattern: spec.deploy_tags.to_string(),
+            pattern: spec.tag_rule(),
             total: total_tags,
             examples,
         });
@@ -113,9 +110,7 @@ pub(super) fn read_refs(git: &Git, spec: &GitSpec) -> Result<Refs, GitError> {
     Ok(Refs {
         total_tags,
         deploy,
-        head,
         warnings,
-        fingerprint,
         tags_fingerprint,
     })
 }
@@ -165,7 +160,7 @@ fn deploy_tags(git: &Git, spec: &GitSpec, out: &[u8]) -> Result<TagList, GitErro
         if examples.len() < 3 {
             examples.push(sanitize(name).to_string());
         }
-        if !spec.deploy_tags.matches(name) {
+        if !spec.deploys(name) {
             continue;
         }
         let (commit, time) = match (kind, peeled_kind) {

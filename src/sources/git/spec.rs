@@ -17,9 +17,12 @@ use crate::util::glob::{Glob, GlobError};
 ///   folder, or a bare repository. The folder itself must be the repository; git
 ///   does not look upwards from it. A relative path is relative to the config
 ///   file's folder (see [`GitSpec::resolved_against`]).
-/// - `deploy_tags` (default `"v*"`): a glob over tag names (`*` any run of
-///   characters, `?` one character, `[a-z]` / `[!0-9]` a class, `\` escapes); each
-///   matching tag is one production deployment.
+/// - `deploy_tags` (default `"v*"`): a glob over tag names, or a list of them
+///   (`*` any run of characters, `?` one character, `[a-z]` / `[!0-9]` a class,
+///   `\` escapes); a tag any of them matches is a deployment tag unless
+/// - `exclude_tags` (default none), a glob or a list, matches it, or it names a
+///   semantic-version pre-release (`1.2.0-rc.1`, after a leading `v` or a name
+///   prefix such as `tokio-`) and `include_prereleases` (default `false`) is off.
 /// - `service`: the one service the whole repository builds, or
 /// - `[sources.paths]`: a monorepo table of path prefix -> service, e.g.
 ///   `"services/api" = "api"`. A commit belongs to every service one of its
@@ -33,7 +36,8 @@ use crate::util::glob::{Glob, GlobError};
 /// kind = "git"
 /// name = "shop"
 /// path = "../shop"
-/// deploy_tags = "release-*"
+/// deploy_tags = ["release-*", "hotfix-*"]
+/// exclude_tags = "release-*-test"
 /// [sources.paths]
 /// "services/cart" = "cart"
 /// "services/payments" = "payments"
@@ -42,7 +46,9 @@ use crate::util::glob::{Glob, GlobError};
 #[serde(try_from = "RawGitSpec")]
 pub struct GitSpec {
     pub path: PathBuf,
-    pub deploy_tags: TagPattern,
+    pub deploy_tags: Vec<TagPattern>,
+    pub exclude_tags: Vec<TagPattern>,
+    pub include_prereleases: bool,
     pub services: ServiceMap,
 }
 
@@ -60,7 +66,11 @@ pub enum ServiceMap {
 struct RawGitSpec {
     path: PathBuf,
     #[serde(default)]
-    deploy_tags: Option<String>,
+    deploy_tags: Option<Globs>,
+    #[serde(default)]
+    exclude_tags: Option<Globs>,
+    #[serde(default)]
+    include_prereleases: bool,
     #[serde(default)]
     service: Option<String>,
     #[serde(default)]
@@ -90,6 +100,39 @@ pub enum SpecError {
     DuplicatePrefix { first: String, second: String },
     #[error("`deploy_tags`: {0}")]
     Pattern(#[from] PatternError),
+    #[error("`exclude_tags`: {0}")]
+    Exclude(PatternError),
+    #[error("`deploy_tags` is an empty list (the default is \"v*\")")]
+    NoPatterns,
+}
+
+/// One glob or a list of them, as the config writes it.
+struct Globs(Vec<String>);
+
+impl<'de> Deserialize<'de> for Globs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Globs;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a tag glob or a list of tag globs")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Globs, E> {
+                Ok(Globs(vec![v.to_string()]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Globs, A::Error> {
+                let mut out = Vec::new();
+                while let Some(g) = seq.next_element::<String>()? {
+                    out.push(g);
+                }
+                Ok(Globs(out))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 impl TryFrom<RawGitSpec> for GitSpec {
@@ -100,9 +143,19 @@ impl TryFrom<RawGitSpec> for GitSpec {
             return Err(SpecError::EmptyPath);
         }
         let deploy_tags = match raw.deploy_tags {
-            Some(p) => TagPattern::new(&p)?,
-            None => TagPattern::default(),
+            Some(Globs(list)) if list.is_empty() => return Err(SpecError::NoPatterns),
+            Some(Globs(list)) => list
+                .iter()
+                .map(|p| TagPattern::new(p))
+                .collect::<Result<_, _>>()?,
+            None => vec![TagPattern::default()],
         };
+        let exclude_tags = raw
+            .exclude_tags
+            .map_or(Ok(Vec::new()), |Globs(list)| {
+                list.iter().map(|p| TagPattern::new(p)).collect()
+            })
+            .map_err(SpecError::Exclude)?;
         let services = match (raw.service, raw.paths) {
             (Some(_), Some(_)) => return Err(SpecError::BothServiceAndPaths),
             (None, None) => return Err(SpecError::NoService),
@@ -117,6 +170,8 @@ impl TryFrom<RawGitSpec> for GitSpec {
         Ok(Self {
             path: raw.path,
             deploy_tags,
+            exclude_tags,
+            include_prereleases: raw.include_prereleases,
             services,
         })
     }
@@ -127,15 +182,47 @@ impl GitSpec {
     /// deserializes the `[[sources]]` table without the scheduler's keys
     /// (`kind`, `name`, `interval`, `timeout`) into a `GitSpec`; any other key is
     /// refused as unknown.
-    pub const KEYS: &'static [&'static str] = &["path", "deploy_tags", "service", "paths"];
+    pub const KEYS: &'static [&'static str] = &[
+        "path",
+        "deploy_tags",
+        "exclude_tags",
+        "include_prereleases",
+        "service",
+        "paths",
+    ];
 
     /// A one-service repository with the default tag pattern (handy in code and tests).
     pub fn one_service(path: impl Into<PathBuf>, service: impl Into<String>) -> Self {
         Self {
             path: path.into(),
-            deploy_tags: TagPattern::default(),
+            deploy_tags: vec![TagPattern::default()],
+            exclude_tags: Vec::new(),
+            include_prereleases: false,
             services: ServiceMap::One(service.into()),
         }
+    }
+
+    /// Whether the tag `name` is a deployment: a `deploy_tags` glob matches it,
+    /// no `exclude_tags` glob does, and it is not a pre-release (unless those count).
+    pub fn deploys(&self, name: &str) -> bool {
+        self.deploy_tags.iter().any(|p| p.matches(name))
+            && !self.exclude_tags.iter().any(|p| p.matches(name))
+            && (self.include_prereleases || !is_prerelease(name))
+    }
+
+    /// The tag rule as the config says it, for messages: `"v*"`, `"a*", "b*"`.
+    pub fn tag_rule(&self) -> String {
+        let list = |ps: &[TagPattern]| {
+            ps.iter()
+                .map(|p| format!("\"{p}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut text = list(&self.deploy_tags);
+        if !self.exclude_tags.is_empty() {
+            text.push_str(&format!(" (excluding {})", list(&self.exclude_tags)));
+        }
+        text
     }
 
     /// The spec with a relative `path` taken relative to `base` (the config file's folder).
@@ -189,6 +276,35 @@ impl ServiceMap {
     pub fn is_monorepo(&self) -> bool {
         matches!(self, Self::Paths(_))
     }
+}
+
+/// Whether a tag names a semantic-version pre-release: its version, after a
+/// leading `v` or after a name prefix ending in `-`, `_`, `/` or `@` (as in
+/// `tokio-1.38.0-rc.1`), is `MAJOR.MINOR[.PATCH]-PRE[+BUILD]`.
+pub fn is_prerelease(tag: &str) -> bool {
+    let after_prefix = tag
+        .char_indices()
+        .filter(|(_, c)| matches!(c, '-' | '_' | '/' | '@'))
+        .map(|(i, c)| &tag[i + c.len_utf8()..]);
+    std::iter::once(tag)
+        .chain(after_prefix)
+        .any(|v| prerelease_version(v.strip_prefix('v').unwrap_or(v)))
+}
+
+fn prerelease_version(v: &str) -> bool {
+    let v = v.split_once('+').map_or(v, |(version, _build)| version);
+    let Some((core, pre)) = v.split_once('-') else {
+        return false;
+    };
+    let numbers: Vec<&str> = core.split('.').collect();
+    (2..=3).contains(&numbers.len())
+        && numbers
+            .iter()
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        && !pre.is_empty()
+        && pre
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
 }
 
 fn normalise_prefix(raw: &str) -> String {
@@ -300,6 +416,62 @@ mod tests {
         assert!(!p("*-prod").matches("v1-prod-rc"));
         assert!(p("v?").matches("vé"));
         assert!(p("release-?").matches("release-日"));
+    }
+
+    #[test]
+    fn pre_releases_are_told_from_releases() {
+        for tag in [
+            "v1.2.0-rc.1",
+            "1.2.0-beta1",
+            "0.58.0-rc0",
+            "v2.0-alpha",
+            "tokio-1.38.0-rc.1",
+            "release/3.1.0-rc.2+build.5",
+            "pkg@1.0.0-next.3",
+        ] {
+            assert!(is_prerelease(tag), "{tag}");
+        }
+        for tag in [
+            "v1.2.0",
+            "0.58",
+            "0.58.0",
+            "tokio-1.38.0",
+            "release-2024-01-15",
+            "v1-prod",
+            "v1.2.0+build.7",
+            "nightly-2",
+            "v1.2.3.4-rc1",
+            "v1.x-rc",
+        ] {
+            assert!(!is_prerelease(tag), "{tag}");
+        }
+    }
+
+    #[test]
+    fn lists_of_globs_exclusions_and_pre_releases_choose_deployment_tags() {
+        let spec: GitSpec = serde_json::from_value(serde_json::json!({
+            "path": "r", "service": "a",
+            "deploy_tags": ["tokio-*", "v*"], "exclude_tags": "tokio-util-*"
+        }))
+        .unwrap();
+        assert!(spec.deploys("tokio-1.38.0"));
+        assert!(spec.deploys("v2.0.0"));
+        assert!(!spec.deploys("tokio-util-0.7.0"), "excluded");
+        assert!(!spec.deploys("tokio-1.38.0-rc.1"), "a pre-release");
+        assert!(!spec.deploys("release-1"));
+        assert_eq!(
+            spec.tag_rule(),
+            "\"tokio-*\", \"v*\" (excluding \"tokio-util-*\")"
+        );
+        let with_pre = GitSpec {
+            include_prereleases: true,
+            ..spec
+        };
+        assert!(with_pre.deploys("tokio-1.38.0-rc.1"));
+        let empty = serde_json::from_value::<GitSpec>(serde_json::json!({
+            "path": "r", "service": "a", "deploy_tags": []
+        }));
+        assert!(empty.unwrap_err().to_string().contains("empty list"));
     }
 
     #[test]

@@ -33,6 +33,7 @@ mod report_formats;
 mod report_json;
 mod rollouts_conformance;
 mod scheduler_run;
+mod serve_limits;
 mod serve_prometheus;
 mod serve_ready;
 mod sources_view;

@@ -19,50 +19,12 @@ use crate::util::clock::Clock;
 use crate::util::text::{redact_url, sanitize};
 
 pub use super::http_headers::{MAX_WAIT, next_link, parse_retry_after, read_quota};
+pub use super::secret::Secret;
 
 /// Largest response body read by default.
 pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
 /// Most pages followed through `Link: rel="next"` in one poll.
 pub const DEFAULT_MAX_PAGES: usize = 20;
-
-/// A token, read from an environment variable or a file. Never printed.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-impl Secret {
-    /// Reads the token named by `token_env` or `token_file` (at most one is set).
-    pub fn resolve(
-        token_env: Option<&str>,
-        token_file: Option<&Path>,
-    ) -> Result<Option<Secret>, String> {
-        if let Some(var) = token_env {
-            return match std::env::var(var) {
-                Ok(v) if !v.trim().is_empty() => Ok(Some(Secret(v.trim().to_string()))),
-                _ => Err(format!(
-                    "token_env: the environment variable {var} is not set"
-                )),
-            };
-        }
-        if let Some(path) = token_file {
-            return match std::fs::read_to_string(path) {
-                Ok(v) if !v.trim().is_empty() => Ok(Some(Secret(v.trim().to_string()))),
-                Ok(_) => Err(format!("token_file: {} is empty", path.display())),
-                Err(e) => Err(format!("token_file: cannot read {}: {e}", path.display())),
-            };
-        }
-        Ok(None)
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum HttpError {
@@ -573,15 +535,4 @@ pub fn check_http(
         }
     }
     problems
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secrets_do_not_print() {
-        let s = Secret("ghp_abc".into());
-        assert_eq!(format!("{s:?}"), "Secret(***)");
-    }
 }

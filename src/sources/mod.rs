@@ -21,3 +21,4 @@ pub mod replay;
 pub mod rollouts;
 pub mod rollouts_poller;
 pub mod scheduler;
+pub mod secret;

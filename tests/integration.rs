@@ -16,6 +16,7 @@ mod findings_readers;
 mod findings_view;
 mod frameworks;
 mod git_source;
+mod http_limits;
 mod http_sources;
 mod lanes_model;
 mod lanes_view;

@@ -7,6 +7,7 @@ mod app_update;
 mod architecture;
 mod canary_kayenta;
 mod config_file;
+mod config_hardening;
 mod config_kinds;
 mod detail_scroll;
 mod events_parallel;

@@ -233,6 +233,23 @@ impl Config {
         }
     }
 
+    /// What is allowed but unwise, one line each: a token file other users
+    /// can read. Reads the files' modes (the rest of the config is text).
+    pub fn warnings(&self) -> Vec<String> {
+        self.sources
+            .iter()
+            .filter_map(|s| {
+                let loose = crate::sources::secret::loose_permissions(s.spec.token_file()?)?;
+                Some(format!(
+                    "{}: source `{}` (line {}): {loose}",
+                    self.path.display(),
+                    s.name,
+                    s.line
+                ))
+            })
+            .collect()
+    }
+
     pub fn settings(&self) -> Settings {
         let mut s = Settings::default();
         self.apply_to(&mut s);

@@ -133,6 +133,16 @@ impl std::fmt::Debug for PrometheusConfig {
 }
 
 impl PrometheusSpec {
+    /// What the config check can see without reading a token: the URL's
+    /// scheme and the token keys (as every HTTP kind checks them).
+    pub fn check(&self) -> Vec<(&'static str, String)> {
+        crate::sources::http::check_http(
+            Some(&self.url),
+            self.token_env.as_deref(),
+            self.token_file.as_deref(),
+        )
+    }
+
     /// Checks the spec and reads the token; errors name the key at fault.
     pub fn resolve(&self) -> Result<PrometheusConfig, PromError> {
         let bad = |key: &str, e: String| PromError::Config(format!("{key}: {e}"));

@@ -25,6 +25,7 @@ mod layout_80x24;
 mod metrics_properties;
 mod metrics_rules;
 mod openmetrics_exposition;
+mod parsers_never_panic;
 mod prometheus_canary;
 mod replay_keys;
 mod replay_report;

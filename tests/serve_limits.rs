@@ -105,7 +105,8 @@ async fn closed_after(s: &mut TcpStream, trickle: &[u8], bound: Duration) -> Opt
         if !trickle.is_empty() && s.write_all(trickle).await.is_err() {
             return Some(began.elapsed());
         }
-        let read = tokio::time::timeout(Duration::from_millis(200), s.read(&mut buf)).await;
+        let read =
+            tokio::time::timeout(bound.min(Duration::from_millis(200)), s.read(&mut buf)).await;
         if let Ok(Ok(0) | Err(_)) = read {
             return Some(began.elapsed());
         }
@@ -222,7 +223,9 @@ fn spawn_serve(
     String,
     BufReader<std::process::ChildStderr>,
 ) {
-    let bin = env!("CARGO_BIN_EXE_flightdeck");
+    // FLIGHTDECK_SERVE_BIN runs these against another build (an older commit's).
+    let bin = std::env::var("FLIGHTDECK_SERVE_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_flightdeck").to_string());
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(format!(
@@ -271,39 +274,44 @@ fn metrics_answer_a_new_client_while_300_idle_connections_are_held_under_ulimit_
     let state = tempfile::tempdir().expect("dir");
     let (mut child, addr, _, _stderr) = spawn_serve(256, "--listen 127.0.0.1:0", state.path());
     runtime().block_on(async {
+        let metrics_within = |bound: u64| {
+            tokio::time::timeout(Duration::from_secs(bound), async move {
+                let began = Instant::now();
+                while get(addr, "/metrics", "").await.0 != 200 {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                began.elapsed()
+            })
+        };
+        // Ready first: what follows measures reachability, not the first read.
+        let ready = metrics_within(60).await;
         let mut held = Vec::new();
         for _ in 0..300 {
             held.push(TcpStream::connect(addr).await.expect("connects"));
         }
-        let answered = tokio::time::timeout(Duration::from_secs(10), async {
-            loop {
-                let (status, _) = get(addr, "/metrics", "").await;
-                if status == 200 {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-        })
-        .await;
-        // Connections past the limit were closed, not left waiting.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        // Past the limit (192 under ulimit -n 256), the quietest were closed at
+        // once; the rest are kept until their idle timeout (10 s).
         let mut closed = 0;
         for s in &mut held {
-            if closed_after(s, b"", Duration::from_millis(10))
-                .await
-                .is_some()
-            {
+            if closed_after(s, b"", Duration::from_millis(10)).await.is_some() {
                 closed += 1;
             }
         }
+        let answered = metrics_within(10).await;
         let _ = child.kill();
         let _ = child.wait();
+        eprintln!(
+            "300 idle connections under ulimit -n 256: {closed} closed within 1 s; /metrics answered after {answered:?}"
+        );
+        assert!(ready.is_ok(), "serve never became ready");
         assert!(
             answered.is_ok(),
             "/metrics did not answer within 10 s with 300 idle connections held"
         );
         assert!(
-            closed >= 100,
-            "only {closed} of 300 idle connections were closed"
+            (100..=200).contains(&closed),
+            "{closed} of 300 idle connections were closed within 1 s; about 108 past the limit"
         );
     });
 }

@@ -383,7 +383,13 @@ fn serve_with_a_token_file_never_prints_the_token_and_wants_it() {
     );
     assert!(!log.contains("tok-9f8e7d"), "{log}");
     // The token was written 0644 by this test: said, once.
-    assert!(rest.contains("can be read by other users"), "{rest}");
+    assert!(
+        rest.contains(&format!(
+            "flightdeck: warning: --token-file: {} can be read by other users (mode 0644); chmod 600 it",
+            file.display()
+        )),
+        "{rest}"
+    );
     // Guarded by a token: no warning about an open /metrics.
     assert!(!rest.contains("has no authentication"), "{rest}");
 }

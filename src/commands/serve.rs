@@ -53,7 +53,8 @@ impl ServeOptions {
         let token = match &args.token_file {
             Some(path) => {
                 if let Some(warning) = loose_permissions(path) {
-                    eprintln!("flightdeck: warning: --{warning}");
+                    let warning = warning.trim_start_matches("token_file: ");
+                    eprintln!("flightdeck: warning: --token-file: {warning}");
                 }
                 let token = Secret::from_file(path)
                     .map_err(|e| ServeError::Token(e.trim_start_matches("token_file: ").into()))?;

@@ -240,6 +240,10 @@ async fn rollouts_are_read_from_a_url_too() {
     use axum::Router;
     use axum::http::StatusCode;
     use axum::routing::get;
+    use flightdeck::model::Event;
+    use flightdeck::sources::rollouts_poller::{RolloutsPoller, RolloutsSpec};
+    use flightdeck::sources::scheduler::Poller;
+    use flightdeck::util::clock::Clock;
     let Some(dir) = common::shared_fixtures("argo_rollouts") else {
         return;
     };
@@ -259,23 +263,33 @@ async fn rollouts_are_read_from_a_url_too() {
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    let http = flightdeck::sources::http::client_builder()
-        .build()
-        .expect("client");
-    let objects = rollouts::fetch_url(&http, &format!("{base}/rollouts"), None)
-        .await
-        .expect("fetched");
-    let [Object::Rollout(r)] = objects.as_slice() else {
-        panic!("one rollout from the list: {objects:?}");
+    // Through the poller, as a configured `url` is read (the shared HTTP client).
+    let poller = |path: &str| {
+        let spec = RolloutsSpec {
+            path: None,
+            url: Some(format!("{base}{path}")),
+            region: Some("eu-west-1".into()),
+            token_env: None,
+            token_file: None,
+        };
+        RolloutsPoller::new(
+            spec,
+            std::time::Duration::from_secs(5),
+            Clock::Fixed(at("2020-09-22T10:00:00Z")),
+        )
+        .expect("poller")
     };
-    assert_eq!(r.state, StageState::Paused);
-    let e = rollouts::fetch_url(&http, &format!("{base}/broken"), None)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        format!("{base}/broken: cannot read: HTTP 403: forbidden: no RBAC")
+    let events = poller("/rollouts").poll().await.expect("fetched").events;
+    let [Event::Deployment(d)] = events.as_slice() else {
+        panic!("one deployment line from the list: {events:?}");
+    };
+    assert!(
+        d.stage.as_deref().is_some_and(|s| s.starts_with("paused")),
+        "{d:?}"
     );
+    let e = poller("/broken").poll().await.unwrap_err();
+    assert!(e.message.contains("403"), "{}", e.message);
+    assert!(e.message.contains(&format!("{base}/broken")), "{}", e.message);
     server.abort();
 }
 

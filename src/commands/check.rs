@@ -25,6 +25,9 @@ pub enum CheckError {
 pub fn run(args: &CheckArgs) -> Result<ExitCode, CheckError> {
     let config = config::load(args.config.as_deref())?.ok_or(CheckError::NoConfig)?;
     print!("{}", summary(&config));
+    for warning in config.warnings() {
+        eprintln!("flightdeck: warning: {warning}");
+    }
     if args.offline || config.sources.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }

@@ -170,6 +170,13 @@ pub struct ServeArgs {
     /// Address to listen on (loopback by default; port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:9464", value_name = "ADDR:PORT")]
     pub listen: SocketAddr,
+    /// Require `Authorization: Bearer <token>` on /metrics, the token read from FILE.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Most connections open at once (lowered to fit the open-file limit); past
+    /// it, a new connection closes the one quiet the longest.
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    pub max_connections: usize,
     #[command(flatten)]
     pub demo: DemoArgs,
     /// Read events from an NDJSON file instead of the demo (repeatable).

@@ -13,5 +13,6 @@ pub mod replay;
 pub mod report;
 pub mod screen_save;
 pub mod serve;
+pub mod serve_conn;
 pub mod terminal;
 pub mod wiring;

@@ -69,6 +69,9 @@ pub fn inputs(args: InputArgs<'_>) -> Result<Inputs, InputError> {
     for path in args.events {
         events::check_readable(path)?;
     }
+    for warning in args.config.iter().flat_map(crate::config::Config::warnings) {
+        eprintln!("flightdeck: warning: {warning}");
+    }
     if let Some(c) = &args.config
         && c.sources.is_empty()
         && args.events.is_empty()

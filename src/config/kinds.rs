@@ -81,14 +81,28 @@ impl SourceSpec {
             SourceSpec::Pagerduty(s) => s.check(),
             // Its serde conversion already refused what is wrong.
             SourceSpec::Git(_) => Vec::new(),
-            // Durations, queries and rules are checked when the source starts
-            // (with the token): a mistake there fails that source only.
-            SourceSpec::Prometheus(_) => Vec::new(),
+            // The URL here; durations, queries and rules are checked when the
+            // source starts (with the token): a mistake there fails that source only.
+            SourceSpec::Prometheus(s) => s.check(),
             SourceSpec::Rollouts(s) => s.check(),
             SourceSpec::Findings(s) => match s.check() {
                 Ok(()) => Vec::new(),
+                Err(message) if s.path.is_none() && s.url.is_some() => vec![("url", message)],
                 Err(message) => vec![("path", message)],
             },
+        }
+    }
+
+    /// The file a token is read from, when the kind has one.
+    pub fn token_file(&self) -> Option<&std::path::Path> {
+        match self {
+            SourceSpec::Events(s) => s.token_file.as_deref(),
+            SourceSpec::Github(s) => s.token_file.as_deref(),
+            SourceSpec::Gitlab(s) => s.token_file.as_deref(),
+            SourceSpec::Pagerduty(s) => s.token_file.as_deref(),
+            SourceSpec::Prometheus(s) => s.token_file.as_deref(),
+            SourceSpec::Rollouts(s) => s.token_file.as_deref(),
+            SourceSpec::Git(_) | SourceSpec::Findings(_) => None,
         }
     }
 

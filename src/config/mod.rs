@@ -166,10 +166,14 @@ pub fn load(explicit: Option<&Path>) -> Result<Option<Config>, ConfigError> {
 }
 
 pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    // Regular files only, and not huge: a FIFO or /dev/zero must not hang the start.
+    let text =
+        crate::util::files::read_to_string_capped(path, 16 * 1024 * 1024).map_err(|source| {
+            ConfigError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     let mut config = parse(&text, path)?;
     // A relative `path` in a source means "next to the config file", not
     // "wherever flightdeck happens to be started".
@@ -234,6 +238,23 @@ impl Config {
                     .insert(Text::from(s.as_str()), name.clone());
             }
         }
+    }
+
+    /// What is allowed but unwise, one line each: a token file other users
+    /// can read. Reads the files' modes (the rest of the config is text).
+    pub fn warnings(&self) -> Vec<String> {
+        self.sources
+            .iter()
+            .filter_map(|s| {
+                let loose = crate::sources::secret::loose_permissions(s.spec.token_file()?)?;
+                Some(format!(
+                    "{}: source `{}` (line {}): {loose}",
+                    self.path.display(),
+                    s.name,
+                    s.line
+                ))
+            })
+            .collect()
     }
 
     pub fn settings(&self) -> Settings {

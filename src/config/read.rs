@@ -184,6 +184,8 @@ impl<'t> Cx<'t> {
         de: impl Fn(ValueDeserializer<'_>) -> Result<T, toml::de::Error>,
     ) -> Option<T> {
         let mut value = value.clone();
+        // Keys already reported (and dropped): their absence is not news.
+        let mut reported: Vec<String> = Vec::new();
         for _ in 0..64 {
             match de(ValueDeserializer::from(value.clone())) {
                 // With bad keys dropped (each one recorded as a problem), the
@@ -200,11 +202,17 @@ impl<'t> Cx<'t> {
                     if let Some((field, expected)) = unknown_field(&message) {
                         let known: Vec<&str> = expected.iter().map(String::as_str).collect();
                         self.unknown(at, prefix, &field, &known);
+                        // `urll` said "did you mean `url`?": `url` is not also missing.
+                        if let Some(meant) = suggest(&field, &known) {
+                            reported.push(meant.to_string());
+                        }
                         table.remove(field.as_str());
                         continue;
                     }
                     if let Some(field) = between(&message, "missing field `", "`") {
-                        self.problem(at, join(prefix, &field), "required key is missing");
+                        if !reported.contains(&field) {
+                            self.problem(at, join(prefix, &field), "required key is missing");
+                        }
                         return None;
                     }
                     // A wrong type or value: name the key whose value holds the span.
@@ -219,6 +227,7 @@ impl<'t> Cx<'t> {
                         Some(k) => {
                             self.problem(at, join(prefix, &k), clean_message(&message));
                             table.remove(k.as_str());
+                            reported.push(k);
                         }
                         None => {
                             self.problem(at, prefix, clean_message(&message));

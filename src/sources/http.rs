@@ -19,50 +19,12 @@ use crate::util::clock::Clock;
 use crate::util::text::{redact_url, sanitize};
 
 pub use super::http_headers::{MAX_WAIT, next_link, parse_retry_after, read_quota};
+pub use super::secret::Secret;
 
 /// Largest response body read by default.
 pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
 /// Most pages followed through `Link: rel="next"` in one poll.
 pub const DEFAULT_MAX_PAGES: usize = 20;
-
-/// A token, read from an environment variable or a file. Never printed.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-impl Secret {
-    /// Reads the token named by `token_env` or `token_file` (at most one is set).
-    pub fn resolve(
-        token_env: Option<&str>,
-        token_file: Option<&Path>,
-    ) -> Result<Option<Secret>, String> {
-        if let Some(var) = token_env {
-            return match std::env::var(var) {
-                Ok(v) if !v.trim().is_empty() => Ok(Some(Secret(v.trim().to_string()))),
-                _ => Err(format!(
-                    "token_env: the environment variable {var} is not set"
-                )),
-            };
-        }
-        if let Some(path) = token_file {
-            return match std::fs::read_to_string(path) {
-                Ok(v) if !v.trim().is_empty() => Ok(Some(Secret(v.trim().to_string()))),
-                Ok(_) => Err(format!("token_file: {} is empty", path.display())),
-                Err(e) => Err(format!("token_file: cannot read {}: {e}", path.display())),
-            };
-        }
-        Ok(None)
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum HttpError {
@@ -94,6 +56,12 @@ pub enum HttpError {
     Uncached { url: String },
     #[error("invalid URL {url}: {error}")]
     BadUrl { url: String, error: String },
+    #[error("HTTP {status} redirect to {to} not followed (GET {url}); give the final URL")]
+    Redirected {
+        url: String,
+        status: u16,
+        to: String,
+    },
 }
 
 fn describe_wait(until: Option<Time>, retry_after: Option<Duration>) -> String {
@@ -254,9 +222,7 @@ impl Http {
             extra.insert(name, value);
         }
         let client = client_builder()
-            .user_agent(concat!("flightdeck/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(opts.timeout)
-            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| bad(e.to_string()))?;
         Ok(Self {
@@ -416,23 +382,60 @@ impl Http {
         response: &mut reqwest::Response,
         shown: String,
     ) -> Result<Arc<Vec<u8>>, HttpError> {
-        if let Some(len) = response.content_length()
-            && len as usize > self.opts.max_body
-        {
-            return Err(HttpError::TooLarge {
-                url: shown,
-                limit: self.opts.max_body,
-            });
-        }
-        match read_capped(response, self.opts.max_body).await {
-            Ok(b) => Ok(Arc::new(b)),
-            Err(ReadFail::TooLarge) => Err(HttpError::TooLarge {
-                url: shown,
-                limit: self.opts.max_body,
-            }),
-            Err(ReadFail::Io(error)) => Err(HttpError::Connect { url: shown, error }),
-        }
+        body_within(response, self.opts.max_body, &shown)
+            .await
+            .map(Arc::new)
     }
+}
+
+/// A response's body within `cap` bytes: refused at once when its
+/// `Content-Length` says more, else as soon as more arrives (an endless body
+/// is cut, not buffered). For every HTTP source, inside [`Http`] or not.
+pub async fn body_within(
+    response: &mut reqwest::Response,
+    cap: usize,
+    shown: &str,
+) -> Result<Vec<u8>, HttpError> {
+    let too_large = || HttpError::TooLarge {
+        url: shown.to_string(),
+        limit: cap,
+    };
+    if response
+        .content_length()
+        .is_some_and(|len| usize::try_from(len).map_or(true, |len| len > cap))
+    {
+        return Err(too_large());
+    }
+    match read_capped(response, cap).await {
+        Ok(b) => Ok(b),
+        Err(ReadFail::TooLarge) => Err(too_large()),
+        Err(ReadFail::Io(error)) => Err(HttpError::Connect {
+            url: shown.to_string(),
+            error,
+        }),
+    }
+}
+
+/// A redirect (other than 304) is never followed, since it may lead to
+/// another host and the token would go with it: it is an error that says
+/// where it pointed. For every HTTP source, inside [`Http`] or not.
+pub fn redirect_refusal(response: &reqwest::Response, shown: &str) -> Option<HttpError> {
+    let status = response.status();
+    (status.is_redirection() && status != StatusCode::NOT_MODIFIED).then(|| {
+        let to = response
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).to_string())
+            .map_or_else(
+                || "nowhere (no Location)".to_string(),
+                |l| redact_url(&sanitize(&l)),
+            );
+        HttpError::Redirected {
+            url: shown.to_string(),
+            status: status.as_u16(),
+            to,
+        }
+    })
 }
 
 /// The error a response other than a success (or 304) stands for: rate
@@ -463,6 +466,9 @@ async fn refuse(
                 .or_else(|| until.map(|u| (u - now).to_std().unwrap_or_default()))
                 .map(|w| w.min(MAX_WAIT)),
         });
+    }
+    if let Some(redirect) = redirect_refusal(response, shown) {
+        return Err(redirect);
     }
     if !status.is_success() {
         // A short excerpt of the error body, for its message.
@@ -498,7 +504,9 @@ async fn read_capped(response: &mut reqwest::Response, cap: usize) -> Result<Vec
 }
 
 /// The one way flightdeck builds an HTTP client: rustls with the `ring` provider,
-/// chosen here so the build needs no cmake-built C library (aws-lc-sys).
+/// chosen here so the build needs no cmake-built C library (aws-lc-sys); our
+/// user agent; redirects never followed (see [`redirect_refusal`]). Bodies are
+/// read with [`body_within`].
 pub fn client_builder() -> reqwest::ClientBuilder {
     static PROVIDER: std::sync::Once = std::sync::Once::new();
     PROVIDER.call_once(|| {
@@ -506,6 +514,8 @@ pub fn client_builder() -> reqwest::ClientBuilder {
         let _ = rustls::crypto::ring::default_provider().install_default();
     });
     reqwest::Client::builder()
+        .user_agent(concat!("flightdeck/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
 }
 
 fn describe_reqwest(e: &reqwest::Error) -> String {
@@ -573,15 +583,4 @@ pub fn check_http(
         }
     }
     problems
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secrets_do_not_print() {
-        let s = Secret("ghp_abc".into());
-        assert_eq!(format!("{s:?}"), "Secret(***)");
-    }
 }

@@ -23,3 +23,4 @@ pub mod replay;
 pub mod rollouts;
 pub mod rollouts_poller;
 pub mod scheduler;
+pub mod secret;

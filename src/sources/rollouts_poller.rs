@@ -18,8 +18,8 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use serde::Deserialize;
 
-use super::http::Secret;
-use super::rollouts::{Object, fetch_url, read_file, to_events};
+use super::http::{AuthStyle, Http, HttpOptions, Secret};
+use super::rollouts::{Object, parse_body, read_file, to_events};
 use crate::model::Text;
 use crate::sources::scheduler::{PollError, Polled, Poller};
 use crate::util::clock::Clock;
@@ -59,10 +59,11 @@ impl RolloutsSpec {
 
 enum From {
     File(PathBuf),
+    /// The shared HTTP client (size cap, no redirects, ETag) and the URL as
+    /// written (the client's base gains a trailing '/').
     Url {
-        http: reqwest::Client,
-        url: String,
-        token: Option<Secret>,
+        http: Box<Http>,
+        url: reqwest::Url,
     },
 }
 
@@ -77,14 +78,28 @@ impl RolloutsPoller {
     pub fn new(spec: RolloutsSpec, timeout: Duration, clock: Clock) -> Result<Self, String> {
         let from = match (spec.path, spec.url) {
             (Some(path), None) => From::File(path),
-            (None, Some(url)) => From::Url {
-                http: crate::sources::http::client_builder()
-                    .timeout(timeout)
-                    .build()
-                    .map_err(|e| format!("cannot build an HTTP client: {e}"))?,
-                url,
-                token: Secret::resolve(spec.token_env.as_deref(), spec.token_file.as_deref())?,
-            },
+            (None, Some(url)) => {
+                let token = Secret::resolve(spec.token_env.as_deref(), spec.token_file.as_deref())?;
+                let opts = HttpOptions {
+                    timeout,
+                    ..HttpOptions::default()
+                };
+                From::Url {
+                    http: Box::new(
+                        Http::new(
+                            &url,
+                            token.as_ref(),
+                            AuthStyle::Bearer,
+                            "application/json",
+                            opts,
+                        )
+                        .map_err(|e| e.to_string())?,
+                    ),
+                    url: reqwest::Url::parse(url.trim()).map_err(|e| {
+                        format!("invalid URL {}: {e}", crate::util::text::redact_url(&url))
+                    })?,
+                }
+            }
             _ => return Err("give `path` or `url`".to_string()),
         };
         Ok(Self {
@@ -104,15 +119,17 @@ impl Poller for RolloutsPoller {
 
     fn poll(&mut self) -> BoxFuture<'_, Result<Polled, PollError>> {
         Box::pin(async move {
-            let read = match &self.from {
+            let read = match &mut self.from {
                 From::File(path) => {
                     let path = path.clone();
                     tokio::task::spawn_blocking(move || read_file(&path))
                         .await
                         .map_err(|e| PollError::new(format!("the reader stopped: {e}")))?
                 }
-                From::Url { http, url, token } => {
-                    fetch_url(http, url, token.as_ref().map(Secret::expose)).await
+                From::Url { http, url } => {
+                    let page = http.get(url.clone()).await?;
+                    let shown = crate::util::text::redact_url(url.as_str());
+                    parse_body(&String::from_utf8_lossy(&page.body), &shown)
                 }
             };
             let objects = read.map_err(|e| PollError::new(e.to_string()))?;

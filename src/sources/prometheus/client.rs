@@ -1,4 +1,6 @@
-//! The HTTP client for one Prometheus server: instant and range queries.
+//! The HTTP client for one Prometheus server: instant and range queries. Built
+//! and read like every HTTP source's (`sources::http`): redirects not
+//! followed, bodies cut at `DEFAULT_MAX_BODY`.
 
 use std::time::Duration;
 
@@ -6,6 +8,7 @@ use super::PromError;
 use super::response::{QueryData, Sample, Series, align, parse_response, snippet};
 use super::spec::PrometheusConfig;
 use crate::model::Time;
+use crate::sources::http::{DEFAULT_MAX_BODY, body_within, redirect_refusal};
 use crate::util::text::redact_url;
 
 /// An HTTP client for one Prometheus server.
@@ -50,10 +53,14 @@ impl Prometheus {
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }
-        let resp = req.send().await.map_err(|e| self.transport(&url, &e))?;
+        let mut resp = req.send().await.map_err(|e| self.transport(&url, &e))?;
+        let shown = redact_url(&url);
+        if let Some(refused) = redirect_refusal(&resp, &shown) {
+            return Err(refused.into());
+        }
         let status = resp.status().as_u16();
-        let body = resp.text().await.map_err(|e| self.transport(&url, &e))?;
-        parse_response(&url, status, &body)
+        let body = body_within(&mut resp, DEFAULT_MAX_BODY, &shown).await?;
+        parse_response(&url, status, &String::from_utf8_lossy(&body))
     }
 
     fn transport(&self, url: &str, e: &reqwest::Error) -> PromError {

@@ -64,6 +64,9 @@ pub enum PromError {
     },
     #[error("{url}: unexpected response: {detail}")]
     Decode { url: String, detail: String },
+    /// Refused by the rules every HTTP source shares (size cap, redirects).
+    #[error(transparent)]
+    Refused(#[from] crate::sources::http::HttpError),
 }
 
 #[cfg(test)]

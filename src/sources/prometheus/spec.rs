@@ -133,6 +133,16 @@ impl std::fmt::Debug for PrometheusConfig {
 }
 
 impl PrometheusSpec {
+    /// What the config check can see without reading a token: the URL's
+    /// scheme and the token keys (as every HTTP kind checks them).
+    pub fn check(&self) -> Vec<(&'static str, String)> {
+        crate::sources::http::check_http(
+            Some(&self.url),
+            self.token_env.as_deref(),
+            self.token_file.as_deref(),
+        )
+    }
+
     /// Checks the spec and reads the token; errors name the key at fault.
     pub fn resolve(&self) -> Result<PrometheusConfig, PromError> {
         let bad = |key: &str, e: String| PromError::Config(format!("{key}: {e}"));
@@ -158,24 +168,19 @@ impl PrometheusSpec {
                 ),
             ));
         }
-        let token = match (&self.token_env, &self.token_file) {
-            (Some(_), Some(_)) => {
-                return Err(bad(
-                    "token_env",
-                    "give token_env or token_file, not both".into(),
-                ));
-            }
-            (Some(var), None) => Some(
-                std::env::var(var).map_err(|_| bad("token_env", format!("${var} is not set")))?,
-            ),
-            (None, Some(path)) => Some(
-                std::fs::read_to_string(path)
-                    .map_err(|e| bad("token_file", format!("{}: {e}", path.display())))?
-                    .trim()
-                    .to_string(),
-            ),
-            (None, None) => None,
-        };
+        if self.token_env.is_some() && self.token_file.is_some() {
+            return Err(bad(
+                "token_env",
+                "give token_env or token_file, not both".into(),
+            ));
+        }
+        // Errors already start with the key (`token_file: ...`).
+        let token = crate::sources::secret::Secret::resolve(
+            self.token_env.as_deref(),
+            self.token_file.as_deref(),
+        )
+        .map_err(PromError::Config)?
+        .map(|t| t.expose().to_string());
         let metrics = self
             .queries
             .iter()

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use crate::model::stage::{NO_REGION, StageState, stage_label};
 use crate::model::{CanaryResult, DeployStatus, DeploymentEvent, Event, Text, Time, Verdict};
-use crate::util::text::{redact_url, sanitize};
+use crate::util::text::sanitize;
 
 pub use argo::{argo_analysis_run, argo_rollout};
 
@@ -335,36 +335,4 @@ pub fn parse_body(body: &str, origin: &str) -> Result<Vec<Object>, RolloutError>
             Ok(out)
         }
     }
-}
-
-/// Fetches a document over HTTP(S) (e.g. a `kubectl proxy` URL of a Rollout
-/// list, or a store of Flagger webhook payloads); `token` goes in as a bearer.
-pub async fn fetch_url(
-    http: &reqwest::Client,
-    url: &str,
-    token: Option<&str>,
-) -> Result<Vec<Object>, RolloutError> {
-    let shown = redact_url(url);
-    let fail = |error: String| RolloutError::Io {
-        origin: shown.clone(),
-        error: redact_url(&error),
-    };
-    let mut req = http.get(url);
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    let resp = req.send().await.map_err(|e| {
-        fail(if e.is_timeout() {
-            "no answer in time".to_string()
-        } else {
-            format!("cannot connect ({e})")
-        })
-    })?;
-    let status = resp.status();
-    let body = resp.text().await.map_err(|e| fail(e.to_string()))?;
-    if !status.is_success() {
-        let head: String = sanitize(&body).chars().take(200).collect();
-        return Err(fail(format!("HTTP {}: {head}", status.as_u16())));
-    }
-    parse_body(&body, &shown)
 }

@@ -264,3 +264,39 @@ fn a_list_of_globs_is_one_rule() {
         "\"v*\", \"release-*\" (excluding \"*-test\")"
     );
 }
+
+#[test]
+fn a_revert_made_before_the_release_it_would_fail_is_not_its_failure() {
+    let Some(git) = common::tool("git") else {
+        return;
+    };
+    let tmp = TempDir::new("forward");
+    let repo = Repo::init(&git, tmp.0.join("r"));
+    repo.commit(&["a"], "a", at(0));
+    repo.annotated("v1.0.0", at(0));
+    // A change only for the 1.0 line (pin the CI toolchain)...
+    repo.run(at(1), at(1), &["checkout", "-q", "-b", "release-1.0"]);
+    let pin = repo.commit(&["ci"], "pin toolchain for 1.0", at(5));
+    // ...undone on main when the line is merged forward, before 1.0.1 ships.
+    repo.run(at(6), at(6), &["checkout", "-q", "main"]);
+    repo.run(
+        at(6),
+        at(6),
+        &["merge", "-q", "--no-ff", "-m", "merge 1.0", "release-1.0"],
+    );
+    repo.revert(&pin, at(7));
+    repo.run(at(8), at(8), &["checkout", "-q", "release-1.0"]);
+    repo.annotated("v1.0.1", at(20));
+    repo.run(at(21), at(21), &["checkout", "-q", "main"]);
+    repo.annotated("v1.1.0", at(30));
+    let got = scan(&GitSpec::one_service(&repo.dir, "shop"), WEEK).expect("scan");
+    // v1.1.0 releases the revert 10 h after v1.0.1, but it was made 13 h before
+    // v1.0.1 went out: no failure; v1.1.0 still ships a revert (rework).
+    assert_eq!(got.stats.failed, 0, "{:?}", ids(&got.events));
+    let rework: Vec<String> = lines(&got.events)
+        .into_iter()
+        .filter(|l| l.3)
+        .map(|l| l.0)
+        .collect();
+    assert_eq!(rework, s(&["shop@v1.1.0"]));
+}

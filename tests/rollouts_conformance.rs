@@ -289,7 +289,11 @@ async fn rollouts_are_read_from_a_url_too() {
     );
     let e = poller("/broken").poll().await.unwrap_err();
     assert!(e.message.contains("403"), "{}", e.message);
-    assert!(e.message.contains(&format!("{base}/broken")), "{}", e.message);
+    assert!(
+        e.message.contains(&format!("{base}/broken")),
+        "{}",
+        e.message
+    );
     server.abort();
 }
 

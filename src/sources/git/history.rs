@@ -214,9 +214,9 @@ struct Reverts {
     hotfix: HashSet<(u32, u16)>,
 }
 
-/// Reverts: a deployment fails when a change it shipped is reverted by a
-/// change released at most `revert_window` after it (DESIGN.md); the failure
-/// shows when the revert is released. A deployment that ships a revert is
+/// Reverts: a deployment fails when a change it shipped is reverted, after
+/// it went out, by a change released at most `revert_window` after it
+/// (DESIGN.md); the failure shows when the revert is released. A deployment that ships a revert is
 /// rework. A revert not released yet fails nothing (yet).
 fn reverts(
     commits: &[Commit],
@@ -254,7 +254,12 @@ fn reverts(
             }
             let at = tags[released as usize].time;
             let after = at - tags[d as usize].time;
-            if after < 0 || after > revert_window.num_seconds() {
+            // A revert made before the release went out answers no failure of
+            // it: e.g. a line-specific change undone when it is merged forward.
+            if commit.time < tags[d as usize].time
+                || after < 0
+                || after > revert_window.num_seconds()
+            {
                 continue;
             }
             let reverted = &commits[t as usize];

@@ -84,6 +84,10 @@ pub struct CockpitArgs {
     /// Append every event the cockpit receives to FILE as NDJSON (for `replay`).
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
+    /// Freeze the clock here (RFC 3339), as `report --now`: the cockpit as of a
+    /// past time, e.g. the end of last sprint for a retro.
+    #[arg(long, value_parser = parse_now)]
+    pub now: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Args)]
@@ -100,6 +104,10 @@ pub struct ReplayArgs {
     /// Stop the clock here (RFC 3339); later events are left out. Default: the last event.
     #[arg(long, value_parser = parse_now)]
     pub to: Option<DateTime<Utc>>,
+    /// Config file whose teams, services and windows the replay applies
+    /// (default: $FLIGHTDECK_CONFIG, else the platform config file; its sources are not polled).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

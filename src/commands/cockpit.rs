@@ -17,7 +17,7 @@ pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
         events: &args.events,
         demo: &args.demo,
         speed: args.speed,
-        now: None,
+        now: args.now,
         config: crate::config::load(args.config.as_deref())?,
     })?;
     let recording = match &args.record {

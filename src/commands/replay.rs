@@ -11,7 +11,6 @@ use crate::commands::cli::ReplayArgs;
 use crate::commands::wiring::Inputs;
 use crate::commands::{logging, terminal};
 use crate::model::Text;
-use crate::model::settings::Settings;
 use crate::sources::events;
 use crate::sources::replay::{self, ReplayFeed};
 
@@ -57,6 +56,10 @@ pub fn feed(args: &ReplayArgs) -> Result<ReplayFeed> {
 pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let feed = feed(args)?;
+    // The config's organisation (teams, services, windows); its sources are not
+    // polled: a replay shows the recording only.
+    let config = crate::config::load(args.config.as_deref())?;
+    let settings = crate::commands::wiring::settings(None, config.as_ref());
     let _log = logging::init();
     tracing::info!(?args, events = feed.len(), "replay starting");
     let name = args.file.file_name().map_or_else(
@@ -69,7 +72,7 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
         let source: Text = crate::util::text::sanitize(&name);
         let feed_clock = clock.clone();
         let inputs = Inputs {
-            settings: Settings::default(),
+            settings,
             clock: clock.clone(),
             start: Box::new(move |updates, _, _| {
                 tokio::spawn(replay::run(feed, source, feed_clock, updates));

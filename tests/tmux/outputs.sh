@@ -84,4 +84,18 @@ start "replay $work/missing.ndjson"
 check "a missing log is a one-line error" "flightdeck: cannot read $work/missing.ndjson"
 check "and exits 1" "FLIGHTDECK_EXIT=1"
 
+# --- the cockpit as of a past time, and a replay under the config's teams ------
+start "--events $fixture --now 2024-04-01T00:00:00Z"
+check "--now freezes the cockpit's clock there" "2024-04-01 00:00:00 UTC"
+check "with the scorecards as of then" "charlie"
+sleep 1.5
+check "and the clock holds still" "2024-04-01 00:00:00 UTC" 1
+t send-keys -t fd q
+check "q quits with status 0" "FLIGHTDECK_EXIT=0"
+printf '[[teams]]\nname = "delta"\nservices = ["ledger"]\n' >"$work/teams.toml"
+start "replay $fixture --speed 604800 --config $work/teams.toml"
+check "replay --config applies the config's teams" "delta"
+t send-keys -t fd q
+check "q quits with status 0" "FLIGHTDECK_EXIT=0"
+
 finish

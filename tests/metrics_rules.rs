@@ -205,7 +205,7 @@ fn previous_window_is_end_minus_2w_to_end_minus_w() {
         "p-first, p-mid and p-last; p-early is older"
     );
     assert_eq!(p.deployment_frequency.per_day, 3.0 / 30.0);
-    assert_eq!(p.deployment_frequency.tier, Tier::Medium);
+    assert_eq!(p.deployment_frequency.tier, Some(Tier::Medium));
     assert_eq!(failed(p), 1);
     assert_eq!(p.change_failure_rate.rate, Some(1.0 / 3.0));
     assert_eq!(p.change_failure_rate.tier, Some(Tier::Low));
@@ -261,26 +261,30 @@ fn deployment_frequency_is_n_over_window_days_with_tiers() {
     let c = cards_with(&lines, &s, w);
 
     let f = &cur(&c, "e30").deployment_frequency;
-    assert_eq!((f.deployments, f.per_day, f.tier), (30, 1.0, Tier::Elite));
+    assert_eq!(
+        (f.deployments, f.per_day, f.tier),
+        (30, 1.0, Some(Tier::Elite))
+    );
     let f = &cur(&c, "h29").deployment_frequency;
     assert_eq!(
         (f.deployments, f.per_day, f.tier),
-        (29, 29.0 / 30.0, Tier::High)
+        (29, 29.0 / 30.0, Some(Tier::High))
     );
     // 5 in 30 days is more than one a week.
     let f = &cur(&c, "h5").deployment_frequency;
-    assert_eq!((f.deployments, f.tier), (5, Tier::High));
+    assert_eq!((f.deployments, f.tier), (5, Some(Tier::High)));
     // 4 in 30 days is less than one a week, but at least one a month.
     let f = &cur(&c, "m4").deployment_frequency;
-    assert_eq!((f.deployments, f.tier), (4, Tier::Medium));
+    assert_eq!((f.deployments, f.tier), (4, Some(Tier::Medium)));
     let f = &cur(&c, "m1").deployment_frequency;
     assert_eq!(
         (f.deployments, f.per_day, f.tier),
-        (1, 1.0 / 30.0, Tier::Medium)
+        (1, 1.0 / 30.0, Some(Tier::Medium))
     );
-    // N = 0 is low.
+    // A configured team no record names has no data: no tier, not low.
     let f = &cur(&c, "none").deployment_frequency;
-    assert_eq!((f.deployments, f.per_day, f.tier), (0, 0.0, Tier::Low));
+    assert_eq!((f.deployments, f.per_day, f.tier), (0, 0.0, None));
+    assert_eq!(card(&c, "none").tier, None);
 }
 
 #[test]
@@ -290,14 +294,17 @@ fn deployment_frequency_thresholds_are_inclusive_in_other_window_lengths() {
     let mut lines = n_deploys("four", 4, w28);
     lines.extend(n_deploys("three", 3, w28));
     let c = cards_with(&lines, &Settings::default(), w28);
-    assert_eq!(cur(&c, "four").deployment_frequency.tier, Tier::High);
+    assert_eq!(cur(&c, "four").deployment_frequency.tier, Some(Tier::High));
     assert_eq!(cur(&c, "four").deployment_frequency.per_day, 4.0 / 28.0);
-    assert_eq!(cur(&c, "three").deployment_frequency.tier, Tier::Medium);
+    assert_eq!(
+        cur(&c, "three").deployment_frequency.tier,
+        Some(Tier::Medium)
+    );
 
     // 31 days: one deployment is less than one a month: low.
     let w31 = Window::ending(end(), days(31));
     let c = cards_with(&n_deploys("one", 1, w31), &Settings::default(), w31);
-    assert_eq!(cur(&c, "one").deployment_frequency.tier, Tier::Low);
+    assert_eq!(cur(&c, "one").deployment_frequency.tier, Some(Tier::Low));
     assert_eq!(deployed(cur(&c, "one")), 1);
 
     // 7 days: 7 deployments are one a day (elite), 6 are high, 1 is high (one a week).
@@ -306,9 +313,12 @@ fn deployment_frequency_thresholds_are_inclusive_in_other_window_lengths() {
     lines.extend(n_deploys("six", 6, w7));
     lines.extend(n_deploys("uno", 1, w7));
     let c = cards_with(&lines, &Settings::default(), w7);
-    assert_eq!(cur(&c, "seven").deployment_frequency.tier, Tier::Elite);
-    assert_eq!(cur(&c, "six").deployment_frequency.tier, Tier::High);
-    assert_eq!(cur(&c, "uno").deployment_frequency.tier, Tier::High);
+    assert_eq!(
+        cur(&c, "seven").deployment_frequency.tier,
+        Some(Tier::Elite)
+    );
+    assert_eq!(cur(&c, "six").deployment_frequency.tier, Some(Tier::High));
+    assert_eq!(cur(&c, "uno").deployment_frequency.tier, Some(Tier::High));
 }
 
 #[test]
@@ -405,7 +415,7 @@ fn in_flight_deployments_are_not_counted() {
     ]);
     let m = cur(&c, "alpha");
     assert_eq!(deployed(m), 0);
-    assert_eq!(m.deployment_frequency.tier, Tier::Low);
+    assert_eq!(m.deployment_frequency.tier, Some(Tier::Low));
     assert_eq!(m.change_failure_rate.rate, None);
     assert_eq!(m.change_failure_rate.tier, None);
     assert_eq!(m.rework_rate.rate, None);
@@ -1511,13 +1521,19 @@ fn teams_from_settings_are_reported_even_without_records() {
     assert_eq!(team_names(&c), vec!["alpha", "beta", "zeta"]);
     let z = card(&c, "zeta");
     assert_eq!(deployed(&z.current), 0);
-    assert_eq!(z.current.deployment_frequency.tier, Tier::Low);
+    // Configured, and no record names it: no data, no tier (not low).
+    assert_eq!(z.current.deployment_frequency.tier, None);
+    assert_eq!(z.tier, None);
     assert_eq!(z.current.lead_time.tier, None);
     assert_eq!(z.current.change_failure_rate.tier, None);
     assert_eq!(z.current.time_to_restore.tier, None);
     assert_eq!(z.current.rework_rate.rate, None);
-    assert_eq!(z.tier, Some(Tier::Low));
     assert_eq!(deployed(&z.previous), 0);
+    // beta has a record (a deployment): graded, even where a window has none.
+    assert_eq!(
+        card(&c, "beta").previous.deployment_frequency.tier,
+        Some(Tier::Low)
+    );
 }
 
 #[test]

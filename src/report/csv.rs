@@ -95,7 +95,7 @@ pub fn csv(report: &Report<'_>, raw: bool) -> Result<String, ::csv::Error> {
             days.clone(),
             f.deployments.to_string(),
             number(f.per_day),
-            tier(Some(f.tier)),
+            tier(f.tier),
             trend(trends[0]),
             optional(l.median_seconds),
             l.changes.to_string(),

@@ -67,7 +67,7 @@ fn scorecard_row(row: &TeamRow<'_>) -> String {
     let f = &m.deployment_frequency;
     let freq = cell(
         format!("{} ({})", f.deployments, format::per_day(f.per_day)),
-        Some(f.tier),
+        f.tier,
         0,
     );
     let lead = cell(

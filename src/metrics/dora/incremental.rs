@@ -69,6 +69,7 @@ impl Facts {
             let slot = links.team(t.clone());
             links.team_refs[slot as usize] += 1;
         }
+        links.config_refs = links.team_refs.clone();
         let mut facts = Facts {
             deployments: Segmented::default(),
             incidents: Segmented::default(),

@@ -56,6 +56,9 @@ pub(super) struct Links {
     pub(super) team_names: Vec<Text>,
     /// Records (and settings) naming each team; a team with none is not reported.
     pub(super) team_refs: Vec<u32>,
+    /// The settings' share of `team_refs` (teams the config names, or maps a
+    /// service to): a team with no more than these has no record to grade.
+    pub(super) config_refs: Vec<u32>,
     pub(super) team_index: Vec<Arc<TeamIndex>>,
     /// Updates that edited team arrays so far: each edited array takes the
     /// count as its version.
@@ -86,6 +89,12 @@ impl Links {
         self.team_refs.push(0);
         self.team_index.push(Arc::default());
         t
+    }
+
+    /// Whether some record (not only the config) names the team in `slot`.
+    pub(super) fn has_records(&self, slot: u32) -> bool {
+        let s = slot as usize;
+        self.team_refs.get(s).copied().unwrap_or(0) > self.config_refs.get(s).copied().unwrap_or(0)
     }
 
     pub(super) fn listers(&self, change: usize) -> impl Iterator<Item = u32> + '_ {

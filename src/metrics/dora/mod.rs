@@ -209,8 +209,10 @@ impl Facts {
             .zip(&self.sorted_slots)
             .map(|(team, &slot)| {
                 let index = &*self.links.team_index[slot as usize];
+                let graded = self.links.has_records(slot);
                 let mut tally = |w, prev| {
-                    tally(records, index, w, (self.history, slot, prev), memo).metrics(days, bench)
+                    tally(records, index, w, (self.history, slot, prev), memo)
+                        .metrics(days, bench, graded)
                 };
                 let current = tally(window, false);
                 let previous = tally(window.previous(), true);
@@ -381,7 +383,9 @@ struct Tally {
 }
 
 impl Tally {
-    fn metrics(mut self, days: f64, bench: &Benchmarks) -> TeamMetrics {
+    /// `graded`: whether the team has any record to grade; a team no record
+    /// names yet (a configured team nothing reported on) has no tier at all.
+    fn metrics(mut self, days: f64, bench: &Benchmarks, graded: bool) -> TeamMetrics {
         let lead_median = self.lead.median_ms;
         let restore_median = median_ms(&mut self.restores);
         TeamMetrics {
@@ -392,7 +396,7 @@ impl Tally {
                 } else {
                     0.0
                 },
-                tier: bench.frequency(self.deployed, days),
+                tier: graded.then(|| bench.frequency(self.deployed, days)),
             },
             lead_time: LeadTime {
                 median_seconds: lead_median.map(|m| m / 1000.0),
@@ -448,7 +452,8 @@ pub fn median_ms(values: &mut [i64]) -> Option<f64> {
 pub struct Frequency {
     pub deployments: u64,
     pub per_day: f64,
-    pub tier: Tier,
+    /// `None`: the team has no record at all (no data, not low).
+    pub tier: Option<Tier>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -494,11 +499,11 @@ pub struct TeamMetrics {
 
 impl TeamMetrics {
     /// The weakest tier among the four key metrics that have data. Deployment
-    /// frequency always has one (no deployments is low), so every team gets a tier;
-    /// `Option` keeps the report shape honest should a benchmark set drop it.
+    /// frequency has one for every team with a record (no deployments is low);
+    /// a team with no record at all has no tier.
     pub fn team_tier(&self) -> Option<Tier> {
         [
-            Some(self.deployment_frequency.tier),
+            self.deployment_frequency.tier,
             self.lead_time.tier,
             self.change_failure_rate.tier,
             self.time_to_restore.tier,
@@ -511,7 +516,7 @@ impl TeamMetrics {
     /// The four key tiers in display order; `None` = no data.
     pub fn key_tiers(&self) -> [Option<Tier>; 4] {
         [
-            Some(self.deployment_frequency.tier),
+            self.deployment_frequency.tier,
             self.lead_time.tier,
             self.change_failure_rate.tier,
             self.time_to_restore.tier,

@@ -362,6 +362,10 @@ impl GithubPoller {
                 title: text(&pr, &["title"]),
                 author: text(&pr, &["user", "login"]),
                 url: text(&pr, &["html_url"]),
+                opened: None,
+                first_review: None,
+                merged: None,
+                lines: None,
             }));
         }
         Ok(())

@@ -203,6 +203,10 @@ impl GitlabPoller {
                 title: text(&mr, &["title"]),
                 author: text(&mr, &["author", "username"]),
                 url: text(&mr, &["web_url"]),
+                opened: None,
+                first_review: None,
+                merged: None,
+                lines: None,
             }));
         }
         Ok(())

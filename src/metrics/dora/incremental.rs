@@ -75,6 +75,7 @@ impl Facts {
             teams: Vec::new(),
             unattributed_incidents: 0,
             in_flight: 0,
+            gates: Segmented::default(),
             sorted_slots: Vec::new(),
             history: HISTORIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             links,
@@ -118,6 +119,7 @@ impl Facts {
         self.reattribute(records, settings, &mut work);
         self.refresh_deployments(records, settings, &mut work);
         self.recount(records, &mut work);
+        self.refresh_gates(records, settings, &touched, &mut work.touched_teams);
         let mut edits = std::mem::take(&mut work.edits);
         self.links.edits += 1;
         for team in work.touched_teams {

@@ -57,6 +57,8 @@ pub(super) struct Links {
     /// Records (and settings) naming each team; a team with none is not reported.
     pub(super) team_refs: Vec<u32>,
     pub(super) team_index: Vec<Arc<TeamIndex>>,
+    /// Per deployment id: its first canary `pass` in the canary region.
+    pub(super) first_pass: Arc<HashMap<Text, Time>>,
     /// Updates that edited team arrays so far: each edited array takes the
     /// count as its version.
     pub(super) edits: u64,

@@ -188,6 +188,10 @@ impl ServiceGen {
                     title: Some(Text::from(title)),
                     author: Some(Text::from(author)),
                     url: None,
+                    opened: None,
+                    first_review: None,
+                    merged: None,
+                    lines: None,
                 }),
             ));
             changes.push(cid);

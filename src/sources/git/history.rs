@@ -270,6 +270,10 @@ impl Release<'_> {
                 title: (!c.title.is_empty()).then(|| c.title.clone()),
                 author: (!c.author.is_empty()).then(|| c.author.clone()),
                 url: self.links.map(|l| l.commit(&c.oid)),
+                opened: None,
+                first_review: None,
+                merged: None,
+                lines: None,
             }));
         }
         let id = deployment_id(service, tag);

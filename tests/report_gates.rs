@@ -32,11 +32,23 @@
 //!   review null, 0 changes; no canary: certification null, 0; previous: no
 //!   records at all -> every number null, counts 0.
 
+use std::path::Path;
 use std::process::Command;
+use std::sync::Arc;
 
+use chrono::{TimeZone, Utc};
+use flightdeck::model::records::Records;
+use flightdeck::model::settings::Settings;
+use flightdeck::report::openmetrics::{parse_samples, render};
+use flightdeck::sources::events;
+use flightdeck::store::Snapshot;
 use serde_json::{Value, json};
 
 fn report() -> Value {
+    serde_json::from_str(&run("json")).expect("the report is JSON")
+}
+
+fn run(format: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args([
@@ -48,7 +60,7 @@ fn report() -> Value {
             "--now",
             "2024-04-01T00:00:00Z",
             "--format",
-            "json",
+            format,
         ])
         .output()
         .expect("the flightdeck binary runs");
@@ -57,7 +69,7 @@ fn report() -> Value {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).expect("the report is JSON")
+    String::from_utf8(out.stdout).expect("UTF-8")
 }
 
 fn gates<'a>(report: &'a Value, team: &str) -> (&'a Value, &'a Value) {
@@ -111,5 +123,126 @@ fn gates_match_the_hand_computation() {
             "batch": {"median": null, "p90": null, "small_failure_rate": null,
                       "large_failure_rate": null}
         })
+    );
+}
+
+#[test]
+fn csv_carries_the_same_numbers() {
+    let csv = run("csv");
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let north: Vec<&str> = lines
+        .find(|l| l.starts_with("north,"))
+        .expect("north row")
+        .split(',')
+        .collect();
+    let cell = |name: &str| {
+        let i = header.iter().position(|h| *h == name).expect(name);
+        north[i]
+    };
+    let expected = [
+        ("review_wait_median_seconds", "25200"),
+        ("review_median_seconds", "21600"),
+        ("review_changes", "4"),
+        ("certification_median_seconds", "4950"),
+        ("certification_deployments", "2"),
+        ("batch_median", "1"),
+        ("batch_p90", "3"),
+        ("batch_small_failure_rate", "0"),
+        ("batch_large_failure_rate", "0.5"),
+    ];
+    for (name, want) in expected {
+        assert_eq!(cell(name), want, "{name}");
+    }
+}
+
+#[test]
+fn table_and_markdown_carry_the_same_numbers() {
+    // 25200 s = 7h; 21600 s = 6h over 4 changes; 4950 s = 1h 22m over 2
+    // deployments; batch 1 / 3; small 0.0%, large 50.0%.
+    let table = run("table");
+    let north = table
+        .lines()
+        .skip_while(|l| !l.starts_with("GATES"))
+        .find(|l| l.starts_with("north"))
+        .expect("a gates line for north");
+    let cells: Vec<&str> = north
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            "north",
+            "7h",
+            "6h (4)",
+            "1h 22m (2)",
+            "1 / 3",
+            "0.0%",
+            "50.0%"
+        ],
+        "{north}"
+    );
+    let md = run("markdown");
+    assert!(
+        md.contains("| north | 7h | 6h (4) | 1h 22m (2) | 1 / 3 | 0.0% | 50.0% |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| south | – | – (0) | – (0) | 2 / 2 | 50.0% | – |"),
+        "{md}"
+    );
+}
+
+#[test]
+fn openmetrics_carries_the_same_numbers() {
+    let mut records = Records::default();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report_gates.ndjson");
+    events::read_file_into(&path, false, |e| {
+        records.apply(e);
+    })
+    .expect("fixture reads");
+    let now = Utc
+        .with_ymd_and_hms(2024, 4, 1, 0, 0, 0)
+        .single()
+        .expect("time");
+    let snapshot = Snapshot::compute(
+        Arc::new(records),
+        Arc::new(Settings::default()),
+        Vec::new(),
+        now,
+        1,
+    );
+    let text = render(&snapshot);
+    let samples = parse_samples(&text).expect("the exposition reads back");
+    let value = |name: &str, team: &str| {
+        samples
+            .iter()
+            .find(|s| {
+                s.name == name
+                    && s.labels.iter().any(|(k, v)| k == "team" && v == team)
+                    && s.labels.iter().any(|(k, v)| k == "window" && v == "30d")
+            })
+            .map(|s| s.value)
+    };
+    let expected = [
+        ("flightdeck_team_review_wait_median_seconds", Some(25200.0)),
+        ("flightdeck_team_review_time_median_seconds", Some(21600.0)),
+        ("flightdeck_team_reviewed_changes", Some(4.0)),
+        ("flightdeck_team_certification_median_seconds", Some(4950.0)),
+        ("flightdeck_team_certified_deployments", Some(2.0)),
+        ("flightdeck_team_batch_size_median", Some(1.0)),
+        ("flightdeck_team_batch_size_p90", Some(3.0)),
+        ("flightdeck_team_small_batch_failure_ratio", Some(0.0)),
+        ("flightdeck_team_large_batch_failure_ratio", Some(0.5)),
+    ];
+    for (name, want) in expected {
+        assert_eq!(value(name, "north"), want, "{name}");
+    }
+    // No large batch in south: no sample rather than NaN.
+    assert_eq!(
+        value("flightdeck_team_large_batch_failure_ratio", "south"),
+        None
     );
 }

@@ -52,13 +52,48 @@ pub fn review_time(c: &Change) -> Option<TimeDelta> {
     Some(c.merged? - c.opened?)
 }
 
-/// One counted deployment as the batch rules see it.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// No value, in a [`Millis`].
+pub const NO_MS: i64 = i64::MIN;
+
+/// A span kept in the per-team arrays: milliseconds, [`NO_MS`] for none, and a
+/// negative value for a negative span even when it is under a millisecond (the
+/// sign decides "skewed" before any rounding, as for lead time).
+pub type Millis = i64;
+
+pub fn millis(d: Option<TimeDelta>) -> Millis {
+    match d {
+        None => NO_MS,
+        Some(d) if d < TimeDelta::zero() => d.num_milliseconds().clamp(NO_MS + 1, -1),
+        Some(d) => d.num_milliseconds(),
+    }
+}
+
+/// One counted change as the review rules see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewSample {
+    /// It carries `opened`.
+    pub opened: bool,
+    pub wait: Millis,
+    pub time: Millis,
+}
+
+impl ReviewSample {
+    pub fn of(c: &Change) -> Self {
+        Self {
+            opened: c.opened.is_some(),
+            wait: millis(review_wait(c)),
+            time: millis(review_time(c)),
+        }
+    }
+}
+
+/// One counted deployment as the batch and certification rules see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BatchSample {
     pub size: u32,
     pub failed: bool,
-    /// Its certification time, if it has one (negative ones included).
-    pub certification: Option<TimeDelta>,
+    /// Its certification time (negative ones included).
+    pub certification: Millis,
 }
 
 /// `review` in the JSON report.
@@ -109,29 +144,27 @@ pub struct Gates {
 impl Gates {
     /// The gates over the counted changes and the counted deployments of a
     /// team's window.
-    pub fn of<'a>(
-        changes: impl IntoIterator<Item = &'a Change>,
-        deployments: impl IntoIterator<Item = BatchSample>,
-    ) -> Self {
-        let deployments: Vec<BatchSample> = deployments.into_iter().collect();
+    pub fn of(changes: &[ReviewSample], deployments: &[BatchSample]) -> Self {
         Self {
             review: review(changes),
             certification: certify(deployments.iter().map(|d| d.certification)),
-            batch: batch(&deployments),
+            batch: batch(deployments),
         }
     }
 }
 
-/// Milliseconds of the non-negative values; the negative ones are counted.
-fn split_skewed(values: impl IntoIterator<Item = TimeDelta>) -> (Vec<i64>, u64) {
+/// The values present and not negative; the negative ones are counted.
+fn split_skewed(values: impl IntoIterator<Item = Millis>) -> (Vec<i64>, u64) {
     let mut kept = Vec::new();
     let mut skewed = 0;
     for v in values {
-        // Compared before rounding: a microsecond early is skewed, not zero.
-        if v < TimeDelta::zero() {
+        if v == NO_MS {
+            continue;
+        }
+        if v < 0 {
             skewed += 1;
         } else {
-            kept.push(v.num_milliseconds());
+            kept.push(v);
         }
     }
     (kept, skewed)
@@ -143,19 +176,10 @@ fn seconds(mut ms: Vec<i64>) -> Option<f64> {
 
 /// Review wait and review time over the changes; a negative value is left out
 /// of its own measure only.
-pub fn review<'a>(changes: impl IntoIterator<Item = &'a Change>) -> Review {
-    let mut carrying = 0;
-    let (mut waits, mut times) = (Vec::new(), Vec::new());
-    for c in changes {
-        if c.opened.is_none() {
-            continue;
-        }
-        carrying += 1;
-        waits.extend(review_wait(c));
-        times.extend(review_time(c));
-    }
-    let (waits, skewed_waits) = split_skewed(waits);
-    let (times, skewed_times) = split_skewed(times);
+pub fn review(changes: &[ReviewSample]) -> Review {
+    let carrying = changes.iter().filter(|c| c.opened).count() as u64;
+    let (waits, skewed_waits) = split_skewed(changes.iter().map(|c| c.wait));
+    let (times, skewed_times) = split_skewed(changes.iter().map(|c| c.time));
     Review {
         median_wait_seconds: seconds(waits),
         median_seconds: seconds(times),
@@ -165,8 +189,8 @@ pub fn review<'a>(changes: impl IntoIterator<Item = &'a Change>) -> Review {
 }
 
 /// The median certification time over the deployments that have one.
-pub fn certify(values: impl IntoIterator<Item = Option<TimeDelta>>) -> Certification {
-    let (kept, skewed) = split_skewed(values.into_iter().flatten());
+pub fn certify(values: impl IntoIterator<Item = Millis>) -> Certification {
+    let (kept, skewed) = split_skewed(values);
     Certification {
         deployments: kept.len() as u64,
         median_seconds: seconds(kept),
@@ -222,8 +246,16 @@ mod tests {
         BatchSample {
             size,
             failed,
-            certification: None,
+            certification: NO_MS,
         }
+    }
+
+    #[test]
+    fn a_span_a_microsecond_early_is_negative_not_zero() {
+        assert_eq!(millis(Some(TimeDelta::microseconds(-1))), -1);
+        assert_eq!(millis(Some(TimeDelta::microseconds(1))), 0);
+        assert_eq!(millis(None), NO_MS);
+        assert_eq!(millis(Some(TimeDelta::seconds(-3))), -3000);
     }
 
     #[test]
@@ -267,17 +299,17 @@ mod tests {
     #[test]
     fn no_deployments_no_batch_numbers() {
         assert_eq!(batch(&[]), Batch::default());
-        let c = certify([None, None]);
+        let c = certify([NO_MS, NO_MS]);
         assert_eq!((c.median_seconds, c.deployments), (None, 0));
     }
 
     #[test]
     fn negative_certification_times_are_left_out() {
         let c = certify([
-            Some(TimeDelta::minutes(10)),
-            Some(TimeDelta::minutes(-5)),
-            None,
-            Some(TimeDelta::minutes(30)),
+            millis(Some(TimeDelta::minutes(10))),
+            millis(Some(TimeDelta::minutes(-5))),
+            NO_MS,
+            millis(Some(TimeDelta::minutes(30))),
         ]);
         assert_eq!(c.median_seconds, Some(1200.0));
         assert_eq!((c.deployments, c.skewed), (2, 1));

@@ -25,6 +25,7 @@ use crate::model::{DeployStatus, Text, Time};
 use super::links::{Links, NONE, move_ref, open_index};
 use super::team_index::{CountedEntry, Edits};
 use super::{Attribution, DeploymentFacts, Facts, FailReason, IncidentFacts, ReworkReason};
+use crate::metrics::gates::ReviewSample;
 
 /// Hash maps keyed by names: foldhash (fast, well mixed, fixed seed), not SipHash.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
@@ -125,7 +126,7 @@ impl Facts {
         for team in work.touched_teams {
             let e = edits.remove(&team).unwrap_or_default();
             let index = Arc::make_mut(&mut self.links.team_index[team as usize]);
-            index.apply(e, &self.deployments, self.links.edits);
+            index.apply(e, (&self.deployments, &self.gates), self.links.edits);
         }
         self.sort_teams();
     }
@@ -550,6 +551,7 @@ impl Facts {
                     change: c,
                     deployment: d,
                     lead: t_ok - change.time,
+                    review: ReviewSample::of(change),
                 });
             }
         }

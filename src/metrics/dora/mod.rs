@@ -22,7 +22,7 @@ use crate::model::segmented::Segmented;
 use crate::model::settings::Settings;
 use crate::model::{DeployStatus, Text, Time};
 
-use crate::metrics::gates::{BatchSample, Gates};
+use crate::metrics::gates::{Gates, ReviewSample};
 pub use crate::metrics::stats::median_ms;
 pub use detail::{ChangeRow, DeploymentRow, IncidentRow, TeamDetail};
 pub use gate_facts::DeploymentGates;
@@ -280,7 +280,7 @@ fn tally(
     let gates = *memo
         .gates
         .entry((key, done.start, done.end))
-        .or_insert_with(|| facts.gates_of(records, index, done.clone(), range.clone()));
+        .or_insert_with(|| gates_of(index, done.clone(), range.clone()));
     let lead = *memo.kept.entry(key).or_insert_with(|| {
         let mut stats = LeadStats::default();
         let mut leads = Vec::with_capacity(range.len());
@@ -378,28 +378,14 @@ impl Tally {
     }
 }
 
-impl Facts {
-    /// One team's gates over the slices of its arrays a window takes.
-    fn gates_of(
-        &self,
-        records: &Records,
-        index: &TeamIndex,
-        done: std::ops::Range<usize>,
-        counted: std::ops::Range<usize>,
-    ) -> Gates {
-        let changes = index.counted[counted]
-            .iter()
-            .filter_map(|c| records.changes.get(c.change as usize));
-        let deployments = index.done[done].iter().filter_map(|&(_, d)| {
-            let g = self.gates.get(d as usize)?;
-            Some(BatchSample {
-                size: g.batch,
-                failed: !self.deployments.get(d as usize)?.fail_reasons.is_empty(),
-                certification: g.certification,
-            })
-        });
-        Gates::of(changes, deployments)
-    }
+/// One team's gates over the slices of its arrays a window takes.
+fn gates_of(
+    index: &TeamIndex,
+    done: std::ops::Range<usize>,
+    counted: std::ops::Range<usize>,
+) -> Gates {
+    let changes: Vec<ReviewSample> = index.counted[counted].iter().map(|c| c.review).collect();
+    Gates::of(&changes, index.done_gates.get(done).unwrap_or_default())
 }
 
 /// DESIGN.md: opened before the end and not resolved before it.

@@ -19,7 +19,9 @@ use serde_json::Value;
 use crate::model::settings::Settings;
 use crate::model::source_update::Quota;
 use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Incident, Text, Time};
-use crate::sources::api_json::{Attribution, attribution, text, time};
+use crate::sources::api_json::{Attribution, attribution, count, first_by_other, text, time};
+use crate::sources::github_statuses::StatusLines;
+pub use crate::sources::github_statuses::map_statuses;
 use crate::sources::http::check_http;
 use crate::sources::http::{AuthStyle, Http, HttpError, SourceClient};
 use crate::sources::scheduler::{PollError, Polled, Poller};
@@ -101,6 +103,8 @@ pub struct GithubPoller {
     first_commit: HashMap<(String, u64), Time>,
     /// Commits between two deployed shas.
     compared: HashMap<(String, String), Vec<Text>>,
+    /// First review of merged pull requests (none: no reviewer responded).
+    first_review: HashMap<(String, u64), Option<Time>>,
 }
 
 impl GithubPoller {
@@ -120,6 +124,7 @@ impl GithubPoller {
             production: settings.clone(),
             first_commit: HashMap::new(),
             compared: HashMap::new(),
+            first_review: HashMap::new(),
         })
     }
 
@@ -354,21 +359,53 @@ impl GithubPoller {
                     .await?
                     .unwrap_or(merged),
             };
+            let author = text(&pr, &["user", "login"]);
+            let first_review = self.first_review(repo, number, author.as_deref()).await;
+            // The list gives no line counts; a pull request object that has
+            // them (the single-PR form) gives additions + deletions.
+            let lines = count(&pr, &["additions"])
+                .zip(count(&pr, &["deletions"]))
+                .map(|(a, d)| a + d);
             events.push(Event::Change(Change {
                 id,
                 service: service.clone(),
                 time: at,
                 team: None,
                 title: text(&pr, &["title"]),
-                author: text(&pr, &["user", "login"]),
+                author,
                 url: text(&pr, &["html_url"]),
-                opened: None,
-                first_review: None,
-                merged: None,
-                lines: None,
+                // Ready for review: when it was opened (the timeline's
+                // ready-for-review event is not read).
+                opened: time(&pr, &["created_at"]),
+                first_review,
+                merged: Some(merged),
+                lines,
             }));
         }
         Ok(())
+    }
+
+    /// The first review's `submitted_at` by someone other than the author. A
+    /// failed request leaves the field out (and is asked again next poll)
+    /// rather than failing the pull requests.
+    async fn first_review(
+        &mut self,
+        repo: &str,
+        number: u64,
+        author: Option<&str>,
+    ) -> Option<Time> {
+        let key = (repo.to_string(), number);
+        if let Some(&t) = self.first_review.get(&key) {
+            return t;
+        }
+        let url = self.http.url(
+            &format!("repos/{repo}/pulls/{number}/reviews"),
+            &[("per_page", "100")],
+        );
+        let reviews = self.http.get_list(url.ok()?, None).await.ok()?;
+        let first = first_by_other(&reviews, author, &["user", "login"], &["submitted_at"]);
+        self.first_review.insert(key, first);
+        first
     }
 
     async fn first_commit_time(
@@ -546,35 +583,6 @@ impl GithubPoller {
 /// The flightdeck id of GitHub deployment `number` of `repo`.
 pub fn deployment_id(repo: &str, number: u64) -> Text {
     Text::from(format!("{repo}/deployments/{number}"))
-}
-
-/// A deployment's lines as (status, time, link), from its statuses.
-type StatusLines = Vec<(DeployStatus, Time, Option<Text>)>;
-
-/// Deployment statuses as (status, time of the first status in that state, log
-/// link), oldest first. `inactive` (superseded) is no result and is left out.
-pub fn map_statuses(statuses: &[Value]) -> Vec<(DeployStatus, Time, Option<Text>)> {
-    let mut first: Vec<(DeployStatus, Time, Option<Text>)> = Vec::new();
-    for s in statuses {
-        let status = match s.get("state").and_then(Value::as_str) {
-            Some("success") => DeployStatus::Success,
-            Some("failure" | "error") => DeployStatus::Failure,
-            Some("pending" | "queued") => DeployStatus::Pending,
-            Some("in_progress") => DeployStatus::InProgress,
-            _ => continue,
-        };
-        let Some(at) = time(s, &["created_at"]) else {
-            continue;
-        };
-        let link = text(s, &["log_url"]).or_else(|| text(s, &["target_url"]));
-        match first.iter_mut().find(|(st, _, _)| *st == status) {
-            Some(e) if at < e.1 => *e = (status, at, link),
-            Some(_) => {}
-            None => first.push((status, at, link)),
-        }
-    }
-    first.sort_by_key(|e| e.1);
-    first
 }
 
 impl Poller for GithubPoller {

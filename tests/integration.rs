@@ -16,6 +16,7 @@ mod findings_readers;
 mod findings_view;
 mod frameworks;
 mod gates_rules;
+mod gates_view;
 mod git_source;
 mod http_sources;
 mod lanes_model;

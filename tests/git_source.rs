@@ -270,6 +270,19 @@ fn tags_are_deployments_and_commits_between_them_are_changes() {
     assert_eq!(c3.title.as_deref(), Some("feature c"));
     assert_eq!(c3.author.as_deref(), Some("Ada"));
     assert_eq!(&*c3.service, "shop");
+    // The gates' fields: c3 came in with the merge commit c5 (committed at
+    // 36 h); c4 was committed straight to main, so it has no merge. Each commit
+    // appends its message to a file (or its revert takes it out): `--numstat`
+    // counts 1 line, 3 for c8's three-line message and for c9, its revert.
+    assert_eq!(c3.merged, Some(at(36)));
+    let c4 = ch.iter().find(|x| *x.id == *c[4]).expect("c4");
+    assert_eq!(c4.merged, None);
+    let sizes: Vec<Option<u64>> = ch.iter().map(|x| x.lines).collect();
+    assert_eq!(sizes, [1, 1, 1, 1, 1, 1, 1, 3, 3].map(Some));
+    assert!(
+        ch.iter()
+            .all(|x| x.opened.is_none() && x.first_review.is_none())
+    );
     assert!(ch.iter().all(|x| &*x.service == "shop" && x.team.is_none()));
     assert!(
         deployments(&scan.events)

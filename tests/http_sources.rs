@@ -84,6 +84,11 @@ fn serve_github(server: &ReplayServer, gh: &Path, openapi: &Path) {
         "/repos/octo/app/pulls/1431/reviews",
         Reply::json(own_fixture("github_pull_reviews.json")),
     );
+    // The single pull request, for its line counts (the list has none): ours.
+    server.route(
+        "/repos/octo/app/pulls/1431",
+        Reply::json(own_fixture("github_pull_single.json")),
+    );
     server.route(
         "/repos/octo/app/issues",
         Reply::json(read(gh, "issues_list_closed_2025.json"))
@@ -230,11 +235,12 @@ async fn github_maps_deployments_pulls_incidents_and_runs() {
     assert_eq!(change.time, time("2012-05-25T12:10:54Z"));
     // The gates' fields: opened = `created_at`, merged = `merged_at` (recorded);
     // first review = the earliest review not by the author (ours: octocat's,
-    // the author's own earlier one left out). The list carries no line counts.
+    // the author's own earlier one left out); lines = additions 100 + deletions
+    // 3 of the single pull request (ours), as the list carries no line counts.
     assert_eq!(change.opened, Some(time("2020-03-09T20:23:21Z")));
     assert_eq!(change.merged, Some(time("2020-03-11T01:40:26Z")));
     assert_eq!(change.first_review, Some(time("2019-11-17T17:43:43Z")));
-    assert_eq!(change.lines, None);
+    assert_eq!(change.lines, Some(103));
 
     // The incident issue: opened and closed times.
     let incident = first_incident(&polled.events);

@@ -19,9 +19,14 @@ use serde_json::Value;
 use crate::model::settings::Settings;
 use crate::model::source_update::Quota;
 use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Incident, Text, Time};
-use crate::sources::api_json::{Attribution, attribution, count, first_by_other, text, time};
+use crate::sources::api_json::{Attribution, attribution, text, time};
 use crate::sources::github_statuses::StatusLines;
 pub use crate::sources::github_statuses::map_statuses;
+
+/// Review and size of merged pull requests (a child module: it reads the
+/// poller's client and cache).
+#[path = "github_pulls.rs"]
+mod pulls;
 use crate::sources::http::check_http;
 use crate::sources::http::{AuthStyle, Http, HttpError, SourceClient};
 use crate::sources::scheduler::{PollError, Polled, Poller};
@@ -103,8 +108,8 @@ pub struct GithubPoller {
     first_commit: HashMap<(String, u64), Time>,
     /// Commits between two deployed shas.
     compared: HashMap<(String, String), Vec<Text>>,
-    /// First review of merged pull requests (none: no reviewer responded).
-    first_review: HashMap<(String, u64), Option<Time>>,
+    /// First review and size of merged pull requests (see `github_pulls.rs`).
+    gate_fields: HashMap<(String, u64), pulls::GateFields>,
 }
 
 impl GithubPoller {
@@ -124,7 +129,7 @@ impl GithubPoller {
             production: settings.clone(),
             first_commit: HashMap::new(),
             compared: HashMap::new(),
-            first_review: HashMap::new(),
+            gate_fields: HashMap::new(),
         })
     }
 
@@ -360,12 +365,7 @@ impl GithubPoller {
                     .unwrap_or(merged),
             };
             let author = text(&pr, &["user", "login"]);
-            let first_review = self.first_review(repo, number, author.as_deref()).await;
-            // The list gives no line counts; a pull request object that has
-            // them (the single-PR form) gives additions + deletions.
-            let lines = count(&pr, &["additions"])
-                .zip(count(&pr, &["deletions"]))
-                .map(|(a, d)| a + d);
+            let gates = self.gate_fields(repo, &pr, number, author.as_deref()).await;
             events.push(Event::Change(Change {
                 id,
                 service: service.clone(),
@@ -377,35 +377,12 @@ impl GithubPoller {
                 // Ready for review: when it was opened (the timeline's
                 // ready-for-review event is not read).
                 opened: time(&pr, &["created_at"]),
-                first_review,
+                first_review: gates.first_review,
                 merged: Some(merged),
-                lines,
+                lines: gates.lines,
             }));
         }
         Ok(())
-    }
-
-    /// The first review's `submitted_at` by someone other than the author. A
-    /// failed request leaves the field out (and is asked again next poll)
-    /// rather than failing the pull requests.
-    async fn first_review(
-        &mut self,
-        repo: &str,
-        number: u64,
-        author: Option<&str>,
-    ) -> Option<Time> {
-        let key = (repo.to_string(), number);
-        if let Some(&t) = self.first_review.get(&key) {
-            return t;
-        }
-        let url = self.http.url(
-            &format!("repos/{repo}/pulls/{number}/reviews"),
-            &[("per_page", "100")],
-        );
-        let reviews = self.http.get_list(url.ok()?, None).await.ok()?;
-        let first = first_by_other(&reviews, author, &["user", "login"], &["submitted_at"]);
-        self.first_review.insert(key, first);
-        first
     }
 
     async fn first_commit_time(

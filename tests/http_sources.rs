@@ -84,6 +84,11 @@ fn serve_github(server: &ReplayServer, gh: &Path, openapi: &Path) {
         "/repos/octo/app/pulls/1431/reviews",
         Reply::json(own_fixture("github_pull_reviews.json")),
     );
+    // Its issue events (ours): opened as a draft, ready for review later.
+    server.route(
+        "/repos/octo/app/issues/1431/events",
+        Reply::json(own_fixture("github_issue_events.json")),
+    );
     // The single pull request, for its line counts (the list has none): ours.
     server.route(
         "/repos/octo/app/pulls/1431",
@@ -233,11 +238,12 @@ async fn github_maps_deployments_pulls_incidents_and_runs() {
     let change = first_change(&polled.events);
     assert_eq!(&*change.id, "e44d11d565c022496544dd6ed1f19a8d718c2b0c");
     assert_eq!(change.time, time("2012-05-25T12:10:54Z"));
-    // The gates' fields: opened = `created_at`, merged = `merged_at` (recorded);
+    // The gates' fields: opened = the ready-for-review event (ours; `created_at`
+    // 2020-03-09T20:23:21Z when there is none), merged = `merged_at` (recorded);
     // first review = the earliest review not by the author (ours: octocat's,
     // the author's own earlier one left out); lines = additions 100 + deletions
     // 3 of the single pull request (ours), as the list carries no line counts.
-    assert_eq!(change.opened, Some(time("2020-03-09T20:23:21Z")));
+    assert_eq!(change.opened, Some(time("2020-03-10T08:15:00Z")));
     assert_eq!(change.merged, Some(time("2020-03-11T01:40:26Z")));
     assert_eq!(change.first_review, Some(time("2019-11-17T17:43:43Z")));
     assert_eq!(change.lines, Some(103));

@@ -374,9 +374,9 @@ impl GithubPoller {
                 title: text(&pr, &["title"]),
                 author,
                 url: text(&pr, &["html_url"]),
-                // Ready for review: when it was opened (the timeline's
-                // ready-for-review event is not read).
-                opened: time(&pr, &["created_at"]),
+                // Ready for review: its last ready-for-review event if it was
+                // opened as a draft, else when it was opened.
+                opened: gates.ready.or_else(|| time(&pr, &["created_at"])),
                 first_review: gates.first_review,
                 merged: Some(merged),
                 lines: gates.lines,

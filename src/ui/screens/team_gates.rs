@@ -68,8 +68,9 @@ pub fn lines(now: &Gates, before: &Gates) -> Vec<Line<'static>> {
             secs(r.median_wait_seconds),
             secs(before.review.median_wait_seconds),
             format!(
-                "ready → 1st review · {}",
-                format::plural(r.changes as usize, "change")
+                "ready → 1st review · {}, {} skewed",
+                format::plural(r.changes as usize, "change"),
+                r.skewed_waits
             ),
             false,
         ),
@@ -77,7 +78,7 @@ pub fn lines(now: &Gates, before: &Gates) -> Vec<Line<'static>> {
             "Review time",
             secs(r.median_seconds),
             secs(before.review.median_seconds),
-            format!("ready → merged · {} skewed", r.skewed),
+            format!("ready → merged · {} skewed", r.skewed_times),
             false,
         ),
         row(

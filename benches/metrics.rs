@@ -237,6 +237,12 @@ pub mod synth {
                     svc.team * 10 + self.rng.random_range(0..10)
                 ))),
                 url: None,
+                // The gates' fields, without drawing from the generator (the
+                // rest of the history stays what it was): review within hours.
+                opened: Some(time + TimeDelta::minutes(30)),
+                first_review: Some(time + TimeDelta::minutes(30 + (self.changes % 7) as i64 * 40)),
+                merged: Some(time + TimeDelta::minutes(300 + (self.changes % 5) as i64 * 60)),
+                lines: Some(self.changes % 400 + 1),
             };
             self.pending[s].push_back(id);
             self.schedule(now, Event::Change(change));

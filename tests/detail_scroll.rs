@@ -252,7 +252,10 @@ fn each_screen_declares_its_keys_to_the_help_and_the_status_bar() {
     );
     let overview = draw(&app, &snapshot, 160, 40);
     let status = overview.lines().last().unwrap_or_default();
-    assert!(status.contains("Enter details · ? help"), "{status}");
+    assert!(
+        status.contains("Enter details · v gates · ? help"),
+        "{status}"
+    );
 }
 
 #[test]

@@ -296,6 +296,30 @@ fn tags_are_deployments_and_commits_between_them_are_changes() {
 }
 
 #[test]
+fn the_gates_fields_come_from_merges_and_numstat() {
+    let Some(git) = common::tool("git") else {
+        return;
+    };
+    let Single { _tmp, repo, c } = single_service_repo(&git, "gates");
+    let scan = scan(&GitSpec::one_service(&repo.dir, "shop"), TimeDelta::days(7)).expect("scan");
+    let ch = changes(&scan.events);
+    let c3 = ch.iter().find(|x| *x.id == *c[3]).expect("c3");
+    // The gates' fields: c3 came in with the merge commit c5 (committed at
+    // 36 h); c4 was committed straight to main, so it has no merge. Each commit
+    // appends its message to a file (or its revert takes it out): `--numstat`
+    // counts 1 line, 3 for c8's three-line message and for c9, its revert.
+    assert_eq!(c3.merged, Some(at(36)));
+    let c4 = ch.iter().find(|x| *x.id == *c[4]).expect("c4");
+    assert_eq!(c4.merged, None);
+    let sizes: Vec<Option<u64>> = ch.iter().map(|x| x.lines).collect();
+    assert_eq!(sizes, [1, 1, 1, 1, 1, 1, 1, 3, 3].map(Some));
+    assert!(
+        ch.iter()
+            .all(|x| x.opened.is_none() && x.first_review.is_none())
+    );
+}
+
+#[test]
 fn a_narrower_revert_window_leaves_the_older_deployment_alone() {
     let Some(git) = common::tool("git") else {
         return;

@@ -79,6 +79,21 @@ fn serve_github(server: &ReplayServer, gh: &Path, openapi: &Path) {
         "/repos/octo/app/pulls/1431/commits",
         Reply::json(serde_json::to_vec(&compare["commits"]).expect("encode")),
     );
+    // Reviews: no recorded one is shared; ours holds GitHub's documented example.
+    server.route(
+        "/repos/octo/app/pulls/1431/reviews",
+        Reply::json(own_fixture("github_pull_reviews.json")),
+    );
+    // Its issue events (ours): opened as a draft, ready for review later.
+    server.route(
+        "/repos/octo/app/issues/1431/events",
+        Reply::json(own_fixture("github_issue_events.json")),
+    );
+    // The single pull request, for its line counts (the list has none): ours.
+    server.route(
+        "/repos/octo/app/pulls/1431",
+        Reply::json(own_fixture("github_pull_single.json")),
+    );
     server.route(
         "/repos/octo/app/issues",
         Reply::json(read(gh, "issues_list_closed_2025.json"))
@@ -94,6 +109,14 @@ fn serve_github(server: &ReplayServer, gh: &Path, openapi: &Path) {
         "/repositories/146139403/actions/runs",
         Reply::json(read(gh, "workflow_runs_list_2020.json")),
     );
+}
+
+/// A fixture written for this project (tests/fixtures/SOURCES.md).
+fn own_fixture(name: &str) -> Vec<u8> {
+    read(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"),
+        name,
+    )
 }
 
 fn github_config(url: &str, extra: &str) -> String {
@@ -215,6 +238,15 @@ async fn github_maps_deployments_pulls_incidents_and_runs() {
     let change = first_change(&polled.events);
     assert_eq!(&*change.id, "e44d11d565c022496544dd6ed1f19a8d718c2b0c");
     assert_eq!(change.time, time("2012-05-25T12:10:54Z"));
+    // The gates' fields: opened = the ready-for-review event (ours; `created_at`
+    // 2020-03-09T20:23:21Z when there is none), merged = `merged_at` (recorded);
+    // first review = the earliest review not by the author (ours: octocat's,
+    // the author's own earlier one left out); lines = additions 100 + deletions
+    // 3 of the single pull request (ours), as the list carries no line counts.
+    assert_eq!(change.opened, Some(time("2020-03-10T08:15:00Z")));
+    assert_eq!(change.merged, Some(time("2020-03-11T01:40:26Z")));
+    assert_eq!(change.first_review, Some(time("2019-11-17T17:43:43Z")));
+    assert_eq!(change.lines, Some(103));
 
     // The incident issue: opened and closed times.
     let incident = first_incident(&polled.events);
@@ -352,9 +384,20 @@ async fn gitlab_maps_deployments_and_skips_unmerged_requests() {
             .header("ratelimit-remaining", "1999")
             .header("ratelimit-limit", "2000"),
     );
+    // The recorded list holds open requests; the recorded single request, as
+    // merged (state and `merged_at` are ours; the rest is as recorded).
+    let mut merged = json(&gl, "merge_request_get.json");
+    merged["state"] = "merged".into();
+    merged["merged_at"] = "2019-07-12T10:00:00.000Z".into();
+    let mut list = json(&gl, "merge_requests_list_gitlab_com.json");
+    list.as_array_mut().expect("a list").push(merged);
     server.route(
         "/api/v4/projects/acme%2Fshop/merge_requests",
-        Reply::json(read(&gl, "merge_requests_list_gitlab_com.json")),
+        Reply::json(serde_json::to_vec(&list).expect("encode")),
+    );
+    server.route(
+        "/api/v4/projects/acme%2Fshop/merge_requests/14656/notes",
+        Reply::json(own_fixture("gitlab_mr_notes.json")),
     );
     server.route("/api/v4/projects/acme%2Fshop/issues", Reply::json("[]"));
     let text = format!(
@@ -384,8 +427,25 @@ async fn gitlab_maps_deployments_and_skips_unmerged_requests() {
         deployments[0].changes,
         vec!["99d03678b90d914dbb1b109132516d71a4a03ea8".into()]
     );
-    // The recorded merge requests are open: not changes yet.
-    assert!(!polled.events.iter().any(|e| matches!(e, Event::Change(_))));
+    // The recorded open merge requests are not changes yet; the merged one is,
+    // by its head sha (no merge commit recorded), with the gates' fields:
+    // opened = `created_at` and lines = `changes_count` "35" (recorded), merged
+    // (ours), first review = the reviewer's approval note, not the author's.
+    let changes: Vec<&Change> = polled
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Change(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(changes.len(), 1);
+    let c = changes[0];
+    assert_eq!(&*c.id, "8e0b45049b6253b8984cde9241830d2851168142");
+    assert_eq!(c.opened, Some(time("2019-07-11T22:34:43.500Z")));
+    assert_eq!(c.merged, Some(time("2019-07-12T10:00:00.000Z")));
+    assert_eq!(c.first_review, Some(time("2019-07-12T09:30:00.000Z")));
+    assert_eq!(c.lines, Some(35));
     assert_eq!(
         poller.quota().map(|q| (q.remaining, q.limit)),
         Some((1999, Some(2000)))

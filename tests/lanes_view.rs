@@ -79,6 +79,10 @@ fn snapshot() -> Snapshot {
             title: Some("Cache lookups per request".into()),
             author: Some("dana".into()),
             url: None,
+            opened: None,
+            first_review: None,
+            merged: None,
+            lines: None,
         }),
         // Earlier canaries of cart, for the sparkline.
         old("cart-0005", -800),

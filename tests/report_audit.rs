@@ -106,7 +106,7 @@ fn csv_audit_columns_are_appended_and_match_the_hand_computation() {
     // The existing columns keep their positions; the new ones come last.
     assert_eq!(header[26], "rework_rate");
     assert_eq!(
-        header[27..],
+        header[27..33],
         [
             "findings_open_critical",
             "findings_open_high",
@@ -123,6 +123,8 @@ fn csv_audit_columns_are_appended_and_match_the_hand_computation() {
             .unwrap_or_else(|| panic!("no row for {team}:\n{csv}"))
     };
     assert_eq!(row("alpha").len(), header.len());
-    assert_eq!(row("alpha")[27..], ["1", "1", "0", "0", "0", "1"]);
-    assert_eq!(row("unassigned")[27..], ["0", "0", "0", "0", "0", "0"]);
+    assert_eq!(row("alpha")[27..33], ["1", "1", "0", "0", "0", "1"]);
+    assert_eq!(row("unassigned")[27..33], ["0", "0", "0", "0", "0", "0"]);
+    // The gates' columns came after these (tests/report_gates.rs checks them).
+    assert_eq!(header[33], "review_wait_median_seconds");
 }

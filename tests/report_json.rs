@@ -308,6 +308,25 @@ fn exactly_the_three_named_teams_sorted_by_name() {
     assert_eq!(names, ["alpha", "bravo", "charlie"]);
 }
 
+fn assert_gates_keys(gates: &Value) {
+    assert_keys(gates, &["review", "certification", "batch"], "gates");
+    assert_keys(
+        &gates["review"],
+        &["median_wait_seconds", "median_seconds", "changes"],
+        "gates.review",
+    );
+    assert_keys(
+        &gates["certification"],
+        &["median_seconds", "deployments"],
+        "gates.certification",
+    );
+    assert_keys(
+        &gates["batch"],
+        &["median", "p90", "small_failure_rate", "large_failure_rate"],
+        "gates.batch",
+    );
+}
+
 #[test]
 fn every_object_has_exactly_the_documented_keys() {
     let j = json();
@@ -348,7 +367,9 @@ fn every_object_has_exactly_the_documented_keys() {
         ("rework_rate", &["rework", "deployments", "rate"]),
     ];
     let five: Vec<&str> = metric_keys.iter().map(|(k, _)| *k).collect();
-    let mut team_keys = five.clone();
+    let mut with_gates = five.clone();
+    with_gates.push("gates");
+    let mut team_keys = with_gates.clone();
     team_keys.extend(["team", "tier", "previous", "findings"]);
     for t in j["teams"].as_array().expect("teams is an array") {
         let name = t["team"].as_str().expect("team is a string");
@@ -378,11 +399,12 @@ fn every_object_has_exactly_the_documented_keys() {
             &["open_at_start", "resolved", "median_resolve_seconds"],
             &format!("{name}.findings.previous"),
         );
-        assert_keys(&t["previous"], &five, &format!("{name}.previous"));
+        assert_keys(&t["previous"], &with_gates, &format!("{name}.previous"));
         for scope in [t, &t["previous"]] {
             for (metric, fields) in metric_keys {
                 assert_keys(&scope[metric], fields, &format!("{name}.{metric}"));
             }
+            assert_gates_keys(&scope["gates"]);
         }
     }
 }

@@ -62,13 +62,20 @@ fn line() -> impl Strategy<Value = String> {
             0..12usize,
             0..3usize,
             prop::option::of(0..3usize),
-            hours.clone()
+            hours.clone(),
+            prop::option::of(-3i64..20),
         )
-            .prop_map(|(id, s, team, h)| {
+            .prop_map(|(id, s, team, h, review)| {
                 let mut v = json!({"type": "change", "id": format!("c{id}"),
                     "service": SERVICES[s], "time": at(h)});
                 if let Some(t) = team {
                     v["team"] = TEAMS[t].into();
+                }
+                // The gates' fields: a review that may come before the opening.
+                if let Some(r) = review {
+                    v["opened"] = at(h + 1).into();
+                    v["first_review"] = at(h + 1 + r).into();
+                    v["merged"] = at(h + 2 + r).into();
                 }
                 v.to_string()
             }),

@@ -57,6 +57,8 @@ pub enum Action {
     SaveScreen,
     /// Ctrl-Z: give the terminal back to the shell until `fg`.
     Suspend,
+    /// `v` on the Overview: the gates' columns instead of the key metrics.
+    ToggleGates,
 }
 
 /// What the cockpit does to the replay clock.

@@ -4,9 +4,11 @@
 pub mod alerts;
 pub mod canary;
 pub mod dora;
+pub mod gates;
 pub mod lanes;
 pub mod posture;
 pub mod ranking;
+pub mod stats;
 pub mod tiers;
 pub mod trend;
 

@@ -110,6 +110,18 @@ pub struct Change {
     pub author: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<Text>,
+    /// When it was ready for review (gate 1 starts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opened: Option<Time>,
+    /// When a reviewer first responded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_review: Option<Time>,
+    /// When it was merged (gate 1 passed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged: Option<Time>,
+    /// Lines added plus lines deleted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lines: Option<u64>,
 }
 
 /// One line of a deployment: a stage, region or status update of deployment `id`.
@@ -309,5 +321,9 @@ impl Change {
         keep_or_take(&mut self.title, newer.title);
         keep_or_take(&mut self.author, newer.author);
         keep_or_take(&mut self.url, newer.url);
+        keep_or_take(&mut self.opened, newer.opened);
+        keep_or_take(&mut self.first_review, newer.first_review);
+        keep_or_take(&mut self.merged, newer.merged);
+        keep_or_take(&mut self.lines, newer.lines);
     }
 }

@@ -62,6 +62,16 @@ pub const COLUMNS: &[&str] = &[
     "findings_open_low",
     "findings_open_info",
     "findings_sla_breaches",
+    // Appended: the gates, as the JSON report's `gates`.
+    "review_wait_median_seconds",
+    "review_median_seconds",
+    "review_changes",
+    "certification_median_seconds",
+    "certification_deployments",
+    "batch_median",
+    "batch_p90",
+    "batch_small_failure_rate",
+    "batch_large_failure_rate",
 ];
 
 /// The whole CSV document, CRLF line ends (RFC 4180), teams sorted by name. A
@@ -83,6 +93,7 @@ pub fn csv(report: &Report<'_>, raw: bool) -> Result<String, ::csv::Error> {
         let r = &m.time_to_restore;
         let w = &m.rework_rate;
         let p = &row.posture;
+        let g = &m.gates;
         out.write_record([
             if raw {
                 t.team.to_string()
@@ -121,6 +132,15 @@ pub fn csv(report: &Report<'_>, raw: bool) -> Result<String, ::csv::Error> {
             p.open[3].to_string(),
             p.open[4].to_string(),
             p.sla_breaches.to_string(),
+            optional(g.review.median_wait_seconds),
+            optional(g.review.median_seconds),
+            g.review.changes.to_string(),
+            optional(g.certification.median_seconds),
+            g.certification.deployments.to_string(),
+            optional(g.batch.median),
+            optional(g.batch.p90),
+            optional(g.batch.small_failure_rate),
+            optional(g.batch.large_failure_rate),
         ])?;
     }
     into_string(out)

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use crate::metrics::trend::{HIGHER_IS_BETTER, Trend, key_trends};
 use crate::metrics::{TeamMetrics, TeamScorecard, Tier};
 use crate::report::findings::Audit;
-use crate::report::model::{Report, TeamRow};
+use crate::report::model::{Report, TeamRow, gate_cells};
 use crate::util::format;
 
 const METRICS: [&str; 4] = [
@@ -93,8 +93,35 @@ pub fn markdown(report: &Report<'_>) -> String {
         }
     }
     let _ = writeln!(out);
+    gates_section(&mut out, report);
+    let _ = writeln!(out);
     audit_section(&mut out, report, audit);
     out
+}
+
+/// `## Gates`: review wait and time, canary certification, batch sizes and the
+/// failure rates of small (<= median) and large (> median) batches.
+fn gates_section(out: &mut String, report: &Report<'_>) {
+    let _ = writeln!(out, "## Gates");
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Medians over the changes and deployments counted in the window; in brackets \
+         how many carry the times. Batch: changes a deployment shipped first."
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "| Team | Review wait | Review time | Certification | Batch median / p90 | Small batches failed | Large batches failed |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
+    for row in report.rows_by_need() {
+        let cells = gate_cells(&row.card.current.gates, "–").join(" | ");
+        let _ = writeln!(out, "| {} | {cells} |", escape(&row.card.team));
+    }
+    if report.teams.is_empty() {
+        let _ = writeln!(out, "| (no teams) | | | | | | |");
+    }
 }
 
 /// `## Audit`: per team the findings open at the window's end by severity, how

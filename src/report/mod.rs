@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 use crate::metrics::Tier;
 use crate::metrics::trend::HIGHER_IS_BETTER;
-use crate::report::model::{Report, TeamRow};
+use crate::report::model::{Report, TeamRow, gate_cells};
 use crate::util::{format, text};
 
 /// A readable scorecard per team, teams needing help first, then the audit:
@@ -27,8 +27,33 @@ pub fn table(report: &Report<'_>) -> String {
     let _ = writeln!(out);
     incident_summary(&mut out, report);
     let _ = writeln!(out);
+    gates_section(&mut out, report);
+    let _ = writeln!(out);
     audit_section(&mut out, report);
     out
+}
+
+/// The gates: how long review and canary certification take, and batch sizes
+/// with the failure rates of small and large batches.
+fn gates_section(out: &mut String, report: &Report<'_>) {
+    let _ = writeln!(
+        out,
+        "GATES: review wait; review time (changes); canary certification (deployments); \
+         batch size median / p90; failure rate of batches <= median and > median"
+    );
+    let _ = writeln!(
+        out,
+        "{:<20} {:>11} {:>15} {:>15} {:>11} {:>8} {:>8}",
+        "TEAM", "REVIEW WAIT", "REVIEW TIME", "CERTIFICATION", "BATCH", "SMALL", "LARGE"
+    );
+    for row in report.rows_by_need() {
+        let [wait, review, cert, batch, small, large] = gate_cells(&row.card.current.gates, "-");
+        let team = team_cell(&row.card.team);
+        let _ = writeln!(
+            out,
+            "{team} {wait:>11} {review:>15} {cert:>15} {batch:>11} {small:>8} {large:>8}"
+        );
+    }
 }
 
 /// The window line and the scorecard's column heads.

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::metrics::dora::TeamMetrics;
+use crate::metrics::gates::Gates;
 use crate::metrics::posture::Posture;
 use crate::metrics::trend::{Trend, key_trends};
 use crate::metrics::{Scorecards, TeamScorecard, Tier, needs_help_first};
@@ -43,6 +44,28 @@ impl TeamRow<'_> {
             audit.oldest_critical_age(p).unwrap_or_else(|| none.into()),
         ]
     }
+}
+
+/// The gates of a team's window as the text formats show them: review wait,
+/// review time (with the changes carrying `opened`), certification time (with
+/// the deployments that have one), batch size median / p90, and the failure
+/// rates of small and large batches. `none` marks a number without data.
+pub fn gate_cells(g: &Gates, none: &str) -> [String; 6] {
+    let secs = |s: Option<f64>| s.map_or(none.to_string(), format::duration_secs);
+    let rate = |r: Option<f64>| r.map_or(none.to_string(), format::percent);
+    let size = |x: Option<f64>| x.map_or(none.to_string(), |v| format!("{v}"));
+    [
+        secs(g.review.median_wait_seconds),
+        format!("{} ({})", secs(g.review.median_seconds), g.review.changes),
+        format!(
+            "{} ({})",
+            secs(g.certification.median_seconds),
+            g.certification.deployments
+        ),
+        format!("{} / {}", size(g.batch.median), size(g.batch.p90)),
+        rate(g.batch.small_failure_rate),
+        rate(g.batch.large_failure_rate),
+    ]
 }
 
 /// What every format shows of one team.

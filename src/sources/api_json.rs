@@ -66,6 +66,36 @@ pub fn attribution(body: &str) -> Option<Attribution> {
     None
 }
 
+/// A count that APIs give as a number or as a numeric string (GitLab's
+/// `changes_count` is `"35"`, or `"1000+"` when capped: read as 1000).
+pub fn count(v: &Value, path: &[&str]) -> Option<u64> {
+    let mut cur = v;
+    for p in path {
+        cur = cur.get(p)?;
+    }
+    match cur {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().trim_end_matches('+').parse().ok(),
+        _ => None,
+    }
+}
+
+/// The earliest time at `at` among `items` whose `who` is not `author`: the
+/// first response of a reviewer (a review, an approval, a note), leaving out
+/// what the author says on their own change.
+pub fn first_by_other(
+    items: &[Value],
+    author: Option<&str>,
+    who: &[&str],
+    at: &[&str],
+) -> Option<Time> {
+    items
+        .iter()
+        .filter(|i| author.is_none() || text(i, who).as_deref() != author)
+        .filter_map(|i| time(i, at))
+        .min()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

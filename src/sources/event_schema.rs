@@ -59,6 +59,15 @@ pub(super) struct RawChange<'a> {
     author: Option<Str<'a>>,
     #[serde(borrow, default)]
     url: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    opened: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    first_review: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    merged: Option<Str<'a>>,
+    /// Any JSON value, so that a wrong one gets a message naming the field.
+    #[serde(default)]
+    lines: Option<serde_json::Value>,
     /// The line's own `type` (the envelope already read it on the general path).
     #[serde(rename = "type", borrow)]
     pub(super) kind: Str<'a>,
@@ -66,6 +75,13 @@ pub(super) struct RawChange<'a> {
 
 impl RawChange<'_> {
     pub(super) fn into_model(self) -> Result<Change, String> {
+        let at = |field: &str, raw: &Option<Str>| raw.as_ref().map(|r| time(field, r)).transpose();
+        let lines = match &self.lines {
+            None | Some(serde_json::Value::Null) => None,
+            Some(v) => Some(v.as_u64().ok_or_else(|| {
+                format!("field `lines`: {v} is not a whole number of lines (0 or more)")
+            })?),
+        };
         Ok(Change {
             id: t(&self.id),
             service: name(&self.service),
@@ -74,6 +90,10 @@ impl RawChange<'_> {
             title: ot(&self.title),
             author: on(&self.author),
             url: ot(&self.url),
+            opened: at("opened", &self.opened)?,
+            first_review: at("first_review", &self.first_review)?,
+            merged: at("merged", &self.merged)?,
+            lines,
         })
     }
 }

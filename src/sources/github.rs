@@ -20,6 +20,13 @@ use crate::model::settings::Settings;
 use crate::model::source_update::Quota;
 use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Incident, Text, Time};
 use crate::sources::api_json::{Attribution, attribution, text, time};
+use crate::sources::github_statuses::StatusLines;
+pub use crate::sources::github_statuses::map_statuses;
+
+/// Review and size of merged pull requests (a child module: it reads the
+/// poller's client and cache).
+#[path = "github_pulls.rs"]
+mod pulls;
 use crate::sources::http::check_http;
 use crate::sources::http::{AuthStyle, Http, HttpError, SourceClient};
 use crate::sources::scheduler::{PollError, Polled, Poller};
@@ -101,6 +108,8 @@ pub struct GithubPoller {
     first_commit: HashMap<(String, u64), Time>,
     /// Commits between two deployed shas.
     compared: HashMap<(String, String), Vec<Text>>,
+    /// First review and size of merged pull requests (see `github_pulls.rs`).
+    gate_fields: HashMap<(String, u64), pulls::GateFields>,
 }
 
 impl GithubPoller {
@@ -120,6 +129,7 @@ impl GithubPoller {
             production: settings.clone(),
             first_commit: HashMap::new(),
             compared: HashMap::new(),
+            gate_fields: HashMap::new(),
         })
     }
 
@@ -354,14 +364,22 @@ impl GithubPoller {
                     .await?
                     .unwrap_or(merged),
             };
+            let author = text(&pr, &["user", "login"]);
+            let gates = self.gate_fields(repo, &pr, number, author.as_deref()).await;
             events.push(Event::Change(Change {
                 id,
                 service: service.clone(),
                 time: at,
                 team: None,
                 title: text(&pr, &["title"]),
-                author: text(&pr, &["user", "login"]),
+                author,
                 url: text(&pr, &["html_url"]),
+                // Ready for review: its last ready-for-review event if it was
+                // opened as a draft, else when it was opened.
+                opened: gates.ready.or_else(|| time(&pr, &["created_at"])),
+                first_review: gates.first_review,
+                merged: Some(merged),
+                lines: gates.lines,
             }));
         }
         Ok(())
@@ -542,35 +560,6 @@ impl GithubPoller {
 /// The flightdeck id of GitHub deployment `number` of `repo`.
 pub fn deployment_id(repo: &str, number: u64) -> Text {
     Text::from(format!("{repo}/deployments/{number}"))
-}
-
-/// A deployment's lines as (status, time, link), from its statuses.
-type StatusLines = Vec<(DeployStatus, Time, Option<Text>)>;
-
-/// Deployment statuses as (status, time of the first status in that state, log
-/// link), oldest first. `inactive` (superseded) is no result and is left out.
-pub fn map_statuses(statuses: &[Value]) -> Vec<(DeployStatus, Time, Option<Text>)> {
-    let mut first: Vec<(DeployStatus, Time, Option<Text>)> = Vec::new();
-    for s in statuses {
-        let status = match s.get("state").and_then(Value::as_str) {
-            Some("success") => DeployStatus::Success,
-            Some("failure" | "error") => DeployStatus::Failure,
-            Some("pending" | "queued") => DeployStatus::Pending,
-            Some("in_progress") => DeployStatus::InProgress,
-            _ => continue,
-        };
-        let Some(at) = time(s, &["created_at"]) else {
-            continue;
-        };
-        let link = text(s, &["log_url"]).or_else(|| text(s, &["target_url"]));
-        match first.iter_mut().find(|(st, _, _)| *st == status) {
-            Some(e) if at < e.1 => *e = (status, at, link),
-            Some(_) => {}
-            None => first.push((status, at, link)),
-        }
-    }
-    first.sort_by_key(|e| e.1);
-    first
 }
 
 impl Poller for GithubPoller {

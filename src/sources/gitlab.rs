@@ -8,10 +8,11 @@ use futures::future::BoxFuture;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::model::Time;
 use crate::model::settings::Settings;
 use crate::model::source_update::Quota;
 use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Incident, Text};
-use crate::sources::api_json::{Attribution, attribution, text, time};
+use crate::sources::api_json::{Attribution, attribution, count, first_by_other, text, time};
 use crate::sources::http::check_http;
 use crate::sources::http::{AuthStyle, Http, SourceClient};
 use crate::sources::scheduler::{PollError, Polled, Poller};
@@ -50,6 +51,8 @@ pub struct GitlabPoller {
     http: Http,
     spec: GitlabSpec,
     production: Settings,
+    /// First note by a reviewer on merged merge requests (none: nobody else spoke).
+    first_review: std::collections::HashMap<(String, u64), Option<Time>>,
 }
 
 impl GitlabPoller {
@@ -67,6 +70,7 @@ impl GitlabPoller {
             http,
             spec,
             production: settings.clone(),
+            first_review: std::collections::HashMap::new(),
         })
     }
 
@@ -195,17 +199,55 @@ impl GitlabPoller {
                 batch.skipped += 1;
                 continue;
             };
+            let author = text(&mr, &["author", "username"]);
+            let first_review = match mr.get("iid").and_then(Value::as_u64) {
+                Some(iid) => self.first_review(project, iid, author.as_deref()).await,
+                None => None,
+            };
             batch.events.push(Event::Change(Change {
                 id,
                 service: project.service.clone(),
                 time: merged,
                 team: None,
                 title: text(&mr, &["title"]),
-                author: text(&mr, &["author", "username"]),
+                author,
                 url: text(&mr, &["web_url"]),
+                opened: time(&mr, &["created_at"]),
+                first_review,
+                merged: Some(merged),
+                // GitLab's merge requests count changed files, not lines: the
+                // closest size the list gives (issue 19 names it).
+                lines: count(&mr, &["changes_count"]),
             }));
         }
         Ok(())
+    }
+
+    /// The first note (an approval is a system note too) by someone other than
+    /// the author. A failed request leaves the field out (asked again next
+    /// poll) rather than failing the merge requests.
+    async fn first_review(
+        &mut self,
+        project: &Project,
+        iid: u64,
+        author: Option<&str>,
+    ) -> Option<Time> {
+        let key = (project.encoded.clone(), iid);
+        if let Some(&t) = self.first_review.get(&key) {
+            return t;
+        }
+        let url = self.http.url(
+            &format!("projects/{}/merge_requests/{iid}/notes", project.encoded),
+            &[
+                ("sort", "asc"),
+                ("order_by", "created_at"),
+                ("per_page", "100"),
+            ],
+        );
+        let notes = self.http.get_list(url.ok()?, None).await.ok()?;
+        let first = first_by_other(&notes, author, &["author", "username"], &["created_at"]);
+        self.first_review.insert(key, first);
+        first
     }
 
     /// Issues of type incident, attributed by their description.

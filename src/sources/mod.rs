@@ -12,6 +12,7 @@ pub mod file_watch;
 pub mod findings;
 pub mod git;
 pub mod github;
+pub mod github_statuses;
 pub mod gitlab;
 pub mod http;
 mod http_headers;

@@ -25,6 +25,7 @@ use crate::model::{DeployStatus, Text, Time};
 use super::links::{Links, NONE, move_ref, open_index};
 use super::team_index::{CountedEntry, Edits};
 use super::{Attribution, DeploymentFacts, Facts, FailReason, IncidentFacts, ReworkReason};
+use crate::metrics::gates::ReviewSample;
 
 /// Hash maps keyed by names: foldhash (fast, well mixed, fixed seed), not SipHash.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
@@ -76,6 +77,7 @@ impl Facts {
             teams: Vec::new(),
             unattributed_incidents: 0,
             in_flight: 0,
+            gates: Segmented::default(),
             sorted_slots: Vec::new(),
             history: HISTORIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             links,
@@ -119,12 +121,13 @@ impl Facts {
         self.reattribute(records, settings, &mut work);
         self.refresh_deployments(records, settings, &mut work);
         self.recount(records, &mut work);
+        self.refresh_gates(records, settings, &touched, &mut work.touched_teams);
         let mut edits = std::mem::take(&mut work.edits);
         self.links.edits += 1;
         for team in work.touched_teams {
             let e = edits.remove(&team).unwrap_or_default();
             let index = Arc::make_mut(&mut self.links.team_index[team as usize]);
-            index.apply(e, &self.deployments, self.links.edits);
+            index.apply(e, (&self.deployments, &self.gates), self.links.edits);
         }
         self.sort_teams();
     }
@@ -549,6 +552,7 @@ impl Facts {
                     change: c,
                     deployment: d,
                     lead: t_ok - change.time,
+                    review: ReviewSample::of(change),
                 });
             }
         }

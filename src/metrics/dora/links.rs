@@ -60,6 +60,8 @@ pub(super) struct Links {
     /// service to): a team with no more than these has no record to grade.
     pub(super) config_refs: Vec<u32>,
     pub(super) team_index: Vec<Arc<TeamIndex>>,
+    /// Per deployment id: its first canary `pass` in the canary region.
+    pub(super) first_pass: Arc<HashMap<Text, Time>>,
     /// Updates that edited team arrays so far: each edited array takes the
     /// count as its version.
     pub(super) edits: u64,

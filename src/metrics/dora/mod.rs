@@ -7,6 +7,8 @@
 //! The store keeps the facts up to date batch by batch ([`Facts::update`]) and
 //! evaluates each window it shows.
 
+mod detail;
+mod gate_facts;
 mod incremental;
 mod links;
 mod team_index;
@@ -20,6 +22,10 @@ use crate::model::segmented::Segmented;
 use crate::model::settings::Settings;
 use crate::model::{DeployStatus, Text, Time};
 
+use crate::metrics::gates::{Gates, ReviewSample};
+pub use crate::metrics::stats::median_ms;
+pub use detail::{ChangeRow, DeploymentRow, IncidentRow, TeamDetail};
+pub use gate_facts::DeploymentGates;
 use team_index::TeamIndex;
 
 /// `[start, end)`.
@@ -121,6 +127,8 @@ pub struct Facts {
     pub unattributed_incidents: u64,
     /// Deployments with no `T_done` yet.
     pub in_flight: usize,
+    /// One per deployment record, same position: batch size and certification.
+    pub gates: Segmented<DeploymentGates>,
     /// The slot in `links` of each of `teams`.
     sorted_slots: Vec<u32>,
     /// Tells apart facts built by different `Facts::new` (see `LeadMemo`).
@@ -139,6 +147,7 @@ impl std::fmt::Debug for Facts {
             .field("teams", &self.teams)
             .field("unattributed_incidents", &self.unattributed_incidents)
             .field("in_flight", &self.in_flight)
+            .field("gates", &self.gates.iter().collect::<Vec<_>>())
             .field(
                 "by_team",
                 &by_team
@@ -159,11 +168,16 @@ impl std::fmt::Debug for Facts {
 #[derive(Debug, Clone, Default)]
 pub struct LeadMemo {
     /// By (history of the facts, team slot, version of its arrays, bounds).
-    kept: FoldMap<(u64, u32, u64, usize, usize), LeadStats>,
+    kept: FoldMap<LeadKey, LeadStats>,
     /// Where each team's slices were at the last evaluation of a window of this
     /// length (and whether it was the previous window): (done, counted).
     hints: FoldMap<(u32, i64, bool), Slices>,
+    /// The gates of a team's slices, by the lead key and the `done` bounds.
+    gates: FoldMap<(LeadKey, usize, usize), Gates>,
 }
+
+/// (history of the facts, team slot, version of its arrays, `counted` bounds).
+type LeadKey = (u64, u32, u64, usize, usize);
 
 /// Positions in a team's `done` and `counted` arrays.
 type Slices = (std::ops::Range<usize>, std::ops::Range<usize>);
@@ -202,6 +216,9 @@ impl Facts {
         if memo.hints.len() > LEAD_MEMO_MAX {
             memo.hints.clear();
         }
+        if memo.gates.len() > LEAD_MEMO_MAX {
+            memo.gates.clear();
+        }
         let days = window.days();
         let teams = self
             .teams
@@ -211,8 +228,7 @@ impl Facts {
                 let index = &*self.links.team_index[slot as usize];
                 let graded = self.links.has_records(slot);
                 let mut tally = |w, prev| {
-                    tally(records, index, w, (self.history, slot, prev), memo)
-                        .metrics(days, bench, graded)
+                    tally(self, records, index, w, (slot, prev), memo).metrics(days, bench, graded)
                 };
                 let current = tally(window, false);
                 let previous = tally(window.previous(), true);
@@ -237,85 +253,18 @@ impl Facts {
             .iter()
             .map(|&s| &*self.links.team_index[s as usize])
     }
-
-    /// The records behind one team's numbers in `window`.
-    pub fn team_detail(&self, records: &Records, team: &str, window: Window) -> TeamDetail {
-        let Ok(at) = self.teams.binary_search_by(|t| (**t).cmp(team)) else {
-            return TeamDetail::default();
-        };
-        self.indexes()
-            .nth(at)
-            .map(|index| self.detail(records, index, window))
-            .unwrap_or_default()
-    }
-
-    /// The records behind every team's numbers in `window`, one per `teams`.
-    pub fn team_details(&self, records: &Records, window: Window) -> Vec<TeamDetail> {
-        self.indexes()
-            .map(|index| self.detail(records, index, window))
-            .collect()
-    }
-
-    fn detail(&self, records: &Records, index: &TeamIndex, window: Window) -> TeamDetail {
-        let mut detail = TeamDetail::default();
-        // Newest first: the slice is in (T_done, position) order.
-        for &(done, d) in index.done[index.done_in(window)].iter().rev() {
-            let Some(f) = self.deployments.get(d as usize) else {
-                continue;
-            };
-            detail.deployments.push(DeploymentRow {
-                deployment: d as usize,
-                done,
-                fail_reasons: f.fail_reasons.clone(),
-                rework: f.rework.clone(),
-            });
-        }
-        for c in index.counted_in(window) {
-            detail.changes.push(ChangeRow {
-                change: c.change as usize,
-                deployment: c.deployment as usize,
-                lead: c.lead,
-                skewed: c.lead < TimeDelta::zero(),
-            });
-        }
-        detail
-            .changes
-            .sort_by(|a, b| b.lead.cmp(&a.lead).then(a.change.cmp(&b.change)));
-        for &i in &index.incidents {
-            let (Some(inc), Some(f)) = (
-                records.incidents.get(i as usize),
-                self.incidents.get(i as usize),
-            ) else {
-                continue;
-            };
-            let resolved_in = inc.resolved.is_some_and(|r| window.contains(r));
-            let open = is_open_at(inc.opened, inc.resolved, window.end);
-            if resolved_in || open {
-                detail.incidents.push(IncidentRow {
-                    incident: i as usize,
-                    open,
-                    attribution: f.attribution,
-                });
-            }
-        }
-        detail.incidents.sort_by_key(|r| {
-            (
-                !r.open,
-                std::cmp::Reverse(records.incidents[r.incident].opened),
-            )
-        });
-        detail
-    }
 }
 
 /// One team's counts in `window` from its arrays (`slot` names the team in `memo`).
 fn tally(
+    facts: &Facts,
     records: &Records,
     index: &TeamIndex,
     window: Window,
-    (history, slot, previous): (u64, u32, bool),
+    (slot, previous): (u32, bool),
     memo: &mut LeadMemo,
 ) -> Tally {
+    let history = facts.history;
     // Hints are positions: any version of the arrays may take them, as they
     // are checked before use.
     let hint_key = (
@@ -327,8 +276,12 @@ fn tally(
     let done = index.done_in_near(window, done_hint);
     let range = index.counted_range_near(window, counted_hint);
     memo.hints.insert(hint_key, (done.clone(), range.clone()));
-    let (deployed, failed, rework) = index.deployment_counts(done);
+    let (deployed, failed, rework) = index.deployment_counts(done.clone());
     let key = (history, slot, index.version, range.start, range.end);
+    let gates = *memo
+        .gates
+        .entry((key, done.start, done.end))
+        .or_insert_with(|| gates_of(index, done.clone(), range.clone()));
     let lead = *memo.kept.entry(key).or_insert_with(|| {
         let mut stats = LeadStats::default();
         let mut leads = Vec::with_capacity(range.len());
@@ -350,6 +303,7 @@ fn tally(
         failed,
         rework,
         lead,
+        gates,
         ..Tally::default()
     };
     for &i in &index.incidents {
@@ -380,6 +334,7 @@ struct Tally {
     /// Restore times in milliseconds.
     restores: Vec<i64>,
     open: u64,
+    gates: Gates,
 }
 
 impl Tally {
@@ -421,8 +376,19 @@ impl Tally {
                 deployments: self.deployed,
                 rate: ratio(self.rework, self.deployed),
             },
+            gates: self.gates,
         }
     }
+}
+
+/// One team's gates over the slices of its arrays a window takes.
+fn gates_of(
+    index: &TeamIndex,
+    done: std::ops::Range<usize>,
+    counted: std::ops::Range<usize>,
+) -> Gates {
+    let changes: Vec<ReviewSample> = index.counted[counted].iter().map(|c| c.review).collect();
+    Gates::of(&changes, index.done_gates.get(done).unwrap_or_default())
 }
 
 /// DESIGN.md: opened before the end and not resolved before it.
@@ -432,20 +398,6 @@ pub fn is_open_at(opened: Time, resolved: Option<Time>, end: Time) -> bool {
 
 fn ratio(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
-}
-
-/// Median in milliseconds; an even count takes the mean of the two middle values.
-pub fn median_ms(values: &mut [i64]) -> Option<f64> {
-    let n = values.len();
-    if n == 0 {
-        return None;
-    }
-    let (_, &mut upper, _) = values.select_nth_unstable(n / 2);
-    if n % 2 == 1 {
-        return Some(upper as f64);
-    }
-    let lower = values[..n / 2].iter().copied().max().unwrap_or(upper);
-    Some((lower as f64 + upper as f64) / 2.0)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -495,6 +447,8 @@ pub struct TeamMetrics {
     pub change_failure_rate: ChangeFailureRate,
     pub time_to_restore: TimeToRestore,
     pub rework_rate: ReworkRate,
+    /// Review, certification and batch size (DESIGN.md "The gates").
+    pub gates: Gates,
 }
 
 impl TeamMetrics {
@@ -539,39 +493,6 @@ pub struct Scorecards {
     pub teams: Vec<TeamScorecard>,
     /// Over all incidents read, whatever the window.
     pub unattributed_incidents: u64,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeploymentRow {
-    pub deployment: usize,
-    pub done: Time,
-    pub fail_reasons: Vec<FailReason>,
-    pub rework: Option<ReworkReason>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChangeRow {
-    pub change: usize,
-    pub deployment: usize,
-    pub lead: TimeDelta,
-    pub skewed: bool,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct IncidentRow {
-    pub incident: usize,
-    /// Still open at the window's end.
-    pub open: bool,
-    pub attribution: Option<Attribution>,
-}
-
-/// The records behind a team's numbers: counted deployments (newest first),
-/// counted changes (longest lead first) and incidents (open first, then newest).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct TeamDetail {
-    pub deployments: Vec<DeploymentRow>,
-    pub changes: Vec<ChangeRow>,
-    pub incidents: Vec<IncidentRow>,
 }
 
 /// Derive and evaluate in one call (reports and tests).

@@ -11,7 +11,8 @@ use chrono::TimeDelta;
 use crate::model::Time;
 use crate::model::segmented::Segmented;
 
-use super::{DeploymentFacts, Window};
+use super::{DeploymentFacts, DeploymentGates, Window};
+use crate::metrics::gates::{BatchSample, NO_MS, ReviewSample, millis};
 
 /// A change counted at a deployment of the team.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -21,6 +22,8 @@ pub(super) struct CountedEntry {
     pub deployment: u32,
     /// `T_ok` minus the commit time (negative: the clocks disagree).
     pub lead: TimeDelta,
+    /// The change's review times (gate 1).
+    pub review: ReviewSample,
 }
 
 impl CountedEntry {
@@ -39,6 +42,9 @@ pub(super) struct TeamIndex {
     failed: Vec<u32>,
     /// `rework[k]`: rework deployments among `done[..k]`.
     rework: Vec<u32>,
+    /// Batch size, failure and certification of each of `done`, same order:
+    /// a window's gates read one dense slice, not the records.
+    pub done_gates: Vec<BatchSample>,
     /// The changes counted at the team's deployments, in (`T_ok`, change) order.
     pub counted: Vec<CountedEntry>,
     /// The team's incidents by position, ascending.
@@ -101,7 +107,12 @@ pub(super) struct Edits {
 impl TeamIndex {
     /// Applies a batch's edits and recounts the failed and rework prefix sums
     /// (a deployment can turn failed without moving).
-    pub fn apply(&mut self, mut e: Edits, deployments: &Segmented<DeploymentFacts>, version: u64) {
+    pub fn apply(
+        &mut self,
+        mut e: Edits,
+        (deployments, gates): (&Segmented<DeploymentFacts>, &Segmented<DeploymentGates>),
+        version: u64,
+    ) {
         self.version = version;
         if !e.done_out.is_empty() {
             e.done_out.sort_unstable();
@@ -136,11 +147,23 @@ impl TeamIndex {
         let (mut failed, mut rework) = (0, 0);
         self.failed.push(0);
         self.rework.push(0);
+        self.done_gates.clear();
         for &(_, d) in &self.done {
+            let mut sample = BatchSample {
+                size: 0,
+                failed: false,
+                certification: NO_MS,
+            };
             if let Some(f) = deployments.get(d as usize) {
-                failed += u32::from(!f.fail_reasons.is_empty());
+                sample.failed = !f.fail_reasons.is_empty();
+                failed += u32::from(sample.failed);
                 rework += u32::from(f.rework.is_some());
             }
+            if let Some(g) = gates.get(d as usize) {
+                sample.size = g.batch;
+                sample.certification = millis(g.certification);
+            }
+            self.done_gates.push(sample);
             self.failed.push(failed);
             self.rework.push(rework);
         }

@@ -45,7 +45,29 @@ pub struct Profile {
     pub restore_hours: f64,
     /// Audit findings per week.
     pub findings_per_week: f64,
+    /// The gates: median hours from ready for review to the first review,
+    /// how much longer canary certification takes than the usual 12-25
+    /// minutes, the chance of a big batch (5-12 more changes) and the extra
+    /// chance that a big batch fails its canary.
+    pub gates: GateHabits,
 }
+
+/// A team's habits at the two gates and its batch sizes (see `Profile::gates`).
+#[derive(Debug, Clone, Copy)]
+pub struct GateHabits {
+    pub review_wait_hours: f64,
+    pub certification_factor: f64,
+    pub big_batch: f64,
+    pub big_batch_fail: f64,
+}
+
+/// Quick reviews, usual certification, small batches.
+const QUICK: GateHabits = GateHabits {
+    review_wait_hours: 1.0,
+    certification_factor: 1.0,
+    big_batch: 0.0,
+    big_batch_fail: 0.0,
+};
 
 pub const PROFILES: [Profile; 8] = [
     // Elite: small batches, fast restores.
@@ -60,6 +82,10 @@ pub const PROFILES: [Profile; 8] = [
         background_incidents_per_week: 0.05,
         restore_hours: 0.5,
         findings_per_week: 0.3,
+        gates: GateHabits {
+            review_wait_hours: 0.5,
+            ..QUICK
+        },
     },
     Profile {
         team: "checkout",
@@ -72,6 +98,12 @@ pub const PROFILES: [Profile; 8] = [
         background_incidents_per_week: 0.1,
         restore_hours: 2.0,
         findings_per_week: 0.5,
+        gates: GateHabits {
+            review_wait_hours: 6.0,
+            big_batch: 0.25,
+            big_batch_fail: 0.8,
+            ..QUICK
+        },
     },
     Profile {
         team: "search",
@@ -84,6 +116,10 @@ pub const PROFILES: [Profile; 8] = [
         background_incidents_per_week: 0.1,
         restore_hours: 4.0,
         findings_per_week: 0.4,
+        gates: GateHabits {
+            review_wait_hours: 10.0,
+            ..QUICK
+        },
     },
     // Clearly struggling: big batches, long leads, many failures, slow restores.
     Profile {
@@ -97,6 +133,12 @@ pub const PROFILES: [Profile; 8] = [
         background_incidents_per_week: 0.6,
         restore_hours: 24.0 * 3.0,
         findings_per_week: 1.2,
+        gates: GateHabits {
+            review_wait_hours: 48.0,
+            certification_factor: 3.0,
+            big_batch: 0.5,
+            ..QUICK
+        },
     },
     // Noisy incident history: frequent pages, quick restores.
     Profile {
@@ -110,6 +152,10 @@ pub const PROFILES: [Profile; 8] = [
         background_incidents_per_week: 2.5,
         restore_hours: 1.5,
         findings_per_week: 0.4,
+        gates: GateHabits {
+            review_wait_hours: 2.0,
+            ..QUICK
+        },
     },
     Profile {
         team: "identity",
@@ -122,6 +168,11 @@ pub const PROFILES: [Profile; 8] = [
         background_incidents_per_week: 0.2,
         restore_hours: 12.0,
         findings_per_week: 0.8,
+        gates: GateHabits {
+            review_wait_hours: 30.0,
+            certification_factor: 6.0,
+            ..QUICK
+        },
     },
     // Fast but careless: many deployments, failure rate on the edge.
     Profile {
@@ -135,6 +186,7 @@ pub const PROFILES: [Profile; 8] = [
         background_incidents_per_week: 0.3,
         restore_hours: 0.7,
         findings_per_week: 0.6,
+        gates: QUICK,
     },
     // Slow release train: monthly-ish, careful, long leads.
     Profile {
@@ -148,6 +200,12 @@ pub const PROFILES: [Profile; 8] = [
         background_incidents_per_week: 0.05,
         restore_hours: 30.0,
         findings_per_week: 0.3,
+        gates: GateHabits {
+            review_wait_hours: 20.0,
+            certification_factor: 2.0,
+            big_batch: 0.3,
+            ..QUICK
+        },
     },
 ];
 

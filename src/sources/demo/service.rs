@@ -22,6 +22,9 @@ pub(super) struct ServiceGen {
     pub(super) rng: ChaCha8Rng,
     pub(super) background_rng: ChaCha8Rng,
     pub(super) finding_rng: ChaCha8Rng,
+    /// The gates' draws (review times, line counts, big batches), apart from
+    /// the rest so that they leave the history's other numbers as they were.
+    pub(super) gates_rng: ChaCha8Rng,
     pub(super) next_deploy: Time,
     pub(super) next_background_incident: Time,
     pub(super) next_finding: Time,
@@ -45,6 +48,7 @@ impl ServiceGen {
         let mut rng = rng_for(0);
         let mut background_rng = rng_for(1);
         let mut finding_rng = rng_for(2);
+        let gates_rng = rng_for(3);
         let first = start + hours(rng.random::<f64>() * 24.0 / p.deploys_per_day.max(0.05));
         let bg = start + exp_gap(&mut background_rng, p.background_incidents_per_week / 7.0);
         let finding = start + exp_gap(&mut finding_rng, p.findings_per_week / 7.0);
@@ -55,6 +59,7 @@ impl ServiceGen {
             rng,
             background_rng,
             finding_rng,
+            gates_rng,
             next_deploy: first,
             next_background_incident: bg,
             next_finding: finding,
@@ -125,7 +130,7 @@ impl ServiceGen {
         self.deploy_no += 1;
         let id = Text::from(format!("{}-{:04}", self.service, self.deploy_no));
         let hotfix = std::mem::take(&mut self.owe_hotfix);
-        let changes = self.changes(t, hotfix, out);
+        let (changes, big) = self.changes(t, hotfix, out);
         let line = Line {
             id: &id,
             service: self.service.clone(),
@@ -146,7 +151,7 @@ impl ServiceGen {
                 "staging",
             ),
         )];
-        let (at, failed_at) = self.rollout(&line, t, &mut lines);
+        let (at, failed_at) = self.rollout(&line, t, big, &mut lines);
         out.extend(lines);
         self.aftermath(&id, failed_at, at, out);
         self.next_deploy = if self.owe_hotfix {
@@ -157,15 +162,37 @@ impl ServiceGen {
     }
 
     /// The changes a deployment at `t` ships: one for a hotfix, a batch
-    /// otherwise. Pushes their lines and returns their ids.
-    fn changes(&mut self, t: Time, hotfix: bool, out: &mut Vec<(Time, Event)>) -> Vec<Text> {
+    /// otherwise, now and then a big one. Pushes their lines and returns their
+    /// ids and whether the batch is big.
+    fn changes(
+        &mut self,
+        t: Time,
+        hotfix: bool,
+        out: &mut Vec<(Time, Event)>,
+    ) -> (Vec<Text>, bool) {
         let batch = if hotfix {
             1
         } else {
             self.rng.random_range(1..=4)
         };
+        let big = !hotfix && self.gates_rng.random::<f64>() < self.profile.gates.big_batch;
+        let extra = if big {
+            self.gates_rng.random_range(5..=12)
+        } else {
+            0
+        };
         let mut changes = Vec::new();
-        for j in 0..batch {
+        for j in 0..batch + extra {
+            if j >= batch {
+                // The big batch's other changes: drawn apart from the history.
+                let lead = hours(lognormal(&mut self.gates_rng, self.profile.lead_hours).max(0.1));
+                let cid = Text::from(format!("{}-c{:04}{}", self.service, self.deploy_no, j));
+                let title = pick(&mut self.gates_rng, &TITLES);
+                let author = pick(&mut self.gates_rng, &AUTHORS);
+                out.push((t - lead, self.change(&cid, t, lead, title, author)));
+                changes.push(cid);
+                continue;
+            }
             let lead = if hotfix {
                 hours(self.rng.random_range(0.3..1.5))
             } else {
@@ -178,21 +205,37 @@ impl ServiceGen {
                 self.pick(&TITLES)
             };
             let author = self.pick(&AUTHORS);
-            out.push((
-                t - lead,
-                Event::Change(Change {
-                    id: cid.clone(),
-                    service: self.service.clone(),
-                    time: t - lead,
-                    team: Some(self.team.clone()),
-                    title: Some(Text::from(title)),
-                    author: Some(Text::from(author)),
-                    url: None,
-                }),
-            ));
+            out.push((t - lead, self.change(&cid, t, lead, title, author)));
             changes.push(cid);
         }
-        changes
+        (changes, big)
+    }
+
+    /// A change committed `lead` before its deployment at `t`, with the gates'
+    /// fields: ready for review soon after the commit, the first review after
+    /// the team's usual wait, merged before the deployment.
+    fn change(&mut self, id: &Text, t: Time, lead: TimeDelta, title: &str, author: &str) -> Event {
+        let commit = t - lead;
+        let span = lead.num_seconds() as f64 / 3600.0;
+        let rng = &mut self.gates_rng;
+        let opened = commit + hours(span * rng.random_range(0.02..0.1));
+        let merged = t - hours(span * rng.random_range(0.02..0.1));
+        let room = (merged - opened).num_seconds() as f64 / 3600.0;
+        let wait = lognormal(rng, self.profile.gates.review_wait_hours).min(room * 0.9);
+        let lines = lognormal(rng, 60.0).round().max(1.0) as u64;
+        Event::Change(Change {
+            id: id.clone(),
+            service: self.service.clone(),
+            time: commit,
+            team: Some(self.team.clone()),
+            title: Some(Text::from(title)),
+            author: Some(Text::from(author)),
+            url: None,
+            opened: Some(opened),
+            first_review: Some(opened + hours(wait.max(0.0))),
+            merged: Some(merged),
+            lines: Some(lines),
+        })
     }
 
     /// The canary region from `t`, then (if it passed) the others in order.
@@ -201,10 +244,14 @@ impl ServiceGen {
         &mut self,
         line: &Line<'_>,
         t: Time,
+        big: bool,
         lines: &mut Vec<(Time, Event)>,
     ) -> (Time, Option<Time>) {
         let mut at = t;
         let canary_fails = self.rng.random::<f64>() < self.profile.canary_fail;
+        // A big batch fails its canary more often (in teams that have the habit).
+        let canary_fails = canary_fails
+            || (big && self.gates_rng.random::<f64>() < self.profile.gates.big_batch_fail);
         lines.push((
             at,
             line.event(
@@ -215,7 +262,8 @@ impl ServiceGen {
                 "canary @10%",
             ),
         ));
-        at += minutes(self.rng.random_range(12.0..25.0));
+        // Certification takes the team's usual multiple of 12-25 minutes.
+        at += minutes(self.rng.random_range(12.0..25.0) * self.profile.gates.certification_factor);
         lines.push((at, self.canary_result(line.id, at, canary_fails)));
         if canary_fails {
             lines.push((

@@ -24,6 +24,8 @@ pub struct Commit {
     pub picked_from: Option<Box<str>>,
     /// Indices into the service list (always `[0]` for a one-service repository).
     pub services: Vec<u16>,
+    /// Lines added plus deleted (`--numstat`; binary files count none).
+    pub lines: u64,
 }
 
 impl Commit {
@@ -41,7 +43,8 @@ pub struct DeployTag {
 }
 
 /// Parses one commit from its five fields (`%H`, `%P`, `%ct`, `%an`, `%B`) and
-/// the name list after it, or says why it could not.
+/// the `--numstat` list after it (`added<TAB>deleted<TAB>path` a line), or says
+/// why it could not.
 pub fn parse_commit(
     fields: [&[u8]; 5],
     names: &[u8],
@@ -72,17 +75,21 @@ pub fn parse_commit(
         ServiceMap::One(_) => vec![0],
         ServiceMap::Paths(_) => Vec::new(),
     };
-    if services.is_monorepo() {
-        for line in names.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-            let file = unquote(line);
-            if let Some(id) = services.service_of(&file).and_then(|s| service_ids.get(s))
-                && !commit_services.contains(id)
-            {
-                commit_services.push(*id);
-            }
+    let mut lines = 0;
+    for line in names.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+        let (count, path) = numstat_line(line);
+        lines += count;
+        if !services.is_monorepo() {
+            continue;
         }
-        commit_services.sort_unstable();
+        let file = unquote(&path);
+        if let Some(id) = services.service_of(&file).and_then(|s| service_ids.get(s))
+            && !commit_services.contains(id)
+        {
+            commit_services.push(*id);
+        }
     }
+    commit_services.sort_unstable();
     Ok(Commit {
         oid: oid.into(),
         parents_raw,
@@ -93,7 +100,50 @@ pub fn parse_commit(
         reverts: revert_targets(&body),
         picked_from: commit_ids_after(&body, "(cherry picked from commit ").pop(),
         services: commit_services,
+        lines,
     })
+}
+
+/// One `--numstat` line: added + deleted (`-` for a binary file counts 0) and
+/// the path, the new one for a rename (`a => b`, `dir/{a => b}/f`). A line
+/// without the counts is a bare path.
+pub fn numstat_line(line: &[u8]) -> (u64, Vec<u8>) {
+    let mut parts = line.splitn(3, |b| *b == b'\t');
+    let (Some(added), Some(deleted), Some(path)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return (0, line.to_vec());
+    };
+    let number = |f: &[u8]| std::str::from_utf8(f).ok()?.parse::<u64>().ok();
+    let count = |f: &[u8]| if f == b"-" { Some(0) } else { number(f) };
+    let (Some(a), Some(d)) = (count(added), count(deleted)) else {
+        return (0, line.to_vec());
+    };
+    (a + d, renamed_to(path))
+}
+
+/// The path a rename in `--numstat` form leads to.
+fn renamed_to(path: &[u8]) -> Vec<u8> {
+    const ARROW: &[u8] = b" => ";
+    let Some(at) = path.windows(ARROW.len()).position(|w| w == ARROW) else {
+        return path.to_vec();
+    };
+    let open = path[..at].iter().rposition(|b| *b == b'{');
+    let close = path[at..].iter().position(|b| *b == b'}').map(|c| c + at);
+    match (open, close) {
+        (Some(o), Some(c)) => {
+            let mut out = path[..o].to_vec();
+            out.extend_from_slice(&path[at + ARROW.len()..c]);
+            let rest = &path[c + 1..];
+            // `dir/{ => sub}/f` and `dir/{sub => }/f` leave a doubled slash.
+            if out.last() == Some(&b'/') && rest.first() == Some(&b'/') {
+                out.extend_from_slice(&rest[1..]);
+            } else {
+                out.extend_from_slice(rest);
+            }
+            out
+        }
+        _ => path[at + ARROW.len()..].to_vec(),
+    }
 }
 
 /// The commit ids a message says it reverts: `This reverts commit <hex>` with at
@@ -201,6 +251,22 @@ mod tests {
         assert!(
             commit_ids_after("cherry picked from abc", "(cherry picked from commit ").is_empty()
         );
+    }
+
+    #[test]
+    fn numstat_lines_count_and_follow_renames() {
+        assert_eq!(numstat_line(b"3\t4\tsrc/a.rs"), (7, b"src/a.rs".to_vec()));
+        assert_eq!(numstat_line(b"-\t-\tlogo.png"), (0, b"logo.png".to_vec()));
+        assert_eq!(
+            numstat_line(b"1\t0\tsvc/{old => new}/x.rs"),
+            (1, b"svc/new/x.rs".to_vec())
+        );
+        assert_eq!(
+            numstat_line(b"0\t0\tsvc/{ => api}/x.rs"),
+            (0, b"svc/api/x.rs".to_vec())
+        );
+        assert_eq!(numstat_line(b"2\t2\ta.rs => b.rs"), (4, b"b.rs".to_vec()));
+        assert_eq!(numstat_line(b"plain/path"), (0, b"plain/path".to_vec()));
     }
 
     #[test]

@@ -62,8 +62,10 @@ pub fn build(
         monorepo,
         &mut built,
     );
+    let merged = merge_times(&commits, &tag_commits);
     let release = Release {
         commits: &commits,
+        merged: &merged,
         originals: originals(&commits, &index),
         tags,
         service_names,
@@ -178,6 +180,61 @@ fn resolve_parents(commits: &mut [Commit], tags: &[DeployTag]) -> Vec<Option<u32
         c.parents = parents;
     }
     tag_commits
+}
+
+/// When each commit was merged: the committer time of the merge commit on the
+/// mainline (the first-parent chains of the deployment tags) that brought it
+/// in, the oldest such merge first; `None` for commits committed straight to
+/// the mainline and for merge commits. First parents are told by the raw
+/// parent ids, as a parent outside the commits read is not resolved.
+fn merge_times(commits: &[Commit], tag_commits: &[Option<u32>]) -> Vec<Option<i64>> {
+    let index: HashMap<&str, u32> = commits
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (&*c.oid, i as u32))
+        .collect();
+    let first_parent = |c: &Commit| c.parents_raw.first().and_then(|p| index.get(&**p).copied());
+    let mut mainline = vec![false; commits.len()];
+    let mut merges = Vec::new();
+    for &tip in tag_commits.iter().flatten() {
+        let mut at = Some(tip);
+        while let Some(c) = at {
+            if std::mem::replace(&mut mainline[c as usize], true) {
+                break;
+            }
+            let commit = &commits[c as usize];
+            if commit.is_merge() {
+                merges.push(c);
+            }
+            at = first_parent(commit);
+        }
+    }
+    merges.sort_by_key(|&m| (commits[m as usize].time, m));
+    let mut merged: Vec<Option<i64>> = vec![None; commits.len()];
+    // The mainline, and what an older merge brought in, stop the walk.
+    let mut seen = mainline;
+    let mut stack = Vec::new();
+    for m in merges {
+        let merge = &commits[m as usize];
+        stack.extend(
+            merge
+                .parents_raw
+                .iter()
+                .skip(1)
+                .filter_map(|p| index.get(&**p)),
+        );
+        while let Some(c) = stack.pop() {
+            if std::mem::replace(&mut seen[c as usize], true) {
+                continue;
+            }
+            let commit = &commits[c as usize];
+            if !commit.is_merge() {
+                merged[c as usize] = Some(merge.time);
+            }
+            stack.extend_from_slice(&commit.parents);
+        }
+    }
+    merged
 }
 
 /// Which deployment first ships each commit (`UNSHIPPED` if none), and which
@@ -320,6 +377,8 @@ struct Release<'a> {
     commits: &'a [Commit],
     /// Each commit's original (see [`originals`]).
     originals: Vec<u32>,
+    /// When each commit was merged (see [`merge_times`]).
+    merged: &'a [Option<i64>],
     tags: &'a [DeployTag],
     service_names: &'a [Text],
     monorepo: bool,
@@ -375,6 +434,10 @@ impl Release<'_> {
                 title: (!c.title.is_empty()).then(|| c.title.clone()),
                 author: (!c.author.is_empty()).then(|| c.author.clone()),
                 url: self.links.map(|l| l.commit(&c.oid)),
+                opened: None,
+                first_review: None,
+                merged: self.merged.get(m as usize).copied().flatten().map(time),
+                lines: Some(c.lines),
             }));
         }
         let id = deployment_id(service, tag);

@@ -213,7 +213,8 @@ pub(super) fn read_commits(
 ) -> Result<Vec<Commit>, GitError> {
     // Fields are NUL-separated and start with a NUL; neither messages nor paths can
     // hold a NUL, so each commit is exactly six fields: the leading empty one, five
-    // values, and the name list (`--name-only`, one path a line) after the last NUL.
+    // values, and the `--numstat` list (counts and a path a line) after the last
+    // NUL: the changed lines of each commit, and its paths for a monorepo.
     const FORMAT: &str = "--format=%x00%H%x00%P%x00%ct%x00%an%x00%B%x00";
     let mut args = vec![
         "log",
@@ -225,9 +226,7 @@ pub(super) fn read_commits(
         "--root",
         FORMAT,
     ];
-    if spec.services.is_monorepo() {
-        args.push("--name-only");
-    }
+    args.push("--numstat");
     args.push("--stdin");
     let mut stream = git.stream("log", &args, revs)?;
     let io_err = |source| GitError::Io {

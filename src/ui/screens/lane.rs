@@ -53,6 +53,7 @@ pub fn lines(ctx: &Ctx, lane: &Lane) -> Vec<Line<'static>> {
     let mut lines = vec![header(lane, now)];
     lines.push(Line::from(""));
     stages(&mut lines, lane, now);
+    lines.push(certification(ctx, lane));
     lines.push(Line::from(""));
     canary(&mut lines, lane);
     lines.push(Line::from(""));
@@ -79,6 +80,52 @@ fn header(lane: &Lane, now: Time) -> Line<'static> {
                 .unwrap_or_default(),
         ),
         Span::styled(if lane.hotfix { " · hotfix" } else { "" }, theme::warn()),
+    ])
+}
+
+/// The deployment's certification time (gate 2) against its team's median
+/// over the window on view (both computed by the store).
+fn certification(ctx: &Ctx, lane: &Lane) -> Line<'static> {
+    let snapshot = ctx.snapshot;
+    let own = snapshot
+        .records
+        .deployment(&lane.id)
+        .and_then(|d| snapshot.views.facts.gates.get(d))
+        .and_then(|g| g.certification);
+    let w = &snapshot.views.windows[ctx.window];
+    let median = w
+        .scorecards
+        .teams
+        .iter()
+        .find(|t| t.team == lane.team)
+        .and_then(|t| t.current.gates.certification.median_seconds);
+    let region = crate::metrics::gates::canary_region(&snapshot.settings);
+    let (text, style) = match own {
+        None => (format!("not certified in {region} yet"), theme::dim()),
+        Some(d) if d < chrono::TimeDelta::zero() => (
+            "skewed (the pass is older than the first line)".to_string(),
+            theme::warn(),
+        ),
+        Some(d) => {
+            let slow = median.is_some_and(|m| d.num_milliseconds() as f64 / 1000.0 > m);
+            (
+                format::duration(d),
+                if slow { theme::warn() } else { theme::ok() },
+            )
+        }
+    };
+    Line::from(vec![
+        Span::styled("  ── certification: ", theme::dim()),
+        Span::styled(text, style),
+        Span::styled(
+            format!(
+                "  · team {} median {} (last {} days)",
+                lane.team,
+                median.map_or("-".into(), format::duration_secs),
+                w.days
+            ),
+            theme::dim(),
+        ),
     ])
 }
 

@@ -12,8 +12,10 @@ pub mod incidents;
 pub mod lane;
 pub mod lanes;
 pub mod overview;
+pub mod overview_gates;
 pub mod sources;
 pub mod team;
+pub mod team_gates;
 
 use crate::app::screen::Screen;
 

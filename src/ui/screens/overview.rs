@@ -18,14 +18,23 @@ use crate::ui::screens::team::TeamPage;
 use crate::ui::{theme, widgets::scroll};
 use crate::util::format;
 
-/// Enter opens the team's records.
-const KEYS: &[Binding] = &[key(
-    KeyCode::Enter,
-    "Enter",
-    Action::Open,
-    "open the team's records behind its numbers",
-)
-.hint("details")];
+/// Enter opens the team's records; `v` switches to the gates' columns and back.
+const KEYS: &[Binding] = &[
+    key(
+        KeyCode::Enter,
+        "Enter",
+        Action::Open,
+        "open the team's records behind its numbers",
+    )
+    .hint("details"),
+    key(
+        KeyCode::Char('v'),
+        "v",
+        Action::ToggleGates,
+        "gates: review, certification, batch size",
+    )
+    .hint("gates"),
+];
 
 /// `1` Overview's row model: the team of each row.
 #[derive(Debug, Default)]
@@ -33,6 +42,8 @@ pub struct Overview {
     /// Team names in row order, so that the cursor stays on its team when the
     /// teams are re-ranked or the window changes.
     teams: Vec<Text>,
+    /// Showing the gates' columns instead of the key metrics.
+    gates: bool,
 }
 
 impl Screen for Overview {
@@ -61,16 +72,20 @@ impl Screen for Overview {
     fn update(&mut self, action: Action, _ctx: &Ctx, cursor: &mut Cursor) -> Reply {
         match (action, self.teams.get(cursor.selected)) {
             (Action::Open, Some(team)) => Reply::Open(Box::new(TeamPage::new(team.clone()))),
+            (Action::ToggleGates, _) => {
+                self.gates = !self.gates;
+                Reply::Redraw
+            }
             _ => Reply::Pass,
         }
     }
 
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
-        draw(frame, area, ctx, cursor.selected);
+        draw(frame, area, ctx, cursor.selected, self.gates);
     }
 }
 
-fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
+fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, gates: bool) {
     let snapshot = ctx.snapshot;
     let w = &snapshot.views.windows[ctx.window];
     let [summary_area, table_area, legend_area] = Layout::vertical([
@@ -82,6 +97,11 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
     frame.render_widget(summary(&w.scorecards, snapshot), summary_area);
     // The compliance column where it fits without squeezing team names.
     let audit = table_area.width >= 90;
+    if gates {
+        super::overview_gates::table(frame, table_area, ctx, selected);
+        frame.render_widget(super::overview_gates::legend(), legend_area);
+        return;
+    }
     table(frame, table_area, ctx, selected, audit);
     frame.render_widget(legend(audit), legend_area);
 }

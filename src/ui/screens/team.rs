@@ -10,7 +10,7 @@ use crossterm::event::KeyCode;
 use crate::app::Action;
 use crate::app::keymap::{Binding, key};
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
-use crate::metrics::dora::{Attribution, FailReason, ReworkReason, TeamDetail};
+use crate::metrics::dora::{Attribution, ChangeRow, FailReason, ReworkReason, TeamDetail};
 use crate::metrics::trend::{HIGHER_IS_BETTER, key_trends};
 use crate::metrics::{TeamScorecard, Tier};
 use crate::model::{Text, Time};
@@ -19,6 +19,11 @@ use crate::ui::screens::incident;
 use crate::ui::screens::overview::key_values;
 use crate::ui::{theme, widgets::scroll};
 use crate::util::format;
+
+/// The region whose canary certifies deployments (gate 2), for the Gates title.
+fn canary_region(snapshot: &Snapshot) -> String {
+    crate::metrics::gates::canary_region(&snapshot.settings).to_string()
+}
 
 const KEYS: &[Binding] = &[key(
     KeyCode::Enter,
@@ -125,7 +130,12 @@ fn draw(
         frame.render_widget(msg, area);
         return;
     };
-    let [top, list] = Layout::vertical([Constraint::Length(8), Constraint::Fill(1)]).areas(area);
+    let [top, gates_area, list] = Layout::vertical([
+        Constraint::Length(8),
+        Constraint::Length(6),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
 
     let lines = numbers(card);
     let title = format!(" {team} · last {} days ", w.days);
@@ -133,6 +143,7 @@ fn draw(
         Paragraph::new(lines).block(Block::bordered().title(Span::styled(title, theme::title()))),
         top,
     );
+    super::team_gates::draw(frame, gates_area, card, &canary_region(snapshot));
 
     let block = Block::bordered().title(Span::styled(
         " Records behind the numbers · Enter on an incident opens it · Esc back ",
@@ -232,8 +243,14 @@ fn visible_lines<'a>(
     let snapshot = ctx.snapshot;
     let sections = [d.deployments.len(), d.changes.len(), d.incidents.len()];
     let titles = [
-        format!("Deployments counted ({})", sections[0]),
-        format!("Changes and their lead times ({})", sections[1]),
+        format!(
+            "Deployments counted ({}) · batch, certification",
+            sections[0]
+        ),
+        format!(
+            "Changes and their lead times ({}) · review wait, review time",
+            sections[1]
+        ),
         format!(
             "Incidents restored in the window or still open ({})",
             sections[2]
@@ -308,6 +325,7 @@ fn row_line<'a>(
                     format!("{:<22} ", dep.id)
                 }),
             ];
+            spans.extend(super::team_gates::deployment_cells(&row.gates, wide));
             // The short rework marker goes before the failure text, which
             // can be long and is cut at the row's end.
             match &row.rework {
@@ -331,22 +349,7 @@ fn row_line<'a>(
             }
             Line::from(spans)
         }
-        1 => {
-            let row = &d.changes[i];
-            let c = &r.changes[row.change];
-            let dep = &r.deployments[row.deployment];
-            let lead = if row.skewed {
-                Span::styled(format!("{:>9}", "skewed"), theme::alert())
-            } else {
-                Span::raw(format!("{:>9}", format::duration(row.lead)))
-            };
-            Line::from(vec![
-                Span::raw("  "),
-                lead,
-                Span::raw(format!("  {:<22} → {:<24} ", c.id, dep.id)),
-                Span::styled(c.title.as_deref().unwrap_or("").to_string(), theme::dim()),
-            ])
-        }
+        1 => change_line(snapshot, &d.changes[i], wide),
         _ => {
             let row = &d.incidents[i];
             let inc = &r.incidents[row.incident];
@@ -373,6 +376,29 @@ fn row_line<'a>(
             ])
         }
     }
+}
+
+/// A change row: its lead time, where it shipped, its review times and title.
+fn change_line<'a>(snapshot: &'a Snapshot, row: &ChangeRow, wide: bool) -> Line<'a> {
+    let r = &snapshot.records;
+    let c = &r.changes[row.change];
+    let dep = &r.deployments[row.deployment];
+    let lead = if row.skewed {
+        Span::styled(format!("{:>9}", "skewed"), theme::alert())
+    } else {
+        Span::raw(format!("{:>9}", format::duration(row.lead)))
+    };
+    let mut spans = vec![
+        Span::raw("  "),
+        lead,
+        Span::raw(format!("  {:<22} → {:<24} ", c.id, dep.id)),
+    ];
+    spans.extend(super::team_gates::change_cells(c, wide));
+    spans.push(Span::styled(
+        c.title.as_deref().unwrap_or("").to_string(),
+        theme::dim(),
+    ));
+    Line::from(spans)
 }
 
 fn reason(r: &FailReason) -> String {

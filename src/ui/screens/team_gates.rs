@@ -1,0 +1,141 @@
+//! The team drill-down's Gates section: review wait and review time (gate 1),
+//! canary certification (gate 2) and batch size with the failure rates of small
+//! and large batches, each against the previous window; and the cells that put
+//! the records behind those numbers (each deployment's batch size and
+//! certification time, each change's review wait and review time) in the rows.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::metrics::TeamScorecard;
+use crate::metrics::dora::DeploymentGates;
+use crate::metrics::gates::{Gates, review_time, review_wait};
+use crate::model::Change;
+use crate::ui::theme;
+use crate::util::format;
+
+pub fn draw(frame: &mut Frame, area: Rect, card: &TeamScorecard, canary_region: &str) {
+    let title =
+        format!(" Gates · review (gate 1) and canary certification in {canary_region} (gate 2) ");
+    frame.render_widget(
+        Paragraph::new(lines(&card.current.gates, &card.previous.gates))
+            .block(Block::bordered().title(Span::styled(title, theme::title()))),
+        area,
+    );
+}
+
+fn secs(s: Option<f64>) -> String {
+    s.map_or("-".into(), format::duration_secs)
+}
+
+fn rate(r: Option<f64>) -> String {
+    r.map_or("-".into(), format::percent)
+}
+
+fn size(x: Option<f64>) -> String {
+    x.map_or("-".into(), |v| format!("{v}"))
+}
+
+/// Four lines: the number now, the previous window's, and what it counts.
+pub fn lines(now: &Gates, before: &Gates) -> Vec<Line<'static>> {
+    let row = |name: &str, value: String, was: String, counts: String, alert: bool| {
+        let style = if alert {
+            theme::alert()
+        } else {
+            Default::default()
+        };
+        Line::from(vec![
+            Span::raw(format!(" {name:<14}")),
+            Span::styled(format!("{value:>11}"), style),
+            Span::styled(format!("  was {was:<11}"), theme::dim()),
+            Span::raw(format!(" {counts}")),
+        ])
+    };
+    let r = &now.review;
+    let c = &now.certification;
+    let b = &now.batch;
+    let batch = |g: &Gates| format!("{} p90 {}", size(g.batch.median), size(g.batch.p90));
+    // Large batches failing more often than small ones is the signal to act on.
+    let large_fail_more = matches!(
+        (b.small_failure_rate, b.large_failure_rate),
+        (Some(s), Some(l)) if l > s
+    );
+    vec![
+        row(
+            "Review wait",
+            secs(r.median_wait_seconds),
+            secs(before.review.median_wait_seconds),
+            format!(
+                "ready → 1st review · {}, {} skewed",
+                format::plural(r.changes as usize, "change"),
+                r.skewed_waits
+            ),
+            false,
+        ),
+        row(
+            "Review time",
+            secs(r.median_seconds),
+            secs(before.review.median_seconds),
+            format!("ready → merged · {} skewed", r.skewed_times),
+            false,
+        ),
+        row(
+            "Certification",
+            secs(c.median_seconds),
+            secs(before.certification.median_seconds),
+            format!(
+                "1st line → pass · {}",
+                format::plural(c.deployments as usize, "deployment")
+            ),
+            false,
+        ),
+        row(
+            "Batch size",
+            batch(now),
+            batch(before),
+            format!(
+                "fail: small {} of {} · large {} of {}",
+                rate(b.small_failure_rate),
+                b.small,
+                rate(b.large_failure_rate),
+                b.large
+            ),
+            large_fail_more,
+        ),
+    ]
+}
+
+/// A deployment row's gate cells: its batch size and certification time
+/// (labelled where the row is `wide`, bare numbers otherwise).
+pub fn deployment_cells(g: &DeploymentGates, wide: bool) -> Vec<Span<'static>> {
+    let (b, c) = if wide { ("batch ", "cert ") } else { ("", "") };
+    let cert = match g.certification {
+        Some(d) if d < chrono::TimeDelta::zero() => {
+            Span::styled(format!("{c}{:<8}", "skewed"), theme::alert())
+        }
+        Some(d) => Span::raw(format!("{c}{:<8}", format::duration(d))),
+        None => Span::styled(format!("{c}{:<8}", "-"), theme::dim()),
+    };
+    vec![Span::raw(format!("{b}{:<3}", g.batch)), cert]
+}
+
+/// A change row's gate cells: its review wait and review time (labelled where
+/// the row is `wide`).
+pub fn change_cells(c: &Change, wide: bool) -> Vec<Span<'static>> {
+    let cell = |label: &str, d: Option<chrono::TimeDelta>| {
+        let label = if wide { label } else { "" };
+        match d {
+            Some(d) if d < chrono::TimeDelta::zero() => {
+                Span::styled(format!("{label}{:<8}", "skewed"), theme::alert())
+            }
+            Some(d) => Span::raw(format!("{label}{:<8}", format::duration(d))),
+            None => Span::styled(format!("{label}{:<8}", "-"), theme::dim()),
+        }
+    };
+    vec![
+        cell("wait ", review_wait(c)),
+        cell("review ", review_time(c)),
+    ]
+}

@@ -63,7 +63,9 @@ fn assert_views_match_report(views: &Views, records: &Records, file: &Path) {
             chrono::TimeDelta::days(w.days),
         );
         let diagnostics = Diagnostics::default();
-        let replayed = Report::new(&w.scorecards, &audit, &diagnostics).json();
+        let replayed = Report::new(&w.scorecards, &audit, &diagnostics)
+            .with_history_from(records.earliest())
+            .json();
         let replayed = scorecards_of(replayed);
         let reported = scorecards_of(report_json(file, w.days));
         assert_eq!(replayed, reported, "{}-day window", w.days);

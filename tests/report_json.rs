@@ -296,6 +296,50 @@ fn window_is_the_thirty_days_before_now() {
 }
 
 #[test]
+fn a_window_longer_than_the_history_says_how_much_it_covers() {
+    // The first record is 2024-02-19T00:00:00Z: 42 days before --now. In 30
+    // days the history covers the window; in 90 it covers 42 of them, and the
+    // previous 90 days hold no history, so no trend is drawn against them.
+    assert_num(&json()["window"]["covered_days"], 30.0, "30-day coverage");
+    let out = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "report", "--events", FIXTURE, "--window", "90d", "--now", NOW,
+        ])
+        .args(["--format", "markdown"])
+        .output()
+        .expect("the flightdeck binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the history read covers 42 of the window's 90 days"),
+        "{stderr}"
+    );
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.contains("The history read covers only 42 of these days"),
+        "{md}"
+    );
+    let table_rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| alpha")).collect();
+    assert!(!table_rows.is_empty(), "{md}");
+    assert!(
+        table_rows
+            .iter()
+            .all(|r| !r.contains('↑') && !r.contains('↓')),
+        "no arrow against an empty previous window: {table_rows:?}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "report", "--events", FIXTURE, "--window", "90d", "--now", NOW,
+        ])
+        .args(["--format", "json"])
+        .output()
+        .expect("the flightdeck binary runs");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_num(&v["window"]["covered_days"], 42.0, "90-day coverage");
+}
+
+#[test]
 fn exactly_the_three_named_teams_sorted_by_name() {
     let names: Vec<&str> = json()["teams"]
         .as_array()
@@ -341,7 +385,11 @@ fn every_object_has_exactly_the_documented_keys() {
         ],
         "report",
     );
-    assert_keys(&j["window"], &["start", "end", "days"], "window");
+    assert_keys(
+        &j["window"],
+        &["start", "end", "days", "covered_days"],
+        "window",
+    );
     assert_keys(
         &j["diagnostics"],
         &["lines", "skipped_types", "malformed"],

@@ -66,7 +66,15 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
         now,
         window,
     );
-    let model = Report::new(&cards, &audit, &diagnostics);
+    let model = Report::new(&cards, &audit, &diagnostics).with_history_from(records.earliest());
+    if model.coverage_short() {
+        eprintln!(
+            "flightdeck: the history read covers {} of the window's {} days (from its first record); \
+             deployment frequency is still counted over the whole window",
+            crate::report::trim_float(model.covered_days),
+            crate::report::trim_float(cards.window.days())
+        );
+    }
     let text = match args.format {
         Format::Json => {
             let value = model.json();

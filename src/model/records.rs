@@ -130,6 +130,20 @@ impl Records {
         records
     }
 
+    /// The earliest time any record carries (a change's commit time, a
+    /// deployment line's, an incident's or a finding's opening): where the
+    /// history read begins. `None` before the first record.
+    pub fn earliest(&self) -> Option<Time> {
+        let changes = self.changes.iter().map(|c| c.time);
+        let lines = self
+            .deployments
+            .iter()
+            .flat_map(|d| d.events.iter().map(|l| l.time));
+        let incidents = self.incidents.iter().map(|i| i.opened);
+        let findings = self.findings.iter().map(|f| f.opened);
+        changes.chain(lines).chain(incidents).chain(findings).min()
+    }
+
     /// Applies one event and says which record it landed in.
     pub fn apply(&mut self, event: Event) -> Touch {
         match event {

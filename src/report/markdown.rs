@@ -32,6 +32,15 @@ pub fn markdown(report: &Report<'_>) -> String {
         trim(days),
         trim(days),
     );
+    if report.coverage_short() {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "The history read covers only {} of these days (from its first record); \
+             frequency is counted over the whole window, and a trend needs history before it.",
+            trim(report.covered_days)
+        );
+    }
     let _ = writeln!(out);
     let _ = writeln!(
         out,

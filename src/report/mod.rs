@@ -66,6 +66,13 @@ fn scorecard_header(out: &mut String, report: &Report<'_>) {
         format::rfc3339(cards.window.end),
         trim_float(cards.window.days()),
     );
+    if report.coverage_short() {
+        let _ = writeln!(
+            out,
+            "The history read covers only {} of these days; trends need history before the window.",
+            trim_float(report.covered_days)
+        );
+    }
     let _ = writeln!(out);
     let _ = writeln!(
         out,
@@ -179,7 +186,7 @@ fn team_cell(team: &str) -> String {
     text::pad_right(&text::truncate(team, 20), 20)
 }
 
-fn trim_float(x: f64) -> String {
+pub fn trim_float(x: f64) -> String {
     if x.fract() == 0.0 {
         format!("{x:.0}")
     } else {

@@ -13,6 +13,7 @@ use crate::metrics::gates::Gates;
 use crate::metrics::posture::Posture;
 use crate::metrics::trend::{Trend, key_trends};
 use crate::metrics::{Scorecards, TeamScorecard, Tier, needs_help_first};
+use crate::model::Time;
 use crate::model::diagnostics::Diagnostics;
 use crate::report::findings::Audit;
 use crate::util::format;
@@ -25,6 +26,9 @@ pub struct Report<'a> {
     pub teams: Vec<TeamRow<'a>>,
     /// Indexes into `teams`, the teams needing help first (table, Markdown).
     pub by_need: Vec<usize>,
+    /// Days from the earliest record to the window's end, at most the window
+    /// (DESIGN.md "Coverage"); the window's days until told otherwise.
+    pub covered_days: f64,
 }
 
 impl TeamRow<'_> {
@@ -93,7 +97,28 @@ impl<'a> Report<'a> {
             diagnostics,
             teams,
             by_need: needs_help_first(cards),
+            covered_days: cards.window.days(),
         }
+    }
+
+    /// The report for a history that begins at `earliest` (the first record):
+    /// its coverage of the window, and no trend where the previous window holds
+    /// no history at all (an arrow against nothing would read as a change).
+    pub fn with_history_from(mut self, earliest: Option<Time>) -> Self {
+        let w = self.cards.window;
+        let covered = earliest.map_or(0.0, |e| (w.end - e).num_seconds() as f64 / 86_400.0);
+        self.covered_days = covered.clamp(0.0, w.days());
+        if earliest.is_none_or(|e| e >= w.start) {
+            for row in &mut self.teams {
+                row.trends = [Trend::Unknown; 4];
+            }
+        }
+        self
+    }
+
+    /// Whether the history read is shorter than the window.
+    pub fn coverage_short(&self) -> bool {
+        self.covered_days < self.cards.window.days()
     }
 
     /// The teams, those needing help first.
@@ -109,6 +134,7 @@ impl<'a> Report<'a> {
                 start: format::rfc3339(self.cards.window.start),
                 end: format::rfc3339(self.cards.window.end),
                 days: self.cards.window.days(),
+                covered_days: self.covered_days,
             },
             teams: self
                 .teams
@@ -144,6 +170,7 @@ struct JsonWindow {
     start: String,
     end: String,
     days: f64,
+    covered_days: f64,
 }
 
 #[derive(Serialize)]

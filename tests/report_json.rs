@@ -385,11 +385,8 @@ fn every_object_has_exactly_the_documented_keys() {
         ],
         "report",
     );
-    assert_keys(
-        &j["window"],
-        &["start", "end", "days", "covered_days"],
-        "window",
-    );
+    let window = ["start", "end", "days", "covered_days"];
+    assert_keys(&j["window"], &window, "window");
     assert_keys(
         &j["diagnostics"],
         &["lines", "skipped_types", "malformed"],

@@ -17,18 +17,19 @@ const METRICS: [&str; 4] = [
     "time to restore",
 ];
 
-pub fn markdown(report: &Report<'_>) -> String {
-    let (cards, audit) = (report.cards, report.audit);
-    let mut out = String::new();
-    let days = cards.window.days();
+/// The title and what the window is: its bounds, what the arrows compare
+/// with, and how much of it the history read covers when that is less.
+fn window_lines(out: &mut String, report: &Report<'_>) {
+    let window = report.cards.window;
+    let days = window.days();
     let _ = writeln!(out, "# Delivery scorecards");
     let _ = writeln!(out);
     let _ = writeln!(
         out,
         "Window {} .. {} ({} days). Arrows compare with the previous {} days: \
          ↑ the number went up, ↓ it went down, = about the same.",
-        format::rfc3339(cards.window.start),
-        format::rfc3339(cards.window.end),
+        format::rfc3339(window.start),
+        format::rfc3339(window.end),
         trim(days),
         trim(days),
     );
@@ -41,6 +42,12 @@ pub fn markdown(report: &Report<'_>) -> String {
             trim(report.covered_days)
         );
     }
+}
+
+pub fn markdown(report: &Report<'_>) -> String {
+    let (cards, audit) = (report.cards, report.audit);
+    let mut out = String::new();
+    window_lines(&mut out, report);
     let _ = writeln!(out);
     let _ = writeln!(
         out,

@@ -340,6 +340,31 @@ fn a_window_longer_than_the_history_says_how_much_it_covers() {
 }
 
 #[test]
+fn every_failed_deployment_says_why() {
+    // alpha's A-102 was rolled back in us-east-1 (line 16) and INC-4 names it
+    // (line 19); the previous window's A-090 failed by INC-0 alone (line 3).
+    let alpha = team("alpha");
+    assert_eq!(
+        alpha["change_failure_rate"]["failures"],
+        serde_json::json!([{"deployment": "A-102", "reasons": [
+            {"kind": "status", "ref": "rolled_back in us-east-1"},
+            {"kind": "incident", "ref": "INC-4"}]}])
+    );
+    assert_eq!(
+        alpha["previous"]["change_failure_rate"]["failures"],
+        serde_json::json!([{"deployment": "A-090", "reasons": [{"kind": "incident", "ref": "INC-0"}]}])
+    );
+    // As many entries as failed deployments, for every team and window.
+    for t in json()["teams"].as_array().expect("teams") {
+        for m in [t, &t["previous"]] {
+            let c = &m["change_failure_rate"];
+            let listed = c["failures"].as_array().expect("failures").len() as u64;
+            assert_eq!(listed, int(&c["failed"], "failed"), "{}", t["team"]);
+        }
+    }
+}
+
+#[test]
 fn exactly_the_three_named_teams_sorted_by_name() {
     let names: Vec<&str> = json()["teams"]
         .as_array()
@@ -403,7 +428,7 @@ fn every_object_has_exactly_the_documented_keys() {
         ),
         (
             "change_failure_rate",
-            &["failed", "deployments", "rate", "tier"],
+            &["failed", "deployments", "rate", "tier", "failures"],
         ),
         (
             "time_to_restore",

@@ -11,9 +11,11 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 use crate::commands::cli::{Format, ReportArgs};
 use crate::commands::poll_once::poll_once;
 use crate::config::Config;
-use crate::metrics::{DORA_2023, Window, scorecards};
+use crate::metrics::dora::Facts;
+use crate::metrics::{DORA_2023, Window};
 use crate::model::diagnostics::Diagnostics;
 use crate::model::records::Records;
+use crate::report::failures::Failures;
 use crate::report::model::Report;
 use crate::report::{self, output};
 use crate::sources::events;
@@ -57,7 +59,8 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
             records.apply(e);
         }
     }
-    let mut cards = scorecards(&records, &settings, Window::ending(now, window), &DORA_2023);
+    let facts = Facts::derive(&records, &settings);
+    let mut cards = facts.evaluate(&records, Window::ending(now, window), &DORA_2023);
     output::keep_teams(&mut cards, &args.team)?;
     let audit = crate::report::findings::audit(
         cards.teams.iter().map(|t| &*t.team),
@@ -77,7 +80,8 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
     }
     let text = match args.format {
         Format::Json => {
-            let value = model.json();
+            let mut value = model.json();
+            Failures::of(&facts, &records, cards.window).fill(&mut value);
             let mut s =
                 serde_json::to_string_pretty(&value).wrap_err("cannot encode the report")?;
             s.push('\n');

@@ -3,6 +3,7 @@
 //! `metrics`, `store` and `util`.
 
 pub mod csv;
+pub mod failures;
 pub mod findings;
 pub mod markdown;
 pub mod model;

@@ -47,14 +47,25 @@ pub fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
                 r
             }
         });
+    // The team column as wide as the longest name (12 to 30); the room left
+    // stays at the right, so the numbers sit next to their team.
+    let team_width = w
+        .scorecards
+        .teams
+        .iter()
+        .map(|t| crate::util::text::width(&t.team))
+        .max()
+        .unwrap_or(0)
+        .clamp(12, 30) as u16;
     let widths = [
-        Constraint::Min(12),
+        Constraint::Length(team_width),
         Constraint::Length(11),
         Constraint::Length(11),
         Constraint::Length(9),
         Constraint::Length(13),
         Constraint::Length(10),
         Constraint::Length(10),
+        Constraint::Fill(1),
     ];
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
 }

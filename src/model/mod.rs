@@ -6,6 +6,7 @@
 
 pub mod canary;
 pub mod diagnostics;
+pub mod event_counts;
 pub mod findings_policy;
 pub mod frameworks;
 pub mod records;

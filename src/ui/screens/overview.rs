@@ -200,7 +200,7 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool)
     let metric_width = if wide { 17 } else { 10 };
     let mut widths = vec![
         Constraint::Min(12),
-        Constraint::Length(6),
+        Constraint::Length(7),
         Constraint::Length(metric_width),
         Constraint::Length(metric_width),
         Constraint::Length(metric_width),
@@ -224,7 +224,12 @@ fn team_cells(t: &TeamScorecard, wide: bool) -> Vec<Cell<'static>> {
     let tiers = m.key_tiers();
     let mut cells = vec![
         Cell::from(t.team.to_string()),
-        Cell::from(Tier::label_of(t.tier).to_uppercase()).style(theme::tier(t.tier).bold()),
+        // No record at all is not LOW: the team says it has no data.
+        Cell::from(
+            t.tier
+                .map_or("no data".into(), |t| t.label().to_uppercase()),
+        )
+        .style(theme::tier(t.tier).bold()),
     ];
     for k in 0..4 {
         // The arrow sits against its own value: `1.2/wk↑`, then padding.

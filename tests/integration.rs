@@ -39,6 +39,7 @@ mod report_findings_json;
 mod report_formats;
 mod report_gates;
 mod report_json;
+mod revert_rules;
 mod rollouts_conformance;
 mod scheduler_run;
 mod serve_limits;

@@ -336,6 +336,10 @@ fn row_line<'a>(
                     format!("rework: during {id}  "),
                     theme::tier(None),
                 )),
+                Some(ReworkReason::Revert { change, .. }) => spans.push(Span::styled(
+                    format!("rework: revert {}  ", short_id(change)),
+                    theme::tier(None),
+                )),
                 None => {}
             }
             if row.fail_reasons.is_empty() {
@@ -349,7 +353,7 @@ fn row_line<'a>(
             }
             Line::from(spans)
         }
-        1 => change_line(snapshot, &d.changes[i], wide),
+        1 => change_line(snapshot, &d.changes, i, wide),
         _ => {
             let row = &d.incidents[i];
             let inc = &r.incidents[row.incident];
@@ -379,10 +383,22 @@ fn row_line<'a>(
 }
 
 /// A change row: its lead time, where it shipped, its review times and title.
-fn change_line<'a>(snapshot: &'a Snapshot, row: &ChangeRow, wide: bool) -> Line<'a> {
+/// Changes come grouped by deployment: the first of a group names the
+/// deployment and how many changes it shipped.
+fn change_line<'a>(snapshot: &'a Snapshot, rows: &[ChangeRow], i: usize, wide: bool) -> Line<'a> {
     let r = &snapshot.records;
+    let row = &rows[i];
     let c = &r.changes[row.change];
-    let dep = &r.deployments[row.deployment];
+    let first = i == 0 || rows[i - 1].deployment != row.deployment;
+    let shipped = if first {
+        let n = rows[i..]
+            .iter()
+            .take_while(|x| x.deployment == row.deployment)
+            .count();
+        format!("→ {} ({n})", r.deployments[row.deployment].id)
+    } else {
+        String::new()
+    };
     let lead = if row.skewed {
         Span::styled(format!("{:>9}", "skewed"), theme::alert())
     } else {
@@ -391,7 +407,7 @@ fn change_line<'a>(snapshot: &'a Snapshot, row: &ChangeRow, wide: bool) -> Line<
     let mut spans = vec![
         Span::raw("  "),
         lead,
-        Span::raw(format!("  {:<22} → {:<24} ", c.id, dep.id)),
+        Span::raw(format!("  {:<22} {:<29} ", c.id, shipped)),
     ];
     spans.extend(super::team_gates::change_cells(c, wide));
     spans.push(Span::styled(
@@ -408,5 +424,19 @@ fn reason(r: &FailReason) -> String {
             None => status.label().to_string(),
         },
         FailReason::Incident { id, .. } => format!("incident {id}"),
+        FailReason::Revert { change, reverted } => {
+            format!("{} reverted by {}", short_id(reverted), short_id(change))
+        }
+    }
+}
+
+/// A full git commit id (alone or after `service@`) as git abbreviates it:
+/// the 10 first hex digits name one commit in any history this size.
+fn short_id(id: &str) -> &str {
+    let hash = id.rsplit('@').next().unwrap_or(id);
+    if hash.len() == 40 && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        &id[..id.len() - 30]
+    } else {
+        id
     }
 }

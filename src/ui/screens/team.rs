@@ -407,7 +407,7 @@ fn change_line<'a>(snapshot: &'a Snapshot, rows: &[ChangeRow], i: usize, wide: b
     let mut spans = vec![
         Span::raw("  "),
         lead,
-        Span::raw(format!("  {:<22} {:<29} ", c.id, shipped)),
+        Span::raw(format!("  {:<22} {:<29} ", short_id(&c.id), shipped)),
     ];
     spans.extend(super::team_gates::change_cells(c, wide));
     spans.push(Span::styled(

@@ -306,3 +306,59 @@ fn a_revert_made_before_the_release_it_would_fail_is_not_its_failure() {
         ids(&got.events)
     );
 }
+
+#[test]
+fn a_cherry_pick_without_its_trailer_is_found_by_its_patch() {
+    let Some(git) = common::tool("git") else {
+        return;
+    };
+    let tmp = TempDir::new("patch-id");
+    let repo = Repo::init(&git, tmp.0.join("r"));
+    let a = repo.commit(&["a"], "a", at(10));
+    repo.annotated("v1.0.0", at(10));
+    let f = repo.commit(&["f"], "fix f", at(30));
+    let g = repo.commit(&["g"], "tweak g", at(32));
+    repo.run(
+        at(35),
+        at(35),
+        &["checkout", "-q", "-b", "release-1.0", "v1.0.0"],
+    );
+    // A plain cherry-pick (no -x): the same author, author time, message and patch.
+    repo.run(at(30), at(40), &["cherry-pick", &f]);
+    let picked = repo.head();
+    // Same author, author time and message as g, but another patch: its own change.
+    let g2 = repo.commit_authored(&["g2"], "tweak g", at(32), at(42));
+    repo.annotated("v1.0.1", at(45));
+    repo.run(at(46), at(46), &["checkout", "-q", "main"]);
+    repo.annotated("v1.1.0", at(50));
+    let got = scan(&GitSpec::one_service(&repo.dir, "shop")).expect("scan");
+    assert_eq!(got.stats.picks, 1);
+    // v1.0.1 ships f under its original id (and g2); v1.1.0 lists f again.
+    let listed: Vec<(String, Vec<String>)> =
+        lines(&got.events).into_iter().map(|l| (l.0, l.4)).collect();
+    assert_eq!(
+        listed,
+        vec![
+            ("shop@v1.0.0".into(), s(&[&a])),
+            ("shop@v1.0.1".into(), s(&[&f, &g2])),
+            ("shop@v1.1.0".into(), s(&[&f, &g])),
+        ]
+    );
+    let ids: Vec<&str> = changes(&got.events).iter().map(|c| &*c.id).collect();
+    assert!(
+        !ids.contains(&&*picked),
+        "the pick is not a change of its own"
+    );
+    assert_eq!(ids.len(), 4);
+    // f counts once, at v1.0.1: leads a 0 h, f 15 h (45 - 30), g2 3 h (45 - 42),
+    // g 18 h (50 - 32): median (3 + 15) / 2 = 9 h over 4 changes.
+    let cards = scorecards(
+        &Records::from_events(got.events.clone()),
+        &Settings::default(),
+        Window::ending(at(24 * 20), TimeDelta::days(30)),
+        &DORA_2023,
+    );
+    let lead = &cards.teams[0].current.lead_time;
+    assert_eq!(lead.changes, 4);
+    assert_eq!(lead.median_seconds, Some(9.0 * 3600.0));
+}

@@ -88,7 +88,7 @@ impl Repo {
         self.commit_authored(files, message, time, time)
     }
 
-    fn commit_authored(
+    pub(crate) fn commit_authored(
         &self,
         files: &[&str],
         message: &str,

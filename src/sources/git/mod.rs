@@ -11,7 +11,9 @@
 //!   `<service>@<commit id>`, because one commit may be a change of several services.
 //!   Merge commits are not changes (the commits they bring in are). A commit
 //!   that says "(cherry picked from commit <id>)" of a commit in the history is
-//!   that change: one id, the original's time, counted where it first shipped.
+//!   that change: one id, the original's time, counted where it first shipped;
+//!   so is a commit with the author, author time, message and patch id of an
+//!   earlier one (a cherry-pick without `-x`, see [`patch_ids`]).
 //! - Reverts: a commit that says "This reverts commit <id>" (full or
 //!   abbreviated) of a commit of the history is a change whose `reverts` names
 //!   that commit's change. Which deployment that fails, and which is rework, is
@@ -35,6 +37,7 @@ mod cli;
 mod commit;
 mod history;
 mod links;
+mod patch_ids;
 mod poller;
 mod read;
 mod spec;
@@ -139,6 +142,8 @@ pub struct GitStats {
     pub reverts: u64,
     /// Deployment tags that only name a commit an earlier one shipped.
     pub aliases: u64,
+    /// Cherry-picks found by their patch (no `-x` trailer naming the original).
+    pub picks: u64,
 }
 
 /// The result of one scan or poll.
@@ -294,8 +299,9 @@ fn scan_refs(git: &Git, spec: &GitSpec, refs: Refs) -> Result<GitScan, GitError>
         revs.extend_from_slice(oid.as_bytes());
         revs.push(b'\n');
     }
-    let commits = read_commits(git, spec, revs, &service_ids)?;
+    let mut commits = read_commits(git, spec, revs, &service_ids)?;
     let commit_count = commits.len();
+    let picks = patch_ids::link_picks(git, &mut commits)?;
     let built = history::build(
         commits,
         &refs.deploy,
@@ -321,6 +327,7 @@ fn scan_refs(git: &Git, spec: &GitSpec, refs: Refs) -> Result<GitScan, GitError>
             changes: built.changes,
             reverts: built.reverts,
             aliases: built.aliases,
+            picks,
         },
         warnings,
         unchanged: false,

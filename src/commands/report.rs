@@ -73,7 +73,7 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
     if model.coverage_short() {
         eprintln!(
             "flightdeck: the history read covers {} of the window's {} days (from its first record); \
-             deployment frequency is still counted over the whole window",
+             deployment frequency is still counted over the whole window; no previous data, so no trends",
             crate::report::trim_float(model.covered_days),
             crate::report::trim_float(cards.window.days())
         );

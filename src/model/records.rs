@@ -119,6 +119,8 @@ pub struct Records {
     finding_index: SharedIndex<Text>,
     /// Deployment lines applied (the merged deployments hold them all).
     deployment_lines: usize,
+    /// The earliest time a record was read with (see [`Records::earliest`]).
+    first: Option<Time>,
 }
 
 impl Records {
@@ -134,18 +136,23 @@ impl Records {
     /// deployment line's, an incident's or a finding's opening): where the
     /// history read begins. `None` before the first record.
     pub fn earliest(&self) -> Option<Time> {
-        let changes = self.changes.iter().map(|c| c.time);
-        let lines = self
-            .deployments
-            .iter()
-            .flat_map(|d| d.events.iter().map(|l| l.time));
-        let incidents = self.incidents.iter().map(|i| i.opened);
-        let findings = self.findings.iter().map(|f| f.opened);
-        changes.chain(lines).chain(incidents).chain(findings).min()
+        self.first
     }
 
     /// Applies one event and says which record it landed in.
     pub fn apply(&mut self, event: Event) -> Touch {
+        // Kept as lines arrive, so that the cockpit can say it on every frame;
+        // a later line that moves a record's time later leaves the minimum as read.
+        let t = match &event {
+            Event::Change(c) => Some(c.time),
+            Event::Deployment(d) => Some(d.time),
+            Event::Incident(i) => Some(i.opened),
+            Event::Finding(f) => Some(f.opened),
+            Event::Canary(_) => None,
+        };
+        if let Some(t) = t {
+            self.first = Some(self.first.map_or(t, |f| f.min(t)));
+        }
         match event {
             Event::Change(c) => Touch::Change(upsert(
                 &mut self.changes,

@@ -11,7 +11,7 @@ use crate::app::Action;
 use crate::app::keymap::{Binding, key};
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::dora::{Attribution, ChangeRow, FailReason, ReworkReason, TeamDetail};
-use crate::metrics::trend::{HIGHER_IS_BETTER, key_trends};
+use crate::metrics::trend::{HIGHER_IS_BETTER, Trend, key_trends};
 use crate::metrics::{TeamScorecard, Tier};
 use crate::model::{Text, Time};
 use crate::store::Snapshot;
@@ -137,7 +137,7 @@ fn draw(
     ])
     .areas(area);
 
-    let lines = numbers(card);
+    let lines = numbers(card, super::overview::has_previous(ctx.snapshot, w));
     let title = format!(" {team} · last {} days ", w.days);
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(Span::styled(title, theme::title()))),
@@ -159,12 +159,20 @@ fn draw(
 
 /// The five numbers with tier, trend and the previous window's value, then
 /// the team's tier.
-fn numbers(card: &TeamScorecard) -> Vec<Line<'static>> {
+/// With no `previous` data (no record before the window) there is no trend and
+/// nothing to compare with.
+fn numbers(card: &TeamScorecard, previous: bool) -> Vec<Line<'static>> {
     let m = &card.current;
     let p = &card.previous;
     let now = key_values(m);
-    let before = key_values(p);
-    let trends = key_trends(m, p);
+    let (before, trends) = if previous {
+        (key_values(p), key_trends(m, p))
+    } else {
+        (
+            std::array::from_fn(|_| "no data".to_string()),
+            [Trend::Unknown; 4],
+        )
+    };
     let tiers = m.key_tiers();
     let names = [
         "Deployment frequency",

@@ -139,20 +139,23 @@ impl Records {
         self.first
     }
 
+    /// Keeps the earliest time as lines arrive, so that the cockpit can say it
+    /// on every frame; a later line that moves a record's time later leaves the
+    /// minimum as read.
+    fn note_time(&mut self, event: &Event) {
+        let t = match event {
+            Event::Change(c) => c.time,
+            Event::Deployment(d) => d.time,
+            Event::Incident(i) => i.opened,
+            Event::Finding(f) => f.opened,
+            Event::Canary(_) => return,
+        };
+        self.first = Some(self.first.map_or(t, |f| f.min(t)));
+    }
+
     /// Applies one event and says which record it landed in.
     pub fn apply(&mut self, event: Event) -> Touch {
-        // Kept as lines arrive, so that the cockpit can say it on every frame;
-        // a later line that moves a record's time later leaves the minimum as read.
-        let t = match &event {
-            Event::Change(c) => Some(c.time),
-            Event::Deployment(d) => Some(d.time),
-            Event::Incident(i) => Some(i.opened),
-            Event::Finding(f) => Some(f.opened),
-            Event::Canary(_) => None,
-        };
-        if let Some(t) = t {
-            self.first = Some(self.first.map_or(t, |f| f.min(t)));
-        }
+        self.note_time(&event);
         match event {
             Event::Change(c) => Touch::Change(upsert(
                 &mut self.changes,

@@ -362,3 +362,81 @@ fn a_cherry_pick_without_its_trailer_is_found_by_its_patch() {
     assert_eq!(lead.changes, 4);
     assert_eq!(lead.median_seconds, Some(9.0 * 3600.0));
 }
+
+#[test]
+fn reverting_a_merge_fails_the_release_that_shipped_the_branch() {
+    let Some(git) = common::tool("git") else {
+        return;
+    };
+    let tmp = TempDir::new("merge-revert");
+    let repo = Repo::init(&git, tmp.0.join("r"));
+    repo.commit(&["a"], "a", at(0));
+    repo.annotated("v1.0.0", at(1));
+    repo.run(at(2), at(2), &["checkout", "-q", "-b", "feature"]);
+    repo.commit(&["f1"], "feature one", at(3));
+    let tip = repo.commit(&["f2"], "feature two", at(4));
+    repo.run(at(5), at(5), &["checkout", "-q", "main"]);
+    repo.run(
+        at(6),
+        at(6),
+        &[
+            "merge",
+            "-q",
+            "--no-ff",
+            "-m",
+            "Merge pull request #1",
+            "feature",
+        ],
+    );
+    let merge = repo.head();
+    repo.annotated("v1.1.0", at(7));
+    // GitHub's Revert button: the merge reverted against its first parent, a day later.
+    repo.run(at(30), at(30), &["revert", "--no-edit", "-m", "1", &merge]);
+    let revert = repo.head();
+    repo.annotated("v1.2.0", at(31));
+    let got = scan(&GitSpec::one_service(&repo.dir, "shop")).expect("scan");
+    // The revert names the branch's newest commit, which v1.1.0 first shipped.
+    let named: Vec<Option<&str>> = changes(&got.events)
+        .iter()
+        .filter(|c| *c.id == *revert)
+        .map(|c| c.reverts.as_deref())
+        .collect();
+    assert_eq!(named, vec![Some(&*tip)]);
+    assert_eq!(
+        verdicts(&got.events, WEEK),
+        vec![
+            verdict("shop@v1.0.0", &[], None),
+            verdict("shop@v1.1.0", &[&revert], None),
+            verdict("shop@v1.2.0", &[], Some(&revert)),
+        ]
+    );
+}
+
+#[test]
+fn a_reapplied_change_is_not_the_change_it_reapplies() {
+    let Some(git) = common::tool("git") else {
+        return;
+    };
+    let tmp = TempDir::new("reapply");
+    let repo = Repo::init(&git, tmp.0.join("r"));
+    let a = repo.commit(&["a"], "a", at(0));
+    repo.annotated("v1.0.0", at(1));
+    // x, its revert r, and r's revert b ('Reapply "feature x"'): b has x's patch.
+    let x = repo.commit(&["x"], "feature x", at(10));
+    let r = repo.revert(&x, at(11));
+    let b = repo.revert(&r, at(12));
+    repo.annotated("v1.1.0", at(13));
+    // All three picked (no -x) to the 1.0 line.
+    repo.run(at(14), at(14), &["checkout", "-q", "-b", "rel", "v1.0.0"]);
+    for (c, authored) in [(&x, 10), (&r, 11), (&b, 12)] {
+        repo.run(at(authored), at(15), &["cherry-pick", c]);
+    }
+    repo.annotated("v1.0.1", at(16));
+    let got = scan(&GitSpec::one_service(&repo.dir, "shop")).expect("scan");
+    assert_eq!(got.stats.picks, 3);
+    let mut ids: Vec<&str> = changes(&got.events).iter().map(|c| &*c.id).collect();
+    ids.sort_unstable();
+    let mut want = vec![&*a, &*x, &*r, &*b];
+    want.sort_unstable();
+    assert_eq!(ids, want, "b stays its own change");
+}

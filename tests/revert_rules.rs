@@ -189,3 +189,15 @@ fn the_json_report_names_the_reverting_change() {
         json!([{"deployment": "d1", "reasons": [{"kind": "revert", "ref": "r"}]}])
     );
 }
+
+#[test]
+fn an_empty_or_own_id_reverts_nothing() {
+    let lines = vec![
+        change("x", 0, Some("")),
+        change("y", 1, Some("y")),
+        deploy("d1", 10, &["x", "y"]),
+    ];
+    let records = records(&lines);
+    assert!(records.changes.iter().all(|c| c.reverts.is_none()));
+    assert_eq!(verdicts(&records), vec![("d1".into(), vec![], None)]);
+}

@@ -164,7 +164,7 @@ fn a_history_shorter_than_the_window_says_so_and_draws_no_trend() {
     let mut app = common::app();
     let overview = text(&draw(&app, &snapshot, 120, 40));
     assert!(
-        overview.contains("last 30 days, history covers 10 · no previous data, no trends"),
+        overview.contains("last 30 days, history covers 10 days · no previous data, no trends"),
         "{overview}"
     );
     let row = overview

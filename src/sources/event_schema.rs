@@ -96,7 +96,8 @@ impl RawChange<'_> {
             first_review: at("first_review", &self.first_review)?,
             merged: at("merged", &self.merged)?,
             lines,
-            reverts: ot(&self.reverts),
+            // An empty id, or the change's own, reverts nothing.
+            reverts: ot(&self.reverts).filter(|r| !r.is_empty() && **r != *t(&self.id)),
         })
     }
 }

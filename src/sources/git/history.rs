@@ -65,6 +65,7 @@ pub fn build(
     let merged = merge_times(&commits, &tag_commits);
     let release = Release {
         commits: &commits,
+        shipped: &shipped,
         merged: &merged,
         originals: originals(&commits, &index),
         tags,
@@ -320,6 +321,8 @@ fn per_deploy(
 /// What turns one (deployment, service) pair into events.
 struct Release<'a> {
     commits: &'a [Commit],
+    /// The deployment that first shipped each commit (see [`ship`]).
+    shipped: &'a [u32],
     /// Each commit's original (see [`originals`]).
     originals: Vec<u32>,
     /// When each commit was merged (see [`merge_times`]).
@@ -398,13 +401,32 @@ impl Release<'_> {
     }
 
     /// The change id a revert names in `service`: the reverted commit's original
-    /// (a cherry-pick is its original). A merge is no change, and in a monorepo
-    /// a commit that did not touch the service is no change of it: no id.
+    /// (a cherry-pick is its original). A merge is no change of its own: a
+    /// reverted merge (`git revert -m 1`, GitHub's Revert button) stands for the
+    /// branch it brought in, named by the branch's newest commit of the service
+    /// that shipped with the merge (walking the branch's first parents, at most
+    /// 64). In a monorepo a commit that did not touch the service is no change
+    /// of it: no id.
     fn reverted(&self, target: Option<u32>, s: u16, service: &Text) -> Option<Text> {
-        let t = self.originals[target? as usize];
-        let c = &self.commits[t as usize];
-        let is_change = !c.is_merge() && (!self.monorepo || c.services.contains(&s));
-        is_change.then(|| self.change_id(c, service))
+        let mut t = target?;
+        let of_service = |c: &Commit| !c.is_merge() && (!self.monorepo || c.services.contains(&s));
+        if self.commits[t as usize].is_merge() {
+            let with = self.shipped[t as usize];
+            let mut at = *self.commits[t as usize].parents.get(1)?;
+            for _ in 0..64 {
+                let c = &self.commits[at as usize];
+                if self.shipped[at as usize] != with {
+                    return None;
+                }
+                if of_service(c) {
+                    break;
+                }
+                at = *c.parents.first()?;
+            }
+            t = at;
+        }
+        let c = &self.commits[self.originals[t as usize] as usize];
+        of_service(c).then(|| self.change_id(c, service))
     }
 }
 

@@ -301,7 +301,13 @@ fn scan_refs(git: &Git, spec: &GitSpec, refs: Refs) -> Result<GitScan, GitError>
     }
     let mut commits = read_commits(git, spec, revs, &service_ids)?;
     let commit_count = commits.len();
-    let picks = patch_ids::link_picks(git, &mut commits)?;
+    let mut warnings = refs.warnings;
+    // Without the picks the numbers are still those of a history read with
+    // `-x` trailers only: say so, and go on.
+    let picks = patch_ids::link_picks(git, &mut commits).unwrap_or_else(|e| {
+        warnings.push(format!("cherry-picks without -x were not looked for: {e}"));
+        0
+    });
     let built = history::build(
         commits,
         &refs.deploy,
@@ -309,7 +315,6 @@ fn scan_refs(git: &Git, spec: &GitSpec, refs: Refs) -> Result<GitScan, GitError>
         &service_names,
         links.as_ref(),
     );
-    let mut warnings = refs.warnings;
     warnings.extend(revert_warnings(&built));
     if built.unmapped_commits > 0 {
         warnings.push(format!(

@@ -3,7 +3,8 @@
 //!
 //! Hashing every commit's diff would cost as much as `git log -p` over the whole
 //! history. A cherry-pick keeps its original's author, author time and message,
-//! so only commits that share all three are candidates, and only those are
+//! so only commits that share author, author time and title are candidates
+//! (a backport retitled "[1.x] ..." is not found), and only those are
 //! diffed and given a patch id (`git patch-id --stable`, which ignores line
 //! numbers and whitespace, as git's own `cherry` does).
 
@@ -26,16 +27,19 @@ pub fn link_picks(git: &Git, commits: &mut [Commit]) -> Result<u64, GitError> {
                 .push(i as u32);
         }
     }
-    let candidates: Vec<u32> = groups
+    // Each candidate with its group: only commits of one group can be one
+    // change (a revert re-applied by someone else has the same patch, and is not).
+    let candidates: Vec<(u32, usize)> = groups
         .into_values()
         .filter(|g| g.len() > 1)
-        .flatten()
+        .enumerate()
+        .flat_map(|(k, g)| g.into_iter().map(move |i| (i, k)))
         .collect();
     if candidates.is_empty() {
         return Ok(0);
     }
     let mut stdin = Vec::with_capacity(candidates.len() * 41);
-    for &i in &candidates {
+    for &(i, _) in &candidates {
         stdin.extend_from_slice(commits[i as usize].oid.as_bytes());
         stdin.push(b'\n');
     }
@@ -46,19 +50,19 @@ pub fn link_picks(git: &Git, commits: &mut [Commit]) -> Result<u64, GitError> {
         stdin,
     )?;
     let ids = read_all(git, "patch-id", &["patch-id", "--stable"], diffs)?;
-    let by_oid: HashMap<&str, u32> = candidates
+    let by_oid: HashMap<&str, (u32, usize)> = candidates
         .iter()
-        .map(|&i| (&*commits[i as usize].oid, i))
+        .map(|&(i, k)| (&*commits[i as usize].oid, (i, k)))
         .collect();
     // "<patch id> <commit id>" a line; a commit with an empty diff has none.
-    let mut by_patch: HashMap<&[u8], Vec<u32>> = HashMap::new();
+    let mut by_patch: HashMap<(usize, &[u8]), Vec<u32>> = HashMap::new();
     for line in ids.split(|b| *b == b'\n') {
         let mut parts = line.split(|b| *b == b' ');
         let (Some(patch), Some(oid)) = (parts.next(), parts.next()) else {
             continue;
         };
-        if let Some(&i) = std::str::from_utf8(oid).ok().and_then(|o| by_oid.get(o)) {
-            by_patch.entry(patch).or_default().push(i);
+        if let Some(&(i, k)) = std::str::from_utf8(oid).ok().and_then(|o| by_oid.get(o)) {
+            by_patch.entry((k, patch)).or_default().push(i);
         }
     }
     let mut linked = Vec::new();

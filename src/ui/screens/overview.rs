@@ -155,10 +155,15 @@ pub(super) fn has_previous(snapshot: &Snapshot, w: &WindowView) -> bool {
 fn title(w: &WindowView, earliest: Option<Time>) -> String {
     let window = w.scorecards.window;
     match earliest {
-        Some(first) if first > window.start => {
-            let covered = (window.end - first).num_seconds().max(0) as f64 / 86_400.0;
+        Some(first) if first >= window.start => {
+            // Whole days, rounded down: "covers 30" would read as the whole window.
+            let covered = (window.end - first).num_days().max(0);
+            let covered = match covered {
+                0 => "under a day".to_string(),
+                n => format!("{n} days"),
+            };
             format!(
-                " Overview · last {} days, history covers {covered:.0} · no previous data, no trends ",
+                " Overview · last {} days, history covers {covered} · no previous data, no trends ",
                 w.days
             )
         }

@@ -99,7 +99,11 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
         Layout::vertical([Constraint::Fill(1), Constraint::Length(height)]).areas(area);
     frame.render_widget(table, table_area);
     if height > 0 {
-        let title = if problem_first { " Problem " } else { " Read " };
+        let title = match (problem_first, current.is_some()) {
+            (true, true) => " Problem · what the selected source read ",
+            (true, false) => " Problem ",
+            _ => " Read ",
+        };
         let p = Paragraph::new(lines)
             .wrap(Wrap { trim: true })
             .block(Block::bordered().title(Span::styled(title, theme::title())));

@@ -220,7 +220,10 @@ fn numbers(card: &TeamScorecard, previous: bool) -> Vec<Line<'static>> {
         Span::styled(
             format!(
                 "         was {:<9}",
-                p.rework_rate.rate.map_or("-".into(), format::percent)
+                match p.rework_rate.rate {
+                    _ if !previous => "no data".to_string(),
+                    r => r.map_or("-".into(), format::percent),
+                }
             ),
             theme::dim(),
         ),
@@ -344,10 +347,11 @@ fn row_line<'a>(
                     format!("rework: during {id}  "),
                     theme::tier(None),
                 )),
-                Some(ReworkReason::Revert { change, .. }) => spans.push(Span::styled(
-                    format!("rework: revert {}  ", short_id(change)),
-                    theme::tier(None),
-                )),
+                // Short, as the hotfix marker: the failure text after it must fit;
+                // the deployment it reverts names this change.
+                Some(ReworkReason::Revert { .. }) => {
+                    spans.push(Span::styled("rework: revert  ", theme::tier(None)))
+                }
                 None => {}
             }
             if row.fail_reasons.is_empty() {

@@ -44,6 +44,7 @@ mod scheduler_run;
 mod serve_limits;
 mod serve_prometheus;
 mod serve_ready;
+mod serve_shards;
 mod sources_view;
 mod special_files;
 mod store_incremental;

@@ -11,6 +11,7 @@ pub mod frameworks;
 pub mod records;
 pub mod segmented;
 pub mod settings;
+pub mod shard;
 pub mod source_update;
 pub mod stage;
 

@@ -5,6 +5,8 @@ mod support;
 
 mod app_update;
 mod architecture;
+mod assets_grafana;
+mod assets_prometheus;
 mod canary_kayenta;
 mod config_file;
 mod config_hardening;

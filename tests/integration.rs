@@ -43,6 +43,7 @@ mod report_gates;
 mod report_json;
 mod rollouts_conformance;
 mod scheduler_run;
+mod scorecards_source;
 mod serve_limits;
 mod serve_prometheus;
 mod serve_ready;

@@ -33,17 +33,20 @@ impl Outcome {
     }
 }
 
-/// "3 deployments, 40 changes, 1 incident", in the schema's order of types.
+/// "3 deployments, 40 changes, 1 incident", in the schema's order of types
+/// (scorecards read back last, as the number of teams they cover).
 pub fn by_type(events: &[Event]) -> String {
-    let mut counts = [0usize; 5];
+    let mut counts = [0usize; 6];
     for e in events {
-        counts[match e {
-            Event::Deployment(_) => 0,
-            Event::Change(_) => 1,
-            Event::Incident(_) => 2,
-            Event::Finding(_) => 3,
-            Event::Canary(_) => 4,
-        }] += 1;
+        let (slot, n) = match e {
+            Event::Deployment(_) => (0, 1),
+            Event::Change(_) => (1, 1),
+            Event::Incident(_) => (2, 1),
+            Event::Finding(_) => (3, 1),
+            Event::Canary(_) => (4, 1),
+            Event::Scorecards(s) => (5, s.teams.len()),
+        };
+        counts[slot] += n;
     }
     let names = [
         "deployment line",
@@ -51,6 +54,7 @@ pub fn by_type(events: &[Event]) -> String {
         "incident",
         "finding",
         "canary result",
+        "team scorecard",
     ];
     counts
         .iter()

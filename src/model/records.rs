@@ -49,6 +49,8 @@ pub enum Touch {
     Incident(usize),
     Finding(usize),
     Canary(usize),
+    /// Scorecards read back: no record index changes.
+    Remote,
 }
 
 /// Every record a batch touched, by kind (positions may repeat).
@@ -80,6 +82,7 @@ impl Touched {
             Touch::Incident(i) => self.incidents.push(i),
             Touch::Finding(i) => self.findings.push(i),
             Touch::Canary(i) => self.canaries.push(i),
+            Touch::Remote => {}
         }
     }
 
@@ -119,6 +122,8 @@ pub struct Records {
     finding_index: SharedIndex<Text>,
     /// Deployment lines applied (the merged deployments hold them all).
     deployment_lines: usize,
+    /// Scorecards read back from exporters, the latest read per origin.
+    pub remote: Vec<std::sync::Arc<crate::model::remote::RemoteScorecards>>,
 }
 
 impl Records {
@@ -224,7 +229,26 @@ impl Records {
                 self.canaries.push(c);
                 Touch::Canary(self.canaries.len() - 1)
             }
+            Event::Scorecards(read) => {
+                self.remote.retain(|r| r.origin != read.origin);
+                self.remote.push(read);
+                Touch::Remote
+            }
         }
+    }
+
+    /// The team's scorecards as read back from the exporters (the `scorecards`
+    /// source), when it has no records here.
+    pub fn remote_team(
+        &self,
+        team: &str,
+    ) -> Option<(
+        &crate::model::remote::RemoteScorecards,
+        &crate::model::remote::RemoteTeam,
+    )> {
+        self.remote
+            .iter()
+            .find_map(|r| r.team(team).map(|t| (&**r, t)))
     }
 
     /// Position of the record with `id`, if any.

@@ -25,13 +25,17 @@ use crate::model::shard::Shard;
 use crate::model::{FindingStatus, Severity, Text, Time};
 use crate::store::Snapshot;
 
+mod families;
+
 pub use crate::report::openmetrics_read::{Sample, parse_samples};
+pub use families::Scope;
+use families::{FAMILIES, Read};
 
 /// The content type `/metrics` answers with.
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 const TIERS: [Tier; 4] = [Tier::Elite, Tier::High, Tier::Medium, Tier::Low];
-const SEVERITIES: [Severity; 5] = [
+pub(super) const SEVERITIES: [Severity; 5] = [
     Severity::Critical,
     Severity::High,
     Severity::Medium,
@@ -61,7 +65,7 @@ pub fn escape_label(value: &str) -> String {
 }
 
 /// One metric family being written: its header first, then its samples.
-struct Family<'a> {
+pub(super) struct Family<'a> {
     out: &'a mut String,
     name: &'static str,
 }
@@ -81,7 +85,7 @@ fn family<'a>(
 }
 
 impl Family<'_> {
-    fn sample(&mut self, labels: &[(&str, &str)], value: f64) {
+    pub(super) fn sample(&mut self, labels: &[(&str, &str)], value: f64) {
         self.out.push_str(self.name);
         if !labels.is_empty() {
             self.out.push('{');
@@ -107,7 +111,7 @@ fn number(x: f64) -> String {
     }
 }
 
-fn timestamp(t: Time) -> f64 {
+pub(super) fn timestamp(t: Time) -> f64 {
     t.timestamp_millis() as f64 / 1000.0
 }
 
@@ -119,241 +123,6 @@ fn level(t: Tier) -> f64 {
         Tier::Elite => 4.0,
     }
 }
-
-/// How a family reads its samples.
-enum Read {
-    /// One sample per team and window, labelled `team` and `window`; none
-    /// where the number has no data.
-    PerWindow(fn(&TeamMetrics) -> Option<f64>),
-    /// Any other shape: writes its own samples.
-    Samples(fn(&Exposed<'_>, &mut Family<'_>)),
-}
-
-/// One metric family: name, unit, help and how to read its samples. The
-/// type is always `gauge` (see the module docs).
-struct Spec {
-    name: &'static str,
-    unit: Option<&'static str>,
-    help: &'static str,
-    read: Read,
-    scope: Scope,
-}
-
-/// Which exporters of a sharded set serve a family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// Labelled by team: each shard serves its own teams.
-    Team,
-    /// About all teams at once: shard 1 only.
-    Organisation,
-    /// About the exporter itself: every shard.
-    Exporter,
-}
-
-/// Every family, in exposition order.
-const FAMILIES: &[Spec] = &[
-    Spec {
-        name: "flightdeck_team_deployments",
-        unit: None,
-        help: "Production deployments finished in the window.",
-        read: Read::PerWindow(|m| Some(m.deployment_frequency.deployments as f64)),
-        scope: Scope::Team,
-    },
-    Spec {
-        name: "flightdeck_team_deployment_frequency_per_day",
-        unit: None,
-        help: "Deployment frequency: deployments per day over the window.",
-        read: Read::PerWindow(|m| Some(m.deployment_frequency.per_day)),
-        scope: Scope::Team,
-    },
-    Spec {
-        name: "flightdeck_team_lead_time_median_seconds",
-        unit: Some("seconds"),
-        help: "Lead time for changes: median from commit to first successful production deployment.",
-        read: Read::PerWindow(|m| m.lead_time.median_seconds),
-        scope: Scope::Team,
-    },
-    Spec {
-        name: "flightdeck_team_change_failure_ratio",
-        unit: Some("ratio"),
-        help: "Change failure rate: failed deployments over deployments in the window.",
-        read: Read::PerWindow(|m| m.change_failure_rate.rate),
-        scope: Scope::Team,
-    },
-    Spec {
-        name: "flightdeck_team_time_to_restore_median_seconds",
-        unit: Some("seconds"),
-        help: "Time to restore service: median over incidents resolved in the window.",
-        read: Read::PerWindow(|m| m.time_to_restore.median_seconds),
-        scope: Scope::Team,
-    },
-    Spec {
-        name: "flightdeck_team_rework_ratio",
-        unit: Some("ratio"),
-        help: "Rework rate: unplanned deployments (hotfixes, fixes during an open incident) over deployments.",
-        read: Read::PerWindow(|m| m.rework_rate.rate),
-        scope: Scope::Team,
-    },
-    Spec {
-        name: "flightdeck_team_review_wait_median_seconds",
-        unit: Some("seconds"),
-        help: "Gate 1: median from ready for review to the first review, over changes first deployed in the window.",
-        read: Read::PerWindow(|m| m.gates.review.median_wait_seconds),
-        scope: Scope::Team,
-    },
-    Spec {
-        name: "flightdeck_team_review_time_median_seconds",
-        unit: Some("seconds"),
-        help: "Gate 1: median from ready for review to merge, over changes first deployed in the window.",
-        read: Read::PerWindow(|m| m.gates.review.median_seconds),
-        scope: Scope::Team,
-    },
-    Spec {
-        name: "flightdeck_team_reviewed_changes",
-        unit: None,
-        help: "Changes first deployed in the window that carry a ready-for-review time.",
-        read: Read::PerWindow(|m| Some(m.gates.review.changes as f64)),
-        scope: Scope::Team,
-    },
-    Spec {
-        name: "flightdeck_team_certification_median_seconds",
-        unit: Some("seconds"),
-        help: "Gate 2: median from the first production line in the canary region to the first canary pass there.",
-        read: Read::PerWindow(|m| m.gates.certification.median_seconds),
-        scope: Scope::Team,
-    },
-    Spec {
-        name: "flightdeck_team_certified_deployments",
-        unit: None,
-        help: "Deployments in the window with a certification time.",
-        read: Read::PerWindow(|m| Some(m.gates.certification.deployments as f64)),
-        scope: Scope::Team,
-    },
-    Spec {
-        name: "flightdeck_team_batch_size_median",
-        unit: None,
-        help: "Median batch size: changes a deployment shipped first.",
-        read: Read::PerWindow(|m| m.gates.batch.median),
-        scope: Scope::Team,
-    },
-    Spec {
-        name: "flightdeck_team_batch_size_p90",
-        unit: None,
-        help: "90th percentile (nearest rank) of the batch size.",
-        read: Read::PerWindow(|m| m.gates.batch.p90),
-        scope: Scope::Team,
-    },
-    Spec {
-        name: "flightdeck_team_small_batch_failure_ratio",
-        unit: Some("ratio"),
-        help: "Change failure rate of batches at or below the team's median size.",
-        read: Read::PerWindow(|m| m.gates.batch.small_failure_rate),
-        scope: Scope::Team,
-    },
-    Spec {
-        name: "flightdeck_team_large_batch_failure_ratio",
-        unit: Some("ratio"),
-        help: "Change failure rate of batches above the team's median size; no sample when none is.",
-        read: Read::PerWindow(|m| m.gates.batch.large_failure_rate),
-        scope: Scope::Team,
-    },
-    Spec {
-        name: "flightdeck_team_tier",
-        unit: None,
-        help: "DORA 2023 tier per key metric and for the team (metric=\"team\", its weakest key metric), stateset encoding: 1 for the current tier; all 0 without data.",
-        read: Read::Samples(tier_states),
-        scope: Scope::Team,
-    },
-    Spec {
-        name: "flightdeck_team_tier_level",
-        unit: None,
-        help: "DORA 2023 tier as a number: low 1, medium 2, high 3, elite 4; no sample without data.",
-        read: Read::Samples(tier_levels),
-        scope: Scope::Team,
-    },
-    Spec {
-        name: "flightdeck_team_open_incidents",
-        unit: None,
-        help: "Incidents open now.",
-        read: Read::Samples(|x, f| {
-            for team in &x.teams {
-                let n = x.open_incidents.get(team).copied().unwrap_or(0);
-                f.sample(&[("team", team)], n as f64);
-            }
-        }),
-        scope: Scope::Team,
-    },
-    Spec {
-        name: "flightdeck_team_open_findings",
-        unit: None,
-        help: "Audit findings open now, by severity.",
-        read: Read::Samples(|x, f| {
-            for team in &x.teams {
-                for s in SEVERITIES {
-                    let n = x.findings.get(&(team.clone(), s)).copied().unwrap_or(0);
-                    f.sample(&[("team", team), ("severity", s.label())], n as f64);
-                }
-            }
-        }),
-        scope: Scope::Team,
-    },
-    Spec {
-        name: "flightdeck_team_deployments_in_flight",
-        unit: None,
-        help: "Deployments whose latest status is pending or in progress.",
-        read: Read::Samples(|x, f| {
-            for team in &x.teams {
-                let n = x.in_flight.get(team).copied().unwrap_or(0);
-                f.sample(&[("team", team)], n as f64);
-            }
-        }),
-        scope: Scope::Team,
-    },
-    Spec {
-        name: "flightdeck_unattributed_incidents",
-        unit: None,
-        help: "Incidents attributed to no deployment, over all incidents read.",
-        read: Read::Samples(|x, f| {
-            f.sample(&[], x.snapshot.views.facts.unattributed_incidents as f64);
-        }),
-        scope: Scope::Organisation,
-    },
-    Spec {
-        name: "flightdeck_source_up",
-        unit: None,
-        help: "Source health: 1 when its last read succeeded, 0 when it is failing or has not read yet.",
-        read: Read::Samples(|x, f| {
-            for s in &x.snapshot.sources {
-                let up = s.last_ok.is_some() && !s.failing();
-                f.sample(
-                    &[("source", &s.name), ("kind", s.kind)],
-                    if up { 1.0 } else { 0.0 },
-                );
-            }
-        }),
-        scope: Scope::Exporter,
-    },
-    Spec {
-        name: "flightdeck_source_last_success_timestamp_seconds",
-        unit: Some("seconds"),
-        help: "When the source last read successfully (Unix time, flightdeck's clock).",
-        read: Read::Samples(|x, f| {
-            for s in &x.snapshot.sources {
-                if let Some(t) = s.last_ok {
-                    f.sample(&[("source", &s.name), ("kind", s.kind)], timestamp(t));
-                }
-            }
-        }),
-        scope: Scope::Exporter,
-    },
-    Spec {
-        name: "flightdeck_scorecards_timestamp_seconds",
-        unit: Some("seconds"),
-        help: "The end of every window: the time the numbers were computed for (Unix time, flightdeck's clock).",
-        read: Read::Samples(|x, f| f.sample(&[], timestamp(x.snapshot.views.now))),
-        scope: Scope::Exporter,
-    },
-];
 
 /// The whole exposition of one unsharded snapshot, ending in `# EOF` (no
 /// exporter identity: see [`render_exporter`] for what `serve` answers).
@@ -454,13 +223,13 @@ impl Row<'_> {
 
 /// What the families read: every team of every window, and the
 /// window-independent states per team (what is open right now).
-struct Exposed<'a> {
-    snapshot: &'a Snapshot,
+pub(super) struct Exposed<'a> {
+    pub(super) snapshot: &'a Snapshot,
     rows: Vec<Row<'a>>,
-    teams: BTreeSet<Text>,
-    open_incidents: BTreeMap<Text, u64>,
-    in_flight: BTreeMap<Text, u64>,
-    findings: BTreeMap<(Text, Severity), u64>,
+    pub(super) teams: BTreeSet<Text>,
+    pub(super) open_incidents: BTreeMap<Text, u64>,
+    pub(super) in_flight: BTreeMap<Text, u64>,
+    pub(super) findings: BTreeMap<(Text, Severity), u64>,
 }
 
 impl<'a> Exposed<'a> {
@@ -533,7 +302,7 @@ impl<'a> Exposed<'a> {
 }
 
 /// The stateset: one series per tier, 1 for the current one.
-fn tier_states(x: &Exposed<'_>, f: &mut Family<'_>) {
+pub(super) fn tier_states(x: &Exposed<'_>, f: &mut Family<'_>) {
     for row in &x.rows {
         for (metric, tier) in row.tiers() {
             for t in TIERS {
@@ -553,7 +322,7 @@ fn tier_states(x: &Exposed<'_>, f: &mut Family<'_>) {
 }
 
 /// The numeric `_level`, where there is a tier.
-fn tier_levels(x: &Exposed<'_>, f: &mut Family<'_>) {
+pub(super) fn tier_levels(x: &Exposed<'_>, f: &mut Family<'_>) {
     for row in &x.rows {
         for (metric, tier) in row.tiers() {
             if let Some(t) = tier {

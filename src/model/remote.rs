@@ -28,6 +28,8 @@ pub const WINDOW_SERIES: &[&str] = &[
     "flightdeck_team_batch_size_p90",
     "flightdeck_team_small_batch_failure_ratio",
     "flightdeck_team_large_batch_failure_ratio",
+    "flightdeck_team_small_batches",
+    "flightdeck_team_large_batches",
 ];
 
 /// The tier levels per key metric and team (`metric` label; low 1 .. elite 4).

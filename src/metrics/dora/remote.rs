@@ -105,7 +105,8 @@ pub fn metrics_of(w: &RemoteWindow, open_incidents: u64) -> TeamMetrics {
                 p90: v("flightdeck_team_batch_size_p90"),
                 small_failure_rate: v("flightdeck_team_small_batch_failure_ratio"),
                 large_failure_rate: v("flightdeck_team_large_batch_failure_ratio"),
-                ..Batch::default()
+                small: count(v("flightdeck_team_small_batches")),
+                large: count(v("flightdeck_team_large_batches")),
             },
         },
     }
@@ -172,6 +173,11 @@ mod tests {
         assert_eq!(m.lead_time.median_seconds, None);
         assert_eq!(m.time_to_restore.open, 1);
         assert_eq!(beta.previous, no_data());
+        // No previous window: no trend, not "up from nothing".
+        assert_eq!(
+            crate::metrics::trend::key_trends(&beta.current, &beta.previous),
+            [crate::metrics::trend::Trend::Unknown; 4]
+        );
         assert_eq!(cards.unattributed_incidents, 5);
     }
 

@@ -178,6 +178,20 @@ pub(super) const FAMILIES: &[Spec] = &[
         scope: Scope::Team,
     },
     Spec {
+        name: "flightdeck_team_small_batches",
+        unit: None,
+        help: "Deployments in the window whose batch is at or below the team's median size.",
+        read: Read::PerWindow(|m| Some(m.gates.batch.small as f64)),
+        scope: Scope::Team,
+    },
+    Spec {
+        name: "flightdeck_team_large_batches",
+        unit: None,
+        help: "Deployments in the window whose batch is above the team's median size.",
+        read: Read::PerWindow(|m| Some(m.gates.batch.large as f64)),
+        scope: Scope::Team,
+    },
+    Spec {
         name: "flightdeck_team_tier",
         unit: None,
         help: "DORA 2023 tier per key metric and for the team (metric=\"team\", its weakest key metric), stateset encoding: 1 for the current tier; all 0 without data.",

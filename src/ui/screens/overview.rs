@@ -113,7 +113,7 @@ fn summary(cards: &Scorecards, snapshot: &Snapshot) -> Paragraph<'static> {
         .iter()
         .filter(|t| t.tier == Some(Tier::Low))
         .count();
-    let open = snapshot.views.open_incidents.len();
+    let open = snapshot.views.open_incidents.len() as u64 + snapshot.views.remote_open_incidents;
     Paragraph::new(Line::from(vec![
         Span::raw(format!(" {} teams  ", cards.teams.len())),
         Span::styled(
@@ -299,8 +299,10 @@ fn compliance_cell<'a>(snapshot: &Snapshot, window: usize, team: &str) -> Cell<'
 
 /// The four key metrics as short strings, in display order.
 pub fn key_values(m: &TeamMetrics) -> [String; 4] {
+    let f = &m.deployment_frequency;
     [
-        format::per_day(m.deployment_frequency.per_day),
+        // No tier: no data (no record at all, or no previous window read back).
+        f.tier.map_or("-".into(), |_| format::per_day(f.per_day)),
         m.lead_time
             .median_seconds
             .map_or("-".into(), format::duration_secs),

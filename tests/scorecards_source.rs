@@ -206,6 +206,11 @@ fn shards_scraped_by_prometheus_read_back_as_the_original_report() {
         read_back["unattributed_incidents"],
         original["unattributed_incidents"]
     );
+    // No records read here: no coverage is claimed short.
+    assert_eq!(
+        read_back["window"]["covered_days"],
+        read_back["window"]["days"]
+    );
 }
 
 #[test]
@@ -277,4 +282,56 @@ fn a_team_served_twice_is_kept_once_and_said() {
     let (empty, warning) = assemble("http://prom".into(), at, Vec::new());
     assert!(empty.teams.is_empty());
     assert!(warning.is_some_and(|w| w.contains("no flightdeck_team_* series")));
+}
+
+#[test]
+fn the_scorecards_keys_are_checked_with_line_and_key() {
+    let dir = TempDir::new("scorecards-config");
+    let config = dir.0.join("flightdeck.toml");
+    std::fs::write(
+        &config,
+        "[[sources]]\nkind = \"scorecards\"\nurl = \"ftp://prom\"\nselector = '{job=\"x\"}'\n\n\
+         [[sources]]\nkind = \"scorecards\"\nurl = \"http://127.0.0.1:9\"\nselectr = 'job=\"x\"'\n",
+    )
+    .expect("config");
+    let out = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
+        .args(["check", "--offline", "--config"])
+        .arg(&config)
+        .env_remove("FLIGHTDECK_CONFIG")
+        .output()
+        .expect("check runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("sources[0].url") && stderr.contains("ftp://prom"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("sources[0].selector") && stderr.contains("without braces"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(":9: sources[1].selectr: unknown key; did you mean `selector`?"),
+        "{stderr}"
+    );
+
+    // Nothing listens on port 9: polled once, the source fails, named.
+    std::fs::write(
+        &config,
+        "[[sources]]\nkind = \"scorecards\"\nname = \"org\"\nurl = \"http://127.0.0.1:9\"\n",
+    )
+    .expect("config");
+    let out = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
+        .args(["report", "--config"])
+        .arg(&config)
+        .env_remove("FLIGHTDECK_CONFIG")
+        .env("XDG_STATE_HOME", std::env::temp_dir())
+        .output()
+        .expect("report runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("source org (scorecards) FAILED") && stderr.contains("cannot connect"),
+        "{stderr}"
+    );
 }

@@ -251,6 +251,14 @@ fn a_team_served_twice_is_kept_once_and_said() {
             &[("team", "b"), ("window", "7d"), ("instance", "s2:1")],
             1.0,
         ),
+        sample(
+            &[
+                ("team", "c\u{1b}[2J"),
+                ("window", "7d"),
+                ("instance", "s2:1"),
+            ],
+            1.0,
+        ),
     ];
     let info = vec![
         sample(
@@ -268,7 +276,13 @@ fn a_team_served_twice_is_kept_once_and_said() {
         vec![("flightdeck_team_deployments", deployments), (INFO, info)],
     );
     assert_eq!(read.shards, 2);
-    assert_eq!(read.teams.len(), 2);
+    assert_eq!(read.teams.len(), 3);
+    // Label values are untrusted: no escape sequence reaches the screen.
+    assert!(
+        read.teams.iter().all(|t| !t.team.contains('\u{1b}')),
+        "{:?}",
+        read.teams
+    );
     let a = read.team("a").expect("a");
     assert_eq!((a.shard, &*a.instance), (1, "s1:1"));
     assert_eq!(a.windows[0].value("flightdeck_team_deployments"), Some(4.0));

@@ -33,7 +33,7 @@ use crate::model::remote::{
 use crate::model::{Event, Text};
 use crate::sources::scheduler::{PollError, Polled, Poller};
 use crate::util::clock::Clock;
-use crate::util::text::redact_url;
+use crate::util::text::{redact_url, sanitize};
 
 /// The `kind = "scorecards"` source's own keys (`name`, `interval` and
 /// `timeout` are the common ones).
@@ -193,10 +193,12 @@ pub fn assemble(
                 }
                 _ => {}
             }
-            let (team, instance) = (label(s, "team"), label(s, "instance"));
-            if team.is_empty() && !s.labels.contains_key("team") {
+            if !s.labels.contains_key("team") {
                 continue;
             }
+            // Label values are untrusted text: cleaned where they enter.
+            let (team, instance) = (sanitize(label(s, "team")), sanitize(label(s, "instance")));
+            let (team, instance) = (&*team, &*instance);
             let entry = teams.entry(team.to_string()).or_insert_with(|| RemoteTeam {
                 team: Text::from(team),
                 instance: Text::from(instance),

@@ -243,6 +243,7 @@ pub mod synth {
                 first_review: Some(time + TimeDelta::minutes(30 + (self.changes % 7) as i64 * 40)),
                 merged: Some(time + TimeDelta::minutes(300 + (self.changes % 5) as i64 * 60)),
                 lines: Some(self.changes % 400 + 1),
+                reverts: None,
             };
             self.pending[s].push_back(id);
             self.schedule(now, Event::Change(change));

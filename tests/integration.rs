@@ -41,6 +41,7 @@ mod report_findings_json;
 mod report_formats;
 mod report_gates;
 mod report_json;
+mod revert_rules;
 mod rollouts_conformance;
 mod scheduler_run;
 mod scorecards_source;

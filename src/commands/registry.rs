@@ -43,7 +43,7 @@ pub fn build_with(
         SourceSpec::Github(s) => Box::new(GithubPoller::new(s.clone(), settings, timeout)?),
         SourceSpec::Gitlab(s) => Box::new(GitlabPoller::new(s.clone(), settings, timeout)?),
         SourceSpec::Pagerduty(s) => Box::new(PagerdutyPoller::new(s.clone(), timeout)?),
-        SourceSpec::Git(s) => Box::new(GitPoller::new(s.clone(), settings.revert_window, timeout)),
+        SourceSpec::Git(s) => Box::new(GitPoller::new(s.clone(), timeout)),
         SourceSpec::Prometheus(s) => {
             let mut config = s.resolve().map_err(|e| e.to_string())?;
             // The common keys win over the spec's own defaults.

@@ -114,7 +114,7 @@ fn with_coverage<'a>(model: Report<'a>, records: &Records) -> Report<'a> {
     if model.coverage_short() {
         eprintln!(
             "flightdeck: the history read covers {} of the window's {} days (from its first record); \
-             deployment frequency is still counted over the whole window",
+             deployment frequency is still counted over the whole window; no previous data, so no trends",
             crate::report::trim_float(model.covered_days),
             crate::report::trim_float(model.cards.window.days())
         );

@@ -6,6 +6,7 @@
 
 pub mod canary;
 pub mod diagnostics;
+pub mod event_counts;
 pub mod findings_policy;
 pub mod frameworks;
 pub mod records;
@@ -124,6 +125,9 @@ pub struct Change {
     /// Lines added plus lines deleted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lines: Option<u64>,
+    /// The id of the change this one reverts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reverts: Option<Text>,
 }
 
 /// One line of a deployment: a stage, region or status update of deployment `id`.
@@ -331,5 +335,6 @@ impl Change {
         keep_or_take(&mut self.first_review, newer.first_review);
         keep_or_take(&mut self.merged, newer.merged);
         keep_or_take(&mut self.lines, newer.lines);
+        keep_or_take(&mut self.reverts, newer.reverts);
     }
 }

@@ -110,5 +110,10 @@ fn reason(r: &FailReason) -> Reason {
             kind: "incident",
             reference: Some(id.to_string()),
         },
+        // DESIGN.md: the reference of a revert is the reverting change.
+        FailReason::Revert { change, .. } => Reason {
+            kind: "revert",
+            reference: Some(change.to_string()),
+        },
     }
 }

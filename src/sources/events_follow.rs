@@ -65,10 +65,18 @@ pub struct FollowState {
     /// A read the scheduler stopped waiting for (past its deadline), handed
     /// over by the next poll: its lines are past `offset` and would be lost.
     undelivered: Option<Polled>,
+    /// The last read stopped at [`SLICE`]: more lines wait to be read.
+    more: bool,
 }
 
 /// Bytes compared at each end of what was read to tell a rewrite from growth.
 const SAMPLE: u64 = 4096;
+
+/// The most bytes one poll hands over. A large file is read in slices polled
+/// back to back, so that its text and parsed events are never all in memory
+/// at once beside the records (a million-line file is ~180 MB of text and as
+/// much again as events); each slice still parses on every core.
+const SLICE: u64 = 32 << 20;
 
 pub enum EventsPoller {
     File {
@@ -197,19 +205,28 @@ fn read_new_lines(
     state: &mut FollowState,
     len: u64,
 ) -> std::io::Result<Polled> {
+    state.more = false;
     if len == state.offset {
         return Ok(Polled::default());
     }
     let complete = last_newline(file, state.offset, len)?;
-    // A partial last line is taken once the file has stopped growing.
-    let first = !std::mem::replace(&mut state.started, true);
-    let take = match complete {
+    // A partial last line is taken once the file has stopped growing (on the
+    // first read: once the slices reach it).
+    let first = !state.started;
+    let mut take = match complete {
         Some(end) if end == len => end,
         _ if first || state.partial_at == Some(len) => len,
         Some(end) => end,
         None => state.offset,
     };
-    state.partial_at = (take < len).then_some(len);
+    if take - state.offset > SLICE
+        && let Some(end) = last_newline(file, state.offset, state.offset + SLICE)?
+    {
+        take = end;
+        state.more = true;
+    }
+    state.started |= !state.more;
+    state.partial_at = (take < len && !state.more).then_some(len);
     if take == state.offset {
         return Ok(Polled::default());
     }
@@ -318,6 +335,15 @@ impl Poller for EventsPoller {
         matches!(self, EventsPoller::Url { .. })
     }
 
+    fn more(&self) -> bool {
+        match self {
+            EventsPoller::File { state, .. } => {
+                state.lock().unwrap_or_else(|p| p.into_inner()).more
+            }
+            EventsPoller::Url { .. } => false,
+        }
+    }
+
     fn quota(&self) -> Option<crate::model::source_update::Quota> {
         match self {
             EventsPoller::Url { http, .. } => http.quota(),
@@ -396,6 +422,28 @@ mod tests {
 
     fn lines(ids: std::ops::Range<u32>) -> String {
         ids.map(line).collect()
+    }
+
+    #[test]
+    fn a_large_file_is_handed_over_in_slices_polled_back_to_back() {
+        let dir = std::env::temp_dir().join(format!("fd-follow-slices-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("e.ndjson");
+        let n = (SLICE / line(0).len() as u64) as u32 + 1000;
+        // A malformed line last, and no newline after it: taken with the last slice.
+        std::fs::write(&path, lines(0..n) + "not json").unwrap();
+        let mut st = FollowState::default();
+        let first = read_appended(&path, &mut st).unwrap();
+        assert!(st.more, "a slice is left");
+        assert!(first.events.len() < n as usize && !first.events.is_empty());
+        assert!(st.offset <= SLICE);
+        let rest = read_appended(&path, &mut st).unwrap();
+        assert!(!st.more);
+        assert_eq!(first.events.len() + rest.events.len(), n as usize);
+        let warning = rest.warning.unwrap();
+        assert!(warning.contains(&format!("line {}", n + 1)), "{warning}");
+        assert_eq!(read_appended(&path, &mut st).unwrap().events.len(), 0);
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]

@@ -83,6 +83,11 @@ pub trait Poller: Send {
     fn repeats(&self) -> bool {
         true
     }
+    /// Whether the last poll left input it will read next (a large file is
+    /// handed over in slices): the scheduler then polls again at once.
+    fn more(&self) -> bool {
+        false
+    }
 }
 
 /// Wraps a blocking scan (e.g. reading a git repository) as a [`Poller`]: each
@@ -435,6 +440,9 @@ impl Outcome {
         {
             let until = until.min(MAX_WAIT);
             wait = Some(wait.map_or(until, |w| w.max(until)));
+        }
+        if poller.more() {
+            wait = Some(Duration::ZERO);
         }
         (sends, wait)
     }

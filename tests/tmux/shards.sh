@@ -74,6 +74,7 @@ TOML
 
 start "--config $state/org.toml --now $now"
 check "the Overview lists the teams read back" "8 teams"
+check "its title says they are read back, with no trends" "read back from the exporters · no previous window"
 check "a team's numbers are shown" "payments .*ELITE"
 t send-keys -t fd Enter
 check "the drill-down opens on billing" "billing · last 30 days"

@@ -10,10 +10,10 @@ use crossterm::event::KeyCode;
 use crate::app::Action;
 use crate::app::keymap::{Binding, key};
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
-use crate::metrics::trend::{HIGHER_IS_BETTER, key_trends};
+use crate::metrics::trend::{HIGHER_IS_BETTER, Trend, key_trends};
 use crate::metrics::{Scorecards, TeamMetrics, TeamScorecard, Tier};
-use crate::model::Text;
-use crate::store::Snapshot;
+use crate::model::{Text, Time};
+use crate::store::{Snapshot, WindowView};
 use crate::ui::screens::team::TeamPage;
 use crate::ui::{theme, widgets::scroll};
 use crate::util::format;
@@ -141,17 +141,53 @@ fn summary(cards: &Scorecards, snapshot: &Snapshot) -> Paragraph<'static> {
     ]))
 }
 
+/// Whether any record is older than the window: else the previous window holds
+/// no data, and an arrow against it would read as a change.
+pub(super) fn has_previous(snapshot: &Snapshot, w: &WindowView) -> bool {
+    snapshot
+        .records
+        .earliest()
+        .is_some_and(|first| first < w.scorecards.window.start)
+}
+
+/// The window, and when the history read is shorter than it, how much it
+/// covers (DESIGN.md, coverage): with no previous data there is no trend.
+/// Only scorecards read back from exporters (`read_back`, no records): no
+/// previous window either.
+fn title(w: &WindowView, earliest: Option<Time>, read_back: bool) -> String {
+    let window = w.scorecards.window;
+    match earliest {
+        None if read_back => format!(
+            " Overview · last {} days, read back from the exporters · no previous window, no trends ",
+            w.days
+        ),
+        Some(first) if first > window.start => {
+            let covered = (window.end - first).num_seconds().max(0) as f64 / 86_400.0;
+            format!(
+                " Overview · last {} days, history covers {covered:.0} · no previous data, no trends ",
+                w.days
+            )
+        }
+        _ => format!(
+            " Overview · last {} days, trends vs the {} days before ",
+            w.days, w.days
+        ),
+    }
+}
+
 /// The scorecard table, one row per team in the window's order.
 fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool) {
     let snapshot = ctx.snapshot;
     let w = &snapshot.views.windows[ctx.window];
     let block = Block::bordered().title(Span::styled(
-        format!(
-            " Overview · last {} days, trends vs the {} days before ",
-            w.days, w.days
+        title(
+            w,
+            snapshot.records.earliest(),
+            !snapshot.records.remote.is_empty(),
         ),
         theme::title(),
     ));
+    let previous = has_previous(snapshot, w);
     let inner_height = block.inner(area).height.saturating_sub(1) as usize;
     let offset = scroll::offset(selected, inner_height);
 
@@ -186,7 +222,7 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool)
         .take(inner_height)
         .map(|(row, &i)| {
             let t = &w.scorecards.teams[i];
-            let mut cells = team_cells(t, wide);
+            let mut cells = team_cells(t, wide, previous);
             if audit {
                 cells.push(compliance_cell(snapshot, ctx.window, &t.team));
             }
@@ -200,7 +236,7 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool)
     let metric_width = if wide { 17 } else { 10 };
     let mut widths = vec![
         Constraint::Min(12),
-        Constraint::Length(6),
+        Constraint::Length(7),
         Constraint::Length(metric_width),
         Constraint::Length(metric_width),
         Constraint::Length(metric_width),
@@ -217,14 +253,23 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool)
 
 /// A team's cells up to OPEN: tier, the four key metrics with their trend
 /// arrows (and tiers in words when `wide`), rework and open incidents.
-fn team_cells(t: &TeamScorecard, wide: bool) -> Vec<Cell<'static>> {
+fn team_cells(t: &TeamScorecard, wide: bool, previous: bool) -> Vec<Cell<'static>> {
     let m = &t.current;
     let values = key_values(m);
-    let trends = key_trends(m, &t.previous);
+    let trends = if previous {
+        key_trends(m, &t.previous)
+    } else {
+        [Trend::Unknown; 4]
+    };
     let tiers = m.key_tiers();
     let mut cells = vec![
         Cell::from(t.team.to_string()),
-        Cell::from(Tier::label_of(t.tier).to_uppercase()).style(theme::tier(t.tier).bold()),
+        // No record at all is not LOW: the team says it has no data.
+        Cell::from(
+            t.tier
+                .map_or("no data".into(), |t| t.label().to_uppercase()),
+        )
+        .style(theme::tier(t.tier).bold()),
     ];
     for k in 0..4 {
         // The arrow sits against its own value: `1.2/wk↑`, then padding.

@@ -11,7 +11,7 @@ use crate::app::Action;
 use crate::app::keymap::{Binding, key};
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::dora::{Attribution, ChangeRow, FailReason, ReworkReason, TeamDetail};
-use crate::metrics::trend::{HIGHER_IS_BETTER, key_trends};
+use crate::metrics::trend::{HIGHER_IS_BETTER, Trend, key_trends};
 use crate::metrics::{TeamScorecard, Tier};
 use crate::model::{Text, Time};
 use crate::store::Snapshot;
@@ -137,7 +137,7 @@ fn draw(
     ])
     .areas(area);
 
-    let lines = numbers(card);
+    let lines = numbers(card, super::overview::has_previous(ctx.snapshot, w));
     let title = format!(" {team} · last {} days ", w.days);
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(Span::styled(title, theme::title()))),
@@ -189,12 +189,20 @@ fn remote_note(snapshot: &Snapshot, team: &str) -> Option<Vec<Line<'static>>> {
 
 /// The five numbers with tier, trend and the previous window's value, then
 /// the team's tier.
-fn numbers(card: &TeamScorecard) -> Vec<Line<'static>> {
+/// With no `previous` data (no record before the window) there is no trend and
+/// nothing to compare with.
+fn numbers(card: &TeamScorecard, previous: bool) -> Vec<Line<'static>> {
     let m = &card.current;
     let p = &card.previous;
     let now = key_values(m);
-    let before = key_values(p);
-    let trends = key_trends(m, p);
+    let (before, trends) = if previous {
+        (key_values(p), key_trends(m, p))
+    } else {
+        (
+            std::array::from_fn(|_| "no data".to_string()),
+            [Trend::Unknown; 4],
+        )
+    };
     let tiers = m.key_tiers();
     let names = [
         "Deployment frequency",
@@ -366,6 +374,10 @@ fn row_line<'a>(
                     format!("rework: during {id}  "),
                     theme::tier(None),
                 )),
+                Some(ReworkReason::Revert { change, .. }) => spans.push(Span::styled(
+                    format!("rework: revert {}  ", short_id(change)),
+                    theme::tier(None),
+                )),
                 None => {}
             }
             if row.fail_reasons.is_empty() {
@@ -379,7 +391,7 @@ fn row_line<'a>(
             }
             Line::from(spans)
         }
-        1 => change_line(snapshot, &d.changes[i], wide),
+        1 => change_line(snapshot, &d.changes, i, wide),
         _ => {
             let row = &d.incidents[i];
             let inc = &r.incidents[row.incident];
@@ -409,10 +421,22 @@ fn row_line<'a>(
 }
 
 /// A change row: its lead time, where it shipped, its review times and title.
-fn change_line<'a>(snapshot: &'a Snapshot, row: &ChangeRow, wide: bool) -> Line<'a> {
+/// Changes come grouped by deployment: the first of a group names the
+/// deployment and how many changes it shipped.
+fn change_line<'a>(snapshot: &'a Snapshot, rows: &[ChangeRow], i: usize, wide: bool) -> Line<'a> {
     let r = &snapshot.records;
+    let row = &rows[i];
     let c = &r.changes[row.change];
-    let dep = &r.deployments[row.deployment];
+    let first = i == 0 || rows[i - 1].deployment != row.deployment;
+    let shipped = if first {
+        let n = rows[i..]
+            .iter()
+            .take_while(|x| x.deployment == row.deployment)
+            .count();
+        format!("→ {} ({n})", r.deployments[row.deployment].id)
+    } else {
+        String::new()
+    };
     let lead = if row.skewed {
         Span::styled(format!("{:>9}", "skewed"), theme::alert())
     } else {
@@ -421,7 +445,7 @@ fn change_line<'a>(snapshot: &'a Snapshot, row: &ChangeRow, wide: bool) -> Line<
     let mut spans = vec![
         Span::raw("  "),
         lead,
-        Span::raw(format!("  {:<22} → {:<24} ", c.id, dep.id)),
+        Span::raw(format!("  {:<22} {:<29} ", short_id(&c.id), shipped)),
     ];
     spans.extend(super::team_gates::change_cells(c, wide));
     spans.push(Span::styled(
@@ -438,5 +462,19 @@ fn reason(r: &FailReason) -> String {
             None => status.label().to_string(),
         },
         FailReason::Incident { id, .. } => format!("incident {id}"),
+        FailReason::Revert { change, reverted } => {
+            format!("{} reverted by {}", short_id(reverted), short_id(change))
+        }
+    }
+}
+
+/// A full git commit id (alone or after `service@`) as git abbreviates it:
+/// the 10 first hex digits name one commit in any history this size.
+fn short_id(id: &str) -> &str {
+    let hash = id.rsplit('@').next().unwrap_or(id);
+    if hash.len() == 40 && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        &id[..id.len() - 30]
+    } else {
+        id
     }
 }

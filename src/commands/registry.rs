@@ -14,6 +14,7 @@ use crate::sources::git::GitPoller;
 use crate::sources::github::GithubPoller;
 use crate::sources::gitlab::GitlabPoller;
 use crate::sources::pagerduty::PagerdutyPoller;
+use crate::sources::prometheus::ScorecardsPoller;
 use crate::sources::prometheus_poller::{PrometheusPoller, Targets};
 use crate::sources::rollouts_poller::RolloutsPoller;
 use crate::sources::scheduler::Poller;
@@ -62,5 +63,6 @@ pub fn build_with(
         }
         SourceSpec::Rollouts(s) => Box::new(RolloutsPoller::new(s.clone(), timeout, clock)?),
         SourceSpec::Findings(s) => Box::new(FindingsPoller::new(s.clone(), timeout, clock)?),
+        SourceSpec::Scorecards(s) => Box::new(ScorecardsPoller::new(s, timeout, clock)?),
     })
 }

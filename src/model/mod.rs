@@ -10,8 +10,10 @@ pub mod event_counts;
 pub mod findings_policy;
 pub mod frameworks;
 pub mod records;
+pub mod remote;
 pub mod segmented;
 pub mod settings;
+pub mod shard;
 pub mod source_update;
 pub mod stage;
 
@@ -262,6 +264,9 @@ pub enum Event {
     Incident(Incident),
     Finding(Finding),
     Canary(CanaryResult),
+    /// Scorecards read back from the exporters (the `scorecards` source): each
+    /// read replaces the previous one from the same origin.
+    Scorecards(std::sync::Arc<remote::RemoteScorecards>),
 }
 
 impl Event {
@@ -273,6 +278,7 @@ impl Event {
             Event::Incident(i) => i.resolved.unwrap_or(i.opened).max(i.opened),
             Event::Finding(f) => f.resolved.unwrap_or(f.opened).max(f.opened),
             Event::Canary(c) => c.time,
+            Event::Scorecards(s) => s.read_at,
         }
     }
 }

@@ -49,6 +49,8 @@ pub enum Touch {
     Incident(usize),
     Finding(usize),
     Canary(usize),
+    /// Scorecards read back: no record index changes.
+    Remote,
 }
 
 /// Every record a batch touched, by kind (positions may repeat).
@@ -80,6 +82,7 @@ impl Touched {
             Touch::Incident(i) => self.incidents.push(i),
             Touch::Finding(i) => self.findings.push(i),
             Touch::Canary(i) => self.canaries.push(i),
+            Touch::Remote => {}
         }
     }
 
@@ -121,6 +124,8 @@ pub struct Records {
     deployment_lines: usize,
     /// The earliest time a record was read with (see [`Records::earliest`]).
     first: Option<Time>,
+    /// Scorecards read back from exporters, the latest read per origin.
+    pub remote: Vec<std::sync::Arc<crate::model::remote::RemoteScorecards>>,
 }
 
 impl Records {
@@ -148,7 +153,8 @@ impl Records {
             Event::Deployment(d) => d.time,
             Event::Incident(i) => i.opened,
             Event::Finding(f) => f.opened,
-            Event::Canary(_) => return,
+            // Scorecards read back are numbers, not history.
+            Event::Canary(_) | Event::Scorecards(_) => return,
         };
         self.first = Some(self.first.map_or(t, |f| f.min(t)));
     }
@@ -234,7 +240,30 @@ impl Records {
                 self.canaries.push(c);
                 Touch::Canary(self.canaries.len() - 1)
             }
+            Event::Scorecards(read) => self.read_back(read),
         }
+    }
+
+    /// Scorecards read back from exporters replace the previous read from the
+    /// same origin.
+    fn read_back(&mut self, read: std::sync::Arc<crate::model::remote::RemoteScorecards>) -> Touch {
+        self.remote.retain(|r| r.origin != read.origin);
+        self.remote.push(read);
+        Touch::Remote
+    }
+
+    /// The team's scorecards as read back from the exporters (the `scorecards`
+    /// source), when it has no records here.
+    pub fn remote_team(
+        &self,
+        team: &str,
+    ) -> Option<(
+        &crate::model::remote::RemoteScorecards,
+        &crate::model::remote::RemoteTeam,
+    )> {
+        self.remote
+            .iter()
+            .find_map(|r| r.team(team).map(|t| (&**r, t)))
     }
 
     /// Position of the record with `id`, if any.

@@ -8,6 +8,7 @@ pub mod findings;
 pub mod markdown;
 pub mod model;
 pub mod openmetrics;
+pub mod openmetrics_read;
 pub mod output;
 
 use std::fmt::Write as _;

@@ -98,6 +98,8 @@ pub struct Views {
     pub windows: Vec<WindowView>,
     /// Incidents open at `now`, oldest first.
     pub open_incidents: Vec<usize>,
+    /// Incidents open in teams read back by the `scorecards` source (no records here).
+    pub remote_open_incidents: u64,
     /// Deployment ids with no production result yet.
     pub in_flight: usize,
     pub open_findings: usize,
@@ -187,6 +189,12 @@ impl Views {
             facts,
             windows,
             open_incidents,
+            remote_open_incidents: records
+                .remote
+                .iter()
+                .flat_map(|r| &r.teams)
+                .map(|t| t.open_incidents)
+                .sum(),
         }
     }
 }

@@ -11,6 +11,7 @@ mod detail;
 mod gate_facts;
 mod incremental;
 mod links;
+pub mod remote;
 mod reverts;
 mod team_index;
 
@@ -249,11 +250,14 @@ impl Facts {
                 }
             })
             .collect();
-        Scorecards {
+        let mut cards = Scorecards {
             window,
             teams,
             unattributed_incidents: self.unattributed_incidents,
-        }
+        };
+        // Teams read back from exporters (the `scorecards` source).
+        crate::metrics::dora::remote::overlay(&mut cards, &records.remote);
+        cards
     }
 
     /// Each of `teams`' arrays, in the same order.

@@ -113,7 +113,7 @@ fn summary(cards: &Scorecards, snapshot: &Snapshot) -> Paragraph<'static> {
         .iter()
         .filter(|t| t.tier == Some(Tier::Low))
         .count();
-    let open = snapshot.views.open_incidents.len();
+    let open = snapshot.views.open_incidents.len() as u64 + snapshot.views.remote_open_incidents;
     Paragraph::new(Line::from(vec![
         Span::raw(format!(" {} teams  ", cards.teams.len())),
         Span::styled(
@@ -152,9 +152,15 @@ pub(super) fn has_previous(snapshot: &Snapshot, w: &WindowView) -> bool {
 
 /// The window, and when the history read is shorter than it, how much it
 /// covers (DESIGN.md, coverage): with no previous data there is no trend.
-fn title(w: &WindowView, earliest: Option<Time>) -> String {
+/// Only scorecards read back from exporters (`read_back`, no records): no
+/// previous window either.
+fn title(w: &WindowView, earliest: Option<Time>, read_back: bool) -> String {
     let window = w.scorecards.window;
     match earliest {
+        None if read_back => format!(
+            " Overview · last {} days, read back from the exporters · no previous window, no trends ",
+            w.days
+        ),
         Some(first) if first >= window.start => {
             // Whole days, rounded down: "covers 30" would read as the whole window.
             let covered = (window.end - first).num_days().max(0);
@@ -179,7 +185,11 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool)
     let snapshot = ctx.snapshot;
     let w = &snapshot.views.windows[ctx.window];
     let block = Block::bordered().title(Span::styled(
-        title(w, snapshot.records.earliest()),
+        title(
+            w,
+            snapshot.records.earliest(),
+            !snapshot.records.remote.is_empty(),
+        ),
         theme::title(),
     ));
     let previous = has_previous(snapshot, w);
@@ -339,8 +349,10 @@ fn compliance_cell<'a>(snapshot: &Snapshot, window: usize, team: &str) -> Cell<'
 
 /// The four key metrics as short strings, in display order.
 pub fn key_values(m: &TeamMetrics) -> [String; 4] {
+    let f = &m.deployment_frequency;
     [
-        format::per_day(m.deployment_frequency.per_day),
+        // No tier: no data (no record at all, or no previous window read back).
+        f.tier.map_or("-".into(), |_| format::per_day(f.per_day)),
         m.lead_time
             .median_seconds
             .map_or("-".into(), format::duration_secs),

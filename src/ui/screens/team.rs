@@ -151,10 +151,40 @@ fn draw(
     ));
     let inner = block.inner(list);
     frame.render_widget(block, list);
+    if let Some(note) = remote_note(snapshot, team) {
+        frame.render_widget(Paragraph::new(note), inner);
+        return;
+    }
     // Narrow terminals drop the service column so the verdict stays readable.
     let wide = inner.width >= 110;
     let lines = visible_lines(ctx, selected, detail, inner.height as usize, wide);
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// For a team read back by the `scorecards` source: its records are not here,
+/// and which shard serves them.
+fn remote_note(snapshot: &Snapshot, team: &str) -> Option<Vec<Line<'static>>> {
+    let (read, t) = snapshot.records.remote_team(team)?;
+    let shard = match (t.shard, read.shards) {
+        (0, _) => "an exporter without flightdeck_info".to_string(),
+        (i, n) => format!("shard {i} of {n}"),
+    };
+    let clean = |s: &str| crate::util::text::sanitize(s).to_string();
+    Some(vec![
+        Line::from(Span::styled(
+            " Records are not available through the scorecards source: these numbers were read back",
+            theme::dim(),
+        )),
+        Line::from(Span::styled(
+            format!(" from {} with PromQL.", clean(&read.origin)),
+            theme::dim(),
+        )),
+        Line::from(format!(
+            " {} is served by {shard} ({}): run the cockpit on that shard's sources to see its records.",
+            clean(team),
+            clean(&t.instance)
+        )),
+    ])
 }
 
 /// The five numbers with tier, trend and the previous window's value, then

@@ -76,14 +76,7 @@ fn canary(deployment: &str, region: &str, t: Time, verdict: &str) -> Value {
 }
 
 fn records(lines: &[Value]) -> Records {
-    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    let (events, diagnostics) = parse_str(&text);
-    assert!(
-        diagnostics.malformed.is_empty(),
-        "{:?}",
-        diagnostics.malformed
-    );
-    Records::from_events(events)
+    crate::support::records_of(lines)
 }
 
 fn cards_with(lines: &[Value], settings: &Settings) -> Scorecards {

@@ -14,7 +14,6 @@ use flightdeck::metrics::{DORA_2023, Facts, Window, scorecards};
 use flightdeck::model::Time;
 use flightdeck::model::records::Records;
 use flightdeck::model::settings::Settings;
-use flightdeck::sources::events::parse_str;
 
 fn at(hours: i64) -> Time {
     Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0)
@@ -42,14 +41,7 @@ fn deploy(id: &str, hours: i64, changes: &[&str]) -> Value {
 }
 
 fn records(lines: &[Value]) -> Records {
-    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    let (events, diagnostics) = parse_str(&text);
-    assert!(
-        diagnostics.malformed.is_empty(),
-        "{:?}",
-        diagnostics.malformed
-    );
-    Records::from_events(events)
+    crate::support::records_of(lines)
 }
 
 /// Per deployment, in the order read: its revert failures and its rework.

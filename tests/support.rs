@@ -103,3 +103,15 @@ pub const STATUSES: [&str; 5] = [
     "failure",
     "rolled_back",
 ];
+
+/// Records from JSON event lines, which must all parse.
+pub fn records_of(lines: &[serde_json::Value]) -> Records {
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let (events, diagnostics) = flightdeck::sources::events::parse_str(&text);
+    assert!(
+        diagnostics.malformed.is_empty(),
+        "{:?}",
+        diagnostics.malformed
+    );
+    Records::from_events(events)
+}

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod alerts_clock;
 mod app_update;
 mod architecture;
 mod canary_kayenta;

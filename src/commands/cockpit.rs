@@ -8,7 +8,7 @@ use color_eyre::eyre::Result;
 
 use crate::commands::cli::CockpitArgs;
 use crate::commands::wiring::{self, InputArgs};
-use crate::commands::{event_loop, logging, terminal};
+use crate::commands::{acknowledgements, event_loop, logging, terminal};
 
 pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
@@ -36,7 +36,11 @@ pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
             &clock,
             &running.scheduler,
             started,
-            !args.no_bell,
+            &event_loop::Options {
+                bell: !args.no_bell,
+                acknowledgements: acknowledgements::state_dir()
+                    .map(|d| d.join(acknowledgements::FILE)),
+            },
         )
         .await;
         terminal::restore();

@@ -87,7 +87,11 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
             &clock,
             &running.scheduler,
             started,
-            true,
+            // A replay's alerts are history: acknowledging them is not saved.
+            &crate::commands::event_loop::Options {
+                bell: true,
+                acknowledgements: None,
+            },
         )
         .await;
         terminal::restore();

@@ -47,7 +47,7 @@ pub fn render(frame: &mut Frame, app: &App, snapshot: &Snapshot) {
             Constraint::Length(widgets::alert_feed::HEIGHT),
         ])
         .areas(body);
-        widgets::alert_feed::render(frame, feed, app, snapshot);
+        widgets::alert_feed::render(frame, feed, app);
         top
     } else {
         body

@@ -90,14 +90,12 @@ fn left_fields(app: &App, snapshot: &Snapshot) -> Vec<Field> {
     }
     // Release-window mode: a badge, and a flash while a new alert is fresh.
     if app.release.on {
-        let open = app.open_alerts(snapshot).count();
-        let span = match app
-            .release
-            .flash_text
-            .as_ref()
-            .filter(|_| app.release.flash > 0)
-        {
-            Some(text) => Span::styled(format!(" 🔔 {text} "), theme::alert().reversed()),
+        let open = app.open_alerts().count();
+        let span = match app.release.flashing() {
+            Some(a) => Span::styled(
+                format!(" 🔔 {} ", crate::app::alert_text(a, app.now)),
+                theme::alert().reversed(),
+            ),
             None => Span::styled(
                 format!(" REL {open} "),
                 if open > 0 {

@@ -49,5 +49,6 @@ mod sources_view;
 mod special_files;
 mod store_incremental;
 mod store_run;
+mod themes;
 mod url_secrets;
 mod views;

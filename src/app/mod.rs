@@ -7,6 +7,7 @@
 pub mod findings;
 pub mod keymap;
 pub mod screen;
+pub mod theme;
 
 use crate::model::{Text, Time};
 use crate::store::{Snapshot, WINDOW_DAYS};
@@ -115,6 +116,8 @@ pub struct App {
     pub message: Option<String>,
     /// The snapshot version the screens on view were last rebuilt from.
     refreshed: Option<u64>,
+    /// The palette every screen draws with.
+    pub theme: theme::Theme,
 }
 
 /// Release-window mode: the alert feed is shown, new alerts flash the status
@@ -162,6 +165,7 @@ impl App {
             replay: None,
             message: None,
             refreshed: None,
+            theme: theme::Theme::default(),
         }
     }
 
@@ -216,6 +220,7 @@ impl App {
             snapshot,
             window: self.window,
             now: self.now,
+            theme: self.theme,
         }
     }
 

@@ -13,12 +13,14 @@ use crate::commands::{acknowledgements, event_loop, logging, terminal};
 pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     // Check inputs before the screen switches, so errors print plainly.
+    let config = crate::config::load(args.config.as_deref())?;
+    let theme = event_loop::theme(args.theme, config.as_ref());
     let inputs = wiring::inputs(InputArgs {
         events: &args.events,
         demo: &args.demo,
         speed: args.speed,
         now: args.now,
-        config: crate::config::load(args.config.as_deref())?,
+        config,
     })?;
     let recording = match &args.record {
         Some(path) => Some((crate::commands::recording::open(path)?, path.clone())),
@@ -40,6 +42,7 @@ pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
                 bell: !args.no_bell,
                 acknowledgements: acknowledgements::state_dir()
                     .map(|d| d.join(acknowledgements::FILE)),
+                theme,
             },
         )
         .await;

@@ -106,6 +106,26 @@ pub struct Options {
     /// Where acknowledged alerts are read at start and saved on each
     /// acknowledgement (`None`: not kept, e.g. in a replay).
     pub acknowledgements: Option<std::path::PathBuf>,
+    pub theme: crate::app::theme::Theme,
+}
+
+/// The theme from `--theme`, the config's `[ui] theme` and the environment
+/// (`NO_COLOR`, and `COLORTERM`/`TERM` for how many colours to use).
+pub fn theme(
+    flag: Option<crate::commands::cli::ThemeArg>,
+    config: Option<&crate::config::Config>,
+) -> crate::app::theme::Theme {
+    use crate::app::theme::{Depth, Theme};
+    let var = |name: &str| std::env::var(name).ok();
+    // no-color.org: set and not empty.
+    let no_color = var("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let depth = Depth::detect(var("COLORTERM").as_deref(), var("TERM").as_deref());
+    Theme::choose(
+        flag.map(crate::commands::cli::ThemeArg::name),
+        config.and_then(|c| c.ui.theme.as_deref()),
+        no_color,
+        depth,
+    )
 }
 
 pub async fn run(
@@ -202,6 +222,7 @@ pub async fn run(
 /// bar (and in the log), not a failure.
 fn start_app(clock: &Clock, options: &Options, snapshot: &Snapshot) -> App {
     let mut app = ui::screens::app(clock.now());
+    app.theme = options.theme;
     app.replay = clock.replay().map(|r| r.status());
     if let Some(path) = &options.acknowledgements {
         let loaded = acknowledgements::load(path);

@@ -59,6 +59,7 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
     // The config's organisation (teams, services, windows); its sources are not
     // polled: a replay shows the recording only.
     let config = crate::config::load(args.config.as_deref())?;
+    let theme = crate::commands::event_loop::theme(args.theme, config.as_ref());
     let settings = crate::commands::wiring::settings(None, config.as_ref());
     let _log = logging::init();
     tracing::info!(?args, events = feed.len(), "replay starting");
@@ -91,6 +92,7 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
             &crate::commands::event_loop::Options {
                 bell: true,
                 acknowledgements: None,
+                theme,
             },
         )
         .await;

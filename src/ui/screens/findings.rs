@@ -1,6 +1,7 @@
 //! `4` Findings: compliance posture per team and per account, then the findings
 //! that pass the `/` filter (open first, most severe first). Enter opens one.
 
+use crate::app::theme::Theme;
 use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -14,9 +15,8 @@ use crate::app::keymap::{Binding, key};
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::posture::{FindingRow, Posture};
 use crate::model::{Finding, FindingStatus, Severity, Time};
-use crate::store::Snapshot;
 use crate::ui::screens::finding;
-use crate::ui::{theme, widgets::scroll};
+use crate::ui::widgets::scroll;
 use crate::util::format;
 
 const KEYS: &[Binding] = &[
@@ -135,9 +135,10 @@ impl Screen for Findings {
     }
 
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
+        let th = &ctx.theme;
         draw(frame, area, ctx, self, cursor.selected);
         if let Some(text) = &self.prompt {
-            render_prompt(frame, Rect { height: 1, ..area }, text);
+            render_prompt(th, frame, Rect { height: 1, ..area }, text);
         }
     }
 }
@@ -145,7 +146,7 @@ impl Screen for Findings {
 /// The `/` prompt, drawn over the screen's first line: the text, a cursor,
 /// then the first problem of the text (in red) or the syntax, as much of it
 /// as fits.
-fn render_prompt(frame: &mut Frame, area: Rect, text: &str) {
+fn render_prompt(th: &Theme, frame: &mut Frame, area: Rect, text: &str) {
     const LEAD: &str = " filter / ";
     let used = LEAD.chars().count() + text.chars().count() + 1 + 2;
     let room = (area.width as usize).saturating_sub(used);
@@ -153,30 +154,23 @@ fn render_prompt(frame: &mut Frame, area: Rect, text: &str) {
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(Line::from(vec![
-            Span::styled(LEAD, theme::title()),
+            Span::styled(LEAD, th.title),
             Span::raw(text.to_string()),
-            Span::styled("█", theme::selected()),
+            Span::styled("█", th.selected),
             Span::raw("  "),
-            Span::styled(
-                hint,
-                if problem {
-                    theme::alert()
-                } else {
-                    theme::dim()
-                },
-            ),
+            Span::styled(hint, if problem { th.alert } else { th.dim }),
         ])),
         area,
     );
 }
 
-pub fn severity_style(s: Severity) -> Style {
+pub fn severity_style(th: &Theme, s: Severity) -> Style {
     match s {
-        Severity::Critical => theme::alert().bold(),
-        Severity::High => theme::alert(),
-        Severity::Medium => theme::warn(),
+        Severity::Critical => th.alert.bold(),
+        Severity::High => th.alert,
+        Severity::Medium => th.warn,
         Severity::Low => Style::default(),
-        Severity::Info => theme::dim(),
+        Severity::Info => th.dim,
     }
 }
 
@@ -199,6 +193,7 @@ pub fn status_label(s: FindingStatus) -> &'static str {
 }
 
 fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: usize) {
+    let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let view = &snapshot.views.findings;
     let Some(table) = view.windows.get(ctx.window) else {
@@ -223,28 +218,20 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: us
             Span::raw(format!(" {} open  ", t.open_total)),
             Span::styled(
                 format!("{} critical  ", t.open[0]),
-                if t.open[0] > 0 {
-                    theme::alert()
-                } else {
-                    theme::ok()
-                },
+                if t.open[0] > 0 { th.alert } else { th.ok },
             ),
             Span::styled(
                 format!("{} past SLA  ", t.sla_breaches),
-                if t.sla_breaches > 0 {
-                    theme::alert()
-                } else {
-                    theme::ok()
-                },
+                if t.sla_breaches > 0 { th.alert } else { th.ok },
             ),
             Span::raw(format!("{} new in 24h  ", t.new_24h)),
         ];
         if state.filter.is_empty() {
-            spans.push(Span::styled("/ to filter", theme::dim()));
+            spans.push(Span::styled("/ to filter", th.dim));
         } else {
             spans.push(Span::styled(
                 format!("filter: {} (/ to change)", state.filter.text),
-                theme::title(),
+                th.title,
             ));
         }
         Line::from(spans)
@@ -260,7 +247,7 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: us
             " Posture by team · last {} days, trend vs the {} days before ",
             table.days, table.days
         ),
-        snapshot,
+        ctx,
         teams_area.width >= 110,
     );
     posture_table(
@@ -269,7 +256,7 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: us
         "ACCOUNT",
         &table.accounts,
         " Posture by account ",
-        snapshot,
+        ctx,
         false,
     );
     findings_list(frame, list_area, ctx, state, selected);
@@ -281,10 +268,11 @@ fn posture_table(
     first: &str,
     rows: &[Posture],
     title: &str,
-    snapshot: &Snapshot,
+    ctx: &Ctx,
     wide: bool,
 ) {
-    let now = snapshot.views.now;
+    let th = &ctx.theme;
+    let now = ctx.snapshot.views.now;
     let mut header = vec![
         first, "OPEN", "CRIT", "HIGH", "MED", "LOW", "INFO", "NEW 24H", "PAST SLA",
     ];
@@ -293,7 +281,7 @@ fn posture_table(
     } else {
         header.push("FRAMEWORKS");
     }
-    let block = Block::bordered().title(Span::styled(title.to_string(), theme::title()));
+    let block = Block::bordered().title(Span::styled(title.to_string(), th.title));
     let height = block.inner(area).height.saturating_sub(1) as usize;
     // The rows come needing action first (`metrics::posture`), so what does
     // not fit is the calm part.
@@ -303,10 +291,10 @@ fn posture_table(
     let body = order
         .into_iter()
         .take(shown)
-        .map(|p| Row::new(posture_cells(p, wide, now)));
+        .map(|p| Row::new(posture_cells(th, p, wide, now)));
     // What does not fit is counted on the bottom border.
     let block = if hidden > 0 {
-        block.title_bottom(Span::styled(format!(" +{hidden} more "), theme::warn()))
+        block.title_bottom(Span::styled(format!(" +{hidden} more "), th.warn))
     } else {
         block
     };
@@ -332,9 +320,7 @@ fn posture_table(
     widths.push(Constraint::Fill(1));
     let table = Table::new(body, widths)
         .header(Row::new(
-            header
-                .into_iter()
-                .map(|h| Cell::from(h).style(theme::header())),
+            header.into_iter().map(|h| Cell::from(h).style(th.header)),
         ))
         .block(block);
     frame.render_widget(table, area);
@@ -343,20 +329,19 @@ fn posture_table(
 /// One team's or account's row: open counts by severity, new, past SLA,
 /// (when `wide`) oldest critical, fixed, median fix time and trend, then the
 /// top frameworks.
-fn posture_cells(p: &Posture, wide: bool, now: Time) -> Vec<Cell<'static>> {
-    let count = |n: u64, style: Style| {
-        Cell::from(n.to_string()).style(if n > 0 { style } else { theme::dim() })
-    };
+fn posture_cells(th: &Theme, p: &Posture, wide: bool, now: Time) -> Vec<Cell<'static>> {
+    let count =
+        |n: u64, style: Style| Cell::from(n.to_string()).style(if n > 0 { style } else { th.dim });
     let mut cells = vec![
         Cell::from(p.name.to_string()),
         Cell::from(p.open_total.to_string()),
-        count(p.open[0], severity_style(Severity::Critical)),
-        count(p.open[1], severity_style(Severity::High)),
-        count(p.open[2], severity_style(Severity::Medium)),
+        count(p.open[0], severity_style(th, Severity::Critical)),
+        count(p.open[1], severity_style(th, Severity::High)),
+        count(p.open[2], severity_style(th, Severity::Medium)),
         count(p.open[3], Style::default()),
-        count(p.open[4], severity_style(Severity::Info)),
+        count(p.open[4], severity_style(th, Severity::Info)),
         count(p.new_24h, Style::default()),
-        count(p.sla_breaches, theme::alert()),
+        count(p.sla_breaches, th.alert),
     ];
     let mut fws: Vec<(&String, &u64)> = p.by_framework.iter().collect();
     fws.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
@@ -378,13 +363,13 @@ fn posture_cells(p: &Posture, wide: bool, now: Time) -> Vec<Cell<'static>> {
         ));
         let change = p.open_change();
         let (arrow, style) = match change {
-            c if c > 0 => (format!("↑{c}"), theme::alert()),
-            c if c < 0 => (format!("↓{}", -c), theme::ok()),
-            _ => ("=".to_string(), theme::dim()),
+            c if c > 0 => (format!("↑{c}"), th.alert),
+            c if c < 0 => (format!("↓{}", -c), th.ok),
+            _ => ("=".to_string(), th.dim),
         };
         cells.push(Cell::from(arrow).style(style));
     }
-    cells.push(Cell::from(fw_text).style(theme::dim()));
+    cells.push(Cell::from(fw_text).style(th.dim));
     cells
 }
 
@@ -409,6 +394,7 @@ pub fn short_age(d: chrono::TimeDelta) -> String {
 }
 
 fn findings_list(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: usize) {
+    let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let view = &snapshot.views.findings;
     let records = &snapshot.records.findings;
@@ -418,7 +404,7 @@ fn findings_list(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, sel
             " Findings · {shown} of {} listed · Enter opens · / filter ",
             view.rows.len()
         ),
-        theme::title(),
+        th.title,
     ));
     let height = block.inner(area).height.saturating_sub(1) as usize;
     let offset = scroll::offset(selected, height);
@@ -433,9 +419,9 @@ fn findings_list(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, sel
         .filter_map(|(n, &pos)| {
             let row = view.rows.get(pos)?;
             let f = records.get(row.index)?;
-            let r = Row::new(finding_cells(row, f, ctx.now, wide));
+            let r = Row::new(finding_cells(th, row, f, ctx.now, wide));
             Some(if n == selected {
-                r.style(theme::selected())
+                r.style(th.selected)
             } else {
                 r
             })
@@ -455,20 +441,24 @@ fn findings_list(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, sel
     heads.extend(["FRAMEWORKS", "TITLE"]);
     let table = Table::new(body, widths)
         .header(Row::new(
-            heads
-                .into_iter()
-                .map(|h| Cell::from(h).style(theme::header())),
+            heads.into_iter().map(|h| Cell::from(h).style(th.header)),
         ))
         .block(block);
     frame.render_widget(table, area);
     if shown == 0 {
-        empty_message(frame, area, view.rows.is_empty());
+        empty_message(th, frame, area, view.rows.is_empty());
     }
 }
 
 /// One finding's row: severity, status, age against the SLA, team,
 /// (when `wide`) account, frameworks and title.
-fn finding_cells(row: &FindingRow, f: &Finding, now: Time, wide: bool) -> Vec<Cell<'static>> {
+fn finding_cells(
+    th: &Theme,
+    row: &FindingRow,
+    f: &Finding,
+    now: Time,
+    wide: bool,
+) -> Vec<Cell<'static>> {
     let status = effective(f, row.open);
     let age = if row.open {
         now - f.opened
@@ -476,12 +466,12 @@ fn finding_cells(row: &FindingRow, f: &Finding, now: Time, wide: bool) -> Vec<Ce
         f.resolved.unwrap_or(f.opened) - f.opened
     };
     let age_style = if row.breached {
-        theme::alert()
+        th.alert
     } else {
         Style::default()
     };
     let mut cells = vec![
-        Cell::from(severity_short(f.severity)).style(severity_style(f.severity)),
+        Cell::from(severity_short(f.severity)).style(severity_style(th, f.severity)),
         Cell::from(status_label(status)),
         Cell::from(age_vs_sla(row, age)).style(age_style),
         Cell::from(row.team.to_string()),
@@ -497,7 +487,7 @@ fn finding_cells(row: &FindingRow, f: &Finding, now: Time, wide: bool) -> Vec<Ce
                 .collect::<Vec<_>>()
                 .join(", "),
         )
-        .style(theme::dim()),
+        .style(th.dim),
         Cell::from(
             f.title
                 .as_deref()
@@ -510,7 +500,7 @@ fn finding_cells(row: &FindingRow, f: &Finding, now: Time, wide: bool) -> Vec<Ce
 }
 
 /// Why the list is empty, on its first row.
-fn empty_message(frame: &mut Frame, area: Rect, nothing_read: bool) {
+fn empty_message(th: &Theme, frame: &mut Frame, area: Rect, nothing_read: bool) {
     let msg = if nothing_read {
         " No findings read yet."
     } else {
@@ -522,5 +512,5 @@ fn empty_message(frame: &mut Frame, area: Rect, nothing_read: bool) {
         width: area.width.saturating_sub(2),
         height: 1.min(area.height.saturating_sub(3)),
     };
-    frame.render_widget(Paragraph::new(Span::styled(msg, theme::dim())), inner);
+    frame.render_widget(Paragraph::new(Span::styled(msg, th.dim)), inner);
 }

@@ -1,6 +1,7 @@
 //! `3` Incidents, the on-call view: per-team time to restore on top, then open
 //! incidents with their age ticking, then those restored in the window.
 
+use crate::app::theme::Theme;
 use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -14,7 +15,7 @@ use crate::metrics::dora::Attribution;
 use crate::model::Time;
 use crate::store::{Snapshot, WindowView};
 use crate::ui::screens::incident;
-use crate::ui::{theme, widgets::scroll};
+use crate::ui::widgets::scroll;
 use crate::util::format;
 
 const KEYS: &[Binding] =
@@ -62,42 +63,44 @@ impl Screen for Incidents {
 }
 
 fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, rows: &[usize]) {
+    let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let w = &snapshot.views.windows[ctx.window];
     // Team MTTR strip: as many teams as fit, two lines.
     let [strip_area, list_area] =
         Layout::vertical([Constraint::Length(4), Constraint::Fill(1)]).areas(area);
-    frame.render_widget(strip(w), strip_area);
+    frame.render_widget(strip(th, w), strip_area);
     list(frame, list_area, ctx, selected, rows);
 }
 
 /// Each team's median time to restore and its open incidents.
-fn strip(w: &WindowView) -> Paragraph<'static> {
+fn strip(th: &Theme, w: &WindowView) -> Paragraph<'static> {
     let mut spans = Vec::new();
     for (n, t) in w.scorecards.teams.iter().enumerate() {
         let r = &t.current.time_to_restore;
         if n > 0 {
-            spans.push(Span::styled(" ·", theme::dim()));
+            spans.push(Span::styled(" ·", th.dim));
         }
         spans.push(Span::raw(format!(" {} ", t.team)));
         spans.push(Span::styled(
             r.median_seconds.map_or("-".into(), format::duration_secs),
-            theme::tier(r.tier),
+            th.tier(r.tier),
         ));
         if r.open > 0 {
-            spans.push(Span::styled(format!(" ({} open)", r.open), theme::alert()));
+            spans.push(Span::styled(format!(" ({} open)", r.open), th.alert));
         }
     }
     Paragraph::new(Line::from(spans))
         .wrap(ratatui::widgets::Wrap { trim: true })
         .block(Block::bordered().title(Span::styled(
             format!(" Time to restore by team · last {} days ", w.days),
-            theme::title(),
+            th.title,
         )))
 }
 
 /// Open incidents, then those restored in the window.
 fn list(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, listed: &[usize]) {
+    let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let w = &snapshot.views.windows[ctx.window];
     let open = snapshot.views.open_incidents.len();
@@ -110,7 +113,7 @@ fn list(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, listed: &[usi
             w.resolved_incidents.len(),
             w.days
         ),
-        theme::title(),
+        th.title,
     ));
     let height = block.inner(area).height.saturating_sub(1) as usize;
     let offset = scroll::offset(selected, height);
@@ -138,9 +141,9 @@ fn list(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, listed: &[usi
         .take(height)
         .filter(|&(_, i)| i < known)
         .map(|(row, i)| {
-            let row_ = Row::new(incident_cells(snapshot, i, row < open, wide, ctx.now));
+            let row_ = Row::new(incident_cells(th, snapshot, i, row < open, wide, ctx.now));
             if row == selected {
-                row_.style(theme::selected())
+                row_.style(th.selected)
             } else {
                 row_
             }
@@ -150,11 +153,7 @@ fn list(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, listed: &[usi
         heads.push("SERVICE");
     }
     heads.extend(["INCIDENT", "DEPLOYMENT", "TITLE"]);
-    let header = Row::new(
-        heads
-            .into_iter()
-            .map(|h| Cell::from(h).style(theme::header())),
-    );
+    let header = Row::new(heads.into_iter().map(|h| Cell::from(h).style(th.header)));
     let cap = |w: usize| w.min(32) as u16;
     let mut widths = vec![
         Constraint::Length(if wide { 8 } else { 5 }),
@@ -187,6 +186,7 @@ fn deployment_label(snapshot: &Snapshot, i: usize) -> String {
 /// One incident's row: state and age (open) or time taken, severity, team,
 /// (when `wide`) service, id, deployment and title.
 fn incident_cells(
+    th: &Theme,
     snapshot: &Snapshot,
     i: usize,
     is_open: bool,
@@ -197,8 +197,8 @@ fn incident_cells(
     let facts = &snapshot.views.facts.incidents[i];
     let (state, time) = if is_open {
         (
-            Cell::from("OPEN").style(theme::alert()),
-            Cell::from(format::age(now - inc.opened)).style(theme::alert()),
+            Cell::from("OPEN").style(th.alert),
+            Cell::from(format::age(now - inc.opened)).style(th.alert),
         )
     } else {
         let took = inc
@@ -206,11 +206,11 @@ fn incident_cells(
             .map(|res| format::duration(res - inc.opened))
             .unwrap_or_default();
         let label = if wide { "restored" } else { "ok" };
-        (Cell::from(label).style(theme::ok()), Cell::from(took))
+        (Cell::from(label).style(th.ok), Cell::from(took))
     };
     let dep = deployment_label(snapshot, i);
     let dep_style = if facts.attribution.is_none() {
-        theme::dim()
+        th.dim
     } else {
         ratatui::style::Style::new()
     };

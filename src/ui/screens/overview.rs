@@ -1,5 +1,6 @@
 //! `1` Overview: one scorecard row per team, teams needing help first.
 
+use crate::app::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -15,7 +16,7 @@ use crate::metrics::{Scorecards, TeamMetrics, TeamScorecard, Tier};
 use crate::model::Text;
 use crate::store::Snapshot;
 use crate::ui::screens::team::TeamPage;
-use crate::ui::{theme, widgets::scroll};
+use crate::ui::widgets::scroll;
 use crate::util::format;
 
 /// Enter opens the team's records; `v` switches to the gates' columns and back.
@@ -86,6 +87,7 @@ impl Screen for Overview {
 }
 
 fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, gates: bool) {
+    let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let w = &snapshot.views.windows[ctx.window];
     let [summary_area, table_area, legend_area] = Layout::vertical([
@@ -94,20 +96,20 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, gates: bool) 
         Constraint::Length(1),
     ])
     .areas(area);
-    frame.render_widget(summary(&w.scorecards, snapshot), summary_area);
+    frame.render_widget(summary(th, &w.scorecards, snapshot), summary_area);
     // The compliance column where it fits without squeezing team names.
     let audit = table_area.width >= 90;
     if gates {
         super::overview_gates::table(frame, table_area, ctx, selected);
-        frame.render_widget(super::overview_gates::legend(), legend_area);
+        frame.render_widget(super::overview_gates::legend(th), legend_area);
         return;
     }
     table(frame, table_area, ctx, selected, audit);
-    frame.render_widget(legend(audit), legend_area);
+    frame.render_widget(legend(th, audit), legend_area);
 }
 
 /// Teams, how many need help, open and unattributed incidents.
-fn summary(cards: &Scorecards, snapshot: &Snapshot) -> Paragraph<'static> {
+fn summary(th: &Theme, cards: &Scorecards, snapshot: &Snapshot) -> Paragraph<'static> {
     let low = cards
         .teams
         .iter()
@@ -118,31 +120,28 @@ fn summary(cards: &Scorecards, snapshot: &Snapshot) -> Paragraph<'static> {
         Span::raw(format!(" {} teams  ", cards.teams.len())),
         Span::styled(
             format!("{low} need help  "),
-            if low > 0 { theme::alert() } else { theme::ok() },
+            if low > 0 { th.alert } else { th.ok },
         ),
         Span::styled(
             format!(
                 "{open} {} open  ",
                 if open == 1 { "incident" } else { "incidents" }
             ),
-            if open > 0 {
-                theme::alert()
-            } else {
-                theme::ok()
-            },
+            if open > 0 { th.alert } else { th.ok },
         ),
         Span::styled(
             format!(
                 "{} unattributed incidents (all time)",
                 cards.unattributed_incidents
             ),
-            theme::dim(),
+            th.dim,
         ),
     ]))
 }
 
 /// The scorecard table, one row per team in the window's order.
 fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool) {
+    let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let w = &snapshot.views.windows[ctx.window];
     let block = Block::bordered().title(Span::styled(
@@ -150,7 +149,7 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool)
             " Overview · last {} days, trends vs the {} days before ",
             w.days, w.days
         ),
-        theme::title(),
+        th.title,
     ));
     let inner_height = block.inner(area).height.saturating_sub(1) as usize;
     let offset = scroll::offset(selected, inner_height);
@@ -173,11 +172,7 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool)
     if audit {
         heads.push("AUDIT");
     }
-    let header = Row::new(
-        heads
-            .into_iter()
-            .map(|h| Cell::from(h).style(theme::header())),
-    );
+    let header = Row::new(heads.into_iter().map(|h| Cell::from(h).style(th.header)));
     let rows = w
         .order
         .iter()
@@ -186,13 +181,13 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool)
         .take(inner_height)
         .map(|(row, &i)| {
             let t = &w.scorecards.teams[i];
-            let mut cells = team_cells(t, wide);
+            let mut cells = team_cells(th, t, wide);
             if audit {
-                cells.push(compliance_cell(snapshot, ctx.window, &t.team));
+                cells.push(compliance_cell(th, snapshot, ctx.window, &t.team));
             }
             let r = Row::new(cells);
             if row == selected {
-                r.style(theme::selected())
+                r.style(th.selected)
             } else {
                 r
             }
@@ -217,30 +212,30 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool)
 
 /// A team's cells up to OPEN: tier, the four key metrics with their trend
 /// arrows (and tiers in words when `wide`), rework and open incidents.
-fn team_cells(t: &TeamScorecard, wide: bool) -> Vec<Cell<'static>> {
+fn team_cells(th: &Theme, t: &TeamScorecard, wide: bool) -> Vec<Cell<'static>> {
     let m = &t.current;
     let values = key_values(m);
     let trends = key_trends(m, &t.previous);
     let tiers = m.key_tiers();
     let mut cells = vec![
         Cell::from(t.team.to_string()),
-        Cell::from(Tier::label_of(t.tier).to_uppercase()).style(theme::tier(t.tier).bold()),
+        Cell::from(Tier::label_of(t.tier).to_uppercase()).style(th.tier(t.tier).bold()),
     ];
     for k in 0..4 {
         // The arrow sits against its own value: `1.2/wk↑`, then padding.
         let used = values[k].chars().count() + 1;
         let mut spans = vec![
-            Span::styled(values[k].clone(), theme::tier(tiers[k])),
+            Span::styled(values[k].clone(), th.tier(tiers[k])),
             Span::styled(
                 trends[k].arrow(HIGHER_IS_BETTER[k]).to_string(),
-                theme::trend(trends[k]),
+                th.trend(trends[k]),
             ),
         ];
         if wide {
             spans.push(Span::raw(" ".repeat(9usize.saturating_sub(used) + 1)));
             spans.push(Span::styled(
                 Tier::label_of(tiers[k]).to_string(),
-                theme::tier(tiers[k]),
+                th.tier(tiers[k]),
             ));
         }
         cells.push(Cell::from(Line::from(spans)));
@@ -249,34 +244,30 @@ fn team_cells(t: &TeamScorecard, wide: bool) -> Vec<Cell<'static>> {
         m.rework_rate.rate.map_or("-".into(), format::percent),
     ));
     let open = m.time_to_restore.open;
-    cells.push(Cell::from(open.to_string()).style(if open > 0 {
-        theme::alert()
-    } else {
-        theme::dim()
-    }));
+    cells.push(Cell::from(open.to_string()).style(if open > 0 { th.alert } else { th.dim }));
     cells
 }
 
-fn legend(audit: bool) -> Paragraph<'static> {
+fn legend(th: &Theme, audit: bool) -> Paragraph<'static> {
     Paragraph::new(Line::from(vec![
-        Span::styled(" elite", theme::tier(Some(Tier::Elite))),
-        Span::styled(" high", theme::tier(Some(Tier::High))),
-        Span::styled(" medium", theme::tier(Some(Tier::Medium))),
-        Span::styled(" low", theme::tier(Some(Tier::Low))),
+        Span::styled(" elite", th.tier(Some(Tier::Elite))),
+        Span::styled(" high", th.tier(Some(Tier::High))),
+        Span::styled(" medium", th.tier(Some(Tier::Medium))),
+        Span::styled(" low", th.tier(Some(Tier::Low))),
         Span::styled(
-            if audit {
-                " · ↑↓ vs previous window (green = better) · AUDIT !n past SLA · Enter details · [ ] window"
-            } else {
-                " · ↑↓ vs previous window (green = better) · Enter details · [ ] window"
-            },
-            theme::dim(),
+            format!(
+                " · ↑↓ vs previous window ({}){} · Enter details · [ ] window",
+                th.better_worse_legend(),
+                if audit { " · AUDIT !n past SLA" } else { "" }
+            ),
+            th.dim,
         ),
     ]))
 }
 
 /// The compliance column: open findings of the team, and `!N` for those past
 /// their SLA (red), from the posture the store computed.
-fn compliance_cell<'a>(snapshot: &Snapshot, window: usize, team: &str) -> Cell<'a> {
+fn compliance_cell<'a>(th: &Theme, snapshot: &Snapshot, window: usize, team: &str) -> Cell<'a> {
     let posture = snapshot
         .views
         .findings
@@ -285,15 +276,15 @@ fn compliance_cell<'a>(snapshot: &Snapshot, window: usize, team: &str) -> Cell<'
         .and_then(|w| w.teams.iter().find(|p| &*p.name == team));
     match posture {
         Some(p) if p.sla_breaches > 0 => {
-            Cell::from(format!("{} !{}", p.open_total, p.sla_breaches)).style(theme::alert())
+            Cell::from(format!("{} !{}", p.open_total, p.sla_breaches)).style(th.alert)
         }
-        Some(p) if p.open[0] > 0 => Cell::from(p.open_total.to_string()).style(theme::warn()),
+        Some(p) if p.open[0] > 0 => Cell::from(p.open_total.to_string()).style(th.warn),
         Some(p) => Cell::from(p.open_total.to_string()).style(if p.open_total > 0 {
             ratatui::style::Style::default()
         } else {
-            theme::dim()
+            th.dim
         }),
-        None => Cell::from("-").style(theme::dim()),
+        None => Cell::from("-").style(th.dim),
     }
 }
 

@@ -1,5 +1,6 @@
 //! A team's drill-down: each metric and the records behind it.
 
+use crate::app::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -17,7 +18,7 @@ use crate::model::{Text, Time};
 use crate::store::Snapshot;
 use crate::ui::screens::incident;
 use crate::ui::screens::overview::key_values;
-use crate::ui::{theme, widgets::scroll};
+use crate::ui::widgets::scroll;
 use crate::util::format;
 
 /// The region whose canary certifies deployments (gate 2), for the Gates title.
@@ -121,6 +122,7 @@ fn draw(
     team: &str,
     detail: Option<&TeamDetail>,
 ) {
+    let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let w = &snapshot.views.windows[ctx.window];
     let (Some(card), Some(detail)) = (w.scorecards.teams.iter().find(|t| &*t.team == team), detail)
@@ -137,17 +139,17 @@ fn draw(
     ])
     .areas(area);
 
-    let lines = numbers(card);
+    let lines = numbers(th, card);
     let title = format!(" {team} · last {} days ", w.days);
     frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(Span::styled(title, theme::title()))),
+        Paragraph::new(lines).block(Block::bordered().title(Span::styled(title, th.title))),
         top,
     );
-    super::team_gates::draw(frame, gates_area, card, &canary_region(snapshot));
+    super::team_gates::draw(th, frame, gates_area, card, &canary_region(snapshot));
 
     let block = Block::bordered().title(Span::styled(
         " Records behind the numbers · Enter on an incident opens it · Esc back ",
-        theme::title(),
+        th.title,
     ));
     let inner = block.inner(list);
     frame.render_widget(block, list);
@@ -159,7 +161,7 @@ fn draw(
 
 /// The five numbers with tier, trend and the previous window's value, then
 /// the team's tier.
-fn numbers(card: &TeamScorecard) -> Vec<Line<'static>> {
+fn numbers(th: &Theme, card: &TeamScorecard) -> Vec<Line<'static>> {
     let m = &card.current;
     let p = &card.previous;
     let now = key_values(m);
@@ -193,13 +195,13 @@ fn numbers(card: &TeamScorecard) -> Vec<Line<'static>> {
             Span::raw(format!(" {:<22}", names[k])),
             Span::styled(
                 format!("{:>9} {:<7}", now[k], Tier::label_of(tiers[k])),
-                theme::tier(tiers[k]),
+                th.tier(tiers[k]),
             ),
             Span::styled(
                 format!("{} ", trends[k].arrow(HIGHER_IS_BETTER[k])),
-                theme::trend(trends[k]),
+                th.trend(trends[k]),
             ),
-            Span::styled(format!("was {:<9}", before[k]), theme::dim()),
+            Span::styled(format!("was {:<9}", before[k]), th.dim),
             Span::raw(format!("  {}", counts[k])),
         ]));
     }
@@ -214,7 +216,7 @@ fn numbers(card: &TeamScorecard) -> Vec<Line<'static>> {
                 "         was {:<9}",
                 p.rework_rate.rate.map_or("-".into(), format::percent)
             ),
-            theme::dim(),
+            th.dim,
         ),
         Span::raw(format!(
             "  {} of {} deployments",
@@ -223,11 +225,8 @@ fn numbers(card: &TeamScorecard) -> Vec<Line<'static>> {
     ]));
     lines.push(Line::from(vec![
         Span::raw(" Team tier "),
-        Span::styled(
-            Tier::label_of(card.tier).to_uppercase(),
-            theme::tier(card.tier),
-        ),
-        Span::styled("  (the weakest of the four key metrics)", theme::dim()),
+        Span::styled(Tier::label_of(card.tier).to_uppercase(), th.tier(card.tier)),
+        Span::styled("  (the weakest of the four key metrics)", th.dim),
     ]));
     lines
 }
@@ -240,6 +239,7 @@ fn visible_lines<'a>(
     height: usize,
     wide: bool,
 ) -> Vec<Line<'a>> {
+    let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let sections = [d.deployments.len(), d.changes.len(), d.incidents.len()];
     let titles = [
@@ -279,7 +279,7 @@ fn visible_lines<'a>(
         if line >= offset {
             out.push(Line::from(Span::styled(
                 format!(" {}", titles[s]),
-                theme::section(),
+                th.section,
             )));
         }
         line += 1;
@@ -288,9 +288,9 @@ fn visible_lines<'a>(
             if out.len() >= height {
                 return out;
             }
-            let mut l = row_line(snapshot, d, s, i, ctx.now, wide);
+            let mut l = row_line(th, snapshot, d, s, i, ctx.now, wide);
             if row + i == selected {
-                l = l.style(theme::selected());
+                l = l.style(th.selected);
             }
             out.push(l);
         }
@@ -305,6 +305,7 @@ fn visible_lines<'a>(
 }
 
 fn row_line<'a>(
+    th: &Theme,
     snapshot: &'a Snapshot,
     d: &TeamDetail,
     section: usize,
@@ -325,31 +326,31 @@ fn row_line<'a>(
                     format!("{:<22} ", dep.id)
                 }),
             ];
-            spans.extend(super::team_gates::deployment_cells(&row.gates, wide));
+            spans.extend(super::team_gates::deployment_cells(th, &row.gates, wide));
             // The short rework marker goes before the failure text, which
             // can be long and is cut at the row's end.
             match &row.rework {
                 Some(ReworkReason::Hotfix) => {
-                    spans.push(Span::styled("rework: hotfix  ", theme::tier(None)))
+                    spans.push(Span::styled("rework: hotfix  ", th.tier(None)))
                 }
                 Some(ReworkReason::DuringIncident(id)) => spans.push(Span::styled(
                     format!("rework: during {id}  "),
-                    theme::tier(None),
+                    th.tier(None),
                 )),
                 None => {}
             }
             if row.fail_reasons.is_empty() {
-                spans.push(Span::styled("ok", theme::ok()));
+                spans.push(Span::styled("ok", th.ok));
             } else {
                 let why: Vec<String> = row.fail_reasons.iter().map(reason).collect();
                 spans.push(Span::styled(
                     format!("FAILED: {}", why.join("; ")),
-                    theme::alert(),
+                    th.alert,
                 ));
             }
             Line::from(spans)
         }
-        1 => change_line(snapshot, &d.changes[i], wide),
+        1 => change_line(th, snapshot, &d.changes[i], wide),
         _ => {
             let row = &d.incidents[i];
             let inc = &r.incidents[row.incident];
@@ -360,7 +361,7 @@ fn row_line<'a>(
                 )),
                 _ => Span::styled(
                     format!("OPEN for {:<11}", format::age(now - inc.opened)),
-                    theme::alert(),
+                    th.alert,
                 ),
             };
             let dep = match row.attribution {
@@ -372,19 +373,19 @@ fn row_line<'a>(
                 Span::raw(format!("  {:<24} ", inc.id)),
                 state,
                 Span::raw(format!(" {dep}  ")),
-                Span::styled(inc.title.as_deref().unwrap_or("").to_string(), theme::dim()),
+                Span::styled(inc.title.as_deref().unwrap_or("").to_string(), th.dim),
             ])
         }
     }
 }
 
 /// A change row: its lead time, where it shipped, its review times and title.
-fn change_line<'a>(snapshot: &'a Snapshot, row: &ChangeRow, wide: bool) -> Line<'a> {
+fn change_line<'a>(th: &Theme, snapshot: &'a Snapshot, row: &ChangeRow, wide: bool) -> Line<'a> {
     let r = &snapshot.records;
     let c = &r.changes[row.change];
     let dep = &r.deployments[row.deployment];
     let lead = if row.skewed {
-        Span::styled(format!("{:>9}", "skewed"), theme::alert())
+        Span::styled(format!("{:>9}", "skewed"), th.alert)
     } else {
         Span::raw(format!("{:>9}", format::duration(row.lead)))
     };
@@ -393,10 +394,10 @@ fn change_line<'a>(snapshot: &'a Snapshot, row: &ChangeRow, wide: bool) -> Line<
         lead,
         Span::raw(format!("  {:<22} → {:<24} ", c.id, dep.id)),
     ];
-    spans.extend(super::team_gates::change_cells(c, wide));
+    spans.extend(super::team_gates::change_cells(th, c, wide));
     spans.push(Span::styled(
         c.title.as_deref().unwrap_or("").to_string(),
-        theme::dim(),
+        th.dim,
     ));
     Line::from(spans)
 }

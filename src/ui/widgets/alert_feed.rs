@@ -10,28 +10,28 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::App;
 use crate::metrics::alerts::{Alert, AlertKind, LOOKBACK};
-use crate::ui::theme;
 
 /// Rows the feed takes at the bottom of the body, borders included.
 pub const HEIGHT: u16 = 8;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let th = &app.theme;
     let log = &app.release.log;
     let alerts = log.entries();
     let open = app.open_alerts().count();
     let hours = LOOKBACK.num_hours();
     let block = Block::bordered()
-        .border_style(if open > 0 { theme::alert() } else { theme::dim() })
+        .border_style(if open > 0 { th.alert } else { th.dim })
         .title(Span::styled(
             format!(
                 " Release window · {open} unacknowledged of {} · last {hours}h, older until acknowledged ",
                 alerts.len()
             ),
-            theme::title(),
+            th.title,
         ))
         .title_bottom(Span::styled(
             " a ack newest · A ack all · w off ",
-            theme::dim(),
+            th.dim,
         ));
     let rows = block.inner(area).height as usize;
     let mut lines: Vec<Line> = alerts
@@ -44,7 +44,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             format!(
                 " Quiet: no canary failures, rollbacks, long pauses, incidents or critical findings in the last {hours}h."
             ),
-            theme::dim(),
+            th.dim,
         )));
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
@@ -52,36 +52,33 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 
 /// One alert: when, what, its live text, and whether it cleared or was acknowledged.
 fn row(a: &Alert, acked: bool, app: &App) -> Line<'static> {
+    let th = &app.theme;
     let style = if acked || a.cleared.is_some() {
-        theme::dim()
+        th.dim
     } else {
         match a.kind {
             AlertKind::CanaryFailed | AlertKind::RolledBack | AlertKind::CriticalFinding => {
-                theme::alert()
+                th.alert
             }
-            AlertKind::PausedTooLong | AlertKind::IncidentOpened => theme::warn(),
+            AlertKind::PausedTooLong | AlertKind::IncidentOpened => th.warn,
         }
     };
     let mut spans = vec![
-        Span::styled(format!(" {} ", a.at.format("%H:%M")), theme::dim()),
+        Span::styled(format!(" {} ", a.at.format("%H:%M")), th.dim),
         Span::styled(format!("{:<17}", a.kind.label()), style),
         Span::styled(
             crate::app::alert_text(a, app.now).to_string(),
-            if acked {
-                theme::dim()
-            } else {
-                Default::default()
-            },
+            if acked { th.dim } else { Default::default() },
         ),
     ];
     if let Some(c) = a.cleared {
         spans.push(Span::styled(
             format!("  cleared {}", c.format("%H:%M")),
-            theme::ok(),
+            th.ok,
         ));
     }
     if acked {
-        spans.push(Span::styled("  ✓ ack", theme::dim()));
+        spans.push(Span::styled("  ✓ ack", th.dim));
     }
     Line::from(spans)
 }

@@ -10,6 +10,7 @@ mod canary_kayenta;
 mod config_file;
 mod config_hardening;
 mod config_kinds;
+mod cut_numbers;
 mod detail_scroll;
 mod events_parallel;
 mod file_parsers_fuzz;

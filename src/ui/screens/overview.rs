@@ -3,8 +3,9 @@
 use crate::app::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Paragraph};
 
 use crossterm::event::KeyCode;
 
@@ -16,6 +17,7 @@ use crate::metrics::{Scorecards, TeamMetrics, TeamScorecard, Tier};
 use crate::model::Text;
 use crate::store::Snapshot;
 use crate::ui::screens::team::TeamPage;
+use crate::ui::widgets::fitted_table::{self, Col, FitRow, KEEP, Kind};
 use crate::ui::widgets::scroll;
 use crate::util::format;
 
@@ -97,14 +99,15 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, gates: bool) 
     ])
     .areas(area);
     frame.render_widget(summary(th, &w.scorecards, snapshot), summary_area);
-    // The compliance column where it fits without squeezing team names.
-    let audit = table_area.width >= 90;
+    // The compliance column is dropped by the column rules when it does not
+    // fit (under about 80 columns); the legend explains it where it is shown.
+    let audit = table_area.width >= 80;
     if gates {
         super::overview_gates::table(frame, table_area, ctx, selected);
         frame.render_widget(super::overview_gates::legend(th), legend_area);
         return;
     }
-    table(frame, table_area, ctx, selected, audit);
+    table(frame, table_area, ctx, selected, true);
     frame.render_widget(legend(th, audit), legend_area);
 }
 
@@ -166,14 +169,8 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool)
     } else {
         ["DEPLOYS", "LEAD TIME", "FAIL RATE", "RESTORE"]
     };
-    let mut heads = vec![
-        "TEAM", "TIER", names[0], names[1], names[2], names[3], "REWORK", "OPEN",
-    ];
-    if audit {
-        heads.push("AUDIT");
-    }
-    let header = Row::new(heads.into_iter().map(|h| Cell::from(h).style(th.header)));
-    let rows = w
+    let cols = columns(names, audit);
+    let rows: Vec<FitRow> = w
         .order
         .iter()
         .enumerate()
@@ -185,41 +182,63 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool)
             if audit {
                 cells.push(compliance_cell(th, snapshot, ctx.window, &t.team));
             }
-            let r = Row::new(cells);
-            if row == selected {
-                r.style(th.selected)
-            } else {
-                r
+            FitRow {
+                cells,
+                style: if row == selected {
+                    th.selected
+                } else {
+                    Style::new()
+                },
             }
-        });
-    let metric_width = if wide { 17 } else { 10 };
-    let mut widths = vec![
-        Constraint::Min(12),
-        Constraint::Length(6),
-        Constraint::Length(metric_width),
-        Constraint::Length(metric_width),
-        Constraint::Length(metric_width),
-        Constraint::Length(metric_width),
-        Constraint::Length(6),
-        Constraint::Length(4),
+        })
+        .collect();
+    let inner = block.inner(area).width;
+    let table = fitted_table::table(&cols, th.header, rows, inner).block(block);
+    frame.render_widget(table, area);
+}
+
+/// The scorecard's columns: the team and its tier stay; what a narrow
+/// terminal drops first is rework, then open incidents, then the audit count,
+/// then time to restore, lead time, frequency and failure rate.
+fn columns(names: [&'static str; 4], audit: bool) -> Vec<Col> {
+    let whole = |head, priority| Col {
+        head,
+        kind: Kind::Whole,
+        priority,
+    };
+    let mut cols = vec![
+        Col {
+            head: "TEAM",
+            kind: Kind::Name { min: 8 },
+            priority: KEEP,
+        },
+        whole("TIER", KEEP),
+        whole(names[0], 7),
+        whole(names[1], 6),
+        whole(names[2], 8),
+        whole(names[3], 5),
+        whole("REWORK", 2),
+        whole("OPEN", 3),
     ];
     if audit {
-        widths.push(Constraint::Length(8));
+        cols.push(whole("AUDIT", 4));
     }
-    let table = Table::new(rows, widths).header(header).block(block);
-    frame.render_widget(table, area);
+    cols
 }
 
 /// A team's cells up to OPEN: tier, the four key metrics with their trend
 /// arrows (and tiers in words when `wide`), rework and open incidents.
-fn team_cells(th: &Theme, t: &TeamScorecard, wide: bool) -> Vec<Cell<'static>> {
+fn team_cells(th: &Theme, t: &TeamScorecard, wide: bool) -> Vec<Line<'static>> {
     let m = &t.current;
     let values = key_values(m);
     let trends = key_trends(m, &t.previous);
     let tiers = m.key_tiers();
     let mut cells = vec![
-        Cell::from(t.team.to_string()),
-        Cell::from(Tier::label_of(t.tier).to_uppercase()).style(th.tier(t.tier).bold()),
+        Line::from(t.team.to_string()),
+        Line::from(Span::styled(
+            Tier::label_of(t.tier).to_uppercase(),
+            th.tier(t.tier).bold(),
+        )),
     ];
     for k in 0..4 {
         // The arrow sits against its own value: `1.2/wk↑`, then padding.
@@ -238,13 +257,16 @@ fn team_cells(th: &Theme, t: &TeamScorecard, wide: bool) -> Vec<Cell<'static>> {
                 th.tier(tiers[k]),
             ));
         }
-        cells.push(Cell::from(Line::from(spans)));
+        cells.push(Line::from(spans));
     }
-    cells.push(Cell::from(
+    cells.push(Line::from(
         m.rework_rate.rate.map_or("-".into(), format::percent),
     ));
     let open = m.time_to_restore.open;
-    cells.push(Cell::from(open.to_string()).style(if open > 0 { th.alert } else { th.dim }));
+    cells.push(Line::from(Span::styled(
+        open.to_string(),
+        if open > 0 { th.alert } else { th.dim },
+    )));
     cells
 }
 
@@ -267,25 +289,23 @@ fn legend(th: &Theme, audit: bool) -> Paragraph<'static> {
 
 /// The compliance column: open findings of the team, and `!N` for those past
 /// their SLA (red), from the posture the store computed.
-fn compliance_cell<'a>(th: &Theme, snapshot: &Snapshot, window: usize, team: &str) -> Cell<'a> {
+fn compliance_cell(th: &Theme, snapshot: &Snapshot, window: usize, team: &str) -> Line<'static> {
     let posture = snapshot
         .views
         .findings
         .windows
         .get(window)
         .and_then(|w| w.teams.iter().find(|p| &*p.name == team));
-    match posture {
+    let (text, style) = match posture {
         Some(p) if p.sla_breaches > 0 => {
-            Cell::from(format!("{} !{}", p.open_total, p.sla_breaches)).style(th.alert)
+            (format!("{} !{}", p.open_total, p.sla_breaches), th.alert)
         }
-        Some(p) if p.open[0] > 0 => Cell::from(p.open_total.to_string()).style(th.warn),
-        Some(p) => Cell::from(p.open_total.to_string()).style(if p.open_total > 0 {
-            ratatui::style::Style::default()
-        } else {
-            th.dim
-        }),
-        None => Cell::from("-").style(th.dim),
-    }
+        Some(p) if p.open[0] > 0 => (p.open_total.to_string(), th.warn),
+        Some(p) if p.open_total > 0 => (p.open_total.to_string(), Style::new()),
+        Some(p) => (p.open_total.to_string(), th.dim),
+        None => ("-".to_string(), th.dim),
+    };
+    Line::from(Span::styled(text, style))
 }
 
 /// The four key metrics as short strings, in display order.

@@ -34,15 +34,19 @@ fn tokens(row: &str) -> impl Iterator<Item = &str> {
         .filter(|t| !t.is_empty())
 }
 
-/// The screens whose tables follow the column rules: none of their numbers may be
-/// cut at any size (the rest are listed by the ignored test above).
+/// The screens not yet under the column rules (issue 14); the ignored test
+/// above lists their cuts.
+const NOT_FITTED: [&str; 3] = ["Overview gates", "Overview › billing", "Lanes"];
+
+/// Every other screen follows the column rules: none of its numbers may be
+/// cut at any size.
 #[test]
-fn no_number_is_cut_on_the_overview_or_incidents() {
+fn no_number_is_cut_on_the_fitted_screens() {
     let s = demo_snapshot();
     let mut found = Vec::new();
     let mut checked = 0;
     for (name, app) in screens(&s) {
-        if !(name == "Overview" || name == "Incidents") {
+        if NOT_FITTED.contains(&name.as_str()) {
             continue;
         }
         for (w, h) in SIZES {
@@ -52,7 +56,9 @@ fn no_number_is_cut_on_the_overview_or_incidents() {
             }
         }
     }
-    assert_eq!(checked, 8);
+    // Overview, Incidents and its drill-down, Findings and its drill-down,
+    // Sources, the lane drill-down: 7 screens at 4 sizes.
+    assert_eq!(checked, 28);
     assert!(
         found.is_empty(),
         "{} cut:\n{}",
@@ -140,9 +146,8 @@ pub fn cut_numbers(app: &App, s: &Snapshot, w: u16, h: u16) -> Vec<(usize, Strin
 }
 
 #[test]
-#[ignore = "issue 14, not done: the column rules cover the Overview and Incidents tables; \
-            Findings, the Lanes list, the gates view and the team drill-down still cut \
-            (run with --ignored for the list)"]
+#[ignore = "issue 14, not done: the Lanes list, the Overview's gates view and the team \
+            drill-down still cut (4 cuts; run with --ignored for the list)"]
 fn no_number_is_cut_on_any_screen_at_any_size() {
     let s = demo_snapshot();
     let mut found = Vec::new();
@@ -159,4 +164,24 @@ fn no_number_is_cut_on_any_screen_at_any_size() {
         found.len(),
         found.join("\n")
     );
+}
+
+/// Every screen of the demo at every size, as text, for review by eye.
+/// The themes change styles only; their styles are checked in `themes`.
+#[test]
+fn every_screen_at_every_size() {
+    let s = demo_snapshot();
+    for (name, app) in screens(&s) {
+        for (w, h) in SIZES {
+            let text: Vec<String> = rows(&app, &s, w, h)
+                .iter()
+                .map(|r| r.trim_end().to_string())
+                .collect();
+            let id = format!("{name}_{w}x{h}")
+                .replace(" › ", "_")
+                .replace(' ', "_")
+                .to_lowercase();
+            insta::assert_snapshot!(id, text.join("\n"));
+        }
+    }
 }

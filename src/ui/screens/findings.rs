@@ -7,7 +7,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::app::Action;
 use crate::app::findings::{FindingsFilter, effective, matching_rows, prompt_hint};
@@ -16,6 +16,7 @@ use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::posture::{FindingRow, Posture};
 use crate::model::{Finding, FindingStatus, Severity, Time};
 use crate::ui::screens::finding;
+use crate::ui::widgets::fitted_table::{self, Col, FitRow, KEEP, Kind};
 use crate::ui::widgets::scroll;
 use crate::util::format;
 
@@ -248,7 +249,6 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: us
             table.days, table.days
         ),
         ctx,
-        teams_area.width >= 110,
     );
     posture_table(
         frame,
@@ -257,7 +257,6 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: us
         &table.accounts,
         " Posture by account ",
         ctx,
-        false,
     );
     findings_list(frame, list_area, ctx, state, selected);
 }
@@ -265,76 +264,85 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: us
 fn posture_table(
     frame: &mut Frame,
     area: Rect,
-    first: &str,
+    first: &'static str,
     rows: &[Posture],
     title: &str,
     ctx: &Ctx,
-    wide: bool,
 ) {
     let th = &ctx.theme;
     let now = ctx.snapshot.views.now;
-    let mut header = vec![
-        first, "OPEN", "CRIT", "HIGH", "MED", "LOW", "INFO", "NEW 24H", "PAST SLA",
-    ];
-    if wide {
-        header.extend(["OLDEST CRIT", "FIXED", "MEDIAN FIX", "TREND", "FRAMEWORKS"]);
-    } else {
-        header.push("FRAMEWORKS");
-    }
     let block = Block::bordered().title(Span::styled(title.to_string(), th.title));
     let height = block.inner(area).height.saturating_sub(1) as usize;
     // The rows come needing action first (`metrics::posture`), so what does
     // not fit is the calm part.
-    let order: Vec<&Posture> = rows.iter().collect();
-    let shown = order.len().min(height);
-    let hidden = order.len() - shown;
-    let body = order
-        .into_iter()
+    let shown = rows.len().min(height);
+    let hidden = rows.len() - shown;
+    let body: Vec<FitRow> = rows
+        .iter()
         .take(shown)
-        .map(|p| Row::new(posture_cells(th, p, wide, now)));
+        .map(|p| FitRow {
+            cells: posture_cells(th, p, now),
+            style: Style::new(),
+        })
+        .collect();
     // What does not fit is counted on the bottom border.
     let block = if hidden > 0 {
         block.title_bottom(Span::styled(format!(" +{hidden} more "), th.warn))
     } else {
         block
     };
-    let mut widths = vec![
-        Constraint::Length(14),
-        Constraint::Length(4),
-        Constraint::Length(4),
-        Constraint::Length(4),
-        Constraint::Length(4),
-        Constraint::Length(4),
-        Constraint::Length(4),
-        Constraint::Length(7),
-        Constraint::Length(if wide { 9 } else { 8 }),
-    ];
-    if wide {
-        widths.extend([
-            Constraint::Length(12),
-            Constraint::Length(6),
-            Constraint::Length(11),
-            Constraint::Length(6),
-        ]);
-    }
-    widths.push(Constraint::Fill(1));
-    let table = Table::new(body, widths)
-        .header(Row::new(
-            header.into_iter().map(|h| Cell::from(h).style(th.header)),
-        ))
-        .block(block);
+    let mut cols = POSTURE_COLUMNS;
+    cols[0].head = first;
+    let inner = block.inner(area).width;
+    let table = fitted_table::table(&cols, th.header, body, inner).block(block);
     frame.render_widget(table, area);
 }
 
+const fn whole(head: &'static str, priority: u8) -> Col {
+    Col {
+        head,
+        kind: Kind::Whole,
+        priority,
+    }
+}
+
+/// The posture tables' columns: the team or account and its open count stay;
+/// a narrow terminal drops the history (fixed, median fix, trend, oldest
+/// critical) first, then the calm severities, keeping criticals and past-SLA
+/// counts longest. The frameworks take the spare width.
+const POSTURE_COLUMNS: [Col; 14] = [
+    whole("NAME", KEEP),
+    whole("OPEN", KEEP),
+    whole("CRIT", 13),
+    whole("HIGH", 11),
+    whole("MED", 9),
+    whole("LOW", 7),
+    whole("INFO", 6),
+    whole("NEW 24H", 8),
+    whole("PAST SLA", 12),
+    whole("OLDEST CRIT", 5),
+    whole("FIXED", 2),
+    whole("MEDIAN FIX", 3),
+    whole("TREND", 4),
+    Col {
+        head: "FRAMEWORKS",
+        kind: Kind::Text { min: 10 },
+        priority: 10,
+    },
+];
+
 /// One team's or account's row: open counts by severity, new, past SLA,
-/// (when `wide`) oldest critical, fixed, median fix time and trend, then the
-/// top frameworks.
-fn posture_cells(th: &Theme, p: &Posture, wide: bool, now: Time) -> Vec<Cell<'static>> {
-    let count =
-        |n: u64, style: Style| Cell::from(n.to_string()).style(if n > 0 { style } else { th.dim });
+/// oldest critical, fixed, median fix time and trend, then the top frameworks.
+fn posture_cells(th: &Theme, p: &Posture, now: Time) -> Vec<Line<'static>> {
+    let count = |n: u64, style: Style| {
+        Line::from(Span::styled(
+            n.to_string(),
+            if n > 0 { style } else { th.dim },
+        ))
+    };
     let mut cells = vec![
-        Cell::from(p.name.to_string()),
-        Cell::from(p.open_total.to_string()),
+        Line::from(p.name.to_string()),
+        Line::from(p.open_total.to_string()),
         count(p.open[0], severity_style(th, Severity::Critical)),
         count(p.open[1], severity_style(th, Severity::High)),
         count(p.open[2], severity_style(th, Severity::Medium)),
@@ -351,25 +359,22 @@ fn posture_cells(th: &Theme, p: &Posture, wide: bool, now: Time) -> Vec<Cell<'st
         .map(|(k, v)| format!("{k} {v}"))
         .collect::<Vec<_>>()
         .join(", ");
-    if wide {
-        cells.push(Cell::from(
-            p.oldest_open_critical
-                .map_or("-".into(), |t| format::duration(now - t)),
-        ));
-        cells.push(Cell::from(p.resolved.to_string()));
-        cells.push(Cell::from(
-            p.median_resolve_seconds
-                .map_or("-".into(), format::duration_secs),
-        ));
-        let change = p.open_change();
-        let (arrow, style) = match change {
-            c if c > 0 => (format!("↑{c}"), th.alert),
-            c if c < 0 => (format!("↓{}", -c), th.ok),
-            _ => ("=".to_string(), th.dim),
-        };
-        cells.push(Cell::from(arrow).style(style));
-    }
-    cells.push(Cell::from(fw_text).style(th.dim));
+    cells.push(Line::from(
+        p.oldest_open_critical
+            .map_or("-".into(), |t| format::duration(now - t)),
+    ));
+    cells.push(Line::from(p.resolved.to_string()));
+    cells.push(Line::from(
+        p.median_resolve_seconds
+            .map_or("-".into(), format::duration_secs),
+    ));
+    let (arrow, style) = match p.open_change() {
+        c if c > 0 => (format!("↑{c}"), th.alert),
+        c if c < 0 => (format!("↓{}", -c), th.ok),
+        _ => ("=".to_string(), th.dim),
+    };
+    cells.push(Line::from(Span::styled(arrow, style)));
+    cells.push(Line::from(Span::styled(fw_text, th.dim)));
     cells
 }
 
@@ -408,9 +413,7 @@ fn findings_list(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, sel
     ));
     let height = block.inner(area).height.saturating_sub(1) as usize;
     let offset = scroll::offset(selected, height);
-    // Narrow terminals drop the account column so the title stays visible.
-    let wide = area.width >= 100;
-    let body = state
+    let body: Vec<FitRow> = state
         .rows
         .iter()
         .enumerate()
@@ -419,46 +422,52 @@ fn findings_list(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, sel
         .filter_map(|(n, &pos)| {
             let row = view.rows.get(pos)?;
             let f = records.get(row.index)?;
-            let r = Row::new(finding_cells(th, row, f, ctx.now, wide));
-            Some(if n == selected {
-                r.style(th.selected)
-            } else {
-                r
+            Some(FitRow {
+                cells: finding_cells(th, row, f, ctx.now),
+                style: if n == selected {
+                    th.selected
+                } else {
+                    Style::new()
+                },
             })
-        });
-    let mut widths = vec![
-        Constraint::Length(4),
-        Constraint::Length(10),
-        Constraint::Length(10),
-        Constraint::Length(14),
-    ];
-    let mut heads = vec!["SEV", "STATUS", "AGE / SLA", "TEAM"];
-    if wide {
-        widths.push(Constraint::Length(13));
-        heads.push("ACCOUNT");
-    }
-    widths.extend([Constraint::Length(22), Constraint::Fill(1)]);
-    heads.extend(["FRAMEWORKS", "TITLE"]);
-    let table = Table::new(body, widths)
-        .header(Row::new(
-            heads.into_iter().map(|h| Cell::from(h).style(th.header)),
-        ))
-        .block(block);
+        })
+        .collect();
+    let inner = block.inner(area).width;
+    let table = fitted_table::table(&FINDING_COLUMNS, th.header, body, inner).block(block);
     frame.render_widget(table, area);
     if shown == 0 {
         empty_message(th, frame, area, view.rows.is_empty());
     }
 }
 
-/// One finding's row: severity, status, age against the SLA, team,
-/// (when `wide`) account, frameworks and title.
-fn finding_cells(
-    th: &Theme,
-    row: &FindingRow,
-    f: &Finding,
-    now: Time,
-    wide: bool,
-) -> Vec<Cell<'static>> {
+/// The finding list's columns: a narrow terminal drops the account first
+/// (the team says whose it is), then the frameworks and the title;
+/// severity and age against the SLA always stay.
+const FINDING_COLUMNS: [Col; 7] = [
+    whole("SEV", KEEP),
+    whole("STATUS", 7),
+    whole("AGE / SLA", KEEP),
+    Col {
+        head: "TEAM",
+        kind: Kind::Name { min: 6 },
+        priority: 6,
+    },
+    whole("ACCOUNT", 1),
+    Col {
+        head: "FRAMEWORKS",
+        kind: Kind::Name { min: 10 },
+        priority: 4,
+    },
+    Col {
+        head: "TITLE",
+        kind: Kind::Text { min: 24 },
+        priority: 5,
+    },
+];
+
+/// One finding's row: severity, status, age against the SLA, team, account,
+/// frameworks and title.
+fn finding_cells(th: &Theme, row: &FindingRow, f: &Finding, now: Time) -> Vec<Line<'static>> {
     let status = effective(f, row.open);
     let age = if row.open {
         now - f.opened
@@ -470,33 +479,30 @@ fn finding_cells(
     } else {
         Style::default()
     };
-    let mut cells = vec![
-        Cell::from(severity_short(f.severity)).style(severity_style(th, f.severity)),
-        Cell::from(status_label(status)),
-        Cell::from(age_vs_sla(row, age)).style(age_style),
-        Cell::from(row.team.to_string()),
-    ];
-    if wide {
-        cells.push(Cell::from(f.account.as_deref().unwrap_or("-").to_string()));
-    }
-    cells.extend([
-        Cell::from(
-            row.frameworks
-                .iter()
-                .map(|t| t.to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-        )
-        .style(th.dim),
-        Cell::from(
-            f.title
-                .as_deref()
-                .or(f.rule.as_deref())
-                .unwrap_or(&f.id)
-                .to_string(),
-        ),
-    ]);
-    cells
+    let frameworks = row
+        .frameworks
+        .iter()
+        .map(|t| t.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let title = f
+        .title
+        .as_deref()
+        .or(f.rule.as_deref())
+        .unwrap_or(&f.id)
+        .to_string();
+    vec![
+        Line::from(Span::styled(
+            severity_short(f.severity),
+            severity_style(th, f.severity),
+        )),
+        Line::from(status_label(status)),
+        Line::from(Span::styled(age_vs_sla(row, age), age_style)),
+        Line::from(row.team.to_string()),
+        Line::from(f.account.as_deref().unwrap_or("-").to_string()),
+        Line::from(Span::styled(frameworks, th.dim)),
+        Line::from(title),
+    ]
 }
 
 /// Why the list is empty, on its first row.

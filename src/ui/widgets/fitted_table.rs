@@ -55,14 +55,37 @@ fn fit_line(line: Line<'static>, w: u16) -> Line<'static> {
 }
 
 /// The width each column gets in `avail` columns, `None` for a dropped one.
+/// A name is not shortened to keep a column of lower priority: that column
+/// is dropped first.
+pub fn widths(cols: &[Col], natural: &[u16], avail: u16) -> Vec<Option<u16>> {
+    let mut dropped: Vec<usize> = Vec::new();
+    loop {
+        let out = fit(cols, natural, avail, &dropped);
+        let short = cols.iter().enumerate().filter(|(i, c)| {
+            matches!(c.kind, Kind::Name { .. }) && out[*i].is_some_and(|w| w < natural[*i])
+        });
+        let Some(top) = short.map(|(_, c)| c.priority).max() else {
+            return out;
+        };
+        let lower = (0..cols.len())
+            .filter(|&i| out[i].is_some() && cols[i].priority < top)
+            .min_by_key(|&i| (cols[i].priority, std::cmp::Reverse(i)));
+        match lower {
+            Some(i) => dropped.push(i),
+            None => return out,
+        }
+    }
+}
+
+/// [`widths`] with the columns in `dropped` left out from the start.
 /// `natural[i]` is the widest cell of column `i`; a whole column's header is
 /// whole too, a name's or a text's is cut with its values.
-pub fn widths(cols: &[Col], natural: &[u16], avail: u16) -> Vec<Option<u16>> {
+fn fit(cols: &[Col], natural: &[u16], avail: u16, dropped: &[usize]) -> Vec<Option<u16>> {
     let need = |i: usize| match cols[i].kind {
         Kind::Whole => natural[i].max(width(cols[i].head) as u16).max(1),
         Kind::Name { min } | Kind::Text { min } => min.min(natural[i].max(1)),
     };
-    let mut kept: Vec<usize> = (0..cols.len()).collect();
+    let mut kept: Vec<usize> = (0..cols.len()).filter(|i| !dropped.contains(i)).collect();
     let total = |kept: &[usize]| -> u32 {
         kept.iter().map(|&i| u32::from(need(i))).sum::<u32>()
             + u32::from(SPACING) * kept.len().saturating_sub(1) as u32
@@ -177,16 +200,23 @@ mod tests {
             widths(&cols, &natural, 80),
             [Some(10), Some(12), Some(3), Some(52)]
         );
-        // Tight: the name shrinks before anything is dropped, and gets the
-        // spare column before the title does.
+        // Tight: columns of lower priority than the name go before the
+        // name is shortened.
         assert_eq!(
             widths(&cols, &natural, 26),
-            [Some(10), Some(5), Some(3), Some(5)]
+            [Some(10), Some(12), None, None]
         );
-        // Tighter: the lowest priority number goes whole, never cut.
+        // Tighter: with nothing lower left to drop, the name shrinks.
         assert_eq!(
             widths(&cols, &natural, 21),
-            [Some(10), Some(4), None, Some(5)]
+            [Some(10), Some(10), None, None]
+        );
+        // A name of lower priority than the rest shrinks and keeps them.
+        let mut humble = cols;
+        humble[1].priority = 0;
+        assert_eq!(
+            widths(&humble, &natural, 26),
+            [Some(10), Some(5), Some(3), Some(5)]
         );
         // The identity is kept even when nothing else fits.
         assert_eq!(widths(&cols, &natural, 8)[0], Some(10));

@@ -243,6 +243,7 @@ pub mod synth {
                 first_review: Some(time + TimeDelta::minutes(30 + (self.changes % 7) as i64 * 40)),
                 merged: Some(time + TimeDelta::minutes(300 + (self.changes % 5) as i64 * 60)),
                 lines: Some(self.changes % 400 + 1),
+                reverts: None,
             };
             self.pending[s].push_back(id);
             self.schedule(now, Event::Change(change));
@@ -533,7 +534,7 @@ fn describe(events: &[Event], records: &Records) {
             Event::Change(_) => lines[0] += 1,
             Event::Deployment(_) => lines[1] += 1,
             Event::Incident(_) => lines[2] += 1,
-            Event::Finding(_) | Event::Canary(_) => lines[3] += 1,
+            Event::Finding(_) | Event::Canary(_) | Event::Scorecards(_) => lines[3] += 1,
         }
     }
     let cards = scorecards(records, &settings(), window(), &DORA_2023);

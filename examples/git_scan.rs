@@ -8,7 +8,6 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use chrono::TimeDelta;
 use flightdeck::sources::git::{GitScanner, GitSpec, ServiceMap, TagPattern};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -33,7 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map(TagPattern::new)
             .collect::<Result<_, _>>()?;
     }
-    let mut scanner = GitScanner::new(spec, TimeDelta::days(7));
+    let mut scanner = GitScanner::new(spec);
     let start = Instant::now();
     let scan = scanner.poll()?;
     let first = start.elapsed();
@@ -42,14 +41,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let second = again.elapsed();
     let s = &scan.stats;
     println!(
-        "tags {} (deploy {}, aliases {}), commits {}, deployments {}, changes {}, failed {}, events {}",
+        "tags {} (deploy {}, aliases {}), commits {}, deployments {}, changes {}, reverts {}, events {}",
         s.tags,
         s.deploy_tags,
         s.aliases,
         s.commits,
         s.deployments,
         s.changes,
-        s.failed,
+        s.reverts,
         scan.events.len()
     );
     println!(
@@ -76,12 +75,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let t = Instant::now();
             let scan = scanner.poll()?;
             println!(
-                "re-poll {:.3} s: unchanged {}, commits read {}, events {}, failed {}",
+                "re-poll {:.3} s: unchanged {}, commits read {}, events {}, reverts {}",
                 t.elapsed().as_secs_f64(),
                 scan.unchanged,
                 scan.stats.commits,
                 scan.events.len(),
-                scan.stats.failed
+                scan.stats.reverts
             );
             line.clear();
         }

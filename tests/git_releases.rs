@@ -4,7 +4,7 @@
 //! reverts released soon or only weeks later, overlapping tag prefixes), each
 //! with its numbers worked out by hand in the comments.
 
-use crate::git_source::{Repo, TempDir, at, changes, lines, s};
+use crate::git_source::{Repo, TempDir, at, changes, lines, s, verdict, verdicts};
 use crate::support as common;
 
 use chrono::TimeDelta;
@@ -46,7 +46,7 @@ fn pre_releases_are_not_deployments_unless_asked_and_prefixes_are_excluded() {
     repo.tag("shop-1.1.0");
 
     // v* by default: the rc and the beta are not production; v1.0.0 ships a and b.
-    let scan_default = scan(&spec(&repo, serde_json::json!({})), WEEK).expect("scan");
+    let scan_default = scan(&spec(&repo, serde_json::json!({}))).expect("scan");
     assert_eq!(
         lines(&scan_default.events),
         vec![(
@@ -59,7 +59,7 @@ fn pre_releases_are_not_deployments_unless_asked_and_prefixes_are_excluded() {
     );
     // Asked for: each pre-release is a deployment of its own commits.
     let with = spec(&repo, serde_json::json!({"include_prereleases": true}));
-    let all = scan(&with, WEEK).expect("scan");
+    let all = scan(&with).expect("scan");
     let shipped: Vec<(String, Vec<String>)> =
         lines(&all.events).into_iter().map(|l| (l.0, l.4)).collect();
     assert_eq!(
@@ -76,7 +76,7 @@ fn pre_releases_are_not_deployments_unless_asked_and_prefixes_are_excluded() {
         &repo,
         serde_json::json!({"deploy_tags": "shop-*", "exclude_tags": ["shop-util-*"]}),
     );
-    let p = scan(&prefixed, WEEK).expect("scan");
+    let p = scan(&prefixed).expect("scan");
     let shipped: Vec<(String, Vec<String>)> =
         lines(&p.events).into_iter().map(|l| (l.0, l.4)).collect();
     assert_eq!(
@@ -84,7 +84,7 @@ fn pre_releases_are_not_deployments_unless_asked_and_prefixes_are_excluded() {
         vec![("shop@shop-1.1.0".into(), s(&[&a, &b, &c, &d]))]
     );
     let unexcluded = spec(&repo, serde_json::json!({"deploy_tags": ["shop-*"]}));
-    assert_eq!(scan(&unexcluded, WEEK).expect("scan").stats.deployments, 2);
+    assert_eq!(scan(&unexcluded).expect("scan").stats.deployments, 2);
 }
 
 #[test]
@@ -101,7 +101,7 @@ fn re_tags_and_retroactive_tags_are_aliases_not_deployments() {
     repo.tag("v2");
     // Tagged long after, on a commit v1 released.
     repo.run(at(500), at(500), &["tag", "-a", "-m", "old", "v0.9", &a]);
-    let got = scan(&GitSpec::one_service(&repo.dir, "shop"), WEEK).expect("scan");
+    let got = scan(&GitSpec::one_service(&repo.dir, "shop")).expect("scan");
     assert_eq!(
         lines(&got.events),
         vec![
@@ -146,7 +146,7 @@ fn a_maintenance_line_gets_its_own_deployments_and_a_cherry_pick_counts_once() {
     repo.annotated("v1.0.1", at(41));
     repo.run(at(45), at(45), &["checkout", "-q", "main"]);
     repo.annotated("v1.1.0", at(50));
-    let got = scan(&GitSpec::one_service(&repo.dir, "shop"), WEEK).expect("scan");
+    let got = scan(&GitSpec::one_service(&repo.dir, "shop")).expect("scan");
     // v1.0.1 ships the fix under its original id; v1.1.0 lists it too.
     assert_eq!(
         lines(&got.events),
@@ -214,40 +214,43 @@ fn a_revert_released_two_days_later_fails_the_release_and_one_weeks_later_does_n
     let x = repo.commit(&["x"], "feature x", at(20));
     repo.annotated("v1.1.0", at(24));
     // Reverted 50 h after the release, shipped by a patch release the next day:
-    // released 74 h after v1.1.0, within 7 days: v1.1.0 failed, at v1.1.1's time.
-    repo.revert(&x, at(74));
+    // released 74 h after v1.1.0, within 7 days: v1.1.0 failed.
+    let rx = repo.revert(&x, at(74));
     repo.annotated("v1.1.1", at(98));
     // y is reverted on main 3 h after v1.2.0, but the revert ships only with the
     // next regular release three weeks later: not a failure of v1.2.0.
     let y = repo.commit(&["y"], "feature y", at(100));
     repo.annotated("v1.2.0", at(101));
-    repo.revert(&y, at(104));
+    let ry = repo.revert(&y, at(104));
     repo.annotated("v1.3.0", at(101 + 21 * 24));
-    let got = scan(&GitSpec::one_service(&repo.dir, "shop"), WEEK).expect("scan");
+    let got = scan(&GitSpec::one_service(&repo.dir, "shop")).expect("scan");
+    // Both releases that ship a revert are rework.
     assert_eq!(
-        ids(&got.events),
+        verdicts(&got.events, WEEK),
         vec![
-            ("shop@v1.0.0".into(), DeployStatus::Success),
-            ("shop@v1.1.0".into(), DeployStatus::Success),
-            ("shop@v1.1.0".into(), DeployStatus::Failure),
-            ("shop@v1.1.1".into(), DeployStatus::Success),
-            ("shop@v1.2.0".into(), DeployStatus::Success),
-            ("shop@v1.3.0".into(), DeployStatus::Success),
+            verdict("shop@v1.0.0", &[], None),
+            verdict("shop@v1.1.0", &[&rx], None),
+            verdict("shop@v1.1.1", &[], Some(&rx)),
+            verdict("shop@v1.2.0", &[], None),
+            verdict("shop@v1.3.0", &[], Some(&ry)),
         ]
     );
-    let failure = &lines(&got.events)[2];
-    assert_eq!(failure.2, at(98), "failed when the revert was released");
-    // Both releases that ship a revert are rework.
-    let rework: Vec<String> = lines(&got.events)
-        .into_iter()
-        .filter(|l| l.3)
-        .map(|l| l.0)
-        .collect();
-    assert_eq!(rework, s(&["shop@v1.1.1", "shop@v1.3.0"]));
-    assert_eq!(got.stats.failed, 1);
+    assert_eq!(got.stats.reverts, 2);
     // A window of three days misses the first too.
-    let narrow = scan(&GitSpec::one_service(&repo.dir, "shop"), TimeDelta::days(3));
-    assert_eq!(narrow.expect("scan").stats.failed, 0);
+    let failed = verdicts(&got.events, TimeDelta::days(3));
+    assert!(failed.iter().all(|v| v.1.is_empty()), "{failed:?}");
+    // Counted in the window of the release it failed (v1.1.0, at 24 h): 1 of
+    // the 5 releases of the month.
+    let window = Window::ending(at(101 + 21 * 24 + 1), TimeDelta::days(30));
+    let cards = scorecards(
+        &Records::from_events(got.events.clone()),
+        &Settings::default(),
+        window,
+        &DORA_2023,
+    );
+    let cfr = &cards.teams[0].current.change_failure_rate;
+    assert_eq!((cfr.failed, cfr.deployments), (1, 5));
+    assert_eq!(cards.teams[0].current.rework_rate.rework, 2);
 }
 
 #[test]
@@ -284,19 +287,156 @@ fn a_revert_made_before_the_release_it_would_fail_is_not_its_failure() {
         at(6),
         &["merge", "-q", "--no-ff", "-m", "merge 1.0", "release-1.0"],
     );
-    repo.revert(&pin, at(7));
+    let revert = repo.revert(&pin, at(7));
     repo.run(at(8), at(8), &["checkout", "-q", "release-1.0"]);
     repo.annotated("v1.0.1", at(20));
     repo.run(at(21), at(21), &["checkout", "-q", "main"]);
     repo.annotated("v1.1.0", at(30));
-    let got = scan(&GitSpec::one_service(&repo.dir, "shop"), WEEK).expect("scan");
+    let got = scan(&GitSpec::one_service(&repo.dir, "shop")).expect("scan");
     // v1.1.0 releases the revert 10 h after v1.0.1, but it was made 13 h before
     // v1.0.1 went out: no failure; v1.1.0 still ships a revert (rework).
-    assert_eq!(got.stats.failed, 0, "{:?}", ids(&got.events));
-    let rework: Vec<String> = lines(&got.events)
-        .into_iter()
-        .filter(|l| l.3)
-        .map(|l| l.0)
+    assert_eq!(
+        verdicts(&got.events, WEEK),
+        vec![
+            verdict("shop@v1.0.0", &[], None),
+            verdict("shop@v1.0.1", &[], None),
+            verdict("shop@v1.1.0", &[], Some(&revert)),
+        ],
+        "{:?}",
+        ids(&got.events)
+    );
+}
+
+#[test]
+fn a_cherry_pick_without_its_trailer_is_found_by_its_patch() {
+    let Some(git) = common::tool("git") else {
+        return;
+    };
+    let tmp = TempDir::new("patch-id");
+    let repo = Repo::init(&git, tmp.0.join("r"));
+    let a = repo.commit(&["a"], "a", at(10));
+    repo.annotated("v1.0.0", at(10));
+    let f = repo.commit(&["f"], "fix f", at(30));
+    let g = repo.commit(&["g"], "tweak g", at(32));
+    repo.run(
+        at(35),
+        at(35),
+        &["checkout", "-q", "-b", "release-1.0", "v1.0.0"],
+    );
+    // A plain cherry-pick (no -x): the same author, author time, message and patch.
+    repo.run(at(30), at(40), &["cherry-pick", &f]);
+    let picked = repo.head();
+    // Same author, author time and message as g, but another patch: its own change.
+    let g2 = repo.commit_authored(&["g2"], "tweak g", at(32), at(42));
+    repo.annotated("v1.0.1", at(45));
+    repo.run(at(46), at(46), &["checkout", "-q", "main"]);
+    repo.annotated("v1.1.0", at(50));
+    let got = scan(&GitSpec::one_service(&repo.dir, "shop")).expect("scan");
+    assert_eq!(got.stats.picks, 1);
+    // v1.0.1 ships f under its original id (and g2); v1.1.0 lists f again.
+    let listed: Vec<(String, Vec<String>)> =
+        lines(&got.events).into_iter().map(|l| (l.0, l.4)).collect();
+    assert_eq!(
+        listed,
+        vec![
+            ("shop@v1.0.0".into(), s(&[&a])),
+            ("shop@v1.0.1".into(), s(&[&f, &g2])),
+            ("shop@v1.1.0".into(), s(&[&f, &g])),
+        ]
+    );
+    let ids: Vec<&str> = changes(&got.events).iter().map(|c| &*c.id).collect();
+    assert!(
+        !ids.contains(&&*picked),
+        "the pick is not a change of its own"
+    );
+    assert_eq!(ids.len(), 4);
+    // f counts once, at v1.0.1: leads a 0 h, f 15 h (45 - 30), g2 3 h (45 - 42),
+    // g 18 h (50 - 32): median (3 + 15) / 2 = 9 h over 4 changes.
+    let cards = scorecards(
+        &Records::from_events(got.events.clone()),
+        &Settings::default(),
+        Window::ending(at(24 * 20), TimeDelta::days(30)),
+        &DORA_2023,
+    );
+    let lead = &cards.teams[0].current.lead_time;
+    assert_eq!(lead.changes, 4);
+    assert_eq!(lead.median_seconds, Some(9.0 * 3600.0));
+}
+
+#[test]
+fn reverting_a_merge_fails_the_release_that_shipped_the_branch() {
+    let Some(git) = common::tool("git") else {
+        return;
+    };
+    let tmp = TempDir::new("merge-revert");
+    let repo = Repo::init(&git, tmp.0.join("r"));
+    repo.commit(&["a"], "a", at(0));
+    repo.annotated("v1.0.0", at(1));
+    repo.run(at(2), at(2), &["checkout", "-q", "-b", "feature"]);
+    repo.commit(&["f1"], "feature one", at(3));
+    let tip = repo.commit(&["f2"], "feature two", at(4));
+    repo.run(at(5), at(5), &["checkout", "-q", "main"]);
+    repo.run(
+        at(6),
+        at(6),
+        &[
+            "merge",
+            "-q",
+            "--no-ff",
+            "-m",
+            "Merge pull request #1",
+            "feature",
+        ],
+    );
+    let merge = repo.head();
+    repo.annotated("v1.1.0", at(7));
+    // GitHub's Revert button: the merge reverted against its first parent, a day later.
+    repo.run(at(30), at(30), &["revert", "--no-edit", "-m", "1", &merge]);
+    let revert = repo.head();
+    repo.annotated("v1.2.0", at(31));
+    let got = scan(&GitSpec::one_service(&repo.dir, "shop")).expect("scan");
+    // The revert names the branch's newest commit, which v1.1.0 first shipped.
+    let named: Vec<Option<&str>> = changes(&got.events)
+        .iter()
+        .filter(|c| *c.id == *revert)
+        .map(|c| c.reverts.as_deref())
         .collect();
-    assert_eq!(rework, s(&["shop@v1.1.0"]));
+    assert_eq!(named, vec![Some(&*tip)]);
+    assert_eq!(
+        verdicts(&got.events, WEEK),
+        vec![
+            verdict("shop@v1.0.0", &[], None),
+            verdict("shop@v1.1.0", &[&revert], None),
+            verdict("shop@v1.2.0", &[], Some(&revert)),
+        ]
+    );
+}
+
+#[test]
+fn a_reapplied_change_is_not_the_change_it_reapplies() {
+    let Some(git) = common::tool("git") else {
+        return;
+    };
+    let tmp = TempDir::new("reapply");
+    let repo = Repo::init(&git, tmp.0.join("r"));
+    let a = repo.commit(&["a"], "a", at(0));
+    repo.annotated("v1.0.0", at(1));
+    // x, its revert r, and r's revert b ('Reapply "feature x"'): b has x's patch.
+    let x = repo.commit(&["x"], "feature x", at(10));
+    let r = repo.revert(&x, at(11));
+    let b = repo.revert(&r, at(12));
+    repo.annotated("v1.1.0", at(13));
+    // All three picked (no -x) to the 1.0 line.
+    repo.run(at(14), at(14), &["checkout", "-q", "-b", "rel", "v1.0.0"]);
+    for (c, authored) in [(&x, 10), (&r, 11), (&b, 12)] {
+        repo.run(at(authored), at(15), &["cherry-pick", c]);
+    }
+    repo.annotated("v1.0.1", at(16));
+    let got = scan(&GitSpec::one_service(&repo.dir, "shop")).expect("scan");
+    assert_eq!(got.stats.picks, 3);
+    let mut ids: Vec<&str> = changes(&got.events).iter().map(|c| &*c.id).collect();
+    ids.sort_unstable();
+    let mut want = vec![&*a, &*x, &*r, &*b];
+    want.sort_unstable();
+    assert_eq!(ids, want, "b stays its own change");
 }

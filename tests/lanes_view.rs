@@ -83,6 +83,7 @@ fn snapshot() -> Snapshot {
             first_review: None,
             merged: None,
             lines: None,
+            reverts: None,
         }),
         // Earlier canaries of cart, for the sparkline.
         old("cart-0005", -800),

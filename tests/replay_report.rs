@@ -143,7 +143,7 @@ fn a_replay_at_high_speed_through_the_store_task_gets_every_event() {
         let snapshot = tokio::time::timeout(Duration::from_secs(30), async {
             loop {
                 let s = snapshots.borrow_and_update().clone();
-                let items: u64 = s.sources.iter().map(|s| s.items).sum();
+                let items: u64 = s.sources.iter().map(|s| s.items.total()).sum();
                 if items as usize == total {
                     return s;
                 }

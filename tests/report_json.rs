@@ -314,9 +314,17 @@ fn a_window_longer_than_the_history_says_how_much_it_covers() {
         stderr.contains("the history read covers 42 of the window's 90 days"),
         "{stderr}"
     );
+    assert!(
+        stderr.contains("no previous data, so no trends"),
+        "{stderr}"
+    );
     let md = String::from_utf8_lossy(&out.stdout);
     assert!(
         md.contains("The history read covers only 42 of these days"),
+        "{md}"
+    );
+    assert!(
+        md.contains("with no previous data no trend is drawn"),
         "{md}"
     );
     let table_rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| alpha")).collect();

@@ -212,6 +212,6 @@ fn a_failing_source_keeps_its_data_and_is_stale() {
     let snapshot = _rx.borrow().clone();
     let s = &snapshot.sources[0];
     assert!(s.failing() && s.stale());
-    assert_eq!(s.items, 1);
+    assert_eq!(s.items.total(), 1);
     assert_eq!(snapshot.records.changes.len(), 1, "the data stays");
 }

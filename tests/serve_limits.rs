@@ -121,7 +121,7 @@ fn short(header: u64, idle: u64) -> ServeOptions {
             idle_timeout: Duration::from_secs(idle),
             ..Limits::default()
         },
-        token: None,
+        ..ServeOptions::default()
     }
 }
 

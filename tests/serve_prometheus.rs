@@ -18,7 +18,7 @@ use serde_json::Value;
 const NOW: &str = "2026-03-02T09:30:00Z";
 
 /// A child process killed (and reaped) on drop, whatever the test does.
-struct Killed(Child);
+pub(crate) struct Killed(pub(crate) Child);
 impl Drop for Killed {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -26,9 +26,9 @@ impl Drop for Killed {
     }
 }
 
-struct TempDir(PathBuf);
+pub(crate) struct TempDir(pub(crate) PathBuf);
 impl TempDir {
-    fn new(name: &str) -> Self {
+    pub(crate) fn new(name: &str) -> Self {
         let dir = std::env::temp_dir().join(format!("fd-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
@@ -43,7 +43,7 @@ impl Drop for TempDir {
 
 /// Starts `flightdeck serve ARGS --listen 127.0.0.1:0` and reads the address it
 /// bound from its first line on stderr.
-fn serve(args: &[&str]) -> (Killed, SocketAddr) {
+pub(crate) fn serve(args: &[&str]) -> (Killed, SocketAddr) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .arg("serve")
@@ -56,10 +56,17 @@ fn serve(args: &[&str]) -> (Killed, SocketAddr) {
         .expect("flightdeck serve starts");
     let stderr = child.stderr.take().expect("piped stderr");
     let child = Killed(child);
+    // The address line is the last one `serve` writes on start (a shard says
+    // which teams it serves first).
+    let mut stderr = BufReader::new(stderr);
     let mut line = String::new();
-    BufReader::new(stderr)
-        .read_line(&mut line)
-        .expect("serve writes its address");
+    while !line.contains("http://") {
+        line.clear();
+        let n = stderr
+            .read_line(&mut line)
+            .expect("serve writes its address");
+        assert!(n > 0, "serve ended before saying its address");
+    }
     let addr = line
         .trim()
         .rsplit("http://")
@@ -71,7 +78,7 @@ fn serve(args: &[&str]) -> (Killed, SocketAddr) {
 }
 
 /// A plain HTTP/1.0 GET: (status, content type, body).
-fn get(addr: SocketAddr, path: &str) -> std::io::Result<(u16, String, String)> {
+pub(crate) fn get(addr: SocketAddr, path: &str) -> std::io::Result<(u16, String, String)> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n")?;
@@ -95,7 +102,7 @@ fn get(addr: SocketAddr, path: &str) -> std::io::Result<(u16, String, String)> {
     Ok((status, content_type, body.to_string()))
 }
 
-fn wait_for<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
+pub(crate) fn wait_for<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + timeout;
     loop {
         if let Some(v) = f() {
@@ -108,7 +115,7 @@ fn wait_for<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) 
 
 /// `/metrics` once the source's first read is in: the first snapshot has the
 /// declared teams with no records, and a source is up from its first read.
-fn metrics_with_data(addr: SocketAddr) -> String {
+pub(crate) fn metrics_with_data(addr: SocketAddr) -> String {
     wait_for("data in /metrics", Duration::from_secs(30), || {
         let (status, _, body) = get(addr, "/metrics").ok()?;
         let up = body
@@ -119,9 +126,9 @@ fn metrics_with_data(addr: SocketAddr) -> String {
 }
 
 /// Sample key: name and labels without Prometheus' own `job`/`instance`.
-type Key = (String, Vec<(String, String)>);
+pub(crate) type Key = (String, Vec<(String, String)>);
 
-fn served_values(text: &str) -> BTreeMap<Key, f64> {
+pub(crate) fn served_values(text: &str) -> BTreeMap<Key, f64> {
     parse_samples(text)
         .expect("the exposition reads back")
         .into_iter()
@@ -173,14 +180,14 @@ fn metrics_pass_promtool_check_metrics() {
     assert_eq!(status, 404);
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free port")
 }
 
-fn query(prometheus: SocketAddr, promql: &str) -> Vec<Value> {
+pub(crate) fn query(prometheus: SocketAddr, promql: &str) -> Vec<Value> {
     let encoded: String = promql
         .bytes()
         .map(|b| match b {
@@ -195,7 +202,7 @@ fn query(prometheus: SocketAddr, promql: &str) -> Vec<Value> {
     v["data"]["result"].as_array().cloned().unwrap_or_default()
 }
 
-fn key_of(series: &Value) -> Key {
+pub(crate) fn key_of(series: &Value) -> Key {
     let metric = series["metric"].as_object().cloned().unwrap_or_default();
     let name = metric
         .get("__name__")
@@ -211,7 +218,7 @@ fn key_of(series: &Value) -> Key {
     (name, labels)
 }
 
-fn value_of(series: &Value) -> f64 {
+pub(crate) fn value_of(series: &Value) -> f64 {
     series["value"][1]
         .as_str()
         .and_then(|s| s.parse().ok())

@@ -6,6 +6,7 @@ use crate::support as common;
 use chrono::TimeDelta;
 use flightdeck::app::Action;
 use flightdeck::model::Text;
+use flightdeck::model::event_counts::EventCounts;
 use flightdeck::model::source_update::Quota;
 use flightdeck::store::{Snapshot, SourceStatus};
 use flightdeck::ui;
@@ -18,7 +19,7 @@ fn snapshot() -> Snapshot {
     let now = common::now();
     let mut gh = SourceStatus::new(Text::from("github"), "github");
     gh.last_ok = Some(now - TimeDelta::seconds(40));
-    gh.items = 312;
+    gh.items = EventCounts::new([12, 300, 0, 0, 0]);
     gh.next_poll = Some(now + TimeDelta::seconds(260));
     gh.quota = Some(Quota {
         remaining: 4870,
@@ -31,7 +32,7 @@ fn snapshot() -> Snapshot {
         now - TimeDelta::seconds(5),
         "HTTP 500 (GET https://gitlab.example/api/v4/projects)".into(),
     ));
-    gl.items = 80;
+    gl.items = EventCounts::new([20, 60, 0, 0, 0]);
     gl.next_poll = Some(now + TimeDelta::seconds(40));
     let mut pd = SourceStatus::new(Text::from("pagerduty"), "pagerduty");
     pd.last_error = Some((
@@ -41,7 +42,7 @@ fn snapshot() -> Snapshot {
     let mut feed = SourceStatus::new(Text::from("feed"), "events");
     feed.last_ok = Some(now - TimeDelta::seconds(1));
     feed.paused = true;
-    feed.items = 7;
+    feed.items = EventCounts::new([0, 0, 7, 0, 0]);
     let waiting = SourceStatus::new(Text::from("new"), "github");
     s.sources.extend([gh, gl, pd, feed, waiting]);
     s

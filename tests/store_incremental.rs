@@ -40,15 +40,49 @@ const REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-south-1"];
 const STAGES: [Option<&str>; 4] = [None, Some("paused"), Some("analysis"), Some("aborted")];
 
 /// `web` belongs to a team named "" (a config may say so): records of it that
-/// name no team must still be told apart from records not derived yet.
+/// name no team must still be told apart from records not derived yet. The
+/// revert window spans the history, so that reverts fail deployments often.
 fn settings() -> Settings {
     Settings {
         teams: vec!["alpha".into()],
         service_teams: [("api".into(), "alpha".into()), ("web".into(), "".into())]
             .into_iter()
             .collect(),
+        // Wide, so that reverts across the generated history fail deployments.
+        revert_window: TimeDelta::days(300),
         ..Settings::default()
     }
+}
+
+/// A change; the same id again is a merge.
+fn change_line(hours: impl Strategy<Value = i64>) -> impl Strategy<Value = String> {
+    (
+        0..12usize,
+        0..3usize,
+        prop::option::of(0..3usize),
+        hours,
+        prop::option::of(-3i64..20),
+        prop::option::weighted(0.3, 0..14usize),
+    )
+        .prop_map(|(id, s, team, h, review, reverts)| {
+            let mut v = json!({"type": "change", "id": format!("c{id}"),
+                "service": SERVICES[s], "time": at(h)});
+            // A revert of another change (perhaps itself, or one never read);
+            // a later line may move it.
+            if let Some(r) = reverts {
+                v["reverts"] = format!("c{r}").into();
+            }
+            if let Some(t) = team {
+                v["team"] = TEAMS[t].into();
+            }
+            // The gates' fields: a review that may come before the opening.
+            if let Some(r) = review {
+                v["opened"] = at(h + 1).into();
+                v["first_review"] = at(h + 1 + r).into();
+                v["merged"] = at(h + 2 + r).into();
+            }
+            v.to_string()
+        })
 }
 
 /// One NDJSON line from a few small pools, so ids repeat and lines merge.
@@ -57,28 +91,7 @@ fn line() -> impl Strategy<Value = String> {
     // the lanes, their canaries and the ticks meet.
     let hours = prop_oneof![-48i64..(200 * 24), -48i64..96];
     prop_oneof![
-        // A change; the same id again is a merge.
-        (
-            0..12usize,
-            0..3usize,
-            prop::option::of(0..3usize),
-            hours.clone(),
-            prop::option::of(-3i64..20),
-        )
-            .prop_map(|(id, s, team, h, review)| {
-                let mut v = json!({"type": "change", "id": format!("c{id}"),
-                    "service": SERVICES[s], "time": at(h)});
-                if let Some(t) = team {
-                    v["team"] = TEAMS[t].into();
-                }
-                // The gates' fields: a review that may come before the opening.
-                if let Some(r) = review {
-                    v["opened"] = at(h + 1).into();
-                    v["first_review"] = at(h + 1 + r).into();
-                    v["merged"] = at(h + 2 + r).into();
-                }
-                v.to_string()
-            }),
+        change_line(hours.clone()),
         // A deployment stage; the same id again is another stage.
         (
             0..10usize,

@@ -56,7 +56,7 @@ async fn the_store_keeps_publishing_after_every_source_has_finished() {
             .deployments,
         1
     );
-    assert_eq!(snapshot.sources[0].items, 1);
+    assert_eq!(snapshot.sources[0].items.total(), 1);
 
     // Every sender is gone; the store must still be there for the UI.
     tokio::time::sleep(Duration::from_millis(200)).await;

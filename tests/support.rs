@@ -22,10 +22,11 @@ pub fn demo_snapshot() -> Snapshot {
     let org = DemoOrg::new(7);
     let mut settings = Settings::default();
     org.declare(&mut settings);
-    let records = Records::from_events(org.history(now()));
+    let events = org.history(now());
     let mut demo = SourceStatus::new(Text::from("demo"), "demo");
     demo.last_ok = Some(now() - chrono::TimeDelta::seconds(3));
-    demo.items = records.event_count() as u64;
+    demo.items = flightdeck::model::event_counts::EventCounts::of(&events);
+    let records = Records::from_events(events);
     Snapshot::compute(Arc::new(records), Arc::new(settings), vec![demo], now(), 1)
 }
 

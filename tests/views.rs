@@ -131,3 +131,49 @@ fn help_lists_the_keys() {
         assert!(t.contains(key), "help should list {key}");
     }
 }
+
+/// A history of ten days: the 30-day Overview says how much it covers and
+/// draws no arrow against the empty previous window; the drill-down compares
+/// with nothing.
+#[test]
+fn a_history_shorter_than_the_window_says_so_and_draws_no_trend() {
+    use flightdeck::model::records::Records;
+    use flightdeck::model::settings::Settings;
+    use std::sync::Arc;
+    let now = common::now();
+    let at = |days: i64| (now - chrono::TimeDelta::days(days)).to_rfc3339();
+    let lines: String = (1..=10)
+        .map(|d| {
+            format!(
+                "{{\"type\":\"change\",\"id\":\"c{d}\",\"service\":\"api\",\"team\":\"alpha\",\"time\":\"{}\"}}\n\
+                 {{\"type\":\"deployment\",\"id\":\"d{d}\",\"service\":\"api\",\"team\":\"alpha\",\"time\":\"{}\",\"status\":\"success\",\"changes\":[\"c{d}\"]}}\n",
+                at(d),
+                at(d - 1).replace("+00:00", "Z")
+            )
+        })
+        .collect();
+    let (events, _) = flightdeck::sources::events::parse_str(&lines);
+    let records = Records::from_events(events);
+    let snapshot = Snapshot::compute(
+        Arc::new(records),
+        Arc::new(Settings::default()),
+        Vec::new(),
+        now,
+        1,
+    );
+    let mut app = common::app();
+    let overview = text(&draw(&app, &snapshot, 120, 40));
+    assert!(
+        overview.contains("last 30 days, history covers 10 days · no previous data, no trends"),
+        "{overview}"
+    );
+    let row = overview
+        .lines()
+        .find(|l| l.contains("alpha"))
+        .expect("alpha's row");
+    assert!(!row.contains('↑') && !row.contains('↓'), "{row}");
+    app.update(Action::Open, &snapshot);
+    let team = text(&draw(&app, &snapshot, 120, 40));
+    assert!(team.contains("was no data"), "{team}");
+    assert!(!team.contains("was 0.0/mo"), "{team}");
+}

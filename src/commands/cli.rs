@@ -7,6 +7,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::model::settings::parse_span;
+use crate::model::shard::Shard;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -225,4 +226,12 @@ pub struct ServeArgs {
     /// Config file (default: $FLIGHTDECK_CONFIG, else the platform config file).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Serve only shard I of N: the teams whose FNV-1a 64 name hash modulo N is
+    /// I-1 (organisation-wide series from shard 1 only).
+    #[arg(long, default_value = "1/1", value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Shard,
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    s.parse()
 }

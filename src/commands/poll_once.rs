@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::commands::registry;
 use crate::config::Config;
 use crate::model::Event;
+use crate::model::event_counts::EventCounts;
 
 /// One source's result.
 #[derive(Debug, Clone)]
@@ -24,41 +25,13 @@ pub struct Outcome {
 impl Outcome {
     /// The events read, by type ("3 deployments, 40 changes"), then the detail.
     pub fn summary(&self) -> String {
-        let by_type = by_type(&self.polled);
+        let by_type = EventCounts::of(&self.polled).summary();
         match (by_type.is_empty(), self.detail.is_empty()) {
             (false, false) => format!("{by_type}; {}", self.detail),
             (false, true) => by_type,
             _ => self.detail.clone(),
         }
     }
-}
-
-/// "3 deployments, 40 changes, 1 incident", in the schema's order of types.
-pub fn by_type(events: &[Event]) -> String {
-    let mut counts = [0usize; 5];
-    for e in events {
-        counts[match e {
-            Event::Deployment(_) => 0,
-            Event::Change(_) => 1,
-            Event::Incident(_) => 2,
-            Event::Finding(_) => 3,
-            Event::Canary(_) => 4,
-        }] += 1;
-    }
-    let names = [
-        "deployment line",
-        "change",
-        "incident",
-        "finding",
-        "canary result",
-    ];
-    counts
-        .iter()
-        .zip(names)
-        .filter(|(n, _)| **n > 0)
-        .map(|(n, name)| crate::util::format::plural(*n, name))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Polls every configured source once, all at the same time.

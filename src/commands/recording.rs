@@ -35,8 +35,13 @@ pub fn open(path: &Path) -> Result<File, RecordError> {
 }
 
 /// Writes a batch of events as NDJSON lines and flushes them to the file.
+/// Scorecards read back from exporters are not events of the schema (they are
+/// numbers, not history): they are not recorded.
 pub fn write_batch(out: &mut impl Write, events: &[crate::model::Event]) -> std::io::Result<()> {
-    for e in events {
+    for e in events
+        .iter()
+        .filter(|e| !matches!(e, crate::model::Event::Scorecards(_)))
+    {
         out.write_all(to_line(e).as_bytes())?;
         out.write_all(b"\n")?;
     }

@@ -14,6 +14,7 @@ use crate::sources::git::GitPoller;
 use crate::sources::github::GithubPoller;
 use crate::sources::gitlab::GitlabPoller;
 use crate::sources::pagerduty::PagerdutyPoller;
+use crate::sources::prometheus::ScorecardsPoller;
 use crate::sources::prometheus_poller::{PrometheusPoller, Targets};
 use crate::sources::rollouts_poller::RolloutsPoller;
 use crate::sources::scheduler::Poller;
@@ -42,7 +43,7 @@ pub fn build_with(
         SourceSpec::Github(s) => Box::new(GithubPoller::new(s.clone(), settings, timeout)?),
         SourceSpec::Gitlab(s) => Box::new(GitlabPoller::new(s.clone(), settings, timeout)?),
         SourceSpec::Pagerduty(s) => Box::new(PagerdutyPoller::new(s.clone(), timeout)?),
-        SourceSpec::Git(s) => Box::new(GitPoller::new(s.clone(), settings.revert_window, timeout)),
+        SourceSpec::Git(s) => Box::new(GitPoller::new(s.clone(), timeout)),
         SourceSpec::Prometheus(s) => {
             let mut config = s.resolve().map_err(|e| e.to_string())?;
             // The common keys win over the spec's own defaults.
@@ -62,5 +63,6 @@ pub fn build_with(
         }
         SourceSpec::Rollouts(s) => Box::new(RolloutsPoller::new(s.clone(), timeout, clock)?),
         SourceSpec::Findings(s) => Box::new(FindingsPoller::new(s.clone(), timeout, clock)?),
+        SourceSpec::Scorecards(s) => Box::new(ScorecardsPoller::new(s, timeout, clock)?),
     })
 }

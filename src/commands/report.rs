@@ -69,15 +69,7 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
         now,
         window,
     );
-    let model = Report::new(&cards, &audit, &diagnostics).with_history_from(records.earliest());
-    if model.coverage_short() {
-        eprintln!(
-            "flightdeck: the history read covers {} of the window's {} days (from its first record); \
-             deployment frequency is still counted over the whole window",
-            crate::report::trim_float(model.covered_days),
-            crate::report::trim_float(cards.window.days())
-        );
-    }
+    let model = with_coverage(Report::new(&cards, &audit, &diagnostics), &records);
     let text = match args.format {
         Format::Json => {
             let mut value = model.json();
@@ -108,6 +100,26 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The report's coverage of the window from the history read, said on stderr
+/// when short. Only scorecards read back from exporters: their history is the
+/// exporters' (not read here), so no coverage is claimed short.
+fn with_coverage<'a>(model: Report<'a>, records: &Records) -> Report<'a> {
+    let read_back_only = records.earliest().is_none() && !records.remote.is_empty();
+    if read_back_only {
+        return model;
+    }
+    let model = model.with_history_from(records.earliest());
+    if model.coverage_short() {
+        eprintln!(
+            "flightdeck: the history read covers {} of the window's {} days (from its first record); \
+             deployment frequency is still counted over the whole window; no previous data, so no trends",
+            crate::report::trim_float(model.covered_days),
+            crate::report::trim_float(model.cards.window.days())
+        );
+    }
+    model
 }
 
 /// Polls every configured source once into `records`, with a line per source

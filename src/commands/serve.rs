@@ -2,7 +2,8 @@
 //! OpenMetrics exposition once per published snapshot and answers `/metrics` and
 //! `/healthz` over HTTP (axum routes, served by `serve_conn`'s bounded
 //! connections). No TUI. With `--token-file`, `/metrics` wants
-//! `Authorization: Bearer <token>`.
+//! `Authorization: Bearer <token>`. With `--shard I/N`, only shard I's teams
+//! (see `model::shard` and `report::openmetrics`'s scopes).
 //!
 //! What is served comes from [`Inputs`], built by the composition root
 //! (`commands::wiring`) from `--demo`, `--events` and `--config` exactly as
@@ -23,6 +24,7 @@ use tokio::sync::watch;
 
 use crate::commands::cli::ServeArgs;
 pub use crate::commands::serve_conn::{Limits, Stopped};
+use crate::model::shard::Shard;
 use crate::report::openmetrics;
 use crate::sources::secret::{Secret, loose_permissions};
 use crate::store::Snapshot;
@@ -45,6 +47,8 @@ pub enum ServeError {
 pub struct ServeOptions {
     pub limits: Limits,
     pub token: Option<Secret>,
+    /// The teams served (`1/1`: all of them).
+    pub shard: Shard,
 }
 
 impl ServeOptions {
@@ -67,7 +71,11 @@ impl ServeOptions {
             ..Limits::default()
         }
         .fitted(crate::commands::serve_conn::open_file_limit());
-        Ok(Self { limits, token })
+        Ok(Self {
+            limits,
+            token,
+            shard: args.shard,
+        })
     }
 }
 
@@ -82,6 +90,15 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
     })?;
     let _log = crate::commands::logging::init();
     tracing::info!(?args, "serve starting");
+    if options.shard != Shard::ALL {
+        // Before the address line, which is the last thing said on start.
+        eprintln!(
+            "flightdeck: shard {}: the teams whose FNV-1a 64 name hash is {} modulo {}",
+            options.shard,
+            options.shard.index() - 1,
+            options.shard.count()
+        );
+    }
     let runtime = crate::commands::wiring::runtime()?;
     let stopped = runtime.block_on(async {
         let listener = bind(args.listen).await?;
@@ -144,7 +161,7 @@ pub async fn serve_with(
     let running = inputs.start(None);
     // Keeps the configured sources polling for as long as the server runs.
     let _scheduler = running.scheduler;
-    let exposition = publish_expositions(running.snapshots);
+    let exposition = publish_expositions(running.snapshots, options.shard);
     let app = router_with(exposition, options.token);
     Ok(
         crate::commands::serve_conn::serve_connections(listener, app, options.limits, shutdown)
@@ -152,12 +169,13 @@ pub async fn serve_with(
     )
 }
 
-/// Renders the exposition of every snapshot the store publishes, once, off the
-/// request path; requests read the latest bytes. `None` until every source has
+/// Renders the exposition of every snapshot the store publishes (what `shard`
+/// serves), once, off the request path; requests read the latest bytes. `None` until every source has
 /// read once (successfully or not): the declared teams with no data yet would
 /// otherwise be scraped as zeros.
 pub fn publish_expositions(
     mut snapshots: watch::Receiver<Arc<Snapshot>>,
+    shard: Shard,
 ) -> watch::Receiver<Option<Bytes>> {
     let (tx, rx) = watch::channel(None);
     tokio::spawn(async move {
@@ -168,7 +186,11 @@ pub fn publish_expositions(
             if ready {
                 // Rendering is CPU work; keep it off the threads that answer requests.
                 let rendered = tokio::task::spawn_blocking(move || {
-                    Bytes::from(openmetrics::render(&snapshot))
+                    let exporter = openmetrics::Exporter {
+                        shard,
+                        version: env!("CARGO_PKG_VERSION"),
+                    };
+                    Bytes::from(openmetrics::render_exporter(&snapshot, &exporter))
                 })
                 .await;
                 match rendered {

@@ -14,7 +14,7 @@ use crate::sources::git::GitSpec;
 use crate::sources::github::GithubSpec;
 use crate::sources::gitlab::GitlabSpec;
 use crate::sources::pagerduty::PagerdutySpec;
-use crate::sources::prometheus::PrometheusSpec;
+use crate::sources::prometheus::{PrometheusSpec, ScorecardsSpec};
 use crate::sources::rollouts_poller::RolloutsSpec;
 
 /// A source's own keys, by kind.
@@ -28,6 +28,7 @@ pub enum SourceSpec {
     Prometheus(Box<PrometheusSpec>),
     Rollouts(RolloutsSpec),
     Findings(FindingsSpec),
+    Scorecards(ScorecardsSpec),
 }
 
 /// Every kind the config accepts (also for "did you mean").
@@ -40,6 +41,7 @@ pub const KINDS: &[&str] = &[
     "pagerduty",
     "prometheus",
     "rollouts",
+    "scorecards",
 ];
 
 /// Parses a kind's keys; errors carry the position of the offending key.
@@ -57,6 +59,7 @@ pub fn spec_parser(kind: &str) -> Option<SpecParser> {
         "prometheus" => |d| spec(d).map(|s| SourceSpec::Prometheus(Box::new(s))),
         "rollouts" => |d| spec(d).map(SourceSpec::Rollouts),
         "findings" => |d| spec(d).map(SourceSpec::Findings),
+        "scorecards" => |d| spec(d).map(SourceSpec::Scorecards),
         _ => return None,
     };
     Some(parser)
@@ -85,6 +88,7 @@ impl SourceSpec {
             // source starts (with the token): a mistake there fails that source only.
             SourceSpec::Prometheus(s) => s.check(),
             SourceSpec::Rollouts(s) => s.check(),
+            SourceSpec::Scorecards(s) => s.check(),
             SourceSpec::Findings(s) => match s.check() {
                 Ok(()) => Vec::new(),
                 Err(message) if s.path.is_none() && s.url.is_some() => vec![("url", message)],
@@ -102,6 +106,7 @@ impl SourceSpec {
             SourceSpec::Pagerduty(s) => s.token_file.as_deref(),
             SourceSpec::Prometheus(s) => s.token_file.as_deref(),
             SourceSpec::Rollouts(s) => s.token_file.as_deref(),
+            SourceSpec::Scorecards(s) => s.token_file.as_deref(),
             SourceSpec::Git(_) | SourceSpec::Findings(_) => None,
         }
     }

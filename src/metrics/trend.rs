@@ -15,11 +15,9 @@ pub enum Trend {
 /// Trends of the four key metrics, in display order.
 pub fn key_trends(current: &TeamMetrics, previous: &TeamMetrics) -> [Trend; 4] {
     [
-        compare(
-            Some(current.deployment_frequency.per_day),
-            Some(previous.deployment_frequency.per_day),
-            true,
-        ),
+        // A frequency without a tier has no data (no record at all, or a
+        // team read back from the exporters, which serve no previous window).
+        compare(frequency(current), frequency(previous), true),
         compare(
             current.lead_time.median_seconds,
             previous.lead_time.median_seconds,
@@ -36,6 +34,12 @@ pub fn key_trends(current: &TeamMetrics, previous: &TeamMetrics) -> [Trend; 4] {
             false,
         ),
     ]
+}
+
+fn frequency(m: &TeamMetrics) -> Option<f64> {
+    m.deployment_frequency
+        .tier
+        .map(|_| m.deployment_frequency.per_day)
 }
 
 fn compare(now: Option<f64>, before: Option<f64>, higher_is_better: bool) -> Trend {

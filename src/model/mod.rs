@@ -6,11 +6,14 @@
 
 pub mod canary;
 pub mod diagnostics;
+pub mod event_counts;
 pub mod findings_policy;
 pub mod frameworks;
 pub mod records;
+pub mod remote;
 pub mod segmented;
 pub mod settings;
+pub mod shard;
 pub mod source_update;
 pub mod stage;
 
@@ -122,6 +125,9 @@ pub struct Change {
     /// Lines added plus lines deleted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lines: Option<u64>,
+    /// The id of the change this one reverts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reverts: Option<Text>,
 }
 
 /// One line of a deployment: a stage, region or status update of deployment `id`.
@@ -258,6 +264,9 @@ pub enum Event {
     Incident(Incident),
     Finding(Finding),
     Canary(CanaryResult),
+    /// Scorecards read back from the exporters (the `scorecards` source): each
+    /// read replaces the previous one from the same origin.
+    Scorecards(std::sync::Arc<remote::RemoteScorecards>),
 }
 
 impl Event {
@@ -269,6 +278,7 @@ impl Event {
             Event::Incident(i) => i.resolved.unwrap_or(i.opened).max(i.opened),
             Event::Finding(f) => f.resolved.unwrap_or(f.opened).max(f.opened),
             Event::Canary(c) => c.time,
+            Event::Scorecards(s) => s.read_at,
         }
     }
 }
@@ -325,5 +335,6 @@ impl Change {
         keep_or_take(&mut self.first_review, newer.first_review);
         keep_or_take(&mut self.merged, newer.merged);
         keep_or_take(&mut self.lines, newer.lines);
+        keep_or_take(&mut self.reverts, newer.reverts);
     }
 }

@@ -49,6 +49,8 @@ pub enum Touch {
     Incident(usize),
     Finding(usize),
     Canary(usize),
+    /// Scorecards read back: no record index changes.
+    Remote,
 }
 
 /// Every record a batch touched, by kind (positions may repeat).
@@ -80,6 +82,7 @@ impl Touched {
             Touch::Incident(i) => self.incidents.push(i),
             Touch::Finding(i) => self.findings.push(i),
             Touch::Canary(i) => self.canaries.push(i),
+            Touch::Remote => {}
         }
     }
 
@@ -119,6 +122,10 @@ pub struct Records {
     finding_index: SharedIndex<Text>,
     /// Deployment lines applied (the merged deployments hold them all).
     deployment_lines: usize,
+    /// The earliest time a record was read with (see [`Records::earliest`]).
+    first: Option<Time>,
+    /// Scorecards read back from exporters, the latest read per origin.
+    pub remote: Vec<std::sync::Arc<crate::model::remote::RemoteScorecards>>,
 }
 
 impl Records {
@@ -134,18 +141,27 @@ impl Records {
     /// deployment line's, an incident's or a finding's opening): where the
     /// history read begins. `None` before the first record.
     pub fn earliest(&self) -> Option<Time> {
-        let changes = self.changes.iter().map(|c| c.time);
-        let lines = self
-            .deployments
-            .iter()
-            .flat_map(|d| d.events.iter().map(|l| l.time));
-        let incidents = self.incidents.iter().map(|i| i.opened);
-        let findings = self.findings.iter().map(|f| f.opened);
-        changes.chain(lines).chain(incidents).chain(findings).min()
+        self.first
+    }
+
+    /// Keeps the earliest time as lines arrive, so that the cockpit can say it
+    /// on every frame; a later line that moves a record's time later leaves the
+    /// minimum as read.
+    fn note_time(&mut self, event: &Event) {
+        let t = match event {
+            Event::Change(c) => c.time,
+            Event::Deployment(d) => d.time,
+            Event::Incident(i) => i.opened,
+            Event::Finding(f) => f.opened,
+            // Scorecards read back are numbers, not history.
+            Event::Canary(_) | Event::Scorecards(_) => return,
+        };
+        self.first = Some(self.first.map_or(t, |f| f.min(t)));
     }
 
     /// Applies one event and says which record it landed in.
     pub fn apply(&mut self, event: Event) -> Touch {
+        self.note_time(&event);
         match event {
             Event::Change(c) => Touch::Change(upsert(
                 &mut self.changes,
@@ -224,7 +240,30 @@ impl Records {
                 self.canaries.push(c);
                 Touch::Canary(self.canaries.len() - 1)
             }
+            Event::Scorecards(read) => self.read_back(read),
         }
+    }
+
+    /// Scorecards read back from exporters replace the previous read from the
+    /// same origin.
+    fn read_back(&mut self, read: std::sync::Arc<crate::model::remote::RemoteScorecards>) -> Touch {
+        self.remote.retain(|r| r.origin != read.origin);
+        self.remote.push(read);
+        Touch::Remote
+    }
+
+    /// The team's scorecards as read back from the exporters (the `scorecards`
+    /// source), when it has no records here.
+    pub fn remote_team(
+        &self,
+        team: &str,
+    ) -> Option<(
+        &crate::model::remote::RemoteScorecards,
+        &crate::model::remote::RemoteTeam,
+    )> {
+        self.remote
+            .iter()
+            .find_map(|r| r.team(team).map(|t| (&**r, t)))
     }
 
     /// Position of the record with `id`, if any.

@@ -65,15 +65,21 @@ impl Failures {
     }
 
     /// Puts each team's lists into the JSON report's `change_failure_rate`
-    /// objects (current, and under `previous`).
+    /// objects (current, and under `previous`); null for a team with no records.
     pub fn fill(&self, report: &mut Value) {
         let Some(teams) = report.get_mut("teams").and_then(Value::as_array_mut) else {
             return;
         };
         for team in teams {
             let name = team["team"].as_str().unwrap_or_default().to_string();
-            let lists = self.0.get(&name).cloned().unwrap_or_default();
-            let [current, previous] = lists.map(|l| serde_json::to_value(l).unwrap_or_default());
+            // A team read back by the `scorecards` source has no records here:
+            // its failures are unknown (null), not none.
+            let [current, previous] = match self.0.get(&name) {
+                Some(lists) => lists
+                    .clone()
+                    .map(|l| serde_json::to_value(l).unwrap_or_default()),
+                None => [Value::Null, Value::Null],
+            };
             if let Some(cfr) = team
                 .get_mut("change_failure_rate")
                 .and_then(Value::as_object_mut)
@@ -103,6 +109,11 @@ fn reason(r: &FailReason) -> Reason {
         FailReason::Incident { id, .. } => Reason {
             kind: "incident",
             reference: Some(id.to_string()),
+        },
+        // DESIGN.md: the reference of a revert is the reverting change.
+        FailReason::Revert { change, .. } => Reason {
+            kind: "revert",
+            reference: Some(change.to_string()),
         },
     }
 }

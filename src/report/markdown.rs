@@ -38,7 +38,7 @@ fn window_lines(out: &mut String, report: &Report<'_>) {
         let _ = writeln!(
             out,
             "The history read covers only {} of these days (from its first record); \
-             frequency is counted over the whole window, and a trend needs history before it.",
+             frequency is counted over the whole window, and with no previous data no trend is drawn.",
             trim(report.covered_days)
         );
     }

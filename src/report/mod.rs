@@ -8,6 +8,7 @@ pub mod findings;
 pub mod markdown;
 pub mod model;
 pub mod openmetrics;
+pub mod openmetrics_read;
 pub mod output;
 
 use std::fmt::Write as _;
@@ -70,7 +71,7 @@ fn scorecard_header(out: &mut String, report: &Report<'_>) {
     if report.coverage_short() {
         let _ = writeln!(
             out,
-            "The history read covers only {} of these days; trends need history before the window.",
+            "The history read covers only {} of these days: no previous data, so no trends.",
             trim_float(report.covered_days)
         );
     }

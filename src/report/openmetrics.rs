@@ -10,19 +10,32 @@
 //! `_level` gauge (low 1 .. elite 4) serves alerting rules such as `< 2`.
 //! A number without data (e.g. no incident restored in the window) has no sample
 //! rather than NaN, so `absent()` and missing lines mean "no data".
+//!
+//! Sharding (`serve --shard I/N`, [`render_exporter`]): each family has a
+//! [`Scope`]. Per-team families carry only the shard's teams (see
+//! `model::shard` for the hash); organisation-wide ones come from shard 1
+//! only, so summing over shards counts them once; per-exporter ones (its
+//! sources' health, its clock, `flightdeck_info`) come from every shard.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use crate::metrics::{TeamMetrics, Tier};
+use crate::model::shard::Shard;
 use crate::model::{FindingStatus, Severity, Text, Time};
 use crate::store::Snapshot;
+
+mod families;
+
+pub use crate::report::openmetrics_read::{Sample, parse_samples};
+pub use families::Scope;
+use families::{FAMILIES, Read};
 
 /// The content type `/metrics` answers with.
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 const TIERS: [Tier; 4] = [Tier::Elite, Tier::High, Tier::Medium, Tier::Low];
-const SEVERITIES: [Severity; 5] = [
+pub(super) const SEVERITIES: [Severity; 5] = [
     Severity::Critical,
     Severity::High,
     Severity::Medium,
@@ -52,7 +65,7 @@ pub fn escape_label(value: &str) -> String {
 }
 
 /// One metric family being written: its header first, then its samples.
-struct Family<'a> {
+pub(super) struct Family<'a> {
     out: &'a mut String,
     name: &'static str,
 }
@@ -72,7 +85,7 @@ fn family<'a>(
 }
 
 impl Family<'_> {
-    fn sample(&mut self, labels: &[(&str, &str)], value: f64) {
+    pub(super) fn sample(&mut self, labels: &[(&str, &str)], value: f64) {
         self.out.push_str(self.name);
         if !labels.is_empty() {
             self.out.push('{');
@@ -98,7 +111,7 @@ fn number(x: f64) -> String {
     }
 }
 
-fn timestamp(t: Time) -> f64 {
+pub(super) fn timestamp(t: Time) -> f64 {
     t.timestamp_millis() as f64 / 1000.0
 }
 
@@ -111,210 +124,47 @@ fn level(t: Tier) -> f64 {
     }
 }
 
-/// How a family reads its samples.
-enum Read {
-    /// One sample per team and window, labelled `team` and `window`; none
-    /// where the number has no data.
-    PerWindow(fn(&TeamMetrics) -> Option<f64>),
-    /// Any other shape: writes its own samples.
-    Samples(fn(&Exposed<'_>, &mut Family<'_>)),
-}
-
-/// One metric family: name, unit, help and how to read its samples. The
-/// type is always `gauge` (see the module docs).
-struct Spec {
-    name: &'static str,
-    unit: Option<&'static str>,
-    help: &'static str,
-    read: Read,
-}
-
-/// Every family, in exposition order.
-const FAMILIES: &[Spec] = &[
-    Spec {
-        name: "flightdeck_team_deployments",
-        unit: None,
-        help: "Production deployments finished in the window.",
-        read: Read::PerWindow(|m| Some(m.deployment_frequency.deployments as f64)),
-    },
-    Spec {
-        name: "flightdeck_team_deployment_frequency_per_day",
-        unit: None,
-        help: "Deployment frequency: deployments per day over the window.",
-        read: Read::PerWindow(|m| Some(m.deployment_frequency.per_day)),
-    },
-    Spec {
-        name: "flightdeck_team_lead_time_median_seconds",
-        unit: Some("seconds"),
-        help: "Lead time for changes: median from commit to first successful production deployment.",
-        read: Read::PerWindow(|m| m.lead_time.median_seconds),
-    },
-    Spec {
-        name: "flightdeck_team_change_failure_ratio",
-        unit: Some("ratio"),
-        help: "Change failure rate: failed deployments over deployments in the window.",
-        read: Read::PerWindow(|m| m.change_failure_rate.rate),
-    },
-    Spec {
-        name: "flightdeck_team_time_to_restore_median_seconds",
-        unit: Some("seconds"),
-        help: "Time to restore service: median over incidents resolved in the window.",
-        read: Read::PerWindow(|m| m.time_to_restore.median_seconds),
-    },
-    Spec {
-        name: "flightdeck_team_rework_ratio",
-        unit: Some("ratio"),
-        help: "Rework rate: unplanned deployments (hotfixes, fixes during an open incident) over deployments.",
-        read: Read::PerWindow(|m| m.rework_rate.rate),
-    },
-    Spec {
-        name: "flightdeck_team_review_wait_median_seconds",
-        unit: Some("seconds"),
-        help: "Gate 1: median from ready for review to the first review, over changes first deployed in the window.",
-        read: Read::PerWindow(|m| m.gates.review.median_wait_seconds),
-    },
-    Spec {
-        name: "flightdeck_team_review_time_median_seconds",
-        unit: Some("seconds"),
-        help: "Gate 1: median from ready for review to merge, over changes first deployed in the window.",
-        read: Read::PerWindow(|m| m.gates.review.median_seconds),
-    },
-    Spec {
-        name: "flightdeck_team_reviewed_changes",
-        unit: None,
-        help: "Changes first deployed in the window that carry a ready-for-review time.",
-        read: Read::PerWindow(|m| Some(m.gates.review.changes as f64)),
-    },
-    Spec {
-        name: "flightdeck_team_certification_median_seconds",
-        unit: Some("seconds"),
-        help: "Gate 2: median from the first production line in the canary region to the first canary pass there.",
-        read: Read::PerWindow(|m| m.gates.certification.median_seconds),
-    },
-    Spec {
-        name: "flightdeck_team_certified_deployments",
-        unit: None,
-        help: "Deployments in the window with a certification time.",
-        read: Read::PerWindow(|m| Some(m.gates.certification.deployments as f64)),
-    },
-    Spec {
-        name: "flightdeck_team_batch_size_median",
-        unit: None,
-        help: "Median batch size: changes a deployment shipped first.",
-        read: Read::PerWindow(|m| m.gates.batch.median),
-    },
-    Spec {
-        name: "flightdeck_team_batch_size_p90",
-        unit: None,
-        help: "90th percentile (nearest rank) of the batch size.",
-        read: Read::PerWindow(|m| m.gates.batch.p90),
-    },
-    Spec {
-        name: "flightdeck_team_small_batch_failure_ratio",
-        unit: Some("ratio"),
-        help: "Change failure rate of batches at or below the team's median size.",
-        read: Read::PerWindow(|m| m.gates.batch.small_failure_rate),
-    },
-    Spec {
-        name: "flightdeck_team_large_batch_failure_ratio",
-        unit: Some("ratio"),
-        help: "Change failure rate of batches above the team's median size; no sample when none is.",
-        read: Read::PerWindow(|m| m.gates.batch.large_failure_rate),
-    },
-    Spec {
-        name: "flightdeck_team_tier",
-        unit: None,
-        help: "DORA 2023 tier per key metric and for the team (metric=\"team\", its weakest key metric), stateset encoding: 1 for the current tier; all 0 without data.",
-        read: Read::Samples(tier_states),
-    },
-    Spec {
-        name: "flightdeck_team_tier_level",
-        unit: None,
-        help: "DORA 2023 tier as a number: low 1, medium 2, high 3, elite 4; no sample without data.",
-        read: Read::Samples(tier_levels),
-    },
-    Spec {
-        name: "flightdeck_team_open_incidents",
-        unit: None,
-        help: "Incidents open now.",
-        read: Read::Samples(|x, f| {
-            for team in &x.teams {
-                let n = x.open_incidents.get(team).copied().unwrap_or(0);
-                f.sample(&[("team", team)], n as f64);
-            }
-        }),
-    },
-    Spec {
-        name: "flightdeck_team_open_findings",
-        unit: None,
-        help: "Audit findings open now, by severity.",
-        read: Read::Samples(|x, f| {
-            for team in &x.teams {
-                for s in SEVERITIES {
-                    let n = x.findings.get(&(team.clone(), s)).copied().unwrap_or(0);
-                    f.sample(&[("team", team), ("severity", s.label())], n as f64);
-                }
-            }
-        }),
-    },
-    Spec {
-        name: "flightdeck_team_deployments_in_flight",
-        unit: None,
-        help: "Deployments whose latest status is pending or in progress.",
-        read: Read::Samples(|x, f| {
-            for team in &x.teams {
-                let n = x.in_flight.get(team).copied().unwrap_or(0);
-                f.sample(&[("team", team)], n as f64);
-            }
-        }),
-    },
-    Spec {
-        name: "flightdeck_unattributed_incidents",
-        unit: None,
-        help: "Incidents attributed to no deployment, over all incidents read.",
-        read: Read::Samples(|x, f| {
-            f.sample(&[], x.snapshot.views.facts.unattributed_incidents as f64);
-        }),
-    },
-    Spec {
-        name: "flightdeck_source_up",
-        unit: None,
-        help: "Source health: 1 when its last read succeeded, 0 when it is failing or has not read yet.",
-        read: Read::Samples(|x, f| {
-            for s in &x.snapshot.sources {
-                let up = s.last_ok.is_some() && !s.failing();
-                f.sample(
-                    &[("source", &s.name), ("kind", s.kind)],
-                    if up { 1.0 } else { 0.0 },
-                );
-            }
-        }),
-    },
-    Spec {
-        name: "flightdeck_source_last_success_timestamp_seconds",
-        unit: Some("seconds"),
-        help: "When the source last read successfully (Unix time, flightdeck's clock).",
-        read: Read::Samples(|x, f| {
-            for s in &x.snapshot.sources {
-                if let Some(t) = s.last_ok {
-                    f.sample(&[("source", &s.name), ("kind", s.kind)], timestamp(t));
-                }
-            }
-        }),
-    },
-    Spec {
-        name: "flightdeck_scorecards_timestamp_seconds",
-        unit: Some("seconds"),
-        help: "The end of every window: the time the numbers were computed for (Unix time, flightdeck's clock).",
-        read: Read::Samples(|x, f| f.sample(&[], timestamp(x.snapshot.views.now))),
-    },
-];
-
-/// The whole exposition, ending in `# EOF`.
+/// The whole exposition of one unsharded snapshot, ending in `# EOF` (no
+/// exporter identity: see [`render_exporter`] for what `serve` answers).
 pub fn render(snapshot: &Snapshot) -> String {
-    let exposed = Exposed::new(snapshot);
+    render_scoped(snapshot, Shard::ALL, None)
+}
+
+/// Who exports: the shard it serves and its version, for `flightdeck_info`.
+#[derive(Debug, Clone, Copy)]
+pub struct Exporter<'a> {
+    pub shard: Shard,
+    pub version: &'a str,
+}
+
+/// What one exporter of a sharded set serves (see the module docs), with its
+/// `flightdeck_info{shard,shards,version} 1`.
+pub fn render_exporter(snapshot: &Snapshot, exporter: &Exporter<'_>) -> String {
+    render_scoped(snapshot, exporter.shard, Some(exporter))
+}
+
+/// The scope of the family `name`, `None` when it is not one this module writes.
+pub fn scope_of(name: &str) -> Option<Scope> {
+    if name == INFO {
+        return Some(Scope::Exporter);
+    }
+    FAMILIES.iter().find(|f| f.name == name).map(|f| f.scope)
+}
+
+/// Every family name this module writes (the exporter's info included).
+pub fn family_names() -> impl Iterator<Item = &'static str> {
+    FAMILIES.iter().map(|f| f.name).chain([INFO])
+}
+
+const INFO: &str = "flightdeck_info";
+
+fn render_scoped(snapshot: &Snapshot, shard: Shard, exporter: Option<&Exporter<'_>>) -> String {
+    let exposed = Exposed::new(snapshot, shard);
     let mut out = String::with_capacity(16 * 1024);
     for spec in FAMILIES {
+        if spec.scope == Scope::Organisation && !shard.is_first() {
+            continue;
+        }
         let mut f = family(&mut out, spec.name, spec.unit, spec.help);
         match spec.read {
             Read::PerWindow(value) => {
@@ -326,6 +176,23 @@ pub fn render(snapshot: &Snapshot) -> String {
             }
             Read::Samples(write) => write(&exposed, &mut f),
         }
+    }
+    if let Some(e) = exporter {
+        let mut f = family(
+            &mut out,
+            INFO,
+            None,
+            "The exporter: the shard it serves (of shards) and the flightdeck version; always 1.",
+        );
+        let (index, count) = (e.shard.index().to_string(), e.shard.count().to_string());
+        f.sample(
+            &[
+                ("shard", &index),
+                ("shards", &count),
+                ("version", e.version),
+            ],
+            1.0,
+        );
     }
     out.push_str("# EOF\n");
     out
@@ -356,28 +223,32 @@ impl Row<'_> {
 
 /// What the families read: every team of every window, and the
 /// window-independent states per team (what is open right now).
-struct Exposed<'a> {
-    snapshot: &'a Snapshot,
+pub(super) struct Exposed<'a> {
+    pub(super) snapshot: &'a Snapshot,
     rows: Vec<Row<'a>>,
-    teams: BTreeSet<Text>,
-    open_incidents: BTreeMap<Text, u64>,
-    in_flight: BTreeMap<Text, u64>,
-    findings: BTreeMap<(Text, Severity), u64>,
+    pub(super) teams: BTreeSet<Text>,
+    pub(super) open_incidents: BTreeMap<Text, u64>,
+    pub(super) in_flight: BTreeMap<Text, u64>,
+    pub(super) findings: BTreeMap<(Text, Severity), u64>,
 }
 
 impl<'a> Exposed<'a> {
-    fn new(snapshot: &'a Snapshot) -> Self {
+    /// The teams `shard` serves.
+    fn new(snapshot: &'a Snapshot, shard: Shard) -> Self {
         let views = &snapshot.views;
         let rows = views
             .windows
             .iter()
             .flat_map(|w| {
-                w.scorecards.teams.iter().map(move |t| Row {
-                    window: format!("{}d", w.days),
-                    team: &t.team,
-                    metrics: &t.current,
-                    tier: t.tier,
-                })
+                let teams = w.scorecards.teams.iter();
+                teams
+                    .filter(move |t| shard.owns(&t.team))
+                    .map(move |t| Row {
+                        window: format!("{}d", w.days),
+                        team: &t.team,
+                        metrics: &t.current,
+                        tier: t.tier,
+                    })
             })
             .collect();
         let mut teams: BTreeSet<Text> = views.facts.teams.iter().cloned().collect();
@@ -416,6 +287,9 @@ impl<'a> Exposed<'a> {
         teams.extend(open_incidents.keys().cloned());
         teams.extend(in_flight.keys().cloned());
         teams.extend(findings.keys().map(|(t, _)| t.clone()));
+        if shard != Shard::ALL {
+            teams.retain(|t| shard.owns(t));
+        }
         Self {
             snapshot,
             rows,
@@ -428,7 +302,7 @@ impl<'a> Exposed<'a> {
 }
 
 /// The stateset: one series per tier, 1 for the current one.
-fn tier_states(x: &Exposed<'_>, f: &mut Family<'_>) {
+pub(super) fn tier_states(x: &Exposed<'_>, f: &mut Family<'_>) {
     for row in &x.rows {
         for (metric, tier) in row.tiers() {
             for t in TIERS {
@@ -448,7 +322,7 @@ fn tier_states(x: &Exposed<'_>, f: &mut Family<'_>) {
 }
 
 /// The numeric `_level`, where there is a tier.
-fn tier_levels(x: &Exposed<'_>, f: &mut Family<'_>) {
+pub(super) fn tier_levels(x: &Exposed<'_>, f: &mut Family<'_>) {
     for row in &x.rows {
         for (metric, tier) in row.tiers() {
             if let Some(t) = tier {
@@ -463,101 +337,6 @@ fn tier_levels(x: &Exposed<'_>, f: &mut Family<'_>) {
             }
         }
     }
-}
-
-/// One sample line read back: name, labels (unescaped) and value.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Sample {
-    pub name: String,
-    pub labels: Vec<(String, String)>,
-    pub value: f64,
-}
-
-/// Reads the sample lines of an exposition back (tests and tools): a strict
-/// reader of the subset [`render`] writes, so a line that breaks it is an error
-/// naming the line.
-pub fn parse_samples(text: &str) -> Result<Vec<Sample>, String> {
-    let mut samples = Vec::new();
-    let mut eof = false;
-    for (n, line) in text.lines().enumerate() {
-        let n = n + 1;
-        if eof {
-            return Err(format!("line {n}: text after # EOF"));
-        }
-        if line == "# EOF" {
-            eof = true;
-            continue;
-        }
-        if line.starts_with("# TYPE ") || line.starts_with("# HELP ") || line.starts_with("# UNIT ")
-        {
-            continue;
-        }
-        samples.push(parse_sample(line).map_err(|e| format!("line {n}: {e}: {line:?}"))?);
-    }
-    if !eof {
-        return Err("no # EOF at the end".into());
-    }
-    Ok(samples)
-}
-
-fn parse_sample(line: &str) -> Result<Sample, String> {
-    let name_end = line
-        .find(['{', ' '])
-        .ok_or("no value after the metric name")?;
-    let name = &line[..name_end];
-    if name.is_empty()
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
-    {
-        return Err(format!("bad metric name {name:?}"));
-    }
-    let mut rest = &line[name_end..];
-    let mut labels = Vec::new();
-    if let Some(r) = rest.strip_prefix('{') {
-        rest = r;
-        loop {
-            if let Some(r) = rest.strip_prefix('}') {
-                rest = r;
-                break;
-            }
-            let eq = rest.find("=\"").ok_or("label without =\"")?;
-            let key = rest[..eq].to_string();
-            let mut value = String::new();
-            let mut chars = rest[eq + 2..].char_indices();
-            let mut end = None;
-            while let Some((i, c)) = chars.next() {
-                match c {
-                    '\\' => match chars.next() {
-                        Some((_, 'n')) => value.push('\n'),
-                        Some((_, '\\')) => value.push('\\'),
-                        Some((_, '"')) => value.push('"'),
-                        other => return Err(format!("bad escape {other:?}")),
-                    },
-                    '"' => {
-                        end = Some(eq + 2 + i + 1);
-                        break;
-                    }
-                    '\n' => return Err("raw line feed in a label value".into()),
-                    c => value.push(c),
-                }
-            }
-            let end = end.ok_or("unterminated label value")?;
-            labels.push((key, value));
-            rest = &rest[end..];
-            rest = rest.strip_prefix(',').unwrap_or(rest);
-        }
-    }
-    let value = rest
-        .strip_prefix(' ')
-        .ok_or("no space before the value")?
-        .parse::<f64>()
-        .map_err(|e| format!("bad value: {e}"))?;
-    Ok(Sample {
-        name: name.to_string(),
-        labels,
-        value,
-    })
 }
 
 #[cfg(test)]

@@ -68,6 +68,8 @@ pub(super) struct RawChange<'a> {
     /// Any JSON value, so that a wrong one gets a message naming the field.
     #[serde(default)]
     lines: Option<serde_json::Value>,
+    #[serde(borrow, default)]
+    reverts: Option<Str<'a>>,
     /// The line's own `type` (the envelope already read it on the general path).
     #[serde(rename = "type", borrow)]
     pub(super) kind: Str<'a>,
@@ -94,6 +96,8 @@ impl RawChange<'_> {
             first_review: at("first_review", &self.first_review)?,
             merged: at("merged", &self.merged)?,
             lines,
+            // An empty id, or the change's own, reverts nothing.
+            reverts: ot(&self.reverts).filter(|r| !r.is_empty() && **r != *t(&self.id)),
         })
     }
 }

@@ -380,6 +380,7 @@ impl GithubPoller {
                 first_review: gates.first_review,
                 merged: Some(merged),
                 lines: gates.lines,
+                reverts: None,
             }));
         }
         Ok(())

@@ -218,6 +218,7 @@ impl GitlabPoller {
                 // GitLab's merge requests count changed files, not lines: the
                 // closest size the list gives (issue 19 names it).
                 lines: count(&mr, &["changes_count"]),
+                reverts: None,
             }));
         }
         Ok(())

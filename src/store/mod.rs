@@ -90,7 +90,7 @@ impl Store {
             SourceUpdate::Events { source, events } => {
                 let status = self.status(&source);
                 status.last_ok = Some(now);
-                status.items += events.len() as u64;
+                status.items.add(&events);
                 if events.is_empty() {
                     return Changed::Status;
                 }

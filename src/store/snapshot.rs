@@ -9,6 +9,7 @@ use crate::metrics::dora::{LeadMemo, is_open_at};
 use crate::metrics::lanes::{LaneIndex, Lanes, Outcome};
 use crate::metrics::{DORA_2023, Facts, Scorecards, Window, needs_help_first};
 use crate::model::canary::CanaryTarget;
+use crate::model::event_counts::EventCounts;
 use crate::model::records::Records;
 use crate::model::settings::Settings;
 use crate::model::source_update::Quota;
@@ -27,8 +28,8 @@ pub struct SourceStatus {
     pub last_error: Option<(Time, String)>,
     /// Input the last successful read skipped, e.g. malformed lines.
     pub warning: Option<String>,
-    /// Events received from this source so far.
-    pub items: u64,
+    /// Events received from this source so far, by type.
+    pub items: EventCounts,
     /// When the scheduler polls next (`None`: paused, off, or not scheduled).
     pub next_poll: Option<Time>,
     /// Polling paused with `p`.
@@ -45,7 +46,7 @@ impl SourceStatus {
             last_ok: None,
             last_error: None,
             warning: None,
-            items: 0,
+            items: EventCounts::default(),
             next_poll: None,
             paused: false,
             quota: None,
@@ -97,6 +98,8 @@ pub struct Views {
     pub windows: Vec<WindowView>,
     /// Incidents open at `now`, oldest first.
     pub open_incidents: Vec<usize>,
+    /// Incidents open in teams read back by the `scorecards` source (no records here).
+    pub remote_open_incidents: u64,
     /// Deployment ids with no production result yet.
     pub in_flight: usize,
     pub open_findings: usize,
@@ -191,6 +194,12 @@ impl Views {
             facts,
             windows,
             open_incidents,
+            remote_open_incidents: records
+                .remote
+                .iter()
+                .flat_map(|r| &r.teams)
+                .map(|t| t.open_incidents)
+                .sum(),
         }
     }
 }

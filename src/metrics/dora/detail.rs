@@ -46,13 +46,19 @@ impl Facts {
             detail.changes.push(ChangeRow {
                 change: c.change as usize,
                 deployment: c.deployment as usize,
+                shipped: c.t_ok,
                 lead: c.lead,
                 skewed: c.lead < TimeDelta::zero(),
             });
         }
-        detail
-            .changes
-            .sort_by(|a, b| b.lead.cmp(&a.lead).then(a.change.cmp(&b.change)));
+        // Grouped under the deployment that shipped them, newest first; in a
+        // group, the longest lead first.
+        detail.changes.sort_by(|a, b| {
+            (b.shipped, b.deployment)
+                .cmp(&(a.shipped, a.deployment))
+                .then(b.lead.cmp(&a.lead))
+                .then(a.change.cmp(&b.change))
+        });
         for &i in &index.incidents {
             let (Some(inc), Some(f)) = (
                 records.incidents.get(i as usize),
@@ -94,6 +100,8 @@ pub struct DeploymentRow {
 pub struct ChangeRow {
     pub change: usize,
     pub deployment: usize,
+    /// The deployment's `T_ok`, when the change counts.
+    pub shipped: Time,
     pub lead: TimeDelta,
     pub skewed: bool,
 }
@@ -107,7 +115,7 @@ pub struct IncidentRow {
 }
 
 /// The records behind a team's numbers: counted deployments (newest first),
-/// counted changes (longest lead first) and incidents (open first, then newest).
+/// counted changes (by deployment, newest first, then longest lead first) and incidents (open first, then newest).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TeamDetail {
     pub deployments: Vec<DeploymentRow>,

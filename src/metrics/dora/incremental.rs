@@ -20,11 +20,13 @@ use std::sync::Arc;
 use crate::model::records::{Deployment, Records, Touched};
 use crate::model::segmented::Segmented;
 use crate::model::settings::Settings;
-use crate::model::{DeployStatus, Text, Time};
+use crate::model::{Text, Time};
 
 use super::links::{Links, NONE, move_ref, open_index};
 use super::team_index::{CountedEntry, Edits};
-use super::{Attribution, DeploymentFacts, Facts, FailReason, IncidentFacts, ReworkReason};
+use super::{
+    Attribution, DeploymentFacts, Facts, FailReason, IncidentFacts, ReworkReason, done_and_ok,
+};
 use crate::metrics::gates::ReviewSample;
 
 /// Hash maps keyed by names: foldhash (fast, well mixed, fixed seed), not SipHash.
@@ -48,6 +50,8 @@ struct Work {
     edits: HashMap<u32, Edits>,
     /// Team slots whose failed/rework counts may have changed.
     touched_teams: HashSet<u32>,
+    /// Reverted change ids whose first deployment may have changed its verdict.
+    revert_targets: Vec<Text>,
 }
 
 impl Work {
@@ -121,6 +125,12 @@ impl Facts {
         self.reattribute(records, settings, &mut work);
         self.refresh_deployments(records, settings, &mut work);
         self.recount(records, &mut work);
+        // Reverts read where changes are counted, which the recount just set:
+        // the deployments on both sides of a moved revert are refreshed again.
+        let targets = std::mem::take(&mut work.revert_targets);
+        self.links
+            .first_deployers(records, &targets, &mut work.refresh);
+        self.refresh_deployments(records, settings, &mut work);
         self.refresh_gates(records, settings, &touched, &mut work.touched_teams);
         let mut edits = std::mem::take(&mut work.edits);
         self.links.edits += 1;
@@ -275,6 +285,7 @@ impl Facts {
                 l.add_lister(c, d);
             }
             work.recount.push(c as u32);
+            l.note_revert(c as u32, change, &mut work.revert_targets);
             let team = l.team(settings.team_for(change.team.as_ref(), Some(&change.service)));
             if let Some(slot) = l.change_team.get_mut(c) {
                 let old = std::mem::replace(slot, team);
@@ -482,10 +493,11 @@ impl Facts {
                 });
             }
         }
+        let reverted = self.revert_facts(records, settings, (dep, d), t_ok, &mut fail_reasons);
         let rework = if dep.hotfix {
             Some(ReworkReason::Hotfix)
         } else {
-            t_done.and_then(|done| self.during_incident(records, d, done))
+            reverted.or_else(|| t_done.and_then(|done| self.during_incident(records, d, done)))
         };
         DeploymentFacts {
             team: settings.team_for(dep.team.as_ref(), Some(&dep.service)),
@@ -542,6 +554,13 @@ impl Facts {
                 continue;
             };
             let old = std::mem::replace(slot, new);
+            l.revert_recounted(
+                c,
+                change,
+                [old, new],
+                &mut work.refresh,
+                &mut work.revert_targets,
+            );
             // The lead changes with the commit time even where nothing moved.
             if let Some((team, t_ok, _)) = old {
                 work.edits(team).counted_out.push((t_ok, c));
@@ -571,23 +590,4 @@ impl Facts {
             .collect();
         self.sorted_slots = slots;
     }
-}
-
-/// `T_done` and `T_ok`: the earliest terminal and the earliest successful
-/// production line.
-fn done_and_ok(dep: &Deployment, settings: &Settings) -> (Option<Time>, Option<Time>) {
-    let mut t_done: Option<Time> = None;
-    let mut t_ok: Option<Time> = None;
-    for e in &dep.events {
-        if !settings.is_production(e.environment.as_deref()) {
-            continue;
-        }
-        if e.status.is_terminal() {
-            t_done = Some(t_done.map_or(e.time, |t| t.min(e.time)));
-        }
-        if e.status == DeployStatus::Success {
-            t_ok = Some(t_ok.map_or(e.time, |t| t.min(e.time)));
-        }
-    }
-    (t_done, t_ok)
 }

@@ -50,6 +50,11 @@ pub(super) struct Links {
     pub(super) pending: Pending,
     /// Per change: where it is counted as (team slot, `T_ok`, deployment).
     pub(super) counted: Segmented<Option<(u32, Time, u32)>>,
+    /// Reverted change id -> the changes that say they revert it, ascending.
+    /// Keyed by id: the reverted change may be read after its revert.
+    pub(super) reverted_by: Arc<HashMap<Text, Vec<u32>>>,
+    /// Revert change -> the id it reverts (to move it when a later line changes it).
+    pub(super) revert_of: Arc<HashMap<u32, Text>>,
     pub(super) change_team: Segmented<u32>,
     pub(super) finding_team: Segmented<u32>,
     pub(super) team_slot: Arc<HashMap<Text, u32>>,

@@ -11,13 +11,15 @@ mod detail;
 mod gate_facts;
 mod incremental;
 mod links;
+pub mod remote;
+mod reverts;
 mod team_index;
 
 use chrono::TimeDelta;
 use serde::Serialize;
 
 use super::tiers::{Benchmarks, Tier};
-use crate::model::records::Records;
+use crate::model::records::{Deployment, Records};
 use crate::model::segmented::Segmented;
 use crate::model::settings::Settings;
 use crate::model::{DeployStatus, Text, Time};
@@ -71,12 +73,20 @@ pub enum FailReason {
     },
     /// An incident was attributed to the deployment.
     Incident { id: Text, explicit: bool },
+    /// `change` reverts `reverted`, which this deployment first deployed, and
+    /// reached production within the revert window after it.
+    Revert { change: Text, reverted: Text },
 }
 
 /// Why a counted deployment is rework.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReworkReason {
     Hotfix,
+    /// It first deployed `change`, which reverts `reverted`.
+    Revert {
+        change: Text,
+        reverted: Text,
+    },
     /// It finished while this incident of its service was open.
     DuringIncident(Text),
 }
@@ -240,11 +250,14 @@ impl Facts {
                 }
             })
             .collect();
-        Scorecards {
+        let mut cards = Scorecards {
             window,
             teams,
             unattributed_incidents: self.unattributed_incidents,
-        }
+        };
+        // Teams read back from exporters (the `scorecards` source).
+        crate::metrics::dora::remote::overlay(&mut cards, &records.remote);
+        cards
     }
 
     /// Each of `teams`' arrays, in the same order.
@@ -503,4 +516,23 @@ pub fn scorecards(
     bench: &Benchmarks,
 ) -> Scorecards {
     Facts::derive(records, settings).evaluate(records, window, bench)
+}
+
+/// `T_done` and `T_ok`: the earliest terminal and the earliest successful
+/// production line.
+pub(super) fn done_and_ok(dep: &Deployment, settings: &Settings) -> (Option<Time>, Option<Time>) {
+    let mut t_done: Option<Time> = None;
+    let mut t_ok: Option<Time> = None;
+    for e in &dep.events {
+        if !settings.is_production(e.environment.as_deref()) {
+            continue;
+        }
+        if e.status.is_terminal() {
+            t_done = Some(t_done.map_or(e.time, |t| t.min(e.time)));
+        }
+        if e.status == DeployStatus::Success {
+            t_ok = Some(t_ok.map_or(e.time, |t| t.min(e.time)));
+        }
+    }
+    (t_done, t_ok)
 }

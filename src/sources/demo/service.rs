@@ -235,6 +235,7 @@ impl ServiceGen {
             first_review: Some(opened + hours(wait.max(0.0))),
             merged: Some(merged),
             lines: Some(lines),
+            reverts: None,
         })
     }
 

@@ -111,7 +111,18 @@ impl Git {
         args: &[&str],
         tolerated: &[i32],
     ) -> Result<Option<Vec<u8>>, GitError> {
-        let mut stream = self.stream(what, args, Vec::new())?;
+        self.output_with(what, args, Vec::new(), tolerated)
+    }
+
+    /// [`Git::output`] with `stdin` written to git's standard input.
+    pub fn output_with(
+        &self,
+        what: &'static str,
+        args: &[&str],
+        stdin: Vec<u8>,
+        tolerated: &[i32],
+    ) -> Result<Option<Vec<u8>>, GitError> {
+        let mut stream = self.stream(what, args, stdin)?;
         let mut out = Vec::new();
         stream
             .stdout

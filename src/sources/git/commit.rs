@@ -16,6 +16,8 @@ pub struct Commit {
     pub parents: Vec<u32>,
     /// Committer time, seconds since the epoch.
     pub time: i64,
+    /// Author time: a cherry-pick keeps its original's.
+    pub authored: i64,
     pub author: Text,
     pub title: Text,
     /// Commit ids (full or abbreviated) named by "This reverts commit <sha>".
@@ -42,16 +44,16 @@ pub struct DeployTag {
     pub commit: Box<str>,
 }
 
-/// Parses one commit from its five fields (`%H`, `%P`, `%ct`, `%an`, `%B`) and
+/// Parses one commit from its six fields (`%H`, `%P`, `%ct`, `%at`, `%an`, `%B`) and
 /// the `--numstat` list after it (`added<TAB>deleted<TAB>path` a line), or says
 /// why it could not.
 pub fn parse_commit(
-    fields: [&[u8]; 5],
+    fields: [&[u8]; 6],
     names: &[u8],
     services: &ServiceMap,
     service_ids: &HashMap<&str, u16>,
 ) -> Result<Commit, String> {
-    let [oid, parents, time, author, body] = fields;
+    let [oid, parents, time, authored, author, body] = fields;
     let oid = std::str::from_utf8(oid)
         .ok()
         .filter(|h| is_hex(h) && h.len() >= 40)
@@ -61,10 +63,14 @@ pub fn parse_commit(
         .split_ascii_whitespace()
         .map(Box::from)
         .collect();
-    let time = std::str::from_utf8(time)
-        .ok()
-        .and_then(|t| t.trim().parse::<i64>().ok())
-        .ok_or_else(|| format!("commit {oid}: bad committer time"))?;
+    let seconds = |t: &[u8], what: &str| {
+        std::str::from_utf8(t)
+            .ok()
+            .and_then(|t| t.trim().parse::<i64>().ok())
+            .ok_or_else(|| format!("commit {oid}: bad {what} time"))
+    };
+    let time = seconds(time, "committer")?;
+    let authored = seconds(authored, "author")?;
     let body = String::from_utf8_lossy(body);
     let title = body
         .lines()
@@ -95,6 +101,7 @@ pub fn parse_commit(
         parents_raw,
         parents: Vec::new(),
         time,
+        authored,
         author: sanitize(&String::from_utf8_lossy(author)),
         title: sanitize(title),
         reverts: revert_targets(&body),

@@ -1,11 +1,11 @@
 //! From raw git output to deployments and changes: the commit graph, which
 //! deployment tag first shipped each commit, which tags only name what an
 //! earlier one shipped (aliases), which commits are cherry-picks of others, and
-//! which deployments a revert released soon after marks failed.
+//! which change each revert names (the metric engine decides what it failed).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Text, Time};
 
@@ -22,7 +22,8 @@ pub struct Built {
     pub events: Vec<Event>,
     pub deployments: u64,
     pub changes: u64,
-    pub failed: u64,
+    /// Changes that revert a commit of the history.
+    pub reverts: u64,
     pub unknown_revert_targets: u64,
     pub ambiguous_revert_targets: u64,
     pub unmapped_commits: u64,
@@ -44,7 +45,6 @@ pub fn build(
     tags: &[DeployTag],
     services: &ServiceMap,
     service_names: &[Text],
-    revert_window: TimeDelta,
     links: Option<&Links>,
 ) -> Built {
     let mut built = Built::default();
@@ -52,7 +52,7 @@ pub fn build(
     let (shipped, alias) = ship(&commits, &tag_commits);
     built.aliases = alias.iter().filter(|a| **a).count() as u64;
     let index = Index::new(&commits);
-    let reverts = reverts(&commits, &index, &shipped, tags, revert_window, &mut built);
+    let reverts = reverts(&commits, &index, &mut built);
     let monorepo = services.is_monorepo();
     let per_deploy = per_deploy(
         &commits,
@@ -65,6 +65,7 @@ pub fn build(
     let merged = merge_times(&commits, &tag_commits);
     let release = Release {
         commits: &commits,
+        shipped: &shipped,
         merged: &merged,
         originals: originals(&commits, &index),
         tags,
@@ -262,74 +263,19 @@ fn ship(commits: &[Commit], tag_commits: &[Option<u32>]) -> (Vec<u32>, Vec<bool>
     (shipped, alias)
 }
 
-/// What reverts say about the deployments.
-#[derive(Default)]
-struct Reverts {
-    /// The (deployment, service) pairs a revert failed, and when it showed.
-    failed: HashMap<(u32, u16), i64>,
-    /// The (deployment, service) pairs that ship a revert.
-    hotfix: HashSet<(u32, u16)>,
-}
-
-/// Reverts: a deployment fails when a change it shipped is reverted, after
-/// it went out, by a change released at most `revert_window` after it
-/// (DESIGN.md); the failure shows when the revert is released. A deployment that ships a revert is
-/// rework. A revert not released yet fails nothing (yet).
-fn reverts(
-    commits: &[Commit],
-    index: &Index,
-    shipped: &[u32],
-    tags: &[DeployTag],
-    revert_window: TimeDelta,
-    built: &mut Built,
-) -> Reverts {
-    let mut out = Reverts::default();
+/// Per commit: the commit it reverts, when its message names one of the history
+/// (the first such, should it name several).
+fn reverts(commits: &[Commit], index: &Index, built: &mut Built) -> Vec<Option<u32>> {
+    let mut out = vec![None; commits.len()];
     for (r, commit) in commits.iter().enumerate() {
-        let released = shipped[r];
         for target in &commit.reverts {
-            let t = match index.find(target) {
-                Found::One(t) => t,
-                Found::None => {
-                    built.unknown_revert_targets += 1;
-                    continue;
+            match index.find(target) {
+                Found::One(t) => {
+                    out[r] = Some(t);
+                    break;
                 }
-                Found::Several => {
-                    built.ambiguous_revert_targets += 1;
-                    continue;
-                }
-            };
-            if released == UNSHIPPED {
-                continue;
-            }
-            for &s in &commit.services {
-                out.hotfix.insert((released, s));
-            }
-            let d = shipped[t as usize];
-            if d == UNSHIPPED || released == d {
-                // Never shipped, or reverted before its release went out.
-                continue;
-            }
-            let at = tags[released as usize].time;
-            let after = at - tags[d as usize].time;
-            // A revert made before the release went out answers no failure of
-            // it: e.g. a line-specific change undone when it is merged forward.
-            if commit.time < tags[d as usize].time
-                || after < 0
-                || after > revert_window.num_seconds()
-            {
-                continue;
-            }
-            let reverted = &commits[t as usize];
-            // A reverted merge has no files of its own: the revert's files say
-            // which services it touched.
-            let hit = if reverted.services.is_empty() {
-                &commit.services
-            } else {
-                &reverted.services
-            };
-            for &s in hit {
-                let first = out.failed.entry((d, s)).or_insert(at);
-                *first = (*first).min(at);
+                Found::None => built.unknown_revert_targets += 1,
+                Found::Several => built.ambiguous_revert_targets += 1,
             }
         }
     }
@@ -375,6 +321,8 @@ fn per_deploy(
 /// What turns one (deployment, service) pair into events.
 struct Release<'a> {
     commits: &'a [Commit],
+    /// The deployment that first shipped each commit (see [`ship`]).
+    shipped: &'a [u32],
     /// Each commit's original (see [`originals`]).
     originals: Vec<u32>,
     /// When each commit was merged (see [`merge_times`]).
@@ -395,13 +343,13 @@ impl Release<'_> {
     }
 
     /// The pair's changes into `built` (each change once: a cherry-pick is its
-    /// original), its success line (and failure line, if a revert failed it)
-    /// into `deployments`.
+    /// original; a revert names the change it reverts), its line into
+    /// `deployments`.
     fn emit(
         &self,
         (d, s): (u32, u16),
         mut members: Vec<u32>,
-        reverts: &Reverts,
+        reverts: &[Option<u32>],
         emitted: &mut HashSet<Text>,
         built: &mut Built,
         deployments: &mut Vec<(i64, Event)>,
@@ -426,6 +374,8 @@ impl Release<'_> {
                 continue;
             }
             built.changes += 1;
+            let reverted = self.reverted(reverts[m as usize], s, service);
+            built.reverts += u64::from(reverted.is_some());
             built.events.push(Event::Change(Change {
                 id,
                 service: service.clone(),
@@ -438,41 +388,45 @@ impl Release<'_> {
                 first_review: None,
                 merged: self.merged.get(m as usize).copied().flatten().map(time),
                 lines: Some(c.lines),
+                reverts: reverted,
             }));
         }
         let id = deployment_id(service, tag);
-        let hot = reverts.hotfix.contains(&(d, s));
         let url = self.links.map(|l| l.tag(&tag.name));
         built.deployments += 1;
         deployments.push((
             tag.time,
-            deployment_line(
-                &id,
-                service,
-                DeployStatus::Success,
-                tag.time,
-                hot,
-                ids,
-                url.clone(),
-            ),
+            deployment_line(&id, service, DeployStatus::Success, tag.time, ids, url),
         ));
-        if let Some(&at) = reverts.failed.get(&(d, s)) {
-            built.failed += 1;
-            deployments.push((
-                at,
-                // The success line carries the hotfix flag; the failure line never
-                // does, so it is the same line whether a poll or a full read found it.
-                deployment_line(
-                    &id,
-                    service,
-                    DeployStatus::Failure,
-                    at,
-                    false,
-                    Vec::new(),
-                    url,
-                ),
-            ));
+    }
+
+    /// The change id a revert names in `service`: the reverted commit's original
+    /// (a cherry-pick is its original). A merge is no change of its own: a
+    /// reverted merge (`git revert -m 1`, GitHub's Revert button) stands for the
+    /// branch it brought in, named by the branch's newest commit of the service
+    /// that shipped with the merge (walking the branch's first parents, at most
+    /// 64). In a monorepo a commit that did not touch the service is no change
+    /// of it: no id.
+    fn reverted(&self, target: Option<u32>, s: u16, service: &Text) -> Option<Text> {
+        let mut t = target?;
+        let of_service = |c: &Commit| !c.is_merge() && (!self.monorepo || c.services.contains(&s));
+        if self.commits[t as usize].is_merge() {
+            let with = self.shipped[t as usize];
+            let mut at = *self.commits[t as usize].parents.get(1)?;
+            for _ in 0..64 {
+                let c = &self.commits[at as usize];
+                if self.shipped[at as usize] != with {
+                    return None;
+                }
+                if of_service(c) {
+                    break;
+                }
+                at = *c.parents.first()?;
+            }
+            t = at;
         }
+        let c = &self.commits[self.originals[t as usize] as usize];
+        of_service(c).then(|| self.change_id(c, service))
     }
 }
 
@@ -485,7 +439,6 @@ fn deployment_line(
     service: &Text,
     status: DeployStatus,
     at: i64,
-    hotfix: bool,
     changes: Vec<Text>,
     url: Option<Text>,
 ) -> Event {
@@ -500,7 +453,7 @@ fn deployment_line(
         region: None,
         stage: None,
         changes,
-        hotfix,
+        hotfix: false,
         url,
     })
 }

@@ -11,12 +11,13 @@
 //!   `<service>@<commit id>`, because one commit may be a change of several services.
 //!   Merge commits are not changes (the commits they bring in are). A commit
 //!   that says "(cherry picked from commit <id>)" of a commit in the history is
-//!   that change: one id, the original's time, counted where it first shipped.
-//! - Failure: a deployment is failed when a commit says "This reverts commit
-//!   <id>" (full or abbreviated) of one of its commits and a later deployment
-//!   releases that revert within `revert_window` (default 7 days) of it. It then
-//!   gets a second line with status `failure` at the release of the revert; every
-//!   deployment that releases a revert is marked `hotfix` (DORA's rework).
+//!   that change: one id, the original's time, counted where it first shipped;
+//!   so is a commit with the author, author time, message and patch id of an
+//!   earlier one (a cherry-pick without `-x`, see [`patch_ids`]).
+//! - Reverts: a commit that says "This reverts commit <id>" (full or
+//!   abbreviated) of a commit of the history is a change whose `reverts` names
+//!   that commit's change. Which deployment that fails, and which is rework, is
+//!   the metric engine's rule (`revert_window`, DESIGN.md), not the source's.
 //! - Monorepo: changed paths map commits to services; each service gets its own
 //!   deployment per tag listing only its commits, and only for tags that changed it.
 //! - Links: when `origin` is on github.com or gitlab.com, changes link to their
@@ -36,6 +37,7 @@ mod cli;
 mod commit;
 mod history;
 mod links;
+mod patch_ids;
 mod poller;
 mod read;
 mod spec;
@@ -43,8 +45,6 @@ mod spec;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-use chrono::TimeDelta;
 
 use crate::model::source_update::SourceUpdate;
 use crate::model::{DeployStatus, Event, Text};
@@ -138,10 +138,12 @@ pub struct GitStats {
     /// Deployments (one per tag, per service in a monorepo).
     pub deployments: u64,
     pub changes: u64,
-    /// Deployments failed by a revert released within the revert window.
-    pub failed: u64,
+    /// Changes that revert a change of the history.
+    pub reverts: u64,
     /// Deployment tags that only name a commit an earlier one shipped.
     pub aliases: u64,
+    /// Cherry-picks found by their patch (no `-x` trailer naming the original).
+    pub picks: u64,
 }
 
 /// The result of one scan or poll.
@@ -177,10 +179,10 @@ impl GitScan {
 }
 
 /// Scans the whole repository once. Blocking: call it from a blocking thread.
-pub fn scan(spec: &GitSpec, revert_window: TimeDelta) -> Result<GitScan, GitError> {
+pub fn scan(spec: &GitSpec) -> Result<GitScan, GitError> {
     let git = open(Path::new(GIT), &spec.path, None)?;
     let refs = read_refs(&git, spec)?;
-    scan_refs(&git, spec, revert_window, refs)
+    scan_refs(&git, spec, refs)
 }
 
 /// A git source between polls: it remembers the deployment tags it saw and the
@@ -194,7 +196,6 @@ pub fn scan(spec: &GitSpec, revert_window: TimeDelta) -> Result<GitScan, GitErro
 #[derive(Debug)]
 pub struct GitScanner {
     spec: GitSpec,
-    revert_window: TimeDelta,
     timeout: Option<Duration>,
     program: PathBuf,
     /// The fingerprint of the tags at the last successful read.
@@ -204,10 +205,9 @@ pub struct GitScanner {
 }
 
 impl GitScanner {
-    pub fn new(spec: GitSpec, revert_window: TimeDelta) -> Self {
+    pub fn new(spec: GitSpec) -> Self {
         Self {
             spec,
-            revert_window,
             timeout: None,
             program: PathBuf::from(GIT),
             last: None,
@@ -247,7 +247,7 @@ impl GitScanner {
             });
         }
         let fingerprint = refs.tags_fingerprint;
-        let mut scan = scan_refs(&git, &self.spec, self.revert_window, refs)?;
+        let mut scan = scan_refs(&git, &self.spec, refs)?;
         self.last = Some(fingerprint);
         scan.events.retain(|e| match e {
             Event::Change(c) => self.sent_changes.insert(c.id.clone()),
@@ -289,12 +289,7 @@ fn services(spec: &GitSpec) -> (Vec<Text>, Vec<(&str, u16)>) {
     (names, ids)
 }
 
-fn scan_refs(
-    git: &Git,
-    spec: &GitSpec,
-    revert_window: TimeDelta,
-    refs: Refs,
-) -> Result<GitScan, GitError> {
+fn scan_refs(git: &Git, spec: &GitSpec, refs: Refs) -> Result<GitScan, GitError> {
     let (service_names, ids) = services(spec);
     let links = origin_links(git)?;
     let service_ids: HashMap<&str, u16> = ids.into_iter().collect();
@@ -304,17 +299,22 @@ fn scan_refs(
         revs.extend_from_slice(oid.as_bytes());
         revs.push(b'\n');
     }
-    let commits = read_commits(git, spec, revs, &service_ids)?;
+    let mut commits = read_commits(git, spec, revs, &service_ids)?;
     let commit_count = commits.len();
+    let mut warnings = refs.warnings;
+    // Without the picks the numbers are still those of a history read with
+    // `-x` trailers only: say so, and go on.
+    let picks = patch_ids::link_picks(git, &mut commits).unwrap_or_else(|e| {
+        warnings.push(format!("cherry-picks without -x were not looked for: {e}"));
+        0
+    });
     let built = history::build(
         commits,
         &refs.deploy,
         &spec.services,
         &service_names,
-        revert_window,
         links.as_ref(),
     );
-    let mut warnings = refs.warnings;
     warnings.extend(revert_warnings(&built));
     if built.unmapped_commits > 0 {
         warnings.push(format!(
@@ -330,8 +330,9 @@ fn scan_refs(
             commits: commit_count,
             deployments: built.deployments,
             changes: built.changes,
-            failed: built.failed,
+            reverts: built.reverts,
             aliases: built.aliases,
+            picks,
         },
         warnings,
         unchanged: false,

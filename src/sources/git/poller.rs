@@ -5,7 +5,6 @@
 
 use std::time::Duration;
 
-use chrono::TimeDelta;
 use futures::future::BoxFuture;
 
 use super::{GitScanner, GitSpec};
@@ -15,16 +14,14 @@ pub struct GitPoller {
     /// `None` only while a poll runs, or after a poll task died (then rebuilt).
     scanner: Option<GitScanner>,
     spec: GitSpec,
-    revert_window: TimeDelta,
     timeout: Duration,
 }
 
 impl GitPoller {
-    pub fn new(spec: GitSpec, revert_window: TimeDelta, timeout: Duration) -> Self {
+    pub fn new(spec: GitSpec, timeout: Duration) -> Self {
         Self {
-            scanner: Some(GitScanner::new(spec.clone(), revert_window).with_timeout(timeout)),
+            scanner: Some(GitScanner::new(spec.clone()).with_timeout(timeout)),
             spec,
-            revert_window,
             timeout,
         }
     }
@@ -38,9 +35,10 @@ impl Poller for GitPoller {
 
     fn poll(&mut self) -> BoxFuture<'_, Result<Polled, PollError>> {
         Box::pin(async move {
-            let mut scanner = self.scanner.take().unwrap_or_else(|| {
-                GitScanner::new(self.spec.clone(), self.revert_window).with_timeout(self.timeout)
-            });
+            let mut scanner = self
+                .scanner
+                .take()
+                .unwrap_or_else(|| GitScanner::new(self.spec.clone()).with_timeout(self.timeout));
             let joined = tokio::task::spawn_blocking(move || {
                 let result = scanner.poll();
                 (scanner, result)

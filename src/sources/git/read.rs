@@ -212,10 +212,10 @@ pub(super) fn read_commits(
     service_ids: &HashMap<&str, u16>,
 ) -> Result<Vec<Commit>, GitError> {
     // Fields are NUL-separated and start with a NUL; neither messages nor paths can
-    // hold a NUL, so each commit is exactly six fields: the leading empty one, five
+    // hold a NUL, so each commit is exactly seven fields: the leading empty one, six
     // values, and the `--numstat` list (counts and a path a line) after the last
     // NUL: the changed lines of each commit, and its paths for a monorepo.
-    const FORMAT: &str = "--format=%x00%H%x00%P%x00%ct%x00%an%x00%B%x00";
+    const FORMAT: &str = "--format=%x00%H%x00%P%x00%ct%x00%at%x00%an%x00%B%x00";
     let mut args = vec![
         "log",
         "--no-color",
@@ -246,7 +246,7 @@ pub(super) fn read_commits(
     if stream.next_field(&mut field).map_err(io_err)? && !field.is_empty() {
         return Err(parse_err("output does not start with a NUL".into()));
     }
-    let mut parts: [Vec<u8>; 6] = Default::default();
+    let mut parts: [Vec<u8>; 7] = Default::default();
     'commits: loop {
         for (i, part) in parts.iter_mut().enumerate() {
             if !stream.next_field(part).map_err(io_err)? {
@@ -256,9 +256,9 @@ pub(super) fn read_commits(
                 return Err(parse_err(format!("a commit ends after {i} fields")));
             }
         }
-        let [oid, parents, time, author, body, names] = &parts;
+        let [oid, parents, time, authored, author, body, names] = &parts;
         let commit = commit::parse_commit(
-            [oid, parents, time, author, body],
+            [oid, parents, time, authored, author, body],
             names,
             &spec.services,
             service_ids,

@@ -33,6 +33,7 @@
 mod analysis;
 mod client;
 mod response;
+mod scorecards;
 mod spec;
 
 use std::time::Duration;
@@ -40,6 +41,7 @@ use std::time::Duration;
 pub use analysis::{CanaryAnalysis, analyse, render};
 pub use client::Prometheus;
 pub use response::{QueryData, RawSeries, Sample, Series, align, parse_response, sample_time};
+pub use scorecards::{ScorecardsPoller, ScorecardsSpec, assemble};
 pub use spec::{PrometheusConfig, PrometheusSpec, QuerySpec, parse_duration};
 
 #[derive(Debug, thiserror::Error)]

@@ -12,10 +12,10 @@ use crossterm::event::KeyCode;
 use crate::app::Action;
 use crate::app::keymap::{Binding, key};
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
-use crate::metrics::trend::{HIGHER_IS_BETTER, key_trends};
+use crate::metrics::trend::{HIGHER_IS_BETTER, Trend, key_trends};
 use crate::metrics::{Scorecards, TeamMetrics, TeamScorecard, Tier};
-use crate::model::Text;
-use crate::store::Snapshot;
+use crate::model::{Text, Time};
+use crate::store::{Snapshot, WindowView};
 use crate::ui::screens::team::TeamPage;
 use crate::ui::widgets::fitted_table::{self, Col, FitRow, KEEP, Kind};
 use crate::ui::widgets::scroll;
@@ -118,7 +118,7 @@ fn summary(th: &Theme, cards: &Scorecards, snapshot: &Snapshot) -> Paragraph<'st
         .iter()
         .filter(|t| t.tier == Some(Tier::Low))
         .count();
-    let open = snapshot.views.open_incidents.len();
+    let open = snapshot.views.open_incidents.len() as u64 + snapshot.views.remote_open_incidents;
     Paragraph::new(Line::from(vec![
         Span::raw(format!(" {} teams  ", cards.teams.len())),
         Span::styled(
@@ -142,18 +142,59 @@ fn summary(th: &Theme, cards: &Scorecards, snapshot: &Snapshot) -> Paragraph<'st
     ]))
 }
 
+/// Whether any record is older than the window: else the previous window holds
+/// no data, and an arrow against it would read as a change.
+pub(super) fn has_previous(snapshot: &Snapshot, w: &WindowView) -> bool {
+    snapshot
+        .records
+        .earliest()
+        .is_some_and(|first| first < w.scorecards.window.start)
+}
+
+/// The window, and when the history read is shorter than it, how much it
+/// covers (DESIGN.md, coverage): with no previous data there is no trend.
+/// Only scorecards read back from exporters (`read_back`, no records): no
+/// previous window either.
+fn title(w: &WindowView, earliest: Option<Time>, read_back: bool) -> String {
+    let window = w.scorecards.window;
+    match earliest {
+        None if read_back => format!(
+            " Overview · last {} days, read back from the exporters · no previous window, no trends ",
+            w.days
+        ),
+        Some(first) if first >= window.start => {
+            // Whole days, rounded down: "covers 30" would read as the whole window.
+            let covered = (window.end - first).num_days().max(0);
+            let covered = match covered {
+                0 => "under a day".to_string(),
+                n => format!("{n} days"),
+            };
+            format!(
+                " Overview · last {} days, history covers {covered} · no previous data, no trends ",
+                w.days
+            )
+        }
+        _ => format!(
+            " Overview · last {} days, trends vs the {} days before ",
+            w.days, w.days
+        ),
+    }
+}
+
 /// The scorecard table, one row per team in the window's order.
 fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool) {
     let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let w = &snapshot.views.windows[ctx.window];
     let block = Block::bordered().title(Span::styled(
-        format!(
-            " Overview · last {} days, trends vs the {} days before ",
-            w.days, w.days
+        title(
+            w,
+            snapshot.records.earliest(),
+            !snapshot.records.remote.is_empty(),
         ),
         th.title,
     ));
+    let previous = has_previous(snapshot, w);
     let inner_height = block.inner(area).height.saturating_sub(1) as usize;
     let offset = scroll::offset(selected, inner_height);
 
@@ -178,7 +219,7 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool)
         .take(inner_height)
         .map(|(row, &i)| {
             let t = &w.scorecards.teams[i];
-            let mut cells = team_cells(th, t, wide);
+            let mut cells = team_cells(th, t, wide, previous);
             if audit {
                 cells.push(compliance_cell(th, snapshot, ctx.window, &t.team));
             }
@@ -228,15 +269,21 @@ fn columns(names: [&'static str; 4], audit: bool) -> Vec<Col> {
 
 /// A team's cells up to OPEN: tier, the four key metrics with their trend
 /// arrows (and tiers in words when `wide`), rework and open incidents.
-fn team_cells(th: &Theme, t: &TeamScorecard, wide: bool) -> Vec<Line<'static>> {
+fn team_cells(th: &Theme, t: &TeamScorecard, wide: bool, previous: bool) -> Vec<Line<'static>> {
     let m = &t.current;
     let values = key_values(m);
-    let trends = key_trends(m, &t.previous);
+    let trends = if previous {
+        key_trends(m, &t.previous)
+    } else {
+        [Trend::Unknown; 4]
+    };
     let tiers = m.key_tiers();
     let mut cells = vec![
         Line::from(t.team.to_string()),
+        // No record at all is not LOW: the team says it has no data.
         Line::from(Span::styled(
-            Tier::label_of(t.tier).to_uppercase(),
+            t.tier
+                .map_or("no data".into(), |t| t.label().to_uppercase()),
             th.tier(t.tier).bold(),
         )),
     ];
@@ -310,8 +357,10 @@ fn compliance_cell(th: &Theme, snapshot: &Snapshot, window: usize, team: &str) -
 
 /// The four key metrics as short strings, in display order.
 pub fn key_values(m: &TeamMetrics) -> [String; 4] {
+    let f = &m.deployment_frequency;
     [
-        format::per_day(m.deployment_frequency.per_day),
+        // No tier: no data (no record at all, or no previous window read back).
+        f.tier.map_or("-".into(), |_| format::per_day(f.per_day)),
         m.lead_time
             .median_seconds
             .map_or("-".into(), format::duration_secs),

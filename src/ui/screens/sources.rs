@@ -3,7 +3,7 @@
 use crate::app::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Span;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 
 use crate::app::screen::{Ctx, Cursor, Screen};
@@ -72,25 +72,49 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
             .title_bottom(Span::styled(" p pause/resume · r poll now ", th.dim)),
     );
     let problem = |s: &SourceStatus| problem(s, ctx.now);
-    // The selected source's problem, else the first failing source's, so an
-    // error is always readable somewhere on this screen.
-    let detail = snapshot
-        .sources
-        .get(selected)
+    // What the selected source read, by type (EVENTS mixes them), then its
+    // problem, else the first failing source's, so that an error is always
+    // readable somewhere on this screen.
+    let current = snapshot.sources.get(selected);
+    let detail = current
         .and_then(problem)
         .or_else(|| snapshot.sources.iter().find_map(problem));
-    let [table_area, detail_area] = match detail {
-        Some(_) => Layout::vertical([Constraint::Fill(1), Constraint::Length(4)]).areas(area),
-        None => [area, Rect::default()],
+    let problem_first = detail.is_some();
+    let mut lines: Vec<Line> = detail
+        .map(|d| Line::styled(d, th.alert))
+        .into_iter()
+        .collect();
+    lines.extend(current.map(read_line));
+    // As tall as the wrapped text, up to half the screen.
+    let inner = usize::from(area.width.saturating_sub(2)).max(1);
+    let wrapped: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    let height = match wrapped {
+        0 => 0,
+        n => (n as u16 + 2).min(area.height / 2),
     };
+    let [table_area, detail_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(height)]).areas(area);
     frame.render_widget(table, table_area);
-    if let Some(text) = detail {
-        let p = Paragraph::new(text)
-            .style(th.alert)
+    if height > 0 {
+        let title = match (problem_first, current.is_some()) {
+            (true, true) => " Problem · what the selected source read ",
+            (true, false) => " Problem ",
+            _ => " Read ",
+        };
+        let p = Paragraph::new(lines)
             .wrap(Wrap { trim: true })
-            .block(Block::bordered().title(Span::styled(" Problem ", th.title)));
+            .block(Block::bordered().title(Span::styled(title, th.title)));
         frame.render_widget(p, detail_area);
     }
+}
+
+/// "github read 12 deployment lines, 300 changes" (or "nothing yet").
+fn read_line(s: &SourceStatus) -> Line<'static> {
+    let read = match s.items.total() {
+        0 => "nothing yet".to_string(),
+        _ => s.items.summary(),
+    };
+    Line::raw(format!("{} read {read}", s.name))
 }
 
 /// One source's row: name, kind, state, last success, next poll, events,
@@ -133,7 +157,7 @@ fn source_cells(th: &Theme, s: &SourceStatus, show_quota: bool, now: Time) -> Ve
                 }
             })
         }),
-        Cell::from(s.items.to_string()),
+        Cell::from(s.items.total().to_string()),
     ];
     if show_quota {
         cells.push(

@@ -12,7 +12,7 @@ use crate::app::Action;
 use crate::app::keymap::{Binding, key};
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::dora::{Attribution, ChangeRow, FailReason, ReworkReason, TeamDetail};
-use crate::metrics::trend::{HIGHER_IS_BETTER, key_trends};
+use crate::metrics::trend::{HIGHER_IS_BETTER, Trend, key_trends};
 use crate::metrics::{TeamScorecard, Tier};
 use crate::model::{Text, Time};
 use crate::store::Snapshot;
@@ -139,7 +139,7 @@ fn draw(
     ])
     .areas(area);
 
-    let lines = numbers(th, card);
+    let lines = numbers(th, card, super::overview::has_previous(ctx.snapshot, w));
     let title = format!(" {team} · last {} days ", w.days);
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(Span::styled(title, th.title))),
@@ -153,20 +153,58 @@ fn draw(
     ));
     let inner = block.inner(list);
     frame.render_widget(block, list);
+    if let Some(note) = remote_note(th, snapshot, team) {
+        frame.render_widget(Paragraph::new(note), inner);
+        return;
+    }
     // Narrow terminals drop the service column so the verdict stays readable.
     let wide = inner.width >= 110;
     let lines = visible_lines(ctx, selected, detail, inner.height as usize, wide);
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// For a team read back by the `scorecards` source: its records are not here,
+/// and which shard serves them.
+fn remote_note(th: &Theme, snapshot: &Snapshot, team: &str) -> Option<Vec<Line<'static>>> {
+    let (read, t) = snapshot.records.remote_team(team)?;
+    let shard = match (t.shard, read.shards) {
+        (0, _) => "an exporter without flightdeck_info".to_string(),
+        (i, n) => format!("shard {i} of {n}"),
+    };
+    let clean = |s: &str| crate::util::text::sanitize(s).to_string();
+    Some(vec![
+        Line::from(Span::styled(
+            " Records are not available through the scorecards source: these numbers were read back",
+            th.dim,
+        )),
+        Line::from(Span::styled(
+            format!(" from {} with PromQL.", clean(&read.origin)),
+            th.dim,
+        )),
+        Line::from(format!(
+            " {} is served by {shard} ({}): run the cockpit on that shard's sources to see its records.",
+            clean(team),
+            clean(&t.instance)
+        )),
+    ])
+}
+
 /// The five numbers with tier, trend and the previous window's value, then
 /// the team's tier.
-fn numbers(th: &Theme, card: &TeamScorecard) -> Vec<Line<'static>> {
+/// With no `previous` data (no record before the window) there is no trend and
+/// nothing to compare with.
+fn numbers(th: &Theme, card: &TeamScorecard, previous: bool) -> Vec<Line<'static>> {
     let m = &card.current;
     let p = &card.previous;
     let now = key_values(m);
-    let before = key_values(p);
-    let trends = key_trends(m, p);
+    let (before, trends) = if previous {
+        (key_values(p), key_trends(m, p))
+    } else {
+        (
+            std::array::from_fn(|_| "no data".to_string()),
+            [Trend::Unknown; 4],
+        )
+    };
     let tiers = m.key_tiers();
     let names = [
         "Deployment frequency",
@@ -214,7 +252,10 @@ fn numbers(th: &Theme, card: &TeamScorecard) -> Vec<Line<'static>> {
         Span::styled(
             format!(
                 "         was {:<9}",
-                p.rework_rate.rate.map_or("-".into(), format::percent)
+                match p.rework_rate.rate {
+                    _ if !previous => "no data".to_string(),
+                    r => r.map_or("-".into(), format::percent),
+                }
             ),
             th.dim,
         ),
@@ -337,6 +378,11 @@ fn row_line<'a>(
                     format!("rework: during {id}  "),
                     th.tier(None),
                 )),
+                // Short, as the hotfix marker: the failure text after it must fit;
+                // the deployment it reverts names this change.
+                Some(ReworkReason::Revert { .. }) => {
+                    spans.push(Span::styled("rework: revert  ", th.tier(None)))
+                }
                 None => {}
             }
             if row.fail_reasons.is_empty() {
@@ -350,7 +396,7 @@ fn row_line<'a>(
             }
             Line::from(spans)
         }
-        1 => change_line(th, snapshot, &d.changes[i], wide),
+        1 => change_line(th, snapshot, &d.changes, i, wide),
         _ => {
             let row = &d.incidents[i];
             let inc = &r.incidents[row.incident];
@@ -380,10 +426,28 @@ fn row_line<'a>(
 }
 
 /// A change row: its lead time, where it shipped, its review times and title.
-fn change_line<'a>(th: &Theme, snapshot: &'a Snapshot, row: &ChangeRow, wide: bool) -> Line<'a> {
+/// Changes come grouped by deployment: the first of a group names the
+/// deployment and how many changes it shipped.
+fn change_line<'a>(
+    th: &Theme,
+    snapshot: &'a Snapshot,
+    rows: &[ChangeRow],
+    i: usize,
+    wide: bool,
+) -> Line<'a> {
     let r = &snapshot.records;
+    let row = &rows[i];
     let c = &r.changes[row.change];
-    let dep = &r.deployments[row.deployment];
+    let first = i == 0 || rows[i - 1].deployment != row.deployment;
+    let shipped = if first {
+        let n = rows[i..]
+            .iter()
+            .take_while(|x| x.deployment == row.deployment)
+            .count();
+        format!("→ {} ({n})", r.deployments[row.deployment].id)
+    } else {
+        String::new()
+    };
     let lead = if row.skewed {
         Span::styled(format!("{:>9}", "skewed"), th.alert)
     } else {
@@ -392,7 +456,7 @@ fn change_line<'a>(th: &Theme, snapshot: &'a Snapshot, row: &ChangeRow, wide: bo
     let mut spans = vec![
         Span::raw("  "),
         lead,
-        Span::raw(format!("  {:<22} → {:<24} ", c.id, dep.id)),
+        Span::raw(format!("  {:<22} {:<29} ", short_id(&c.id), shipped)),
     ];
     spans.extend(super::team_gates::change_cells(th, c, wide));
     spans.push(Span::styled(
@@ -409,5 +473,19 @@ fn reason(r: &FailReason) -> String {
             None => status.label().to_string(),
         },
         FailReason::Incident { id, .. } => format!("incident {id}"),
+        FailReason::Revert { change, reverted } => {
+            format!("{} reverted by {}", short_id(reverted), short_id(change))
+        }
+    }
+}
+
+/// A full git commit id (alone or after `service@`) as git abbreviates it:
+/// the 10 first hex digits name one commit in any history this size.
+fn short_id(id: &str) -> &str {
+    let hash = id.rsplit('@').next().unwrap_or(id);
+    if hash.len() == 40 && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        &id[..id.len() - 30]
+    } else {
+        id
     }
 }

@@ -1,0 +1,69 @@
+//! How many events of each type a source sent: `check`, `report --config` and
+//! the Sources screen say "3 deployment lines, 40 changes" rather than one
+//! number that mixes changes, deployments and incidents (scorecards read back
+//! from exporters count as the teams they cover).
+
+use super::Event;
+
+/// Events by type, in the schema's order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EventCounts([u64; 6]);
+
+const NAMES: [&str; 6] = [
+    "deployment line",
+    "change",
+    "incident",
+    "finding",
+    "canary result",
+    "team scorecard",
+];
+
+impl EventCounts {
+    /// Deployment lines, changes, incidents, findings and canary results.
+    pub fn new(counts: [u64; 5]) -> Self {
+        let [d, c, i, f, k] = counts;
+        Self([d, c, i, f, k, 0])
+    }
+
+    pub fn of(events: &[Event]) -> Self {
+        let mut counts = Self::default();
+        counts.add(events);
+        counts
+    }
+
+    pub fn add(&mut self, events: &[Event]) {
+        for e in events {
+            let (slot, n) = match e {
+                Event::Deployment(_) => (0, 1),
+                Event::Change(_) => (1, 1),
+                Event::Incident(_) => (2, 1),
+                Event::Finding(_) => (3, 1),
+                Event::Canary(_) => (4, 1),
+                // Scorecards read back: counted as the teams they cover.
+                Event::Scorecards(s) => (5, s.teams.len() as u64),
+            };
+            self.0[slot] += n;
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.0.iter().sum()
+    }
+
+    /// "3 deployment lines, 40 changes, 1 incident"; empty when there are none.
+    pub fn summary(&self) -> String {
+        self.0
+            .iter()
+            .zip(NAMES)
+            .filter(|(n, _)| **n > 0)
+            .map(|(&n, name)| {
+                if n == 1 {
+                    format!("1 {name}")
+                } else {
+                    format!("{n} {name}s")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}

@@ -145,8 +145,11 @@ fn findings_screen_80x24_keeps_team_names_and_titles() {
     insta::assert_snapshot!(t);
     assert!(t.contains("│billing "), "team names are not cut: {t}");
     assert!(t.contains("TITLE"), "the title column stays: {t}");
+    // Column rules: account ids whole (never `12345678901`), the frameworks
+    // shortened with an ellipsis, the title given room.
+    assert!(t.contains("123456789013 "), "account ids whole: {t}");
     assert!(
-        !t.contains("OLDEST CRIT"),
-        "narrow posture drops the wide columns"
+        t.contains("NIST 800-53…"),
+        "frameworks end in an ellipsis: {t}"
     );
 }

@@ -40,7 +40,13 @@ fn gates_section_of_checkout_120() {
     let mut terminal = Terminal::new(TestBackend::new(120, 6)).expect("test backend");
     terminal
         .draw(|f| {
-            team_gates::draw(f, f.area(), card, canary_region(&snapshot.settings));
+            team_gates::draw(
+                &flightdeck::app::theme::Theme::default(),
+                f,
+                f.area(),
+                card,
+                canary_region(&snapshot.settings),
+            );
         })
         .expect("draw");
     let buf = terminal.backend().buffer().clone();

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod alerts_clock;
 mod app_update;
 mod architecture;
 mod assets_grafana;
@@ -11,6 +12,7 @@ mod canary_kayenta;
 mod config_file;
 mod config_hardening;
 mod config_kinds;
+mod cut_numbers;
 mod detail_scroll;
 mod events_parallel;
 mod file_parsers_fuzz;
@@ -53,5 +55,6 @@ mod sources_view;
 mod special_files;
 mod store_incremental;
 mod store_run;
+mod themes;
 mod url_secrets;
 mod views;

@@ -292,7 +292,7 @@ fn release_window_feed_flash_and_ack() {
     insta::assert_snapshot!(t);
     assert!(t.contains("Release window"));
     assert!(t.contains("REL "));
-    let open = app.open_alerts(&s).count();
+    let open = app.open_alerts().count();
     assert!(open >= 4, "{:#?}", s.views.alerts);
     // The same alerts derived again ring nothing (deduplicated).
     assert_eq!(app.on_alerts(&s), Effect::Nothing);
@@ -323,11 +323,11 @@ fn release_window_feed_flash_and_ack() {
         app.tick(min(60), &newer);
     }
     assert!(!text(&draw(&app, &newer, 120, 40)).contains("🔔"));
-    let before = app.open_alerts(&newer).count();
+    let before = app.open_alerts().count();
     app.update(Action::Acknowledge, &newer);
-    assert_eq!(app.open_alerts(&newer).count(), before - 1);
+    assert_eq!(app.open_alerts().count(), before - 1);
     app.update(Action::AcknowledgeAll, &newer);
-    assert_eq!(app.open_alerts(&newer).count(), 0);
+    assert_eq!(app.open_alerts().count(), 0);
     assert!(text(&draw(&app, &newer, 120, 40)).contains("✓ ack"));
 }
 

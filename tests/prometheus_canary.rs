@@ -632,7 +632,10 @@ async fn the_source_reports_no_data_and_the_error_when_prometheus_is_down() {
     assert!(got_no_data, "the no-data judgement came before the failure");
     let lanes = flightdeck::metrics::lanes::compute(&records, &settings, now);
     let lane = lanes.find("cart-0042").expect("lane");
-    assert_eq!(canary_text(lane).0, "no data");
+    assert_eq!(
+        canary_text(&flightdeck::app::theme::Theme::default(), lane).0,
+        "no data"
+    );
 }
 
 /// The published targets as the composition root hands them to the poller.

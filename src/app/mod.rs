@@ -7,6 +7,7 @@
 pub mod findings;
 pub mod keymap;
 pub mod screen;
+pub mod theme;
 
 use crate::model::{Text, Time};
 use crate::store::{Snapshot, WINDOW_DAYS};
@@ -84,6 +85,8 @@ pub enum Effect {
     SaveScreen,
     /// Suspend the cockpit (the event loop does it: it owns the terminal).
     Suspend,
+    /// An alert was acknowledged: save the acknowledgements (and redraw).
+    Acknowledged,
 }
 
 #[derive(Debug)]
@@ -113,6 +116,8 @@ pub struct App {
     pub message: Option<String>,
     /// The snapshot version the screens on view were last rebuilt from.
     refreshed: Option<u64>,
+    /// The palette every screen draws with.
+    pub theme: theme::Theme,
 }
 
 /// Release-window mode: the alert feed is shown, new alerts flash the status
@@ -120,12 +125,24 @@ pub struct App {
 #[derive(Debug, Clone, Default)]
 pub struct ReleaseWindow {
     pub on: bool,
-    pub acked: std::collections::HashSet<Text>,
-    /// Alerts already known, so that only new ones flash and ring.
-    pub seen: std::collections::HashSet<Text>,
+    /// Every alert so far, kept until acknowledged, and the acknowledgements.
+    pub log: crate::metrics::alert_log::AlertLog,
     /// Ticks (seconds) the status bar still flashes.
     pub flash: u8,
-    pub flash_text: Option<Text>,
+    /// The alert the status bar flashes: a key into `log`, so the flash shows
+    /// only what the feed holds, and stops when it is acknowledged.
+    pub flash_key: Option<Text>,
+}
+
+impl ReleaseWindow {
+    /// The alert flashing now, if any.
+    pub fn flashing(&self) -> Option<&crate::metrics::alerts::Alert> {
+        if self.flash == 0 {
+            return None;
+        }
+        let key = self.flash_key.as_deref()?;
+        self.log.get(key).filter(|a| !self.log.is_acked(&a.key))
+    }
 }
 
 /// How many ticks a new alert flashes in the status bar.
@@ -148,6 +165,7 @@ impl App {
             replay: None,
             message: None,
             refreshed: None,
+            theme: theme::Theme::default(),
         }
     }
 
@@ -202,6 +220,7 @@ impl App {
             snapshot,
             window: self.window,
             now: self.now,
+            theme: self.theme,
         }
     }
 
@@ -223,37 +242,20 @@ impl App {
         Effect::Redraw
     }
 
-    /// Alerts of `snapshot` not acknowledged yet, newest first.
-    pub fn open_alerts<'a>(
-        &'a self,
-        snapshot: &'a Snapshot,
-    ) -> impl Iterator<Item = &'a crate::metrics::alerts::Alert> + 'a {
-        snapshot
-            .views
-            .alerts
-            .iter()
-            .filter(|a| !self.release.acked.contains(&a.key))
+    /// Alerts in the feed not acknowledged yet, newest first.
+    pub fn open_alerts(&self) -> impl Iterator<Item = &crate::metrics::alerts::Alert> {
+        self.release.log.open()
     }
 
-    /// New data: alerts never seen before flash and ring in release-window mode.
-    /// Deduplicated by key, so an alert derived again is not new.
+    /// New alerts from the store: the feed takes them (and marks those whose
+    /// condition ended); in release-window mode a new one flashes and rings.
     pub fn on_alerts(&mut self, snapshot: &Snapshot) -> Effect {
         let r = &mut self.release;
-        let mut newest = None;
-        for a in &snapshot.views.alerts {
-            if r.seen.insert(a.key.clone()) && newest.is_none() && !r.acked.contains(&a.key) {
-                newest = Some(a);
-            }
-        }
-        // Forget alerts that left the feed, so the sets stay small.
-        let current: std::collections::HashSet<&Text> =
-            snapshot.views.alerts.iter().map(|a| &a.key).collect();
-        r.seen.retain(|k| current.contains(k));
-        r.acked.retain(|k| current.contains(k));
-        match newest {
-            Some(a) if r.on => {
+        let fresh = r.log.merge(&snapshot.views.alerts, snapshot.views.now);
+        match fresh.into_iter().next() {
+            Some(key) if r.on => {
                 r.flash = FLASH_TICKS;
-                r.flash_text = Some(alert_text(a, snapshot.now));
+                r.flash_key = Some(key);
                 Effect::Bell
             }
             _ => Effect::Nothing,
@@ -396,7 +398,7 @@ impl App {
                 }
             }
             Action::ReleaseWindow | Action::Acknowledge | Action::AcknowledgeAll => {
-                return self.alert_key(action, snapshot);
+                return self.alert_key(action);
             }
             _ => return Effect::Nothing,
         }
@@ -404,33 +406,23 @@ impl App {
     }
 
     /// Release-window mode and acknowledging alerts.
-    fn alert_key(&mut self, action: Action, snapshot: &Snapshot) -> Effect {
-        match action {
+    fn alert_key(&mut self, action: Action) -> Effect {
+        let now = self.now;
+        let log = &mut self.release.log;
+        let acked = match action {
             Action::ReleaseWindow => {
                 self.release.on = !self.release.on;
-                // Switching on: what is already in the feed is not news.
-                for a in &snapshot.views.alerts {
-                    self.release.seen.insert(a.key.clone());
-                }
+                false
             }
-            Action::Acknowledge => {
-                let Some(key) = self.open_alerts(snapshot).next().map(|a| a.key.clone()) else {
-                    return Effect::Nothing;
-                };
-                self.release.acked.insert(key);
-            }
-            _ => {
-                let keys: Vec<Text> = snapshot
-                    .views
-                    .alerts
-                    .iter()
-                    .map(|a| a.key.clone())
-                    .collect();
-                self.release.acked.extend(keys);
-            }
-        }
+            Action::Acknowledge => log.acknowledge_newest(now),
+            _ => log.acknowledge_all(now),
+        };
         self.release.flash = 0;
-        Effect::Redraw
+        if acked {
+            Effect::Acknowledged
+        } else {
+            Effect::Redraw
+        }
     }
 
     /// Whether keys go to a prompt.
@@ -439,13 +431,14 @@ impl App {
     }
 }
 
-/// An alert's text as of `now`: an ongoing state shows how long it has lasted.
+/// An alert's text as of `now`: an ongoing state shows how long it has
+/// lasted (until it cleared), so the age ticks with the clock.
 pub fn alert_text(a: &crate::metrics::alerts::Alert, now: Time) -> Text {
     match a.since {
         Some(since) => Text::from(format!(
             "{} {}{}",
             a.text,
-            crate::util::format::age(now - since),
+            crate::util::format::age(a.cleared.unwrap_or(now) - since),
             a.tail
         )),
         None => a.text.clone(),

@@ -21,6 +21,8 @@ pub struct Ctx<'a> {
     /// Index into [`crate::store::WINDOW_DAYS`].
     pub window: usize,
     pub now: Time,
+    /// The palette to draw with.
+    pub theme: super::theme::Theme,
 }
 
 /// A screen with its selection: what the app keeps for each screen it shows.

@@ -89,6 +89,29 @@ pub struct CockpitArgs {
     /// past time, e.g. the end of last sprint for a retro.
     #[arg(long, value_parser = parse_now)]
     pub now: Option<DateTime<Utc>>,
+    /// The palette [default: the config's `[ui] theme`, else mono when
+    /// NO_COLOR is set, else dark].
+    #[arg(long, value_enum)]
+    pub theme: Option<ThemeArg>,
+}
+
+/// `--theme`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ThemeArg {
+    Dark,
+    Light,
+    Mono,
+}
+
+impl ThemeArg {
+    pub fn name(self) -> crate::app::theme::ThemeName {
+        use crate::app::theme::ThemeName;
+        match self {
+            ThemeArg::Dark => ThemeName::Dark,
+            ThemeArg::Light => ThemeName::Light,
+            ThemeArg::Mono => ThemeName::Mono,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -105,6 +128,9 @@ pub struct ReplayArgs {
     /// Stop the clock here (RFC 3339); later events are left out. Default: the last event.
     #[arg(long, value_parser = parse_now)]
     pub to: Option<DateTime<Utc>>,
+    /// The palette, as for the cockpit.
+    #[arg(long, value_enum)]
+    pub theme: Option<ThemeArg>,
     /// Config file whose teams, services and windows the replay applies
     /// (default: $FLIGHTDECK_CONFIG, else the platform config file; its sources are not polled).
     #[arg(long, value_name = "FILE")]

@@ -8,17 +8,19 @@ use color_eyre::eyre::Result;
 
 use crate::commands::cli::CockpitArgs;
 use crate::commands::wiring::{self, InputArgs};
-use crate::commands::{event_loop, logging, terminal};
+use crate::commands::{acknowledgements, event_loop, logging, terminal};
 
 pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     // Check inputs before the screen switches, so errors print plainly.
+    let config = crate::config::load(args.config.as_deref())?;
+    let theme = event_loop::theme(args.theme, config.as_ref());
     let inputs = wiring::inputs(InputArgs {
         events: &args.events,
         demo: &args.demo,
         speed: args.speed,
         now: args.now,
-        config: crate::config::load(args.config.as_deref())?,
+        config,
     })?;
     let recording = match &args.record {
         Some(path) => Some((crate::commands::recording::open(path)?, path.clone())),
@@ -36,7 +38,12 @@ pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
             &clock,
             &running.scheduler,
             started,
-            !args.no_bell,
+            &event_loop::Options {
+                bell: !args.no_bell,
+                acknowledgements: acknowledgements::state_dir()
+                    .map(|d| d.join(acknowledgements::FILE)),
+                theme,
+            },
         )
         .await;
         terminal::restore();

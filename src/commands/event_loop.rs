@@ -14,7 +14,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 
 use crate::app::{App, Effect, ReplayControl, keymap};
-use crate::commands::{logging, terminal};
+use crate::commands::{acknowledgements, logging, terminal};
 use crate::sources::scheduler::Scheduler;
 use crate::store::Snapshot;
 use crate::ui;
@@ -98,25 +98,53 @@ impl Signals {
     }
 }
 
+/// How the loop behaves beyond its inputs.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Ring the terminal bell on a new release-window alert.
+    pub bell: bool,
+    /// Where acknowledged alerts are read at start and saved on each
+    /// acknowledgement (`None`: not kept, e.g. in a replay).
+    pub acknowledgements: Option<std::path::PathBuf>,
+    pub theme: crate::app::theme::Theme,
+}
+
+/// The theme from `--theme`, the config's `[ui] theme` and the environment
+/// (`NO_COLOR`, and `COLORTERM`/`TERM` for how many colours to use).
+pub fn theme(
+    flag: Option<crate::commands::cli::ThemeArg>,
+    config: Option<&crate::config::Config>,
+) -> crate::app::theme::Theme {
+    use crate::app::theme::{Depth, Theme};
+    let var = |name: &str| std::env::var(name).ok();
+    // no-color.org: set and not empty.
+    let no_color = var("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let depth = Depth::detect(var("COLORTERM").as_deref(), var("TERM").as_deref());
+    Theme::choose(
+        flag.map(crate::commands::cli::ThemeArg::name),
+        config.and_then(|c| c.ui.theme.as_deref()),
+        no_color,
+        depth,
+    )
+}
+
 pub async fn run(
     tui: &mut terminal::Tui,
     mut snapshots: watch::Receiver<Arc<Snapshot>>,
     clock: &Clock,
     scheduler: &Scheduler,
     started: std::time::Instant,
-    bell: bool,
+    options: &Options,
 ) -> Result<Ended> {
     let mut started = Some(started);
     let mut keys = EventStream::new();
     let mut signals = Signals::new()?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut app = ui::screens::app(clock.now());
-    app.replay = clock.replay().map(|r| r.status());
     // The last frame drawn, for the snapshot key.
     let mut screen = Buffer::default();
     let mut snapshot = snapshots.borrow_and_update().clone();
-    app.refresh(&snapshot);
+    let mut app = start_app(clock, options, &snapshot);
     let mut dirty = true;
     let mut next_frame = tokio::time::Instant::now();
     loop {
@@ -139,7 +167,8 @@ pub async fn run(
             _ = tokio::time::sleep_until(next_frame), if dirty => {}
             input = keys.next() => match input {
                 Some(Ok(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => {
-                    let keyed = Keyed { scheduler, clock, screen: &screen };
+                    let acknowledgements = options.acknowledgements.as_deref();
+                    let keyed = Keyed { scheduler, clock, screen: &screen, acknowledgements };
                     match keyed.press(&key, &mut app, &snapshot) {
                         Effect::Quit => return Ok(Ended::Quit),
                         Effect::Suspend => {
@@ -163,7 +192,7 @@ pub async fn run(
                 }
                 let new = snapshots.borrow_and_update().clone();
                 app.on_snapshot(&new);
-                if app.on_alerts(&new) == Effect::Bell && bell {
+                if app.on_alerts(&new) == Effect::Bell && options.bell {
                     ring_bell();
                 }
                 snapshot = new;
@@ -188,6 +217,26 @@ pub async fn run(
     }
 }
 
+/// The app at start, on the first snapshot, with the acknowledgements saved
+/// by an earlier run; a file that cannot be read is a message on the status
+/// bar (and in the log), not a failure.
+fn start_app(clock: &Clock, options: &Options, snapshot: &Snapshot) -> App {
+    let mut app = ui::screens::app(clock.now());
+    app.theme = options.theme;
+    app.replay = clock.replay().map(|r| r.status());
+    if let Some(path) = &options.acknowledgements {
+        let loaded = acknowledgements::load(path);
+        if let Some(warning) = loaded.warning {
+            tracing::warn!(%warning, "acknowledged alerts");
+            app.message = Some(warning);
+        }
+        app.release.log.restore(loaded.acks);
+    }
+    app.refresh(snapshot);
+    app.on_alerts(snapshot);
+    app
+}
+
 /// The terminal bell for a new release-window alert. A failed write only
 /// loses the beep; the status bar still flashes.
 fn ring_bell() {
@@ -202,6 +251,8 @@ struct Keyed<'a> {
     clock: &'a Clock,
     /// The last frame drawn, for the snapshot key.
     screen: &'a Buffer,
+    /// Where acknowledgements are saved.
+    acknowledgements: Option<&'a std::path::Path>,
 }
 
 impl Keyed<'_> {
@@ -234,6 +285,18 @@ impl Keyed<'_> {
             Effect::Replay(control) => {
                 app.replay = steer(self.clock, control);
                 app.now = self.clock.now();
+                Effect::Redraw
+            }
+            Effect::Acknowledged => {
+                if let Some(path) = self.acknowledgements
+                    && let Err(e) = acknowledgements::save(path, &app.release.log)
+                {
+                    tracing::warn!(error = %e, "cannot save acknowledged alerts");
+                    app.message = Some(format!(
+                        "acknowledgement not saved to {}: {e}",
+                        path.display()
+                    ));
+                }
                 Effect::Redraw
             }
             Effect::SaveScreen => {

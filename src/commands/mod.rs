@@ -1,6 +1,7 @@
 //! The commands (cockpit, report, serve, check, replay) and what wires them: the
 //! command line, the source registry, logging, the terminal. May use every layer.
 
+pub mod acknowledgements;
 pub mod check;
 pub mod cli;
 pub mod cockpit;

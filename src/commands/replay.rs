@@ -59,6 +59,7 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
     // The config's organisation (teams, services, windows); its sources are not
     // polled: a replay shows the recording only.
     let config = crate::config::load(args.config.as_deref())?;
+    let theme = crate::commands::event_loop::theme(args.theme, config.as_ref());
     let settings = crate::commands::wiring::settings(None, config.as_ref());
     let _log = logging::init();
     tracing::info!(?args, events = feed.len(), "replay starting");
@@ -87,7 +88,12 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
             &clock,
             &running.scheduler,
             started,
-            true,
+            // A replay's alerts are history: acknowledging them is not saved.
+            &crate::commands::event_loop::Options {
+                bell: true,
+                acknowledgements: None,
+                theme,
+            },
         )
         .await;
         terminal::restore();

@@ -50,6 +50,18 @@ pub struct Config {
     pub sources: Vec<SourceConfig>,
     /// `[findings]`: who owns which finding, and the SLA days per severity.
     pub findings: crate::model::findings_policy::FindingsPolicy,
+    /// `[ui]`: how the cockpit looks.
+    pub ui: Ui,
+}
+
+/// The themes `[ui] theme` may name (the cockpit's palettes are `app::theme`).
+pub const THEMES: [&str; 3] = ["dark", "light", "mono"];
+
+/// `[ui]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Ui {
+    /// One of [`THEMES`], lower case; `None`: the default.
+    pub theme: Option<String>,
 }
 
 #[derive(Debug, Clone)]

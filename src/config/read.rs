@@ -76,6 +76,7 @@ impl<'t> Cx<'t> {
         let mut teams = Vec::new();
         let mut sources = Vec::new();
         let mut findings = None;
+        let mut ui = super::Ui::default();
         for (key, value) in root.get_ref().iter() {
             match key.get_ref().as_ref() {
                 "general" => {
@@ -87,11 +88,12 @@ impl<'t> Cx<'t> {
                 "sources" => sources = self.sources(value),
                 // Finding ownership and SLAs: the policy's own serde keys.
                 "findings" => findings = self.deserialize(value, "findings", spec),
+                "ui" => ui = self.ui(value).unwrap_or_default(),
                 other => self.unknown(
                     key.span().start,
                     "",
                     other,
-                    &["general", "teams", "sources", "findings"],
+                    &["general", "teams", "sources", "findings", "ui"],
                 ),
             }
         }
@@ -119,7 +121,35 @@ impl<'t> Cx<'t> {
             teams,
             sources,
             findings: findings.unwrap_or_default(),
+            ui,
         })
+    }
+
+    /// `[ui]`: how the cockpit looks.
+    fn ui(&mut self, value: &Value<'_>) -> Option<super::Ui> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            theme: Option<Spanned<String>>,
+        }
+        let raw: Raw = self.deserialize(value, "ui", spec::<Raw>)?;
+        let theme = raw.theme.and_then(|t| {
+            let name = t.get_ref().trim().to_ascii_lowercase();
+            if super::THEMES.contains(&name.as_str()) {
+                return Some(name);
+            }
+            self.problem(
+                t.span().start,
+                "ui.theme",
+                format!(
+                    "`{}` is not a theme; the themes are {}",
+                    t.get_ref(),
+                    super::THEMES.join(", ")
+                ),
+            );
+            None
+        });
+        Some(super::Ui { theme })
     }
 
     fn unknown(&mut self, at: usize, prefix: &str, key: &str, known: &[&str]) {

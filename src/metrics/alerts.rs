@@ -1,6 +1,7 @@
 //! Release-window alerts: what an architect watching a release must not miss.
 //! Derived from the lanes and records as of `now`; one alert per subject (its
-//! key), so recomputing never duplicates. Pure.
+//! key), so recomputing never duplicates. Alerts hold times, never ages: the
+//! age is worked out where it is shown, so it keeps ticking. Pure.
 
 use chrono::TimeDelta;
 
@@ -49,6 +50,32 @@ pub struct Alert {
     pub since: Option<Time>,
     /// What follows the age in the shown text.
     pub tail: Text,
+    /// When its condition ended (the incident was resolved, the stage left its
+    /// pause); the feed keeps it, marked cleared, until it is acknowledged.
+    pub cleared: Option<Time>,
+}
+
+impl Alert {
+    /// Whether it describes a state that lasts (a pause) rather than an event.
+    pub fn ongoing(&self) -> bool {
+        self.since.is_some()
+    }
+}
+
+/// When the next alert falls due with no new data: the earliest moment an
+/// in-flight stage paused before `now` reaches [`PAUSED_TOO_LONG`]. The store
+/// recomputes then, so a pause alert fires at its threshold, not at the next batch.
+pub fn next_due(lanes: &Lanes, now: Time) -> Option<Time> {
+    lanes
+        .lanes
+        .iter()
+        .filter(|l| l.outcome == Outcome::InFlight)
+        .flat_map(|l| &l.stages)
+        .filter(|s| s.state == StageState::Paused)
+        .filter_map(|s| s.since)
+        .map(|p| p + PAUSED_TOO_LONG)
+        .filter(|due| *due > now)
+        .min()
 }
 
 /// The alert feed as of `now`, newest first.
@@ -67,7 +94,7 @@ pub fn derive(lanes: &Lanes, records: &Records, now: Time) -> Vec<Alert> {
     for i in records.incidents.iter().filter(|i| spans(i.opened)) {
         let sev = i.severity.as_deref().unwrap_or("incident");
         let title = i.title.as_deref().unwrap_or("");
-        feed.push(
+        let pushed = feed.push(
             format!("incident:{}", i.id),
             AlertKind::IncidentOpened,
             i.opened,
@@ -75,6 +102,9 @@ pub fn derive(lanes: &Lanes, records: &Records, now: Time) -> Vec<Alert> {
             format!("{} {sev} opened on {}: {title}", i.id, i.service),
             None,
         );
+        if let Some(alert) = pushed {
+            alert.cleared = i.resolved.filter(|r| *r <= now);
+        }
     }
     for f in records.findings.iter().filter(|f| spans(f.opened)) {
         if f.severity == Severity::Critical && f.status == FindingStatus::Open {
@@ -117,8 +147,9 @@ impl Feed {
         service: &Text,
         text: String,
         ongoing: Option<(Time, String)>,
-    ) {
-        if at >= self.since && at <= self.now {
+    ) -> Option<&mut Alert> {
+        // A state that still lasts is news however long ago it began.
+        if (at >= self.since || ongoing.is_some()) && at <= self.now {
             let (since, tail) = ongoing.unzip();
             self.out.push(Alert {
                 key: Text::from(key),
@@ -128,8 +159,11 @@ impl Feed {
                 text: Text::from(text),
                 since,
                 tail: Text::from(tail.unwrap_or_default()),
+                cleared: None,
             });
+            return self.out.last_mut();
         }
+        None
     }
 
     /// A lane's failed canary, rolled back or aborted stages, and stages
@@ -155,16 +189,18 @@ impl Feed {
         }
         for s in &lane.stages {
             match s.state {
-                StageState::RolledBack | StageState::Aborted => self.push(
-                    format!("rollback:{}:{}", lane.id, s.region),
-                    AlertKind::RolledBack,
-                    s.end.unwrap_or(lane.started),
-                    &lane.service,
-                    format!("{} {} in {}", lane.id, s.state.label(), s.region),
-                    None,
-                ),
+                StageState::RolledBack | StageState::Aborted => {
+                    self.push(
+                        format!("rollback:{}:{}", lane.id, s.region),
+                        AlertKind::RolledBack,
+                        s.end.unwrap_or(lane.started),
+                        &lane.service,
+                        format!("{} {} in {}", lane.id, s.state.label(), s.region),
+                        None,
+                    );
+                }
                 StageState::Paused if lane.outcome == Outcome::InFlight => {
-                    if let Some(p) = s.since.filter(|p| self.now - *p > PAUSED_TOO_LONG) {
+                    if let Some(p) = s.since.filter(|p| self.now - *p >= PAUSED_TOO_LONG) {
                         let reason = s
                             .reason
                             .as_ref()

@@ -1,6 +1,7 @@
 //! The metric engine: pure, deterministic functions of records, a window and
 //! settings. No I/O, no async, no terminal. May use `model` only.
 
+pub mod alert_log;
 pub mod alerts;
 pub mod canary;
 pub mod dora;

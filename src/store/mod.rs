@@ -186,6 +186,16 @@ impl Store {
         let _ = self.publish.send(Arc::new(snapshot));
     }
 
+    /// Real time until the next alert falls due on the clock (at least a
+    /// millisecond past it, so the clock shows the due time when it wakes).
+    fn until_alert_due(&self) -> Duration {
+        self.views.alerts_due.map_or(Duration::MAX, |due| {
+            self.clock
+                .real_until(due)
+                .saturating_add(Duration::from_millis(1))
+        })
+    }
+
     /// The store's task: applies updates as they come (a burst is applied as one
     /// batch and published once). It outlives its sources (a file read once stays
     /// on screen) and ends when nobody watches its snapshots any more.
@@ -216,6 +226,11 @@ impl Store {
                     }
                 }
                 _ = idle.tick() => self.publish(self.clock.now(), true),
+                // An alert falls due on the clock (a pause reaching its
+                // threshold): recompute then, not at the next batch.
+                () = tokio::time::sleep(self.until_alert_due()), if self.views.alerts_due.is_some() => {
+                    self.publish(self.clock.now(), true);
+                }
                 () = self.publish.closed() => break,
             }
         }

@@ -109,8 +109,11 @@ pub struct Views {
     pub records: usize,
     /// Deployments as lanes across regions (the Lanes screen).
     pub lanes: crate::metrics::lanes::Lanes,
-    /// The release-window alert feed, newest first.
+    /// The release-window alerts derived at `now`, newest first.
     pub alerts: Vec<crate::metrics::alerts::Alert>,
+    /// When the next alert falls due with no new data (a pause reaching its
+    /// threshold): the store recomputes then.
+    pub alerts_due: Option<Time>,
     /// The canaries under analysis now, for the sources that measure them.
     pub canary_targets: Vec<CanaryTarget>,
 }
@@ -168,7 +171,9 @@ impl Views {
         open_incidents.sort_by_key(|&n| records.incidents[n].opened);
         let lanes = crate::metrics::lanes::compute_with(records, settings, &mut kept.lanes, now);
         let alerts = crate::metrics::alerts::derive(&lanes, records, now);
+        let alerts_due = crate::metrics::alerts::next_due(&lanes, now);
         Self {
+            alerts_due,
             canary_targets: canary_targets(&lanes),
             lanes,
             alerts,

@@ -5,9 +5,9 @@
 
 pub mod screen_export;
 pub mod screens;
-pub mod theme;
 pub mod widgets;
 
+use crate::app::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -21,6 +21,7 @@ pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 12;
 
 pub fn render(frame: &mut Frame, app: &App, snapshot: &Snapshot) {
+    let th = &app.theme;
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         let msg = Paragraph::new(vec![
@@ -47,7 +48,7 @@ pub fn render(frame: &mut Frame, app: &App, snapshot: &Snapshot) {
             Constraint::Length(widgets::alert_feed::HEIGHT),
         ])
         .areas(body);
-        widgets::alert_feed::render(frame, feed, app, snapshot);
+        widgets::alert_feed::render(frame, feed, app);
         top
     } else {
         body
@@ -56,24 +57,25 @@ pub fn render(frame: &mut Frame, app: &App, snapshot: &Snapshot) {
         .render(frame, body, &app.ctx(snapshot), app.cursor());
     widgets::status_bar::render(frame, status, app, snapshot);
     if app.help {
-        let end = widgets::help::render(frame, body, app.help_offset, app.top().keys());
+        let end = widgets::help::render(th, frame, body, app.help_offset, app.top().keys());
         app.help_end.set(Some(end));
     }
 }
 
 fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
-    let mut spans = vec![Span::styled(" flightdeck ", theme::title().reversed())];
+    let th = &app.theme;
+    let mut spans = vec![Span::styled(" flightdeck ", th.title.reversed())];
     for (n, s) in app.tabs().enumerate() {
         let label = format!(" {} {} ", n + 1, s.name());
         if n == app.tab() {
-            spans.push(Span::styled(label, theme::selected()));
+            spans.push(Span::styled(label, th.selected));
         } else {
-            spans.push(Span::styled(label, theme::dim()));
+            spans.push(Span::styled(label, th.dim));
         }
     }
     // The drill-down path, so the user knows where Esc leads.
     for s in app.drill_downs() {
-        spans.push(Span::styled(format!(" › {}", s.crumb()), theme::header()));
+        spans.push(Span::styled(format!(" › {}", s.crumb()), th.header));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -83,6 +85,7 @@ fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
 /// count as the rows they take. Returns that last useful first line, so the
 /// scroll keys can stop there.
 pub fn scrolled(
+    th: &Theme,
     frame: &mut Frame,
     area: Rect,
     lines: &[Line<'static>],
@@ -105,7 +108,7 @@ pub fn scrolled(
     if more {
         block = block.title_bottom(Span::styled(
             format!(" line {} of {} · j k scroll ", first + 1, lines.len()),
-            theme::dim(),
+            th.dim,
         ));
     }
     // Every line takes a row at least: no more than the height can show.
@@ -137,9 +140,9 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 /// Clears `area` and draws a bordered popup with `title`; returns the inner area.
-pub fn popup(frame: &mut Frame, area: Rect, title: &str) -> Rect {
+pub fn popup(th: &Theme, frame: &mut Frame, area: Rect, title: &str) -> Rect {
     frame.render_widget(Clear, area);
-    let block = Block::bordered().title(Span::styled(format!(" {title} "), theme::title()));
+    let block = Block::bordered().title(Span::styled(format!(" {title} "), th.title));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     inner

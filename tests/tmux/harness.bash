@@ -6,7 +6,8 @@
 #   state, work  fresh temp dirs: the pane's HOME/XDG_STATE_HOME, and its cwd
 #   t ARGS       tmux on this run's server
 #   start ARGS   a fresh tmux server with a 120x40 session `fd` whose pane is a
-#                plain shell in $work; runs `$bin ARGS`, then echoes
+#                plain shell in $work; runs `$bin ARGS` (with `$env_vars`
+#                before it, e.g. env_vars="NO_COLOR=1"), then echoes
 #                FLIGHTDECK_EXIT=<status> so the exit status and the terminal
 #                state after exit can be read back
 #   ok NAME, bad NAME   count a pass or a failure (bad prints the screen)
@@ -25,6 +26,7 @@ bin=$(realpath "${1:-target/release/flightdeck}")
 fixtures=$(realpath "$(dirname "$0")/../fixtures")
 suite=$(basename "$0" .sh)
 match=regex
+env_vars=""
 passed=0
 failed=0
 # A fresh tmux server (socket) per start: reusing one right after kill-server
@@ -78,7 +80,7 @@ start() {
   t new-session -d -s fd -x 120 -y 40 -c "$work" "env -i HOME=$state XDG_STATE_HOME=$state TERM=tmux-256color LANG=C.UTF-8 PATH=/usr/bin:/bin bash --norc --noprofile"
   # The binary's path quoted for the pane's shell (a checkout path may hold
   # spaces); ARGS are words on purpose.
-  t send-keys -t fd "clear; cd $(printf %q "$work") && $(printf %q "$bin") $1; echo FLIGHTDECK_EXIT=\$?" Enter
+  t send-keys -t fd "clear; cd $(printf %q "$work") && $env_vars $(printf %q "$bin") $1; echo FLIGHTDECK_EXIT=\$?" Enter
 }
 
 finish() {

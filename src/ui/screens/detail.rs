@@ -12,7 +12,6 @@ use crate::app::Action;
 use crate::app::keymap::Binding;
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::model::Text;
-use crate::ui::theme;
 
 /// What differs between the kinds of detail.
 #[derive(Debug)]
@@ -83,19 +82,19 @@ impl Screen for DetailPage {
         cursor.set_rows(self.lines.as_ref().map_or(0, Vec::len));
     }
 
-    fn render(&self, frame: &mut Frame, area: Rect, _ctx: &Ctx, cursor: &Cursor) {
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
+        let th = &ctx.theme;
         let Some(lines) = &self.lines else {
-            let block = Block::bordered()
-                .title(Span::styled(format!(" {} ", self.crumb()), theme::title()));
+            let block =
+                Block::bordered().title(Span::styled(format!(" {} ", self.crumb()), th.title));
             frame.render_widget(
                 Paragraph::new((self.kind.missing)(&self.id)).block(block),
                 area,
             );
             return;
         };
-        let block =
-            Block::bordered().title(Span::styled((self.kind.title)(&self.id), theme::title()));
-        let end = crate::ui::scrolled(frame, area, lines, cursor.selected, block);
+        let block = Block::bordered().title(Span::styled((self.kind.title)(&self.id), th.title));
+        let end = crate::ui::scrolled(th, frame, area, lines, cursor.selected, block);
         self.end.set(Some(end));
     }
 }

@@ -2,6 +2,7 @@
 //! age against its SLA, remediation text and URL. Every text was sanitised
 //! where it was read.
 
+use crate::app::theme::Theme;
 use ratatui::text::{Line, Span};
 
 use crate::app::findings::effective;
@@ -13,7 +14,6 @@ use crate::app::screen::Ctx;
 use crate::model::{Finding, FindingDetail, Text, frameworks};
 use crate::ui::screens::detail::{DetailKind, DetailPage};
 use crate::ui::screens::findings::{severity_style, status_label};
-use crate::ui::theme;
 use crate::util::format;
 
 /// Ids can be long ARNs: the breadcrumb shows the last 40 characters.
@@ -50,6 +50,7 @@ pub fn page(id: Text) -> DetailPage {
 
 /// The detail's lines, top to bottom (their count bounds the scroll keys).
 pub fn lines(ctx: &Ctx, i: usize, id: &str) -> Vec<Line<'static>> {
+    let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let r = &snapshot.records;
     let view = &snapshot.views.findings;
@@ -69,55 +70,60 @@ pub fn lines(ctx: &Ctx, i: usize, id: &str) -> Vec<Line<'static>> {
                 " {}",
                 f.title.as_deref().or(f.rule.as_deref()).unwrap_or(id)
             ),
-            theme::title(),
+            th.title,
         )),
         Line::from(""),
         Line::from(vec![
-            Span::styled(format!(" {:<14}", "severity"), theme::dim()),
-            Span::styled(f.severity.label().to_string(), severity_style(f.severity)),
+            Span::styled(format!(" {:<14}", "severity"), th.dim),
+            Span::styled(
+                f.severity.label().to_string(),
+                severity_style(th, f.severity),
+            ),
             Span::raw(format!("   status {}", status_label(status))),
         ]),
-        field("rule", opt(f.rule.as_deref())),
-        field("tool", opt(f.tool.as_deref())),
+        field(th, "rule", opt(f.rule.as_deref())),
+        field(th, "tool", opt(f.tool.as_deref())),
         field(
+            th,
             "team",
             row.map_or_else(|| "-".to_string(), |r| r.team.to_string()),
         ),
-        field("account", opt(f.account.as_deref())),
+        field(th, "account", opt(f.account.as_deref())),
     ];
     if let Some(s) = &f.service {
-        lines.push(field("service", s.to_string()));
+        lines.push(field(th, "service", s.to_string()));
     }
-    location(&mut lines, f, d);
-    lines.push(field("first seen", format::rfc3339(f.opened)));
+    location(th, &mut lines, f, d);
+    lines.push(field(th, "first seen", format::rfc3339(f.opened)));
     match (status, f.resolved) {
         (crate::model::FindingStatus::Resolved, Some(res)) => {
-            lines.push(field("resolved", format::rfc3339(res)));
-            lines.push(field("fixed in", format::duration(res - f.opened)));
+            lines.push(field(th, "resolved", format::rfc3339(res)));
+            lines.push(field(th, "fixed in", format::duration(res - f.opened)));
         }
-        _ => lines.push(age(ctx.now - f.opened, row.and_then(|r| r.sla_days))),
+        _ => lines.push(age(th, ctx.now - f.opened, row.and_then(|r| r.sla_days))),
     }
     if let Some(desc) = d.and_then(|d| d.description.as_deref()) {
-        lines.push(field("description", desc.to_string()));
+        lines.push(field(th, "description", desc.to_string()));
     }
     lines.push(field(
+        th,
         "remediation",
         opt(d.and_then(|d| d.remediation.as_deref())),
     ));
     let url = d
         .and_then(|d| d.remediation_url.as_deref())
         .or(f.url.as_deref());
-    lines.push(field("url", opt(url)));
+    lines.push(field(th, "url", opt(url)));
     if let Some(fp) = d.and_then(|d| d.fingerprint.as_deref()) {
-        lines.push(field("fingerprint", fp.to_string()));
+        lines.push(field(th, "fingerprint", fp.to_string()));
     }
-    lines.push(field("id", id.to_string()));
+    lines.push(field(th, "id", id.to_string()));
     lines
 }
 
-fn field(k: &str, v: String) -> Line<'static> {
+fn field(th: &Theme, k: &str, v: String) -> Line<'static> {
     Line::from(vec![
-        Span::styled(format!(" {k:<14}"), theme::dim()),
+        Span::styled(format!(" {k:<14}"), th.dim),
         Span::raw(v),
     ])
 }
@@ -128,7 +134,7 @@ fn opt(v: Option<&str>) -> String {
 
 /// Where the finding is: resource, location, region, repository, the
 /// frameworks' controls and tags.
-fn location(lines: &mut Vec<Line<'static>>, f: &Finding, d: Option<&FindingDetail>) {
+fn location(th: &Theme, lines: &mut Vec<Line<'static>>, f: &Finding, d: Option<&FindingDetail>) {
     let resource = match (
         d.and_then(|d| d.resource.as_deref()),
         d.and_then(|d| d.resource_type.as_deref()),
@@ -137,15 +143,15 @@ fn location(lines: &mut Vec<Line<'static>>, f: &Finding, d: Option<&FindingDetai
         (Some(res), None) => res.to_string(),
         _ => "-".into(),
     };
-    lines.push(field("resource", resource));
+    lines.push(field(th, "resource", resource));
     if let Some(loc) = d.and_then(|d| d.location.as_deref()) {
-        lines.push(field("location", loc.to_string()));
+        lines.push(field(th, "location", loc.to_string()));
     }
     if let Some(region) = d.and_then(|d| d.region.as_deref()) {
-        lines.push(field("region", region.to_string()));
+        lines.push(field(th, "region", region.to_string()));
     }
     if let Some(repo) = d.and_then(|d| d.repository.as_deref()) {
-        lines.push(field("repository", repo.to_string()));
+        lines.push(field(th, "repository", repo.to_string()));
     }
     let controls: Vec<String> = f
         .frameworks
@@ -154,6 +160,7 @@ fn location(lines: &mut Vec<Line<'static>>, f: &Finding, d: Option<&FindingDetai
         .map(|c| c.label())
         .collect();
     lines.push(field(
+        th,
         "frameworks",
         if controls.is_empty() {
             "-".into()
@@ -163,6 +170,7 @@ fn location(lines: &mut Vec<Line<'static>>, f: &Finding, d: Option<&FindingDetai
     ));
     if let Some(tags) = d.map(|d| &d.tags).filter(|t| !t.is_empty()) {
         lines.push(field(
+            th,
             "tags",
             tags.iter()
                 .map(|t| t.to_string())
@@ -173,7 +181,7 @@ fn location(lines: &mut Vec<Line<'static>>, f: &Finding, d: Option<&FindingDetai
 }
 
 /// An open finding's age against its SLA.
-fn age(age: chrono::TimeDelta, sla: Option<i64>) -> Line<'static> {
+fn age(th: &Theme, age: chrono::TimeDelta, sla: Option<i64>) -> Line<'static> {
     let (text, style) = match sla {
         Some(days) if age > chrono::TimeDelta::days(days) => (
             format!(
@@ -181,7 +189,7 @@ fn age(age: chrono::TimeDelta, sla: Option<i64>) -> Line<'static> {
                 format::age(age),
                 format::age(age - chrono::TimeDelta::days(days))
             ),
-            theme::alert(),
+            th.alert,
         ),
         Some(days) => (
             format!(
@@ -189,15 +197,15 @@ fn age(age: chrono::TimeDelta, sla: Option<i64>) -> Line<'static> {
                 format::age(age),
                 format::age(chrono::TimeDelta::days(days) - age)
             ),
-            theme::ok(),
+            th.ok,
         ),
         None => (
             format!("{} — no SLA for this severity", format::age(age)),
-            theme::dim(),
+            th.dim,
         ),
     };
     Line::from(vec![
-        Span::styled(format!(" {:<14}", "age"), theme::dim()),
+        Span::styled(format!(" {:<14}", "age"), th.dim),
         Span::styled(text, style),
     ])
 }

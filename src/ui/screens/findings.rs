@@ -1,12 +1,13 @@
 //! `4` Findings: compliance posture per team and per account, then the findings
 //! that pass the `/` filter (open first, most severe first). Enter opens one.
 
+use crate::app::theme::Theme;
 use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::app::Action;
 use crate::app::findings::{FindingsFilter, effective, matching_rows, prompt_hint};
@@ -14,9 +15,9 @@ use crate::app::keymap::{Binding, key};
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::posture::{FindingRow, Posture};
 use crate::model::{Finding, FindingStatus, Severity, Time};
-use crate::store::Snapshot;
 use crate::ui::screens::finding;
-use crate::ui::{theme, widgets::scroll};
+use crate::ui::widgets::fitted_table::{self, Col, FitRow, KEEP, Kind};
+use crate::ui::widgets::scroll;
 use crate::util::format;
 
 const KEYS: &[Binding] = &[
@@ -135,9 +136,10 @@ impl Screen for Findings {
     }
 
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
+        let th = &ctx.theme;
         draw(frame, area, ctx, self, cursor.selected);
         if let Some(text) = &self.prompt {
-            render_prompt(frame, Rect { height: 1, ..area }, text);
+            render_prompt(th, frame, Rect { height: 1, ..area }, text);
         }
     }
 }
@@ -145,7 +147,7 @@ impl Screen for Findings {
 /// The `/` prompt, drawn over the screen's first line: the text, a cursor,
 /// then the first problem of the text (in red) or the syntax, as much of it
 /// as fits.
-fn render_prompt(frame: &mut Frame, area: Rect, text: &str) {
+fn render_prompt(th: &Theme, frame: &mut Frame, area: Rect, text: &str) {
     const LEAD: &str = " filter / ";
     let used = LEAD.chars().count() + text.chars().count() + 1 + 2;
     let room = (area.width as usize).saturating_sub(used);
@@ -153,30 +155,23 @@ fn render_prompt(frame: &mut Frame, area: Rect, text: &str) {
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(Line::from(vec![
-            Span::styled(LEAD, theme::title()),
+            Span::styled(LEAD, th.title),
             Span::raw(text.to_string()),
-            Span::styled("█", theme::selected()),
+            Span::styled("█", th.selected),
             Span::raw("  "),
-            Span::styled(
-                hint,
-                if problem {
-                    theme::alert()
-                } else {
-                    theme::dim()
-                },
-            ),
+            Span::styled(hint, if problem { th.alert } else { th.dim }),
         ])),
         area,
     );
 }
 
-pub fn severity_style(s: Severity) -> Style {
+pub fn severity_style(th: &Theme, s: Severity) -> Style {
     match s {
-        Severity::Critical => theme::alert().bold(),
-        Severity::High => theme::alert(),
-        Severity::Medium => theme::warn(),
+        Severity::Critical => th.alert.bold(),
+        Severity::High => th.alert,
+        Severity::Medium => th.warn,
         Severity::Low => Style::default(),
-        Severity::Info => theme::dim(),
+        Severity::Info => th.dim,
     }
 }
 
@@ -199,6 +194,7 @@ pub fn status_label(s: FindingStatus) -> &'static str {
 }
 
 fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: usize) {
+    let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let view = &snapshot.views.findings;
     let Some(table) = view.windows.get(ctx.window) else {
@@ -223,28 +219,20 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: us
             Span::raw(format!(" {} open  ", t.open_total)),
             Span::styled(
                 format!("{} critical  ", t.open[0]),
-                if t.open[0] > 0 {
-                    theme::alert()
-                } else {
-                    theme::ok()
-                },
+                if t.open[0] > 0 { th.alert } else { th.ok },
             ),
             Span::styled(
                 format!("{} past SLA  ", t.sla_breaches),
-                if t.sla_breaches > 0 {
-                    theme::alert()
-                } else {
-                    theme::ok()
-                },
+                if t.sla_breaches > 0 { th.alert } else { th.ok },
             ),
             Span::raw(format!("{} new in 24h  ", t.new_24h)),
         ];
         if state.filter.is_empty() {
-            spans.push(Span::styled("/ to filter", theme::dim()));
+            spans.push(Span::styled("/ to filter", th.dim));
         } else {
             spans.push(Span::styled(
                 format!("filter: {} (/ to change)", state.filter.text),
-                theme::title(),
+                th.title,
             ));
         }
         Line::from(spans)
@@ -260,8 +248,7 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: us
             " Posture by team · last {} days, trend vs the {} days before ",
             table.days, table.days
         ),
-        snapshot,
-        teams_area.width >= 110,
+        ctx,
     );
     posture_table(
         frame,
@@ -269,8 +256,7 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: us
         "ACCOUNT",
         &table.accounts,
         " Posture by account ",
-        snapshot,
-        false,
+        ctx,
     );
     findings_list(frame, list_area, ctx, state, selected);
 }
@@ -278,85 +264,92 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: us
 fn posture_table(
     frame: &mut Frame,
     area: Rect,
-    first: &str,
+    first: &'static str,
     rows: &[Posture],
     title: &str,
-    snapshot: &Snapshot,
-    wide: bool,
+    ctx: &Ctx,
 ) {
-    let now = snapshot.views.now;
-    let mut header = vec![
-        first, "OPEN", "CRIT", "HIGH", "MED", "LOW", "INFO", "NEW 24H", "PAST SLA",
-    ];
-    if wide {
-        header.extend(["OLDEST CRIT", "FIXED", "MEDIAN FIX", "TREND", "FRAMEWORKS"]);
-    } else {
-        header.push("FRAMEWORKS");
-    }
-    let block = Block::bordered().title(Span::styled(title.to_string(), theme::title()));
+    let th = &ctx.theme;
+    let now = ctx.snapshot.views.now;
+    let block = Block::bordered().title(Span::styled(title.to_string(), th.title));
     let height = block.inner(area).height.saturating_sub(1) as usize;
     // The rows come needing action first (`metrics::posture`), so what does
     // not fit is the calm part.
-    let order: Vec<&Posture> = rows.iter().collect();
-    let shown = order.len().min(height);
-    let hidden = order.len() - shown;
-    let body = order
-        .into_iter()
+    let shown = rows.len().min(height);
+    let hidden = rows.len() - shown;
+    let body: Vec<FitRow> = rows
+        .iter()
         .take(shown)
-        .map(|p| Row::new(posture_cells(p, wide, now)));
+        .map(|p| FitRow {
+            cells: posture_cells(th, p, now),
+            style: Style::new(),
+        })
+        .collect();
     // What does not fit is counted on the bottom border.
     let block = if hidden > 0 {
-        block.title_bottom(Span::styled(format!(" +{hidden} more "), theme::warn()))
+        block.title_bottom(Span::styled(format!(" +{hidden} more "), th.warn))
     } else {
         block
     };
-    let mut widths = vec![
-        Constraint::Length(14),
-        Constraint::Length(4),
-        Constraint::Length(4),
-        Constraint::Length(4),
-        Constraint::Length(4),
-        Constraint::Length(4),
-        Constraint::Length(4),
-        Constraint::Length(7),
-        Constraint::Length(if wide { 9 } else { 8 }),
-    ];
-    if wide {
-        widths.extend([
-            Constraint::Length(12),
-            Constraint::Length(6),
-            Constraint::Length(11),
-            Constraint::Length(6),
-        ]);
-    }
-    widths.push(Constraint::Fill(1));
-    let table = Table::new(body, widths)
-        .header(Row::new(
-            header
-                .into_iter()
-                .map(|h| Cell::from(h).style(theme::header())),
-        ))
-        .block(block);
+    let mut cols = POSTURE_COLUMNS;
+    cols[0].head = first;
+    let inner = block.inner(area).width;
+    let table = fitted_table::table(&cols, th.header, body, inner).block(block);
     frame.render_widget(table, area);
 }
 
+const fn whole(head: &'static str, priority: u8) -> Col {
+    Col {
+        head,
+        kind: Kind::Whole,
+        priority,
+    }
+}
+
+/// The posture tables' columns: the team or account and its open count stay;
+/// a narrow terminal drops the history (fixed, median fix, trend, oldest
+/// critical) first, then the calm severities, keeping criticals and past-SLA
+/// counts longest. The frameworks take the spare width.
+const POSTURE_COLUMNS: [Col; 14] = [
+    whole("NAME", KEEP),
+    whole("OPEN", KEEP),
+    whole("CRIT", 13),
+    whole("HIGH", 11),
+    whole("MED", 9),
+    whole("LOW", 7),
+    whole("INFO", 6),
+    whole("NEW 24H", 8),
+    whole("PAST SLA", 12),
+    whole("OLDEST CRIT", 5),
+    whole("FIXED", 2),
+    whole("MEDIAN FIX", 3),
+    whole("TREND", 4),
+    Col {
+        head: "FRAMEWORKS",
+        kind: Kind::Text { min: 10 },
+        priority: 10,
+    },
+];
+
 /// One team's or account's row: open counts by severity, new, past SLA,
-/// (when `wide`) oldest critical, fixed, median fix time and trend, then the
-/// top frameworks.
-fn posture_cells(p: &Posture, wide: bool, now: Time) -> Vec<Cell<'static>> {
+/// oldest critical, fixed, median fix time and trend, then the top frameworks.
+fn posture_cells(th: &Theme, p: &Posture, now: Time) -> Vec<Line<'static>> {
     let count = |n: u64, style: Style| {
-        Cell::from(n.to_string()).style(if n > 0 { style } else { theme::dim() })
+        Line::from(Span::styled(
+            n.to_string(),
+            if n > 0 { style } else { th.dim },
+        ))
     };
     let mut cells = vec![
-        Cell::from(p.name.to_string()),
-        Cell::from(p.open_total.to_string()),
-        count(p.open[0], severity_style(Severity::Critical)),
-        count(p.open[1], severity_style(Severity::High)),
-        count(p.open[2], severity_style(Severity::Medium)),
+        Line::from(p.name.to_string()),
+        Line::from(p.open_total.to_string()),
+        count(p.open[0], severity_style(th, Severity::Critical)),
+        count(p.open[1], severity_style(th, Severity::High)),
+        count(p.open[2], severity_style(th, Severity::Medium)),
         count(p.open[3], Style::default()),
-        count(p.open[4], severity_style(Severity::Info)),
+        count(p.open[4], severity_style(th, Severity::Info)),
         count(p.new_24h, Style::default()),
-        count(p.sla_breaches, theme::alert()),
+        count(p.sla_breaches, th.alert),
     ];
     let mut fws: Vec<(&String, &u64)> = p.by_framework.iter().collect();
     fws.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
@@ -366,25 +359,22 @@ fn posture_cells(p: &Posture, wide: bool, now: Time) -> Vec<Cell<'static>> {
         .map(|(k, v)| format!("{k} {v}"))
         .collect::<Vec<_>>()
         .join(", ");
-    if wide {
-        cells.push(Cell::from(
-            p.oldest_open_critical
-                .map_or("-".into(), |t| format::duration(now - t)),
-        ));
-        cells.push(Cell::from(p.resolved.to_string()));
-        cells.push(Cell::from(
-            p.median_resolve_seconds
-                .map_or("-".into(), format::duration_secs),
-        ));
-        let change = p.open_change();
-        let (arrow, style) = match change {
-            c if c > 0 => (format!("↑{c}"), theme::alert()),
-            c if c < 0 => (format!("↓{}", -c), theme::ok()),
-            _ => ("=".to_string(), theme::dim()),
-        };
-        cells.push(Cell::from(arrow).style(style));
-    }
-    cells.push(Cell::from(fw_text).style(theme::dim()));
+    cells.push(Line::from(
+        p.oldest_open_critical
+            .map_or("-".into(), |t| format::duration(now - t)),
+    ));
+    cells.push(Line::from(p.resolved.to_string()));
+    cells.push(Line::from(
+        p.median_resolve_seconds
+            .map_or("-".into(), format::duration_secs),
+    ));
+    let (arrow, style) = match p.open_change() {
+        c if c > 0 => (format!("↑{c}"), th.alert),
+        c if c < 0 => (format!("↓{}", -c), th.ok),
+        _ => ("=".to_string(), th.dim),
+    };
+    cells.push(Line::from(Span::styled(arrow, style)));
+    cells.push(Line::from(Span::styled(fw_text, th.dim)));
     cells
 }
 
@@ -409,6 +399,7 @@ pub fn short_age(d: chrono::TimeDelta) -> String {
 }
 
 fn findings_list(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: usize) {
+    let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let view = &snapshot.views.findings;
     let records = &snapshot.records.findings;
@@ -418,13 +409,11 @@ fn findings_list(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, sel
             " Findings · {shown} of {} listed · Enter opens · / filter ",
             view.rows.len()
         ),
-        theme::title(),
+        th.title,
     ));
     let height = block.inner(area).height.saturating_sub(1) as usize;
     let offset = scroll::offset(selected, height);
-    // Narrow terminals drop the account column so the title stays visible.
-    let wide = area.width >= 100;
-    let body = state
+    let body: Vec<FitRow> = state
         .rows
         .iter()
         .enumerate()
@@ -433,42 +422,52 @@ fn findings_list(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, sel
         .filter_map(|(n, &pos)| {
             let row = view.rows.get(pos)?;
             let f = records.get(row.index)?;
-            let r = Row::new(finding_cells(row, f, ctx.now, wide));
-            Some(if n == selected {
-                r.style(theme::selected())
-            } else {
-                r
+            Some(FitRow {
+                cells: finding_cells(th, row, f, ctx.now),
+                style: if n == selected {
+                    th.selected
+                } else {
+                    Style::new()
+                },
             })
-        });
-    let mut widths = vec![
-        Constraint::Length(4),
-        Constraint::Length(10),
-        Constraint::Length(10),
-        Constraint::Length(14),
-    ];
-    let mut heads = vec!["SEV", "STATUS", "AGE / SLA", "TEAM"];
-    if wide {
-        widths.push(Constraint::Length(13));
-        heads.push("ACCOUNT");
-    }
-    widths.extend([Constraint::Length(22), Constraint::Fill(1)]);
-    heads.extend(["FRAMEWORKS", "TITLE"]);
-    let table = Table::new(body, widths)
-        .header(Row::new(
-            heads
-                .into_iter()
-                .map(|h| Cell::from(h).style(theme::header())),
-        ))
-        .block(block);
+        })
+        .collect();
+    let inner = block.inner(area).width;
+    let table = fitted_table::table(&FINDING_COLUMNS, th.header, body, inner).block(block);
     frame.render_widget(table, area);
     if shown == 0 {
-        empty_message(frame, area, view.rows.is_empty());
+        empty_message(th, frame, area, view.rows.is_empty());
     }
 }
 
-/// One finding's row: severity, status, age against the SLA, team,
-/// (when `wide`) account, frameworks and title.
-fn finding_cells(row: &FindingRow, f: &Finding, now: Time, wide: bool) -> Vec<Cell<'static>> {
+/// The finding list's columns: a narrow terminal drops the account first
+/// (the team says whose it is), then the frameworks and the title;
+/// severity and age against the SLA always stay.
+const FINDING_COLUMNS: [Col; 7] = [
+    whole("SEV", KEEP),
+    whole("STATUS", 7),
+    whole("AGE / SLA", KEEP),
+    Col {
+        head: "TEAM",
+        kind: Kind::Name { min: 6 },
+        priority: 6,
+    },
+    whole("ACCOUNT", 1),
+    Col {
+        head: "FRAMEWORKS",
+        kind: Kind::Name { min: 10 },
+        priority: 4,
+    },
+    Col {
+        head: "TITLE",
+        kind: Kind::Text { min: 24 },
+        priority: 5,
+    },
+];
+
+/// One finding's row: severity, status, age against the SLA, team, account,
+/// frameworks and title.
+fn finding_cells(th: &Theme, row: &FindingRow, f: &Finding, now: Time) -> Vec<Line<'static>> {
     let status = effective(f, row.open);
     let age = if row.open {
         now - f.opened
@@ -476,41 +475,38 @@ fn finding_cells(row: &FindingRow, f: &Finding, now: Time, wide: bool) -> Vec<Ce
         f.resolved.unwrap_or(f.opened) - f.opened
     };
     let age_style = if row.breached {
-        theme::alert()
+        th.alert
     } else {
         Style::default()
     };
-    let mut cells = vec![
-        Cell::from(severity_short(f.severity)).style(severity_style(f.severity)),
-        Cell::from(status_label(status)),
-        Cell::from(age_vs_sla(row, age)).style(age_style),
-        Cell::from(row.team.to_string()),
-    ];
-    if wide {
-        cells.push(Cell::from(f.account.as_deref().unwrap_or("-").to_string()));
-    }
-    cells.extend([
-        Cell::from(
-            row.frameworks
-                .iter()
-                .map(|t| t.to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-        )
-        .style(theme::dim()),
-        Cell::from(
-            f.title
-                .as_deref()
-                .or(f.rule.as_deref())
-                .unwrap_or(&f.id)
-                .to_string(),
-        ),
-    ]);
-    cells
+    let frameworks = row
+        .frameworks
+        .iter()
+        .map(|t| t.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let title = f
+        .title
+        .as_deref()
+        .or(f.rule.as_deref())
+        .unwrap_or(&f.id)
+        .to_string();
+    vec![
+        Line::from(Span::styled(
+            severity_short(f.severity),
+            severity_style(th, f.severity),
+        )),
+        Line::from(status_label(status)),
+        Line::from(Span::styled(age_vs_sla(row, age), age_style)),
+        Line::from(row.team.to_string()),
+        Line::from(f.account.as_deref().unwrap_or("-").to_string()),
+        Line::from(Span::styled(frameworks, th.dim)),
+        Line::from(title),
+    ]
 }
 
 /// Why the list is empty, on its first row.
-fn empty_message(frame: &mut Frame, area: Rect, nothing_read: bool) {
+fn empty_message(th: &Theme, frame: &mut Frame, area: Rect, nothing_read: bool) {
     let msg = if nothing_read {
         " No findings read yet."
     } else {
@@ -522,5 +518,5 @@ fn empty_message(frame: &mut Frame, area: Rect, nothing_read: bool) {
         width: area.width.saturating_sub(2),
         height: 1.min(area.height.saturating_sub(3)),
     };
-    frame.render_widget(Paragraph::new(Span::styled(msg, theme::dim())), inner);
+    frame.render_widget(Paragraph::new(Span::styled(msg, th.dim)), inner);
 }

@@ -6,7 +6,6 @@ use crate::app::screen::Ctx;
 use crate::metrics::dora::Attribution;
 use crate::model::Text;
 use crate::ui::screens::detail::{DetailKind, DetailPage};
-use crate::ui::theme;
 use crate::util::format;
 
 /// One incident, by id.
@@ -26,6 +25,7 @@ pub fn page(id: Text) -> DetailPage {
 
 /// The incident's fields, its state and its attribution.
 fn lines(ctx: &Ctx, id: &str) -> Option<Vec<Line<'static>>> {
+    let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let r = &snapshot.records;
     let i = r.incident(id)?;
@@ -33,7 +33,7 @@ fn lines(ctx: &Ctx, id: &str) -> Option<Vec<Line<'static>>> {
     let facts = &snapshot.views.facts.incidents[i];
     let field = |k: &str, v: String| {
         Line::from(vec![
-            Span::styled(format!(" {k:<14}"), theme::dim()),
+            Span::styled(format!(" {k:<14}"), th.dim),
             Span::raw(v),
         ])
     };
@@ -53,10 +53,10 @@ fn lines(ctx: &Ctx, id: &str) -> Option<Vec<Line<'static>>> {
             lines.push(field("restored in", format::duration(res - inc.opened)));
         }
         _ => lines.push(Line::from(vec![
-            Span::styled(format!(" {:<14}", "state"), theme::dim()),
+            Span::styled(format!(" {:<14}", "state"), th.dim),
             Span::styled(
                 format!("OPEN for {}", format::age(ctx.now - inc.opened)),
-                theme::alert(),
+                th.alert,
             ),
         ])),
     }

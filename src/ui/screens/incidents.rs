@@ -1,11 +1,13 @@
 //! `3` Incidents, the on-call view: per-team time to restore on top, then open
 //! incidents with their age ticking, then those restored in the window.
 
+use crate::app::theme::Theme;
 use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::Action;
 use crate::app::keymap::{Binding, key};
@@ -14,7 +16,8 @@ use crate::metrics::dora::Attribution;
 use crate::model::Time;
 use crate::store::{Snapshot, WindowView};
 use crate::ui::screens::incident;
-use crate::ui::{theme, widgets::scroll};
+use crate::ui::widgets::fitted_table::{self, Col, FitRow, KEEP, Kind};
+use crate::ui::widgets::scroll;
 use crate::util::format;
 
 const KEYS: &[Binding] =
@@ -62,42 +65,44 @@ impl Screen for Incidents {
 }
 
 fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, rows: &[usize]) {
+    let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let w = &snapshot.views.windows[ctx.window];
     // Team MTTR strip: as many teams as fit, two lines.
     let [strip_area, list_area] =
         Layout::vertical([Constraint::Length(4), Constraint::Fill(1)]).areas(area);
-    frame.render_widget(strip(w), strip_area);
+    frame.render_widget(strip(th, w), strip_area);
     list(frame, list_area, ctx, selected, rows);
 }
 
 /// Each team's median time to restore and its open incidents.
-fn strip(w: &WindowView) -> Paragraph<'static> {
+fn strip(th: &Theme, w: &WindowView) -> Paragraph<'static> {
     let mut spans = Vec::new();
     for (n, t) in w.scorecards.teams.iter().enumerate() {
         let r = &t.current.time_to_restore;
         if n > 0 {
-            spans.push(Span::styled(" ·", theme::dim()));
+            spans.push(Span::styled(" ·", th.dim));
         }
         spans.push(Span::raw(format!(" {} ", t.team)));
         spans.push(Span::styled(
             r.median_seconds.map_or("-".into(), format::duration_secs),
-            theme::tier(r.tier),
+            th.tier(r.tier),
         ));
         if r.open > 0 {
-            spans.push(Span::styled(format!(" ({} open)", r.open), theme::alert()));
+            spans.push(Span::styled(format!(" ({} open)", r.open), th.alert));
         }
     }
     Paragraph::new(Line::from(spans))
         .wrap(ratatui::widgets::Wrap { trim: true })
         .block(Block::bordered().title(Span::styled(
             format!(" Time to restore by team · last {} days ", w.days),
-            theme::title(),
+            th.title,
         )))
 }
 
 /// Open incidents, then those restored in the window.
 fn list(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, listed: &[usize]) {
+    let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let w = &snapshot.views.windows[ctx.window];
     let open = snapshot.views.open_incidents.len();
@@ -110,69 +115,79 @@ fn list(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, listed: &[usi
             w.resolved_incidents.len(),
             w.days
         ),
-        theme::title(),
+        th.title,
     ));
     let height = block.inner(area).height.saturating_sub(1) as usize;
     let offset = scroll::offset(selected, height);
-    let r = &snapshot.records;
-    // Narrow terminals (under 110) hide the service column (the incident id
-    // usually says it) and shorten STATE; ids, teams and deployments get the
-    // width of their longest visible value so none is cut.
+    // Under 110 columns STATE is shortened; the columns are fitted to the
+    // width (`fitted_table`): ids and ages whole, names with an ellipsis.
     let wide = area.width >= 110;
-    let (mut team_w, mut id_w, mut dep_w) = (4, 8, 10);
-    for &i in listed
-        .iter()
-        .skip(offset)
-        .take(height)
-        .filter(|&&i| i < known)
-    {
-        team_w = team_w.max(snapshot.views.facts.incidents[i].team.chars().count());
-        id_w = id_w.max(r.incidents[i].id.chars().count());
-        dep_w = dep_w.max(deployment_label(snapshot, i).chars().count());
-    }
-    let rows = listed
+    let rows: Vec<FitRow> = listed
         .iter()
         .copied()
         .enumerate()
         .skip(offset)
         .take(height)
         .filter(|&(_, i)| i < known)
-        .map(|(row, i)| {
-            let row_ = Row::new(incident_cells(snapshot, i, row < open, wide, ctx.now));
-            if row == selected {
-                row_.style(theme::selected())
+        .map(|(row, i)| FitRow {
+            cells: incident_cells(th, snapshot, i, row < open, wide, ctx.now),
+            style: if row == selected {
+                th.selected
             } else {
-                row_
-            }
-        });
-    let mut heads = vec!["STATE", "AGE/TOOK", "SEV", "TEAM"];
-    if wide {
-        heads.push("SERVICE");
-    }
-    heads.extend(["INCIDENT", "DEPLOYMENT", "TITLE"]);
-    let header = Row::new(
-        heads
-            .into_iter()
-            .map(|h| Cell::from(h).style(theme::header())),
-    );
-    let cap = |w: usize| w.min(32) as u16;
-    let mut widths = vec![
-        Constraint::Length(if wide { 8 } else { 5 }),
-        Constraint::Length(if wide { 11 } else { 10 }),
-        Constraint::Length(4),
-        Constraint::Length(cap(team_w)),
-    ];
-    if wide {
-        widths.push(Constraint::Length(16));
-    }
-    widths.extend([
-        Constraint::Length(cap(id_w)),
-        Constraint::Length(cap(dep_w)),
-        Constraint::Fill(1),
-    ]);
-    let table = Table::new(rows, widths).header(header).block(block);
+                Style::new()
+            },
+        })
+        .collect();
+    let inner = block.inner(area).width;
+    let table = fitted_table::table(&COLUMNS, th.header, rows, inner).block(block);
     frame.render_widget(table, area);
 }
+
+/// The incident list's columns; a narrow terminal drops the service first
+/// (the incident id usually names it), then the title, the severity, the
+/// deployment and the team; the state, the age and the id always stay.
+const COLUMNS: [Col; 8] = [
+    Col {
+        head: "STATE",
+        kind: Kind::Whole,
+        priority: KEEP,
+    },
+    Col {
+        head: "AGE/TOOK",
+        kind: Kind::Whole,
+        priority: KEEP,
+    },
+    Col {
+        head: "SEV",
+        kind: Kind::Whole,
+        priority: 3,
+    },
+    Col {
+        head: "TEAM",
+        kind: Kind::Name { min: 6 },
+        priority: 5,
+    },
+    Col {
+        head: "SERVICE",
+        kind: Kind::Name { min: 6 },
+        priority: 1,
+    },
+    Col {
+        head: "INCIDENT",
+        kind: Kind::Whole,
+        priority: KEEP,
+    },
+    Col {
+        head: "DEPLOYMENT",
+        kind: Kind::Whole,
+        priority: 4,
+    },
+    Col {
+        head: "TITLE",
+        kind: Kind::Text { min: 12 },
+        priority: 2,
+    },
+];
 
 /// The deployment an incident is attributed to, or `unattributed`.
 fn deployment_label(snapshot: &Snapshot, i: usize) -> String {
@@ -185,20 +200,21 @@ fn deployment_label(snapshot: &Snapshot, i: usize) -> String {
 }
 
 /// One incident's row: state and age (open) or time taken, severity, team,
-/// (when `wide`) service, id, deployment and title.
+/// service, id, deployment and title.
 fn incident_cells(
+    th: &Theme,
     snapshot: &Snapshot,
     i: usize,
     is_open: bool,
     wide: bool,
     now: Time,
-) -> Vec<Cell<'static>> {
+) -> Vec<Line<'static>> {
     let inc = &snapshot.records.incidents[i];
     let facts = &snapshot.views.facts.incidents[i];
     let (state, time) = if is_open {
         (
-            Cell::from("OPEN").style(theme::alert()),
-            Cell::from(format::age(now - inc.opened)).style(theme::alert()),
+            Span::styled("OPEN", th.alert),
+            Span::styled(format::age(now - inc.opened), th.alert),
         )
     } else {
         let took = inc
@@ -206,27 +222,25 @@ fn incident_cells(
             .map(|res| format::duration(res - inc.opened))
             .unwrap_or_default();
         let label = if wide { "restored" } else { "ok" };
-        (Cell::from(label).style(theme::ok()), Cell::from(took))
+        (Span::styled(label, th.ok), Span::raw(took))
     };
     let dep = deployment_label(snapshot, i);
     let dep_style = if facts.attribution.is_none() {
-        theme::dim()
+        th.dim
     } else {
-        ratatui::style::Style::new()
+        Style::new()
     };
-    let mut cells = vec![
+    [
         state,
         time,
-        Cell::from(inc.severity.as_deref().unwrap_or("-").to_string()),
-        Cell::from(facts.team.to_string()),
-    ];
-    if wide {
-        cells.push(Cell::from(inc.service.to_string()));
-    }
-    cells.extend([
-        Cell::from(inc.id.to_string()),
-        Cell::from(dep).style(dep_style),
-        Cell::from(inc.title.as_deref().unwrap_or("").to_string()),
-    ]);
-    cells
+        Span::raw(inc.severity.as_deref().unwrap_or("-").to_string()),
+        Span::raw(facts.team.to_string()),
+        Span::raw(inc.service.to_string()),
+        Span::raw(inc.id.to_string()),
+        Span::styled(dep, dep_style),
+        Span::raw(inc.title.as_deref().unwrap_or("").to_string()),
+    ]
+    .into_iter()
+    .map(Line::from)
+    .collect()
 }

@@ -2,6 +2,7 @@
 //! metrics against the baseline with the verdict's reasoning, the gate, the
 //! changes shipped and the linked incidents.
 
+use crate::app::theme::Theme;
 use ratatui::text::{Line, Span};
 
 use crate::app::screen::Ctx;
@@ -10,10 +11,7 @@ use crate::model::canary::Outcome as MetricOutcome;
 use crate::model::{Text, Time};
 use crate::store::Snapshot;
 use crate::ui::screens::detail::{DetailKind, DetailPage};
-use crate::ui::screens::lanes::{
-    canary_text, compact, gate_style, outcome_style, sparkline, stage_style,
-};
-use crate::ui::theme;
+use crate::ui::screens::lanes::{canary_text, compact, gate_style, outcome_style, sparkline};
 use crate::util::format;
 
 fn num(v: Option<f64>, name: &str) -> String {
@@ -49,26 +47,27 @@ pub fn page(id: Text) -> DetailPage {
 
 /// The detail's lines, top to bottom (their count bounds the scroll keys).
 pub fn lines(ctx: &Ctx, lane: &Lane) -> Vec<Line<'static>> {
+    let th = &ctx.theme;
     let (snapshot, now) = (ctx.snapshot, ctx.now);
-    let mut lines = vec![header(lane, now)];
+    let mut lines = vec![header(th, lane, now)];
     lines.push(Line::from(""));
-    stages(&mut lines, lane, now);
+    stages(th, &mut lines, lane, now);
     lines.push(certification(ctx, lane));
     lines.push(Line::from(""));
-    canary(&mut lines, lane);
+    canary(th, &mut lines, lane);
     lines.push(Line::from(""));
-    changes(&mut lines, snapshot, lane);
+    changes(th, &mut lines, snapshot, lane);
     lines.push(Line::from(""));
-    incidents(&mut lines, snapshot, lane, now);
+    incidents(th, &mut lines, snapshot, lane, now);
     lines
 }
 
 /// Service, team, outcome and times.
-fn header(lane: &Lane, now: Time) -> Line<'static> {
+fn header(th: &Theme, lane: &Lane, now: Time) -> Line<'static> {
     Line::from(vec![
-        Span::styled(format!(" {} ", lane.service), theme::header()),
+        Span::styled(format!(" {} ", lane.service), th.header),
         Span::raw(format!("team {} · ", lane.team)),
-        Span::styled(lane.outcome.label(), outcome_style(lane.outcome)),
+        Span::styled(lane.outcome.label(), outcome_style(th, lane.outcome)),
         Span::raw(format!(
             " · started {} ({} ago)",
             format::short_time(lane.started),
@@ -79,13 +78,14 @@ fn header(lane: &Lane, now: Time) -> Line<'static> {
                 .map(|f| format!(" · finished {}", format::short_time(f)))
                 .unwrap_or_default(),
         ),
-        Span::styled(if lane.hotfix { " · hotfix" } else { "" }, theme::warn()),
+        Span::styled(if lane.hotfix { " · hotfix" } else { "" }, th.warn),
     ])
 }
 
 /// The deployment's certification time (gate 2) against its team's median
 /// over the window on view (both computed by the store).
 fn certification(ctx: &Ctx, lane: &Lane) -> Line<'static> {
+    let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let own = snapshot
         .records
@@ -101,21 +101,18 @@ fn certification(ctx: &Ctx, lane: &Lane) -> Line<'static> {
         .and_then(|t| t.current.gates.certification.median_seconds);
     let region = crate::metrics::gates::canary_region(&snapshot.settings);
     let (text, style) = match own {
-        None => (format!("not certified in {region} yet"), theme::dim()),
+        None => (format!("not certified in {region} yet"), th.dim),
         Some(d) if d < chrono::TimeDelta::zero() => (
             "skewed (the pass is older than the first line)".to_string(),
-            theme::warn(),
+            th.warn,
         ),
         Some(d) => {
             let slow = median.is_some_and(|m| d.num_milliseconds() as f64 / 1000.0 > m);
-            (
-                format::duration(d),
-                if slow { theme::warn() } else { theme::ok() },
-            )
+            (format::duration(d), if slow { th.warn } else { th.ok })
         }
     };
     Line::from(vec![
-        Span::styled("  ── certification: ", theme::dim()),
+        Span::styled("  ── certification: ", th.dim),
         Span::styled(text, style),
         Span::styled(
             format!(
@@ -124,23 +121,23 @@ fn certification(ctx: &Ctx, lane: &Lane) -> Line<'static> {
                 median.map_or("-".into(), format::duration_secs),
                 w.days
             ),
-            theme::dim(),
+            th.dim,
         ),
     ])
 }
 
 /// One line per region, the gate after the canary region's.
-fn stages(lines: &mut Vec<Line<'static>>, lane: &Lane, now: Time) {
-    lines.push(Line::from(Span::styled(" Stages", theme::section())));
+fn stages(th: &Theme, lines: &mut Vec<Line<'static>>, lane: &Lane, now: Time) {
+    lines.push(Line::from(Span::styled(" Stages", th.section)));
     for (i, s) in lane.stages.iter().enumerate() {
         let role = if i == 0 { "canary" } else { "rollout" };
         let mut spans = vec![
             Span::raw(format!("  {:<12}", s.region)),
             Span::styled(
                 format!("{} {:<12}", s.state.glyph(), s.state.label()),
-                stage_style(s.state),
+                th.stage(s.state),
             ),
-            Span::styled(format!("{role:<8}"), theme::dim()),
+            Span::styled(format!("{role:<8}"), th.dim),
         ];
         if let Some(start) = s.start {
             spans.push(Span::raw(format!(
@@ -158,16 +155,16 @@ fn stages(lines: &mut Vec<Line<'static>>, lane: &Lane, now: Time) {
             spans.push(Span::raw(format!("  step {a}/{b}")));
         }
         if let Some(r) = &s.reason {
-            spans.push(Span::styled(format!("  {r}"), theme::warn()));
+            spans.push(Span::styled(format!("  {r}"), th.warn));
         }
         lines.push(Line::from(spans));
         if i == 0 {
-            lines.push(gate(&lane.gate));
+            lines.push(gate(th, &lane.gate));
         }
     }
 }
 
-fn gate(gate: &Gate) -> Line<'static> {
+fn gate(th: &Theme, gate: &Gate) -> Line<'static> {
     let label = match gate {
         Gate::Certified { by } => format!("certified by {by}"),
         Gate::Waiting => "waiting for the canary".into(),
@@ -180,54 +177,54 @@ fn gate(gate: &Gate) -> Line<'static> {
         ),
     };
     Line::from(vec![
-        Span::styled("  ── gate: ", theme::dim()),
-        Span::styled(label, gate_style(gate)),
+        Span::styled("  ── gate: ", th.dim),
+        Span::styled(label, gate_style(th, gate)),
     ])
 }
 
 /// The verdict, each metric against the baseline, the reasons and the
 /// error-rate sparkline.
-fn canary(lines: &mut Vec<Line<'static>>, lane: &Lane) {
-    let (mut verdict, vstyle) = canary_text(lane);
+fn canary(th: &Theme, lines: &mut Vec<Line<'static>>, lane: &Lane) {
+    let (mut verdict, vstyle) = canary_text(th, lane);
     if let Some(c) = lane.canary.as_ref().filter(|c| c.disagrees()) {
         // Two judgements of one canary: say whose each number is.
         verdict = format!("source {verdict} · re-judged {}", own_text(&c.judgement));
     }
     lines.push(Line::from(vec![
-        Span::styled(" Canary analysis  ", theme::section()),
+        Span::styled(" Canary analysis  ", th.section),
         Span::styled(verdict, vstyle),
         Span::styled(
             lane.canary
                 .as_ref()
                 .map(|c| format!("  in {} at {}", c.region, c.time.format("%H:%M:%S")))
                 .unwrap_or_default(),
-            theme::dim(),
+            th.dim,
         ),
     ]));
     if let Some(c) = &lane.canary {
-        canary_metrics(lines, c);
+        canary_metrics(th, lines, c);
     }
     if !lane.error_series.is_empty() {
         lines.push(Line::from(vec![
             Span::raw("  error rate, last canaries of the service: "),
-            Span::styled(sparkline(&lane.error_series, 24), theme::title()),
+            Span::styled(sparkline(&lane.error_series, 24), th.title),
         ]));
     }
 }
 
-fn canary_metrics(lines: &mut Vec<Line<'static>>, c: &CanaryView) {
+fn canary_metrics(th: &Theme, lines: &mut Vec<Line<'static>>, c: &CanaryView) {
     lines.push(Line::from(Span::styled(
         format!(
             "  {:<14}{:>10}{:>10}  result",
             "metric", "canary", "baseline"
         ),
-        theme::dim(),
+        th.dim,
     )));
     for m in &c.judgement.metrics {
         let style = match m.outcome {
-            MetricOutcome::Pass => theme::ok(),
-            MetricOutcome::NoData => theme::warn(),
-            _ => theme::alert(),
+            MetricOutcome::Pass => th.ok,
+            MetricOutcome::NoData => th.warn,
+            _ => th.alert,
         };
         lines.push(Line::from(vec![
             Span::raw(format!(
@@ -237,7 +234,7 @@ fn canary_metrics(lines: &mut Vec<Line<'static>>, c: &CanaryView) {
                 num(m.baseline, &m.name)
             )),
             Span::styled(m.outcome.label(), style),
-            Span::styled(if m.critical { " (critical)" } else { "" }, theme::dim()),
+            Span::styled(if m.critical { " (critical)" } else { "" }, th.dim),
         ]));
     }
     for r in &c.judgement.reasons {
@@ -254,15 +251,15 @@ fn canary_metrics(lines: &mut Vec<Line<'static>>, c: &CanaryView) {
                 "  · the source judged {source} on its own metrics; flightdeck re-judged error rate and p99 alone: {}",
                 own_text(&c.judgement)
             ),
-            theme::dim(),
+            th.dim,
         )));
     }
 }
 
-fn changes(lines: &mut Vec<Line<'static>>, snapshot: &Snapshot, lane: &Lane) {
+fn changes(th: &Theme, lines: &mut Vec<Line<'static>>, snapshot: &Snapshot, lane: &Lane) {
     lines.push(Line::from(Span::styled(
         format!(" Changes shipped ({})", lane.changes.len()),
-        theme::section(),
+        th.section,
     )));
     let records = &snapshot.records;
     for c in &lane.changes {
@@ -281,22 +278,25 @@ fn changes(lines: &mut Vec<Line<'static>>, snapshot: &Snapshot, lane: &Lane) {
     }
 }
 
-fn incidents(lines: &mut Vec<Line<'static>>, snapshot: &Snapshot, lane: &Lane, now: Time) {
+fn incidents(
+    th: &Theme,
+    lines: &mut Vec<Line<'static>>,
+    snapshot: &Snapshot,
+    lane: &Lane,
+    now: Time,
+) {
     lines.push(Line::from(Span::styled(
         format!(" Linked incidents ({})", lane.incidents.len()),
-        theme::section(),
+        th.section,
     )));
     for &n in &lane.incidents {
         let i = &snapshot.records.incidents[n];
         let state = match i.resolved.filter(|r| *r <= now) {
             Some(r) => (
                 format!("restored after {}", format::duration(r - i.opened)),
-                theme::ok(),
+                th.ok,
             ),
-            None => (
-                format!("OPEN {}", format::age(now - i.opened)),
-                theme::alert(),
-            ),
+            None => (format!("OPEN {}", format::age(now - i.opened)), th.alert),
         };
         lines.push(Line::from(vec![
             Span::raw(format!(
@@ -309,7 +309,7 @@ fn incidents(lines: &mut Vec<Line<'static>>, snapshot: &Snapshot, lane: &Lane, n
         ]));
     }
     if lane.incidents.is_empty() {
-        lines.push(Line::from(Span::styled("  none", theme::dim())));
+        lines.push(Line::from(Span::styled("  none", th.dim)));
     }
 }
 

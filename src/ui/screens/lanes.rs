@@ -3,10 +3,11 @@
 //! and elapsed time, the canary verdict and score, a sparkline of the canary
 //! error rate, and the certification gate. Builds only the visible rows.
 
+use crate::app::theme::Theme;
 use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
@@ -17,7 +18,7 @@ use crate::metrics::lanes::{Gate, Lane, Outcome, Stage, verdict_label};
 use crate::model::stage::StageState;
 use crate::model::{Text, Time, Verdict};
 use crate::ui::screens::lane;
-use crate::ui::{theme, widgets::scroll};
+use crate::ui::widgets::scroll;
 
 const KEYS: &[Binding] = &[key(
     KeyCode::Enter,
@@ -96,49 +97,28 @@ pub fn region_code(region: &str) -> String {
     code.chars().take(6).collect()
 }
 
-pub fn stage_style(s: StageState) -> Style {
-    let c = match s {
-        StageState::Queued => Color::DarkGray,
-        StageState::Progressing => Color::Cyan,
-        StageState::Paused => Color::Yellow,
-        StageState::Verifying => Color::Magenta,
-        StageState::Certified => Color::LightGreen,
-        StageState::Succeeded => Color::Green,
-        StageState::Failed | StageState::RolledBack | StageState::Aborted => Color::Red,
-    };
-    let style = Style::new().fg(c);
-    if matches!(
-        s,
-        StageState::Failed | StageState::RolledBack | StageState::Aborted | StageState::Certified
-    ) {
-        style.add_modifier(Modifier::BOLD)
-    } else {
-        style
-    }
-}
-
-pub fn outcome_style(o: Outcome) -> Style {
+pub fn outcome_style(th: &Theme, o: Outcome) -> Style {
     match o {
-        Outcome::InFlight => Style::new().fg(Color::Cyan),
-        Outcome::Succeeded => theme::ok(),
-        Outcome::Failed | Outcome::RolledBack | Outcome::Aborted => theme::alert(),
+        Outcome::InFlight => th.active,
+        Outcome::Succeeded => th.ok,
+        Outcome::Failed | Outcome::RolledBack | Outcome::Aborted => th.alert,
     }
 }
 
-pub fn verdict_style(v: Option<Verdict>) -> Style {
+pub fn verdict_style(th: &Theme, v: Option<Verdict>) -> Style {
     match v {
-        Some(Verdict::Pass) => theme::ok(),
-        Some(Verdict::Marginal) => theme::warn(),
-        Some(Verdict::Fail) => theme::alert(),
-        None => theme::dim(),
+        Some(Verdict::Pass) => th.ok,
+        Some(Verdict::Marginal) => th.warn,
+        Some(Verdict::Fail) => th.alert,
+        None => th.dim,
     }
 }
 
-pub fn gate_style(g: &Gate) -> Style {
+pub fn gate_style(th: &Theme, g: &Gate) -> Style {
     match g {
-        Gate::Waiting => theme::dim(),
-        Gate::Certified { .. } => theme::ok(),
-        Gate::Blocked(_) => theme::alert(),
+        Gate::Waiting => th.dim,
+        Gate::Certified { .. } => th.ok,
+        Gate::Blocked(_) => th.alert,
     }
 }
 
@@ -157,13 +137,13 @@ pub fn compact(d: chrono::TimeDelta) -> String {
     }
 }
 
-fn stage_cell(stage: &Stage, lane: &Lane, now: Time) -> Cell<'static> {
+fn stage_cell(th: &Theme, stage: &Stage, lane: &Lane, now: Time) -> Cell<'static> {
     let text = match stage.duration(now) {
         Some(d) => format!("{} {}", stage.state.glyph(), compact(d)),
         None if lane.outcome != Outcome::InFlight => "  –".to_string(),
         None => format!("{}", stage.state.glyph()),
     };
-    Cell::from(text).style(stage_style(stage.state))
+    Cell::from(text).style(th.stage(stage.state))
 }
 
 /// Unicode bars scaled to the series' maximum.
@@ -182,28 +162,29 @@ pub fn sparkline(values: &[f64], width: usize) -> String {
         .collect()
 }
 
-pub fn canary_text(lane: &Lane) -> (String, Style) {
+pub fn canary_text(th: &Theme, lane: &Lane) -> (String, Style) {
     match &lane.canary {
         None if lane
             .stages
             .first()
             .is_some_and(|s| s.state == StageState::Verifying) =>
         {
-            ("analysing".into(), theme::dim())
+            ("analysing".into(), th.dim)
         }
-        None => ("–".into(), theme::dim()),
+        None => ("–".into(), th.dim),
         Some(c) => match (c.verdict, c.score) {
             (Some(v), Some(s)) => (
                 format!("{} {s:.0}", verdict_label(v)),
-                verdict_style(Some(v)),
+                verdict_style(th, Some(v)),
             ),
-            (Some(v), None) => (verdict_label(v).to_string(), verdict_style(Some(v))),
-            (None, _) => ("no data".into(), theme::warn()),
+            (Some(v), None) => (verdict_label(v).to_string(), verdict_style(th, Some(v))),
+            (None, _) => ("no data".into(), th.warn),
         },
     }
 }
 
 fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
+    let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let lanes = &snapshot.views.lanes;
     let now = ctx.now;
@@ -214,10 +195,10 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
             lanes.in_flight,
             lanes.regions.first().map_or("-", |r| &**r)
         ),
-        theme::title(),
+        th.title,
     ));
     if lanes.lanes.is_empty() {
-        frame.render_widget(empty(block), area);
+        frame.render_widget(empty(th, block), area);
         return;
     }
     let height = block.inner(area).height.saturating_sub(1) as usize;
@@ -249,9 +230,16 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
         .skip(offset)
         .take(height)
         .map(|(i, lane)| {
-            let row = Row::new(lane_cells(lane, i < lanes.in_flight, show_state, wide, now));
+            let row = Row::new(lane_cells(
+                th,
+                lane,
+                i < lanes.in_flight,
+                show_state,
+                wide,
+                now,
+            ));
             if i == selected {
-                row.style(theme::selected())
+                row.style(th.selected)
             } else {
                 row
             }
@@ -272,19 +260,19 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
     }
     widths.push(Constraint::Fill(1));
     let table = Table::new(rows, widths)
-        .header(Row::new(header).style(theme::header()))
+        .header(Row::new(header).style(th.header))
         .column_spacing(1)
         .block(block);
     frame.render_widget(table, area);
 }
 
-fn empty(block: Block<'_>) -> Paragraph<'_> {
+fn empty<'a>(th: &Theme, block: Block<'a>) -> Paragraph<'a> {
     Paragraph::new(vec![
         Line::from(""),
         Line::from(" No deployments in flight or finished in the last 12 hours."),
         Line::from(Span::styled(
             " Lanes appear as sources report production deployments.",
-            theme::dim(),
+            th.dim,
         )),
     ])
     .block(block)
@@ -314,43 +302,40 @@ fn header(regions: &[Text], show_state: bool, wide: bool) -> Vec<Cell<'static>> 
 /// One lane's row: id (dim once finished), state, a cell per region, canary,
 /// (when `wide`) the error-rate sparkline, and the gate.
 fn lane_cells(
+    th: &Theme,
     lane: &Lane,
     in_flight: bool,
     show_state: bool,
     wide: bool,
     now: Time,
 ) -> Vec<Cell<'static>> {
-    let id_style = if in_flight {
-        Style::new()
-    } else {
-        theme::dim()
-    };
+    let id_style = if in_flight { Style::new() } else { th.dim };
     let hotfix = if lane.hotfix { " hotfix" } else { "" };
     let mut cells = vec![Cell::from(format!("{}{hotfix}", lane.id)).style(id_style)];
     if show_state {
-        cells.push(Cell::from(lane.outcome.label()).style(outcome_style(lane.outcome)));
+        cells.push(Cell::from(lane.outcome.label()).style(outcome_style(th, lane.outcome)));
     }
     for s in &lane.stages {
-        cells.push(stage_cell(s, lane, now));
+        cells.push(stage_cell(th, s, lane, now));
     }
-    let (canary, style) = canary_text(lane);
+    let (canary, style) = canary_text(th, lane);
     cells.push(Cell::from(canary).style(style));
     if wide {
         let spark = if lane.error_series.is_empty() {
-            Cell::from("–").style(theme::dim())
+            Cell::from("–").style(th.dim)
         } else {
             let worse = lane
                 .canary
                 .as_ref()
                 .is_some_and(|c| c.verdict == Some(Verdict::Fail));
             Cell::from(sparkline(&lane.error_series, SPARK_W)).style(if worse {
-                theme::alert()
+                th.alert
             } else {
-                Style::new().fg(Color::Blue)
+                th.spark
             })
         };
         cells.push(spark);
     }
-    cells.push(Cell::from(lane.gate.label()).style(gate_style(&lane.gate)));
+    cells.push(Cell::from(lane.gate.label()).style(gate_style(th, &lane.gate)));
     cells
 }

@@ -1,9 +1,11 @@
 //! `1` Overview: one scorecard row per team, teams needing help first.
 
+use crate::app::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Paragraph};
 
 use crossterm::event::KeyCode;
 
@@ -15,7 +17,8 @@ use crate::metrics::{Scorecards, TeamMetrics, TeamScorecard, Tier};
 use crate::model::{Text, Time};
 use crate::store::{Snapshot, WindowView};
 use crate::ui::screens::team::TeamPage;
-use crate::ui::{theme, widgets::scroll};
+use crate::ui::widgets::fitted_table::{self, Col, FitRow, KEEP, Kind};
+use crate::ui::widgets::scroll;
 use crate::util::format;
 
 /// Enter opens the team's records; `v` switches to the gates' columns and back.
@@ -86,6 +89,7 @@ impl Screen for Overview {
 }
 
 fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, gates: bool) {
+    let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let w = &snapshot.views.windows[ctx.window];
     let [summary_area, table_area, legend_area] = Layout::vertical([
@@ -94,20 +98,21 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, gates: bool) 
         Constraint::Length(1),
     ])
     .areas(area);
-    frame.render_widget(summary(&w.scorecards, snapshot), summary_area);
-    // The compliance column where it fits without squeezing team names.
-    let audit = table_area.width >= 90;
+    frame.render_widget(summary(th, &w.scorecards, snapshot), summary_area);
+    // The compliance column is dropped by the column rules when it does not
+    // fit (under about 80 columns); the legend explains it where it is shown.
+    let audit = table_area.width >= 80;
     if gates {
         super::overview_gates::table(frame, table_area, ctx, selected);
-        frame.render_widget(super::overview_gates::legend(), legend_area);
+        frame.render_widget(super::overview_gates::legend(th), legend_area);
         return;
     }
-    table(frame, table_area, ctx, selected, audit);
-    frame.render_widget(legend(audit), legend_area);
+    table(frame, table_area, ctx, selected, true);
+    frame.render_widget(legend(th, audit), legend_area);
 }
 
 /// Teams, how many need help, open and unattributed incidents.
-fn summary(cards: &Scorecards, snapshot: &Snapshot) -> Paragraph<'static> {
+fn summary(th: &Theme, cards: &Scorecards, snapshot: &Snapshot) -> Paragraph<'static> {
     let low = cards
         .teams
         .iter()
@@ -118,25 +123,21 @@ fn summary(cards: &Scorecards, snapshot: &Snapshot) -> Paragraph<'static> {
         Span::raw(format!(" {} teams  ", cards.teams.len())),
         Span::styled(
             format!("{low} need help  "),
-            if low > 0 { theme::alert() } else { theme::ok() },
+            if low > 0 { th.alert } else { th.ok },
         ),
         Span::styled(
             format!(
                 "{open} {} open  ",
                 if open == 1 { "incident" } else { "incidents" }
             ),
-            if open > 0 {
-                theme::alert()
-            } else {
-                theme::ok()
-            },
+            if open > 0 { th.alert } else { th.ok },
         ),
         Span::styled(
             format!(
                 "{} unattributed incidents (all time)",
                 cards.unattributed_incidents
             ),
-            theme::dim(),
+            th.dim,
         ),
     ]))
 }
@@ -182,6 +183,7 @@ fn title(w: &WindowView, earliest: Option<Time>, read_back: bool) -> String {
 
 /// The scorecard table, one row per team in the window's order.
 fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool) {
+    let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let w = &snapshot.views.windows[ctx.window];
     let block = Block::bordered().title(Span::styled(
@@ -190,7 +192,7 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool)
             snapshot.records.earliest(),
             !snapshot.records.remote.is_empty(),
         ),
-        theme::title(),
+        th.title,
     ));
     let previous = has_previous(snapshot, w);
     let inner_height = block.inner(area).height.saturating_sub(1) as usize;
@@ -208,18 +210,8 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool)
     } else {
         ["DEPLOYS", "LEAD TIME", "FAIL RATE", "RESTORE"]
     };
-    let mut heads = vec![
-        "TEAM", "TIER", names[0], names[1], names[2], names[3], "REWORK", "OPEN",
-    ];
-    if audit {
-        heads.push("AUDIT");
-    }
-    let header = Row::new(
-        heads
-            .into_iter()
-            .map(|h| Cell::from(h).style(theme::header())),
-    );
-    let rows = w
+    let cols = columns(names, audit);
+    let rows: Vec<FitRow> = w
         .order
         .iter()
         .enumerate()
@@ -227,38 +219,57 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool)
         .take(inner_height)
         .map(|(row, &i)| {
             let t = &w.scorecards.teams[i];
-            let mut cells = team_cells(t, wide, previous);
+            let mut cells = team_cells(th, t, wide, previous);
             if audit {
-                cells.push(compliance_cell(snapshot, ctx.window, &t.team));
+                cells.push(compliance_cell(th, snapshot, ctx.window, &t.team));
             }
-            let r = Row::new(cells);
-            if row == selected {
-                r.style(theme::selected())
-            } else {
-                r
+            FitRow {
+                cells,
+                style: if row == selected {
+                    th.selected
+                } else {
+                    Style::new()
+                },
             }
-        });
-    let metric_width = if wide { 17 } else { 10 };
-    let mut widths = vec![
-        Constraint::Min(12),
-        Constraint::Length(7),
-        Constraint::Length(metric_width),
-        Constraint::Length(metric_width),
-        Constraint::Length(metric_width),
-        Constraint::Length(metric_width),
-        Constraint::Length(6),
-        Constraint::Length(4),
+        })
+        .collect();
+    let inner = block.inner(area).width;
+    let table = fitted_table::table(&cols, th.header, rows, inner).block(block);
+    frame.render_widget(table, area);
+}
+
+/// The scorecard's columns: the team and its tier stay; what a narrow
+/// terminal drops first is rework, then open incidents, then the audit count,
+/// then time to restore, lead time, frequency and failure rate.
+fn columns(names: [&'static str; 4], audit: bool) -> Vec<Col> {
+    let whole = |head, priority| Col {
+        head,
+        kind: Kind::Whole,
+        priority,
+    };
+    let mut cols = vec![
+        Col {
+            head: "TEAM",
+            kind: Kind::Name { min: 8 },
+            priority: KEEP,
+        },
+        whole("TIER", KEEP),
+        whole(names[0], 7),
+        whole(names[1], 6),
+        whole(names[2], 8),
+        whole(names[3], 5),
+        whole("REWORK", 2),
+        whole("OPEN", 3),
     ];
     if audit {
-        widths.push(Constraint::Length(8));
+        cols.push(whole("AUDIT", 4));
     }
-    let table = Table::new(rows, widths).header(header).block(block);
-    frame.render_widget(table, area);
+    cols
 }
 
 /// A team's cells up to OPEN: tier, the four key metrics with their trend
 /// arrows (and tiers in words when `wide`), rework and open incidents.
-fn team_cells(t: &TeamScorecard, wide: bool, previous: bool) -> Vec<Cell<'static>> {
+fn team_cells(th: &Theme, t: &TeamScorecard, wide: bool, previous: bool) -> Vec<Line<'static>> {
     let m = &t.current;
     let values = key_values(m);
     let trends = if previous {
@@ -268,83 +279,80 @@ fn team_cells(t: &TeamScorecard, wide: bool, previous: bool) -> Vec<Cell<'static
     };
     let tiers = m.key_tiers();
     let mut cells = vec![
-        Cell::from(t.team.to_string()),
+        Line::from(t.team.to_string()),
         // No record at all is not LOW: the team says it has no data.
-        Cell::from(
+        Line::from(Span::styled(
             t.tier
                 .map_or("no data".into(), |t| t.label().to_uppercase()),
-        )
-        .style(theme::tier(t.tier).bold()),
+            th.tier(t.tier).bold(),
+        )),
     ];
     for k in 0..4 {
         // The arrow sits against its own value: `1.2/wk↑`, then padding.
         let used = values[k].chars().count() + 1;
         let mut spans = vec![
-            Span::styled(values[k].clone(), theme::tier(tiers[k])),
+            Span::styled(values[k].clone(), th.tier(tiers[k])),
             Span::styled(
                 trends[k].arrow(HIGHER_IS_BETTER[k]).to_string(),
-                theme::trend(trends[k]),
+                th.trend(trends[k]),
             ),
         ];
         if wide {
             spans.push(Span::raw(" ".repeat(9usize.saturating_sub(used) + 1)));
             spans.push(Span::styled(
                 Tier::label_of(tiers[k]).to_string(),
-                theme::tier(tiers[k]),
+                th.tier(tiers[k]),
             ));
         }
-        cells.push(Cell::from(Line::from(spans)));
+        cells.push(Line::from(spans));
     }
-    cells.push(Cell::from(
+    cells.push(Line::from(
         m.rework_rate.rate.map_or("-".into(), format::percent),
     ));
     let open = m.time_to_restore.open;
-    cells.push(Cell::from(open.to_string()).style(if open > 0 {
-        theme::alert()
-    } else {
-        theme::dim()
-    }));
+    cells.push(Line::from(Span::styled(
+        open.to_string(),
+        if open > 0 { th.alert } else { th.dim },
+    )));
     cells
 }
 
-fn legend(audit: bool) -> Paragraph<'static> {
+fn legend(th: &Theme, audit: bool) -> Paragraph<'static> {
     Paragraph::new(Line::from(vec![
-        Span::styled(" elite", theme::tier(Some(Tier::Elite))),
-        Span::styled(" high", theme::tier(Some(Tier::High))),
-        Span::styled(" medium", theme::tier(Some(Tier::Medium))),
-        Span::styled(" low", theme::tier(Some(Tier::Low))),
+        Span::styled(" elite", th.tier(Some(Tier::Elite))),
+        Span::styled(" high", th.tier(Some(Tier::High))),
+        Span::styled(" medium", th.tier(Some(Tier::Medium))),
+        Span::styled(" low", th.tier(Some(Tier::Low))),
         Span::styled(
-            if audit {
-                " · ↑↓ vs previous window (green = better) · AUDIT !n past SLA · Enter details · [ ] window"
-            } else {
-                " · ↑↓ vs previous window (green = better) · Enter details · [ ] window"
-            },
-            theme::dim(),
+            format!(
+                " · ↑↓ vs previous window ({}){} · Enter details · [ ] window",
+                th.better_worse_legend(),
+                if audit { " · AUDIT !n past SLA" } else { "" }
+            ),
+            th.dim,
         ),
     ]))
 }
 
 /// The compliance column: open findings of the team, and `!N` for those past
 /// their SLA (red), from the posture the store computed.
-fn compliance_cell<'a>(snapshot: &Snapshot, window: usize, team: &str) -> Cell<'a> {
+fn compliance_cell(th: &Theme, snapshot: &Snapshot, window: usize, team: &str) -> Line<'static> {
     let posture = snapshot
         .views
         .findings
         .windows
         .get(window)
         .and_then(|w| w.teams.iter().find(|p| &*p.name == team));
-    match posture {
+    let (text, style) = match posture {
         Some(p) if p.sla_breaches > 0 => {
-            Cell::from(format!("{} !{}", p.open_total, p.sla_breaches)).style(theme::alert())
+            (format!("{} !{}", p.open_total, p.sla_breaches), th.alert)
         }
-        Some(p) if p.open[0] > 0 => Cell::from(p.open_total.to_string()).style(theme::warn()),
-        Some(p) => Cell::from(p.open_total.to_string()).style(if p.open_total > 0 {
-            ratatui::style::Style::default()
-        } else {
-            theme::dim()
-        }),
-        None => Cell::from("-").style(theme::dim()),
-    }
+        Some(p) if p.open[0] > 0 => (p.open_total.to_string(), th.warn),
+        Some(p) if p.open_total > 0 => (p.open_total.to_string(), Style::new()),
+        Some(p) => (p.open_total.to_string(), th.dim),
+        None => ("-".to_string(), th.dim),
+    };
+    Line::from(Span::styled(text, style))
 }
 
 /// The four key metrics as short strings, in display order.

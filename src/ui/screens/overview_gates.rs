@@ -2,6 +2,7 @@
 //! canary certification (gate 2) take, and batch sizes with the failure rates
 //! of small and large batches, in the same team order as the scorecards.
 
+use crate::app::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -9,14 +10,15 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
 use crate::app::screen::Ctx;
 use crate::metrics::gates::Gates;
-use crate::ui::{theme, widgets::scroll};
+use crate::ui::widgets::scroll;
 use crate::util::format;
 
 pub fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
+    let th = &ctx.theme;
     let w = &ctx.snapshot.views.windows[ctx.window];
     let block = Block::bordered().title(Span::styled(
         format!(" Overview · gates · last {} days ", w.days),
-        theme::title(),
+        th.title,
     ));
     let inner_height = block.inner(area).height.saturating_sub(1) as usize;
     let offset = scroll::offset(selected, inner_height);
@@ -29,7 +31,7 @@ pub fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
         "SMALL FAIL",
         "LARGE FAIL",
     ];
-    let header = Row::new(heads.map(|h| Cell::from(h).style(theme::header())));
+    let header = Row::new(heads.map(|h| Cell::from(h).style(th.header)));
     let rows = w
         .order
         .iter()
@@ -39,10 +41,10 @@ pub fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
         .map(|(row, &i)| {
             let t = &w.scorecards.teams[i];
             let mut cells = vec![Cell::from(t.team.to_string())];
-            cells.extend(cells_of(&t.current.gates));
+            cells.extend(cells_of(th, &t.current.gates));
             let r = Row::new(cells);
             if row == selected {
-                r.style(theme::selected())
+                r.style(th.selected)
             } else {
                 r
             }
@@ -70,7 +72,7 @@ pub fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
 }
 
-fn cells_of(g: &Gates) -> Vec<Cell<'static>> {
+fn cells_of(th: &Theme, g: &Gates) -> Vec<Cell<'static>> {
     let secs = |s: Option<f64>| s.map_or("-".into(), format::duration_secs);
     let rate = |r: Option<f64>| r.map_or("-".into(), format::percent);
     let size = |x: Option<f64>| x.map_or("-".into(), |v| format!("{v}"));
@@ -87,17 +89,17 @@ fn cells_of(g: &Gates) -> Vec<Cell<'static>> {
         Cell::from(format!("{} / {}", size(b.median), size(b.p90))),
         Cell::from(rate(b.small_failure_rate)),
         Cell::from(rate(b.large_failure_rate)).style(if worse {
-            theme::alert()
+            th.alert
         } else {
             Default::default()
         }),
     ]
 }
 
-pub fn legend() -> Paragraph<'static> {
+pub fn legend(th: &Theme) -> Paragraph<'static> {
     Paragraph::new(Line::from(Span::styled(
         " medians over the window · batch: changes a deployment shipped first · \
          fail: small <= median < large · v key metrics · Enter details",
-        theme::dim(),
+        th.dim,
     )))
 }

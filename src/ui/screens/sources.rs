@@ -1,5 +1,6 @@
 //! `5` Sources: each source's freshness, volume and last error.
 
+use crate::app::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -8,7 +9,6 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 use crate::app::screen::{Ctx, Cursor, Screen};
 use crate::model::Time;
 use crate::store::SourceStatus;
-use crate::ui::theme;
 use crate::util::format;
 
 /// `5` Sources: one row per source (its rows are the snapshot's sources).
@@ -30,6 +30,7 @@ impl Screen for Sources {
 }
 
 fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
+    let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     // Narrow terminals: SOURCE as wide as the longest name, and QUOTA only when
     // a source reports one, so that PROBLEMS keeps some room.
@@ -42,9 +43,9 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
         .unwrap_or(6)
         .clamp(6, 16) as u16;
     let rows = snapshot.sources.iter().enumerate().map(|(n, s)| {
-        let r = Row::new(source_cells(s, show_quota, ctx.now));
+        let r = Row::new(source_cells(th, s, show_quota, ctx.now));
         if n == selected {
-            r.style(theme::selected())
+            r.style(th.selected)
         } else {
             r
         }
@@ -64,15 +65,11 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
     }
     heads.push("PROBLEMS");
     widths.push(Constraint::Fill(1));
-    let header = Row::new(
-        heads
-            .into_iter()
-            .map(|h| Cell::from(h).style(theme::header())),
-    );
+    let header = Row::new(heads.into_iter().map(|h| Cell::from(h).style(th.header)));
     let table = Table::new(rows, widths).header(header).block(
         Block::bordered()
-            .title(Span::styled(" Sources ", theme::title()))
-            .title_bottom(Span::styled(" p pause/resume · r poll now ", theme::dim())),
+            .title(Span::styled(" Sources ", th.title))
+            .title_bottom(Span::styled(" p pause/resume · r poll now ", th.dim)),
     );
     let problem = |s: &SourceStatus| problem(s, ctx.now);
     // What the selected source read, by type (EVENTS mixes them), then its
@@ -84,7 +81,7 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
         .or_else(|| snapshot.sources.iter().find_map(problem));
     let problem_first = detail.is_some();
     let mut lines: Vec<Line> = detail
-        .map(|d| Line::styled(d, theme::alert()))
+        .map(|d| Line::styled(d, th.alert))
         .into_iter()
         .collect();
     lines.extend(current.map(read_line));
@@ -106,7 +103,7 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
         };
         let p = Paragraph::new(lines)
             .wrap(Wrap { trim: true })
-            .block(Block::bordered().title(Span::styled(title, theme::title())));
+            .block(Block::bordered().title(Span::styled(title, th.title)));
         frame.render_widget(p, detail_area);
     }
 }
@@ -122,19 +119,19 @@ fn read_line(s: &SourceStatus) -> Line<'static> {
 
 /// One source's row: name, kind, state, last success, next poll, events,
 /// (when `show_quota`) the rate-limit quota, and its problem.
-fn source_cells(s: &SourceStatus, show_quota: bool, now: Time) -> Vec<Cell<'static>> {
+fn source_cells(th: &Theme, s: &SourceStatus, show_quota: bool, now: Time) -> Vec<Cell<'static>> {
     let (state, style) = if s.stale() {
-        ("stale", theme::alert())
+        ("stale", th.alert)
     } else if s.failing() {
-        ("failing", theme::alert())
+        ("failing", th.alert)
     } else if s.paused {
-        ("paused", theme::warn())
+        ("paused", th.warn)
     } else if s.warning.is_some() {
-        ("warning", theme::warn())
+        ("warning", th.warn)
     } else if s.last_ok.is_some() {
-        ("ok", theme::ok())
+        ("ok", th.ok)
     } else {
-        ("waiting", theme::dim())
+        ("waiting", th.dim)
     };
     let mut cells = vec![
         Cell::from(s.name.to_string()),
@@ -145,7 +142,7 @@ fn source_cells(s: &SourceStatus, show_quota: bool, now: Time) -> Vec<Cell<'stat
                 .map_or("never".into(), |t| format!("{} ago", format::age(now - t))),
         )
         .style(if s.stale() {
-            theme::alert()
+            th.alert
         } else {
             ratatui::style::Style::default()
         }),
@@ -169,7 +166,7 @@ fn source_cells(s: &SourceStatus, show_quota: bool, now: Time) -> Vec<Cell<'stat
                 None => q.remaining.to_string(),
             }))
             .style(if s.quota.is_some_and(|q| q.remaining == 0) {
-                theme::alert()
+                th.alert
             } else {
                 ratatui::style::Style::default()
             }),
@@ -177,9 +174,9 @@ fn source_cells(s: &SourceStatus, show_quota: bool, now: Time) -> Vec<Cell<'stat
     }
     cells.push(match (&s.last_error, &s.warning) {
         (Some((t, e)), _) => {
-            Cell::from(format!("{} ago: {e}", format::age(now - *t))).style(theme::alert())
+            Cell::from(format!("{} ago: {e}", format::age(now - *t))).style(th.alert)
         }
-        (None, Some(w)) => Cell::from(w.clone()).style(theme::warn()),
+        (None, Some(w)) => Cell::from(w.clone()).style(th.warn),
         (None, None) => Cell::from(""),
     });
     cells

@@ -1,5 +1,6 @@
 //! A team's drill-down: each metric and the records behind it.
 
+use crate::app::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -17,7 +18,7 @@ use crate::model::{Text, Time};
 use crate::store::Snapshot;
 use crate::ui::screens::incident;
 use crate::ui::screens::overview::key_values;
-use crate::ui::{theme, widgets::scroll};
+use crate::ui::widgets::scroll;
 use crate::util::format;
 
 /// The region whose canary certifies deployments (gate 2), for the Gates title.
@@ -121,6 +122,7 @@ fn draw(
     team: &str,
     detail: Option<&TeamDetail>,
 ) {
+    let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let w = &snapshot.views.windows[ctx.window];
     let (Some(card), Some(detail)) = (w.scorecards.teams.iter().find(|t| &*t.team == team), detail)
@@ -137,21 +139,21 @@ fn draw(
     ])
     .areas(area);
 
-    let lines = numbers(card, super::overview::has_previous(ctx.snapshot, w));
+    let lines = numbers(th, card, super::overview::has_previous(ctx.snapshot, w));
     let title = format!(" {team} · last {} days ", w.days);
     frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(Span::styled(title, theme::title()))),
+        Paragraph::new(lines).block(Block::bordered().title(Span::styled(title, th.title))),
         top,
     );
-    super::team_gates::draw(frame, gates_area, card, &canary_region(snapshot));
+    super::team_gates::draw(th, frame, gates_area, card, &canary_region(snapshot));
 
     let block = Block::bordered().title(Span::styled(
         " Records behind the numbers · Enter on an incident opens it · Esc back ",
-        theme::title(),
+        th.title,
     ));
     let inner = block.inner(list);
     frame.render_widget(block, list);
-    if let Some(note) = remote_note(snapshot, team) {
+    if let Some(note) = remote_note(th, snapshot, team) {
         frame.render_widget(Paragraph::new(note), inner);
         return;
     }
@@ -163,7 +165,7 @@ fn draw(
 
 /// For a team read back by the `scorecards` source: its records are not here,
 /// and which shard serves them.
-fn remote_note(snapshot: &Snapshot, team: &str) -> Option<Vec<Line<'static>>> {
+fn remote_note(th: &Theme, snapshot: &Snapshot, team: &str) -> Option<Vec<Line<'static>>> {
     let (read, t) = snapshot.records.remote_team(team)?;
     let shard = match (t.shard, read.shards) {
         (0, _) => "an exporter without flightdeck_info".to_string(),
@@ -173,11 +175,11 @@ fn remote_note(snapshot: &Snapshot, team: &str) -> Option<Vec<Line<'static>>> {
     Some(vec![
         Line::from(Span::styled(
             " Records are not available through the scorecards source: these numbers were read back",
-            theme::dim(),
+            th.dim,
         )),
         Line::from(Span::styled(
             format!(" from {} with PromQL.", clean(&read.origin)),
-            theme::dim(),
+            th.dim,
         )),
         Line::from(format!(
             " {} is served by {shard} ({}): run the cockpit on that shard's sources to see its records.",
@@ -191,7 +193,7 @@ fn remote_note(snapshot: &Snapshot, team: &str) -> Option<Vec<Line<'static>>> {
 /// the team's tier.
 /// With no `previous` data (no record before the window) there is no trend and
 /// nothing to compare with.
-fn numbers(card: &TeamScorecard, previous: bool) -> Vec<Line<'static>> {
+fn numbers(th: &Theme, card: &TeamScorecard, previous: bool) -> Vec<Line<'static>> {
     let m = &card.current;
     let p = &card.previous;
     let now = key_values(m);
@@ -231,13 +233,13 @@ fn numbers(card: &TeamScorecard, previous: bool) -> Vec<Line<'static>> {
             Span::raw(format!(" {:<22}", names[k])),
             Span::styled(
                 format!("{:>9} {:<7}", now[k], Tier::label_of(tiers[k])),
-                theme::tier(tiers[k]),
+                th.tier(tiers[k]),
             ),
             Span::styled(
                 format!("{} ", trends[k].arrow(HIGHER_IS_BETTER[k])),
-                theme::trend(trends[k]),
+                th.trend(trends[k]),
             ),
-            Span::styled(format!("was {:<9}", before[k]), theme::dim()),
+            Span::styled(format!("was {:<9}", before[k]), th.dim),
             Span::raw(format!("  {}", counts[k])),
         ]));
     }
@@ -255,7 +257,7 @@ fn numbers(card: &TeamScorecard, previous: bool) -> Vec<Line<'static>> {
                     r => r.map_or("-".into(), format::percent),
                 }
             ),
-            theme::dim(),
+            th.dim,
         ),
         Span::raw(format!(
             "  {} of {} deployments",
@@ -264,11 +266,8 @@ fn numbers(card: &TeamScorecard, previous: bool) -> Vec<Line<'static>> {
     ]));
     lines.push(Line::from(vec![
         Span::raw(" Team tier "),
-        Span::styled(
-            Tier::label_of(card.tier).to_uppercase(),
-            theme::tier(card.tier),
-        ),
-        Span::styled("  (the weakest of the four key metrics)", theme::dim()),
+        Span::styled(Tier::label_of(card.tier).to_uppercase(), th.tier(card.tier)),
+        Span::styled("  (the weakest of the four key metrics)", th.dim),
     ]));
     lines
 }
@@ -281,6 +280,7 @@ fn visible_lines<'a>(
     height: usize,
     wide: bool,
 ) -> Vec<Line<'a>> {
+    let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let sections = [d.deployments.len(), d.changes.len(), d.incidents.len()];
     let titles = [
@@ -320,7 +320,7 @@ fn visible_lines<'a>(
         if line >= offset {
             out.push(Line::from(Span::styled(
                 format!(" {}", titles[s]),
-                theme::section(),
+                th.section,
             )));
         }
         line += 1;
@@ -329,9 +329,9 @@ fn visible_lines<'a>(
             if out.len() >= height {
                 return out;
             }
-            let mut l = row_line(snapshot, d, s, i, ctx.now, wide);
+            let mut l = row_line(th, snapshot, d, s, i, ctx.now, wide);
             if row + i == selected {
-                l = l.style(theme::selected());
+                l = l.style(th.selected);
             }
             out.push(l);
         }
@@ -346,6 +346,7 @@ fn visible_lines<'a>(
 }
 
 fn row_line<'a>(
+    th: &Theme,
     snapshot: &'a Snapshot,
     d: &TeamDetail,
     section: usize,
@@ -366,36 +367,36 @@ fn row_line<'a>(
                     format!("{:<22} ", dep.id)
                 }),
             ];
-            spans.extend(super::team_gates::deployment_cells(&row.gates, wide));
+            spans.extend(super::team_gates::deployment_cells(th, &row.gates, wide));
             // The short rework marker goes before the failure text, which
             // can be long and is cut at the row's end.
             match &row.rework {
                 Some(ReworkReason::Hotfix) => {
-                    spans.push(Span::styled("rework: hotfix  ", theme::tier(None)))
+                    spans.push(Span::styled("rework: hotfix  ", th.tier(None)))
                 }
                 Some(ReworkReason::DuringIncident(id)) => spans.push(Span::styled(
                     format!("rework: during {id}  "),
-                    theme::tier(None),
+                    th.tier(None),
                 )),
                 // Short, as the hotfix marker: the failure text after it must fit;
                 // the deployment it reverts names this change.
                 Some(ReworkReason::Revert { .. }) => {
-                    spans.push(Span::styled("rework: revert  ", theme::tier(None)))
+                    spans.push(Span::styled("rework: revert  ", th.tier(None)))
                 }
                 None => {}
             }
             if row.fail_reasons.is_empty() {
-                spans.push(Span::styled("ok", theme::ok()));
+                spans.push(Span::styled("ok", th.ok));
             } else {
                 let why: Vec<String> = row.fail_reasons.iter().map(reason).collect();
                 spans.push(Span::styled(
                     format!("FAILED: {}", why.join("; ")),
-                    theme::alert(),
+                    th.alert,
                 ));
             }
             Line::from(spans)
         }
-        1 => change_line(snapshot, &d.changes, i, wide),
+        1 => change_line(th, snapshot, &d.changes, i, wide),
         _ => {
             let row = &d.incidents[i];
             let inc = &r.incidents[row.incident];
@@ -406,7 +407,7 @@ fn row_line<'a>(
                 )),
                 _ => Span::styled(
                     format!("OPEN for {:<11}", format::age(now - inc.opened)),
-                    theme::alert(),
+                    th.alert,
                 ),
             };
             let dep = match row.attribution {
@@ -418,7 +419,7 @@ fn row_line<'a>(
                 Span::raw(format!("  {:<24} ", inc.id)),
                 state,
                 Span::raw(format!(" {dep}  ")),
-                Span::styled(inc.title.as_deref().unwrap_or("").to_string(), theme::dim()),
+                Span::styled(inc.title.as_deref().unwrap_or("").to_string(), th.dim),
             ])
         }
     }
@@ -427,7 +428,13 @@ fn row_line<'a>(
 /// A change row: its lead time, where it shipped, its review times and title.
 /// Changes come grouped by deployment: the first of a group names the
 /// deployment and how many changes it shipped.
-fn change_line<'a>(snapshot: &'a Snapshot, rows: &[ChangeRow], i: usize, wide: bool) -> Line<'a> {
+fn change_line<'a>(
+    th: &Theme,
+    snapshot: &'a Snapshot,
+    rows: &[ChangeRow],
+    i: usize,
+    wide: bool,
+) -> Line<'a> {
     let r = &snapshot.records;
     let row = &rows[i];
     let c = &r.changes[row.change];
@@ -442,7 +449,7 @@ fn change_line<'a>(snapshot: &'a Snapshot, rows: &[ChangeRow], i: usize, wide: b
         String::new()
     };
     let lead = if row.skewed {
-        Span::styled(format!("{:>9}", "skewed"), theme::alert())
+        Span::styled(format!("{:>9}", "skewed"), th.alert)
     } else {
         Span::raw(format!("{:>9}", format::duration(row.lead)))
     };
@@ -451,10 +458,10 @@ fn change_line<'a>(snapshot: &'a Snapshot, rows: &[ChangeRow], i: usize, wide: b
         lead,
         Span::raw(format!("  {:<22} {:<29} ", short_id(&c.id), shipped)),
     ];
-    spans.extend(super::team_gates::change_cells(c, wide));
+    spans.extend(super::team_gates::change_cells(th, c, wide));
     spans.push(Span::styled(
         c.title.as_deref().unwrap_or("").to_string(),
-        theme::dim(),
+        th.dim,
     ));
     Line::from(spans)
 }

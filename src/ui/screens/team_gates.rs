@@ -4,6 +4,7 @@
 //! the records behind those numbers (each deployment's batch size and
 //! certification time, each change's review wait and review time) in the rows.
 
+use crate::app::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -13,15 +14,14 @@ use crate::metrics::TeamScorecard;
 use crate::metrics::dora::DeploymentGates;
 use crate::metrics::gates::{Gates, review_time, review_wait};
 use crate::model::Change;
-use crate::ui::theme;
 use crate::util::format;
 
-pub fn draw(frame: &mut Frame, area: Rect, card: &TeamScorecard, canary_region: &str) {
+pub fn draw(th: &Theme, frame: &mut Frame, area: Rect, card: &TeamScorecard, canary_region: &str) {
     let title =
         format!(" Gates · review (gate 1) and canary certification in {canary_region} (gate 2) ");
     frame.render_widget(
-        Paragraph::new(lines(&card.current.gates, &card.previous.gates))
-            .block(Block::bordered().title(Span::styled(title, theme::title()))),
+        Paragraph::new(lines(th, &card.current.gates, &card.previous.gates))
+            .block(Block::bordered().title(Span::styled(title, th.title))),
         area,
     );
 }
@@ -39,17 +39,13 @@ fn size(x: Option<f64>) -> String {
 }
 
 /// Four lines: the number now, the previous window's, and what it counts.
-pub fn lines(now: &Gates, before: &Gates) -> Vec<Line<'static>> {
+pub fn lines(th: &Theme, now: &Gates, before: &Gates) -> Vec<Line<'static>> {
     let row = |name: &str, value: String, was: String, counts: String, alert: bool| {
-        let style = if alert {
-            theme::alert()
-        } else {
-            Default::default()
-        };
+        let style = if alert { th.alert } else { Default::default() };
         Line::from(vec![
             Span::raw(format!(" {name:<14}")),
             Span::styled(format!("{value:>11}"), style),
-            Span::styled(format!("  was {was:<11}"), theme::dim()),
+            Span::styled(format!("  was {was:<11}"), th.dim),
             Span::raw(format!(" {counts}")),
         ])
     };
@@ -109,29 +105,29 @@ pub fn lines(now: &Gates, before: &Gates) -> Vec<Line<'static>> {
 
 /// A deployment row's gate cells: its batch size and certification time
 /// (labelled where the row is `wide`, bare numbers otherwise).
-pub fn deployment_cells(g: &DeploymentGates, wide: bool) -> Vec<Span<'static>> {
+pub fn deployment_cells(th: &Theme, g: &DeploymentGates, wide: bool) -> Vec<Span<'static>> {
     let (b, c) = if wide { ("batch ", "cert ") } else { ("", "") };
     let cert = match g.certification {
         Some(d) if d < chrono::TimeDelta::zero() => {
-            Span::styled(format!("{c}{:<8}", "skewed"), theme::alert())
+            Span::styled(format!("{c}{:<8}", "skewed"), th.alert)
         }
         Some(d) => Span::raw(format!("{c}{:<8}", format::duration(d))),
-        None => Span::styled(format!("{c}{:<8}", "-"), theme::dim()),
+        None => Span::styled(format!("{c}{:<8}", "-"), th.dim),
     };
     vec![Span::raw(format!("{b}{:<3}", g.batch)), cert]
 }
 
 /// A change row's gate cells: its review wait and review time (labelled where
 /// the row is `wide`).
-pub fn change_cells(c: &Change, wide: bool) -> Vec<Span<'static>> {
+pub fn change_cells(th: &Theme, c: &Change, wide: bool) -> Vec<Span<'static>> {
     let cell = |label: &str, d: Option<chrono::TimeDelta>| {
         let label = if wide { label } else { "" };
         match d {
             Some(d) if d < chrono::TimeDelta::zero() => {
-                Span::styled(format!("{label}{:<8}", "skewed"), theme::alert())
+                Span::styled(format!("{label}{:<8}", "skewed"), th.alert)
             }
             Some(d) => Span::raw(format!("{label}{:<8}", format::duration(d))),
-            None => Span::styled(format!("{label}{:<8}", "-"), theme::dim()),
+            None => Span::styled(format!("{label}{:<8}", "-"), th.dim),
         }
     };
     vec![

@@ -2,6 +2,7 @@
 //! the status bar, the `?` help and the release-window alert feed.
 
 pub mod alert_feed;
+pub mod fitted_table;
 pub mod help;
 pub mod scroll;
 pub mod status_bar;

@@ -7,7 +7,6 @@ use ratatui::widgets::Paragraph;
 
 use crate::app::App;
 use crate::store::Snapshot;
-use crate::ui::theme;
 use crate::util::format;
 
 /// What `p` would act on: every scheduled source paused, some polling, or
@@ -80,30 +79,29 @@ fn fit(left: &mut Vec<Field>, right: &mut Vec<Field>, room: usize) {
 /// Left side: the last key's message, release-window badge, paused polling,
 /// each source's freshness and the record count.
 fn left_fields(app: &App, snapshot: &Snapshot) -> Vec<Field> {
+    let th = &app.theme;
     let mut left: Vec<Field> = Vec::new();
     // A message from the last key (e.g. where the screen was saved) comes first.
     if let Some(message) = &app.message {
         left.push(field(
             0,
-            vec![Span::styled(format!(" {message} "), theme::title())],
+            vec![Span::styled(format!(" {message} "), th.title)],
         ));
     }
     // Release-window mode: a badge, and a flash while a new alert is fresh.
     if app.release.on {
-        let open = app.open_alerts(snapshot).count();
-        let span = match app
-            .release
-            .flash_text
-            .as_ref()
-            .filter(|_| app.release.flash > 0)
-        {
-            Some(text) => Span::styled(format!(" 🔔 {text} "), theme::alert().reversed()),
+        let open = app.open_alerts().count();
+        let span = match app.release.flashing() {
+            Some(a) => Span::styled(
+                format!(" 🔔 {} ", crate::app::alert_text(a, app.now)),
+                th.alert.reversed(),
+            ),
             None => Span::styled(
                 format!(" REL {open} "),
                 if open > 0 {
-                    theme::alert().reversed()
+                    th.alert.reversed()
                 } else {
-                    theme::ok().reversed()
+                    th.ok.reversed()
                 },
             ),
         };
@@ -112,13 +110,13 @@ fn left_fields(app: &App, snapshot: &Snapshot) -> Vec<Field> {
     if polling(snapshot) == Polling::Paused {
         left.push(field(
             1,
-            vec![Span::styled(" ⏸ polling paused ", theme::warn().reversed())],
+            vec![Span::styled(" ⏸ polling paused ", th.warn.reversed())],
         ));
     }
     if snapshot.sources.is_empty() {
         left.push(field(
             2,
-            vec![Span::styled(" waiting for sources… ", theme::dim())],
+            vec![Span::styled(" waiting for sources… ", th.dim)],
         ));
     }
     source_fields(&mut left, app, snapshot);
@@ -126,7 +124,7 @@ fn left_fields(app: &App, snapshot: &Snapshot) -> Vec<Field> {
         6,
         vec![Span::styled(
             format!("  {} records", snapshot.views.records),
-            theme::dim(),
+            th.dim,
         )],
     ));
     left
@@ -134,13 +132,14 @@ fn left_fields(app: &App, snapshot: &Snapshot) -> Vec<Field> {
 
 /// Each source's freshness, and its error while it fails.
 fn source_fields(left: &mut Vec<Field>, app: &App, snapshot: &Snapshot) {
+    let th = &app.theme;
     for s in &snapshot.sources {
         let (dot, style) = if s.failing() {
-            ("●", theme::alert())
+            ("●", th.alert)
         } else if s.last_ok.is_some() {
-            ("●", theme::ok())
+            ("●", th.ok)
         } else {
-            ("○", theme::dim())
+            ("○", th.dim)
         };
         let age = s
             .last_ok
@@ -154,10 +153,7 @@ fn source_fields(left: &mut Vec<Field>, app: &App, snapshot: &Snapshot) {
             ],
         ));
         if let Some((_, err)) = s.last_error.as_ref().filter(|_| s.failing()) {
-            left.push(field(
-                5,
-                vec![Span::styled(format!(" ({err})"), theme::alert())],
-            ));
+            left.push(field(5, vec![Span::styled(format!(" ({err})"), th.alert)]));
         }
     }
 }
@@ -177,15 +173,16 @@ fn screen_hints(app: &App) -> Option<String> {
 /// Right side: replay state, then (without a message) window, clock and key
 /// hints: the screen's own keys, then help and quit.
 fn right_fields(app: &App) -> Vec<Field> {
+    let th = &app.theme;
     let mut right: Vec<Field> = Vec::new();
     if let Some(r) = app.replay {
         let speed = crate::util::format::speed(r.speed);
         let (text, style) = if r.ended {
-            (format!("■ replay ended {speed} "), theme::dim())
+            (format!("■ replay ended {speed} "), th.dim)
         } else if r.paused {
-            (format!("⏸ replay paused {speed} "), theme::warn())
+            (format!("⏸ replay paused {speed} "), th.warn)
         } else {
-            (format!("▶ replay {speed} "), theme::ok())
+            (format!("▶ replay {speed} "), th.ok)
         };
         right.push(field(1, vec![Span::styled(text, style)]));
     }
@@ -195,7 +192,7 @@ fn right_fields(app: &App) -> Vec<Field> {
             3,
             vec![Span::styled(
                 format!(" {}d window ", app.window_days()),
-                theme::title(),
+                th.title,
             )],
         ));
         right.push(field(
@@ -209,20 +206,14 @@ fn right_fields(app: &App) -> Vec<Field> {
         if app.typing() {
             right.push(field(
                 7,
-                vec![Span::styled(
-                    "Enter apply · Esc cancel · ^U clear ",
-                    theme::dim(),
-                )],
+                vec![Span::styled("Enter apply · Esc cancel · ^U clear ", th.dim)],
             ));
             return right;
         }
         if let Some(hints) = screen_hints(app) {
-            right.push(field(8, vec![Span::styled(hints, theme::dim())]));
+            right.push(field(8, vec![Span::styled(hints, th.dim)]));
         }
-        right.push(field(
-            7,
-            vec![Span::styled("? help  q quit ", theme::dim())],
-        ));
+        right.push(field(7, vec![Span::styled("? help  q quit ", th.dim)]));
     }
     right
 }

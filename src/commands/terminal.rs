@@ -7,7 +7,7 @@ use std::io::{self, IsTerminal, Stdout, stdout};
 use crossterm::cursor::{Hide, Show};
 use crossterm::execute;
 use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -56,10 +56,18 @@ pub fn suspend(tui: &mut Tui) -> io::Result<()> {
 /// Raw mode, the alternate screen and a hidden cursor again (after `fg`, the
 /// shell has reset the terminal), and a cleared screen so the next frame is
 /// drawn whole.
+///
+/// Not `Terminal::clear`: it asks the terminal where the cursor is and fails
+/// when the answer is slow (seen under load in CI: "The cursor position could
+/// not be read"). The screen is cleared here, and both of ratatui's buffers
+/// are reset (each swap resets the one it leaves), so the next frame is
+/// compared with a blank screen and drawn whole.
 pub fn resume(tui: &mut Tui) -> io::Result<()> {
     enable_raw_mode()?;
-    execute!(stdout(), EnterAlternateScreen, Hide)?;
-    tui.clear()
+    execute!(stdout(), EnterAlternateScreen, Hide, Clear(ClearType::All))?;
+    tui.swap_buffers();
+    tui.swap_buffers();
+    Ok(())
 }
 
 /// Leaves raw mode and the alternate screen and shows the cursor again.

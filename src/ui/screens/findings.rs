@@ -293,9 +293,7 @@ fn posture_table(
     };
     let mut cols = POSTURE_COLUMNS;
     cols[0].head = first;
-    let inner = block.inner(area).width;
-    let table = fitted_table::table(&cols, th.header, body, inner).block(block);
-    frame.render_widget(table, area);
+    fitted_table::draw(frame, area, block, (&cols, th.header), body);
 }
 
 const fn whole(head: &'static str, priority: u8) -> Col {
@@ -422,19 +420,14 @@ fn findings_list(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, sel
         .filter_map(|(n, &pos)| {
             let row = view.rows.get(pos)?;
             let f = records.get(row.index)?;
-            Some(FitRow {
-                cells: finding_cells(th, row, f, ctx.now),
-                style: if n == selected {
-                    th.selected
-                } else {
-                    Style::new()
-                },
-            })
+            Some(FitRow::marked(
+                finding_cells(th, row, f, ctx.now),
+                n == selected,
+                th.selected,
+            ))
         })
         .collect();
-    let inner = block.inner(area).width;
-    let table = fitted_table::table(&FINDING_COLUMNS, th.header, body, inner).block(block);
-    frame.render_widget(table, area);
+    fitted_table::draw(frame, area, block, (&FINDING_COLUMNS, th.header), body);
     if shown == 0 {
         empty_message(th, frame, area, view.rows.is_empty());
     }

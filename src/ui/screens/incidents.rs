@@ -129,18 +129,15 @@ fn list(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, listed: &[usi
         .skip(offset)
         .take(height)
         .filter(|&(_, i)| i < known)
-        .map(|(row, i)| FitRow {
-            cells: incident_cells(th, snapshot, i, row < open, wide, ctx.now),
-            style: if row == selected {
-                th.selected
-            } else {
-                Style::new()
-            },
+        .map(|(row, i)| {
+            FitRow::marked(
+                incident_cells(th, snapshot, i, row < open, wide, ctx.now),
+                row == selected,
+                th.selected,
+            )
         })
         .collect();
-    let inner = block.inner(area).width;
-    let table = fitted_table::table(&COLUMNS, th.header, rows, inner).block(block);
-    frame.render_widget(table, area);
+    fitted_table::draw(frame, area, block, (&COLUMNS, th.header), rows);
 }
 
 /// The incident list's columns; a narrow terminal drops the service first

@@ -223,19 +223,10 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool)
             if audit {
                 cells.push(compliance_cell(th, snapshot, ctx.window, &t.team));
             }
-            FitRow {
-                cells,
-                style: if row == selected {
-                    th.selected
-                } else {
-                    Style::new()
-                },
-            }
+            FitRow::marked(cells, row == selected, th.selected)
         })
         .collect();
-    let inner = block.inner(area).width;
-    let table = fitted_table::table(&cols, th.header, rows, inner).block(block);
-    frame.render_widget(table, area);
+    fitted_table::draw(frame, area, block, (&cols, th.header), rows);
 }
 
 /// The scorecard's columns: the team and its tier stay; what a narrow

@@ -43,6 +43,26 @@ pub struct FitRow {
     pub style: Style,
 }
 
+impl FitRow {
+    /// A row in the `selected` style when it is the selected one.
+    pub fn marked(cells: Vec<Line<'static>>, is_selected: bool, selected: Style) -> Self {
+        let style = if is_selected { selected } else { Style::new() };
+        Self { cells, style }
+    }
+}
+
+/// The fitted table of `rows` under `cols`, in `block`, drawn over `area`.
+pub fn draw(
+    frame: &mut ratatui::Frame,
+    area: ratatui::layout::Rect,
+    block: ratatui::widgets::Block<'static>,
+    (cols, head): (&[Col], Style),
+    rows: Vec<FitRow>,
+) {
+    let inner = block.inner(area).width;
+    frame.render_widget(table(cols, head, rows, inner).block(block), area);
+}
+
 /// `line` in at most `w` columns: whole when it fits, else its text cut with
 /// an ellipsis in its first span's style.
 fn fit_line(line: Line<'static>, w: u16) -> Line<'static> {

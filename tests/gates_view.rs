@@ -93,7 +93,7 @@ fn overview_gates_view_toggles_with_v() {
     let t = draw(&app);
     insta::assert_snapshot!(t);
     assert!(t.contains("REVIEW WAIT"), "{t}");
-    assert!(t.contains("LARGE FAIL"), "{t}");
+    assert!(t.contains("FAIL small/large"), "{t}");
     app.update(Action::ToggleGates, &snapshot);
     let back = draw(&app);
     assert!(

@@ -219,10 +219,23 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
         .clamp(10, 32);
     let region_w = if wide { REGION_W as usize } else { 7 };
     let spark_w = if wide { SPARK_W + 1 } else { 0 };
-    let fixed = id_w + 1 + lanes.regions.len() * (region_w + 1) + 12 + spark_w;
+    // The id and the canary score stay whole: regions that do not fit beside
+    // them are dropped whole, the last ones first, and the border says so.
+    let room = inner_w.saturating_sub(id_w + 1 + 12 + spark_w);
+    let shown = (room / (region_w + 1)).min(lanes.regions.len());
+    let fixed = id_w + 1 + shown * (region_w + 1) + 12 + spark_w;
     let show_state = wide || inner_w.saturating_sub(fixed + 12) >= GATE_MIN;
+    let hidden = lanes.regions.len() - shown;
+    let block = if hidden > 0 {
+        block.title_bottom(Span::styled(
+            " more regions: a wider terminal or Enter shows them ",
+            th.dim,
+        ))
+    } else {
+        block
+    };
 
-    let header = header(&lanes.regions, show_state, wide);
+    let header = header(&lanes.regions[..shown], show_state, wide);
     let rows = lanes
         .lanes
         .iter()
@@ -233,9 +246,7 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
             let row = Row::new(lane_cells(
                 th,
                 lane,
-                i < lanes.in_flight,
-                show_state,
-                wide,
+                (i < lanes.in_flight, show_state, wide, shown),
                 now,
             ));
             if i == selected {
@@ -248,12 +259,7 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
     if show_state {
         widths.push(Constraint::Length(11));
     }
-    widths.extend(
-        lanes
-            .regions
-            .iter()
-            .map(|_| Constraint::Length(region_w as u16)),
-    );
+    widths.extend((0..shown).map(|_| Constraint::Length(region_w as u16)));
     widths.push(Constraint::Length(11));
     if wide {
         widths.push(Constraint::Length(SPARK_W as u16));
@@ -299,14 +305,12 @@ fn header(regions: &[Text], show_state: bool, wide: bool) -> Vec<Cell<'static>> 
     header
 }
 
-/// One lane's row: id (dim once finished), state, a cell per region, canary,
-/// (when `wide`) the error-rate sparkline, and the gate.
+/// One lane's row: id (dim once finished), state, a cell for each of the first
+/// `shown` regions, canary, (when `wide`) the error-rate sparkline, and the gate.
 fn lane_cells(
     th: &Theme,
     lane: &Lane,
-    in_flight: bool,
-    show_state: bool,
-    wide: bool,
+    (in_flight, show_state, wide, shown): (bool, bool, bool, usize),
     now: Time,
 ) -> Vec<Cell<'static>> {
     let id_style = if in_flight { Style::new() } else { th.dim };
@@ -315,7 +319,7 @@ fn lane_cells(
     if show_state {
         cells.push(Cell::from(lane.outcome.label()).style(outcome_style(th, lane.outcome)));
     }
-    for s in &lane.stages {
+    for s in lane.stages.iter().take(shown) {
         cells.push(stage_cell(th, s, lane, now));
     }
     let (canary, style) = canary_text(th, lane);

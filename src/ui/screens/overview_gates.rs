@@ -4,12 +4,13 @@
 
 use crate::app::theme::Theme;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::screen::Ctx;
 use crate::metrics::gates::Gates;
+use crate::ui::widgets::fitted_table::{self, Col, FitRow, KEEP, Kind};
 use crate::ui::widgets::scroll;
 use crate::util::format;
 
@@ -22,17 +23,7 @@ pub fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
     ));
     let inner_height = block.inner(area).height.saturating_sub(1) as usize;
     let offset = scroll::offset(selected, inner_height);
-    let heads = [
-        "TEAM",
-        "REVIEW WAIT",
-        "REVIEW TIME",
-        "CERTIFY",
-        "BATCH p50/p90",
-        "SMALL FAIL",
-        "LARGE FAIL",
-    ];
-    let header = Row::new(heads.map(|h| Cell::from(h).style(th.header)));
-    let rows = w
+    let rows: Vec<FitRow> = w
         .order
         .iter()
         .enumerate()
@@ -40,39 +31,51 @@ pub fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
         .take(inner_height)
         .map(|(row, &i)| {
             let t = &w.scorecards.teams[i];
-            let mut cells = vec![Cell::from(t.team.to_string())];
+            let mut cells = vec![Line::raw(t.team.to_string())];
             cells.extend(cells_of(th, &t.current.gates));
-            let r = Row::new(cells);
-            if row == selected {
-                r.style(th.selected)
-            } else {
-                r
-            }
-        });
-    // The team column as wide as the longest name (12 to 30); the room left
-    // stays at the right, so the numbers sit next to their team.
-    let team_width = w
-        .scorecards
-        .teams
-        .iter()
-        .map(|t| crate::util::text::width(&t.team))
-        .max()
-        .unwrap_or(0)
-        .clamp(12, 30) as u16;
-    let widths = [
-        Constraint::Length(team_width),
-        Constraint::Length(11),
-        Constraint::Length(11),
-        Constraint::Length(9),
-        Constraint::Length(13),
-        Constraint::Length(10),
-        Constraint::Length(10),
-        Constraint::Fill(1),
-    ];
-    frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
+            FitRow::marked(cells, row == selected, th.selected)
+        })
+        .collect();
+    fitted_table::draw(frame, area, block, (&COLUMNS, th.header), rows);
 }
 
-fn cells_of(th: &Theme, g: &Gates) -> Vec<Cell<'static>> {
+/// Numbers whole or dropped: the review time goes first, then the batch
+/// sizes; the small/large failure rates are one column, so that neither is
+/// shown without the other; the team's name shrinks before any number is cut.
+const COLUMNS: [Col; 6] = [
+    Col {
+        head: "TEAM",
+        kind: Kind::Name { min: 8 },
+        priority: KEEP,
+    },
+    Col {
+        head: "REVIEW WAIT",
+        kind: Kind::Whole,
+        priority: 6,
+    },
+    Col {
+        head: "REVIEW TIME",
+        kind: Kind::Whole,
+        priority: 2,
+    },
+    Col {
+        head: "CERTIFY",
+        kind: Kind::Whole,
+        priority: 5,
+    },
+    Col {
+        head: "BATCH p50/p90",
+        kind: Kind::Whole,
+        priority: 3,
+    },
+    Col {
+        head: "FAIL small/large",
+        kind: Kind::Whole,
+        priority: 4,
+    },
+];
+
+fn cells_of(th: &Theme, g: &Gates) -> Vec<Line<'static>> {
     let secs = |s: Option<f64>| s.map_or("-".into(), format::duration_secs);
     let rate = |r: Option<f64>| r.map_or("-".into(), format::percent);
     let size = |x: Option<f64>| x.map_or("-".into(), |v| format!("{v}"));
@@ -83,16 +86,18 @@ fn cells_of(th: &Theme, g: &Gates) -> Vec<Cell<'static>> {
         (Some(s), Some(l)) if l > s
     );
     vec![
-        Cell::from(secs(g.review.median_wait_seconds)),
-        Cell::from(secs(g.review.median_seconds)),
-        Cell::from(secs(g.certification.median_seconds)),
-        Cell::from(format!("{} / {}", size(b.median), size(b.p90))),
-        Cell::from(rate(b.small_failure_rate)),
-        Cell::from(rate(b.large_failure_rate)).style(if worse {
-            th.alert
-        } else {
-            Default::default()
-        }),
+        Line::raw(secs(g.review.median_wait_seconds)),
+        Line::raw(secs(g.review.median_seconds)),
+        Line::raw(secs(g.certification.median_seconds)),
+        Line::raw(format!("{} / {}", size(b.median), size(b.p90))),
+        Line::styled(
+            format!(
+                "{} / {}",
+                rate(b.small_failure_rate),
+                rate(b.large_failure_rate)
+            ),
+            if worse { th.alert } else { Default::default() },
+        ),
     ]
 }
 

@@ -20,8 +20,13 @@ pub fn draw(th: &Theme, frame: &mut Frame, area: Rect, card: &TeamScorecard, can
     let title =
         format!(" Gates · review (gate 1) and canary certification in {canary_region} (gate 2) ");
     frame.render_widget(
-        Paragraph::new(lines(th, &card.current.gates, &card.previous.gates))
-            .block(Block::bordered().title(Span::styled(title, th.title))),
+        Paragraph::new(lines(
+            th,
+            &card.current.gates,
+            &card.previous.gates,
+            area.width.saturating_sub(2) as usize,
+        ))
+        .block(Block::bordered().title(Span::styled(title, th.title))),
         area,
     );
 }
@@ -38,16 +43,25 @@ fn size(x: Option<f64>) -> String {
     x.map_or("-".into(), |v| format!("{v}"))
 }
 
-/// Four lines: the number now, the previous window's, and what it counts.
-pub fn lines(th: &Theme, now: &Gates, before: &Gates) -> Vec<Line<'static>> {
-    let row = |name: &str, value: String, was: String, counts: String, alert: bool| {
+/// Four lines in `width` columns: the number now, the previous window's, and
+/// what it counts: the longest of `counts` that fits whole, none where none
+/// does (a cut "66" would read as another number).
+pub fn lines(th: &Theme, now: &Gates, before: &Gates, width: usize) -> Vec<Line<'static>> {
+    let row = |name: &str, value: String, was: String, counts: Vec<String>, alert: bool| {
         let style = if alert { th.alert } else { Default::default() };
-        Line::from(vec![
+        let mut spans = vec![
             Span::raw(format!(" {name:<14}")),
             Span::styled(format!("{value:>11}"), style),
             Span::styled(format!("  was {was:<11}"), th.dim),
-            Span::raw(format!(" {counts}")),
-        ])
+        ];
+        let used: usize = spans.iter().map(Span::width).sum();
+        if let Some(c) = counts
+            .into_iter()
+            .find(|c| used + 1 + crate::util::text::width(c) <= width)
+        {
+            spans.push(Span::raw(format!(" {c}")));
+        }
+        Line::from(spans)
     };
     let r = &now.review;
     let c = &now.certification;
@@ -63,43 +77,59 @@ pub fn lines(th: &Theme, now: &Gates, before: &Gates) -> Vec<Line<'static>> {
             "Review wait",
             secs(r.median_wait_seconds),
             secs(before.review.median_wait_seconds),
-            format!(
-                "ready → 1st review · {}, {} skewed",
+            vec![
+                format!(
+                    "ready → 1st review · {}, {} skewed",
+                    format::plural(r.changes as usize, "change"),
+                    r.skewed_waits
+                ),
                 format::plural(r.changes as usize, "change"),
-                r.skewed_waits
-            ),
+            ],
             false,
         ),
         row(
             "Review time",
             secs(r.median_seconds),
             secs(before.review.median_seconds),
-            format!("ready → merged · {} skewed", r.skewed_times),
+            vec![
+                format!("ready → merged · {} skewed", r.skewed_times),
+                format!("{} skewed", r.skewed_times),
+            ],
             false,
         ),
         row(
             "Certification",
             secs(c.median_seconds),
             secs(before.certification.median_seconds),
-            format!(
-                "1st line → pass · {}",
-                format::plural(c.deployments as usize, "deployment")
-            ),
+            vec![
+                format!(
+                    "1st line → pass · {}",
+                    format::plural(c.deployments as usize, "deployment")
+                ),
+                format::plural(c.deployments as usize, "deployment"),
+            ],
             false,
         ),
         row(
             "Batch size",
             batch(now),
             batch(before),
-            format!(
-                "fail: small {} of {} · large {} of {}",
-                rate(b.small_failure_rate),
-                b.small,
-                rate(b.large_failure_rate),
-                b.large
-            ),
+            batch_counts(b),
             large_fail_more,
         ),
+    ]
+}
+
+/// The batch line's failure rates, longest first (see [`lines`]).
+fn batch_counts(b: &crate::metrics::gates::Batch) -> Vec<String> {
+    let (small, large) = (rate(b.small_failure_rate), rate(b.large_failure_rate));
+    vec![
+        format!(
+            "fail: small {small} of {} · large {large} of {}",
+            b.small, b.large
+        ),
+        format!("fail: small {small} · large {large}"),
+        format!("{small} / {large}"),
     ]
 }
 

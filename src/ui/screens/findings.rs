@@ -16,7 +16,7 @@ use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::posture::{FindingRow, Posture};
 use crate::model::{Finding, FindingStatus, Severity, Time};
 use crate::ui::screens::finding;
-use crate::ui::widgets::fitted_table::{self, Col, FitRow, KEEP, Kind};
+use crate::ui::widgets::fitted_table::{self, Col, FitRow, KEEP};
 use crate::ui::widgets::scroll;
 use crate::util::format;
 
@@ -296,37 +296,25 @@ fn posture_table(
     fitted_table::draw(frame, area, block, (&cols, th.header), body);
 }
 
-const fn whole(head: &'static str, priority: u8) -> Col {
-    Col {
-        head,
-        kind: Kind::Whole,
-        priority,
-    }
-}
-
 /// The posture tables' columns: the team or account and its open count stay;
 /// a narrow terminal drops the history (fixed, median fix, trend, oldest
 /// critical) first, then the calm severities, keeping criticals and past-SLA
 /// counts longest. The frameworks take the spare width.
 const POSTURE_COLUMNS: [Col; 14] = [
-    whole("NAME", KEEP),
-    whole("OPEN", KEEP),
-    whole("CRIT", 13),
-    whole("HIGH", 11),
-    whole("MED", 9),
-    whole("LOW", 7),
-    whole("INFO", 6),
-    whole("NEW 24H", 8),
-    whole("PAST SLA", 12),
-    whole("OLDEST CRIT", 5),
-    whole("FIXED", 2),
-    whole("MEDIAN FIX", 3),
-    whole("TREND", 4),
-    Col {
-        head: "FRAMEWORKS",
-        kind: Kind::Text { min: 10 },
-        priority: 10,
-    },
+    Col::whole("NAME", KEEP),
+    Col::whole("OPEN", KEEP),
+    Col::whole("CRIT", 13),
+    Col::whole("HIGH", 11),
+    Col::whole("MED", 9),
+    Col::whole("LOW", 7),
+    Col::whole("INFO", 6),
+    Col::whole("NEW 24H", 8),
+    Col::whole("PAST SLA", 12),
+    Col::whole("OLDEST CRIT", 5),
+    Col::whole("FIXED", 2),
+    Col::whole("MEDIAN FIX", 3),
+    Col::whole("TREND", 4),
+    Col::text("FRAMEWORKS", 10, 10),
 ];
 
 /// One team's or account's row: open counts by severity, new, past SLA,
@@ -437,25 +425,13 @@ fn findings_list(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, sel
 /// (the team says whose it is), then the frameworks and the title;
 /// severity and age against the SLA always stay.
 const FINDING_COLUMNS: [Col; 7] = [
-    whole("SEV", KEEP),
-    whole("STATUS", 7),
-    whole("AGE / SLA", KEEP),
-    Col {
-        head: "TEAM",
-        kind: Kind::Name { min: 6 },
-        priority: 6,
-    },
-    whole("ACCOUNT", 1),
-    Col {
-        head: "FRAMEWORKS",
-        kind: Kind::Name { min: 10 },
-        priority: 4,
-    },
-    Col {
-        head: "TITLE",
-        kind: Kind::Text { min: 24 },
-        priority: 5,
-    },
+    Col::whole("SEV", KEEP),
+    Col::whole("STATUS", 7),
+    Col::whole("AGE / SLA", KEEP),
+    Col::name("TEAM", 6, 6),
+    Col::whole("ACCOUNT", 1),
+    Col::name("FRAMEWORKS", 10, 4),
+    Col::text("TITLE", 24, 5),
 ];
 
 /// One finding's row: severity, status, age against the SLA, team, account,

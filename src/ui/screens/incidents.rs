@@ -16,7 +16,7 @@ use crate::metrics::dora::Attribution;
 use crate::model::Time;
 use crate::store::{Snapshot, WindowView};
 use crate::ui::screens::incident;
-use crate::ui::widgets::fitted_table::{self, Col, FitRow, KEEP, Kind};
+use crate::ui::widgets::fitted_table::{self, Col, FitRow, KEEP};
 use crate::ui::widgets::scroll;
 use crate::util::format;
 
@@ -144,46 +144,14 @@ fn list(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, listed: &[usi
 /// (the incident id usually names it), then the title, the severity, the
 /// deployment and the team; the state, the age and the id always stay.
 const COLUMNS: [Col; 8] = [
-    Col {
-        head: "STATE",
-        kind: Kind::Whole,
-        priority: KEEP,
-    },
-    Col {
-        head: "AGE/TOOK",
-        kind: Kind::Whole,
-        priority: KEEP,
-    },
-    Col {
-        head: "SEV",
-        kind: Kind::Whole,
-        priority: 3,
-    },
-    Col {
-        head: "TEAM",
-        kind: Kind::Name { min: 6 },
-        priority: 5,
-    },
-    Col {
-        head: "SERVICE",
-        kind: Kind::Name { min: 6 },
-        priority: 1,
-    },
-    Col {
-        head: "INCIDENT",
-        kind: Kind::Whole,
-        priority: KEEP,
-    },
-    Col {
-        head: "DEPLOYMENT",
-        kind: Kind::Whole,
-        priority: 4,
-    },
-    Col {
-        head: "TITLE",
-        kind: Kind::Text { min: 12 },
-        priority: 2,
-    },
+    Col::whole("STATE", KEEP),
+    Col::whole("AGE/TOOK", KEEP),
+    Col::whole("SEV", 3),
+    Col::name("TEAM", 6, 5),
+    Col::name("SERVICE", 6, 1),
+    Col::whole("INCIDENT", KEEP),
+    Col::whole("DEPLOYMENT", 4),
+    Col::text("TITLE", 12, 2),
 ];
 
 /// The deployment an incident is attributed to, or `unattributed`.

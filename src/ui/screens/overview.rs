@@ -17,7 +17,7 @@ use crate::metrics::{Scorecards, TeamMetrics, TeamScorecard, Tier};
 use crate::model::{Text, Time};
 use crate::store::{Snapshot, WindowView};
 use crate::ui::screens::team::TeamPage;
-use crate::ui::widgets::fitted_table::{self, Col, FitRow, KEEP, Kind};
+use crate::ui::widgets::fitted_table::{self, Col, FitRow, KEEP};
 use crate::ui::widgets::scroll;
 use crate::util::format;
 
@@ -233,17 +233,9 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool)
 /// terminal drops first is rework, then open incidents, then the audit count,
 /// then time to restore, lead time, frequency and failure rate.
 fn columns(names: [&'static str; 4], audit: bool) -> Vec<Col> {
-    let whole = |head, priority| Col {
-        head,
-        kind: Kind::Whole,
-        priority,
-    };
+    let whole = Col::whole;
     let mut cols = vec![
-        Col {
-            head: "TEAM",
-            kind: Kind::Name { min: 8 },
-            priority: KEEP,
-        },
+        Col::name("TEAM", 8, KEEP),
         whole("TIER", KEEP),
         whole(names[0], 7),
         whole(names[1], 6),

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::screen::Ctx;
 use crate::metrics::gates::Gates;
-use crate::ui::widgets::fitted_table::{self, Col, FitRow, KEEP, Kind};
+use crate::ui::widgets::fitted_table::{self, Col, FitRow, KEEP};
 use crate::ui::widgets::scroll;
 use crate::util::format;
 
@@ -43,36 +43,12 @@ pub fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
 /// sizes; the small/large failure rates are one column, so that neither is
 /// shown without the other; the team's name shrinks before any number is cut.
 const COLUMNS: [Col; 6] = [
-    Col {
-        head: "TEAM",
-        kind: Kind::Name { min: 8 },
-        priority: KEEP,
-    },
-    Col {
-        head: "REVIEW WAIT",
-        kind: Kind::Whole,
-        priority: 6,
-    },
-    Col {
-        head: "REVIEW TIME",
-        kind: Kind::Whole,
-        priority: 2,
-    },
-    Col {
-        head: "CERTIFY",
-        kind: Kind::Whole,
-        priority: 5,
-    },
-    Col {
-        head: "BATCH p50/p90",
-        kind: Kind::Whole,
-        priority: 3,
-    },
-    Col {
-        head: "FAIL small/large",
-        kind: Kind::Whole,
-        priority: 4,
-    },
+    Col::name("TEAM", 8, KEEP),
+    Col::whole("REVIEW WAIT", 6),
+    Col::whole("REVIEW TIME", 2),
+    Col::whole("CERTIFY", 5),
+    Col::whole("BATCH p50/p90", 3),
+    Col::whole("FAIL small/large", 4),
 ];
 
 fn cells_of(th: &Theme, g: &Gates) -> Vec<Line<'static>> {

@@ -31,6 +31,35 @@ pub struct Col {
     pub priority: u8,
 }
 
+impl Col {
+    /// A number, id or state: whole or dropped.
+    pub const fn whole(head: &'static str, priority: u8) -> Self {
+        Self {
+            head,
+            kind: Kind::Whole,
+            priority,
+        }
+    }
+
+    /// A name: shrinks to `min` columns with an ellipsis.
+    pub const fn name(head: &'static str, min: u16, priority: u8) -> Self {
+        Self {
+            head,
+            kind: Kind::Name { min },
+            priority,
+        }
+    }
+
+    /// Free text: at least `min` columns, and the spare ones.
+    pub const fn text(head: &'static str, min: u16, priority: u8) -> Self {
+        Self {
+            head,
+            kind: Kind::Text { min },
+            priority,
+        }
+    }
+}
+
 /// The priority of a column that is never dropped (the row's identity).
 pub const KEEP: u8 = u8::MAX;
 

@@ -33,6 +33,10 @@ fn main() -> ExitCode {
                 .map_err(Into::into)
         }
         Some(Command::Replay(args)) => flightdeck::commands::replay::run(&args),
+        Some(Command::Completions { shell }) => {
+            flightdeck::commands::shell_files::run_completions(shell)
+        }
+        Some(Command::Man) => flightdeck::commands::shell_files::run_man(),
         None => flightdeck::commands::cockpit::run(&cli.cockpit),
     };
     match result {

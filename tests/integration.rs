@@ -51,6 +51,7 @@ mod serve_limits;
 mod serve_prometheus;
 mod serve_ready;
 mod serve_shards;
+mod shell_files;
 mod sources_view;
 mod special_files;
 mod store_incremental;

@@ -35,6 +35,13 @@ pub enum Command {
     /// Manage the config file.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print a shell completion script, e.g. `flightdeck completions bash > ~/.local/share/bash-completion/completions/flightdeck`.
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `flightdeck man > flightdeck.1; man ./flightdeck.1`.
+    Man,
 }
 
 #[derive(Debug, Subcommand)]

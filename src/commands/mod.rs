@@ -15,5 +15,6 @@ pub mod report;
 pub mod screen_save;
 pub mod serve;
 pub mod serve_conn;
+pub mod shell_files;
 pub mod terminal;
 pub mod wiring;

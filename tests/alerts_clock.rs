@@ -364,3 +364,25 @@ fn a_bad_acknowledgements_file_is_a_warning_not_a_failure() {
     let loaded = acknowledgements::load(&dir.path().join("absent"));
     assert!(loaded.acks.is_empty() && loaded.warning.is_none());
 }
+
+#[test]
+fn q_asks_before_leaving_a_release_window_with_an_alert_unacknowledged() {
+    let records = Records::from_events(paused_rollout());
+    let s = snapshot_at(&records, at(15, 0));
+    let mut app = app_on(&s, at(15, 0));
+    assert_eq!(app.open_alerts().count(), 1);
+    assert_eq!(app.update(Action::Quit, &s), Effect::Redraw);
+    assert_eq!(
+        app.message.as_deref(),
+        Some("1 alert not acknowledged: q again quits, a acknowledges, any other key stays")
+    );
+    // Any other key stays, and the question is dropped.
+    app.update(Action::Down, &s);
+    assert_eq!(app.update(Action::Quit, &s), Effect::Redraw, "asks again");
+    assert_eq!(app.update(Action::Quit, &s), Effect::Quit);
+    // Acknowledged: q quits at once; Ctrl-C always does.
+    app.update(Action::AcknowledgeAll, &s);
+    assert_eq!(app.update(Action::Quit, &s), Effect::Quit);
+    let mut fresh = app_on(&s, at(15, 0));
+    assert_eq!(fresh.update(Action::QuitNow, &s), Effect::Quit);
+}

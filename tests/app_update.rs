@@ -297,3 +297,38 @@ fn slash_on_a_finding_goes_back_to_the_list_and_opens_the_filter() {
     assert_eq!((app.top().name(), app.depth()), ("Findings", 1));
     assert!(app.typing(), "the prompt is open");
 }
+
+#[test]
+fn tab_and_arrows_cycle_the_screens_and_q_backs_out_of_a_drill_down() {
+    let snapshot = common::demo_snapshot();
+    let mut app = common::app();
+    let names: Vec<&str> = app.tabs().map(|s| s.name()).collect();
+    let n = names.len();
+    assert!(n >= 5, "{names:?}");
+    app.update(Action::Open, &snapshot);
+    assert_eq!(app.depth(), 2);
+    // q in a drill-down goes back to the row it came from, not out.
+    assert_eq!(app.update(Action::Quit, &snapshot), Effect::Redraw);
+    assert_eq!((app.top().name(), app.depth()), ("Overview", 1));
+    for i in 1..=n {
+        assert_eq!(app.update(Action::NextScreen, &snapshot), Effect::Redraw);
+        assert_eq!(app.top().name(), names[i % n], "Tab #{i}");
+    }
+    assert_eq!(
+        app.update(Action::PreviousScreen, &snapshot),
+        Effect::Redraw
+    );
+    assert_eq!(
+        app.top().name(),
+        names[n - 1],
+        "Shift-Tab wraps to the last"
+    );
+    // Tab from a drill-down leaves it for the next screen.
+    app.update(common::show("Incidents"), &snapshot);
+    app.update(Action::Open, &snapshot);
+    assert_eq!(app.top().name(), "Incident");
+    app.update(Action::NextScreen, &snapshot);
+    assert_eq!((app.top().name(), app.depth()), ("Findings", 1));
+    // No alerts: q on a top screen quits.
+    assert_eq!(app.update(Action::Quit, &snapshot), Effect::Quit);
+}

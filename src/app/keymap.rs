@@ -54,6 +54,15 @@ pub const BINDINGS: &[Binding] = &[
     key(KeyCode::Char('7'), "", Action::Show(6), ""),
     key(KeyCode::Char('8'), "", Action::Show(7), ""),
     key(KeyCode::Char('9'), "", Action::Show(8), ""),
+    key(
+        KeyCode::Tab,
+        "Tab → ←",
+        Action::NextScreen,
+        "next screen / previous (← or Shift-Tab)",
+    ),
+    key(KeyCode::Right, "", Action::NextScreen, ""),
+    key(KeyCode::BackTab, "", Action::PreviousScreen, ""),
+    key(KeyCode::Left, "", Action::PreviousScreen, ""),
     key(KeyCode::Down, "↓ ↑ j k", Action::Down, "move down / up"),
     key(KeyCode::Char('j'), "", Action::Down, ""),
     key(KeyCode::Up, "", Action::Up, ""),
@@ -141,13 +150,18 @@ pub const BINDINGS: &[Binding] = &[
         help: "suspend (fg resumes)",
         hint: "",
     },
-    key(KeyCode::Char('q'), "q", Action::Quit, "quit"),
+    key(
+        KeyCode::Char('q'),
+        "q",
+        Action::Quit,
+        "back; on a top screen, quit",
+    ),
     Binding {
         code: KeyCode::Char('c'),
         ctrl: true,
         keys: "Ctrl-C",
-        action: Action::Quit,
-        help: "quit",
+        action: Action::QuitNow,
+        help: "quit at once",
         hint: "",
     },
 ];
@@ -177,7 +191,7 @@ pub fn action_for(event: &KeyEvent, screen: &[Binding]) -> Option<Action> {
 pub fn prompt_action(event: &KeyEvent) -> Option<Action> {
     if event.modifiers.contains(KeyModifiers::CONTROL) {
         return match event.code {
-            KeyCode::Char('c') => Some(Action::Quit),
+            KeyCode::Char('c') => Some(Action::QuitNow),
             KeyCode::Char('u') => Some(Action::ClearPrompt),
             KeyCode::Char('w') => Some(Action::EraseWord),
             _ => None,
@@ -199,7 +213,7 @@ mod tests {
     #[test]
     fn ctrl_c_quits_and_plain_c_does_nothing() {
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(&ctrl_c, &[]), Some(Action::Quit));
+        assert_eq!(action_for(&ctrl_c, &[]), Some(Action::QuitNow));
         let c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE);
         assert_eq!(action_for(&c, &[]), None);
         let shift_g = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);

@@ -28,7 +28,14 @@ pub enum Action {
     WindowShorter,
     WindowLonger,
     ToggleHelp,
+    /// `q`: back out of a drill-down; on a top screen, quit (asking first
+    /// when release-window alerts are unacknowledged).
     Quit,
+    /// Ctrl-C: quit from anywhere, at once.
+    QuitNow,
+    /// Tab / → and Shift-Tab / ←: the next or previous screen in the top bar.
+    NextScreen,
+    PreviousScreen,
     /// `/`: open the screen's filter prompt.
     Filter,
     /// A character typed into the prompt.
@@ -118,6 +125,8 @@ pub struct App {
     refreshed: Option<u64>,
     /// The palette every screen draws with.
     pub theme: theme::Theme,
+    /// `q` was pressed with alerts unacknowledged: a second `q` quits.
+    quit_asked: bool,
 }
 
 /// Release-window mode: the alert feed is shown, new alerts flash the status
@@ -166,6 +175,7 @@ impl App {
             message: None,
             refreshed: None,
             theme: theme::Theme::default(),
+            quit_asked: false,
         }
     }
 
@@ -271,6 +281,13 @@ impl App {
 
     pub fn update(&mut self, action: Action, snapshot: &Snapshot) -> Effect {
         let had_message = self.message.take().is_some();
+        let quit_asked = std::mem::take(&mut self.quit_asked);
+        if action == Action::QuitNow {
+            return Effect::Quit;
+        }
+        if quit_asked && action == Action::Quit && !self.typing() {
+            return Effect::Quit;
+        }
         // Replay and snapshot keys work on every screen, help included.
         if let Some(effect) = self.everywhere_key(action, had_message) {
             return effect;
@@ -285,8 +302,8 @@ impl App {
         let typing = self.typing();
         let top = self.top_slot_mut();
         match top.screen.update(action, &ctx, &mut top.cursor) {
-            // A prompt takes every key but quit.
-            Reply::Pass if typing && action != Action::Quit => Effect::Nothing,
+            // A prompt takes every key.
+            Reply::Pass if typing => Effect::Nothing,
             Reply::Pass => self.global_key(action, snapshot),
             Reply::Nothing => Effect::Nothing,
             Reply::Redraw => Effect::Redraw,
@@ -336,7 +353,7 @@ impl App {
                 self.help = false;
                 Effect::Redraw
             }
-            Action::Quit => Effect::Quit,
+            Action::Quit => self.quit(),
             // On a small terminal the help scrolls; its view clamps.
             _ => {
                 let mut cursor = Cursor {
@@ -364,7 +381,16 @@ impl App {
             return Effect::Redraw;
         }
         match action {
-            Action::Quit => return Effect::Quit,
+            Action::Quit => return self.quit(),
+            Action::NextScreen | Action::PreviousScreen => {
+                let n = self.tabs.len();
+                let step = if action == Action::NextScreen {
+                    1
+                } else {
+                    n - 1
+                };
+                return self.global_key(Action::Show((self.tab + step) % n), snapshot);
+            }
             Action::TogglePolling => {
                 return Effect::Poll(crate::model::source_update::PollCommand::TogglePause);
             }
@@ -403,6 +429,25 @@ impl App {
             _ => return Effect::Nothing,
         }
         Effect::Redraw
+    }
+
+    /// `q`: a drill-down goes back; a top screen quits, unless release-window
+    /// alerts are still unacknowledged: then the status bar asks first, so
+    /// that nobody leaves a release window on an alert they never saw.
+    fn quit(&mut self) -> Effect {
+        if self.stack.pop().is_some() {
+            return Effect::Redraw;
+        }
+        let open = self.release.log.open().count();
+        if self.release.on && open > 0 {
+            self.quit_asked = true;
+            self.message = Some(format!(
+                "{} not acknowledged: q again quits, a acknowledges, any other key stays",
+                crate::util::format::plural(open, "alert")
+            ));
+            return Effect::Redraw;
+        }
+        Effect::Quit
     }
 
     /// Release-window mode and acknowledging alerts.

@@ -235,12 +235,12 @@ fn each_screen_declares_its_keys_to_the_help_and_the_status_bar() {
     let typing = draw(&app, &snapshot, 160, 40);
     let status = typing.lines().last().unwrap_or_default();
     assert!(
-        status.contains("Enter apply · Esc cancel · ^U clear"),
+        status.contains("Enter keeps · Esc clears · ^U erases"),
         "{status}"
     );
     assert!(!status.contains("q quit"), "{status}");
     app.update(Action::Back, &snapshot);
-    // `/` is a Findings key: on the Overview it does nothing.
+    // `/` filters the Overview too; Sources has nothing to filter.
     app.update(common::show("Overview"), &snapshot);
     let slash = crossterm::event::KeyEvent::new(
         crossterm::event::KeyCode::Char('/'),
@@ -248,12 +248,12 @@ fn each_screen_declares_its_keys_to_the_help_and_the_status_bar() {
     );
     assert_eq!(
         flightdeck::app::keymap::action_for(&slash, app.top().keys()),
-        None
+        Some(Action::Filter)
     );
     let overview = draw(&app, &snapshot, 160, 40);
     let status = overview.lines().last().unwrap_or_default();
     assert!(
-        status.contains("Enter details · v gates · ? help"),
+        status.contains("Enter details · v gates · / filter · o O sort · ? help"),
         "{status}"
     );
 }

@@ -89,12 +89,14 @@ fn filter_narrows_the_list_and_enter_opens_a_detail() {
     let t = draw(&app, &snapshot, 120, 40);
     assert!(t.contains("filter: critical fw:pci open"), "{t}");
 
-    // Esc while typing keeps the old filter.
+    // Esc while typing clears the filter; `/` brings the last one back to edit.
     app.update(Action::Filter, &snapshot);
     app.update(Action::Type('x'), &snapshot);
     app.update(Action::Back, &snapshot);
     assert!(!app.typing());
-    assert_eq!(app.cursor().rows, picked, "the old filter still applies");
+    assert!(app.cursor().rows > picked, "the filter is cleared");
+    typed(&mut app, &snapshot, "critical fw:pci open");
+    assert_eq!(app.cursor().rows, picked);
 
     app.update(Action::Open, &snapshot);
     assert_eq!(app.top().name(), "Finding", "Enter opens a finding");
@@ -130,8 +132,8 @@ fn a_filter_matching_nothing_says_so() {
     assert_eq!(app.cursor().rows, 0);
     let t = draw(&app, &snapshot, 80, 24);
     assert!(t.contains("No finding matches the filter"), "{t}");
-    // `/` elsewhere does nothing.
-    app.update(common::show("Overview"), &snapshot);
+    // `/` on the Sources screen (not a list to filter) does nothing.
+    app.update(common::show("Sources"), &snapshot);
     app.update(Action::Filter, &snapshot);
     assert!(!app.typing());
 }

@@ -30,6 +30,7 @@ mod http_sources;
 mod lanes_model;
 mod lanes_view;
 mod layout_80x24;
+mod list_filters;
 mod metrics_properties;
 mod metrics_rules;
 mod openmetrics_exposition;

@@ -103,8 +103,8 @@ pub fn prompt_hint(text: &str, room: usize) -> (String, bool) {
         return (p, true);
     }
     let hints = [
-        "sev:critical status:open team: fw: account: text · Enter apply · Esc cancel · ^U clear",
-        "sev:critical status:open team: fw: account: text · ^U clear",
+        "sev:critical status:open team: fw: account: text · Enter keeps · Esc clears",
+        "sev:critical status:open team: fw: account: text",
         "sev: status: team: fw: account: text",
         "sev: status: team: fw:",
     ];

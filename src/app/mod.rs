@@ -6,6 +6,7 @@
 
 pub mod findings;
 pub mod keymap;
+pub mod list_filter;
 pub mod screen;
 pub mod theme;
 
@@ -67,6 +68,10 @@ pub enum Action {
     Suspend,
     /// `v` on the Overview: the gates' columns instead of the key metrics.
     ToggleGates,
+    /// `o`: sort by the next column (after the last: the default order).
+    SortNext,
+    /// `O`: reverse the sort.
+    SortReverse,
 }
 
 /// What the cockpit does to the replay clock.

@@ -7,17 +7,18 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::Action;
 use crate::app::findings::{FindingsFilter, effective, matching_rows, prompt_hint};
 use crate::app::keymap::{Binding, key};
+use crate::app::list_filter;
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::posture::{FindingRow, Posture};
 use crate::model::{Finding, FindingStatus, Severity, Time};
 use crate::ui::screens::finding;
 use crate::ui::widgets::fitted_table::{self, Col, FitRow, KEEP};
-use crate::ui::widgets::scroll;
+use crate::ui::widgets::{prompt, scroll};
 use crate::util::format;
 
 const KEYS: &[Binding] = &[
@@ -51,34 +52,35 @@ impl Findings {
         cursor.set_rows(self.rows.len());
     }
 
-    /// Keys while the prompt is open: Enter applies the filter, Esc keeps the old one.
+    /// Keys while the prompt is open: the list follows the text as it is
+    /// typed (a text with a problem keeps the last good filter and the hint
+    /// says why); Enter keeps the filter, Esc clears it.
     fn edit_prompt(&mut self, action: Action, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
         let Some(text) = self.prompt.as_mut() else {
             return Reply::Pass;
         };
-        match action {
-            Action::Type(c) if !c.is_control() && text.chars().count() < 200 => text.push(c),
-            Action::Erase => {
-                text.pop();
-            }
-            Action::ClearPrompt => text.clear(),
-            Action::EraseWord => {
-                let kept = text.trim_end().rfind(' ').map_or(0, |i| i + 1);
-                text.truncate(kept);
-            }
-            Action::Open => {
-                // A filter the prompt marks as not understood stays in the
-                // prompt (its hint says why) instead of silently matching nothing.
-                let filter = FindingsFilter::parse(text);
-                if !filter.problems.is_empty() {
-                    return Reply::Nothing;
-                }
-                self.prompt = None;
+        if list_filter::edit(text, action) {
+            let filter = FindingsFilter::parse(text);
+            if filter.problems.is_empty() && filter != self.filter {
                 self.filter = filter;
                 cursor.selected = 0;
                 self.refilter(ctx, cursor);
             }
-            Action::Back => self.prompt = None,
+            return Reply::Redraw;
+        }
+        match action {
+            Action::Open => {
+                if !FindingsFilter::parse(text).problems.is_empty() {
+                    return Reply::Nothing;
+                }
+                self.prompt = None;
+            }
+            Action::Back => {
+                self.prompt = None;
+                self.filter = FindingsFilter::default();
+                cursor.selected = 0;
+                self.refilter(ctx, cursor);
+            }
             _ => return Reply::Pass,
         }
         Reply::Redraw
@@ -139,30 +141,9 @@ impl Screen for Findings {
         let th = &ctx.theme;
         draw(frame, area, ctx, self, cursor.selected);
         if let Some(text) = &self.prompt {
-            render_prompt(th, frame, Rect { height: 1, ..area }, text);
+            prompt::render(th, frame, area, text, |room| prompt_hint(text, room));
         }
     }
-}
-
-/// The `/` prompt, drawn over the screen's first line: the text, a cursor,
-/// then the first problem of the text (in red) or the syntax, as much of it
-/// as fits.
-fn render_prompt(th: &Theme, frame: &mut Frame, area: Rect, text: &str) {
-    const LEAD: &str = " filter / ";
-    let used = LEAD.chars().count() + text.chars().count() + 1 + 2;
-    let room = (area.width as usize).saturating_sub(used);
-    let (hint, problem) = prompt_hint(text, room);
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(LEAD, th.title),
-            Span::raw(text.to_string()),
-            Span::styled("█", th.selected),
-            Span::raw("  "),
-            Span::styled(hint, if problem { th.alert } else { th.dim }),
-        ])),
-        area,
-    );
 }
 
 pub fn severity_style(th: &Theme, s: Severity) -> Style {

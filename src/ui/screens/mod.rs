@@ -13,6 +13,7 @@ pub mod lane;
 pub mod lanes;
 pub mod overview;
 pub mod overview_gates;
+pub mod overview_rows;
 pub mod sources;
 pub mod team;
 pub mod team_gates;

@@ -9,8 +9,10 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crossterm::event::KeyCode;
 
+use super::overview_rows::{self, Sort};
 use crate::app::Action;
 use crate::app::keymap::{Binding, key};
+use crate::app::list_filter::{Edit, ListFilter};
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::trend::{HIGHER_IS_BETTER, Trend, key_trends};
 use crate::metrics::{Scorecards, TeamMetrics, TeamScorecard, Tier};
@@ -18,7 +20,7 @@ use crate::model::{Text, Time};
 use crate::store::{Snapshot, WindowView};
 use crate::ui::screens::team::TeamPage;
 use crate::ui::widgets::fitted_table::{self, Col, FitRow, KEEP};
-use crate::ui::widgets::scroll;
+use crate::ui::widgets::{prompt, scroll};
 use crate::util::format;
 
 /// Enter opens the team's records; `v` switches to the gates' columns and back.
@@ -37,6 +39,21 @@ const KEYS: &[Binding] = &[
         "gates: review, certification, batch size",
     )
     .hint("gates"),
+    key(
+        KeyCode::Char('/'),
+        "/",
+        Action::Filter,
+        "filter: team: tier: or text (Esc clears)",
+    )
+    .hint("filter"),
+    key(
+        KeyCode::Char('o'),
+        "o O",
+        Action::SortNext,
+        "sort by the next column / reverse",
+    )
+    .hint("sort"),
+    key(KeyCode::Char('O'), "", Action::SortReverse, ""),
 ];
 
 /// `1` Overview's row model: the team of each row.
@@ -45,8 +62,35 @@ pub struct Overview {
     /// Team names in row order, so that the cursor stays on its team when the
     /// teams are re-ranked or the window changes.
     teams: Vec<Text>,
+    /// The same rows as indices into the window's scorecards.
+    rows: Vec<usize>,
     /// Showing the gates' columns instead of the key metrics.
     gates: bool,
+    filter: ListFilter,
+    sort: Sort,
+    /// The snapshot version and window `rows` were built for: drawn from
+    /// another (an app drawn before its first refresh), the window's own
+    /// order is shown instead of indices that may not fit it.
+    built: Option<(u64, usize)>,
+}
+
+impl Overview {
+    /// Rebuilds the rows, keeping the cursor on its team where it is still listed.
+    fn rebuild(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
+        let w = &ctx.snapshot.views.windows[ctx.window];
+        let anchor = self.teams.get(cursor.selected).cloned();
+        self.rows = overview_rows::rows(w, &self.filter, self.sort);
+        self.built = Some((ctx.snapshot.version, ctx.window));
+        self.teams = self
+            .rows
+            .iter()
+            .map(|&i| w.scorecards.teams[i].team.clone())
+            .collect();
+        cursor.selected = anchor
+            .and_then(|team| self.teams.iter().position(|t| *t == team))
+            .unwrap_or(0);
+        cursor.set_rows(self.teams.len());
+    }
 }
 
 impl Screen for Overview {
@@ -59,36 +103,52 @@ impl Screen for Overview {
     }
 
     fn refresh(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
-        let w = &ctx.snapshot.views.windows[ctx.window];
-        let anchor = self.teams.get(cursor.selected).cloned();
-        self.teams = w
-            .order
-            .iter()
-            .map(|&i| w.scorecards.teams[i].team.clone())
-            .collect();
-        if let Some(row) = anchor.and_then(|team| self.teams.iter().position(|t| *t == team)) {
-            cursor.selected = row;
-        }
-        cursor.set_rows(self.teams.len());
+        self.rebuild(ctx, cursor);
     }
 
-    fn update(&mut self, action: Action, _ctx: &Ctx, cursor: &mut Cursor) -> Reply {
+    fn update(&mut self, action: Action, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
+        match self.filter.key(action, overview_rows::FILTER_KEYS) {
+            Edit::Pass => {}
+            Edit::Redraw => return Reply::Redraw,
+            Edit::Refilter => {
+                self.rebuild(ctx, cursor);
+                return Reply::Redraw;
+            }
+        }
         match (action, self.teams.get(cursor.selected)) {
             (Action::Open, Some(team)) => Reply::Open(Box::new(TeamPage::new(team.clone()))),
             (Action::ToggleGates, _) => {
                 self.gates = !self.gates;
                 Reply::Redraw
             }
+            (Action::SortNext | Action::SortReverse, _) => {
+                self.sort = if action == Action::SortNext {
+                    self.sort.next()
+                } else {
+                    self.sort.reversed()
+                };
+                self.rebuild(ctx, cursor);
+                Reply::Redraw
+            }
             _ => Reply::Pass,
         }
     }
 
+    fn prompt(&self) -> Option<&str> {
+        self.filter.prompt.as_deref()
+    }
+
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
-        draw(frame, area, ctx, cursor.selected, self.gates);
+        draw(frame, area, ctx, cursor.selected, self);
+        if let Some(text) = &self.filter.prompt {
+            prompt::render(&ctx.theme, frame, area, text, |room| {
+                self.filter.hint(overview_rows::FILTER_KEYS, room)
+            });
+        }
     }
 }
 
-fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, gates: bool) {
+fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Overview) {
     let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let w = &snapshot.views.windows[ctx.window];
@@ -102,12 +162,20 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, gates: bool) 
     // The compliance column is dropped by the column rules when it does not
     // fit (under about 80 columns); the legend explains it where it is shown.
     let audit = table_area.width >= 80;
-    if gates {
-        super::overview_gates::table(frame, table_area, ctx, selected);
+    let listed = if state.built == Some((snapshot.version, ctx.window)) {
+        (
+            &state.rows[..],
+            state.filter.title(state.rows.len(), w.order.len()),
+        )
+    } else {
+        (&w.order[..], String::new())
+    };
+    if state.gates {
+        super::overview_gates::table(frame, table_area, ctx, selected, listed);
         frame.render_widget(super::overview_gates::legend(th), legend_area);
         return;
     }
-    table(frame, table_area, ctx, selected, true);
+    table(frame, table_area, ctx, selected, (listed, state.sort));
     frame.render_widget(legend(th, audit), legend_area);
 }
 
@@ -181,17 +249,25 @@ fn title(w: &WindowView, earliest: Option<Time>, read_back: bool) -> String {
     }
 }
 
-/// The scorecard table, one row per team in the window's order.
-fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool) {
+/// The teams listed (indices into the window's scorecards, in row order),
+/// and what the title says about the filter.
+pub(super) type Listed<'a> = (&'a [usize], String);
+
+/// The scorecard table, one row per team listed.
+fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, view: (Listed, Sort)) {
+    let ((listed, filtered), sort) = view;
     let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let w = &snapshot.views.windows[ctx.window];
+    let mut head = title(
+        w,
+        snapshot.records.earliest(),
+        !snapshot.records.remote.is_empty(),
+    );
+    // The filter and sort go before the closing space of the title.
+    head.truncate(head.trim_end().len());
     let block = Block::bordered().title(Span::styled(
-        title(
-            w,
-            snapshot.records.earliest(),
-            !snapshot.records.remote.is_empty(),
-        ),
+        format!("{head}{filtered}{} ", sort.title()),
         th.title,
     ));
     let previous = has_previous(snapshot, w);
@@ -210,23 +286,48 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool)
     } else {
         ["DEPLOYS", "LEAD TIME", "FAIL RATE", "RESTORE"]
     };
-    let cols = columns(names, audit);
-    let rows: Vec<FitRow> = w
-        .order
+    let cols: Vec<Col> = columns(names, true)
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| c.marked(sort.mark(i)))
+        .collect();
+    let rows: Vec<FitRow> = listed
         .iter()
+        .filter_map(|&i| w.scorecards.teams.get(i))
         .enumerate()
         .skip(offset)
         .take(inner_height)
-        .map(|(row, &i)| {
-            let t = &w.scorecards.teams[i];
+        .map(|(row, t)| {
             let mut cells = team_cells(th, t, wide, previous);
-            if audit {
-                cells.push(compliance_cell(th, snapshot, ctx.window, &t.team));
-            }
+            cells.push(compliance_cell(th, snapshot, ctx.window, &t.team));
             FitRow::marked(cells, row == selected, th.selected)
         })
         .collect();
+    let empty = rows.is_empty() && !filtered.is_empty();
     fitted_table::draw(frame, area, block, (&cols, th.header), rows);
+    if empty {
+        no_match(frame, area, th);
+    }
+}
+
+/// A filter that hides every team says so (and how to undo it).
+pub(super) fn no_match(frame: &mut Frame, area: Rect, th: &Theme) {
+    let inner = Block::bordered().inner(area);
+    if inner.height < 2 {
+        return;
+    }
+    let line = Rect {
+        y: inner.y + 1,
+        height: 1,
+        ..inner
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            " no team matches the filter · / edits it · Esc clears it",
+            th.dim,
+        )),
+        line,
+    );
 }
 
 /// The scorecard's columns: the team and its tier stay; what a narrow

@@ -8,35 +8,40 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
+use super::overview::Listed;
 use crate::app::screen::Ctx;
 use crate::metrics::gates::Gates;
 use crate::ui::widgets::fitted_table::{self, Col, FitRow, KEEP};
 use crate::ui::widgets::scroll;
 use crate::util::format;
 
-pub fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
+pub fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, listed: Listed) {
+    let (listed, filtered) = listed;
     let th = &ctx.theme;
     let w = &ctx.snapshot.views.windows[ctx.window];
     let block = Block::bordered().title(Span::styled(
-        format!(" Overview · gates · last {} days ", w.days),
+        format!(" Overview · gates · last {} days{filtered} ", w.days),
         th.title,
     ));
     let inner_height = block.inner(area).height.saturating_sub(1) as usize;
     let offset = scroll::offset(selected, inner_height);
-    let rows: Vec<FitRow> = w
-        .order
+    let empty = listed.is_empty() && !filtered.is_empty();
+    let rows: Vec<FitRow> = listed
         .iter()
+        .filter_map(|&i| w.scorecards.teams.get(i))
         .enumerate()
         .skip(offset)
         .take(inner_height)
-        .map(|(row, &i)| {
-            let t = &w.scorecards.teams[i];
+        .map(|(row, t)| {
             let mut cells = vec![Line::raw(t.team.to_string())];
             cells.extend(cells_of(th, &t.current.gates));
             FitRow::marked(cells, row == selected, th.selected)
         })
         .collect();
     fitted_table::draw(frame, area, block, (&COLUMNS, th.header), rows);
+    if empty {
+        super::overview::no_match(frame, area, th);
+    }
 }
 
 /// Numbers whole or dropped: the review time goes first, then the batch

@@ -25,6 +25,8 @@ pub enum Kind {
 #[derive(Debug, Clone, Copy)]
 pub struct Col {
     pub head: &'static str,
+    /// After the header: the sort arrow (`▲`, `▼`) of the sorted column.
+    pub mark: &'static str,
     pub kind: Kind,
     /// Columns are dropped lowest first when even their minimum does not fit;
     /// [`KEEP`] is never dropped.
@@ -36,6 +38,7 @@ impl Col {
     pub const fn whole(head: &'static str, priority: u8) -> Self {
         Self {
             head,
+            mark: "",
             kind: Kind::Whole,
             priority,
         }
@@ -45,6 +48,7 @@ impl Col {
     pub const fn name(head: &'static str, min: u16, priority: u8) -> Self {
         Self {
             head,
+            mark: "",
             kind: Kind::Name { min },
             priority,
         }
@@ -54,9 +58,21 @@ impl Col {
     pub const fn text(head: &'static str, min: u16, priority: u8) -> Self {
         Self {
             head,
+            mark: "",
             kind: Kind::Text { min },
             priority,
         }
+    }
+}
+
+impl Col {
+    /// The same column with `mark` after its header.
+    pub const fn marked(self, mark: &'static str) -> Self {
+        Self { mark, ..self }
+    }
+
+    fn head_width(&self) -> usize {
+        width(self.head) + width(self.mark)
     }
 }
 
@@ -131,7 +147,7 @@ pub fn widths(cols: &[Col], natural: &[u16], avail: u16) -> Vec<Option<u16>> {
 /// whole too, a name's or a text's is cut with its values.
 fn fit(cols: &[Col], natural: &[u16], avail: u16, dropped: &[usize]) -> Vec<Option<u16>> {
     let need = |i: usize| match cols[i].kind {
-        Kind::Whole => natural[i].max(width(cols[i].head) as u16).max(1),
+        Kind::Whole => natural[i].max(cols[i].head_width() as u16).max(1),
         Kind::Name { min } | Kind::Text { min } => min.min(natural[i].max(1)),
     };
     let mut kept: Vec<usize> = (0..cols.len()).filter(|i| !dropped.contains(i)).collect();
@@ -171,7 +187,7 @@ fn fit(cols: &[Col], natural: &[u16], avail: u16, dropped: &[usize]) -> Vec<Opti
         }
     }
     for &i in &kept {
-        let head = width(cols[i].head) as u16;
+        let head = cols[i].head_width() as u16;
         grow(i, natural[i].max(head), &mut spare, &mut out);
     }
     let texts: Vec<usize> = kept
@@ -202,10 +218,10 @@ pub fn table(cols: &[Col], head: Style, rows: Vec<FitRow>, avail: u16) -> Table<
         .enumerate()
         .filter_map(|(i, w)| w.map(|w| (i, w)))
         .collect();
-    let header = Row::new(
-        kept.iter()
-            .map(|&(i, w)| Cell::from(truncate(cols[i].head, w as usize)).style(head)),
-    );
+    let header = Row::new(kept.iter().map(|&(i, w)| {
+        let text = format!("{}{}", cols[i].head, cols[i].mark);
+        Cell::from(truncate(&text, w as usize)).style(head)
+    }));
     let body = rows.into_iter().map(move |r| {
         let cells: Vec<Cell<'static>> = kept
             .iter()
@@ -230,6 +246,7 @@ mod tests {
     const fn col(head: &'static str, kind: Kind, priority: u8) -> Col {
         Col {
             head,
+            mark: "",
             kind,
             priority,
         }

@@ -4,5 +4,6 @@
 pub mod alert_feed;
 pub mod fitted_table;
 pub mod help;
+pub mod prompt;
 pub mod scroll;
 pub mod status_bar;

@@ -158,16 +158,14 @@ fn source_fields(left: &mut Vec<Field>, app: &App, snapshot: &Snapshot) {
     }
 }
 
-/// The screen's own keys with their hints: ` Enter details · / filter `.
-fn screen_hints(app: &App) -> Option<String> {
-    let hints: Vec<String> = app
-        .top()
+/// The screen's own keys with their hints, one each: `Enter details · `.
+fn screen_hints(app: &App) -> Vec<String> {
+    app.top()
         .keys()
         .iter()
         .filter(|b| !b.hint.is_empty())
-        .map(|b| format!("{} {}", b.keys, b.hint))
-        .collect();
-    (!hints.is_empty()).then(|| format!("{} · ", hints.join(" · ")))
+        .map(|b| format!("{} {} · ", b.keys, b.hint))
+        .collect()
 }
 
 /// Right side: replay state, then (without a message) window, clock and key
@@ -206,12 +204,16 @@ fn right_fields(app: &App) -> Vec<Field> {
         if app.typing() {
             right.push(field(
                 7,
-                vec![Span::styled("Enter apply · Esc cancel · ^U clear ", th.dim)],
+                vec![Span::styled(
+                    "Enter keeps · Esc clears · ^U erases ",
+                    th.dim,
+                )],
             ));
             return right;
         }
-        if let Some(hints) = screen_hints(app) {
-            right.push(field(8, vec![Span::styled(hints, th.dim)]));
+        // As many of the screen's hints as fit, the first ones kept longest.
+        for hint in screen_hints(app) {
+            right.push(field(8, vec![Span::styled(hint, th.dim)]));
         }
         right.push(field(7, vec![Span::styled("? help  q quit ", th.dim)]));
     }

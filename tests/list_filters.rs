@@ -1,0 +1,147 @@
+//! `/` filters and `o` sorts, through `App::update` (no terminal).
+
+use crate::support as common;
+
+use flightdeck::app::{Action, App, Effect};
+use flightdeck::store::Snapshot;
+
+fn type_text(app: &mut App, s: &Snapshot, text: &str) {
+    for c in text.chars() {
+        app.update(Action::Type(c), s);
+    }
+}
+
+/// The teams the Overview lists, in row order (opening each row).
+fn listed(app: &mut App, s: &Snapshot) -> Vec<String> {
+    let mut teams = vec![];
+    for row in 0..app.cursor().rows {
+        app.update(Action::Top, s);
+        for _ in 0..row {
+            app.update(Action::Down, s);
+        }
+        app.update(Action::Open, s);
+        teams.push(app.top().crumb());
+        app.update(Action::Back, s);
+    }
+    teams
+}
+
+#[test]
+fn the_overview_filters_as_you_type_and_keeps_the_filter_across_a_drill_down() {
+    let s = common::demo_snapshot();
+    let mut app = common::app();
+    app.refresh(&s);
+    let all = listed(&mut app, &s);
+    assert_eq!(app.update(Action::Filter, &s), Effect::Redraw);
+    assert!(app.typing());
+    type_text(&mut app, &s, "pay");
+    // Filtered before Enter.
+    let pay: Vec<String> = all.iter().filter(|t| t.contains("pay")).cloned().collect();
+    assert!(!pay.is_empty() && pay.len() < all.len(), "{all:?}");
+    assert_eq!(app.cursor().rows, pay.len());
+    app.update(Action::Open, &s);
+    assert!(
+        !app.typing(),
+        "Enter keeps the filter and closes the prompt"
+    );
+    assert_eq!(
+        listed(&mut app, &s),
+        pay,
+        "and the drill-downs return to it"
+    );
+    // Esc on the list clears it.
+    assert_eq!(app.update(Action::Back, &s), Effect::Redraw);
+    assert_eq!(app.cursor().rows, all.len());
+    // A key the Overview has no field for is a problem, not a silent empty list.
+    app.update(Action::Filter, &s);
+    type_text(&mut app, &s, "region:eu");
+    // The last good text, `region` (typed on the way), matches no team.
+    assert_eq!(app.cursor().rows, 0);
+    assert_eq!(app.update(Action::Open, &s), Effect::Redraw);
+    assert!(app.typing(), "Enter does not keep a filter it cannot read");
+    // Esc in the prompt clears the filter too.
+    app.update(Action::Back, &s);
+    assert!(!app.typing());
+    // tier: narrows to the teams of that tier.
+    app.update(Action::Filter, &s);
+    type_text(&mut app, &s, "tier:elite");
+    app.update(Action::Open, &s);
+    let w = &s.views.windows[app.window];
+    let elite = w
+        .scorecards
+        .teams
+        .iter()
+        .filter(|t| t.tier == Some(flightdeck::metrics::Tier::Elite))
+        .count();
+    assert_eq!(app.cursor().rows, elite);
+}
+
+#[test]
+fn o_sorts_the_overview_by_lead_time_with_teams_without_one_last() {
+    let s = common::demo_snapshot();
+    let mut app = common::app();
+    app.refresh(&s);
+    for _ in 0..4 {
+        app.update(Action::SortNext, &s);
+    }
+    let w = &s.views.windows[app.window];
+    let lead = |team: &str| {
+        w.scorecards
+            .teams
+            .iter()
+            .find(|t| &*t.team == team)
+            .and_then(|t| t.current.lead_time.median_seconds)
+    };
+    let order = listed(&mut app, &s);
+    let values: Vec<Option<f64>> = order.iter().map(|t| lead(t)).collect();
+    let mut expected = values.clone();
+    expected.sort_by(|a, b| match (a, b) {
+        (Some(a), Some(b)) => a.total_cmp(b),
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    assert_eq!(values, expected, "ascending lead time: {order:?}");
+    assert!(values.windows(2).any(|p| p[0] != p[1]), "{values:?}");
+    // O reverses, keeping teams without a lead time last.
+    app.update(Action::SortReverse, &s);
+    let reversed = listed(&mut app, &s);
+    let values: Vec<Option<f64>> = reversed.iter().map(|t| lead(t)).collect();
+    let known: Vec<f64> = values.iter().flatten().copied().collect();
+    assert!(known.windows(2).all(|p| p[0] >= p[1]), "{values:?}");
+    assert!(
+        values
+            .iter()
+            .skip_while(|v| v.is_some())
+            .all(Option::is_none)
+    );
+    // After the last column: back to the ranking (needing help first).
+    for _ in 0..5 {
+        app.update(Action::SortNext, &s);
+    }
+    app.update(Action::SortReverse, &s);
+    let ranking: Vec<String> = w
+        .order
+        .iter()
+        .map(|&i| w.scorecards.teams[i].team.to_string())
+        .collect();
+    let mut best_first = listed(&mut app, &s);
+    best_first.reverse();
+    assert_eq!(best_first, ranking);
+}
+
+#[test]
+fn findings_filter_as_you_type_and_esc_in_the_prompt_clears() {
+    let s = common::demo_snapshot();
+    let mut app = common::app();
+    app.refresh(&s);
+    app.update(common::show("Findings"), &s);
+    let all = app.cursor().rows;
+    app.update(Action::Filter, &s);
+    type_text(&mut app, &s, "critical");
+    let critical = app.cursor().rows;
+    assert!(critical > 0 && critical < all, "{critical} of {all}");
+    app.update(Action::Back, &s);
+    assert!(!app.typing());
+    assert_eq!(app.cursor().rows, all);
+}

@@ -145,3 +145,57 @@ fn findings_filter_as_you_type_and_esc_in_the_prompt_clears() {
     assert!(!app.typing());
     assert_eq!(app.cursor().rows, all);
 }
+
+#[test]
+fn incidents_filter_by_status_and_service_and_say_when_nothing_matches() {
+    let s = common::demo_snapshot();
+    let mut app = common::app();
+    app.refresh(&s);
+    app.update(common::show("Incidents"), &s);
+    let open = s.views.open_incidents.len();
+    let all = app.cursor().rows;
+    assert!(open > 0 && all > open, "{open} of {all}");
+    app.update(Action::Filter, &s);
+    type_text(&mut app, &s, "status:open");
+    assert_eq!(app.cursor().rows, open);
+    app.update(Action::ClearPrompt, &s);
+    type_text(&mut app, &s, "status:restored");
+    assert_eq!(app.cursor().rows, all - open);
+    // A service name narrows to that service's incidents.
+    let first = &s.records.incidents[s.views.open_incidents[0]];
+    app.update(Action::ClearPrompt, &s);
+    type_text(&mut app, &s, &format!("service:{}", first.service));
+    let of_service = s
+        .views
+        .open_incidents
+        .iter()
+        .chain(&s.views.windows[app.window].resolved_incidents)
+        .filter(|&&i| s.records.incidents[i].service.contains(&*first.service))
+        .count();
+    assert_eq!(app.cursor().rows, of_service);
+    app.update(Action::Open, &s);
+    app.update(Action::Open, &s);
+    assert_eq!(app.top().name(), "Incident", "Enter opens a filtered row");
+    app.update(Action::Back, &s);
+    app.update(Action::Filter, &s);
+    type_text(&mut app, &s, " nosuchword");
+    app.update(Action::Open, &s);
+    assert_eq!(app.cursor().rows, 0);
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).expect("backend");
+    terminal
+        .draw(|f| flightdeck::ui::render(f, &app, &s))
+        .expect("draw");
+    let screen: String = terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(
+        screen.contains("no incident matches the filter"),
+        "{screen}"
+    );
+    assert!(screen.contains(&format!(" 0 of {all}")), "{screen}");
+}

@@ -11,23 +11,78 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::Action;
 use crate::app::keymap::{Binding, key};
+use crate::app::list_filter::{Edit, Field, ListFilter};
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::dora::Attribution;
 use crate::model::Time;
 use crate::store::{Snapshot, WindowView};
 use crate::ui::screens::incident;
 use crate::ui::widgets::fitted_table::{self, Col, FitRow, KEEP};
-use crate::ui::widgets::scroll;
+use crate::ui::widgets::{prompt, scroll};
 use crate::util::format;
 
-const KEYS: &[Binding] =
-    &[key(KeyCode::Enter, "Enter", Action::Open, "open the incident").hint("open")];
+const KEYS: &[Binding] = &[
+    key(KeyCode::Enter, "Enter", Action::Open, "open the incident").hint("open"),
+    key(
+        KeyCode::Char('/'),
+        "/",
+        Action::Filter,
+        "filter: team: service: sev: status: or text",
+    )
+    .hint("filter"),
+];
+
+/// What `/` can name on Incidents.
+const FILTER_KEYS: &[Field] = &[Field::Team, Field::Service, Field::Severity, Field::Status];
 
 /// `3` Incidents' row model: the incidents listed, by index.
 #[derive(Debug, Default)]
 pub struct Incidents {
-    /// Open incidents (oldest first), then those restored in the window.
+    /// Open incidents (oldest first), then those restored in the window,
+    /// those that pass the filter.
     rows: Vec<usize>,
+    /// How many of `rows` are open (they come first).
+    open: usize,
+    /// How many there are without the filter.
+    total: usize,
+    filter: ListFilter,
+}
+
+impl Incidents {
+    fn rebuild(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
+        let views = &ctx.snapshot.views;
+        let resolved = &views.windows[ctx.window].resolved_incidents;
+        let query = &self.filter.query;
+        let pass = |i: usize, open: bool| {
+            query.is_empty() || query.matches(&filter_fields(ctx.snapshot, i, open))
+        };
+        self.rows.clear();
+        self.rows
+            .extend(views.open_incidents.iter().filter(|&&i| pass(i, true)));
+        self.open = self.rows.len();
+        self.rows
+            .extend(resolved.iter().filter(|&&i| pass(i, false)));
+        self.total = views.open_incidents.len() + resolved.len();
+        cursor.set_rows(self.rows.len());
+    }
+}
+
+/// An incident's fields for the filter.
+fn filter_fields(snapshot: &Snapshot, i: usize, open: bool) -> Vec<(Field, &str)> {
+    let (Some(inc), Some(facts)) = (
+        snapshot.records.incidents.get(i),
+        snapshot.views.facts.incidents.get(i),
+    ) else {
+        return vec![];
+    };
+    vec![
+        (Field::Team, &facts.team),
+        (Field::Service, &inc.service),
+        (Field::Severity, inc.severity.as_deref().unwrap_or("")),
+        (Field::Status, if open { "open" } else { "restored" }),
+        (Field::Text, &inc.id),
+        (Field::Text, inc.title.as_deref().unwrap_or("")),
+    ]
 }
 
 impl Screen for Incidents {
@@ -40,15 +95,19 @@ impl Screen for Incidents {
     }
 
     fn refresh(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
-        let views = &ctx.snapshot.views;
-        self.rows.clear();
-        self.rows.extend(&views.open_incidents);
-        self.rows
-            .extend(&views.windows[ctx.window].resolved_incidents);
-        cursor.set_rows(self.rows.len());
+        self.rebuild(ctx, cursor);
     }
 
     fn update(&mut self, action: Action, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
+        match self.filter.key(action, FILTER_KEYS) {
+            Edit::Pass => {}
+            Edit::Redraw => return Reply::Redraw,
+            Edit::Refilter => {
+                cursor.selected = 0;
+                self.rebuild(ctx, cursor);
+                return Reply::Redraw;
+            }
+        }
         let records = &ctx.snapshot.records.incidents;
         match (action, self.rows.get(cursor.selected)) {
             (Action::Open, Some(&i)) => match records.get(i) {
@@ -59,12 +118,21 @@ impl Screen for Incidents {
         }
     }
 
+    fn prompt(&self) -> Option<&str> {
+        self.filter.prompt.as_deref()
+    }
+
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
-        draw(frame, area, ctx, cursor.selected, &self.rows);
+        draw(frame, area, ctx, cursor.selected, self);
+        if let Some(text) = &self.filter.prompt {
+            prompt::render(&ctx.theme, frame, area, text, |room| {
+                self.filter.hint(FILTER_KEYS, room)
+            });
+        }
     }
 }
 
-fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, rows: &[usize]) {
+fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, rows: &Incidents) {
     let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let w = &snapshot.views.windows[ctx.window];
@@ -101,19 +169,21 @@ fn strip(th: &Theme, w: &WindowView) -> Paragraph<'static> {
 }
 
 /// Open incidents, then those restored in the window.
-fn list(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, listed: &[usize]) {
+fn list(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Incidents) {
     let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let w = &snapshot.views.windows[ctx.window];
-    let open = snapshot.views.open_incidents.len();
+    let (listed, open) = (&state.rows, state.open);
     // Rows are indexes from the snapshot of the last refresh; records only
     // grow, but a row past this snapshot's end is never drawn.
     let known = snapshot.records.incidents.len();
     let block = Block::bordered().title(Span::styled(
         format!(
-            " Incidents · {open} open · {} restored in the last {} days · Enter opens ",
+            " Incidents · {} open · {} restored in the last {} days{} · Enter opens ",
+            snapshot.views.open_incidents.len(),
             w.resolved_incidents.len(),
-            w.days
+            w.days,
+            state.filter.title(listed.len(), state.total),
         ),
         th.title,
     ));
@@ -137,7 +207,11 @@ fn list(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, listed: &[usi
             )
         })
         .collect();
+    let empty = rows.is_empty() && !state.filter.query.text.is_empty();
     fitted_table::draw(frame, area, block, (&COLUMNS, th.header), rows);
+    if empty {
+        super::overview::no_match(frame, area, th, "incident");
+    }
 }
 
 /// The incident list's columns; a narrow terminal drops the service first

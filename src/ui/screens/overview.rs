@@ -306,12 +306,12 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, view: (Liste
     let empty = rows.is_empty() && !filtered.is_empty();
     fitted_table::draw(frame, area, block, (&cols, th.header), rows);
     if empty {
-        no_match(frame, area, th);
+        no_match(frame, area, th, "team");
     }
 }
 
 /// A filter that hides every team says so (and how to undo it).
-pub(super) fn no_match(frame: &mut Frame, area: Rect, th: &Theme) {
+pub(super) fn no_match(frame: &mut Frame, area: Rect, th: &Theme, what: &str) {
     let inner = Block::bordered().inner(area);
     if inner.height < 2 {
         return;
@@ -323,7 +323,7 @@ pub(super) fn no_match(frame: &mut Frame, area: Rect, th: &Theme) {
     };
     frame.render_widget(
         Paragraph::new(Span::styled(
-            " no team matches the filter · / edits it · Esc clears it",
+            format!(" no {what} matches the filter · / edits it · Esc clears it"),
             th.dim,
         )),
         line,

@@ -40,7 +40,7 @@ pub fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, listed: 
         .collect();
     fitted_table::draw(frame, area, block, (&COLUMNS, th.header), rows);
     if empty {
-        super::overview::no_match(frame, area, th);
+        super::overview::no_match(frame, area, th, "team");
     }
 }
 

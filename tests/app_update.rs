@@ -332,3 +332,36 @@ fn tab_and_arrows_cycle_the_screens_and_q_backs_out_of_a_drill_down() {
     // No alerts: q on a top screen quits.
     assert_eq!(app.update(Action::Quit, &snapshot), Effect::Quit);
 }
+
+#[test]
+fn y_copies_the_id_under_the_cursor_on_every_screen_that_has_one() {
+    let snapshot = common::demo_snapshot();
+    let mut app = common::app();
+    app.refresh(&snapshot);
+    let w = &snapshot.views.windows[app.window];
+    let first = w.scorecards.teams[w.order[0]].team.to_string();
+    assert_eq!(app.update(Action::Yank, &snapshot), Effect::Copy);
+    assert_eq!(app.clipboard.take(), Some(first.clone()));
+    assert_eq!(app.message, Some(format!("copied {first}")));
+    // In the team's drill-down: the first row's deployment.
+    app.update(Action::Open, &snapshot);
+    let detail =
+        flightdeck::ui::screens::team::detail(&snapshot, app.window, &first).expect("team detail");
+    let dep = &snapshot.records.deployments[detail.deployments[0].deployment].id;
+    assert_eq!(app.update(Action::Yank, &snapshot), Effect::Copy);
+    assert_eq!(app.clipboard.take().as_deref(), Some(&**dep));
+    // An incident's detail: its own id.
+    app.update(common::show("Incidents"), &snapshot);
+    app.update(Action::Open, &snapshot);
+    let id = app.top().crumb();
+    app.update(Action::Yank, &snapshot);
+    assert!(id.contains(&app.clipboard.take().expect("copied")));
+    // Sources has no record to copy: it says so.
+    app.update(common::show("Sources"), &snapshot);
+    assert_eq!(app.update(Action::Yank, &snapshot), Effect::Redraw);
+    assert_eq!(app.clipboard, None);
+    assert_eq!(
+        app.message.as_deref(),
+        Some("nothing to copy here: no record is selected")
+    );
+}

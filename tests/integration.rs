@@ -27,6 +27,7 @@ mod git_releases;
 mod git_source;
 mod http_limits;
 mod http_sources;
+mod keys_config;
 mod lanes_model;
 mod lanes_view;
 mod layout_80x24;

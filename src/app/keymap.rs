@@ -124,6 +124,12 @@ pub const BINDINGS: &[Binding] = &[
         "poll every source now",
     ),
     key(
+        KeyCode::Char('y'),
+        "y",
+        Action::Yank,
+        "copy the selected id (to the terminal's clipboard)",
+    ),
+    key(
         KeyCode::Char('s'),
         "s",
         Action::SaveScreen,

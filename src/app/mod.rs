@@ -6,6 +6,7 @@
 
 pub mod findings;
 pub mod keymap;
+pub mod keys_config;
 pub mod list_filter;
 pub mod screen;
 pub mod theme;
@@ -72,6 +73,8 @@ pub enum Action {
     SortNext,
     /// `O`: reverse the sort.
     SortReverse,
+    /// `y`: copy the selected record's id to the clipboard.
+    Yank,
 }
 
 /// What the cockpit does to the replay clock.
@@ -99,6 +102,8 @@ pub enum Effect {
     Suspend,
     /// An alert was acknowledged: save the acknowledgements (and redraw).
     Acknowledged,
+    /// `y`: put [`App::clipboard`] on the terminal's clipboard (OSC 52).
+    Copy,
 }
 
 #[derive(Debug)]
@@ -132,6 +137,10 @@ pub struct App {
     pub theme: theme::Theme,
     /// `q` was pressed with alerts unacknowledged: a second `q` quits.
     quit_asked: bool,
+    /// What `y` copied, for the cockpit to hand to the terminal.
+    pub clipboard: Option<String>,
+    /// The keys in force: the built-in table with the config's `[keys]`.
+    pub keymap: keys_config::Keymap,
 }
 
 /// Release-window mode: the alert feed is shown, new alerts flash the status
@@ -181,6 +190,8 @@ impl App {
             refreshed: None,
             theme: theme::Theme::default(),
             quit_asked: false,
+            clipboard: None,
+            keymap: keys_config::Keymap::default(),
         }
     }
 
@@ -363,7 +374,8 @@ impl App {
             _ => {
                 let mut cursor = Cursor {
                     selected: self.help_offset,
-                    rows: keymap::help_lines(self.top().keys()),
+                    rows: keymap::help_lines(self.top().keys())
+                        + self.keymap.extra_lines(self.top().keys()).len(),
                 };
                 if !cursor.apply(action) {
                     return Effect::Nothing;
@@ -430,6 +442,22 @@ impl App {
             }
             Action::ReleaseWindow | Action::Acknowledge | Action::AcknowledgeAll => {
                 return self.alert_key(action);
+            }
+            Action::Yank => {
+                let ctx = self.ctx(snapshot);
+                let top = self.top_slot();
+                match top.screen.selected_id(&ctx, &top.cursor) {
+                    Some(id) => {
+                        // Ids are cleaned when read; cleaned again, as any text shown.
+                        let id = crate::util::text::sanitize(&id).to_string();
+                        self.message = Some(format!("copied {id}"));
+                        self.clipboard = Some(id);
+                        return Effect::Copy;
+                    }
+                    None => {
+                        self.message = Some("nothing to copy here: no record is selected".into())
+                    }
+                }
             }
             _ => return Effect::Nothing,
         }

@@ -129,6 +129,12 @@ pub trait Screen: std::fmt::Debug {
         None
     }
 
+    /// The id of the record under the cursor (or of the record a detail
+    /// shows), for `y` to copy; `None` where there is no record.
+    fn selected_id(&self, _ctx: &Ctx, _cursor: &Cursor) -> Option<String> {
+        None
+    }
+
     /// The text of an open prompt: while there is one, keys are typed into it.
     fn prompt(&self) -> Option<&str> {
         None

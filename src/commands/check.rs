@@ -24,6 +24,8 @@ pub enum CheckError {
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode, CheckError> {
     let config = config::load(args.config.as_deref())?.ok_or(CheckError::NoConfig)?;
+    // `[keys]` is checked as the cockpit would apply it.
+    crate::commands::event_loop::keymap(Some(&config))?;
     print!("{}", summary(&config));
     for warning in config.warnings() {
         eprintln!("flightdeck: warning: {warning}");

@@ -15,6 +15,7 @@ pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
     // Check inputs before the screen switches, so errors print plainly.
     let config = crate::config::load(args.config.as_deref())?;
     let theme = event_loop::theme(args.theme, config.as_ref());
+    let keymap = event_loop::keymap(config.as_ref())?;
     let inputs = wiring::inputs(InputArgs {
         events: &args.events,
         demo: &args.demo,
@@ -43,6 +44,7 @@ pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
                 acknowledgements: acknowledgements::state_dir()
                     .map(|d| d.join(acknowledgements::FILE)),
                 theme,
+                keymap,
             },
         )
         .await;

@@ -107,6 +107,32 @@ pub struct Options {
     /// acknowledgement (`None`: not kept, e.g. in a replay).
     pub acknowledgements: Option<std::path::PathBuf>,
     pub theme: crate::app::theme::Theme,
+    /// The keys in force (`[keys]` applied).
+    pub keymap: crate::app::keys_config::Keymap,
+}
+
+/// The keys in force: the config's `[keys]` applied to the built-in table,
+/// or the config's lines that could not be applied, as config problems.
+pub fn keymap(
+    config: Option<&crate::config::Config>,
+) -> Result<crate::app::keys_config::Keymap, crate::config::ConfigError> {
+    use crate::app::keys_config::Keymap;
+    let Some(config) = config else {
+        return Ok(Keymap::default());
+    };
+    Keymap::build(&config.keys, &ui::screens::all_keys()).map_err(|problems| {
+        crate::config::ConfigError::Invalid {
+            path: config.path.clone(),
+            problems: problems
+                .into_iter()
+                .map(|p| crate::config::Problem {
+                    line: p.line,
+                    key: p.key,
+                    message: p.message,
+                })
+                .collect(),
+        }
+    })
 }
 
 /// The theme from `--theme`, the config's `[ui] theme` and the environment
@@ -223,6 +249,7 @@ pub async fn run(
 fn start_app(clock: &Clock, options: &Options, snapshot: &Snapshot) -> App {
     let mut app = ui::screens::app(clock.now());
     app.theme = options.theme;
+    app.keymap = options.keymap.clone();
     app.replay = clock.replay().map(|r| r.status());
     if let Some(path) = &options.acknowledgements {
         let loaded = acknowledgements::load(path);
@@ -262,7 +289,7 @@ impl Keyed<'_> {
         let action = if app.typing() {
             keymap::prompt_action(key)
         } else {
-            keymap::action_for(key, app.top().keys())
+            app.keymap.action_for(key, app.top().keys())
         };
         let Some(action) = action else {
             return Effect::Nothing;
@@ -299,6 +326,14 @@ impl Keyed<'_> {
                 }
                 Effect::Redraw
             }
+            Effect::Copy => {
+                if let Some(text) = app.clipboard.take()
+                    && let Err(e) = copy_to_clipboard(&text)
+                {
+                    app.message = Some(format!("cannot copy {text}: {e}"));
+                }
+                Effect::Redraw
+            }
             Effect::SaveScreen => {
                 app.message = Some(crate::commands::screen_save::save_in_working_dir(
                     self.screen,
@@ -307,4 +342,17 @@ impl Keyed<'_> {
             }
         }
     }
+}
+
+/// Puts `text` on the clipboard with OSC 52, which most terminals and tmux
+/// (`set-clipboard`) accept; written between frames, so it does not mix with a
+/// frame being drawn. The id is ours to copy: it went through the screen's
+/// cleaning of control characters, and base64 carries it whole.
+fn copy_to_clipboard(text: &str) -> std::io::Result<()> {
+    use base64::Engine as _;
+    use std::io::Write as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = std::io::stdout().lock();
+    write!(out, "\x1b]52;c;{encoded}\x07")?;
+    out.flush()
 }

@@ -60,6 +60,7 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
     // polled: a replay shows the recording only.
     let config = crate::config::load(args.config.as_deref())?;
     let theme = crate::commands::event_loop::theme(args.theme, config.as_ref());
+    let keymap = crate::commands::event_loop::keymap(config.as_ref())?;
     let settings = crate::commands::wiring::settings(None, config.as_ref());
     let _log = logging::init();
     tracing::info!(?args, events = feed.len(), "replay starting");
@@ -93,6 +94,7 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
                 bell: true,
                 acknowledgements: None,
                 theme,
+                keymap,
             },
         )
         .await;

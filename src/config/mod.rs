@@ -52,7 +52,11 @@ pub struct Config {
     pub findings: crate::model::findings_policy::FindingsPolicy,
     /// `[ui]`: how the cockpit looks.
     pub ui: Ui,
+    /// `[keys]`, as written: checked and applied by the cockpit.
+    pub keys: Vec<KeyLine>,
 }
+
+pub use crate::model::settings::KeyLine;
 
 /// The themes `[ui] theme` may name (the cockpit's palettes are `app::theme`).
 pub const THEMES: [&str; 3] = ["dark", "light", "mono"];

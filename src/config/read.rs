@@ -77,6 +77,7 @@ impl<'t> Cx<'t> {
         let mut sources = Vec::new();
         let mut findings = None;
         let mut ui = super::Ui::default();
+        let mut keys = Vec::new();
         for (key, value) in root.get_ref().iter() {
             match key.get_ref().as_ref() {
                 "general" => {
@@ -89,11 +90,12 @@ impl<'t> Cx<'t> {
                 // Finding ownership and SLAs: the policy's own serde keys.
                 "findings" => findings = self.deserialize(value, "findings", spec),
                 "ui" => ui = self.ui(value).unwrap_or_default(),
+                "keys" => keys = self.keys(value),
                 other => self.unknown(
                     key.span().start,
                     "",
                     other,
-                    &["general", "teams", "sources", "findings", "ui"],
+                    &["general", "teams", "sources", "findings", "ui", "keys"],
                 ),
             }
         }
@@ -122,7 +124,50 @@ impl<'t> Cx<'t> {
             sources,
             findings: findings.unwrap_or_default(),
             ui,
+            keys,
         })
+    }
+
+    /// `[keys]`: `action = "key"` or a list of keys (`[]` unbinds). Only the
+    /// shape is checked here; the action names and keys are checked against
+    /// the cockpit's (`app::keys_config`) when it starts, by line.
+    fn keys(&mut self, value: &Value<'_>) -> Vec<super::KeyLine> {
+        let DeValue::Table(table) = value.get_ref() else {
+            self.problem(
+                value.span().start,
+                "keys",
+                "expected a table: `[keys]` with lines like `quit = \"x\"`",
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (key, v) in table.iter() {
+            let name = key.get_ref().to_string();
+            let keys = match v.get_ref() {
+                DeValue::String(s) => Some(vec![s.to_string()]),
+                DeValue::Array(items) => items
+                    .iter()
+                    .map(|i| match i.get_ref() {
+                        DeValue::String(s) => Some(s.to_string()),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => None,
+            };
+            match keys {
+                Some(keys) => out.push(super::KeyLine {
+                    line: self.line(key.span().start),
+                    action: name,
+                    keys,
+                }),
+                None => self.problem(
+                    v.span().start,
+                    join("keys", &name),
+                    "expected a key (\"x\") or a list of keys ([\"x\", \"ctrl-x\"]; [] unbinds)",
+                ),
+            }
+        }
+        out
     }
 
     /// `[ui]`: how the cockpit looks.
@@ -552,10 +597,5 @@ fn clean_message(message: &str) -> String {
 
 /// The closest known key, when it is close enough to be a typo.
 pub fn suggest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
-    known
-        .iter()
-        .map(|k| (strsim::jaro_winkler(key, k), *k))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| k)
+    crate::util::text::closest(key, known)
 }

@@ -168,3 +168,12 @@ mod tests {
         assert!(!s.is_production(Some("staging")));
     }
 }
+
+/// A line of the config's `[keys]`: an action's name, its keys as written,
+/// and the line, read by `config` and checked and applied by `app`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyLine {
+    pub action: String,
+    pub keys: Vec<String>,
+    pub line: usize,
+}

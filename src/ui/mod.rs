@@ -57,7 +57,13 @@ pub fn render(frame: &mut Frame, app: &App, snapshot: &Snapshot) {
         .render(frame, body, &app.ctx(snapshot), app.cursor());
     widgets::status_bar::render(frame, status, app, snapshot);
     if app.help {
-        let end = widgets::help::render(th, frame, body, app.help_offset, app.top().keys());
+        let end = widgets::help::render(
+            th,
+            frame,
+            body,
+            app.help_offset,
+            (app.top().keys(), &app.keymap),
+        );
         app.help_end.set(Some(end));
     }
 }

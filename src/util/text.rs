@@ -110,6 +110,16 @@ fn is_format(c: char) -> bool {
 }
 
 /// Columns `s` takes on a terminal: a CJK character or an emoji takes two.
+/// The closest of `known` to `word`, when it is close enough to be a typo.
+pub fn closest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(word, k), *k))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
 pub fn width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(s)
 }

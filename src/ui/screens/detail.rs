@@ -65,6 +65,10 @@ impl Screen for DetailPage {
         self.kind.keys
     }
 
+    fn selected_id(&self, _ctx: &Ctx, _cursor: &Cursor) -> Option<String> {
+        Some(self.id.to_string())
+    }
+
     fn update(&mut self, action: Action, _ctx: &Ctx, _cursor: &mut Cursor) -> Reply {
         if self.kind.keys.iter().any(|k| k.action == action) {
             Reply::Back(action)

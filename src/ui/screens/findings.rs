@@ -137,6 +137,16 @@ impl Screen for Findings {
         self.prompt.as_deref()
     }
 
+    fn selected_id(&self, ctx: &Ctx, cursor: &Cursor) -> Option<String> {
+        let row = ctx
+            .snapshot
+            .views
+            .findings
+            .rows
+            .get(*self.rows.get(cursor.selected)?)?;
+        Some(ctx.snapshot.records.findings.get(row.index)?.id.to_string())
+    }
+
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
         let th = &ctx.theme;
         draw(frame, area, ctx, self, cursor.selected);

@@ -122,6 +122,11 @@ impl Screen for Incidents {
         self.filter.prompt.as_deref()
     }
 
+    fn selected_id(&self, ctx: &Ctx, cursor: &Cursor) -> Option<String> {
+        let i = *self.rows.get(cursor.selected)?;
+        Some(ctx.snapshot.records.incidents.get(i)?.id.to_string())
+    }
+
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
         draw(frame, area, ctx, cursor.selected, self);
         if let Some(text) = &self.filter.prompt {

@@ -63,6 +63,10 @@ impl Screen for Lanes {
         }
     }
 
+    fn selected_id(&self, _ctx: &Ctx, cursor: &Cursor) -> Option<String> {
+        self.ids.get(cursor.selected).map(|t| t.to_string())
+    }
+
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
         draw(frame, area, ctx, cursor.selected);
     }

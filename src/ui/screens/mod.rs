@@ -31,6 +31,18 @@ pub fn tabs() -> Vec<Box<dyn Screen>> {
     ]
 }
 
+/// The keys every screen declares, drill-downs included: rebinding a key in
+/// `[keys]` must not hide one of them.
+pub fn all_keys() -> Vec<&'static [crate::app::keymap::Binding]> {
+    let pages: Vec<Box<dyn Screen>> = vec![
+        Box::new(team::TeamPage::new("t".into())),
+        Box::new(incident::page("i".into())),
+        Box::new(lane::page("l".into())),
+        Box::new(finding::page("f".into())),
+    ];
+    tabs().iter().chain(&pages).map(|s| s.keys()).collect()
+}
+
 /// A new cockpit state on the registered screens.
 pub fn app(now: crate::model::Time) -> crate::app::App {
     crate::app::App::new(now, tabs())

@@ -138,6 +138,10 @@ impl Screen for Overview {
         self.filter.prompt.as_deref()
     }
 
+    fn selected_id(&self, _ctx: &Ctx, cursor: &Cursor) -> Option<String> {
+        self.teams.get(cursor.selected).map(|t| t.to_string())
+    }
+
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
         draw(frame, area, ctx, cursor.selected, self);
         if let Some(text) = &self.filter.prompt {

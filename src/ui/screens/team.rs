@@ -74,6 +74,24 @@ impl Screen for TeamPage {
         KEYS
     }
 
+    /// The deployment, change or incident of the row under the cursor.
+    fn selected_id(&self, ctx: &Ctx, cursor: &Cursor) -> Option<String> {
+        let d = self.detail.as_ref()?;
+        let r = &ctx.snapshot.records;
+        let n = cursor.selected;
+        let (deps, changes) = (d.deployments.len(), d.changes.len());
+        let id = if n < deps {
+            &r.deployments.get(d.deployments[n].deployment)?.id
+        } else if n < deps + changes {
+            &r.changes.get(d.changes[n - deps].change)?.id
+        } else {
+            &r.incidents
+                .get(d.incidents.get(n - deps - changes)?.incident)?
+                .id
+        };
+        Some(id.to_string())
+    }
+
     fn refresh(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
         self.detail = detail(ctx.snapshot, ctx.window, &self.team);
         let rows = self.detail.as_ref().map_or(0, |d| {

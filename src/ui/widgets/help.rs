@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear};
 
 use crate::app::keymap::{Binding, help_bindings};
+use crate::app::keys_config::Keymap;
 use crate::ui::centered;
 
 /// The screen's keys first, then the global ones.
@@ -17,16 +18,21 @@ pub fn render(
     frame: &mut Frame,
     area: Rect,
     first: usize,
-    screen: &'static [Binding],
+    (screen, keymap): (&'static [Binding], &Keymap),
 ) -> usize {
-    let lines: Vec<Line> = help_bindings(screen)
-        .map(|b| {
-            Line::from(vec![
-                Span::styled(format!(" {:<10}", b.keys), th.header),
-                Span::raw(b.help),
-            ])
-        })
+    let line = |keys: &str, help: &str| {
+        Line::from(vec![
+            Span::styled(format!(" {keys:<10}"), th.header),
+            Span::raw(help.to_string()),
+        ])
+    };
+    let mut lines: Vec<Line> = help_bindings(screen)
+        .map(|b| line(&keymap.label(b), b.help))
         .collect();
+    // Actions `[keys]` rebound that the table lists under a sibling's label.
+    for (keys, name) in keymap.extra_lines(screen) {
+        lines.push(line(&keys, &name.replace('_', " ")));
+    }
     let height = lines.len() as u16 + 2;
     let rect = centered(area, 56, height);
     frame.render_widget(Clear, rect);

@@ -164,7 +164,7 @@ fn screen_hints(app: &App) -> Vec<String> {
         .keys()
         .iter()
         .filter(|b| !b.hint.is_empty())
-        .map(|b| format!("{} {} · ", b.keys, b.hint))
+        .map(|b| format!("{} {} · ", app.keymap.label(b), b.hint))
         .collect()
 }
 
@@ -215,7 +215,19 @@ fn right_fields(app: &App) -> Vec<Field> {
         for hint in screen_hints(app) {
             right.push(field(8, vec![Span::styled(hint, th.dim)]));
         }
-        right.push(field(7, vec![Span::styled("? help  q quit ", th.dim)]));
+        // The keys in force: `[keys]` may have moved help and quit.
+        let keys = &app.keymap;
+        let mut tail = String::new();
+        if let Some(k) = keys.short(crate::app::Action::ToggleHelp) {
+            tail.push_str(&format!("{k} help  "));
+        }
+        if let Some(k) = keys
+            .short(crate::app::Action::Quit)
+            .or_else(|| keys.short(crate::app::Action::QuitNow))
+        {
+            tail.push_str(&format!("{k} quit "));
+        }
+        right.push(field(7, vec![Span::styled(tail, th.dim)]));
     }
     right
 }

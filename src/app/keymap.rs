@@ -127,7 +127,7 @@ pub const BINDINGS: &[Binding] = &[
         KeyCode::Char('y'),
         "y",
         Action::Yank,
-        "copy the selected id (to the terminal's clipboard)",
+        "copy the selected id to the clipboard",
     ),
     key(
         KeyCode::Char('s'),

@@ -35,6 +35,7 @@ mod list_filters;
 mod metrics_properties;
 mod metrics_rules;
 mod openmetrics_exposition;
+mod palette_links;
 mod parsers_never_panic;
 mod prometheus_canary;
 mod replay_keys;

@@ -124,6 +124,12 @@ pub const BINDINGS: &[Binding] = &[
         "poll every source now",
     ),
     key(
+        KeyCode::Char(':'),
+        ":",
+        Action::Palette,
+        "palette: jump anywhere, run commands",
+    ),
+    key(
         KeyCode::Char('y'),
         "y",
         Action::Yank,
@@ -208,6 +214,9 @@ pub fn prompt_action(event: &KeyEvent) -> Option<Action> {
         KeyCode::Backspace => Some(Action::Erase),
         KeyCode::Enter => Some(Action::Open),
         KeyCode::Esc => Some(Action::Back),
+        // The palette's list moves under the text.
+        KeyCode::Down => Some(Action::Down),
+        KeyCode::Up => Some(Action::Up),
         _ => None,
     }
 }

@@ -45,6 +45,7 @@ pub const ACTIONS: &[(&str, Action)] = &[
     ("poll_now", Action::PollNow),
     ("save_screen", Action::SaveScreen),
     ("copy_id", Action::Yank),
+    ("palette", Action::Palette),
     ("suspend", Action::Suspend),
     ("replay_pause", Action::ReplayPause),
     ("replay_faster", Action::ReplayFaster),

@@ -8,6 +8,7 @@ pub mod findings;
 pub mod keymap;
 pub mod keys_config;
 pub mod list_filter;
+pub mod palette;
 pub mod screen;
 pub mod theme;
 
@@ -75,6 +76,8 @@ pub enum Action {
     SortReverse,
     /// `y`: copy the selected record's id to the clipboard.
     Yank,
+    /// `:`: open the palette (jump to a record or screen, run a command).
+    Palette,
 }
 
 /// What the cockpit does to the replay clock.
@@ -141,6 +144,8 @@ pub struct App {
     pub clipboard: Option<String>,
     /// The keys in force: the built-in table with the config's `[keys]`.
     pub keymap: keys_config::Keymap,
+    /// The `:` palette, while it is open.
+    pub palette: Option<palette::Palette>,
 }
 
 /// Release-window mode: the alert feed is shown, new alerts flash the status
@@ -192,6 +197,7 @@ impl App {
             quit_asked: false,
             clipboard: None,
             keymap: keys_config::Keymap::default(),
+            palette: None,
         }
     }
 
@@ -304,6 +310,9 @@ impl App {
         if quit_asked && action == Action::Quit && !self.typing() {
             return Effect::Quit;
         }
+        if self.palette.is_some() {
+            return self.palette_key(action, snapshot);
+        }
         // Replay and snapshot keys work on every screen, help included.
         if let Some(effect) = self.everywhere_key(action, had_message) {
             return effect;
@@ -323,6 +332,10 @@ impl App {
             Reply::Pass => self.global_key(action, snapshot),
             Reply::Nothing => Effect::Nothing,
             Reply::Redraw => Effect::Redraw,
+            Reply::Say(why) => {
+                self.message = Some(why);
+                Effect::Redraw
+            }
             Reply::Open(screen) => {
                 let mut slot = Slot::new(screen);
                 slot.refresh(&ctx);
@@ -443,6 +456,7 @@ impl App {
             Action::ReleaseWindow | Action::Acknowledge | Action::AcknowledgeAll => {
                 return self.alert_key(action);
             }
+            Action::Palette => self.open_palette(snapshot),
             Action::Yank => {
                 let ctx = self.ctx(snapshot);
                 let top = self.top_slot();
@@ -503,9 +517,86 @@ impl App {
         }
     }
 
-    /// Whether keys go to a prompt.
+    /// Whether keys go to a prompt (a screen's filter, or the palette).
     pub fn typing(&self) -> bool {
-        self.top().prompt().is_some()
+        self.palette.is_some() || self.top().prompt().is_some()
+    }
+
+    /// `:`: the palette on every screen, every tab's records and the commands.
+    fn open_palette(&mut self, snapshot: &Snapshot) {
+        let ctx = self.ctx(snapshot);
+        let mut entries = Vec::new();
+        for (tab, slot) in self.tabs.iter().enumerate() {
+            entries.push(palette::Entry {
+                label: format!("screen {} {}", tab + 1, slot.screen.name()),
+                pick: palette::Pick::Jump { tab, id: None },
+            });
+        }
+        for (tab, slot) in self.tabs.iter().enumerate() {
+            for (kind, label, id) in slot.screen.targets(&ctx) {
+                entries.push(palette::Entry {
+                    label: format!("{kind} {label}"),
+                    pick: palette::Pick::Jump { tab, id: Some(id) },
+                });
+            }
+        }
+        entries.extend(palette::commands());
+        self.palette = Some(palette::Palette::new(entries));
+    }
+
+    fn palette_key(&mut self, action: Action, snapshot: &Snapshot) -> Effect {
+        let Some(p) = self.palette.as_mut() else {
+            return Effect::Nothing;
+        };
+        match p.key(action) {
+            palette::PaletteKey::Redraw => Effect::Redraw,
+            palette::PaletteKey::Nothing => Effect::Nothing,
+            palette::PaletteKey::Close => {
+                self.palette = None;
+                Effect::Redraw
+            }
+            palette::PaletteKey::Picked(pick) => {
+                self.palette = None;
+                self.pick(pick, snapshot)
+            }
+        }
+    }
+
+    /// Carries out a palette entry.
+    fn pick(&mut self, pick: palette::Pick, snapshot: &Snapshot) -> Effect {
+        use palette::Pick;
+        match pick {
+            Pick::Jump { tab, id } => {
+                self.global_key(Action::Show(tab), snapshot);
+                let Some(id) = id else {
+                    return Effect::Redraw;
+                };
+                let ctx = self.ctx(snapshot);
+                let slot = &mut self.tabs[self.tab];
+                if let Reply::Open(screen) = slot.screen.open_id(&id, &ctx, &mut slot.cursor) {
+                    let mut slot = Slot::new(screen);
+                    slot.refresh(&ctx);
+                    self.stack.push(slot);
+                }
+                Effect::Redraw
+            }
+            Pick::Window(i) => {
+                self.window = i.min(WINDOW_DAYS.len() - 1);
+                self.refresh(snapshot);
+                Effect::Redraw
+            }
+            Pick::Theme(name) => {
+                self.theme = theme::Theme::new(name, self.theme.depth);
+                self.refresh(snapshot);
+                Effect::Redraw
+            }
+            Pick::TogglePolling => self.global_key(Action::TogglePolling, snapshot),
+            Pick::PollNow => self.global_key(Action::PollNow, snapshot),
+            Pick::ReleaseWindow => self.alert_key(Action::ReleaseWindow),
+            Pick::Save => Effect::SaveScreen,
+            Pick::Help => self.global_key(Action::ToggleHelp, snapshot),
+            Pick::Quit => self.quit(),
+        }
     }
 }
 

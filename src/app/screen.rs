@@ -55,6 +55,8 @@ pub enum Reply {
     Redraw,
     /// Enter opened a drill-down on top of this screen.
     Open(Box<dyn Screen>),
+    /// Nothing to do, and the status bar says why.
+    Say(String),
     /// A key of the screen below (e.g. `/` on a finding filters the list):
     /// close this drill-down and hand the key to that screen.
     Back(Action),
@@ -133,6 +135,17 @@ pub trait Screen: std::fmt::Debug {
     /// shows), for `y` to copy; `None` where there is no record.
     fn selected_id(&self, _ctx: &Ctx, _cursor: &Cursor) -> Option<String> {
         None
+    }
+
+    /// The records `:` can jump to on this screen: (kind, label, id).
+    fn targets(&self, _ctx: &Ctx) -> Vec<(&'static str, String, String)> {
+        Vec::new()
+    }
+
+    /// Opens record `id` (a target's id): the cursor goes to its row when it
+    /// is listed, and its drill-down opens.
+    fn open_id(&mut self, _id: &str, _ctx: &Ctx, _cursor: &mut Cursor) -> Reply {
+        Reply::Nothing
     }
 
     /// The text of an open prompt: while there is one, keys are typed into it.

@@ -71,6 +71,8 @@ impl Depth {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Theme {
     pub name: ThemeName,
+    /// The colours the terminal shows, kept so `:theme` can switch palettes.
+    pub depth: Depth,
     /// Whether colour carries any meaning (false in `mono`): legends say
     /// what does instead.
     pub colour: bool,
@@ -111,11 +113,12 @@ const BOLD: Modifier = Modifier::BOLD;
 
 impl Theme {
     pub fn new(name: ThemeName, depth: Depth) -> Self {
-        match name {
+        let theme = match name {
             ThemeName::Dark => dark(depth),
             ThemeName::Light => light(depth),
             ThemeName::Mono => mono(),
-        }
+        };
+        Self { depth, ..theme }
     }
 
     /// The theme to draw with: `--theme`, else the config's `[ui] theme`,
@@ -188,6 +191,7 @@ fn dark(depth: Depth) -> Theme {
         Depth::Basic => Style::new().add_modifier(Modifier::REVERSED | BOLD),
     };
     Theme {
+        depth: Depth::Indexed,
         name: ThemeName::Dark,
         colour: true,
         elite: fg(Color::Green),
@@ -239,6 +243,7 @@ fn light(depth: Depth) -> Theme {
         ),
     };
     Theme {
+        depth: Depth::Indexed,
         name: ThemeName::Light,
         colour: true,
         elite: fg(green),
@@ -272,6 +277,7 @@ fn mono() -> Theme {
     let loud = Style::new().add_modifier(BOLD | Modifier::UNDERLINED);
     let dim = Style::new().add_modifier(Modifier::DIM);
     Theme {
+        depth: Depth::Indexed,
         name: ThemeName::Mono,
         colour: false,
         elite: bold,

@@ -66,6 +66,9 @@ pub fn render(frame: &mut Frame, app: &App, snapshot: &Snapshot) {
         );
         app.help_end.set(Some(end));
     }
+    if let Some(p) = &app.palette {
+        widgets::palette::render(th, frame, body, p);
+    }
 }
 
 fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {

@@ -27,9 +27,16 @@ pub struct DetailKind {
     /// The breadcrumb in the top bar.
     pub crumb: fn(&str) -> String,
     /// Keys of the screen below that work here too: they close the detail
-    /// and go to it (e.g. `/` on a finding filters the Findings list).
+    /// and go to it (e.g. `/` on a finding filters the Findings list); and
+    /// Enter, when the record links to another (`open`).
     pub keys: &'static [Binding],
+    /// Enter: the record this one links to (an incident's deployment, a
+    /// lane's incident), or why there is none.
+    pub open: Option<Link>,
 }
+
+/// Where Enter goes from a detail: a page, or a message saying why not.
+pub type Link = fn(&Ctx, &str) -> Result<Box<dyn Screen>, String>;
 
 #[derive(Debug)]
 pub struct DetailPage {
@@ -69,7 +76,13 @@ impl Screen for DetailPage {
         Some(self.id.to_string())
     }
 
-    fn update(&mut self, action: Action, _ctx: &Ctx, _cursor: &mut Cursor) -> Reply {
+    fn update(&mut self, action: Action, ctx: &Ctx, _cursor: &mut Cursor) -> Reply {
+        if let (Action::Open, Some(open)) = (action, self.kind.open) {
+            return match open(ctx, &self.id) {
+                Ok(page) => Reply::Open(page),
+                Err(why) => Reply::Say(why),
+            };
+        }
         if self.kind.keys.iter().any(|k| k.action == action) {
             Reply::Back(action)
         } else {

@@ -41,6 +41,7 @@ pub static FINDING: DetailKind = DetailKind {
         "back to the list and filter findings",
     )
     .hint("filter")],
+    open: None,
 };
 
 /// The finding with this id.

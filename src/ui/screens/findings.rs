@@ -137,6 +137,31 @@ impl Screen for Findings {
         self.prompt.as_deref()
     }
 
+    fn targets(&self, ctx: &Ctx) -> Vec<(&'static str, String, String)> {
+        ctx.snapshot
+            .records
+            .findings
+            .iter()
+            .map(|f| {
+                let title = f.title.as_deref().unwrap_or("");
+                ("finding", format!("{} {title}", f.id), f.id.to_string())
+            })
+            .collect()
+    }
+
+    fn open_id(&mut self, id: &str, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
+        let view = &ctx.snapshot.views.findings.rows;
+        let records = &ctx.snapshot.records.findings;
+        if let Some(row) = self.rows.iter().position(|&r| {
+            view.get(r)
+                .and_then(|row| records.get(row.index))
+                .is_some_and(|f| &*f.id == id)
+        }) {
+            cursor.selected = row;
+        }
+        Reply::Open(Box::new(finding::page(id.into())))
+    }
+
     fn selected_id(&self, ctx: &Ctx, cursor: &Cursor) -> Option<String> {
         let row = ctx
             .snapshot

@@ -2,7 +2,11 @@
 
 use ratatui::text::{Line, Span};
 
-use crate::app::screen::Ctx;
+use crossterm::event::KeyCode;
+
+use crate::app::Action;
+use crate::app::keymap::key;
+use crate::app::screen::{Ctx, Screen};
 use crate::metrics::dora::Attribution;
 use crate::model::Text;
 use crate::ui::screens::detail::{DetailKind, DetailPage};
@@ -15,8 +19,31 @@ pub static INCIDENT: DetailKind = DetailKind {
     title: |id| format!(" Incident {id} · j k scroll · Esc back "),
     missing: |id| format!(" No incident {id}. Esc goes back."),
     crumb: |id| id.to_string(),
-    keys: &[],
+    keys: &[key(
+        KeyCode::Enter,
+        "Enter",
+        Action::Open,
+        "open the lane of the deployment it is attributed to",
+    )
+    .hint("deployment")],
+    open: Some(deployment_lane),
 };
+
+/// Enter on an incident: the lane of the deployment it is attributed to.
+fn deployment_lane(ctx: &Ctx, id: &str) -> Result<Box<dyn Screen>, String> {
+    let s = ctx.snapshot;
+    let i = s
+        .records
+        .incident(id)
+        .ok_or_else(|| format!("no incident {id}"))?;
+    match s.views.facts.incidents.get(i).and_then(|f| f.attribution) {
+        Some(Attribution::Explicit(d) | Attribution::Implicit(d)) => {
+            let dep = &s.records.deployments[d].id;
+            Ok(Box::new(crate::ui::screens::lane::page(dep.clone())))
+        }
+        None => Err(format!("{id} is attributed to no deployment")),
+    }
+}
 
 /// The incident with this id.
 pub fn page(id: Text) -> DetailPage {

@@ -122,6 +122,34 @@ impl Screen for Incidents {
         self.filter.prompt.as_deref()
     }
 
+    fn targets(&self, ctx: &Ctx) -> Vec<(&'static str, String, String)> {
+        ctx.snapshot
+            .records
+            .incidents
+            .iter()
+            .map(|i| {
+                let title = i.title.as_deref().unwrap_or("");
+                (
+                    "incident",
+                    format!("{} {} {title}", i.id, i.service),
+                    i.id.to_string(),
+                )
+            })
+            .collect()
+    }
+
+    fn open_id(&mut self, id: &str, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
+        let records = &ctx.snapshot.records.incidents;
+        if let Some(row) = self
+            .rows
+            .iter()
+            .position(|&i| records.get(i).is_some_and(|r| &*r.id == id))
+        {
+            cursor.selected = row;
+        }
+        Reply::Open(Box::new(incident::page(id.into())))
+    }
+
     fn selected_id(&self, ctx: &Ctx, cursor: &Cursor) -> Option<String> {
         let i = *self.rows.get(cursor.selected)?;
         Some(ctx.snapshot.records.incidents.get(i)?.id.to_string())

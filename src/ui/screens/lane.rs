@@ -5,7 +5,11 @@
 use crate::app::theme::Theme;
 use ratatui::text::{Line, Span};
 
-use crate::app::screen::Ctx;
+use crossterm::event::KeyCode;
+
+use crate::app::Action;
+use crate::app::keymap::key;
+use crate::app::screen::{Ctx, Screen};
 use crate::metrics::lanes::{CanaryView, Gate, Lane, verdict_label};
 use crate::model::canary::Outcome as MetricOutcome;
 use crate::model::{Text, Time};
@@ -37,8 +41,34 @@ pub static LANE: DetailKind = DetailKind {
         format!(" {id} is no longer listed (finished more than 12 hours ago). Esc goes back.")
     },
     crumb: |id| id.to_string(),
-    keys: &[],
+    keys: &[key(
+        KeyCode::Enter,
+        "Enter",
+        Action::Open,
+        "open the newest incident linked to this deployment",
+    )
+    .hint("incident")],
+    open: Some(linked_incident),
 };
+
+/// Enter on a lane: the newest incident linked to its deployment.
+fn linked_incident(ctx: &Ctx, id: &str) -> Result<Box<dyn Screen>, String> {
+    let s = ctx.snapshot;
+    let lane = s
+        .views
+        .lanes
+        .find(id)
+        .ok_or_else(|| format!("{id} is no longer listed"))?;
+    let newest = lane
+        .incidents
+        .iter()
+        .filter_map(|&i| s.records.incidents.get(i))
+        .max_by_key(|inc| inc.opened)
+        .ok_or_else(|| format!("no incident is linked to {id}"))?;
+    Ok(Box::new(crate::ui::screens::incident::page(
+        newest.id.clone(),
+    )))
+}
 
 /// The lane of deployment `id`.
 pub fn page(id: Text) -> DetailPage {

@@ -63,6 +63,23 @@ impl Screen for Lanes {
         }
     }
 
+    fn targets(&self, ctx: &Ctx) -> Vec<(&'static str, String, String)> {
+        ctx.snapshot
+            .views
+            .lanes
+            .lanes
+            .iter()
+            .map(|l| ("lane", format!("{} {}", l.id, l.service), l.id.to_string()))
+            .collect()
+    }
+
+    fn open_id(&mut self, id: &str, _ctx: &Ctx, cursor: &mut Cursor) -> Reply {
+        if let Some(row) = self.ids.iter().position(|i| &**i == id) {
+            cursor.selected = row;
+        }
+        Reply::Open(Box::new(lane::page(id.into())))
+    }
+
     fn selected_id(&self, _ctx: &Ctx, cursor: &Cursor) -> Option<String> {
         self.ids.get(cursor.selected).map(|t| t.to_string())
     }

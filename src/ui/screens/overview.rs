@@ -142,6 +142,22 @@ impl Screen for Overview {
         self.teams.get(cursor.selected).map(|t| t.to_string())
     }
 
+    fn targets(&self, ctx: &Ctx) -> Vec<(&'static str, String, String)> {
+        let w = &ctx.snapshot.views.windows[ctx.window];
+        w.scorecards
+            .teams
+            .iter()
+            .map(|t| ("team", t.team.to_string(), t.team.to_string()))
+            .collect()
+    }
+
+    fn open_id(&mut self, id: &str, _ctx: &Ctx, cursor: &mut Cursor) -> Reply {
+        if let Some(row) = self.teams.iter().position(|t| &**t == id) {
+            cursor.selected = row;
+        }
+        Reply::Open(Box::new(TeamPage::new(id.into())))
+    }
+
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
         draw(frame, area, ctx, cursor.selected, self);
         if let Some(text) = &self.filter.prompt {

@@ -4,6 +4,7 @@
 pub mod alert_feed;
 pub mod fitted_table;
 pub mod help;
+pub mod palette;
 pub mod prompt;
 pub mod scroll;
 pub mod status_bar;

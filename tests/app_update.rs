@@ -365,3 +365,70 @@ fn y_copies_the_id_under_the_cursor_on_every_screen_that_has_one() {
         Some("nothing to copy here: no record is selected")
     );
 }
+
+#[test]
+fn the_view_saved_on_quit_comes_back_screen_window_sort_and_filters() {
+    let snapshot = common::demo_snapshot();
+    let mut app = common::app();
+    app.refresh(&snapshot);
+    app.update(Action::Filter, &snapshot);
+    for c in "tier:low".chars() {
+        app.update(Action::Type(c), &snapshot);
+    }
+    app.update(Action::Open, &snapshot);
+    for _ in 0..4 {
+        app.update(Action::SortNext, &snapshot);
+    }
+    app.update(Action::SortReverse, &snapshot);
+    app.update(common::show("Incidents"), &snapshot);
+    app.update(Action::Filter, &snapshot);
+    for c in "status:open".chars() {
+        app.update(Action::Type(c), &snapshot);
+    }
+    app.update(Action::Open, &snapshot);
+    app.update(Action::WindowLonger, &snapshot);
+    let saved = app.saved_view();
+    let get = |k: &str| {
+        saved
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(get("screen"), Some("Incidents"));
+    assert_eq!(get("window"), Some("90d"));
+    assert_eq!(get("view Overview"), Some("3v\ttier:low"));
+    assert_eq!(get("view Incidents"), Some("status:open"));
+
+    let mut again = common::app();
+    again.restore_view(&saved);
+    again.refresh(&snapshot);
+    assert_eq!((again.top().name(), again.window_days()), ("Incidents", 90));
+    assert_eq!(again.cursor().rows, snapshot.views.open_incidents.len());
+    again.update(common::show("Overview"), &snapshot);
+    let low = snapshot.views.windows[again.window]
+        .scorecards
+        .teams
+        .iter()
+        .filter(|t| t.tier == Some(flightdeck::metrics::Tier::Low))
+        .count();
+    assert_eq!(again.cursor().rows, low, "tier:low at 90 days");
+    assert_eq!(again.saved_view(), {
+        let mut s = saved.clone();
+        s[0].1 = "Overview".into();
+        s
+    });
+    // Unknown keys and unreadable values are ignored.
+    let mut other = common::app();
+    other.restore_view(&[
+        ("screen".into(), "Nowhere".into()),
+        ("window".into(), "12d".into()),
+        ("view Overview".into(), "zz\tregion:eu".into()),
+        ("colour".into(), "red".into()),
+    ]);
+    other.refresh(&snapshot);
+    assert_eq!((other.top().name(), other.window_days()), ("Overview", 30));
+    assert_eq!(
+        other.saved_view()[2],
+        ("view Overview".to_string(), "-\t".to_string())
+    );
+}

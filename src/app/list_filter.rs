@@ -193,6 +193,14 @@ impl ListFilter {
         }
     }
 
+    /// Takes a saved filter back: kept when it reads without a problem.
+    pub fn restore(&mut self, text: &str, keys: &[Field]) {
+        let q = Query::parse(text, keys);
+        if q.problems.is_empty() {
+            self.query = q;
+        }
+    }
+
     /// The first problem of the prompt's text, or the syntax that fits `room`.
     pub fn hint(&self, keys: &[Field], room: usize) -> (String, bool) {
         let text = self.prompt.as_deref().unwrap_or("");

@@ -148,6 +148,16 @@ pub trait Screen: std::fmt::Debug {
         Reply::Nothing
     }
 
+    /// What this screen keeps between runs (its sort and filter), as one
+    /// line of text; `None`: nothing.
+    fn saved_view(&self) -> Option<String> {
+        None
+    }
+
+    /// Takes back what [`Screen::saved_view`] gave (a text it cannot read is
+    /// ignored: the saved state is a convenience, never a reason to fail).
+    fn restore_view(&mut self, _text: &str) {}
+
     /// The text of an open prompt: while there is one, keys are typed into it.
     fn prompt(&self) -> Option<&str> {
         None

@@ -96,9 +96,6 @@ pub fn parse(text: &str, path: &Path) -> Loaded {
 /// Writes the log's acknowledgements to `path` (creating its directory),
 /// readable by the owner only; the old file is replaced in one step.
 pub fn save(path: &Path, log: &AlertLog) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
     let mut body = String::from(HEADER);
     body.push('\n');
     for (key, at) in log.acknowledgements() {
@@ -107,7 +104,18 @@ pub fn save(path: &Path, log: &AlertLog) -> std::io::Result<()> {
         body.push_str(key);
         body.push('\n');
     }
-    let tmp = path.with_extension("tsv.tmp");
+    write_private(path, &body)
+}
+
+/// Writes `body` to `path` readable by the owner only, replacing the old file
+/// in one step (a crash leaves the old file or the new one, never half).
+pub fn write_private(path: &Path, body: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

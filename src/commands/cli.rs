@@ -92,6 +92,10 @@ pub struct CockpitArgs {
     /// Append every event the cockpit receives to FILE as NDJSON (for `replay`).
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
+    /// Start without what the last run kept in the state directory (the screen,
+    /// window, sorts, filters and acknowledged alerts).
+    #[arg(long)]
+    pub fresh: bool,
     /// Freeze the clock here (RFC 3339), as `report --now`: the cockpit as of a
     /// past time, e.g. the end of last sprint for a retro.
     #[arg(long, value_parser = parse_now)]

@@ -43,6 +43,9 @@ pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
                 bell: !args.no_bell,
                 acknowledgements: acknowledgements::state_dir()
                     .map(|d| d.join(acknowledgements::FILE)),
+                view: acknowledgements::state_dir()
+                    .map(|d| d.join(crate::commands::view_state::FILE)),
+                fresh: args.fresh,
                 theme,
                 keymap,
             },

@@ -14,7 +14,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 
 use crate::app::{App, Effect, ReplayControl, keymap};
-use crate::commands::{acknowledgements, logging, terminal};
+use crate::commands::{acknowledgements, logging, terminal, view_state};
 use crate::sources::scheduler::Scheduler;
 use crate::store::Snapshot;
 use crate::ui;
@@ -109,6 +109,12 @@ pub struct Options {
     pub theme: crate::app::theme::Theme,
     /// The keys in force (`[keys]` applied).
     pub keymap: crate::app::keys_config::Keymap,
+    /// Where the last screen, window, sorts and filters are kept (`None`:
+    /// not kept, e.g. in a replay); saved on quit.
+    pub view: Option<std::path::PathBuf>,
+    /// `--fresh`: start without what the state directory kept (the view and
+    /// the acknowledged alerts); what this run does is still saved.
+    pub fresh: bool,
 }
 
 /// The keys in force: the config's `[keys]` applied to the built-in table,
@@ -196,7 +202,14 @@ pub async fn run(
                     let acknowledgements = options.acknowledgements.as_deref();
                     let keyed = Keyed { scheduler, clock, screen: &screen, acknowledgements };
                     match keyed.press(&key, &mut app, &snapshot) {
-                        Effect::Quit => return Ok(Ended::Quit),
+                        Effect::Quit => {
+                            if let Some(path) = &options.view
+                                && let Err(e) = view_state::save(path, &app.saved_view())
+                            {
+                                tracing::warn!(error = %e, path = %path.display(), "cannot save the view");
+                            }
+                            return Ok(Ended::Quit);
+                        }
                         Effect::Suspend => {
                             terminal::suspend(tui).wrap_err("cannot take the terminal back")?;
                             dirty = true;
@@ -251,7 +264,15 @@ fn start_app(clock: &Clock, options: &Options, snapshot: &Snapshot) -> App {
     app.theme = options.theme;
     app.keymap = options.keymap.clone();
     app.replay = clock.replay().map(|r| r.status());
-    if let Some(path) = &options.acknowledgements {
+    if let Some(path) = options.view.as_ref().filter(|_| !options.fresh) {
+        let (lines, warning) = view_state::load(path);
+        if let Some(warning) = warning {
+            tracing::warn!(%warning, "last view");
+            app.message = Some(warning);
+        }
+        app.restore_view(&lines);
+    }
+    if let Some(path) = options.acknowledgements.as_ref().filter(|_| !options.fresh) {
         let loaded = acknowledgements::load(path);
         if let Some(warning) = loaded.warning {
             tracing::warn!(%warning, "acknowledged alerts");

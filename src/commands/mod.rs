@@ -17,4 +17,5 @@ pub mod serve;
 pub mod serve_conn;
 pub mod shell_files;
 pub mod terminal;
+pub mod view_state;
 pub mod wiring;

@@ -93,6 +93,8 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
             &crate::commands::event_loop::Options {
                 bell: true,
                 acknowledgements: None,
+                view: None,
+                fresh: true,
                 theme,
                 keymap,
             },

@@ -49,6 +49,28 @@ check "the list's selected row is the incident (y copies it)" "copied $id"
 t send-keys -t fd q
 check "q quits" "FLIGHTDECK_EXIT=0"
 
+# What a run leaves in the state directory comes back; --fresh starts clean.
+start "--seed 7 --fresh"
+check "persistence: the cockpit starts" "1 Overview"
+t send-keys -t fd / p a y Enter
+check "persistence: /pay" "/pay 1 of 8"
+t send-keys -t fd ] 3
+check "persistence: Incidents at 90 days" "90d window"
+t send-keys -t fd q
+check "persistence: q quits" "FLIGHTDECK_EXIT=0"
+if [[ $(stat -c %a "$state/flightdeck/view.tsv" 2>/dev/null) == 600 ]]; then ok "the view is saved, mode 600"; else bad "no view.tsv (mode 600) in $state/flightdeck"; fi
+start "--seed 7"
+check "the next run opens on Incidents at 90 days" "Incidents · .* 90 days"
+t send-keys -t fd 1
+check "the Overview keeps its filter" "/pay 1 of 8"
+t send-keys -t fd q
+check "persistence: q quits again" "FLIGHTDECK_EXIT=0"
+start "--seed 7 --fresh"
+check "--fresh starts on the Overview" "30d window"
+if t capture-pane -p -t fd | grep -q "/pay"; then bad "--fresh kept the filter"; else ok "--fresh has no filter"; fi
+t send-keys -t fd q
+check "--fresh: q quits" "FLIGHTDECK_EXIT=0"
+
 printf '[keys]\nquit = "x"\n' >"$work/keys.toml"
 start "--demo --seed 7 --config $work/keys.toml"
 check "with quit on x the status bar says so" "x quit"

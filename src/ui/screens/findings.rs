@@ -137,6 +137,18 @@ impl Screen for Findings {
         self.prompt.as_deref()
     }
 
+    fn saved_view(&self) -> Option<String> {
+        Some(self.filter.text.clone())
+    }
+
+    fn restore_view(&mut self, text: &str) {
+        let filter = FindingsFilter::parse(text);
+        if filter.problems.is_empty() {
+            self.filter = filter;
+            self.version = None;
+        }
+    }
+
     fn targets(&self, ctx: &Ctx) -> Vec<(&'static str, String, String)> {
         ctx.snapshot
             .records

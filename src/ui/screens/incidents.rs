@@ -122,6 +122,14 @@ impl Screen for Incidents {
         self.filter.prompt.as_deref()
     }
 
+    fn saved_view(&self) -> Option<String> {
+        Some(self.filter.query.text.clone())
+    }
+
+    fn restore_view(&mut self, text: &str) {
+        self.filter.restore(text, FILTER_KEYS);
+    }
+
     fn targets(&self, ctx: &Ctx) -> Vec<(&'static str, String, String)> {
         ctx.snapshot
             .records

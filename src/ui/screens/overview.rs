@@ -142,6 +142,16 @@ impl Screen for Overview {
         self.teams.get(cursor.selected).map(|t| t.to_string())
     }
 
+    fn saved_view(&self) -> Option<String> {
+        Some(format!("{}\t{}", self.sort.saved(), self.filter.query.text))
+    }
+
+    fn restore_view(&mut self, text: &str) {
+        let (sort, filter) = text.split_once('\t').unwrap_or((text, ""));
+        self.sort = Sort::restore(sort);
+        self.filter.restore(filter, overview_rows::FILTER_KEYS);
+    }
+
     fn targets(&self, ctx: &Ctx) -> Vec<(&'static str, String, String)> {
         let w = &ctx.snapshot.views.windows[ctx.window];
         w.scorecards

@@ -75,6 +75,29 @@ impl Sort {
         }
     }
 
+    /// The sort as saved between runs: the column's number, `-` for the
+    /// ranking, and `v` when reversed (`3v`).
+    pub fn saved(self) -> String {
+        let col = self
+            .by
+            .and_then(|b| COLUMNS.iter().position(|&c| c == b))
+            .map_or("-".to_string(), |i| i.to_string());
+        format!("{col}{}", if self.descending { "v" } else { "" })
+    }
+
+    /// Reads [`Sort::saved`]; anything else is the default.
+    pub fn restore(text: &str) -> Self {
+        let (col, descending) = match text.strip_suffix('v') {
+            Some(c) => (c, true),
+            None => (text, false),
+        };
+        let by = col
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| COLUMNS.get(i).copied());
+        Self { by, descending }
+    }
+
     /// What the title says: ` · sorted by lead time ▲`.
     pub fn title(self) -> String {
         let name = match self.by {

@@ -203,11 +203,7 @@ pub async fn run(
                     let keyed = Keyed { scheduler, clock, screen: &screen, acknowledgements };
                     match keyed.press(&key, &mut app, &snapshot) {
                         Effect::Quit => {
-                            if let Some(path) = &options.view
-                                && let Err(e) = view_state::save(path, &app.saved_view())
-                            {
-                                tracing::warn!(error = %e, path = %path.display(), "cannot save the view");
-                            }
+                            save_view(options, &app);
                             return Ok(Ended::Quit);
                         }
                         Effect::Suspend => {
@@ -259,6 +255,16 @@ pub async fn run(
 /// The app at start, on the first snapshot, with the acknowledgements saved
 /// by an earlier run; a file that cannot be read is a message on the status
 /// bar (and in the log), not a failure.
+/// Keeps the screen, window, sorts and filters for the next run (a failure
+/// is logged: the cockpit is quitting, there is no screen left to say it on).
+fn save_view(options: &Options, app: &App) {
+    if let Some(path) = &options.view
+        && let Err(e) = view_state::save(path, &app.saved_view())
+    {
+        tracing::warn!(error = %e, path = %path.display(), "cannot save the view");
+    }
+}
+
 fn start_app(clock: &Clock, options: &Options, snapshot: &Snapshot) -> App {
     let mut app = ui::screens::app(clock.now());
     app.theme = options.theme;

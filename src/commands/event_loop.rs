@@ -221,9 +221,7 @@ pub async fn run(
             },
             changed = snapshots.changed() => {
                 if changed.is_err() {
-                    let log = logging::log_dir()
-                        .map_or_else(|| "the log".to_string(), |d| d.join("flightdeck.log").display().to_string());
-                    return Err(eyre!("the store stopped unexpectedly; see {log}"));
+                    return Err(store_stopped());
                 }
                 let new = snapshots.borrow_and_update().clone();
                 app.on_snapshot(&new);
@@ -252,9 +250,15 @@ pub async fn run(
     }
 }
 
-/// The app at start, on the first snapshot, with the acknowledgements saved
-/// by an earlier run; a file that cannot be read is a message on the status
-/// bar (and in the log), not a failure.
+/// The error when the store's task ended under the cockpit: the log says why.
+fn store_stopped() -> color_eyre::eyre::Report {
+    let log = logging::log_dir().map_or_else(
+        || "the log".to_string(),
+        |d| d.join("flightdeck.log").display().to_string(),
+    );
+    eyre!("the store stopped unexpectedly; see {log}")
+}
+
 /// Keeps the screen, window, sorts and filters for the next run (a failure
 /// is logged: the cockpit is quitting, there is no screen left to say it on).
 fn save_view(options: &Options, app: &App) {
@@ -265,6 +269,9 @@ fn save_view(options: &Options, app: &App) {
     }
 }
 
+/// The app at start, on the first snapshot, with the view and the
+/// acknowledgements saved by an earlier run; a file that cannot be read is a
+/// message on the status bar (and in the log), not a failure.
 fn start_app(clock: &Clock, options: &Options, snapshot: &Snapshot) -> App {
     let mut app = ui::screens::app(clock.now());
     app.theme = options.theme;

@@ -58,3 +58,4 @@ mod store_run;
 mod themes;
 mod url_secrets;
 mod views;
+mod weekly_series;

@@ -12,6 +12,7 @@ pub mod ranking;
 pub mod stats;
 pub mod tiers;
 pub mod trend;
+pub mod weekly;
 
 pub use dora::{Facts, Scorecards, TeamMetrics, TeamScorecard, Window, scorecards};
 pub use ranking::needs_help_first;

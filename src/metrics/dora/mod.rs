@@ -13,6 +13,7 @@ mod incremental;
 mod links;
 pub mod remote;
 mod reverts;
+mod series;
 mod team_index;
 
 use chrono::TimeDelta;

@@ -1,0 +1,153 @@
+//! Weekly series for the charts (DESIGN.md, "Weekly series"): 12 buckets of 7
+//! days ending at the window's end, each computed with the window rules.
+
+use chrono::TimeDelta;
+
+use super::dora::{Facts, TeamMetrics, Window};
+use super::tiers::Benchmarks;
+use crate::model::records::Records;
+use crate::model::{Text, Time};
+
+/// How many weekly buckets a series has.
+pub const WEEKS: usize = 12;
+
+/// The length of one bucket.
+pub const WEEK: TimeDelta = TimeDelta::days(7);
+
+/// The [`WEEKS`] weeks ending at `end`, oldest first: the last is `[end - 7d, end)`.
+pub fn week_windows(end: Time) -> Vec<Window> {
+    (0..WEEKS)
+        .rev()
+        .map(|back| Window::ending(end - WEEK * back as i32, WEEK))
+        .collect()
+}
+
+/// One team's metrics week by week.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeeklySeries {
+    pub team: Text,
+    /// Oldest first.
+    pub weeks: Vec<Window>,
+    /// One per week, same order.
+    pub metrics: Vec<TeamMetrics>,
+}
+
+impl WeeklySeries {
+    /// `team`'s series ending at `end`; `None` when nothing names the team.
+    pub fn of(
+        facts: &Facts,
+        records: &Records,
+        team: &str,
+        end: Time,
+        bench: &Benchmarks,
+    ) -> Option<Self> {
+        let weeks = week_windows(end);
+        let metrics = facts.team_windows(records, team, &weeks, bench)?;
+        Some(Self {
+            team: Text::from(team),
+            weeks,
+            metrics,
+        })
+    }
+
+    /// The value of `metric` in each week (`None`: no data that week).
+    pub fn values(&self, metric: KeyMetric) -> Vec<Option<f64>> {
+        self.metrics.iter().map(|m| metric.value(m)).collect()
+    }
+
+    /// The week containing `t`, if any.
+    pub fn week_of(&self, t: Time) -> Option<usize> {
+        self.weeks.iter().position(|w| w.contains(t))
+    }
+}
+
+/// The metrics a chart draws, each in the unit it is drawn in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyMetric {
+    /// Deployments in the bucket (a count, not per day).
+    Deployments,
+    /// Median lead time, hours.
+    LeadTime,
+    /// Change failure rate, percent.
+    FailureRate,
+    /// Median time to restore, hours.
+    TimeToRestore,
+    /// Rework rate, percent.
+    ReworkRate,
+}
+
+impl KeyMetric {
+    pub const ALL: [KeyMetric; 5] = [
+        KeyMetric::Deployments,
+        KeyMetric::LeadTime,
+        KeyMetric::FailureRate,
+        KeyMetric::TimeToRestore,
+        KeyMetric::ReworkRate,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            KeyMetric::Deployments => "deployments",
+            KeyMetric::LeadTime => "lead time",
+            KeyMetric::FailureRate => "change failure rate",
+            KeyMetric::TimeToRestore => "time to restore",
+            KeyMetric::ReworkRate => "rework rate",
+        }
+    }
+
+    /// The unit of [`KeyMetric::value`].
+    pub fn unit(self) -> &'static str {
+        match self {
+            KeyMetric::Deployments => "per week",
+            KeyMetric::LeadTime | KeyMetric::TimeToRestore => "hours",
+            KeyMetric::FailureRate | KeyMetric::ReworkRate => "%",
+        }
+    }
+
+    /// Whether a larger value is better for the team.
+    pub fn higher_is_better(self) -> bool {
+        self == KeyMetric::Deployments
+    }
+
+    /// The value in this metric's unit; `None` where the window has no data.
+    pub fn value(self, m: &TeamMetrics) -> Option<f64> {
+        match self {
+            KeyMetric::Deployments => m
+                .deployment_frequency
+                .tier
+                .map(|_| m.deployment_frequency.deployments as f64),
+            KeyMetric::LeadTime => m.lead_time.median_seconds.map(|s| s / 3600.0),
+            KeyMetric::FailureRate => m.change_failure_rate.rate.map(|r| r * 100.0),
+            KeyMetric::TimeToRestore => m.time_to_restore.median_seconds.map(|s| s / 3600.0),
+            KeyMetric::ReworkRate => m.rework_rate.rate.map(|r| r * 100.0),
+        }
+    }
+}
+
+/// Deployments per week of every team (in `facts.teams` order), for the
+/// Overview's sparklines.
+pub fn weekly_deployments(facts: &Facts, end: Time) -> Vec<Vec<u64>> {
+    facts.deployments_in(&week_windows(end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn twelve_weeks_end_at_the_end_and_touch() {
+        let end = Utc.with_ymd_and_hms(2024, 4, 1, 0, 0, 0).unwrap();
+        let weeks = week_windows(end);
+        assert_eq!(weeks.len(), 12);
+        assert_eq!(weeks[11].end, end);
+        assert_eq!(
+            weeks[0].start,
+            Utc.with_ymd_and_hms(2024, 1, 8, 0, 0, 0).unwrap()
+        );
+        for pair in weeks.windows(2) {
+            assert_eq!(pair[0].end, pair[1].start);
+            assert_eq!(pair[0].length(), WEEK);
+        }
+    }
+}

@@ -93,6 +93,11 @@ pub struct CockpitArgs {
     /// NO_COLOR is set, else dark].
     #[arg(long, value_enum)]
     pub theme: Option<ThemeArg>,
+    /// The benchmark set the tiers come from: DORA 2021, DORA 2023, DORA 2024,
+    /// DORA 2025 or a config's `[benchmarks.NAME]` [default: the config's
+    /// `[general] benchmark`, else DORA 2023].
+    #[arg(long, value_name = "NAME")]
+    pub benchmark: Option<String>,
 }
 
 /// `--theme`.
@@ -169,6 +174,9 @@ pub struct ReportArgs {
     /// (default: $FLIGHTDECK_CONFIG, else the platform config file).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// The benchmark set the tiers come from, as for the cockpit.
+    #[arg(long, value_name = "NAME")]
+    pub benchmark: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

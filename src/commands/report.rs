@@ -11,8 +11,8 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 use crate::commands::cli::{Format, ReportArgs};
 use crate::commands::poll_once::poll_once;
 use crate::config::Config;
+use crate::metrics::Window;
 use crate::metrics::dora::Facts;
-use crate::metrics::{DORA_2023, Window};
 use crate::model::diagnostics::Diagnostics;
 use crate::model::records::Records;
 use crate::report::failures::Failures;
@@ -48,7 +48,12 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
     }
     let use_demo = args.demo.demo || (args.events.is_empty() && config.is_none());
     let org = crate::sources::demo::DemoOrg::new(args.demo.seed);
-    let settings = crate::commands::wiring::settings(use_demo.then_some(&org), config.as_ref());
+    let mut settings = crate::commands::wiring::settings(use_demo.then_some(&org), config.as_ref());
+    if let Some(b) =
+        crate::commands::wiring::benchmark_arg(args.benchmark.as_deref(), config.as_ref())?
+    {
+        settings.benchmark = b;
+    }
     let mut records = Records::default();
     let diagnostics = read_events(args, &mut records)?;
     if let Some(c) = &config {
@@ -60,7 +65,7 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
         }
     }
     let facts = Facts::derive(&records, &settings);
-    let mut cards = facts.evaluate(&records, Window::ending(now, window), &DORA_2023);
+    let mut cards = facts.evaluate(&records, Window::ending(now, window), &settings.benchmark);
     output::keep_teams(&mut cards, &args.team)?;
     let audit = crate::report::findings::audit(
         cards.teams.iter().map(|t| &*t.team),

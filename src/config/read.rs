@@ -11,6 +11,8 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use crate::model::settings::parse_span;
 
+mod benchmarks;
+
 use super::{
     Config, ConfigError, DEFAULT_TIMEOUT, General, Problem, SECRET_KEYS, SourceConfig, Team, kinds,
     spec,
@@ -77,6 +79,7 @@ impl<'t> Cx<'t> {
         let mut sources = Vec::new();
         let mut findings = None;
         let mut ui = super::Ui::default();
+        let mut custom = Vec::new();
         for (key, value) in root.get_ref().iter() {
             match key.get_ref().as_ref() {
                 "general" => {
@@ -89,11 +92,19 @@ impl<'t> Cx<'t> {
                 // Finding ownership and SLAs: the policy's own serde keys.
                 "findings" => findings = self.deserialize(value, "findings", spec),
                 "ui" => ui = self.ui(value).unwrap_or_default(),
+                "benchmarks" => custom = self.benchmarks(value),
                 other => self.unknown(
                     key.span().start,
                     "",
                     other,
-                    &["general", "teams", "sources", "findings", "ui"],
+                    &[
+                        "general",
+                        "teams",
+                        "sources",
+                        "findings",
+                        "ui",
+                        "benchmarks",
+                    ],
                 ),
             }
         }
@@ -115,8 +126,11 @@ impl<'t> Cx<'t> {
             let at = self.text.find("[[teams]]").unwrap_or(0);
             self.problem(at, "teams", d);
         }
+        let benchmark = self.chosen(general.benchmark.as_ref(), &custom);
         Some(Config {
             path: path.to_path_buf(),
+            benchmark,
+            benchmarks: custom,
             general,
             teams,
             sources,
@@ -279,6 +293,7 @@ impl<'t> Cx<'t> {
             revert_window: Option<Spanned<String>>,
             production_environments: Option<Vec<String>>,
             regions: Option<Vec<String>>,
+            benchmark: Option<Spanned<String>>,
         }
         let mut value = value.clone();
         if let DeValue::Table(t) = value.get_mut() {
@@ -313,6 +328,7 @@ impl<'t> Cx<'t> {
         if let Some(r) = raw.regions {
             g.regions = r;
         }
+        g.benchmark = raw.benchmark;
         Some(g)
     }
 

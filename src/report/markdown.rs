@@ -33,6 +33,12 @@ fn window_lines(out: &mut String, report: &Report<'_>) {
         trim(days),
         trim(days),
     );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Tiers from the {} benchmark set ({}).",
+        report.cards.benchmark.name, report.cards.benchmark.source
+    );
     if report.coverage_short() {
         let _ = writeln!(out);
         let _ = writeln!(

@@ -7,7 +7,7 @@ use chrono::TimeDelta;
 
 use crate::metrics::dora::{LeadMemo, is_open_at};
 use crate::metrics::lanes::{LaneIndex, Lanes, Outcome};
-use crate::metrics::{DORA_2023, Facts, Scorecards, Window, needs_help_first};
+use crate::metrics::{Facts, Scorecards, Window, needs_help_first};
 use crate::model::canary::CanaryTarget;
 use crate::model::event_counts::EventCounts;
 use crate::model::records::Records;
@@ -142,7 +142,8 @@ impl Views {
             .iter()
             .map(|&days| {
                 let window = Window::ending(now, TimeDelta::days(days));
-                let scorecards = facts.evaluate_memo(records, window, &DORA_2023, &mut kept.leads);
+                let scorecards =
+                    facts.evaluate_memo(records, window, &settings.benchmark, &mut kept.leads);
                 let order = needs_help_first(&scorecards);
                 let mut resolved_incidents: Vec<usize> = records
                     .incidents

@@ -10,6 +10,7 @@ mod assets_grafana;
 mod assets_prometheus;
 mod benchmark_sets;
 mod canary_kayenta;
+mod charts_view;
 mod config_file;
 mod config_hardening;
 mod config_kinds;

@@ -60,6 +60,14 @@ pub enum Action {
     Suspend,
     /// `v` on the Overview: the gates' columns instead of the key metrics.
     ToggleGates,
+    /// `t` on a team: its weekly charts instead of its numbers.
+    ToggleTrends,
+    /// `m` on a team's charts: the next metric.
+    NextMetric,
+    /// `←` / `→` on a team's charts: the week before / after (past the last:
+    /// the whole window again).
+    WeekEarlier,
+    WeekLater,
 }
 
 /// What the cockpit does to the replay clock.

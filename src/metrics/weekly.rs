@@ -124,6 +124,31 @@ impl KeyMetric {
     }
 }
 
+impl KeyMetric {
+    /// The set's elite, high and medium thresholds in this metric's unit
+    /// (deployments a week, hours, percent); `None` when the set does not
+    /// grade the metric.
+    pub fn bands(self, bench: &Benchmarks) -> Option<[f64; 3]> {
+        let hours = |d: [TimeDelta; 3]| d.map(|d| d.num_seconds() as f64 / 3600.0);
+        match self {
+            KeyMetric::Deployments => Some(bench.frequency_days_per_deploy.map(|d| 7.0 / d)),
+            KeyMetric::LeadTime => Some(hours(bench.lead_time_under)),
+            KeyMetric::FailureRate => Some(bench.failure_rate_percent_at_most),
+            KeyMetric::TimeToRestore => Some(hours(bench.restore_under)),
+            KeyMetric::ReworkRate => bench.rework_percent_at_most,
+        }
+    }
+
+    /// The comparison a band means: "≥" for deployments, "<" for times, "≤" for rates.
+    pub fn band_sign(self) -> &'static str {
+        match self {
+            KeyMetric::Deployments => "≥",
+            KeyMetric::LeadTime | KeyMetric::TimeToRestore => "<",
+            KeyMetric::FailureRate | KeyMetric::ReworkRate => "≤",
+        }
+    }
+}
+
 /// Deployments per week of every team (in `facts.teams` order), for the
 /// Overview's sparklines.
 pub fn weekly_deployments(facts: &Facts, end: Time) -> Vec<Vec<u64>> {

@@ -16,6 +16,7 @@ pub mod overview_gates;
 pub mod sources;
 pub mod team;
 pub mod team_gates;
+pub mod team_trends;
 
 use crate::app::screen::Screen;
 

@@ -26,13 +26,35 @@ fn canary_region(snapshot: &Snapshot) -> String {
     crate::metrics::gates::canary_region(&snapshot.settings).to_string()
 }
 
-const KEYS: &[Binding] = &[key(
-    KeyCode::Enter,
-    "Enter",
-    Action::Open,
-    "open the incident under the cursor",
-)
-.hint("open incident")];
+const KEYS: &[Binding] = &[
+    key(
+        KeyCode::Enter,
+        "Enter",
+        Action::Open,
+        "open the incident under the cursor",
+    )
+    .hint("open incident"),
+    key(
+        KeyCode::Char('t'),
+        "t",
+        Action::ToggleTrends,
+        "weekly charts of the team / its numbers",
+    )
+    .hint("charts"),
+    key(
+        KeyCode::Char('m'),
+        "m",
+        Action::NextMetric,
+        "charts: next metric",
+    ),
+    key(
+        KeyCode::Left,
+        "← →",
+        Action::WeekEarlier,
+        "charts: the records of the week before / after",
+    ),
+    key(KeyCode::Right, "", Action::WeekLater, ""),
+];
 
 /// A team's drill-down: its numbers, then the records behind them.
 #[derive(Debug)]
@@ -40,11 +62,25 @@ pub struct TeamPage {
     team: Text,
     /// The records behind the numbers, gathered on refresh (never per frame).
     detail: Option<TeamDetail>,
+    /// `Some` while the weekly charts are shown (`t`).
+    trends: Option<super::team_trends::Trends>,
 }
 
 impl TeamPage {
     pub fn new(team: Text) -> Self {
-        Self { team, detail: None }
+        Self {
+            team,
+            detail: None,
+            trends: None,
+        }
+    }
+
+    /// The drill-down with its weekly charts shown.
+    pub fn with_charts(team: Text) -> Self {
+        Self {
+            trends: Some(Default::default()),
+            ..Self::new(team)
+        }
     }
 }
 
@@ -76,6 +112,14 @@ impl Screen for TeamPage {
 
     fn refresh(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
         self.detail = detail(ctx.snapshot, ctx.window, &self.team);
+        if let Some(t) = &mut self.trends {
+            t.refresh(ctx, &self.team);
+            // The records behind the selected week instead of the window's.
+            if let (Some(week), Some(_)) = (t.week_window(), &self.detail) {
+                let facts = &ctx.snapshot.views.facts;
+                self.detail = Some(facts.team_detail(&ctx.snapshot.records, &self.team, week));
+            }
+        }
         let rows = self.detail.as_ref().map_or(0, |d| {
             d.deployments.len() + d.changes.len() + d.incidents.len()
         });
@@ -84,6 +128,20 @@ impl Screen for TeamPage {
 
     /// Enter on an incident row opens it.
     fn update(&mut self, action: Action, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
+        if action == Action::ToggleTrends {
+            self.trends = match self.trends.take() {
+                Some(_) => None,
+                None => Some(Default::default()),
+            };
+            self.refresh(ctx, cursor);
+            return Reply::Redraw;
+        }
+        if let Some(t) = &mut self.trends
+            && t.update(action)
+        {
+            self.refresh(ctx, cursor);
+            return Reply::Redraw;
+        }
         if action != Action::Open {
             return Reply::Pass;
         }
@@ -103,6 +161,11 @@ impl Screen for TeamPage {
     }
 
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
+        if let (Some(t), Some(d)) = (&self.trends, &self.detail) {
+            let pair = (&*self.team, t);
+            super::team_trends::draw(frame, area, ctx, pair, cursor.selected, d);
+            return;
+        }
         draw(
             frame,
             area,
@@ -273,7 +336,7 @@ fn numbers(th: &Theme, card: &TeamScorecard, previous: bool) -> Vec<Line<'static
 }
 
 /// Display lines: section headers plus rows; only the visible ones are built.
-fn visible_lines<'a>(
+pub(super) fn visible_lines<'a>(
     ctx: &Ctx<'a>,
     selected: usize,
     d: &TeamDetail,

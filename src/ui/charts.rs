@@ -1,0 +1,223 @@
+//! Charts drawn from series the store or a screen's refresh computed: a team's
+//! weekly metric with the benchmark's tier bands as reference lines, and text
+//! sparklines for table cells. Shapes carry the meaning as well as colour, so
+//! they read in the mono theme: the series is a line with a block on each week
+//! that has data, the bands are dotted lines named in the caption.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
+
+use crate::app::theme::Theme;
+use crate::metrics::Tier;
+use crate::metrics::weekly::{KeyMetric, WeeklySeries};
+use crate::model::benchmarks::Benchmarks;
+
+const BAND_TIERS: [Tier; 3] = [Tier::Elite, Tier::High, Tier::Medium];
+
+/// A number for an axis or a caption: whole from 10 up, one decimal below.
+pub fn short_number(v: f64) -> String {
+    if v.abs() >= 10.0 || v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// The top of the y axis: the data with some headroom, and the nearest band
+/// above the data when it is not far off (the line the team is to cross).
+fn upper_bound(values: &[Option<f64>], bands: Option<[f64; 3]>) -> f64 {
+    let top = values.iter().flatten().copied().fold(0.0_f64, f64::max);
+    let near_band = bands
+        .into_iter()
+        .flatten()
+        .filter(|&b| b > top && (top == 0.0 || b <= top * 4.0))
+        .fold(f64::INFINITY, f64::min);
+    let mut upper = (top * 1.15).max(1.0);
+    if near_band.is_finite() {
+        upper = upper.max(near_band * 1.1);
+    }
+    upper
+}
+
+/// What one chart draws: a series, the metric, the set its bands come from and
+/// the selected week.
+pub struct WeeklyChart<'a> {
+    pub series: &'a WeeklySeries,
+    pub metric: KeyMetric,
+    pub bench: &'a Benchmarks,
+    pub selected: Option<usize>,
+}
+
+/// Draws `chart` in `area` inside `block`: the chart, then a caption naming the
+/// bands (and the selected week's value).
+pub fn weekly(frame: &mut Frame, area: Rect, th: &Theme, block: Block<'_>, chart: &WeeklyChart) {
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [plot, caption] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+    let values = chart.series.values(chart.metric);
+    let bands = chart.metric.bands(chart.bench);
+    let upper = upper_bound(&values, bands);
+    let last = (values.len().saturating_sub(1)) as f64;
+    let points: Vec<(f64, f64)> = values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.map(|v| (i as f64, v)))
+        .collect();
+    let band_lines: Vec<(Tier, [(f64, f64); 2])> = bands
+        .map(|b| {
+            BAND_TIERS
+                .iter()
+                .zip(b)
+                .filter(|(_, v)| *v <= upper)
+                .map(|(&t, v)| (t, [(0.0, v), (last, v)]))
+                .collect()
+        })
+        .unwrap_or_default();
+    let selected_line: Vec<(f64, f64)> = chart
+        .selected
+        .map(|w| vec![(w as f64, 0.0), (w as f64, upper)])
+        .unwrap_or_default();
+    let mut datasets: Vec<Dataset> = band_lines
+        .iter()
+        .map(|(t, line)| {
+            Dataset::default()
+                .marker(Marker::Dot)
+                .graph_type(GraphType::Line)
+                .style(th.tier(Some(*t)).remove_modifier(Modifier::REVERSED))
+                .data(line)
+        })
+        .collect();
+    if !selected_line.is_empty() {
+        datasets.push(
+            Dataset::default()
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(th.dim)
+                .data(&selected_line),
+        );
+    }
+    datasets.push(
+        Dataset::default()
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(th.header)
+            .data(&points),
+    );
+    datasets.push(
+        Dataset::default()
+            .marker(Marker::Block)
+            .graph_type(GraphType::Scatter)
+            .style(th.header)
+            .data(&points),
+    );
+    let widget = Chart::new(datasets)
+        .legend_position(None)
+        .x_axis(x_axis(th, chart.series, last))
+        .y_axis(
+            Axis::default()
+                .bounds([0.0, upper])
+                .labels([
+                    "0".to_string(),
+                    short_number(upper / 2.0),
+                    short_number(upper),
+                ])
+                .style(th.dim),
+        );
+    frame.render_widget(widget, plot);
+    frame.render_widget(Paragraph::new(caption_line(th, chart, &values)), caption);
+}
+
+/// Weeks along the bottom, labelled with the first day and the series' end.
+fn x_axis<'a>(th: &Theme, series: &WeeklySeries, last: f64) -> Axis<'a> {
+    let day = |t: crate::model::Time| t.format("%m-%d").to_string();
+    let labels = match (series.weeks.first(), series.weeks.last()) {
+        (Some(first), Some(end)) => vec![day(first.start), day(end.end)],
+        _ => Vec::new(),
+    };
+    Axis::default()
+        .bounds([0.0, last.max(1.0)])
+        .labels(labels)
+        .style(th.dim)
+}
+
+/// `█ weekly  • elite < 24  • high < 168 …`, then the selected week's value.
+fn caption_line(th: &Theme, chart: &WeeklyChart, values: &[Option<f64>]) -> Line<'static> {
+    let mut spans = vec![Span::styled("█ weekly ", th.header)];
+    match chart.metric.bands(chart.bench) {
+        Some(b) => {
+            for (t, v) in BAND_TIERS.iter().zip(b) {
+                spans.push(Span::styled(
+                    format!(
+                        " • {} {}{}",
+                        t.label(),
+                        chart.metric.band_sign(),
+                        short_number(v)
+                    ),
+                    th.tier(Some(*t)).remove_modifier(Modifier::REVERSED),
+                ));
+            }
+        }
+        None => spans.push(Span::styled(
+            format!(" {} does not grade it", chart.bench.name),
+            th.dim,
+        )),
+    }
+    if let Some(w) = chart.selected {
+        let v = values
+            .get(w)
+            .copied()
+            .flatten()
+            .map_or("no data".to_string(), short_number);
+        spans.push(Span::styled(
+            format!("  week {}: {v}", w + 1),
+            Style::default(),
+        ));
+    }
+    Line::from(spans)
+}
+
+/// Eight heights of a text sparkline, lowest first.
+const TICKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// One character per value, scaled to the largest; zero is a space-like `·`
+/// so that an empty week is seen as empty, not as a low bar.
+pub fn sparkline_text(values: &[u64]) -> String {
+    let top = values.iter().copied().max().unwrap_or(0);
+    values
+        .iter()
+        .map(|&v| {
+            if v == 0 || top == 0 {
+                '·'
+            } else {
+                let step = ((v as f64 / top as f64) * 7.0).round() as usize;
+                TICKS[step.min(7)]
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparkline_scales_to_the_largest_and_marks_empty_weeks() {
+        assert_eq!(sparkline_text(&[0, 1, 2, 4, 8]), "·▂▃▅█");
+        assert_eq!(sparkline_text(&[0, 0]), "··");
+        assert_eq!(sparkline_text(&[]), "");
+    }
+
+    #[test]
+    fn the_axis_reaches_the_band_the_data_is_near() {
+        // Lead time 6 h against the 24 h elite band: the band is drawn.
+        assert!(upper_bound(&[Some(6.0), None], Some([24.0, 168.0, 720.0])) > 24.0);
+        // 2 h is far under 24 h (more than four times): the data keeps the scale.
+        assert!(upper_bound(&[Some(2.0)], Some([24.0, 168.0, 720.0])) < 24.0);
+        assert_eq!(upper_bound(&[None], None), 1.0);
+    }
+}

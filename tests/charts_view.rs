@@ -1,0 +1,148 @@
+//! The team drill-down's weekly charts (`t`), drawn into a TestBackend at 80x24
+//! and 120x40 in the dark and mono themes (insta snapshots of the buffer, text
+//! and styles), and what they must show: the metric and the benchmark set in
+//! the title, the tier bands named in the caption, the series' blocks, the
+//! records behind a selected week, and no colour at all in mono.
+
+use flightdeck::app::theme::{Depth, Theme, ThemeName};
+use flightdeck::app::{Action, App};
+use flightdeck::store::Snapshot;
+use flightdeck::ui;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+
+use crate::support::demo_snapshot;
+
+fn draw(app: &App, s: &Snapshot, w: u16, h: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    terminal.draw(|f| ui::render(f, app, s)).expect("draw");
+    terminal.backend().buffer().clone()
+}
+
+fn text(buf: &Buffer) -> String {
+    (0..buf.area.height)
+        .map(|y| {
+            let row: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+            row.trim_end().to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The first team of the Overview (the one needing help most), its charts
+/// shown, then `keys`.
+fn charts(theme: ThemeName, s: &Snapshot, keys: &[Action]) -> App {
+    let mut app = crate::support::app();
+    app.theme = Theme::new(theme, Depth::TrueColor);
+    app.refresh(s);
+    app.update(Action::Open, s);
+    app.update(Action::ToggleTrends, s);
+    for k in keys {
+        app.update(*k, s);
+    }
+    app
+}
+
+#[test]
+fn team_charts_snapshots_at_two_sizes_in_dark_and_mono() {
+    let s = demo_snapshot();
+    for (theme, name) in [(ThemeName::Dark, "dark"), (ThemeName::Mono, "mono")] {
+        // A week selected, so the snapshot holds its marker and records too.
+        let app = charts(theme, &s, &[Action::WeekEarlier]);
+        for (w, h) in [(80, 24), (120, 40)] {
+            let buf = draw(&app, &s, w, h);
+            insta::assert_snapshot!(format!("team_charts_{w}x{h}_{name}"), format!("{buf:?}"));
+        }
+    }
+}
+
+#[test]
+fn the_chart_names_metric_set_and_bands_and_draws_the_series() {
+    let s = demo_snapshot();
+    let app = charts(ThemeName::Dark, &s, &[]);
+    let t = text(&draw(&app, &s, 120, 40));
+    assert!(
+        t.contains("deployments, per week · 12 weeks · DORA 2023 bands"),
+        "{t}"
+    );
+    // DORA 2023 in deployments a week: elite 7, high 1, medium 7/30.
+    assert!(t.contains("• elite ≥7 • high ≥1 • medium ≥0.2"), "{t}");
+    assert!(t.contains('█'), "the weeks with data are blocks:\n{t}");
+    assert!(t.contains("Records of the window (← picks a week)"), "{t}");
+    // `m` walks the five metrics and comes back.
+    let titles = [
+        "lead time, hours",
+        "change failure rate, %",
+        "time to restore, hours",
+        "rework rate, %",
+        "deployments, per week",
+    ];
+    let mut keys = Vec::new();
+    for want in titles {
+        keys.push(Action::NextMetric);
+        let t = text(&draw(&charts(ThemeName::Dark, &s, &keys), &s, 120, 40));
+        assert!(t.contains(want), "after {} m: {t}", keys.len());
+    }
+    // DORA 2023 does not grade rework rate.
+    let rework = charts(ThemeName::Dark, &s, &[Action::NextMetric; 4]);
+    let t = text(&draw(&rework, &s, 120, 40));
+    assert!(t.contains("DORA 2023 does not grade it"), "{t}");
+}
+
+#[test]
+fn a_selected_week_lists_only_its_records() {
+    let s = demo_snapshot();
+    // The last week: 2026-02-23 09:30 .. 2026-03-02 09:30.
+    let app = charts(ThemeName::Dark, &s, &[Action::WeekEarlier]);
+    let t = text(&draw(&app, &s, 120, 40));
+    assert!(t.contains("Records of week 12, 02-23 .. 03-01"), "{t}");
+    assert!(
+        t.contains("week 12: "),
+        "the caption gives the week's value:\n{t}"
+    );
+    for line in t.lines().filter(|l| l.starts_with("│  2026-")) {
+        let day = &line[5..15];
+        assert!(
+            ("2026-02-23"..="2026-03-02").contains(&day),
+            "a record outside the week: {line}"
+        );
+    }
+    // → past the last week shows the window's records again.
+    let back = charts(
+        ThemeName::Dark,
+        &s,
+        &[Action::WeekEarlier, Action::WeekLater],
+    );
+    assert!(text(&draw(&back, &s, 120, 40)).contains("Records of the window"));
+    // `t` again: the numbers.
+    let numbers = charts(ThemeName::Dark, &s, &[Action::ToggleTrends]);
+    assert!(text(&draw(&numbers, &s, 120, 40)).contains("Deployment frequency"));
+}
+
+#[test]
+fn mono_charts_draw_no_colour_and_keep_their_shapes() {
+    let s = demo_snapshot();
+    let app = charts(ThemeName::Mono, &s, &[Action::WeekEarlier]);
+    for (w, h) in [(80, 24), (120, 40)] {
+        let buf = draw(&app, &s, w, h);
+        for cell in buf.content() {
+            assert!(
+                cell.fg == Color::Reset && cell.bg == Color::Reset,
+                "{w}x{h}: a coloured cell {cell:?}"
+            );
+        }
+        let t = text(&buf);
+        assert!(t.contains('•') && t.contains('█'), "{w}x{h}:\n{t}");
+    }
+    // Dark colours each band by its tier.
+    let dark = draw(&charts(ThemeName::Dark, &s, &[]), &s, 120, 40);
+    let band_colours: std::collections::HashSet<Color> = dark
+        .content()
+        .iter()
+        .filter(|c| c.symbol() == "•")
+        .map(|c| c.fg)
+        .collect();
+    assert!(band_colours.len() >= 2, "{band_colours:?}");
+}

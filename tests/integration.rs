@@ -27,6 +27,7 @@ mod gates_rules;
 mod gates_view;
 mod git_releases;
 mod git_source;
+mod html_report;
 mod http_limits;
 mod http_sources;
 mod lanes_model;

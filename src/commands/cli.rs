@@ -187,6 +187,9 @@ pub enum Format {
     Csv,
     /// Scorecard table with tiers and trend arrows, and the teams that need help.
     Markdown,
+    /// One self-contained page: scorecards, weekly trend charts (inline SVG),
+    /// teams that need help, audit posture; no script, no network.
+    Html,
 }
 
 fn parse_window(s: &str) -> Result<TimeDelta, String> {

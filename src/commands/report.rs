@@ -13,6 +13,7 @@ use crate::commands::poll_once::poll_once;
 use crate::config::Config;
 use crate::metrics::Window;
 use crate::metrics::dora::Facts;
+use crate::metrics::weekly::WeeklySeries;
 use crate::model::diagnostics::Diagnostics;
 use crate::model::records::Records;
 use crate::report::failures::Failures;
@@ -89,6 +90,7 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
             crate::report::csv::csv(&model, args.raw_csv).wrap_err("cannot encode the report")?
         }
         Format::Markdown => crate::report::markdown::markdown(&model),
+        Format::Html => html_page(&model, &facts, &records, &settings.benchmark),
     };
     // The process ends right after this: freeing a million records one by one
     // would only delay the exit (measured: about a quarter of the run).
@@ -105,6 +107,23 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The HTML page, with each team's weekly series (computed here: only this
+/// format draws them).
+fn html_page(
+    model: &Report<'_>,
+    facts: &Facts,
+    records: &Records,
+    bench: &crate::metrics::Benchmarks,
+) -> String {
+    let end = model.cards.window.end;
+    let series: Vec<_> = model
+        .teams
+        .iter()
+        .map(|t| WeeklySeries::of(facts, records, &t.card.team, end, bench))
+        .collect();
+    crate::report::html::html(model, &series)
 }
 
 /// The report's coverage of the window from the history read, said on stderr

@@ -149,6 +149,23 @@ impl KeyMetric {
     }
 }
 
+/// The top of a chart's value axis: the data with some headroom, and the
+/// nearest band above the data when it is not far off (within four times the
+/// largest value: the line the team is to cross). At least 1.
+pub fn axis_top(values: &[Option<f64>], bands: Option<[f64; 3]>) -> f64 {
+    let top = values.iter().flatten().copied().fold(0.0_f64, f64::max);
+    let near_band = bands
+        .into_iter()
+        .flatten()
+        .filter(|&b| b > top && (top == 0.0 || b <= top * 4.0))
+        .fold(f64::INFINITY, f64::min);
+    let mut upper = (top * 1.15).max(1.0);
+    if near_band.is_finite() {
+        upper = upper.max(near_band * 1.1);
+    }
+    upper
+}
+
 /// Deployments per week of every team (in `facts.teams` order), for the
 /// Overview's sparklines.
 pub fn weekly_deployments(facts: &Facts, end: Time) -> Vec<Vec<u64>> {
@@ -159,6 +176,15 @@ pub fn weekly_deployments(facts: &Facts, end: Time) -> Vec<Vec<u64>> {
 mod tests {
     use super::*;
     use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn the_axis_reaches_the_band_the_data_is_near() {
+        // Lead time 6 h against the 24 h elite band: the band is drawn.
+        assert!(axis_top(&[Some(6.0), None], Some([24.0, 168.0, 720.0])) > 24.0);
+        // 2 h is far under 24 h (more than four times): the data keeps the scale.
+        assert!(axis_top(&[Some(2.0)], Some([24.0, 168.0, 720.0])) < 24.0);
+        assert_eq!(axis_top(&[None], None), 1.0);
+    }
 
     #[test]
     fn twelve_weeks_end_at_the_end_and_touch() {

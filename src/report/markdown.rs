@@ -10,7 +10,7 @@ use crate::report::findings::Audit;
 use crate::report::model::{Report, TeamRow, gate_cells};
 use crate::util::format;
 
-const METRICS: [&str; 4] = [
+pub const METRICS: [&str; 4] = [
     "deployment frequency",
     "lead time",
     "change failure rate",
@@ -185,7 +185,7 @@ pub fn weakest(t: &TeamScorecard) -> Option<usize> {
 }
 
 /// The four key metrics as short readable numbers.
-fn key_values(m: &TeamMetrics) -> [String; 4] {
+pub fn key_values(m: &TeamMetrics) -> [String; 4] {
     let f = &m.deployment_frequency;
     let c = &m.change_failure_rate;
     [

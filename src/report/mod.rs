@@ -5,6 +5,7 @@
 pub mod csv;
 pub mod failures;
 pub mod findings;
+pub mod html;
 pub mod markdown;
 pub mod model;
 pub mod openmetrics;

@@ -13,7 +13,7 @@ use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
 
 use crate::app::theme::Theme;
 use crate::metrics::Tier;
-use crate::metrics::weekly::{KeyMetric, WeeklySeries};
+use crate::metrics::weekly::{KeyMetric, WeeklySeries, axis_top};
 use crate::model::benchmarks::Benchmarks;
 
 const BAND_TIERS: [Tier; 3] = [Tier::Elite, Tier::High, Tier::Medium];
@@ -25,22 +25,6 @@ pub fn short_number(v: f64) -> String {
     } else {
         format!("{v:.1}")
     }
-}
-
-/// The top of the y axis: the data with some headroom, and the nearest band
-/// above the data when it is not far off (the line the team is to cross).
-fn upper_bound(values: &[Option<f64>], bands: Option<[f64; 3]>) -> f64 {
-    let top = values.iter().flatten().copied().fold(0.0_f64, f64::max);
-    let near_band = bands
-        .into_iter()
-        .flatten()
-        .filter(|&b| b > top && (top == 0.0 || b <= top * 4.0))
-        .fold(f64::INFINITY, f64::min);
-    let mut upper = (top * 1.15).max(1.0);
-    if near_band.is_finite() {
-        upper = upper.max(near_band * 1.1);
-    }
-    upper
 }
 
 /// What one chart draws: a series, the metric, the set its bands come from and
@@ -61,7 +45,7 @@ pub fn weekly(frame: &mut Frame, area: Rect, th: &Theme, block: Block<'_>, chart
         Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
     let values = chart.series.values(chart.metric);
     let bands = chart.metric.bands(chart.bench);
-    let upper = upper_bound(&values, bands);
+    let upper = axis_top(&values, bands);
     let last = (values.len().saturating_sub(1)) as f64;
     let points: Vec<(f64, f64)> = values
         .iter()
@@ -210,14 +194,5 @@ mod tests {
         assert_eq!(sparkline_text(&[0, 1, 2, 4, 8]), "·▂▃▅█");
         assert_eq!(sparkline_text(&[0, 0]), "··");
         assert_eq!(sparkline_text(&[]), "");
-    }
-
-    #[test]
-    fn the_axis_reaches_the_band_the_data_is_near() {
-        // Lead time 6 h against the 24 h elite band: the band is drawn.
-        assert!(upper_bound(&[Some(6.0), None], Some([24.0, 168.0, 720.0])) > 24.0);
-        // 2 h is far under 24 h (more than four times): the data keeps the scale.
-        assert!(upper_bound(&[Some(2.0)], Some([24.0, 168.0, 720.0])) < 24.0);
-        assert_eq!(upper_bound(&[None], None), 1.0);
     }
 }

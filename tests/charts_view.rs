@@ -146,3 +146,74 @@ fn mono_charts_draw_no_colour_and_keep_their_shapes() {
         .collect();
     assert!(band_colours.len() >= 2, "{band_colours:?}");
 }
+
+/// The Incidents screen's bars at both sizes in both themes.
+#[test]
+fn restore_bars_snapshots_at_two_sizes_in_dark_and_mono() {
+    let s = demo_snapshot();
+    for (theme, name) in [(ThemeName::Dark, "dark"), (ThemeName::Mono, "mono")] {
+        let mut app = crate::support::app();
+        app.theme = Theme::new(theme, Depth::TrueColor);
+        app.refresh(&s);
+        app.update(crate::support::show("Incidents"), &s);
+        for (w, h) in [(80, 24), (120, 40)] {
+            let buf = draw(&app, &s, w, h);
+            insta::assert_snapshot!(format!("restore_bars_{w}x{h}_{name}"), format!("{buf:?}"));
+        }
+    }
+}
+
+/// Every team's bar, the longest time to restore first, and the organisation
+/// median over all incidents restored in the window (pooled, not a median of
+/// the teams' medians).
+#[test]
+fn restore_bars_show_each_team_and_the_pooled_median() {
+    let s = demo_snapshot();
+    let w = &s.views.windows[1];
+    let mut took: Vec<i64> = s
+        .records
+        .incidents
+        .iter()
+        .filter_map(|i| {
+            let r = i.resolved?;
+            w.scorecards
+                .window
+                .contains(r)
+                .then(|| (r - i.opened).num_seconds())
+        })
+        .collect();
+    took.sort_unstable();
+    let n = took.len();
+    assert!(n > 2);
+    let median = if n % 2 == 1 {
+        took[n / 2] as f64
+    } else {
+        (took[n / 2 - 1] + took[n / 2]) as f64 / 2.0
+    };
+    assert_eq!(w.restore_median_seconds, Some(median));
+    let mut app = crate::support::app();
+    app.refresh(&s);
+    app.update(crate::support::show("Incidents"), &s);
+    let t = text(&draw(&app, &s, 120, 40));
+    let median_text = flightdeck::util::format::duration_secs(median);
+    assert!(
+        t.contains(&format!("organisation median {median_text}")),
+        "{t}"
+    );
+    let rows: Vec<&str> = t.lines().skip(3).take(w.scorecards.teams.len()).collect();
+    let mut longest_first: Vec<&flightdeck::metrics::TeamScorecard> =
+        w.scorecards.teams.iter().collect();
+    longest_first.sort_by(|a, b| {
+        let key = |t: &flightdeck::metrics::TeamScorecard| {
+            t.current.time_to_restore.median_seconds.unwrap_or(-1.0)
+        };
+        key(b).total_cmp(&key(a))
+    });
+    for (row, team) in rows.iter().zip(longest_first) {
+        assert!(
+            row.starts_with(&format!("│{}", team.team)),
+            "{row} for {}",
+            team.team
+        );
+    }
+}

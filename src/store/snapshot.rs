@@ -77,6 +77,9 @@ pub struct WindowView {
     pub order: Vec<usize>,
     /// Incidents resolved in the window, newest first (indexes into records).
     pub resolved_incidents: Vec<usize>,
+    /// The organisation's time to restore: the median over every incident
+    /// resolved in the window, all teams pooled (seconds).
+    pub restore_median_seconds: Option<f64>,
 }
 
 /// What the store keeps between recomputes so that a clock tick does only the
@@ -154,11 +157,13 @@ impl Views {
                     .collect();
                 resolved_incidents
                     .sort_by_key(|&n| std::cmp::Reverse(records.incidents[n].resolved));
+                let restore_median_seconds = org_restore_median(records, &resolved_incidents);
                 WindowView {
                     days,
                     scorecards,
                     order,
                     resolved_incidents,
+                    restore_median_seconds,
                 }
             })
             .collect();
@@ -203,6 +208,20 @@ impl Views {
                 .sum(),
         }
     }
+}
+
+/// The median of `resolved - opened` over `resolved` (indexes into the
+/// incidents), leaving out bad data where the resolve time is earlier.
+fn org_restore_median(records: &Records, resolved: &[usize]) -> Option<f64> {
+    let mut ms: Vec<i64> = resolved
+        .iter()
+        .filter_map(|&n| {
+            let i = records.incidents.get(n)?;
+            let d = (i.resolved? - i.opened).num_milliseconds();
+            (d >= 0).then_some(d)
+        })
+        .collect();
+    crate::metrics::stats::median_ms(&mut ms).map(|m| m / 1000.0)
 }
 
 /// What the lanes say is under canary analysis now: the canary-region stage of

@@ -9,7 +9,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
+use ratatui::widgets::{Axis, Bar, BarChart, Block, Chart, Dataset, GraphType, Paragraph};
 
 use crate::app::theme::Theme;
 use crate::metrics::Tier;
@@ -163,6 +163,90 @@ fn caption_line(th: &Theme, chart: &WeeklyChart, values: &[Option<f64>]) -> Line
         ));
     }
     Line::from(spans)
+}
+
+/// One bar of [`restore_bars`]: a team, its median time to restore (seconds)
+/// and its tier.
+pub struct RestoreBar {
+    pub team: String,
+    pub seconds: Option<f64>,
+    pub tier: Option<Tier>,
+}
+
+/// Time to restore per team as horizontal bars (a team with no incident
+/// restored has an empty bar saying so), the organisation median as a bar of
+/// its own and a `┆` line through the empty cells at its length.
+pub fn restore_bars(
+    frame: &mut Frame,
+    area: Rect,
+    th: &Theme,
+    block: Block<'_>,
+    (rows, median): (&[RestoreBar], Option<f64>),
+) {
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let minutes = |s: f64| (s / 60.0).round().max(0.0) as u64;
+    let longest = rows
+        .iter()
+        .filter_map(|r| r.seconds)
+        .chain(median)
+        .fold(0.0_f64, f64::max);
+    let max = minutes(longest).max(1);
+    let fmt = crate::util::format::duration_secs;
+    let mut bars: Vec<Bar> = Vec::new();
+    if let Some(m) = median {
+        bars.push(
+            Bar::default()
+                .label(Line::from("organisation median"))
+                .value(minutes(m))
+                .text_value(format!("{} ", fmt(m)))
+                .style(th.header),
+        );
+    }
+    for r in rows {
+        let style = th.tier(r.tier).remove_modifier(Modifier::REVERSED);
+        bars.push(
+            Bar::default()
+                .label(Line::from(r.team.clone()))
+                .value(r.seconds.map_or(0, minutes))
+                // A space after the value keeps it apart from the bar.
+                .text_value(
+                    r.seconds
+                        .map_or("none restored".into(), |s| format!("{} ", fmt(s))),
+                )
+                .style(style),
+        );
+    }
+    // As BarChart lays them out: the longest label, then one space.
+    let label_width = rows
+        .iter()
+        .map(|r| r.team.chars().count())
+        .chain(median.map(|_| "organisation median".len()))
+        .max()
+        .unwrap_or(0) as u16;
+    let chart = BarChart::horizontal(bars)
+        .bar_width(1)
+        .bar_gap(0)
+        .max(max)
+        .value_style(th.header.add_modifier(Modifier::BOLD));
+    frame.render_widget(chart, inner);
+    // The median's line through the cells the bars leave empty.
+    if let Some(m) = median {
+        let bars_left = inner.x + label_width + 1;
+        let width = inner.width.saturating_sub(label_width + 1);
+        let x = bars_left + ((minutes(m) as f64 / max as f64) * f64::from(width)) as u16;
+        let shown = (rows.len() + 1).min(inner.height as usize) as u16;
+        let buf = frame.buffer_mut();
+        let blank = |buf: &ratatui::buffer::Buffer, x: u16, y: u16| {
+            x < inner.right() && buf[(x, y)].symbol() == " "
+        };
+        for y in inner.y..inner.y + shown {
+            // Not in the gap of a value such as `1h 41m`.
+            if blank(buf, x, y) && blank(buf, x + 1, y) && (x == 0 || blank(buf, x - 1, y)) {
+                buf[(x, y)].set_symbol("┆").set_style(th.dim);
+            }
+        }
+    }
 }
 
 /// Eight heights of a text sparkline, lowest first.

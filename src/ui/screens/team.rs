@@ -39,8 +39,7 @@ const KEYS: &[Binding] = &[
         "t",
         Action::ToggleTrends,
         "weekly charts of the team / its numbers",
-    )
-    .hint("charts"),
+    ),
     key(
         KeyCode::Char('m'),
         "m",

@@ -101,6 +101,9 @@ pub struct Views {
     pub windows: Vec<WindowView>,
     /// Incidents open at `now`, oldest first.
     pub open_incidents: Vec<usize>,
+    /// Deployments in each of the 12 weeks ending at `now`, per team of
+    /// `facts.teams` (same order): the Overview's sparklines.
+    pub weekly_deployments: Vec<Vec<u64>>,
     /// Incidents open in teams read back by the `scorecards` source (no records here).
     pub remote_open_incidents: u64,
     /// Deployment ids with no production result yet.
@@ -179,6 +182,7 @@ impl Views {
         let alerts = crate::metrics::alerts::derive(&lanes, records, now);
         let alerts_due = crate::metrics::alerts::next_due(&lanes, now);
         Self {
+            weekly_deployments: crate::metrics::weekly::weekly_deployments(&facts, now),
             alerts_due,
             canary_targets: canary_targets(&lanes),
             lanes,

@@ -223,10 +223,27 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, audit: bool)
             if audit {
                 cells.push(compliance_cell(th, snapshot, ctx.window, &t.team));
             }
+            cells.push(weekly_cell(th, snapshot, &t.team));
             FitRow::marked(cells, row == selected, th.selected)
         })
         .collect();
     fitted_table::draw(frame, area, block, (&cols, th.header), rows);
+}
+
+/// The team's deployments week by week as a sparkline (`·` an empty week);
+/// `-` for a team read back from the exporters (no records here).
+fn weekly_cell(th: &Theme, snapshot: &Snapshot, team: &str) -> Line<'static> {
+    let views = &snapshot.views;
+    let weeks = views
+        .facts
+        .teams
+        .binary_search_by(|t| (**t).cmp(team))
+        .ok()
+        .and_then(|i| views.weekly_deployments.get(i));
+    match weeks {
+        Some(w) => Line::from(Span::styled(crate::ui::charts::sparkline_text(w), th.spark)),
+        None => Line::from(Span::styled("-", th.dim)),
+    }
 }
 
 /// The scorecard's columns: the team and its tier stay; what a narrow
@@ -247,6 +264,8 @@ fn columns(names: [&'static str; 4], audit: bool) -> Vec<Col> {
     if audit {
         cols.push(whole("AUDIT", 4));
     }
+    // The 12 weeks' deployments, dropped first.
+    cols.push(whole("WEEKLY", 1));
     cols
 }
 

@@ -217,3 +217,34 @@ fn restore_bars_show_each_team_and_the_pooled_median() {
         );
     }
 }
+
+/// The Findings screen's open findings by severity, at 120x40 (the chart
+/// needs the height; at 80x24 the list keeps it) in dark and mono: one line
+/// shape per severity, named in the caption with the latest count.
+#[test]
+fn findings_chart_snapshots_and_shapes() {
+    let s = demo_snapshot();
+    let latest: Vec<u64> = s
+        .views
+        .weekly_open_findings
+        .iter()
+        .map(|w| *w.last().expect("12 weeks"))
+        .collect();
+    for (theme, name) in [(ThemeName::Dark, "dark"), (ThemeName::Mono, "mono")] {
+        let mut app = crate::support::app();
+        app.theme = Theme::new(theme, Depth::TrueColor);
+        app.refresh(&s);
+        app.update(crate::support::show("Findings"), &s);
+        let buf = draw(&app, &s, 120, 40);
+        insta::assert_snapshot!(format!("findings_chart_120x40_{name}"), format!("{buf:?}"));
+        let t = text(&buf);
+        assert!(t.contains("Open findings by severity · 12 weeks"), "{t}");
+        let caption = format!(
+            "█ critical {}  ▄ high {}  • medium {}  ⠤ low {}  ▀ info {}",
+            latest[0], latest[1], latest[2], latest[3], latest[4]
+        );
+        assert!(t.contains(&caption), "{caption} not in:\n{t}");
+        let small = text(&draw(&app, &s, 80, 24));
+        assert!(!small.contains("Open findings by severity"));
+    }
+}

@@ -149,3 +149,28 @@ fn weekly_deployments_count_every_team_and_unknown_teams_have_no_series() {
     assert_eq!(s.week_of(earlier - TimeDelta::hours(1)), Some(11));
     assert_eq!(s.week_of(earlier), None);
 }
+
+/// Findings open at each week's end, by severity (hand count): a critical
+/// opened in w0 and resolved in w2 is open at the ends of w0 and w1; a high
+/// opened in w5 and never resolved from w5 on; a suppressed one never; one
+/// opened after the end never.
+#[test]
+fn open_findings_by_week_count_each_weeks_end() {
+    use flightdeck::metrics::weekly::open_findings_by_week;
+    let lines = [
+        serde_json::json!({"type":"finding","id":"f1","severity":"critical","status":"resolved",
+            "opened":"2024-01-10T00:00:00Z","resolved":"2024-01-24T00:00:00Z"}),
+        serde_json::json!({"type":"finding","id":"f2","severity":"high","status":"open",
+            "opened":"2024-02-14T00:00:00Z"}),
+        serde_json::json!({"type":"finding","id":"f3","severity":"medium","status":"suppressed",
+            "opened":"2024-01-10T00:00:00Z"}),
+        serde_json::json!({"type":"finding","id":"f4","severity":"info","status":"open",
+            "opened":"2024-04-02T00:00:00Z"}),
+    ];
+    let records = crate::support::records_of(&lines);
+    let weeks = open_findings_by_week(records.findings.iter(), end());
+    assert_eq!(weeks[0], [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(weeks[1], [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1]);
+    assert_eq!(weeks[2], [0; 12]);
+    assert_eq!(weeks[4], [0; 12]);
+}

@@ -166,6 +166,37 @@ pub fn axis_top(values: &[Option<f64>], bands: Option<[f64; 3]>) -> f64 {
     upper
 }
 
+/// Findings open at the end of each of the [`WEEKS`] weeks ending at `end`,
+/// by severity (critical first, as `Severity` orders them), oldest week
+/// first. Open at a time: opened before it and not resolved before it; a
+/// suppressed finding is not counted (it is not open work).
+pub fn open_findings_by_week<'a>(
+    findings: impl IntoIterator<Item = &'a crate::model::Finding>,
+    end: Time,
+) -> [Vec<u64>; 5] {
+    use crate::model::{FindingStatus, Severity};
+    let ends: Vec<Time> = week_windows(end).iter().map(|w| w.end).collect();
+    let mut out: [Vec<u64>; 5] = std::array::from_fn(|_| vec![0; WEEKS]);
+    for f in findings {
+        if f.status == FindingStatus::Suppressed {
+            continue;
+        }
+        let row = match f.severity {
+            Severity::Critical => 0,
+            Severity::High => 1,
+            Severity::Medium => 2,
+            Severity::Low => 3,
+            Severity::Info => 4,
+        };
+        for (k, &e) in ends.iter().enumerate() {
+            if super::dora::is_open_at(f.opened, f.resolved, e) {
+                out[row][k] += 1;
+            }
+        }
+    }
+    out
+}
+
 /// Deployments per week of every team (in `facts.teams` order), for the
 /// Overview's sparklines.
 pub fn weekly_deployments(facts: &Facts, end: Time) -> Vec<Vec<u64>> {

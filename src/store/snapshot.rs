@@ -104,6 +104,8 @@ pub struct Views {
     /// Deployments in each of the 12 weeks ending at `now`, per team of
     /// `facts.teams` (same order): the Overview's sparklines.
     pub weekly_deployments: Vec<Vec<u64>>,
+    /// Findings open at the end of each of those weeks, by severity.
+    pub weekly_open_findings: [Vec<u64>; 5],
     /// Incidents open in teams read back by the `scorecards` source (no records here).
     pub remote_open_incidents: u64,
     /// Deployment ids with no production result yet.
@@ -183,6 +185,10 @@ impl Views {
         let alerts_due = crate::metrics::alerts::next_due(&lanes, now);
         Self {
             weekly_deployments: crate::metrics::weekly::weekly_deployments(&facts, now),
+            weekly_open_findings: crate::metrics::weekly::open_findings_by_week(
+                records.findings.iter(),
+                now,
+            ),
             alerts_due,
             canary_targets: canary_targets(&lanes),
             lanes,

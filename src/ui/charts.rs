@@ -249,6 +249,80 @@ pub fn restore_bars(
     }
 }
 
+/// The severities of [`findings_over_time`], each with the marker its line is
+/// drawn with and the symbol the caption shows for it.
+const SEVERITY_LINES: [(&str, Marker, &str); 5] = [
+    ("critical", Marker::Block, "█"),
+    ("high", Marker::Bar, "▄"),
+    ("medium", Marker::Dot, "•"),
+    ("low", Marker::Braille, "⠤"),
+    ("info", Marker::HalfBlock, "▀"),
+];
+
+/// Open findings by severity at the end of each week, one line per severity
+/// drawn with a shape of its own; the caption gives each line's latest count.
+pub fn findings_over_time(
+    frame: &mut Frame,
+    area: Rect,
+    th: &Theme,
+    block: Block<'_>,
+    (weeks, end): (&[Vec<u64>; 5], crate::model::Time),
+) {
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [plot, caption] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+    let lines: Vec<Vec<(f64, f64)>> = weeks
+        .iter()
+        .map(|w| {
+            w.iter()
+                .enumerate()
+                .map(|(i, &n)| (i as f64, n as f64))
+                .collect()
+        })
+        .collect();
+    let top = weeks.iter().flatten().copied().max().unwrap_or(0).max(1) as f64 * 1.1;
+    let styles = [th.alert, th.warn, th.header, th.dim, th.dim];
+    let datasets: Vec<Dataset> = lines
+        .iter()
+        .zip(SEVERITY_LINES)
+        .zip(styles)
+        .map(|((data, (_, marker, _)), style)| {
+            Dataset::default()
+                .marker(marker)
+                .graph_type(GraphType::Line)
+                .style(style)
+                .data(data)
+        })
+        .collect();
+    let last = weeks[0].len().saturating_sub(1) as f64;
+    let first_day = end - crate::metrics::weekly::WEEK * weeks[0].len() as i32;
+    let chart = Chart::new(datasets)
+        .legend_position(None)
+        .x_axis(
+            Axis::default()
+                .bounds([0.0, last.max(1.0)])
+                .labels([
+                    first_day.format("%m-%d").to_string(),
+                    end.format("%m-%d").to_string(),
+                ])
+                .style(th.dim),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds([0.0, top])
+                .labels(["0".to_string(), short_number(top)])
+                .style(th.dim),
+        );
+    frame.render_widget(chart, plot);
+    let mut spans = Vec::new();
+    for ((w, (name, _, symbol)), style) in weeks.iter().zip(SEVERITY_LINES).zip(styles) {
+        let now = w.last().copied().unwrap_or(0);
+        spans.push(Span::styled(format!("{symbol} {name} {now}  "), style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), caption);
+}
+
 /// Eight heights of a text sparkline, lowest first.
 const TICKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 

@@ -289,13 +289,7 @@ fn svg_chart(
         .enumerate()
         .filter_map(|(i, v)| v.map(|v| format!("{:.1},{:.1}", x(i), y(v))))
         .collect();
-    if points.len() > 1 {
-        let _ = write!(
-            out,
-            "<polyline fill=\"none\" stroke=\"#222\" stroke-width=\"1.5\" points=\"{}\"/>",
-            points.join(" ")
-        );
-    }
+    polylines(out, &values, &points);
     for p in &points {
         let (px, py) = p.split_once(',').unwrap_or(("0", "0"));
         let _ = write!(
@@ -329,6 +323,28 @@ fn svg_chart(
         metric.label(),
         metric.unit()
     );
+}
+
+/// The series' line, in pieces: a week without data breaks it. `points` are
+/// the weeks with data, in order.
+fn polylines(out: &mut String, values: &[Option<f64>], points: &[String]) {
+    // A line joins neighbouring weeks only: a week without data breaks it.
+    let mut run: Vec<&str> = Vec::new();
+    let mut at = points.iter();
+    for v in values.iter().chain([&None]) {
+        if v.is_some() {
+            run.extend(at.next().map(String::as_str));
+            continue;
+        }
+        if run.len() > 1 {
+            let _ = write!(
+                out,
+                "<polyline fill=\"none\" stroke=\"#222\" stroke-width=\"1.5\" points=\"{}\"/>",
+                run.join(" ")
+            );
+        }
+        run.clear();
+    }
 }
 
 fn audit_section(out: &mut String, report: &Report<'_>) {

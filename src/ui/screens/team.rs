@@ -202,7 +202,10 @@ fn draw(
     .areas(area);
 
     let lines = numbers(th, card, super::overview::has_previous(ctx.snapshot, w));
-    let title = format!(" {team} · last {} days ", w.days);
+    let title = format!(
+        " {team} · last {} days · {} · t charts ",
+        w.days, snapshot.settings.benchmark.name
+    );
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(Span::styled(title, th.title))),
         top,

@@ -248,3 +248,51 @@ fn findings_chart_snapshots_and_shapes() {
         assert!(!small.contains("Open findings by severity"));
     }
 }
+
+/// The demo graded by another set: the drill-down names it, gives throughput
+/// and instability under the 2025 framing, and rework rate's tier where a set
+/// grades it.
+#[test]
+fn the_drill_down_names_the_set_its_framing_and_a_graded_rework_rate() {
+    use flightdeck::model::benchmarks::{Benchmarks, DORA_2025};
+    let with = |bench: Benchmarks| {
+        let base = demo_snapshot();
+        let mut settings = (*base.settings).clone();
+        settings.benchmark = bench;
+        flightdeck::store::Snapshot::compute(
+            base.records.clone(),
+            std::sync::Arc::new(settings),
+            base.sources.clone(),
+            base.now,
+            1,
+        )
+    };
+    let s = with(DORA_2025);
+    let mut app = crate::support::app();
+    app.refresh(&s);
+    app.update(Action::Open, &s);
+    let t = text(&draw(&app, &s, 120, 40));
+    assert!(t.contains("· last 30 days · DORA 2025 · t charts"), "{t}");
+    assert!(t.contains("throughput "), "{t}");
+    assert!(t.contains(" · instability "), "{t}");
+    let graded = Benchmarks {
+        name: "strict".into(),
+        rework_percent_at_most: Some([5.0, 10.0, 20.0]),
+        ..DORA_2025
+    };
+    let s = with(graded);
+    let mut app = crate::support::app();
+    app.refresh(&s);
+    app.update(Action::Open, &s);
+    let t = text(&draw(&app, &s, 120, 40));
+    // billing, first by need, reworks 3 of 5 deployments: 60%, low.
+    let rework = t
+        .lines()
+        .find(|l| l.contains("Rework rate"))
+        .expect("rework line");
+    assert!(rework.contains("60.0% low"), "{rework}");
+    assert!(
+        t.contains("(the weakest of the key metrics and rework rate)"),
+        "{t}"
+    );
+}

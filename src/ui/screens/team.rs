@@ -14,6 +14,7 @@ use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::dora::{Attribution, ChangeRow, FailReason, ReworkReason, TeamDetail};
 use crate::metrics::trend::{HIGHER_IS_BETTER, Trend, key_trends};
 use crate::metrics::{TeamScorecard, Tier};
+use crate::model::benchmarks::{Benchmarks, Framing};
 use crate::model::{Text, Time};
 use crate::store::Snapshot;
 use crate::ui::screens::incident;
@@ -201,7 +202,8 @@ fn draw(
     ])
     .areas(area);
 
-    let lines = numbers(th, card, super::overview::has_previous(ctx.snapshot, w));
+    let previous = super::overview::has_previous(ctx.snapshot, w);
+    let lines = numbers(th, card, previous, &snapshot.settings.benchmark);
     let title = format!(
         " {team} · last {} days · {} · t charts ",
         w.days, snapshot.settings.benchmark.name
@@ -258,7 +260,12 @@ fn remote_note(th: &Theme, snapshot: &Snapshot, team: &str) -> Option<Vec<Line<'
 /// the team's tier.
 /// With no `previous` data (no record before the window) there is no trend and
 /// nothing to compare with.
-fn numbers(th: &Theme, card: &TeamScorecard, previous: bool) -> Vec<Line<'static>> {
+fn numbers(
+    th: &Theme,
+    card: &TeamScorecard,
+    previous: bool,
+    bench: &Benchmarks,
+) -> Vec<Line<'static>> {
     let m = &card.current;
     let p = &card.previous;
     let now = key_values(m);
@@ -314,9 +321,14 @@ fn numbers(th: &Theme, card: &TeamScorecard, previous: bool) -> Vec<Line<'static
             "{:>9}",
             m.rework_rate.rate.map_or("-".into(), format::percent)
         )),
+        // A tier only where the benchmark set grades rework rate.
+        Span::styled(
+            format!(" {:<7}", m.rework_rate.tier.map_or("", Tier::label)),
+            th.tier(m.rework_rate.tier),
+        ),
         Span::styled(
             format!(
-                "         was {:<9}",
+                " was {:<9}",
                 match p.rework_rate.rate {
                     _ if !previous => "no data".to_string(),
                     r => r.map_or("-".into(), format::percent),
@@ -329,12 +341,32 @@ fn numbers(th: &Theme, card: &TeamScorecard, previous: bool) -> Vec<Line<'static
             m.rework_rate.rework, m.rework_rate.deployments
         )),
     ]));
-    lines.push(Line::from(vec![
+    lines.push(team_tier_line(th, card, bench));
+    lines
+}
+
+/// The team's tier and what it is the weakest of; under the 2025 framing,
+/// throughput and instability too.
+fn team_tier_line(th: &Theme, card: &TeamScorecard, bench: &Benchmarks) -> Line<'static> {
+    let over = if bench.rework_percent_at_most.is_some() {
+        "  (the weakest of the key metrics and rework rate)"
+    } else {
+        "  (the weakest of the four key metrics)"
+    };
+    let mut spans = vec![
         Span::raw(" Team tier "),
         Span::styled(Tier::label_of(card.tier).to_uppercase(), th.tier(card.tier)),
-        Span::styled("  (the weakest of the four key metrics)", th.dim),
-    ]));
-    lines
+        Span::styled(over, th.dim),
+    ];
+    if bench.framing == Framing::ThroughputInstability {
+        let m = &card.current;
+        let (t, i) = (m.throughput_tier(), m.instability_tier());
+        spans.push(Span::raw("  throughput "));
+        spans.push(Span::styled(Tier::label_of(t), th.tier(t)));
+        spans.push(Span::raw(" · instability "));
+        spans.push(Span::styled(Tier::label_of(i), th.tier(i)));
+    }
+    Line::from(spans)
 }
 
 /// Display lines: section headers plus rows; only the visible ones are built.

@@ -192,6 +192,26 @@ fn headless_chromium_renders_every_team_and_chart() {
         "{}",
         String::from_utf8_lossy(&shot.stderr)
     );
+    // Printed to PDF (the print stylesheet): a PDF of several pages (the demo's
+    // gives 11 here).
+    let pdf = dir.join("report.pdf");
+    let print = browser(&[
+        &format!("--print-to-pdf={}", pdf.display()),
+        "--no-pdf-header-footer",
+    ]);
+    assert!(
+        print.status.success(),
+        "{}",
+        String::from_utf8_lossy(&print.stderr)
+    );
+    let bytes = std::fs::read(&pdf).expect("the PDF was written");
+    assert!(bytes.starts_with(b"%PDF-"));
+    // Page objects: `/Type /Page` not followed by `s` (that is the page tree).
+    let pages = bytes
+        .windows(12)
+        .filter(|w| w.starts_with(b"/Type /Page") && w[11] != b's')
+        .count();
+    assert!(pages > 1, "{pages} pages");
     let (colours, inked, size) = variety(&png);
     assert_eq!(size, (1200, 1600));
     assert!(colours >= 16, "only {colours} colours: a blank page?");

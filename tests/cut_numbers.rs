@@ -47,6 +47,15 @@ pub fn screens(s: &Snapshot) -> Vec<(String, App)> {
                 "Overview gates".into(),
                 clone_of(&app, s, &[Action::ToggleGates]),
             ));
+            // The first team's weekly charts, a week selected.
+            out.push((
+                "Overview team charts".into(),
+                clone_of(
+                    &app,
+                    s,
+                    &[Action::Open, Action::ToggleTrends, Action::WeekEarlier],
+                ),
+            ));
         }
         let before = app.depth();
         app.update(Action::Open, s);

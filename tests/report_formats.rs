@@ -311,3 +311,25 @@ fn csv_team_names_that_look_like_formulas_are_made_inert() {
     assert!(raw.contains(&"@SUM(1+1)".to_string()), "{raw:?}");
     assert!(raw.contains(&"+1".to_string()), "{raw:?}");
 }
+
+/// Markdown says which way each change goes for the team and the previous
+/// value: alpha's failure rate fell from 1 in 1 to 1 in 3 (better), its time
+/// to restore rose from 30m to 5h 22m (worse); the 2025 framing adds a
+/// throughput / instability table.
+#[test]
+fn markdown_states_previous_values_and_better_or_worse() {
+    let md = stdout_of(&["--format", "markdown"]);
+    let alpha = md
+        .lines()
+        .find(|l| l.starts_with("| alpha |"))
+        .expect("alpha's row");
+    assert!(
+        alpha.contains("33.3% (1/3) · low ↓ better, was 100.0% (1/1)"),
+        "{alpha}"
+    );
+    assert!(alpha.contains("5h 22m · high ↑ worse, was 30m"), "{alpha}");
+    assert!(!md.contains("## Throughput and instability"));
+    let framed = stdout_of(&["--format", "markdown", "--benchmark", "DORA 2025"]);
+    assert!(framed.contains("Tiers from the DORA 2025 benchmark set"));
+    assert!(framed.contains("| Team | Throughput | Instability |"));
+}

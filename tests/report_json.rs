@@ -411,6 +411,7 @@ fn every_object_has_exactly_the_documented_keys() {
         j,
         &[
             "window",
+            "benchmark",
             "teams",
             "unattributed_incidents",
             "diagnostics",
@@ -442,7 +443,7 @@ fn every_object_has_exactly_the_documented_keys() {
             "time_to_restore",
             &["median_seconds", "incidents", "open", "tier"],
         ),
-        ("rework_rate", &["rework", "deployments", "rate"]),
+        ("rework_rate", &["rework", "deployments", "rate", "tier"]),
     ];
     let five: Vec<&str> = metric_keys.iter().map(|(k, _)| *k).collect();
     let mut with_gates = five.clone();
@@ -624,6 +625,9 @@ fn unattributed_incidents_count_every_incident_read() {
     // INC-3 -> A-105 (explicit, in flight but read), INC-9: nothing within 24h
     // (A-104 is staging), INC-7: C-999 never read and C-301 is 48h old.
     assert_eq!(int(&json()["unattributed_incidents"], "unattributed"), 2);
+    // The default set, which does not grade rework rate.
+    assert_eq!(json()["benchmark"], "DORA 2023");
+    assert_eq!(team("alpha")["rework_rate"]["tier"], Value::Null);
 }
 
 #[test]

@@ -54,6 +54,10 @@ pub const ACTIONS: &[(&str, Action)] = &[
     ("sort", Action::SortNext),
     ("sort_reverse", Action::SortReverse),
     ("gates", Action::ToggleGates),
+    ("trends", Action::ToggleTrends),
+    ("next_metric", Action::NextMetric),
+    ("week_earlier", Action::WeekEarlier),
+    ("week_later", Action::WeekLater),
 ];
 
 /// One key: a code, Ctrl or not, and how it was written.

@@ -78,6 +78,14 @@ pub enum Action {
     Yank,
     /// `:`: open the palette (jump to a record or screen, run a command).
     Palette,
+    /// `t` on a team: its weekly charts instead of its numbers.
+    ToggleTrends,
+    /// `m` on a team's charts: the next metric.
+    NextMetric,
+    /// `h` / `l` on a team's charts: the week before / after (past the last:
+    /// the whole window again).
+    WeekEarlier,
+    WeekLater,
 }
 
 /// What the cockpit does to the replay clock.

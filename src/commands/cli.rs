@@ -104,6 +104,11 @@ pub struct CockpitArgs {
     /// NO_COLOR is set, else dark].
     #[arg(long, value_enum)]
     pub theme: Option<ThemeArg>,
+    /// The benchmark set the tiers come from: DORA 2021, DORA 2023, DORA 2024,
+    /// DORA 2025 or a config's `[benchmarks.NAME]` [default: the config's
+    /// `[general] benchmark`, else DORA 2023].
+    #[arg(long, value_name = "NAME")]
+    pub benchmark: Option<String>,
 }
 
 /// `--theme`.
@@ -180,6 +185,9 @@ pub struct ReportArgs {
     /// (default: $FLIGHTDECK_CONFIG, else the platform config file).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// The benchmark set the tiers come from, as for the cockpit.
+    #[arg(long, value_name = "NAME")]
+    pub benchmark: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -190,6 +198,9 @@ pub enum Format {
     Csv,
     /// Scorecard table with tiers and trend arrows, and the teams that need help.
     Markdown,
+    /// One self-contained page: scorecards, weekly trend charts (inline SVG),
+    /// teams that need help, audit posture; no script, no network.
+    Html,
 }
 
 fn parse_window(s: &str) -> Result<TimeDelta, String> {

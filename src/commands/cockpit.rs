@@ -22,6 +22,7 @@ pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
         speed: args.speed,
         now: args.now,
         config,
+        benchmark: args.benchmark.clone(),
     })?;
     let recording = match &args.record {
         Some(path) => Some((crate::commands::recording::open(path)?, path.clone())),

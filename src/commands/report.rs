@@ -11,8 +11,9 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 use crate::commands::cli::{Format, ReportArgs};
 use crate::commands::poll_once::poll_once;
 use crate::config::Config;
+use crate::metrics::Window;
 use crate::metrics::dora::Facts;
-use crate::metrics::{DORA_2023, Window};
+use crate::metrics::weekly::WeeklySeries;
 use crate::model::diagnostics::Diagnostics;
 use crate::model::records::Records;
 use crate::report::failures::Failures;
@@ -48,7 +49,12 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
     }
     let use_demo = args.demo.demo || (args.events.is_empty() && config.is_none());
     let org = crate::sources::demo::DemoOrg::new(args.demo.seed);
-    let settings = crate::commands::wiring::settings(use_demo.then_some(&org), config.as_ref());
+    let mut settings = crate::commands::wiring::settings(use_demo.then_some(&org), config.as_ref());
+    if let Some(b) =
+        crate::commands::wiring::benchmark_arg(args.benchmark.as_deref(), config.as_ref())?
+    {
+        settings.benchmark = b;
+    }
     let mut records = Records::default();
     let diagnostics = read_events(args, &mut records)?;
     if let Some(c) = &config {
@@ -60,7 +66,7 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
         }
     }
     let facts = Facts::derive(&records, &settings);
-    let mut cards = facts.evaluate(&records, Window::ending(now, window), &DORA_2023);
+    let mut cards = facts.evaluate(&records, Window::ending(now, window), &settings.benchmark);
     output::keep_teams(&mut cards, &args.team)?;
     let audit = crate::report::findings::audit(
         cards.teams.iter().map(|t| &*t.team),
@@ -84,6 +90,7 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
             crate::report::csv::csv(&model, args.raw_csv).wrap_err("cannot encode the report")?
         }
         Format::Markdown => crate::report::markdown::markdown(&model),
+        Format::Html => html_page(&model, &facts, &records, &settings.benchmark),
     };
     // The process ends right after this: freeing a million records one by one
     // would only delay the exit (measured: about a quarter of the run).
@@ -100,6 +107,23 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The HTML page, with each team's weekly series (computed here: only this
+/// format draws them).
+fn html_page(
+    model: &Report<'_>,
+    facts: &Facts,
+    records: &Records,
+    bench: &crate::metrics::Benchmarks,
+) -> String {
+    let end = model.cards.window.end;
+    let series: Vec<_> = model
+        .teams
+        .iter()
+        .map(|t| WeeklySeries::of(facts, records, &t.card.team, end, bench))
+        .collect();
+    crate::report::html::html(model, &series)
 }
 
 /// The report's coverage of the window from the history read, said on stderr

@@ -87,6 +87,7 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
         speed: args.speed,
         now: args.now,
         config: crate::config::load(args.config.as_deref())?,
+        benchmark: None,
     })?;
     let _log = crate::commands::logging::init();
     tracing::info!(?args, "serve starting");

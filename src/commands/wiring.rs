@@ -45,6 +45,8 @@ pub struct InputArgs<'a> {
     /// Pins the clock (`serve --now`), so the numbers hold still.
     pub now: Option<Time>,
     pub config: Option<Config>,
+    /// `--benchmark`: over the config's choice.
+    pub benchmark: Option<String>,
 }
 
 /// Why a command has nothing to run.
@@ -58,6 +60,18 @@ pub enum InputError {
         path.display()
     )]
     NothingToRun { path: PathBuf },
+    #[error("--benchmark: {0}")]
+    Benchmark(String),
+}
+
+/// The set `--benchmark` names, among the built-in sets and the config's.
+pub fn benchmark_arg(
+    name: Option<&str>,
+    config: Option<&Config>,
+) -> Result<Option<crate::model::benchmarks::Benchmarks>, InputError> {
+    let custom = config.map_or(&[][..], |c| &c.benchmarks[..]);
+    name.map(|n| crate::model::benchmarks::resolve(n, custom).map_err(InputError::Benchmark))
+        .transpose()
 }
 
 /// The one place that decides the inputs: the demo when asked for, or when
@@ -89,7 +103,10 @@ pub fn inputs(args: InputArgs<'_>) -> Result<Inputs, InputError> {
         None => Clock::real(),
     };
     let org = demo::DemoOrg::new(args.demo.seed);
-    let settings = settings(use_demo.then_some(&org), args.config.as_ref());
+    let mut settings = settings(use_demo.then_some(&org), args.config.as_ref());
+    if let Some(b) = benchmark_arg(args.benchmark.as_deref(), args.config.as_ref())? {
+        settings.benchmark = b;
+    }
     let files = args.events.to_vec();
     let sources = args.config.map(|c| c.sources).unwrap_or_default();
     let source_settings = settings.clone();

@@ -54,6 +54,10 @@ pub struct Config {
     pub ui: Ui,
     /// `[keys]`, as written: checked and applied by the cockpit.
     pub keys: Vec<KeyLine>,
+    /// The set `[general] benchmark` names (default DORA 2023).
+    pub benchmark: crate::model::benchmarks::Benchmarks,
+    /// `[benchmarks.NAME]`: the config's own sets.
+    pub benchmarks: Vec<crate::model::benchmarks::Benchmarks>,
 }
 
 pub use crate::model::settings::KeyLine;
@@ -75,6 +79,8 @@ pub struct General {
     pub revert_window: TimeDelta,
     pub production_environments: Vec<String>,
     pub regions: Vec<String>,
+    /// The benchmark set named, as written (resolved into `Config::benchmark`).
+    pub benchmark: Option<toml::Spanned<String>>,
 }
 
 impl Default for General {
@@ -86,6 +92,7 @@ impl Default for General {
             revert_window: s.revert_window,
             production_environments: s.production_environments,
             regions: Vec::new(),
+            benchmark: None,
         }
     }
 }
@@ -243,6 +250,7 @@ impl Config {
             settings.regions = g.regions.iter().map(|r| Text::from(r.as_str())).collect();
         }
         settings.findings = self.findings.clone();
+        settings.benchmark = self.benchmark.clone();
         for team in &self.teams {
             let name = Text::from(team.name.as_str());
             if !settings.teams.contains(&name) {

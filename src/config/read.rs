@@ -11,6 +11,8 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use crate::model::settings::parse_span;
 
+mod benchmarks;
+
 use super::{
     Config, ConfigError, DEFAULT_TIMEOUT, General, Problem, SECRET_KEYS, SourceConfig, Team, kinds,
     spec,
@@ -78,6 +80,7 @@ impl<'t> Cx<'t> {
         let mut findings = None;
         let mut ui = super::Ui::default();
         let mut keys = Vec::new();
+        let mut custom = Vec::new();
         for (key, value) in root.get_ref().iter() {
             match key.get_ref().as_ref() {
                 "general" => {
@@ -91,11 +94,20 @@ impl<'t> Cx<'t> {
                 "findings" => findings = self.deserialize(value, "findings", spec),
                 "ui" => ui = self.ui(value).unwrap_or_default(),
                 "keys" => keys = self.keys(value),
+                "benchmarks" => custom = self.benchmarks(value),
                 other => self.unknown(
                     key.span().start,
                     "",
                     other,
-                    &["general", "teams", "sources", "findings", "ui", "keys"],
+                    &[
+                        "general",
+                        "teams",
+                        "sources",
+                        "findings",
+                        "ui",
+                        "keys",
+                        "benchmarks",
+                    ],
                 ),
             }
         }
@@ -117,8 +129,11 @@ impl<'t> Cx<'t> {
             let at = self.text.find("[[teams]]").unwrap_or(0);
             self.problem(at, "teams", d);
         }
+        let benchmark = self.chosen(general.benchmark.as_ref(), &custom);
         Some(Config {
             path: path.to_path_buf(),
+            benchmark,
+            benchmarks: custom,
             general,
             teams,
             sources,
@@ -324,6 +339,7 @@ impl<'t> Cx<'t> {
             revert_window: Option<Spanned<String>>,
             production_environments: Option<Vec<String>>,
             regions: Option<Vec<String>>,
+            benchmark: Option<Spanned<String>>,
         }
         let mut value = value.clone();
         if let DeValue::Table(t) = value.get_mut() {
@@ -358,6 +374,7 @@ impl<'t> Cx<'t> {
         if let Some(r) = raw.regions {
             g.regions = r;
         }
+        g.benchmark = raw.benchmark;
         Some(g)
     }
 

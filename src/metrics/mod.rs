@@ -12,7 +12,8 @@ pub mod ranking;
 pub mod stats;
 pub mod tiers;
 pub mod trend;
+pub mod weekly;
 
 pub use dora::{Facts, Scorecards, TeamMetrics, TeamScorecard, Window, scorecards};
 pub use ranking::needs_help_first;
-pub use tiers::{Benchmarks, DORA_2023, Tier};
+pub use tiers::{Benchmarks, DORA_2021, DORA_2023, DORA_2024, DORA_2025, Tier};

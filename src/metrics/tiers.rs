@@ -1,6 +1,6 @@
-//! DORA performance tiers and the one table of thresholds behind them.
+//! DORA performance tiers, graded with a benchmark set (`model::benchmarks`
+//! holds the sets as data).
 
-use chrono::TimeDelta;
 use serde::Serialize;
 
 /// Ordered from worst to best, so `min` finds the weakest link.
@@ -29,27 +29,8 @@ impl Tier {
     }
 }
 
-/// Thresholds for elite, high and medium; anything past medium is low.
-#[derive(Debug, Clone)]
-pub struct Benchmarks {
-    pub name: &'static str,
-    /// Deployment frequency: at least one deployment per this many days.
-    pub frequency_days_per_deploy: [f64; 3],
-    /// Lead time for changes: strictly less than.
-    pub lead_time_under: [TimeDelta; 3],
-    /// Change failure rate: at most this many percent.
-    pub failure_rate_percent_at_most: [u32; 3],
-    /// Time to restore: strictly less than.
-    pub restore_under: [TimeDelta; 3],
-}
-
-/// The DORA 2023 clusters (DESIGN.md, metric definitions).
-pub const DORA_2023: Benchmarks = Benchmarks {
-    name: "DORA 2023",
-    frequency_days_per_deploy: [1.0, 7.0, 30.0],
-    lead_time_under: [TimeDelta::days(1), TimeDelta::days(7), TimeDelta::days(30)],
-    failure_rate_percent_at_most: [5, 10, 15],
-    restore_under: [TimeDelta::hours(1), TimeDelta::days(1), TimeDelta::days(7)],
+pub use crate::model::benchmarks::{
+    BUILT_IN, Benchmarks, DORA_2021, DORA_2023, DORA_2024, DORA_2025, Framing,
 };
 
 const BEST_FIRST: [Tier; 3] = [Tier::Elite, Tier::High, Tier::Medium];
@@ -69,19 +50,23 @@ impl Benchmarks {
         tier_where(|i| median_ms < self.lead_time_under[i].num_milliseconds() as f64)
     }
 
-    /// Compared in integers: `failed * 100 <= percent * deployments`.
+    /// Compared without dividing: `failed * 100 <= percent * deployments`.
     pub fn failure_rate(&self, failed: u64, deployments: u64) -> Option<Tier> {
-        if deployments == 0 {
-            return None;
-        }
-        Some(tier_where(|i| {
-            failed * 100 <= u64::from(self.failure_rate_percent_at_most[i]) * deployments
-        }))
+        percent_tier(&self.failure_rate_percent_at_most, failed, deployments)
+    }
+
+    /// `None` when the set does not grade rework rate, or nothing was deployed.
+    pub fn rework(&self, rework: u64, deployments: u64) -> Option<Tier> {
+        percent_tier(self.rework_percent_at_most.as_ref()?, rework, deployments)
     }
 
     pub fn restore(&self, median_ms: f64) -> Tier {
         tier_where(|i| median_ms < self.restore_under[i].num_milliseconds() as f64)
     }
+}
+
+fn percent_tier(at_most: &[f64; 3], part: u64, whole: u64) -> Option<Tier> {
+    (whole > 0).then(|| tier_where(|i| part as f64 * 100.0 <= at_most[i] * whole as f64))
 }
 
 fn tier_where(meets: impl Fn(usize) -> bool) -> Tier {

@@ -4,6 +4,7 @@
 //! These mirror event schema v1 in DESIGN.md. Strings are `Arc<str>` so that the
 //! snapshot handed to the UI can share them with the store without copying.
 
+pub mod benchmarks;
 pub mod canary;
 pub mod diagnostics;
 pub mod event_counts;

@@ -26,6 +26,8 @@ pub struct Settings {
     pub regions: Vec<Text>,
     /// Finding ownership rules and SLAs (the config's `[findings]`).
     pub findings: crate::model::findings_policy::FindingsPolicy,
+    /// The thresholds the tiers come from (`[general] benchmark`, `--benchmark`).
+    pub benchmark: crate::model::benchmarks::Benchmarks,
 }
 
 impl Default for Settings {
@@ -38,6 +40,7 @@ impl Default for Settings {
             service_teams: HashMap::new(),
             regions: Vec::new(),
             findings: Default::default(),
+            benchmark: Default::default(),
         }
     }
 }

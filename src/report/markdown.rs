@@ -10,7 +10,7 @@ use crate::report::findings::Audit;
 use crate::report::model::{Report, TeamRow, gate_cells};
 use crate::util::format;
 
-const METRICS: [&str; 4] = [
+pub const METRICS: [&str; 4] = [
     "deployment frequency",
     "lead time",
     "change failure rate",
@@ -26,12 +26,19 @@ fn window_lines(out: &mut String, report: &Report<'_>) {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "Window {} .. {} ({} days). Arrows compare with the previous {} days: \
-         ↑ the number went up, ↓ it went down, = about the same.",
+        "Window {} .. {} ({} days). Against the previous {} days: ↑ the number went up, \
+         ↓ it went down, = about the same; better or worse says what that means for the \
+         team (a lower change failure rate is better), then the previous value.",
         format::rfc3339(window.start),
         format::rfc3339(window.end),
         trim(days),
         trim(days),
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Tiers from the {} benchmark set ({}).",
+        report.cards.benchmark.name, report.cards.benchmark.source
     );
     if report.coverage_short() {
         let _ = writeln!(out);
@@ -57,26 +64,25 @@ pub fn markdown(report: &Report<'_>) -> String {
     for row in report.rows_by_need() {
         let t = row.card;
         let values = key_values(&t.current);
+        let was = key_values(&t.previous);
         let tiers = t.current.key_tiers();
         let trends = row.trends;
         let mut row = format!("| {} | {} |", escape(&t.team), tier_cell(t.tier));
         for i in 0..4 {
-            let _ = write!(
-                row,
-                " {} |",
-                metric_cell(&values[i], tiers[i], trends[i], HIGHER_IS_BETTER[i])
-            );
+            let cell = metric_cell(&values[i], tiers[i], trends[i], HIGHER_IS_BETTER[i]);
+            let _ = write!(row, " {cell}{} |", previous(trends[i], &was[i]));
         }
-        let rework = t
-            .current
-            .rework_rate
-            .rate
-            .map_or("–".to_string(), format::percent);
+        let r = &t.current.rework_rate;
+        let mut rework = r.rate.map_or("–".to_string(), format::percent);
+        if let Some(tier) = r.tier {
+            let _ = write!(rework, " · {}", tier.label());
+        }
         let _ = writeln!(out, "{row} {rework} |");
     }
     if cards.teams.is_empty() {
         let _ = writeln!(out, "| (no teams) | | | | | | |");
     }
+    framing_section(&mut out, report);
     let _ = writeln!(out);
     let _ = writeln!(out, "## Teams that need help");
     let _ = writeln!(out);
@@ -113,6 +119,36 @@ pub fn markdown(report: &Report<'_>) -> String {
     let _ = writeln!(out);
     audit_section(&mut out, report, audit);
     out
+}
+
+/// Under the 2025 framing: each team's throughput (lead time, frequency,
+/// recovery) and instability (failure and rework rate), each its weakest tier.
+fn framing_section(out: &mut String, report: &Report<'_>) {
+    use crate::model::benchmarks::Framing;
+    if report.cards.benchmark.framing != Framing::ThroughputInstability {
+        return;
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "## Throughput and instability");
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Throughput: lead time, deployment frequency and failed deployment recovery time; \
+         instability: change failure rate and rework rate (where graded). Each is its weakest tier."
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(out, "| Team | Throughput | Instability |");
+    let _ = writeln!(out, "|---|---|---|");
+    for row in report.rows_by_need() {
+        let m = &row.card.current;
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            escape(&row.card.team),
+            tier_cell(m.throughput_tier()),
+            tier_cell(m.instability_tier())
+        );
+    }
 }
 
 /// `## Gates`: review wait and time, canary certification, batch sizes and the
@@ -179,7 +215,7 @@ pub fn weakest(t: &TeamScorecard) -> Option<usize> {
 }
 
 /// The four key metrics as short readable numbers.
-fn key_values(m: &TeamMetrics) -> [String; 4] {
+pub fn key_values(m: &TeamMetrics) -> [String; 4] {
     let f = &m.deployment_frequency;
     let c = &m.change_failure_rate;
     [
@@ -206,6 +242,18 @@ fn metric_cell(value: &str, tier: Option<Tier>, trend: Trend, higher_is_better: 
         let _ = write!(cell, " {arrow}");
     }
     cell
+}
+
+/// What a trend means for the team and the previous value: ` better, was 2h`;
+/// nothing when there is no previous data to compare with.
+fn previous(trend: Trend, was: &str) -> String {
+    let word = match trend {
+        Trend::Better => "better",
+        Trend::Worse => "worse",
+        Trend::Same => "same",
+        Trend::Unknown => return String::new(),
+    };
+    format!(" {word}, was {was}")
 }
 
 fn tier_cell(tier: Option<Tier>) -> String {

@@ -5,6 +5,7 @@
 pub mod csv;
 pub mod failures;
 pub mod findings;
+pub mod html;
 pub mod markdown;
 pub mod model;
 pub mod openmetrics;
@@ -63,10 +64,11 @@ fn scorecard_header(out: &mut String, report: &Report<'_>) {
     let cards = report.cards;
     let _ = writeln!(
         out,
-        "Window {} .. {} ({} days), previous window for trends",
+        "Window {} .. {} ({} days), previous window for trends; tiers: {}",
         format::rfc3339(cards.window.start),
         format::rfc3339(cards.window.end),
         trim_float(cards.window.days()),
+        cards.benchmark.name,
     );
     if report.coverage_short() {
         let _ = writeln!(

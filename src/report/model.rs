@@ -136,6 +136,7 @@ impl<'a> Report<'a> {
                 days: self.cards.window.days(),
                 covered_days: self.covered_days,
             },
+            benchmark: &self.cards.benchmark.name,
             teams: self
                 .teams
                 .iter()
@@ -159,6 +160,7 @@ impl<'a> Report<'a> {
 #[derive(Serialize)]
 struct JsonReport<'a> {
     window: JsonWindow,
+    benchmark: &'a str,
     teams: Vec<JsonTeam<'a>>,
     unattributed_incidents: u64,
     diagnostics: &'a Diagnostics,

@@ -7,7 +7,7 @@ use chrono::TimeDelta;
 
 use crate::metrics::dora::{LeadMemo, is_open_at};
 use crate::metrics::lanes::{LaneIndex, Lanes, Outcome};
-use crate::metrics::{DORA_2023, Facts, Scorecards, Window, needs_help_first};
+use crate::metrics::{Facts, Scorecards, Window, needs_help_first};
 use crate::model::canary::CanaryTarget;
 use crate::model::event_counts::EventCounts;
 use crate::model::records::Records;
@@ -77,6 +77,9 @@ pub struct WindowView {
     pub order: Vec<usize>,
     /// Incidents resolved in the window, newest first (indexes into records).
     pub resolved_incidents: Vec<usize>,
+    /// The organisation's time to restore: the median over every incident
+    /// resolved in the window, all teams pooled (seconds).
+    pub restore_median_seconds: Option<f64>,
 }
 
 /// What the store keeps between recomputes so that a clock tick does only the
@@ -98,6 +101,11 @@ pub struct Views {
     pub windows: Vec<WindowView>,
     /// Incidents open at `now`, oldest first.
     pub open_incidents: Vec<usize>,
+    /// Deployments in each of the 12 weeks ending at `now`, per team of
+    /// `facts.teams` (same order): the Overview's sparklines.
+    pub weekly_deployments: Vec<Vec<u64>>,
+    /// Findings open at the end of each of those weeks, by severity.
+    pub weekly_open_findings: [Vec<u64>; 5],
     /// Incidents open in teams read back by the `scorecards` source (no records here).
     pub remote_open_incidents: u64,
     /// Deployment ids with no production result yet.
@@ -142,7 +150,8 @@ impl Views {
             .iter()
             .map(|&days| {
                 let window = Window::ending(now, TimeDelta::days(days));
-                let scorecards = facts.evaluate_memo(records, window, &DORA_2023, &mut kept.leads);
+                let scorecards =
+                    facts.evaluate_memo(records, window, &settings.benchmark, &mut kept.leads);
                 let order = needs_help_first(&scorecards);
                 let mut resolved_incidents: Vec<usize> = records
                     .incidents
@@ -153,11 +162,13 @@ impl Views {
                     .collect();
                 resolved_incidents
                     .sort_by_key(|&n| std::cmp::Reverse(records.incidents[n].resolved));
+                let restore_median_seconds = org_restore_median(records, &resolved_incidents);
                 WindowView {
                     days,
                     scorecards,
                     order,
                     resolved_incidents,
+                    restore_median_seconds,
                 }
             })
             .collect();
@@ -173,6 +184,11 @@ impl Views {
         let alerts = crate::metrics::alerts::derive(&lanes, records, now);
         let alerts_due = crate::metrics::alerts::next_due(&lanes, now);
         Self {
+            weekly_deployments: crate::metrics::weekly::weekly_deployments(&facts, now),
+            weekly_open_findings: crate::metrics::weekly::open_findings_by_week(
+                records.findings.iter(),
+                now,
+            ),
             alerts_due,
             canary_targets: canary_targets(&lanes),
             lanes,
@@ -202,6 +218,20 @@ impl Views {
                 .sum(),
         }
     }
+}
+
+/// The median of `resolved - opened` over `resolved` (indexes into the
+/// incidents), leaving out bad data where the resolve time is earlier.
+fn org_restore_median(records: &Records, resolved: &[usize]) -> Option<f64> {
+    let mut ms: Vec<i64> = resolved
+        .iter()
+        .filter_map(|&n| {
+            let i = records.incidents.get(n)?;
+            let d = (i.resolved? - i.opened).num_milliseconds();
+            (d >= 0).then_some(d)
+        })
+        .collect();
+    crate::metrics::stats::median_ms(&mut ms).map(|m| m / 1000.0)
 }
 
 /// What the lanes say is under canary analysis now: the canary-region stage of

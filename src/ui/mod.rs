@@ -3,6 +3,7 @@
 //! status bar. May use `app`, `model`, `metrics`, `store` and `util`. It does
 //! no I/O and computes no metrics; it builds only the rows that are visible.
 
+pub mod charts;
 pub mod screen_export;
 pub mod screens;
 pub mod widgets;

@@ -13,6 +13,7 @@ mod incremental;
 mod links;
 pub mod remote;
 mod reverts;
+mod series;
 mod team_index;
 
 use chrono::TimeDelta;
@@ -252,6 +253,7 @@ impl Facts {
             .collect();
         let mut cards = Scorecards {
             window,
+            benchmark: bench.clone(),
             teams,
             unattributed_incidents: self.unattributed_incidents,
         };
@@ -388,6 +390,7 @@ impl Tally {
                 rework: self.rework,
                 deployments: self.deployed,
                 rate: ratio(self.rework, self.deployed),
+                tier: bench.rework(self.rework, self.deployed),
             },
             gates: self.gates,
         }
@@ -450,6 +453,8 @@ pub struct ReworkRate {
     pub rework: u64,
     pub deployments: u64,
     pub rate: Option<f64>,
+    /// `None` also where the benchmark set does not grade rework rate.
+    pub tier: Option<Tier>,
 }
 
 /// One team's metrics over one window; field names are the JSON report's.
@@ -465,19 +470,37 @@ pub struct TeamMetrics {
 }
 
 impl TeamMetrics {
-    /// The weakest tier among the four key metrics that have data. Deployment
-    /// frequency has one for every team with a record (no deployments is low);
-    /// a team with no record at all has no tier.
+    /// The weakest tier among the metrics the benchmark set grades that have
+    /// data: the four key metrics, and rework rate where the set grades it.
+    /// Deployment frequency has one for every team with a record (no
+    /// deployments is low); a team with no record at all has no tier.
     pub fn team_tier(&self) -> Option<Tier> {
+        self.throughput_tier()
+            .into_iter()
+            .chain(self.instability_tier())
+            .min()
+    }
+
+    /// The 2025 framing's throughput: lead time, deployment frequency and
+    /// failed deployment recovery time (time to restore), the weakest.
+    pub fn throughput_tier(&self) -> Option<Tier> {
         [
             self.deployment_frequency.tier,
             self.lead_time.tier,
-            self.change_failure_rate.tier,
             self.time_to_restore.tier,
         ]
         .into_iter()
         .flatten()
         .min()
+    }
+
+    /// The 2025 framing's instability: change failure rate and rework rate
+    /// (where graded), the weakest.
+    pub fn instability_tier(&self) -> Option<Tier> {
+        [self.change_failure_rate.tier, self.rework_rate.tier]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// The four key tiers in display order; `None` = no data.
@@ -502,6 +525,8 @@ pub struct TeamScorecard {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scorecards {
     pub window: Window,
+    /// The set the tiers come from.
+    pub benchmark: Benchmarks,
     /// Sorted by team name.
     pub teams: Vec<TeamScorecard>,
     /// Over all incidents read, whatever the window.

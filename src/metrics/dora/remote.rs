@@ -87,6 +87,7 @@ pub fn metrics_of(w: &RemoteWindow, open_incidents: u64) -> TeamMetrics {
             rework: count(v("flightdeck_team_rework_deployments")),
             deployments,
             rate: v("flightdeck_team_rework_ratio"),
+            tier: None,
         },
         gates: Gates {
             review: Review {
@@ -156,6 +157,7 @@ mod tests {
             .expect("time");
         let mut cards = Scorecards {
             window: Window::ending(end, TimeDelta::days(30)),
+            benchmark: crate::metrics::DORA_2023,
             teams: Vec::new(),
             unattributed_incidents: 1,
         };

@@ -286,6 +286,22 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: us
         " Posture by account ",
         ctx,
     );
+    // Tall terminals: open findings by severity week by week above the list.
+    let list_area = if list_area.height >= 16 {
+        let [chart, rest] =
+            Layout::vertical([Constraint::Length(9), Constraint::Fill(1)]).areas(list_area);
+        let title = Span::styled(" Open findings by severity · 12 weeks ", th.title);
+        crate::ui::charts::findings_over_time(
+            frame,
+            chart,
+            th,
+            ratatui::widgets::Block::bordered().title(title),
+            (&snapshot.views.weekly_open_findings, snapshot.views.now),
+        );
+        rest
+    } else {
+        list_area
+    };
     findings_list(frame, list_area, ctx, state, selected);
 }
 

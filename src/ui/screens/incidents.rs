@@ -5,9 +5,11 @@ use crate::app::theme::Theme;
 use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+
+use crate::ui::charts::{self, RestoreBar};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Block;
 
 use crate::app::Action;
 use crate::app::keymap::{Binding, key};
@@ -177,36 +179,54 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, rows: &Incide
     let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let w = &snapshot.views.windows[ctx.window];
-    // Team MTTR strip: as many teams as fit, two lines.
-    let [strip_area, list_area] =
-        Layout::vertical([Constraint::Length(4), Constraint::Fill(1)]).areas(area);
-    frame.render_widget(strip(th, w), strip_area);
+    // Time to restore per team as bars: every team and the median when they
+    // fit in two fifths of the screen.
+    let wanted = w.scorecards.teams.len() as u16 + 1 + 2;
+    let height = wanted.min((area.height * 2 / 5).max(5));
+    let [bars_area, list_area] =
+        Layout::vertical([Constraint::Length(height), Constraint::Fill(1)]).areas(area);
+    restore_chart(frame, bars_area, th, w);
     list(frame, list_area, ctx, selected, rows);
 }
 
-/// Each team's median time to restore and its open incidents.
-fn strip(th: &Theme, w: &WindowView) -> Paragraph<'static> {
-    let mut spans = Vec::new();
-    for (n, t) in w.scorecards.teams.iter().enumerate() {
-        let r = &t.current.time_to_restore;
-        if n > 0 {
-            spans.push(Span::styled(" ·", th.dim));
-        }
-        spans.push(Span::raw(format!(" {} ", t.team)));
-        spans.push(Span::styled(
-            r.median_seconds.map_or("-".into(), format::duration_secs),
-            th.tier(r.tier),
-        ));
-        if r.open > 0 {
-            spans.push(Span::styled(format!(" ({} open)", r.open), th.alert));
-        }
-    }
-    Paragraph::new(Line::from(spans))
-        .wrap(ratatui::widgets::Wrap { trim: true })
-        .block(Block::bordered().title(Span::styled(
-            format!(" Time to restore by team · last {} days ", w.days),
-            th.title,
-        )))
+/// Each team's median time to restore (open incidents with the name), the
+/// longest first, and the organisation's median.
+fn restore_chart(frame: &mut Frame, area: Rect, th: &Theme, w: &WindowView) {
+    let mut bars: Vec<RestoreBar> = w
+        .scorecards
+        .teams
+        .iter()
+        .map(|t| {
+            let r = &t.current.time_to_restore;
+            let team = match r.open {
+                0 => t.team.to_string(),
+                n => format!("{} ({n} open)", t.team),
+            };
+            RestoreBar {
+                team,
+                seconds: r.median_seconds,
+                tier: r.tier,
+            }
+        })
+        .collect();
+    bars.sort_by(|a, b| {
+        b.seconds
+            .unwrap_or(-1.0)
+            .total_cmp(&a.seconds.unwrap_or(-1.0))
+    });
+    let shown = (area.height.saturating_sub(3) as usize).min(bars.len());
+    let median = w.restore_median_seconds;
+    let more = match bars.len() - shown {
+        0 => String::new(),
+        n => format!(" · {n} more"),
+    };
+    let title = format!(
+        " Time to restore by team · last {} days · ┆ median {}{more} ",
+        w.days,
+        median.map_or("none restored".into(), format::duration_secs)
+    );
+    let block = Block::bordered().title(Span::styled(title, th.title));
+    charts::restore_bars(frame, area, th, block, (&bars, median));
 }
 
 /// Open incidents, then those restored in the window.

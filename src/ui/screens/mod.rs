@@ -17,6 +17,7 @@ pub mod overview_rows;
 pub mod sources;
 pub mod team;
 pub mod team_gates;
+pub mod team_trends;
 
 use crate::app::screen::Screen;
 

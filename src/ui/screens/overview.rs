@@ -330,6 +330,7 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, view: (Liste
         .map(|(row, t)| {
             let mut cells = team_cells(th, t, wide, previous);
             cells.push(compliance_cell(th, snapshot, ctx.window, &t.team));
+            cells.push(weekly_cell(th, snapshot, &t.team));
             FitRow::marked(cells, row == selected, th.selected)
         })
         .collect();
@@ -360,6 +361,22 @@ pub(super) fn no_match(frame: &mut Frame, area: Rect, th: &Theme, what: &str) {
     );
 }
 
+/// The team's deployments week by week as a sparkline (`·` an empty week);
+/// `-` for a team read back from the exporters (no records here).
+fn weekly_cell(th: &Theme, snapshot: &Snapshot, team: &str) -> Line<'static> {
+    let views = &snapshot.views;
+    let weeks = views
+        .facts
+        .teams
+        .binary_search_by(|t| (**t).cmp(team))
+        .ok()
+        .and_then(|i| views.weekly_deployments.get(i));
+    match weeks {
+        Some(w) => Line::from(Span::styled(crate::ui::charts::sparkline_text(w), th.spark)),
+        None => Line::from(Span::styled("-", th.dim)),
+    }
+}
+
 /// The scorecard's columns: the team and its tier stay; what a narrow
 /// terminal drops first is rework, then open incidents, then the audit count,
 /// then time to restore, lead time, frequency and failure rate.
@@ -378,6 +395,8 @@ fn columns(names: [&'static str; 4], audit: bool) -> Vec<Col> {
     if audit {
         cols.push(whole("AUDIT", 4));
     }
+    // The 12 weeks' deployments, dropped first.
+    cols.push(whole("WEEKLY", 1));
     cols
 }
 

@@ -14,6 +14,7 @@ use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::dora::{Attribution, ChangeRow, FailReason, ReworkReason, TeamDetail};
 use crate::metrics::trend::{HIGHER_IS_BETTER, Trend, key_trends};
 use crate::metrics::{TeamScorecard, Tier};
+use crate::model::benchmarks::{Benchmarks, Framing};
 use crate::model::{Text, Time};
 use crate::store::Snapshot;
 use crate::ui::screens::incident;
@@ -26,13 +27,35 @@ fn canary_region(snapshot: &Snapshot) -> String {
     crate::metrics::gates::canary_region(&snapshot.settings).to_string()
 }
 
-const KEYS: &[Binding] = &[key(
-    KeyCode::Enter,
-    "Enter",
-    Action::Open,
-    "open the incident under the cursor",
-)
-.hint("open incident")];
+const KEYS: &[Binding] = &[
+    key(
+        KeyCode::Enter,
+        "Enter",
+        Action::Open,
+        "open the incident under the cursor",
+    )
+    .hint("open incident"),
+    key(
+        KeyCode::Char('t'),
+        "t",
+        Action::ToggleTrends,
+        "weekly charts of the team / its numbers",
+    ),
+    key(
+        KeyCode::Char('m'),
+        "m",
+        Action::NextMetric,
+        "charts: next metric",
+    ),
+    // h l, not ← →: the arrows switch screens everywhere.
+    key(
+        KeyCode::Char('h'),
+        "h l",
+        Action::WeekEarlier,
+        "charts: the records of the week before / after",
+    ),
+    key(KeyCode::Char('l'), "", Action::WeekLater, ""),
+];
 
 /// A team's drill-down: its numbers, then the records behind them.
 #[derive(Debug)]
@@ -40,11 +63,25 @@ pub struct TeamPage {
     team: Text,
     /// The records behind the numbers, gathered on refresh (never per frame).
     detail: Option<TeamDetail>,
+    /// `Some` while the weekly charts are shown (`t`).
+    trends: Option<super::team_trends::Trends>,
 }
 
 impl TeamPage {
     pub fn new(team: Text) -> Self {
-        Self { team, detail: None }
+        Self {
+            team,
+            detail: None,
+            trends: None,
+        }
+    }
+
+    /// The drill-down with its weekly charts shown.
+    pub fn with_charts(team: Text) -> Self {
+        Self {
+            trends: Some(Default::default()),
+            ..Self::new(team)
+        }
     }
 }
 
@@ -94,6 +131,14 @@ impl Screen for TeamPage {
 
     fn refresh(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
         self.detail = detail(ctx.snapshot, ctx.window, &self.team);
+        if let Some(t) = &mut self.trends {
+            t.refresh(ctx, &self.team);
+            // The records behind the selected week instead of the window's.
+            if let (Some(week), Some(_)) = (t.week_window(), &self.detail) {
+                let facts = &ctx.snapshot.views.facts;
+                self.detail = Some(facts.team_detail(&ctx.snapshot.records, &self.team, week));
+            }
+        }
         let rows = self.detail.as_ref().map_or(0, |d| {
             d.deployments.len() + d.changes.len() + d.incidents.len()
         });
@@ -102,6 +147,20 @@ impl Screen for TeamPage {
 
     /// Enter on an incident row opens it.
     fn update(&mut self, action: Action, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
+        if action == Action::ToggleTrends {
+            self.trends = match self.trends.take() {
+                Some(_) => None,
+                None => Some(Default::default()),
+            };
+            self.refresh(ctx, cursor);
+            return Reply::Redraw;
+        }
+        if let Some(t) = &mut self.trends
+            && t.update(action)
+        {
+            self.refresh(ctx, cursor);
+            return Reply::Redraw;
+        }
         if action != Action::Open {
             return Reply::Pass;
         }
@@ -121,6 +180,11 @@ impl Screen for TeamPage {
     }
 
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
+        if let (Some(t), Some(d)) = (&self.trends, &self.detail) {
+            let pair = (&*self.team, t);
+            super::team_trends::draw(frame, area, ctx, pair, cursor.selected, d);
+            return;
+        }
         draw(
             frame,
             area,
@@ -157,8 +221,12 @@ fn draw(
     ])
     .areas(area);
 
-    let lines = numbers(th, card, super::overview::has_previous(ctx.snapshot, w));
-    let title = format!(" {team} · last {} days ", w.days);
+    let previous = super::overview::has_previous(ctx.snapshot, w);
+    let lines = numbers(th, card, previous, &snapshot.settings.benchmark);
+    let title = format!(
+        " {team} · last {} days · {} · t charts ",
+        w.days, snapshot.settings.benchmark.name
+    );
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(Span::styled(title, th.title))),
         top,
@@ -211,7 +279,12 @@ fn remote_note(th: &Theme, snapshot: &Snapshot, team: &str) -> Option<Vec<Line<'
 /// the team's tier.
 /// With no `previous` data (no record before the window) there is no trend and
 /// nothing to compare with.
-fn numbers(th: &Theme, card: &TeamScorecard, previous: bool) -> Vec<Line<'static>> {
+fn numbers(
+    th: &Theme,
+    card: &TeamScorecard,
+    previous: bool,
+    bench: &Benchmarks,
+) -> Vec<Line<'static>> {
     let m = &card.current;
     let p = &card.previous;
     let now = key_values(m);
@@ -267,9 +340,14 @@ fn numbers(th: &Theme, card: &TeamScorecard, previous: bool) -> Vec<Line<'static
             "{:>9}",
             m.rework_rate.rate.map_or("-".into(), format::percent)
         )),
+        // A tier only where the benchmark set grades rework rate.
+        Span::styled(
+            format!(" {:<7}", m.rework_rate.tier.map_or("", Tier::label)),
+            th.tier(m.rework_rate.tier),
+        ),
         Span::styled(
             format!(
-                "         was {:<9}",
+                " was {:<9}",
                 match p.rework_rate.rate {
                     _ if !previous => "no data".to_string(),
                     r => r.map_or("-".into(), format::percent),
@@ -282,16 +360,36 @@ fn numbers(th: &Theme, card: &TeamScorecard, previous: bool) -> Vec<Line<'static
             m.rework_rate.rework, m.rework_rate.deployments
         )),
     ]));
-    lines.push(Line::from(vec![
-        Span::raw(" Team tier "),
-        Span::styled(Tier::label_of(card.tier).to_uppercase(), th.tier(card.tier)),
-        Span::styled("  (the weakest of the four key metrics)", th.dim),
-    ]));
+    lines.push(team_tier_line(th, card, bench));
     lines
 }
 
+/// The team's tier and what it is the weakest of; under the 2025 framing,
+/// throughput and instability too.
+fn team_tier_line(th: &Theme, card: &TeamScorecard, bench: &Benchmarks) -> Line<'static> {
+    let over = if bench.rework_percent_at_most.is_some() {
+        "  (the weakest of the key metrics and rework rate)"
+    } else {
+        "  (the weakest of the four key metrics)"
+    };
+    let mut spans = vec![
+        Span::raw(" Team tier "),
+        Span::styled(Tier::label_of(card.tier).to_uppercase(), th.tier(card.tier)),
+        Span::styled(over, th.dim),
+    ];
+    if bench.framing == Framing::ThroughputInstability {
+        let m = &card.current;
+        let (t, i) = (m.throughput_tier(), m.instability_tier());
+        spans.push(Span::raw("  throughput "));
+        spans.push(Span::styled(Tier::label_of(t), th.tier(t)));
+        spans.push(Span::raw(" · instability "));
+        spans.push(Span::styled(Tier::label_of(i), th.tier(i)));
+    }
+    Line::from(spans)
+}
+
 /// Display lines: section headers plus rows; only the visible ones are built.
-fn visible_lines<'a>(
+pub(super) fn visible_lines<'a>(
     ctx: &Ctx<'a>,
     selected: usize,
     d: &TeamDetail,

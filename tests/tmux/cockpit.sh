@@ -66,7 +66,8 @@ t send-keys -t fd C-c
 check "Ctrl-C quits with status 0" "FLIGHTDECK_EXIT=0"
 
 # An events file read once stays on screen (the store outlives its sources).
-start "--events $fixtures/report_handwritten.ndjson"
+# --fresh: the last run left the cockpit on Lanes, which the next would reopen.
+start "--fresh --events $fixtures/report_handwritten.ndjson"
 check "the cockpit shows the teams of an events file" "charlie"
 sleep 2
 if t capture-pane -p -t fd | grep -q "FLIGHTDECK_EXIT"; then bad "the cockpit on an events file exited by itself"; else ok "the cockpit on an events file stays up"; fi

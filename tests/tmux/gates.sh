@@ -26,6 +26,9 @@ t send-keys -t fd 2
 check "lanes are listed" "^│[a-z][a-z-]*-[0-9][0-9][0-9][0-9] " 20
 t send-keys -t fd Enter
 check "the lane detail shows certification against the team median" "certification: .*team .* median"
+# q in a drill-down goes back; a second q quits.
+t send-keys -t fd q
+check "q in the lane goes back to the Lanes" "Lanes · "
 t send-keys -t fd q
 check "q quits with status 0" "FLIGHTDECK_EXIT=0"
 

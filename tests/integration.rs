@@ -25,6 +25,7 @@ mod gates_rules;
 mod gates_view;
 mod git_releases;
 mod git_source;
+mod governance_rules;
 mod http_limits;
 mod http_sources;
 mod lanes_model;

@@ -277,6 +277,7 @@ impl<'t> Cx<'t> {
             window: Option<Spanned<String>>,
             incident_link_window: Option<Spanned<String>>,
             revert_window: Option<Spanned<String>>,
+            contract_stall: Option<Spanned<String>>,
             production_environments: Option<Vec<String>>,
             regions: Option<Vec<String>>,
         }
@@ -306,6 +307,12 @@ impl<'t> Cx<'t> {
             "revert_window",
             &raw.revert_window,
             &mut g.revert_window,
+        );
+        span(
+            self,
+            "contract_stall",
+            &raw.contract_stall,
+            &mut g.contract_stall,
         );
         if let Some(p) = raw.production_environments {
             g.production_environments = p;

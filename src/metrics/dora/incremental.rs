@@ -108,6 +108,7 @@ impl Facts {
         self.note_deployments(records, settings, &touched, &mut work);
         self.note_changes(records, settings, &touched, &mut work);
         self.note_findings(records, settings, &touched);
+        self.note_governance(records, settings);
         dedup(&mut work.services);
         dedup(&mut work.incident_services);
         for &s in &work.services {
@@ -307,6 +308,24 @@ impl Facts {
                 move_ref(&mut l.team_refs, old, team);
             }
         }
+    }
+
+    /// The teams contract and baseline lines name or map (DESIGN.md "Teams
+    /// reported"): each new line adds a reference to its team.
+    fn note_governance(&mut self, records: &Records, settings: &Settings) {
+        let l = &mut self.links;
+        let [contracts, baselines] = l.governance_seen;
+        for c in records.contracts.iter().skip(contracts) {
+            let team = l.team(settings.team_for(c.team.as_ref(), Some(&c.service)));
+            l.team_refs[team as usize] += 1;
+        }
+        for b in records.baselines.iter().skip(baselines) {
+            let team = l.team(crate::metrics::governance::drift::baseline_team(
+                b, settings,
+            ));
+            l.team_refs[team as usize] += 1;
+        }
+        l.governance_seen = [records.contracts.len(), records.baselines.len()];
     }
 
     /// A service's successful deployments and its incidents' open spans.

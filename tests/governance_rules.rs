@@ -57,7 +57,11 @@ fn governance(lines: &[Value]) -> Governance {
 }
 
 fn migrated(g: &Governance, id: &str) -> Vec<(String, Option<Time>)> {
-    let c = g.contracts.iter().find(|c| &*c.id == id).expect("the contract");
+    let c = g
+        .contracts
+        .iter()
+        .find(|c| &*c.id == id)
+        .expect("the contract");
     c.consumers
         .iter()
         .map(|c| (c.service.to_string(), c.migrated))
@@ -337,7 +341,11 @@ type Row = (
 );
 
 fn rows(g: &Governance, account: &str) -> Vec<Row> {
-    let a = g.accounts.iter().find(|a| &*a.account == account).expect("the account");
+    let a = g
+        .accounts
+        .iter()
+        .find(|a| &*a.account == account)
+        .expect("the account");
     a.components
         .iter()
         .map(|c| {

@@ -43,6 +43,7 @@ mod report_bad_input;
 mod report_findings_json;
 mod report_formats;
 mod report_gates;
+mod report_governance;
 mod report_json;
 mod revert_rules;
 mod rollouts_conformance;

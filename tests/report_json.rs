@@ -415,6 +415,8 @@ fn every_object_has_exactly_the_documented_keys() {
             "unattributed_incidents",
             "diagnostics",
             "findings_unmapped",
+            "contracts",
+            "accounts",
         ],
         "report",
     );

@@ -116,6 +116,8 @@ pub struct Views {
     pub alerts_due: Option<Time>,
     /// The canaries under analysis now, for the sources that measure them.
     pub canary_targets: Vec<CanaryTarget>,
+    /// Contracts in the three-step dance and account drift at `now`.
+    pub governance: Arc<crate::metrics::governance::Governance>,
 }
 
 impl Views {
@@ -174,6 +176,9 @@ impl Views {
         let alerts_due = crate::metrics::alerts::next_due(&lanes, now);
         Self {
             alerts_due,
+            governance: Arc::new(crate::metrics::governance::Governance::compute(
+                records, settings, now,
+            )),
             canary_targets: canary_targets(&lanes),
             lanes,
             alerts,

@@ -26,6 +26,7 @@ mod gates_view;
 mod git_releases;
 mod git_source;
 mod governance_rules;
+mod governance_view;
 mod http_limits;
 mod http_sources;
 mod lanes_model;

@@ -118,7 +118,14 @@ pub struct Views {
     pub canary_targets: Vec<CanaryTarget>,
     /// Contracts in the three-step dance and account drift at `now`.
     pub governance: Arc<crate::metrics::governance::Governance>,
+    /// Each team's violations, stalled contracts and drifted accounts, one
+    /// map per window in `WINDOW_DAYS` (teams with none left out).
+    pub governance_teams: Vec<GovernanceTeams>,
 }
+
+/// Governance numbers by team for one window.
+pub type GovernanceTeams =
+    std::collections::BTreeMap<Text, crate::metrics::governance::TeamGovernance>;
 
 impl Views {
     pub fn compute(records: &Records, settings: &Settings, now: Time) -> Self {
@@ -174,11 +181,16 @@ impl Views {
         let lanes = crate::metrics::lanes::compute_with(records, settings, &mut kept.lanes, now);
         let alerts = crate::metrics::alerts::derive(&lanes, records, now);
         let alerts_due = crate::metrics::alerts::next_due(&lanes, now);
+        let governance = Arc::new(crate::metrics::governance::Governance::compute(
+            records, settings, now,
+        ));
         Self {
             alerts_due,
-            governance: Arc::new(crate::metrics::governance::Governance::compute(
-                records, settings, now,
-            )),
+            governance_teams: WINDOW_DAYS
+                .iter()
+                .map(|&d| governance.by_team(now - TimeDelta::days(d)))
+                .collect(),
+            governance,
             canary_targets: canary_targets(&lanes),
             lanes,
             alerts,

@@ -77,6 +77,19 @@ impl Governance {
         g
     }
 
+    /// Every team's numbers for a window starting at `start`, by team (the
+    /// teams with none are left out).
+    pub fn by_team(&self, start: Time) -> std::collections::BTreeMap<Text, TeamGovernance> {
+        self.teams()
+            .into_iter()
+            .map(|t| {
+                let g = self.team(&t, start);
+                (t, g)
+            })
+            .filter(|(_, g)| !g.is_empty())
+            .collect()
+    }
+
     /// The teams governance names (contracts' and accounts' owners), sorted.
     pub fn teams(&self) -> Vec<Text> {
         let mut teams: Vec<Text> = self

@@ -33,90 +33,82 @@ fn step(id: &str, step: ContractStep, service: &str, at: Time, consumers: &[&str
 /// Every governance line of the demo, with its time, for a stream whose
 /// clock starts at `now`.
 pub(super) fn events(now: Time) -> Vec<(Time, Event)> {
+    let mut out = contracts(now);
+    out.extend(held_deployment(now));
+    out.extend(standards(now));
+    out.extend(accounts(now));
+    out.into_iter().map(|e| (e.time(), e)).collect()
+}
+
+/// Contract, step, service, days before now, consumers (on expand).
+type StepRow = (
+    &'static str,
+    ContractStep,
+    &'static str,
+    i64,
+    &'static [&'static str],
+);
+
+/// Done (QueryV2), stalled (PriceQuote: invoicing never moved), a violation
+/// (EntryPosted: the old path went while reporting still read it), half way
+/// (Notify) and held (TokenClaims: the contract step rides a deployment in
+/// its canary while edge-proxy has not migrated).
+const STEPS: [StepRow; 12] = {
     use ContractStep::{Contract, Expand, Migrate};
-    let mut out: Vec<Event> = vec![
-        // Done: search-api's QueryV2, every step in order.
-        step(
+    [
+        (
             "search-api/QueryV2",
             Expand,
             "search-api",
-            now - days(20),
+            20,
             &["checkout-web"],
         ),
-        step(
-            "search-api/QueryV2",
-            Migrate,
-            "checkout-web",
-            now - days(15),
-            &[],
-        ),
-        step(
-            "search-api/QueryV2",
-            Contract,
-            "search-api",
-            now - days(10),
-            &[],
-        ),
-        // Stalled: invoicing never moved to the new price quote.
-        step(
+        ("search-api/QueryV2", Migrate, "checkout-web", 15, &[]),
+        ("search-api/QueryV2", Contract, "search-api", 10, &[]),
+        (
             "pricing/PriceQuote",
             Expand,
             "pricing",
-            now - days(25),
+            25,
             &["cart", "invoicing"],
         ),
-        step("pricing/PriceQuote", Migrate, "cart", now - days(20), &[]),
-        // Violation: the old path removed while reporting still read it.
-        step(
+        ("pricing/PriceQuote", Migrate, "cart", 20, &[]),
+        (
             "ledger/EntryPosted",
             Expand,
             "ledger-writer",
-            now - days(12),
+            12,
             &["invoicing", "reporting"],
         ),
-        step(
-            "ledger/EntryPosted",
-            Migrate,
-            "invoicing",
-            now - days(9),
-            &[],
-        ),
-        step(
-            "ledger/EntryPosted",
-            Contract,
-            "ledger-writer",
-            now - days(3),
-            &[],
-        ),
-        // Half way: every consumer migrated, the old path still there.
-        step(
+        ("ledger/EntryPosted", Migrate, "invoicing", 9, &[]),
+        ("ledger/EntryPosted", Contract, "ledger-writer", 3, &[]),
+        (
             "push-gateway/Notify",
             Expand,
             "push-gateway",
-            now - days(2),
+            2,
             &["email-sender"],
         ),
-        step(
-            "push-gateway/Notify",
-            Migrate,
-            "email-sender",
-            now - days(1),
-            &[],
-        ),
-        // Held: the contract step rides a deployment in its canary, while
-        // edge-proxy has not migrated.
-        step(
+        ("push-gateway/Notify", Migrate, "email-sender", 1, &[]),
+        (
             "auth/TokenClaims",
             Expand,
             "auth",
-            now - days(6),
+            6,
             &["sessions", "edge-proxy"],
         ),
-        step("auth/TokenClaims", Migrate, "sessions", now - days(4), &[]),
-    ];
+        ("auth/TokenClaims", Migrate, "sessions", 4, &[]),
+    ]
+};
+
+fn contracts(now: Time) -> Vec<Event> {
+    let mut out: Vec<Event> = STEPS
+        .iter()
+        .map(|&(id, s, service, ago, consumers)| step(id, s, service, now - days(ago), consumers))
+        .collect();
     let mut contract = step(
         "auth/TokenClaims",
-        Contract,
+        ContractStep::Contract,
         "auth",
         now - TimeDelta::minutes(40),
         &[],
@@ -126,10 +118,7 @@ pub(super) fn events(now: Time) -> Vec<(Time, Event)> {
         c.title = Some("Remove the old TokenClaims path".into());
     }
     out.push(contract);
-    out.extend(held_deployment(now));
-    out.extend(standards(now));
-    out.extend(accounts(now));
-    out.into_iter().map(|e| (e.time(), e)).collect()
+    out
 }
 
 /// The deployment held at the gate: staged, then in its canary since 40 minutes.
@@ -202,10 +191,20 @@ fn standards(now: Time) -> Vec<Event> {
     .collect()
 }
 
+/// Account, team, component, version, days ago, override reason.
+type AccountRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    Option<&'static str>,
+);
+
 /// Four accounts: current, one release behind, far behind (a component
 /// missing), and behind on purpose with a declared override.
 fn accounts(now: Time) -> Vec<Event> {
-    let rows: [(&str, &str, &str, &str, i64, Option<&str>); 11] = [
+    let rows: [AccountRow; 11] = [
         ("210987654321", "payments", "logging", "v1.8.0", 18, None),
         ("210987654321", "payments", "guardrails", "v3.2", 28, None),
         ("210987654321", "payments", "network", "2.0.0", 95, None),

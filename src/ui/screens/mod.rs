@@ -7,6 +7,8 @@
 pub mod detail;
 pub mod finding;
 pub mod findings;
+pub mod governance;
+pub mod governance_detail;
 pub mod incident;
 pub mod incidents;
 pub mod lane;
@@ -27,6 +29,7 @@ pub fn tabs() -> Vec<Box<dyn Screen>> {
         Box::new(incidents::Incidents::default()),
         Box::new(findings::Findings::default()),
         Box::new(sources::Sources::default()),
+        Box::new(governance::GovernanceScreen::default()),
     ]
 }
 
@@ -48,6 +51,8 @@ mod tests {
             Box::new(incident::page("i".into())),
             Box::new(lane::page("l".into())),
             Box::new(finding::page("f".into())),
+            Box::new(governance_detail::contract("c".into())),
+            Box::new(governance_detail::account("a".into())),
         ];
         for screen in tabs().iter().chain(&pages) {
             for k in screen.keys() {

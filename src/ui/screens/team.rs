@@ -132,9 +132,16 @@ fn draw(
         frame.render_widget(msg, area);
         return;
     };
-    let [top, gates_area, list] = Layout::vertical([
+    let governance = super::governance::team_lines(ctx, team);
+    let gov_height = if governance.is_empty() {
+        0
+    } else {
+        governance.len().min(4) as u16 + 2
+    };
+    let [top, gates_area, gov_area, list] = Layout::vertical([
         Constraint::Length(8),
         Constraint::Length(6),
+        Constraint::Length(gov_height),
         Constraint::Fill(1),
     ])
     .areas(area);
@@ -146,6 +153,13 @@ fn draw(
         top,
     );
     super::team_gates::draw(th, frame, gates_area, card, &canary_region(snapshot));
+    if !governance.is_empty() {
+        let block = Block::bordered().title(Span::styled(
+            " Governance · contracts and accounts (6 lists them all) ",
+            th.title,
+        ));
+        frame.render_widget(Paragraph::new(governance).block(block), gov_area);
+    }
 
     let block = Block::bordered().title(Span::styled(
         " Records behind the numbers · Enter on an incident opens it · Esc back ",

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::settings::{Settings, UNASSIGNED};
 use super::{Text, Time};
 
 /// A step of the robustness principle's three-step dance.
@@ -84,4 +85,24 @@ pub struct Baseline {
     /// Why the owners deliberately hold or replace the standard.
     #[serde(rename = "override", skip_serializing_if = "Option::is_none")]
     pub override_reason: Option<Text>,
+}
+
+/// The team one baseline line names or maps to: its `team`, else the
+/// config's account ownership (the rules findings use), else `unassigned`.
+pub fn baseline_team(b: &Baseline, settings: &Settings) -> Text {
+    b.team
+        .clone()
+        .filter(|t| !t.is_empty())
+        .or_else(|| account_owner(&b.account, settings))
+        .unwrap_or_else(|| Text::from(UNASSIGNED))
+}
+
+/// The team the config's ownership rules give `account`, if any.
+pub fn account_owner(account: &str, settings: &Settings) -> Option<Text> {
+    settings
+        .findings
+        .owners
+        .iter()
+        .find(|r| r.accounts.iter().any(|a| a == account))
+        .map(|r| Text::from(r.team.as_str()))
 }

@@ -178,12 +178,12 @@ impl Views {
             .map(|(n, _)| n)
             .collect();
         open_incidents.sort_by_key(|&n| records.incidents[n].opened);
-        let lanes = crate::metrics::lanes::compute_with(records, settings, &mut kept.lanes, now);
-        let alerts = crate::metrics::alerts::derive(&lanes, records, now);
-        let alerts_due = crate::metrics::alerts::next_due(&lanes, now);
         let governance = Arc::new(crate::metrics::governance::Governance::compute(
             records, settings, now,
         ));
+        let mut lanes =
+            crate::metrics::lanes::compute_with(records, settings, &mut kept.lanes, now);
+        let (alerts, alerts_due) = with_governance(&mut lanes, &governance, records, settings, now);
         Self {
             alerts_due,
             governance_teams: WINDOW_DAYS
@@ -219,6 +219,27 @@ impl Views {
                 .sum(),
         }
     }
+}
+
+/// The lanes with the gates governance holds, and the alerts (newest first)
+/// and when the next one falls due, governance's included.
+fn with_governance(
+    lanes: &mut Lanes,
+    g: &crate::metrics::governance::Governance,
+    records: &Records,
+    settings: &Settings,
+    now: Time,
+) -> (Vec<crate::metrics::alerts::Alert>, Option<Time>) {
+    use crate::metrics::governance::gate;
+    gate::hold(lanes, g);
+    let mut alerts = crate::metrics::alerts::derive(lanes, records, now);
+    alerts.extend(gate::alerts(g, lanes, settings, now));
+    alerts.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.key.cmp(&b.key)));
+    let due = [
+        crate::metrics::alerts::next_due(lanes, now),
+        gate::next_due(g, settings, now),
+    ];
+    (alerts, due.into_iter().flatten().min())
 }
 
 /// What the lanes say is under canary analysis now: the canary-region stage of

@@ -320,9 +320,7 @@ impl Facts {
             l.team_refs[team as usize] += 1;
         }
         for b in records.baselines.iter().skip(baselines) {
-            let team = l.team(crate::metrics::governance::drift::baseline_team(
-                b, settings,
-            ));
+            let team = l.team(crate::model::contracts::baseline_team(b, settings));
             l.team_refs[team as usize] += 1;
         }
         l.governance_seen = [records.contracts.len(), records.baselines.len()];

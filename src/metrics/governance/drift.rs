@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::contracts::{Baseline, StandardRelease};
+use crate::model::contracts::{Baseline, StandardRelease, account_owner};
 use crate::model::records::Records;
 use crate::model::settings::{Settings, UNASSIGNED};
 use crate::model::{Text, Time};
@@ -223,25 +223,6 @@ fn one(
     })
 }
 
-/// The team one baseline line names or maps to: its `team`, else the
-/// config's account ownership, else `unassigned`.
-pub fn baseline_team(b: &Baseline, settings: &Settings) -> Text {
-    b.team
-        .clone()
-        .filter(|t| !t.is_empty())
-        .or_else(|| owner(&b.account, settings))
-        .unwrap_or_else(|| Text::from(UNASSIGNED))
-}
-
-fn owner(account: &str, settings: &Settings) -> Option<Text> {
-    settings
-        .findings
-        .owners
-        .iter()
-        .find(|r| r.accounts.iter().any(|a| a == account))
-        .map(|r| Text::from(r.team.as_str()))
-}
-
 /// The latest baseline's `team` at or before the end, else the config's
 /// account ownership, else `unassigned`.
 fn team_of(account: &str, own: &[&Baseline], settings: &Settings, end: Time) -> Text {
@@ -249,6 +230,6 @@ fn team_of(account: &str, own: &[&Baseline], settings: &Settings, end: Time) -> 
         .filter(|b| b.time <= end && b.team.as_ref().is_some_and(|t| !t.is_empty()))
         .max_by_key(|b| b.time)
         .and_then(|b| b.team.clone())
-        .or_else(|| owner(account, settings))
+        .or_else(|| account_owner(account, settings))
         .unwrap_or_else(|| Text::from(UNASSIGNED))
 }

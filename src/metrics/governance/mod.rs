@@ -5,6 +5,7 @@
 
 pub mod contracts;
 pub mod drift;
+pub mod gate;
 pub mod versions;
 
 use crate::model::records::Records;

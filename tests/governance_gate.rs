@@ -86,7 +86,7 @@ fn a_contract_step_under_a_live_consumer_is_blocked_at_the_gate() {
     assert_eq!(a.since, Some(now() - TimeDelta::minutes(20)));
     assert_eq!(
         flightdeck::app::alert_text(a, now()).to_string(),
-        "D-7 held at the gate for 20m 00s: contract orders/A, billing not migrated"
+        "D-7 held 20m 00s: orders/A, billing not migrated"
     );
 }
 

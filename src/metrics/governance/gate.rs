@@ -63,10 +63,10 @@ pub fn alerts(g: &Governance, lanes: &Lanes, settings: &Settings, now: Time) -> 
             kind: AlertKind::ContractHeld,
             at: lane.started,
             service: h.service.clone(),
-            text: Text::from(format!("{} held at the gate for", h.deployment)),
+            text: Text::from(format!("{} held", h.deployment)),
             since: Some(lane.started),
             tail: Text::from(format!(
-                ": contract {}, {} not migrated",
+                ": {}, {} not migrated",
                 h.contract,
                 h.consumers.join(", ")
             )),

@@ -25,6 +25,7 @@ mod gates_rules;
 mod gates_view;
 mod git_releases;
 mod git_source;
+mod git_trailers;
 mod governance_gate;
 mod governance_rules;
 mod governance_view;

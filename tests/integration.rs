@@ -8,6 +8,7 @@ mod app_update;
 mod architecture;
 mod assets_grafana;
 mod assets_prometheus;
+mod baseline_readers;
 mod canary_kayenta;
 mod config_file;
 mod config_hardening;

@@ -310,22 +310,6 @@ impl Facts {
         }
     }
 
-    /// The teams contract and baseline lines name or map (DESIGN.md "Teams
-    /// reported"): each new line adds a reference to its team.
-    fn note_governance(&mut self, records: &Records, settings: &Settings) {
-        let l = &mut self.links;
-        let [contracts, baselines] = l.governance_seen;
-        for c in records.contracts.iter().skip(contracts) {
-            let team = l.team(settings.team_for(c.team.as_ref(), Some(&c.service)));
-            l.team_refs[team as usize] += 1;
-        }
-        for b in records.baselines.iter().skip(baselines) {
-            let team = l.team(crate::model::contracts::baseline_team(b, settings));
-            l.team_refs[team as usize] += 1;
-        }
-        l.governance_seen = [records.contracts.len(), records.baselines.len()];
-    }
-
     /// A service's successful deployments and its incidents' open spans.
     fn rebuild_service(&mut self, records: &Records, s: u32) {
         let l = &mut self.links;

@@ -534,7 +534,7 @@ fn describe(events: &[Event], records: &Records) {
             Event::Change(_) => lines[0] += 1,
             Event::Deployment(_) => lines[1] += 1,
             Event::Incident(_) => lines[2] += 1,
-            Event::Finding(_) | Event::Canary(_) | Event::Scorecards(_) => lines[3] += 1,
+            _ => lines[3] += 1,
         }
     }
     let cards = scorecards(records, &settings(), window(), &DORA_2023);

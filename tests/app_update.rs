@@ -231,8 +231,9 @@ fn the_app_drives_a_screen_it_does_not_name() {
     let snapshot = common::demo_snapshot();
     let mut tabs = flightdeck::ui::screens::tabs();
     tabs.push(Box::new(Probe::default()));
+    let probe = tabs.len() - 1;
     let mut app = App::new(common::now(), tabs);
-    assert_eq!(app.update(Action::Show(5), &snapshot), Effect::Redraw);
+    assert_eq!(app.update(Action::Show(probe), &snapshot), Effect::Redraw);
     assert_eq!(app.top().name(), "Probe");
     // Rows from its own refresh (one source + 2), moved by the shared cursor.
     assert_eq!(app.cursor().rows, 3);
@@ -257,7 +258,8 @@ fn the_app_drives_a_screen_it_does_not_name() {
     let screen: String = (0..24)
         .map(|y| (0..80).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
         .collect();
-    assert!(screen.contains(" 6 Probe "), "its tab:\n{screen}");
+    let tab = format!(" {} Probe ", probe + 1);
+    assert!(screen.contains(&tab), "its tab:\n{screen}");
     assert!(
         screen.contains("probe row 2 opened true"),
         "it draws itself:\n{screen}"

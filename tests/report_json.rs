@@ -404,6 +404,19 @@ fn assert_gates_keys(gates: &Value) {
     );
 }
 
+fn assert_window_and_diagnostics_keys(j: &serde_json::Value) {
+    let window = ["start", "end", "days", "covered_days"];
+    assert_keys(&j["window"], &window, "window");
+    assert_keys(
+        &j["diagnostics"],
+        &["lines", "skipped_types", "malformed"],
+        "diagnostics",
+    );
+    for m in j["diagnostics"]["malformed"].as_array().expect("array") {
+        assert_keys(m, &["line", "error"], "malformed entry");
+    }
+}
+
 #[test]
 fn every_object_has_exactly_the_documented_keys() {
     let j = json();
@@ -416,19 +429,12 @@ fn every_object_has_exactly_the_documented_keys() {
             "unattributed_incidents",
             "diagnostics",
             "findings_unmapped",
+            "contracts",
+            "accounts",
         ],
         "report",
     );
-    let window = ["start", "end", "days", "covered_days"];
-    assert_keys(&j["window"], &window, "window");
-    assert_keys(
-        &j["diagnostics"],
-        &["lines", "skipped_types", "malformed"],
-        "diagnostics",
-    );
-    for m in j["diagnostics"]["malformed"].as_array().expect("array") {
-        assert_keys(m, &["line", "error"], "malformed entry");
-    }
+    assert_window_and_diagnostics_keys(j);
     let metric_keys: [(&str, &[&str]); 5] = [
         ("deployment_frequency", &["deployments", "per_day", "tier"]),
         (

@@ -110,14 +110,17 @@ fn five_objects(report: &Value) -> BTreeMap<String, Vec<Value>> {
         .collect()
 }
 
-/// What Prometheus holds: the unsharded exporter's per-team series, each team
-/// from one instance.
+/// What Prometheus holds: the unsharded exporter's per-team series (the team
+/// and account families), each team from one instance.
 fn assert_prometheus_holds_the_unsharded_series(prom: SocketAddr, whole_addr: SocketAddr) {
     let whole: BTreeMap<Key, f64> = served_values(&metrics_with_data(whole_addr))
         .into_iter()
         .filter(|(k, _)| scope_of(&k.0) == Some(Scope::Team))
         .collect();
-    let stored = query(prom, r#"{__name__=~"flightdeck_team_.+",job="flightdeck"}"#);
+    let stored = query(
+        prom,
+        r#"{__name__=~"flightdeck_(team|account)_.+",job="flightdeck"}"#,
+    );
     let mut held: BTreeMap<Key, f64> = BTreeMap::new();
     let mut instances: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for s in &stored {

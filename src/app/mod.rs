@@ -9,6 +9,7 @@ pub mod keymap;
 pub mod keys_config;
 pub mod list_filter;
 pub mod palette;
+mod saved_view;
 pub mod screen;
 pub mod theme;
 
@@ -525,131 +526,9 @@ impl App {
         }
     }
 
-    /// What the cockpit keeps between runs: the screen shown, the window and
-    /// each screen's sort and filter, as (key, value) lines.
-    pub fn saved_view(&self) -> Vec<(String, String)> {
-        let mut out = vec![
-            (
-                "screen".to_string(),
-                self.tabs[self.tab].screen.name().to_string(),
-            ),
-            ("window".to_string(), format!("{}d", self.window_days())),
-        ];
-        for slot in &self.tabs {
-            if let Some(v) = slot.screen.saved_view() {
-                out.push((format!("view {}", slot.screen.name()), v));
-            }
-        }
-        out
-    }
-
-    /// Takes back what [`App::saved_view`] gave; unknown keys and values are
-    /// ignored.
-    pub fn restore_view(&mut self, lines: &[(String, String)]) {
-        for (key, value) in lines {
-            match key.as_str() {
-                "screen" => {
-                    if let Some(n) = self.tabs.iter().position(|s| s.screen.name() == value) {
-                        self.tab = n;
-                    }
-                }
-                "window" => {
-                    if let Some(n) = WINDOW_DAYS.iter().position(|d| format!("{d}d") == *value) {
-                        self.window = n;
-                    }
-                }
-                _ => {
-                    let Some(name) = key.strip_prefix("view ") else {
-                        continue;
-                    };
-                    if let Some(slot) = self.tabs.iter_mut().find(|s| s.screen.name() == name) {
-                        slot.screen.restore_view(value);
-                    }
-                }
-            }
-        }
-    }
-
     /// Whether keys go to a prompt (a screen's filter, or the palette).
     pub fn typing(&self) -> bool {
         self.palette.is_some() || self.top().prompt().is_some()
-    }
-
-    /// `:`: the palette on every screen, every tab's records and the commands.
-    fn open_palette(&mut self, snapshot: &Snapshot) {
-        let ctx = self.ctx(snapshot);
-        let mut entries = Vec::new();
-        for (tab, slot) in self.tabs.iter().enumerate() {
-            entries.push(palette::Entry {
-                label: format!("screen {} {}", tab + 1, slot.screen.name()),
-                pick: palette::Pick::Jump { tab, id: None },
-            });
-        }
-        for (tab, slot) in self.tabs.iter().enumerate() {
-            for (kind, label, id) in slot.screen.targets(&ctx) {
-                entries.push(palette::Entry {
-                    label: format!("{kind} {label}"),
-                    pick: palette::Pick::Jump { tab, id: Some(id) },
-                });
-            }
-        }
-        entries.extend(palette::commands());
-        self.palette = Some(palette::Palette::new(entries));
-    }
-
-    fn palette_key(&mut self, action: Action, snapshot: &Snapshot) -> Effect {
-        let Some(p) = self.palette.as_mut() else {
-            return Effect::Nothing;
-        };
-        match p.key(action) {
-            palette::PaletteKey::Redraw => Effect::Redraw,
-            palette::PaletteKey::Nothing => Effect::Nothing,
-            palette::PaletteKey::Close => {
-                self.palette = None;
-                Effect::Redraw
-            }
-            palette::PaletteKey::Picked(pick) => {
-                self.palette = None;
-                self.pick(pick, snapshot)
-            }
-        }
-    }
-
-    /// Carries out a palette entry.
-    fn pick(&mut self, pick: palette::Pick, snapshot: &Snapshot) -> Effect {
-        use palette::Pick;
-        match pick {
-            Pick::Jump { tab, id } => {
-                self.global_key(Action::Show(tab), snapshot);
-                let Some(id) = id else {
-                    return Effect::Redraw;
-                };
-                let ctx = self.ctx(snapshot);
-                let slot = &mut self.tabs[self.tab];
-                if let Reply::Open(screen) = slot.screen.open_id(&id, &ctx, &mut slot.cursor) {
-                    let mut slot = Slot::new(screen);
-                    slot.refresh(&ctx);
-                    self.stack.push(slot);
-                }
-                Effect::Redraw
-            }
-            Pick::Window(i) => {
-                self.window = i.min(WINDOW_DAYS.len() - 1);
-                self.refresh(snapshot);
-                Effect::Redraw
-            }
-            Pick::Theme(name) => {
-                self.theme = theme::Theme::new(name, self.theme.depth);
-                self.refresh(snapshot);
-                Effect::Redraw
-            }
-            Pick::TogglePolling => self.global_key(Action::TogglePolling, snapshot),
-            Pick::PollNow => self.global_key(Action::PollNow, snapshot),
-            Pick::ReleaseWindow => self.alert_key(Action::ReleaseWindow),
-            Pick::Save => Effect::SaveScreen,
-            Pick::Help => self.global_key(Action::ToggleHelp, snapshot),
-            Pick::Quit => self.quit(),
-        }
     }
 }
 

@@ -6,8 +6,10 @@
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher};
 
-use super::Action;
+use super::screen::{Reply, Slot};
 use super::theme::ThemeName;
+use super::{Action, Effect, theme};
+use crate::store::{Snapshot, WINDOW_DAYS};
 
 /// What picking an entry does.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,6 +146,85 @@ impl Palette {
             _ => return PaletteKey::Nothing,
         }
         PaletteKey::Redraw
+    }
+}
+
+/// The palette's part of the app: opening it, its keys, and what a pick does.
+impl super::App {
+    /// `:`: the palette on every screen, every tab's records and the commands.
+    pub(super) fn open_palette(&mut self, snapshot: &Snapshot) {
+        let ctx = self.ctx(snapshot);
+        let mut entries = Vec::new();
+        for (tab, slot) in self.tabs.iter().enumerate() {
+            entries.push(Entry {
+                label: format!("screen {} {}", tab + 1, slot.screen.name()),
+                pick: Pick::Jump { tab, id: None },
+            });
+        }
+        for (tab, slot) in self.tabs.iter().enumerate() {
+            for (kind, label, id) in slot.screen.targets(&ctx) {
+                entries.push(Entry {
+                    label: format!("{kind} {label}"),
+                    pick: Pick::Jump { tab, id: Some(id) },
+                });
+            }
+        }
+        entries.extend(commands());
+        self.palette = Some(Palette::new(entries));
+    }
+
+    pub(super) fn palette_key(&mut self, action: Action, snapshot: &Snapshot) -> Effect {
+        let Some(p) = self.palette.as_mut() else {
+            return Effect::Nothing;
+        };
+        match p.key(action) {
+            PaletteKey::Redraw => Effect::Redraw,
+            PaletteKey::Nothing => Effect::Nothing,
+            PaletteKey::Close => {
+                self.palette = None;
+                Effect::Redraw
+            }
+            PaletteKey::Picked(pick) => {
+                self.palette = None;
+                self.pick(pick, snapshot)
+            }
+        }
+    }
+
+    /// Carries out a palette entry.
+    fn pick(&mut self, pick: Pick, snapshot: &Snapshot) -> Effect {
+        match pick {
+            Pick::Jump { tab, id } => {
+                self.global_key(Action::Show(tab), snapshot);
+                let Some(id) = id else {
+                    return Effect::Redraw;
+                };
+                let ctx = self.ctx(snapshot);
+                let slot = &mut self.tabs[self.tab];
+                if let Reply::Open(screen) = slot.screen.open_id(&id, &ctx, &mut slot.cursor) {
+                    let mut slot = Slot::new(screen);
+                    slot.refresh(&ctx);
+                    self.stack.push(slot);
+                }
+                Effect::Redraw
+            }
+            Pick::Window(i) => {
+                self.window = i.min(WINDOW_DAYS.len() - 1);
+                self.refresh(snapshot);
+                Effect::Redraw
+            }
+            Pick::Theme(name) => {
+                self.theme = theme::Theme::new(name, self.theme.depth);
+                self.refresh(snapshot);
+                Effect::Redraw
+            }
+            Pick::TogglePolling => self.global_key(Action::TogglePolling, snapshot),
+            Pick::PollNow => self.global_key(Action::PollNow, snapshot),
+            Pick::ReleaseWindow => self.alert_key(Action::ReleaseWindow),
+            Pick::Save => Effect::SaveScreen,
+            Pick::Help => self.global_key(Action::ToggleHelp, snapshot),
+            Pick::Quit => self.quit(),
+        }
     }
 }
 

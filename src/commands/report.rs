@@ -13,6 +13,7 @@ use crate::commands::poll_once::poll_once;
 use crate::config::Config;
 use crate::metrics::Window;
 use crate::metrics::dora::Facts;
+use crate::metrics::governance::Governance;
 use crate::metrics::weekly::WeeklySeries;
 use crate::model::diagnostics::Diagnostics;
 use crate::model::records::Records;
@@ -75,7 +76,9 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
         now,
         window,
     );
-    let model = with_coverage(Report::new(&cards, &audit, &diagnostics), &records);
+    let governance = Governance::compute(&records, &settings, cards.window.end);
+    let model = with_coverage(Report::new(&cards, &audit, &diagnostics), &records)
+        .with_governance(&governance);
     let text = match args.format {
         Format::Json => {
             let mut value = model.json();

@@ -77,6 +77,8 @@ pub struct General {
     pub window: TimeDelta,
     pub incident_link_window: TimeDelta,
     pub revert_window: TimeDelta,
+    /// A contract change unfinished for longer than this is stalled.
+    pub contract_stall: TimeDelta,
     pub production_environments: Vec<String>,
     pub regions: Vec<String>,
     /// The benchmark set named, as written (resolved into `Config::benchmark`).
@@ -90,6 +92,7 @@ impl Default for General {
             window: TimeDelta::days(30),
             incident_link_window: s.incident_link_window,
             revert_window: s.revert_window,
+            contract_stall: s.contract_stall,
             production_environments: s.production_environments,
             regions: Vec::new(),
             benchmark: None,
@@ -244,6 +247,7 @@ impl Config {
         settings.production_environments = g.production_environments.clone();
         settings.incident_link_window = g.incident_link_window;
         settings.revert_window = g.revert_window;
+        settings.contract_stall = g.contract_stall;
         // Regions only when the config names them: an empty list would erase
         // the ones the demo declared (and with them the canary region).
         if !g.regions.is_empty() {

@@ -11,6 +11,8 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use crate::model::settings::parse_span;
 
+mod keys;
+
 mod benchmarks;
 
 use super::{
@@ -141,48 +143,6 @@ impl<'t> Cx<'t> {
             ui,
             keys,
         })
-    }
-
-    /// `[keys]`: `action = "key"` or a list of keys (`[]` unbinds). Only the
-    /// shape is checked here; the action names and keys are checked against
-    /// the cockpit's (`app::keys_config`) when it starts, by line.
-    fn keys(&mut self, value: &Value<'_>) -> Vec<super::KeyLine> {
-        let DeValue::Table(table) = value.get_ref() else {
-            self.problem(
-                value.span().start,
-                "keys",
-                "expected a table: `[keys]` with lines like `quit = \"x\"`",
-            );
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for (key, v) in table.iter() {
-            let name = key.get_ref().to_string();
-            let keys = match v.get_ref() {
-                DeValue::String(s) => Some(vec![s.to_string()]),
-                DeValue::Array(items) => items
-                    .iter()
-                    .map(|i| match i.get_ref() {
-                        DeValue::String(s) => Some(s.to_string()),
-                        _ => None,
-                    })
-                    .collect(),
-                _ => None,
-            };
-            match keys {
-                Some(keys) => out.push(super::KeyLine {
-                    line: self.line(key.span().start),
-                    action: name,
-                    keys,
-                }),
-                None => self.problem(
-                    v.span().start,
-                    join("keys", &name),
-                    "expected a key (\"x\") or a list of keys ([\"x\", \"ctrl-x\"]; [] unbinds)",
-                ),
-            }
-        }
-        out
     }
 
     /// `[ui]`: how the cockpit looks.
@@ -337,6 +297,7 @@ impl<'t> Cx<'t> {
             window: Option<Spanned<String>>,
             incident_link_window: Option<Spanned<String>>,
             revert_window: Option<Spanned<String>>,
+            contract_stall: Option<Spanned<String>>,
             production_environments: Option<Vec<String>>,
             regions: Option<Vec<String>>,
             benchmark: Option<Spanned<String>>,
@@ -367,6 +328,12 @@ impl<'t> Cx<'t> {
             "revert_window",
             &raw.revert_window,
             &mut g.revert_window,
+        );
+        span(
+            self,
+            "contract_stall",
+            &raw.contract_stall,
+            &mut g.contract_stall,
         );
         if let Some(p) = raw.production_environments {
             g.production_environments = p;

@@ -22,6 +22,10 @@ pub enum AlertKind {
     PausedTooLong,
     IncidentOpened,
     CriticalFinding,
+    /// A deployment held at the gate by a contract step (consumers not migrated).
+    ContractHeld,
+    /// A contract change became stalled.
+    ContractStalled,
 }
 
 impl AlertKind {
@@ -32,6 +36,8 @@ impl AlertKind {
             AlertKind::PausedTooLong => "paused too long",
             AlertKind::IncidentOpened => "incident",
             AlertKind::CriticalFinding => "critical finding",
+            AlertKind::ContractHeld => "contract held",
+            AlertKind::ContractStalled => "contract stalled",
         }
     }
 }

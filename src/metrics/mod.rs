@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod canary;
 pub mod dora;
 pub mod gates;
+pub mod governance;
 pub mod lanes;
 pub mod posture;
 pub mod ranking;

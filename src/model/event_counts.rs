@@ -7,22 +7,25 @@ use super::Event;
 
 /// Events by type, in the schema's order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct EventCounts([u64; 6]);
+pub struct EventCounts([u64; 9]);
 
-const NAMES: [&str; 6] = [
+const NAMES: [&str; 9] = [
     "deployment line",
     "change",
     "incident",
     "finding",
     "canary result",
     "team scorecard",
+    "contract step",
+    "standard release",
+    "account baseline",
 ];
 
 impl EventCounts {
     /// Deployment lines, changes, incidents, findings and canary results.
     pub fn new(counts: [u64; 5]) -> Self {
         let [d, c, i, f, k] = counts;
-        Self([d, c, i, f, k, 0])
+        Self([d, c, i, f, k, 0, 0, 0, 0])
     }
 
     pub fn of(events: &[Event]) -> Self {
@@ -41,6 +44,9 @@ impl EventCounts {
                 Event::Canary(_) => (4, 1),
                 // Scorecards read back: counted as the teams they cover.
                 Event::Scorecards(s) => (5, s.teams.len() as u64),
+                Event::Contract(_) => (6, 1),
+                Event::Standard(_) => (7, 1),
+                Event::Baseline(_) => (8, 1),
             };
             self.0[slot] += n;
         }

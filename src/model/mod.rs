@@ -6,6 +6,7 @@
 
 pub mod benchmarks;
 pub mod canary;
+pub mod contracts;
 pub mod diagnostics;
 pub mod event_counts;
 pub mod findings_policy;
@@ -268,6 +269,12 @@ pub enum Event {
     /// Scorecards read back from the exporters (the `scorecards` source): each
     /// read replaces the previous one from the same origin.
     Scorecards(std::sync::Arc<remote::RemoteScorecards>),
+    /// A step of a contract change (the three-step dance).
+    Contract(contracts::ContractEvent),
+    /// A release of a component of the standard account stack.
+    Standard(contracts::StandardRelease),
+    /// A component version an account applied.
+    Baseline(contracts::Baseline),
 }
 
 impl Event {
@@ -280,6 +287,9 @@ impl Event {
             Event::Finding(f) => f.resolved.unwrap_or(f.opened).max(f.opened),
             Event::Canary(c) => c.time,
             Event::Scorecards(s) => s.read_at,
+            Event::Contract(c) => c.time,
+            Event::Standard(s) => s.time,
+            Event::Baseline(b) => b.time,
         }
     }
 }

@@ -8,6 +8,7 @@
 //! the snapshots already published: cloning `Records` is cheap, and applying a batch
 //! to a clone copies only the chunks it writes to.
 
+use crate::model::contracts::{Baseline, ContractEvent, StandardRelease};
 use crate::model::segmented::{Segmented, SharedIndex};
 use crate::model::{CanaryResult, Change, DeployStatus, Event, Finding, Incident, Text, Time};
 
@@ -51,6 +52,10 @@ pub enum Touch {
     Canary(usize),
     /// Scorecards read back: no record index changes.
     Remote,
+    /// Governance lines (contract steps, standard releases, baselines): kept
+    /// in arrival order; the governance rules read them whole at each
+    /// recompute, as they depend on the window's end.
+    Governance,
 }
 
 /// Every record a batch touched, by kind (positions may repeat).
@@ -61,6 +66,8 @@ pub struct Touched {
     pub incidents: Vec<usize>,
     pub findings: Vec<usize>,
     pub canaries: Vec<usize>,
+    /// Governance lines arrived (contract steps, standards, baselines).
+    pub governance: bool,
 }
 
 impl Touched {
@@ -72,6 +79,7 @@ impl Touched {
             incidents: (0..records.incidents.len()).collect(),
             findings: (0..records.findings.len()).collect(),
             canaries: (0..records.canaries.len()).collect(),
+            governance: true,
         }
     }
 
@@ -83,6 +91,7 @@ impl Touched {
             Touch::Finding(i) => self.findings.push(i),
             Touch::Canary(i) => self.canaries.push(i),
             Touch::Remote => {}
+            Touch::Governance => self.governance = true,
         }
     }
 
@@ -92,6 +101,7 @@ impl Touched {
             && self.incidents.is_empty()
             && self.findings.is_empty()
             && self.canaries.is_empty()
+            && !self.governance
     }
 
     /// Each position once, in order.
@@ -126,6 +136,12 @@ pub struct Records {
     first: Option<Time>,
     /// Scorecards read back from exporters, the latest read per origin.
     pub remote: Vec<std::sync::Arc<crate::model::remote::RemoteScorecards>>,
+    /// Contract steps, in arrival order.
+    pub contracts: Segmented<ContractEvent>,
+    /// Releases of the standard account stack, in arrival order.
+    pub standards: Segmented<StandardRelease>,
+    /// Component versions accounts applied, in arrival order.
+    pub baselines: Segmented<Baseline>,
 }
 
 impl Records {
@@ -153,8 +169,14 @@ impl Records {
             Event::Deployment(d) => d.time,
             Event::Incident(i) => i.opened,
             Event::Finding(f) => f.opened,
-            // Scorecards read back are numbers, not history.
-            Event::Canary(_) | Event::Scorecards(_) => return,
+            // Scorecards read back are numbers, not history; governance
+            // lines are not delivery history either (a standard released
+            // years ago says nothing of the window's coverage).
+            Event::Canary(_)
+            | Event::Scorecards(_)
+            | Event::Contract(_)
+            | Event::Standard(_)
+            | Event::Baseline(_) => return,
         };
         self.first = Some(self.first.map_or(t, |f| f.min(t)));
     }
@@ -241,7 +263,21 @@ impl Records {
                 Touch::Canary(self.canaries.len() - 1)
             }
             Event::Scorecards(read) => self.read_back(read),
+            e @ (Event::Contract(_) | Event::Standard(_) | Event::Baseline(_)) => {
+                self.keep_governance(e)
+            }
         }
+    }
+
+    /// Governance lines are kept as read, in arrival order.
+    fn keep_governance(&mut self, event: Event) -> Touch {
+        match event {
+            Event::Contract(c) => self.contracts.push(c),
+            Event::Standard(r) => self.standards.push(r),
+            Event::Baseline(b) => self.baselines.push(b),
+            _ => {}
+        }
+        Touch::Governance
     }
 
     /// Scorecards read back from exporters replace the previous read from the
@@ -289,6 +325,9 @@ impl Records {
             + self.incidents.len()
             + self.findings.len()
             + self.canaries.len()
+            + self.contracts.len()
+            + self.standards.len()
+            + self.baselines.len()
     }
 }
 

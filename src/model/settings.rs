@@ -18,6 +18,9 @@ pub struct Settings {
     /// How soon after a deployment the release of a change reverting one of its
     /// changes fails it (its own setting: not the incident attribution window).
     pub revert_window: TimeDelta,
+    /// A contract change not finished this long after its expand is stalled
+    /// (DESIGN.md "Contracts").
+    pub contract_stall: TimeDelta,
     /// Teams reported even when no record names them.
     pub teams: Vec<Text>,
     /// service -> team, for records that carry no team.
@@ -36,6 +39,7 @@ impl Default for Settings {
             production_environments: vec!["production".into(), "prod".into()],
             incident_link_window: TimeDelta::hours(24),
             revert_window: TimeDelta::days(7),
+            contract_stall: TimeDelta::days(14),
             teams: Vec::new(),
             service_teams: HashMap::new(),
             regions: Vec::new(),

@@ -72,6 +72,11 @@ pub const COLUMNS: &[&str] = &[
     "batch_p90",
     "batch_small_failure_rate",
     "batch_large_failure_rate",
+    // Appended: governance, as the JSON report's `contracts` and `accounts`
+    // counted for the team.
+    "contract_violations",
+    "contracts_stalled",
+    "accounts_drifted",
 ];
 
 /// The whole CSV document, CRLF line ends (RFC 4180), teams sorted by name. A
@@ -141,6 +146,9 @@ pub fn csv(report: &Report<'_>, raw: bool) -> Result<String, ::csv::Error> {
             optional(g.batch.p90),
             optional(g.batch.small_failure_rate),
             optional(g.batch.large_failure_rate),
+            row.governance.violations.to_string(),
+            row.governance.stalled.to_string(),
+            row.governance.drifted.to_string(),
         ])?;
     }
     into_string(out)

@@ -118,6 +118,13 @@ pub fn markdown(report: &Report<'_>) -> String {
     gates_section(&mut out, report);
     let _ = writeln!(out);
     audit_section(&mut out, report, audit);
+    let _ = writeln!(out);
+    crate::report::governance::markdown_section(
+        &mut out,
+        report.governance,
+        report.cards.window.start,
+        escape,
+    );
     out
 }
 

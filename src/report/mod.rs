@@ -5,6 +5,7 @@
 pub mod csv;
 pub mod failures;
 pub mod findings;
+pub mod governance;
 pub mod html;
 pub mod markdown;
 pub mod model;
@@ -33,6 +34,8 @@ pub fn table(report: &Report<'_>) -> String {
     gates_section(&mut out, report);
     let _ = writeln!(out);
     audit_section(&mut out, report);
+    let _ = writeln!(out);
+    governance::table_section(&mut out, report.governance, report.cards.window.start);
     out
 }
 

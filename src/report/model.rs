@@ -10,12 +10,14 @@ use serde_json::Value;
 
 use crate::metrics::dora::TeamMetrics;
 use crate::metrics::gates::Gates;
+use crate::metrics::governance::{Governance, TeamGovernance};
 use crate::metrics::posture::Posture;
 use crate::metrics::trend::{Trend, key_trends};
 use crate::metrics::{Scorecards, TeamScorecard, Tier, needs_help_first};
 use crate::model::Time;
 use crate::model::diagnostics::Diagnostics;
 use crate::report::findings::Audit;
+use crate::report::governance;
 use crate::util::format;
 
 pub struct Report<'a> {
@@ -29,6 +31,8 @@ pub struct Report<'a> {
     /// Days from the earliest record to the window's end, at most the window
     /// (DESIGN.md "Coverage"); the window's days until told otherwise.
     pub covered_days: f64,
+    /// Contracts and account drift at the window's end (see [`Report::with_governance`]).
+    pub governance: Option<&'a Governance>,
 }
 
 impl TeamRow<'_> {
@@ -78,6 +82,8 @@ pub struct TeamRow<'a> {
     /// The key metrics against the previous window, in display order.
     pub trends: [Trend; 4],
     pub posture: Posture,
+    /// Contract violations, stalled contracts and drifted accounts.
+    pub governance: TeamGovernance,
 }
 
 impl<'a> Report<'a> {
@@ -89,6 +95,7 @@ impl<'a> Report<'a> {
                 card,
                 trends: key_trends(&card.current, &card.previous),
                 posture: audit.team(&card.team),
+                governance: TeamGovernance::default(),
             })
             .collect();
         Self {
@@ -98,7 +105,24 @@ impl<'a> Report<'a> {
             teams,
             by_need: needs_help_first(cards),
             covered_days: cards.window.days(),
+            governance: None,
         }
+    }
+
+    /// The report with the contracts and account drift computed at the
+    /// window's end: each team's numbers, and the JSON's parts.
+    pub fn with_governance(mut self, g: &'a Governance) -> Self {
+        let start = self.cards.window.start;
+        for row in &mut self.teams {
+            row.governance = g.team(&row.card.team, start);
+        }
+        self.governance = Some(g);
+        self
+    }
+
+    /// Whether `team` is one of the report's (a `--team` report keeps its own).
+    fn has_team(&self, team: &str) -> bool {
+        self.teams.iter().any(|t| &*t.card.team == team)
     }
 
     /// The report for a history that begins at `earliest` (the first record):
@@ -151,6 +175,12 @@ impl<'a> Report<'a> {
             unattributed_incidents: self.cards.unattributed_incidents,
             diagnostics: self.diagnostics,
             findings_unmapped: JsonPosture::of(&self.audit.unmapped),
+            contracts: self.governance.map_or_else(Vec::new, |g| {
+                governance::contracts(g, self.cards.window.start, &|t| self.has_team(t))
+            }),
+            accounts: self
+                .governance
+                .map_or_else(Vec::new, |g| governance::accounts(g, &|t| self.has_team(t))),
         };
         // A report is plain numbers and strings: it always has a JSON form.
         serde_json::to_value(json).unwrap_or(Value::Null)
@@ -165,6 +195,8 @@ struct JsonReport<'a> {
     unattributed_incidents: u64,
     diagnostics: &'a Diagnostics,
     findings_unmapped: JsonPosture<'a>,
+    contracts: Vec<governance::JsonContract<'a>>,
+    accounts: Vec<governance::JsonAccount<'a>>,
 }
 
 #[derive(Serialize)]

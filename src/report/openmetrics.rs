@@ -26,6 +26,7 @@ use crate::model::{FindingStatus, Severity, Text, Time};
 use crate::store::Snapshot;
 
 mod families;
+mod governance;
 
 pub use crate::report::openmetrics_read::{Sample, parse_samples};
 pub use families::Scope;

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
+use crate::model::contracts::{Baseline, ContractEvent, ContractStep, StandardRelease};
 use crate::model::{
     CanaryResult, Change, DeployStatus, DeploymentEvent, Finding, FindingStatus, Incident,
     Severity, Text, Time, Verdict,
@@ -296,6 +297,106 @@ impl RawCanary<'_> {
             p99_ms: self.p99_ms,
             baseline_p99_ms: self.baseline_p99_ms,
             score: self.score,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct RawContract<'a> {
+    #[serde(borrow)]
+    id: Str<'a>,
+    #[serde(borrow)]
+    step: Str<'a>,
+    #[serde(borrow)]
+    service: Str<'a>,
+    #[serde(borrow)]
+    time: Str<'a>,
+    #[serde(borrow, default)]
+    deployment: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    consumers: Option<Vec<Str<'a>>>,
+    #[serde(borrow, default)]
+    team: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    title: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    url: Option<Str<'a>>,
+}
+
+impl RawContract<'_> {
+    pub(super) fn into_model(self) -> Result<ContractEvent, String> {
+        let step = ContractStep::parse(&self.step).ok_or_else(|| {
+            format!(
+                "field `step`: '{}' is not a contract step (expand, migrate or contract)",
+                sanitize(&self.step)
+            )
+        })?;
+        let mut consumers: Vec<Text> = Vec::new();
+        for c in self.consumers.unwrap_or_default().iter().map(name) {
+            if !c.is_empty() && !consumers.contains(&c) {
+                consumers.push(c);
+            }
+        }
+        Ok(ContractEvent {
+            id: t(&self.id),
+            step,
+            service: name(&self.service),
+            time: time("time", &self.time)?,
+            deployment: ot(&self.deployment).filter(|d| !d.is_empty()),
+            consumers,
+            team: on(&self.team),
+            title: ot(&self.title),
+            url: ot(&self.url),
+        })
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct RawStandard<'a> {
+    #[serde(borrow)]
+    component: Str<'a>,
+    #[serde(borrow)]
+    version: Str<'a>,
+    #[serde(borrow)]
+    time: Str<'a>,
+}
+
+impl RawStandard<'_> {
+    pub(super) fn into_model(self) -> Result<StandardRelease, String> {
+        Ok(StandardRelease {
+            component: name(&self.component),
+            version: t(&self.version),
+            time: time("time", &self.time)?,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct RawBaseline<'a> {
+    #[serde(borrow)]
+    account: Str<'a>,
+    #[serde(borrow)]
+    component: Str<'a>,
+    #[serde(borrow)]
+    version: Str<'a>,
+    #[serde(borrow)]
+    time: Str<'a>,
+    #[serde(borrow, default)]
+    team: Option<Str<'a>>,
+    #[serde(rename = "override", borrow, default)]
+    override_reason: Option<Str<'a>>,
+}
+
+impl RawBaseline<'_> {
+    pub(super) fn into_model(self) -> Result<Baseline, String> {
+        Ok(Baseline {
+            account: name(&self.account),
+            component: name(&self.component),
+            version: t(&self.version),
+            time: time("time", &self.time)?,
+            team: on(&self.team),
+            // An empty reason declares nothing.
+            override_reason: ot(&self.override_reason).filter(|r| !r.trim().is_empty()),
         })
     }
 }

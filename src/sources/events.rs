@@ -14,7 +14,10 @@ use serde::Deserialize;
 use crate::model::Event;
 use crate::model::diagnostics::{Diagnostics, Malformed};
 use crate::sources::event_lines::{Line, next_line, too_long};
-use crate::sources::event_schema::{RawCanary, RawChange, RawDeployment, RawFinding, RawIncident};
+use crate::sources::event_schema::{
+    RawBaseline, RawCanary, RawChange, RawContract, RawDeployment, RawFinding, RawIncident,
+    RawStandard,
+};
 use crate::util::text::sanitize;
 
 #[derive(Debug, thiserror::Error)]
@@ -165,6 +168,9 @@ pub fn parse_line(line: &[u8]) -> Result<Parsed, String> {
         "incident" => Event::Incident(from::<RawIncident>(line)?.into_model()?),
         "finding" => Event::Finding(from::<RawFinding>(line)?.into_model()?),
         "canary" => Event::Canary(from::<RawCanary>(line)?.into_model()?),
+        "contract" => Event::Contract(from::<RawContract>(line)?.into_model()?),
+        "standard" => Event::Standard(from::<RawStandard>(line)?.into_model()?),
+        "baseline" => Event::Baseline(from::<RawBaseline>(line)?.into_model()?),
         _ => return Ok(Parsed::UnknownType),
     };
     Ok(Parsed::Event(event))

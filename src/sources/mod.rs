@@ -2,6 +2,7 @@
 //! scheduler that polls them. May use `model` and `util` only.
 
 pub mod api_json;
+pub mod control_tower;
 pub mod demo;
 pub mod event_lines;
 mod event_schema;
@@ -25,3 +26,4 @@ pub mod rollouts;
 pub mod rollouts_poller;
 pub mod scheduler;
 pub mod secret;
+pub mod terraform_pins;

@@ -124,7 +124,16 @@ pub struct Views {
     pub alerts_due: Option<Time>,
     /// The canaries under analysis now, for the sources that measure them.
     pub canary_targets: Vec<CanaryTarget>,
+    /// Contracts in the three-step dance and account drift at `now`.
+    pub governance: Arc<crate::metrics::governance::Governance>,
+    /// Each team's violations, stalled contracts and drifted accounts, one
+    /// map per window in `WINDOW_DAYS` (teams with none left out).
+    pub governance_teams: Vec<GovernanceTeams>,
 }
+
+/// Governance numbers by team for one window.
+pub type GovernanceTeams =
+    std::collections::BTreeMap<Text, crate::metrics::governance::TeamGovernance>;
 
 impl Views {
     pub fn compute(records: &Records, settings: &Settings, now: Time) -> Self {
@@ -180,9 +189,12 @@ impl Views {
             .map(|(n, _)| n)
             .collect();
         open_incidents.sort_by_key(|&n| records.incidents[n].opened);
-        let lanes = crate::metrics::lanes::compute_with(records, settings, &mut kept.lanes, now);
-        let alerts = crate::metrics::alerts::derive(&lanes, records, now);
-        let alerts_due = crate::metrics::alerts::next_due(&lanes, now);
+        let governance = Arc::new(crate::metrics::governance::Governance::compute(
+            records, settings, now,
+        ));
+        let mut lanes =
+            crate::metrics::lanes::compute_with(records, settings, &mut kept.lanes, now);
+        let (alerts, alerts_due) = with_governance(&mut lanes, &governance, records, settings, now);
         Self {
             weekly_deployments: crate::metrics::weekly::weekly_deployments(&facts, now),
             weekly_open_findings: crate::metrics::weekly::open_findings_by_week(
@@ -190,6 +202,11 @@ impl Views {
                 now,
             ),
             alerts_due,
+            governance_teams: WINDOW_DAYS
+                .iter()
+                .map(|&d| governance.by_team(now - TimeDelta::days(d)))
+                .collect(),
+            governance,
             canary_targets: canary_targets(&lanes),
             lanes,
             alerts,
@@ -232,6 +249,27 @@ fn org_restore_median(records: &Records, resolved: &[usize]) -> Option<f64> {
         })
         .collect();
     crate::metrics::stats::median_ms(&mut ms).map(|m| m / 1000.0)
+}
+
+/// The lanes with the gates governance holds, and the alerts (newest first)
+/// and when the next one falls due, governance's included.
+fn with_governance(
+    lanes: &mut Lanes,
+    g: &crate::metrics::governance::Governance,
+    records: &Records,
+    settings: &Settings,
+    now: Time,
+) -> (Vec<crate::metrics::alerts::Alert>, Option<Time>) {
+    use crate::metrics::governance::gate;
+    gate::hold(lanes, g);
+    let mut alerts = crate::metrics::alerts::derive(lanes, records, now);
+    alerts.extend(gate::alerts(g, lanes, settings, now));
+    alerts.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.key.cmp(&b.key)));
+    let due = [
+        crate::metrics::alerts::next_due(lanes, now),
+        gate::next_due(g, settings, now),
+    ];
+    (alerts, due.into_iter().flatten().min())
 }
 
 /// What the lanes say is under canary analysis now: the canary-region stage of

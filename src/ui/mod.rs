@@ -75,8 +75,17 @@ pub fn render(frame: &mut Frame, app: &App, snapshot: &Snapshot) {
 fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
     let th = &app.theme;
     let mut spans = vec![Span::styled(" flightdeck ", th.title.reversed())];
+    // When every tab's name does not fit, the others show their digit only,
+    // and under a drill-down every tab does (its path needs the room).
+    let full: usize = 12 + app.tabs().map(|s| s.name().len() + 4).sum::<usize>();
+    let compact = full > usize::from(area.width);
+    let digits_only = compact && app.drill_downs().next().is_some();
     for (n, s) in app.tabs().enumerate() {
-        let label = format!(" {} {} ", n + 1, s.name());
+        let label = if digits_only || (compact && n != app.tab()) {
+            format!(" {} ", n + 1)
+        } else {
+            format!(" {} {} ", n + 1, s.name())
+        };
         if n == app.tab() {
             spans.push(Span::styled(label, th.selected));
         } else {

@@ -108,6 +108,7 @@ impl Facts {
         self.note_deployments(records, settings, &touched, &mut work);
         self.note_changes(records, settings, &touched, &mut work);
         self.note_findings(records, settings, &touched);
+        self.note_governance(records, settings);
         dedup(&mut work.services);
         dedup(&mut work.incident_services);
         for &s in &work.services {

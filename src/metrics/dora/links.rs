@@ -57,6 +57,9 @@ pub(super) struct Links {
     pub(super) revert_of: Arc<HashMap<u32, Text>>,
     pub(super) change_team: Segmented<u32>,
     pub(super) finding_team: Segmented<u32>,
+    /// Contract and baseline lines whose teams are counted in `team_refs`
+    /// (governance lines are append-only: the ones past these are new).
+    pub(super) governance_seen: [usize; 2],
     pub(super) team_slot: Arc<HashMap<Text, u32>>,
     pub(super) team_names: Vec<Text>,
     /// Records (and settings) naming each team; a team with none is not reported.

@@ -9,6 +9,7 @@
 
 mod detail;
 mod gate_facts;
+mod governance_teams;
 mod incremental;
 mod links;
 pub mod remote;

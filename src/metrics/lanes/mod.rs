@@ -86,6 +86,12 @@ pub enum Blocker {
     CanaryStage(StageState),
     CriticalFinding(Text),
     OpenIncident(Text),
+    /// The deployment would take a contract's `contract` step while these
+    /// consumers have not migrated (see `metrics::governance`).
+    Contract {
+        contract: Text,
+        consumers: Vec<Text>,
+    },
 }
 
 impl Blocker {
@@ -95,6 +101,7 @@ impl Blocker {
             Blocker::CanaryStage(_) => "canary",
             Blocker::CriticalFinding(_) => "finding",
             Blocker::OpenIncident(_) => "incident",
+            Blocker::Contract { .. } => "contract",
         }
     }
 
@@ -105,6 +112,13 @@ impl Blocker {
             Blocker::CanaryStage(s) => format!("canary {}", s.label()),
             Blocker::CriticalFinding(id) => format!("critical finding {id}"),
             Blocker::OpenIncident(id) => format!("open incident {id}"),
+            Blocker::Contract {
+                contract,
+                consumers,
+            } => format!(
+                "contract {contract} would remove the old path: {} not migrated",
+                consumers.join(", ")
+            ),
         }
     }
 }

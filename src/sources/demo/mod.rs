@@ -5,6 +5,7 @@
 //! same for a given seed however the stream is sliced in time. It is a source like
 //! any other: the cockpit runs it as a task that sends batches to the store.
 
+pub mod governance;
 mod service;
 
 use std::cmp::Reverse;
@@ -401,11 +402,20 @@ impl DemoStream {
                 services.push(ServiceGen::new(seed, start, (t * 3 + s) as u64, name, p));
             }
         }
-        Self {
+        let mut stream = Self {
             services,
             queue: BinaryHeap::new(),
             seq: 0,
+        };
+        for (at, event) in governance::events(start + HISTORY) {
+            stream.seq += 1;
+            stream.queue.push(Reverse(Queued {
+                at,
+                seq: stream.seq,
+                event,
+            }));
         }
+        stream
     }
 
     /// All events with a time at or before `now` not yet returned, in time order.

@@ -28,6 +28,8 @@ pub struct Commit {
     pub services: Vec<u16>,
     /// Lines added plus deleted (`--numstat`; binary files count none).
     pub lines: u64,
+    /// The contract step its trailers name (`Contract:`, `Contract-Consumers:`).
+    pub contract: Option<super::trailers::ContractTrailer>,
 }
 
 impl Commit {
@@ -108,6 +110,7 @@ pub fn parse_commit(
         picked_from: commit_ids_after(&body, "(cherry picked from commit ").pop(),
         services: commit_services,
         lines,
+        contract: super::trailers::contract_trailer(&body),
     })
 }
 

@@ -365,6 +365,7 @@ impl Release<'_> {
             a.time.cmp(&b.time).then_with(|| a.oid.cmp(&b.oid))
         });
         members.dedup();
+        let deployment = deployment_id(service, tag);
         let mut ids = Vec::with_capacity(members.len());
         for m in members {
             let c = &commits[m as usize];
@@ -372,6 +373,14 @@ impl Release<'_> {
             ids.push(id.clone());
             if !emitted.insert(id.clone()) {
                 continue;
+            }
+            if let Some(t) = &c.contract {
+                built.events.push(super::trailers::contract_event(
+                    t,
+                    service,
+                    &deployment,
+                    tag.time,
+                ));
             }
             built.changes += 1;
             let reverted = self.reverted(reverts[m as usize], s, service);
@@ -391,12 +400,18 @@ impl Release<'_> {
                 reverts: reverted,
             }));
         }
-        let id = deployment_id(service, tag);
         let url = self.links.map(|l| l.tag(&tag.name));
         built.deployments += 1;
         deployments.push((
             tag.time,
-            deployment_line(&id, service, DeployStatus::Success, tag.time, ids, url),
+            deployment_line(
+                &deployment,
+                service,
+                DeployStatus::Success,
+                tag.time,
+                ids,
+                url,
+            ),
         ));
     }
 

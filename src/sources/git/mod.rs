@@ -41,6 +41,7 @@ mod patch_ids;
 mod poller;
 mod read;
 mod spec;
+pub mod trailers;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -202,6 +203,8 @@ pub struct GitScanner {
     last: Option<u64>,
     sent_changes: HashSet<Text>,
     sent_deployments: HashSet<(Text, DeployStatus, bool)>,
+    /// Contract steps sent: (contract, the deployment that takes it, the step).
+    sent_contracts: HashSet<(Text, Option<Text>, crate::model::contracts::ContractStep)>,
 }
 
 impl GitScanner {
@@ -213,6 +216,7 @@ impl GitScanner {
             last: None,
             sent_changes: HashSet::new(),
             sent_deployments: HashSet::new(),
+            sent_contracts: HashSet::new(),
         }
     }
 
@@ -254,6 +258,10 @@ impl GitScanner {
             Event::Deployment(d) => {
                 self.sent_deployments
                     .insert((d.id.clone(), d.status, d.hotfix))
+            }
+            Event::Contract(c) => {
+                self.sent_contracts
+                    .insert((c.id.clone(), c.deployment.clone(), c.step))
             }
             _ => true,
         });

@@ -7,6 +7,8 @@
 pub mod detail;
 pub mod finding;
 pub mod findings;
+pub mod governance;
+pub mod governance_detail;
 pub mod incident;
 pub mod incidents;
 pub mod lane;
@@ -17,6 +19,7 @@ pub mod overview_rows;
 pub mod sources;
 pub mod team;
 pub mod team_gates;
+mod team_rows;
 pub mod team_trends;
 
 use crate::app::screen::Screen;
@@ -29,6 +32,7 @@ pub fn tabs() -> Vec<Box<dyn Screen>> {
         Box::new(incidents::Incidents::default()),
         Box::new(findings::Findings::default()),
         Box::new(sources::Sources::default()),
+        Box::new(governance::GovernanceScreen::default()),
     ]
 }
 
@@ -62,6 +66,8 @@ mod tests {
             Box::new(incident::page("i".into())),
             Box::new(lane::page("l".into())),
             Box::new(finding::page("f".into())),
+            Box::new(governance_detail::contract("c".into())),
+            Box::new(governance_detail::account("a".into())),
         ];
         for screen in tabs().iter().chain(&pages) {
             for k in screen.keys() {

@@ -206,7 +206,8 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Overv
         return;
     }
     table(frame, table_area, ctx, selected, (listed, state.sort));
-    frame.render_widget(legend(th, audit), legend_area);
+    let gov = super::governance::has_data(snapshot) && legend_area.width >= 150;
+    frame.render_widget(legend(th, audit, gov), legend_area);
 }
 
 /// Teams, how many need help, open and unattributed incidents.
@@ -316,7 +317,8 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, view: (Liste
     } else {
         ["DEPLOYS", "LEAD TIME", "FAIL RATE", "RESTORE"]
     };
-    let cols: Vec<Col> = columns(names, true)
+    let gov = super::governance::has_data(snapshot);
+    let cols: Vec<Col> = columns(names, true, gov)
         .into_iter()
         .enumerate()
         .map(|(i, c)| c.marked(sort.mark(i)))
@@ -330,6 +332,11 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, view: (Liste
         .map(|(row, t)| {
             let mut cells = team_cells(th, t, wide, previous);
             cells.push(compliance_cell(th, snapshot, ctx.window, &t.team));
+            if gov {
+                cells.push(super::governance::team_cell(
+                    th, snapshot, ctx.window, &t.team,
+                ));
+            }
             cells.push(weekly_cell(th, snapshot, &t.team));
             FitRow::marked(cells, row == selected, th.selected)
         })
@@ -378,9 +385,9 @@ fn weekly_cell(th: &Theme, snapshot: &Snapshot, team: &str) -> Line<'static> {
 }
 
 /// The scorecard's columns: the team and its tier stay; what a narrow
-/// terminal drops first is rework, then open incidents, then the audit count,
-/// then time to restore, lead time, frequency and failure rate.
-fn columns(names: [&'static str; 4], audit: bool) -> Vec<Col> {
+/// terminal drops first is rework, then open incidents, then the audit count
+/// and governance, then time to restore, lead time, frequency and failure rate.
+fn columns(names: [&'static str; 4], audit: bool, gov: bool) -> Vec<Col> {
     let whole = Col::whole;
     let mut cols = vec![
         Col::name("TEAM", 8, KEEP),
@@ -394,6 +401,9 @@ fn columns(names: [&'static str; 4], audit: bool) -> Vec<Col> {
     ];
     if audit {
         cols.push(whole("AUDIT", 4));
+    }
+    if gov {
+        cols.push(whole("GOV", 4));
     }
     // The 12 weeks' deployments, dropped first.
     cols.push(whole("WEEKLY", 1));
@@ -450,7 +460,8 @@ fn team_cells(th: &Theme, t: &TeamScorecard, wide: bool, previous: bool) -> Vec<
     cells
 }
 
-fn legend(th: &Theme, audit: bool) -> Paragraph<'static> {
+/// The legend; `gov` explains the GOV column where the line has room.
+fn legend(th: &Theme, audit: bool, gov: bool) -> Paragraph<'static> {
     Paragraph::new(Line::from(vec![
         Span::styled(" elite", th.tier(Some(Tier::Elite))),
         Span::styled(" high", th.tier(Some(Tier::High))),
@@ -458,9 +469,14 @@ fn legend(th: &Theme, audit: bool) -> Paragraph<'static> {
         Span::styled(" low", th.tier(Some(Tier::Low))),
         Span::styled(
             format!(
-                " · ↑↓ vs previous window ({}){} · Enter details · [ ] window",
+                " · ↑↓ vs previous window ({}){}{} · Enter details · [ ] window",
                 th.better_worse_legend(),
-                if audit { " · AUDIT !n past SLA" } else { "" }
+                if audit { " · AUDIT !n past SLA" } else { "" },
+                if gov {
+                    " · GOV violations/stalled/drifted"
+                } else {
+                    ""
+                }
             ),
             th.dim,
         ),

@@ -57,10 +57,13 @@ fn row(a: &Alert, acked: bool, app: &App) -> Line<'static> {
         th.dim
     } else {
         match a.kind {
-            AlertKind::CanaryFailed | AlertKind::RolledBack | AlertKind::CriticalFinding => {
-                th.alert
+            AlertKind::CanaryFailed
+            | AlertKind::RolledBack
+            | AlertKind::CriticalFinding
+            | AlertKind::ContractHeld => th.alert,
+            AlertKind::PausedTooLong | AlertKind::IncidentOpened | AlertKind::ContractStalled => {
+                th.warn
             }
-            AlertKind::PausedTooLong | AlertKind::IncidentOpened => th.warn,
         }
     };
     let mut spans = vec![

@@ -1,0 +1,432 @@
+//! `6` Governance: contracts through the three-step dance (violations first,
+//! then by owning team: step, consumers still to migrate, age, stall, a step
+//! held at the gate), and accounts x components against the standard stack
+//! (version, how far behind and since when, declared overrides), by owning
+//! team. Enter opens a contract (every step with its deployment) or an account.
+
+use crossterm::event::KeyCode;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::app::Action;
+use crate::app::keymap::{Binding, key};
+use crate::app::screen::{Ctx, Cursor, Reply, Screen};
+use crate::app::theme::Theme;
+use crate::metrics::governance::{AccountDrift, ContractState, Governance};
+use crate::ui::screens::governance_detail;
+use crate::ui::widgets::fitted_table::{self, Col, FitRow, KEEP};
+use crate::ui::widgets::scroll;
+use crate::util::format;
+
+const KEYS: &[Binding] = &[key(
+    KeyCode::Enter,
+    "Enter",
+    Action::Open,
+    "open the contract or account",
+)
+.hint("open")];
+
+/// One row of the screen: a contract, or one component of an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Row {
+    Contract(usize),
+    /// Account, component (the account's first component shows its name).
+    Component(usize, usize),
+}
+
+/// `6` Governance's row model: contracts, then account components, by index
+/// into `views.governance`.
+#[derive(Debug, Default)]
+pub struct GovernanceScreen {
+    contracts: Vec<usize>,
+    components: Vec<(usize, usize)>,
+}
+
+impl GovernanceScreen {
+    fn row(&self, n: usize) -> Option<Row> {
+        match self.contracts.get(n) {
+            Some(&c) => Some(Row::Contract(c)),
+            None => self
+                .components
+                .get(n - self.contracts.len())
+                .map(|&(a, c)| Row::Component(a, c)),
+        }
+    }
+}
+
+/// The window's start: contracts finished before it are not shown.
+fn window_start(ctx: &Ctx) -> crate::model::Time {
+    let days = crate::store::WINDOW_DAYS[ctx.window];
+    ctx.snapshot.views.now - chrono::TimeDelta::days(days)
+}
+
+impl Screen for GovernanceScreen {
+    fn name(&self) -> &'static str {
+        "Governance"
+    }
+
+    fn keys(&self) -> &'static [Binding] {
+        KEYS
+    }
+
+    fn refresh(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
+        let g = &ctx.snapshot.views.governance;
+        let start = window_start(ctx);
+        self.contracts = (0..g.contracts.len())
+            .filter(|&i| g.contracts[i].reported_from(start))
+            .collect();
+        // Violations first, then by team; within a team stalled first.
+        self.contracts.sort_by_key(|&i| {
+            let c = &g.contracts[i];
+            (
+                c.violation.is_none(),
+                c.team.clone(),
+                !c.stalled,
+                c.id.clone(),
+            )
+        });
+        let mut accounts: Vec<usize> = (0..g.accounts.len()).collect();
+        accounts.sort_by_key(|&i| (g.accounts[i].team.clone(), g.accounts[i].account.clone()));
+        self.components = accounts
+            .into_iter()
+            .flat_map(|a| (0..g.accounts[a].components.len()).map(move |c| (a, c)))
+            .collect();
+        cursor.set_rows(self.contracts.len() + self.components.len());
+    }
+
+    fn update(&mut self, action: Action, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
+        let g = &ctx.snapshot.views.governance;
+        match (action, self.row(cursor.selected)) {
+            (Action::Open, Some(Row::Contract(c))) => match g.contracts.get(c) {
+                Some(c) => Reply::Open(Box::new(governance_detail::contract(c.id.clone()))),
+                None => Reply::Nothing,
+            },
+            (Action::Open, Some(Row::Component(a, _))) => match g.accounts.get(a) {
+                Some(a) => Reply::Open(Box::new(governance_detail::account(a.account.clone()))),
+                None => Reply::Nothing,
+            },
+            _ => Reply::Pass,
+        }
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
+        let g = &ctx.snapshot.views.governance;
+        let th = &ctx.theme;
+        if self.contracts.is_empty() && self.components.is_empty() {
+            let block = Block::bordered().title(Span::styled(" Governance ", th.title));
+            frame.render_widget(
+                Paragraph::new(
+                    " No contract steps, standard releases or account baselines were read: \
+                     contract, standard and baseline events (or git trailers and Control Tower) feed this screen.",
+                )
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .block(block),
+                area,
+            );
+            return;
+        }
+        // Contracts take what they need, up to half the height.
+        let want = self.contracts.len() as u16 + 3;
+        let [top, bottom] =
+            Layout::vertical([Constraint::Max(want.max(4)), Constraint::Fill(1)]).areas(area);
+        let top = if top.height > area.height / 2 && bottom.height < 6 {
+            Rect {
+                height: area.height / 2,
+                ..top
+            }
+        } else {
+            top
+        };
+        let bottom = Rect {
+            y: top.y + top.height,
+            height: area.height - top.height,
+            ..bottom
+        };
+        let n = self.contracts.len();
+        contracts(frame, top, ctx, g, &self.contracts, cursor.selected);
+        accounts(
+            frame,
+            bottom,
+            th,
+            g,
+            &self.components,
+            cursor.selected.checked_sub(n),
+        );
+    }
+}
+
+/// Contracts: id, team, step, consumers still to migrate, age, state.
+const CONTRACT_COLUMNS: [Col; 6] = [
+    Col::whole("STATE", KEEP),
+    Col::name("CONTRACT", 12, KEEP),
+    Col::name("TEAM", 6, 3),
+    Col::whole("STEP", 4),
+    Col::whole("AGE", 5),
+    Col::text("WAITING ON", 10, 2),
+];
+
+fn contracts(
+    frame: &mut Frame,
+    area: Rect,
+    ctx: &Ctx,
+    g: &Governance,
+    rows: &[usize],
+    selected: usize,
+) {
+    let th = &ctx.theme;
+    let violations = rows
+        .iter()
+        .filter(|&&i| g.contracts[i].violation.is_some())
+        .count();
+    let stalled = rows.iter().filter(|&&i| g.contracts[i].stalled).count();
+    let block = Block::bordered().title(Span::styled(
+        format!(
+            " Contracts · {} · {violations} violation{} · {stalled} stalled · last {} days · Enter opens ",
+            format::plural(rows.len(), "contract"),
+            if violations == 1 { "" } else { "s" },
+            crate::store::WINDOW_DAYS[ctx.window]
+        ),
+        th.title,
+    ));
+    let height = block.inner(area).height.saturating_sub(1) as usize;
+    let offset = if selected < rows.len() {
+        scroll::offset(selected, height)
+    } else {
+        0
+    };
+    let fit: Vec<FitRow> = rows
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .filter_map(|(n, &i)| {
+            let c = g.contracts.get(i)?;
+            Some(FitRow::marked(
+                contract_cells(th, g, c),
+                n == selected,
+                th.selected,
+            ))
+        })
+        .collect();
+    fitted_table::draw(frame, area, block, (&CONTRACT_COLUMNS, th.header), fit);
+}
+
+/// A contract's state word: VIOLATION, HELD (a contract step at the gate),
+/// stalled, done, or the step it is at.
+fn contract_cells(th: &Theme, g: &Governance, c: &ContractState) -> Vec<Line<'static>> {
+    let held = g.held.iter().any(|h| h.contract == c.id);
+    let (state, style) = if c.violation.is_some() {
+        ("VIOLATION", th.alert)
+    } else if held {
+        ("HELD", th.warn)
+    } else if c.stalled {
+        ("stalled", th.warn)
+    } else if c.step == 3 {
+        ("done", th.ok)
+    } else {
+        ("in flight", Style::new())
+    };
+    let waiting: Vec<&str> = c.waiting().map(|s| &**s).collect();
+    let waiting = if let Some(v) = &c.violation {
+        v.clone()
+    } else if waiting.is_empty() {
+        "-".to_string()
+    } else {
+        waiting.join(", ")
+    };
+    vec![
+        Line::from(Span::styled(state, style)),
+        Line::from(c.id.to_string()),
+        Line::from(c.team.to_string()),
+        Line::from(format!("{}/3", c.step)),
+        Line::from(Span::styled(
+            format::duration(c.age),
+            if c.stalled { th.warn } else { Style::new() },
+        )),
+        Line::from(waiting),
+    ]
+}
+
+/// Accounts x components: account, team, component, version, latest, behind,
+/// since when, override reason.
+const ACCOUNT_COLUMNS: [Col; 8] = [
+    Col::whole("ACCOUNT", KEEP),
+    Col::name("TEAM", 6, 4),
+    Col::name("COMPONENT", 8, KEEP),
+    Col::whole("VERSION", KEEP),
+    Col::whole("LATEST", 5),
+    Col::whole("BEHIND", KEEP),
+    Col::whole("SINCE", 3),
+    Col::text("OVERRIDE", 8, 2),
+];
+
+fn accounts(
+    frame: &mut Frame,
+    area: Rect,
+    th: &Theme,
+    g: &Governance,
+    rows: &[(usize, usize)],
+    selected: Option<usize>,
+) {
+    let drifted = g.accounts.iter().filter(|a| a.drifted > 0).count();
+    let block = Block::bordered().title(Span::styled(
+        format!(
+            " Accounts · {} · {drifted} drifted from the standard stack · Enter opens ",
+            format::plural(g.accounts.len(), "account")
+        ),
+        th.title,
+    ));
+    let height = block.inner(area).height.saturating_sub(1) as usize;
+    let offset = selected.map_or(0, |s| scroll::offset(s, height));
+    let fit: Vec<FitRow> = rows
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .filter_map(|(n, &(a, c))| {
+            let account = g.accounts.get(a)?;
+            let first = n == offset || rows.get(n.wrapping_sub(1)).is_none_or(|p| p.0 != a);
+            Some(FitRow::marked(
+                component_cells(th, account, c, first)?,
+                Some(n) == selected,
+                th.selected,
+            ))
+        })
+        .collect();
+    fitted_table::draw(frame, area, block, (&ACCOUNT_COLUMNS, th.header), fit);
+}
+
+fn component_cells(
+    th: &Theme,
+    a: &AccountDrift,
+    c: usize,
+    first: bool,
+) -> Option<Vec<Line<'static>>> {
+    let comp = a.components.get(c)?;
+    let name = |s: String| if first { s } else { String::new() };
+    let behind_style = if comp.drifted() {
+        th.alert
+    } else if comp.behind > 0 {
+        th.dim
+    } else {
+        th.ok
+    };
+    Some(vec![
+        Line::from(name(a.account.to_string())),
+        Line::from(name(a.team.to_string())),
+        Line::from(comp.component.to_string()),
+        Line::from(comp.version.as_deref().unwrap_or("missing").to_string()),
+        Line::from(comp.latest.as_deref().unwrap_or("-").to_string()),
+        Line::from(Span::styled(comp.behind.to_string(), behind_style)),
+        Line::from(comp.since.map_or("-".to_string(), |s| {
+            let days = comp.days_behind.unwrap_or(0.0).floor().max(0.0);
+            format!("{days:.0}d ({})", s.format("%Y-%m-%d"))
+        })),
+        Line::from(comp.override_reason.as_deref().unwrap_or("").to_string()),
+    ])
+}
+
+/// Whether any contract or account was read (the Overview's GOV column).
+pub fn has_data(snapshot: &crate::store::Snapshot) -> bool {
+    let g = &snapshot.views.governance;
+    !g.contracts.is_empty() || !g.accounts.is_empty()
+}
+
+/// The Overview's GOV cell: violations / stalled contracts / drifted
+/// accounts of the team in the window, `-` when it has none.
+pub fn team_cell(
+    th: &Theme,
+    snapshot: &crate::store::Snapshot,
+    window: usize,
+    team: &str,
+) -> Line<'static> {
+    let g = snapshot
+        .views
+        .governance_teams
+        .get(window)
+        .and_then(|m| m.get(team));
+    let Some(g) = g else {
+        return Line::from(Span::styled("-", th.dim));
+    };
+    let style = if g.violations > 0 { th.alert } else { th.warn };
+    Line::from(Span::styled(
+        format!("{}/{}/{}", g.violations, g.stalled, g.drifted),
+        style,
+    ))
+}
+
+/// The team drill-down's governance lines: its contracts in the window
+/// (violations first) and its accounts, each with what is wrong.
+pub fn team_lines(ctx: &Ctx, team: &str) -> Vec<Line<'static>> {
+    let th = &ctx.theme;
+    let g = &ctx.snapshot.views.governance;
+    let start = window_start(ctx);
+    let mut contracts: Vec<&ContractState> =
+        g.reported(start).filter(|c| &*c.team == team).collect();
+    contracts.sort_by_key(|c| (c.violation.is_none(), !c.stalled, c.id.clone()));
+    let mut lines: Vec<Line<'static>> = contracts
+        .into_iter()
+        .map(|c| {
+            let cells = contract_cells(th, g, c);
+            let mut spans = vec![Span::raw(" ")];
+            let [state, id, _, step, age, waiting] = <[Line; 6]>::try_from(cells)
+                .unwrap_or_else(|_| std::array::from_fn(|_| Line::from("")));
+            spans.extend(state.spans);
+            spans.push(Span::raw(format!(
+                "  contract {}  step {}  age {}  ",
+                line_text(&id),
+                line_text(&step),
+                line_text(&age)
+            )));
+            spans.push(Span::styled(line_text(&waiting), th.dim));
+            Line::from(spans)
+        })
+        .collect();
+    for a in g.accounts.iter().filter(|a| &*a.team == team) {
+        let behind: Vec<String> = a
+            .components
+            .iter()
+            .filter(|c| c.behind > 0)
+            .map(|c| {
+                let held = if c.override_reason.is_some() {
+                    ", override"
+                } else {
+                    ""
+                };
+                format!(
+                    "{} {} of {} ({} behind{held})",
+                    c.component,
+                    c.version.as_deref().unwrap_or("missing"),
+                    c.latest.as_deref().unwrap_or("-"),
+                    c.behind
+                )
+            })
+            .collect();
+        let (word, style) = if a.drifted > 0 {
+            (format!("{} drifted", a.drifted), th.alert)
+        } else {
+            ("current".to_string(), th.ok)
+        };
+        lines.push(Line::from(vec![
+            Span::raw(" "),
+            Span::styled(word, style),
+            Span::raw(format!("  account {}  ", a.account)),
+            Span::styled(
+                if behind.is_empty() {
+                    "every component at the latest standard".to_string()
+                } else {
+                    behind.join("; ")
+                },
+                th.dim,
+            ),
+        ]));
+    }
+    lines
+}
+
+fn line_text(line: &Line) -> String {
+    line.spans.iter().map(|s| s.content.as_ref()).collect()
+}

@@ -75,11 +75,18 @@ pub fn render(frame: &mut Frame, app: &App, snapshot: &Snapshot) {
 fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
     let th = &app.theme;
     let mut spans = vec![Span::styled(" flightdeck ", th.title.reversed())];
-    // When every tab's name does not fit, the others show their digit only,
-    // and under a drill-down every tab does (its path needs the room).
-    let full: usize = 12 + app.tabs().map(|s| s.name().len() + 4).sum::<usize>();
-    let compact = full > usize::from(area.width);
-    let digits_only = compact && app.drill_downs().next().is_some();
+    // When the tabs' names and the drill-down path do not all fit, the other
+    // tabs show their digit only, then every tab does (the path needs the room).
+    let path: usize = app
+        .drill_downs()
+        .map(|s| s.crumb().chars().count() + 3)
+        .sum();
+    let names: usize = app.tabs().map(|s| s.name().len() + 4).sum();
+    let digits: usize = app.tabs().count() * 3;
+    let active = app.tabs().nth(app.tab()).map_or(0, |s| s.name().len() + 1);
+    let width = usize::from(area.width);
+    let compact = 12 + names + path > width;
+    let digits_only = compact && 12 + digits + active + path > width;
     for (n, s) in app.tabs().enumerate() {
         let label = if digits_only || (compact && n != app.tab()) {
             format!(" {} ", n + 1)

@@ -32,6 +32,9 @@ t send-keys -t fd 2
 check "the held lane on the Lanes screen" "^│auth-contract-1 .*blocked: contract"
 t send-keys -t fd Enter
 check "its detail says why" "gate: blocked by contract auth/TokenClaims would remove the old path"
+# q in a drill-down goes back; a second q quits.
+t send-keys -t fd q
+sleep 0.3
 t send-keys -t fd q
 check "q quits with status 0" "FLIGHTDECK_EXIT=0"
 

@@ -3,6 +3,7 @@
 //! image or link that would reach the network. Every text from the records is
 //! cleaned of control characters and escaped.
 
+use super::markdown::trim;
 use std::fmt::Write as _;
 
 use crate::metrics::Tier;
@@ -375,14 +376,6 @@ fn short(v: f64) -> String {
         format!("{v:.0}")
     } else {
         format!("{v:.1}")
-    }
-}
-
-fn trim(x: f64) -> String {
-    if x.fract() == 0.0 {
-        format!("{x:.0}")
-    } else {
-        format!("{x:.2}")
     }
 }
 

@@ -288,7 +288,8 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-fn trim(x: f64) -> String {
+/// A number with two decimals, or none when it is whole (`2`, `2.50`).
+pub(super) fn trim(x: f64) -> String {
     if x.fract() == 0.0 {
         format!("{x:.0}")
     } else {

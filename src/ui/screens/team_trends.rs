@@ -95,7 +95,7 @@ pub fn draw(
     let metric = trends.metric();
     let bench = &ctx.snapshot.settings.benchmark;
     let title = format!(
-        " {team} · {}, {} · 12 weeks · {} bands · m metric, ←→ week ",
+        " {team} · {}, {} · 12 weeks · {} bands · m metric, h l week ",
         metric.label(),
         metric.unit(),
         bench.name

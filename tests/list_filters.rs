@@ -199,3 +199,49 @@ fn incidents_filter_by_status_and_service_and_say_when_nothing_matches() {
     );
     assert!(screen.contains(&format!(" 0 of {all}")), "{screen}");
 }
+
+#[test]
+fn lanes_filter_by_status_service_and_region() {
+    let s = common::demo_snapshot();
+    let mut app = common::app();
+    app.refresh(&s);
+    app.update(common::show("Lanes"), &s);
+    let lanes = &s.views.lanes.lanes;
+    assert_eq!(app.cursor().rows, lanes.len());
+    app.update(Action::Filter, &s);
+    type_text(&mut app, &s, "status:blocked");
+    let blocked = lanes
+        .iter()
+        .filter(|l| matches!(l.gate, flightdeck::metrics::lanes::Gate::Blocked(_)))
+        .count();
+    assert!(blocked > 0, "the demo holds a lane at the gate");
+    assert_eq!(app.cursor().rows, blocked);
+    app.update(Action::ClearPrompt, &s);
+    let service = lanes[0].service.to_string();
+    type_text(&mut app, &s, &format!("service:{service}"));
+    let of_service = lanes
+        .iter()
+        .filter(|l| l.service.contains(&*service))
+        .count();
+    assert_eq!(app.cursor().rows, of_service);
+    // Enter keeps the filter; Enter again opens the selected lane.
+    app.update(Action::Open, &s);
+    app.update(Action::Open, &s);
+    assert_eq!(app.top().name(), "Lane");
+    app.update(Action::Back, &s);
+    app.update(Action::Back, &s);
+    assert_eq!(app.cursor().rows, lanes.len(), "Esc clears it");
+    // A region the rollout has reached.
+    let region = s.views.lanes.regions[0].to_string();
+    app.update(Action::Filter, &s);
+    type_text(&mut app, &s, &format!("region:{region}"));
+    let reached = lanes
+        .iter()
+        .filter(|l| {
+            l.stages
+                .iter()
+                .any(|st| st.start.is_some() && st.region.contains(&*region))
+        })
+        .count();
+    assert_eq!(app.cursor().rows, reached);
+}

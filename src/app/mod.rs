@@ -155,6 +155,8 @@ pub struct App {
     pub keymap: keys_config::Keymap,
     /// The `:` palette, while it is open.
     pub palette: Option<palette::Palette>,
+    /// `--record` is writing the events to a file (the status bar says so).
+    pub recording: bool,
 }
 
 /// Release-window mode: the alert feed is shown, new alerts flash the status
@@ -207,6 +209,7 @@ impl App {
             clipboard: None,
             keymap: keys_config::Keymap::default(),
             palette: None,
+            recording: false,
         }
     }
 

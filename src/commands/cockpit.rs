@@ -47,6 +47,7 @@ pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
                 view: acknowledgements::state_dir()
                     .map(|d| d.join(crate::commands::view_state::FILE)),
                 fresh: args.fresh,
+                recording: args.record.is_some(),
                 theme,
                 keymap,
             },

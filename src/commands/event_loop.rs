@@ -115,6 +115,8 @@ pub struct Options {
     /// `--fresh`: start without what the state directory kept (the view and
     /// the acknowledged alerts); what this run does is still saved.
     pub fresh: bool,
+    /// `--record` is on: the status bar shows `● REC`.
+    pub recording: bool,
 }
 
 /// The keys in force: the config's `[keys]` applied to the built-in table,
@@ -276,6 +278,7 @@ fn start_app(clock: &Clock, options: &Options, snapshot: &Snapshot) -> App {
     let mut app = ui::screens::app(clock.now());
     app.theme = options.theme;
     app.keymap = options.keymap.clone();
+    app.recording = options.recording;
     app.replay = clock.replay().map(|r| r.status());
     if let Some(path) = options.view.as_ref().filter(|_| !options.fresh) {
         let (lines, warning) = view_state::load(path);

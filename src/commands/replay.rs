@@ -95,6 +95,7 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
                 acknowledgements: None,
                 view: None,
                 fresh: true,
+                recording: false,
                 theme,
                 keymap,
             },

@@ -12,6 +12,7 @@ fixture=$fixtures/report_handwritten.ndjson
 # --- the snapshot key, and --record on the live cockpit -----------------------
 start "--seed 7 --record $work/recorded.ndjson"
 check "the Overview appears" "1 Overview"
+check "--record shows the REC badge in the status bar" "● REC"
 check "team scorecards are listed" "payments"
 t send-keys -t fd s
 check "s says where the screen was saved" "saved flightdeck-screen-"

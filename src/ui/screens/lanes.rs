@@ -13,20 +13,33 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
 use crate::app::Action;
 use crate::app::keymap::{Binding, key};
+use crate::app::list_filter::{Edit, Field, ListFilter};
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::lanes::{Gate, Lane, Outcome, Stage, verdict_label};
 use crate::model::stage::StageState;
 use crate::model::{Text, Time, Verdict};
 use crate::ui::screens::lane;
-use crate::ui::widgets::scroll;
+use crate::ui::widgets::{prompt, scroll};
 
-const KEYS: &[Binding] = &[key(
-    KeyCode::Enter,
-    "Enter",
-    Action::Open,
-    "open the lane: stages, canary, gate",
-)
-.hint("open")];
+const KEYS: &[Binding] = &[
+    key(
+        KeyCode::Enter,
+        "Enter",
+        Action::Open,
+        "open the lane: stages, canary, gate",
+    )
+    .hint("open"),
+    key(
+        KeyCode::Char('/'),
+        "/",
+        Action::Filter,
+        "filter: team: service: region: status: or text",
+    )
+    .hint("filter"),
+];
+
+/// What `/` can name on the Lanes.
+const FILTER_KEYS: &[Field] = &[Field::Team, Field::Service, Field::Region, Field::Status];
 
 /// `2` Lanes' row model: the deployment of each row.
 #[derive(Debug, Default)]
@@ -34,6 +47,80 @@ pub struct Lanes {
     /// Deployment ids in row order: the cursor stays on its deployment as
     /// lanes come and go.
     ids: Vec<Text>,
+    /// The same rows as indices into the snapshot's lanes, and the snapshot
+    /// version they were built for (drawn from another: every lane).
+    rows: Vec<usize>,
+    built: Option<u64>,
+    filter: ListFilter,
+}
+
+impl Lanes {
+    fn rebuild(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
+        let anchor = self.ids.get(cursor.selected).cloned();
+        let lanes = &ctx.snapshot.views.lanes.lanes;
+        let q = &self.filter.query;
+        self.rows = (0..lanes.len())
+            .filter(|&i| q.is_empty() || q.matches(&filter_fields(&lanes[i])))
+            .collect();
+        self.ids = self.rows.iter().map(|&i| lanes[i].id.clone()).collect();
+        self.built = Some(ctx.snapshot.version);
+        cursor.selected = anchor
+            .and_then(|id| self.ids.iter().position(|i| *i == id))
+            .unwrap_or(0);
+        cursor.set_rows(self.ids.len());
+    }
+}
+
+impl Lanes {
+    /// The rows to draw (indices into the snapshot's lanes) and what the title
+    /// says of the filter; every lane when the rows were built for another
+    /// snapshot (an app drawn before its first refresh).
+    fn listed(&self, snapshot: &crate::store::Snapshot) -> (std::borrow::Cow<'_, [usize]>, String) {
+        let all = snapshot.views.lanes.lanes.len();
+        if self.built == Some(snapshot.version) {
+            let title = self.filter.title(self.rows.len(), all);
+            (std::borrow::Cow::Borrowed(&self.rows[..]), title)
+        } else {
+            (std::borrow::Cow::Owned((0..all).collect()), String::new())
+        }
+    }
+}
+
+fn title(lanes: &crate::metrics::lanes::Lanes, filtered: &str) -> String {
+    format!(
+        " Lanes · {} in flight · {} finished in the last 12h · canary region {}{filtered} · Enter opens ",
+        lanes.in_flight,
+        lanes.lanes.len() - lanes.in_flight,
+        lanes.regions.first().map_or("-", |r| &**r)
+    )
+}
+
+/// A lane's fields for the filter: its team, service, outcome and gate, the
+/// regions it has reached, and its id.
+fn filter_fields(lane: &Lane) -> Vec<(Field, &str)> {
+    let mut f = vec![
+        (Field::Team, &*lane.team),
+        (Field::Service, &*lane.service),
+        (Field::Status, lane.outcome.label()),
+        (Field::Status, gate_word(&lane.gate)),
+        (Field::Text, &*lane.id),
+    ];
+    f.extend(
+        lane.stages
+            .iter()
+            .filter(|s| s.start.is_some())
+            .map(|s| (Field::Region, &*s.region)),
+    );
+    f
+}
+
+/// The gate in one word, for `status:blocked`.
+fn gate_word(g: &Gate) -> &'static str {
+    match g {
+        Gate::Waiting => "waiting",
+        Gate::Certified { .. } => "certified",
+        Gate::Blocked(_) => "blocked",
+    }
 }
 
 impl Screen for Lanes {
@@ -46,17 +133,30 @@ impl Screen for Lanes {
     }
 
     fn refresh(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
-        let anchor = self.ids.get(cursor.selected).cloned();
-        self.ids.clear();
-        self.ids
-            .extend(ctx.snapshot.views.lanes.lanes.iter().map(|l| l.id.clone()));
-        if let Some(row) = anchor.and_then(|id| self.ids.iter().position(|i| *i == id)) {
-            cursor.selected = row;
-        }
-        cursor.set_rows(self.ids.len());
+        self.rebuild(ctx, cursor);
     }
 
-    fn update(&mut self, action: Action, _ctx: &Ctx, cursor: &mut Cursor) -> Reply {
+    fn prompt(&self) -> Option<&str> {
+        self.filter.prompt.as_deref()
+    }
+
+    fn saved_view(&self) -> Option<String> {
+        Some(self.filter.query.text.clone())
+    }
+
+    fn restore_view(&mut self, text: &str) {
+        self.filter.restore(text, FILTER_KEYS);
+    }
+
+    fn update(&mut self, action: Action, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
+        match self.filter.key(action, FILTER_KEYS) {
+            Edit::Pass => {}
+            Edit::Redraw => return Reply::Redraw,
+            Edit::Refilter => {
+                self.rebuild(ctx, cursor);
+                return Reply::Redraw;
+            }
+        }
         match (action, self.ids.get(cursor.selected)) {
             (Action::Open, Some(id)) => Reply::Open(Box::new(lane::page(id.clone()))),
             _ => Reply::Pass,
@@ -85,7 +185,12 @@ impl Screen for Lanes {
     }
 
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
-        draw(frame, area, ctx, cursor.selected);
+        draw(frame, area, ctx, cursor.selected, self);
+        if let Some(text) = &self.filter.prompt {
+            prompt::render(&ctx.theme, frame, area, text, |room| {
+                self.filter.hint(FILTER_KEYS, room)
+            });
+        }
     }
 }
 
@@ -204,20 +309,13 @@ pub fn canary_text(th: &Theme, lane: &Lane) -> (String, Style) {
     }
 }
 
-fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
+fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Lanes) {
     let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let lanes = &snapshot.views.lanes;
     let now = ctx.now;
-    let finished = lanes.lanes.len() - lanes.in_flight;
-    let block = Block::bordered().title(Span::styled(
-        format!(
-            " Lanes · {} in flight · {finished} finished in the last 12h · canary region {} · Enter opens ",
-            lanes.in_flight,
-            lanes.regions.first().map_or("-", |r| &**r)
-        ),
-        th.title,
-    ));
+    let (listed, filtered) = state.listed(snapshot);
+    let block = Block::bordered().title(Span::styled(title(lanes, &filtered), th.title));
     if lanes.lanes.is_empty() {
         frame.render_widget(empty(th, block), area);
         return;
@@ -257,20 +355,23 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
     };
 
     let header = header(&lanes.regions[..shown], show_state, wide);
-    let rows = lanes
-        .lanes
+    let rows = listed
         .iter()
+        .filter_map(|&i| Some((i, lanes.lanes.get(i)?)))
         .enumerate()
         .skip(offset)
         .take(height)
-        .map(|(i, lane)| {
-            let row = Row::new(lane_cells(
+        .map(|(row, (i, lane))| {
+            let row_cells = Row::new(lane_cells(
                 th,
                 lane,
                 (i < lanes.in_flight, show_state, wide, shown),
                 now,
             ));
-            if i == selected {
+            (row, row_cells)
+        })
+        .map(|(n, row)| {
+            if n == selected {
                 row.style(th.selected)
             } else {
                 row
@@ -290,7 +391,11 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
         .header(Row::new(header).style(th.header))
         .column_spacing(1)
         .block(block);
+    let empty = listed.is_empty() && !filtered.is_empty();
     frame.render_widget(table, area);
+    if empty {
+        super::overview::no_match(frame, area, th, "lane");
+    }
 }
 
 fn empty<'a>(th: &Theme, block: Block<'a>) -> Paragraph<'a> {

@@ -88,6 +88,10 @@ fn left_fields(app: &App, snapshot: &Snapshot) -> Vec<Field> {
             vec![Span::styled(format!(" {message} "), th.title)],
         ));
     }
+    // `--record`: every event is being written to a file; say so all along.
+    if app.recording {
+        left.push(field(1, vec![Span::styled(" ● REC ", th.alert.bold())]));
+    }
     // Release-window mode: a badge, and a flash while a new alert is fresh.
     if app.release.on {
         let open = app.open_alerts().count();

@@ -115,17 +115,34 @@ fn help_is_modal_and_quit_still_works() {
 }
 
 #[test]
-fn drill_down_enter_opens_an_incident_row_only() {
+fn drill_down_enter_opens_a_deployments_lane_or_an_incident() {
     let snapshot = common::demo_snapshot();
     let mut app = common::app();
     app.update(Action::Open, &snapshot);
-    // The first row is a deployment: Enter does nothing there.
-    assert_eq!(app.update(Action::Open, &snapshot), Effect::Nothing);
-    app.update(Action::Bottom, &snapshot);
-    assert_eq!(app.top().name(), "Team");
+    // The first row is the newest deployment: its lane when it is still
+    // listed, else the status bar says why not.
     let team = app.top().crumb();
     let detail =
         flightdeck::ui::screens::team::detail(&snapshot, app.window, &team).expect("team detail");
+    let first = &snapshot.records.deployments[detail.deployments[0].deployment].id;
+    assert_eq!(app.update(Action::Open, &snapshot), Effect::Redraw);
+    if snapshot.views.lanes.find(first).is_some() {
+        assert_eq!(
+            (app.top().name(), app.top().crumb()),
+            ("Lane", first.to_string())
+        );
+        app.update(Action::Back, &snapshot);
+    } else {
+        assert_eq!(app.top().name(), "Team");
+        assert_eq!(
+            app.message,
+            Some(format!(
+                "{first} finished more than 12 hours ago: its lane is no longer listed"
+            ))
+        );
+    }
+    app.update(Action::Bottom, &snapshot);
+    assert_eq!(app.top().name(), "Team");
     if !detail.incidents.is_empty() {
         assert_eq!(app.update(Action::Open, &snapshot), Effect::Redraw);
         assert_eq!(app.top().name(), "Incident");

@@ -33,9 +33,9 @@ const KEYS: &[Binding] = &[
         KeyCode::Enter,
         "Enter",
         Action::Open,
-        "open the incident under the cursor",
+        "open the row: an incident, a deployment's lane",
     )
-    .hint("open incident"),
+    .hint("open"),
     key(
         KeyCode::Char('t'),
         "t",
@@ -84,6 +84,37 @@ impl TeamPage {
             ..Self::new(team)
         }
     }
+}
+
+/// Enter on row `n` of a team's records: the incident, or the lane of the
+/// deployment (of the change); a lane no longer listed says so.
+fn open_row(d: &TeamDetail, ctx: &Ctx, n: usize) -> Reply {
+    let r = &ctx.snapshot.records;
+    let (deps, changes) = (d.deployments.len(), d.changes.len());
+    let deployment = if n < deps {
+        d.deployments[n].deployment
+    } else if n < deps + changes {
+        d.changes[n - deps].deployment
+    } else {
+        return match d
+            .incidents
+            .get(n - deps - changes)
+            .and_then(|row| r.incidents.get(row.incident))
+        {
+            Some(inc) => Reply::Open(Box::new(incident::page(inc.id.clone()))),
+            None => Reply::Nothing,
+        };
+    };
+    let Some(dep) = r.deployments.get(deployment) else {
+        return Reply::Nothing;
+    };
+    if ctx.snapshot.views.lanes.find(&dep.id).is_none() {
+        return Reply::Say(format!(
+            "{} finished more than 12 hours ago: its lane is no longer listed",
+            dep.id
+        ));
+    }
+    Reply::Open(Box::new(crate::ui::screens::lane::page(dep.id.clone())))
 }
 
 /// A team's records behind its numbers in window `window` (an index into
@@ -146,7 +177,8 @@ impl Screen for TeamPage {
         cursor.set_rows(rows);
     }
 
-    /// Enter on an incident row opens it.
+    /// Enter on a row opens its record: an incident, or the lane of a
+    /// deployment (a change's: the deployment that shipped it).
     fn update(&mut self, action: Action, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
         if action == Action::ToggleTrends {
             self.trends = match self.trends.take() {
@@ -165,17 +197,8 @@ impl Screen for TeamPage {
         if action != Action::Open {
             return Reply::Pass;
         }
-        let Some(d) = &self.detail else {
-            return Reply::Nothing;
-        };
-        let first_incident = d.deployments.len() + d.changes.len();
-        let row = cursor
-            .selected
-            .checked_sub(first_incident)
-            .and_then(|n| d.incidents.get(n))
-            .and_then(|row| ctx.snapshot.records.incidents.get(row.incident));
-        match row {
-            Some(inc) => Reply::Open(Box::new(incident::page(inc.id.clone()))),
+        match &self.detail {
+            Some(d) => open_row(d, ctx, cursor.selected),
             None => Reply::Nothing,
         }
     }

@@ -416,7 +416,7 @@ fn the_view_saved_on_quit_comes_back_screen_window_sort_and_filters() {
     assert_eq!(get("screen"), Some("Incidents"));
     assert_eq!(get("window"), Some("90d"));
     assert_eq!(get("view Overview"), Some("3v\ttier:low"));
-    assert_eq!(get("view Incidents"), Some("status:open"));
+    assert_eq!(get("view Incidents"), Some("-\tstatus:open"));
 
     let mut again = common::app();
     again.restore_view(&saved);

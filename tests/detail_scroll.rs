@@ -220,7 +220,7 @@ fn each_screen_declares_its_keys_to_the_help_and_the_status_bar() {
     let list = draw(&app, &snapshot, 160, 40);
     let status = list.lines().last().unwrap_or_default();
     assert!(
-        status.contains("Enter open · / filter · ? help  q quit"),
+        status.contains("Enter open · / filter · R resolved · o O sort · ? help  q quit"),
         "{status}"
     );
     app.update(Action::ToggleHelp, &snapshot);

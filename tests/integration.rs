@@ -40,6 +40,7 @@ mod lanes_model;
 mod lanes_view;
 mod layout_80x24;
 mod list_filters;
+mod list_sorts;
 mod metrics_properties;
 mod metrics_rules;
 mod openmetrics_exposition;

@@ -54,6 +54,8 @@ pub const ACTIONS: &[(&str, Action)] = &[
     ("sort", Action::SortNext),
     ("sort_reverse", Action::SortReverse),
     ("gates", Action::ToggleGates),
+    ("unattributed", Action::Unattributed),
+    ("show_resolved", Action::ToggleResolved),
     ("trends", Action::ToggleTrends),
     ("next_metric", Action::NextMetric),
     ("week_earlier", Action::WeekEarlier),

@@ -8,6 +8,7 @@ pub mod findings;
 pub mod keymap;
 pub mod keys_config;
 pub mod list_filter;
+pub mod list_sort;
 pub mod palette;
 mod saved_view;
 pub mod screen;
@@ -71,6 +72,10 @@ pub enum Action {
     Suspend,
     /// `v` on the Overview: the gates' columns instead of the key metrics.
     ToggleGates,
+    /// `u` on the Overview: the incidents attributed to no deployment.
+    Unattributed,
+    /// `x` on Findings: resolved findings shown too, or open ones only.
+    ToggleResolved,
     /// `o`: sort by the next column (after the last: the default order).
     SortNext,
     /// `O`: reverse the sort.

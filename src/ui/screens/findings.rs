@@ -13,13 +13,13 @@ use crate::app::Action;
 use crate::app::findings::{FindingsFilter, effective, matching_rows, prompt_hint};
 use crate::app::keymap::{Binding, key};
 use crate::app::list_filter;
+use crate::app::list_sort::{self, ColumnSort, SortKey};
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
-use crate::metrics::posture::{FindingRow, Posture};
+use crate::metrics::posture::FindingRow;
 use crate::model::{Finding, FindingStatus, Severity, Time};
-use crate::ui::screens::finding;
+use crate::ui::screens::{finding, findings_posture};
 use crate::ui::widgets::fitted_table::{self, Col, FitRow, KEEP};
 use crate::ui::widgets::{prompt, scroll};
-use crate::util::format;
 
 const KEYS: &[Binding] = &[
     key(KeyCode::Enter, "Enter", Action::Open, "open the finding").hint("open"),
@@ -30,6 +30,32 @@ const KEYS: &[Binding] = &[
         "filter: sev: status: team: fw: (Esc clears)",
     )
     .hint("filter"),
+    key(
+        KeyCode::Char('R'),
+        "R",
+        Action::ToggleResolved,
+        "show resolved and suppressed findings too / open only",
+    )
+    .hint("resolved"),
+    key(
+        KeyCode::Char('o'),
+        "o O",
+        Action::SortNext,
+        "sort by the next column / reverse",
+    )
+    .hint("sort"),
+    key(KeyCode::Char('O'), "", Action::SortReverse, ""),
+];
+
+/// What the title calls each column, in [`FINDING_COLUMNS`] order.
+const SORT_NAMES: [&str; 7] = [
+    "severity",
+    "status",
+    "age",
+    "team",
+    "account",
+    "frameworks",
+    "title",
 ];
 
 /// `4` Findings' state: the filter, the `/` prompt that edits it, and the
@@ -43,12 +69,39 @@ pub struct Findings {
     rows: Vec<usize>,
     /// The snapshot version `rows` were computed for.
     version: Option<u64>,
+    /// `R`: resolved and suppressed findings listed too. Off, only open ones
+    /// are (unless the filter names a status): what needs doing.
+    show_resolved: bool,
+    /// How many findings the open-only default hides.
+    hidden: usize,
+    sort: ColumnSort,
 }
 
 impl Findings {
     fn refilter(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
         self.version = Some(ctx.snapshot.version);
-        self.rows = matching_rows(&self.filter, ctx.snapshot);
+        let view = &ctx.snapshot.views.findings.rows;
+        let records = &ctx.snapshot.records.findings;
+        let mut rows = matching_rows(&self.filter, ctx.snapshot);
+        let before = rows.len();
+        if !self.show_resolved && self.filter.statuses.is_empty() {
+            rows.retain(|&r| {
+                view.get(r)
+                    .and_then(|row| Some(effective(records.get(row.index)?, row.open)))
+                    == Some(FindingStatus::Open)
+            });
+        }
+        self.hidden = before - rows.len();
+        self.sort.apply(&mut rows, |&r, col| {
+            match view
+                .get(r)
+                .and_then(|row| Some((row, records.get(row.index)?)))
+            {
+                Some((row, f)) => sort_key(row, f, col, ctx.now),
+                None => SortKey::Number(None),
+            }
+        });
+        self.rows = rows;
         cursor.set_rows(self.rows.len());
     }
 
@@ -118,6 +171,19 @@ impl Screen for Findings {
                 self.refilter(ctx, cursor);
                 Reply::Redraw
             }
+            Action::ToggleResolved => {
+                self.show_resolved = !self.show_resolved;
+                cursor.selected = 0;
+                self.refilter(ctx, cursor);
+                Reply::Redraw
+            }
+            Action::SortNext | Action::SortReverse => {
+                if let Some(sort) = self.sort.key(action, SORT_NAMES.len()) {
+                    self.sort = sort;
+                }
+                self.refilter(ctx, cursor);
+                Reply::Redraw
+            }
             Action::Open => {
                 let id = self
                     .rows
@@ -138,10 +204,16 @@ impl Screen for Findings {
     }
 
     fn saved_view(&self) -> Option<String> {
-        Some(self.filter.text.clone())
+        let resolved = if self.show_resolved { "R" } else { "" };
+        Some(list_sort::saved(self.sort, &self.filter.text) + "\t" + resolved)
     }
 
     fn restore_view(&mut self, text: &str) {
+        let (sort, rest) = list_sort::restore(text, SORT_NAMES.len());
+        let (text, resolved) = rest.split_once('\t').unwrap_or((rest, ""));
+        self.sort = sort;
+        self.show_resolved = resolved == "R";
+        self.version = None;
         let filter = FindingsFilter::parse(text);
         if filter.problems.is_empty() {
             self.filter = filter;
@@ -267,7 +339,7 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: us
     };
     frame.render_widget(Paragraph::new(line), summary);
 
-    posture_table(
+    findings_posture::table(
         frame,
         teams_area,
         "TEAM",
@@ -278,7 +350,7 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: us
         ),
         ctx,
     );
-    posture_table(
+    findings_posture::table(
         frame,
         accounts_area,
         "ACCOUNT",
@@ -303,109 +375,6 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: us
         list_area
     };
     findings_list(frame, list_area, ctx, state, selected);
-}
-
-fn posture_table(
-    frame: &mut Frame,
-    area: Rect,
-    first: &'static str,
-    rows: &[Posture],
-    title: &str,
-    ctx: &Ctx,
-) {
-    let th = &ctx.theme;
-    let now = ctx.snapshot.views.now;
-    let block = Block::bordered().title(Span::styled(title.to_string(), th.title));
-    let height = block.inner(area).height.saturating_sub(1) as usize;
-    // The rows come needing action first (`metrics::posture`), so what does
-    // not fit is the calm part.
-    let shown = rows.len().min(height);
-    let hidden = rows.len() - shown;
-    let body: Vec<FitRow> = rows
-        .iter()
-        .take(shown)
-        .map(|p| FitRow {
-            cells: posture_cells(th, p, now),
-            style: Style::new(),
-        })
-        .collect();
-    // What does not fit is counted on the bottom border.
-    let block = if hidden > 0 {
-        block.title_bottom(Span::styled(format!(" +{hidden} more "), th.warn))
-    } else {
-        block
-    };
-    let mut cols = POSTURE_COLUMNS;
-    cols[0].head = first;
-    fitted_table::draw(frame, area, block, (&cols, th.header), body);
-}
-
-/// The posture tables' columns: the team or account and its open count stay;
-/// a narrow terminal drops the history (fixed, median fix, trend, oldest
-/// critical) first, then the calm severities, keeping criticals and past-SLA
-/// counts longest. The frameworks take the spare width.
-const POSTURE_COLUMNS: [Col; 14] = [
-    Col::whole("NAME", KEEP),
-    Col::whole("OPEN", KEEP),
-    Col::whole("CRIT", 13),
-    Col::whole("HIGH", 11),
-    Col::whole("MED", 9),
-    Col::whole("LOW", 7),
-    Col::whole("INFO", 6),
-    Col::whole("NEW 24H", 8),
-    Col::whole("PAST SLA", 12),
-    Col::whole("OLDEST CRIT", 5),
-    Col::whole("FIXED", 2),
-    Col::whole("MEDIAN FIX", 3),
-    Col::whole("TREND", 4),
-    Col::text("FRAMEWORKS", 10, 10),
-];
-
-/// One team's or account's row: open counts by severity, new, past SLA,
-/// oldest critical, fixed, median fix time and trend, then the top frameworks.
-fn posture_cells(th: &Theme, p: &Posture, now: Time) -> Vec<Line<'static>> {
-    let count = |n: u64, style: Style| {
-        Line::from(Span::styled(
-            n.to_string(),
-            if n > 0 { style } else { th.dim },
-        ))
-    };
-    let mut cells = vec![
-        Line::from(p.name.to_string()),
-        Line::from(p.open_total.to_string()),
-        count(p.open[0], severity_style(th, Severity::Critical)),
-        count(p.open[1], severity_style(th, Severity::High)),
-        count(p.open[2], severity_style(th, Severity::Medium)),
-        count(p.open[3], Style::default()),
-        count(p.open[4], severity_style(th, Severity::Info)),
-        count(p.new_24h, Style::default()),
-        count(p.sla_breaches, th.alert),
-    ];
-    let mut fws: Vec<(&String, &u64)> = p.by_framework.iter().collect();
-    fws.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    let fw_text = fws
-        .iter()
-        .take(4)
-        .map(|(k, v)| format!("{k} {v}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    cells.push(Line::from(
-        p.oldest_open_critical
-            .map_or("-".into(), |t| format::duration(now - t)),
-    ));
-    cells.push(Line::from(p.resolved.to_string()));
-    cells.push(Line::from(
-        p.median_resolve_seconds
-            .map_or("-".into(), format::duration_secs),
-    ));
-    let (arrow, style) = match p.open_change() {
-        c if c > 0 => (format!("↑{c}"), th.alert),
-        c if c < 0 => (format!("↓{}", -c), th.ok),
-        _ => ("=".to_string(), th.dim),
-    };
-    cells.push(Line::from(Span::styled(arrow, style)));
-    cells.push(Line::from(Span::styled(fw_text, th.dim)));
-    cells
 }
 
 /// `12d / 7d` with the SLA, or the age alone.
@@ -434,10 +403,16 @@ fn findings_list(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, sel
     let view = &snapshot.views.findings;
     let records = &snapshot.records.findings;
     let shown = state.rows.len();
+    let hidden = match state.hidden {
+        0 if state.show_resolved => " · R hides resolved".to_string(),
+        0 => String::new(),
+        n => format!(" · R shows {n} resolved"),
+    };
     let block = Block::bordered().title(Span::styled(
         format!(
-            " Findings · {shown} of {} listed · Enter opens · / filter ",
-            view.rows.len()
+            " Findings · {shown} of {}{hidden}{} · Enter opens · / filter ",
+            view.rows.len(),
+            state.sort.title(&SORT_NAMES, "reversed"),
         ),
         th.title,
     ));
@@ -459,9 +434,24 @@ fn findings_list(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, sel
             ))
         })
         .collect();
-    fitted_table::draw(frame, area, block, (&FINDING_COLUMNS, th.header), body);
+    let cols: Vec<Col> = FINDING_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| c.marked(state.sort.mark(i)))
+        .collect();
+    fitted_table::draw(frame, area, block, (&cols, th.header), body);
     if shown == 0 {
-        empty_message(th, frame, area, view.rows.is_empty());
+        let why = if view.rows.is_empty() {
+            " No findings read yet.".to_string()
+        } else if state.filter.is_empty() && state.hidden > 0 {
+            format!(
+                " No open findings: {} resolved or suppressed (R shows them).",
+                state.hidden
+            )
+        } else {
+            " No finding matches the filter (/ to change it).".to_string()
+        };
+        empty_message(th, frame, area, &why);
     }
 }
 
@@ -518,13 +508,24 @@ fn finding_cells(th: &Theme, row: &FindingRow, f: &Finding, now: Time) -> Vec<Li
     ]
 }
 
+/// A finding's value in sortable column `col` (in [`FINDING_COLUMNS`] order).
+fn sort_key<'a>(row: &'a FindingRow, f: &'a Finding, col: usize, now: Time) -> SortKey<'a> {
+    let secs = |d: chrono::TimeDelta| Some(d.num_seconds() as f64);
+    match col {
+        // Most severe first when ascending, as the list reads by default.
+        0 => SortKey::Number(Some(f.severity as u8 as f64)),
+        1 => SortKey::Text(status_label(effective(f, row.open))),
+        2 if row.open => SortKey::Number(secs(now - f.opened)),
+        2 => SortKey::Number(secs(f.resolved.unwrap_or(f.opened) - f.opened)),
+        3 => SortKey::Text(&row.team),
+        4 => SortKey::Text(f.account.as_deref().unwrap_or("")),
+        5 => SortKey::Text(row.frameworks.first().map_or("", |t| &**t)),
+        _ => SortKey::Text(f.title.as_deref().or(f.rule.as_deref()).unwrap_or(&f.id)),
+    }
+}
+
 /// Why the list is empty, on its first row.
-fn empty_message(th: &Theme, frame: &mut Frame, area: Rect, nothing_read: bool) {
-    let msg = if nothing_read {
-        " No findings read yet."
-    } else {
-        " No finding matches the filter (/ to change it)."
-    };
+fn empty_message(th: &Theme, frame: &mut Frame, area: Rect, msg: &str) {
     let inner = Rect {
         x: area.x + 1,
         y: area.y + 2,

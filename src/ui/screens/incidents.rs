@@ -14,6 +14,7 @@ use ratatui::widgets::Block;
 use crate::app::Action;
 use crate::app::keymap::{Binding, key};
 use crate::app::list_filter::{Edit, Field, ListFilter};
+use crate::app::list_sort::{self, ColumnSort, SortKey};
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::dora::Attribution;
 use crate::model::Time;
@@ -32,6 +33,14 @@ const KEYS: &[Binding] = &[
         "filter: team: service: sev: status: or text",
     )
     .hint("filter"),
+    key(
+        KeyCode::Char('o'),
+        "o O",
+        Action::SortNext,
+        "sort by the next column / reverse",
+    )
+    .hint("sort"),
+    key(KeyCode::Char('O'), "", Action::SortReverse, ""),
 ];
 
 /// What `/` can name on Incidents.
@@ -40,32 +49,109 @@ const FILTER_KEYS: &[Field] = &[Field::Team, Field::Service, Field::Severity, Fi
 /// `3` Incidents' row model: the incidents listed, by index.
 #[derive(Debug, Default)]
 pub struct Incidents {
-    /// Open incidents (oldest first), then those restored in the window,
-    /// those that pass the filter.
-    rows: Vec<usize>,
-    /// How many of `rows` are open (they come first).
-    open: usize,
+    /// The incidents that pass the filter, each with whether it is open, in
+    /// row order: open ones (oldest first), then those restored in the window
+    /// (the latest restored first), unless sorted by a column.
+    rows: Vec<(usize, bool)>,
     /// How many there are without the filter.
     total: usize,
     filter: ListFilter,
+    sort: ColumnSort,
+    /// `u` on the Overview: every incident attributed to no deployment, of
+    /// all time, as a drill-down (the tab lists the window's).
+    unattributed: bool,
+}
+
+/// The drill-down the Overview's unattributed count opens.
+pub fn unattributed() -> Incidents {
+    Incidents {
+        unattributed: true,
+        ..Incidents::default()
+    }
 }
 
 impl Incidents {
     fn rebuild(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
+        let anchor = self.rows.get(cursor.selected).map(|r| r.0);
         let views = &ctx.snapshot.views;
-        let resolved = &views.windows[ctx.window].resolved_incidents;
         let query = &self.filter.query;
-        let pass = |i: usize, open: bool| {
+        let pass = |&(i, open): &(usize, bool)| {
             query.is_empty() || query.matches(&filter_fields(ctx.snapshot, i, open))
         };
-        self.rows.clear();
-        self.rows
-            .extend(views.open_incidents.iter().filter(|&&i| pass(i, true)));
-        self.open = self.rows.len();
-        self.rows
-            .extend(resolved.iter().filter(|&&i| pass(i, false)));
-        self.total = views.open_incidents.len() + resolved.len();
+        let all: Vec<(usize, bool)> = if self.unattributed {
+            unattributed_rows(ctx.snapshot)
+        } else {
+            let resolved = &views.windows[ctx.window].resolved_incidents;
+            let open = views.open_incidents.iter().map(|&i| (i, true));
+            open.chain(resolved.iter().map(|&i| (i, false))).collect()
+        };
+        self.total = all.len();
+        self.rows = all.into_iter().filter(pass).collect();
+        self.sort.apply(&mut self.rows, |&(i, open), col| {
+            sort_key(ctx.snapshot, i, open, col, ctx.now)
+        });
+        if let Some(row) = anchor.and_then(|a| self.rows.iter().position(|r| r.0 == a)) {
+            cursor.selected = row;
+        }
         cursor.set_rows(self.rows.len());
+    }
+}
+
+/// Every incident attributed to no deployment, open ones first, then the
+/// latest opened first.
+fn unattributed_rows(snapshot: &Snapshot) -> Vec<(usize, bool)> {
+    let records = &snapshot.records.incidents;
+    let mut rows: Vec<(usize, bool)> = snapshot
+        .views
+        .facts
+        .incidents
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.attribution.is_none())
+        .filter_map(|(i, _)| Some((i, records.get(i)?.resolved.is_none())))
+        .collect();
+    rows.sort_by_key(|&(i, open)| (!open, std::cmp::Reverse(records[i].opened)));
+    rows
+}
+
+/// What the title calls each column, in [`COLUMNS`] order.
+const COLUMN_NAMES: [&str; 9] = [
+    "state",
+    "age",
+    "opened",
+    "severity",
+    "team",
+    "service",
+    "incident",
+    "deployment",
+    "title",
+];
+
+/// An incident's value in sortable column `col` (in [`COLUMNS`] order).
+fn sort_key(snapshot: &Snapshot, i: usize, open: bool, col: usize, now: Time) -> SortKey<'_> {
+    let (Some(inc), Some(facts)) = (
+        snapshot.records.incidents.get(i),
+        snapshot.views.facts.incidents.get(i),
+    ) else {
+        return SortKey::Number(None);
+    };
+    let secs = |d: chrono::TimeDelta| Some(d.num_milliseconds() as f64);
+    match col {
+        0 => SortKey::Text(if open { "open" } else { "restored" }),
+        1 if open => SortKey::Number(secs(now - inc.opened)),
+        1 => SortKey::Number(inc.resolved.and_then(|r| secs(r - inc.opened))),
+        2 => SortKey::Number(Some(inc.opened.timestamp_millis() as f64)),
+        3 => SortKey::Text(inc.severity.as_deref().unwrap_or("")),
+        4 => SortKey::Text(&facts.team),
+        5 => SortKey::Text(&inc.service),
+        6 => SortKey::Text(&inc.id),
+        7 => SortKey::Text(match facts.attribution {
+            Some(Attribution::Explicit(d) | Attribution::Implicit(d)) => {
+                snapshot.records.deployments.get(d).map_or("", |d| &d.id)
+            }
+            None => "unattributed",
+        }),
+        _ => SortKey::Text(inc.title.as_deref().unwrap_or("")),
     }
 }
 
@@ -84,12 +170,24 @@ fn filter_fields(snapshot: &Snapshot, i: usize, open: bool) -> Vec<(Field, &str)
         (Field::Status, if open { "open" } else { "restored" }),
         (Field::Text, &inc.id),
         (Field::Text, inc.title.as_deref().unwrap_or("")),
+        (
+            Field::Text,
+            if facts.attribution.is_none() {
+                "unattributed"
+            } else {
+                ""
+            },
+        ),
     ]
 }
 
 impl Screen for Incidents {
     fn name(&self) -> &'static str {
-        "Incidents"
+        if self.unattributed {
+            "Unattributed"
+        } else {
+            "Incidents"
+        }
     }
 
     fn keys(&self) -> &'static [Binding] {
@@ -110,9 +208,14 @@ impl Screen for Incidents {
                 return Reply::Redraw;
             }
         }
+        if let Some(sort) = self.sort.key(action, COLUMNS.len()) {
+            self.sort = sort;
+            self.rebuild(ctx, cursor);
+            return Reply::Redraw;
+        }
         let records = &ctx.snapshot.records.incidents;
         match (action, self.rows.get(cursor.selected)) {
-            (Action::Open, Some(&i)) => match records.get(i) {
+            (Action::Open, Some(&(i, _))) => match records.get(i) {
                 Some(inc) => Reply::Open(Box::new(incident::page(inc.id.clone()))),
                 None => Reply::Nothing,
             },
@@ -125,14 +228,19 @@ impl Screen for Incidents {
     }
 
     fn saved_view(&self) -> Option<String> {
-        Some(self.filter.query.text.clone())
+        Some(list_sort::saved(self.sort, &self.filter.query.text))
     }
 
     fn restore_view(&mut self, text: &str) {
-        self.filter.restore(text, FILTER_KEYS);
+        let (sort, filter) = list_sort::restore(text, COLUMNS.len());
+        self.sort = sort;
+        self.filter.restore(filter, FILTER_KEYS);
     }
 
     fn targets(&self, ctx: &Ctx) -> Vec<(&'static str, String, String)> {
+        if self.unattributed {
+            return Vec::new();
+        }
         ctx.snapshot
             .records
             .incidents
@@ -153,7 +261,7 @@ impl Screen for Incidents {
         if let Some(row) = self
             .rows
             .iter()
-            .position(|&i| records.get(i).is_some_and(|r| &*r.id == id))
+            .position(|&(i, _)| records.get(i).is_some_and(|r| &*r.id == id))
         {
             cursor.selected = row;
         }
@@ -161,7 +269,7 @@ impl Screen for Incidents {
     }
 
     fn selected_id(&self, ctx: &Ctx, cursor: &Cursor) -> Option<String> {
-        let i = *self.rows.get(cursor.selected)?;
+        let (i, _) = *self.rows.get(cursor.selected)?;
         Some(ctx.snapshot.records.incidents.get(i)?.id.to_string())
     }
 
@@ -176,6 +284,9 @@ impl Screen for Incidents {
 }
 
 fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, rows: &Incidents) {
+    if rows.unattributed {
+        return list(frame, area, ctx, selected, rows);
+    }
     let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let w = &snapshot.views.windows[ctx.window];
@@ -234,18 +345,27 @@ fn list(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Incid
     let th = &ctx.theme;
     let snapshot = ctx.snapshot;
     let w = &snapshot.views.windows[ctx.window];
-    let (listed, open) = (&state.rows, state.open);
+    let listed = &state.rows;
     // Rows are indexes from the snapshot of the last refresh; records only
     // grow, but a row past this snapshot's end is never drawn.
     let known = snapshot.records.incidents.len();
-    let block = Block::bordered().title(Span::styled(
+    let filtered = state.filter.title(listed.len(), state.total);
+    let sorted = state.sort.title(&COLUMN_NAMES, "reversed");
+    let head = if state.unattributed {
         format!(
-            " Incidents · {} open · {} restored in the last {} days{} · Enter opens ",
+            " Unattributed incidents · {} of all time · no deployment of their service succeeded within the link window before them",
+            state.total
+        )
+    } else {
+        format!(
+            " Incidents · {} open · {} restored in the last {} days",
             snapshot.views.open_incidents.len(),
             w.resolved_incidents.len(),
             w.days,
-            state.filter.title(listed.len(), state.total),
-        ),
+        )
+    };
+    let block = Block::bordered().title(Span::styled(
+        format!("{head}{filtered}{sorted} · Enter opens "),
         th.title,
     ));
     let height = block.inner(area).height.saturating_sub(1) as usize;
@@ -259,17 +379,22 @@ fn list(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Incid
         .enumerate()
         .skip(offset)
         .take(height)
-        .filter(|&(_, i)| i < known)
-        .map(|(row, i)| {
+        .filter(|&(_, (i, _))| i < known)
+        .map(|(row, (i, open))| {
             FitRow::marked(
-                incident_cells(th, snapshot, i, row < open, wide, ctx.now),
+                incident_cells(th, snapshot, i, open, wide, ctx.now),
                 row == selected,
                 th.selected,
             )
         })
         .collect();
     let empty = rows.is_empty() && !state.filter.query.text.is_empty();
-    fitted_table::draw(frame, area, block, (&COLUMNS, th.header), rows);
+    let cols: Vec<Col> = COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| c.marked(state.sort.mark(i)))
+        .collect();
+    fitted_table::draw(frame, area, block, (&cols, th.header), rows);
     if empty {
         super::overview::no_match(frame, area, th, "incident");
     }
@@ -278,9 +403,10 @@ fn list(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Incid
 /// The incident list's columns; a narrow terminal drops the service first
 /// (the incident id usually names it), then the title, the severity, the
 /// deployment and the team; the state, the age and the id always stay.
-const COLUMNS: [Col; 8] = [
+const COLUMNS: [Col; 9] = [
     Col::whole("STATE", KEEP),
     Col::whole("AGE/TOOK", KEEP),
+    Col::whole("OPENED", 0),
     Col::whole("SEV", 3),
     Col::name("TEAM", 6, 5),
     Col::name("SERVICE", 6, 1),
@@ -333,6 +459,7 @@ fn incident_cells(
     [
         state,
         time,
+        Span::raw(format::short_time(inc.opened)),
         Span::raw(inc.severity.as_deref().unwrap_or("-").to_string()),
         Span::raw(facts.team.to_string()),
         Span::raw(inc.service.to_string()),

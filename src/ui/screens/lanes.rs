@@ -14,6 +14,7 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 use crate::app::Action;
 use crate::app::keymap::{Binding, key};
 use crate::app::list_filter::{Edit, Field, ListFilter};
+use crate::app::list_sort::{self, ColumnSort, SortKey};
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::lanes::{Gate, Lane, Outcome, Stage, verdict_label};
 use crate::model::stage::StageState;
@@ -36,7 +37,29 @@ const KEYS: &[Binding] = &[
         "filter: team: service: region: status: or text",
     )
     .hint("filter"),
+    key(
+        KeyCode::Char('o'),
+        "o O",
+        Action::SortNext,
+        "sort by the next column / reverse",
+    )
+    .hint("sort"),
+    key(KeyCode::Char('O'), "", Action::SortReverse, ""),
 ];
+
+/// The columns `o` sorts by, as the title names them: the id, the state, the
+/// canary score and the gate (region cells are glyphs and times).
+const SORT_NAMES: [&str; 4] = ["deployment", "state", "canary score", "gate"];
+
+/// A lane's value in sortable column `col`.
+fn sort_key(lane: &Lane, col: usize) -> SortKey<'_> {
+    match col {
+        0 => SortKey::Text(&lane.id),
+        1 => SortKey::Text(lane.outcome.label()),
+        2 => SortKey::Number(lane.canary.as_ref().and_then(|c| c.score)),
+        _ => SortKey::Text(gate_word(&lane.gate)),
+    }
+}
 
 /// What `/` can name on the Lanes.
 const FILTER_KEYS: &[Field] = &[Field::Team, Field::Service, Field::Region, Field::Status];
@@ -52,6 +75,7 @@ pub struct Lanes {
     rows: Vec<usize>,
     built: Option<u64>,
     filter: ListFilter,
+    sort: ColumnSort,
 }
 
 impl Lanes {
@@ -62,6 +86,8 @@ impl Lanes {
         self.rows = (0..lanes.len())
             .filter(|&i| q.is_empty() || q.matches(&filter_fields(&lanes[i])))
             .collect();
+        self.sort
+            .apply(&mut self.rows, |&i, col| sort_key(&lanes[i], col));
         self.ids = self.rows.iter().map(|&i| lanes[i].id.clone()).collect();
         self.built = Some(ctx.snapshot.version);
         cursor.selected = anchor
@@ -78,7 +104,8 @@ impl Lanes {
     fn listed(&self, snapshot: &crate::store::Snapshot) -> (std::borrow::Cow<'_, [usize]>, String) {
         let all = snapshot.views.lanes.lanes.len();
         if self.built == Some(snapshot.version) {
-            let title = self.filter.title(self.rows.len(), all);
+            let title = self.filter.title(self.rows.len(), all)
+                + &self.sort.title(&SORT_NAMES, "oldest first");
             (std::borrow::Cow::Borrowed(&self.rows[..]), title)
         } else {
             (std::borrow::Cow::Owned((0..all).collect()), String::new())
@@ -141,11 +168,13 @@ impl Screen for Lanes {
     }
 
     fn saved_view(&self) -> Option<String> {
-        Some(self.filter.query.text.clone())
+        Some(list_sort::saved(self.sort, &self.filter.query.text))
     }
 
     fn restore_view(&mut self, text: &str) {
-        self.filter.restore(text, FILTER_KEYS);
+        let (sort, filter) = list_sort::restore(text, SORT_NAMES.len());
+        self.sort = sort;
+        self.filter.restore(filter, FILTER_KEYS);
     }
 
     fn update(&mut self, action: Action, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
@@ -156,6 +185,11 @@ impl Screen for Lanes {
                 self.rebuild(ctx, cursor);
                 return Reply::Redraw;
             }
+        }
+        if let Some(sort) = self.sort.key(action, SORT_NAMES.len()) {
+            self.sort = sort;
+            self.rebuild(ctx, cursor);
+            return Reply::Redraw;
         }
         match (action, self.ids.get(cursor.selected)) {
             (Action::Open, Some(id)) => Reply::Open(Box::new(lane::page(id.clone()))),
@@ -354,7 +388,7 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Lanes
         block
     };
 
-    let header = header(&lanes.regions[..shown], show_state, wide);
+    let header = header(&lanes.regions[..shown], (show_state, wide), state.sort);
     let rows = listed
         .iter()
         .filter_map(|&i| Some((i, lanes.lanes.get(i)?)))
@@ -410,11 +444,17 @@ fn empty<'a>(th: &Theme, block: Block<'a>) -> Paragraph<'a> {
     .block(block)
 }
 
-/// Column heads: regions in full when `wide`, else their short codes.
-fn header(regions: &[Text], show_state: bool, wide: bool) -> Vec<Cell<'static>> {
-    let mut header = vec![Cell::from("DEPLOYMENT")];
+/// Column heads: regions in full when `wide`, else their short codes; the
+/// sorted column marked ▲ or ▼.
+fn header(
+    regions: &[Text],
+    (show_state, wide): (bool, bool),
+    sort: ColumnSort,
+) -> Vec<Cell<'static>> {
+    let head = |name: &str, col: usize| Cell::from(format!("{name}{}", sort.mark(col)));
+    let mut header = vec![head("DEPLOYMENT", 0)];
     if show_state {
-        header.push(Cell::from("STATE"));
+        header.push(head("STATE", 1));
     }
     for r in regions {
         header.push(Cell::from(if wide {
@@ -423,11 +463,11 @@ fn header(regions: &[Text], show_state: bool, wide: bool) -> Vec<Cell<'static>> 
             region_code(r)
         }));
     }
-    header.push(Cell::from("CANARY"));
+    header.push(head("CANARY", 2));
     if wide {
         header.push(Cell::from("ERR RATE"));
     }
-    header.push(Cell::from("GATE"));
+    header.push(head("GATE", 3));
     header
 }
 

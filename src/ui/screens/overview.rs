@@ -13,6 +13,7 @@ use super::overview_rows::{self, Sort};
 use crate::app::Action;
 use crate::app::keymap::{Binding, key};
 use crate::app::list_filter::{Edit, ListFilter};
+use crate::app::list_sort;
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::trend::{HIGHER_IS_BETTER, Trend, key_trends};
 use crate::metrics::{Scorecards, TeamMetrics, TeamScorecard, Tier};
@@ -54,6 +55,12 @@ const KEYS: &[Binding] = &[
     )
     .hint("sort"),
     key(KeyCode::Char('O'), "", Action::SortReverse, ""),
+    key(
+        KeyCode::Char('u'),
+        "u",
+        Action::Unattributed,
+        "incidents attributed to no deployment",
+    ),
 ];
 
 /// `1` Overview's row model: the team of each row.
@@ -117,16 +124,15 @@ impl Screen for Overview {
         }
         match (action, self.teams.get(cursor.selected)) {
             (Action::Open, Some(team)) => Reply::Open(Box::new(TeamPage::new(team.clone()))),
+            (Action::Unattributed, _) => Reply::Open(Box::new(super::incidents::unattributed())),
             (Action::ToggleGates, _) => {
                 self.gates = !self.gates;
                 Reply::Redraw
             }
             (Action::SortNext | Action::SortReverse, _) => {
-                self.sort = if action == Action::SortNext {
-                    self.sort.next()
-                } else {
-                    self.sort.reversed()
-                };
+                if let Some(sort) = self.sort.key(action, overview_rows::COLUMNS.len()) {
+                    self.sort = sort;
+                }
                 self.rebuild(ctx, cursor);
                 Reply::Redraw
             }
@@ -143,12 +149,12 @@ impl Screen for Overview {
     }
 
     fn saved_view(&self) -> Option<String> {
-        Some(format!("{}\t{}", self.sort.saved(), self.filter.query.text))
+        Some(list_sort::saved(self.sort, &self.filter.query.text))
     }
 
     fn restore_view(&mut self, text: &str) {
-        let (sort, filter) = text.split_once('\t').unwrap_or((text, ""));
-        self.sort = Sort::restore(sort);
+        let (sort, filter) = list_sort::restore(text, overview_rows::COLUMNS.len());
+        self.sort = sort;
         self.filter.restore(filter, overview_rows::FILTER_KEYS);
     }
 
@@ -219,9 +225,9 @@ fn summary(th: &Theme, cards: &Scorecards, snapshot: &Snapshot) -> Paragraph<'st
         .count();
     let open = snapshot.views.open_incidents.len() as u64 + snapshot.views.remote_open_incidents;
     Paragraph::new(Line::from(vec![
-        Span::raw(format!(" {} teams  ", cards.teams.len())),
+        Span::raw(format!(" {}  ", format::plural(cards.teams.len(), "team"))),
         Span::styled(
-            format!("{low} need help  "),
+            format!("{low} {} help  ", if low == 1 { "needs" } else { "need" }),
             if low > 0 { th.alert } else { th.ok },
         ),
         Span::styled(
@@ -232,10 +238,13 @@ fn summary(th: &Theme, cards: &Scorecards, snapshot: &Snapshot) -> Paragraph<'st
             if open > 0 { th.alert } else { th.ok },
         ),
         Span::styled(
-            format!(
-                "{} unattributed incidents (all time)",
-                cards.unattributed_incidents
-            ),
+            match cards.unattributed_incidents {
+                0 => "no unattributed incidents".to_string(),
+                n => format!(
+                    "{} (all time, u lists them)",
+                    format::plural(n as usize, "unattributed incident")
+                ),
+            },
             th.dim,
         ),
     ]))
@@ -298,7 +307,7 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, view: (Liste
     // The filter and sort go before the closing space of the title.
     head.truncate(head.trim_end().len());
     let block = Block::bordered().title(Span::styled(
-        format!("{head}{filtered}{} ", sort.title()),
+        format!("{head}{filtered}{} ", overview_rows::sort_title(sort)),
         th.title,
     ));
     let previous = has_previous(snapshot, w);

@@ -375,8 +375,14 @@ fn y_copies_the_id_under_the_cursor_on_every_screen_that_has_one() {
     let id = app.top().crumb();
     app.update(Action::Yank, &snapshot);
     assert!(id.contains(&app.clipboard.take().expect("copied")));
-    // Sources has no record to copy: it says so.
+    // Sources: the source's name.
     app.update(common::show("Sources"), &snapshot);
+    assert_eq!(app.update(Action::Yank, &snapshot), Effect::Copy);
+    assert_eq!(app.clipboard.take().as_deref(), Some("demo"));
+    // A filter that hides every source leaves nothing to copy: it says so.
+    app.update(Action::Filter, &snapshot);
+    app.update(Action::Type('z'), &snapshot);
+    app.update(Action::Open, &snapshot);
     assert_eq!(app.update(Action::Yank, &snapshot), Effect::Redraw);
     assert_eq!(app.clipboard, None);
     assert_eq!(

@@ -126,3 +126,119 @@ fn sources_screen_shows_state_age_next_poll_and_quota() {
         "{all}"
     );
 }
+
+/// The store keeps each source's last polls; the detail lists them newest
+/// first with the whole error, and what the source read by type.
+#[test]
+fn a_source_opens_with_its_last_polls_counts_and_error() {
+    use flightdeck::model::source_update::SourceUpdate;
+    use flightdeck::store::Store;
+    use flightdeck::util::clock::Clock;
+    let t0 = common::now();
+    let (mut store, snapshots) = Store::new(Default::default(), Clock::Fixed(t0));
+    let source = Text::from("github");
+    store.apply(
+        SourceUpdate::Registered {
+            source: source.clone(),
+            kind: "github",
+        },
+        t0,
+    );
+    let (events, _) = flightdeck::sources::events::parse_str(
+        "{\"type\":\"change\",\"id\":\"c1\",\"service\":\"api\",\"time\":\"2026-03-01T10:00:00Z\"}\n",
+    );
+    assert_eq!(events.len(), 1);
+    store.apply(
+        SourceUpdate::Events {
+            source: source.clone(),
+            events,
+        },
+        t0,
+    );
+    store.apply(
+        SourceUpdate::Events {
+            source: source.clone(),
+            events: vec![],
+        },
+        t0 + TimeDelta::seconds(60),
+    );
+    store.apply(
+        SourceUpdate::Failed {
+            source: source.clone(),
+            error: "HTTP 502 (GET https://api.github.com/repos/o/r/deployments)\u{1b}[2J".into(),
+        },
+        t0 + TimeDelta::seconds(120),
+    );
+    for n in 0..12 {
+        store.apply(
+            SourceUpdate::Events {
+                source: Text::from("other"),
+                events: vec![],
+            },
+            t0 + TimeDelta::seconds(n),
+        );
+    }
+    store.publish(t0 + TimeDelta::seconds(125), false);
+    let s = snapshots.borrow().clone();
+    let github = s.sources.iter().find(|x| x.name == source).expect("github");
+    assert_eq!(github.polls.len(), 3);
+    let other = s
+        .sources
+        .iter()
+        .find(|x| &*x.name == "other")
+        .expect("other");
+    assert_eq!(other.polls.len(), 10, "only the last ten polls are kept");
+
+    let mut app = common::app();
+    app.on_snapshot(&s);
+    app.update(common::show("Sources"), &s);
+    // `/` filters by state or name; `o` sorts by name.
+    app.update(Action::Filter, &s);
+    for c in "status:failing".chars() {
+        app.update(Action::Type(c), &s);
+    }
+    app.update(Action::Open, &s);
+    assert_eq!(app.cursor().rows, 1);
+    app.update(Action::Open, &s);
+    assert_eq!(
+        (app.top().name(), app.top().crumb()),
+        ("Source", "github".into())
+    );
+    let mut terminal = Terminal::new(TestBackend::new(100, 24)).expect("backend");
+    terminal.draw(|f| ui::render(f, &app, &s)).expect("draw");
+    let text: String = terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(text.contains("state      stale"), "{text}");
+    assert!(text.contains("read       1 change"), "{text}");
+    assert!(text.contains("Last 3 polls, newest first"), "{text}");
+    let newest = text
+        .find("5s ago       failed: HTTP 502")
+        .expect("newest first");
+    let nothing = text
+        .find("1m 05s ago   ok, nothing new")
+        .expect("an empty poll");
+    let first = text
+        .find("2m 05s ago   ok, 1 event")
+        .expect("the first poll");
+    assert!(newest < nothing && nothing < first, "{text}");
+    assert!(!text.contains('\u{1b}'), "control characters are stripped");
+    app.update(Action::Back, &s);
+    assert_eq!(app.top().name(), "Sources");
+    app.update(Action::Back, &s);
+    assert_eq!(app.cursor().rows, 2, "Esc clears the filter");
+    // `o` sorts by name, `O` reverses: `y` copies the selected source's name.
+    let first = |app: &mut flightdeck::app::App| {
+        app.update(Action::Top, &s);
+        app.update(Action::Yank, &s);
+        app.clipboard.take().unwrap_or_default()
+    };
+    app.update(Action::SortNext, &s);
+    assert_eq!(first(&mut app), "github");
+    app.update(Action::SortReverse, &s);
+    assert_eq!(first(&mut app), "other");
+}

@@ -58,6 +58,11 @@ impl EventCounts {
 
     /// "3 deployment lines, 40 changes, 1 incident"; empty when there are none.
     pub fn summary(&self) -> String {
+        self.parts().join(", ")
+    }
+
+    /// Each type read, as "40 changes", in the schema's order.
+    pub fn parts(&self) -> Vec<String> {
         self.0
             .iter()
             .zip(NAMES)
@@ -69,7 +74,6 @@ impl EventCounts {
                     format!("{n} {name}s")
                 }
             })
-            .collect::<Vec<_>>()
-            .join(", ")
+            .collect()
     }
 }

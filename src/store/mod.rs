@@ -14,7 +14,7 @@ use crate::model::records::{Records, Touched};
 use crate::model::settings::Settings;
 use crate::model::{Text, Time};
 use crate::util::clock::Clock;
-pub use snapshot::{Kept, Snapshot, SourceStatus, Views, WINDOW_DAYS, WindowView};
+pub use snapshot::{Kept, Poll, Snapshot, SourceStatus, Views, WINDOW_DAYS, WindowView};
 
 use crate::model::source_update::SourceUpdate;
 
@@ -91,6 +91,11 @@ impl Store {
                 let status = self.status(&source);
                 status.last_ok = Some(now);
                 status.items.add(&events);
+                let read = crate::model::event_counts::EventCounts::of(&events).total();
+                status.note_poll(Poll {
+                    at: now,
+                    read: Ok(read),
+                });
                 if events.is_empty() {
                     return Changed::Status;
                 }
@@ -109,7 +114,12 @@ impl Store {
             }
             SourceUpdate::Failed { source, error } => {
                 tracing::warn!(%source, %error, "source failed");
-                self.status(&source).last_error = Some((now, error));
+                let status = self.status(&source);
+                status.note_poll(Poll {
+                    at: now,
+                    read: Err(error.clone()),
+                });
+                status.last_error = Some((now, error));
                 Changed::Status
             }
             SourceUpdate::Scheduled {

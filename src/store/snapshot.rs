@@ -36,6 +36,18 @@ pub struct SourceStatus {
     pub paused: bool,
     /// The API's rate-limit quota after the last request, when it reports one.
     pub quota: Option<Quota>,
+    /// The last few polls, oldest first (at most [`RECENT_POLLS`]).
+    pub polls: std::collections::VecDeque<Poll>,
+}
+
+/// How many polls a source's detail lists.
+pub const RECENT_POLLS: usize = 10;
+
+/// One poll of a source: when, and how many events it read or why it failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Poll {
+    pub at: Time,
+    pub read: Result<u64, String>,
 }
 
 impl SourceStatus {
@@ -50,7 +62,16 @@ impl SourceStatus {
             next_poll: None,
             paused: false,
             quota: None,
+            polls: std::collections::VecDeque::new(),
         }
+    }
+
+    /// Keeps `poll` among the recent ones.
+    pub fn note_poll(&mut self, poll: Poll) {
+        if self.polls.len() == RECENT_POLLS {
+            self.polls.pop_front();
+        }
+        self.polls.push_back(poll);
     }
 
     /// Failing now: the last error is newer than the last success.

@@ -17,6 +17,7 @@ pub mod lanes;
 pub mod overview;
 pub mod overview_gates;
 pub mod overview_rows;
+pub mod source_detail;
 pub mod sources;
 pub mod team;
 pub mod team_gates;

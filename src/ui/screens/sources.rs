@@ -1,37 +1,181 @@
-//! `5` Sources: each source's freshness, volume and last error.
+//! `5` Sources: each source's freshness, volume and last error; `/` filters,
+//! `o` sorts, Enter opens one.
 
 use crate::app::theme::Theme;
+use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 
-use crate::app::screen::{Ctx, Cursor, Screen};
-use crate::model::Time;
+use crate::app::Action;
+use crate::app::keymap::{Binding, key};
+use crate::app::list_filter::{Edit, Field, ListFilter};
+use crate::app::list_sort::{self, ColumnSort, SortKey};
+use crate::app::screen::{Ctx, Cursor, Reply, Screen};
+use crate::model::{Text, Time};
 use crate::store::SourceStatus;
+use crate::ui::widgets::prompt;
 use crate::util::format;
 
-/// `5` Sources: one row per source (its rows are the snapshot's sources).
+const KEYS: &[Binding] = &[
+    key(
+        KeyCode::Enter,
+        "Enter",
+        Action::Open,
+        "open the source: last polls, errors, quota, counts",
+    )
+    .hint("open"),
+    key(
+        KeyCode::Char('/'),
+        "/",
+        Action::Filter,
+        "filter: status: or text (name, kind)",
+    )
+    .hint("filter"),
+    key(
+        KeyCode::Char('o'),
+        "o O",
+        Action::SortNext,
+        "sort by the next column / reverse",
+    )
+    .hint("sort"),
+    key(KeyCode::Char('O'), "", Action::SortReverse, ""),
+];
+
+/// What `/` can name on Sources.
+const FILTER_KEYS: &[Field] = &[Field::Status];
+
+/// The columns `o` sorts by, as the title names them (in column order).
+const SORT_NAMES: [&str; 6] = ["source", "kind", "state", "last ok", "next poll", "events"];
+
+/// `5` Sources' row model: the sources listed, by position in the snapshot.
 #[derive(Debug, Default)]
-pub struct Sources {}
+pub struct Sources {
+    rows: Vec<usize>,
+    /// The source of each row, so that the cursor stays on it.
+    names: Vec<Text>,
+    filter: ListFilter,
+    sort: ColumnSort,
+}
+
+impl Sources {
+    fn rebuild(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
+        let anchor = self.names.get(cursor.selected).cloned();
+        let sources = &ctx.snapshot.sources;
+        let q = &self.filter.query;
+        self.rows = (0..sources.len())
+            .filter(|&i| {
+                let s = &sources[i];
+                q.is_empty()
+                    || q.matches(&[
+                        (Field::Status, state(s).0),
+                        // A stale source is failing too (with older data shown).
+                        (Field::Status, if s.failing() { "failing" } else { "" }),
+                        (Field::Text, &s.name),
+                        (Field::Text, s.kind),
+                    ])
+            })
+            .collect();
+        self.sort
+            .apply(&mut self.rows, |&i, col| sort_key(&sources[i], col));
+        self.names = self.rows.iter().map(|&i| sources[i].name.clone()).collect();
+        if let Some(row) = anchor.and_then(|a| self.names.iter().position(|n| *n == a)) {
+            cursor.selected = row;
+        }
+        cursor.set_rows(self.rows.len());
+    }
+}
+
+/// A source's value in sortable column `col`; times sort as how long ago
+/// (or how soon), so that ascending reads freshest first.
+fn sort_key(s: &SourceStatus, col: usize) -> SortKey<'_> {
+    let millis = |t: Option<Time>| t.map(|t| -(t.timestamp_millis() as f64));
+    match col {
+        0 => SortKey::Text(&s.name),
+        1 => SortKey::Text(s.kind),
+        2 => SortKey::Text(state(s).0),
+        3 => SortKey::Number(millis(s.last_ok)),
+        4 => SortKey::Number(s.next_poll.map(|t| t.timestamp_millis() as f64)),
+        _ => SortKey::Number(Some(s.items.total() as f64)),
+    }
+}
 
 impl Screen for Sources {
     fn name(&self) -> &'static str {
         "Sources"
     }
 
+    fn keys(&self) -> &'static [Binding] {
+        KEYS
+    }
+
     fn refresh(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
-        cursor.set_rows(ctx.snapshot.sources.len());
+        self.rebuild(ctx, cursor);
+    }
+
+    fn update(&mut self, action: Action, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
+        match self.filter.key(action, FILTER_KEYS) {
+            Edit::Pass => {}
+            Edit::Redraw => return Reply::Redraw,
+            Edit::Refilter => {
+                self.rebuild(ctx, cursor);
+                return Reply::Redraw;
+            }
+        }
+        if let Some(sort) = self.sort.key(action, SORT_NAMES.len()) {
+            self.sort = sort;
+            self.rebuild(ctx, cursor);
+            return Reply::Redraw;
+        }
+        match (action, self.names.get(cursor.selected)) {
+            (Action::Open, Some(name)) => {
+                Reply::Open(Box::new(super::source_detail::page(name.clone())))
+            }
+            (Action::Open, None) => Reply::Say("no source is selected".into()),
+            _ => Reply::Pass,
+        }
+    }
+
+    fn prompt(&self) -> Option<&str> {
+        self.filter.prompt.as_deref()
+    }
+
+    fn saved_view(&self) -> Option<String> {
+        Some(list_sort::saved(self.sort, &self.filter.query.text))
+    }
+
+    fn restore_view(&mut self, text: &str) {
+        let (sort, filter) = list_sort::restore(text, SORT_NAMES.len());
+        self.sort = sort;
+        self.filter.restore(filter, FILTER_KEYS);
+    }
+
+    fn selected_id(&self, _ctx: &Ctx, cursor: &Cursor) -> Option<String> {
+        self.names.get(cursor.selected).map(|n| n.to_string())
     }
 
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
-        draw(frame, area, ctx, cursor.selected);
+        draw(frame, area, ctx, cursor.selected, self);
+        if let Some(text) = &self.filter.prompt {
+            prompt::render(&ctx.theme, frame, area, text, |room| {
+                self.filter.hint(FILTER_KEYS, room)
+            });
+        }
     }
 }
 
-fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
+fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Sources) {
     let th = &ctx.theme;
     let snapshot = ctx.snapshot;
+    // Sources are only ever added; before the first refresh every one is listed.
+    let all: Vec<usize>;
+    let listed: &[usize] = if state.rows.is_empty() && state.filter.query.is_empty() {
+        all = (0..snapshot.sources.len()).collect();
+        &all
+    } else {
+        &state.rows
+    };
     // Narrow terminals: SOURCE as wide as the longest name, and QUOTA only when
     // a source reports one, so that PROBLEMS keeps some room.
     let show_quota = area.width >= 110 || snapshot.sources.iter().any(|s| s.quota.is_some());
@@ -42,14 +186,18 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
         .max()
         .unwrap_or(6)
         .clamp(6, 16) as u16;
-    let rows = snapshot.sources.iter().enumerate().map(|(n, s)| {
-        let r = Row::new(source_cells(th, s, show_quota, ctx.now));
-        if n == selected {
-            r.style(th.selected)
-        } else {
-            r
-        }
-    });
+    let rows = listed
+        .iter()
+        .filter_map(|&i| snapshot.sources.get(i))
+        .enumerate()
+        .map(|(n, s)| {
+            let r = Row::new(source_cells(th, s, show_quota, ctx.now));
+            if n == selected {
+                r.style(th.selected)
+            } else {
+                r
+            }
+        });
     let mut heads = vec!["SOURCE", "KIND", "STATE", "LAST OK", "NEXT POLL", "EVENTS"];
     let mut widths = vec![
         Constraint::Length(name_w),
@@ -65,17 +213,27 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
     }
     heads.push("PROBLEMS");
     widths.push(Constraint::Fill(1));
-    let header = Row::new(heads.into_iter().map(|h| Cell::from(h).style(th.header)));
+    let header = Row::new(
+        heads
+            .into_iter()
+            .enumerate()
+            .map(|(i, h)| Cell::from(format!("{h}{}", state.sort.mark(i))).style(th.header)),
+    );
+    let title = format!(
+        " Sources{}{} · Enter opens ",
+        state.filter.title(listed.len(), snapshot.sources.len()),
+        state.sort.title(&SORT_NAMES, "reversed")
+    );
     let table = Table::new(rows, widths).header(header).block(
         Block::bordered()
-            .title(Span::styled(" Sources ", th.title))
+            .title(Span::styled(title, th.title))
             .title_bottom(Span::styled(" p pause/resume · r poll now ", th.dim)),
     );
     let problem = |s: &SourceStatus| problem(s, ctx.now);
     // What the selected source read, by type (EVENTS mixes them), then its
     // problem, else the first failing source's, so that an error is always
     // readable somewhere on this screen.
-    let current = snapshot.sources.get(selected);
+    let current = listed.get(selected).and_then(|&i| snapshot.sources.get(i));
     let detail = current
         .and_then(problem)
         .or_else(|| snapshot.sources.iter().find_map(problem));
@@ -95,6 +253,9 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize) {
     let [table_area, detail_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(height)]).areas(area);
     frame.render_widget(table, table_area);
+    if listed.is_empty() && !snapshot.sources.is_empty() {
+        super::overview::no_match(frame, table_area, th, "source");
+    }
     if height > 0 {
         let title = match (problem_first, current.is_some()) {
             (true, true) => " Problem · what the selected source read ",
@@ -120,18 +281,12 @@ fn read_line(s: &SourceStatus) -> Line<'static> {
 /// One source's row: name, kind, state, last success, next poll, events,
 /// (when `show_quota`) the rate-limit quota, and its problem.
 fn source_cells(th: &Theme, s: &SourceStatus, show_quota: bool, now: Time) -> Vec<Cell<'static>> {
-    let (state, style) = if s.stale() {
-        ("stale", th.alert)
-    } else if s.failing() {
-        ("failing", th.alert)
-    } else if s.paused {
-        ("paused", th.warn)
-    } else if s.warning.is_some() {
-        ("warning", th.warn)
-    } else if s.last_ok.is_some() {
-        ("ok", th.ok)
-    } else {
-        ("waiting", th.dim)
+    let (state, kind) = state(s);
+    let style = match kind {
+        Health::Bad => th.alert,
+        Health::Doubtful => th.warn,
+        Health::Good => th.ok,
+        Health::Unknown => th.dim,
     };
     let mut cells = vec![
         Cell::from(s.name.to_string()),
@@ -180,6 +335,31 @@ fn source_cells(th: &Theme, s: &SourceStatus, show_quota: bool, now: Time) -> Ve
         (None, None) => Cell::from(""),
     });
     cells
+}
+
+/// How a source's state reads at a glance.
+pub enum Health {
+    Bad,
+    Doubtful,
+    Good,
+    Unknown,
+}
+
+/// A source's state in one word, and how it reads.
+pub fn state(s: &SourceStatus) -> (&'static str, Health) {
+    if s.stale() {
+        ("stale", Health::Bad)
+    } else if s.failing() {
+        ("failing", Health::Bad)
+    } else if s.paused {
+        ("paused", Health::Doubtful)
+    } else if s.warning.is_some() {
+        ("warning", Health::Doubtful)
+    } else if s.last_ok.is_some() {
+        ("ok", Health::Good)
+    } else {
+        ("waiting", Health::Unknown)
+    }
 }
 
 /// A source's whole error or warning, which the table may cut.

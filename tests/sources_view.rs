@@ -127,10 +127,9 @@ fn sources_screen_shows_state_age_next_poll_and_quota() {
     );
 }
 
-/// The store keeps each source's last polls; the detail lists them newest
-/// first with the whole error, and what the source read by type.
-#[test]
-fn a_source_opens_with_its_last_polls_counts_and_error() {
+/// A store with two sources: `github` read a change, then nothing, then
+/// failed; `other` polled twelve times. Published 125 s after the first poll.
+fn store_with_polls() -> Snapshot {
     use flightdeck::model::source_update::SourceUpdate;
     use flightdeck::store::Store;
     use flightdeck::util::clock::Clock;
@@ -179,7 +178,15 @@ fn a_source_opens_with_its_last_polls_counts_and_error() {
         );
     }
     store.publish(t0 + TimeDelta::seconds(125), false);
-    let s = snapshots.borrow().clone();
+    snapshots.borrow().as_ref().clone()
+}
+
+/// The store keeps each source's last polls; the detail lists them newest
+/// first with the whole error, and what the source read by type.
+#[test]
+fn a_source_opens_with_its_last_polls_counts_and_error() {
+    let s = store_with_polls();
+    let source = Text::from("github");
     let github = s.sources.iter().find(|x| x.name == source).expect("github");
     assert_eq!(github.polls.len(), 3);
     let other = s

@@ -176,9 +176,60 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Sourc
     } else {
         &state.rows
     };
+    let table = table(ctx, listed, selected, state, area.width);
+    let problem = |s: &SourceStatus| problem(s, ctx.now);
+    // What the selected source read, by type (EVENTS mixes them), then its
+    // problem, else the first failing source's, so that an error is always
+    // readable somewhere on this screen.
+    let current = listed.get(selected).and_then(|&i| snapshot.sources.get(i));
+    let detail = current
+        .and_then(problem)
+        .or_else(|| snapshot.sources.iter().find_map(problem));
+    let problem_first = detail.is_some();
+    let mut lines: Vec<Line> = detail
+        .map(|d| Line::styled(d, th.alert))
+        .into_iter()
+        .collect();
+    lines.extend(current.map(read_line));
+    // As tall as the wrapped text, up to half the screen.
+    let inner = usize::from(area.width.saturating_sub(2)).max(1);
+    let wrapped: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    let height = match wrapped {
+        0 => 0,
+        n => (n as u16 + 2).min(area.height / 2),
+    };
+    let [table_area, detail_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(height)]).areas(area);
+    frame.render_widget(table, table_area);
+    if listed.is_empty() && !snapshot.sources.is_empty() {
+        super::overview::no_match(frame, table_area, th, "source");
+    }
+    if height > 0 {
+        let title = match (problem_first, current.is_some()) {
+            (true, true) => " Problem · what the selected source read ",
+            (true, false) => " Problem ",
+            _ => " Read ",
+        };
+        let p = Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(Block::bordered().title(Span::styled(title, th.title)));
+        frame.render_widget(p, detail_area);
+    }
+}
+
+/// The sources listed, one row each.
+fn table<'a>(
+    ctx: &Ctx,
+    listed: &[usize],
+    selected: usize,
+    state: &Sources,
+    width: u16,
+) -> Table<'a> {
+    let th = &ctx.theme;
+    let snapshot = ctx.snapshot;
     // Narrow terminals: SOURCE as wide as the longest name, and QUOTA only when
     // a source reports one, so that PROBLEMS keeps some room.
-    let show_quota = area.width >= 110 || snapshot.sources.iter().any(|s| s.quota.is_some());
+    let show_quota = width >= 110 || snapshot.sources.iter().any(|s| s.quota.is_some());
     let name_w = snapshot
         .sources
         .iter()
@@ -224,49 +275,11 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Sourc
         state.filter.title(listed.len(), snapshot.sources.len()),
         state.sort.title(&SORT_NAMES, "reversed")
     );
-    let table = Table::new(rows, widths).header(header).block(
+    Table::new(rows, widths).header(header).block(
         Block::bordered()
             .title(Span::styled(title, th.title))
             .title_bottom(Span::styled(" p pause/resume · r poll now ", th.dim)),
-    );
-    let problem = |s: &SourceStatus| problem(s, ctx.now);
-    // What the selected source read, by type (EVENTS mixes them), then its
-    // problem, else the first failing source's, so that an error is always
-    // readable somewhere on this screen.
-    let current = listed.get(selected).and_then(|&i| snapshot.sources.get(i));
-    let detail = current
-        .and_then(problem)
-        .or_else(|| snapshot.sources.iter().find_map(problem));
-    let problem_first = detail.is_some();
-    let mut lines: Vec<Line> = detail
-        .map(|d| Line::styled(d, th.alert))
-        .into_iter()
-        .collect();
-    lines.extend(current.map(read_line));
-    // As tall as the wrapped text, up to half the screen.
-    let inner = usize::from(area.width.saturating_sub(2)).max(1);
-    let wrapped: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
-    let height = match wrapped {
-        0 => 0,
-        n => (n as u16 + 2).min(area.height / 2),
-    };
-    let [table_area, detail_area] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(height)]).areas(area);
-    frame.render_widget(table, table_area);
-    if listed.is_empty() && !snapshot.sources.is_empty() {
-        super::overview::no_match(frame, table_area, th, "source");
-    }
-    if height > 0 {
-        let title = match (problem_first, current.is_some()) {
-            (true, true) => " Problem · what the selected source read ",
-            (true, false) => " Problem ",
-            _ => " Read ",
-        };
-        let p = Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .block(Block::bordered().title(Span::styled(title, th.title)));
-        frame.render_widget(p, detail_area);
-    }
+    )
 }
 
 /// "github read 12 deployment lines, 300 changes" (or "nothing yet").

@@ -195,3 +195,49 @@ fn each_list_screen_keeps_its_sort_between_runs() {
         assert_eq!(ids(&mut again, &s), ids(&mut app, &s), "{screen}");
     }
 }
+
+#[test]
+fn governance_filters_contracts_and_accounts_and_sorts_the_contracts() {
+    let s = common::demo_snapshot();
+    let mut app = common::app();
+    app.refresh(&s);
+    app.update(common::show("Governance"), &s);
+    let g = &s.views.governance;
+    let all = app.cursor().rows;
+    assert!(all > 0);
+    let violations: Vec<String> = g
+        .contracts
+        .iter()
+        .filter(|c| c.violation.is_some())
+        .map(|c| c.id.to_string())
+        .collect();
+    assert!(!violations.is_empty());
+    app.update(Action::Filter, &s);
+    for c in "status:violation".chars() {
+        app.update(Action::Type(c), &s);
+    }
+    app.update(Action::Open, &s);
+    assert_eq!(ids(&mut app, &s), violations);
+    // `status:drifted` keeps the drifted components, each in its account.
+    app.update(Action::Filter, &s);
+    app.update(Action::ClearPrompt, &s);
+    for c in "status:drifted".chars() {
+        app.update(Action::Type(c), &s);
+    }
+    app.update(Action::Open, &s);
+    let drifted: usize = g
+        .accounts
+        .iter()
+        .map(|a| a.components.iter().filter(|c| c.drifted()).count())
+        .sum();
+    assert!(drifted > 0);
+    assert_eq!(app.cursor().rows, drifted);
+    app.update(Action::Back, &s);
+    assert_eq!(app.cursor().rows, all, "Esc clears the filter");
+    // `o` four times: the contracts by step (the fourth column), accounts after.
+    sort_by(&mut app, &s, 3);
+    let step = |id: &String| g.contracts.iter().find(|c| &*c.id == id).map(|c| c.step);
+    let steps: Vec<u8> = ids(&mut app, &s).iter().filter_map(step).collect();
+    assert!(steps.windows(2).all(|p| p[0] <= p[1]), "{steps:?}");
+    assert_ne!(steps.first(), steps.last());
+}

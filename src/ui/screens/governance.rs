@@ -11,23 +11,50 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
+use super::governance_rows::{component_fields, contract_fields, contract_key, contract_state};
 use crate::app::Action;
 use crate::app::keymap::{Binding, key};
+use crate::app::list_filter::{Edit, Field, ListFilter};
+use crate::app::list_sort::{self, ColumnSort};
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::app::theme::Theme;
 use crate::metrics::governance::{AccountDrift, ContractState, Governance};
 use crate::ui::screens::governance_detail;
 use crate::ui::widgets::fitted_table::{self, Col, FitRow, KEEP};
-use crate::ui::widgets::scroll;
+use crate::ui::widgets::{prompt, scroll};
 use crate::util::format;
 
-const KEYS: &[Binding] = &[key(
-    KeyCode::Enter,
-    "Enter",
-    Action::Open,
-    "open the contract or account",
-)
-.hint("open")];
+const KEYS: &[Binding] = &[
+    key(
+        KeyCode::Enter,
+        "Enter",
+        Action::Open,
+        "open the contract or account",
+    )
+    .hint("open"),
+    key(
+        KeyCode::Char('/'),
+        "/",
+        Action::Filter,
+        "filter: team: status: (violation held stalled drifted…) or text",
+    )
+    .hint("filter"),
+    key(
+        KeyCode::Char('o'),
+        "o O",
+        Action::SortNext,
+        "sort the contracts by the next column / reverse",
+    )
+    .hint("sort"),
+    key(KeyCode::Char('O'), "", Action::SortReverse, ""),
+];
+
+/// What `/` can name on Governance.
+const FILTER_KEYS: &[Field] = &[Field::Team, Field::Status];
+
+/// The contract columns `o` sorts by, as the title names them. The accounts
+/// table stays grouped by account (its rows are an account's components).
+const SORT_NAMES: [&str; 5] = ["state", "contract", "team", "step", "age"];
 
 /// One row of the screen: a contract, or one component of an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +70,10 @@ enum Row {
 pub struct GovernanceScreen {
     contracts: Vec<usize>,
     components: Vec<(usize, usize)>,
+    /// How many contracts and components there are without the filter.
+    total: (usize, usize),
+    filter: ListFilter,
+    sort: ColumnSort,
 }
 
 impl GovernanceScreen {
@@ -73,31 +104,46 @@ impl Screen for GovernanceScreen {
     }
 
     fn refresh(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
+        self.rebuild(ctx, cursor);
+    }
+
+    fn prompt(&self) -> Option<&str> {
+        self.filter.prompt.as_deref()
+    }
+
+    fn selected_id(&self, ctx: &Ctx, cursor: &Cursor) -> Option<String> {
         let g = &ctx.snapshot.views.governance;
-        let start = window_start(ctx);
-        self.contracts = (0..g.contracts.len())
-            .filter(|&i| g.contracts[i].reported_from(start))
-            .collect();
-        // Violations first, then by team; within a team stalled first.
-        self.contracts.sort_by_key(|&i| {
-            let c = &g.contracts[i];
-            (
-                c.violation.is_none(),
-                c.team.clone(),
-                !c.stalled,
-                c.id.clone(),
-            )
-        });
-        let mut accounts: Vec<usize> = (0..g.accounts.len()).collect();
-        accounts.sort_by_key(|&i| (g.accounts[i].team.clone(), g.accounts[i].account.clone()));
-        self.components = accounts
-            .into_iter()
-            .flat_map(|a| (0..g.accounts[a].components.len()).map(move |c| (a, c)))
-            .collect();
-        cursor.set_rows(self.contracts.len() + self.components.len());
+        match self.row(cursor.selected)? {
+            Row::Contract(c) => Some(g.contracts.get(c)?.id.to_string()),
+            Row::Component(a, _) => Some(g.accounts.get(a)?.account.to_string()),
+        }
+    }
+
+    fn saved_view(&self) -> Option<String> {
+        Some(list_sort::saved(self.sort, &self.filter.query.text))
+    }
+
+    fn restore_view(&mut self, text: &str) {
+        let (sort, filter) = list_sort::restore(text, SORT_NAMES.len());
+        self.sort = sort;
+        self.filter.restore(filter, FILTER_KEYS);
     }
 
     fn update(&mut self, action: Action, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
+        match self.filter.key(action, FILTER_KEYS) {
+            Edit::Pass => {}
+            Edit::Redraw => return Reply::Redraw,
+            Edit::Refilter => {
+                cursor.selected = 0;
+                self.rebuild(ctx, cursor);
+                return Reply::Redraw;
+            }
+        }
+        if let Some(sort) = self.sort.key(action, SORT_NAMES.len()) {
+            self.sort = sort;
+            self.rebuild(ctx, cursor);
+            return Reply::Redraw;
+        }
         let g = &ctx.snapshot.views.governance;
         match (action, self.row(cursor.selected)) {
             (Action::Open, Some(Row::Contract(c))) => match g.contracts.get(c) {
@@ -113,9 +159,59 @@ impl Screen for GovernanceScreen {
     }
 
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
+        self.draw(frame, area, ctx, cursor);
+        if let Some(text) = &self.filter.prompt {
+            prompt::render(&ctx.theme, frame, area, text, |room| {
+                self.filter.hint(FILTER_KEYS, room)
+            });
+        }
+    }
+}
+
+impl GovernanceScreen {
+    fn rebuild(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
+        let g = &ctx.snapshot.views.governance;
+        let start = window_start(ctx);
+        let q = &self.filter.query;
+        let reported: Vec<usize> = (0..g.contracts.len())
+            .filter(|&i| g.contracts[i].reported_from(start))
+            .collect();
+        self.contracts = reported
+            .iter()
+            .copied()
+            .filter(|&i| q.is_empty() || q.matches(&contract_fields(g, &g.contracts[i])))
+            .collect();
+        // Violations first, then by team; within a team stalled first.
+        self.contracts.sort_by_key(|&i| {
+            let c = &g.contracts[i];
+            (
+                c.violation.is_none(),
+                c.team.clone(),
+                !c.stalled,
+                c.id.clone(),
+            )
+        });
+        self.sort.apply(&mut self.contracts, |&i, col| {
+            contract_key(g, &g.contracts[i], col)
+        });
+        let mut accounts: Vec<usize> = (0..g.accounts.len()).collect();
+        accounts.sort_by_key(|&i| (g.accounts[i].team.clone(), g.accounts[i].account.clone()));
+        let all: Vec<(usize, usize)> = accounts
+            .into_iter()
+            .flat_map(|a| (0..g.accounts[a].components.len()).map(move |c| (a, c)))
+            .collect();
+        self.total = (reported.len(), all.len());
+        self.components = all
+            .into_iter()
+            .filter(|&(a, c)| q.is_empty() || q.matches(&component_fields(&g.accounts[a], c)))
+            .collect();
+        cursor.set_rows(self.contracts.len() + self.components.len());
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
         let g = &ctx.snapshot.views.governance;
         let th = &ctx.theme;
-        if self.contracts.is_empty() && self.components.is_empty() {
+        if self.total == (0, 0) {
             let block = Block::bordered().title(Span::styled(" Governance ", th.title));
             frame.render_widget(
                 Paragraph::new(
@@ -146,15 +242,33 @@ impl Screen for GovernanceScreen {
             ..bottom
         };
         let n = self.contracts.len();
-        contracts(frame, top, ctx, g, &self.contracts, cursor.selected);
+        let titled = format!(
+            "{}{}",
+            self.filter.title(n, self.total.0),
+            self.sort.title(&SORT_NAMES, "reversed")
+        );
+        contracts(
+            frame,
+            top,
+            ctx,
+            (g, &titled, self.sort),
+            &self.contracts,
+            cursor.selected,
+        );
         accounts(
             frame,
             bottom,
             th,
-            g,
+            (g, &self.filter.title(self.components.len(), self.total.1)),
             &self.components,
             cursor.selected.checked_sub(n),
         );
+        if !self.filter.query.is_empty() && n == 0 {
+            super::overview::no_match(frame, top, th, "contract");
+        }
+        if !self.filter.query.is_empty() && self.components.is_empty() {
+            super::overview::no_match(frame, bottom, th, "account");
+        }
     }
 }
 
@@ -172,7 +286,7 @@ fn contracts(
     frame: &mut Frame,
     area: Rect,
     ctx: &Ctx,
-    g: &Governance,
+    (g, titled, sort): (&Governance, &str, ColumnSort),
     rows: &[usize],
     selected: usize,
 ) {
@@ -184,7 +298,7 @@ fn contracts(
     let stalled = rows.iter().filter(|&&i| g.contracts[i].stalled).count();
     let block = Block::bordered().title(Span::styled(
         format!(
-            " Contracts · {} · {violations} violation{} · {stalled} stalled · last {} days · Enter opens ",
+            " Contracts · {} · {violations} violation{} · {stalled} stalled · last {} days{titled} · Enter opens ",
             format::plural(rows.len(), "contract"),
             if violations == 1 { "" } else { "s" },
             crate::store::WINDOW_DAYS[ctx.window]
@@ -211,23 +325,23 @@ fn contracts(
             ))
         })
         .collect();
-    fitted_table::draw(frame, area, block, (&CONTRACT_COLUMNS, th.header), fit);
+    let cols: Vec<Col> = CONTRACT_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| c.marked(sort.mark(i)))
+        .collect();
+    fitted_table::draw(frame, area, block, (&cols, th.header), fit);
 }
 
 /// A contract's state word: VIOLATION, HELD (a contract step at the gate),
 /// stalled, done, or the step it is at.
 fn contract_cells(th: &Theme, g: &Governance, c: &ContractState) -> Vec<Line<'static>> {
-    let held = g.held.iter().any(|h| h.contract == c.id);
-    let (state, style) = if c.violation.is_some() {
-        ("VIOLATION", th.alert)
-    } else if held {
-        ("HELD", th.warn)
-    } else if c.stalled {
-        ("stalled", th.warn)
-    } else if c.step == 3 {
-        ("done", th.ok)
-    } else {
-        ("in flight", Style::new())
+    let state = contract_state(g, c);
+    let style = match state {
+        "VIOLATION" => th.alert,
+        "HELD" | "stalled" => th.warn,
+        "done" => th.ok,
+        _ => Style::new(),
     };
     let waiting: Vec<&str> = c.waiting().map(|s| &**s).collect();
     let waiting = if let Some(v) = &c.violation {
@@ -267,14 +381,14 @@ fn accounts(
     frame: &mut Frame,
     area: Rect,
     th: &Theme,
-    g: &Governance,
+    (g, filtered): (&Governance, &str),
     rows: &[(usize, usize)],
     selected: Option<usize>,
 ) {
     let drifted = g.accounts.iter().filter(|a| a.drifted > 0).count();
     let block = Block::bordered().title(Span::styled(
         format!(
-            " Accounts · {} · {drifted} drifted from the standard stack · Enter opens ",
+            " Accounts · {} · {drifted} drifted from the standard stack{filtered} · Enter opens ",
             format::plural(g.accounts.len(), "account")
         ),
         th.title,

@@ -10,6 +10,7 @@ pub mod findings;
 mod findings_posture;
 pub mod governance;
 pub mod governance_detail;
+mod governance_rows;
 pub mod incident;
 pub mod incidents;
 pub mod lane;

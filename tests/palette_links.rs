@@ -96,6 +96,25 @@ fn the_palette_runs_commands_and_jumps_to_teams_and_screens() {
     app.update(Action::Palette, &s);
     type_text(&mut app, &s, "save");
     assert_eq!(app.update(Action::Open, &s), Effect::SaveScreen);
+    // Contracts and accounts are in it too: each opens on Governance.
+    let g = &s.views.governance;
+    let (contract, account) = (&g.contracts[0].id, &g.accounts[0].account);
+    app.update(Action::Palette, &s);
+    type_text(&mut app, &s, &format!("contract {contract}"));
+    app.update(Action::Open, &s);
+    assert_eq!(
+        (app.top().name(), app.top().crumb()),
+        ("Contract", contract.to_string())
+    );
+    app.update(Action::Palette, &s);
+    type_text(&mut app, &s, &format!("account {account}"));
+    app.update(Action::Open, &s);
+    assert_eq!(
+        (app.top().name(), app.top().crumb()),
+        ("Account", format!("account {account}"))
+    );
+    app.update(Action::Back, &s);
+    assert_eq!(app.top().name(), "Governance");
 }
 
 #[test]
@@ -131,4 +150,60 @@ fn a_lane_opens_its_newest_incident_or_says_it_has_none() {
         app.update(Action::Open, &s);
         assert_eq!(app.top().name(), "Incident");
     }
+}
+
+/// `f` selects alerts in the release-window feed; Enter opens what each
+/// names, on the screen that lists it; `a` there acknowledges the selected one.
+#[test]
+fn f_selects_an_alert_and_enter_opens_its_lane_incident_finding_or_contract() {
+    use flightdeck::metrics::alerts::Subject;
+    let s = common::demo_snapshot();
+    let mut app = common::app();
+    app.refresh(&s);
+    app.update(Action::FocusFeed, &s);
+    assert!(
+        app.message
+            .as_deref()
+            .is_some_and(|m| m.contains("w shows it")),
+        "{:?}",
+        app.message
+    );
+    app.update(Action::ReleaseWindow, &s);
+    app.on_alerts(&s);
+    let entries = app.release.log.entries().to_vec();
+    assert!(entries.len() >= 2, "{entries:?}");
+    let mut kinds = std::collections::HashSet::new();
+    for (n, alert) in entries.iter().enumerate() {
+        app.update(Action::FocusFeed, &s);
+        app.update(Action::Top, &s);
+        for _ in 0..n {
+            app.update(Action::Down, &s);
+        }
+        assert_eq!(app.release.feed, Some(n));
+        app.update(Action::Open, &s);
+        assert_eq!(app.release.feed, None, "Enter leaves the feed");
+        let (tab, page, id) = match alert.subject().expect("every alert names something") {
+            Subject::Lane(id) => ("Lanes", "Lane", id),
+            Subject::Incident(id) => ("Incidents", "Incident", id),
+            Subject::Finding(id) => ("Findings", "Finding", id),
+            Subject::Contract(id) => ("Governance", "Contract", id),
+        };
+        kinds.insert(page);
+        let shown = app.tabs().nth(app.tab()).map(|t| t.name());
+        assert_eq!(shown, Some(tab), "{}", alert.key);
+        assert_eq!(app.top().name(), page, "{}", alert.key);
+        app.update(Action::Yank, &s);
+        assert_eq!(app.clipboard.take().as_deref(), Some(&*id), "{}", alert.key);
+        app.update(Action::Back, &s);
+    }
+    assert!(kinds.contains("Lane"), "{kinds:?}");
+    // `a` in the feed acknowledges the selected alert, not the newest.
+    app.update(Action::FocusFeed, &s);
+    app.update(Action::Down, &s);
+    assert_eq!(app.update(Action::Acknowledge, &s), Effect::Acknowledged);
+    assert!(!app.release.log.is_acked(&entries[0].key));
+    assert!(app.release.log.is_acked(&entries[1].key));
+    // Esc leaves the feed; the list below has its keys back.
+    app.update(Action::Back, &s);
+    assert_eq!(app.release.feed, None);
 }

@@ -112,6 +112,12 @@ pub const BINDINGS: &[Binding] = &[
     ),
     key(KeyCode::Char('A'), "", Action::AcknowledgeAll, ""),
     key(
+        KeyCode::Char('f'),
+        "f",
+        Action::FocusFeed,
+        "select alerts in the feed (Enter opens)",
+    ),
+    key(
         KeyCode::Char('p'),
         "p",
         Action::TogglePolling,

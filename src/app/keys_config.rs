@@ -41,6 +41,7 @@ pub const ACTIONS: &[(&str, Action)] = &[
     ("release_window", Action::ReleaseWindow),
     ("acknowledge", Action::Acknowledge),
     ("acknowledge_all", Action::AcknowledgeAll),
+    ("alert_feed", Action::FocusFeed),
     ("pause_polling", Action::TogglePolling),
     ("poll_now", Action::PollNow),
     ("save_screen", Action::SaveScreen),

@@ -4,6 +4,7 @@
 //! screens are components behind the [`screen::Screen`] trait; the app holds
 //! them, routes keys and data to them, and never names one.
 
+mod alert_feed;
 pub mod findings;
 pub mod keymap;
 pub mod keys_config;
@@ -53,8 +54,10 @@ pub enum Action {
     EraseWord,
     /// Release-window mode on / off: alert feed, bell, flash.
     ReleaseWindow,
-    /// Acknowledge the newest unacknowledged alert.
+    /// Acknowledge the newest unacknowledged alert (in the feed: the selected one).
     Acknowledge,
+    /// `f`: select alerts in the release-window feed (Enter opens what one names).
+    FocusFeed,
     /// Acknowledge every alert in the feed.
     AcknowledgeAll,
     /// `p`: pause or resume polling of every source.
@@ -176,6 +179,9 @@ pub struct ReleaseWindow {
     /// The alert the status bar flashes: a key into `log`, so the flash shows
     /// only what the feed holds, and stops when it is acknowledged.
     pub flash_key: Option<Text>,
+    /// `f`: the alert selected in the feed (an index into `log.entries()`),
+    /// while keys move in the feed.
+    pub feed: Option<usize>,
 }
 
 impl ReleaseWindow {
@@ -330,6 +336,9 @@ impl App {
         if self.palette.is_some() {
             return self.palette_key(action, snapshot);
         }
+        if let Some(effect) = self.feed_key(action, snapshot) {
+            return effect;
+        }
         // Replay and snapshot keys work on every screen, help included.
         if let Some(effect) = self.everywhere_key(action, had_message) {
             return effect;
@@ -473,6 +482,7 @@ impl App {
             Action::ReleaseWindow | Action::Acknowledge | Action::AcknowledgeAll => {
                 return self.alert_key(action);
             }
+            Action::FocusFeed => self.focus_feed(),
             Action::Palette => self.open_palette(snapshot),
             Action::Yank => {
                 let ctx = self.ctx(snapshot);
@@ -521,6 +531,7 @@ impl App {
         let acked = match action {
             Action::ReleaseWindow => {
                 self.release.on = !self.release.on;
+                self.release.feed = None;
                 false
             }
             Action::Acknowledge => log.acknowledge_newest(now),

@@ -192,7 +192,7 @@ impl super::App {
     }
 
     /// Carries out a palette entry.
-    fn pick(&mut self, pick: Pick, snapshot: &Snapshot) -> Effect {
+    pub(super) fn pick(&mut self, pick: Pick, snapshot: &Snapshot) -> Effect {
         match pick {
             Pick::Jump { tab, id } => {
                 self.global_key(Action::Show(tab), snapshot);

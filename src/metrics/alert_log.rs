@@ -104,6 +104,16 @@ impl AlertLog {
         true
     }
 
+    /// Acknowledges the alert with this key; false when it is not open.
+    pub fn acknowledge(&mut self, key: &str, now: Time) -> bool {
+        let Some(key) = self.open().find(|a| &*a.key == key).map(|a| a.key.clone()) else {
+            return false;
+        };
+        self.acked.insert(key, now);
+        self.prune(now);
+        true
+    }
+
     /// Acknowledges every alert in the feed; false when none was open.
     pub fn acknowledge_all(&mut self, now: Time) -> bool {
         let keys: Vec<Text> = self.open().map(|a| a.key.clone()).collect();

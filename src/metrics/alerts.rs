@@ -66,6 +66,47 @@ impl Alert {
     pub fn ongoing(&self) -> bool {
         self.since.is_some()
     }
+
+    /// The record the alert is about, read back from its key: what Enter on
+    /// the alert in the feed opens.
+    pub fn subject(&self) -> Option<Subject> {
+        let key = &*self.key;
+        // A region never holds a colon; an id might, so regions are cut from the end.
+        let lane = |prefix: &str| {
+            let rest = key.strip_prefix(prefix)?;
+            Some(Subject::Lane(Text::from(rest.rsplit_once(':')?.0)))
+        };
+        match self.kind {
+            AlertKind::CanaryFailed => Some(Subject::Lane(key.strip_prefix("canary:")?.into())),
+            AlertKind::RolledBack => lane("rollback:"),
+            AlertKind::PausedTooLong => lane("paused:"),
+            AlertKind::IncidentOpened => {
+                Some(Subject::Incident(key.strip_prefix("incident:")?.into()))
+            }
+            AlertKind::CriticalFinding => {
+                Some(Subject::Finding(key.strip_prefix("finding:")?.into()))
+            }
+            // Git refs and deployment ids from the APIs hold no colon; the
+            // contract's id (after it) may.
+            AlertKind::ContractHeld => {
+                let rest = key.strip_prefix("contract-held:")?;
+                Some(Subject::Lane(rest.split_once(':')?.0.into()))
+            }
+            AlertKind::ContractStalled => Some(Subject::Contract(
+                key.strip_prefix("contract-stalled:")?.into(),
+            )),
+        }
+    }
+}
+
+/// What an alert is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// A deployment's lane, by deployment id.
+    Lane(Text),
+    Incident(Text),
+    Finding(Text),
+    Contract(Text),
 }
 
 /// When the next alert falls due with no new data: the earliest moment an
@@ -224,6 +265,64 @@ impl Feed {
                 }
                 _ => {}
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every kind of alert names what Enter in the feed opens, read from its key.
+    #[test]
+    fn each_kind_names_its_subject_from_its_key() {
+        let alert = |kind, key: &str| Alert {
+            key: Text::from(key),
+            kind,
+            at: Time::default(),
+            service: Text::from("api"),
+            text: Text::from(""),
+            since: None,
+            tail: Text::from(""),
+            cleared: None,
+        };
+        let lane = |id: &str| Some(Subject::Lane(id.into()));
+        let cases = [
+            (AlertKind::CanaryFailed, "canary:api-12", lane("api-12")),
+            (
+                AlertKind::RolledBack,
+                "rollback:api-12:eu-west-1",
+                lane("api-12"),
+            ),
+            (
+                AlertKind::PausedTooLong,
+                "paused:ns:api-12:us-east-1",
+                lane("ns:api-12"),
+            ),
+            (
+                AlertKind::IncidentOpened,
+                "incident:INC-7",
+                Some(Subject::Incident("INC-7".into())),
+            ),
+            (
+                AlertKind::CriticalFinding,
+                "finding:arn:aws:x:1",
+                Some(Subject::Finding("arn:aws:x:1".into())),
+            ),
+            (
+                AlertKind::ContractHeld,
+                "contract-held:api-12:orders:v2",
+                lane("api-12"),
+            ),
+            (
+                AlertKind::ContractStalled,
+                "contract-stalled:orders:v2",
+                Some(Subject::Contract("orders:v2".into())),
+            ),
+            (AlertKind::CanaryFailed, "something-else", None),
+        ];
+        for (kind, key, want) in cases {
+            assert_eq!(alert(kind, key).subject(), want, "{key}");
         }
     }
 }

@@ -111,6 +111,44 @@ impl Screen for GovernanceScreen {
         self.filter.prompt.as_deref()
     }
 
+    fn targets(&self, ctx: &Ctx) -> Vec<(&'static str, String, String)> {
+        let g = &ctx.snapshot.views.governance;
+        let contracts = g.contracts.iter().map(|c| {
+            let label = format!("{} {}", c.id, c.team);
+            ("contract", label, c.id.to_string())
+        });
+        let accounts = g.accounts.iter().map(|a| {
+            let label = format!("{} {}", a.account, a.team);
+            ("account", label, format!("account:{}", a.account))
+        });
+        contracts.chain(accounts).collect()
+    }
+
+    /// A contract's id, or `account:` and an account's.
+    fn open_id(&mut self, id: &str, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
+        let g = &ctx.snapshot.views.governance;
+        let row = match id.strip_prefix("account:") {
+            Some(account) => {
+                let n = self
+                    .components
+                    .iter()
+                    .position(|&(a, _)| g.accounts.get(a).is_some_and(|x| &*x.account == account));
+                if let Some(n) = n {
+                    cursor.selected = self.contracts.len() + n;
+                }
+                return Reply::Open(Box::new(governance_detail::account(account.into())));
+            }
+            None => self
+                .contracts
+                .iter()
+                .position(|&c| g.contracts.get(c).is_some_and(|x| &*x.id == id)),
+        };
+        if let Some(n) = row {
+            cursor.selected = n;
+        }
+        Reply::Open(Box::new(governance_detail::contract(id.into())))
+    }
+
     fn selected_id(&self, ctx: &Ctx, cursor: &Cursor) -> Option<String> {
         let g = &ctx.snapshot.views.governance;
         match self.row(cursor.selected)? {

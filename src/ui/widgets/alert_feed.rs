@@ -30,14 +30,32 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             th.title,
         ))
         .title_bottom(Span::styled(
-            " a ack newest · A ack all · w off ",
+            if app.release.feed.is_some() {
+                " j k select · Enter opens · a ack this · Esc leaves "
+            } else {
+                " f select · a ack newest · A ack all · w off "
+            },
             th.dim,
         ));
     let rows = block.inner(area).height as usize;
+    let selected = app
+        .release
+        .feed
+        .map(|s| s.min(alerts.len().saturating_sub(1)));
+    let offset = selected.map_or(0, |s| crate::ui::widgets::scroll::offset(s, rows));
     let mut lines: Vec<Line> = alerts
         .iter()
+        .enumerate()
+        .skip(offset)
         .take(rows)
-        .map(|a| row(a, log.is_acked(&a.key), app))
+        .map(|(n, a)| {
+            let line = row(a, log.is_acked(&a.key), app);
+            if Some(n) == selected {
+                line.style(th.selected)
+            } else {
+                line
+            }
+        })
         .collect();
     if alerts.is_empty() {
         lines.push(Line::from(Span::styled(

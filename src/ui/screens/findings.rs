@@ -232,9 +232,10 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: us
     let account_height = (table.accounts.len() as u16 + 3)
         .min(area.height / 5)
         .max(4);
-    let [summary, teams_area, accounts_area, list_area] = Layout::vertical([
+    let [summary, teams_area, remote_area, accounts_area, list_area] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(team_height),
+        Constraint::Length(super::findings_remote::height(snapshot, area)),
         Constraint::Length(account_height),
         Constraint::Fill(1),
     ])
@@ -255,6 +256,7 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: us
             ),
             Span::raw(format!("{} new in 24h  ", t.new_24h)),
         ];
+        spans.extend(super::findings_remote::summary(th, snapshot));
         if state.filter.is_empty() {
             spans.push(Span::styled("/ to filter", th.dim));
         } else {
@@ -278,6 +280,7 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: us
         ),
         ctx,
     );
+    super::findings_remote::draw(frame, remote_area, ctx);
     posture_table(
         frame,
         accounts_area,
@@ -461,7 +464,8 @@ fn findings_list(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, sel
         .collect();
     fitted_table::draw(frame, area, block, (&FINDING_COLUMNS, th.header), body);
     if shown == 0 {
-        empty_message(th, frame, area, view.rows.is_empty());
+        let read_back = super::findings_remote::empty_note(snapshot);
+        empty_message(th, frame, area, view.rows.is_empty(), read_back);
     }
 }
 
@@ -519,11 +523,17 @@ fn finding_cells(th: &Theme, row: &FindingRow, f: &Finding, now: Time) -> Vec<Li
 }
 
 /// Why the list is empty, on its first row.
-fn empty_message(th: &Theme, frame: &mut Frame, area: Rect, nothing_read: bool) {
-    let msg = if nothing_read {
-        " No findings read yet."
-    } else {
-        " No finding matches the filter (/ to change it)."
+fn empty_message(
+    th: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+    nothing_read: bool,
+    read_back: Option<String>,
+) {
+    let msg = match read_back {
+        Some(note) if nothing_read => note,
+        _ if nothing_read => " No findings read yet.".to_string(),
+        _ => " No finding matches the filter (/ to change it).".to_string(),
     };
     let inner = Rect {
         x: area.x + 1,

@@ -7,6 +7,7 @@
 pub mod detail;
 pub mod finding;
 pub mod findings;
+pub mod findings_remote;
 pub mod governance;
 pub mod governance_detail;
 pub mod incident;

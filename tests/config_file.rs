@@ -297,3 +297,62 @@ fn check_polls_every_source_and_fails_when_one_fails() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("1 source of 2 failed"));
 }
+
+#[test]
+fn a_sources_teams_must_name_teams() {
+    let (ok, _, stderr, path) = check(
+        "source-teams",
+        "[[sources]]\nkind = \"events\"\nname = \"a\"\npath = \"x\"\nteams = []\n\n\
+         [[sources]]\nkind = \"events\"\nname = \"b\"\npath = \"x\"\nteams = \"payments\"\n\n\
+         [[sources]]\nkind = \"events\"\nname = \"c\"\npath = \"x\"\nteams = [\"payments\", 3]\n",
+    );
+    assert!(!ok);
+    for want in [
+        format!("{path}:5: sources[0].teams: names no team; leave `teams` out"),
+        format!(
+            "{path}:11: sources[1].teams: expected a list of team names such as [\"payments\"], found string"
+        ),
+        format!("{path}:17: sources[2].teams: expected a team name (a string), found integer"),
+    ] {
+        assert!(stderr.contains(&want), "{want}\n{stderr}");
+    }
+}
+
+#[test]
+fn check_says_which_sources_a_shard_does_not_read() {
+    // payments: shard 2 of 3; search: shard 1.
+    let dir = temp_dir("check-shard");
+    let path = dir.join("flightdeck.toml");
+    std::fs::write(
+        &path,
+        "[[sources]]\nkind = \"events\"\nname = \"pay\"\npath = \"pay.ndjson\"\nteams = [\"payments\"]\n\n\
+         [[sources]]\nkind = \"events\"\nname = \"find\"\npath = \"find.ndjson\"\nteams = [\"search\"]\n\n\
+         [[sources]]\nkind = \"events\"\nname = \"all\"\npath = \"all.ndjson\"\n",
+    )
+    .expect("write config");
+    let run = |shard: &str| {
+        let out = bin()
+            .args(["check", "--offline", "--shard", shard, "--config"])
+            .arg(&path)
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let two = run("2/3");
+    assert!(
+        two.contains(
+            "  find (events), every 10s, timeout 30s, feeds search\n    \
+             not read by shard 2/3: feeds only teams served by other shards (search: shard 1)\n"
+        ),
+        "{two}"
+    );
+    assert_eq!(two.matches("not read by shard").count(), 1, "{two}");
+    assert!(
+        two.contains("  pay (events), every 10s, timeout 30s, feeds payments\n"),
+        "{two}"
+    );
+    // Shard 1 reads everything (the organisation-wide series need it).
+    assert_eq!(run("1/3").matches("not read").count(), 0);
+    assert_eq!(run("3/3").matches("not read by shard 3/3").count(), 2);
+}

@@ -21,6 +21,7 @@ mod events_parallel;
 mod file_parsers_fuzz;
 mod findings_bad_input;
 mod findings_policy;
+mod findings_read_back;
 mod findings_readers;
 mod findings_view;
 mod frameworks;

@@ -54,6 +54,8 @@ fn inputs() -> Inputs {
         settings: Settings::default(),
         clock: Clock::Fixed(now),
         start,
+        shard: flightdeck::model::shard::Shard::ALL,
+        skipped: Vec::new(),
     }
 }
 

@@ -44,6 +44,12 @@ impl Drop for TempDir {
 /// Starts `flightdeck serve ARGS --listen 127.0.0.1:0` and reads the address it
 /// bound from its first line on stderr.
 pub(crate) fn serve(args: &[&str]) -> (Killed, SocketAddr) {
+    let (child, addr, _) = serve_saying(args);
+    (child, addr)
+}
+
+/// As [`serve`], with the lines `serve` wrote on stderr before its address.
+pub(crate) fn serve_saying(args: &[&str]) -> (Killed, SocketAddr, Vec<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .arg("serve")
@@ -60,7 +66,11 @@ pub(crate) fn serve(args: &[&str]) -> (Killed, SocketAddr) {
     // which teams it serves first).
     let mut stderr = BufReader::new(stderr);
     let mut line = String::new();
+    let mut said = Vec::new();
     while !line.contains("http://") {
+        if !line.is_empty() {
+            said.push(line.trim_end().to_string());
+        }
         line.clear();
         let n = stderr
             .read_line(&mut line)
@@ -74,7 +84,7 @@ pub(crate) fn serve(args: &[&str]) -> (Killed, SocketAddr) {
         .and_then(|s| s.strip_suffix("/metrics"))
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("no address in {line:?}"));
-    (child, addr)
+    (child, addr, said)
 }
 
 /// A plain HTTP/1.0 GET: (status, content type, body).

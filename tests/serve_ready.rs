@@ -64,7 +64,13 @@ fn metrics_wait_for_the_first_read_and_healthz_answers_at_once() {
         let now = chrono::DateTime::parse_from_rfc3339("2024-03-02T00:00:00Z")
             .expect("time")
             .to_utc();
-        let inputs = Inputs { settings, clock: Clock::Fixed(now), start };
+        let inputs = Inputs {
+            settings,
+            clock: Clock::Fixed(now),
+            start,
+            shard: flightdeck::model::shard::Shard::ALL,
+            skipped: Vec::new(),
+        };
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(serve(listener, inputs, async move {
             let _ = stopped.await;

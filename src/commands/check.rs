@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use crate::commands::cli::CheckArgs;
 use crate::commands::poll_once::{Outcome, poll_once};
 use crate::config::{self, Config, ConfigError};
+use crate::model::shard::Shard;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {
@@ -23,10 +24,13 @@ pub enum CheckError {
 }
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode, CheckError> {
-    let config = config::load(args.config.as_deref())?.ok_or(CheckError::NoConfig)?;
+    let mut config = config::load(args.config.as_deref())?.ok_or(CheckError::NoConfig)?;
     // `[keys]` is checked as the cockpit would apply it.
     crate::commands::event_loop::keymap(Some(&config))?;
-    print!("{}", summary(&config));
+    let shard = args.shard.unwrap_or_default();
+    print!("{}", summary(&config, shard));
+    // A shard polls only what it would read.
+    config.sources.retain(|s| s.skipped_by(shard).is_none());
     for warning in config.warnings() {
         eprintln!("flightdeck: warning: {warning}");
     }
@@ -54,8 +58,9 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, CheckError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// What the config declares, in a few lines.
-pub fn summary(config: &Config) -> String {
+/// What the config declares, in a few lines (and, for a shard, which
+/// sources it would not read).
+pub fn summary(config: &Config, shard: Shard) -> String {
     let mut s = String::new();
     let g = &config.general;
     let _ = writeln!(s, "config: {} (valid)", config.path.display());
@@ -87,11 +92,19 @@ pub fn summary(config: &Config) -> String {
         });
         let _ = writeln!(
             s,
-            "  {} ({}), {every}, timeout {}s",
-            src.name,
+            "  {} ({}), {every}, timeout {}s{}",
+            crate::util::text::sanitize(&src.name),
             src.kind,
-            src.timeout.as_secs()
+            src.timeout.as_secs(),
+            if src.teams.is_empty() {
+                String::new()
+            } else {
+                format!(", feeds {}", src.teams.join(", "))
+            }
         );
+        if let Some(why) = src.skipped_by(shard) {
+            let _ = writeln!(s, "    {why}");
+        }
     }
     s
 }

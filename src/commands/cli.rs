@@ -61,6 +61,11 @@ pub struct CheckArgs {
     /// Only validate the config; do not poll the sources.
     #[arg(long)]
     pub offline: bool,
+    /// Check as `serve --shard I/N` would run: say which sources that shard
+    /// does not read (their `teams` are all served by other shards), and poll
+    /// only the others.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
 }
 
 #[derive(Debug, Args)]

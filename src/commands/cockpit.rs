@@ -23,6 +23,7 @@ pub fn run(args: &CockpitArgs) -> Result<ExitCode> {
         now: args.now,
         config,
         benchmark: args.benchmark.clone(),
+        shard: crate::model::shard::Shard::ALL,
     })?;
     let recording = match &args.record {
         Some(path) => Some((crate::commands::recording::open(path)?, path.clone())),

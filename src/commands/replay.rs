@@ -79,6 +79,8 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
             start: Box::new(move |updates, _, _| {
                 tokio::spawn(replay::run(feed, source, feed_clock, updates));
             }),
+            shard: crate::model::shard::Shard::ALL,
+            skipped: Vec::new(),
         };
         // No configured sources in a replay: `p` and `r` have nothing to steer.
         let running = inputs.start(None);

@@ -88,6 +88,7 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
         now: args.now,
         config: crate::config::load(args.config.as_deref())?,
         benchmark: None,
+        shard: args.shard,
     })?;
     let _log = crate::commands::logging::init();
     tracing::info!(?args, "serve starting");
@@ -99,6 +100,10 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
             options.shard.index() - 1,
             options.shard.count()
         );
+        for line in &inputs.skipped {
+            tracing::info!(%line, "source not read by this shard");
+            eprintln!("flightdeck: {line}");
+        }
     }
     let runtime = crate::commands::wiring::runtime()?;
     let stopped = runtime.block_on(async {

@@ -15,6 +15,7 @@ use crate::commands::registry;
 use crate::config::{Config, SourceConfig};
 use crate::model::Time;
 use crate::model::settings::Settings;
+use crate::model::shard::Shard;
 use crate::model::source_update::SourceUpdate;
 use crate::sources::events_follow::{EventsPoller, EventsSpec};
 use crate::sources::file_watch::FileWatch;
@@ -34,6 +35,10 @@ pub struct Inputs {
     pub settings: Settings,
     pub clock: Clock,
     pub start: StartSources,
+    /// The teams served (`serve --shard`); `1/1` keeps everything.
+    pub shard: Shard,
+    /// The configured sources the shard does not read, one line each.
+    pub skipped: Vec<String>,
 }
 
 /// What the command line says about the inputs.
@@ -47,6 +52,8 @@ pub struct InputArgs<'a> {
     pub config: Option<Config>,
     /// `--benchmark`: over the config's choice.
     pub benchmark: Option<String>,
+    /// `serve --shard`: the sources it reads and the records it keeps.
+    pub shard: Shard,
 }
 
 /// Why a command has nothing to run.
@@ -62,6 +69,17 @@ pub enum InputError {
     NothingToRun { path: PathBuf },
     #[error("--benchmark: {0}")]
     Benchmark(String),
+    #[error(
+        "{}: shard {shard} has nothing to read: every configured source names in `teams` only \
+         teams served by other shards{}",
+        path.display(),
+        if *events { "" } else { ", and no --events file was given" }
+    )]
+    NothingForShard {
+        path: PathBuf,
+        shard: Shard,
+        events: bool,
+    },
 }
 
 /// The set `--benchmark` names, among the built-in sets and the config's.
@@ -108,7 +126,19 @@ pub fn inputs(args: InputArgs<'_>) -> Result<Inputs, InputError> {
         settings.benchmark = b;
     }
     let files = args.events.to_vec();
-    let sources = args.config.map(|c| c.sources).unwrap_or_default();
+    let (sources, skipped) = shard_sources(args.config.as_ref(), args.shard);
+    if let Some(c) = &args.config
+        && sources.is_empty()
+        && !c.sources.is_empty()
+        && args.events.is_empty()
+        && !use_demo
+    {
+        return Err(InputError::NothingForShard {
+            path: c.path.clone(),
+            shard: args.shard,
+            events: !args.events.is_empty(),
+        });
+    }
     let source_settings = settings.clone();
     let source_clock = clock.clone();
     let start: StartSources = Box::new(move |updates, snapshots, scheduler| {
@@ -136,7 +166,39 @@ pub fn inputs(args: InputArgs<'_>) -> Result<Inputs, InputError> {
         settings,
         clock,
         start,
+        shard: args.shard,
+        skipped,
     })
+}
+
+/// The configured sources `shard` reads, and a line for each it does not
+/// (see `SourceConfig::skipped_by`).
+fn shard_sources(config: Option<&Config>, shard: Shard) -> (Vec<SourceConfig>, Vec<String>) {
+    let mut read = Vec::new();
+    let mut skipped = Vec::new();
+    let sources = config.map_or(&[][..], |c| &c.sources[..]);
+    let elsewhere = sources
+        .iter()
+        .filter(|s| !s.teams.is_empty() && !s.teams.iter().any(|t| shard.owns(t)))
+        .count();
+    if shard.is_first() && elsewhere > 0 {
+        skipped.push(format!(
+            "shard {shard} reads every source, {elsewhere} of them only for the \
+             organisation-wide series (their teams are served by other shards; \
+             it keeps their deployments and incidents, not their changes or findings)"
+        ));
+    }
+    for source in sources {
+        match source.skipped_by(shard) {
+            Some(why) => skipped.push(format!(
+                "source `{}` ({}): {why}",
+                crate::util::text::sanitize(&source.name),
+                source.kind
+            )),
+            None => read.push(source.clone()),
+        }
+    }
+    (read, skipped)
 }
 
 /// The settings of a run: the demo's teams, services and regions when it runs,
@@ -164,6 +226,7 @@ impl Inputs {
     /// `record` also writes every update to a recording (`--record`).
     pub fn start(self, record: Option<(std::fs::File, PathBuf)>) -> Running {
         let (store, snapshots) = Store::new(self.settings, self.clock);
+        let store = store.keeping(self.shard);
         let (updates, inbox) = mpsc::channel(256);
         tokio::spawn(store.run(inbox));
         let updates = match record {

@@ -18,6 +18,7 @@ use toml::de::ValueDeserializer;
 
 use crate::model::Text;
 use crate::model::settings::Settings;
+use crate::model::shard::{Shard, shard_of};
 use kinds::SourceSpec;
 
 pub use read::{parse, suggest};
@@ -114,6 +115,9 @@ pub struct SourceConfig {
     /// `None`: `interval = "off"`, read once (and on `r`).
     pub interval: Option<Duration>,
     pub timeout: Duration,
+    /// `teams = [...]`: the teams whose records the source carries; empty:
+    /// it may feed any team.
+    pub teams: Vec<String>,
     pub spec: SourceSpec,
     /// Line of the entry in the file.
     pub line: usize,
@@ -289,6 +293,31 @@ impl Config {
         let mut s = Settings::default();
         self.apply_to(&mut s);
         s
+    }
+}
+
+impl SourceConfig {
+    /// Why `serve --shard` `shard` does not read this source: its `teams`
+    /// are all served by other shards. `None`: it reads it (no `teams`, one
+    /// of them is its own, or it is shard 1, which needs every team's
+    /// deployments and incidents for the organisation-wide series).
+    pub fn skipped_by(&self, shard: Shard) -> Option<String> {
+        if self.teams.is_empty() || shard.is_first() || self.teams.iter().any(|t| shard.owns(t)) {
+            return None;
+        }
+        let mut named: Vec<String> = self
+            .teams
+            .iter()
+            .take(3)
+            .map(|t| format!("{t}: shard {}", shard_of(t, shard.count())))
+            .collect();
+        if self.teams.len() > 3 {
+            named.push(format!("{} more", self.teams.len() - 3));
+        }
+        Some(format!(
+            "not read by shard {shard}: feeds only teams served by other shards ({})",
+            named.join(", ")
+        ))
     }
 }
 

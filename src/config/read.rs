@@ -15,6 +15,8 @@ mod keys;
 
 mod benchmarks;
 
+mod source_teams;
+
 use super::{
     Config, ConfigError, DEFAULT_TIMEOUT, General, Problem, SECRET_KEYS, SourceConfig, Team, kinds,
     spec,
@@ -424,6 +426,7 @@ impl<'t> Cx<'t> {
         let name = self.take_string(table, prefix, "name", 0);
         let interval = self.take_duration(table, prefix, "interval", true);
         let timeout = self.take_duration(table, prefix, "timeout", false);
+        let teams = self.take_teams(table, prefix).unwrap_or_default();
         let kind = match kind {
             Some(k) => k,
             None => {
@@ -467,6 +470,7 @@ impl<'t> Cx<'t> {
             name,
             interval: interval.unwrap_or(Some(spec.default_interval())),
             timeout: timeout.flatten().unwrap_or(DEFAULT_TIMEOUT),
+            teams,
             spec,
             line,
         })

@@ -9,6 +9,7 @@ pub mod gates;
 pub mod governance;
 pub mod lanes;
 pub mod posture;
+pub mod posture_remote;
 pub mod ranking;
 pub mod stats;
 pub mod tiers;

@@ -16,6 +16,7 @@ pub mod remote;
 pub mod segmented;
 pub mod settings;
 pub mod shard;
+pub mod shard_ingest;
 pub mod source_update;
 pub mod stage;
 

@@ -81,9 +81,10 @@ fn cut_blocks(mut input: impl Read, out: &SyncSender<Block>) -> io::Result<()> {
         let mut bytes = Vec::with_capacity(BLOCK + carry.len());
         bytes.append(&mut carry);
         let start = bytes.len();
-        bytes.resize(start + BLOCK, 0);
-        let filled = start + fill(&mut input, &mut bytes[start..])?;
-        bytes.truncate(filled);
+        // Into the spare capacity, not a zeroed block: a small file touches
+        // only its own bytes (many small sources read at once stay small).
+        input.by_ref().take(BLOCK as u64).read_to_end(&mut bytes)?;
+        let filled = bytes.len();
         let eof = filled < start + BLOCK;
         if !eof {
             // The partial last line waits for the next block.

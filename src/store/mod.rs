@@ -12,6 +12,8 @@ use tokio::sync::{mpsc, watch};
 
 use crate::model::records::{Records, Touched};
 use crate::model::settings::Settings;
+use crate::model::shard::Shard;
+use crate::model::shard_ingest::ShardIngest;
 use crate::model::{Text, Time};
 use crate::util::clock::Clock;
 pub use snapshot::{Kept, Poll, Snapshot, SourceStatus, Views, WINDOW_DAYS, WindowView};
@@ -46,6 +48,8 @@ pub struct Store {
     /// store's own (never shared), so it is updated in place.
     kept: Kept,
     publish: watch::Sender<Arc<Snapshot>>,
+    /// `serve --shard I/N`: keeps the shard's records only (see `model::shard_ingest`).
+    ingest: Option<ShardIngest>,
 }
 
 impl Store {
@@ -73,8 +77,16 @@ impl Store {
             touched: Touched::default(),
             kept: Kept::default(),
             publish,
+            ingest: None,
         };
         (store, subscribe)
+    }
+
+    /// Keeps only what `shard` serves of what the sources read (nothing is
+    /// left out for `1/1`).
+    pub fn keeping(mut self, shard: Shard) -> Self {
+        self.ingest = ShardIngest::new(shard);
+        self
     }
 
     /// Applies one update.
@@ -87,15 +99,20 @@ impl Store {
                 self.sources.push(SourceStatus::new(source, kind));
                 Changed::Status
             }
-            SourceUpdate::Events { source, events } => {
+            SourceUpdate::Events { source, mut events } => {
                 let status = self.status(&source);
                 status.last_ok = Some(now);
+                // What the source read, before a shard leaves other teams' out.
                 status.items.add(&events);
                 let read = crate::model::event_counts::EventCounts::of(&events).total();
                 status.note_poll(Poll {
                     at: now,
                     read: Ok(read),
                 });
+                if let Some(ingest) = &mut self.ingest {
+                    let (settings, records) = (&*self.settings, &*self.records);
+                    events.retain(|e| ingest.keeps(e, settings, records));
+                }
                 if events.is_empty() {
                     return Changed::Status;
                 }

@@ -129,6 +129,8 @@ pub struct Views {
     pub weekly_open_findings: [Vec<u64>; 5],
     /// Incidents open in teams read back by the `scorecards` source (no records here).
     pub remote_open_incidents: u64,
+    /// Open findings by severity of the teams read back (needing action first).
+    pub remote_findings: Arc<Vec<crate::metrics::posture_remote::RemoteFindings>>,
     /// Deployment ids with no production result yet.
     pub in_flight: usize,
     pub open_findings: usize,
@@ -248,6 +250,7 @@ impl Views {
             facts,
             windows,
             open_incidents,
+            remote_findings: Arc::new(crate::metrics::posture_remote::compute(&records.remote)),
             remote_open_incidents: records
                 .remote
                 .iter()

@@ -5,7 +5,10 @@
 # `scorecards` source pointed at that Prometheus. The Overview lists the
 # demo's teams with their numbers; a team's drill-down says its records are not
 # available through this source and which shard serves it; the Sources screen
-# shows the scorecards source; q exits 0. Skipped when prometheus is missing
+# shows the scorecards source; the Findings screen lists each team's open
+# findings read back by severity and the Overview's AUDIT column counts them;
+# q exits 0. Before that, a shard on a config of per-team sources says which
+# source it does not read. Skipped when prometheus is missing
 # (failed under FLIGHTDECK_REQUIRE_TOOLS).
 # shellcheck source-path=SCRIPTDIR source=harness.bash
 source "$(dirname "$0")/harness.bash" "$@"
@@ -39,6 +42,24 @@ for i in 1 2 3; do
   if [[ -z $addr ]]; then echo "FAIL - shard $i did not start"; cat "$state/serve$i.err"; exit 1; fi
   targets+=("'${addr#http://}'")
 done
+
+# A shard does not read a source whose `teams` are all served by other shards
+# (payments: shard 2 of 3; search: shard 1), and says so on start.
+for team in payments search; do
+  echo "{\"type\":\"deployment\",\"id\":\"$team-1\",\"service\":\"$team-api\",\"team\":\"$team\",\"time\":\"2026-03-01T00:00:00Z\",\"status\":\"success\"}" >"$state/$team.ndjson"
+  printf '[[sources]]\nkind = "events"\nname = "%s-log"\npath = "%s"\nteams = ["%s"]\n\n' "$team" "$state/$team.ndjson" "$team" >>"$state/teams.toml"
+done
+XDG_STATE_HOME=$state "$bin" serve --config "$state/teams.toml" --now "$now" --shard 2/3 --listen 127.0.0.1:0 2>"$state/teams.err" >/dev/null &
+pids+=($!)
+for _ in $(seq 100); do grep -q 'http://' "$state/teams.err" 2>/dev/null && break; sleep 0.1; done
+# shellcheck disable=SC2016 # the backquotes are the message's own
+if grep -qF 'source `search-log` (events): not read by shard 2/3: feeds only teams served by other shards (search: shard 1)' "$state/teams.err" \
+  && ! grep -q 'payments-log' "$state/teams.err"; then
+  ok "shard 2/3 says it does not read the source that feeds only search"
+else
+  bad "shard 2/3 says it does not read the source that feeds only search"
+  cat "$state/teams.err"
+fi
 
 port=$(free_port)
 cat >"$state/prometheus.yml" <<YAML
@@ -83,6 +104,15 @@ check "it names the shard serving the team" "billing is served by shard [123] of
 t send-keys -t fd Escape
 t send-keys -t fd 5
 check "the Sources screen shows the scorecards source" "organisation scorecards  ok"
+t send-keys -t fd 4
+check "the Findings screen lists the counts read back, and from where" \
+  "Read back from http://127.0.0.1:$port · 8 teams · 89 open · counts only"
+# billing: 27 open (0 critical, 5 high, 9 medium, 8 low, 5 info), served by shard 2.
+check "a team's open findings by severity and its shard" "billing *27 *0 *5 *9 *8 *5 *2 *127\.0\.0\.1:"
+check "the summary counts them" "89 open read back (1 critical)"
+check "the empty list says why" "No findings read here: the 8 teams read back list counts only"
+t send-keys -t fd 1
+check "the Overview's AUDIT column counts them" "payments .*0\.9% *0 *6 "
 t send-keys -t fd q
 check "q quits with status 0" "FLIGHTDECK_EXIT=0"
 finish

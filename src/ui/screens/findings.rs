@@ -304,9 +304,10 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: us
     let account_height = (table.accounts.len() as u16 + 3)
         .min(area.height / 5)
         .max(4);
-    let [summary, teams_area, accounts_area, list_area] = Layout::vertical([
+    let [summary, teams_area, remote_area, accounts_area, list_area] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(team_height),
+        Constraint::Length(super::findings_remote::height(snapshot, area)),
         Constraint::Length(account_height),
         Constraint::Fill(1),
     ])
@@ -327,6 +328,7 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: us
             ),
             Span::raw(format!("{} new in 24h  ", t.new_24h)),
         ];
+        spans.extend(super::findings_remote::summary(th, snapshot));
         if state.filter.is_empty() {
             spans.push(Span::styled("/ to filter", th.dim));
         } else {
@@ -350,6 +352,7 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: us
         ),
         ctx,
     );
+    super::findings_remote::draw(frame, remote_area, ctx);
     findings_posture::table(
         frame,
         accounts_area,
@@ -442,7 +445,8 @@ fn findings_list(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, sel
     fitted_table::draw(frame, area, block, (&cols, th.header), body);
     if shown == 0 {
         let why = if view.rows.is_empty() {
-            " No findings read yet.".to_string()
+            super::findings_remote::empty_note(snapshot)
+                .unwrap_or_else(|| " No findings read yet.".to_string())
         } else if state.filter.is_empty() && state.hidden > 0 {
             format!(
                 " No open findings: {} resolved or suppressed (R shows them).",

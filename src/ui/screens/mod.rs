@@ -8,6 +8,7 @@ pub mod detail;
 pub mod finding;
 pub mod findings;
 mod findings_posture;
+pub mod findings_remote;
 pub mod governance;
 pub mod governance_detail;
 mod governance_rows;

@@ -508,7 +508,17 @@ fn compliance_cell(th: &Theme, snapshot: &Snapshot, window: usize, team: &str) -
         Some(p) if p.open[0] > 0 => (p.open_total.to_string(), th.warn),
         Some(p) if p.open_total > 0 => (p.open_total.to_string(), Style::new()),
         Some(p) => (p.open_total.to_string(), th.dim),
-        None => ("-".to_string(), th.dim),
+        // A team read back by a `scorecards` source: its shard's counts (no SLA here).
+        None => match snapshot.records.remote_team(team) {
+            Some((_, t)) if t.open_findings[0] > 0 => {
+                (t.open_findings.iter().sum::<u64>().to_string(), th.warn)
+            }
+            Some((_, t)) => {
+                let n: u64 = t.open_findings.iter().sum();
+                (n.to_string(), if n > 0 { Style::new() } else { th.dim })
+            }
+            None => ("-".to_string(), th.dim),
+        },
     };
     Line::from(Span::styled(text, style))
 }

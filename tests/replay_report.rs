@@ -173,10 +173,14 @@ fn a_recording_replays_to_the_same_scorecards() {
     let path = dir.join("recorded.ndjson");
     let _ = std::fs::remove_file(&path);
     let (events, _) = events::read_file(&fixture(), false).expect("fixture");
+    // The recording began halfway through the fixture's history.
+    let mut times: Vec<_> = events.iter().map(|e| e.time()).collect();
+    times.sort();
+    let started = times[times.len() / 2];
     runtime.block_on(async {
         let (store_tx, mut store_rx) = mpsc::channel(16);
         let file = flightdeck::commands::recording::open(&path).expect("recording opens");
-        let tee = flightdeck::commands::recording::tee(file, path.clone(), store_tx);
+        let tee = flightdeck::commands::recording::tee(file, (path.clone(), started), store_tx);
         // Three batches, as a source would send them; the store side still gets all.
         for chunk in events.chunks(17) {
             tee.send(SourceUpdate::Events {
@@ -198,6 +202,28 @@ fn a_recording_replays_to_the_same_scorecards() {
     let (recorded, diagnostics) = events::read_file(&path, true).expect("recording reads");
     assert!(diagnostics.malformed.is_empty());
     assert_eq!(recorded, events);
+    // The marker line is skipped as a line of an unknown type, as the schema says.
+    assert_eq!(diagnostics.skipped_types, 1);
+    // `replay` starts where the recording began: what came before was history
+    // then, applied at once; `--from` still overrides.
+    let mut args = flightdeck::commands::cli::ReplayArgs {
+        file: path.clone(),
+        speed: 60.0,
+        from: None,
+        to: None,
+        theme: None,
+        config: None,
+    };
+    let feed = flightdeck::commands::replay::feed(&args).expect("feed");
+    assert_eq!(feed.start(), started);
+    assert!(times[0] < started);
+    args.from = Some(times[1]);
+    assert_eq!(
+        flightdeck::commands::replay::feed(&args)
+            .expect("feed")
+            .start(),
+        times[1]
+    );
     // And the recording reports exactly as the original does.
     assert_eq!(
         scorecards_of(report_json(&path, 30)),

@@ -48,17 +48,48 @@ pub fn write_batch(out: &mut impl Write, events: &[crate::model::Event]) -> std:
     out.flush()
 }
 
+/// The line that opens each recording session: when it began on the
+/// cockpit's clock. Events older than that were history when it began;
+/// `replay` starts its clock there. Other readers skip it as a line of an
+/// unknown type, as the schema says.
+pub fn marker(started: crate::model::Time) -> String {
+    format!(
+        "{{\"type\":\"recording\",\"started\":\"{}\"}}\n",
+        crate::util::format::rfc3339(started)
+    )
+}
+
+/// When the first recording session in `lines` began, from its marker line.
+pub fn started(mut lines: impl Iterator<Item = String>) -> Option<crate::model::Time> {
+    lines
+        .by_ref()
+        .filter(|l| l.starts_with("{\"type\":\"recording\""))
+        .find_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(&l).ok()?;
+            let t = chrono::DateTime::parse_from_rfc3339(v.get("started")?.as_str()?).ok()?;
+            Some(t.with_timezone(&chrono::Utc))
+        })
+}
+
 /// Returns the sender sources use; what arrives there is recorded, then
 /// forwarded to `store`. A write error stops the recording (logged and shown
-/// as a failing `record` source), never the data flow.
+/// as a failing `record` source), never the data flow. The recording opens
+/// with a [`marker`] of when it began (`started`, on the cockpit's clock).
 pub fn tee(
     file: File,
-    path: PathBuf,
+    (path, started): (PathBuf, crate::model::Time),
     store: mpsc::Sender<SourceUpdate>,
 ) -> mpsc::Sender<SourceUpdate> {
     let (tx, mut rx) = mpsc::channel::<SourceUpdate>(256);
     tokio::spawn(async move {
-        let mut out = Some(BufWriter::new(file));
+        let mut writer = BufWriter::new(file);
+        let opened = writer
+            .write_all(marker(started).as_bytes())
+            .and_then(|()| writer.flush());
+        if let Err(e) = &opened {
+            tracing::error!(path = %path.display(), %e, "recording stopped");
+        }
+        let mut out = opened.is_ok().then_some(writer);
         let name = crate::model::Text::from("record");
         while let Some(update) = rx.recv().await {
             if let (Some(w), SourceUpdate::Events { events, .. }) = (out.as_mut(), &update)

@@ -40,7 +40,7 @@ pub fn feed(args: &ReplayArgs) -> Result<ReplayFeed> {
             m.origin, m.line, m.error
         );
     }
-    ReplayFeed::new(events, args.from, args.to).ok_or_else(|| {
+    ReplayFeed::new(events, args.from.or_else(|| live_part(&args.file)), args.to).ok_or_else(|| {
         ReplayError::Empty {
             path: args.file.display().to_string(),
             range: if args.to.is_some() {
@@ -51,6 +51,16 @@ pub fn feed(args: &ReplayArgs) -> Result<ReplayFeed> {
         }
         .into()
     })
+}
+
+/// Where a `--record`ing's live part begins (its first session's start):
+/// the events before it were history when it was recorded, and are applied
+/// at once rather than played for hours. `None` for a file without a marker.
+fn live_part(path: &std::path::Path) -> Option<crate::model::Time> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(path).ok()?;
+    let lines = std::io::BufReader::new(file).lines().map_while(Result::ok);
+    crate::commands::recording::started(lines)
 }
 
 pub fn run(args: &ReplayArgs) -> Result<ExitCode> {

@@ -225,12 +225,13 @@ impl Inputs {
     /// Spawns the store and starts the sources on the current runtime;
     /// `record` also writes every update to a recording (`--record`).
     pub fn start(self, record: Option<(std::fs::File, PathBuf)>) -> Running {
+        let started = self.clock.now();
         let (store, snapshots) = Store::new(self.settings, self.clock);
         let store = store.keeping(self.shard);
         let (updates, inbox) = mpsc::channel(256);
         tokio::spawn(store.run(inbox));
         let updates = match record {
-            Some((file, path)) => crate::commands::recording::tee(file, path, updates),
+            Some((file, path)) => crate::commands::recording::tee(file, (path, started), updates),
             None => updates,
         };
         let scheduler = Scheduler::new(updates.clone(), Clock::real());

@@ -241,3 +241,44 @@ fn governance_filters_contracts_and_accounts_and_sorts_the_contracts() {
     assert!(steps.windows(2).all(|p| p[0] <= p[1]), "{steps:?}");
     assert_ne!(steps.first(), steps.last());
 }
+
+/// `s` saves the whole page: every row of the list, not only those on screen,
+/// and a scrolled detail from its first line; the selection stays put.
+#[test]
+fn the_saved_page_holds_every_row_and_starts_at_the_top() {
+    let s = common::demo_snapshot();
+    let mut app = common::app();
+    app.refresh(&s);
+    app.update(common::show("Incidents"), &s);
+    let listed = ids(&mut app, &s);
+    assert!(listed.len() > 30, "more than an 80x24 screen shows");
+    app.update(Action::Bottom, &s);
+    let selected = app.cursor().selected;
+    let page = flightdeck::ui::screen_export::whole_page(&mut app, &s, 80, 24);
+    let text = flightdeck::ui::screen_export::to_text(&page);
+    for id in &listed {
+        assert!(text.contains(id.as_str()), "{id} missing from the page");
+    }
+    assert_eq!(app.cursor().selected, selected, "the selection is put back");
+    // A detail scrolled down (a lane's) is saved from its first line.
+    app.update(common::show("Lanes"), &s);
+    app.update(Action::Open, &s);
+    assert_eq!(app.top().name(), "Lane");
+    assert!(app.cursor().rows > 15, "{:?}", app.cursor());
+    let first = flightdeck::ui::screen_export::to_text(&flightdeck::ui::screen_export::whole_page(
+        &mut app, &s, 60, 15,
+    ));
+    // As the cockpit does: the screen is drawn at its size before keys move it.
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(60, 15)).expect("backend");
+    terminal
+        .draw(|f| flightdeck::ui::render(f, &app, &s))
+        .expect("draw");
+    app.update(Action::Down, &s);
+    app.update(Action::Down, &s);
+    let scrolled = flightdeck::ui::screen_export::to_text(
+        &flightdeck::ui::screen_export::whole_page(&mut app, &s, 60, 15),
+    );
+    assert_eq!(scrolled, first);
+    assert_eq!(app.cursor().selected, 2);
+}

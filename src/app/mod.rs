@@ -545,6 +545,16 @@ impl App {
         }
     }
 
+    /// Runs `f` with the screen on top scrolled to its first row (a saved
+    /// page starts there), then puts the selection back.
+    pub fn from_the_top<R>(&mut self, f: impl FnOnce(&App) -> R) -> R {
+        let cursor = *self.cursor();
+        self.top_slot_mut().cursor.selected = 0;
+        let out = f(self);
+        self.top_slot_mut().cursor = cursor;
+        out
+    }
+
     /// Whether keys go to a prompt (a screen's filter, or the palette).
     pub fn typing(&self) -> bool {
         self.palette.is_some() || self.top().prompt().is_some()

@@ -372,9 +372,10 @@ impl Keyed<'_> {
                 Effect::Redraw
             }
             Effect::SaveScreen => {
-                app.message = Some(crate::commands::screen_save::save_in_working_dir(
-                    self.screen,
-                ));
+                let area = self.screen.area;
+                let page =
+                    crate::ui::screen_export::whole_page(app, snapshot, area.width, area.height);
+                app.message = Some(crate::commands::screen_save::save_in_working_dir(&page));
                 Effect::Redraw
             }
         }

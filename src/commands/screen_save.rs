@@ -9,25 +9,20 @@ use ratatui::buffer::Buffer;
 
 use crate::ui::screen_export;
 
-/// Saves `screen` in the working directory; the sentence for the status bar.
-pub fn save_in_working_dir(screen: &Buffer) -> String {
-    match save(screen, Path::new(".")) {
-        // "saved NAME.txt and .html": short enough to leave the replay status in view.
+/// Saves `page` in the working directory; the sentence for the status bar,
+/// with the full path, so that the files can be found from another shell.
+pub fn save_in_working_dir(page: &Buffer) -> String {
+    let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    match save(page, &dir) {
         Ok((text, html)) => format!(
-            "saved {} and .{}",
-            file_name(&text),
+            "saved {} and .{} ({} lines)",
+            text.display(),
             html.extension()
-                .map_or(String::new(), |e| e.to_string_lossy().into_owned())
+                .map_or(String::new(), |e| e.to_string_lossy().into_owned()),
+            page.area.height
         ),
-        Err(e) => format!("cannot save the screen: {e}"),
+        Err(e) => format!("cannot save the screen in {}: {e}", dir.display()),
     }
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
 }
 
 /// Writes both files into `dir`, named by the wall-clock time; a second save in

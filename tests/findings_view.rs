@@ -3,35 +3,13 @@
 
 use crate::support as common;
 
+fn draw(app: &App, snapshot: &Snapshot, w: u16, h: u16) -> String {
+    common::text(&common::draw(app, snapshot, w, h))
+}
+
 use flightdeck::app::findings::{FindingsFilter, matching_rows};
 use flightdeck::app::{Action, App};
 use flightdeck::store::Snapshot;
-use flightdeck::ui;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
-
-fn draw(app: &App, snapshot: &Snapshot, w: u16, h: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");
-    terminal
-        .draw(|f| ui::render(f, app, snapshot))
-        .expect("draw into a test backend");
-    text(terminal.backend().buffer())
-}
-
-fn text(buf: &Buffer) -> String {
-    let area = buf.area;
-    let mut out = String::new();
-    for y in 0..area.height {
-        let mut line = String::new();
-        for x in 0..area.width {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
 
 fn typed(app: &mut App, snapshot: &Snapshot, s: &str) {
     app.update(Action::Filter, snapshot);

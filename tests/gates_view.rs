@@ -4,28 +4,14 @@
 //! Overview's gates view (`v`) and the lane detail's certification line.
 
 use crate::support as common;
+use common::text;
 
 use flightdeck::app::Action;
 use flightdeck::metrics::gates::canary_region;
 use flightdeck::ui::screens::team_gates;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
 use ratatui::style::Color;
-
-fn text(buf: &Buffer) -> String {
-    let area = buf.area;
-    let mut out = String::new();
-    for y in 0..area.height {
-        let mut line = String::new();
-        for x in 0..area.width {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
 
 #[test]
 fn gates_section_of_checkout_120() {

@@ -4,36 +4,12 @@
 //! the declared override). The Overview's GOV column and the team drill-down.
 
 use crate::support as common;
+use common::{draw, text};
 
 use flightdeck::app::{Action, App};
 use flightdeck::store::Snapshot;
-use flightdeck::ui;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::Color;
-
-fn draw(app: &App, snapshot: &Snapshot, w: u16, h: u16) -> Buffer {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");
-    terminal
-        .draw(|f| ui::render(f, app, snapshot))
-        .expect("draw into a test backend");
-    terminal.backend().buffer().clone()
-}
-
-fn text(buf: &Buffer) -> String {
-    let area = buf.area;
-    let mut out = String::new();
-    for y in 0..area.height {
-        let mut line = String::new();
-        for x in 0..area.width {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
 
 /// The cell where `needle` starts on the first row holding it.
 fn find(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {

@@ -3,29 +3,13 @@
 
 use crate::support as common;
 
+fn draw(app: &App, snapshot: &Snapshot, w: u16, h: u16) -> String {
+    common::text(&common::draw(app, snapshot, w, h))
+}
+
 use flightdeck::app::App;
 use flightdeck::store::Snapshot;
 use flightdeck::ui;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
-fn draw(app: &App, snapshot: &Snapshot, w: u16, h: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");
-    terminal
-        .draw(|f| ui::render(f, app, snapshot))
-        .expect("draw into a test backend");
-    let buf = terminal.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut line = String::new();
-        for x in 0..buf.area.width {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
 
 fn screen(name: &str, w: u16, h: u16) -> String {
     let snapshot = common::demo_snapshot();

@@ -115,3 +115,33 @@ pub fn records_of(lines: &[serde_json::Value]) -> Records {
     );
     Records::from_events(events)
 }
+
+/// `app` drawn into a `w` x `h` test terminal.
+pub fn draw(
+    app: &flightdeck::app::App,
+    snapshot: &Snapshot,
+    w: u16,
+    h: u16,
+) -> ratatui::buffer::Buffer {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("test backend");
+    terminal
+        .draw(|f| flightdeck::ui::render(f, app, snapshot))
+        .expect("draw into a test backend");
+    terminal.backend().buffer().clone()
+}
+
+/// A drawn buffer as text: each row with its trailing spaces trimmed, then a newline.
+pub fn text(buf: &ratatui::buffer::Buffer) -> String {
+    let area = buf.area;
+    let mut out = String::new();
+    for y in 0..area.height {
+        let mut line = String::new();
+        for x in 0..area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

@@ -421,8 +421,8 @@ fn the_view_saved_on_quit_comes_back_screen_window_sort_and_filters() {
     };
     assert_eq!(get("screen"), Some("Incidents"));
     assert_eq!(get("window"), Some("90d"));
-    assert_eq!(get("view Overview"), Some("3v\ttier:low"));
-    assert_eq!(get("view Incidents"), Some("-\tstatus:open"));
+    assert_eq!(get("view Overview"), Some("lead time:desc\ttier:low"));
+    assert_eq!(get("view Incidents"), Some("\tstatus:open"));
 
     let mut again = common::app();
     again.restore_view(&saved);
@@ -454,6 +454,6 @@ fn the_view_saved_on_quit_comes_back_screen_window_sort_and_filters() {
     assert_eq!((other.top().name(), other.window_days()), ("Overview", 30));
     assert_eq!(
         other.saved_view()[2],
-        ("view Overview".to_string(), "-\t".to_string())
+        ("view Overview".to_string(), "\t".to_string())
     );
 }

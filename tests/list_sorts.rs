@@ -183,9 +183,9 @@ fn each_list_screen_keeps_its_sort_between_runs() {
             .find(|(key, _)| key == k)
             .map(|(_, v)| v.clone())
     };
-    assert_eq!(get("view Lanes").as_deref(), Some("1v\t"));
-    assert_eq!(get("view Incidents").as_deref(), Some("3v\t"));
-    assert_eq!(get("view Findings").as_deref(), Some("2v\t\tR"));
+    assert_eq!(get("view Lanes").as_deref(), Some("state:desc\t"));
+    assert_eq!(get("view Incidents").as_deref(), Some("severity:desc\t"));
+    assert_eq!(get("view Findings").as_deref(), Some("age:desc\t\tR"));
     let mut again = common::app();
     again.restore_view(&saved);
     again.refresh(&s);
@@ -254,7 +254,8 @@ fn the_saved_page_holds_every_row_and_starts_at_the_top() {
     assert!(listed.len() > 30, "more than an 80x24 screen shows");
     app.update(Action::Bottom, &s);
     let selected = app.cursor().selected;
-    let page = flightdeck::ui::screen_export::whole_page(&mut app, &s, 80, 24);
+    let (page, cut) = flightdeck::ui::screen_export::whole_page(&mut app, &s, 80, 24);
+    assert!(!cut);
     let text = flightdeck::ui::screen_export::to_text(&page);
     for id in &listed {
         assert!(text.contains(id.as_str()), "{id} missing from the page");
@@ -265,9 +266,9 @@ fn the_saved_page_holds_every_row_and_starts_at_the_top() {
     app.update(Action::Open, &s);
     assert_eq!(app.top().name(), "Lane");
     assert!(app.cursor().rows > 15, "{:?}", app.cursor());
-    let first = flightdeck::ui::screen_export::to_text(&flightdeck::ui::screen_export::whole_page(
-        &mut app, &s, 60, 15,
-    ));
+    let first = flightdeck::ui::screen_export::to_text(
+        &flightdeck::ui::screen_export::whole_page(&mut app, &s, 60, 15).0,
+    );
     // As the cockpit does: the screen is drawn at its size before keys move it.
     let mut terminal =
         ratatui::Terminal::new(ratatui::backend::TestBackend::new(60, 15)).expect("backend");
@@ -277,7 +278,7 @@ fn the_saved_page_holds_every_row_and_starts_at_the_top() {
     app.update(Action::Down, &s);
     app.update(Action::Down, &s);
     let scrolled = flightdeck::ui::screen_export::to_text(
-        &flightdeck::ui::screen_export::whole_page(&mut app, &s, 60, 15),
+        &flightdeck::ui::screen_export::whole_page(&mut app, &s, 60, 15).0,
     );
     assert_eq!(scrolled, first);
     assert_eq!(app.cursor().selected, 2);

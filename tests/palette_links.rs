@@ -179,10 +179,10 @@ fn f_selects_an_alert_and_enter_opens_its_lane_incident_finding_or_contract() {
         for _ in 0..n {
             app.update(Action::Down, &s);
         }
-        assert_eq!(app.release.feed, Some(n));
+        assert_eq!(app.release.feed.as_deref(), Some(&*alert.key));
         app.update(Action::Open, &s);
         assert_eq!(app.release.feed, None, "Enter leaves the feed");
-        let (tab, page, id) = match alert.subject().expect("every alert names something") {
+        let (tab, page, id) = match alert.subject.clone() {
             Subject::Lane(id) => ("Lanes", "Lane", id),
             Subject::Incident(id) => ("Incidents", "Incident", id),
             Subject::Finding(id) => ("Findings", "Finding", id),

@@ -11,32 +11,39 @@ use crate::store::Snapshot;
 impl App {
     /// `f`: the feed takes the movement keys, on its newest alert.
     pub(super) fn focus_feed(&mut self) {
-        let entries = self.release.log.entries().len();
+        let newest = self.release.log.entries().first().map(|a| a.key.clone());
         self.message = if !self.release.on {
             Some("f selects alerts in the release-window feed: w shows it".into())
-        } else if entries == 0 {
+        } else if newest.is_none() {
             Some("no alert to select: the feed is quiet".into())
         } else {
-            self.release.feed = Some(0);
+            self.release.feed = newest;
             None
         };
+    }
+
+    /// The row of the selected alert in the feed (the newest when it has
+    /// left the feed), while the feed is selected.
+    pub fn feed_row(&self) -> Option<usize> {
+        let key = self.release.feed.as_deref()?;
+        let entries = self.release.log.entries();
+        Some(entries.iter().position(|a| &*a.key == key).unwrap_or(0))
     }
 
     /// A key while the feed is selected; `None`: not a feed key, it acts as
     /// anywhere else.
     pub(super) fn feed_key(&mut self, action: Action, snapshot: &Snapshot) -> Option<Effect> {
-        let selected = self.release.feed?;
+        let row = self.feed_row()?;
         let entries = self.release.log.entries();
-        // The feed may have shrunk (acknowledged alerts age out).
         let mut cursor = Cursor {
-            selected: selected.min(entries.len().saturating_sub(1)),
+            selected: row,
             rows: entries.len(),
         };
         if cursor.apply(action) {
-            self.release.feed = Some(cursor.selected);
+            self.release.feed = entries.get(cursor.selected).map(|a| a.key.clone());
             return Some(Effect::Redraw);
         }
-        let alert = entries.get(cursor.selected);
+        let alert = entries.get(row);
         match action {
             Action::Back | Action::FocusFeed | Action::Quit => {
                 self.release.feed = None;
@@ -46,6 +53,9 @@ impl App {
                 let key = alert?.key.clone();
                 let acked = self.release.log.acknowledge(&key, self.now);
                 self.release.flash = 0;
+                if !acked {
+                    self.message = Some(format!("{key} is already acknowledged"));
+                }
                 Some(if acked {
                     Effect::Acknowledged
                 } else {
@@ -53,13 +63,9 @@ impl App {
                 })
             }
             Action::Open => {
-                let subject = alert.and_then(|a| a.subject());
+                let subject = alert.map(|a| a.subject.clone());
                 self.release.feed = None;
-                let Some(subject) = subject else {
-                    self.message = Some("this alert names nothing to open".into());
-                    return Some(Effect::Redraw);
-                };
-                let (screen, id) = match subject {
+                let (screen, id) = match subject? {
                     Subject::Lane(id) => ("Lanes", id),
                     Subject::Incident(id) => ("Incidents", id),
                     Subject::Finding(id) => ("Findings", id),

@@ -76,22 +76,38 @@ impl ColumnSort {
         }
     }
 
-    /// The sort as kept between runs: the column's number, `-` for the
-    /// screen's order, and `v` when reversed (`3v`).
-    pub fn saved(self) -> String {
-        let col = self.col.map_or("-".to_string(), |c| c.to_string());
-        format!("{col}{}", if self.descending { "v" } else { "" })
+    /// The sort as kept between runs: the column's name (`lead time`, empty
+    /// for the screen's order) and `:desc` when reversed. A name, not a
+    /// position, so that a column added later does not move a saved sort.
+    pub fn saved(self, names: &[&str]) -> String {
+        let name = self.col.and_then(|c| names.get(c)).copied().unwrap_or("");
+        format!("{name}{}", if self.descending { ":desc" } else { "" })
     }
 
-    /// Reads [`ColumnSort::saved`]; anything else (or a column the screen no
-    /// longer has) is the default.
-    pub fn restore(text: &str, columns: usize) -> Self {
+    /// Reads [`ColumnSort::saved`], and the column numbers (`3v`, `-`) that
+    /// earlier versions saved; anything else is the default.
+    pub fn restore(text: &str, names: &[&str]) -> Self {
+        if let Some(by_name) = Self::by_name(text, names) {
+            return by_name;
+        }
         let (col, descending) = match text.strip_suffix('v') {
             Some(c) => (c, true),
             None => (text, false),
         };
-        let col = col.parse::<usize>().ok().filter(|&c| c < columns);
+        let col = col.parse::<usize>().ok().filter(|&c| c < names.len());
         Self { col, descending }
+    }
+
+    fn by_name(text: &str, names: &[&str]) -> Option<Self> {
+        let (name, descending) = match text.strip_suffix(":desc") {
+            Some(n) => (n, true),
+            None => (text, false),
+        };
+        let col = match name {
+            "" => None,
+            _ => Some(names.iter().position(|n| *n == name)?),
+        };
+        Some(Self { col, descending })
     }
 
     /// Sorts `rows` (already in the screen's own order) by the column:
@@ -133,17 +149,17 @@ fn compare(a: SortKey, b: SortKey) -> Ordering {
     }
 }
 
-/// What a list screen keeps between runs: its sort and its filter's text,
-/// tab-separated.
-pub fn saved(sort: ColumnSort, filter: &str) -> String {
-    format!("{}\t{filter}", sort.saved())
+/// What a list screen keeps between runs: its sort (by the column's name in
+/// `names`) and its filter's text, tab-separated.
+pub fn saved(sort: ColumnSort, names: &[&str], filter: &str) -> String {
+    format!("{}\t{filter}", sort.saved(names))
 }
 
 /// Reads [`saved`]: the sort and the filter's text. A line without a tab is a
 /// filter alone (what these screens saved before they sorted).
-pub fn restore(text: &str, columns: usize) -> (ColumnSort, &str) {
+pub fn restore<'a>(text: &'a str, names: &[&str]) -> (ColumnSort, &'a str) {
     match text.split_once('\t') {
-        Some((sort, filter)) => (ColumnSort::restore(sort, columns), filter),
+        Some((sort, filter)) => (ColumnSort::restore(sort, names), filter),
         None => (ColumnSort::default(), text),
     }
 }
@@ -179,10 +195,22 @@ mod tests {
                 .title(&["team"], "oldest first"),
             " · oldest first"
         );
-        assert_eq!(ColumnSort::restore(&s.reversed().saved(), 2), s.reversed());
-        assert_eq!(ColumnSort::restore("7", 2), ColumnSort::default());
-        assert_eq!(restore("pay", 2), (ColumnSort::default(), "pay"));
-        assert_eq!(restore(&saved(s, "team:a b"), 2), (s, "team:a b"));
+        let names = ["team", "age"];
+        assert_eq!(s.reversed().saved(&names), "age:desc");
+        assert_eq!(ColumnSort::restore("age:desc", &names), s.reversed());
+        assert_eq!(
+            ColumnSort::restore(":desc", &names),
+            ColumnSort::default().reversed()
+        );
+        // What earlier versions saved: the column's number.
+        assert_eq!(ColumnSort::restore("1v", &names), s.reversed());
+        assert_eq!(ColumnSort::restore("7", &names), ColumnSort::default());
+        assert_eq!(ColumnSort::restore("nosuch", &names), ColumnSort::default());
+        assert_eq!(restore("pay", &names), (ColumnSort::default(), "pay"));
+        assert_eq!(
+            restore(&saved(s, &names, "team:a b"), &names),
+            (s, "team:a b")
+        );
     }
 
     #[test]

@@ -77,7 +77,7 @@ pub enum Action {
     ToggleGates,
     /// `u` on the Overview: the incidents attributed to no deployment.
     Unattributed,
-    /// `x` on Findings: resolved findings shown too, or open ones only.
+    /// `R` on Findings: resolved findings shown too, or open ones only.
     ToggleResolved,
     /// `o`: sort by the next column (after the last: the default order).
     SortNext,
@@ -179,9 +179,9 @@ pub struct ReleaseWindow {
     /// The alert the status bar flashes: a key into `log`, so the flash shows
     /// only what the feed holds, and stops when it is acknowledged.
     pub flash_key: Option<Text>,
-    /// `f`: the alert selected in the feed (an index into `log.entries()`),
-    /// while keys move in the feed.
-    pub feed: Option<usize>,
+    /// `f`: the key of the alert selected in the feed, while keys move in
+    /// the feed (a key, not a row: new alerts come in on top).
+    pub feed: Option<Text>,
 }
 
 impl ReleaseWindow {
@@ -336,7 +336,11 @@ impl App {
         if self.palette.is_some() {
             return self.palette_key(action, snapshot);
         }
-        if let Some(effect) = self.feed_key(action, snapshot) {
+        // A prompt or the help takes the keys before the feed.
+        if !self.typing()
+            && !self.help
+            && let Some(effect) = self.feed_key(action, snapshot)
+        {
             return effect;
         }
         // Replay and snapshot keys work on every screen, help included.
@@ -545,11 +549,14 @@ impl App {
         }
     }
 
-    /// Runs `f` with the screen on top scrolled to its first row (a saved
-    /// page starts there), then puts the selection back.
+    /// Runs `f` with a detail that scrolls by line on its first line (a
+    /// saved page starts there; a list keeps its selection, which a page
+    /// tall enough shows from the top anyway), then scrolls it back.
     pub fn from_the_top<R>(&mut self, f: impl FnOnce(&App) -> R) -> R {
         let cursor = *self.cursor();
-        self.top_slot_mut().cursor.selected = 0;
+        if self.top().scroll_end().is_some() {
+            self.top_slot_mut().cursor.selected = 0;
+        }
         let out = f(self);
         self.top_slot_mut().cursor = cursor;
         out

@@ -373,9 +373,13 @@ impl Keyed<'_> {
             }
             Effect::SaveScreen => {
                 let area = self.screen.area;
-                let page =
+                let (page, cut) =
                     crate::ui::screen_export::whole_page(app, snapshot, area.width, area.height);
-                app.message = Some(crate::commands::screen_save::save_in_working_dir(&page));
+                let mut said = crate::commands::screen_save::save_in_working_dir(&page);
+                if cut {
+                    said.push_str(": the list's first rows only, it is longer");
+                }
+                app.message = Some(said);
                 Effect::Redraw
             }
         }

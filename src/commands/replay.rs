@@ -40,7 +40,13 @@ pub fn feed(args: &ReplayArgs) -> Result<ReplayFeed> {
             m.origin, m.line, m.error
         );
     }
-    ReplayFeed::new(events, args.from.or_else(|| live_part(&args.file)), args.to).ok_or_else(|| {
+    ReplayFeed::new(
+        events,
+        args.from
+            .or_else(|| live_part(&args.file).filter(|t| args.to.is_none_or(|to| *t <= to))),
+        args.to,
+    )
+    .ok_or_else(|| {
         ReplayError::Empty {
             path: args.file.display().to_string(),
             range: if args.to.is_some() {

@@ -59,43 +59,14 @@ pub struct Alert {
     /// When its condition ended (the incident was resolved, the stage left its
     /// pause); the feed keeps it, marked cleared, until it is acknowledged.
     pub cleared: Option<Time>,
+    /// What Enter on the alert in the feed opens.
+    pub subject: Subject,
 }
 
 impl Alert {
     /// Whether it describes a state that lasts (a pause) rather than an event.
     pub fn ongoing(&self) -> bool {
         self.since.is_some()
-    }
-
-    /// The record the alert is about, read back from its key: what Enter on
-    /// the alert in the feed opens.
-    pub fn subject(&self) -> Option<Subject> {
-        let key = &*self.key;
-        // A region never holds a colon; an id might, so regions are cut from the end.
-        let lane = |prefix: &str| {
-            let rest = key.strip_prefix(prefix)?;
-            Some(Subject::Lane(Text::from(rest.rsplit_once(':')?.0)))
-        };
-        match self.kind {
-            AlertKind::CanaryFailed => Some(Subject::Lane(key.strip_prefix("canary:")?.into())),
-            AlertKind::RolledBack => lane("rollback:"),
-            AlertKind::PausedTooLong => lane("paused:"),
-            AlertKind::IncidentOpened => {
-                Some(Subject::Incident(key.strip_prefix("incident:")?.into()))
-            }
-            AlertKind::CriticalFinding => {
-                Some(Subject::Finding(key.strip_prefix("finding:")?.into()))
-            }
-            // Git refs and deployment ids from the APIs hold no colon; the
-            // contract's id (after it) may.
-            AlertKind::ContractHeld => {
-                let rest = key.strip_prefix("contract-held:")?;
-                Some(Subject::Lane(rest.split_once(':')?.0.into()))
-            }
-            AlertKind::ContractStalled => Some(Subject::Contract(
-                key.strip_prefix("contract-stalled:")?.into(),
-            )),
-        }
     }
 }
 
@@ -142,7 +113,10 @@ pub fn derive(lanes: &Lanes, records: &Records, now: Time) -> Vec<Alert> {
         let sev = i.severity.as_deref().unwrap_or("incident");
         let title = i.title.as_deref().unwrap_or("");
         let pushed = feed.push(
-            format!("incident:{}", i.id),
+            (
+                format!("incident:{}", i.id),
+                Subject::Incident(i.id.clone()),
+            ),
             AlertKind::IncidentOpened,
             i.opened,
             &i.service,
@@ -157,7 +131,7 @@ pub fn derive(lanes: &Lanes, records: &Records, now: Time) -> Vec<Alert> {
         if f.severity == Severity::Critical && f.status == FindingStatus::Open {
             let service = f.service.clone().unwrap_or_else(|| Text::from("-"));
             feed.push(
-                format!("finding:{}", f.id),
+                (format!("finding:{}", f.id), Subject::Finding(f.id.clone())),
                 AlertKind::CriticalFinding,
                 f.opened,
                 &service,
@@ -188,7 +162,7 @@ impl Feed {
     /// (since when, the text after the age) for an ongoing state.
     fn push(
         &mut self,
-        key: String,
+        (key, subject): (String, Subject),
         kind: AlertKind,
         at: Time,
         service: &Text,
@@ -207,6 +181,7 @@ impl Feed {
                 since,
                 tail: Text::from(tail.unwrap_or_default()),
                 cleared: None,
+                subject,
             });
             return self.out.last_mut();
         }
@@ -226,7 +201,10 @@ impl Feed {
                 .map(|s| format!(" (score {s:.0})"))
                 .unwrap_or_default();
             self.push(
-                format!("canary:{}", lane.id),
+                (
+                    format!("canary:{}", lane.id),
+                    Subject::Lane(lane.id.clone()),
+                ),
                 AlertKind::CanaryFailed,
                 c.time,
                 &lane.service,
@@ -238,7 +216,10 @@ impl Feed {
             match s.state {
                 StageState::RolledBack | StageState::Aborted => {
                     self.push(
-                        format!("rollback:{}:{}", lane.id, s.region),
+                        (
+                            format!("rollback:{}:{}", lane.id, s.region),
+                            Subject::Lane(lane.id.clone()),
+                        ),
                         AlertKind::RolledBack,
                         s.end.unwrap_or(lane.started),
                         &lane.service,
@@ -254,7 +235,10 @@ impl Feed {
                             .map(|r| format!(": {r}"))
                             .unwrap_or_default();
                         self.push(
-                            format!("paused:{}:{}", lane.id, s.region),
+                            (
+                                format!("paused:{}:{}", lane.id, s.region),
+                                Subject::Lane(lane.id.clone()),
+                            ),
                             AlertKind::PausedTooLong,
                             p + PAUSED_TOO_LONG,
                             &lane.service,
@@ -265,64 +249,6 @@ impl Feed {
                 }
                 _ => {}
             }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every kind of alert names what Enter in the feed opens, read from its key.
-    #[test]
-    fn each_kind_names_its_subject_from_its_key() {
-        let alert = |kind, key: &str| Alert {
-            key: Text::from(key),
-            kind,
-            at: Time::default(),
-            service: Text::from("api"),
-            text: Text::from(""),
-            since: None,
-            tail: Text::from(""),
-            cleared: None,
-        };
-        let lane = |id: &str| Some(Subject::Lane(id.into()));
-        let cases = [
-            (AlertKind::CanaryFailed, "canary:api-12", lane("api-12")),
-            (
-                AlertKind::RolledBack,
-                "rollback:api-12:eu-west-1",
-                lane("api-12"),
-            ),
-            (
-                AlertKind::PausedTooLong,
-                "paused:ns:api-12:us-east-1",
-                lane("ns:api-12"),
-            ),
-            (
-                AlertKind::IncidentOpened,
-                "incident:INC-7",
-                Some(Subject::Incident("INC-7".into())),
-            ),
-            (
-                AlertKind::CriticalFinding,
-                "finding:arn:aws:x:1",
-                Some(Subject::Finding("arn:aws:x:1".into())),
-            ),
-            (
-                AlertKind::ContractHeld,
-                "contract-held:api-12:orders:v2",
-                lane("api-12"),
-            ),
-            (
-                AlertKind::ContractStalled,
-                "contract-stalled:orders:v2",
-                Some(Subject::Contract("orders:v2".into())),
-            ),
-            (AlertKind::CanaryFailed, "something-else", None),
-        ];
-        for (kind, key, want) in cases {
-            assert_eq!(alert(kind, key).subject(), want, "{key}");
         }
     }
 }

@@ -7,27 +7,32 @@ use ratatui::buffer::{Buffer, Cell};
 use ratatui::style::{Color, Modifier};
 use ratatui::text::Span;
 
-/// The tallest page `s` draws: enough for any list, bounded so a huge one
-/// cannot eat the memory.
-const MAX_PAGE_ROWS: u16 = 5000;
+/// The most cells a page `s` draws holds (the off-screen terminal keeps two
+/// buffers of them): enough for thousands of rows, bounded so that a huge
+/// list cannot eat the memory.
+const MAX_PAGE_CELLS: u32 = 400_000;
 
 /// The screen on view drawn whole, `width` wide: as tall as the terminal plus
 /// every row of its list (or line of its detail), from the top, so nothing
-/// scrolled out is lost. Drawn off screen; no I/O.
+/// scrolled out is lost (up to [`MAX_PAGE_CELLS`]: a longer list keeps its
+/// first rows, and the flag says it was cut). Drawn off screen; no I/O.
 pub fn whole_page(
     app: &mut crate::app::App,
     snapshot: &crate::store::Snapshot,
     width: u16,
     height: u16,
-) -> Buffer {
+) -> (Buffer, bool) {
     let rows = u16::try_from(app.cursor().rows).unwrap_or(u16::MAX);
-    let tall = height.saturating_add(rows).min(MAX_PAGE_ROWS).max(height);
+    let most = u16::try_from(MAX_PAGE_CELLS / u32::from(width.max(1))).unwrap_or(u16::MAX);
+    let wanted = height.saturating_add(rows);
+    let tall = wanted.min(most).max(height);
     // The test backend is a plain cell buffer: drawing on it cannot fail.
     let Ok(mut terminal) = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, tall));
-    app.from_the_top(|app| {
+    let page = app.from_the_top(|app| {
         let Ok(drawn) = terminal.draw(|frame| super::render(frame, app, snapshot));
         drawn.buffer.clone()
-    })
+    });
+    (page, tall < wanted)
 }
 
 /// Page colours where a cell keeps the terminal's default.

@@ -6,7 +6,7 @@
 
 use chrono::TimeDelta;
 
-use crate::metrics::alerts::{Alert, AlertKind, LOOKBACK};
+use crate::metrics::alerts::{Alert, AlertKind, LOOKBACK, Subject};
 use crate::metrics::lanes::{Blocker, Gate, Lanes, Outcome};
 use crate::model::settings::Settings;
 use crate::model::{Text, Time};
@@ -71,6 +71,7 @@ pub fn alerts(g: &Governance, lanes: &Lanes, settings: &Settings, now: Time) -> 
                 h.consumers.join(", ")
             )),
             cleared: None,
+            subject: Subject::Lane(h.deployment.clone()),
         });
     }
     for c in g.contracts.iter().filter(|c| c.stalled) {
@@ -81,6 +82,7 @@ pub fn alerts(g: &Governance, lanes: &Lanes, settings: &Settings, now: Time) -> 
         let waiting: Vec<&str> = c.waiting().map(|s| &**s).collect();
         out.push(Alert {
             key: Text::from(format!("contract-stalled:{}", c.id)),
+            subject: Subject::Contract(c.id.clone()),
             kind: AlertKind::ContractStalled,
             at,
             service: c.producer.clone(),

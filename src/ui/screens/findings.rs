@@ -74,14 +74,18 @@ pub struct Findings {
     show_resolved: bool,
     /// How many findings the open-only default hides.
     hidden: usize,
+    /// The record of each row, so that the cursor stays on its finding.
+    row_records: Vec<usize>,
     sort: ColumnSort,
 }
 
 impl Findings {
     fn refilter(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
-        self.version = Some(ctx.snapshot.version);
         let view = &ctx.snapshot.views.findings.rows;
         let records = &ctx.snapshot.records.findings;
+        // The finding selected, by record: the cursor stays on it.
+        let anchor = self.row_records.get(cursor.selected).copied();
+        self.version = Some(ctx.snapshot.version);
         let mut rows = matching_rows(&self.filter, ctx.snapshot);
         let before = rows.len();
         if !self.show_resolved && self.filter.statuses.is_empty() {
@@ -102,6 +106,14 @@ impl Findings {
             }
         });
         self.rows = rows;
+        self.row_records = self
+            .rows
+            .iter()
+            .map(|&r| view.get(r).map_or(usize::MAX, |row| row.index))
+            .collect();
+        if let Some(row) = anchor.and_then(|a| self.row_records.iter().position(|&r| r == a)) {
+            cursor.selected = row;
+        }
         cursor.set_rows(self.rows.len());
     }
 
@@ -205,11 +217,11 @@ impl Screen for Findings {
 
     fn saved_view(&self) -> Option<String> {
         let resolved = if self.show_resolved { "R" } else { "" };
-        Some(list_sort::saved(self.sort, &self.filter.text) + "\t" + resolved)
+        Some(list_sort::saved(self.sort, &SORT_NAMES, &self.filter.text) + "\t" + resolved)
     }
 
     fn restore_view(&mut self, text: &str) {
-        let (sort, rest) = list_sort::restore(text, SORT_NAMES.len());
+        let (sort, rest) = list_sort::restore(text, &SORT_NAMES);
         let (text, resolved) = rest.split_once('\t').unwrap_or((rest, ""));
         self.sort = sort;
         self.show_resolved = resolved == "R";

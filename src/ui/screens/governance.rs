@@ -18,7 +18,7 @@ use crate::app::list_filter::{Edit, Field, ListFilter};
 use crate::app::list_sort::{self, ColumnSort};
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::app::theme::Theme;
-use crate::metrics::governance::{AccountDrift, ContractState, Governance};
+use crate::metrics::governance::{ContractState, Governance};
 use crate::ui::screens::governance_detail;
 use crate::ui::widgets::fitted_table::{self, Col, FitRow, KEEP};
 use crate::ui::widgets::{prompt, scroll};
@@ -49,6 +49,10 @@ const KEYS: &[Binding] = &[
     key(KeyCode::Char('O'), "", Action::SortReverse, ""),
 ];
 
+/// Marks a palette target that is an account, not a contract: a unit
+/// separator, which no id holds (ids are cleaned of control characters).
+const ACCOUNT: &str = "\u{1f}account\u{1f}";
+
 /// What `/` can name on Governance.
 const FILTER_KEYS: &[Field] = &[Field::Team, Field::Status];
 
@@ -72,6 +76,9 @@ pub struct GovernanceScreen {
     components: Vec<(usize, usize)>,
     /// How many contracts and components there are without the filter.
     total: (usize, usize),
+    /// What each row shows (a contract's id, an account's component), so
+    /// that the cursor stays on it.
+    keys: Vec<String>,
     filter: ListFilter,
     sort: ColumnSort,
 }
@@ -119,15 +126,15 @@ impl Screen for GovernanceScreen {
         });
         let accounts = g.accounts.iter().map(|a| {
             let label = format!("{} {}", a.account, a.team);
-            ("account", label, format!("account:{}", a.account))
+            ("account", label, format!("{ACCOUNT}{}", a.account))
         });
         contracts.chain(accounts).collect()
     }
 
-    /// A contract's id, or `account:` and an account's.
+    /// A contract's id, or [`ACCOUNT`] and an account's.
     fn open_id(&mut self, id: &str, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
         let g = &ctx.snapshot.views.governance;
-        let row = match id.strip_prefix("account:") {
+        let row = match id.strip_prefix(ACCOUNT) {
             Some(account) => {
                 let n = self
                     .components
@@ -158,11 +165,15 @@ impl Screen for GovernanceScreen {
     }
 
     fn saved_view(&self) -> Option<String> {
-        Some(list_sort::saved(self.sort, &self.filter.query.text))
+        Some(list_sort::saved(
+            self.sort,
+            &SORT_NAMES,
+            &self.filter.query.text,
+        ))
     }
 
     fn restore_view(&mut self, text: &str) {
-        let (sort, filter) = list_sort::restore(text, SORT_NAMES.len());
+        let (sort, filter) = list_sort::restore(text, &SORT_NAMES);
         self.sort = sort;
         self.filter.restore(filter, FILTER_KEYS);
     }
@@ -208,6 +219,7 @@ impl Screen for GovernanceScreen {
 
 impl GovernanceScreen {
     fn rebuild(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
+        let anchor = self.keys.get(cursor.selected).cloned();
         let g = &ctx.snapshot.views.governance;
         let start = window_start(ctx);
         let q = &self.filter.query;
@@ -243,6 +255,20 @@ impl GovernanceScreen {
             .into_iter()
             .filter(|&(a, c)| q.is_empty() || q.matches(&component_fields(&g.accounts[a], c)))
             .collect();
+        // Each row by what it shows, so the cursor stays on it through a sort or new data.
+        let contract_keys = self
+            .contracts
+            .iter()
+            .map(|&c| g.contracts[c].id.to_string());
+        let component_keys = self.components.iter().map(|&(a, c)| {
+            let account = &g.accounts[a];
+            let component = account.components.get(c).map_or("", |x| &*x.component);
+            format!("{}\u{1f}{component}", account.account)
+        });
+        self.keys = contract_keys.chain(component_keys).collect();
+        if let Some(row) = anchor.and_then(|k| self.keys.iter().position(|x| *x == k)) {
+            cursor.selected = row;
+        }
         cursor.set_rows(self.contracts.len() + self.components.len());
     }
 
@@ -293,7 +319,7 @@ impl GovernanceScreen {
             &self.contracts,
             cursor.selected,
         );
-        accounts(
+        super::governance_accounts::table(
             frame,
             bottom,
             th,
@@ -400,85 +426,6 @@ fn contract_cells(th: &Theme, g: &Governance, c: &ContractState) -> Vec<Line<'st
         )),
         Line::from(waiting),
     ]
-}
-
-/// Accounts x components: account, team, component, version, latest, behind,
-/// since when, override reason.
-const ACCOUNT_COLUMNS: [Col; 8] = [
-    Col::whole("ACCOUNT", KEEP),
-    Col::name("TEAM", 6, 4),
-    Col::name("COMPONENT", 8, KEEP),
-    Col::whole("VERSION", KEEP),
-    Col::whole("LATEST", 5),
-    Col::whole("BEHIND", KEEP),
-    Col::whole("SINCE", 3),
-    Col::text("OVERRIDE", 8, 2),
-];
-
-fn accounts(
-    frame: &mut Frame,
-    area: Rect,
-    th: &Theme,
-    (g, filtered): (&Governance, &str),
-    rows: &[(usize, usize)],
-    selected: Option<usize>,
-) {
-    let drifted = g.accounts.iter().filter(|a| a.drifted > 0).count();
-    let block = Block::bordered().title(Span::styled(
-        format!(
-            " Accounts · {} · {drifted} drifted from the standard stack{filtered} · Enter opens ",
-            format::plural(g.accounts.len(), "account")
-        ),
-        th.title,
-    ));
-    let height = block.inner(area).height.saturating_sub(1) as usize;
-    let offset = selected.map_or(0, |s| scroll::offset(s, height));
-    let fit: Vec<FitRow> = rows
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(height)
-        .filter_map(|(n, &(a, c))| {
-            let account = g.accounts.get(a)?;
-            let first = n == offset || rows.get(n.wrapping_sub(1)).is_none_or(|p| p.0 != a);
-            Some(FitRow::marked(
-                component_cells(th, account, c, first)?,
-                Some(n) == selected,
-                th.selected,
-            ))
-        })
-        .collect();
-    fitted_table::draw(frame, area, block, (&ACCOUNT_COLUMNS, th.header), fit);
-}
-
-fn component_cells(
-    th: &Theme,
-    a: &AccountDrift,
-    c: usize,
-    first: bool,
-) -> Option<Vec<Line<'static>>> {
-    let comp = a.components.get(c)?;
-    let name = |s: String| if first { s } else { String::new() };
-    let behind_style = if comp.drifted() {
-        th.alert
-    } else if comp.behind > 0 {
-        th.dim
-    } else {
-        th.ok
-    };
-    Some(vec![
-        Line::from(name(a.account.to_string())),
-        Line::from(name(a.team.to_string())),
-        Line::from(comp.component.to_string()),
-        Line::from(comp.version.as_deref().unwrap_or("missing").to_string()),
-        Line::from(comp.latest.as_deref().unwrap_or("-").to_string()),
-        Line::from(Span::styled(comp.behind.to_string(), behind_style)),
-        Line::from(comp.since.map_or("-".to_string(), |s| {
-            let days = comp.days_behind.unwrap_or(0.0).floor().max(0.0);
-            format!("{days:.0}d ({})", s.format("%Y-%m-%d"))
-        })),
-        Line::from(comp.override_reason.as_deref().unwrap_or("").to_string()),
-    ])
 }
 
 /// Whether any contract or account was read (the Overview's GOV column).

@@ -228,11 +228,15 @@ impl Screen for Incidents {
     }
 
     fn saved_view(&self) -> Option<String> {
-        Some(list_sort::saved(self.sort, &self.filter.query.text))
+        Some(list_sort::saved(
+            self.sort,
+            &COLUMN_NAMES,
+            &self.filter.query.text,
+        ))
     }
 
     fn restore_view(&mut self, text: &str) {
-        let (sort, filter) = list_sort::restore(text, COLUMNS.len());
+        let (sort, filter) = list_sort::restore(text, &COLUMN_NAMES);
         self.sort = sort;
         self.filter.restore(filter, FILTER_KEYS);
     }
@@ -353,8 +357,8 @@ fn list(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Incid
     let sorted = state.sort.title(&COLUMN_NAMES, "reversed");
     let head = if state.unattributed {
         format!(
-            " Unattributed incidents · {} of all time · no deployment of their service succeeded within the link window before them",
-            state.total
+            " {} (all time): no deployment of the service within the link window",
+            format::plural(state.total, "unattributed incident")
         )
     } else {
         format!(

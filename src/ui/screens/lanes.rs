@@ -168,11 +168,15 @@ impl Screen for Lanes {
     }
 
     fn saved_view(&self) -> Option<String> {
-        Some(list_sort::saved(self.sort, &self.filter.query.text))
+        Some(list_sort::saved(
+            self.sort,
+            &SORT_NAMES,
+            &self.filter.query.text,
+        ))
     }
 
     fn restore_view(&mut self, text: &str) {
-        let (sort, filter) = list_sort::restore(text, SORT_NAMES.len());
+        let (sort, filter) = list_sort::restore(text, &SORT_NAMES);
         self.sort = sort;
         self.filter.restore(filter, FILTER_KEYS);
     }

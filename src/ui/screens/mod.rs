@@ -10,6 +10,7 @@ pub mod findings;
 mod findings_posture;
 pub mod findings_remote;
 pub mod governance;
+mod governance_accounts;
 pub mod governance_detail;
 mod governance_rows;
 pub mod incident;

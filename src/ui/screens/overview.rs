@@ -149,11 +149,15 @@ impl Screen for Overview {
     }
 
     fn saved_view(&self) -> Option<String> {
-        Some(list_sort::saved(self.sort, &self.filter.query.text))
+        Some(list_sort::saved(
+            self.sort,
+            &overview_rows::COLUMN_NAMES,
+            &self.filter.query.text,
+        ))
     }
 
     fn restore_view(&mut self, text: &str) {
-        let (sort, filter) = list_sort::restore(text, overview_rows::COLUMNS.len());
+        let (sort, filter) = list_sort::restore(text, &overview_rows::COLUMN_NAMES);
         self.sort = sort;
         self.filter.restore(filter, overview_rows::FILTER_KEYS);
     }

@@ -142,11 +142,15 @@ impl Screen for Sources {
     }
 
     fn saved_view(&self) -> Option<String> {
-        Some(list_sort::saved(self.sort, &self.filter.query.text))
+        Some(list_sort::saved(
+            self.sort,
+            &SORT_NAMES,
+            &self.filter.query.text,
+        ))
     }
 
     fn restore_view(&mut self, text: &str) {
-        let (sort, filter) = list_sort::restore(text, SORT_NAMES.len());
+        let (sort, filter) = list_sort::restore(text, &SORT_NAMES);
         self.sort = sort;
         self.filter.restore(filter, FILTER_KEYS);
     }
@@ -176,7 +180,6 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Sourc
     } else {
         &state.rows
     };
-    let table = table(ctx, listed, selected, state, area.width);
     let problem = |s: &SourceStatus| problem(s, ctx.now);
     // What the selected source read, by type (EVENTS mixes them), then its
     // problem, else the first failing source's, so that an error is always
@@ -200,6 +203,9 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Sourc
     };
     let [table_area, detail_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(height)]).areas(area);
+    // Borders and header take three rows; the list scrolls with the selection.
+    let rows = usize::from(table_area.height.saturating_sub(3));
+    let table = table(ctx, listed, (selected, rows), state, area.width);
     frame.render_widget(table, table_area);
     if listed.is_empty() && !snapshot.sources.is_empty() {
         super::overview::no_match(frame, table_area, th, "source");
@@ -221,7 +227,7 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Sourc
 fn table<'a>(
     ctx: &Ctx,
     listed: &[usize],
-    selected: usize,
+    (selected, rows): (usize, usize),
     state: &Sources,
     width: u16,
 ) -> Table<'a> {
@@ -241,6 +247,8 @@ fn table<'a>(
         .iter()
         .filter_map(|&i| snapshot.sources.get(i))
         .enumerate()
+        .skip(crate::ui::widgets::scroll::offset(selected, rows))
+        .take(rows)
         .map(|(n, s)| {
             let r = Row::new(source_cells(th, s, show_quota, ctx.now));
             if n == selected {

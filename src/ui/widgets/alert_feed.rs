@@ -38,10 +38,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             th.dim,
         ));
     let rows = block.inner(area).height as usize;
-    let selected = app
-        .release
-        .feed
-        .map(|s| s.min(alerts.len().saturating_sub(1)));
+    let selected = app.feed_row();
     let offset = selected.map_or(0, |s| crate::ui::widgets::scroll::offset(s, rows));
     let mut lines: Vec<Line> = alerts
         .iter()

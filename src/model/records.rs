@@ -23,9 +23,17 @@ pub struct Deployment {
     pub events: Vec<DeploymentLine>,
     /// Union of the change ids all lines list, first mention first.
     pub changes: Vec<Text>,
+    /// For each of `changes`, its change record's position when the line
+    /// listing it was applied ([`NOT_READ`] when the change had not been read
+    /// then): positions never move, so most readers need no id lookup
+    /// (see [`Records::listed_changes`]).
+    pub change_at: Vec<u32>,
     /// Any line marked it a hotfix.
     pub hotfix: bool,
 }
+
+/// In [`Deployment::change_at`]: the change was not read when it was listed.
+pub const NOT_READ: u32 = u32::MAX;
 
 /// One line of a deployment as kept: what it says beyond the id, service, team,
 /// changes and hotfix flag, which its deployment keeps once (a line naming
@@ -205,19 +213,12 @@ impl Records {
                             team: None,
                             events: Vec::new(),
                             changes: Vec::new(),
+                            change_at: Vec::new(),
                             hotfix: false,
                         });
                         i
                     }
                 };
-                // A listed change already read shares its record's id text.
-                let changes: Vec<Text> = std::mem::take(&mut d.changes)
-                    .into_iter()
-                    .map(|c| match self.change_index.get(&*c) {
-                        Some(n) => self.changes.get(n).map_or(c, |r| r.id.clone()),
-                        None => c,
-                    })
-                    .collect();
                 let Some(dep) = self.deployments.get_mut(i) else {
                     return Touch::Deployment(i);
                 };
@@ -226,10 +227,9 @@ impl Records {
                 }
                 dep.hotfix |= d.hotfix;
                 // The line's change list moves into the union: kept once, not per line.
-                for c in changes {
-                    if !dep.changes.contains(&c) {
-                        dep.changes.push(c);
-                    }
+                for c in std::mem::take(&mut d.changes) {
+                    let at = self.change_index.get(&*c);
+                    add_change(dep, c, at, &self.changes);
                 }
                 // Most deployments have two or three lines: growing one at a time
                 // keeps a million deployments from holding a spare line each.
@@ -307,6 +307,21 @@ impl Records {
         self.change_index.get(id)
     }
 
+    /// The changes `dep` lists, each with its record's position if it has
+    /// been read: the position kept when it was listed, else looked up.
+    pub fn listed_changes<'a>(
+        &'a self,
+        dep: &'a Deployment,
+    ) -> impl Iterator<Item = (&'a Text, Option<usize>)> + 'a {
+        dep.changes.iter().enumerate().map(move |(k, id)| {
+            let at = match dep.change_at.get(k) {
+                Some(&at) if at != NOT_READ => Some(at as usize),
+                _ => self.change(id),
+            };
+            (id, at)
+        })
+    }
+
     pub fn incident(&self, id: &str) -> Option<usize> {
         self.incident_index.get(id)
     }
@@ -329,6 +344,33 @@ impl Records {
             + self.standards.len()
             + self.baselines.len()
     }
+}
+
+/// Adds change `c` (at position `at` if read) to `dep`'s union, unless it is
+/// there already. A change read shares its record's id text.
+fn add_change(dep: &mut Deployment, c: Text, at: Option<usize>, changes: &Segmented<Change>) {
+    let at = at.map_or(NOT_READ, |n| n as u32);
+    let mut listed = false;
+    for (k, kept) in dep.change_at.iter_mut().enumerate() {
+        if at != NOT_READ && *kept == at {
+            listed = true;
+        } else if (at == NOT_READ || *kept == NOT_READ) && dep.changes[k] == c {
+            // Listed before it was read: now it has a position.
+            if *kept == NOT_READ {
+                *kept = at;
+            }
+            listed = true;
+        }
+        if listed {
+            return;
+        }
+    }
+    let c = match changes.get(at as usize) {
+        Some(r) if at != NOT_READ => r.id.clone(),
+        _ => c,
+    };
+    dep.changes.push(c);
+    dep.change_at.push(at);
 }
 
 /// Merges `item` into the record with the same id, or appends it; returns its position.

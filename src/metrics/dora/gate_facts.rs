@@ -72,8 +72,8 @@ impl Facts {
             let Some(dep) = records.deployments.get(d) else {
                 continue;
             };
-            for id in &dep.changes {
-                if let Some(c) = records.change(id) {
+            for (_, c) in records.listed_changes(dep) {
+                if let Some(c) = c {
                     work.extend(self.links.listers(c));
                 }
             }
@@ -120,8 +120,8 @@ impl Facts {
             l != d && (t, &*other.id) < me
         };
         let mut size = 0;
-        for id in &dep.changes {
-            if let Some(c) = records.change(id)
+        for (_, c) in records.listed_changes(dep) {
+            if let Some(c) = c
                 && !self.links.listers(c).any(earlier)
             {
                 size += 1;

@@ -244,8 +244,8 @@ impl Facts {
                 }
             };
             work.services.push(s);
-            for id in &dep.changes {
-                match records.change(id) {
+            for (id, at) in records.listed_changes(dep) {
+                match at {
                     Some(c) => {
                         l.add_lister(c, d32);
                         work.recount.push(c as u32);

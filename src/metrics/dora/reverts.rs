@@ -102,8 +102,8 @@ impl Facts {
             return None;
         }
         let mut rework = None;
-        for id in &dep.changes {
-            let Some(x) = records.change(id) else {
+        for (_, x) in records.listed_changes(dep) {
+            let Some(x) = x else {
                 continue;
             };
             if !matches!(l.counted.get(x), Some(Some((_, _, first))) if *first == d) {

@@ -72,10 +72,8 @@ impl Facts {
             let Some(dep) = records.deployments.get(d) else {
                 continue;
             };
-            for (_, c) in records.listed_changes(dep) {
-                if let Some(c) = c {
-                    work.extend(self.links.listers(c));
-                }
+            for c in records.listed_changes(dep).flatten() {
+                work.extend(self.links.listers(c));
             }
         }
         for &c in &touched.changes {
@@ -120,8 +118,8 @@ impl Facts {
             l != d && (t, &*other.id) < me
         };
         let mut size = 0;
-        for (_, c) in records.listed_changes(dep) {
-            if let Some(c) = c
+        for c in records.listed_changes(dep) {
+            if let Ok(c) = c
                 && !self.links.listers(c).any(earlier)
             {
                 size += 1;
@@ -138,7 +136,12 @@ impl Facts {
         d: u32,
     ) -> Option<TimeDelta> {
         let dep = records.deployments.get(d as usize)?;
-        let pass: Option<Time> = self.links.first_pass.get(&dep.id).copied();
-        gates::certification(gates::first_in_region(dep, region, settings), pass)
+        // No pass, no certification: the lines need not be read (most
+        // deployments of a file without canary results).
+        if self.links.first_pass.is_empty() {
+            return None;
+        }
+        let pass: Time = self.links.first_pass.get(&dep.id).copied()?;
+        gates::certification(gates::first_in_region(dep, region, settings), Some(pass))
     }
 }

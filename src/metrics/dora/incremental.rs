@@ -146,9 +146,11 @@ impl Facts {
     /// Placeholder facts for records read since the last update.
     fn grow(&mut self, records: &Records) {
         let l = &mut self.links;
+        // One empty name shared by every placeholder, not one each.
+        let none = Text::from("");
         while self.deployments.len() < records.deployments.len() {
             self.deployments.push(DeploymentFacts {
-                team: Text::from(""),
+                team: none.clone(),
                 t_done: None,
                 t_ok: None,
                 fail_reasons: Vec::new(),
@@ -161,7 +163,7 @@ impl Facts {
         }
         while self.incidents.len() < records.incidents.len() {
             self.incidents.push(IncidentFacts {
-                team: Text::from(""),
+                team: none.clone(),
                 attribution: None,
             });
             l.inc_service.push(NONE);
@@ -244,13 +246,13 @@ impl Facts {
                 }
             };
             work.services.push(s);
-            for (id, at) in records.listed_changes(dep) {
-                match at {
-                    Some(c) => {
+            for listed in records.listed_changes(dep) {
+                match listed {
+                    Ok(c) => {
                         l.add_lister(c, d32);
                         work.recount.push(c as u32);
                     }
-                    None => l.pending.wait(id, d32),
+                    Err(id) => l.pending.wait(id, d32),
                 }
             }
             work.refresh.push(d32);

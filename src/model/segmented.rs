@@ -14,7 +14,9 @@ use crate::model::Text;
 /// A fast hasher with good mixing (ids such as `c0000001` differ in a few
 /// bytes; a weak hash of them collides in the table's tag bits) and no random
 /// seed, so that runs are repeatable.
-type IdMap<K> = std::collections::HashMap<K, usize, FixedState>;
+/// Positions are kept as `u32` (four billion records is far beyond a store in
+/// memory), so that a short key and its position take three words.
+type IdMap<K> = std::collections::HashMap<K, u32, FixedState>;
 
 /// Records per chunk: small enough that copying one on write is cheap, large
 /// enough that a million records are a thousand pointers.
@@ -158,21 +160,22 @@ fn shard_of<Q: Hash + ?Sized>(key: &Q) -> usize {
 
 /// An id as an index key: a short one (most ids) is kept inline, so that
 /// comparing keys follows no pointer; a longer one shares the record's text.
-/// It hashes and compares as its bytes: look it up by `id.as_bytes()`.
+/// Two words either way. It hashes and compares as its bytes: look it up by
+/// `id.as_bytes()`.
 #[derive(Debug, Clone)]
 pub enum IdKey {
     Inline { len: u8, bytes: [u8; INLINE_ID] },
-    Shared(Text),
+    Shared(Arc<Text>),
 }
 
-/// The longest id kept inline (the key stays three words long).
-const INLINE_ID: usize = 22;
+/// The longest id kept inline.
+const INLINE_ID: usize = 14;
 
 impl IdKey {
     pub fn new(id: &Text) -> Self {
         let b = id.as_bytes();
         if b.len() > INLINE_ID {
-            return IdKey::Shared(id.clone());
+            return IdKey::Shared(Arc::new(id.clone()));
         }
         let mut bytes = [0; INLINE_ID];
         bytes[..b.len()].copy_from_slice(b);
@@ -217,12 +220,12 @@ impl<K: Hash + Eq + Clone> SharedIndex<K> {
         K: std::borrow::Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.shards[shard_of(key)].get(key).copied()
+        self.shards[shard_of(key)].get(key).map(|&v| v as usize)
     }
 
     pub fn insert(&mut self, key: K, value: usize) {
         let shard = shard_of(&key);
-        Arc::make_mut(&mut self.shards[shard]).insert(key, value);
+        Arc::make_mut(&mut self.shards[shard]).insert(key, value as u32);
     }
 
     /// The position kept for `key`, or `value` kept for it when it has none
@@ -231,9 +234,9 @@ impl<K: Hash + Eq + Clone> SharedIndex<K> {
         use std::collections::hash_map::Entry;
         let shard = shard_of(&key);
         match Arc::make_mut(&mut self.shards[shard]).entry(key) {
-            Entry::Occupied(e) => (*e.get(), false),
+            Entry::Occupied(e) => (*e.get() as usize, false),
             Entry::Vacant(e) => {
-                e.insert(value);
+                e.insert(value as u32);
                 (value, true)
             }
         }
@@ -289,6 +292,8 @@ mod tests {
             );
         }
         assert!(matches!(IdKey::new(&Text::from(&*long)), IdKey::Shared(_)));
+        // A key and its position: three words.
+        assert_eq!(std::mem::size_of::<(IdKey, u32)>(), 24);
         assert_eq!(index.get(b"c2".as_slice()), None);
     }
 

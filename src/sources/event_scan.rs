@@ -19,7 +19,7 @@ pub(super) enum Value<'a> {
 }
 
 /// Members kept at most: a line with more goes the general way.
-const MAX_MEMBERS: usize = 32;
+const MAX_MEMBERS: usize = 24;
 
 /// The members of one scanned line, in line order.
 pub(super) struct Members<'a> {
@@ -102,6 +102,32 @@ pub(super) fn items(list: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// The position of the first `"`, `\\` or control byte in `b`: eight bytes
+/// at a time while none of them can be one, then byte by byte.
+fn string_end(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Whether some byte of `x` is below `n` (n <= 128): exact, never missed.
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGHS != 0;
+    let mut at = 0;
+    while let Some(word) = b.get(at..at + 8) {
+        let mut w = [0; 8];
+        w.copy_from_slice(word);
+        let w = u64::from_le_bytes(w);
+        if below(w ^ (ONES * u64::from(b'"')), 1)
+            || below(w ^ (ONES * u64::from(b'\\')), 1)
+            || below(w, 0x20)
+        {
+            break;
+        }
+        at += 8;
+    }
+    let rest = b.get(at..)?;
+    rest.iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        .map(|p| at + p)
+}
+
 struct Scanner<'a> {
     b: &'a [u8],
     text: &'a str,
@@ -127,10 +153,7 @@ impl<'a> Scanner<'a> {
     fn string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.at;
-        let len = self.b[start..]
-            .iter()
-            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
-        let end = start + len;
+        let end = start + string_end(&self.b[start..])?;
         if self.b[end] != b'"' {
             return None;
         }
@@ -234,6 +257,24 @@ mod tests {
             members(r#"{"l":[]}"#).unwrap(),
             vec![("l", Value::List(""))]
         );
+    }
+
+    #[test]
+    fn a_string_ends_at_its_first_quote_backslash_or_control_byte() {
+        for (text, end) in [
+            ("", None),
+            ("abc", None),
+            ("\"", Some(0)),
+            ("abcdefgh\"", Some(8)),
+            ("abcdefghijklmnop\"x\"", Some(16)),
+            ("abcdefghij\\\"", Some(10)),
+            ("abc\u{1}defghijk\"", Some(3)),
+            ("abcdefg\u{1f}", Some(7)),
+            ("héllo wörld, ünïcode \"", Some(25)),
+            ("\u{7f}\u{80}\u{ff}aaaaaaaaaaaa", None),
+        ] {
+            assert_eq!(string_end(text.as_bytes()), end, "{text:?}");
+        }
     }
 
     #[test]

@@ -109,13 +109,17 @@ impl Facts {
         };
         let me = (done, &*dep.id);
         let earlier = |l: u32| -> bool {
+            // Itself first: most changes have no other lister to read.
+            if l == d {
+                return false;
+            }
             let (Some(t), Some(other)) = (
                 self.deployments.get(l as usize).and_then(|f| f.t_done),
                 records.deployments.get(l as usize),
             ) else {
                 return false;
             };
-            l != d && (t, &*other.id) < me
+            (t, &*other.id) < me
         };
         let mut size = 0;
         for c in records.listed_changes(dep) {

@@ -532,23 +532,24 @@ impl Facts {
             let Some(change) = records.changes.get(c as usize) else {
                 continue;
             };
-            let mut best: Option<(Time, &str, u32)> = None;
+            let mut best: Option<(Time, u32)> = None;
+            // Ids are read only to break a tie (most changes have one lister).
+            let id = |d: u32| records.deployments.get(d as usize).map(|x| &*x.id);
             for d in self.links.listers(c as usize) {
-                let (Some(f), Some(dep)) = (
-                    self.deployments.get(d as usize),
-                    records.deployments.get(d as usize),
-                ) else {
+                let Some(t_ok) = self.deployments.get(d as usize).and_then(|f| f.t_ok) else {
                     continue;
                 };
-                let Some(t_ok) = f.t_ok else { continue };
-                let better = best.is_none_or(|(t, id, _)| {
-                    (t_ok, std::cmp::Reverse(&*dep.id)) < (t, std::cmp::Reverse(id))
+                if d as usize >= records.deployments.len() {
+                    continue;
+                }
+                let better = best.is_none_or(|(t, b)| {
+                    t_ok < t || (t_ok == t && std::cmp::Reverse(id(d)) < std::cmp::Reverse(id(b)))
                 });
                 if better {
-                    best = Some((t_ok, &dep.id, d));
+                    best = Some((t_ok, d));
                 }
             }
-            let new = best.and_then(|(t_ok, _, d)| {
+            let new = best.and_then(|(t_ok, d)| {
                 let team = self.links.dep_team.get(d as usize).copied()?;
                 (team != NONE).then_some((team, t_ok, d))
             });

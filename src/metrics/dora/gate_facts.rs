@@ -67,20 +67,18 @@ impl Facts {
             }
             work.extend(records.deployment(&c.deployment).map(|d| d as u32));
         }
-        for &d in &touched.deployments {
-            work.push(d as u32);
-            let Some(dep) = records.deployments.get(d) else {
-                continue;
-            };
-            for c in records.listed_changes(dep).flatten() {
-                work.extend(self.links.listers(c));
-            }
+        let n = records.deployments.len();
+        // Every deployment touched (sorted, each once: 0..n), as in a
+        // derivation from scratch: every one is re-derived, and the listers of
+        // their changes are among them.
+        let all = touched.deployments.len() == n
+            && touched.deployments.last() == n.checked_sub(1).as_ref();
+        if all {
+            work = (0..n as u32).collect();
+        } else {
+            self.gate_work(records, touched, &mut work);
         }
-        for &c in &touched.changes {
-            work.extend(self.links.listers(c));
-        }
-        work.sort_unstable();
-        work.dedup();
+        super::incremental::dedup_below(&mut work, n);
         for d in work {
             let new = DeploymentGates {
                 batch: self.batch_size(records, d),
@@ -97,6 +95,23 @@ impl Facts {
             if team != NONE {
                 teams.insert(team);
             }
+        }
+    }
+
+    /// The touched deployments and every lister of their changes and of the
+    /// touched changes: whose batch sizes the batch can change.
+    fn gate_work(&self, records: &Records, touched: &Touched, work: &mut Vec<u32>) {
+        for &d in &touched.deployments {
+            work.push(d as u32);
+            let Some(dep) = records.deployments.get(d) else {
+                continue;
+            };
+            for c in records.listed_changes(dep).flatten() {
+                work.extend(self.links.listers(c));
+            }
+        }
+        for &c in &touched.changes {
+            work.extend(self.links.listers(c));
         }
     }
 

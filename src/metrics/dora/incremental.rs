@@ -66,6 +66,21 @@ fn dedup(v: &mut Vec<u32>) {
     v.dedup();
 }
 
+/// Each of `v` (positions below `n`) once, in order: a long list (a derivation
+/// from scratch lists every record, some many times) is marked off in one pass
+/// instead of sorted.
+pub(super) fn dedup_below(v: &mut Vec<u32>, n: usize) {
+    if v.len() < n / 8 || v.iter().any(|&x| x as usize >= n) {
+        return dedup(v);
+    }
+    let mut marks = vec![false; n];
+    for &x in v.iter() {
+        marks[x as usize] = true;
+    }
+    v.clear();
+    v.extend((0..n as u32).filter(|&x| marks[x as usize]));
+}
+
 impl Facts {
     /// No records yet: only the teams the settings name.
     pub fn new(settings: &Settings) -> Self {
@@ -415,7 +430,7 @@ impl Facts {
     /// Every fact of each deployment in the work list, and its place in its
     /// team's arrays.
     fn refresh_deployments(&mut self, records: &Records, settings: &Settings, work: &mut Work) {
-        dedup(&mut work.refresh);
+        dedup_below(&mut work.refresh, records.deployments.len());
         let refresh = std::mem::take(&mut work.refresh);
         for &d in &refresh {
             let Some(dep) = records.deployments.get(d as usize) else {
@@ -526,7 +541,7 @@ impl Facts {
     /// Where each change in the work list is counted: at the deployment with
     /// the earliest `T_ok` listing it, ties going to the larger id.
     fn recount(&mut self, records: &Records, work: &mut Work) {
-        dedup(&mut work.recount);
+        dedup_below(&mut work.recount, records.changes.len());
         let recount = std::mem::take(&mut work.recount);
         for &c in &recount {
             let Some(change) = records.changes.get(c as usize) else {

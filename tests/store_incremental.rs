@@ -210,8 +210,17 @@ fn assert_records_eq(a: &Records, b: &Records) {
     }
 }
 
+/// The property test's case count: `PROPTEST_CASES` when set, else 96.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(96)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(96))]
+    // 96 cases; `PROPTEST_CASES=N` runs N (e.g. after a change to the store).
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
 
     #[test]
     fn batches_and_ticks_give_what_a_full_recompute_gives(

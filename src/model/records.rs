@@ -9,7 +9,7 @@
 //! to a clone copies only the chunks it writes to.
 
 use crate::model::contracts::{Baseline, ContractEvent, StandardRelease};
-use crate::model::segmented::{Segmented, SharedIndex};
+use crate::model::segmented::{IdKey, Segmented, SharedIndex};
 use crate::model::{CanaryResult, Change, DeployStatus, Event, Finding, Incident, Text, Time};
 
 /// One deployment id and all its lines, in arrival order.
@@ -21,10 +21,19 @@ pub struct Deployment {
     pub team: Option<Text>,
     /// Its lines in arrival order.
     pub events: Vec<DeploymentLine>,
-    /// Union of the change ids all lines list, first mention first.
-    pub changes: Vec<Text>,
+    /// Union of the changes all lines list, first mention first: by position
+    /// once the change is read (see [`Records::listed_changes`]).
+    pub changes: Vec<Listed>,
     /// Any line marked it a hotfix.
     pub hotfix: bool,
+}
+
+/// A change a deployment lists: its record's position when the change had been
+/// read by the time it was listed (positions never move), else its id.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Listed {
+    At(u32),
+    Id(Text),
 }
 
 /// One line of a deployment as kept: what it says beyond the id, service, team,
@@ -126,10 +135,10 @@ pub struct Records {
     pub incidents: Segmented<Incident>,
     pub findings: Segmented<Finding>,
     pub canaries: Segmented<CanaryResult>,
-    change_index: SharedIndex<Text>,
-    deployment_index: SharedIndex<Text>,
-    incident_index: SharedIndex<Text>,
-    finding_index: SharedIndex<Text>,
+    change_index: SharedIndex<IdKey>,
+    deployment_index: SharedIndex<IdKey>,
+    incident_index: SharedIndex<IdKey>,
+    finding_index: SharedIndex<IdKey>,
     /// Deployment lines applied (the merged deployments hold them all).
     deployment_lines: usize,
     /// The earliest time a record was read with (see [`Records::earliest`]).
@@ -194,30 +203,18 @@ impl Records {
             )),
             Event::Deployment(mut d) => {
                 self.deployment_lines += 1;
-                let i = match self.deployment_index.get(&*d.id) {
-                    Some(i) => i,
-                    None => {
-                        let i = self.deployments.len();
-                        self.deployment_index.insert(d.id.clone(), i);
-                        self.deployments.push(Deployment {
-                            id: d.id.clone(),
-                            service: d.service.clone(),
-                            team: None,
-                            events: Vec::new(),
-                            changes: Vec::new(),
-                            hotfix: false,
-                        });
-                        i
-                    }
-                };
-                // A listed change already read shares its record's id text.
-                let changes: Vec<Text> = std::mem::take(&mut d.changes)
-                    .into_iter()
-                    .map(|c| match self.change_index.get(&*c) {
-                        Some(n) => self.changes.get(n).map_or(c, |r| r.id.clone()),
-                        None => c,
-                    })
-                    .collect();
+                let next = self.deployments.len();
+                let (i, new) = self.deployment_index.get_or_insert(IdKey::new(&d.id), next);
+                if new {
+                    self.deployments.push(Deployment {
+                        id: d.id.clone(),
+                        service: d.service.clone(),
+                        team: None,
+                        events: Vec::new(),
+                        changes: Vec::new(),
+                        hotfix: false,
+                    });
+                }
                 let Some(dep) = self.deployments.get_mut(i) else {
                     return Touch::Deployment(i);
                 };
@@ -226,10 +223,9 @@ impl Records {
                 }
                 dep.hotfix |= d.hotfix;
                 // The line's change list moves into the union: kept once, not per line.
-                for c in changes {
-                    if !dep.changes.contains(&c) {
-                        dep.changes.push(c);
-                    }
+                for c in std::mem::take(&mut d.changes) {
+                    let at = self.change_index.get(c.as_bytes());
+                    add_change(dep, c, at);
                 }
                 // Most deployments have two or three lines: growing one at a time
                 // keeps a million deployments from holding a spare line each.
@@ -304,19 +300,39 @@ impl Records {
 
     /// Position of the record with `id`, if any.
     pub fn change(&self, id: &str) -> Option<usize> {
-        self.change_index.get(id)
+        self.change_index.get(id.as_bytes())
+    }
+
+    /// The changes `dep` lists, in order: each one's record position if it
+    /// has been read (kept when listed, else looked up), else its id.
+    pub fn listed_changes<'a>(
+        &'a self,
+        dep: &'a Deployment,
+    ) -> impl Iterator<Item = Result<usize, &'a Text>> + 'a {
+        dep.changes.iter().map(move |l| match l {
+            Listed::At(at) => Ok(*at as usize),
+            Listed::Id(id) => self.change(id).ok_or(id),
+        })
+    }
+
+    /// The ids of the changes `dep` lists, in order.
+    pub fn listed_ids<'a>(&'a self, dep: &'a Deployment) -> impl Iterator<Item = &'a Text> + 'a {
+        dep.changes.iter().filter_map(move |l| match l {
+            Listed::At(at) => self.changes.get(*at as usize).map(|c| &c.id),
+            Listed::Id(id) => Some(id),
+        })
     }
 
     pub fn incident(&self, id: &str) -> Option<usize> {
-        self.incident_index.get(id)
+        self.incident_index.get(id.as_bytes())
     }
 
     pub fn finding(&self, id: &str) -> Option<usize> {
-        self.finding_index.get(id)
+        self.finding_index.get(id.as_bytes())
     }
 
     pub fn deployment(&self, id: &str) -> Option<usize> {
-        self.deployment_index.get(id)
+        self.deployment_index.get(id.as_bytes())
     }
 
     pub fn event_count(&self) -> usize {
@@ -331,26 +347,118 @@ impl Records {
     }
 }
 
+/// Adds change `c` (at position `at` if read) to `dep`'s union, unless it is
+/// there already.
+fn add_change(dep: &mut Deployment, c: Text, at: Option<usize>) {
+    let Some(at) = at else {
+        // Not read: only an id kept as such can be it.
+        if !dep
+            .changes
+            .iter()
+            .any(|l| matches!(l, Listed::Id(id) if *id == c))
+        {
+            dep.changes.push(Listed::Id(c));
+        }
+        return;
+    };
+    let at = at as u32;
+    for l in &mut dep.changes {
+        match l {
+            Listed::At(kept) if *kept == at => return,
+            // Listed before it was read: now it has a position.
+            Listed::Id(id) if *id == c => {
+                *l = Listed::At(at);
+                return;
+            }
+            _ => {}
+        }
+    }
+    dep.changes.push(Listed::At(at));
+}
+
 /// Merges `item` into the record with the same id, or appends it; returns its position.
 fn upsert<T: Clone>(
     items: &mut Segmented<T>,
-    index: &mut SharedIndex<Text>,
+    index: &mut SharedIndex<IdKey>,
     item: T,
     id: impl Fn(&T) -> &Text,
     merge: impl FnOnce(&mut T, T),
 ) -> usize {
-    match index.get(&**id(&item)) {
-        Some(i) => {
-            if let Some(existing) = items.get_mut(i) {
-                merge(existing, item);
-            }
-            i
-        }
-        None => {
-            let i = items.len();
-            index.insert(id(&item).clone(), i);
-            items.push(item);
-            i
-        }
+    let next = items.len();
+    let (i, new) = index.get_or_insert(IdKey::new(id(&item)), next);
+    if new {
+        items.push(item);
+    } else if let Some(existing) = items.get_mut(i) {
+        merge(existing, item);
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_listed_change_is_two_words() {
+        assert_eq!(std::mem::size_of::<Listed>(), 16);
+    }
+
+    fn line(changes: &[&str]) -> Event {
+        Event::Deployment(crate::model::DeploymentEvent {
+            id: "d1".into(),
+            service: "api".into(),
+            time: Time::default(),
+            status: crate::model::DeployStatus::Success,
+            team: None,
+            environment: None,
+            region: None,
+            stage: None,
+            changes: changes.iter().map(|&c| Text::from(c)).collect(),
+            hotfix: false,
+            url: None,
+        })
+    }
+
+    fn change(id: &str) -> Event {
+        Event::Change(Change {
+            id: id.into(),
+            service: "api".into(),
+            time: Time::default(),
+            team: None,
+            title: None,
+            author: None,
+            url: None,
+            opened: None,
+            first_review: None,
+            merged: None,
+            lines: None,
+            reverts: None,
+        })
+    }
+
+    #[test]
+    fn listed_changes_are_kept_once_by_position_once_read() {
+        let r = Records::from_events([
+            change("c0"),
+            line(&["c1", "c0", "c2", "c1"]),
+            change("c1"),
+            line(&["c1", "c3", "c0"]),
+            change("c3"),
+        ]);
+        let d = &r.deployments[0];
+        assert_eq!(
+            d.changes,
+            [
+                Listed::At(1),
+                Listed::At(0),
+                Listed::Id("c2".into()),
+                Listed::Id("c3".into())
+            ]
+        );
+        let ids: Vec<&str> = r.listed_ids(d).map(|t| &**t).collect();
+        assert_eq!(ids, ["c1", "c0", "c2", "c3"]);
+        // c3 was read after it was listed: found by its id.
+        let at: Vec<_> = r.listed_changes(d).map(|l| l.map_err(|t| &**t)).collect();
+        assert_eq!(at, [Ok(1), Ok(0), Err("c2"), Ok(2)]);
     }
 }

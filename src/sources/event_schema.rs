@@ -12,9 +12,33 @@ use crate::model::{
     CanaryResult, Change, DeployStatus, DeploymentEvent, Finding, FindingStatus, Incident,
     Severity, Text, Time, Verdict,
 };
+use crate::sources::event_scan::{Members, Value, items};
 use crate::util::text::sanitize;
 
 type Str<'a> = Cow<'a, str>;
+
+/// Fills a field once: a second member of the same name is a duplicate field,
+/// which serde refuses (so the fast path hands the line to it).
+fn set<T>(slot: &mut Option<T>, value: T) -> Option<()> {
+    slot.is_none().then(|| *slot = Some(value))
+}
+
+/// A required string field's value.
+fn plain(v: Value<'_>) -> Option<Str<'_>> {
+    match v {
+        Value::Str(s) => Some(Cow::Borrowed(s)),
+        _ => None,
+    }
+}
+
+/// An optional string field's value (null is absent).
+fn nullable(v: Value<'_>) -> Option<Option<Str<'_>>> {
+    match v {
+        Value::Str(s) => Some(Some(Cow::Borrowed(s))),
+        Value::Null => Some(None),
+        _ => None,
+    }
+}
 
 fn t(s: &Str) -> Text {
     sanitize(s)
@@ -76,7 +100,55 @@ pub(super) struct RawChange<'a> {
     pub(super) kind: Str<'a>,
 }
 
-impl RawChange<'_> {
+impl<'a> RawChange<'a> {
+    /// The fields of a line the fast path scanned (`None`: let serde read it).
+    pub(super) fn scanned(m: &Members<'a>) -> Option<Self> {
+        let [mut id, mut service, mut time, mut kind] = [None, None, None, None];
+        let [mut team, mut title, mut author, mut url] = [None, None, None, None];
+        let [mut opened, mut first_review, mut merged, mut reverts] = [None, None, None, None];
+        let mut lines = None;
+        for (k, v) in m.iter() {
+            match k {
+                "id" => set(&mut id, plain(v)?)?,
+                "service" => set(&mut service, plain(v)?)?,
+                "time" => set(&mut time, plain(v)?)?,
+                "type" => set(&mut kind, plain(v)?)?,
+                "team" => set(&mut team, nullable(v)?)?,
+                "title" => set(&mut title, nullable(v)?)?,
+                "author" => set(&mut author, nullable(v)?)?,
+                "url" => set(&mut url, nullable(v)?)?,
+                "opened" => set(&mut opened, nullable(v)?)?,
+                "first_review" => set(&mut first_review, nullable(v)?)?,
+                "merged" => set(&mut merged, nullable(v)?)?,
+                "reverts" => set(&mut reverts, nullable(v)?)?,
+                "lines" => set(
+                    &mut lines,
+                    match v {
+                        Value::Int(n) => Some(serde_json::Value::from(n)),
+                        Value::Null => None,
+                        _ => return None,
+                    },
+                )?,
+                _ => {}
+            }
+        }
+        Some(Self {
+            id: id?,
+            service: service?,
+            time: time?,
+            team: team.flatten(),
+            title: title.flatten(),
+            author: author.flatten(),
+            url: url.flatten(),
+            opened: opened.flatten(),
+            first_review: first_review.flatten(),
+            merged: merged.flatten(),
+            lines: lines.flatten(),
+            reverts: reverts.flatten(),
+            kind: kind?,
+        })
+    }
+
     pub(super) fn into_model(self) -> Result<Change, String> {
         let at = |field: &str, raw: &Option<Str>| raw.as_ref().map(|r| time(field, r)).transpose();
         let lines = match &self.lines {
@@ -101,6 +173,18 @@ impl RawChange<'_> {
             reverts: ot(&self.reverts).filter(|r| !r.is_empty() && **r != *t(&self.id)),
         })
     }
+}
+
+/// A deployment status as serde reads it: the exact snake_case name.
+fn deploy_status(v: Value<'_>) -> Option<DeployStatus> {
+    Some(match v {
+        Value::Str("pending") => DeployStatus::Pending,
+        Value::Str("in_progress") => DeployStatus::InProgress,
+        Value::Str("success") => DeployStatus::Success,
+        Value::Str("failure") => DeployStatus::Failure,
+        Value::Str("rolled_back") => DeployStatus::RolledBack,
+        _ => return None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -131,7 +215,60 @@ pub(super) struct RawDeployment<'a> {
     pub(super) kind: Str<'a>,
 }
 
-impl RawDeployment<'_> {
+impl<'a> RawDeployment<'a> {
+    /// The fields of a line the fast path scanned (`None`: let serde read it).
+    pub(super) fn scanned(m: &Members<'a>) -> Option<Self> {
+        let [mut id, mut service, mut time, mut kind] = [None, None, None, None];
+        let [mut team, mut environment, mut region, mut stage, mut url] =
+            [None, None, None, None, None];
+        let (mut status, mut changes, mut hotfix) = (None, None, None);
+        for (k, v) in m.iter() {
+            match k {
+                "id" => set(&mut id, plain(v)?)?,
+                "service" => set(&mut service, plain(v)?)?,
+                "time" => set(&mut time, plain(v)?)?,
+                "type" => set(&mut kind, plain(v)?)?,
+                "status" => set(&mut status, deploy_status(v)?)?,
+                "team" => set(&mut team, nullable(v)?)?,
+                "environment" => set(&mut environment, nullable(v)?)?,
+                "region" => set(&mut region, nullable(v)?)?,
+                "stage" => set(&mut stage, nullable(v)?)?,
+                "url" => set(&mut url, nullable(v)?)?,
+                "changes" => set(
+                    &mut changes,
+                    match v {
+                        Value::List(l) => Some(items(l).map(Cow::Borrowed).collect()),
+                        Value::Null => None,
+                        _ => return None,
+                    },
+                )?,
+                "hotfix" => set(
+                    &mut hotfix,
+                    match v {
+                        Value::Bool(b) => Some(b),
+                        Value::Null => None,
+                        _ => return None,
+                    },
+                )?,
+                _ => {}
+            }
+        }
+        Some(Self {
+            id: id?,
+            service: service?,
+            time: time?,
+            status: status?,
+            team: team.flatten(),
+            environment: environment.flatten(),
+            region: region.flatten(),
+            stage: stage.flatten(),
+            changes: changes.flatten(),
+            hotfix: hotfix.flatten(),
+            url: url.flatten(),
+            kind: kind?,
+        })
+    }
+
     pub(super) fn into_model(self) -> Result<DeploymentEvent, String> {
         Ok(DeploymentEvent {
             id: t(&self.id),
@@ -174,7 +311,41 @@ pub(super) struct RawIncident<'a> {
     pub(super) kind: Str<'a>,
 }
 
-impl RawIncident<'_> {
+impl<'a> RawIncident<'a> {
+    /// The fields of a line the fast path scanned (`None`: let serde read it).
+    pub(super) fn scanned(m: &Members<'a>) -> Option<Self> {
+        let [mut id, mut service, mut opened, mut kind] = [None, None, None, None];
+        let [mut team, mut resolved, mut deployment] = [None, None, None];
+        let [mut severity, mut title, mut url] = [None, None, None];
+        for (k, v) in m.iter() {
+            match k {
+                "id" => set(&mut id, plain(v)?)?,
+                "service" => set(&mut service, plain(v)?)?,
+                "opened" => set(&mut opened, plain(v)?)?,
+                "type" => set(&mut kind, plain(v)?)?,
+                "team" => set(&mut team, nullable(v)?)?,
+                "resolved" => set(&mut resolved, nullable(v)?)?,
+                "deployment" => set(&mut deployment, nullable(v)?)?,
+                "severity" => set(&mut severity, nullable(v)?)?,
+                "title" => set(&mut title, nullable(v)?)?,
+                "url" => set(&mut url, nullable(v)?)?,
+                _ => {}
+            }
+        }
+        Some(Self {
+            id: id?,
+            service: service?,
+            opened: opened?,
+            team: team.flatten(),
+            resolved: resolved.flatten(),
+            deployment: deployment.flatten(),
+            severity: severity.flatten(),
+            title: title.flatten(),
+            url: url.flatten(),
+            kind: kind?,
+        })
+    }
+
     pub(super) fn into_model(self) -> Result<Incident, String> {
         let opened = time("opened", &self.opened)?;
         let resolved = self

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use crate::model::Event;
 use crate::model::diagnostics::{Diagnostics, Malformed};
 use crate::sources::event_lines::{Line, next_line, too_long};
+use crate::sources::event_scan::{Members, Value, scan};
 use crate::sources::event_schema::{
     RawBaseline, RawCanary, RawChange, RawContract, RawDeployment, RawFinding, RawIncident,
     RawStandard,
@@ -181,6 +182,9 @@ pub fn parse_line(line: &[u8]) -> Result<Parsed, String> {
 /// the `type` it really has. `None` (a wrong guess, an unusual type or a bad
 /// line) takes the general path, which also words the errors.
 fn at_a_guess(line: &[u8]) -> Option<Event> {
+    if let Some(m) = scan(line) {
+        return scanned(&m);
+    }
     const KEY: &[u8] = b"\"type\":\"";
     let at = line.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
     let rest = &line[at..];
@@ -204,6 +208,20 @@ fn at_a_guess(line: &[u8]) -> Option<Event> {
         _ => return None,
     };
     Some(event)
+}
+
+/// A line the fast path scanned, as the event it is when it is one of the
+/// common types and passes the model's checks; else `None` (the general path
+/// then reads it and words the error).
+fn scanned(m: &Members<'_>) -> Option<Event> {
+    Some(match m.get("type")? {
+        Value::Str("deployment") => {
+            Event::Deployment(RawDeployment::scanned(m)?.into_model().ok()?)
+        }
+        Value::Str("change") => Event::Change(RawChange::scanned(m)?.into_model().ok()?),
+        Value::Str("incident") => Event::Incident(RawIncident::scanned(m)?.into_model().ok()?),
+        _ => return None,
+    })
 }
 
 fn from<'a, T: Deserialize<'a>>(line: &'a [u8]) -> Result<T, String> {

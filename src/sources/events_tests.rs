@@ -124,3 +124,76 @@ fn an_incident_resolved_before_it_opened_is_malformed() {
         "incident i1: `resolved` (2024-01-01T10:00:00Z) is before `opened` (2024-01-02T10:00:00Z)"
     );
 }
+
+/// What serde alone makes of a change, deployment or incident line.
+fn serde_way(line: &str) -> Option<Event> {
+    use super::{RawChange, RawDeployment, RawIncident};
+    let b = line.as_bytes();
+    let v: serde_json::Value = serde_json::from_slice(b).ok()?;
+    Some(match v.get("type")?.as_str()? {
+        "change" => Event::Change(
+            serde_json::from_slice::<RawChange>(b)
+                .ok()?
+                .into_model()
+                .ok()?,
+        ),
+        "deployment" => Event::Deployment(
+            serde_json::from_slice::<RawDeployment>(b)
+                .ok()?
+                .into_model()
+                .ok()?,
+        ),
+        "incident" => Event::Incident(
+            serde_json::from_slice::<RawIncident>(b)
+                .ok()?
+                .into_model()
+                .ok()?,
+        ),
+        _ => return None,
+    })
+}
+
+/// Lines the fast path reads (the first nine) and lines it must leave to serde.
+const TRICKY: &[&str] = &[
+    r#"{"type":"change","id":"c1","service":"api",@TIME@,"lines":12,"team":null,"title":"x","author":"me","reverts":"c0","opened":"2024-03-01T11:00:00Z","merged":null,"first_review":"2024-03-01T11:30:00Z","url":"u"}"#,
+    r#"{"type":"change","id":"c1","service":"api",@TIME@,"lines":0}"#,
+    r#"{"type":"change","id":"c1","service":"api",@TIME@,"lines":null,"reverts":"c1"}"#,
+    r#"{"type":"change","id":"c1","service":"api",@TIME@,"extra":"e","extra":[]}"#,
+    "{\"type\":\"change\",\"id\":\"c1\",\"service\":\"a\u{202e}b\",@TIME@}",
+    r#"{"type":"deployment","id":"d1","service":"api",@TIME@,"status":"success","changes":["c1","c2","c1"],"hotfix":true,"environment":"staging","region":"r","stage":"s","url":null,"team":"t"}"#,
+    r#"{"type":"deployment","id":"d1","service":"api",@TIME@,"status":"rolled_back","changes":null,"hotfix":null}"#,
+    r#" { "type" : "deployment", "id":"d1","service":"api",@TIME@,"status":"pending","changes":[ ] } "#,
+    r#"{"type":"incident","id":"i1","service":"api","opened":"2024-03-01T12:00:00Z","resolved":"2024-03-01T13:00:00Z","deployment":"d1","severity":"sev1","title":"t","url":"u","team":"x"}"#,
+    r#"{"type":"change","id":"c1","service":"api",@TIME@,"lines":1.0}"#,
+    r#"{"type":"change","id":"c1","service":"api",@TIME@,"lines":"3"}"#,
+    r#"{"type":"change","id":"c1","service":"api",@TIME@,"id":"c2"}"#,
+    r#"{"type":"change","id":"c1","service":"a\u0001",@TIME@}"#,
+    r#"{"type":"change","id":"c1",@TIME@}"#,
+    r#"{"type":"change","id":7,"service":"api",@TIME@}"#,
+    r#"{"type":"deployment","id":"d1","service":"api",@TIME@,"status":"done"}"#,
+    r#"{"type":"deployment","id":"d1","service":"api",@TIME@,"status":"pending","hotfix":"yes"}"#,
+    r#"{"type":"deployment","id":"d1","service":"api","time":"yesterday","status":"pending"}"#,
+    r#"{"type":"incident","id":"i1","service":"api","opened":"2024-03-01T12:00:00Z","resolved":"2024-03-01T11:00:00Z"}"#,
+    r#"{"type":"incident","type":"incident","id":"i1","service":"api","opened":"2024-03-01T12:00:00Z"}"#,
+];
+
+/// The fast path reads a line exactly as serde does, or leaves it to serde.
+#[test]
+fn the_fast_path_reads_what_serde_reads_and_leaves_the_rest_to_it() {
+    use super::{scan, scanned};
+    for (n, line) in TRICKY.iter().enumerate() {
+        let line = line.replace("@TIME@", r#""time":"2024-03-01T12:00:00.5+02:00""#);
+        let via_scan = scan(line.as_bytes()).and_then(|m| scanned(&m));
+        assert_eq!(via_scan.is_some(), n < 9, "{line}");
+        if let Some(e) = &via_scan {
+            assert_eq!(Some(e), serde_way(&line).as_ref(), "{line}");
+        }
+        // Whichever path reads it, the reader gives what serde gives.
+        let (events, _) = parse_str(&line);
+        assert_eq!(events.first(), serde_way(&line).as_ref(), "{line}");
+    }
+    // Other types are left to the general path.
+    let finding = r#"{"type":"finding","id":"f1","severity":"high","status":"open","opened":"2024-03-01T00:00:00Z"}"#;
+    assert!(scan(finding.as_bytes()).is_some_and(|m| scanned(&m).is_none()));
+    assert_eq!(parse_str(finding).0.len(), 1);
+}

@@ -6,7 +6,7 @@ type Text = std::sync::Arc<str>;
 /// Removes control characters and whole terminal escape sequences (CSI, OSC and
 /// two-byte ESC sequences). Tabs and newlines become spaces so a title stays one line.
 pub fn sanitize(raw: &str) -> Text {
-    if !raw.chars().any(needs_cleaning) {
+    if is_clean(raw) {
         return Text::from(raw);
     }
     let mut out = String::with_capacity(raw.len());
@@ -88,6 +88,12 @@ fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
             break;
         }
     }
+}
+
+/// Nothing to clean: printable ASCII (the common case, checked a byte at a
+/// time without decoding), or no character that needs cleaning.
+fn is_clean(raw: &str) -> bool {
+    raw.bytes().all(|b| (0x20..0x7f).contains(&b)) || !raw.chars().any(needs_cleaning)
 }
 
 fn needs_cleaning(c: char) -> bool {

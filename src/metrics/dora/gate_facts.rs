@@ -67,22 +67,18 @@ impl Facts {
             }
             work.extend(records.deployment(&c.deployment).map(|d| d as u32));
         }
-        for &d in &touched.deployments {
-            work.push(d as u32);
-            let Some(dep) = records.deployments.get(d) else {
-                continue;
-            };
-            for id in &dep.changes {
-                if let Some(c) = records.change(id) {
-                    work.extend(self.links.listers(c));
-                }
-            }
+        let n = records.deployments.len();
+        // Every deployment touched (sorted, each once: 0..n), as in a
+        // derivation from scratch: every one is re-derived, and the listers of
+        // their changes are among them.
+        let all = touched.deployments.len() == n
+            && touched.deployments.last() == n.checked_sub(1).as_ref();
+        if all {
+            work = (0..n as u32).collect();
+        } else {
+            self.gate_work(records, touched, &mut work);
         }
-        for &c in &touched.changes {
-            work.extend(self.links.listers(c));
-        }
-        work.sort_unstable();
-        work.dedup();
+        super::incremental::dedup_below(&mut work, n);
         for d in work {
             let new = DeploymentGates {
                 batch: self.batch_size(records, d),
@@ -102,6 +98,23 @@ impl Facts {
         }
     }
 
+    /// The touched deployments and every lister of their changes and of the
+    /// touched changes: whose batch sizes the batch can change.
+    fn gate_work(&self, records: &Records, touched: &Touched, work: &mut Vec<u32>) {
+        for &d in &touched.deployments {
+            work.push(d as u32);
+            let Some(dep) = records.deployments.get(d) else {
+                continue;
+            };
+            for c in records.listed_changes(dep).flatten() {
+                work.extend(self.links.listers(c));
+            }
+        }
+        for &c in &touched.changes {
+            work.extend(self.links.listers(c));
+        }
+    }
+
     fn batch_size(&self, records: &Records, d: u32) -> u32 {
         let (Some(dep), Some(done)) = (
             records.deployments.get(d as usize),
@@ -111,17 +124,21 @@ impl Facts {
         };
         let me = (done, &*dep.id);
         let earlier = |l: u32| -> bool {
+            // Itself first: most changes have no other lister to read.
+            if l == d {
+                return false;
+            }
             let (Some(t), Some(other)) = (
                 self.deployments.get(l as usize).and_then(|f| f.t_done),
                 records.deployments.get(l as usize),
             ) else {
                 return false;
             };
-            l != d && (t, &*other.id) < me
+            (t, &*other.id) < me
         };
         let mut size = 0;
-        for id in &dep.changes {
-            if let Some(c) = records.change(id)
+        for c in records.listed_changes(dep) {
+            if let Ok(c) = c
                 && !self.links.listers(c).any(earlier)
             {
                 size += 1;
@@ -138,7 +155,12 @@ impl Facts {
         d: u32,
     ) -> Option<TimeDelta> {
         let dep = records.deployments.get(d as usize)?;
-        let pass: Option<Time> = self.links.first_pass.get(&dep.id).copied();
-        gates::certification(gates::first_in_region(dep, region, settings), pass)
+        // No pass, no certification: the lines need not be read (most
+        // deployments of a file without canary results).
+        if self.links.first_pass.is_empty() {
+            return None;
+        }
+        let pass: Time = self.links.first_pass.get(&dep.id).copied()?;
+        gates::certification(gates::first_in_region(dep, region, settings), Some(pass))
     }
 }

@@ -66,6 +66,21 @@ fn dedup(v: &mut Vec<u32>) {
     v.dedup();
 }
 
+/// Each of `v` (positions below `n`) once, in order: a long list (a derivation
+/// from scratch lists every record, some many times) is marked off in one pass
+/// instead of sorted.
+pub(super) fn dedup_below(v: &mut Vec<u32>, n: usize) {
+    if v.len() < n / 8 || v.iter().any(|&x| x as usize >= n) {
+        return dedup(v);
+    }
+    let mut marks = vec![false; n];
+    for &x in v.iter() {
+        marks[x as usize] = true;
+    }
+    v.clear();
+    v.extend((0..n as u32).filter(|&x| marks[x as usize]));
+}
+
 impl Facts {
     /// No records yet: only the teams the settings name.
     pub fn new(settings: &Settings) -> Self {
@@ -146,9 +161,11 @@ impl Facts {
     /// Placeholder facts for records read since the last update.
     fn grow(&mut self, records: &Records) {
         let l = &mut self.links;
+        // One empty name shared by every placeholder, not one each.
+        let none = Text::from("");
         while self.deployments.len() < records.deployments.len() {
             self.deployments.push(DeploymentFacts {
-                team: Text::from(""),
+                team: none.clone(),
                 t_done: None,
                 t_ok: None,
                 fail_reasons: Vec::new(),
@@ -161,7 +178,7 @@ impl Facts {
         }
         while self.incidents.len() < records.incidents.len() {
             self.incidents.push(IncidentFacts {
-                team: Text::from(""),
+                team: none.clone(),
                 attribution: None,
             });
             l.inc_service.push(NONE);
@@ -244,13 +261,13 @@ impl Facts {
                 }
             };
             work.services.push(s);
-            for id in &dep.changes {
-                match records.change(id) {
-                    Some(c) => {
+            for listed in records.listed_changes(dep) {
+                match listed {
+                    Ok(c) => {
                         l.add_lister(c, d32);
                         work.recount.push(c as u32);
                     }
-                    None => l.pending.wait(id, d32),
+                    Err(id) => l.pending.wait(id, d32),
                 }
             }
             work.refresh.push(d32);
@@ -413,7 +430,7 @@ impl Facts {
     /// Every fact of each deployment in the work list, and its place in its
     /// team's arrays.
     fn refresh_deployments(&mut self, records: &Records, settings: &Settings, work: &mut Work) {
-        dedup(&mut work.refresh);
+        dedup_below(&mut work.refresh, records.deployments.len());
         let refresh = std::mem::take(&mut work.refresh);
         for &d in &refresh {
             let Some(dep) = records.deployments.get(d as usize) else {
@@ -524,29 +541,30 @@ impl Facts {
     /// Where each change in the work list is counted: at the deployment with
     /// the earliest `T_ok` listing it, ties going to the larger id.
     fn recount(&mut self, records: &Records, work: &mut Work) {
-        dedup(&mut work.recount);
+        dedup_below(&mut work.recount, records.changes.len());
         let recount = std::mem::take(&mut work.recount);
         for &c in &recount {
             let Some(change) = records.changes.get(c as usize) else {
                 continue;
             };
-            let mut best: Option<(Time, &str, u32)> = None;
+            let mut best: Option<(Time, u32)> = None;
+            // Ids are read only to break a tie (most changes have one lister).
+            let id = |d: u32| records.deployments.get(d as usize).map(|x| &*x.id);
             for d in self.links.listers(c as usize) {
-                let (Some(f), Some(dep)) = (
-                    self.deployments.get(d as usize),
-                    records.deployments.get(d as usize),
-                ) else {
+                let Some(t_ok) = self.deployments.get(d as usize).and_then(|f| f.t_ok) else {
                     continue;
                 };
-                let Some(t_ok) = f.t_ok else { continue };
-                let better = best.is_none_or(|(t, id, _)| {
-                    (t_ok, std::cmp::Reverse(&*dep.id)) < (t, std::cmp::Reverse(id))
+                if d as usize >= records.deployments.len() {
+                    continue;
+                }
+                let better = best.is_none_or(|(t, b)| {
+                    t_ok < t || (t_ok == t && std::cmp::Reverse(id(d)) < std::cmp::Reverse(id(b)))
                 });
                 if better {
-                    best = Some((t_ok, &dep.id, d));
+                    best = Some((t_ok, d));
                 }
             }
-            let new = best.and_then(|(t_ok, _, d)| {
+            let new = best.and_then(|(t_ok, d)| {
                 let team = self.links.dep_team.get(d as usize).copied()?;
                 (team != NONE).then_some((team, t_ok, d))
             });

@@ -102,10 +102,7 @@ impl Facts {
             return None;
         }
         let mut rework = None;
-        for id in &dep.changes {
-            let Some(x) = records.change(id) else {
-                continue;
-            };
+        for x in records.listed_changes(dep).flatten() {
             if !matches!(l.counted.get(x), Some(Some((_, _, first))) if *first == d) {
                 continue;
             }

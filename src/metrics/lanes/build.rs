@@ -306,7 +306,7 @@ impl<'a> Context<'a> {
             canary,
             gate,
             error_series,
-            changes: d.changes.clone(),
+            changes: self.records.listed_ids(d).cloned().collect(),
             incidents,
             hotfix: d.hotfix,
         })

@@ -78,7 +78,7 @@ impl Facts {
         } else {
             self.gate_work(records, touched, &mut work);
         }
-        super::incremental::dedup_below(&mut work, n);
+        super::work::dedup_below(&mut work, n);
         for d in work {
             let new = DeploymentGates {
                 batch: self.batch_size(records, d),

@@ -23,63 +23,16 @@ use crate::model::settings::Settings;
 use crate::model::{Text, Time};
 
 use super::links::{Links, NONE, move_ref, open_index};
-use super::team_index::{CountedEntry, Edits};
+use super::team_index::CountedEntry;
+use super::work::{Work, dedup, dedup_below};
 use super::{
     Attribution, DeploymentFacts, Facts, FailReason, IncidentFacts, ReworkReason, done_and_ok,
 };
 use crate::metrics::gates::ReviewSample;
 
-/// Hash maps keyed by names: foldhash (fast, well mixed, fixed seed), not SipHash.
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
-type HashSet<K> = std::collections::HashSet<K, foldhash::fast::FixedState>;
-
 /// Numbers each `Facts::new`, so that memos keyed by versions of one history
 /// never mistake another's.
 static HISTORIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// One update's work lists and the team edits it produces.
-#[derive(Default)]
-struct Work {
-    /// Services whose successful deployments or incidents changed.
-    services: Vec<u32>,
-    /// Services whose incidents changed (opened, resolved, moved).
-    incident_services: Vec<u32>,
-    reattribute: Vec<u32>,
-    refresh: Vec<u32>,
-    recount: Vec<u32>,
-    edits: HashMap<u32, Edits>,
-    /// Team slots whose failed/rework counts may have changed.
-    touched_teams: HashSet<u32>,
-    /// Reverted change ids whose first deployment may have changed its verdict.
-    revert_targets: Vec<Text>,
-}
-
-impl Work {
-    fn edits(&mut self, team: u32) -> &mut Edits {
-        self.touched_teams.insert(team);
-        self.edits.entry(team).or_default()
-    }
-}
-
-fn dedup(v: &mut Vec<u32>) {
-    v.sort_unstable();
-    v.dedup();
-}
-
-/// Each of `v` (positions below `n`) once, in order: a long list (a derivation
-/// from scratch lists every record, some many times) is marked off in one pass
-/// instead of sorted.
-pub(super) fn dedup_below(v: &mut Vec<u32>, n: usize) {
-    if v.len() < n / 8 || v.iter().any(|&x| x as usize >= n) {
-        return dedup(v);
-    }
-    let mut marks = vec![false; n];
-    for &x in v.iter() {
-        marks[x as usize] = true;
-    }
-    v.clear();
-    v.extend((0..n as u32).filter(|&x| marks[x as usize]));
-}
 
 impl Facts {
     /// No records yet: only the teams the settings name.

@@ -16,6 +16,7 @@ pub mod remote;
 mod reverts;
 mod series;
 mod team_index;
+mod work;
 
 use chrono::TimeDelta;
 use serde::Serialize;

@@ -198,7 +198,10 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Overv
         Constraint::Length(1),
     ])
     .areas(area);
-    frame.render_widget(summary(th, &w.scorecards, snapshot), summary_area);
+    frame.render_widget(
+        summary(th, &w.scorecards, snapshot, summary_area.width),
+        summary_area,
+    );
     // The compliance column is dropped by the column rules when it does not
     // fit (under about 80 columns); the legend explains it where it is shown.
     let audit = table_area.width >= 80;
@@ -220,15 +223,16 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Overv
     frame.render_widget(legend(th, audit, gov), legend_area);
 }
 
-/// Teams, how many need help, open and unattributed incidents.
-fn summary(th: &Theme, cards: &Scorecards, snapshot: &Snapshot) -> Paragraph<'static> {
+/// Teams, how many need help, open and unattributed incidents: the longest
+/// wording of the last that fits in `width` columns.
+fn summary(th: &Theme, cards: &Scorecards, snapshot: &Snapshot, width: u16) -> Paragraph<'static> {
     let low = cards
         .teams
         .iter()
         .filter(|t| t.tier == Some(Tier::Low))
         .count();
     let open = snapshot.views.open_incidents.len() as u64 + snapshot.views.remote_open_incidents;
-    Paragraph::new(Line::from(vec![
+    let mut spans = vec![
         Span::raw(format!(" {}  ", format::plural(cards.teams.len(), "team"))),
         Span::styled(
             format!("{low} {} help  ", if low == 1 { "needs" } else { "need" }),
@@ -241,17 +245,27 @@ fn summary(th: &Theme, cards: &Scorecards, snapshot: &Snapshot) -> Paragraph<'st
             ),
             if open > 0 { th.alert } else { th.ok },
         ),
-        Span::styled(
-            match cards.unattributed_incidents {
-                0 => "no unattributed incidents".to_string(),
-                n => format!(
-                    "{} (all time, u lists them)",
-                    format::plural(n as usize, "unattributed incident")
-                ),
-            },
-            th.dim,
-        ),
-    ]))
+    ];
+    let used: usize = spans.iter().map(Span::width).sum();
+    let room = usize::from(width).saturating_sub(used);
+    let unattributed = match cards.unattributed_incidents {
+        0 => vec!["no unattributed incidents".to_string()],
+        n => vec![
+            format!(
+                "{} (all time, u lists them)",
+                format::plural(n as usize, "unattributed incident")
+            ),
+            format!("{n} unattributed (u lists them)"),
+            format!("{n} unattributed"),
+        ],
+    };
+    let last = unattributed.last().cloned().unwrap_or_default();
+    let text = unattributed
+        .into_iter()
+        .find(|t| t.chars().count() <= room)
+        .unwrap_or(last);
+    spans.push(Span::styled(text, th.dim));
+    Paragraph::new(Line::from(spans))
 }
 
 /// Whether any record is older than the window: else the previous window holds

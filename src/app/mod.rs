@@ -414,7 +414,8 @@ impl App {
                 let mut cursor = Cursor {
                     selected: self.help_offset,
                     rows: keymap::help_lines(self.top().keys())
-                        + self.keymap.extra_lines(self.top().keys()).len(),
+                        + self.keymap.extra_lines(self.top().keys()).len()
+                        + self.top().legend(&self.theme).len(),
                 };
                 if !cursor.apply(action) {
                     return Effect::Nothing;

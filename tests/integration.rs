@@ -16,6 +16,7 @@ mod config_file;
 mod config_hardening;
 mod config_kinds;
 mod cut_numbers;
+mod demo_trouble;
 mod detail_scroll;
 mod events_parallel;
 mod file_parsers_fuzz;

@@ -71,6 +71,7 @@ mod sources_view;
 mod special_files;
 mod store_incremental;
 mod store_run;
+mod theme_colours;
 mod themes;
 mod url_secrets;
 mod views;

@@ -14,6 +14,7 @@ pub mod palette;
 mod saved_view;
 pub mod screen;
 pub mod theme;
+pub mod theme_colours;
 
 use crate::model::{Text, Time};
 use crate::store::{Snapshot, WINDOW_DAYS};

@@ -147,12 +147,14 @@ impl<'t> Cx<'t> {
         })
     }
 
-    /// `[ui]`: how the cockpit looks.
+    /// `[ui]`: how the cockpit looks: the theme, and `[ui.colors]`, a colour
+    /// per role over the theme's.
     fn ui(&mut self, value: &Value<'_>) -> Option<super::Ui> {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
         struct Raw {
             theme: Option<Spanned<String>>,
+            colors: Option<std::collections::BTreeMap<Spanned<String>, Spanned<String>>>,
         }
         let raw: Raw = self.deserialize(value, "ui", spec::<Raw>)?;
         let theme = raw.theme.and_then(|t| {
@@ -171,7 +173,44 @@ impl<'t> Cx<'t> {
             );
             None
         });
-        Some(super::Ui { theme })
+        let colors = raw
+            .colors
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(role, colour)| self.colour(&role, &colour))
+            .collect();
+        Some(super::Ui { theme, colors })
+    }
+
+    /// One `[ui.colors]` line: a known role and a colour it can read.
+    fn colour(
+        &mut self,
+        role: &Spanned<String>,
+        colour: &Spanned<String>,
+    ) -> Option<(String, crate::model::colours::Colour)> {
+        use crate::model::colours::{Colour, NAMES, ROLES};
+        let roles: Vec<&str> = ROLES.iter().map(|r| r.0).collect();
+        let name = role.get_ref().trim().to_ascii_lowercase();
+        if !roles.contains(&name.as_str()) {
+            self.unknown(role.span().start, "ui.colors", role.get_ref(), &roles);
+            return None;
+        }
+        let key = format!("ui.colors.{name}");
+        match Colour::parse(colour.get_ref()) {
+            Some(c) => Some((name, c)),
+            None => {
+                self.problem(
+                    colour.span().start,
+                    key,
+                    format!(
+                        "`{}` is not a colour: write a name ({}), \"#rrggbb\" or \"0\" to \"255\"",
+                        crate::util::text::sanitize(colour.get_ref()),
+                        NAMES.join(", ")
+                    ),
+                );
+                None
+            }
+        }
     }
 
     fn unknown(&mut self, at: usize, prefix: &str, key: &str, known: &[&str]) {

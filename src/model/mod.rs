@@ -6,6 +6,7 @@
 
 pub mod benchmarks;
 pub mod canary;
+pub mod colours;
 pub mod contracts;
 pub mod diagnostics;
 pub mod event_counts;

@@ -62,6 +62,17 @@ impl DeployStatus {
             Self::RolledBack => "rolled_back",
         }
     }
+
+    /// In words, for a screen: `rolled back` rather than `rolled_back`.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::InProgress => "in progress",
+            Self::Success => "succeeded",
+            Self::Failure => "failure",
+            Self::RolledBack => "rolled back",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -133,8 +133,10 @@ fn lanes_map_stage_states_outcomes_and_gates() {
         ["us-east-1", "eu-west-1", "ap-south-1"]
     );
     let ids: Vec<&str> = l.lanes.iter().map(|l| &*l.id).collect();
-    // In flight newest first (e, a), then finished newest first (c, b, d).
-    assert_eq!(ids, ["e-1", "a-1", "c-1", "b-1", "d-1"]);
+    // Failed first (c rolled back, then b failed: newest first), then the
+    // paused a, then the other in flight (e), then the finished d.
+    assert_eq!(ids, ["c-1", "b-1", "a-1", "e-1", "d-1"]);
+    assert_eq!(l.trouble(), (2, 1), "two failed, one paused");
     assert_eq!(l.in_flight, 2);
 
     let a = l.find("a-1").expect("a");
@@ -206,7 +208,7 @@ fn lanes_before_their_events_and_long_finished_are_left_out() {
     // A day later every finished lane is gone; a still-running one stays.
     let l = lanes::compute(&records, &settings(), min(60 * 24));
     let ids: Vec<&str> = l.lanes.iter().map(|l| &*l.id).collect();
-    assert_eq!(ids, ["e-1", "a-1"]);
+    assert_eq!(ids, ["a-1", "e-1"], "the paused a first");
     // Mid-way the rolled-back lane was still progressing in its third region.
     let l = lanes::compute(&records, &settings(), min(20));
     let c = l.find("c-1").expect("c");

@@ -211,7 +211,6 @@ fn lanes_120x40() {
         .map(|r| header.find(r).unwrap_or(usize::MAX))
         .collect();
     assert!(pos.windows(2).all(|w| w[0] < w[1]), "{header}");
-    // In flight newest first, then finished newest first.
     let order: Vec<&str> = t
         .lines()
         .filter_map(|l| {
@@ -227,14 +226,16 @@ fn lanes_120x40() {
             .find(|id| l.contains(id))
         })
         .collect();
+    // Failed first (newest first), then paused, then in flight newest
+    // first, then finished.
     assert_eq!(
         order,
         [
-            "email-sender-0101",
-            "search-api-0044",
-            "pricing-0012",
             "auth-0003",
             "cart-0007",
+            "pricing-0012",
+            "email-sender-0101",
+            "search-api-0044",
             "ledger-0001"
         ]
     );
@@ -343,10 +344,11 @@ fn the_lanes_cursor_stays_on_its_deployment_when_a_newer_lane_arrives() {
             .position(|l| &*l.id == id)
             .expect("listed")
     };
-    for _ in 0..row(&s, "cart-0007") {
+    for _ in 0..row(&s, "ledger-0001") {
         app.update(Action::Down, &s);
     }
-    // A newer deployment goes in flight: it is listed first, above the cursor.
+    // A newer deployment goes in flight: it is listed first of those in
+    // flight (after the failed and paused), above the cursor.
     let mut records = (*s.records).clone();
     records.apply(dep("zebra-0001", 59, DeployStatus::InProgress, 0, "canary"));
     let newer = Snapshot::compute(
@@ -356,10 +358,207 @@ fn the_lanes_cursor_stays_on_its_deployment_when_a_newer_lane_arrives() {
         min(60),
         2,
     );
-    assert_eq!(row(&newer, "zebra-0001"), 0, "the new lane comes first");
-    assert_eq!(row(&newer, "cart-0007"), row(&s, "cart-0007") + 1);
+    let (failed, paused) = newer.views.lanes.trouble();
+    assert_eq!(
+        row(&newer, "zebra-0001"),
+        failed + paused,
+        "the new lane comes first of those in flight"
+    );
+    assert_eq!(row(&newer, "ledger-0001"), row(&s, "ledger-0001") + 1);
     app.on_snapshot(&newer);
-    assert_eq!(app.cursor().selected, row(&newer, "cart-0007"));
+    assert_eq!(app.cursor().selected, row(&newer, "ledger-0001"));
     app.update(Action::Open, &newer);
-    assert_eq!(app.top().crumb(), "cart-0007");
+    assert_eq!(app.top().crumb(), "ledger-0001");
+}
+
+/// The text of the row that names `id`, and the buffer row it is on.
+fn row_of<'a>(t: &'a str, id: &str) -> &'a str {
+    t.lines().find(|l| l.contains(id)).unwrap_or_default()
+}
+
+/// The column of the first `needle` in `line`, in characters.
+fn col(line: &str, needle: &str) -> usize {
+    line.find(needle)
+        .map_or(usize::MAX, |b| line[..b].chars().count())
+}
+
+#[test]
+fn failed_and_paused_lanes_come_first_and_the_title_counts_them() {
+    let s = snapshot();
+    let t = text(&draw(&lanes_app(&s), &s, 200, 50));
+    assert!(
+        t.contains("┌ Lanes · 2 failed · 1 paused · 3 in flight"),
+        "{t}"
+    );
+    let rows: Vec<usize> = [
+        "auth-0003",
+        "cart-0007",
+        "pricing-0012",
+        "email-sender-0101",
+    ]
+    .iter()
+    .map(|id| t.lines().position(|l| l.contains(id)).unwrap_or(usize::MAX))
+    .collect();
+    assert!(rows.windows(2).all(|w| w[0] < w[1]), "{rows:?}\n{t}");
+}
+
+#[test]
+fn a_paused_lane_says_why_in_the_gate_and_the_detail() {
+    let s = snapshot();
+    let mut app = lanes_app(&s);
+    let t = text(&draw(&app, &s, 200, 50));
+    let pricing = row_of(&t, "pricing-0012");
+    assert!(
+        pricing.contains("paused: awaiting manual promotion"),
+        "{pricing}"
+    );
+    assert!(!pricing.contains("certified"), "{pricing}");
+    // Cut with an ellipsis where the gate has no room.
+    let narrow = text(&draw(&app, &s, 120, 40));
+    assert!(row_of(&narrow, "pricing-0012").ends_with("paused: awaiting manua…│"));
+    // The detail: the gate line names the pause and its region.
+    let row = s
+        .views
+        .lanes
+        .lanes
+        .iter()
+        .position(|l| &*l.id == "pricing-0012")
+        .expect("lane");
+    for _ in 0..row {
+        app.update(Action::Down, &s);
+    }
+    app.update(Action::Open, &s);
+    let detail = text(&draw(&app, &s, 200, 50));
+    let gate = row_of(&detail, "── gate:");
+    assert!(
+        gate.contains("paused in eu-west-1: awaiting manual promotion"),
+        "{detail}"
+    );
+    assert!(
+        row_of(&detail, "eu-west-1 ").contains("paused for 22m"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn the_sparkline_shares_one_scale_and_marks_bars_over_the_canary_limit() {
+    let s = snapshot();
+    let lanes = &s.views.lanes;
+    // The highest error rate listed: cart-0007's 8 %.
+    assert!(
+        (lanes.error_scale - 0.08).abs() < 1e-9,
+        "{}",
+        lanes.error_scale
+    );
+    let app = lanes_app(&s);
+    let buf = draw(&app, &s, 200, 50);
+    let t = text(&buf);
+    let header = row_of(&t, "DEPLOYMENT");
+    assert!(header.contains("ERR≤8.0%"), "{header}");
+    let spark_at = col(header, "ERR≤");
+    let spark = |id: &str| -> String {
+        row_of(&t, id)
+            .chars()
+            .skip(spark_at)
+            .take(8)
+            .collect::<String>()
+    };
+    // A 0.1 % error rate on a scale to 8 % is the lowest bar, not a full one.
+    assert_eq!(spark("search-api-0044").trim(), "▁");
+    assert_eq!(spark("cart-0007").trim(), "▁▁█");
+    // auth-0003's 0.9 % is over its limit (0.4 % baseline + 50 % + 0.2 %):
+    // drawn like an alert; pricing-0012's 0.2 % is not.
+    let style_at = |id: &str| {
+        let y = t.lines().position(|l| l.contains(id)).expect("row") as u16;
+        buf[(spark_at as u16, y)].fg
+    };
+    assert_eq!(style_at("auth-0003"), Color::Red);
+    assert_ne!(style_at("pricing-0012"), Color::Red);
+    let auth = lanes.find("auth-0003").expect("auth");
+    assert!((auth.error_limit.expect("limit") - 0.008).abs() < 1e-9);
+}
+
+#[test]
+fn the_legend_names_every_symbol_on_screen_and_in_help() {
+    let s = snapshot();
+    let mut app = lanes_app(&s);
+    let t = text(&draw(&app, &s, 200, 50));
+    let bottom = t.lines().rfind(|l| l.starts_with('└')).unwrap_or_default();
+    for word in [
+        "★ certified",
+        "◎ verifying",
+        "▶ progressing",
+        "⏸ paused",
+        "· queued",
+        "✓ succeeded",
+        "✗ failed",
+        "↺ rolled back",
+        "■ aborted",
+        "– not reached",
+        "red bar: over its canary limit",
+    ] {
+        assert!(bottom.contains(word), "{word}: {bottom}");
+    }
+    // Where it does not fit, whole items and a pointer to `?`.
+    let narrow = text(&draw(&app, &s, 80, 24));
+    let bottom = narrow
+        .lines()
+        .rfind(|l| l.starts_with('└'))
+        .unwrap_or_default();
+    assert!(bottom.contains("… ? lists all"), "{bottom}");
+    app.update(Action::ToggleHelp, &s);
+    let help = text(&draw(&app, &s, 120, 40));
+    assert!(help.contains("★ ◎ ▶ ⏸ ·"), "{help}");
+    assert!(help.contains("✓ ✗ ↺ ■ –"), "{help}");
+    assert!(help.contains("not reached"), "{help}");
+}
+
+#[test]
+fn a_failed_lanes_later_regions_read_the_same_in_list_and_detail() {
+    let s = snapshot();
+    let mut app = lanes_app(&s);
+    let t = text(&draw(&app, &s, 200, 50));
+    let header = row_of(&t, "DEPLOYMENT");
+    let cart = row_of(&t, "cart-0007");
+    for r in &REGIONS[1..] {
+        let cell: String = cart.chars().skip(col(header, r)).take(3).collect();
+        assert_eq!(cell.trim(), "–", "{r}: {cart}");
+    }
+    let row = t
+        .lines()
+        .filter(|l| l.starts_with('│'))
+        .position(|l| l.contains("cart-0007"))
+        .expect("row")
+        - 1;
+    for _ in 0..row {
+        app.update(Action::Down, &s);
+    }
+    app.update(Action::Open, &s);
+    let detail = text(&draw(&app, &s, 200, 50));
+    for r in &REGIONS[1..] {
+        assert!(
+            row_of(&detail, &format!("  {r}")).contains("– not reached"),
+            "{detail}"
+        );
+    }
+    assert!(!detail.contains("· queued"), "{detail}");
+}
+
+#[test]
+fn the_id_column_keeps_its_width_when_a_filter_leaves_short_ids() {
+    let s = snapshot();
+    let mut app = lanes_app(&s);
+    let before = text(&draw(&app, &s, 200, 50));
+    app.update(Action::Filter, &s);
+    for c in "cart".chars() {
+        app.update(Action::Type(c), &s);
+    }
+    app.update(Action::Open, &s);
+    let after = text(&draw(&app, &s, 200, 50));
+    assert!(!after.contains("email-sender-0101"), "{after}");
+    assert_eq!(
+        col(row_of(&before, "DEPLOYMENT"), "STATE"),
+        col(row_of(&after, "DEPLOYMENT"), "STATE"),
+        "{after}"
+    );
 }

@@ -31,10 +31,10 @@ fn lanes_keep_whole_ids_and_the_gate() {
         t.contains("use1") && t.contains("euw1"),
         "region codes: {t}"
     );
-    assert!(!t.contains("ERR RATE"), "no sparkline at 80 columns: {t}");
+    assert!(!t.contains("ERR≤"), "no sparkline at 80 columns: {t}");
     let wide = screen("Lanes", 120, 30);
     assert!(
-        wide.contains("ERR RATE") && wide.contains("eu-west-1"),
+        wide.contains("ERR≤") && wide.contains("eu-west-1"),
         "{wide}"
     );
 }

@@ -78,6 +78,24 @@ fn team_drill_down_120x40() {
 }
 
 #[test]
+fn the_team_names_the_median_gives_rework_its_trend_and_states_in_words() {
+    let snapshot = common::demo_snapshot();
+    let mut app = common::app();
+    app.update(Action::Open, &snapshot);
+    let t = text(&draw(&app, &snapshot, 200, 60));
+    let line = |name: &str| t.lines().find(|l| l.contains(name)).unwrap_or_default();
+    assert!(line("Median time to restore").contains("was "), "{t}");
+    // billing's rework went from 50 % to 60 %: worse, up.
+    let rework = line("Rework rate");
+    assert!(
+        rework.contains("60.0%") && rework.contains("↑ was 50.0%"),
+        "{rework}"
+    );
+    assert!(!t.contains("rolled_back"), "{t}");
+    assert!(t.contains("FAILED: rolled back in ap-south-1"), "{t}");
+}
+
+#[test]
 fn team_drill_down_80x24() {
     let snapshot = common::demo_snapshot();
     let mut app = common::app();

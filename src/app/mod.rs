@@ -14,6 +14,7 @@ pub mod palette;
 mod saved_view;
 pub mod screen;
 pub mod theme;
+pub mod theme_colours;
 
 use crate::model::{Text, Time};
 use crate::store::{Snapshot, WINDOW_DAYS};
@@ -418,7 +419,8 @@ impl App {
                 let mut cursor = Cursor {
                     selected: self.help_offset,
                     rows: keymap::help_lines(self.top().keys())
-                        + self.keymap.extra_lines(self.top().keys()).len(),
+                        + self.keymap.extra_lines(self.top().keys()).len()
+                        + self.top().legend(&self.theme).len(),
                 };
                 if !cursor.apply(action) {
                     return Effect::Nothing;

@@ -113,6 +113,12 @@ pub trait Screen: std::fmt::Debug {
         &[]
     }
 
+    /// What the screen's symbols mean, listed in `?` after its keys:
+    /// (symbols, meaning).
+    fn legend(&self, _th: &crate::app::theme::Theme) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
     /// Rebuilds the row model from `ctx` and sets the cursor's row count (a
     /// screen may move the cursor to keep it on the same record). Called when
     /// a snapshot arrives, the window changes, the clock ticks or the screen

@@ -144,7 +144,8 @@ pub fn keymap(
 }
 
 /// The theme from `--theme`, the config's `[ui] theme` and the environment
-/// (`NO_COLOR`, and `COLORTERM`/`TERM` for how many colours to use).
+/// (`NO_COLOR`, and `COLORTERM`/`TERM` for how many colours to use), with
+/// the config's `[ui.colors]` over it.
 pub fn theme(
     flag: Option<crate::commands::cli::ThemeArg>,
     config: Option<&crate::config::Config>,
@@ -160,6 +161,7 @@ pub fn theme(
         no_color,
         depth,
     )
+    .with_colours(config.map_or(&[][..], |c| &c.ui.colors))
 }
 
 pub async fn run(

@@ -71,6 +71,8 @@ pub const THEMES: [&str; 3] = ["dark", "light", "mono"];
 pub struct Ui {
     /// One of [`THEMES`], lower case; `None`: the default.
     pub theme: Option<String>,
+    /// `[ui.colors]`: a colour per role (`model::colours::ROLES`), over the theme's.
+    pub colors: Vec<(String, crate::model::colours::Colour)>,
 }
 
 #[derive(Debug, Clone)]

@@ -16,6 +16,7 @@ mod keys;
 mod benchmarks;
 
 mod source_teams;
+mod ui;
 
 use super::{
     Config, ConfigError, DEFAULT_TIMEOUT, General, Problem, SECRET_KEYS, SourceConfig, Team, kinds,
@@ -145,33 +146,6 @@ impl<'t> Cx<'t> {
             ui,
             keys,
         })
-    }
-
-    /// `[ui]`: how the cockpit looks.
-    fn ui(&mut self, value: &Value<'_>) -> Option<super::Ui> {
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct Raw {
-            theme: Option<Spanned<String>>,
-        }
-        let raw: Raw = self.deserialize(value, "ui", spec::<Raw>)?;
-        let theme = raw.theme.and_then(|t| {
-            let name = t.get_ref().trim().to_ascii_lowercase();
-            if super::THEMES.contains(&name.as_str()) {
-                return Some(name);
-            }
-            self.problem(
-                t.span().start,
-                "ui.theme",
-                format!(
-                    "`{}` is not a theme; the themes are {}",
-                    t.get_ref(),
-                    super::THEMES.join(", ")
-                ),
-            );
-            None
-        });
-        Some(super::Ui { theme })
     }
 
     fn unknown(&mut self, at: usize, prefix: &str, key: &str, known: &[&str]) {

@@ -36,6 +36,11 @@ pub fn key_trends(current: &TeamMetrics, previous: &TeamMetrics) -> [Trend; 4] {
     ]
 }
 
+/// The rework rate's trend against the previous window (lower is better).
+pub fn rework_trend(current: &TeamMetrics, previous: &TeamMetrics) -> Trend {
+    compare(current.rework_rate.rate, previous.rework_rate.rate, false)
+}
+
 fn frequency(m: &TeamMetrics) -> Option<f64> {
     m.deployment_frequency
         .tier

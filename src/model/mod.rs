@@ -6,6 +6,7 @@
 
 pub mod benchmarks;
 pub mod canary;
+pub mod colours;
 pub mod contracts;
 pub mod diagnostics;
 pub mod event_counts;
@@ -59,6 +60,17 @@ impl DeployStatus {
             Self::Success => "success",
             Self::Failure => "failure",
             Self::RolledBack => "rolled_back",
+        }
+    }
+
+    /// In words, for a screen: `rolled back` rather than `rolled_back`.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::InProgress => "in progress",
+            Self::Success => "succeeded",
+            Self::Failure => "failure",
+            Self::RolledBack => "rolled back",
         }
     }
 }

@@ -25,6 +25,19 @@ pub enum StageState {
 }
 
 impl StageState {
+    /// Every state, in the order a legend lists them.
+    pub const ALL: [StageState; 9] = [
+        StageState::Certified,
+        StageState::Verifying,
+        StageState::Progressing,
+        StageState::Paused,
+        StageState::Queued,
+        StageState::Succeeded,
+        StageState::Failed,
+        StageState::RolledBack,
+        StageState::Aborted,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             StageState::Queued => "queued",

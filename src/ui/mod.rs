@@ -64,6 +64,7 @@ pub fn render(frame: &mut Frame, app: &App, snapshot: &Snapshot) {
             body,
             app.help_offset,
             (app.top().keys(), &app.keymap),
+            &app.top().legend(th),
         );
         app.help_end.set(Some(end));
     }

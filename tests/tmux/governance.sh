@@ -30,6 +30,9 @@ check "its components against the standard" "network *missing *latest 2.0.0 *1 b
 t send-keys -t fd Escape
 t send-keys -t fd 2
 check "the held lane on the Lanes screen" "^│auth-contract-1 .*blocked: contract"
+# Failed and paused lanes are listed first: the filter finds the held one.
+t send-keys -t fd / auth-contract Enter
+check "the filter is on the Lanes title" "/auth-contract"
 t send-keys -t fd Enter
 check "its detail says why" "gate: blocked by contract auth/TokenClaims would remove the old path"
 # q in a drill-down goes back; a second q quits.

@@ -3,7 +3,7 @@
 
 use crate::metrics::canary;
 use crate::metrics::dora::is_open_at;
-use crate::model::canary::{MetricRule, Thresholds, default_rules};
+use crate::model::canary::{ERROR_RATE, MetricRule, Thresholds, default_rules};
 use crate::model::records::{Deployment, DeploymentLine, Records};
 use crate::model::settings::Settings;
 use crate::model::{CanaryResult, DeployStatus, FindingStatus, Severity, Text, Time, Verdict};
@@ -100,10 +100,19 @@ pub fn compute_with(
     finished.truncate(MAX_FINISHED);
     let n = in_flight.len();
     in_flight.extend(finished);
+    // Failed lanes first, then paused ones, then the rest as they came.
+    in_flight.sort_by_key(|l| l.rank());
+    let error_scale = in_flight
+        .iter()
+        .flat_map(|l| l.error_series.iter().chain(&l.error_limit))
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
     Lanes {
         regions,
         lanes: in_flight,
         in_flight: n,
+        error_scale,
     }
 }
 
@@ -293,6 +302,7 @@ impl<'a> Context<'a> {
         let gate = self.gate(&d.service, canary.as_ref(), stages[0].state, outcome);
         let until = canary.as_ref().map_or(now, |c| c.time);
         let error_series = self.error_series(&d.service, until);
+        let error_limit = canary.as_ref().and_then(|c| self.error_limit(c));
         let link_end = finished_at.unwrap_or(now) + INCIDENT_LINK;
         let incidents = self.incidents(d, started, link_end);
         Some(Lane {
@@ -306,6 +316,7 @@ impl<'a> Context<'a> {
             canary,
             gate,
             error_series,
+            error_limit,
             changes: self.records.listed_ids(d).cloned().collect(),
             incidents,
             hotfix: d.hotfix,
@@ -353,6 +364,19 @@ impl<'a> Context<'a> {
         } else {
             Gate::Waiting
         }
+    }
+
+    /// The error rate above which the canary's error-rate rule fails: its
+    /// baseline plus the rule's band (see `metrics::canary::classify`).
+    fn error_limit(&self, c: &CanaryView) -> Option<f64> {
+        let rule = self.rules.iter().find(|r| r.name == ERROR_RATE)?;
+        let baseline = c
+            .judgement
+            .metrics
+            .iter()
+            .find(|m| m.name == ERROR_RATE)?
+            .baseline?;
+        Some(baseline + baseline.abs() * rule.tolerance.max(0.0) + rule.min_delta.max(0.0))
     }
 
     /// The service's last [`SPARK_POINTS`] canary error rates up to `until`.

@@ -161,6 +161,14 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Failed, rolled back or aborted.
+    pub fn is_bad(self) -> bool {
+        matches!(
+            self,
+            Outcome::Failed | Outcome::RolledBack | Outcome::Aborted
+        )
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Outcome::InFlight => "in flight",
@@ -209,6 +217,9 @@ pub struct Lane {
     pub gate: Gate,
     /// The service's recent canary error rates, oldest first, ending with this lane's.
     pub error_series: Vec<f64>,
+    /// The error rate above which this lane's canary fails its error-rate
+    /// rule (the baseline plus the rule's band), where the canary gave a baseline.
+    pub error_limit: Option<f64>,
     pub changes: Vec<Text>,
     /// Indexes into `records.incidents`.
     pub incidents: Vec<usize>,
@@ -219,16 +230,48 @@ pub struct Lane {
 pub struct Lanes {
     /// Region columns in rollout order; the first is the canary region.
     pub regions: Vec<Text>,
-    /// In-flight lanes newest first, then recently finished ones newest first
-    /// (shared: a quiet tick reuses the lanes it built before).
+    /// Failed lanes (failed, rolled back, aborted) first, then lanes paused
+    /// in some region, then the other in-flight lanes newest first, then the
+    /// recently finished ones newest first (shared: a quiet tick reuses the
+    /// lanes it built before).
     pub lanes: Vec<std::sync::Arc<Lane>>,
-    /// How many of `lanes` are in flight (they come first).
+    /// How many of `lanes` are in flight.
     pub in_flight: usize,
+    /// The top of the one scale every lane's error-rate sparkline is drawn
+    /// on: the largest error rate or canary limit among the listed lanes.
+    pub error_scale: f64,
 }
 
 impl Lanes {
     pub fn find(&self, id: &str) -> Option<&Lane> {
         self.lanes.iter().map(|l| &**l).find(|l| &*l.id == id)
+    }
+
+    /// How many listed lanes failed (failed, rolled back or aborted) and how
+    /// many are paused in some region.
+    pub fn trouble(&self) -> (usize, usize) {
+        let failed = self.lanes.iter().filter(|l| l.outcome.is_bad()).count();
+        let paused = self.lanes.iter().filter(|l| l.paused().is_some()).count();
+        (failed, paused)
+    }
+}
+
+impl Lane {
+    /// The first region paused now, with its reason.
+    pub fn paused(&self) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.state == StageState::Paused)
+    }
+
+    /// Where the lane is listed by default: failed first, then paused, then
+    /// the rest (each group in the order the lanes come).
+    pub fn rank(&self) -> u8 {
+        if self.outcome.is_bad() {
+            0
+        } else if self.paused().is_some() {
+            1
+        } else {
+            2
+        }
     }
 }
 

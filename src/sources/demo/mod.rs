@@ -1,11 +1,13 @@
 //! The embedded demo organisation: eight teams with distinct delivery profiles,
-//! 24 services in four regions, 90 days of history and then a live stream.
+//! 24 services in four regions, 180 days of history and then a live stream
+//! in which something goes wrong every few minutes (`live`).
 //!
 //! Every service draws from its own seeded generator, so the organisation is the
 //! same for a given seed however the stream is sliced in time. It is a source like
 //! any other: the cockpit runs it as a task that sends batches to the store.
 
 pub mod governance;
+mod live;
 mod service;
 
 use std::cmp::Reverse;
@@ -363,6 +365,7 @@ impl DemoOrg {
 /// The organisation's events in time order, generated a little ahead of the clock.
 pub struct DemoStream {
     services: Vec<ServiceGen>,
+    live: live::Live,
     queue: BinaryHeap<Reverse<Queued>>,
     seq: u64,
 }
@@ -402,12 +405,18 @@ impl DemoStream {
                 services.push(ServiceGen::new(seed, start, (t * 3 + s) as u64, name, p));
             }
         }
+        let mut opening = Vec::new();
+        let live = live::Live::new(seed, start + HISTORY, &mut opening);
         let mut stream = Self {
             services,
+            live,
             queue: BinaryHeap::new(),
             seq: 0,
         };
-        for (at, event) in governance::events(start + HISTORY) {
+        for (at, event) in governance::events(start + HISTORY)
+            .into_iter()
+            .chain(opening)
+        {
             stream.seq += 1;
             stream.queue.push(Reverse(Queued {
                 at,
@@ -442,6 +451,9 @@ impl DemoStream {
                 g.next_finding =
                     at + exp_gap(&mut g.finding_rng, g.profile.findings_per_week / 7.0);
             }
+        }
+        while self.live.next <= horizon {
+            self.live.step(&mut fresh);
         }
         for (at, event) in fresh {
             self.seq += 1;

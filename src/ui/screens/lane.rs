@@ -10,12 +10,14 @@ use crossterm::event::KeyCode;
 use crate::app::Action;
 use crate::app::keymap::key;
 use crate::app::screen::{Ctx, Screen};
-use crate::metrics::lanes::{CanaryView, Gate, Lane, verdict_label};
+use crate::metrics::lanes::{CanaryView, Gate, Lane, Outcome, verdict_label};
 use crate::model::canary::Outcome as MetricOutcome;
+use crate::model::stage::StageState;
 use crate::model::{Text, Time};
 use crate::store::Snapshot;
 use crate::ui::screens::detail::{DetailKind, DetailPage};
-use crate::ui::screens::lanes::{canary_text, compact, gate_style, outcome_style, sparkline};
+use crate::ui::screens::lanes::{canary_text, compact, outcome_style};
+use crate::ui::screens::lanes_legend::{gate_style, sparkline, stage_mark};
 use crate::util::format;
 
 fn num(v: Option<f64>, name: &str) -> String {
@@ -84,7 +86,7 @@ pub fn lines(ctx: &Ctx, lane: &Lane) -> Vec<Line<'static>> {
     stages(th, &mut lines, lane, now);
     lines.push(certification(ctx, lane));
     lines.push(Line::from(""));
-    canary(th, &mut lines, lane);
+    canary(th, &mut lines, lane, snapshot.views.lanes.error_scale);
     lines.push(Line::from(""));
     changes(th, &mut lines, snapshot, lane);
     lines.push(Line::from(""));
@@ -161,12 +163,10 @@ fn stages(th: &Theme, lines: &mut Vec<Line<'static>>, lane: &Lane, now: Time) {
     lines.push(Line::from(Span::styled(" Stages", th.section)));
     for (i, s) in lane.stages.iter().enumerate() {
         let role = if i == 0 { "canary" } else { "rollout" };
+        let (mark, word) = stage_mark(s, lane);
         let mut spans = vec![
             Span::raw(format!("  {:<12}", s.region)),
-            Span::styled(
-                format!("{} {:<12}", s.state.glyph(), s.state.label()),
-                th.stage(s.state),
-            ),
+            Span::styled(format!("{mark} {word:<12}"), th.stage(s.state)),
             Span::styled(format!("{role:<8}"), th.dim),
         ];
         if let Some(start) = s.start {
@@ -187,14 +187,24 @@ fn stages(th: &Theme, lines: &mut Vec<Line<'static>>, lane: &Lane, now: Time) {
         if let Some(r) = &s.reason {
             spans.push(Span::styled(format!("  {r}"), th.warn));
         }
+        if s.state == StageState::Paused
+            && let Some(since) = s.since
+        {
+            spans.push(Span::styled(
+                format!("  paused for {}", compact(now - since)),
+                th.warn,
+            ));
+        }
         lines.push(Line::from(spans));
         if i == 0 {
-            lines.push(gate(th, &lane.gate));
+            lines.push(gate(th, lane));
         }
     }
 }
 
-fn gate(th: &Theme, gate: &Gate) -> Line<'static> {
+/// The gate, and the pause holding the lane after it where one does.
+fn gate(th: &Theme, lane: &Lane) -> Line<'static> {
+    let gate = &lane.gate;
     let label = match gate {
         Gate::Certified { by } => format!("certified by {by}"),
         Gate::Waiting => "waiting for the canary".into(),
@@ -206,15 +216,26 @@ fn gate(th: &Theme, gate: &Gate) -> Line<'static> {
                 .join(", ")
         ),
     };
-    Line::from(vec![
+    let mut spans = vec![
         Span::styled("  ── gate: ", th.dim),
         Span::styled(label, gate_style(th, gate)),
-    ])
+    ];
+    if let Some(s) = lane.paused().filter(|_| lane.outcome == Outcome::InFlight) {
+        spans.push(Span::styled(
+            format!(
+                " · paused in {}: {}",
+                s.region,
+                s.reason.as_deref().unwrap_or("no reason given")
+            ),
+            th.warn,
+        ));
+    }
+    Line::from(spans)
 }
 
 /// The verdict, each metric against the baseline, the reasons and the
 /// error-rate sparkline.
-fn canary(th: &Theme, lines: &mut Vec<Line<'static>>, lane: &Lane) {
+fn canary(th: &Theme, lines: &mut Vec<Line<'static>>, lane: &Lane, scale: f64) {
     let (mut verdict, vstyle) = canary_text(th, lane);
     if let Some(c) = lane.canary.as_ref().filter(|c| c.disagrees()) {
         // Two judgements of one canary: say whose each number is.
@@ -235,10 +256,24 @@ fn canary(th: &Theme, lines: &mut Vec<Line<'static>>, lane: &Lane) {
         canary_metrics(th, lines, c);
     }
     if !lane.error_series.is_empty() {
-        lines.push(Line::from(vec![
-            Span::raw("  error rate, last canaries of the service: "),
-            Span::styled(sparkline(&lane.error_series, 24), th.title),
-        ]));
+        let mut spans = vec![Span::raw("  error rate, last canaries of the service: ")];
+        spans.extend(sparkline(
+            th,
+            &lane.error_series,
+            24,
+            (scale, lane.error_limit),
+        ));
+        spans.push(Span::styled(
+            format!(
+                "  scale 0-{} (all lanes){}",
+                crate::ui::screens::lanes_legend::scale_top(scale),
+                lane.error_limit
+                    .map(|l| format!(" · canary limit {}", format::percent(l)))
+                    .unwrap_or_default()
+            ),
+            th.dim,
+        ));
+        lines.push(Line::from(spans));
     }
 }
 

@@ -1,7 +1,10 @@
-//! `2` Lanes: one row per deployment (in flight newest first, then recently
-//! finished), a column per region in rollout order with the stage's state glyph
+//! `2` Lanes: one row per deployment (failed, then paused, then in flight
+//! newest first, then recently finished; the title counts the failed and
+//! paused), a column per region in rollout order with the stage's state glyph
 //! and elapsed time, the canary verdict and score, a sparkline of the canary
-//! error rate, and the certification gate. Builds only the visible rows.
+//! error rate on one scale for every row, the certification gate (or the pause
+//! holding the lane), and the symbols' legend on the bottom border.
+//! Builds only the visible rows.
 
 use crate::app::theme::Theme;
 use crossterm::event::KeyCode;
@@ -20,6 +23,7 @@ use crate::metrics::lanes::{Gate, Lane, Outcome, Stage, verdict_label};
 use crate::model::stage::StageState;
 use crate::model::{Text, Time, Verdict};
 use crate::ui::screens::lane;
+use crate::ui::screens::lanes_legend as legend;
 use crate::ui::widgets::{prompt, scroll};
 
 const KEYS: &[Binding] = &[
@@ -114,8 +118,14 @@ impl Lanes {
 }
 
 fn title(lanes: &crate::metrics::lanes::Lanes, filtered: &str) -> String {
+    let trouble = match lanes.trouble() {
+        (0, 0) => String::new(),
+        (f, 0) => format!(" · {f} failed"),
+        (0, p) => format!(" · {p} paused"),
+        (f, p) => format!(" · {f} failed · {p} paused"),
+    };
     format!(
-        " Lanes · {} in flight · {} finished in the last 12h · canary region {}{filtered} · Enter opens ",
+        " Lanes{trouble} · {} in flight · {} finished in the last 12h · canary region {}{filtered} · Enter opens ",
         lanes.in_flight,
         lanes.lanes.len() - lanes.in_flight,
         lanes.regions.first().map_or("-", |r| &**r)
@@ -130,6 +140,14 @@ fn filter_fields(lane: &Lane) -> Vec<(Field, &str)> {
         (Field::Service, &*lane.service),
         (Field::Status, lane.outcome.label()),
         (Field::Status, gate_word(&lane.gate)),
+        (
+            Field::Status,
+            if lane.paused().is_some() {
+                "paused"
+            } else {
+                ""
+            },
+        ),
         (Field::Text, &*lane.id),
     ];
     f.extend(
@@ -157,6 +175,10 @@ impl Screen for Lanes {
 
     fn keys(&self) -> &'static [Binding] {
         KEYS
+    }
+
+    fn legend(&self, th: &Theme) -> Vec<(String, String)> {
+        legend::help_lines(th)
     }
 
     fn refresh(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
@@ -278,14 +300,6 @@ pub fn verdict_style(th: &Theme, v: Option<Verdict>) -> Style {
     }
 }
 
-pub fn gate_style(th: &Theme, g: &Gate) -> Style {
-    match g {
-        Gate::Waiting => th.dim,
-        Gate::Certified { .. } => th.ok,
-        Gate::Blocked(_) => th.alert,
-    }
-}
-
 /// "42s", "12m", "1h05m", "3d04h": short enough for a lane cell.
 pub fn compact(d: chrono::TimeDelta) -> String {
     let s = d.num_seconds().max(0);
@@ -302,28 +316,12 @@ pub fn compact(d: chrono::TimeDelta) -> String {
 }
 
 fn stage_cell(th: &Theme, stage: &Stage, lane: &Lane, now: Time) -> Cell<'static> {
+    let (mark, _) = legend::stage_mark(stage, lane);
     let text = match stage.duration(now) {
-        Some(d) => format!("{} {}", stage.state.glyph(), compact(d)),
-        None if lane.outcome != Outcome::InFlight => "  –".to_string(),
-        None => format!("{}", stage.state.glyph()),
+        Some(d) => format!("{mark} {}", compact(d)),
+        None => format!("{mark}"),
     };
     Cell::from(text).style(th.stage(stage.state))
-}
-
-/// Unicode bars scaled to the series' maximum.
-pub fn sparkline(values: &[f64], width: usize) -> String {
-    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let tail = &values[values.len().saturating_sub(width)..];
-    let max = tail.iter().copied().fold(0.0_f64, f64::max);
-    tail.iter()
-        .map(|&v| {
-            if max <= 0.0 {
-                BARS[0]
-            } else {
-                BARS[((v / max) * 7.0).round().clamp(0.0, 7.0) as usize]
-            }
-        })
-        .collect()
 }
 
 pub fn canary_text(th: &Theme, lane: &Lane) -> (String, Style) {
@@ -367,6 +365,8 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Lanes
     // the region glyphs say it too).
     let inner_w = block.inner(area).width as usize;
     let wide = area.width >= WIDE;
+    // Sized from every lane listed (the last 12 hours, not the rows on view
+    // or the filter's): a filter or a scroll never moves the columns.
     let id_w = lanes
         .lanes
         .iter()
@@ -378,33 +378,42 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Lanes
     let spark_w = if wide { SPARK_W + 1 } else { 0 };
     // The id and the canary score stay whole: regions that do not fit beside
     // them are dropped whole, the last ones first, and the border says so.
-    let room = inner_w.saturating_sub(id_w + 1 + 12 + spark_w);
+    let room = inner_w.saturating_sub(id_w + 1 + 12 + spark_w + GATE_MIN);
     let shown = (room / (region_w + 1)).min(lanes.regions.len());
     let fixed = id_w + 1 + shown * (region_w + 1) + 12 + spark_w;
     let show_state = wide || inner_w.saturating_sub(fixed + 12) >= GATE_MIN;
     let hidden = lanes.regions.len() - shown;
-    let block = if hidden > 0 {
-        block.title_bottom(Span::styled(
-            " more regions: a wider terminal or Enter shows them ",
-            th.dim,
-        ))
-    } else {
-        block
-    };
+    let block = bottom_titles(block, th, (inner_w, hidden > 0), wide);
 
-    let header = header(&lanes.regions[..shown], (show_state, wide), state.sort);
+    let header = header(
+        &lanes.regions[..shown],
+        (show_state, wide),
+        lanes.error_scale,
+        state.sort,
+    );
+    let widths = widths(id_w, (show_state, shown, region_w), wide);
+    // The gate takes what is left (one space between columns), cut with `…`.
+    let gate_w = inner_w.saturating_sub(
+        widths
+            .iter()
+            .map(|c| match c {
+                Constraint::Length(n) => *n as usize + 1,
+                _ => 0,
+            })
+            .sum(),
+    );
     let rows = listed
         .iter()
-        .filter_map(|&i| Some((i, lanes.lanes.get(i)?)))
+        .filter_map(|&i| lanes.lanes.get(i))
         .enumerate()
         .skip(offset)
         .take(height)
-        .map(|(row, (i, lane))| {
+        .map(|(row, lane)| {
             let row_cells = Row::new(lane_cells(
                 th,
                 lane,
-                (i < lanes.in_flight, show_state, wide, shown),
-                now,
+                (lane.outcome == Outcome::InFlight, show_state, wide, shown),
+                (now, lanes.error_scale, gate_w),
             ));
             (row, row_cells)
         })
@@ -415,6 +424,24 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Lanes
                 row
             }
         });
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(th.header))
+        .column_spacing(1)
+        .block(block);
+    let empty = listed.is_empty() && !filtered.is_empty();
+    frame.render_widget(table, area);
+    if empty {
+        super::overview::no_match(frame, area, th, "lane");
+    }
+}
+
+/// The columns' widths: id, state (when shown), `shown` regions, canary,
+/// the sparkline (when `wide`), and the gate taking the rest.
+fn widths(
+    id_w: usize,
+    (show_state, shown, region_w): (bool, usize, usize),
+    wide: bool,
+) -> Vec<Constraint> {
     let mut widths = vec![Constraint::Length(id_w as u16)];
     if show_state {
         widths.push(Constraint::Length(11));
@@ -425,14 +452,31 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Lanes
         widths.push(Constraint::Length(SPARK_W as u16));
     }
     widths.push(Constraint::Fill(1));
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(th.header))
-        .column_spacing(1)
-        .block(block);
-    let empty = listed.is_empty() && !filtered.is_empty();
-    frame.render_widget(table, area);
-    if empty {
-        super::overview::no_match(frame, area, th, "lane");
+    widths
+}
+
+/// The legend on the bottom border, and at its right where regions are
+/// hidden, how to see them.
+fn bottom_titles<'a>(
+    block: Block<'a>,
+    th: &Theme,
+    (inner_w, hidden): (usize, bool),
+    sparkline: bool,
+) -> Block<'a> {
+    let more = if inner_w >= 100 {
+        " more regions: a wider terminal or Enter shows them "
+    } else {
+        " more regions: Enter "
+    };
+    let more_w = if hidden { more.len() + 1 } else { 0 };
+    let block = block.title_bottom(Span::styled(
+        legend::line(th, inner_w.saturating_sub(more_w), sparkline),
+        th.dim,
+    ));
+    if hidden {
+        block.title_bottom(Line::from(Span::styled(more, th.dim)).right_aligned())
+    } else {
+        block
     }
 }
 
@@ -449,10 +493,11 @@ fn empty<'a>(th: &Theme, block: Block<'a>) -> Paragraph<'a> {
 }
 
 /// Column heads: regions in full when `wide`, else their short codes; the
-/// sorted column marked ▲ or ▼.
+/// sparkline's with the top of its scale; the sorted column marked ▲ or ▼.
 fn header(
     regions: &[Text],
     (show_state, wide): (bool, bool),
+    scale: f64,
     sort: ColumnSort,
 ) -> Vec<Cell<'static>> {
     let head = |name: &str, col: usize| Cell::from(format!("{name}{}", sort.mark(col)));
@@ -469,7 +514,9 @@ fn header(
     }
     header.push(head("CANARY", 2));
     if wide {
-        header.push(Cell::from("ERR RATE"));
+        // The top of the shared scale: a full bar is this error rate.
+        let top = legend::scale_top(scale);
+        header.push(Cell::from(format!("ERR≤{top}")));
     }
     header.push(head("GATE", 3));
     header
@@ -481,7 +528,7 @@ fn lane_cells(
     th: &Theme,
     lane: &Lane,
     (in_flight, show_state, wide, shown): (bool, bool, bool, usize),
-    now: Time,
+    (now, scale, gate_w): (Time, f64, usize),
 ) -> Vec<Cell<'static>> {
     let id_style = if in_flight { Style::new() } else { th.dim };
     let hotfix = if lane.hotfix { " hotfix" } else { "" };
@@ -498,18 +545,16 @@ fn lane_cells(
         let spark = if lane.error_series.is_empty() {
             Cell::from("–").style(th.dim)
         } else {
-            let worse = lane
-                .canary
-                .as_ref()
-                .is_some_and(|c| c.verdict == Some(Verdict::Fail));
-            Cell::from(sparkline(&lane.error_series, SPARK_W)).style(if worse {
-                th.alert
-            } else {
-                th.spark
-            })
+            Cell::from(Line::from(legend::sparkline(
+                th,
+                &lane.error_series,
+                SPARK_W,
+                (scale, lane.error_limit),
+            )))
         };
         cells.push(spark);
     }
-    cells.push(Cell::from(lane.gate.label()).style(gate_style(th, &lane.gate)));
+    let (gate, style) = legend::gate_text(th, lane);
+    cells.push(Cell::from(crate::util::text::truncate(&gate, gate_w)).style(style));
     cells
 }

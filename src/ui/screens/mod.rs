@@ -17,6 +17,7 @@ pub mod incident;
 pub mod incidents;
 pub mod lane;
 pub mod lanes;
+pub mod lanes_legend;
 pub mod overview;
 pub mod overview_gates;
 pub mod overview_rows;

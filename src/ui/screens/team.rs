@@ -13,7 +13,7 @@ use crate::app::Action;
 use crate::app::keymap::{Binding, key};
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::dora::TeamDetail;
-use crate::metrics::trend::{HIGHER_IS_BETTER, Trend, key_trends};
+use crate::metrics::trend::{HIGHER_IS_BETTER, Trend, key_trends, rework_trend};
 use crate::metrics::{TeamScorecard, Tier};
 use crate::model::Text;
 use crate::model::benchmarks::{Benchmarks, Framing};
@@ -339,7 +339,7 @@ fn numbers(
         "Deployment frequency",
         "Lead time for changes",
         "Change failure rate",
-        "Time to restore",
+        "Median time to restore",
     ];
     let counts = [
         format::plural(m.deployment_frequency.deployments as usize, "deployment"),
@@ -372,7 +372,21 @@ fn numbers(
             Span::raw(format!("  {}", counts[k])),
         ]));
     }
-    lines.push(Line::from(vec![
+    lines.push(rework_line(th, card, previous));
+    lines.push(team_tier_line(th, card, bench));
+    lines
+}
+
+/// Rework rate: the value, its tier where the benchmark set grades it, the
+/// trend against the previous window and that window's value.
+fn rework_line(th: &Theme, card: &TeamScorecard, previous: bool) -> Line<'static> {
+    let (m, p) = (&card.current, &card.previous);
+    let rework_trend = if previous {
+        rework_trend(m, p)
+    } else {
+        Trend::Unknown
+    };
+    Line::from(vec![
         Span::raw(format!(" {:<22}", "Rework rate")),
         Span::raw(format!(
             "{:>9}",
@@ -384,8 +398,12 @@ fn numbers(
             th.tier(m.rework_rate.tier),
         ),
         Span::styled(
+            format!("{} ", rework_trend.arrow(false)),
+            th.trend(rework_trend),
+        ),
+        Span::styled(
             format!(
-                " was {:<9}",
+                "was {:<9}",
                 match p.rework_rate.rate {
                     _ if !previous => "no data".to_string(),
                     r => r.map_or("-".into(), format::percent),
@@ -397,9 +415,7 @@ fn numbers(
             "  {} of {} deployments",
             m.rework_rate.rework, m.rework_rate.deployments
         )),
-    ]));
-    lines.push(team_tier_line(th, card, bench));
-    lines
+    ])
 }
 
 /// The team's tier and what it is the weakest of; under the 2025 framing,

@@ -134,8 +134,8 @@ fn change_line<'a>(
 fn reason(r: &FailReason) -> String {
     match r {
         FailReason::Status { status, region } => match region {
-            Some(region) => format!("{} in {region}", status.label()),
-            None => status.label().to_string(),
+            Some(region) => format!("{} in {region}", status.words()),
+            None => status.words().to_string(),
         },
         FailReason::Incident { id, .. } => format!("incident {id}"),
         // The reverting change (as in the JSON): short enough to fit the row.

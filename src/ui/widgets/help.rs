@@ -11,7 +11,8 @@ use crate::app::keymap::{Binding, help_bindings};
 use crate::app::keys_config::Keymap;
 use crate::ui::centered;
 
-/// The screen's keys first, then the global ones.
+/// The screen's keys first, then what the screen's symbols mean, then the
+/// global keys.
 /// Returns the last useful first line (see [`crate::ui::scrolled`]).
 pub fn render(
     th: &Theme,
@@ -19,6 +20,7 @@ pub fn render(
     area: Rect,
     first: usize,
     (screen, keymap): (&'static [Binding], &Keymap),
+    legend: &[(String, String)],
 ) -> usize {
     let line = |keys: &str, help: &str| {
         Line::from(vec![
@@ -26,9 +28,19 @@ pub fn render(
             Span::raw(help.to_string()),
         ])
     };
-    let mut lines: Vec<Line> = help_bindings(screen)
+    // The screen's keys, what its symbols mean, then the global keys.
+    let mut lines: Vec<Line> = screen
+        .iter()
+        .filter(|b| !b.keys.is_empty())
         .map(|b| line(&keymap.label(b), b.help))
         .collect();
+    for (symbols, meaning) in legend {
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {symbols:<10}"), th.section),
+            Span::raw(meaning.clone()),
+        ]));
+    }
+    lines.extend(help_bindings(&[]).map(|b| line(&keymap.label(b), b.help)));
     // Actions `[keys]` rebound that the table lists under a sibling's label.
     for (keys, name) in keymap.extra_lines(screen) {
         lines.push(line(&keys, &name.replace('_', " ")));

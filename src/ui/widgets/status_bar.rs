@@ -180,11 +180,11 @@ fn right_fields(app: &App) -> Vec<Field> {
     if let Some(r) = app.replay {
         let speed = crate::util::format::speed(r.speed);
         let (text, style) = if r.ended {
-            (format!("■ replay ended {speed} "), th.dim)
+            (format!(" ■ replay ended {speed} "), th.dim)
         } else if r.paused {
-            (format!("⏸ replay paused {speed} "), th.warn)
+            (format!(" ⏸ replay paused {speed} "), th.warn)
         } else {
-            (format!("▶ replay {speed} "), th.ok)
+            (format!(" ▶ replay {speed} "), th.ok)
         };
         right.push(field(1, vec![Span::styled(text, style)]));
     }

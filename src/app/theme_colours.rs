@@ -27,7 +27,7 @@ const NAMED: [Color; 16] = [
 ];
 
 /// The usual RGB of the 16 named colours (xterm's), to pick the nearest.
-const NAMED_RGB: [(u8, u8, u8); 16] = [
+pub const NAMED_RGB: [(u8, u8, u8); 16] = [
     (0, 0, 0),
     (205, 0, 0),
     (0, 205, 0),

@@ -161,26 +161,8 @@ pub fn color(c: Color) -> Option<String> {
 
 /// The xterm 256-colour palette.
 fn xterm(i: u8) -> (u8, u8, u8) {
-    const BASE: [(u8, u8, u8); 16] = [
-        (0, 0, 0),
-        (205, 0, 0),
-        (0, 205, 0),
-        (205, 205, 0),
-        (0, 0, 238),
-        (205, 0, 205),
-        (0, 205, 205),
-        (229, 229, 229),
-        (127, 127, 127),
-        (255, 0, 0),
-        (0, 255, 0),
-        (255, 255, 0),
-        (92, 92, 255),
-        (255, 0, 255),
-        (0, 255, 255),
-        (255, 255, 255),
-    ];
     match i {
-        0..=15 => BASE[usize::from(i)],
+        0..=15 => crate::app::theme_colours::NAMED_RGB[usize::from(i)],
         16..=231 => {
             let n = i - 16;
             let level = |v: u8| if v == 0 { 0 } else { 55 + v * 40 };

@@ -155,6 +155,35 @@ pub fn scrolled(
 }
 
 /// A centred rectangle of at most `w` x `h` inside `area`.
+/// `line` cut to `width` columns, ending in `…` when cut, so that a cut
+/// reads as one (a plain cut at the edge can read as a whole, wrong value).
+pub fn fit_line(line: Line<'_>, width: usize) -> Line<'_> {
+    if line.width() <= width {
+        return line;
+    }
+    let style = line.style;
+    let mut room = width.saturating_sub(1);
+    let mut spans = Vec::with_capacity(line.spans.len() + 1);
+    for span in line.spans {
+        if room == 0 {
+            break;
+        }
+        let w = span.width();
+        if w <= room {
+            room -= w;
+            spans.push(span);
+        } else {
+            // The cut span's text, without the `…` `truncate` adds (one goes at the end).
+            let mut text = crate::util::text::truncate(&span.content, room + 1);
+            text.pop();
+            spans.push(Span::styled(text, span.style));
+            room = 0;
+        }
+    }
+    spans.push(Span::raw("…"));
+    Line::from(spans).style(style)
+}
+
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
@@ -173,4 +202,28 @@ pub fn popup(th: &Theme, frame: &mut Frame, area: Rect, title: &str) -> Rect {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     inner
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cut_line_ends_in_an_ellipsis_and_keeps_its_styles() {
+        let red = ratatui::style::Style::new().fg(ratatui::style::Color::Red);
+        let line = Line::from(vec![
+            Span::raw("ok  "),
+            Span::styled("FAILED: rolled back", red),
+        ]);
+        let cut = fit_line(line.clone(), 16);
+        assert_eq!(cut.width(), 16);
+        assert_eq!(cut.to_string(), "ok  FAILED: rol…");
+        assert_eq!(cut.spans[1].style, red);
+        assert_eq!(
+            fit_line(line.clone(), 40),
+            line,
+            "a line that fits is left alone"
+        );
+        assert_eq!(fit_line(line, 1).to_string(), "…");
+    }
 }

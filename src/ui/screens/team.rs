@@ -283,7 +283,10 @@ fn draw(
     }
     // Narrow terminals drop the service column so the verdict stays readable.
     let wide = inner.width >= 110;
-    let lines = visible_lines(ctx, selected, detail, inner.height as usize, wide);
+    let lines = visible_lines(ctx, selected, detail, inner.height as usize, wide)
+        .into_iter()
+        .map(|l| crate::ui::fit_line(l, usize::from(inner.width)))
+        .collect::<Vec<_>>();
     frame.render_widget(Paragraph::new(lines), inner);
 }
 

@@ -128,6 +128,9 @@ pub fn draw(
     let inner = block.inner(list);
     frame.render_widget(block, list);
     let wide = inner.width >= 110;
-    let lines = super::team::visible_lines(ctx, selected, detail, inner.height as usize, wide);
+    let lines = super::team::visible_lines(ctx, selected, detail, inner.height as usize, wide)
+        .into_iter()
+        .map(|l| crate::ui::fit_line(l, usize::from(inner.width)))
+        .collect::<Vec<_>>();
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -26,8 +26,9 @@ check "the header marks the sorted column" "LEAD TIME▲"
 t send-keys -t fd 3
 check "Incidents" "STATE"
 row=$(t capture-pane -p -t fd | grep -E '^│restored' | grep -v unattributed | head -1)
-id=$(awk '{print $6}' <<<"$row")
-dep=$(awk '{print $7}' <<<"$row")
+# The id and the deployment after it, wherever the columns before them end.
+id=$(grep -o 'INC-[^ ]*' <<<"$row" | head -1)
+dep=$(awk -v id="$id" '{for (i = 1; i < NF; i++) if ($i == id) print $(i + 1)}' <<<"$row")
 if [[ $id == INC-* && -n $dep ]]; then ok "an attributed incident: $id from $dep"; else bad "no attributed incident row: '$row'"; fi
 t send-keys -t fd 1
 check "back on the Overview" "1 Overview"

@@ -77,7 +77,7 @@ fn lines(ctx: &Ctx, id: &str) -> Option<Vec<Line<'static>>> {
     match inc.resolved {
         Some(res) if res <= ctx.now => {
             lines.push(field("resolved", format::rfc3339(res)));
-            lines.push(field("restored in", format::duration(res - inc.opened)));
+            lines.push(field("restored in", format::age(res - inc.opened)));
         }
         _ => lines.push(Line::from(vec![
             Span::styled(format!(" {:<14}", "state"), th.dim),

@@ -449,7 +449,7 @@ fn incident_cells(
     } else {
         let took = inc
             .resolved
-            .map(|res| format::duration(res - inc.opened))
+            .map(|res| format::age(res - inc.opened))
             .unwrap_or_default();
         let label = if wide { "restored" } else { "ok" };
         (Span::styled(label, th.ok), Span::raw(took))

@@ -67,11 +67,11 @@ pub(super) fn row_line<'a>(
             let inc = &r.incidents[row.incident];
             let state = match inc.resolved {
                 Some(res) if !row.open => Span::raw(format!(
-                    "restored in {:<8}",
-                    format::duration(res - inc.opened)
+                    "restored in {:<10}",
+                    format::age(res - inc.opened)
                 )),
                 _ => Span::styled(
-                    format!("OPEN for {:<11}", format::age(now - inc.opened)),
+                    format!("OPEN for {:<13}", format::age(now - inc.opened)),
                     th.alert,
                 ),
             };

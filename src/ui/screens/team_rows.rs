@@ -66,10 +66,9 @@ pub(super) fn row_line<'a>(
             let row = &d.incidents[i];
             let inc = &r.incidents[row.incident];
             let state = match inc.resolved {
-                Some(res) if !row.open => Span::raw(format!(
-                    "restored in {:<10}",
-                    format::age(res - inc.opened)
-                )),
+                Some(res) if !row.open => {
+                    Span::raw(format!("restored in {:<10}", format::age(res - inc.opened)))
+                }
                 _ => Span::styled(
                     format!("OPEN for {:<13}", format::age(now - inc.opened)),
                     th.alert,

@@ -132,3 +132,29 @@ fn then_about_one_alert_every_few_minutes_with_incidents_on_their_cause() {
     }
     assert!(checked >= 3, "{checked} incidents named their deployment");
 }
+
+/// The demo's history: an incident named after a deployment (`INC-<id>`, one
+/// that deployment caused) is attributed to that deployment, never to a
+/// later one of the same service that happened to come before it opened.
+#[test]
+fn history_incidents_are_attributed_to_the_deployment_that_caused_them() {
+    let s = crate::support::demo_snapshot();
+    let records = &s.records;
+    let mut caused = 0;
+    for (inc, facts) in records.incidents.iter().zip(&s.views.facts.incidents) {
+        let Some(cause) = inc.id.strip_prefix("INC-") else {
+            continue;
+        };
+        // Background incidents (`INC-<service>-b012`) have no cause.
+        if cause.rsplit('-').next().is_some_and(|n| n.starts_with('b')) {
+            continue;
+        }
+        let blamed = facts
+            .attribution
+            .and_then(|a| records.deployments.get(a.deployment()))
+            .map(|d| d.id.to_string());
+        assert_eq!(blamed.as_deref(), Some(cause), "{}", inc.id);
+        caused += 1;
+    }
+    assert!(caused >= 50, "only {caused} caused incidents in the demo");
+}

@@ -358,23 +358,23 @@ impl ServiceGen {
     ) {
         if let Some(f) = failed_at {
             if self.rng.random::<f64>() < 0.5 {
-                let explicit = self.rng.random::<f64>() < 0.5;
+                // A failed deployment never succeeded, so the link window
+                // cannot find it: the page names it. (This draw once chose
+                // whether it did; it stays so that a seed's history does not move.)
+                let _ = self.rng.random::<f64>();
                 let opened = f + minutes(self.rng.random_range(2.0..15.0));
                 let mut rng = self.rng.clone();
-                self.incident(
-                    &mut rng,
-                    format!("INC-{id}"),
-                    opened,
-                    explicit.then(|| id.clone()),
-                    out,
-                );
+                self.incident(&mut rng, format!("INC-{id}"), opened, Some(id.clone()), out);
                 self.rng = rng;
             }
             self.owe_hotfix = self.rng.random::<f64>() < 0.6;
         } else if self.rng.random::<f64>() < self.profile.incident_after_deploy {
+            // Opened up to 20 hours on, often after the service's next
+            // deployment: the page names the one that caused it, or the link
+            // window would blame the later one.
             let opened = at + hours(self.rng.random_range(0.5..20.0));
             let mut rng = self.rng.clone();
-            self.incident(&mut rng, format!("INC-{id}"), opened, None, out);
+            self.incident(&mut rng, format!("INC-{id}"), opened, Some(id.clone()), out);
             self.rng = rng;
             self.owe_hotfix = self.rng.random::<f64>() < 0.4;
         }

@@ -158,7 +158,7 @@ fn csv_carries_the_same_numbers() {
 
 #[test]
 fn table_and_markdown_carry_the_same_numbers() {
-    // 25200 s = 7h; 21600 s = 6h over 4 changes; 4950 s = 1h 22m over 2
+    // 25200 s = 7h 00m; 21600 s = 6h 00m over 4 changes; 4950 s = 1h 22m over 2
     // deployments; batch 1 / 3; small 0.0%, large 50.0%.
     let table = run("table");
     let north = table
@@ -175,8 +175,8 @@ fn table_and_markdown_carry_the_same_numbers() {
         cells,
         [
             "north",
-            "7h",
-            "6h (4)",
+            "7h 00m",
+            "6h 00m (4)",
             "1h 22m (2)",
             "1 / 3",
             "0.0%",
@@ -186,7 +186,7 @@ fn table_and_markdown_carry_the_same_numbers() {
     );
     let md = run("markdown");
     assert!(
-        md.contains("| north | 7h | 6h (4) | 1h 22m (2) | 1 / 3 | 0.0% | 50.0% |"),
+        md.contains("| north | 7h 00m | 6h 00m (4) | 1h 22m (2) | 1 / 3 | 0.0% | 50.0% |"),
         "{md}"
     );
     assert!(

@@ -150,8 +150,8 @@ fn scorecards_section(out: &mut String, report: &Report<'_>) {
     );
     for row in report.rows_by_need() {
         let t = row.card;
-        let now = key_values(&t.current);
-        let was = key_values(&t.previous);
+        let now = key_values(&t.current, &t.current);
+        let was = key_values(&t.previous, &t.current);
         let tiers = t.current.key_tiers();
         let _ = write!(
             out,
@@ -196,7 +196,7 @@ fn help_section(out: &mut String, report: &Report<'_>) {
     for row in needing {
         let t = row.card;
         let Some(i) = weakest(t) else { continue };
-        let values = key_values(&t.current);
+        let values = key_values(&t.current, &t.current);
         let change = match row.trends[i] {
             Trend::Better => ", better than the previous window",
             Trend::Worse => ", worse than the previous window",

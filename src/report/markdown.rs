@@ -63,8 +63,8 @@ pub fn markdown(report: &Report<'_>) -> String {
     let _ = writeln!(out, "|---|---|---|---|---|---|---|");
     for row in report.rows_by_need() {
         let t = row.card;
-        let values = key_values(&t.current);
-        let was = key_values(&t.previous);
+        let values = key_values(&t.current, &t.current);
+        let was = key_values(&t.previous, &t.current);
         let tiers = t.current.key_tiers();
         let trends = row.trends;
         let mut row = format!("| {} | {} |", escape(&t.team), tier_cell(t.tier));
@@ -96,7 +96,7 @@ pub fn markdown(report: &Report<'_>) -> String {
     for row in needing {
         let t = row.card;
         if let Some(i) = weakest(t) {
-            let values = key_values(&t.current);
+            let values = key_values(&t.current, &t.current);
             let trend = row.trends[i];
             let change = match trend {
                 Trend::Better => ", better than the previous window",
@@ -222,11 +222,18 @@ pub fn weakest(t: &TeamScorecard) -> Option<usize> {
 }
 
 /// The four key metrics as short readable numbers.
-pub fn key_values(m: &TeamMetrics) -> [String; 4] {
+/// The four key metrics as written, frequency in the unit `unit_of`'s would
+/// take (so a previous window reads in its current window's unit).
+pub fn key_values(m: &TeamMetrics, unit_of: &TeamMetrics) -> [String; 4] {
     let f = &m.deployment_frequency;
     let c = &m.change_failure_rate;
+    let like = unit_of.deployment_frequency.per_day;
     [
-        format!("{} ({})", f.deployments, format::per_day(f.per_day)),
+        format!(
+            "{} ({})",
+            f.deployments,
+            format::per_day_as(f.per_day, like)
+        ),
         m.lead_time
             .median_seconds
             .map_or("–".into(), format::duration_secs),

@@ -4,29 +4,40 @@ use chrono::{SecondsFormat, TimeDelta};
 
 type Time = chrono::DateTime<chrono::Utc>;
 
-/// "45s", "12m", "3h 20m", "2.5d": two significant parts at most.
+/// A length of time as every screen and report writes it: units `d h m s`,
+/// the first as is and the rest in two digits, at most `parts` of them, the
+/// last cut down (not rounded). `span(_, 3)` for a live age that visibly
+/// ticks ("2h 03m 05s"), `span(_, 2)` for durations and medians ("3d 07h",
+/// "19h 08m", "37m 12s"), `span(_, 1)` where a cell has room for one unit.
+pub fn span(d: TimeDelta, parts: usize) -> String {
+    let ms = d.num_milliseconds();
+    let sign = if ms < 0 { "-" } else { "" };
+    let s = ms.unsigned_abs() / 1000;
+    let units = [
+        (s / 86_400, 'd'),
+        (s / 3600 % 24, 'h'),
+        (s / 60 % 60, 'm'),
+        (s % 60, 's'),
+    ];
+    // The largest unit that is not zero leads; seconds lead below a minute.
+    let first = units.iter().position(|(n, _)| *n > 0).unwrap_or(3);
+    let mut out = String::from(sign);
+    for (i, (n, unit)) in units[first..].iter().take(parts.max(1)).enumerate() {
+        if i == 0 {
+            out.push_str(&format!("{n}{unit}"));
+        } else {
+            out.push_str(&format!(" {n:02}{unit}"));
+        }
+    }
+    out
+}
+
+/// A duration or a median in seconds, two parts ("3d 07h", "19h 08m").
 pub fn duration_secs(secs: f64) -> String {
     if !secs.is_finite() {
         return "-".into();
     }
-    let sign = if secs < 0.0 { "-" } else { "" };
-    let s = secs.abs();
-    let body = if s < 60.0 {
-        format!("{s:.0}s")
-    } else if s < 3600.0 {
-        format!("{:.0}m", (s / 60.0).floor())
-    } else if s < 86_400.0 {
-        let h = (s / 3600.0).floor();
-        let m = ((s - h * 3600.0) / 60.0).floor();
-        if m > 0.0 {
-            format!("{h:.0}h {m:.0}m")
-        } else {
-            format!("{h:.0}h")
-        }
-    } else {
-        format!("{:.1}d", s / 86_400.0)
-    };
-    format!("{sign}{body}")
+    span(TimeDelta::milliseconds((secs * 1000.0) as i64), 2)
 }
 
 /// "1 deployment", "3 deployments".
@@ -59,21 +70,12 @@ pub fn bytes(n: u64) -> String {
 /// A live age that visibly ticks: "42s", "3m 05s", "2h 03m 05s", "4d 07h 12m".
 /// Negative ages (clock skew between sources) show as zero.
 pub fn age(d: TimeDelta) -> String {
-    let s = d.num_seconds().max(0);
-    let (days, h, m, sec) = (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60);
-    if days > 0 {
-        format!("{days}d {h:02}h {m:02}m")
-    } else if h > 0 {
-        format!("{h}h {m:02}m {sec:02}s")
-    } else if m > 0 {
-        format!("{m}m {sec:02}s")
-    } else {
-        format!("{sec}s")
-    }
+    span(d.max(TimeDelta::zero()), 3)
 }
 
+/// A duration, two parts: "12m 30s", "3h 20m", "2d 12h".
 pub fn duration(d: TimeDelta) -> String {
-    duration_secs(d.num_milliseconds() as f64 / 1000.0)
+    span(d, 2)
 }
 
 pub fn percent(rate: f64) -> String {
@@ -81,9 +83,17 @@ pub fn percent(rate: f64) -> String {
 }
 
 pub fn per_day(rate: f64) -> String {
-    if rate >= 1.0 {
+    per_day_as(rate, rate)
+}
+
+/// `rate` (per day) in the unit [`per_day`] picks for `like`, so that a row
+/// showing a value beside an earlier one keeps one unit ("1.2/wk was 0.5/wk",
+/// not "was 2.0/mo"). None at all reads per week: a month would be wider than
+/// a 7-day window.
+pub fn per_day_as(rate: f64, like: f64) -> String {
+    if like >= 1.0 {
         format!("{rate:.1}/day")
-    } else if rate * 7.0 >= 1.0 {
+    } else if like * 7.0 >= 1.0 || like <= 0.0 {
         format!("{:.1}/wk", rate * 7.0)
     } else {
         format!("{:.1}/mo", rate * 30.0)
@@ -104,6 +114,12 @@ pub fn rfc3339(t: Time) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
+/// "2024-03-05 14:02:09" (UTC, as the status bar says) for a record's detail
+/// and the clock; the same shape as [`short_time`], to the second.
+pub fn instant(t: Time) -> String {
+    t.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
 /// "2024-03-05 14:02" for tables.
 pub fn short_time(t: Time) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()
@@ -116,14 +132,22 @@ mod tests {
     #[test]
     fn durations_read_naturally() {
         assert_eq!(duration_secs(42.0), "42s");
-        assert_eq!(duration_secs(125.0), "2m");
+        assert_eq!(duration_secs(125.0), "2m 05s");
         assert_eq!(duration_secs(3.0 * 3600.0 + 20.0 * 60.0), "3h 20m");
-        assert_eq!(duration_secs(7200.0), "2h");
-        assert_eq!(duration_secs(2.5 * 86_400.0), "2.5d");
-        assert_eq!(duration_secs(-90.0), "-1m");
+        assert_eq!(duration_secs(7200.0), "2h 00m");
+        assert_eq!(duration_secs(2.5 * 86_400.0), "2d 12h");
+        assert_eq!(duration_secs(19.3 * 86_400.0), "19d 07h");
+        assert_eq!(duration_secs(-90.0), "-1m 30s");
+        assert_eq!(duration_secs(f64::NAN), "-");
+        assert_eq!(span(TimeDelta::seconds(10 * 3600 + 8 * 60), 2), "10h 08m");
+        assert_eq!(span(TimeDelta::seconds(3 * 86_400 + 5), 1), "3d");
+        assert_eq!(span(TimeDelta::zero(), 2), "0s");
         assert_eq!(per_day(2.0), "2.0/day");
         assert_eq!(per_day(0.5), "3.5/wk");
         assert_eq!(per_day(0.1), "3.0/mo");
+        assert_eq!(per_day(0.0), "0.0/wk");
+        assert_eq!(per_day_as(0.1, 0.5), "0.7/wk");
+        assert_eq!(per_day_as(2.0, 0.1), "60.0/mo");
         assert_eq!(percent(0.125), "12.5%");
         assert_eq!(age(TimeDelta::seconds(42)), "42s");
         assert_eq!(age(TimeDelta::seconds(185)), "3m 05s");

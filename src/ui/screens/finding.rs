@@ -95,10 +95,10 @@ pub fn lines(ctx: &Ctx, i: usize, id: &str) -> Vec<Line<'static>> {
         lines.push(field(th, "service", s.to_string()));
     }
     location(th, &mut lines, f, d);
-    lines.push(field(th, "first seen", format::rfc3339(f.opened)));
+    lines.push(field(th, "first seen", format::instant(f.opened)));
     match (status, f.resolved) {
         (crate::model::FindingStatus::Resolved, Some(res)) => {
-            lines.push(field(th, "resolved", format::rfc3339(res)));
+            lines.push(field(th, "resolved", format::instant(res)));
             lines.push(field(th, "fixed in", format::duration(res - f.opened)));
         }
         _ => lines.push(age(th, ctx.now - f.opened, row.and_then(|r| r.sla_days))),

@@ -395,20 +395,8 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: us
 /// `12d / 7d` with the SLA, or the age alone.
 pub fn age_vs_sla(row: &FindingRow, age: chrono::TimeDelta) -> String {
     match row.sla_days {
-        Some(d) => format!("{} / {d}d", short_age(age)),
-        None => short_age(age),
-    }
-}
-
-/// `12d`, `5h`, `40m`: the largest whole unit.
-pub fn short_age(d: chrono::TimeDelta) -> String {
-    let s = d.num_seconds().max(0);
-    if s >= 86_400 {
-        format!("{}d", s / 86_400)
-    } else if s >= 3600 {
-        format!("{}h", s / 3600)
-    } else {
-        format!("{}m", s / 60)
+        Some(d) => format!("{} / {d}d", crate::util::format::span(age, 1)),
+        None => crate::util::format::span(age, 1),
     }
 }
 

@@ -77,7 +77,7 @@ fn contract_lines(ctx: &Ctx, id: &str) -> Option<Vec<Line<'static>>> {
         field(th, "producer", raw(c.producer.to_string())),
         field(th, "team", raw(c.team.to_string())),
         field(th, "step", raw(step.into())),
-        field(th, "started", raw(format::rfc3339(c.started))),
+        field(th, "started", raw(format::instant(c.started))),
         field(th, "age", raw(format::duration(c.age))),
         field(th, "state", state),
     ];
@@ -99,7 +99,7 @@ fn contract_lines(ctx: &Ctx, id: &str) -> Option<Vec<Line<'static>>> {
     lines.push(section(th, &format!("Consumers ({})", c.consumers.len())));
     for x in &c.consumers {
         let (text, style) = match x.migrated {
-            Some(t) => (format!("migrated {}", format::rfc3339(t)), th.ok),
+            Some(t) => (format!("migrated {}", format::instant(t)), th.ok),
             None => ("not migrated".to_string(), th.alert),
         };
         lines.push(Line::from(vec![

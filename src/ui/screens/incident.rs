@@ -72,11 +72,11 @@ fn lines(ctx: &Ctx, id: &str) -> Option<Vec<Line<'static>>> {
             "severity",
             inc.severity.as_deref().unwrap_or("-").to_string(),
         ),
-        field("opened", format::rfc3339(inc.opened)),
+        field("opened", format::instant(inc.opened)),
     ];
     match inc.resolved {
         Some(res) if res <= ctx.now => {
-            lines.push(field("resolved", format::rfc3339(res)));
+            lines.push(field("resolved", format::instant(res)));
             lines.push(field("restored in", format::age(res - inc.opened)));
         }
         _ => lines.push(Line::from(vec![

@@ -16,7 +16,7 @@ use crate::model::stage::StageState;
 use crate::model::{Text, Time};
 use crate::store::Snapshot;
 use crate::ui::screens::detail::{DetailKind, DetailPage};
-use crate::ui::screens::lanes::{canary_text, compact, outcome_style};
+use crate::ui::screens::lanes::{canary_text, outcome_style};
 use crate::ui::screens::lanes_legend::{gate_style, sparkline, stage_mark};
 use crate::util::format;
 
@@ -175,7 +175,7 @@ fn stages(th: &Theme, lines: &mut Vec<Line<'static>>, lane: &Lane, now: Time) {
                 start.format("%H:%M:%S"),
                 s.end
                     .map_or("now".to_string(), |e| e.format("%H:%M:%S").to_string()),
-                s.duration(now).map(compact).unwrap_or_default()
+                s.duration(now).map(format::duration).unwrap_or_default()
             )));
         }
         if let Some(w) = s.weight {
@@ -191,7 +191,7 @@ fn stages(th: &Theme, lines: &mut Vec<Line<'static>>, lane: &Lane, now: Time) {
             && let Some(since) = s.since
         {
             spans.push(Span::styled(
-                format!("  paused for {}", compact(now - since)),
+                format!("  paused for {}", format::age(now - since)),
                 th.warn,
             ));
         }

@@ -300,25 +300,15 @@ pub fn verdict_style(th: &Theme, v: Option<Verdict>) -> Style {
     }
 }
 
-/// "42s", "12m", "1h05m", "3d04h": short enough for a lane cell.
-pub fn compact(d: chrono::TimeDelta) -> String {
-    let s = d.num_seconds().max(0);
-    let (days, h, m) = (s / 86_400, s / 3600 % 24, s / 60 % 60);
-    if days > 0 {
-        format!("{days}d{h:02}h")
-    } else if h > 0 {
-        format!("{h}h{m:02}m")
-    } else if m > 0 {
-        format!("{m}m")
-    } else {
-        format!("{s}s")
-    }
-}
-
-fn stage_cell(th: &Theme, stage: &Stage, lane: &Lane, now: Time) -> Cell<'static> {
+/// A region's mark and how long its stage took or has taken: two parts where
+/// the columns are wide ("✓ 12m 30s"), the largest unit in 7 columns ("✓ 12m").
+fn stage_cell(th: &Theme, stage: &Stage, lane: &Lane, now: Time, wide: bool) -> Cell<'static> {
     let (mark, _) = legend::stage_mark(stage, lane);
     let text = match stage.duration(now) {
-        Some(d) => format!("{mark} {}", compact(d)),
+        Some(d) => format!(
+            "{mark} {}",
+            crate::util::format::span(d, if wide { 2 } else { 1 })
+        ),
         None => format!("{mark}"),
     };
     Cell::from(text).style(th.stage(stage.state))
@@ -537,7 +527,7 @@ fn lane_cells(
         cells.push(Cell::from(lane.outcome.label()).style(outcome_style(th, lane.outcome)));
     }
     for s in lane.stages.iter().take(shown) {
-        cells.push(stage_cell(th, s, lane, now));
+        cells.push(stage_cell(th, s, lane, now, wide));
     }
     let (canary, style) = canary_text(th, lane);
     cells.push(Cell::from(canary).style(style));

@@ -441,7 +441,7 @@ fn columns(names: [&'static str; 4], audit: bool, gov: bool) -> Vec<Col> {
 /// arrows (and tiers in words when `wide`), rework and open incidents.
 fn team_cells(th: &Theme, t: &TeamScorecard, wide: bool, previous: bool) -> Vec<Line<'static>> {
     let m = &t.current;
-    let values = key_values(m);
+    let values = key_values(m, m);
     let trends = if previous {
         key_trends(m, &t.previous)
     } else {
@@ -542,11 +542,15 @@ fn compliance_cell(th: &Theme, snapshot: &Snapshot, window: usize, team: &str) -
 }
 
 /// The four key metrics as short strings, in display order.
-pub fn key_values(m: &TeamMetrics) -> [String; 4] {
+/// The four key metrics as shown, frequency in the unit `unit_of`'s would
+/// take (a team's previous window is written in its current window's unit).
+pub fn key_values(m: &TeamMetrics, unit_of: &TeamMetrics) -> [String; 4] {
     let f = &m.deployment_frequency;
+    let like = unit_of.deployment_frequency.per_day;
     [
         // No tier: no data (no record at all, or no previous window read back).
-        f.tier.map_or("-".into(), |_| format::per_day(f.per_day)),
+        f.tier
+            .map_or("-".into(), |_| format::per_day_as(f.per_day, like)),
         m.lead_time
             .median_seconds
             .map_or("-".into(), format::duration_secs),

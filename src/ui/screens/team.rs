@@ -328,9 +328,9 @@ fn numbers(
 ) -> Vec<Line<'static>> {
     let m = &card.current;
     let p = &card.previous;
-    let now = key_values(m);
+    let now = key_values(m, m);
     let (before, trends) = if previous {
-        (key_values(p), key_trends(m, p))
+        (key_values(p, m), key_trends(m, p))
     } else {
         (
             std::array::from_fn(|_| "no data".to_string()),

@@ -199,10 +199,7 @@ fn right_fields(app: &App) -> Vec<Field> {
         ));
         right.push(field(
             4,
-            vec![Span::raw(format!(
-                "{} UTC ",
-                app.now.format("%Y-%m-%d %H:%M:%S")
-            ))],
+            vec![Span::raw(format!("{} UTC ", format::instant(app.now)))],
         ));
         // While a prompt is open every key is typed: only its own keys apply.
         if app.typing() {

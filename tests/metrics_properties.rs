@@ -526,4 +526,22 @@ proptest! {
         }
         prop_assert!(cards.unattributed_incidents <= s.incidents.len() as u64);
     }
+
+    /// (e) The organisation row pools every record: it equals the scorecard
+    /// of one team that every record names (not a median of team medians).
+    #[test]
+    fn the_organisation_row_is_every_record_as_one_team(s in scenario(3)) {
+        let cards = evaluate(&s.lines());
+        let mut one = s.clone();
+        one.deploys.iter_mut().for_each(|d| d.team = Some(0));
+        one.changes.iter_mut().for_each(|c| c.team = Some(0));
+        one.incidents.iter_mut().for_each(|i| i.team = Some(0));
+        let pooled = evaluate(&one.lines());
+        let all = pooled.teams.iter().find(|t| &*t.team == TEAMS[0]).expect("the one team");
+        let org = cards.organisation.as_ref().expect("an organisation row");
+        prop_assert_eq!(&*org.team, "organisation");
+        prop_assert_eq!(&org.current, &all.current);
+        prop_assert_eq!(&org.previous, &all.previous);
+        prop_assert_eq!(org.tier, all.tier);
+    }
 }

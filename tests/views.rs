@@ -7,7 +7,7 @@ use flightdeck::app::Action;
 
 use flightdeck::store::Snapshot;
 use ratatui::buffer::Buffer;
-use ratatui::style::Color;
+use ratatui::style::{Color, Modifier};
 
 /// The cell where `needle` starts on the row that contains `row_marker`.
 fn find(buf: &Buffer, row_marker: &str, needle: &str) -> Option<(u16, u16)> {
@@ -30,8 +30,12 @@ fn overview_120x40() {
     insta::assert_snapshot!(text(&buf));
     let t = text(&buf);
     assert!(t.contains("1 Overview"), "the screen names itself");
+    // The organisation row (every record pooled) stays on top, in bold.
+    let org = t.lines().nth(4).unwrap_or_default();
+    assert!(org.starts_with("│organisation  MEDIUM"), "{org}");
+    assert!(buf[(1, 4)].modifier.contains(Modifier::BOLD));
     // Teams needing help come first: the first team row is a LOW team.
-    let first = t.lines().nth(4).unwrap_or_default();
+    let first = t.lines().nth(5).unwrap_or_default();
     assert!(
         first.contains("LOW"),
         "first row should be a low-tier team: {first}"
@@ -42,8 +46,9 @@ fn overview_120x40() {
     let (x, y) = find(&buf, "ELITE", "ELITE").expect("an ELITE cell");
     assert_eq!(buf[(x, y)].fg, Color::Green);
     // The selected row (the first team) has the selection background.
-    assert_ne!(buf[(1, 4)].bg, Color::Reset);
-    assert_eq!(buf[(1, 5)].bg, Color::Reset);
+    assert_ne!(buf[(1, 5)].bg, Color::Reset);
+    assert_eq!(buf[(1, 4)].bg, Color::Reset);
+    assert_eq!(buf[(1, 6)].bg, Color::Reset);
 }
 
 #[test]

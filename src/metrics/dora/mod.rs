@@ -12,6 +12,7 @@ mod gate_facts;
 mod governance_teams;
 mod incremental;
 mod links;
+mod organisation;
 pub mod remote;
 mod reverts;
 mod series;
@@ -187,6 +188,8 @@ pub struct LeadMemo {
     hints: FoldMap<(u32, i64, bool), Slices>,
     /// The gates of a team's slices, by the lead key and the `done` bounds.
     gates: FoldMap<(LeadKey, usize, usize), Gates>,
+    /// The organisation row's pooled lead times and gates.
+    org: organisation::OrgMemo,
 }
 
 /// (history of the facts, team slot, version of its arrays, `counted` bounds).
@@ -233,6 +236,8 @@ impl Facts {
             memo.gates.clear();
         }
         let days = window.days();
+        let mut pools = [organisation::Pool::default(), organisation::Pool::default()];
+        let mut graded_any = false;
         let teams = self
             .teams
             .iter()
@@ -240,23 +245,38 @@ impl Facts {
             .map(|(team, &slot)| {
                 let index = &*self.links.team_index[slot as usize];
                 let graded = self.links.has_records(slot);
-                let mut tally = |w, prev| {
-                    tally(self, records, index, w, (slot, prev), memo).metrics(days, bench, graded)
-                };
-                let current = tally(window, false);
-                let previous = tally(window.previous(), true);
+                graded_any |= graded;
+                let current = tally(self, records, index, window, (slot, false), memo);
+                pools[0].add(slot, index, &current);
+                let previous = tally(self, records, index, window.previous(), (slot, true), memo);
+                pools[1].add(slot, index, &previous);
+                let current = current.metrics(days, bench, graded);
                 TeamScorecard {
                     team: team.clone(),
                     tier: current.team_tier(),
                     current,
-                    previous,
+                    previous: previous.metrics(days, bench, graded),
                 }
             })
             .collect();
+        let length = window.length().num_nanoseconds().unwrap_or(i64::MAX);
+        let [now, before] = pools;
+        let mut pooled = |pool: organisation::Pool, previous| {
+            pool.finish(&mut memo.org, (length, previous), self.history)
+                .metrics(days, bench, graded_any)
+        };
+        let current = pooled(now, false);
+        let organisation = TeamScorecard {
+            team: Text::from(ORGANISATION),
+            tier: current.team_tier(),
+            current,
+            previous: pooled(before, true),
+        };
         let mut cards = Scorecards {
             window,
             benchmark: bench.clone(),
             teams,
+            organisation: Some(organisation),
             unattributed_incidents: self.unattributed_incidents,
         };
         // Teams read back from exporters (the `scorecards` source).
@@ -299,28 +319,17 @@ fn tally(
         .gates
         .entry((key, done.start, done.end))
         .or_insert_with(|| gates_of(index, done.clone(), range.clone()));
-    let lead = *memo.kept.entry(key).or_insert_with(|| {
-        let mut stats = LeadStats::default();
-        let mut leads = Vec::with_capacity(range.len());
-        for c in &index.counted[range] {
-            // Compared before rounding to milliseconds: a commit even a microsecond
-            // after its deployment is skewed (as in the detail), not a zero lead.
-            if c.lead < TimeDelta::zero() {
-                stats.skewed += 1;
-            } else {
-                leads.push(c.lead.num_milliseconds());
-            }
-        }
-        stats.changes = leads.len() as u64;
-        stats.median_ms = median_ms(&mut leads);
-        stats
-    });
+    let lead = *memo
+        .kept
+        .entry(key)
+        .or_insert_with(|| lead_stats(&index.counted[range.clone()]));
     let mut t = Tally {
         deployed,
         failed,
         rework,
         lead,
         gates,
+        slices: (done, range),
         ..Tally::default()
     };
     for &i in &index.incidents {
@@ -341,9 +350,30 @@ fn tally(
     t
 }
 
+/// Lead-time statistics of counted changes: the median of the leads that are
+/// not negative, and how many were.
+fn lead_stats<'a>(counted: impl IntoIterator<Item = &'a team_index::CountedEntry>) -> LeadStats {
+    let mut stats = LeadStats::default();
+    let mut leads = Vec::new();
+    for c in counted {
+        // Compared before rounding to milliseconds: a commit even a microsecond
+        // after its deployment is skewed (as in the detail), not a zero lead.
+        if c.lead < TimeDelta::zero() {
+            stats.skewed += 1;
+        } else {
+            leads.push(c.lead.num_milliseconds());
+        }
+    }
+    stats.changes = leads.len() as u64;
+    stats.median_ms = median_ms(&mut leads);
+    stats
+}
+
 /// One team's counts in a window, before medians and tiers.
 #[derive(Debug, Clone, Default)]
 struct Tally {
+    /// Where the window lay in the team's arrays: (done, counted).
+    slices: Slices,
     deployed: u64,
     failed: u64,
     rework: u64,
@@ -531,9 +561,15 @@ pub struct Scorecards {
     pub benchmark: Benchmarks,
     /// Sorted by team name.
     pub teams: Vec<TeamScorecard>,
+    /// Every team's records pooled (DESIGN.md's organisation row); `None`
+    /// where teams were read back from exporters, whose records are not here.
+    pub organisation: Option<TeamScorecard>,
     /// Over all incidents read, whatever the window.
     pub unattributed_incidents: u64,
 }
+
+/// The organisation row's name.
+pub const ORGANISATION: &str = "organisation";
 
 /// Derive and evaluate in one call (reports and tests).
 pub fn scorecards(

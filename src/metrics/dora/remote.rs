@@ -34,6 +34,8 @@ pub fn overlay(cards: &mut Scorecards, remote: &[Arc<RemoteScorecards>]) {
             let Some(w) = team.windows.iter().find(|w| w.days * 86_400 == seconds) else {
                 continue;
             };
+            // Pooled medians need the records, which stay with the shards.
+            cards.organisation = None;
             let card = TeamScorecard {
                 team: team.team.clone(),
                 current: metrics_of(w, team.open_incidents),
@@ -159,6 +161,7 @@ mod tests {
             window: Window::ending(end, TimeDelta::days(30)),
             benchmark: crate::metrics::DORA_2023,
             teams: Vec::new(),
+            organisation: None,
             unattributed_incidents: 1,
         };
         overlay(&mut cards, &[read("beta", 30, 4.0), read("alpha", 7, 9.0)]);

@@ -329,7 +329,10 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, view: (Liste
         th.title,
     ));
     let previous = has_previous(snapshot, w);
-    let inner_height = block.inner(area).height.saturating_sub(1) as usize;
+    // The organisation row stays on top, whatever the sort or the scroll.
+    let org = w.scorecards.organisation.as_ref();
+    let inner_height = (block.inner(area).height.saturating_sub(1) as usize)
+        .saturating_sub(usize::from(org.is_some()));
     let offset = scroll::offset(selected, inner_height);
 
     // Wide terminals get each metric's tier in words as well as in colour.
@@ -350,25 +353,37 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, view: (Liste
         .enumerate()
         .map(|(i, c)| c.marked(sort.mark(i)))
         .collect();
-    let rows: Vec<FitRow> = listed
-        .iter()
-        .filter_map(|&i| w.scorecards.teams.get(i))
-        .enumerate()
-        .skip(offset)
-        .take(inner_height)
-        .map(|(row, t)| {
-            let mut cells = team_cells(th, t, wide, previous);
-            cells.push(compliance_cell(th, snapshot, ctx.window, &t.team));
-            if gov {
-                cells.push(super::governance::team_cell(
-                    th, snapshot, ctx.window, &t.team,
-                ));
-            }
-            cells.push(weekly_cell(th, snapshot, &t.team));
-            FitRow::marked(cells, row == selected, th.selected)
-        })
+    let org_row = org.map(|t| {
+        let mut cells = team_cells(th, t, wide, previous);
+        cells[0] = Line::from(Span::styled(t.team.to_string(), th.header));
+        FitRow {
+            cells,
+            style: Style::new().bold(),
+        }
+    });
+    let rows: Vec<FitRow> = org_row
+        .into_iter()
+        .chain(
+            listed
+                .iter()
+                .filter_map(|&i| w.scorecards.teams.get(i))
+                .enumerate()
+                .skip(offset)
+                .take(inner_height)
+                .map(|(row, t)| {
+                    let mut cells = team_cells(th, t, wide, previous);
+                    cells.push(compliance_cell(th, snapshot, ctx.window, &t.team));
+                    if gov {
+                        cells.push(super::governance::team_cell(
+                            th, snapshot, ctx.window, &t.team,
+                        ));
+                    }
+                    cells.push(weekly_cell(th, snapshot, &t.team));
+                    FitRow::marked(cells, row == selected, th.selected)
+                }),
+        )
         .collect();
-    let empty = rows.is_empty() && !filtered.is_empty();
+    let empty = listed.is_empty() && !filtered.is_empty();
     fitted_table::draw(frame, area, block, (&cols, th.header), rows);
     if empty {
         no_match(frame, area, th, "team");
@@ -414,10 +429,11 @@ fn weekly_cell(th: &Theme, snapshot: &Snapshot, team: &str) -> Line<'static> {
 /// The scorecard's columns: the team and its tier stay; what a narrow
 /// terminal drops first is rework, then open incidents, then the audit count
 /// and governance, then time to restore, lead time, frequency and failure rate.
+/// A long team name is cut (with `…`) before one of the four key metrics goes.
 fn columns(names: [&'static str; 4], audit: bool, gov: bool) -> Vec<Col> {
     let whole = Col::whole;
     let mut cols = vec![
-        Col::name("TEAM", 8, KEEP),
+        Col::name("TEAM", 8, 5),
         whole("TIER", KEEP),
         whole(names[0], 7),
         whole(names[1], 6),

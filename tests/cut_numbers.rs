@@ -37,7 +37,14 @@ fn tokens(row: &str) -> impl Iterator<Item = &str> {
 /// Each screen of the demo, named, as an app showing it.
 pub fn screens(s: &Snapshot) -> Vec<(String, App)> {
     let mut out = Vec::new();
-    for tab in ["Overview", "Lanes", "Incidents", "Findings", "Sources"] {
+    for tab in [
+        "Overview",
+        "Lanes",
+        "Incidents",
+        "Findings",
+        "Sources",
+        "Governance",
+    ] {
         let mut app = crate::support::app();
         app.refresh(s);
         app.update(show(tab), s);

@@ -72,6 +72,7 @@ mod special_files;
 mod store_incremental;
 mod store_run;
 mod theme_colours;
+mod theme_screens;
 mod themes;
 mod url_secrets;
 mod views;

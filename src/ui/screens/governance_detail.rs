@@ -115,6 +115,18 @@ fn contract_lines(ctx: &Ctx, id: &str) -> Option<Vec<Line<'static>>> {
 fn steps(th: &Theme, c: &ContractState, lines: &mut Vec<Line<'static>>) {
     lines.push(Line::from(""));
     lines.push(section(th, &format!("Steps ({})", c.steps.len())));
+    let deployment_of = |s: &crate::metrics::governance::contracts::StepLine| {
+        s.deployment
+            .as_deref()
+            .map_or("(no deployment)".to_string(), |d| format!("deployment {d}"))
+    };
+    // As wide as the longest, so the notes line up without wrapping early.
+    let pad = c
+        .steps
+        .iter()
+        .map(|s| crate::util::text::width(&deployment_of(s)))
+        .max()
+        .unwrap_or(0);
     for s in &c.steps {
         let (note, style) = match s.note {
             StepNote::Taken(_) => ("taken".to_string(), th.ok),
@@ -123,17 +135,13 @@ fn steps(th: &Theme, c: &ContractState, lines: &mut Vec<Line<'static>>) {
             StepNote::AfterEnd => ("after the window's end: ignored".into(), th.dim),
             StepNote::NotAConsumer => ("not a consumer: ignored".into(), th.dim),
         };
-        let deployment = s
-            .deployment
-            .as_deref()
-            .map_or("(no deployment)".to_string(), |d| format!("deployment {d}"));
         lines.push(Line::from(vec![
             Span::raw(format!(
-                "  {}  {:<8} {:<18} {:<28} ",
+                "  {}  {:<8} {:<18} {:<pad$}  ",
                 format::short_time(s.time),
                 s.step.label(),
                 s.service,
-                deployment
+                deployment_of(s)
             )),
             Span::styled(note, style),
         ]));

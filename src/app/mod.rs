@@ -10,6 +10,7 @@ pub mod keymap;
 pub mod keys_config;
 pub mod list_filter;
 pub mod list_sort;
+pub mod listing;
 pub mod palette;
 mod saved_view;
 pub mod screen;

@@ -11,6 +11,7 @@ use ratatui::layout::Rect;
 
 use super::Action;
 use super::keymap::Binding;
+use super::listing::Listing;
 use crate::model::Time;
 use crate::store::Snapshot;
 
@@ -154,19 +155,32 @@ pub trait Screen: std::fmt::Debug {
         Reply::Nothing
     }
 
+    /// A list screen's filter and sort, which the three below read.
+    fn listing(&self) -> Option<&Listing> {
+        None
+    }
+
+    fn listing_mut(&mut self) -> Option<&mut Listing> {
+        None
+    }
+
     /// What this screen keeps between runs (its sort and filter), as one
     /// line of text; `None`: nothing.
     fn saved_view(&self) -> Option<String> {
-        None
+        self.listing().map(Listing::saved)
     }
 
     /// Takes back what [`Screen::saved_view`] gave (a text it cannot read is
     /// ignored: the saved state is a convenience, never a reason to fail).
-    fn restore_view(&mut self, _text: &str) {}
+    fn restore_view(&mut self, text: &str) {
+        if let Some(l) = self.listing_mut() {
+            l.restore(text);
+        }
+    }
 
     /// The text of an open prompt: while there is one, keys are typed into it.
     fn prompt(&self) -> Option<&str> {
-        None
+        self.listing().and_then(Listing::prompt)
     }
 
     /// Draws the screen from its row model: only the visible rows are built.

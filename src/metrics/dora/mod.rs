@@ -185,12 +185,18 @@ pub struct LeadMemo {
     kept: FoldMap<LeadKey, LeadStats>,
     /// Where each team's slices were at the last evaluation of a window of this
     /// length (and whether it was the previous window): (done, counted).
-    hints: FoldMap<(u32, i64, bool), Slices>,
+    hints: FoldMap<HintKey, Slices>,
     /// The gates of a team's slices, by the lead key and the `done` bounds.
     gates: FoldMap<(LeadKey, usize, usize), Gates>,
-    /// The organisation row's pooled lead times and gates.
+    /// Each team's leads in a window (by the hint key), sorted, with the lead
+    /// key they were read at: the organisation row pools these.
+    sorted: FoldMap<HintKey, (LeadKey, std::sync::Arc<[i64]>)>,
+    /// The organisation row's pooled leads.
     org: organisation::OrgMemo,
 }
+
+/// (team slot, window length in nanoseconds, whether it is the previous window).
+type HintKey = (u32, i64, bool);
 
 /// (history of the facts, team slot, version of its arrays, `counted` bounds).
 type LeadKey = (u64, u32, u64, usize, usize);
@@ -247,9 +253,9 @@ impl Facts {
                 let graded = self.links.has_records(slot);
                 graded_any |= graded;
                 let current = tally(self, records, index, window, (slot, false), memo);
-                pools[0].add(slot, index, &current);
+                pools[0].add(slot, &current);
                 let previous = tally(self, records, index, window.previous(), (slot, true), memo);
-                pools[1].add(slot, index, &previous);
+                pools[1].add(slot, &previous);
                 let current = current.metrics(days, bench, graded);
                 TeamScorecard {
                     team: team.clone(),
@@ -323,13 +329,33 @@ fn tally(
         .kept
         .entry(key)
         .or_insert_with(|| lead_stats(&index.counted[range.clone()]));
+    // The team's leads sorted, for the organisation row: read again only when
+    // the slice or the team's arrays changed, and kept as the same array when
+    // they read the same (so the organisation sees that nothing moved).
+    let sorted_leads = match memo.sorted.get(&hint_key) {
+        Some((k, v)) if *k == key => v.clone(),
+        was => {
+            let mut now: Vec<i64> = index.counted[range]
+                .iter()
+                .filter(|c| c.lead >= TimeDelta::zero())
+                .map(|c| c.lead.num_milliseconds())
+                .collect();
+            now.sort_unstable();
+            let v = match was {
+                Some((_, v)) if **v == *now => v.clone(),
+                _ => std::sync::Arc::from(now),
+            };
+            memo.sorted.insert(hint_key, (key, v.clone()));
+            v
+        }
+    };
     let mut t = Tally {
         deployed,
         failed,
         rework,
         lead,
         gates,
-        slices: (done, range),
+        sorted_leads,
         ..Tally::default()
     };
     for &i in &index.incidents {
@@ -372,8 +398,8 @@ fn lead_stats<'a>(counted: impl IntoIterator<Item = &'a team_index::CountedEntry
 /// One team's counts in a window, before medians and tiers.
 #[derive(Debug, Clone, Default)]
 struct Tally {
-    /// Where the window lay in the team's arrays: (done, counted).
-    slices: Slices,
+    /// The counted changes' leads that are not negative, in milliseconds, sorted.
+    sorted_leads: std::sync::Arc<[i64]>,
     deployed: u64,
     failed: u64,
     rework: u64,

@@ -14,8 +14,9 @@ use ratatui::widgets::{Block, Paragraph};
 use super::governance_rows::{component_fields, contract_fields, contract_key, contract_state};
 use crate::app::Action;
 use crate::app::keymap::{Binding, key};
-use crate::app::list_filter::{Edit, Field, ListFilter};
-use crate::app::list_sort::{self, ColumnSort};
+use crate::app::list_filter::Field;
+use crate::app::list_sort::ColumnSort;
+use crate::app::listing::{ListKey, Listing};
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::app::theme::Theme;
 use crate::metrics::governance::{ContractState, Governance};
@@ -70,7 +71,7 @@ enum Row {
 
 /// `6` Governance's row model: contracts, then account components, by index
 /// into `views.governance`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct GovernanceScreen {
     contracts: Vec<usize>,
     components: Vec<(usize, usize)>,
@@ -79,8 +80,19 @@ pub struct GovernanceScreen {
     /// What each row shows (a contract's id, an account's component), so
     /// that the cursor stays on it.
     keys: Vec<String>,
-    filter: ListFilter,
-    sort: ColumnSort,
+    list: Listing,
+}
+
+impl Default for GovernanceScreen {
+    fn default() -> Self {
+        Self {
+            contracts: Vec::new(),
+            components: Vec::new(),
+            total: (0, 0),
+            keys: Vec::new(),
+            list: Listing::new(FILTER_KEYS, &SORT_NAMES),
+        }
+    }
 }
 
 impl GovernanceScreen {
@@ -114,8 +126,12 @@ impl Screen for GovernanceScreen {
         self.rebuild(ctx, cursor);
     }
 
-    fn prompt(&self) -> Option<&str> {
-        self.filter.prompt.as_deref()
+    fn listing(&self) -> Option<&Listing> {
+        Some(&self.list)
+    }
+
+    fn listing_mut(&mut self) -> Option<&mut Listing> {
+        Some(&mut self.list)
     }
 
     fn targets(&self, ctx: &Ctx) -> Vec<(&'static str, String, String)> {
@@ -164,34 +180,17 @@ impl Screen for GovernanceScreen {
         }
     }
 
-    fn saved_view(&self) -> Option<String> {
-        Some(list_sort::saved(
-            self.sort,
-            &SORT_NAMES,
-            &self.filter.query.text,
-        ))
-    }
-
-    fn restore_view(&mut self, text: &str) {
-        let (sort, filter) = list_sort::restore(text, &SORT_NAMES);
-        self.sort = sort;
-        self.filter.restore(filter, FILTER_KEYS);
-    }
-
     fn update(&mut self, action: Action, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
-        match self.filter.key(action, FILTER_KEYS) {
-            Edit::Pass => {}
-            Edit::Redraw => return Reply::Redraw,
-            Edit::Refilter => {
-                cursor.selected = 0;
+        match self.list.key(action) {
+            ListKey::Pass => {}
+            ListKey::Redraw => return Reply::Redraw,
+            ListKey::Rebuild { refiltered } => {
+                if refiltered {
+                    cursor.selected = 0;
+                }
                 self.rebuild(ctx, cursor);
                 return Reply::Redraw;
             }
-        }
-        if let Some(sort) = self.sort.key(action, SORT_NAMES.len()) {
-            self.sort = sort;
-            self.rebuild(ctx, cursor);
-            return Reply::Redraw;
         }
         let g = &ctx.snapshot.views.governance;
         match (action, self.row(cursor.selected)) {
@@ -209,11 +208,7 @@ impl Screen for GovernanceScreen {
 
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
         self.draw(frame, area, ctx, cursor);
-        if let Some(text) = &self.filter.prompt {
-            prompt::render(&ctx.theme, frame, area, text, |room| {
-                self.filter.hint(FILTER_KEYS, room)
-            });
-        }
+        prompt::render_listing(&ctx.theme, frame, area, &self.list);
     }
 }
 
@@ -222,7 +217,7 @@ impl GovernanceScreen {
         let anchor = self.keys.get(cursor.selected).cloned();
         let g = &ctx.snapshot.views.governance;
         let start = window_start(ctx);
-        let q = &self.filter.query;
+        let q = self.list.query();
         let reported: Vec<usize> = (0..g.contracts.len())
             .filter(|&i| g.contracts[i].reported_from(start))
             .collect();
@@ -241,7 +236,7 @@ impl GovernanceScreen {
                 c.id.clone(),
             )
         });
-        self.sort.apply(&mut self.contracts, |&i, col| {
+        self.list.sort.apply(&mut self.contracts, |&i, col| {
             contract_key(g, &g.contracts[i], col)
         });
         let mut accounts: Vec<usize> = (0..g.accounts.len()).collect();
@@ -306,16 +301,12 @@ impl GovernanceScreen {
             ..bottom
         };
         let n = self.contracts.len();
-        let titled = format!(
-            "{}{}",
-            self.filter.title(n, self.total.0),
-            self.sort.title(&SORT_NAMES, "reversed")
-        );
+        let titled = self.list.title(n, self.total.0, "reversed");
         contracts(
             frame,
             top,
             ctx,
-            (g, &titled, self.sort),
+            (g, &titled, self.list.sort),
             &self.contracts,
             cursor.selected,
         );
@@ -323,14 +314,17 @@ impl GovernanceScreen {
             frame,
             bottom,
             th,
-            (g, &self.filter.title(self.components.len(), self.total.1)),
+            (
+                g,
+                &self.list.filter.title(self.components.len(), self.total.1),
+            ),
             &self.components,
             cursor.selected.checked_sub(n),
         );
-        if !self.filter.query.is_empty() && n == 0 {
+        if !self.list.query().is_empty() && n == 0 {
             super::overview::no_match(frame, top, th, "contract");
         }
-        if !self.filter.query.is_empty() && self.components.is_empty() {
+        if !self.list.query().is_empty() && self.components.is_empty() {
             super::overview::no_match(frame, bottom, th, "account");
         }
     }

@@ -13,8 +13,9 @@ use ratatui::widgets::Block;
 
 use crate::app::Action;
 use crate::app::keymap::{Binding, key};
-use crate::app::list_filter::{Edit, Field, ListFilter};
-use crate::app::list_sort::{self, ColumnSort, SortKey};
+use crate::app::list_filter::Field;
+use crate::app::list_sort::SortKey;
+use crate::app::listing::{ListKey, Listing};
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::dora::Attribution;
 use crate::model::Time;
@@ -47,7 +48,7 @@ const KEYS: &[Binding] = &[
 const FILTER_KEYS: &[Field] = &[Field::Team, Field::Service, Field::Severity, Field::Status];
 
 /// `3` Incidents' row model: the incidents listed, by index.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Incidents {
     /// The incidents that pass the filter, each with whether it is open, in
     /// row order: open ones (oldest first), then those restored in the window
@@ -55,11 +56,21 @@ pub struct Incidents {
     rows: Vec<(usize, bool)>,
     /// How many there are without the filter.
     total: usize,
-    filter: ListFilter,
-    sort: ColumnSort,
+    list: Listing,
     /// `u` on the Overview: every incident attributed to no deployment, of
     /// all time, as a drill-down (the tab lists the window's).
     unattributed: bool,
+}
+
+impl Default for Incidents {
+    fn default() -> Self {
+        Self {
+            rows: Vec::new(),
+            total: 0,
+            list: Listing::new(FILTER_KEYS, &COLUMN_NAMES),
+            unattributed: false,
+        }
+    }
 }
 
 /// The drill-down the Overview's unattributed count opens.
@@ -74,7 +85,7 @@ impl Incidents {
     fn rebuild(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
         let anchor = self.rows.get(cursor.selected).map(|r| r.0);
         let views = &ctx.snapshot.views;
-        let query = &self.filter.query;
+        let query = self.list.query();
         let pass = |&(i, open): &(usize, bool)| {
             query.is_empty() || query.matches(&filter_fields(ctx.snapshot, i, open))
         };
@@ -87,7 +98,7 @@ impl Incidents {
         };
         self.total = all.len();
         self.rows = all.into_iter().filter(pass).collect();
-        self.sort.apply(&mut self.rows, |&(i, open), col| {
+        self.list.sort.apply(&mut self.rows, |&(i, open), col| {
             sort_key(ctx.snapshot, i, open, col, ctx.now)
         });
         if let Some(row) = anchor.and_then(|a| self.rows.iter().position(|r| r.0 == a)) {
@@ -199,19 +210,16 @@ impl Screen for Incidents {
     }
 
     fn update(&mut self, action: Action, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
-        match self.filter.key(action, FILTER_KEYS) {
-            Edit::Pass => {}
-            Edit::Redraw => return Reply::Redraw,
-            Edit::Refilter => {
-                cursor.selected = 0;
+        match self.list.key(action) {
+            ListKey::Pass => {}
+            ListKey::Redraw => return Reply::Redraw,
+            ListKey::Rebuild { refiltered } => {
+                if refiltered {
+                    cursor.selected = 0;
+                }
                 self.rebuild(ctx, cursor);
                 return Reply::Redraw;
             }
-        }
-        if let Some(sort) = self.sort.key(action, COLUMNS.len()) {
-            self.sort = sort;
-            self.rebuild(ctx, cursor);
-            return Reply::Redraw;
         }
         let records = &ctx.snapshot.records.incidents;
         match (action, self.rows.get(cursor.selected)) {
@@ -223,22 +231,12 @@ impl Screen for Incidents {
         }
     }
 
-    fn prompt(&self) -> Option<&str> {
-        self.filter.prompt.as_deref()
+    fn listing(&self) -> Option<&Listing> {
+        Some(&self.list)
     }
 
-    fn saved_view(&self) -> Option<String> {
-        Some(list_sort::saved(
-            self.sort,
-            &COLUMN_NAMES,
-            &self.filter.query.text,
-        ))
-    }
-
-    fn restore_view(&mut self, text: &str) {
-        let (sort, filter) = list_sort::restore(text, &COLUMN_NAMES);
-        self.sort = sort;
-        self.filter.restore(filter, FILTER_KEYS);
+    fn listing_mut(&mut self) -> Option<&mut Listing> {
+        Some(&mut self.list)
     }
 
     fn targets(&self, ctx: &Ctx) -> Vec<(&'static str, String, String)> {
@@ -279,11 +277,7 @@ impl Screen for Incidents {
 
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
         draw(frame, area, ctx, cursor.selected, self);
-        if let Some(text) = &self.filter.prompt {
-            prompt::render(&ctx.theme, frame, area, text, |room| {
-                self.filter.hint(FILTER_KEYS, room)
-            });
-        }
+        prompt::render_listing(&ctx.theme, frame, area, &self.list);
     }
 }
 
@@ -353,8 +347,7 @@ fn list(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Incid
     // Rows are indexes from the snapshot of the last refresh; records only
     // grow, but a row past this snapshot's end is never drawn.
     let known = snapshot.records.incidents.len();
-    let filtered = state.filter.title(listed.len(), state.total);
-    let sorted = state.sort.title(&COLUMN_NAMES, "reversed");
+    let filtered = state.list.title(listed.len(), state.total, "reversed");
     let head = if state.unattributed {
         format!(
             " {} (all time): no deployment of the service within the link window",
@@ -369,7 +362,7 @@ fn list(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Incid
         )
     };
     let block = Block::bordered().title(Span::styled(
-        format!("{head}{filtered}{sorted} · Enter opens "),
+        format!("{head}{filtered} · Enter opens "),
         th.title,
     ));
     let height = block.inner(area).height.saturating_sub(1) as usize;
@@ -392,11 +385,11 @@ fn list(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Incid
             )
         })
         .collect();
-    let empty = rows.is_empty() && !state.filter.query.text.is_empty();
+    let empty = rows.is_empty() && !state.list.query().text.is_empty();
     let cols: Vec<Col> = COLUMNS
         .iter()
         .enumerate()
-        .map(|(i, c)| c.marked(state.sort.mark(i)))
+        .map(|(i, c)| c.marked(state.list.sort.mark(i)))
         .collect();
     fitted_table::draw(frame, area, block, (&cols, th.header), rows);
     if empty {

@@ -16,8 +16,9 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
 use crate::app::Action;
 use crate::app::keymap::{Binding, key};
-use crate::app::list_filter::{Edit, Field, ListFilter};
-use crate::app::list_sort::{self, ColumnSort, SortKey};
+use crate::app::list_filter::Field;
+use crate::app::list_sort::{ColumnSort, SortKey};
+use crate::app::listing::{ListKey, Listing};
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::lanes::{Gate, Lane, Outcome, Stage, verdict_label};
 use crate::model::stage::StageState;
@@ -69,7 +70,7 @@ fn sort_key(lane: &Lane, col: usize) -> SortKey<'_> {
 const FILTER_KEYS: &[Field] = &[Field::Team, Field::Service, Field::Region, Field::Status];
 
 /// `2` Lanes' row model: the deployment of each row.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Lanes {
     /// Deployment ids in row order: the cursor stays on its deployment as
     /// lanes come and go.
@@ -78,19 +79,30 @@ pub struct Lanes {
     /// version they were built for (drawn from another: every lane).
     rows: Vec<usize>,
     built: Option<u64>,
-    filter: ListFilter,
-    sort: ColumnSort,
+    list: Listing,
+}
+
+impl Default for Lanes {
+    fn default() -> Self {
+        Self {
+            ids: Vec::new(),
+            rows: Vec::new(),
+            built: None,
+            list: Listing::new(FILTER_KEYS, &SORT_NAMES),
+        }
+    }
 }
 
 impl Lanes {
     fn rebuild(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
         let anchor = self.ids.get(cursor.selected).cloned();
         let lanes = &ctx.snapshot.views.lanes.lanes;
-        let q = &self.filter.query;
+        let q = self.list.query();
         self.rows = (0..lanes.len())
             .filter(|&i| q.is_empty() || q.matches(&filter_fields(&lanes[i])))
             .collect();
-        self.sort
+        self.list
+            .sort
             .apply(&mut self.rows, |&i, col| sort_key(&lanes[i], col));
         self.ids = self.rows.iter().map(|&i| lanes[i].id.clone()).collect();
         self.built = Some(ctx.snapshot.version);
@@ -108,8 +120,7 @@ impl Lanes {
     fn listed(&self, snapshot: &crate::store::Snapshot) -> (std::borrow::Cow<'_, [usize]>, String) {
         let all = snapshot.views.lanes.lanes.len();
         if self.built == Some(snapshot.version) {
-            let title = self.filter.title(self.rows.len(), all)
-                + &self.sort.title(&SORT_NAMES, "oldest first");
+            let title = self.list.title(self.rows.len(), all, "oldest first");
             (std::borrow::Cow::Borrowed(&self.rows[..]), title)
         } else {
             (std::borrow::Cow::Owned((0..all).collect()), String::new())
@@ -185,37 +196,23 @@ impl Screen for Lanes {
         self.rebuild(ctx, cursor);
     }
 
-    fn prompt(&self) -> Option<&str> {
-        self.filter.prompt.as_deref()
+    fn listing(&self) -> Option<&Listing> {
+        Some(&self.list)
     }
 
-    fn saved_view(&self) -> Option<String> {
-        Some(list_sort::saved(
-            self.sort,
-            &SORT_NAMES,
-            &self.filter.query.text,
-        ))
-    }
-
-    fn restore_view(&mut self, text: &str) {
-        let (sort, filter) = list_sort::restore(text, &SORT_NAMES);
-        self.sort = sort;
-        self.filter.restore(filter, FILTER_KEYS);
+    fn listing_mut(&mut self) -> Option<&mut Listing> {
+        Some(&mut self.list)
     }
 
     fn update(&mut self, action: Action, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
-        match self.filter.key(action, FILTER_KEYS) {
-            Edit::Pass => {}
-            Edit::Redraw => return Reply::Redraw,
-            Edit::Refilter => {
+        match self.list.key(action) {
+            ListKey::Pass => {}
+            ListKey::Redraw => return Reply::Redraw,
+            // The selection stays on its lane (see `rebuild`).
+            ListKey::Rebuild { .. } => {
                 self.rebuild(ctx, cursor);
                 return Reply::Redraw;
             }
-        }
-        if let Some(sort) = self.sort.key(action, SORT_NAMES.len()) {
-            self.sort = sort;
-            self.rebuild(ctx, cursor);
-            return Reply::Redraw;
         }
         match (action, self.ids.get(cursor.selected)) {
             (Action::Open, Some(id)) => Reply::Open(Box::new(lane::page(id.clone()))),
@@ -246,11 +243,7 @@ impl Screen for Lanes {
 
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
         draw(frame, area, ctx, cursor.selected, self);
-        if let Some(text) = &self.filter.prompt {
-            prompt::render(&ctx.theme, frame, area, text, |room| {
-                self.filter.hint(FILTER_KEYS, room)
-            });
-        }
+        prompt::render_listing(&ctx.theme, frame, area, &self.list);
     }
 }
 
@@ -379,7 +372,7 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Lanes
         &lanes.regions[..shown],
         (show_state, wide),
         lanes.error_scale,
-        state.sort,
+        state.list.sort,
     );
     let widths = widths(id_w, (show_state, shown, region_w), wide);
     // The gate takes what is left (one space between columns), cut with `…`.

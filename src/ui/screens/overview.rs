@@ -12,8 +12,7 @@ use crossterm::event::KeyCode;
 use super::overview_rows::{self, Sort};
 use crate::app::Action;
 use crate::app::keymap::{Binding, key};
-use crate::app::list_filter::{Edit, ListFilter};
-use crate::app::list_sort;
+use crate::app::listing::{ListKey, Listing};
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::metrics::trend::{HIGHER_IS_BETTER, Trend, key_trends};
 use crate::metrics::{Scorecards, TeamMetrics, TeamScorecard, Tier};
@@ -64,7 +63,7 @@ const KEYS: &[Binding] = &[
 ];
 
 /// `1` Overview's row model: the team of each row.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Overview {
     /// Team names in row order, so that the cursor stays on its team when the
     /// teams are re-ranked or the window changes.
@@ -73,12 +72,23 @@ pub struct Overview {
     rows: Vec<usize>,
     /// Showing the gates' columns instead of the key metrics.
     gates: bool,
-    filter: ListFilter,
-    sort: Sort,
+    list: Listing,
     /// The snapshot version and window `rows` were built for: drawn from
     /// another (an app drawn before its first refresh), the window's own
     /// order is shown instead of indices that may not fit it.
     built: Option<(u64, usize)>,
+}
+
+impl Default for Overview {
+    fn default() -> Self {
+        Self {
+            teams: Vec::new(),
+            rows: Vec::new(),
+            gates: false,
+            list: Listing::new(overview_rows::FILTER_KEYS, &overview_rows::COLUMN_NAMES),
+            built: None,
+        }
+    }
 }
 
 impl Overview {
@@ -86,7 +96,7 @@ impl Overview {
     fn rebuild(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
         let w = &ctx.snapshot.views.windows[ctx.window];
         let anchor = self.teams.get(cursor.selected).cloned();
-        self.rows = overview_rows::rows(w, &self.filter, self.sort);
+        self.rows = overview_rows::rows(w, &self.list.filter, self.list.sort);
         self.built = Some((ctx.snapshot.version, ctx.window));
         self.teams = self
             .rows
@@ -114,10 +124,11 @@ impl Screen for Overview {
     }
 
     fn update(&mut self, action: Action, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
-        match self.filter.key(action, overview_rows::FILTER_KEYS) {
-            Edit::Pass => {}
-            Edit::Redraw => return Reply::Redraw,
-            Edit::Refilter => {
+        match self.list.key(action) {
+            ListKey::Pass => {}
+            ListKey::Redraw => return Reply::Redraw,
+            // The selection stays on its team (see `rebuild`).
+            ListKey::Rebuild { .. } => {
                 self.rebuild(ctx, cursor);
                 return Reply::Redraw;
             }
@@ -129,37 +140,20 @@ impl Screen for Overview {
                 self.gates = !self.gates;
                 Reply::Redraw
             }
-            (Action::SortNext | Action::SortReverse, _) => {
-                if let Some(sort) = self.sort.key(action, overview_rows::COLUMNS.len()) {
-                    self.sort = sort;
-                }
-                self.rebuild(ctx, cursor);
-                Reply::Redraw
-            }
             _ => Reply::Pass,
         }
     }
 
-    fn prompt(&self) -> Option<&str> {
-        self.filter.prompt.as_deref()
+    fn listing(&self) -> Option<&Listing> {
+        Some(&self.list)
+    }
+
+    fn listing_mut(&mut self) -> Option<&mut Listing> {
+        Some(&mut self.list)
     }
 
     fn selected_id(&self, _ctx: &Ctx, cursor: &Cursor) -> Option<String> {
         self.teams.get(cursor.selected).map(|t| t.to_string())
-    }
-
-    fn saved_view(&self) -> Option<String> {
-        Some(list_sort::saved(
-            self.sort,
-            &overview_rows::COLUMN_NAMES,
-            &self.filter.query.text,
-        ))
-    }
-
-    fn restore_view(&mut self, text: &str) {
-        let (sort, filter) = list_sort::restore(text, &overview_rows::COLUMN_NAMES);
-        self.sort = sort;
-        self.filter.restore(filter, overview_rows::FILTER_KEYS);
     }
 
     fn targets(&self, ctx: &Ctx) -> Vec<(&'static str, String, String)> {
@@ -180,11 +174,7 @@ impl Screen for Overview {
 
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
         draw(frame, area, ctx, cursor.selected, self);
-        if let Some(text) = &self.filter.prompt {
-            prompt::render(&ctx.theme, frame, area, text, |room| {
-                self.filter.hint(overview_rows::FILTER_KEYS, room)
-            });
-        }
+        prompt::render_listing(&ctx.theme, frame, area, &self.list);
     }
 }
 
@@ -208,7 +198,7 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Overv
     let listed = if state.built == Some((snapshot.version, ctx.window)) {
         (
             &state.rows[..],
-            state.filter.title(state.rows.len(), w.order.len()),
+            state.list.filter.title(state.rows.len(), w.order.len()),
         )
     } else {
         (&w.order[..], String::new())
@@ -218,7 +208,7 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Overv
         frame.render_widget(super::overview_gates::legend(th), legend_area);
         return;
     }
-    table(frame, table_area, ctx, selected, (listed, state.sort));
+    table(frame, table_area, ctx, selected, (listed, state.list.sort));
     let gov = super::governance::has_data(snapshot);
     frame.render_widget(legend(th, (audit, gov), legend_area.width), legend_area);
 }

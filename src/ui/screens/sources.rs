@@ -10,8 +10,9 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 
 use crate::app::Action;
 use crate::app::keymap::{Binding, key};
-use crate::app::list_filter::{Edit, Field, ListFilter};
-use crate::app::list_sort::{self, ColumnSort, SortKey};
+use crate::app::list_filter::Field;
+use crate::app::list_sort::SortKey;
+use crate::app::listing::{ListKey, Listing};
 use crate::app::screen::{Ctx, Cursor, Reply, Screen};
 use crate::model::{Text, Time};
 use crate::store::SourceStatus;
@@ -50,20 +51,29 @@ const FILTER_KEYS: &[Field] = &[Field::Status];
 const SORT_NAMES: [&str; 6] = ["source", "kind", "state", "last ok", "next poll", "events"];
 
 /// `5` Sources' row model: the sources listed, by position in the snapshot.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Sources {
     rows: Vec<usize>,
     /// The source of each row, so that the cursor stays on it.
     names: Vec<Text>,
-    filter: ListFilter,
-    sort: ColumnSort,
+    list: Listing,
+}
+
+impl Default for Sources {
+    fn default() -> Self {
+        Self {
+            rows: Vec::new(),
+            names: Vec::new(),
+            list: Listing::new(FILTER_KEYS, &SORT_NAMES),
+        }
+    }
 }
 
 impl Sources {
     fn rebuild(&mut self, ctx: &Ctx, cursor: &mut Cursor) {
         let anchor = self.names.get(cursor.selected).cloned();
         let sources = &ctx.snapshot.sources;
-        let q = &self.filter.query;
+        let q = self.list.query();
         self.rows = (0..sources.len())
             .filter(|&i| {
                 let s = &sources[i];
@@ -77,7 +87,8 @@ impl Sources {
                     ])
             })
             .collect();
-        self.sort
+        self.list
+            .sort
             .apply(&mut self.rows, |&i, col| sort_key(&sources[i], col));
         self.names = self.rows.iter().map(|&i| sources[i].name.clone()).collect();
         if let Some(row) = anchor.and_then(|a| self.names.iter().position(|n| *n == a)) {
@@ -115,18 +126,14 @@ impl Screen for Sources {
     }
 
     fn update(&mut self, action: Action, ctx: &Ctx, cursor: &mut Cursor) -> Reply {
-        match self.filter.key(action, FILTER_KEYS) {
-            Edit::Pass => {}
-            Edit::Redraw => return Reply::Redraw,
-            Edit::Refilter => {
+        match self.list.key(action) {
+            ListKey::Pass => {}
+            ListKey::Redraw => return Reply::Redraw,
+            // The selection stays on its source (see `rebuild`).
+            ListKey::Rebuild { .. } => {
                 self.rebuild(ctx, cursor);
                 return Reply::Redraw;
             }
-        }
-        if let Some(sort) = self.sort.key(action, SORT_NAMES.len()) {
-            self.sort = sort;
-            self.rebuild(ctx, cursor);
-            return Reply::Redraw;
         }
         match (action, self.names.get(cursor.selected)) {
             (Action::Open, Some(name)) => {
@@ -137,22 +144,12 @@ impl Screen for Sources {
         }
     }
 
-    fn prompt(&self) -> Option<&str> {
-        self.filter.prompt.as_deref()
+    fn listing(&self) -> Option<&Listing> {
+        Some(&self.list)
     }
 
-    fn saved_view(&self) -> Option<String> {
-        Some(list_sort::saved(
-            self.sort,
-            &SORT_NAMES,
-            &self.filter.query.text,
-        ))
-    }
-
-    fn restore_view(&mut self, text: &str) {
-        let (sort, filter) = list_sort::restore(text, &SORT_NAMES);
-        self.sort = sort;
-        self.filter.restore(filter, FILTER_KEYS);
+    fn listing_mut(&mut self) -> Option<&mut Listing> {
+        Some(&mut self.list)
     }
 
     fn selected_id(&self, _ctx: &Ctx, cursor: &Cursor) -> Option<String> {
@@ -161,11 +158,7 @@ impl Screen for Sources {
 
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, cursor: &Cursor) {
         draw(frame, area, ctx, cursor.selected, self);
-        if let Some(text) = &self.filter.prompt {
-            prompt::render(&ctx.theme, frame, area, text, |room| {
-                self.filter.hint(FILTER_KEYS, room)
-            });
-        }
+        prompt::render_listing(&ctx.theme, frame, area, &self.list);
     }
 }
 
@@ -174,7 +167,7 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Sourc
     let snapshot = ctx.snapshot;
     // Sources are only ever added; before the first refresh every one is listed.
     let all: Vec<usize>;
-    let listed: &[usize] = if state.rows.is_empty() && state.filter.query.is_empty() {
+    let listed: &[usize] = if state.rows.is_empty() && state.list.query().is_empty() {
         all = (0..snapshot.sources.len()).collect();
         &all
     } else {
@@ -276,12 +269,13 @@ fn table<'a>(
         heads
             .into_iter()
             .enumerate()
-            .map(|(i, h)| Cell::from(format!("{h}{}", state.sort.mark(i))).style(th.header)),
+            .map(|(i, h)| Cell::from(format!("{h}{}", state.list.sort.mark(i))).style(th.header)),
     );
     let title = format!(
-        " Sources{}{} · Enter opens ",
-        state.filter.title(listed.len(), snapshot.sources.len()),
-        state.sort.title(&SORT_NAMES, "reversed")
+        " Sources{} · Enter opens ",
+        state
+            .list
+            .title(listed.len(), snapshot.sources.len(), "reversed")
     );
     Table::new(rows, widths).header(header).block(
         Block::bordered()

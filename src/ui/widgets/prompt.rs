@@ -32,3 +32,15 @@ pub fn render(
         area,
     );
 }
+
+/// A list screen's `/` prompt, while it is open.
+pub fn render_listing(
+    th: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+    listing: &crate::app::listing::Listing,
+) {
+    if let Some(text) = listing.prompt() {
+        render(th, frame, area, text, |room| listing.hint(room));
+    }
+}

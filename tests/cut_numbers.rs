@@ -167,3 +167,27 @@ fn every_screen_at_every_size() {
         }
     }
 }
+
+/// No block's title runs into its corner: a title too long for its block
+/// keeps its leading ` · ` parts whole and ends in `…`, at every size.
+#[test]
+fn no_title_is_cut_by_its_corner() {
+    let s = demo_snapshot();
+    let mut found = Vec::new();
+    for (name, app) in screens(&s) {
+        for (w, h) in SIZES {
+            for (y, row) in rows(&app, &s, w, h).iter().enumerate() {
+                let cells: Vec<char> = row.chars().collect();
+                let Some(open) = cells.iter().position(|&c| c == '┌') else {
+                    continue;
+                };
+                for x in open + 1..cells.len() {
+                    if cells[x] == '┐' && !matches!(cells[x - 1], '─' | ' ') {
+                        found.push(format!("{name} {w}x{h} row {y}: {row}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}

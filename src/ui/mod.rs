@@ -157,6 +157,31 @@ pub fn scrolled(
 /// A centred rectangle of at most `w` x `h` inside `area`.
 /// `line` cut to `width` columns, ending in `…` when cut, so that a cut
 /// reads as one (a plain cut at the edge can read as a whole, wrong value).
+/// A bordered block's title for a block `width` columns wide (the border's
+/// corners take two): whole when it fits, else its leading ` · ` parts that
+/// fit whole and `…`, never a word cut by the corner.
+pub fn fit_title(title: &str, width: u16) -> String {
+    let width_of = crate::util::text::width;
+    let room = (width as usize).saturating_sub(2);
+    if width_of(title) <= room {
+        return title.to_string();
+    }
+    let mut out = String::new();
+    for part in title.trim_end().split(" · ") {
+        let next = if out.is_empty() {
+            part.to_string()
+        } else {
+            format!("{out} · {part}")
+        };
+        // Room for the ` … ` after it.
+        if width_of(&next) + 3 > room {
+            break;
+        }
+        out = next;
+    }
+    format!("{out} … ")
+}
+
 pub fn fit_line(line: Line<'_>, width: usize) -> Line<'_> {
     if line.width() <= width {
         return line;

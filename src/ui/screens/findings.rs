@@ -412,10 +412,13 @@ fn findings_list(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, sel
         n => format!(" · R shows {n} resolved"),
     };
     let block = Block::bordered().title(Span::styled(
-        format!(
-            " Findings · {shown} of {}{hidden}{} · Enter opens · / filter ",
-            view.rows.len(),
-            state.sort.title(&SORT_NAMES, "reversed"),
+        crate::ui::fit_title(
+            &format!(
+                " Findings · {shown} of {}{hidden}{} · Enter opens · / filter ",
+                view.rows.len(),
+                state.sort.title(&SORT_NAMES, "reversed"),
+            ),
+            area.width,
         ),
         th.title,
     ));

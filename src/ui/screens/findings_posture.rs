@@ -25,7 +25,10 @@ pub fn table(
 ) {
     let th = &ctx.theme;
     let now = ctx.snapshot.views.now;
-    let block = Block::bordered().title(Span::styled(title.to_string(), th.title));
+    let block = Block::bordered().title(Span::styled(
+        crate::ui::fit_title(title, area.width),
+        th.title,
+    ));
     let height = block.inner(area).height.saturating_sub(1) as usize;
     // The rows come needing action first (`metrics::posture`), so what does
     // not fit is the calm part.

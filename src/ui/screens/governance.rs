@@ -354,13 +354,12 @@ fn contracts(
         .filter(|&&i| g.contracts[i].violation.is_some())
         .count();
     let stalled = rows.iter().filter(|&&i| g.contracts[i].stalled).count();
-    let block = Block::bordered().title(Span::styled(
-        format!(
+    let block = Block::bordered().title(Span::styled(crate::ui::fit_title(&format!(
             " Contracts · {} · {violations} violation{} · {stalled} stalled · last {} days{titled} · Enter opens ",
             format::plural(rows.len(), "contract"),
             if violations == 1 { "" } else { "s" },
             crate::store::WINDOW_DAYS[ctx.window]
-        ),
+        ), area.width),
         th.title,
     ));
     let height = block.inner(area).height.saturating_sub(1) as usize;

@@ -35,11 +35,10 @@ pub fn table(
     selected: Option<usize>,
 ) {
     let drifted = g.accounts.iter().filter(|a| a.drifted > 0).count();
-    let block = Block::bordered().title(Span::styled(
-        format!(
+    let block = Block::bordered().title(Span::styled(crate::ui::fit_title(&format!(
             " Accounts · {} · {drifted} drifted from the standard stack{filtered} · Enter opens ",
             format::plural(g.accounts.len(), "account")
-        ),
+        ), area.width),
         th.title,
     ));
     let height = block.inner(area).height.saturating_sub(1) as usize;

@@ -334,7 +334,10 @@ fn restore_chart(frame: &mut Frame, area: Rect, th: &Theme, w: &WindowView) {
         w.days,
         median.map_or("none restored".into(), format::duration_secs)
     );
-    let block = Block::bordered().title(Span::styled(title, th.title));
+    let block = Block::bordered().title(Span::styled(
+        crate::ui::fit_title(&title, area.width),
+        th.title,
+    ));
     charts::restore_bars(frame, area, th, block, (&bars, median));
 }
 
@@ -362,7 +365,7 @@ fn list(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Incid
         )
     };
     let block = Block::bordered().title(Span::styled(
-        format!("{head}{filtered} · Enter opens "),
+        crate::ui::fit_title(&format!("{head}{filtered} · Enter opens "), area.width),
         th.title,
     ));
     let height = block.inner(area).height.saturating_sub(1) as usize;

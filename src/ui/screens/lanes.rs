@@ -334,7 +334,10 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, state: &Lanes
     let lanes = &snapshot.views.lanes;
     let now = ctx.now;
     let (listed, filtered) = state.listed(snapshot);
-    let block = Block::bordered().title(Span::styled(title(lanes, &filtered), th.title));
+    let block = Block::bordered().title(Span::styled(
+        crate::ui::fit_title(&title(lanes, &filtered), area.width),
+        th.title,
+    ));
     if lanes.lanes.is_empty() {
         frame.render_widget(empty(th, block), area);
         return;

@@ -315,7 +315,10 @@ fn table(frame: &mut Frame, area: Rect, ctx: &Ctx, selected: usize, view: (Liste
     // The filter and sort go before the closing space of the title.
     head.truncate(head.trim_end().len());
     let block = Block::bordered().title(Span::styled(
-        format!("{head}{filtered}{} ", overview_rows::sort_title(sort)),
+        crate::ui::fit_title(
+            &format!("{head}{filtered}{} ", overview_rows::sort_title(sort)),
+            area.width,
+        ),
         th.title,
     ));
     let previous = has_previous(snapshot, w);

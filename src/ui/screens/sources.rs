@@ -271,12 +271,23 @@ fn table<'a>(
             .enumerate()
             .map(|(i, h)| Cell::from(format!("{h}{}", state.list.sort.mark(i))).style(th.header)),
     );
-    let title = format!(
-        " Sources{} · Enter opens ",
+    // EVENTS counts lines read; an update to a record (an incident's resolve,
+    // a deployment's next region) is a line but not a new record, so the
+    // status bar's count is smaller: the title says how the two relate.
+    let read: u64 = snapshot.sources.iter().map(|s| s.items.total()).sum();
+    let head = format!(
+        " Sources · {} read into {}{}",
+        format::plural(read as usize, "event"),
+        format::plural(snapshot.views.records, "record"),
         state
             .list
             .title(listed.len(), snapshot.sources.len(), "reversed")
     );
+    // The key hint only where the whole title fits (the border cuts a title).
+    let title = [format!("{head} · Enter opens "), format!("{head} ")]
+        .into_iter()
+        .find(|t| crate::util::text::width(t) + 2 <= width as usize)
+        .unwrap_or_else(|| format!("{head} "));
     Table::new(rows, widths).header(header).block(
         Block::bordered()
             .title(Span::styled(title, th.title))

@@ -26,7 +26,10 @@ pub fn draw(th: &Theme, frame: &mut Frame, area: Rect, card: &TeamScorecard, can
             &card.previous.gates,
             area.width.saturating_sub(2) as usize,
         ))
-        .block(Block::bordered().title(Span::styled(title, th.title))),
+        .block(Block::bordered().title(Span::styled(
+            crate::ui::fit_title(&title, area.width),
+            th.title,
+        ))),
         area,
     );
 }

@@ -104,7 +104,10 @@ pub fn draw(
         frame,
         chart_area,
         th,
-        Block::bordered().title(Span::styled(title, th.title)),
+        Block::bordered().title(Span::styled(
+            crate::ui::fit_title(&title, chart_area.width),
+            th.title,
+        )),
         &WeeklyChart {
             series,
             metric,
@@ -122,7 +125,10 @@ pub fn draw(
         None => "the window (h picks a week)".to_string(),
     };
     let block = Block::bordered().title(Span::styled(
-        format!(" Records of {what} · t numbers · Esc back "),
+        crate::ui::fit_title(
+            &format!(" Records of {what} · t numbers · Esc back "),
+            list.width,
+        ),
         th.title,
     ));
     let inner = block.inner(list);

@@ -1,7 +1,7 @@
 //! Every screen of the demo in each theme (dark, light, mono). The themes
 //! change styles, not words: dark and light draw the same text at 60x15,
 //! 80x24, 120x40 and 200x60, and mono differs only where its legend says in
-//! words what colour says in the others. At 80x24 and 120x40 each theme's styles are
+//! words what colour says in the others. At each size each theme's styles are
 //! snapshotted beside the text, one letter a cell, for review by eye.
 
 use std::collections::HashMap;
@@ -107,7 +107,7 @@ fn every_screen_in_each_theme_with_its_styles() {
     let s = demo_snapshot();
     for (screen, mut app) in screens(&s) {
         for (theme, theme_name) in THEMES {
-            for (w, h) in [(80, 24), (120, 40)] {
+            for (w, h) in SIZES {
                 let buf = draw(themed(&mut app, theme), &s, w, h);
                 let id = format!("{screen}_{w}x{h}_{theme_name}")
                     .replace(" › ", "_")

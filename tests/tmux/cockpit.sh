@@ -10,7 +10,9 @@ source "$(dirname "$0")/harness.bash" "$@"
 start "--seed 7"
 check "the Overview appears" "1 Overview"
 check "team scorecards are listed" "payments"
-first_team=$(t capture-pane -p -t fd | sed -n 5p | sed 's/^│//' | awk '{print $1}')
+check "the organisation row leads the table" "│organisation "
+# Row 5 is the organisation (every team pooled); the selection starts on the first team.
+first_team=$(t capture-pane -p -t fd | sed -n 6p | sed 's/^│//' | awk '{print $1}')
 t send-keys -t fd Enter
 check "Enter opens the drill-down of $first_team" "Deployments counted"
 check "the drill-down names the team" "› $first_team"

@@ -20,6 +20,7 @@ pub mod lanes;
 pub mod lanes_legend;
 pub mod overview;
 pub mod overview_gates;
+pub mod overview_legend;
 pub mod overview_rows;
 pub mod source_detail;
 pub mod sources;

@@ -357,7 +357,7 @@ fn add_change(dep: &mut Deployment, c: Text, at: Option<usize>) {
             .iter()
             .any(|l| matches!(l, Listed::Id(id) if *id == c))
         {
-            dep.changes.push(Listed::Id(c));
+            push_exact(&mut dep.changes, Listed::Id(c));
         }
         return;
     };
@@ -373,7 +373,14 @@ fn add_change(dep: &mut Deployment, c: Text, at: Option<usize>) {
             _ => {}
         }
     }
-    dep.changes.push(Listed::At(at));
+    push_exact(&mut dep.changes, Listed::At(at));
+}
+
+/// Most deployments list one or two changes: a list grown one at a time holds
+/// no spare room (a first push would otherwise make room for four).
+fn push_exact(list: &mut Vec<Listed>, l: Listed) {
+    list.reserve_exact(1);
+    list.push(l);
 }
 
 /// Merges `item` into the record with the same id, or appends it; returns its position.

@@ -8,8 +8,8 @@ use std::ops::Range;
 
 use chrono::TimeDelta;
 
-use crate::model::Time;
 use crate::model::segmented::Segmented;
+use crate::model::{Change, Time};
 
 use super::{DeploymentFacts, DeploymentGates, Window};
 use crate::metrics::gates::{BatchSample, NO_MS, ReviewSample, millis};
@@ -99,7 +99,9 @@ pub(super) struct Edits {
     pub done_out: Vec<(Time, u32)>,
     pub done_in: Vec<(Time, u32)>,
     pub counted_out: Vec<(Time, u32)>,
-    pub counted_in: Vec<CountedEntry>,
+    /// (`T_ok`, change, deployment): the entry is completed from the change
+    /// record when applied.
+    pub counted_in: Vec<(Time, u32, u32)>,
     pub incidents_out: Vec<u32>,
     pub incidents_in: Vec<u32>,
 }
@@ -110,7 +112,11 @@ impl TeamIndex {
     pub fn apply(
         &mut self,
         mut e: Edits,
-        (deployments, gates): (&Segmented<DeploymentFacts>, &Segmented<DeploymentGates>),
+        (deployments, gates, changes): (
+            &Segmented<DeploymentFacts>,
+            &Segmented<DeploymentGates>,
+            &Segmented<Change>,
+        ),
         version: u64,
     ) {
         self.version = version;
@@ -128,7 +134,21 @@ impl TeamIndex {
                 .retain(|x| e.counted_out.binary_search(&x.key()).is_err());
         }
         if !e.counted_in.is_empty() {
-            self.counted.extend(e.counted_in);
+            self.counted.reserve_exact(e.counted_in.len());
+            self.counted.extend(
+                e.counted_in
+                    .iter()
+                    .filter_map(|&(t_ok, change, deployment)| {
+                        let c = changes.get(change as usize)?;
+                        Some(CountedEntry {
+                            t_ok,
+                            change,
+                            deployment,
+                            lead: t_ok - c.time,
+                            review: ReviewSample::of(c),
+                        })
+                    }),
+            );
             self.counted.sort_unstable_by_key(CountedEntry::key);
         }
         if !e.incidents_out.is_empty() {
@@ -144,10 +164,15 @@ impl TeamIndex {
         self.counted_keys = self.counted.iter().map(|x| key(x.t_ok)).collect();
         self.failed.clear();
         self.rework.clear();
+        self.done_gates.clear();
+        // Exact sizes: a team's arrays are built once and kept.
+        for v in [&mut self.failed, &mut self.rework] {
+            v.reserve_exact(self.done.len() + 1);
+        }
+        self.done_gates.reserve_exact(self.done.len());
         let (mut failed, mut rework) = (0, 0);
         self.failed.push(0);
         self.rework.push(0);
-        self.done_gates.clear();
         for &(_, d) in &self.done {
             let mut sample = BatchSample {
                 size: 0,

@@ -9,7 +9,8 @@
 //! to a clone copies only the chunks it writes to.
 
 use crate::model::contracts::{Baseline, ContractEvent, StandardRelease};
-use crate::model::segmented::{IdKey, Segmented, SharedIndex};
+use crate::model::id_index::PositionIndex;
+use crate::model::segmented::Segmented;
 use crate::model::{CanaryResult, Change, DeployStatus, Event, Finding, Incident, Text, Time};
 
 /// One deployment id and all its lines, in arrival order.
@@ -135,10 +136,10 @@ pub struct Records {
     pub incidents: Segmented<Incident>,
     pub findings: Segmented<Finding>,
     pub canaries: Segmented<CanaryResult>,
-    change_index: SharedIndex<IdKey>,
-    deployment_index: SharedIndex<IdKey>,
-    incident_index: SharedIndex<IdKey>,
-    finding_index: SharedIndex<IdKey>,
+    change_index: PositionIndex,
+    deployment_index: PositionIndex,
+    incident_index: PositionIndex,
+    finding_index: PositionIndex,
     /// Deployment lines applied (the merged deployments hold them all).
     deployment_lines: usize,
     /// The earliest time a record was read with (see [`Records::earliest`]).
@@ -204,7 +205,12 @@ impl Records {
             Event::Deployment(mut d) => {
                 self.deployment_lines += 1;
                 let next = self.deployments.len();
-                let (i, new) = self.deployment_index.get_or_insert(IdKey::new(&d.id), next);
+                let deployments = &self.deployments;
+                let (i, new) = self
+                    .deployment_index
+                    .get_or_insert(d.id.as_bytes(), next, |i| {
+                        deployments.get(i).map(|x| x.id.as_bytes())
+                    });
                 if new {
                     self.deployments.push(Deployment {
                         id: d.id.clone(),
@@ -224,7 +230,10 @@ impl Records {
                 dep.hotfix |= d.hotfix;
                 // The line's change list moves into the union: kept once, not per line.
                 for c in std::mem::take(&mut d.changes) {
-                    let at = self.change_index.get(c.as_bytes());
+                    let changes = &self.changes;
+                    let at = self
+                        .change_index
+                        .get(c.as_bytes(), |i| changes.get(i).map(|x| x.id.as_bytes()));
                     add_change(dep, c, at);
                 }
                 // Most deployments have two or three lines: growing one at a time
@@ -300,7 +309,9 @@ impl Records {
 
     /// Position of the record with `id`, if any.
     pub fn change(&self, id: &str) -> Option<usize> {
-        self.change_index.get(id.as_bytes())
+        self.change_index.get(id.as_bytes(), |i| {
+            self.changes.get(i).map(|c| c.id.as_bytes())
+        })
     }
 
     /// The changes `dep` lists, in order: each one's record position if it
@@ -324,15 +335,21 @@ impl Records {
     }
 
     pub fn incident(&self, id: &str) -> Option<usize> {
-        self.incident_index.get(id.as_bytes())
+        self.incident_index.get(id.as_bytes(), |i| {
+            self.incidents.get(i).map(|x| x.id.as_bytes())
+        })
     }
 
     pub fn finding(&self, id: &str) -> Option<usize> {
-        self.finding_index.get(id.as_bytes())
+        self.finding_index.get(id.as_bytes(), |i| {
+            self.findings.get(i).map(|x| x.id.as_bytes())
+        })
     }
 
     pub fn deployment(&self, id: &str) -> Option<usize> {
-        self.deployment_index.get(id.as_bytes())
+        self.deployment_index.get(id.as_bytes(), |i| {
+            self.deployments.get(i).map(|x| x.id.as_bytes())
+        })
     }
 
     pub fn event_count(&self) -> usize {
@@ -386,13 +403,16 @@ fn push_exact(list: &mut Vec<Listed>, l: Listed) {
 /// Merges `item` into the record with the same id, or appends it; returns its position.
 fn upsert<T: Clone>(
     items: &mut Segmented<T>,
-    index: &mut SharedIndex<IdKey>,
+    index: &mut PositionIndex,
     item: T,
     id: impl Fn(&T) -> &Text,
     merge: impl FnOnce(&mut T, T),
 ) -> usize {
     let next = items.len();
-    let (i, new) = index.get_or_insert(IdKey::new(id(&item)), next);
+    let kept = &*items;
+    let (i, new) = index.get_or_insert(id(&item).as_bytes(), next, |i| {
+        kept.get(i).map(|x| id(x).as_bytes())
+    });
     if new {
         items.push(item);
     } else if let Some(existing) = items.get_mut(i) {

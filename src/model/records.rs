@@ -10,8 +10,9 @@
 
 use crate::model::contracts::{Baseline, ContractEvent, StandardRelease};
 use crate::model::id_index::PositionIndex;
+pub use crate::model::record_parts::{ChangeRecord, DeploymentLine, LinePlace};
 use crate::model::segmented::Segmented;
-use crate::model::{CanaryResult, Change, DeployStatus, Event, Finding, Incident, Text, Time};
+use crate::model::{CanaryResult, Event, Finding, Incident, Text, Time};
 
 /// One deployment id and all its lines, in arrival order.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,20 +36,6 @@ pub struct Deployment {
 pub enum Listed {
     At(u32),
     Id(Text),
-}
-
-/// One line of a deployment as kept: what it says beyond the id, service, team,
-/// changes and hotfix flag, which its deployment keeps once (a line naming
-/// another service does not move the deployment).
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeploymentLine {
-    pub time: Time,
-    pub status: DeployStatus,
-    /// `None` means production (the schema's default).
-    pub environment: Option<Text>,
-    pub region: Option<Text>,
-    pub stage: Option<Text>,
-    pub url: Option<Text>,
 }
 
 /// The record one event landed in, by kind and position: what the metric engine
@@ -131,7 +118,7 @@ impl Touched {
 
 #[derive(Debug, Clone, Default)]
 pub struct Records {
-    pub changes: Segmented<Change>,
+    pub changes: Segmented<ChangeRecord>,
     pub deployments: Segmented<Deployment>,
     pub incidents: Segmented<Incident>,
     pub findings: Segmented<Finding>,
@@ -195,60 +182,8 @@ impl Records {
     pub fn apply(&mut self, event: Event) -> Touch {
         self.note_time(&event);
         match event {
-            Event::Change(c) => Touch::Change(upsert(
-                &mut self.changes,
-                &mut self.change_index,
-                c,
-                |c| &c.id,
-                Change::merge,
-            )),
-            Event::Deployment(mut d) => {
-                self.deployment_lines += 1;
-                let next = self.deployments.len();
-                let deployments = &self.deployments;
-                let (i, new) = self
-                    .deployment_index
-                    .get_or_insert(d.id.as_bytes(), next, |i| {
-                        deployments.get(i).map(|x| x.id.as_bytes())
-                    });
-                if new {
-                    self.deployments.push(Deployment {
-                        id: d.id.clone(),
-                        service: d.service.clone(),
-                        team: None,
-                        events: Vec::new(),
-                        changes: Vec::new(),
-                        hotfix: false,
-                    });
-                }
-                let Some(dep) = self.deployments.get_mut(i) else {
-                    return Touch::Deployment(i);
-                };
-                if d.team.is_some() {
-                    dep.team = d.team;
-                }
-                dep.hotfix |= d.hotfix;
-                // The line's change list moves into the union: kept once, not per line.
-                for c in std::mem::take(&mut d.changes) {
-                    let changes = &self.changes;
-                    let at = self
-                        .change_index
-                        .get(c.as_bytes(), |i| changes.get(i).map(|x| x.id.as_bytes()));
-                    add_change(dep, c, at);
-                }
-                // Most deployments have two or three lines: growing one at a time
-                // keeps a million deployments from holding a spare line each.
-                dep.events.reserve_exact(1);
-                dep.events.push(DeploymentLine {
-                    time: d.time,
-                    status: d.status,
-                    environment: d.environment,
-                    region: d.region,
-                    stage: d.stage,
-                    url: d.url,
-                });
-                Touch::Deployment(i)
-            }
+            Event::Change(c) => self.apply_change(c),
+            Event::Deployment(d) => self.apply_deployment(d),
             Event::Incident(inc) => Touch::Incident(upsert(
                 &mut self.incidents,
                 &mut self.incident_index,
@@ -272,6 +207,72 @@ impl Records {
                 self.keep_governance(e)
             }
         }
+    }
+
+    /// A change line: a new record, or merged into the one with its id.
+    fn apply_change(&mut self, c: crate::model::Change) -> Touch {
+        let next = self.changes.len();
+        let changes = &self.changes;
+        let (i, new) = self.change_index.get_or_insert(c.id.as_bytes(), next, |i| {
+            changes.get(i).map(|x| x.id.as_bytes())
+        });
+        if new {
+            self.changes.push(ChangeRecord::new(c));
+        } else if let Some(kept) = self.changes.get_mut(i) {
+            kept.merge(c);
+        }
+        Touch::Change(i)
+    }
+
+    /// A deployment line: one more line of the deployment with its id.
+    fn apply_deployment(&mut self, mut d: crate::model::DeploymentEvent) -> Touch {
+        self.deployment_lines += 1;
+        let next = self.deployments.len();
+        let deployments = &self.deployments;
+        let (i, new) = self
+            .deployment_index
+            .get_or_insert(d.id.as_bytes(), next, |i| {
+                deployments.get(i).map(|x| x.id.as_bytes())
+            });
+        if new {
+            self.deployments.push(Deployment {
+                id: d.id.clone(),
+                service: d.service.clone(),
+                team: None,
+                events: Vec::new(),
+                changes: Vec::new(),
+                hotfix: false,
+            });
+        }
+        let Some(dep) = self.deployments.get_mut(i) else {
+            return Touch::Deployment(i);
+        };
+        if d.team.is_some() {
+            dep.team = d.team;
+        }
+        dep.hotfix |= d.hotfix;
+        // The line's change list moves into the union: kept once, not per line.
+        for c in std::mem::take(&mut d.changes) {
+            let changes = &self.changes;
+            let at = self
+                .change_index
+                .get(c.as_bytes(), |i| changes.get(i).map(|x| x.id.as_bytes()));
+            add_change(dep, c, at);
+        }
+        // Most deployments have two or three lines: growing one at a time
+        // keeps a million deployments from holding a spare line each.
+        dep.events.reserve_exact(1);
+        dep.events.push(DeploymentLine::new(
+            d.time,
+            d.status,
+            LinePlace {
+                environment: d.environment,
+                region: d.region,
+                stage: d.stage,
+                url: d.url,
+            },
+        ));
+        Touch::Deployment(i)
     }
 
     /// Governance lines are kept as read, in arrival order.
@@ -447,7 +448,7 @@ mod tests {
     }
 
     fn change(id: &str) -> Event {
-        Event::Change(Change {
+        Event::Change(crate::model::Change {
             id: id.into(),
             service: "api".into(),
             time: Time::default(),

@@ -8,8 +8,9 @@ use std::ops::Range;
 
 use chrono::TimeDelta;
 
+use crate::model::Time;
+use crate::model::records::ChangeRecord;
 use crate::model::segmented::Segmented;
-use crate::model::{Change, Time};
 
 use super::{DeploymentFacts, DeploymentGates, Window};
 use crate::metrics::gates::{BatchSample, NO_MS, ReviewSample, millis};
@@ -115,7 +116,7 @@ impl TeamIndex {
         (deployments, gates, changes): (
             &Segmented<DeploymentFacts>,
             &Segmented<DeploymentGates>,
-            &Segmented<Change>,
+            &Segmented<ChangeRecord>,
         ),
         version: u64,
     ) {

@@ -298,17 +298,17 @@ fn tally(
     let gates = *memo
         .gates
         .entry((key, done.start, done.end))
-        .or_insert_with(|| gates_of(index, done.clone(), range.clone()));
+        .or_insert_with(|| gates_of(records, index, done.clone(), range.clone()));
     let lead = *memo.kept.entry(key).or_insert_with(|| {
         let mut stats = LeadStats::default();
         let mut leads = Vec::with_capacity(range.len());
         for c in &index.counted[range] {
             // Compared before rounding to milliseconds: a commit even a microsecond
             // after its deployment is skewed (as in the detail), not a zero lead.
-            if c.lead < TimeDelta::zero() {
+            if c.lead < 0 {
                 stats.skewed += 1;
             } else {
-                leads.push(c.lead.num_milliseconds());
+                leads.push(c.lead);
             }
         }
         stats.changes = leads.len() as u64;
@@ -401,11 +401,15 @@ impl Tally {
 
 /// One team's gates over the slices of its arrays a window takes.
 fn gates_of(
+    records: &Records,
     index: &TeamIndex,
     done: std::ops::Range<usize>,
     counted: std::ops::Range<usize>,
 ) -> Gates {
-    let changes: Vec<ReviewSample> = index.counted[counted].iter().map(|c| c.review).collect();
+    let changes: Vec<ReviewSample> = index.counted[counted]
+        .iter()
+        .filter_map(|c| records.changes.get(c.change as usize).map(ReviewSample::of))
+        .collect();
     Gates::of(&changes, index.done_gates.get(done).unwrap_or_default())
 }
 

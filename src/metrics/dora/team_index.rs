@@ -6,14 +6,12 @@
 
 use std::ops::Range;
 
-use chrono::TimeDelta;
-
 use crate::model::Time;
 use crate::model::records::ChangeRecord;
 use crate::model::segmented::Segmented;
 
 use super::{DeploymentFacts, DeploymentGates, Window};
-use crate::metrics::gates::{BatchSample, NO_MS, ReviewSample, millis};
+use crate::metrics::gates::{BatchSample, Millis, NO_MS, millis};
 
 /// A change counted at a deployment of the team.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -21,10 +19,10 @@ pub(super) struct CountedEntry {
     pub t_ok: Time,
     pub change: u32,
     pub deployment: u32,
-    /// `T_ok` minus the commit time (negative: the clocks disagree).
-    pub lead: TimeDelta,
-    /// The change's review times (gate 1).
-    pub review: ReviewSample,
+    /// `T_ok` minus the commit time, in milliseconds (negative: the clocks
+    /// disagree, see [`millis`]). The review times and the exact lead are read
+    /// from the change record when wanted: a million entries stay small.
+    pub lead: Millis,
 }
 
 impl CountedEntry {
@@ -145,8 +143,7 @@ impl TeamIndex {
                             t_ok,
                             change,
                             deployment,
-                            lead: t_ok - c.time,
-                            review: ReviewSample::of(c),
+                            lead: millis(Some(t_ok - c.time)),
                         })
                     }),
             );

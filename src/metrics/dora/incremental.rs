@@ -123,13 +123,12 @@ impl Facts {
         // One empty name shared by every placeholder, not one each.
         let none = Text::from("");
         while self.deployments.len() < records.deployments.len() {
-            self.deployments.push(DeploymentFacts {
-                team: none.clone(),
-                t_done: None,
-                t_ok: None,
-                fail_reasons: Vec::new(),
-                rework: None,
-            });
+            self.deployments.push(DeploymentFacts::new(
+                none.clone(),
+                (None, None),
+                Vec::new(),
+                None,
+            ));
             l.dep_service.push(NONE);
             l.dep_team.push(NONE);
             // No `T_done` until it is derived: in flight until then.
@@ -476,13 +475,12 @@ impl Facts {
         } else {
             reverted.or_else(|| t_done.and_then(|done| self.during_incident(records, d, done)))
         };
-        DeploymentFacts {
-            team: settings.team_for(dep.team.as_ref(), Some(&dep.service)),
-            t_done,
-            t_ok,
+        DeploymentFacts::new(
+            settings.team_for(dep.team.as_ref(), Some(&dep.service)),
+            (t_done, t_ok),
             fail_reasons,
             rework,
-        }
+        )
     }
 
     /// The incident of the deployment's service open when it finished, if any:

@@ -7,6 +7,7 @@
 //! The store keeps the facts up to date batch by batch ([`Facts::update`]) and
 //! evaluates each window it shows.
 
+mod deployment_facts;
 mod detail;
 mod gate_facts;
 mod governance_teams;
@@ -29,6 +30,7 @@ use crate::model::{DeployStatus, Text, Time};
 
 use crate::metrics::gates::{Gates, ReviewSample};
 pub use crate::metrics::stats::median_ms;
+pub use deployment_facts::{DeploymentFacts, Verdicts};
 pub use detail::{ChangeRow, DeploymentRow, IncidentRow, TeamDetail};
 pub use gate_facts::DeploymentGates;
 use team_index::TeamIndex;
@@ -109,16 +111,6 @@ impl Attribution {
             Attribution::Explicit(d) | Attribution::Implicit(d) => d,
         }
     }
-}
-
-/// Window-independent facts about one deployment id.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeploymentFacts {
-    pub team: Text,
-    pub t_done: Option<Time>,
-    pub t_ok: Option<Time>,
-    pub fail_reasons: Vec<FailReason>,
-    pub rework: Option<ReworkReason>,
 }
 
 #[derive(Debug, Clone)]

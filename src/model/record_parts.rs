@@ -3,7 +3,8 @@
 //! environment, region and stage) is kept once, behind one pointer, and reached
 //! through `Deref`, so that `change.service` or `line.region` read as before.
 //! A million changes name a few thousand (service, team, author) combinations,
-//! and a million deployment lines a few dozen places.
+//! a million deployment lines a few dozen places, and deployments only as many
+//! (service, team) pairs as there are services.
 
 use std::hash::Hash;
 use std::ops::Deref;
@@ -135,6 +136,21 @@ impl DeploymentLine {
     }
 }
 
+/// The names of a deployment, shared by the deployments that say the same.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DeploymentNames {
+    pub service: Text,
+    /// The last team a line named, if any.
+    pub team: Option<Text>,
+}
+
+impl DeploymentNames {
+    /// The shared copy of these names.
+    pub fn shared(service: Text, team: Option<Text>) -> Arc<Self> {
+        share(&DEPLOYMENT_NAMES, Self { service, team })
+    }
+}
+
 /// Distinct parts kept per thread for sharing; past this the set starts over
 /// (input of unique urls must not grow it without bound).
 const KEPT: usize = 1 << 16;
@@ -144,6 +160,8 @@ type Shared<T> = std::collections::HashSet<Arc<T>, foldhash::fast::FixedState>;
 thread_local! {
     static NAMES: std::cell::RefCell<Shared<ChangeNames>> = std::cell::RefCell::default();
     static PLACES: std::cell::RefCell<Shared<LinePlace>> = std::cell::RefCell::default();
+    static DEPLOYMENT_NAMES: std::cell::RefCell<Shared<DeploymentNames>> =
+        std::cell::RefCell::default();
 }
 
 fn share<T: Hash + Eq>(
@@ -205,6 +223,11 @@ mod tests {
         // Kept compact: the shared part is one pointer.
         assert!(std::mem::size_of::<ChangeRecord>() <= 104);
         assert!(std::mem::size_of::<DeploymentLine>() <= 24);
+        let (a, b) = (
+            DeploymentNames::shared("api".into(), Some("core".into())),
+            DeploymentNames::shared("api".into(), Some("core".into())),
+        );
+        assert!(Arc::ptr_eq(&a, &b));
     }
 
     #[test]

@@ -10,17 +10,17 @@
 
 use crate::model::contracts::{Baseline, ContractEvent, StandardRelease};
 use crate::model::id_index::PositionIndex;
-pub use crate::model::record_parts::{ChangeRecord, DeploymentLine, LinePlace};
+pub use crate::model::record_parts::{ChangeRecord, DeploymentLine, DeploymentNames, LinePlace};
 use crate::model::segmented::Segmented;
 use crate::model::{CanaryResult, Event, Finding, Incident, Text, Time};
 
-/// One deployment id and all its lines, in arrival order.
+/// One deployment id and all its lines, in arrival order. Its service and
+/// team ([`DeploymentNames`]) are shared with the deployments that name the
+/// same, and read as `dep.service` and `dep.team` through `Deref`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deployment {
     pub id: Text,
-    pub service: Text,
-    /// The last team a line named, if any.
-    pub team: Option<Text>,
+    names: std::sync::Arc<DeploymentNames>,
     /// Its lines in arrival order.
     pub events: Vec<DeploymentLine>,
     /// Union of the changes all lines list, first mention first: by position
@@ -28,6 +28,14 @@ pub struct Deployment {
     pub changes: Vec<Listed>,
     /// Any line marked it a hotfix.
     pub hotfix: bool,
+}
+
+impl std::ops::Deref for Deployment {
+    type Target = DeploymentNames;
+
+    fn deref(&self) -> &DeploymentNames {
+        &self.names
+    }
 }
 
 /// A change a deployment lists: its record's position when the change had been
@@ -237,8 +245,7 @@ impl Records {
         if new {
             self.deployments.push(Deployment {
                 id: d.id.clone(),
-                service: d.service.clone(),
-                team: None,
+                names: DeploymentNames::shared(d.service.clone(), None),
                 events: Vec::new(),
                 changes: Vec::new(),
                 hotfix: false,
@@ -248,7 +255,7 @@ impl Records {
             return Touch::Deployment(i);
         };
         if d.team.is_some() {
-            dep.team = d.team;
+            dep.names = DeploymentNames::shared(dep.service.clone(), d.team);
         }
         dep.hotfix |= d.hotfix;
         // The line's change list moves into the union: kept once, not per line.

@@ -33,7 +33,7 @@ pub use crate::metrics::stats::median_ms;
 pub use deployment_facts::{DeploymentFacts, Verdicts};
 pub use detail::{ChangeRow, DeploymentRow, IncidentRow, TeamDetail};
 pub use gate_facts::DeploymentGates;
-use team_index::TeamIndex;
+use team_index::{CountedEntry, TeamIndex};
 
 /// `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -290,7 +290,7 @@ fn tally(
     let gates = *memo
         .gates
         .entry((key, done.start, done.end))
-        .or_insert_with(|| gates_of(records, index, done.clone(), range.clone()));
+        .or_insert_with(|| gates_of(index, done.clone(), range.clone()));
     let lead = *memo.kept.entry(key).or_insert_with(|| {
         let mut stats = LeadStats::default();
         let mut leads = Vec::with_capacity(range.len());
@@ -393,14 +393,13 @@ impl Tally {
 
 /// One team's gates over the slices of its arrays a window takes.
 fn gates_of(
-    records: &Records,
     index: &TeamIndex,
     done: std::ops::Range<usize>,
     counted: std::ops::Range<usize>,
 ) -> Gates {
     let changes: Vec<ReviewSample> = index.counted[counted]
         .iter()
-        .filter_map(|c| records.changes.get(c.change as usize).map(ReviewSample::of))
+        .map(CountedEntry::review)
         .collect();
     Gates::of(&changes, index.done_gates.get(done).unwrap_or_default())
 }

@@ -9,9 +9,10 @@
 use chrono::TimeDelta;
 use serde::Serialize;
 
+use crate::model::Time;
+use crate::model::records::ChangeRecord;
 use crate::model::records::Deployment;
 use crate::model::settings::Settings;
-use crate::model::{Change, Time};
 
 use super::stats::median_ms;
 
@@ -44,11 +45,11 @@ pub fn certification(first_line: Option<Time>, first_pass: Option<Time>) -> Opti
 }
 
 /// Review wait and review time of one change, when it carries the fields.
-pub fn review_wait(c: &Change) -> Option<TimeDelta> {
+pub fn review_wait(c: &ChangeRecord) -> Option<TimeDelta> {
     Some(c.first_review? - c.opened?)
 }
 
-pub fn review_time(c: &Change) -> Option<TimeDelta> {
+pub fn review_time(c: &ChangeRecord) -> Option<TimeDelta> {
     Some(c.merged? - c.opened?)
 }
 
@@ -78,7 +79,7 @@ pub struct ReviewSample {
 }
 
 impl ReviewSample {
-    pub fn of(c: &Change) -> Self {
+    pub fn of(c: &ChangeRecord) -> Self {
         Self {
             opened: c.opened.is_some(),
             wait: millis(review_wait(c)),

@@ -12,6 +12,8 @@ pub mod diagnostics;
 pub mod event_counts;
 pub mod findings_policy;
 pub mod frameworks;
+pub mod id_index;
+pub mod record_parts;
 pub mod records;
 pub mod remote;
 pub mod segmented;

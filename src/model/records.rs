@@ -9,16 +9,18 @@
 //! to a clone copies only the chunks it writes to.
 
 use crate::model::contracts::{Baseline, ContractEvent, StandardRelease};
-use crate::model::segmented::{IdKey, Segmented, SharedIndex};
-use crate::model::{CanaryResult, Change, DeployStatus, Event, Finding, Incident, Text, Time};
+use crate::model::id_index::PositionIndex;
+pub use crate::model::record_parts::{ChangeRecord, DeploymentLine, DeploymentNames, LinePlace};
+use crate::model::segmented::Segmented;
+use crate::model::{CanaryResult, Event, Finding, Incident, Text, Time};
 
-/// One deployment id and all its lines, in arrival order.
+/// One deployment id and all its lines, in arrival order. Its service and
+/// team ([`DeploymentNames`]) are shared with the deployments that name the
+/// same, and read as `dep.service` and `dep.team` through `Deref`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deployment {
     pub id: Text,
-    pub service: Text,
-    /// The last team a line named, if any.
-    pub team: Option<Text>,
+    names: std::sync::Arc<DeploymentNames>,
     /// Its lines in arrival order.
     pub events: Vec<DeploymentLine>,
     /// Union of the changes all lines list, first mention first: by position
@@ -28,26 +30,20 @@ pub struct Deployment {
     pub hotfix: bool,
 }
 
+impl std::ops::Deref for Deployment {
+    type Target = DeploymentNames;
+
+    fn deref(&self) -> &DeploymentNames {
+        &self.names
+    }
+}
+
 /// A change a deployment lists: its record's position when the change had been
 /// read by the time it was listed (positions never move), else its id.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Listed {
     At(u32),
     Id(Text),
-}
-
-/// One line of a deployment as kept: what it says beyond the id, service, team,
-/// changes and hotfix flag, which its deployment keeps once (a line naming
-/// another service does not move the deployment).
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeploymentLine {
-    pub time: Time,
-    pub status: DeployStatus,
-    /// `None` means production (the schema's default).
-    pub environment: Option<Text>,
-    pub region: Option<Text>,
-    pub stage: Option<Text>,
-    pub url: Option<Text>,
 }
 
 /// The record one event landed in, by kind and position: what the metric engine
@@ -130,15 +126,15 @@ impl Touched {
 
 #[derive(Debug, Clone, Default)]
 pub struct Records {
-    pub changes: Segmented<Change>,
+    pub changes: Segmented<ChangeRecord>,
     pub deployments: Segmented<Deployment>,
     pub incidents: Segmented<Incident>,
     pub findings: Segmented<Finding>,
     pub canaries: Segmented<CanaryResult>,
-    change_index: SharedIndex<IdKey>,
-    deployment_index: SharedIndex<IdKey>,
-    incident_index: SharedIndex<IdKey>,
-    finding_index: SharedIndex<IdKey>,
+    change_index: PositionIndex,
+    deployment_index: PositionIndex,
+    incident_index: PositionIndex,
+    finding_index: PositionIndex,
     /// Deployment lines applied (the merged deployments hold them all).
     deployment_lines: usize,
     /// The earliest time a record was read with (see [`Records::earliest`]).
@@ -194,52 +190,8 @@ impl Records {
     pub fn apply(&mut self, event: Event) -> Touch {
         self.note_time(&event);
         match event {
-            Event::Change(c) => Touch::Change(upsert(
-                &mut self.changes,
-                &mut self.change_index,
-                c,
-                |c| &c.id,
-                Change::merge,
-            )),
-            Event::Deployment(mut d) => {
-                self.deployment_lines += 1;
-                let next = self.deployments.len();
-                let (i, new) = self.deployment_index.get_or_insert(IdKey::new(&d.id), next);
-                if new {
-                    self.deployments.push(Deployment {
-                        id: d.id.clone(),
-                        service: d.service.clone(),
-                        team: None,
-                        events: Vec::new(),
-                        changes: Vec::new(),
-                        hotfix: false,
-                    });
-                }
-                let Some(dep) = self.deployments.get_mut(i) else {
-                    return Touch::Deployment(i);
-                };
-                if d.team.is_some() {
-                    dep.team = d.team;
-                }
-                dep.hotfix |= d.hotfix;
-                // The line's change list moves into the union: kept once, not per line.
-                for c in std::mem::take(&mut d.changes) {
-                    let at = self.change_index.get(c.as_bytes());
-                    add_change(dep, c, at);
-                }
-                // Most deployments have two or three lines: growing one at a time
-                // keeps a million deployments from holding a spare line each.
-                dep.events.reserve_exact(1);
-                dep.events.push(DeploymentLine {
-                    time: d.time,
-                    status: d.status,
-                    environment: d.environment,
-                    region: d.region,
-                    stage: d.stage,
-                    url: d.url,
-                });
-                Touch::Deployment(i)
-            }
+            Event::Change(c) => self.apply_change(c),
+            Event::Deployment(d) => self.apply_deployment(d),
             Event::Incident(inc) => Touch::Incident(upsert(
                 &mut self.incidents,
                 &mut self.incident_index,
@@ -263,6 +215,71 @@ impl Records {
                 self.keep_governance(e)
             }
         }
+    }
+
+    /// A change line: a new record, or merged into the one with its id.
+    fn apply_change(&mut self, c: crate::model::Change) -> Touch {
+        let next = self.changes.len();
+        let changes = &self.changes;
+        let (i, new) = self.change_index.get_or_insert(c.id.as_bytes(), next, |i| {
+            changes.get(i).map(|x| x.id.as_bytes())
+        });
+        if new {
+            self.changes.push(ChangeRecord::new(c));
+        } else if let Some(kept) = self.changes.get_mut(i) {
+            kept.merge(c);
+        }
+        Touch::Change(i)
+    }
+
+    /// A deployment line: one more line of the deployment with its id.
+    fn apply_deployment(&mut self, mut d: crate::model::DeploymentEvent) -> Touch {
+        self.deployment_lines += 1;
+        let next = self.deployments.len();
+        let deployments = &self.deployments;
+        let (i, new) = self
+            .deployment_index
+            .get_or_insert(d.id.as_bytes(), next, |i| {
+                deployments.get(i).map(|x| x.id.as_bytes())
+            });
+        if new {
+            self.deployments.push(Deployment {
+                id: d.id.clone(),
+                names: DeploymentNames::shared(d.service.clone(), None),
+                events: Vec::new(),
+                changes: Vec::new(),
+                hotfix: false,
+            });
+        }
+        let Some(dep) = self.deployments.get_mut(i) else {
+            return Touch::Deployment(i);
+        };
+        if d.team.is_some() {
+            dep.names = DeploymentNames::shared(dep.service.clone(), d.team);
+        }
+        dep.hotfix |= d.hotfix;
+        // The line's change list moves into the union: kept once, not per line.
+        for c in std::mem::take(&mut d.changes) {
+            let changes = &self.changes;
+            let at = self
+                .change_index
+                .get(c.as_bytes(), |i| changes.get(i).map(|x| x.id.as_bytes()));
+            add_change(dep, c, at);
+        }
+        // Most deployments have two or three lines: growing one at a time
+        // keeps a million deployments from holding a spare line each.
+        dep.events.reserve_exact(1);
+        dep.events.push(DeploymentLine::new(
+            d.time,
+            d.status,
+            LinePlace {
+                environment: d.environment,
+                region: d.region,
+                stage: d.stage,
+                url: d.url,
+            },
+        ));
+        Touch::Deployment(i)
     }
 
     /// Governance lines are kept as read, in arrival order.
@@ -300,7 +317,9 @@ impl Records {
 
     /// Position of the record with `id`, if any.
     pub fn change(&self, id: &str) -> Option<usize> {
-        self.change_index.get(id.as_bytes())
+        self.change_index.get(id.as_bytes(), |i| {
+            self.changes.get(i).map(|c| c.id.as_bytes())
+        })
     }
 
     /// The changes `dep` lists, in order: each one's record position if it
@@ -324,15 +343,21 @@ impl Records {
     }
 
     pub fn incident(&self, id: &str) -> Option<usize> {
-        self.incident_index.get(id.as_bytes())
+        self.incident_index.get(id.as_bytes(), |i| {
+            self.incidents.get(i).map(|x| x.id.as_bytes())
+        })
     }
 
     pub fn finding(&self, id: &str) -> Option<usize> {
-        self.finding_index.get(id.as_bytes())
+        self.finding_index.get(id.as_bytes(), |i| {
+            self.findings.get(i).map(|x| x.id.as_bytes())
+        })
     }
 
     pub fn deployment(&self, id: &str) -> Option<usize> {
-        self.deployment_index.get(id.as_bytes())
+        self.deployment_index.get(id.as_bytes(), |i| {
+            self.deployments.get(i).map(|x| x.id.as_bytes())
+        })
     }
 
     pub fn event_count(&self) -> usize {
@@ -357,7 +382,7 @@ fn add_change(dep: &mut Deployment, c: Text, at: Option<usize>) {
             .iter()
             .any(|l| matches!(l, Listed::Id(id) if *id == c))
         {
-            dep.changes.push(Listed::Id(c));
+            push_exact(&mut dep.changes, Listed::Id(c));
         }
         return;
     };
@@ -373,19 +398,29 @@ fn add_change(dep: &mut Deployment, c: Text, at: Option<usize>) {
             _ => {}
         }
     }
-    dep.changes.push(Listed::At(at));
+    push_exact(&mut dep.changes, Listed::At(at));
+}
+
+/// Most deployments list one or two changes: a list grown one at a time holds
+/// no spare room (a first push would otherwise make room for four).
+fn push_exact(list: &mut Vec<Listed>, l: Listed) {
+    list.reserve_exact(1);
+    list.push(l);
 }
 
 /// Merges `item` into the record with the same id, or appends it; returns its position.
 fn upsert<T: Clone>(
     items: &mut Segmented<T>,
-    index: &mut SharedIndex<IdKey>,
+    index: &mut PositionIndex,
     item: T,
     id: impl Fn(&T) -> &Text,
     merge: impl FnOnce(&mut T, T),
 ) -> usize {
     let next = items.len();
-    let (i, new) = index.get_or_insert(IdKey::new(id(&item)), next);
+    let kept = &*items;
+    let (i, new) = index.get_or_insert(id(&item).as_bytes(), next, |i| {
+        kept.get(i).map(|x| id(x).as_bytes())
+    });
     if new {
         items.push(item);
     } else if let Some(existing) = items.get_mut(i) {
@@ -420,7 +455,7 @@ mod tests {
     }
 
     fn change(id: &str) -> Event {
-        Event::Change(Change {
+        Event::Change(crate::model::Change {
             id: id.into(),
             service: "api".into(),
             time: Time::default(),

@@ -43,12 +43,16 @@ impl Facts {
             });
         }
         for c in index.counted_in(window) {
+            let Some(change) = records.changes.get(c.change as usize) else {
+                continue;
+            };
+            let lead = c.t_ok - change.time;
             detail.changes.push(ChangeRow {
                 change: c.change as usize,
                 deployment: c.deployment as usize,
                 shipped: c.t_ok,
-                lead: c.lead,
-                skewed: c.lead < TimeDelta::zero(),
+                lead,
+                skewed: lead < TimeDelta::zero(),
             });
         }
         // Grouped under the deployment that shipped them, newest first; in a

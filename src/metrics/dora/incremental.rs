@@ -23,12 +23,10 @@ use crate::model::settings::Settings;
 use crate::model::{Text, Time};
 
 use super::links::{Links, NONE, move_ref, open_index};
-use super::team_index::CountedEntry;
 use super::work::{Work, dedup, dedup_below};
 use super::{
     Attribution, DeploymentFacts, Facts, FailReason, IncidentFacts, ReworkReason, done_and_ok,
 };
-use crate::metrics::gates::ReviewSample;
 
 /// Numbers each `Facts::new`, so that memos keyed by versions of one history
 /// never mistake another's.
@@ -61,14 +59,18 @@ impl Facts {
     /// Every fact about `records`, from scratch.
     pub fn derive(records: &Records, settings: &Settings) -> Self {
         let mut facts = Self::new(settings);
-        facts.update(records, settings, &Touched::all(records));
+        // Every position once and in order already: no copy to sort.
+        facts.update_with(records, settings, Touched::all(records));
         facts
     }
 
     /// Brings the facts up to date with `records`, of which `touched` are the
     /// records applied since the last update (new or merged).
     pub fn update(&mut self, records: &Records, settings: &Settings, touched: &Touched) {
-        let mut touched = touched.clone();
+        self.update_with(records, settings, touched.clone());
+    }
+
+    fn update_with(&mut self, records: &Records, settings: &Settings, mut touched: Touched) {
         touched.dedup();
         let mut work = Work::default();
         self.grow(records);
@@ -106,7 +108,11 @@ impl Facts {
         for team in work.touched_teams {
             let e = edits.remove(&team).unwrap_or_default();
             let index = Arc::make_mut(&mut self.links.team_index[team as usize]);
-            index.apply(e, (&self.deployments, &self.gates), self.links.edits);
+            index.apply(
+                e,
+                (&self.deployments, &self.gates, &records.changes),
+                self.links.edits,
+            );
         }
         self.sort_teams();
     }
@@ -117,13 +123,12 @@ impl Facts {
         // One empty name shared by every placeholder, not one each.
         let none = Text::from("");
         while self.deployments.len() < records.deployments.len() {
-            self.deployments.push(DeploymentFacts {
-                team: none.clone(),
-                t_done: None,
-                t_ok: None,
-                fail_reasons: Vec::new(),
-                rework: None,
-            });
+            self.deployments.push(DeploymentFacts::new(
+                none.clone(),
+                (None, None),
+                Vec::new(),
+                None,
+            ));
             l.dep_service.push(NONE);
             l.dep_team.push(NONE);
             // No `T_done` until it is derived: in flight until then.
@@ -470,13 +475,12 @@ impl Facts {
         } else {
             reverted.or_else(|| t_done.and_then(|done| self.during_incident(records, d, done)))
         };
-        DeploymentFacts {
-            team: settings.team_for(dep.team.as_ref(), Some(&dep.service)),
-            t_done,
-            t_ok,
+        DeploymentFacts::new(
+            settings.team_for(dep.team.as_ref(), Some(&dep.service)),
+            (t_done, t_ok),
             fail_reasons,
             rework,
-        }
+        )
     }
 
     /// The incident of the deployment's service open when it finished, if any:
@@ -538,13 +542,9 @@ impl Facts {
                 work.edits(team).counted_out.push((t_ok, c));
             }
             if let Some((team, t_ok, d)) = new {
-                work.edits(team).counted_in.push(CountedEntry {
-                    t_ok,
-                    change: c,
-                    deployment: d,
-                    lead: t_ok - change.time,
-                    review: ReviewSample::of(change),
-                });
+                // Three words, not the whole entry: a derivation from scratch
+                // lists every counted change here at once.
+                work.edits(team).counted_in.push((t_ok, c, d));
             }
         }
     }

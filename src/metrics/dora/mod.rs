@@ -7,6 +7,7 @@
 //! The store keeps the facts up to date batch by batch ([`Facts::update`]) and
 //! evaluates each window it shows.
 
+mod deployment_facts;
 mod detail;
 mod gate_facts;
 mod governance_teams;
@@ -31,10 +32,11 @@ use crate::model::{DeployStatus, Text, Time};
 
 use crate::metrics::gates::{Gates, ReviewSample};
 pub use crate::metrics::stats::median_ms;
+pub use deployment_facts::{DeploymentFacts, Verdicts};
 pub use detail::{ChangeRow, DeploymentRow, IncidentRow, TeamDetail};
 pub use gate_facts::DeploymentGates;
 use tally::{Tally, lead_stats};
-use team_index::TeamIndex;
+use team_index::{CountedEntry, TeamIndex};
 
 /// `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,16 +114,6 @@ impl Attribution {
             Attribution::Explicit(d) | Attribution::Implicit(d) => d,
         }
     }
-}
-
-/// Window-independent facts about one deployment id.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeploymentFacts {
-    pub team: Text,
-    pub t_done: Option<Time>,
-    pub t_ok: Option<Time>,
-    pub fail_reasons: Vec<FailReason>,
-    pub rework: Option<ReworkReason>,
 }
 
 #[derive(Debug, Clone)]
@@ -339,8 +331,8 @@ fn tally(
         was => {
             let mut now: Vec<i64> = index.counted[range]
                 .iter()
-                .filter(|c| c.lead >= TimeDelta::zero())
-                .map(|c| c.lead.num_milliseconds())
+                .filter(|c| c.lead >= 0)
+                .map(|c| c.lead)
                 .collect();
             now.sort_unstable();
             let v = match was {
@@ -384,7 +376,10 @@ fn gates_of(
     done: std::ops::Range<usize>,
     counted: std::ops::Range<usize>,
 ) -> Gates {
-    let changes: Vec<ReviewSample> = index.counted[counted].iter().map(|c| c.review).collect();
+    let changes: Vec<ReviewSample> = index.counted[counted]
+        .iter()
+        .map(CountedEntry::review)
+        .collect();
     Gates::of(&changes, index.done_gates.get(done).unwrap_or_default())
 }
 

@@ -15,9 +15,10 @@
 
 use std::sync::Arc;
 
+use crate::model::records::ChangeRecord;
 use crate::model::records::{Deployment, Records};
 use crate::model::settings::Settings;
-use crate::model::{Change, Text, Time};
+use crate::model::{Text, Time};
 
 use super::links::Links;
 use super::{Facts, FailReason, ReworkReason};
@@ -25,7 +26,7 @@ use super::{Facts, FailReason, ReworkReason};
 impl Links {
     /// Registers (or moves) the revert `change` (at `c`) names; the reverted
     /// ids whose first deployment may change its verdict go into `targets`.
-    pub(super) fn note_revert(&mut self, c: u32, change: &Change, targets: &mut Vec<Text>) {
+    pub(super) fn note_revert(&mut self, c: u32, change: &ChangeRecord, targets: &mut Vec<Text>) {
         let old = self.revert_of.get(&c);
         if old == change.reverts.as_ref() {
             return;
@@ -59,7 +60,7 @@ impl Links {
     pub(super) fn revert_recounted(
         &self,
         c: u32,
-        change: &Change,
+        change: &ChangeRecord,
         moved: [Option<(u32, Time, u32)>; 2],
         refresh: &mut Vec<u32>,
         targets: &mut Vec<Text>,

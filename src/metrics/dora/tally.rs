@@ -1,8 +1,6 @@
 //! One team's (or the organisation's) counts in a window, before medians
 //! and tiers, and the metrics they make.
 
-use chrono::TimeDelta;
-
 use super::team_index::CountedEntry;
 use super::{
     ChangeFailureRate, Frequency, LeadStats, LeadTime, ReworkRate, TeamMetrics, TimeToRestore,
@@ -17,12 +15,12 @@ pub(super) fn lead_stats<'a>(counted: impl IntoIterator<Item = &'a CountedEntry>
     let mut stats = LeadStats::default();
     let mut leads = Vec::new();
     for c in counted {
-        // Compared before rounding to milliseconds: a commit even a microsecond
-        // after its deployment is skewed (as in the detail), not a zero lead.
-        if c.lead < TimeDelta::zero() {
+        // A commit even a microsecond after its deployment is skewed (as in
+        // the detail), not a zero lead: `millis` keeps such a lead negative.
+        if c.lead < 0 {
             stats.skewed += 1;
         } else {
-            leads.push(c.lead.num_milliseconds());
+            leads.push(c.lead);
         }
     }
     stats.changes = leads.len() as u64;

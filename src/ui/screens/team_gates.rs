@@ -13,7 +13,7 @@ use ratatui::widgets::{Block, Paragraph};
 use crate::metrics::TeamScorecard;
 use crate::metrics::dora::DeploymentGates;
 use crate::metrics::gates::{Gates, review_time, review_wait};
-use crate::model::Change;
+use crate::model::records::ChangeRecord;
 use crate::util::format;
 
 pub fn draw(th: &Theme, frame: &mut Frame, area: Rect, card: &TeamScorecard, canary_region: &str) {
@@ -152,7 +152,7 @@ pub fn deployment_cells(th: &Theme, g: &DeploymentGates, wide: bool) -> Vec<Span
 
 /// A change row's gate cells: its review wait and review time (labelled where
 /// the row is `wide`).
-pub fn change_cells(th: &Theme, c: &Change, wide: bool) -> Vec<Span<'static>> {
+pub fn change_cells(th: &Theme, c: &ChangeRecord, wide: bool) -> Vec<Span<'static>> {
     let cell = |label: &str, d: Option<chrono::TimeDelta>| {
         let label = if wide { label } else { "" };
         match d {

@@ -154,9 +154,6 @@ pub fn scrolled(
     start
 }
 
-/// A centred rectangle of at most `w` x `h` inside `area`.
-/// `line` cut to `width` columns, ending in `…` when cut, so that a cut
-/// reads as one (a plain cut at the edge can read as a whole, wrong value).
 /// A bordered block's title for a block `width` columns wide (the border's
 /// corners take two): whole when it fits, else its leading ` · ` parts that
 /// fit whole and `…`, never a word cut by the corner.
@@ -182,6 +179,8 @@ pub fn fit_title(title: &str, width: u16) -> String {
     format!("{out} … ")
 }
 
+/// `line` cut to `width` columns, ending in `…` when cut, so that a cut
+/// reads as one (a plain cut at the edge can read as a whole, wrong value).
 pub fn fit_line(line: Line<'_>, width: usize) -> Line<'_> {
     if line.width() <= width {
         return line;
@@ -209,6 +208,7 @@ pub fn fit_line(line: Line<'_>, width: usize) -> Line<'_> {
     Line::from(spans).style(style)
 }
 
+/// A centred rectangle of at most `w` x `h` inside `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);

@@ -37,7 +37,15 @@ pub fn duration_secs(secs: f64) -> String {
     if !secs.is_finite() {
         return "-".into();
     }
-    span(TimeDelta::milliseconds((secs * 1000.0) as i64), 2)
+    // A value read from elsewhere can be any size: past what a TimeDelta
+    // holds it is written as the largest one.
+    let ms = (secs * 1000.0) as i64;
+    let d = TimeDelta::try_milliseconds(ms).unwrap_or(if ms < 0 {
+        TimeDelta::MIN
+    } else {
+        TimeDelta::MAX
+    });
+    span(d, 2)
 }
 
 /// "1 deployment", "3 deployments".
@@ -139,6 +147,8 @@ mod tests {
         assert_eq!(duration_secs(19.3 * 86_400.0), "19d 07h");
         assert_eq!(duration_secs(-90.0), "-1m 30s");
         assert_eq!(duration_secs(f64::NAN), "-");
+        assert!(duration_secs(-1e16).starts_with('-'));
+        assert!(duration_secs(1e300).ends_with('h'));
         assert_eq!(span(TimeDelta::seconds(10 * 3600 + 8 * 60), 2), "10h 08m");
         assert_eq!(span(TimeDelta::seconds(3 * 86_400 + 5), 1), "3d");
         assert_eq!(span(TimeDelta::zero(), 2), "0s");

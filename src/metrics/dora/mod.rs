@@ -235,6 +235,9 @@ impl Facts {
         if memo.gates.len() > LEAD_MEMO_MAX {
             memo.gates.clear();
         }
+        if memo.sorted.len() > LEAD_MEMO_MAX {
+            memo.sorted.clear();
+        }
         let days = window.days();
         let mut pools = [organisation::Pool::default(), organisation::Pool::default()];
         let mut graded_any = false;

@@ -68,7 +68,13 @@ impl Pool {
             .collect();
         // A few teams changed: merge each in; many (the first evaluation):
         // one sort of everything.
-        if changed.len() > 8 || pooled.teams.len() != leads.len() {
+        // The same number of teams with every changed one already pooled is
+        // the same set of teams: otherwise one left and another came.
+        let same_teams = pooled.teams.len() == leads.len()
+            && changed
+                .iter()
+                .all(|&n| pooled.teams.contains_key(&leads[n].0));
+        if changed.len() > 8 || !same_teams {
             pooled.all = leads.iter().flat_map(|(_, l)| l.iter().copied()).collect();
             pooled.all.sort_unstable();
             pooled.teams = leads.into_iter().collect();

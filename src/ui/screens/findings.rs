@@ -395,8 +395,11 @@ fn draw(frame: &mut Frame, area: Rect, ctx: &Ctx, state: &Findings, selected: us
 /// `12d / 7d` with the SLA, or the age alone.
 pub fn age_vs_sla(row: &FindingRow, age: chrono::TimeDelta) -> String {
     match row.sla_days {
-        Some(d) => format!("{} / {d}d", crate::util::format::span(age, 1)),
-        None => crate::util::format::span(age, 1),
+        Some(d) => format!(
+            "{} / {d}d",
+            crate::util::format::span(age.max(chrono::TimeDelta::zero()), 1)
+        ),
+        None => crate::util::format::span(age.max(chrono::TimeDelta::zero()), 1),
     }
 }
 

@@ -126,7 +126,8 @@ fn steps(th: &Theme, c: &ContractState, lines: &mut Vec<Line<'static>>) {
         .iter()
         .map(|s| crate::util::text::width(&deployment_of(s)))
         .max()
-        .unwrap_or(0);
+        .unwrap_or(0)
+        .min(40);
     for s in &c.steps {
         let (note, style) = match s.note {
             StepNote::Taken(_) => ("taken".to_string(), th.ok),

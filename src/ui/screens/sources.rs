@@ -287,7 +287,7 @@ fn table<'a>(
     let title = [format!("{head} · Enter opens "), format!("{head} ")]
         .into_iter()
         .find(|t| crate::util::text::width(t) + 2 <= width as usize)
-        .unwrap_or_else(|| format!("{head} "));
+        .unwrap_or_else(|| crate::ui::fit_title(&format!("{head} "), width));
     Table::new(rows, widths).header(header).block(
         Block::bordered()
             .title(Span::styled(title, th.title))

@@ -155,28 +155,44 @@ pub fn scrolled(
 }
 
 /// A bordered block's title for a block `width` columns wide (the border's
-/// corners take two): whole when it fits, else its leading ` · ` parts that
-/// fit whole and `…`, never a word cut by the corner.
+/// corners take two): whole when it fits, else the ` · ` parts that fit
+/// whole and `…`, never a word cut by the corner. The first part and what a
+/// filter or a sort says of the rows (`/pay 3 of 8`, `sorted by …`) go first:
+/// rows that are filtered must say so.
 pub fn fit_title(title: &str, width: u16) -> String {
     let width_of = crate::util::text::width;
     let room = (width as usize).saturating_sub(2);
     if width_of(title) <= room {
         return title.to_string();
     }
-    let mut out = String::new();
-    for part in title.trim_end().split(" · ") {
-        let next = if out.is_empty() {
-            part.to_string()
-        } else {
-            format!("{out} · {part}")
-        };
-        // Room for the ` … ` after it.
-        if width_of(&next) + 3 > room {
-            break;
+    let parts: Vec<&str> = title.trim().split(" · ").collect();
+    let needed = |i: usize, p: &str| i == 0 || p.starts_with('/') || p.starts_with("sorted by");
+    let mut keep: Vec<bool> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| needed(i, p))
+        .collect();
+    // ` ` + parts joined by ` · ` + ` … `.
+    let used = |keep: &[bool]| {
+        let shown: Vec<&str> = (0..parts.len())
+            .filter(|&i| keep[i])
+            .map(|i| parts[i])
+            .collect();
+        1 + width_of(&shown.join(" · ")) + 3
+    };
+    for i in 0..parts.len() {
+        if !keep[i] {
+            keep[i] = true;
+            if used(&keep) > room {
+                keep[i] = false;
+            }
         }
-        out = next;
     }
-    format!("{out} … ")
+    let shown: Vec<&str> = (0..parts.len())
+        .filter(|&i| keep[i])
+        .map(|i| parts[i])
+        .collect();
+    format!(" {} … ", shown.join(" · "))
 }
 
 /// `line` cut to `width` columns, ending in `…` when cut, so that a cut
@@ -250,5 +266,13 @@ mod tests {
             "a line that fits is left alone"
         );
         assert_eq!(fit_line(line, 1).to_string(), "…");
+    }
+
+    #[test]
+    fn a_title_too_long_keeps_its_name_and_filter_whole() {
+        let t = " Lanes · 3 failed · 5 in flight · canary region us-east-1 · /auth 1 of 25 · Enter opens ";
+        assert_eq!(fit_title(t, 200), t);
+        assert_eq!(fit_title(t, 44), " Lanes · 3 failed · /auth 1 of 25 … ");
+        assert_eq!(fit_title(t, 30), " Lanes · /auth 1 of 25 … ");
     }
 }

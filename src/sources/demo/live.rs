@@ -12,9 +12,7 @@ use chrono::TimeDelta;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::model::{
-    CanaryResult, Change, DeployStatus, DeploymentEvent, Event, Incident, Text, Time, Verdict,
-};
+use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Incident, Text, Time, Verdict};
 
 use super::{INCIDENT_TITLES, PROFILES, REGIONS, TITLES};
 
@@ -178,17 +176,7 @@ impl Live {
                 96.0,
             )
         };
-        Event::Canary(CanaryResult {
-            deployment: id.clone(),
-            region: Text::from(REGIONS[0]),
-            time: at,
-            verdict: Some(verdict),
-            error_rate: Some(err),
-            baseline_error_rate: Some(0.004),
-            p99_ms: Some(p99),
-            baseline_p99_ms: Some(210.0),
-            score: Some(score),
-        })
+        super::service::canary(id, at, verdict, (err, p99), score)
     }
 
     /// An incident opened at `opened` that names deployment `id` as its

@@ -39,6 +39,17 @@ fn shard_of(hash: u64) -> usize {
 }
 
 impl PositionIndex {
+    /// Room for `additional` more ids without growing. Only shards short of
+    /// room are written (a shard a snapshot shares is copied on write).
+    pub fn reserve<'a>(&mut self, additional: usize, id_at: impl Fn(usize) -> Option<&'a [u8]>) {
+        let per_shard = additional.div_ceil(SHARDS);
+        for shard in &mut self.shards {
+            if shard.capacity() - shard.len() < per_shard {
+                Arc::make_mut(shard).reserve(per_shard, |&p| id_at(p as usize).map_or(0, hash));
+            }
+        }
+    }
+
     /// The position of `id`, where `id_at` gives the id of the record at a
     /// position (`None` past the end).
     pub fn get<'a>(&self, id: &[u8], id_at: impl Fn(usize) -> Option<&'a [u8]>) -> Option<usize> {
@@ -117,5 +128,41 @@ mod tests {
         assert_eq!(index.get(b"c2", at(&ids)), None);
         assert_eq!(before.get(b"new", at(&before_ids)), None);
         assert_eq!(before.get(b"id-4999", at(&before_ids)), Some(5003));
+    }
+
+    #[test]
+    fn room_reserved_keeps_every_position_and_leaves_a_clone_as_it_was() {
+        let mut index = PositionIndex::default();
+        let mut ids: Vec<String> = Vec::new();
+        for i in 0..3000 {
+            add(&mut index, &mut ids, &format!("id-{i}"));
+        }
+        let before = index.clone();
+        let before_ids = ids.clone();
+        index.reserve(100_000, at(&ids));
+        assert!(
+            index
+                .shards
+                .iter()
+                .all(|s| s.capacity() - s.len() >= 100_000 / SHARDS)
+        );
+        for i in 3000..6000 {
+            add(&mut index, &mut ids, &format!("id-{i}"));
+        }
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(index.get(id.as_bytes(), at(&ids)), Some(i));
+        }
+        assert_eq!(before.get(b"id-3000", at(&before_ids)), None);
+        assert_eq!(before.get(b"id-2999", at(&before_ids)), Some(2999));
+        // Room already there: nothing is written, so a clone stays shared.
+        let shared = index.clone();
+        index.reserve(10, at(&ids));
+        assert!(
+            index
+                .shards
+                .iter()
+                .zip(&shared.shards)
+                .all(|(a, b)| Arc::ptr_eq(a, b))
+        );
     }
 }

@@ -158,6 +158,24 @@ impl Records {
         records
     }
 
+    /// Room in the id indexes for about `lines` more event lines, so that a
+    /// large read does not rehash them as they grow (each rehash reads every
+    /// id back from its record). A file is mostly changes and deployment lines,
+    /// and a deployment has a few lines: room for half the lines as changes and
+    /// a quarter as deployments; an index too small still grows. Small batches
+    /// reserve nothing, so a live update never copies a shard for room alone.
+    pub fn reserve_for_lines(&mut self, lines: usize) {
+        if lines < 4096 {
+            return;
+        }
+        let changes = &self.changes;
+        self.change_index
+            .reserve(lines / 2, |i| changes.get(i).map(|x| x.id.as_bytes()));
+        let deployments = &self.deployments;
+        self.deployment_index
+            .reserve(lines / 4, |i| deployments.get(i).map(|x| x.id.as_bytes()));
+    }
+
     /// The earliest time any record carries (a change's commit time, a
     /// deployment line's, an incident's or a finding's opening): where the
     /// history read begins. `None` before the first record.

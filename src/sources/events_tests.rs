@@ -197,3 +197,35 @@ fn the_fast_path_reads_what_serde_reads_and_leaves_the_rest_to_it() {
     assert!(scan(finding.as_bytes()).is_some_and(|m| scanned(&m).is_none()));
     assert_eq!(parse_str(finding).0.len(), 1);
 }
+
+#[test]
+fn reading_for_the_numbers_drops_change_titles_and_urls_and_keeps_the_rest() {
+    let text = r#"{"type":"change","id":"c1","service":"api","team":"core","author":"ann","time":"2024-03-01T12:00:00Z","title":"Fix it","url":"https://x/c1","opened":"2024-03-01T10:00:00Z","lines":7,"reverts":"c0"}
+{"type":"deployment","id":"d1","service":"api","time":"2024-03-01T13:00:00Z","status":"success","changes":["c1"],"region":"eu","url":"https://x/d1","hotfix":true}
+{"type":"incident","id":"i1","service":"api","opened":"2024-03-01T14:00:00Z","title":"Down"}
+"#;
+    let (all, d_all) = super::parse_block(text.as_bytes(), "f");
+    let (numbers, d_numbers) = super::parse_block_numbers(text.as_bytes(), "f");
+    assert_eq!(d_all.lines, d_numbers.lines);
+    assert_eq!(numbers.len(), 3);
+    let (Event::Change(a), Event::Change(n)) = (&all[0], &numbers[0]) else {
+        panic!("expected changes: {numbers:?}");
+    };
+    assert_eq!(
+        (a.title.as_deref(), a.url.as_deref()),
+        (Some("Fix it"), Some("https://x/c1"))
+    );
+    assert_eq!((n.title.as_deref(), n.url.as_deref()), (None, None));
+    let mut n = n.clone();
+    (n.title, n.url) = (a.title.clone(), a.url.clone());
+    assert_eq!(&n, a, "only the title and url differ");
+    let (Event::Deployment(a), Event::Deployment(n)) = (&all[1], &numbers[1]) else {
+        panic!("expected deployments: {numbers:?}");
+    };
+    assert_eq!(n.url, None);
+    let mut n = n.clone();
+    n.url = a.url.clone();
+    assert_eq!(&n, a, "only the url differs");
+    // Incident titles are kept: only the cockpit's alerts read them, but they are few.
+    assert_eq!(all[2], numbers[2]);
+}

@@ -119,6 +119,7 @@ impl Store {
                 // Copy-on-write: the snapshot shares the record chunks, and only the
                 // chunks this batch writes to are copied.
                 let records = Arc::make_mut(&mut self.records);
+                records.reserve_for_lines(events.len());
                 for e in events {
                     self.touched.note(records.apply(e));
                 }

@@ -9,7 +9,7 @@ use flightdeck::app::Action;
 use flightdeck::metrics::lanes;
 use flightdeck::model::records::Records;
 use flightdeck::model::settings::Settings;
-use flightdeck::model::{CanaryResult, DeployStatus, DeploymentEvent, Event, Text, Verdict};
+use flightdeck::model::{CanaryResult, DeployStatus, DeploymentEvent, Event, Id, Text, Verdict};
 use flightdeck::store::Snapshot;
 use flightdeck::ui;
 use ratatui::Terminal;
@@ -31,7 +31,7 @@ fn fixture() -> (Records, Settings, chrono::DateTime<Utc>) {
         .unwrap_or_default();
     let mut events = Vec::new();
     for n in 0..200 {
-        let id = Text::from(format!("service-{:03}-{n:04}", n % 40));
+        let id = Id::from(format!("service-{:03}-{n:04}", n % 40));
         let start = t0 + TimeDelta::minutes(n);
         // Each lane has reached a different region; the last one always runs.
         let reached = 1 + (n as usize % 6);
@@ -59,7 +59,7 @@ fn fixture() -> (Records, Settings, chrono::DateTime<Utc>) {
             }
             if r == 0 {
                 events.push(Event::Canary(CanaryResult {
-                    deployment: id.clone(),
+                    deployment: Text::from(id.as_str()),
                     region: Text::from(*region),
                     time: at + TimeDelta::minutes(8),
                     verdict: Some(Verdict::Pass),

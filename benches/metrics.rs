@@ -24,7 +24,7 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use flightdeck::metrics::{DORA_2023, Facts, Window, scorecards};
 use flightdeck::model::records::Records;
 use flightdeck::model::settings::Settings;
-use flightdeck::model::{DeployStatus, DeploymentEvent, Event, Text};
+use flightdeck::model::{DeployStatus, DeploymentEvent, Event, Id, Text};
 
 /// The synthetic organisation. Public so that `examples/gen_events.rs` can write
 /// exactly the same events as NDJSON.
@@ -37,8 +37,8 @@ pub mod synth {
     use rand_chacha::ChaCha8Rng;
 
     use flightdeck::model::{
-        Change, DeployStatus, DeploymentEvent, Event, Finding, FindingStatus, Incident, Severity,
-        Text, Time,
+        Change, DeployStatus, DeploymentEvent, Event, Finding, FindingStatus, Id, Incident,
+        Severity, Text, Time,
     };
 
     pub const EVENTS: usize = 1_000_000;
@@ -191,7 +191,7 @@ pub mod synth {
         queue: BinaryHeap<Due>,
         seq: u64,
         /// Changes not yet shipped to production, per service.
-        pending: Vec<VecDeque<Text>>,
+        pending: Vec<VecDeque<Id>>,
         /// The last production deployment id that succeeded somewhere, per service.
         last_ok: Vec<Option<Text>>,
         changes: u64,
@@ -212,7 +212,7 @@ pub mod synth {
 
         fn change(&mut self, now: Time) {
             let s = self.org.pick(&mut self.rng);
-            let id = text(&format!("c{:07}", self.changes));
+            let id = Id::from(format!("c{:07}", self.changes));
             self.changes += 1;
             // The commit happened before the merge event arrives; a few clocks are skewed.
             let time = if self.rng.random_bool(0.003) {
@@ -251,7 +251,7 @@ pub mod synth {
 
         fn deployment(&mut self, now: Time) {
             let s = self.org.pick(&mut self.rng);
-            let id = text(&format!("d{:07}", self.deployments));
+            let id = Id::from(format!("d{:07}", self.deployments));
             self.deployments += 1;
             let staging = self.rng.random_bool(0.12);
             let environment = if staging {
@@ -264,7 +264,7 @@ pub mod synth {
             // Staging lists the pending changes without shipping them; production
             // ships up to 30 of them.
             let take = self.pending[s].len().min(30);
-            let changes: Vec<Text> = if staging {
+            let changes: Vec<Id> = if staging {
                 self.pending[s].iter().take(take).cloned().collect()
             } else {
                 self.pending[s].drain(..take).collect()
@@ -288,7 +288,7 @@ pub mod synth {
                 any_ok |= status == DeployStatus::Success;
                 let svc = &self.org.services[s];
                 let line = DeploymentEvent {
-                    id: text(&id),
+                    id: id.clone(),
                     service: text(&svc.name),
                     time,
                     status,
@@ -297,12 +297,8 @@ pub mod synth {
                     region: Some(text(REGIONS[(first_region + r) % REGIONS.len()])),
                     stage: Some(text(if r == 0 { "canary" } else { "rollout" })),
                     // The change list rides on the first line, as CD tools report it;
-                    // every id is its own allocation, as the NDJSON reader makes it.
-                    changes: if r == 0 {
-                        changes.iter().map(|c| text(c)).collect()
-                    } else {
-                        Vec::new()
-                    },
+                    // each id is as the NDJSON reader makes it.
+                    changes: if r == 0 { changes.clone() } else { Vec::new() },
                     hotfix,
                     url: None,
                 };
@@ -315,7 +311,7 @@ pub mod synth {
             }
             if !staging {
                 if any_ok {
-                    self.last_ok[s] = Some(id);
+                    self.last_ok[s] = Some(Text::from(id.as_str()));
                 } else {
                     // Nothing shipped: the changes ride on the next deployment too.
                     for c in changes.into_iter().rev() {
@@ -637,7 +633,7 @@ fn metrics(c: &mut Criterion) {
             let (service, team) = &services[n % services.len()];
             n += 1;
             Event::Deployment(DeploymentEvent {
-                id: Text::from(format!("bench-{n}")),
+                id: Id::from(format!("bench-{n}")),
                 service: Text::from(&**service),
                 time: at,
                 status: DeployStatus::Success,

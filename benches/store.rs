@@ -43,7 +43,7 @@ type Time = chrono::DateTime<chrono::Utc>;
 fn deployment(n: usize, targets: &[(Text, Text)], end: Time) -> Event {
     let (service, team) = &targets[n % targets.len()];
     Event::Deployment(DeploymentEvent {
-        id: Text::from(format!("bench-{n}")),
+        id: format!("bench-{n}").into(),
         service: service.clone(),
         time: end - TimeDelta::hours(1) + TimeDelta::milliseconds(n as i64),
         status: DeployStatus::Success,

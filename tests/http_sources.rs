@@ -224,10 +224,7 @@ async fn github_maps_deployments_pulls_incidents_and_runs() {
     assert_eq!(d.time, time("2012-07-20T01:19:13Z"));
     assert_eq!(&*d.service, "app");
     assert_eq!(d.environment.as_deref(), Some("production"));
-    assert_eq!(
-        d.changes,
-        vec!["a84d88e7554fc1fa21bcbc4efae3c782a70d2b9d".into()]
-    );
+    assert_eq!(d.changes, vec!["a84d88e7554fc1fa21bcbc4efae3c782a70d2b9d"]);
     assert_eq!(
         d.url.as_deref(),
         Some("https://example.com/deployment/42/output")
@@ -425,7 +422,7 @@ async fn gitlab_maps_deployments_and_skips_unmerged_requests() {
     assert_eq!(&*deployments[0].service, "shop");
     assert_eq!(
         deployments[0].changes,
-        vec!["99d03678b90d914dbb1b109132516d71a4a03ea8".into()]
+        vec!["99d03678b90d914dbb1b109132516d71a4a03ea8"]
     );
     // The recorded open merge requests are not changes yet; the merged one is,
     // by its head sha (no merge commit recorded), with the gates' fields:

@@ -115,7 +115,7 @@ fn exposition_golden_on_the_handwritten_fixture() {
 
 fn deployment(team: &str, id: usize, day: u32) -> Event {
     Event::Deployment(DeploymentEvent {
-        id: Text::from(format!("D-{id}")),
+        id: format!("D-{id}").into(),
         service: Text::from(format!("svc-{id}")),
         time: at(day, 12),
         status: DeployStatus::Success,

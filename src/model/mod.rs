@@ -34,6 +34,13 @@ pub type Time = DateTime<Utc>;
 /// Shared, immutable text.
 pub type Text = Arc<str>;
 
+/// A record's own id (a change's, a deployment's): kept inline when it is
+/// short, as most are (`c0000471`, `4711`), so a million of them are not a
+/// million allocations, and an id lookup compares the record's bytes without
+/// following another pointer. Longer ids (a commit's 40 hex digits) are on
+/// the heap.
+pub type Id = compact_str::CompactString;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeployStatus {
@@ -118,7 +125,7 @@ pub enum Verdict {
 /// A code change (commit or merged pull request).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
-    pub id: Text,
+    pub id: Id,
     pub service: Text,
     /// Commit time.
     pub time: Time,
@@ -150,7 +157,7 @@ pub struct Change {
 /// One line of a deployment: a stage, region or status update of deployment `id`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DeploymentEvent {
-    pub id: Text,
+    pub id: Id,
     pub service: Text,
     pub time: Time,
     pub status: DeployStatus,
@@ -164,7 +171,7 @@ pub struct DeploymentEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<Text>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub changes: Vec<Text>,
+    pub changes: Vec<Id>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub hotfix: bool,
     #[serde(skip_serializing_if = "Option::is_none")]

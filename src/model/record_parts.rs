@@ -10,7 +10,7 @@ use std::hash::Hash;
 use std::ops::Deref;
 use std::sync::Arc;
 
-use crate::model::{Change, DeployStatus, Text, Time};
+use crate::model::{Change, DeployStatus, Id, Text, Time};
 
 /// What a change shares with others: the names, and the rarer text (url,
 /// reverted id) that keeps it unique when present.
@@ -27,7 +27,7 @@ pub struct ChangeNames {
 /// A change as kept: its own fields, and its [`ChangeNames`] shared.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChangeRecord {
-    pub id: Text,
+    pub id: Id,
     /// Commit time.
     pub time: Time,
     pub title: Option<Text>,
@@ -220,8 +220,10 @@ mod tests {
         assert_eq!(a.to_change(), change("c1", "ann"));
         assert_eq!(&*a.service, "api");
         assert_eq!(c.author.as_deref(), Some("bob"));
-        // Kept compact: the shared part is one pointer.
-        assert!(std::mem::size_of::<ChangeRecord>() <= 104);
+        // Kept compact: the shared part is one pointer, and a short id is
+        // inline (24 bytes, where a shared id took 16 and 32 more on the heap).
+        assert!(std::mem::size_of::<ChangeRecord>() <= 112);
+        assert!(!a.id.is_heap_allocated());
         assert!(std::mem::size_of::<DeploymentLine>() <= 24);
         let (a, b) = (
             DeploymentNames::shared("api".into(), Some("core".into())),

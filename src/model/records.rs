@@ -12,14 +12,14 @@ use crate::model::contracts::{Baseline, ContractEvent, StandardRelease};
 use crate::model::id_index::PositionIndex;
 pub use crate::model::record_parts::{ChangeRecord, DeploymentLine, DeploymentNames, LinePlace};
 use crate::model::segmented::Segmented;
-use crate::model::{CanaryResult, Event, Finding, Incident, Text, Time};
+use crate::model::{CanaryResult, Event, Finding, Id, Incident, Text, Time};
 
 /// One deployment id and all its lines, in arrival order. Its service and
 /// team ([`DeploymentNames`]) are shared with the deployments that name the
 /// same, and read as `dep.service` and `dep.team` through `Deref`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deployment {
-    pub id: Text,
+    pub id: Id,
     names: std::sync::Arc<DeploymentNames>,
     /// Its lines in arrival order.
     pub events: Vec<DeploymentLine>,
@@ -345,18 +345,18 @@ impl Records {
     pub fn listed_changes<'a>(
         &'a self,
         dep: &'a Deployment,
-    ) -> impl Iterator<Item = Result<usize, &'a Text>> + 'a {
+    ) -> impl Iterator<Item = Result<usize, &'a str>> + 'a {
         dep.changes.iter().map(move |l| match l {
             Listed::At(at) => Ok(*at as usize),
-            Listed::Id(id) => self.change(id).ok_or(id),
+            Listed::Id(id) => self.change(id).ok_or(&**id),
         })
     }
 
     /// The ids of the changes `dep` lists, in order.
-    pub fn listed_ids<'a>(&'a self, dep: &'a Deployment) -> impl Iterator<Item = &'a Text> + 'a {
+    pub fn listed_ids<'a>(&'a self, dep: &'a Deployment) -> impl Iterator<Item = &'a str> + 'a {
         dep.changes.iter().filter_map(move |l| match l {
-            Listed::At(at) => self.changes.get(*at as usize).map(|c| &c.id),
-            Listed::Id(id) => Some(id),
+            Listed::At(at) => self.changes.get(*at as usize).map(|c| c.id.as_str()),
+            Listed::Id(id) => Some(&**id),
         })
     }
 
@@ -392,15 +392,15 @@ impl Records {
 
 /// Adds change `c` (at position `at` if read) to `dep`'s union, unless it is
 /// there already.
-fn add_change(dep: &mut Deployment, c: Text, at: Option<usize>) {
+fn add_change(dep: &mut Deployment, c: Id, at: Option<usize>) {
     let Some(at) = at else {
         // Not read: only an id kept as such can be it.
         if !dep
             .changes
             .iter()
-            .any(|l| matches!(l, Listed::Id(id) if *id == c))
+            .any(|l| matches!(l, Listed::Id(id) if **id == *c))
         {
-            push_exact(&mut dep.changes, Listed::Id(c));
+            push_exact(&mut dep.changes, Listed::Id(Text::from(c.as_str())));
         }
         return;
     };
@@ -409,7 +409,7 @@ fn add_change(dep: &mut Deployment, c: Text, at: Option<usize>) {
         match l {
             Listed::At(kept) if *kept == at => return,
             // Listed before it was read: now it has a position.
-            Listed::Id(id) if *id == c => {
+            Listed::Id(id) if **id == *c => {
                 *l = Listed::At(at);
                 return;
             }
@@ -466,7 +466,7 @@ mod tests {
             environment: None,
             region: None,
             stage: None,
-            changes: changes.iter().map(|&c| Text::from(c)).collect(),
+            changes: changes.iter().map(|&c| Id::from(c)).collect(),
             hotfix: false,
             url: None,
         })
@@ -508,10 +508,10 @@ mod tests {
                 Listed::Id("c3".into())
             ]
         );
-        let ids: Vec<&str> = r.listed_ids(d).map(|t| &**t).collect();
+        let ids: Vec<&str> = r.listed_ids(d).collect();
         assert_eq!(ids, ["c1", "c0", "c2", "c3"]);
         // c3 was read after it was listed: found by its id.
-        let at: Vec<_> = r.listed_changes(d).map(|l| l.map_err(|t| &**t)).collect();
+        let at: Vec<_> = r.listed_changes(d).collect();
         assert_eq!(at, [Ok(1), Ok(0), Err("c2"), Ok(2)]);
     }
 }

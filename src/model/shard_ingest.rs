@@ -57,7 +57,7 @@ impl ShardIngest {
         match event {
             Event::Change(c) => {
                 if c.reverts.is_some() {
-                    self.reverting.insert(c.id.clone());
+                    self.reverting.insert(Text::from(c.id.as_str()));
                     return true;
                 }
                 records.change(&c.id).is_some()
@@ -66,8 +66,10 @@ impl ShardIngest {
             Event::Deployment(d) => {
                 self.shard.is_first()
                     || records.deployment(&d.id).is_some()
-                    || self.wanted.contains(&d.id)
-                    || d.changes.iter().any(|c| self.reverting.contains(c))
+                    || self.wanted.contains(d.id.as_str())
+                    || d.changes
+                        .iter()
+                        .any(|c| self.reverting.contains(c.as_str()))
                     || owns(settings.team_for(d.team.as_ref(), Some(&d.service)))
             }
             Event::Finding(f) => {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::model::contracts::{Baseline, ContractEvent, ContractStep, StandardRelease};
 use crate::model::{
-    CanaryResult, Change, DeployStatus, DeploymentEvent, Finding, FindingStatus, Incident,
+    CanaryResult, Change, DeployStatus, DeploymentEvent, Finding, FindingStatus, Id, Incident,
     Severity, Text, Time, Verdict,
 };
 use crate::sources::event_scan::{Members, Value, items};
@@ -53,6 +53,11 @@ fn time(field: &str, raw: &str) -> Result<Time, String> {
     chrono::DateTime::parse_from_rfc3339(trimmed)
         .map(|t| t.with_timezone(&chrono::Utc))
         .map_err(|e| format!("field `{field}`: '{raw}' is not an RFC 3339 time ({e})"))
+}
+
+/// A record's own id, cleaned ([`crate::util::text::sanitize_id`]).
+fn id(s: &Str) -> Id {
+    crate::util::text::sanitize_id(s)
 }
 
 fn ot(s: &Option<Str>) -> Option<Text> {
@@ -158,7 +163,7 @@ impl<'a> RawChange<'a> {
             })?),
         };
         Ok(Change {
-            id: t(&self.id),
+            id: id(&self.id),
             service: name(&self.service),
             time: time("time", &self.time)?,
             team: on(&self.team),
@@ -170,7 +175,7 @@ impl<'a> RawChange<'a> {
             merged: at("merged", &self.merged)?,
             lines,
             // An empty id, or the change's own, reverts nothing.
-            reverts: ot(&self.reverts).filter(|r| !r.is_empty() && **r != *t(&self.id)),
+            reverts: ot(&self.reverts).filter(|r| !r.is_empty() && **r != *id(&self.id)),
         })
     }
 }
@@ -271,7 +276,7 @@ impl<'a> RawDeployment<'a> {
 
     pub(super) fn into_model(self) -> Result<DeploymentEvent, String> {
         Ok(DeploymentEvent {
-            id: t(&self.id),
+            id: id(&self.id),
             service: name(&self.service),
             time: time("time", &self.time)?,
             status: self.status,
@@ -279,7 +284,7 @@ impl<'a> RawDeployment<'a> {
             environment: on(&self.environment),
             region: on(&self.region),
             stage: on(&self.stage),
-            changes: self.changes.unwrap_or_default().iter().map(t).collect(),
+            changes: self.changes.unwrap_or_default().iter().map(id).collect(),
             hotfix: self.hotfix.unwrap_or(false),
             url: ot(&self.url),
         })

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use crate::model::settings::Settings;
 use crate::model::source_update::Quota;
-use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Incident, Text, Time};
+use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Id, Incident, Text, Time};
 use crate::sources::api_json::{Attribution, attribution, text, time};
 use crate::sources::github_statuses::StatusLines;
 pub use crate::sources::github_statuses::map_statuses;
@@ -226,7 +226,7 @@ impl GithubPoller {
             };
             let mapped = map_statuses(&statuses);
             let base = DeploymentEvent {
-                id: id.clone(),
+                id: Id::from(&*id),
                 service: service.clone(),
                 time: created,
                 status: DeployStatus::Pending,
@@ -237,7 +237,7 @@ impl GithubPoller {
                 changes: if sha.is_empty() {
                     Vec::new()
                 } else {
-                    vec![Text::from(sha.as_str())]
+                    vec![Id::from(sha.as_str())]
                 },
                 hotfix: false,
                 url: None,
@@ -290,6 +290,7 @@ impl GithubPoller {
                 match self.compare(repo, &prev, &sha).await {
                     Ok(commits) => {
                         for c in commits {
+                            let c = Id::from(&*c);
                             if !base.changes.contains(&c) {
                                 base.changes.push(c);
                             }
@@ -367,7 +368,7 @@ impl GithubPoller {
             let author = text(&pr, &["user", "login"]);
             let gates = self.gate_fields(repo, &pr, number, author.as_deref()).await;
             events.push(Event::Change(Change {
-                id,
+                id: Id::from(&*id),
                 service: service.clone(),
                 time: at,
                 team: None,
@@ -531,7 +532,7 @@ impl GithubPoller {
                 _ => Some(DeployStatus::InProgress),
             };
             let base = DeploymentEvent {
-                id: Text::from(format!("{repo}/runs/{number}")),
+                id: Id::from(format!("{repo}/runs/{number}")),
                 service: service.clone(),
                 time: started,
                 status: DeployStatus::InProgress,
@@ -539,7 +540,10 @@ impl GithubPoller {
                 environment: None,
                 region: None,
                 stage: None,
-                changes: text(&run, &["head_sha"]).into_iter().collect(),
+                changes: text(&run, &["head_sha"])
+                    .map(|s| Id::from(&*s))
+                    .into_iter()
+                    .collect(),
                 hotfix: false,
                 url: text(&run, &["html_url"]),
             };

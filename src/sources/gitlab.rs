@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::model::Time;
 use crate::model::settings::Settings;
 use crate::model::source_update::Quota;
-use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Incident, Text};
+use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Id, Incident, Text};
 use crate::sources::api_json::{Attribution, attribution, count, first_by_other, text, time};
 use crate::sources::http::check_http;
 use crate::sources::http::{AuthStyle, Http, SourceClient};
@@ -153,7 +153,7 @@ impl GitlabPoller {
                 .map(|s| s.to_string())
                 .unwrap_or_default();
             batch.events.push(Event::Deployment(DeploymentEvent {
-                id: id.clone(),
+                id: Id::from(&*id),
                 service: project.service.clone(),
                 time: at,
                 status,
@@ -164,7 +164,7 @@ impl GitlabPoller {
                 changes: if sha.is_empty() {
                     Vec::new()
                 } else {
-                    vec![Text::from(sha.as_str())]
+                    vec![Id::from(sha.as_str())]
                 },
                 hotfix: false,
                 url: text(&d, &["deployable", "web_url"]),
@@ -205,7 +205,7 @@ impl GitlabPoller {
                 None => None,
             };
             batch.events.push(Event::Change(Change {
-                id,
+                id: Id::from(&*id),
                 service: project.service.clone(),
                 time: merged,
                 team: None,

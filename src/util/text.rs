@@ -42,6 +42,16 @@ pub fn sanitize(raw: &str) -> Text {
     Text::from(out)
 }
 
+/// [`sanitize`] for a record's id (`model::Id`): kept inline when short, with
+/// no allocation when the id is clean (as ids almost always are).
+pub fn sanitize_id(raw: &str) -> compact_str::CompactString {
+    if is_clean(raw) {
+        compact_str::CompactString::from(raw)
+    } else {
+        compact_str::CompactString::from(&*sanitize(raw))
+    }
+}
+
 /// Whether a URL carries a username or password (`scheme://user:pw@host`).
 pub fn url_has_userinfo(text: &str) -> bool {
     redact_url(text) != text

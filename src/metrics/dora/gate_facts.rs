@@ -160,7 +160,7 @@ impl Facts {
         if self.links.first_pass.is_empty() {
             return None;
         }
-        let pass: Time = self.links.first_pass.get(&dep.id).copied()?;
+        let pass: Time = self.links.first_pass.get(dep.id.as_str()).copied()?;
         gates::certification(gates::first_in_region(dep, region, settings), Some(pass))
     }
 }

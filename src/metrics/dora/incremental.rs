@@ -212,7 +212,7 @@ impl Facts {
                     if let Some(slot) = l.dep_service.get_mut(d) {
                         *slot = s;
                     }
-                    if let Some(named) = l.naming.get(&dep.id) {
+                    if let Some(named) = l.naming.get(dep.id.as_str()) {
                         work.reattribute.extend(named.iter().copied());
                     }
                     s

@@ -69,7 +69,7 @@ impl Links {
             return;
         }
         let target = self.revert_of.get(&c);
-        if target.is_none() && !self.reverted_by.contains_key(&change.id) {
+        if target.is_none() && !self.reverted_by.contains_key(change.id.as_str()) {
             return;
         }
         refresh.extend(moved.iter().flatten().map(|&(_, _, d)| d));
@@ -112,11 +112,11 @@ impl Facts {
                 && let Some(target) = l.revert_of.get(&(x as u32))
             {
                 rework = Some(ReworkReason::Revert {
-                    change: change.id.clone(),
+                    change: Text::from(change.id.as_str()),
                     reverted: target.clone(),
                 });
             }
-            let (Some(t_ok), Some(by)) = (t_ok, l.reverted_by.get(&change.id)) else {
+            let (Some(t_ok), Some(by)) = (t_ok, l.reverted_by.get(change.id.as_str())) else {
                 continue;
             };
             for &c in by {
@@ -128,8 +128,8 @@ impl Facts {
                 };
                 let after = t_c - t_ok;
                 let reason = FailReason::Revert {
-                    change: revert.id.clone(),
-                    reverted: change.id.clone(),
+                    change: Text::from(revert.id.as_str()),
+                    reverted: Text::from(change.id.as_str()),
                 };
                 if d_c != d
                     && after >= chrono::TimeDelta::zero()

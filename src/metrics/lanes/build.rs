@@ -306,7 +306,7 @@ impl<'a> Context<'a> {
         let link_end = finished_at.unwrap_or(now) + INCIDENT_LINK;
         let incidents = self.incidents(d, started, link_end);
         Some(Lane {
-            id: d.id.clone(),
+            id: Text::from(d.id.as_str()),
             service: d.service.clone(),
             team: settings.team_for(d.team.as_ref(), Some(&d.service)),
             started,
@@ -317,7 +317,7 @@ impl<'a> Context<'a> {
             gate,
             error_series,
             error_limit,
-            changes: self.records.listed_ids(d).cloned().collect(),
+            changes: self.records.listed_ids(d).map(Text::from).collect(),
             incidents,
             hotfix: d.hotfix,
         })

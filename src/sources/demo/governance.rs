@@ -7,7 +7,7 @@
 use chrono::TimeDelta;
 
 use crate::model::contracts::{Baseline, ContractEvent, ContractStep, StandardRelease};
-use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Text, Time};
+use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Id, Text, Time};
 
 /// The deployment whose contract step the certification gate holds.
 pub const HELD_DEPLOYMENT: &str = "auth-contract-1";
@@ -134,14 +134,14 @@ fn held_deployment(now: Time) -> Vec<Event> {
             environment: environment.map(Text::from),
             region: region.map(Text::from),
             stage: Some(stage.into()),
-            changes: vec![change.clone()],
+            changes: vec![Id::from(&*change)],
             hotfix: false,
             url: None,
         })
     };
     vec![
         Event::Change(Change {
-            id: change.clone(),
+            id: Id::from(&*change),
             service: "auth".into(),
             time: now - TimeDelta::hours(5),
             team: Some("identity".into()),

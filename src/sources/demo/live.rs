@@ -12,7 +12,9 @@ use chrono::TimeDelta;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Incident, Text, Time, Verdict};
+use crate::model::{
+    Change, DeployStatus, DeploymentEvent, Event, Id, Incident, Text, Time, Verdict,
+};
 
 use super::{INCIDENT_TITLES, PROFILES, REGIONS, TITLES};
 
@@ -84,7 +86,7 @@ impl Live {
         out.push((t - minutes(90.0), self.change(&change, &service, &team, t)));
         let line = |at: Time, status, region: usize, stage: &str| {
             let event = Event::Deployment(DeploymentEvent {
-                id: id.clone(),
+                id: Id::from(&*id),
                 service: service.clone(),
                 time: at,
                 status,
@@ -92,7 +94,7 @@ impl Live {
                 environment: None,
                 region: Some(Text::from(REGIONS[region])),
                 stage: Some(Text::from(stage)),
-                changes: vec![change.clone()],
+                changes: vec![Id::from(&*change)],
                 hotfix: false,
                 url: None,
             });
@@ -145,7 +147,7 @@ impl Live {
     fn change(&mut self, id: &Text, service: &Text, team: &Text, deploy: Time) -> Event {
         let commit = deploy - minutes(90.0);
         Event::Change(Change {
-            id: id.clone(),
+            id: Id::from(&**id),
             service: service.clone(),
             time: commit,
             team: Some(team.clone()),

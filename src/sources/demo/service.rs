@@ -6,8 +6,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::model::{
-    CanaryResult, Change, DeployStatus, DeploymentEvent, Event, Finding, FindingStatus, Incident,
-    Severity, Text, Time, Verdict,
+    CanaryResult, Change, DeployStatus, DeploymentEvent, Event, Finding, FindingStatus, Id,
+    Incident, Severity, Text, Time, Verdict,
 };
 
 use super::{AUTHORS, INCIDENT_TITLES, Profile, REGIONS, RULE_DETAILS, RULES, TITLES};
@@ -246,7 +246,7 @@ impl ServiceGen {
         let wait = lognormal(rng, self.profile.gates.review_wait_hours).min(room * 0.9);
         let lines = lognormal(rng, 60.0).round().max(1.0) as u64;
         Event::Change(Change {
-            id: id.clone(),
+            id: Id::from(&**id),
             service: self.service.clone(),
             time: commit,
             team: Some(self.team.clone()),
@@ -493,7 +493,7 @@ impl Line<'_> {
         stage: &str,
     ) -> Event {
         Event::Deployment(DeploymentEvent {
-            id: self.id.clone(),
+            id: Id::from(&**self.id),
             service: self.service.clone(),
             time,
             status,
@@ -501,7 +501,7 @@ impl Line<'_> {
             environment: env.map(Text::from),
             region: region.map(Text::from),
             stage: Some(Text::from(stage)),
-            changes: self.changes.to_vec(),
+            changes: self.changes.iter().map(|c| Id::from(&**c)).collect(),
             hotfix: self.hotfix,
             url: None,
         })

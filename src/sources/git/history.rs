@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Text, Time};
+use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Id, Text, Time};
 
 use super::commit::{Commit, DeployTag};
 use super::links::Links;
@@ -386,7 +386,7 @@ impl Release<'_> {
             let reverted = self.reverted(reverts[m as usize], s, service);
             built.reverts += u64::from(reverted.is_some());
             built.events.push(Event::Change(Change {
-                id,
+                id: Id::from(&*id),
                 service: service.clone(),
                 time: time(c.time),
                 team: None,
@@ -458,7 +458,7 @@ fn deployment_line(
     url: Option<Text>,
 ) -> Event {
     Event::Deployment(DeploymentEvent {
-        id: id.clone(),
+        id: Id::from(&**id),
         service: service.clone(),
         time: time(at),
         status,
@@ -467,7 +467,7 @@ fn deployment_line(
         environment: None,
         region: None,
         stage: None,
-        changes,
+        changes: changes.iter().map(|c| Id::from(&**c)).collect(),
         hotfix: false,
         url,
     })

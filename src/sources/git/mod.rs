@@ -254,10 +254,10 @@ impl GitScanner {
         let mut scan = scan_refs(&git, &self.spec, refs)?;
         self.last = Some(fingerprint);
         scan.events.retain(|e| match e {
-            Event::Change(c) => self.sent_changes.insert(c.id.clone()),
+            Event::Change(c) => self.sent_changes.insert(Text::from(c.id.as_str())),
             Event::Deployment(d) => {
                 self.sent_deployments
-                    .insert((d.id.clone(), d.status, d.hotfix))
+                    .insert((Text::from(d.id.as_str()), d.status, d.hotfix))
             }
             Event::Contract(c) => {
                 self.sent_contracts

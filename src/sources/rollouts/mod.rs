@@ -17,7 +17,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;
 
 use crate::model::stage::{NO_REGION, StageState, stage_label};
-use crate::model::{CanaryResult, DeployStatus, DeploymentEvent, Event, Text, Time, Verdict};
+use crate::model::{CanaryResult, DeployStatus, DeploymentEvent, Event, Id, Text, Time, Verdict};
 use crate::util::text::sanitize;
 
 pub use argo::{argo_analysis_run, argo_rollout};
@@ -262,7 +262,7 @@ pub fn to_events(objects: &[Object], region: Option<&Text>, now: Time) -> Vec<Ev
                 };
                 let weight = if r.state.is_good() { None } else { r.weight };
                 Event::Deployment(DeploymentEvent {
-                    id: r.id.clone(),
+                    id: Id::from(&*r.id),
                     service: r.service.clone(),
                     time: r.since.unwrap_or(now),
                     status,

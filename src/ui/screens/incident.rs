@@ -39,7 +39,7 @@ fn deployment_lane(ctx: &Ctx, id: &str) -> Result<Box<dyn Screen>, String> {
     match s.views.facts.incidents.get(i).and_then(|f| f.attribution) {
         Some(Attribution::Explicit(d) | Attribution::Implicit(d)) => {
             let dep = &s.records.deployments[d].id;
-            Ok(Box::new(crate::ui::screens::lane::page(dep.clone())))
+            Ok(Box::new(crate::ui::screens::lane::page(Text::from(&**dep))))
         }
         None => Err(format!("{id} is attributed to no deployment")),
     }

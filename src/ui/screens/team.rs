@@ -114,7 +114,9 @@ fn open_row(d: &TeamDetail, ctx: &Ctx, n: usize) -> Reply {
             dep.id
         ));
     }
-    Reply::Open(Box::new(crate::ui::screens::lane::page(dep.id.clone())))
+    Reply::Open(Box::new(crate::ui::screens::lane::page(Text::from(
+        dep.id.as_str(),
+    ))))
 }
 
 /// A team's records behind its numbers in window `window` (an index into
@@ -149,7 +151,7 @@ impl Screen for TeamPage {
         let r = &ctx.snapshot.records;
         let n = cursor.selected;
         let (deps, changes) = (d.deployments.len(), d.changes.len());
-        let id = if n < deps {
+        let id: &str = if n < deps {
             &r.deployments.get(d.deployments[n].deployment)?.id
         } else if n < deps + changes {
             &r.changes.get(d.changes[n - deps].change)?.id

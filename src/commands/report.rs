@@ -195,10 +195,15 @@ fn read_events(args: &ReportArgs, records: &mut Records) -> Result<Diagnostics> 
     let mut diagnostics = Diagnostics::default();
     for path in &args.events {
         let mut read = 0u64;
-        // Room for the file's records up front (an estimate: about 200 bytes a
-        // line), so a large first read does not rehash its indexes as they grow.
+        // Room for the file's records up front, so a large first read does not
+        // rehash its indexes as they grow. An estimate (about 200 bytes a line,
+        // half of them changes, half deployment lines), capped: the size of a
+        // sparse or special file says little, and room is only a hint.
         let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
-        records.reserve_for_lines(usize::try_from(bytes / 200).unwrap_or(usize::MAX));
+        let half = usize::try_from(bytes / 400)
+            .unwrap_or(usize::MAX)
+            .min(1 << 26);
+        records.reserve(half, half);
         // The report prints no change titles or urls: they are not kept.
         let d = events::read_file_into(path, args.strict, events::Keep::Numbers, |e| {
             read += 1;

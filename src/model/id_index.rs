@@ -39,13 +39,19 @@ fn shard_of(hash: u64) -> usize {
 }
 
 impl PositionIndex {
-    /// Room for `additional` more ids without growing. Only shards short of
-    /// room are written (a shard a snapshot shares is copied on write).
+    /// Room for `additional` more ids without growing, as far as memory
+    /// allows (room is a hint: a shard that cannot get it grows as ids come).
+    /// Only shards short of room are written (a shard a snapshot shares is
+    /// copied on write).
     pub fn reserve<'a>(&mut self, additional: usize, id_at: impl Fn(usize) -> Option<&'a [u8]>) {
         let per_shard = additional.div_ceil(SHARDS);
         for shard in &mut self.shards {
             if shard.capacity() - shard.len() < per_shard {
-                Arc::make_mut(shard).reserve(per_shard, |&p| id_at(p as usize).map_or(0, hash));
+                let grown = Arc::make_mut(shard)
+                    .try_reserve(per_shard, |&p| id_at(p as usize).map_or(0, hash));
+                if grown.is_err() {
+                    return;
+                }
             }
         }
     }

@@ -158,22 +158,25 @@ impl Records {
         records
     }
 
-    /// Room in the id indexes for about `lines` more event lines, so that a
-    /// large read does not rehash them as they grow (each rehash reads every
-    /// id back from its record). A file is mostly changes and deployment lines,
-    /// and a deployment has a few lines: room for half the lines as changes and
-    /// a quarter as deployments; an index too small still grows. Small batches
-    /// reserve nothing, so a live update never copies a shard for room alone.
-    pub fn reserve_for_lines(&mut self, lines: usize) {
-        if lines < 4096 {
-            return;
+    /// Room in the id indexes for about `changes` more change lines and
+    /// `deployment_lines` more deployment lines, so that a large read does not
+    /// rehash them as they grow (each rehash reads every id back from its
+    /// record). A deployment has a few lines: room for half as many. An
+    /// index too small still grows. Small batches reserve nothing, so a live
+    /// update never copies a shard for room alone.
+    pub fn reserve(&mut self, changes: usize, deployment_lines: usize) {
+        const SMALL: usize = 4096;
+        if changes >= SMALL {
+            let kept = &self.changes;
+            self.change_index
+                .reserve(changes, |i| kept.get(i).map(|x| x.id.as_bytes()));
         }
-        let changes = &self.changes;
-        self.change_index
-            .reserve(lines / 2, |i| changes.get(i).map(|x| x.id.as_bytes()));
-        let deployments = &self.deployments;
-        self.deployment_index
-            .reserve(lines / 4, |i| deployments.get(i).map(|x| x.id.as_bytes()));
+        if deployment_lines >= SMALL {
+            let kept = &self.deployments;
+            self.deployment_index.reserve(deployment_lines / 2, |i| {
+                kept.get(i).map(|x| x.id.as_bytes())
+            });
+        }
     }
 
     /// The earliest time any record carries (a change's commit time, a
@@ -262,7 +265,7 @@ impl Records {
             });
         if new {
             self.deployments.push(Deployment {
-                id: d.id.clone(),
+                id: std::mem::take(&mut d.id),
                 names: DeploymentNames::shared(d.service.clone(), None),
                 events: Vec::new(),
                 changes: Vec::new(),
@@ -345,10 +348,10 @@ impl Records {
     pub fn listed_changes<'a>(
         &'a self,
         dep: &'a Deployment,
-    ) -> impl Iterator<Item = Result<usize, &'a str>> + 'a {
+    ) -> impl Iterator<Item = Result<usize, &'a Text>> + 'a {
         dep.changes.iter().map(move |l| match l {
             Listed::At(at) => Ok(*at as usize),
-            Listed::Id(id) => self.change(id).ok_or(&**id),
+            Listed::Id(id) => self.change(id).ok_or(id),
         })
     }
 
@@ -511,7 +514,7 @@ mod tests {
         let ids: Vec<&str> = r.listed_ids(d).collect();
         assert_eq!(ids, ["c1", "c0", "c2", "c3"]);
         // c3 was read after it was listed: found by its id.
-        let at: Vec<_> = r.listed_changes(d).collect();
+        let at: Vec<_> = r.listed_changes(d).map(|l| l.map_err(|t| &**t)).collect();
         assert_eq!(at, [Ok(1), Ok(0), Err("c2"), Ok(2)]);
     }
 }

@@ -14,7 +14,7 @@ use crate::model::records::{Records, Touched};
 use crate::model::settings::Settings;
 use crate::model::shard::Shard;
 use crate::model::shard_ingest::ShardIngest;
-use crate::model::{Text, Time};
+use crate::model::{Event, Text, Time};
 use crate::util::clock::Clock;
 pub use snapshot::{Kept, Poll, Snapshot, SourceStatus, Views, WINDOW_DAYS, WindowView};
 
@@ -119,7 +119,11 @@ impl Store {
                 // Copy-on-write: the snapshot shares the record chunks, and only the
                 // chunks this batch writes to are copied.
                 let records = Arc::make_mut(&mut self.records);
-                records.reserve_for_lines(events.len());
+                let count = |f: fn(&Event) -> bool| events.iter().filter(|e| f(e)).count();
+                records.reserve(
+                    count(|e| matches!(e, Event::Change(_))),
+                    count(|e| matches!(e, Event::Deployment(_))),
+                );
                 for e in events {
                     self.touched.note(records.apply(e));
                 }

@@ -156,7 +156,7 @@ impl Pending {
     }
 
     /// Deployment `d` lists change `id`, not read yet.
-    pub(super) fn wait(&mut self, id: &str, d: u32) {
+    pub(super) fn wait(&mut self, id: &Text, d: u32) {
         if self.shards.is_empty() {
             self.shards = (0..PENDING_SHARDS).map(|_| Arc::default()).collect();
         }
@@ -164,10 +164,14 @@ impl Pending {
         if shard.get(id).is_some_and(|v| v.contains(&d)) {
             return;
         }
-        Arc::make_mut(shard)
-            .entry(Text::from(id))
-            .or_default()
-            .push(d);
+        // The deployment's own copy of the id is shared, not copied.
+        let shard = Arc::make_mut(shard);
+        match shard.get_mut(&**id) {
+            Some(waiting) => waiting.push(d),
+            None => {
+                shard.insert(id.clone(), vec![d]);
+            }
+        }
     }
 
     /// The deployments that listed `id` before it was read (and forgets them).

@@ -127,17 +127,19 @@ impl Facts {
                     continue;
                 };
                 let after = t_c - t_ok;
-                let reason = FailReason::Revert {
-                    change: Text::from(revert.id.as_str()),
-                    reverted: Text::from(change.id.as_str()),
-                };
                 if d_c != d
                     && after >= chrono::TimeDelta::zero()
                     && after <= settings.revert_window
                     && revert.time >= t_ok
-                    && !fail.contains(&reason)
                 {
-                    fail.push(reason);
+                    // Built only for a revert that counts: each id is a copy.
+                    let reason = FailReason::Revert {
+                        change: Text::from(revert.id.as_str()),
+                        reverted: Text::from(change.id.as_str()),
+                    };
+                    if !fail.contains(&reason) {
+                        fail.push(reason);
+                    }
                 }
             }
         }

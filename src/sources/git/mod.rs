@@ -254,7 +254,11 @@ impl GitScanner {
         let mut scan = scan_refs(&git, &self.spec, refs)?;
         self.last = Some(fingerprint);
         scan.events.retain(|e| match e {
-            Event::Change(c) => self.sent_changes.insert(Text::from(c.id.as_str())),
+            // Looked up before a copy of the id is made: most were sent already.
+            Event::Change(c) => {
+                !self.sent_changes.contains(c.id.as_str())
+                    && self.sent_changes.insert(Text::from(c.id.as_str()))
+            }
             Event::Deployment(d) => {
                 self.sent_deployments
                     .insert((Text::from(d.id.as_str()), d.status, d.hotfix))

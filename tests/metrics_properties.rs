@@ -412,7 +412,14 @@ proptest! {
             with_extra.insert(at + k, l);
         }
         let mut after = evaluate(&with_extra);
-        for (b, a) in before.teams.iter().zip(after.teams.iter_mut()) {
+        // A team (or the organisation) with no record before has no tier; the
+        // outsider's record makes it graded, at Low frequency and nothing else.
+        let pairs = before
+            .teams
+            .iter()
+            .zip(after.teams.iter_mut())
+            .chain(before.organisation.iter().zip(after.organisation.iter_mut()));
+        for (b, a) in pairs {
             if b.team == a.team && b.tier.is_none() && b.current.deployment_frequency.tier.is_none() {
                 prop_assert_eq!(a.current.deployment_frequency.tier.unwrap_or(Tier::Low), Tier::Low);
                 a.current.deployment_frequency.tier = None;

@@ -268,3 +268,70 @@ proptest! {
         }
     }
 }
+
+/// A first read large enough that the derivation from scratch applies the
+/// teams' edits on two threads (`team_index::apply_all` splits from 50,000
+/// entries) gives what the same events give in small batches, each applied on
+/// one thread: 40,000 changes and 80,000 deployment lines over 24 teams.
+#[test]
+fn a_large_first_read_split_across_threads_gives_what_small_batches_give() {
+    use flightdeck::metrics::Window;
+    use flightdeck::metrics::dora::Facts;
+    use flightdeck::model::records::Touched;
+
+    let mut lines = Vec::new();
+    for n in 0..40_000i64 {
+        let (team, service) = (format!("team-{}", n % 24), format!("svc-{}", n % 72));
+        let hours = n % 2000;
+        lines.push(
+            json!({"type": "change", "id": format!("c{n}"), "service": service, "team": team,
+                   "time": at(hours + 30), "opened": at(hours + 29), "first_review": at(hours + 28)})
+            .to_string(),
+        );
+        let status = if n % 9 == 0 { "failure" } else { "success" };
+        for (stage, time, status) in [
+            ("canary", hours + 2, "in_progress"),
+            ("rollout", hours, status),
+        ] {
+            lines.push(
+                json!({"type": "deployment", "id": format!("d{n}"), "service": service, "team": team,
+                       "time": at(time), "status": status, "stage": stage, "changes": [format!("c{n}")]})
+                .to_string(),
+            );
+        }
+        if n % 40 == 0 {
+            lines.push(
+                json!({"type": "incident", "id": format!("i{n}"), "service": service,
+                       "opened": at(hours - 1), "resolved": at(hours - 3)})
+                .to_string(),
+            );
+        }
+    }
+    let events = events(&lines);
+    let settings = Settings::default();
+    let records = Records::from_events(events.clone());
+    let whole = Facts::derive(&records, &settings);
+
+    let mut batched = Facts::new(&settings);
+    let mut kept = Records::default();
+    for chunk in events.chunks(2000) {
+        let mut touched = Touched::default();
+        for e in chunk {
+            touched.note(kept.apply(e.clone()));
+        }
+        batched.update(&kept, &settings, &touched);
+    }
+    for days in [7, 30, 90, 365] {
+        let window = Window::ending(now(), TimeDelta::days(days));
+        let a = whole.evaluate(&records, window, &settings.benchmark);
+        let b = batched.evaluate(&kept, window, &settings.benchmark);
+        assert_eq!(a, b, "{days} days");
+        let org = a.organisation.as_ref().expect("the organisation row");
+        assert!(
+            org.current.deployment_frequency.deployments > 100,
+            "{days} days: {org:?}"
+        );
+        assert!(org.current.lead_time.changes > 100, "{days} days");
+        assert!(org.current.change_failure_rate.failed > 10, "{days} days");
+    }
+}

@@ -105,15 +105,15 @@ impl Facts {
         self.refresh_gates(records, settings, &touched, &mut work.touched_teams);
         let mut edits = std::mem::take(&mut work.edits);
         self.links.edits += 1;
-        for team in work.touched_teams {
-            let e = edits.remove(&team).unwrap_or_default();
-            let index = Arc::make_mut(&mut self.links.team_index[team as usize]);
-            index.apply(
-                e,
-                (&self.deployments, &self.gates, &records.changes),
-                self.links.edits,
-            );
-        }
+        let jobs = (self.links.team_index.iter_mut().enumerate())
+            .filter(|(slot, _)| work.touched_teams.contains(&(*slot as u32)))
+            .map(|(slot, index)| {
+                let e = edits.remove(&(slot as u32)).unwrap_or_default();
+                (Arc::make_mut(index), e)
+            })
+            .collect();
+        let inputs = (&self.deployments, &self.gates, &records.changes);
+        super::team_index::apply_all(jobs, inputs, self.links.edits);
         self.sort_teams();
     }
 

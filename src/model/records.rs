@@ -266,7 +266,7 @@ impl Records {
         if new {
             self.deployments.push(Deployment {
                 id: std::mem::take(&mut d.id),
-                names: DeploymentNames::shared(d.service.clone(), None),
+                names: DeploymentNames::shared(d.service.clone(), d.team.take()),
                 events: Vec::new(),
                 changes: Vec::new(),
                 hotfix: false,
@@ -275,8 +275,12 @@ impl Records {
         let Some(dep) = self.deployments.get_mut(i) else {
             return Touch::Deployment(i);
         };
-        if d.team.is_some() {
-            dep.names = DeploymentNames::shared(dep.service.clone(), d.team);
+        // The last team a line named; the same team again (most lines) changes
+        // nothing and is not looked up again.
+        if let Some(team) = d.team.take()
+            && dep.team.as_ref() != Some(&team)
+        {
+            dep.names = DeploymentNames::shared(dep.service.clone(), Some(team));
         }
         dep.hotfix |= d.hotfix;
         // The line's change list moves into the union: kept once, not per line.
@@ -516,5 +520,32 @@ mod tests {
         // c3 was read after it was listed: found by its id.
         let at: Vec<_> = r.listed_changes(d).map(|l| l.map_err(|t| &**t)).collect();
         assert_eq!(at, [Ok(1), Ok(0), Err("c2"), Ok(2)]);
+    }
+
+    #[test]
+    fn a_deployment_keeps_the_last_team_a_line_named() {
+        let with_team = |team: Option<&str>| match line(&[]) {
+            Event::Deployment(mut d) => {
+                d.team = team.map(Text::from);
+                Event::Deployment(d)
+            }
+            other => other,
+        };
+        let mut r = Records::default();
+        r.apply(with_team(Some("a")));
+        let first = std::sync::Arc::as_ptr(&r.deployments[0].names);
+        r.apply(with_team(Some("a")));
+        r.apply(with_team(None));
+        let d = &r.deployments[0];
+        assert_eq!(d.team.as_deref(), Some("a"));
+        assert_eq!(
+            std::sync::Arc::as_ptr(&d.names),
+            first,
+            "the same team: untouched"
+        );
+        r.apply(with_team(Some("b")));
+        r.apply(with_team(None));
+        assert_eq!(r.deployments[0].team.as_deref(), Some("b"));
+        assert_eq!(r.deployments[0].events.len(), 5);
     }
 }

@@ -547,5 +547,11 @@ mod tests {
         r.apply(with_team(None));
         assert_eq!(r.deployments[0].team.as_deref(), Some("b"));
         assert_eq!(r.deployments[0].events.len(), 5);
+        // A first line with no team, then one with a team.
+        let mut r = Records::default();
+        r.apply(with_team(None));
+        assert_eq!(r.deployments[0].team, None);
+        r.apply(with_team(Some("c")));
+        assert_eq!(r.deployments[0].team.as_deref(), Some("c"));
     }
 }

@@ -105,6 +105,10 @@ impl Facts {
         self.refresh_gates(records, settings, &touched, &mut work.touched_teams);
         let mut edits = std::mem::take(&mut work.edits);
         self.links.edits += 1;
+        debug_assert!(
+            (work.touched_teams.iter()).all(|&t| (t as usize) < self.links.team_index.len()),
+            "every touched team has its arrays"
+        );
         let jobs = (self.links.team_index.iter_mut().enumerate())
             .filter(|(slot, _)| work.touched_teams.contains(&(*slot as u32)))
             .map(|(slot, index)| {

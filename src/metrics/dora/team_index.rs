@@ -166,11 +166,21 @@ pub(super) fn apply_all(mut jobs: Vec<(&mut TeamIndex, Edits)>, inputs: Inputs<'
             work * 2 >= total
         })
         .map_or(jobs.len() / 2, |i| (i + 1).min(jobs.len() - 1));
-    let second = jobs.split_off(split);
+    let second = std::sync::Mutex::new(Some(jobs.split_off(split)));
+    let take = || {
+        let mut slot = second
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        slot.take()
+    };
     std::thread::scope(|scope| {
-        scope.spawn(|| run(second));
+        // A thread the system will not start leaves its half for this one.
+        let _ = std::thread::Builder::new().spawn_scoped(scope, || take().map(run));
         run(jobs);
     });
+    if let Some(rest) = take() {
+        run(rest);
+    }
 }
 
 impl TeamIndex {

@@ -37,8 +37,10 @@ pub struct ChangeRecord {
     pub first_review: Option<Time>,
     /// When it was merged (gate 1 passed).
     pub merged: Option<Time>,
-    /// Lines added plus lines deleted.
-    pub lines: Option<u64>,
+    /// Lines added plus lines deleted; kept in 32 bits (a change of more
+    /// than four billion lines reads as that many), which keeps a record
+    /// 8 bytes smaller. No metric reads it.
+    lines: Option<u32>,
     names: Arc<ChangeNames>,
 }
 
@@ -66,7 +68,7 @@ impl ChangeRecord {
             opened: c.opened,
             first_review: c.first_review,
             merged: c.merged,
-            lines: c.lines,
+            lines: c.lines.map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
             names,
         }
     }
@@ -92,7 +94,7 @@ impl ChangeRecord {
             opened: self.opened,
             first_review: self.first_review,
             merged: self.merged,
-            lines: self.lines,
+            lines: self.lines.map(u64::from),
             reverts: n.reverts.clone(),
         }
     }
@@ -222,7 +224,7 @@ mod tests {
         assert_eq!(c.author.as_deref(), Some("bob"));
         // Kept compact: the shared part is one pointer, and a short id is
         // inline (24 bytes, where a shared id took 16 and 32 more on the heap).
-        assert!(std::mem::size_of::<ChangeRecord>() <= 112);
+        assert!(std::mem::size_of::<ChangeRecord>() <= 104);
         assert!(!a.id.is_heap_allocated());
         assert!(std::mem::size_of::<DeploymentLine>() <= 24);
         let (a, b) = (

@@ -21,11 +21,13 @@ use crate::model::{CanaryResult, Event, Finding, Id, Incident, Text, Time};
 pub struct Deployment {
     pub id: Id,
     names: std::sync::Arc<DeploymentNames>,
-    /// Its lines in arrival order.
-    pub events: Vec<DeploymentLine>,
+    /// Its lines in arrival order. Boxed slices, here and below, not
+    /// vectors: a deployment grows by a line or two and is then kept, so
+    /// the room a vector keeps for growth (a word each) would only be spent.
+    pub events: Box<[DeploymentLine]>,
     /// Union of the changes all lines list, first mention first: by position
     /// once the change is read (see [`Records::listed_changes`]).
-    pub changes: Vec<Listed>,
+    pub changes: Box<[Listed]>,
     /// Any line marked it a hotfix.
     pub hotfix: bool,
 }
@@ -267,8 +269,8 @@ impl Records {
             self.deployments.push(Deployment {
                 id: std::mem::take(&mut d.id),
                 names: DeploymentNames::shared(d.service.clone(), d.team.take()),
-                events: Vec::new(),
-                changes: Vec::new(),
+                events: Box::default(),
+                changes: Box::default(),
                 hotfix: false,
             });
         }
@@ -291,19 +293,19 @@ impl Records {
                 .get(c.as_bytes(), |i| changes.get(i).map(|x| x.id.as_bytes()));
             add_change(dep, c, at);
         }
-        // Most deployments have two or three lines: growing one at a time
-        // keeps a million deployments from holding a spare line each.
-        dep.events.reserve_exact(1);
-        dep.events.push(DeploymentLine::new(
-            d.time,
-            d.status,
-            LinePlace {
-                environment: d.environment,
-                region: d.region,
-                stage: d.stage,
-                url: d.url,
-            },
-        ));
+        push_exact(
+            &mut dep.events,
+            DeploymentLine::new(
+                d.time,
+                d.status,
+                LinePlace {
+                    environment: d.environment,
+                    region: d.region,
+                    stage: d.stage,
+                    url: d.url,
+                },
+            ),
+        );
         Touch::Deployment(i)
     }
 
@@ -412,7 +414,7 @@ fn add_change(dep: &mut Deployment, c: Id, at: Option<usize>) {
         return;
     };
     let at = at as u32;
-    for l in &mut dep.changes {
+    for l in dep.changes.iter_mut() {
         match l {
             Listed::At(kept) if *kept == at => return,
             // Listed before it was read: now it has a position.
@@ -426,11 +428,14 @@ fn add_change(dep: &mut Deployment, c: Id, at: Option<usize>) {
     push_exact(&mut dep.changes, Listed::At(at));
 }
 
-/// Most deployments list one or two changes: a list grown one at a time holds
-/// no spare room (a first push would otherwise make room for four).
-fn push_exact(list: &mut Vec<Listed>, l: Listed) {
-    list.reserve_exact(1);
-    list.push(l);
+/// Most deployments have two or three lines and list one or two changes: a
+/// list grown one at a time holds no spare room (a first push would
+/// otherwise make room for four).
+fn push_exact<T>(list: &mut Box<[T]>, x: T) {
+    let mut v = std::mem::take(list).into_vec();
+    v.reserve_exact(1);
+    v.push(x);
+    *list = v.into_boxed_slice();
 }
 
 /// Merges `item` into the record with the same id, or appends it; returns its position.
@@ -507,7 +512,7 @@ mod tests {
         ]);
         let d = &r.deployments[0];
         assert_eq!(
-            d.changes,
+            *d.changes,
             [
                 Listed::At(1),
                 Listed::At(0),

@@ -43,9 +43,12 @@ impl DeploymentFacts {
     pub fn new(
         team: Text,
         (t_done, t_ok): (Option<Time>, Option<Time>),
-        fail_reasons: Vec<FailReason>,
+        mut fail_reasons: Vec<FailReason>,
         rework: Option<ReworkReason>,
     ) -> Self {
+        // Kept as long as the deployment: no spare room (a list collected
+        // from a filter starts with room for four).
+        fail_reasons.shrink_to_fit();
         let verdicts = (!fail_reasons.is_empty() || rework.is_some()).then(|| {
             Box::new(Verdicts {
                 fail_reasons,

@@ -22,7 +22,8 @@ use crate::model::segmented::Segmented;
 use crate::model::settings::Settings;
 use crate::model::{Text, Time};
 
-use super::links::{Links, NONE, move_ref, open_index};
+use super::links::{Links, NONE, NOT_COUNTED, move_ref, open_index};
+use super::team_index::CountedEntry;
 use super::work::{Work, dedup, dedup_below};
 use super::{
     Attribution, DeploymentFacts, Facts, FailReason, IncidentFacts, ReworkReason, done_and_ok,
@@ -103,14 +104,21 @@ impl Facts {
             .first_deployers(records, &targets, &mut work.refresh);
         self.refresh_deployments(records, settings, &mut work);
         self.refresh_gates(records, settings, &touched, &mut work.touched_teams);
-        let mut edits = std::mem::take(&mut work.edits);
+        // Freed before the teams' arrays are built, when a derivation from
+        // scratch holds the most (`touched` lists every record then).
+        drop(touched);
+        let Work {
+            mut edits,
+            touched_teams,
+            ..
+        } = work;
         self.links.edits += 1;
         debug_assert!(
-            (work.touched_teams.iter()).all(|&t| (t as usize) < self.links.team_index.len()),
+            (touched_teams.iter()).all(|&t| (t as usize) < self.links.team_index.len()),
             "every touched team has its arrays"
         );
         let jobs = (self.links.team_index.iter_mut().enumerate())
-            .filter(|(slot, _)| work.touched_teams.contains(&(*slot as u32)))
+            .filter(|(slot, _)| touched_teams.contains(&(*slot as u32)))
             .map(|(slot, index)| {
                 let e = edits.remove(&(slot as u32)).unwrap_or_default();
                 (Arc::make_mut(index), e)
@@ -149,7 +157,7 @@ impl Facts {
         }
         while l.first_lister.len() < records.changes.len() {
             l.first_lister.push(NONE);
-            l.counted.push(None);
+            l.counted.push(NOT_COUNTED);
             l.change_team.push(NONE);
         }
         while l.finding_team.len() < records.findings.len() {
@@ -533,22 +541,27 @@ impl Facts {
             let Some(slot) = l.counted.get_mut(c as usize) else {
                 continue;
             };
-            let old = std::mem::replace(slot, new);
+            let old = std::mem::replace(slot, new.map_or(NOT_COUNTED, |(t, _, d)| (t, d)));
+            let old = (old != NOT_COUNTED).then_some(old);
             l.revert_recounted(
                 c,
                 change,
-                [old, new],
+                [old.map(|x| x.1), new.map(|x| x.2)],
                 &mut work.refresh,
                 &mut work.revert_targets,
             );
-            // The lead changes with the commit time even where nothing moved.
-            if let Some((team, t_ok, _)) = old {
-                work.edits(team).counted_out.push((t_ok, c));
+            // Out and in again even where nothing moved: the lead and review
+            // times are read from the change, which may have changed, and the
+            // new version of the team's arrays tells the memos so.
+            if let Some((team, _)) = old {
+                work.edits(team).counted_out.push(c);
             }
-            if let Some((team, t_ok, d)) = new {
-                // Three words, not the whole entry: a derivation from scratch
-                // lists every counted change here at once.
-                work.edits(team).counted_in.push((t_ok, c, d));
+            if let Some((team, t_ok, deployment)) = new {
+                work.edits(team).counted_in.push(CountedEntry {
+                    t_ok,
+                    change: c,
+                    deployment,
+                });
             }
         }
     }

@@ -17,6 +17,9 @@ type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>
 /// No slot (a record not derived yet, a change no deployment lists).
 pub(super) const NONE: u32 = u32::MAX;
 
+/// A change no successful deployment of a known team counts (see `Links::counted`).
+pub(super) const NOT_COUNTED: (u32, u32) = (NONE, NONE);
+
 /// Per service: the incidents' open times in order, and for each prefix the
 /// longest-lasting incident so far as (resolved, incident position).
 pub(super) type OpenIndex = (Vec<Time>, Vec<(Option<Time>, u32)>);
@@ -48,8 +51,10 @@ pub(super) struct Links {
     pub(super) more_listers: Arc<HashMap<u32, Vec<u32>>>,
     /// Change ids listed by deployments before the change was read.
     pub(super) pending: Pending,
-    /// Per change: where it is counted as (team slot, `T_ok`, deployment).
-    pub(super) counted: Segmented<Option<(u32, Time, u32)>>,
+    /// Per change: where it is counted as (team slot, deployment), or
+    /// [`NOT_COUNTED`]; read through [`Links::counted_at`]. Its `T_ok` is
+    /// the deployment's (kept once, in its facts).
+    pub(super) counted: Segmented<(u32, u32)>,
     /// Reverted change id -> the changes that say they revert it, ascending.
     /// Keyed by id: the reverted change may be read after its revert.
     pub(super) reverted_by: Arc<HashMap<Text, Vec<u32>>>,
@@ -105,6 +110,11 @@ impl Links {
     pub(super) fn has_records(&self, slot: u32) -> bool {
         let s = slot as usize;
         self.team_refs.get(s).copied().unwrap_or(0) > self.config_refs.get(s).copied().unwrap_or(0)
+    }
+
+    /// Where change `c` is counted: (team slot, deployment).
+    pub(super) fn counted_at(&self, c: usize) -> Option<(u32, u32)> {
+        self.counted.get(c).copied().filter(|&x| x != NOT_COUNTED)
     }
 
     pub(super) fn listers(&self, change: usize) -> impl Iterator<Item = u32> + '_ {

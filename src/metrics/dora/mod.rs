@@ -36,7 +36,7 @@ pub use deployment_facts::{DeploymentFacts, Verdicts};
 pub use detail::{ChangeRow, DeploymentRow, IncidentRow, TeamDetail};
 pub use gate_facts::DeploymentGates;
 use tally::{Tally, lead_stats};
-use team_index::{CountedEntry, TeamIndex};
+use team_index::TeamIndex;
 
 /// `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -321,11 +321,11 @@ fn tally(
     let gates = *memo
         .gates
         .entry((key, done.start, done.end))
-        .or_insert_with(|| gates_of(index, done.clone(), range.clone()));
+        .or_insert_with(|| gates_of(index, &records.changes, done.clone(), range.clone()));
     let lead = *memo
         .kept
         .entry(key)
-        .or_insert_with(|| lead_stats(&index.counted[range.clone()]));
+        .or_insert_with(|| lead_stats(&index.counted[range.clone()], &records.changes));
     // The team's leads sorted, for the organisation row: read again only when
     // the slice or the team's arrays changed, and kept as the same array when
     // they read the same (so the organisation sees that nothing moved).
@@ -334,8 +334,8 @@ fn tally(
         was => {
             let mut now: Vec<i64> = index.counted[range]
                 .iter()
-                .filter(|c| c.lead >= 0)
-                .map(|c| c.lead)
+                .filter_map(|c| c.lead(&records.changes))
+                .filter(|&lead| lead >= 0)
                 .collect();
             now.sort_unstable();
             let v = match was {
@@ -376,12 +376,13 @@ fn tally(
 /// One team's gates over the slices of its arrays a window takes.
 fn gates_of(
     index: &TeamIndex,
+    records: &Segmented<crate::model::records::ChangeRecord>,
     done: std::ops::Range<usize>,
     counted: std::ops::Range<usize>,
 ) -> Gates {
     let changes: Vec<ReviewSample> = index.counted[counted]
         .iter()
-        .map(CountedEntry::review)
+        .filter_map(|c| c.review(records))
         .collect();
     Gates::of(&changes, index.done_gates.get(done).unwrap_or_default())
 }

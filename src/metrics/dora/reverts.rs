@@ -54,14 +54,15 @@ impl Links {
         }
     }
 
-    /// After change `c` was recounted (from `old` to `new`, as (team, `T_ok`,
-    /// deployment)): when it is a revert or reverted, the deployments whose
-    /// verdict it can change go into `refresh`, its target into `targets`.
+    /// After change `c` was recounted (from the deployment it was counted at
+    /// to the one it is now): when it is a revert or reverted, the
+    /// deployments whose verdict it can change go into `refresh`, its target
+    /// into `targets`.
     pub(super) fn revert_recounted(
         &self,
         c: u32,
         change: &ChangeRecord,
-        moved: [Option<(u32, Time, u32)>; 2],
+        moved: [Option<u32>; 2],
         refresh: &mut Vec<u32>,
         targets: &mut Vec<Text>,
     ) {
@@ -72,7 +73,7 @@ impl Links {
         if target.is_none() && !self.reverted_by.contains_key(change.id.as_str()) {
             return;
         }
-        refresh.extend(moved.iter().flatten().map(|&(_, _, d)| d));
+        refresh.extend(moved.iter().flatten());
         targets.extend(target.cloned());
     }
 
@@ -80,7 +81,7 @@ impl Links {
     pub(super) fn first_deployers(&self, records: &Records, ids: &[Text], out: &mut Vec<u32>) {
         for id in ids {
             if let Some(x) = records.change(id)
-                && let Some(Some((_, _, d))) = self.counted.get(x).copied()
+                && let Some((_, d)) = self.counted_at(x)
             {
                 out.push(d);
             }
@@ -104,7 +105,7 @@ impl Facts {
         }
         let mut rework = None;
         for x in records.listed_changes(dep).flatten() {
-            if !matches!(l.counted.get(x), Some(Some((_, _, first))) if *first == d) {
+            if !matches!(l.counted_at(x), Some((_, first)) if first == d) {
                 continue;
             }
             let change = &records.changes[x];
@@ -120,8 +121,12 @@ impl Facts {
                 continue;
             };
             for &c in by {
-                let (Some(Some((_, t_c, d_c))), Some(revert)) = (
-                    l.counted.get(c as usize).copied(),
+                // Where the revert is counted, at that deployment's `T_ok`.
+                let Some((_, d_c)) = l.counted_at(c as usize) else {
+                    continue;
+                };
+                let (Some(t_c), Some(revert)) = (
+                    self.deployments.get(d_c as usize).and_then(|f| f.t_ok),
                     records.changes.get(c as usize),
                 ) else {
                     continue;

@@ -8,19 +8,21 @@ use super::{
 };
 use crate::metrics::gates::Gates;
 use crate::metrics::tiers::Benchmarks;
+use crate::model::records::ChangeRecord;
+use crate::model::segmented::Segmented;
 
 /// Lead-time statistics of counted changes: the median of the leads that are
 /// not negative, and how many were.
-pub(super) fn lead_stats<'a>(counted: impl IntoIterator<Item = &'a CountedEntry>) -> LeadStats {
+pub(super) fn lead_stats(counted: &[CountedEntry], changes: &Segmented<ChangeRecord>) -> LeadStats {
     let mut stats = LeadStats::default();
-    let mut leads = Vec::new();
-    for c in counted {
+    let mut leads = Vec::with_capacity(counted.len());
+    for lead in counted.iter().filter_map(|c| c.lead(changes)) {
         // A commit even a microsecond after its deployment is skewed (as in
         // the detail), not a zero lead: `millis` keeps such a lead negative.
-        if c.lead < 0 {
+        if lead < 0 {
             stats.skewed += 1;
         } else {
-            leads.push(c.lead);
+            leads.push(lead);
         }
     }
     stats.changes = leads.len() as u64;

@@ -13,31 +13,29 @@ use crate::model::segmented::Segmented;
 use super::{DeploymentFacts, DeploymentGates, Window};
 use crate::metrics::gates::{BatchSample, Millis, NO_MS, ReviewSample, millis};
 
-/// A change counted at a deployment of the team.
+/// A change counted at a deployment of the team. Its lead and review times
+/// are read from the change record when a window is evaluated, not kept here:
+/// a window reads a small share of a history's changes, and these entries
+/// are one per change ever counted (20 bytes each, where the three spans
+/// made them 48).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct CountedEntry {
     pub t_ok: Time,
     pub change: u32,
     pub deployment: u32,
-    /// `T_ok` minus the commit time, in milliseconds (negative: the clocks
-    /// disagree, see [`millis`]); the detail reads the exact lead from the
-    /// change record.
-    pub lead: Millis,
-    /// The change's review times (gate 1), as [`ReviewSample`] has them, kept
-    /// flat: 48 bytes an entry, not 56.
-    opened: bool,
-    wait: Millis,
-    review_time: Millis,
 }
 
 impl CountedEntry {
-    /// The change's review times, read by the gates of a window.
-    pub fn review(&self) -> ReviewSample {
-        ReviewSample {
-            opened: self.opened,
-            wait: self.wait,
-            time: self.review_time,
-        }
+    /// `T_ok` minus the commit time, in milliseconds (negative: the clocks
+    /// disagree, see [`millis`]); `None` when the change is not in `changes`.
+    pub fn lead(&self, changes: &Segmented<ChangeRecord>) -> Option<Millis> {
+        let c = changes.get(self.change as usize)?;
+        Some(millis(Some(self.t_ok - c.time)))
+    }
+
+    /// The change's review times (gate 1).
+    pub fn review(&self, changes: &Segmented<ChangeRecord>) -> Option<ReviewSample> {
+        changes.get(self.change as usize).map(ReviewSample::of)
     }
 
     fn key(&self) -> (Time, u32) {
@@ -111,10 +109,9 @@ fn slice_of(keys: &[i64], (start, end): (i64, i64), hint: Option<Range<usize>>) 
 pub(super) struct Edits {
     pub done_out: Vec<(Time, u32)>,
     pub done_in: Vec<(Time, u32)>,
-    pub counted_out: Vec<(Time, u32)>,
-    /// (`T_ok`, change, deployment): the entry is completed from the change
-    /// record when applied.
-    pub counted_in: Vec<(Time, u32, u32)>,
+    /// Changes no longer counted here (each is counted once, at one team).
+    pub counted_out: Vec<u32>,
+    pub counted_in: Vec<CountedEntry>,
     pub incidents_out: Vec<u32>,
     pub incidents_in: Vec<u32>,
 }
@@ -192,34 +189,23 @@ impl TeamIndex {
             e.done_out.sort_unstable();
             self.done.retain(|x| e.done_out.binary_search(x).is_err());
         }
+        // Grown by exactly what comes in, here and below: a team's arrays
+        // are built once and kept, and doubling would leave a third spare.
         if !e.done_in.is_empty() {
+            self.done.reserve_exact(e.done_in.len());
             self.done.extend(e.done_in);
             self.done.sort_unstable();
         }
         if !e.counted_out.is_empty() {
             e.counted_out.sort_unstable();
             self.counted
-                .retain(|x| e.counted_out.binary_search(&x.key()).is_err());
+                .retain(|x| e.counted_out.binary_search(&x.change).is_err());
         }
         if !e.counted_in.is_empty() {
             self.counted.reserve_exact(e.counted_in.len());
-            self.counted.extend(
-                e.counted_in
-                    .iter()
-                    .filter_map(|&(t_ok, change, deployment)| {
-                        let c = changes.get(change as usize)?;
-                        let review = ReviewSample::of(c);
-                        Some(CountedEntry {
-                            t_ok,
-                            change,
-                            deployment,
-                            lead: millis(Some(t_ok - c.time)),
-                            opened: review.opened,
-                            wait: review.wait,
-                            review_time: review.time,
-                        })
-                    }),
-            );
+            let read = changes.len();
+            self.counted
+                .extend(e.counted_in.iter().filter(|c| (c.change as usize) < read));
             self.counted.sort_unstable_by_key(CountedEntry::key);
         }
         if !e.incidents_out.is_empty() {
@@ -228,6 +214,7 @@ impl TeamIndex {
                 .retain(|x| e.incidents_out.binary_search(x).is_err());
         }
         if !e.incidents_in.is_empty() {
+            self.incidents.reserve_exact(e.incidents_in.len());
             self.incidents.extend(e.incidents_in);
             self.incidents.sort_unstable();
         }

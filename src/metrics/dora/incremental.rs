@@ -124,7 +124,7 @@ impl Facts {
                 (Arc::make_mut(index), e)
             })
             .collect();
-        let inputs = (&self.deployments, &self.gates, &records.changes);
+        let inputs = (&self.deployments, &self.gates);
         super::team_index::apply_all(jobs, inputs, self.links.edits);
         self.sort_teams();
     }

@@ -172,7 +172,9 @@ impl std::fmt::Debug for Facts {
 /// stay the same. A slice is known by its team, the version of the team's arrays
 /// and its bounds; versions count within one history of updates (one
 /// `Facts::new` and the updates after it, clones included), so the history is
-/// part of the key too.
+/// part of the key too. Lead and review times are read from the change
+/// records: a change whose record changes is recounted, which gives its team
+/// a new version (see `Facts::recount`).
 #[derive(Debug, Clone, Default)]
 pub struct LeadMemo {
     /// By (history of the facts, team slot, version of its arrays, bounds).

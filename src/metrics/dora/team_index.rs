@@ -1,6 +1,7 @@
 //! One team's time-ordered arrays: its deployments by `T_done` (with running
 //! counts of the failed and rework ones), the changes it counted by `T_ok`
-//! (with their lead times), and its incidents. A window is one slice of each,
+//! (their lead and review times read from the change records), and its
+//! incidents. A window is one slice of each,
 //! found by binary search, so evaluating a window costs what falls in it and a
 //! sliding window costs two searches per array.
 
@@ -109,7 +110,9 @@ fn slice_of(keys: &[i64], (start, end): (i64, i64), hint: Option<Range<usize>>) 
 pub(super) struct Edits {
     pub done_out: Vec<(Time, u32)>,
     pub done_in: Vec<(Time, u32)>,
-    /// Changes no longer counted here (each is counted once, at one team).
+    /// Changes whose entry is removed (and added again through `counted_in`
+    /// when still counted here). A change is counted once, at one team, so
+    /// its position names its entry.
     pub counted_out: Vec<u32>,
     pub counted_in: Vec<CountedEntry>,
     pub incidents_out: Vec<u32>,
@@ -128,12 +131,10 @@ impl Edits {
     }
 }
 
-/// What a team's arrays are completed from: the deployments' facts and gates,
-/// and the change records.
+/// What a team's arrays are completed from: the deployments' facts and gates.
 pub(super) type Inputs<'a> = (
     &'a Segmented<DeploymentFacts>,
     &'a Segmented<DeploymentGates>,
-    &'a Segmented<ChangeRecord>,
 );
 
 /// Edits below this many entries are applied on the calling thread: a live
@@ -183,7 +184,7 @@ pub(super) fn apply_all(mut jobs: Vec<(&mut TeamIndex, Edits)>, inputs: Inputs<'
 impl TeamIndex {
     /// Applies a batch's edits and recounts the failed and rework prefix sums
     /// (a deployment can turn failed without moving).
-    pub fn apply(&mut self, mut e: Edits, (deployments, gates, changes): Inputs<'_>, version: u64) {
+    pub fn apply(&mut self, mut e: Edits, (deployments, gates): Inputs<'_>, version: u64) {
         self.version = version;
         if !e.done_out.is_empty() {
             e.done_out.sort_unstable();
@@ -203,9 +204,7 @@ impl TeamIndex {
         }
         if !e.counted_in.is_empty() {
             self.counted.reserve_exact(e.counted_in.len());
-            let read = changes.len();
-            self.counted
-                .extend(e.counted_in.iter().filter(|c| (c.change as usize) < read));
+            self.counted.extend(e.counted_in);
             self.counted.sort_unstable_by_key(CountedEntry::key);
         }
         if !e.incidents_out.is_empty() {

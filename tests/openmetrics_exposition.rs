@@ -28,7 +28,7 @@ fn fixture_snapshot() -> Snapshot {
         "tests/fixtures/report_awkward_names.ndjson",
     ] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(f);
-        events::read_file_into(&path, false, events::Keep::All, |e| {
+        events::read_file_into(&path, false, |e| {
             records.apply(e);
         })
         .expect("fixture reads");

@@ -199,7 +199,7 @@ fn table_and_markdown_carry_the_same_numbers() {
 fn openmetrics_carries_the_same_numbers() {
     let mut records = Records::default();
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report_gates.ndjson");
-    events::read_file_into(&path, false, events::Keep::All, |e| {
+    events::read_file_into(&path, false, |e| {
         records.apply(e);
     })
     .expect("fixture reads");

@@ -181,14 +181,9 @@ fn openmetrics_carries_the_same_numbers() {
     let mut records = Records::default();
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/report_governance.ndjson");
-    flightdeck::sources::events::read_file_into(
-        &path,
-        false,
-        flightdeck::sources::events::Keep::All,
-        |e| {
-            records.apply(e);
-        },
-    )
+    flightdeck::sources::events::read_file_into(&path, false, |e| {
+        records.apply(e);
+    })
     .expect("fixture reads");
     let now = chrono::DateTime::parse_from_rfc3339("2024-04-01T00:00:00Z")
         .expect("time")

@@ -13,6 +13,7 @@ pub mod event_counts;
 pub mod findings_policy;
 pub mod frameworks;
 pub mod id_index;
+pub mod prepared;
 pub mod record_parts;
 pub mod records;
 pub mod remote;

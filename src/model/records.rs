@@ -10,6 +10,7 @@
 
 use crate::model::contracts::{Baseline, ContractEvent, StandardRelease};
 use crate::model::id_index::PositionIndex;
+use crate::model::prepared::{Prepared, PreparedLine};
 pub use crate::model::record_parts::{ChangeRecord, DeploymentLine, DeploymentNames, LinePlace};
 use crate::model::segmented::Segmented;
 use crate::model::{CanaryResult, Event, Finding, Id, Incident, Text, Time};
@@ -188,33 +189,25 @@ impl Records {
         self.first
     }
 
-    /// Keeps the earliest time as lines arrive, so that the cockpit can say it
-    /// on every frame; a later line that moves a record's time later leaves the
-    /// minimum as read.
-    fn note_time(&mut self, event: &Event) {
-        let t = match event {
-            Event::Change(c) => c.time,
-            Event::Deployment(d) => d.time,
-            Event::Incident(i) => i.opened,
-            Event::Finding(f) => f.opened,
-            // Scorecards read back are numbers, not history; governance
-            // lines are not delivery history either (a standard released
-            // years ago says nothing of the window's coverage).
-            Event::Canary(_)
-            | Event::Scorecards(_)
-            | Event::Contract(_)
-            | Event::Standard(_)
-            | Event::Baseline(_) => return,
-        };
-        self.first = Some(self.first.map_or(t, |f| f.min(t)));
-    }
-
     /// Applies one event and says which record it landed in.
     pub fn apply(&mut self, event: Event) -> Touch {
-        self.note_time(&event);
+        self.apply_prepared(Prepared::new(event))
+    }
+
+    /// Applies one event made ready on the thread that parsed it.
+    pub fn apply_prepared(&mut self, event: Prepared) -> Touch {
+        // The earliest time as lines arrive, so that the cockpit can say it on
+        // every frame; a later line that moves a record's time later leaves
+        // the minimum as read.
+        if let Some(t) = event.history_time() {
+            self.first = Some(self.first.map_or(t, |f| f.min(t)));
+        }
+        let event = match event {
+            Prepared::Change(c) => return self.apply_change(c),
+            Prepared::Deployment(d) => return self.apply_deployment(d),
+            Prepared::Other(e) => e,
+        };
         match event {
-            Event::Change(c) => self.apply_change(c),
-            Event::Deployment(d) => self.apply_deployment(d),
             Event::Incident(inc) => Touch::Incident(upsert(
                 &mut self.incidents,
                 &mut self.incident_index,
@@ -237,26 +230,29 @@ impl Records {
             e @ (Event::Contract(_) | Event::Standard(_) | Event::Baseline(_)) => {
                 self.keep_governance(e)
             }
+            // Prepared as records of their own (above).
+            Event::Change(c) => self.apply_change(ChangeRecord::new(c)),
+            Event::Deployment(d) => self.apply_deployment(PreparedLine::new(d)),
         }
     }
 
     /// A change line: a new record, or merged into the one with its id.
-    fn apply_change(&mut self, c: crate::model::Change) -> Touch {
+    fn apply_change(&mut self, c: ChangeRecord) -> Touch {
         let next = self.changes.len();
         let changes = &self.changes;
         let (i, new) = self.change_index.get_or_insert(c.id.as_bytes(), next, |i| {
             changes.get(i).map(|x| x.id.as_bytes())
         });
         if new {
-            self.changes.push(ChangeRecord::new(c));
+            self.changes.push(c);
         } else if let Some(kept) = self.changes.get_mut(i) {
-            kept.merge(c);
+            kept.merge(c.to_change());
         }
         Touch::Change(i)
     }
 
     /// A deployment line: one more line of the deployment with its id.
-    fn apply_deployment(&mut self, mut d: crate::model::DeploymentEvent) -> Touch {
+    fn apply_deployment(&mut self, d: PreparedLine) -> Touch {
         self.deployment_lines += 1;
         let next = self.deployments.len();
         let deployments = &self.deployments;
@@ -267,8 +263,8 @@ impl Records {
             });
         if new {
             self.deployments.push(Deployment {
-                id: std::mem::take(&mut d.id),
-                names: DeploymentNames::shared(d.service.clone(), d.team.take()),
+                id: d.id,
+                names: d.names.clone(),
                 events: Box::default(),
                 changes: Box::default(),
                 hotfix: false,
@@ -277,35 +273,28 @@ impl Records {
         let Some(dep) = self.deployments.get_mut(i) else {
             return Touch::Deployment(i);
         };
-        // The last team a line named; the same team again (most lines) changes
-        // nothing and is not looked up again.
-        if let Some(team) = d.team.take()
-            && dep.team.as_ref() != Some(&team)
+        // The last team a line named, with the service the deployment first
+        // had. The same names again (most lines) change nothing.
+        if !std::sync::Arc::ptr_eq(&dep.names, &d.names)
+            && let Some(team) = &d.names.team
+            && dep.team.as_ref() != Some(team)
         {
-            dep.names = DeploymentNames::shared(dep.service.clone(), Some(team));
+            dep.names = if d.names.service == dep.service {
+                d.names
+            } else {
+                DeploymentNames::shared(dep.service.clone(), Some(team.clone()))
+            };
         }
         dep.hotfix |= d.hotfix;
         // The line's change list moves into the union: kept once, not per line.
-        for c in std::mem::take(&mut d.changes) {
+        for c in d.changes {
             let changes = &self.changes;
             let at = self
                 .change_index
                 .get(c.as_bytes(), |i| changes.get(i).map(|x| x.id.as_bytes()));
             add_change(dep, c, at);
         }
-        push_exact(
-            &mut dep.events,
-            DeploymentLine::new(
-                d.time,
-                d.status,
-                LinePlace {
-                    environment: d.environment,
-                    region: d.region,
-                    stage: d.stage,
-                    url: d.url,
-                },
-            ),
-        );
+        push_exact(&mut dep.events, d.line);
         Touch::Deployment(i)
     }
 

@@ -13,12 +13,14 @@ use serde::Deserialize;
 
 use crate::model::Event;
 use crate::model::diagnostics::{Diagnostics, Malformed};
+use crate::model::prepared::Prepared;
 use crate::sources::event_lines::{Line, next_line, too_long};
 use crate::sources::event_scan::{Members, Value, scan};
 use crate::sources::event_schema::{
     RawBaseline, RawCanary, RawChange, RawContract, RawDeployment, RawFinding, RawIncident,
     RawStandard,
 };
+use crate::sources::events_parallel::ParseBlock;
 use crate::util::text::sanitize;
 
 #[derive(Debug, thiserror::Error)]
@@ -39,21 +41,10 @@ pub enum ReadError {
     },
 }
 
-/// What of a line's text a reader keeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Keep {
-    /// Everything the line says.
-    All,
-    /// What the numbers read: no change titles, change urls or deployment
-    /// urls. A report prints none of them, and a million change titles are
-    /// the largest text a history holds (about 18 MB in a 1,000,000-line file).
-    Numbers,
-}
-
 /// Reads an events file; I/O failures are errors, bad lines are diagnostics.
 pub fn read_file(path: &Path, strict: bool) -> Result<(Vec<Event>, Diagnostics), ReadError> {
     let mut events = Vec::new();
-    let diagnostics = read_file_into(path, strict, Keep::All, |e| events.push(e))?;
+    let diagnostics = read_file_into(path, strict, |e| events.push(e))?;
     Ok((events, diagnostics))
 }
 
@@ -62,8 +53,29 @@ pub fn read_file(path: &Path, strict: bool) -> Result<(Vec<Event>, Diagnostics),
 pub fn read_file_into(
     path: &Path,
     strict: bool,
-    keep: Keep,
     sink: impl FnMut(Event),
+) -> Result<Diagnostics, ReadError> {
+    read_file_with(path, strict, parse_block, sink)
+}
+
+/// What the numbers read of an events file ([`parse_block_numbers`]), each
+/// event made ready for the records on the thread that parsed it
+/// ([`Prepared`]): what `report` reads.
+pub fn read_file_prepared(
+    path: &Path,
+    strict: bool,
+    sink: impl FnMut(Prepared),
+) -> Result<Diagnostics, ReadError> {
+    read_file_with(path, strict, prepare_block_numbers, sink)
+}
+
+/// Reads an events file, parsed on every core with `parse`; the events still
+/// reach `sink` in line order.
+fn read_file_with<T: Send>(
+    path: &Path,
+    strict: bool,
+    parse: ParseBlock<T>,
+    sink: impl FnMut(T),
 ) -> Result<Diagnostics, ReadError> {
     let file = open(path)?;
     let io_err = |source| ReadError::Io {
@@ -71,12 +83,7 @@ pub fn read_file_into(
         source,
     };
     let origin = path.display().to_string();
-    // Parsed on every core; the events still reach `sink` in line order.
     let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let parse = match keep {
-        Keep::All => parse_block,
-        Keep::Numbers => parse_block_numbers,
-    };
     let diagnostics = super::events_parallel::read_parallel(file, &origin, workers, parse, sink)
         .map_err(io_err)?;
     if strict && let Some(first) = diagnostics.malformed.first() {
@@ -147,8 +154,11 @@ pub fn parse_block(bytes: &[u8], origin: &str) -> (Vec<Event>, Diagnostics) {
     (events, diagnostics)
 }
 
-/// [`parse_block`] keeping only what the numbers read ([`Keep::Numbers`]):
-/// the text left out is dropped on the parsing thread, not the one applying.
+/// [`parse_block`] keeping only what the numbers read: no change titles,
+/// change urls or deployment urls. A report prints none of them, and a
+/// million change titles are the largest text a history holds (about 18 MB
+/// in a 1,000,000-line file). The text left out is dropped on the parsing
+/// thread, not the one applying.
 pub fn parse_block_numbers(bytes: &[u8], origin: &str) -> (Vec<Event>, Diagnostics) {
     let (mut events, diagnostics) = parse_block(bytes, origin);
     for e in &mut events {
@@ -162,6 +172,13 @@ pub fn parse_block_numbers(bytes: &[u8], origin: &str) -> (Vec<Event>, Diagnosti
         }
     }
     (events, diagnostics)
+}
+
+/// [`parse_block_numbers`], each event made ready for the records here, on
+/// the parsing thread.
+pub fn prepare_block_numbers(bytes: &[u8], origin: &str) -> (Vec<Prepared>, Diagnostics) {
+    let (events, diagnostics) = parse_block_numbers(bytes, origin);
+    (events.into_iter().map(Prepared::new).collect(), diagnostics)
 }
 
 /// Parses a whole in-memory text (used by tests and the demo's self-check).

@@ -7,7 +7,6 @@ use std::io::{self, Read};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
-use crate::model::Event;
 use crate::model::diagnostics::{Diagnostics, Malformed};
 use crate::sources::event_lines::{MAX_LINE, too_long};
 
@@ -24,29 +23,30 @@ struct Block {
     too_long: Option<u64>,
 }
 
-/// Parses one block of whole lines: its events in order and what its lines gave,
+/// Parses one block of whole lines: its events (`T`: as events, or as they
+/// are made ready for the records) in order and what its lines gave,
 /// numbered from 1 (`sources::events::read` on the bytes).
-pub type ParseBlock = fn(&[u8], &str) -> (Vec<Event>, Diagnostics);
+pub type ParseBlock<T> = fn(&[u8], &str) -> (Vec<T>, Diagnostics);
 
 /// One parsed block: its events and what its lines gave, numbered from 1.
-struct Parsed {
+struct Parsed<T> {
     seq: u64,
-    events: Vec<Event>,
+    events: Vec<T>,
     diagnostics: Diagnostics,
 }
 
 /// Parses NDJSON from `input` with `parse` on `workers` threads (and one more
 /// reading the input), handing the events to `sink` in input order.
-pub fn read_parallel(
+pub fn read_parallel<T: Send>(
     input: impl Read + Send,
     origin: &str,
     workers: usize,
-    parse: ParseBlock,
-    mut sink: impl FnMut(Event),
+    parse: ParseBlock<T>,
+    mut sink: impl FnMut(T),
 ) -> io::Result<Diagnostics> {
     // Blocks in flight: one waiting per worker keeps every core busy and little in memory.
     let (block_tx, block_rx) = sync_channel::<Block>(workers);
-    let (parsed_tx, parsed_rx) = sync_channel::<Parsed>(workers);
+    let (parsed_tx, parsed_rx) = sync_channel::<Parsed<T>>(workers);
     let block_rx = Arc::new(Mutex::new(block_rx));
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || cut_blocks(input, &block_tx));
@@ -149,11 +149,11 @@ fn skip_line(input: &mut impl Read, seen: u64) -> io::Result<(u64, Option<Vec<u8
     }
 }
 
-fn parse_blocks(
+fn parse_blocks<T>(
     blocks: &Mutex<Receiver<Block>>,
-    out: &SyncSender<Parsed>,
+    out: &SyncSender<Parsed<T>>,
     origin: &str,
-    parse: ParseBlock,
+    parse: ParseBlock<T>,
 ) {
     loop {
         // The lock is held only to take the next block.
@@ -192,9 +192,9 @@ fn skipped_line(origin: &str, length: u64) -> Diagnostics {
 
 /// Hands the parsed blocks' events to `sink` in block order and numbers the
 /// malformed lines from the start of the input.
-fn in_order(parsed: &Receiver<Parsed>, sink: &mut impl FnMut(Event)) -> Diagnostics {
+fn in_order<T>(parsed: &Receiver<Parsed<T>>, sink: &mut impl FnMut(T)) -> Diagnostics {
     let mut total = Diagnostics::default();
-    let mut waiting: BTreeMap<u64, Parsed> = BTreeMap::new();
+    let mut waiting: BTreeMap<u64, Parsed<T>> = BTreeMap::new();
     let mut next = 0;
     for block in parsed {
         waiting.insert(block.seq, block);
@@ -214,6 +214,7 @@ fn in_order(parsed: &Receiver<Parsed>, sink: &mut impl FnMut(Event)) -> Diagnost
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Event;
     use crate::sources::events::parse_block;
 
     const GOOD: &str = r#"{"type":"change","id":"c1","service":"a","time":"2024-01-01T00:00:00Z"}"#;

@@ -15,8 +15,10 @@ use crate::model::{DeploymentEvent, Event, Id, Time};
 pub enum Prepared {
     Change(ChangeRecord),
     Deployment(PreparedLine),
-    /// The other kinds, applied as they are.
-    Other(Event),
+    /// The other kinds, applied as they are; boxed, as an event is twice
+    /// the size of a prepared change and most lines are changes and
+    /// deployments.
+    Other(Box<Event>),
 }
 
 /// A deployment line as its deployment keeps it.
@@ -35,7 +37,7 @@ impl Prepared {
         match event {
             Event::Change(c) => Self::Change(ChangeRecord::new(c)),
             Event::Deployment(d) => Self::Deployment(PreparedLine::new(d)),
-            other => Self::Other(other),
+            other => Self::Other(Box::new(other)),
         }
     }
 
@@ -45,12 +47,14 @@ impl Prepared {
         match self {
             Self::Change(c) => Some(c.time),
             Self::Deployment(d) => Some(d.line.time),
-            Self::Other(Event::Incident(i)) => Some(i.opened),
-            Self::Other(Event::Finding(f)) => Some(f.opened),
-            // Scorecards read back are numbers, not history; governance
-            // lines are not delivery history either (a standard released
-            // years ago says nothing of the window's coverage).
-            Self::Other(_) => None,
+            Self::Other(e) => match &**e {
+                Event::Incident(i) => Some(i.opened),
+                Event::Finding(f) => Some(f.opened),
+                // Scorecards read back are numbers, not history; governance
+                // lines are not delivery history either (a standard released
+                // years ago says nothing of the window's coverage).
+                _ => None,
+            },
         }
     }
 }

@@ -205,7 +205,7 @@ impl Records {
         let event = match event {
             Prepared::Change(c) => return self.apply_change(c),
             Prepared::Deployment(d) => return self.apply_deployment(d),
-            Prepared::Other(e) => e,
+            Prepared::Other(e) => *e,
         };
         match event {
             Event::Incident(inc) => Touch::Incident(upsert(

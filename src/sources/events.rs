@@ -148,10 +148,16 @@ pub fn read(
 
 /// Parses one block of whole lines read from `origin` (the parallel reader's step).
 pub fn parse_block(bytes: &[u8], origin: &str) -> (Vec<Event>, Diagnostics) {
-    let mut events = Vec::new();
+    let mut events = Vec::with_capacity(lines_in(bytes));
     // Reading from memory cannot fail.
     let diagnostics = read(bytes, origin, |e| events.push(e)).unwrap_or_default();
     (events, diagnostics)
+}
+
+/// About how many events a block gives: room for them up front, so that a
+/// block's list is neither copied as it grows nor left with spare room.
+fn lines_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 /// [`parse_block`] keeping only what the numbers read: no change titles,
@@ -161,24 +167,31 @@ pub fn parse_block(bytes: &[u8], origin: &str) -> (Vec<Event>, Diagnostics) {
 /// thread, not the one applying.
 pub fn parse_block_numbers(bytes: &[u8], origin: &str) -> (Vec<Event>, Diagnostics) {
     let (mut events, diagnostics) = parse_block(bytes, origin);
-    for e in &mut events {
-        match e {
-            Event::Change(c) => {
-                c.title = None;
-                c.url = None;
-            }
-            Event::Deployment(d) => d.url = None,
-            _ => {}
-        }
-    }
+    events.iter_mut().for_each(keep_numbers);
     (events, diagnostics)
+}
+
+fn keep_numbers(e: &mut Event) {
+    match e {
+        Event::Change(c) => {
+            c.title = None;
+            c.url = None;
+        }
+        Event::Deployment(d) => d.url = None,
+        _ => {}
+    }
 }
 
 /// [`parse_block_numbers`], each event made ready for the records here, on
 /// the parsing thread.
 pub fn prepare_block_numbers(bytes: &[u8], origin: &str) -> (Vec<Prepared>, Diagnostics) {
-    let (events, diagnostics) = parse_block_numbers(bytes, origin);
-    (events.into_iter().map(Prepared::new).collect(), diagnostics)
+    let mut prepared = Vec::with_capacity(lines_in(bytes));
+    let diagnostics = read(bytes, origin, |mut e| {
+        keep_numbers(&mut e);
+        prepared.push(Prepared::new(e));
+    })
+    .unwrap_or_default();
+    (prepared, diagnostics)
 }
 
 /// Parses a whole in-memory text (used by tests and the demo's self-check).

@@ -155,8 +155,8 @@ impl Facts {
             l.inc_team.push(NONE);
             // Counted as attributed until derived (see `reattribute`).
         }
-        while l.first_lister.len() < records.changes.len() {
-            l.first_lister.push(NONE);
+        while l.listers.len() < records.changes.len() {
+            l.listers.push([NONE; 2]);
             l.counted.push(NOT_COUNTED);
             l.change_team.push(NONE);
         }

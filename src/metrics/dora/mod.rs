@@ -30,13 +30,13 @@ use crate::model::segmented::Segmented;
 use crate::model::settings::Settings;
 use crate::model::{DeployStatus, Text, Time};
 
-use crate::metrics::gates::{Gates, ReviewSample};
+use crate::metrics::gates::{Gates, Millis, ReviewSample, millis};
 pub use crate::metrics::stats::median_ms;
 pub use deployment_facts::{DeploymentFacts, Verdicts};
 pub use detail::{ChangeRow, DeploymentRow, IncidentRow, TeamDetail};
 pub use gate_facts::DeploymentGates;
 use tally::{Tally, lead_stats};
-use team_index::TeamIndex;
+use team_index::{CountedEntry, TeamIndex};
 
 /// `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -320,25 +320,34 @@ fn tally(
     memo.hints.insert(hint_key, (done.clone(), range.clone()));
     let (deployed, failed, rework) = index.deployment_counts(done.clone());
     let key = (history, slot, index.version, range.start, range.end);
-    let gates = *memo
-        .gates
-        .entry((key, done.start, done.end))
-        .or_insert_with(|| gates_of(index, &records.changes, done.clone(), range.clone()));
+    let gates_key = (key, done.start, done.end);
+    let sorted_kept = matches!(memo.sorted.get(&hint_key), Some((k, _)) if *k == key);
+    // The slice's lead and review times are read from the change records
+    // once, for whichever of the memos below does not have the slice.
+    let all_kept =
+        sorted_kept && memo.kept.contains_key(&key) && memo.gates.contains_key(&gates_key);
+    let times = if all_kept {
+        SliceTimes::default()
+    } else {
+        SliceTimes::read(&index.counted[range], &records.changes)
+    };
+    let gates = *memo.gates.entry(gates_key).or_insert_with(|| {
+        Gates::of(
+            &times.reviews,
+            index.done_gates.get(done.clone()).unwrap_or_default(),
+        )
+    });
     let lead = *memo
         .kept
         .entry(key)
-        .or_insert_with(|| lead_stats(&index.counted[range.clone()], &records.changes));
+        .or_insert_with(|| lead_stats(&times.leads));
     // The team's leads sorted, for the organisation row: read again only when
     // the slice or the team's arrays changed, and kept as the same array when
     // they read the same (so the organisation sees that nothing moved).
     let sorted_leads = match memo.sorted.get(&hint_key) {
         Some((k, v)) if *k == key => v.clone(),
         was => {
-            let mut now: Vec<i64> = index.counted[range]
-                .iter()
-                .filter_map(|c| c.lead(&records.changes))
-                .filter(|&lead| lead >= 0)
-                .collect();
+            let mut now: Vec<i64> = times.leads.iter().copied().filter(|&l| l >= 0).collect();
             now.sort_unstable();
             let v = match was {
                 Some((_, v)) if **v == *now => v.clone(),
@@ -375,18 +384,32 @@ fn tally(
     t
 }
 
-/// One team's gates over the slices of its arrays a window takes.
-fn gates_of(
-    index: &TeamIndex,
-    records: &Segmented<crate::model::records::ChangeRecord>,
-    done: std::ops::Range<usize>,
-    counted: std::ops::Range<usize>,
-) -> Gates {
-    let changes: Vec<ReviewSample> = index.counted[counted]
-        .iter()
-        .filter_map(|c| c.review(records))
-        .collect();
-    Gates::of(&changes, index.done_gates.get(done).unwrap_or_default())
+/// The lead and review times of a slice of a team's counted changes, read
+/// from their records in one pass (each record read is a cache miss on a
+/// large history; the slice's three statistics share them).
+#[derive(Default)]
+struct SliceTimes {
+    leads: Vec<Millis>,
+    reviews: Vec<ReviewSample>,
+}
+
+impl SliceTimes {
+    fn read(
+        counted: &[CountedEntry],
+        changes: &Segmented<crate::model::records::ChangeRecord>,
+    ) -> Self {
+        let mut t = Self {
+            leads: Vec::with_capacity(counted.len()),
+            reviews: Vec::with_capacity(counted.len()),
+        };
+        for c in counted {
+            if let Some(change) = changes.get(c.change as usize) {
+                t.leads.push(millis(Some(c.t_ok - change.time)));
+                t.reviews.push(ReviewSample::of(change));
+            }
+        }
+        t
+    }
 }
 
 /// DESIGN.md: opened before the end and not resolved before it.

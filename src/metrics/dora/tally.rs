@@ -1,32 +1,23 @@
 //! One team's (or the organisation's) counts in a window, before medians
 //! and tiers, and the metrics they make.
 
-use super::team_index::CountedEntry;
 use super::{
     ChangeFailureRate, Frequency, LeadStats, LeadTime, ReworkRate, TeamMetrics, TimeToRestore,
     median_ms, ratio,
 };
-use crate::metrics::gates::Gates;
+use crate::metrics::gates::{Gates, Millis};
 use crate::metrics::tiers::Benchmarks;
-use crate::model::records::ChangeRecord;
-use crate::model::segmented::Segmented;
 
-/// Lead-time statistics of counted changes: the median of the leads that are
-/// not negative, and how many were.
-pub(super) fn lead_stats(counted: &[CountedEntry], changes: &Segmented<ChangeRecord>) -> LeadStats {
+/// Lead-time statistics of counted changes' leads: the median of the leads
+/// that are not negative, and how many were.
+pub(super) fn lead_stats(leads: &[Millis]) -> LeadStats {
     let mut stats = LeadStats::default();
-    let mut leads = Vec::with_capacity(counted.len());
-    for lead in counted.iter().filter_map(|c| c.lead(changes)) {
-        // A commit even a microsecond after its deployment is skewed (as in
-        // the detail), not a zero lead: `millis` keeps such a lead negative.
-        if lead < 0 {
-            stats.skewed += 1;
-        } else {
-            leads.push(lead);
-        }
-    }
-    stats.changes = leads.len() as u64;
-    stats.median_ms = median_ms(&mut leads);
+    // A commit even a microsecond after its deployment is skewed (as in the
+    // detail), not a zero lead: `millis` keeps such a lead negative.
+    let mut kept: Vec<i64> = leads.iter().copied().filter(|&l| l >= 0).collect();
+    stats.skewed = (leads.len() - kept.len()) as u64;
+    stats.changes = kept.len() as u64;
+    stats.median_ms = median_ms(&mut kept);
     stats
 }
 

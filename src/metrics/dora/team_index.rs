@@ -8,11 +8,10 @@
 use std::ops::Range;
 
 use crate::model::Time;
-use crate::model::records::ChangeRecord;
 use crate::model::segmented::Segmented;
 
 use super::{DeploymentFacts, DeploymentGates, Window};
-use crate::metrics::gates::{BatchSample, Millis, NO_MS, ReviewSample, millis};
+use crate::metrics::gates::{BatchSample, NO_MS, millis};
 
 /// A change counted at a deployment of the team. Its lead and review times
 /// are read from the change record when a window is evaluated, not kept here:
@@ -27,18 +26,6 @@ pub(super) struct CountedEntry {
 }
 
 impl CountedEntry {
-    /// `T_ok` minus the commit time, in milliseconds (negative: the clocks
-    /// disagree, see [`millis`]); `None` when the change is not in `changes`.
-    pub fn lead(&self, changes: &Segmented<ChangeRecord>) -> Option<Millis> {
-        let c = changes.get(self.change as usize)?;
-        Some(millis(Some(self.t_ok - c.time)))
-    }
-
-    /// The change's review times (gate 1).
-    pub fn review(&self, changes: &Segmented<ChangeRecord>) -> Option<ReviewSample> {
-        changes.get(self.change as usize).map(ReviewSample::of)
-    }
-
     fn key(&self) -> (Time, u32) {
         (self.t_ok, self.change)
     }

@@ -48,12 +48,18 @@ impl Prepared {
             Self::Change(c) => Some(c.time),
             Self::Deployment(d) => Some(d.line.time),
             Self::Other(e) => match &**e {
+                Event::Change(c) => Some(c.time),
+                Event::Deployment(d) => Some(d.time),
                 Event::Incident(i) => Some(i.opened),
                 Event::Finding(f) => Some(f.opened),
                 // Scorecards read back are numbers, not history; governance
                 // lines are not delivery history either (a standard released
                 // years ago says nothing of the window's coverage).
-                _ => None,
+                Event::Canary(_)
+                | Event::Scorecards(_)
+                | Event::Contract(_)
+                | Event::Standard(_)
+                | Event::Baseline(_) => None,
             },
         }
     }
@@ -125,6 +131,9 @@ mod tests {
             change("c1", "ann"),
             line("a", Some("x"), &["c1", "c2"]),
             line("a", Some("x"), &[]),
+            // A new team, same service: the line's own names are taken.
+            line("a", Some("z"), &[]),
+            line("a", Some("z"), &[]),
             change("c2", "bob"),
             // Another service named later: the deployment keeps its first,
             // and takes the team.
@@ -156,7 +165,7 @@ mod tests {
         assert_eq!(via.earliest(), direct.earliest());
         let d = &via.deployments[0];
         assert_eq!((&*d.service, d.team.as_deref()), ("a", Some("y")));
-        assert_eq!(d.events.len(), 4);
+        assert_eq!(d.events.len(), 6);
         assert_eq!(via.listed_ids(d).collect::<Vec<_>>(), ["c1", "c2"]);
         assert_eq!(via.changes[0].author.as_deref(), Some("cat"));
     }

@@ -1,7 +1,8 @@
 //! Compact forms of the records kept in memory: the text a record shares with
 //! many others (a change's service, team and author; a deployment line's
-//! environment, region and stage) is kept once, behind one pointer, and reached
-//! through `Deref`, so that `change.service` or `line.region` read as before.
+//! environment, region and stage) is kept once per thread that reads events
+//! (the sets below are per thread), behind one pointer, and reached through
+//! `Deref`, so that `change.service` or `line.region` read as before.
 //! A million changes name a few thousand (service, team, author) combinations,
 //! a million deployment lines a few dozen places, and deployments only as many
 //! (service, team) pairs as there are services.

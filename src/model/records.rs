@@ -17,7 +17,8 @@ use crate::model::{CanaryResult, Event, Finding, Id, Incident, Text, Time};
 
 /// One deployment id and all its lines, in arrival order. Its service and
 /// team ([`DeploymentNames`]) are shared with the deployments that name the
-/// same, and read as `dep.service` and `dep.team` through `Deref`.
+/// same (read on the same thread), and read as `dep.service` and `dep.team`
+/// through `Deref`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deployment {
     pub id: Id,

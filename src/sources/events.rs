@@ -58,8 +58,8 @@ pub fn read_file_into(
     read_file_with(path, strict, parse_block, sink)
 }
 
-/// What the numbers read of an events file ([`parse_block_numbers`]), each
-/// event made ready for the records on the thread that parsed it
+/// What the numbers read of an events file ([`prepare_block_numbers`]),
+/// each event made ready for the records on the thread that parsed it
 /// ([`Prepared`]): what `report` reads.
 pub fn read_file_prepared(
     path: &Path,
@@ -154,23 +154,16 @@ pub fn parse_block(bytes: &[u8], origin: &str) -> (Vec<Event>, Diagnostics) {
     (events, diagnostics)
 }
 
-/// About how many events a block gives: room for them up front, so that a
-/// block's list is neither copied as it grows nor left with spare room.
+/// At most how many events a block gives (one a line): room for them up
+/// front, so that a block's list is not copied as it grows.
 fn lines_in(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| b == b'\n').count() + 1
 }
 
-/// [`parse_block`] keeping only what the numbers read: no change titles,
-/// change urls or deployment urls. A report prints none of them, and a
-/// million change titles are the largest text a history holds (about 18 MB
-/// in a 1,000,000-line file). The text left out is dropped on the parsing
-/// thread, not the one applying.
-pub fn parse_block_numbers(bytes: &[u8], origin: &str) -> (Vec<Event>, Diagnostics) {
-    let (mut events, diagnostics) = parse_block(bytes, origin);
-    events.iter_mut().for_each(keep_numbers);
-    (events, diagnostics)
-}
-
+/// Keeps only what the numbers read: no change titles, change urls or
+/// deployment urls. A report prints none of them, and a million change
+/// titles are the largest text a history holds (about 18 MB in a
+/// 1,000,000-line file).
 fn keep_numbers(e: &mut Event) {
     match e {
         Event::Change(c) => {
@@ -182,8 +175,9 @@ fn keep_numbers(e: &mut Event) {
     }
 }
 
-/// [`parse_block_numbers`], each event made ready for the records here, on
-/// the parsing thread.
+/// [`parse_block`] keeping only what the numbers read ([`keep_numbers`]),
+/// each event made ready for the records here, on the parsing thread (the
+/// text left out is dropped here too, not on the thread applying).
 pub fn prepare_block_numbers(bytes: &[u8], origin: &str) -> (Vec<Prepared>, Diagnostics) {
     let mut prepared = Vec::with_capacity(lines_in(bytes));
     let diagnostics = read(bytes, origin, |mut e| {

@@ -2,6 +2,7 @@
 
 use super::{parse_str, to_line};
 use crate::model::Event;
+use crate::model::prepared::Prepared;
 
 #[test]
 fn reads_every_type_and_normalises_offsets_to_utc() {
@@ -205,10 +206,10 @@ fn reading_for_the_numbers_drops_change_titles_and_urls_and_keeps_the_rest() {
 {"type":"incident","id":"i1","service":"api","opened":"2024-03-01T14:00:00Z","title":"Down"}
 "#;
     let (all, d_all) = super::parse_block(text.as_bytes(), "f");
-    let (numbers, d_numbers) = super::parse_block_numbers(text.as_bytes(), "f");
+    let (numbers, d_numbers) = super::prepare_block_numbers(text.as_bytes(), "f");
     assert_eq!(d_all.lines, d_numbers.lines);
     assert_eq!(numbers.len(), 3);
-    let (Event::Change(a), Event::Change(n)) = (&all[0], &numbers[0]) else {
+    let (Event::Change(a), Prepared::Change(n)) = (&all[0], &numbers[0]) else {
         panic!("expected changes: {numbers:?}");
     };
     assert_eq!(
@@ -216,16 +217,20 @@ fn reading_for_the_numbers_drops_change_titles_and_urls_and_keeps_the_rest() {
         (Some("Fix it"), Some("https://x/c1"))
     );
     assert_eq!((n.title.as_deref(), n.url.as_deref()), (None, None));
-    let mut n = n.clone();
-    (n.title, n.url) = (a.title.clone(), a.url.clone());
-    assert_eq!(&n, a, "only the title and url differ");
-    let (Event::Deployment(a), Event::Deployment(n)) = (&all[1], &numbers[1]) else {
+    let mut a = a.clone();
+    (a.title, a.url) = (None, None);
+    assert_eq!(n.to_change(), a, "only the title and url differ");
+    let (Event::Deployment(a), Prepared::Deployment(n)) = (&all[1], &numbers[1]) else {
         panic!("expected deployments: {numbers:?}");
     };
-    assert_eq!(n.url, None);
-    let mut n = n.clone();
-    n.url = a.url.clone();
-    assert_eq!(&n, a, "only the url differs");
+    assert_eq!(n.line.url, None);
+    let mut a = a.clone();
+    a.url = None;
+    assert_eq!(
+        *n,
+        crate::model::prepared::PreparedLine::new(a),
+        "only the url differs"
+    );
     // Incident titles are kept: only the cockpit's alerts read them, but they are few.
-    assert_eq!(all[2], numbers[2]);
+    assert_eq!(Prepared::new(all[2].clone()), numbers[2]);
 }

@@ -335,3 +335,56 @@ fn a_large_first_read_split_across_threads_gives_what_small_batches_give() {
         assert!(org.current.change_failure_rate.failed > 10, "{days} days");
     }
 }
+
+/// A batch as large as a big file's first read reaches the store as one:
+/// its events are made ready on helper threads and applied in their order
+/// (`model::prepared::prepare_in_order`). The records and every view equal
+/// what the same events give applied one by one, merges and repeated
+/// deployment lines included.
+#[test]
+fn a_large_batch_prepared_on_helper_threads_gives_the_records_of_its_events() {
+    let mut lines = Vec::new();
+    for n in 0..12_000i64 {
+        let (team, service) = (format!("team-{}", n % 7), format!("svc-{}", n % 19));
+        let hours = n % 900;
+        // Every change id twice, the second line naming another author and a
+        // later review: only the order of applying decides what is kept.
+        for (k, author) in [(0, "ann"), (1, "bob")] {
+            lines.push(
+                json!({"type": "change", "id": format!("c{}", n / 2), "service": service,
+                       "team": team, "author": format!("{author}{n}"), "time": at(hours + 30),
+                       "opened": at(hours + 29), "first_review": at(hours + 28 - k)})
+                .to_string(),
+            );
+        }
+        let status = if n % 11 == 0 { "failure" } else { "success" };
+        lines.push(
+            json!({"type": "deployment", "id": format!("d{}", n / 3), "service": service,
+                   "team": team, "time": at(hours), "status": status,
+                   "region": REGIONS[(n % 3) as usize], "changes": [format!("c{}", n / 2)]})
+            .to_string(),
+        );
+    }
+    let events = events(&lines);
+    assert!(events.len() > 30_000, "large enough for helper threads");
+    let (mut store, snapshots) = Store::new(settings(), Clock::Fixed(now()));
+    store.apply(
+        SourceUpdate::Events {
+            source: "file".into(),
+            events: events.clone(),
+        },
+        now(),
+    );
+    store.publish(now(), true);
+    let last = snapshots.borrow().clone();
+    let one_by_one = Records::from_events(events);
+    assert_records_eq(&last.records, &one_by_one);
+    // Lines 6 and 7 name c3, each twice: the last line's author is kept.
+    let at = last.records.change("c3").expect("change c3");
+    let kept = last.records.changes.get(at).expect("its record");
+    assert_eq!(kept.author.as_deref(), Some("bob7"));
+    assert_eq!(
+        picture(&last.views),
+        picture(&Views::compute(&one_by_one, &settings(), now()))
+    );
+}

@@ -52,6 +52,21 @@ impl EventCounts {
         }
     }
 
+    /// Adds counts taken elsewhere.
+    pub fn absorb(&mut self, other: Self) {
+        for (n, more) in self.0.iter_mut().zip(other.0) {
+            *n += more;
+        }
+    }
+
+    pub fn deployment_lines(&self) -> usize {
+        usize::try_from(self.0[0]).unwrap_or(usize::MAX)
+    }
+
+    pub fn changes(&self) -> usize {
+        usize::try_from(self.0[1]).unwrap_or(usize::MAX)
+    }
+
     pub fn total(&self) -> u64 {
         self.0.iter().sum()
     }

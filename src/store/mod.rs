@@ -10,11 +10,13 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
+use crate::model::event_counts::EventCounts;
+use crate::model::prepared::prepare_in_order;
 use crate::model::records::{Records, Touched};
 use crate::model::settings::Settings;
 use crate::model::shard::Shard;
 use crate::model::shard_ingest::ShardIngest;
-use crate::model::{Event, Text, Time};
+use crate::model::{Text, Time};
 use crate::util::clock::Clock;
 pub use snapshot::{Kept, Poll, Snapshot, SourceStatus, Views, WINDOW_DAYS, WindowView};
 
@@ -103,15 +105,16 @@ impl Store {
                 let status = self.status(&source);
                 status.last_ok = Some(now);
                 // What the source read, before a shard leaves other teams' out.
-                status.items.add(&events);
-                let read = crate::model::event_counts::EventCounts::of(&events).total();
+                let mut read = EventCounts::of(&events);
+                status.items.absorb(read);
                 status.note_poll(Poll {
                     at: now,
-                    read: Ok(read),
+                    read: Ok(read.total()),
                 });
                 if let Some(ingest) = &mut self.ingest {
                     let (settings, records) = (&*self.settings, &*self.records);
                     events.retain(|e| ingest.keeps(e, settings, records));
+                    read = EventCounts::of(&events);
                 }
                 if events.is_empty() {
                     return Changed::Status;
@@ -119,14 +122,9 @@ impl Store {
                 // Copy-on-write: the snapshot shares the record chunks, and only the
                 // chunks this batch writes to are copied.
                 let records = Arc::make_mut(&mut self.records);
-                let count = |f: fn(&Event) -> bool| events.iter().filter(|e| f(e)).count();
-                records.reserve(
-                    count(|e| matches!(e, Event::Change(_))),
-                    count(|e| matches!(e, Event::Deployment(_))),
-                );
-                for e in events {
-                    self.touched.note(records.apply(e));
-                }
+                records.reserve(read.changes(), read.deployment_lines());
+                let touched = &mut self.touched;
+                prepare_in_order(events, |e| touched.note(records.apply_prepared(e)));
                 Changed::Data
             }
             SourceUpdate::Warned { source, warning } => {

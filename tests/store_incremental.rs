@@ -338,13 +338,14 @@ fn a_large_first_read_split_across_threads_gives_what_small_batches_give() {
 
 /// A batch as large as a big file's first read reaches the store as one:
 /// its events are made ready on helper threads and applied in their order
-/// (`model::prepared::prepare_in_order`). The records and every view equal
-/// what the same events give applied one by one, merges and repeated
-/// deployment lines included.
+/// (`model::prepared::prepare_in_order`), and the lane index is built on a
+/// thread of its own next to the facts. The records and every view equal
+/// what the same events give applied one by one, merges and deployments of
+/// several lines included.
 #[test]
 fn a_large_batch_prepared_on_helper_threads_gives_the_records_of_its_events() {
     let mut lines = Vec::new();
-    for n in 0..12_000i64 {
+    for n in 0..17_000i64 {
         let (team, service) = (format!("team-{}", n % 7), format!("svc-{}", n % 19));
         let hours = n % 900;
         // Every change id twice, the second line naming another author and a
@@ -358,15 +359,25 @@ fn a_large_batch_prepared_on_helper_threads_gives_the_records_of_its_events() {
             );
         }
         let status = if n % 11 == 0 { "failure" } else { "success" };
-        lines.push(
-            json!({"type": "deployment", "id": format!("d{}", n / 3), "service": service,
-                   "team": team, "time": at(hours), "status": status,
-                   "region": REGIONS[(n % 3) as usize], "changes": [format!("c{}", n / 2)]})
-            .to_string(),
-        );
+        // Every fifth deployment first pauses in one region, then goes on.
+        let stages: &[(Option<&str>, i64, &str)] = if n % 5 == 0 {
+            &[
+                (Some("paused"), hours + 2, "in_progress"),
+                (None, hours, status),
+            ]
+        } else {
+            &[(None, hours, status)]
+        };
+        for &(stage, time, status) in stages {
+            lines.push(
+                json!({"type": "deployment", "id": format!("d{n}"), "service": service,
+                       "team": team, "time": at(time), "status": status, "stage": stage,
+                       "region": REGIONS[(n % 3) as usize], "changes": [format!("c{}", n / 2)]})
+                .to_string(),
+            );
+        }
     }
     let events = events(&lines);
-    assert!(events.len() > 30_000, "large enough for helper threads");
     let (mut store, snapshots) = Store::new(settings(), Clock::Fixed(now()));
     store.apply(
         SourceUpdate::Events {
@@ -377,14 +388,16 @@ fn a_large_batch_prepared_on_helper_threads_gives_the_records_of_its_events() {
     );
     store.publish(now(), true);
     let last = snapshots.borrow().clone();
+    // Large enough for helper threads and for the lane index alongside.
+    assert_eq!(last.records.deployments.len(), 17_000);
     let one_by_one = Records::from_events(events);
     assert_records_eq(&last.records, &one_by_one);
     // Lines 6 and 7 name c3, each twice: the last line's author is kept.
     let at = last.records.change("c3").expect("change c3");
     let kept = last.records.changes.get(at).expect("its record");
     assert_eq!(kept.author.as_deref(), Some("bob7"));
-    assert_eq!(
-        picture(&last.views),
-        picture(&Views::compute(&one_by_one, &settings(), now()))
-    );
+    let full = Views::compute(&one_by_one, &settings(), now());
+    assert!(!full.lanes.lanes.is_empty(), "some deployments have lanes");
+    assert_eq!(last.views.lanes, full.lanes);
+    assert_eq!(picture(&last.views), picture(&full));
 }

@@ -83,6 +83,35 @@ pub trait Poller: Send {
     fn repeats(&self) -> bool {
         true
     }
+    /// Where to hand over parts of a long read while it runs; given once,
+    /// before the first poll, to pollers that do not repeat (parts skip the
+    /// repeat filter). A poller may ignore it.
+    fn hand_parts_to(&mut self, _parts: Parts) {}
+}
+
+/// Hands parts of a read still going on to the store
+/// ([`SourceUpdate::EventsPart`]), from the thread doing the read.
+#[derive(Debug, Clone)]
+pub struct Parts {
+    source: Text,
+    updates: mpsc::Sender<SourceUpdate>,
+}
+
+impl Parts {
+    pub fn new(source: Text, updates: mpsc::Sender<SourceUpdate>) -> Self {
+        Self { source, updates }
+    }
+
+    /// Hands `events` over, waiting while the store is behind; `false` when
+    /// the store is gone. Blocks: call it from a blocking thread, never from
+    /// a task.
+    pub fn send(&self, events: Vec<Event>) -> bool {
+        let part = SourceUpdate::EventsPart {
+            source: self.source.clone(),
+            events,
+        };
+        self.updates.blocking_send(part).is_ok()
+    }
 }
 
 /// Wraps a blocking scan (e.g. reading a git repository) as a [`Poller`]: each
@@ -254,14 +283,7 @@ async fn run(
         timeout,
         wake,
     } = schedule;
-    if updates
-        .send(SourceUpdate::Registered {
-            source: name.clone(),
-            kind,
-        })
-        .await
-        .is_err()
-    {
+    if !register(&name, kind, &mut *poller, &updates).await {
         return;
     }
     let deadline = timeout.saturating_mul(POLL_DEADLINE_FACTOR);
@@ -324,6 +346,27 @@ async fn run(
             }
         }
     }
+}
+
+/// Tells the store the source exists and gives the poller where to hand
+/// parts of a long read; `false` when the store is gone.
+async fn register(
+    name: &Text,
+    kind: &'static str,
+    poller: &mut dyn Poller,
+    updates: &mpsc::Sender<SourceUpdate>,
+) -> bool {
+    let registered = SourceUpdate::Registered {
+        source: name.clone(),
+        kind,
+    };
+    if updates.send(registered).await.is_err() {
+        return false;
+    }
+    if !poller.repeats() {
+        poller.hand_parts_to(Parts::new(name.clone(), updates.clone()));
+    }
+    true
 }
 
 /// What ended a source's wait.

@@ -92,10 +92,7 @@ pub fn tee(
         let mut out = opened.is_ok().then_some(writer);
         let name = crate::model::Text::from("record");
         while let Some(update) = rx.recv().await {
-            if let (
-                Some(w),
-                SourceUpdate::Events { events, .. } | SourceUpdate::EventsPart { events, .. },
-            ) = (out.as_mut(), &update)
+            if let (Some(w), SourceUpdate::Events { events, .. }) = (out.as_mut(), &update)
                 && !events.is_empty()
             {
                 // Small batches; a blocking write here is as cheap as a hand-off.

@@ -11,11 +11,6 @@ pub enum SourceUpdate {
     /// A successful read with the new events in the order the source read them
     /// (possibly none: the source is alive and has nothing new).
     Events { source: Text, events: Vec<Event> },
-    /// Events of a read still going on (a large file read in parts), in
-    /// order, before the rest of the read. The read's own `Events` or
-    /// `Failed` follows; the store applies parts as they come and publishes
-    /// nothing until then, so no screen shows half of a history as whole.
-    EventsPart { source: Text, events: Vec<Event> },
     /// The read succeeded but some input was skipped (e.g. malformed lines).
     Warned { source: Text, warning: String },
     /// A read failed; the source's earlier data stays.

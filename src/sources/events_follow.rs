@@ -14,9 +14,9 @@ use serde::Deserialize;
 
 use crate::model::diagnostics::Diagnostics;
 use crate::sources::events::{parse_block, read};
-use crate::sources::events_parallel::read_parallel_blocks;
+use crate::sources::events_parallel::read_parallel;
 use crate::sources::http::{AuthStyle, Http, HttpOptions, Secret};
-use crate::sources::scheduler::{Parts, PollError, Polled, Poller};
+use crate::sources::scheduler::{PollError, Polled, Poller};
 use crate::util::text::redact_url;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -74,9 +74,6 @@ pub enum EventsPoller {
     File {
         path: PathBuf,
         state: Arc<Mutex<FollowState>>,
-        /// Where a large read hands over its parts as it goes, once the
-        /// scheduler gave it.
-        parts: Option<Parts>,
     },
     Url {
         http: Box<Http>,
@@ -90,7 +87,6 @@ impl EventsPoller {
             return Ok(EventsPoller::File {
                 path,
                 state: Arc::default(),
-                parts: None,
             });
         }
         let url = spec.url.ok_or("set `path` or `url`")?;
@@ -136,11 +132,7 @@ fn identity(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
 /// so the first numbers published (`serve` is ready after it) are complete.
 /// A file truncated, replaced or rewritten in place is read again from its
 /// start, and the warning says so.
-pub fn read_appended(
-    path: &std::path::Path,
-    state: &mut FollowState,
-    parts: Option<&Parts>,
-) -> Result<Polled, PollError> {
+pub fn read_appended(path: &std::path::Path, state: &mut FollowState) -> Result<Polled, PollError> {
     let shown = path.display().to_string();
     let io = |e: std::io::Error| PollError::new(format!("cannot read {shown}: {e}"));
     if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
@@ -158,7 +150,7 @@ pub fn read_appended(
     }
     state.identity = identity(&meta);
     let notice = restart.map(|reason| format!("{shown} was {reason}: read again from the start"));
-    let mut polled = read_new_lines(&mut file, &shown, state, len, parts).map_err(io)?;
+    let mut polled = read_new_lines(&mut file, &shown, state, len).map_err(io)?;
     polled.warning = match (notice, polled.warning) {
         (Some(n), Some(w)) => Some(format!("{n}; {w}")),
         (n, w) => n.or(w),
@@ -198,22 +190,12 @@ fn read_at(file: &mut File, at: u64, n: u64) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// New bytes from which a read hands its events over in parts as it goes
-/// ([`Parts`]): the store applies them while the rest is parsed. A large
-/// file's first read reaches the screen sooner (measured on a 1,000,003-line
-/// file); a usual poll's few lines go in one piece.
-const IN_PARTS_FROM: u64 = 8 << 20;
-
-/// Events per part handed over.
-const PART: usize = 1 << 16;
-
 /// Reads the complete lines after `state.offset` (all of them on the first read).
 fn read_new_lines(
     file: &mut File,
     shown: &str,
     state: &mut FollowState,
     len: u64,
-    parts: Option<&Parts>,
 ) -> std::io::Result<Polled> {
     if len == state.offset {
         return Ok(Polled::default());
@@ -233,36 +215,10 @@ fn read_new_lines(
     }
     file.seek(SeekFrom::Start(state.offset))?;
     let input = file.by_ref().take(take - state.offset);
-    let parts = parts.filter(|_| take - state.offset >= IN_PARTS_FROM);
     let mut events = Vec::new();
-    // How far the parts handed over reach: bytes, lines, malformed lines.
-    let mut handed: Option<(u64, u64, u64)> = None;
     // The first read of a large file is parsed on every core, in line order.
     let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let read = read_parallel_blocks(input, shown, workers, parse_block, |block, so_far| {
-        events.extend(block);
-        if let Some(parts) = parts
-            && events.len() >= PART
-            && parts.send(std::mem::take(&mut events))
-        {
-            let d = so_far.diagnostics;
-            handed = Some((so_far.bytes, d.lines, d.malformed.len() as u64));
-        }
-    });
-    let mut d = match read {
-        Ok(d) => d,
-        Err(e) => {
-            // The parts handed over are applied already: the next poll goes
-            // on after them, so that none is applied twice.
-            if let Some((bytes, lines, malformed)) = handed {
-                state.offset += bytes;
-                state.lines += lines;
-                state.malformed += malformed;
-                (state.head, state.tail) = samples(file, state.offset)?;
-            }
-            return Err(e);
-        }
-    };
+    let mut d: Diagnostics = read_parallel(input, shown, workers, parse_block, |e| events.push(e))?;
     for m in &mut d.malformed {
         m.line += state.lines;
     }
@@ -319,10 +275,9 @@ fn warning(d: &Diagnostics, total: u64) -> Option<String> {
 impl Poller for EventsPoller {
     fn poll(&mut self) -> BoxFuture<'_, Result<Polled, PollError>> {
         match self {
-            EventsPoller::File { path, state, parts } => {
+            EventsPoller::File { path, state } => {
                 let path = path.clone();
                 let state = state.clone();
-                let parts = parts.clone();
                 Box::pin(async move {
                     // The read is left in the state and taken from there with no
                     // await in between: if the scheduler stops waiting (past its
@@ -331,7 +286,7 @@ impl Poller for EventsPoller {
                     tokio::task::spawn_blocking(move || {
                         let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
                         if s.undelivered.is_none() {
-                            s.undelivered = Some(read_appended(&path, &mut s, parts.as_ref())?);
+                            s.undelivered = Some(read_appended(&path, &mut s)?);
                         }
                         Ok(())
                     })
@@ -369,12 +324,6 @@ impl Poller for EventsPoller {
             EventsPoller::File { .. } => None,
         }
     }
-
-    fn hand_parts_to(&mut self, given: Parts) {
-        if let EventsPoller::File { parts, .. } = self {
-            *parts = Some(given);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -395,8 +344,8 @@ mod tests {
         let path = dir.join("e.ndjson");
         std::fs::write(&path, line(1) + &line(2)).unwrap();
         let mut st = FollowState::default();
-        assert_eq!(read_appended(&path, &mut st, None).unwrap().events.len(), 2);
-        assert_eq!(read_appended(&path, &mut st, None).unwrap().events.len(), 0);
+        assert_eq!(read_appended(&path, &mut st).unwrap().events.len(), 2);
+        assert_eq!(read_appended(&path, &mut st).unwrap().events.len(), 0);
         let mut f = std::fs::OpenOptions::new()
             .append(true)
             .open(&path)
@@ -405,10 +354,10 @@ mod tests {
         // Half a line: held back until it is complete or stops growing.
         let half = line(4);
         f.write_all(&half.as_bytes()[..20]).unwrap();
-        assert_eq!(read_appended(&path, &mut st, None).unwrap().events.len(), 1);
+        assert_eq!(read_appended(&path, &mut st).unwrap().events.len(), 1);
         f.write_all(&half.as_bytes()[20..]).unwrap();
         f.write_all(b"not json\n").unwrap();
-        let p = read_appended(&path, &mut st, None).unwrap();
+        let p = read_appended(&path, &mut st).unwrap();
         assert_eq!(p.events.len(), 1);
         assert!(
             p.warning.unwrap().contains("line 5"),
@@ -417,10 +366,10 @@ mod tests {
         // Rotated: a new file under the same name is read from its start.
         std::fs::rename(&path, dir.join("old.ndjson")).unwrap();
         std::fs::write(&path, line(7) + &line(8)).unwrap();
-        assert_eq!(read_appended(&path, &mut st, None).unwrap().events.len(), 2);
+        assert_eq!(read_appended(&path, &mut st).unwrap().events.len(), 2);
         // Truncated and rewritten: read from the start again.
         std::fs::write(&path, line(9)).unwrap();
-        let p = read_appended(&path, &mut st, None).unwrap();
+        let p = read_appended(&path, &mut st).unwrap();
         assert_eq!(p.events.len(), 1);
         std::fs::remove_dir_all(&dir).ok();
     }
@@ -433,7 +382,7 @@ mod tests {
         let last = line(2);
         std::fs::write(&path, line(1) + last.trim_end()).unwrap();
         let mut st = FollowState::default();
-        assert_eq!(read_appended(&path, &mut st, None).unwrap().events.len(), 2);
+        assert_eq!(read_appended(&path, &mut st).unwrap().events.len(), 2);
         // Later partial lines wait for the rest, as before.
         let mut f = std::fs::OpenOptions::new()
             .append(true)
@@ -441,7 +390,7 @@ mod tests {
             .unwrap();
         f.write_all(b"\n").unwrap();
         f.write_all(&line(3).as_bytes()[..20]).unwrap();
-        assert_eq!(read_appended(&path, &mut st, None).unwrap().events.len(), 0);
+        assert_eq!(read_appended(&path, &mut st).unwrap().events.len(), 0);
         std::fs::remove_dir_all(&dir).ok();
     }
 
@@ -456,13 +405,10 @@ mod tests {
         let path = dir.join("e.ndjson");
         std::fs::write(&path, lines(10..20)).unwrap();
         let mut st = FollowState::default();
-        assert_eq!(
-            read_appended(&path, &mut st, None).unwrap().events.len(),
-            10
-        );
+        assert_eq!(read_appended(&path, &mut st).unwrap().events.len(), 10);
         // Same inode, same size, other events (ids of the same length).
         std::fs::write(&path, lines(30..40)).unwrap();
-        let p = read_appended(&path, &mut st, None).unwrap();
+        let p = read_appended(&path, &mut st).unwrap();
         assert_eq!(p.events.len(), 10);
         let warning = p.warning.unwrap();
         assert!(
@@ -471,7 +417,7 @@ mod tests {
         );
         // Larger: every new event is read, none skipped up to the old offset.
         std::fs::write(&path, lines(40..80)).unwrap();
-        let p = read_appended(&path, &mut st, None).unwrap();
+        let p = read_appended(&path, &mut st).unwrap();
         assert_eq!(p.events.len(), 40);
         // Appending is still growth, not a rewrite.
         let mut f = std::fs::OpenOptions::new()
@@ -479,7 +425,7 @@ mod tests {
             .open(&path)
             .unwrap();
         f.write_all(line(80).as_bytes()).unwrap();
-        let p = read_appended(&path, &mut st, None).unwrap();
+        let p = read_appended(&path, &mut st).unwrap();
         assert_eq!((p.events.len(), p.warning), (1, None));
         std::fs::remove_dir_all(&dir).ok();
     }
@@ -491,7 +437,7 @@ mod tests {
         let path = dir.join("e.ndjson");
         std::fs::write(&path, line(1) + "bad\nbad\nbad\n").unwrap();
         let mut st = FollowState::default();
-        let p = read_appended(&path, &mut st, None).unwrap();
+        let p = read_appended(&path, &mut st).unwrap();
         assert!(
             p.warning
                 .unwrap()
@@ -502,7 +448,7 @@ mod tests {
             .open(&path)
             .unwrap();
         f.write_all(b"bad\n").unwrap();
-        let p = read_appended(&path, &mut st, None).unwrap();
+        let p = read_appended(&path, &mut st).unwrap();
         assert!(
             p.warning
                 .unwrap()
@@ -514,7 +460,7 @@ mod tests {
     #[test]
     fn fifos_and_devices_are_refused_with_their_kind() {
         let mut st = FollowState::default();
-        let e = read_appended(std::path::Path::new("/dev/zero"), &mut st, None).unwrap_err();
+        let e = read_appended(std::path::Path::new("/dev/zero"), &mut st).unwrap_err();
         assert!(
             e.message
                 .starts_with("cannot read /dev/zero: a character device, not a regular file"),
@@ -533,7 +479,6 @@ mod tests {
         let mut poller = EventsPoller::File {
             path: path.clone(),
             state: state.clone(),
-            parts: None,
         };
         // Given up on at once (the future is dropped), as past a deadline.
         let first = tokio::time::timeout(Duration::ZERO, poller.poll()).await;
@@ -547,51 +492,6 @@ mod tests {
         read += poller.poll().await.unwrap().events.len();
         assert_eq!(read, 300, "every line reaches the scheduler once");
         assert_eq!(poller.poll().await.unwrap().events.len(), 0);
-        std::fs::remove_dir_all(&dir).ok();
-    }
-
-    #[test]
-    fn a_large_read_hands_over_its_events_in_parts_and_in_order() {
-        use crate::model::Event;
-        use crate::model::source_update::SourceUpdate;
-        let dir = std::env::temp_dir().join(format!("fd-follow-parts-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("e.ndjson");
-        let n = u32::try_from(IN_PARTS_FROM as usize / LINE.len() + PART).unwrap();
-        std::fs::write(&path, lines(0..n)).unwrap();
-        let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-        let parts = Parts::new("f".into(), tx);
-        let mut st = FollowState::default();
-        let rest = read_appended(&path, &mut st, Some(&parts)).unwrap();
-        let id = |e: &Event| match e {
-            Event::Change(c) => c.id.to_string(),
-            other => panic!("not a change: {other:?}"),
-        };
-        let mut ids = Vec::new();
-        let mut handed = 0;
-        while let Ok(update) = rx.try_recv() {
-            let SourceUpdate::EventsPart { source, events } = update else {
-                panic!("not a part: {update:?}");
-            };
-            assert_eq!(&*source, "f");
-            assert!(events.len() >= PART, "{} events", events.len());
-            handed += 1;
-            ids.extend(events.iter().map(id));
-        }
-        assert!(handed >= 1, "the read went in parts");
-        assert!(!rest.events.is_empty(), "the rest comes with the poll");
-        ids.extend(rest.events.iter().map(id));
-        let expected: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
-        assert!(ids == expected, "every line once, in order");
-        // A usual poll's few new lines come in one piece.
-        let mut f = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&path)
-            .unwrap();
-        f.write_all(lines(n..n + 3).as_bytes()).unwrap();
-        let p = read_appended(&path, &mut st, Some(&parts)).unwrap();
-        assert_eq!(p.events.len(), 3);
-        assert!(rx.try_recv().is_err(), "no part for a small read");
         std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -21,8 +21,6 @@ struct Block {
     seq: u64,
     bytes: Vec<u8>,
     too_long: Option<u64>,
-    /// The input's bytes the block stands for (an over-long line's too).
-    read: u64,
 }
 
 /// Parses one block of whole lines: its events (`T`: as events, or as they
@@ -35,15 +33,6 @@ struct Parsed<T> {
     seq: u64,
     events: Vec<T>,
     diagnostics: Diagnostics,
-    read: u64,
-}
-
-/// How far the input was read once a block's events were handed on: its
-/// bytes and what its lines gave so far (malformed lines numbered from the
-/// start of the input).
-pub struct ReadSoFar<'a> {
-    pub bytes: u64,
-    pub diagnostics: &'a Diagnostics,
 }
 
 /// Parses NDJSON from `input` with `parse` on `workers` threads (and one more
@@ -54,21 +43,6 @@ pub fn read_parallel<T: Send>(
     workers: usize,
     parse: ParseBlock<T>,
     mut sink: impl FnMut(T),
-) -> io::Result<Diagnostics> {
-    read_parallel_blocks(input, origin, workers, parse, |events, _| {
-        events.into_iter().for_each(&mut sink);
-    })
-}
-
-/// [`read_parallel`], handing on each block's events at once with how far
-/// the input was read after it: a reader that hands events on while it reads
-/// knows where to go on from when the input fails later.
-pub fn read_parallel_blocks<T: Send>(
-    input: impl Read + Send,
-    origin: &str,
-    workers: usize,
-    parse: ParseBlock<T>,
-    mut sink: impl FnMut(Vec<T>, ReadSoFar<'_>),
 ) -> io::Result<Diagnostics> {
     // Blocks in flight: one waiting per worker keeps every core busy and little in memory.
     let (block_tx, block_rx) = sync_channel::<Block>(workers);
@@ -94,12 +68,11 @@ pub fn read_parallel_blocks<T: Send>(
 fn cut_blocks(mut input: impl Read, out: &SyncSender<Block>) -> io::Result<()> {
     let mut seq = 0;
     let mut carry: Vec<u8> = Vec::new();
-    let mut send = |bytes: Vec<u8>, too_long: Option<u64>, read: u64| {
+    let mut send = |bytes: Vec<u8>, too_long: Option<u64>| {
         let block = Block {
             seq,
             bytes,
             too_long,
-            read,
         };
         seq += 1;
         out.send(block).is_ok()
@@ -120,9 +93,7 @@ fn cut_blocks(mut input: impl Read, out: &SyncSender<Block>) -> io::Result<()> {
                 // One line longer than the limit: skipped up to its newline.
                 None if bytes.len() > MAX_LINE => {
                     let (length, rest) = skip_line(&mut input, bytes.len() as u64)?;
-                    // The line and its newline, when it has one.
-                    let read = length + u64::from(rest.is_some());
-                    if !send(Vec::new(), Some(length), read) {
+                    if !send(Vec::new(), Some(length)) {
                         return Ok(());
                     }
                     match rest {
@@ -138,8 +109,7 @@ fn cut_blocks(mut input: impl Read, out: &SyncSender<Block>) -> io::Result<()> {
                 }
             }
         }
-        let read = bytes.len() as u64;
-        if !bytes.is_empty() && !send(bytes, None, read) {
+        if !bytes.is_empty() && !send(bytes, None) {
             return Ok(());
         }
         if eof {
@@ -200,7 +170,6 @@ fn parse_blocks<T>(
             seq: block.seq,
             events,
             diagnostics,
-            read: block.read,
         };
         if out.send(parsed).is_err() {
             return;
@@ -223,29 +192,20 @@ fn skipped_line(origin: &str, length: u64) -> Diagnostics {
 
 /// Hands the parsed blocks' events to `sink` in block order and numbers the
 /// malformed lines from the start of the input.
-fn in_order<T>(
-    parsed: &Receiver<Parsed<T>>,
-    sink: &mut impl FnMut(Vec<T>, ReadSoFar<'_>),
-) -> Diagnostics {
+fn in_order<T>(parsed: &Receiver<Parsed<T>>, sink: &mut impl FnMut(T)) -> Diagnostics {
     let mut total = Diagnostics::default();
-    let mut bytes = 0;
     let mut waiting: BTreeMap<u64, Parsed<T>> = BTreeMap::new();
     let mut next = 0;
     for block in parsed {
         waiting.insert(block.seq, block);
         while let Some(block) = waiting.remove(&next) {
             next += 1;
+            block.events.into_iter().for_each(&mut *sink);
             let mut d = block.diagnostics;
             for m in &mut d.malformed {
                 m.line += total.lines;
             }
             total.absorb(d);
-            bytes += block.read;
-            let so_far = ReadSoFar {
-                bytes,
-                diagnostics: &total,
-            };
-            sink(block.events, so_far);
         }
     }
     total
@@ -295,34 +255,6 @@ mod tests {
             d.malformed[0].error,
             format!("line of {long} bytes is longer than the 1 MiB limit; skipped")
         );
-    }
-
-    #[test]
-    fn each_block_says_how_far_the_input_was_read() {
-        // Over-long lines with and without a newline, and blocks of many lines.
-        let mut input = Vec::new();
-        for _ in 0..40_000 {
-            input.extend(format!("{GOOD}\n").bytes());
-        }
-        input.extend(std::iter::repeat_n(b'x', 2 * MAX_LINE));
-        input.push(b'\n');
-        input.extend(format!("{GOOD}\n{GOOD}").bytes());
-        for tail in [&b""[..], &b"\n"[..], &b"\nyyyy"[..]] {
-            let mut input = input.clone();
-            input.extend(tail);
-            input.extend(std::iter::repeat_n(b'y', MAX_LINE + 1));
-            let mut seen = Vec::new();
-            let mut events = 0;
-            let d = read_parallel_blocks(&input[..], "f", 2, parse_block, |block, so_far| {
-                events += block.len();
-                seen.push((so_far.bytes, so_far.diagnostics.lines));
-            })
-            .unwrap();
-            assert!(seen.len() > 2, "{} blocks", seen.len());
-            assert!(seen.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 < w[1].1));
-            assert_eq!(seen.last(), Some(&(input.len() as u64, d.lines)));
-            assert_eq!(events, 40_002 - usize::from(tail.is_empty()));
-        }
     }
 
     #[test]

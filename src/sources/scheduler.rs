@@ -83,35 +83,6 @@ pub trait Poller: Send {
     fn repeats(&self) -> bool {
         true
     }
-    /// Where to hand over parts of a long read while it runs; given once,
-    /// before the first poll, to pollers that do not repeat (parts skip the
-    /// repeat filter). A poller may ignore it.
-    fn hand_parts_to(&mut self, _parts: Parts) {}
-}
-
-/// Hands parts of a read still going on to the store
-/// ([`SourceUpdate::EventsPart`]), from the thread doing the read.
-#[derive(Debug, Clone)]
-pub struct Parts {
-    source: Text,
-    updates: mpsc::Sender<SourceUpdate>,
-}
-
-impl Parts {
-    pub fn new(source: Text, updates: mpsc::Sender<SourceUpdate>) -> Self {
-        Self { source, updates }
-    }
-
-    /// Hands `events` over, waiting while the store is behind; `false` when
-    /// the store is gone. Blocks: call it from a blocking thread, never from
-    /// a task.
-    pub fn send(&self, events: Vec<Event>) -> bool {
-        let part = SourceUpdate::EventsPart {
-            source: self.source.clone(),
-            events,
-        };
-        self.updates.blocking_send(part).is_ok()
-    }
 }
 
 /// Wraps a blocking scan (e.g. reading a git repository) as a [`Poller`]: each
@@ -283,7 +254,14 @@ async fn run(
         timeout,
         wake,
     } = schedule;
-    if !register(&name, kind, &mut *poller, &updates).await {
+    if updates
+        .send(SourceUpdate::Registered {
+            source: name.clone(),
+            kind,
+        })
+        .await
+        .is_err()
+    {
         return;
     }
     let deadline = timeout.saturating_mul(POLL_DEADLINE_FACTOR);
@@ -346,27 +324,6 @@ async fn run(
             }
         }
     }
-}
-
-/// Tells the store the source exists and gives the poller where to hand
-/// parts of a long read; `false` when the store is gone.
-async fn register(
-    name: &Text,
-    kind: &'static str,
-    poller: &mut dyn Poller,
-    updates: &mpsc::Sender<SourceUpdate>,
-) -> bool {
-    let registered = SourceUpdate::Registered {
-        source: name.clone(),
-        kind,
-    };
-    if updates.send(registered).await.is_err() {
-        return false;
-    }
-    if !poller.repeats() {
-        poller.hand_parts_to(Parts::new(name.clone(), updates.clone()));
-    }
-    true
 }
 
 /// What ended a source's wait.

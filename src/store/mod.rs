@@ -16,7 +16,7 @@ use crate::model::records::{Records, Touched};
 use crate::model::settings::Settings;
 use crate::model::shard::Shard;
 use crate::model::shard_ingest::ShardIngest;
-use crate::model::{Event, Text, Time};
+use crate::model::{Text, Time};
 use crate::util::clock::Clock;
 pub use snapshot::{Kept, Poll, Snapshot, SourceStatus, Views, WINDOW_DAYS, WindowView};
 
@@ -57,23 +57,7 @@ pub struct Store {
     publish: watch::Sender<Arc<Snapshot>>,
     /// `serve --shard I/N`: keeps the shard's records only (see `model::shard_ingest`).
     ingest: Option<ShardIngest>,
-    /// Sources between parts of a read ([`SourceUpdate::EventsPart`]).
-    reading: Vec<Reading>,
 }
-
-/// A source's read in parts, until its last part.
-struct Reading {
-    source: Text,
-    /// Events in the parts so far (the poll's count includes them).
-    events: u64,
-    /// Real time, not the store's clock: it bounds how long the screen waits.
-    since: std::time::Instant,
-}
-
-/// The longest a read in parts holds the store's publishing back: past it,
-/// what was read so far is shown (a source that stopped between parts must
-/// not freeze the screen).
-const HOLD_AT_MOST: Duration = Duration::from_secs(60);
 
 impl Store {
     pub fn new(settings: Settings, clock: Clock) -> (Self, watch::Receiver<Arc<Snapshot>>) {
@@ -101,7 +85,6 @@ impl Store {
             kept: Kept::default(),
             publish,
             ingest: None,
-            reading: Vec::new(),
         };
         (store, subscribe)
     }
@@ -123,31 +106,31 @@ impl Store {
                 self.sources.push(SourceStatus::new(source, kind));
                 Changed::Status
             }
-            SourceUpdate::Events { source, events } => {
-                let in_parts = self.end_reading(&source);
-                let counts = EventCounts::of(&events);
+            SourceUpdate::Events { source, mut events } => {
                 let status = self.status(&source);
                 status.last_ok = Some(now);
                 // What the source read, before a shard leaves other teams' out.
-                status.items.absorb(counts);
+                let mut read = EventCounts::of(&events);
+                status.items.absorb(read);
                 status.note_poll(Poll {
                     at: now,
-                    read: Ok(in_parts + counts.total()),
+                    read: Ok(read.total()),
                 });
-                self.apply_events(events, counts)
-            }
-            SourceUpdate::EventsPart { source, events } => {
-                let counts = EventCounts::of(&events);
-                self.status(&source).items.absorb(counts);
-                match self.reading.iter_mut().find(|r| r.source == source) {
-                    Some(r) => r.events += counts.total(),
-                    None => self.reading.push(Reading {
-                        source,
-                        events: counts.total(),
-                        since: std::time::Instant::now(),
-                    }),
+                if let Some(ingest) = &mut self.ingest {
+                    let (settings, records) = (&*self.settings, &*self.records);
+                    events.retain(|e| ingest.keeps(e, settings, records));
+                    read = EventCounts::of(&events);
                 }
-                self.apply_events(events, counts)
+                if events.is_empty() {
+                    return Changed::Status;
+                }
+                // Copy-on-write: the snapshot shares the record chunks, and only the
+                // chunks this batch writes to are copied.
+                let records = Arc::make_mut(&mut self.records);
+                records.reserve(read.changes(), read.deployment_lines());
+                let touched = &mut self.touched;
+                prepare_in_order(events, |e| touched.note(records.apply_prepared(e)));
+                Changed::Data
             }
             SourceUpdate::Warned { source, warning } => {
                 tracing::warn!(%source, %warning, "source skipped some input");
@@ -156,7 +139,6 @@ impl Store {
             }
             SourceUpdate::Failed { source, error } => {
                 tracing::warn!(%source, %error, "source failed");
-                self.end_reading(&source);
                 let status = self.status(&source);
                 status.note_poll(Poll {
                     at: now,
@@ -180,40 +162,6 @@ impl Store {
                 Changed::Status
             }
         }
-    }
-
-    /// Applies a source's events (`counts`: how many of each type).
-    fn apply_events(&mut self, mut events: Vec<Event>, mut counts: EventCounts) -> Changed {
-        if let Some(ingest) = &mut self.ingest {
-            let (settings, records) = (&*self.settings, &*self.records);
-            events.retain(|e| ingest.keeps(e, settings, records));
-            counts = EventCounts::of(&events);
-        }
-        if events.is_empty() {
-            return Changed::Status;
-        }
-        // Copy-on-write: the snapshot shares the record chunks, and only the
-        // chunks this batch writes to are copied.
-        let records = Arc::make_mut(&mut self.records);
-        records.reserve(counts.changes(), counts.deployment_lines());
-        let touched = &mut self.touched;
-        prepare_in_order(events, |e| touched.note(records.apply_prepared(e)));
-        Changed::Data
-    }
-
-    /// The source's read in parts has ended: the events its parts gave.
-    fn end_reading(&mut self, source: &Text) -> u64 {
-        let at = self.reading.iter().position(|r| &r.source == source);
-        at.map_or(0, |i| self.reading.swap_remove(i).events)
-    }
-
-    /// Whether some source is between parts of a read, so that publishing
-    /// now would show half of it. A read that has not ended after
-    /// [`HOLD_AT_MOST`] holds nothing back any more.
-    fn mid_read(&self) -> bool {
-        self.reading
-            .iter()
-            .any(|r| r.since.elapsed() < HOLD_AT_MOST)
     }
 
     fn status(&mut self, source: &Text) -> &mut SourceStatus {
@@ -283,16 +231,6 @@ impl Store {
         let _ = self.publish.send(Arc::new(snapshot));
     }
 
-    /// Publishes what `changed` asks for: a recompute for data, the sources'
-    /// status alone otherwise.
-    fn publish_held(&mut self, changed: Changed, now: Time) {
-        match changed {
-            Changed::Data => self.publish(now, true),
-            Changed::Status => self.publish(now, false),
-            Changed::Nothing => {}
-        }
-    }
-
     /// Real time until the next alert falls due on the clock (at least a
     /// millisecond past it, so the clock shows the due time when it wakes).
     fn until_alert_due(&self) -> Duration {
@@ -310,45 +248,32 @@ impl Store {
         let mut idle = tokio::time::interval(IDLE_RECOMPUTE);
         idle.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut sources_open = true;
-        // What changed and is not published yet: held while a source reads in parts.
-        let mut held = Changed::Nothing;
         loop {
             tokio::select! {
                 update = updates.recv(), if sources_open => {
-                    let now = self.clock.now();
                     let Some(update) = update else {
                         tracing::info!("store: every source has finished; keeping the data");
                         sources_open = false;
-                        self.reading.clear();
-                        self.publish_held(std::mem::replace(&mut held, Changed::Nothing), now);
                         continue;
                     };
-                    let mut changed = held.max(self.apply(update, now));
+                    let now = self.clock.now();
+                    let mut changed = self.apply(update, now);
                     while let Ok(more) = updates.try_recv() {
                         changed = changed.max(self.apply(more, now));
                     }
-                    if self.mid_read() {
-                        held = changed;
-                        continue;
-                    }
-                    held = Changed::Nothing;
-                    if changed == Changed::Data {
-                        idle.reset();
-                    }
-                    self.publish_held(changed, now);
-                }
-                // Every tick, so that a read in parts that outlasts its hold
-                // is shown then even if nothing else arrives.
-                _ = idle.tick() => {
-                    if !self.mid_read() {
-                        held = Changed::Nothing;
-                        self.publish(self.clock.now(), true);
+                    match changed {
+                        Changed::Data => {
+                            self.publish(now, true);
+                            idle.reset();
+                        }
+                        Changed::Status => self.publish(now, false),
+                        Changed::Nothing => {}
                     }
                 }
+                _ = idle.tick() => self.publish(self.clock.now(), true),
                 // An alert falls due on the clock (a pause reaching its
                 // threshold): recompute then, not at the next batch.
-                () = tokio::time::sleep(self.until_alert_due()), if self.views.alerts_due.is_some() && !self.mid_read() => {
-                    held = Changed::Nothing;
+                () = tokio::time::sleep(self.until_alert_due()), if self.views.alerts_due.is_some() => {
                     self.publish(self.clock.now(), true);
                 }
                 () = self.publish.closed() => break,

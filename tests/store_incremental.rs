@@ -336,14 +336,12 @@ fn a_large_first_read_split_across_threads_gives_what_small_batches_give() {
     }
 }
 
-/// A batch as large as a big file's first read reaches the store as one:
-/// its events are made ready on helper threads and applied in their order
-/// (`model::prepared::prepare_in_order`), and the lane index is built on a
-/// thread of its own next to the facts. The records and every view equal
-/// what the same events give applied one by one, merges and deployments of
-/// several lines included.
+/// A batch as large as a big file's first read reaches the store as one: the
+/// lane index is then built on a thread of its own next to the facts. The
+/// records and every view equal what the same events give applied one by
+/// one, merges and deployments of several lines included.
 #[test]
-fn a_large_batch_prepared_on_helper_threads_gives_the_records_of_its_events() {
+fn a_large_first_batch_gives_the_records_and_views_of_its_events() {
     let mut lines = Vec::new();
     for n in 0..17_000i64 {
         let (team, service) = (format!("team-{}", n % 7), format!("svc-{}", n % 19));
@@ -388,7 +386,7 @@ fn a_large_batch_prepared_on_helper_threads_gives_the_records_of_its_events() {
     );
     store.publish(now(), true);
     let last = snapshots.borrow().clone();
-    // Large enough for helper threads and for the lane index alongside.
+    // Large enough for the lane index alongside.
     assert_eq!(last.records.deployments.len(), 17_000);
     let one_by_one = Records::from_events(events);
     assert_records_eq(&last.records, &one_by_one);

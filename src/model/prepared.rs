@@ -65,68 +65,6 @@ impl Prepared {
     }
 }
 
-/// Below this many events a batch is prepared on the caller's thread: a
-/// thread costs more than it saves on the few lines a poll usually brings.
-const PREPARE_ALONE: usize = 1 << 14;
-
-/// Events taken at a time by a preparing thread.
-const PREPARE_CHUNK: usize = 1 << 12;
-
-/// Makes `events` ready for the records on every core and hands them to
-/// `apply` in their order, on the caller's thread. A large batch (the first
-/// read of a big file reaches the store as one) is prepared by helper threads
-/// while the caller applies what is ready: the names' lookups are a third of
-/// applying a batch on one thread (measured on a 1,000,003-line file).
-pub fn prepare_in_order(events: Vec<Event>, mut apply: impl FnMut(Prepared)) {
-    if events.len() < PREPARE_ALONE {
-        events.into_iter().map(Prepared::new).for_each(apply);
-        return;
-    }
-    let helpers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let pending = std::sync::Mutex::new(events.into_iter().enumerate());
-    // Chunks in flight are bounded, so a slow caller holds few of them.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<Prepared>)>(2 * helpers);
-    std::thread::scope(|scope| {
-        for _ in 0..helpers {
-            let (pending, tx) = (&pending, tx.clone());
-            scope.spawn(move || {
-                loop {
-                    let (seq, chunk) = {
-                        // A helper that panicked holding the lock left the
-                        // iterator whole: the events are still there to take.
-                        let mut p = pending.lock().unwrap_or_else(|e| e.into_inner());
-                        let mut chunk = Vec::with_capacity(PREPARE_CHUNK);
-                        let mut seq = None;
-                        for (i, e) in p.by_ref().take(PREPARE_CHUNK) {
-                            seq.get_or_insert(i / PREPARE_CHUNK);
-                            chunk.push(e);
-                        }
-                        match seq {
-                            Some(seq) => (seq, chunk),
-                            None => return,
-                        }
-                    };
-                    let ready = chunk.into_iter().map(Prepared::new).collect();
-                    if tx.send((seq, ready)).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        drop(tx);
-        // Chunks arrive in any order; each is applied once those before it were.
-        let mut waiting = std::collections::BTreeMap::new();
-        let mut next = 0;
-        for (seq, chunk) in rx {
-            waiting.insert(seq, chunk);
-            while let Some(chunk) = waiting.remove(&next) {
-                chunk.into_iter().for_each(&mut apply);
-                next += 1;
-            }
-        }
-    });
-}
-
 impl PreparedLine {
     pub fn new(d: DeploymentEvent) -> Self {
         Self {
@@ -230,34 +168,5 @@ mod tests {
         assert_eq!(d.events.len(), 6);
         assert_eq!(via.listed_ids(d).collect::<Vec<_>>(), ["c1", "c2"]);
         assert_eq!(via.changes[0].author.as_deref(), Some("cat"));
-    }
-
-    #[test]
-    fn a_large_batch_is_prepared_on_helper_threads_and_applied_in_order() {
-        // More than one helper's worth of chunks, and not a whole number of them.
-        let n = PREPARE_ALONE + 3 * PREPARE_CHUNK + 17;
-        let events: Vec<Event> = (0..n)
-            .map(|i| {
-                // The same change id again and again: a later line merges, so
-                // any reordering changes the kept author.
-                let id = format!("c{}", i % 1000);
-                match i % 3 {
-                    0 => line("a", Some("x"), &[id.as_str()]),
-                    _ => change(&id, &format!("author{i}")),
-                }
-            })
-            .collect();
-        let direct = Records::from_events(events.clone());
-        let mut order = Vec::new();
-        let mut via = Records::default();
-        prepare_in_order(events.clone(), |p| {
-            order.push(p.clone());
-            via.apply_prepared(p);
-        });
-        let expected: Vec<Prepared> = events.into_iter().map(Prepared::new).collect();
-        assert_eq!(order.len(), n);
-        assert!(order == expected, "prepared events came out of order");
-        assert!(direct.changes == via.changes, "changes differ");
-        assert!(direct.deployments == via.deployments, "deployments differ");
     }
 }

@@ -11,7 +11,6 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 use crate::model::event_counts::EventCounts;
-use crate::model::prepared::prepare_in_order;
 use crate::model::records::{Records, Touched};
 use crate::model::settings::Settings;
 use crate::model::shard::Shard;
@@ -128,8 +127,9 @@ impl Store {
                 // chunks this batch writes to are copied.
                 let records = Arc::make_mut(&mut self.records);
                 records.reserve(read.changes(), read.deployment_lines());
-                let touched = &mut self.touched;
-                prepare_in_order(events, |e| touched.note(records.apply_prepared(e)));
+                for e in events {
+                    self.touched.note(records.apply(e));
+                }
                 Changed::Data
             }
             SourceUpdate::Warned { source, warning } => {

@@ -176,3 +176,32 @@ fn a_history_shorter_than_the_window_says_so_and_draws_no_trend() {
     assert!(team.contains("was no data"), "{team}");
     assert!(!team.contains("was 0.0/mo"), "{team}");
 }
+
+/// A source that read nothing (an empty file, or the first read still going):
+/// the Overview says so and where to look, instead of a row of zeros that
+/// reads like a quiet organisation. Once anything is read, the usual counts.
+#[test]
+fn an_overview_with_nothing_read_says_so() {
+    use flightdeck::model::records::Records;
+    use flightdeck::model::settings::Settings;
+    use std::sync::Arc;
+    let empty = Snapshot::compute(
+        Arc::new(Records::default()),
+        Arc::new(Settings::default()),
+        Vec::new(),
+        common::now(),
+        1,
+    );
+    let t = text(&draw(&common::app(), &empty, 120, 40));
+    assert!(
+        t.contains("0 teams: nothing read yet (5 Sources says what each source read)"),
+        "{t}"
+    );
+    assert!(!t.contains("need help"), "{t}");
+    let demo = common::demo_snapshot();
+    let t = text(&draw(&common::app(), &demo, 120, 40));
+    assert!(
+        t.contains("need help") && !t.contains("nothing read yet"),
+        "{t}"
+    );
+}

@@ -225,6 +225,14 @@ fn summary(th: &Theme, cards: &Scorecards, snapshot: &Snapshot, width: u16) -> P
         .filter(|t| t.tier == Some(Tier::Low))
         .count();
     let open = snapshot.views.open_incidents.len() as u64 + snapshot.views.remote_open_incidents;
+    // Nothing read at all (an empty file, a source still on its first read):
+    // say so, rather than a row of zeros that reads like a quiet organisation.
+    if cards.teams.is_empty() && snapshot.views.records == 0 {
+        return Paragraph::new(Line::from(Span::styled(
+            " 0 teams: nothing read yet (5 Sources says what each source read)",
+            th.dim,
+        )));
+    }
     let mut spans = vec![
         Span::raw(format!(" {}  ", format::plural(cards.teams.len(), "team"))),
         Span::styled(

@@ -234,3 +234,40 @@ fn reading_for_the_numbers_drops_change_titles_and_urls_and_keeps_the_rest() {
     // Incident titles are kept: only the cockpit's alerts read them, but they are few.
     assert_eq!(Prepared::new(all[2].clone()), numbers[2]);
 }
+
+/// A block's room is its newlines plus one, counted in runs of 255 bytes.
+#[test]
+fn a_block_has_room_for_each_of_its_lines() {
+    use super::lines_in;
+    assert_eq!(lines_in(b""), 1);
+    assert_eq!(lines_in(b"a\nb"), 2);
+    for n in [254, 255, 256, 511, 1000] {
+        assert_eq!(lines_in(&vec![b'\n'; n]), n + 1, "{n} newlines");
+        let mixed: Vec<u8> = (0..n).flat_map(|_| *b"x\n").collect();
+        assert_eq!(lines_in(&mixed), n + 1, "{n} lines");
+    }
+}
+
+/// A block in memory is cut into lines as a stream is: the same events, line
+/// numbers, blank lines, carriage returns and limit.
+#[test]
+fn a_block_in_memory_reads_as_the_same_stream() {
+    use crate::sources::event_lines::MAX_LINE;
+    let good = r#"{"type":"change","id":"c1","service":"api","time":"2024-03-01T12:00:00Z"}"#;
+    let padded = |n: usize| format!("{}{}", good, " ".repeat(n - good.len()));
+    for text in [
+        String::new(),
+        "\n\n".to_string(),
+        format!("{good}\r\n\nnot json\n{good}"),
+        format!("{good}\n{}\n{good}\n", padded(MAX_LINE)),
+        format!("{good}\n{}\n{good}\n", padded(MAX_LINE + 1)),
+        format!("{good}\n{}", padded(MAX_LINE + 1)),
+    ] {
+        let mut streamed = Vec::new();
+        let d = super::read(text.as_bytes(), "<text>", |e| streamed.push(e)).unwrap();
+        let (events, diagnostics) = parse_str(&text);
+        assert_eq!(events, streamed, "{:?}", &text[..text.len().min(80)]);
+        assert_eq!(diagnostics.lines, d.lines);
+        assert_eq!(diagnostics.malformed, d.malformed);
+    }
+}

@@ -41,9 +41,20 @@ impl<'a> Members<'a> {
     }
 }
 
-/// Scans `line` (no newline) as one flat JSON object; `None` when it is not
-/// one of the simple shapes above.
-pub(super) fn scan(line: &[u8]) -> Option<Members<'_>> {
+impl Default for Members<'_> {
+    fn default() -> Self {
+        Self {
+            list: [("", Value::Null); MAX_MEMBERS],
+            len: 0,
+            kind: None,
+        }
+    }
+}
+
+/// Scans `line` (no newline) as one flat JSON object into `members` (empty
+/// ones: filled where they lie, as a kilobyte returned by value was copied
+/// once a line); `None` when it is not one of the simple shapes above.
+pub(super) fn scan<'a>(line: &'a [u8], members: &mut Members<'a>) -> Option<()> {
     // Checked once for the whole line: every string slice below starts and
     // ends at an ASCII quote, so each is valid UTF-8 too.
     let text = std::str::from_utf8(line).ok()?;
@@ -51,11 +62,6 @@ pub(super) fn scan(line: &[u8]) -> Option<Members<'_>> {
         b: line,
         text,
         at: 0,
-    };
-    let mut members = Members {
-        list: [("", Value::Null); MAX_MEMBERS],
-        len: 0,
-        kind: None,
     };
     s.skip_ws();
     s.eat(b'{')?;
@@ -89,7 +95,7 @@ pub(super) fn scan(line: &[u8]) -> Option<Members<'_>> {
         }
     }
     s.skip_ws();
-    (s.at == line.len()).then_some(members)
+    (s.at == line.len()).then_some(())
 }
 
 /// The strings of a [`Value::List`]'s text (checked plain when scanned).
@@ -237,7 +243,8 @@ mod tests {
     use super::*;
 
     fn members(line: &str) -> Option<Vec<(&str, Value<'_>)>> {
-        scan(line.as_bytes()).map(|m| m.iter().collect())
+        let mut m = Members::default();
+        scan(line.as_bytes(), &mut m).map(|()| m.iter().collect())
     }
 
     #[test]
@@ -331,8 +338,8 @@ mod tests {
             r#"["a"]"#,
             "",
         ] {
-            assert!(scan(line.as_bytes()).is_none(), "{line}");
+            assert!(members(line).is_none(), "{line}");
         }
-        assert!(scan(b"{\"a\":\"\xff\"}").is_none());
+        assert!(scan(b"{\"a\":\"\xff\"}", &mut Members::default()).is_none());
     }
 }

@@ -274,7 +274,8 @@ pub fn parse_line(line: &[u8]) -> Result<Parsed, String> {
 /// the `type` it really has. `None` (a wrong guess, an unusual type or a bad
 /// line) takes the general path, which also words the errors.
 fn at_a_guess(line: &[u8]) -> Option<Event> {
-    if let Some(m) = scan(line) {
+    let mut m = Members::default();
+    if scan(line, &mut m).is_some() {
         return scanned(&m);
     }
     const KEY: &[u8] = b"\"type\":\"";

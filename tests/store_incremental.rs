@@ -376,26 +376,46 @@ fn a_large_first_batch_gives_the_records_and_views_of_its_events() {
         }
     }
     let events = events(&lines);
-    let (mut store, snapshots) = Store::new(settings(), Clock::Fixed(now()));
-    store.apply(
-        SourceUpdate::Events {
-            source: "file".into(),
-            events: events.clone(),
-        },
-        now(),
-    );
-    store.publish(now(), true);
-    let last = snapshots.borrow().clone();
-    // Large enough for the lane index alongside.
-    assert_eq!(last.records.deployments.len(), 17_000);
-    let one_by_one = Records::from_events(events);
-    assert_records_eq(&last.records, &one_by_one);
-    // Lines 6 and 7 name c3, each twice: the last line's author is kept.
-    let at = last.records.change("c3").expect("change c3");
-    let kept = last.records.changes.get(at).expect("its record");
-    assert_eq!(kept.author.as_deref(), Some("bob7"));
+    let one_by_one = Records::from_events(events.clone());
     let full = Views::compute(&one_by_one, &settings(), now());
     assert!(!full.lanes.lanes.is_empty(), "some deployments have lanes");
-    assert_eq!(last.views.lanes, full.lanes);
-    assert_eq!(picture(&last.views), picture(&full));
+    // As a source's batch, and as a followed file's first read, made ready
+    // for the records on the threads that parsed it.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("events.ndjson");
+    std::fs::write(&path, lines.join("\n")).expect("write");
+    let mut follow = flightdeck::sources::events_follow::FollowState::default();
+    let read = flightdeck::sources::events_follow::read_appended(&path, &mut follow);
+    let ready = read.expect("read").ready;
+    assert_eq!(ready.len(), events.len());
+    let counts = flightdeck::model::event_counts::EventCounts::of(&events);
+    let updates = [
+        SourceUpdate::Events {
+            source: "file".into(),
+            events,
+        },
+        SourceUpdate::Ready {
+            source: "file".into(),
+            events: ready,
+        },
+    ];
+    for update in updates {
+        let (mut store, snapshots) = Store::new(settings(), Clock::Fixed(now()));
+        store.apply(update, now());
+        store.publish(now(), true);
+        let last = snapshots.borrow().clone();
+        // Large enough for the lane index alongside.
+        assert_eq!(last.records.deployments.len(), 17_000);
+        assert_records_eq(&last.records, &one_by_one);
+        // Lines 6 and 7 name c3, each twice: the last line's author is kept.
+        let at = last.records.change("c3").expect("change c3");
+        let kept = last.records.changes.get(at).expect("its record");
+        assert_eq!(kept.author.as_deref(), Some("bob7"));
+        assert_eq!(last.views.lanes, full.lanes);
+        assert_eq!(picture(&last.views), picture(&full));
+        assert_eq!(
+            last.sources[0].items, counts,
+            "what the Sources screen says was read"
+        );
+    }
 }

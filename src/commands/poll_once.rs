@@ -7,6 +7,7 @@ use crate::commands::registry;
 use crate::config::Config;
 use crate::model::Event;
 use crate::model::event_counts::EventCounts;
+use crate::model::prepared::Prepared;
 
 /// One source's result.
 #[derive(Debug, Clone)]
@@ -57,10 +58,14 @@ pub async fn poll_once(config: &Config) -> Vec<Outcome> {
                     let deadline = src.timeout.saturating_mul(4);
                     match tokio::time::timeout(deadline, poller.poll()).await {
                         Ok(Ok(polled)) => {
+                            let mut events = polled.events;
+                            // A followed file's read comes made ready for a
+                            // store; a single poll hands on the events.
+                            events.extend(polled.ready.into_iter().map(Prepared::into_event));
                             out.ok = true;
-                            out.events = polled.events.len();
+                            out.events = events.len();
                             out.detail = polled.warning.unwrap_or_default();
-                            out.polled = polled.events;
+                            out.polled = events;
                         }
                         Ok(Err(e)) => out.detail = e.message,
                         Err(_) => out.detail = format!("no result within {}s", deadline.as_secs()),

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use tokio::sync::mpsc;
 
+use crate::model::prepared::Prepared;
 use crate::model::source_update::SourceUpdate;
 use crate::sources::events::to_line;
 
@@ -92,11 +93,23 @@ pub fn tee(
         let mut out = opened.is_ok().then_some(writer);
         let name = crate::model::Text::from("record");
         while let Some(update) = rx.recv().await {
-            if let (Some(w), SourceUpdate::Events { events, .. }) = (out.as_mut(), &update)
+            let events = match &update {
+                SourceUpdate::Events { events, .. } => std::borrow::Cow::Borrowed(&events[..]),
+                // A followed file's reads, made ready for the records: written
+                // as the lines they were read from.
+                SourceUpdate::Ready { events, .. } if out.is_some() => (events
+                    .iter()
+                    .cloned()
+                    .map(Prepared::into_event)
+                    .collect::<Vec<_>>())
+                .into(),
+                _ => std::borrow::Cow::Borrowed(&[][..]),
+            };
+            if let Some(w) = out.as_mut()
                 && !events.is_empty()
             {
                 // Small batches; a blocking write here is as cheap as a hand-off.
-                if let Err(e) = write_batch(w, events) {
+                if let Err(e) = write_batch(w, &events) {
                     tracing::error!(path = %path.display(), %e, "recording stopped");
                     out = None;
                     let failed = SourceUpdate::Failed {

@@ -4,6 +4,7 @@
 //! from exporters count as the teams they cover).
 
 use super::Event;
+use super::prepared::Prepared;
 
 /// Events by type, in the schema's order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -31,6 +32,19 @@ impl EventCounts {
     pub fn of(events: &[Event]) -> Self {
         let mut counts = Self::default();
         counts.add(events);
+        counts
+    }
+
+    /// [`Self::of`] events made ready for the records.
+    pub fn of_prepared(events: &[Prepared]) -> Self {
+        let mut counts = Self::default();
+        for e in events {
+            match e {
+                Prepared::Deployment(_) => counts.0[0] += 1,
+                Prepared::Change(_) => counts.0[1] += 1,
+                Prepared::Other(e) => counts.add(std::slice::from_ref(&**e)),
+            }
+        }
         counts
     }
 

@@ -41,6 +41,15 @@ impl Prepared {
         }
     }
 
+    /// The event as it was read (a recording writes it; a shard filters it).
+    pub fn into_event(self) -> Event {
+        match self {
+            Self::Change(c) => Event::Change(c.to_change()),
+            Self::Deployment(d) => Event::Deployment(d.into_event()),
+            Self::Other(e) => *e,
+        }
+    }
+
     /// The time the event counts for where the history begins (see
     /// `Records::earliest`), if it is delivery history.
     pub fn history_time(&self) -> Option<Time> {
@@ -66,6 +75,23 @@ impl Prepared {
 }
 
 impl PreparedLine {
+    /// The line as the event it was read from.
+    pub fn into_event(self) -> DeploymentEvent {
+        DeploymentEvent {
+            id: self.id,
+            service: self.names.service.clone(),
+            time: self.line.time,
+            status: self.line.status,
+            team: self.names.team.clone(),
+            environment: self.line.environment.clone(),
+            region: self.line.region.clone(),
+            stage: self.line.stage.clone(),
+            changes: self.changes,
+            hotfix: self.hotfix,
+            url: self.line.url.clone(),
+        }
+    }
+
     pub fn new(d: DeploymentEvent) -> Self {
         Self {
             id: d.id,
@@ -123,6 +149,23 @@ mod tests {
             lines: Some(7),
             reverts: None,
         })
+    }
+
+    /// A recording and a shard read a prepared event back as it was read.
+    #[test]
+    fn a_prepared_event_is_the_event_it_was_made_from() {
+        let mut d = line("a", Some("x"), &["c1", "c2"]);
+        if let Event::Deployment(d) = &mut d {
+            (d.environment, d.stage, d.hotfix) = (Some("qa".into()), Some("paused".into()), true);
+            d.url = Some("https://ci/1".into());
+        }
+        let mut c = change("c1", "ann");
+        if let Event::Change(c) = &mut c {
+            (c.title, c.reverts) = (Some("Fix".into()), Some("c0".into()));
+        }
+        for e in [d, c, line("b", None, &[])] {
+            assert_eq!(Prepared::new(e.clone()).into_event(), e);
+        }
     }
 
     #[test]

@@ -213,9 +213,16 @@ fn keep_numbers(e: &mut Event) {
     }
 }
 
-/// [`parse_block`] keeping only what the numbers read ([`keep_numbers`]),
-/// each event made ready for the records here, on the parsing thread (the
-/// text left out is dropped here too, not on the thread applying).
+/// [`parse_block`] with each event made ready for the records here, on the
+/// parsing thread.
+pub fn prepare_block(bytes: &[u8], origin: &str) -> (Vec<Prepared>, Diagnostics) {
+    let mut prepared = Vec::with_capacity(lines_in(bytes));
+    let diagnostics = read_slice(bytes, origin, |e| prepared.push(Prepared::new(e)));
+    (prepared, diagnostics)
+}
+
+/// [`prepare_block`] keeping only what the numbers read ([`keep_numbers`]):
+/// the text left out is dropped on the parsing thread, not on the one applying.
 pub fn prepare_block_numbers(bytes: &[u8], origin: &str) -> (Vec<Prepared>, Diagnostics) {
     let mut prepared = Vec::with_capacity(lines_in(bytes));
     let diagnostics = read_slice(bytes, origin, |mut e| {

@@ -172,7 +172,11 @@ impl GithubPoller {
             ));
         }
         let warning = (!notes.is_empty()).then(|| notes.join("; "));
-        Ok(Polled { events, warning })
+        Ok(Polled {
+            ready: Vec::new(),
+            events,
+            warning,
+        })
     }
 
     /// Production deployments as (id, sha) pairs, after adding their events.

@@ -98,6 +98,7 @@ impl GitlabPoller {
             )
         });
         Ok(Polled {
+            ready: Vec::new(),
             events: batch.events,
             warning,
         })

@@ -107,7 +107,11 @@ impl PagerdutyPoller {
                 crate::util::format::plural(skipped, "incident")
             )
         });
-        Ok(Polled { events, warning })
+        Ok(Polled {
+            ready: Vec::new(),
+            events,
+            warning,
+        })
     }
 
     fn map(&self, i: &Value) -> Option<Incident> {

@@ -99,7 +99,11 @@ impl Poller for PrometheusPoller {
                     partial: events,
                     ..PollError::new(error)
                 }),
-                warning => Ok(Polled { events, warning }),
+                warning => Ok(Polled {
+                    ready: Vec::new(),
+                    events,
+                    warning,
+                }),
             }
         })
     }

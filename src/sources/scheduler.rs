@@ -16,6 +16,7 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use tokio::sync::{mpsc, watch};
 
+use crate::model::prepared::Prepared;
 use crate::model::source_update::{PollCommand, Quota, SourceUpdate};
 use crate::model::{Event, Text};
 use crate::sources::http::MAX_WAIT;
@@ -26,6 +27,8 @@ use crate::util::clock::Clock;
 pub struct Polled {
     /// Everything the source currently sees (repeats are filtered out).
     pub events: Vec<Event>,
+    /// New events already made ready for the records (a followed file's).
+    pub ready: Vec<Prepared>,
     /// Input that was skipped, e.g. malformed lines or unmapped items.
     pub warning: Option<String>,
 }
@@ -421,10 +424,19 @@ impl Outcome {
                 warning,
             });
         }
-        sends.push(SourceUpdate::Events {
-            source: self.name.clone(),
-            events: fresh,
-        });
+        // One update a poll: a read made ready goes alone.
+        if polled.ready.is_empty() || !fresh.is_empty() {
+            sends.push(SourceUpdate::Events {
+                source: self.name.clone(),
+                events: fresh,
+            });
+        }
+        if !polled.ready.is_empty() {
+            sends.push(SourceUpdate::Ready {
+                source: self.name.clone(),
+                events: polled.ready,
+            });
+        }
         let mut wait = self.interval.map(jitter);
         // The quota is spent: the next poll waits for its reset.
         if let Some(reset) = poller

@@ -11,6 +11,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 use crate::model::event_counts::EventCounts;
+use crate::model::prepared::Prepared;
 use crate::model::records::{Records, Touched};
 use crate::model::settings::Settings;
 use crate::model::shard::Shard;
@@ -106,31 +107,25 @@ impl Store {
                 Changed::Status
             }
             SourceUpdate::Events { source, mut events } => {
-                let status = self.status(&source);
-                status.last_ok = Some(now);
                 // What the source read, before a shard leaves other teams' out.
                 let mut read = EventCounts::of(&events);
-                status.items.absorb(read);
-                status.note_poll(Poll {
-                    at: now,
-                    read: Ok(read.total()),
-                });
+                self.note_read(&source, read, now);
                 if let Some(ingest) = &mut self.ingest {
                     let (settings, records) = (&*self.settings, &*self.records);
                     events.retain(|e| ingest.keeps(e, settings, records));
                     read = EventCounts::of(&events);
                 }
-                if events.is_empty() {
-                    return Changed::Status;
-                }
-                // Copy-on-write: the snapshot shares the record chunks, and only the
-                // chunks this batch writes to are copied.
-                let records = Arc::make_mut(&mut self.records);
-                records.reserve(read.changes(), read.deployment_lines());
-                for e in events {
-                    self.touched.note(records.apply(e));
-                }
-                Changed::Data
+                self.apply_ready(events.into_iter().map(Prepared::new), read)
+            }
+            // A shard filters events as they were read.
+            SourceUpdate::Ready { source, events } if self.ingest.is_some() => {
+                let events = events.into_iter().map(Prepared::into_event).collect();
+                self.apply(SourceUpdate::Events { source, events }, now)
+            }
+            SourceUpdate::Ready { source, events } => {
+                let read = EventCounts::of_prepared(&events);
+                self.note_read(&source, read, now);
+                self.apply_ready(events.into_iter(), read)
             }
             SourceUpdate::Warned { source, warning } => {
                 tracing::warn!(%source, %warning, "source skipped some input");
@@ -162,6 +157,38 @@ impl Store {
                 Changed::Status
             }
         }
+    }
+
+    /// A successful read of `read` events from `source`.
+    fn note_read(&mut self, source: &Text, read: EventCounts, now: Time) {
+        let status = self.status(source);
+        status.last_ok = Some(now);
+        status.items.absorb(read);
+        status.note_poll(Poll {
+            at: now,
+            read: Ok(read.total()),
+        });
+    }
+
+    /// Applies a batch of `read` events to the records.
+    fn apply_ready(
+        &mut self,
+        events: impl ExactSizeIterator<Item = Prepared>,
+        read: EventCounts,
+    ) -> Changed {
+        // (Not `read.total()`: scorecards read back for no team still replace
+        // the earlier read.)
+        if events.len() == 0 {
+            return Changed::Status;
+        }
+        // Copy-on-write: the snapshot shares the record chunks, and only the
+        // chunks this batch writes to are copied.
+        let records = Arc::make_mut(&mut self.records);
+        records.reserve(read.changes(), read.deployment_lines());
+        for e in events {
+            self.touched.note(records.apply_prepared(e));
+        }
+        Changed::Data
     }
 
     fn status(&mut self, source: &Text) -> &mut SourceStatus {

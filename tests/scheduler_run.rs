@@ -82,7 +82,7 @@ async fn a_hanging_source_never_delays_another_and_backs_off() {
     let good = next_matching(
         &mut rx,
         Duration::from_secs(5),
-        |u| matches!(u, SourceUpdate::Ready { source, .. } if &**source == "file"),
+        |u| matches!(u, SourceUpdate::Prepared { source, .. } if &**source == "file"),
     )
     .await
     .expect("the file's events");
@@ -90,7 +90,7 @@ async fn a_hanging_source_never_delays_another_and_backs_off() {
         started.elapsed() < Duration::from_millis(800),
         "not held up by the hanging source"
     );
-    let SourceUpdate::Ready { events, .. } = good else {
+    let SourceUpdate::Prepared { events, .. } = good else {
         unreachable!()
     };
     assert_eq!(events.len(), 2);
@@ -137,11 +137,11 @@ async fn poll_now_reads_appended_lines_once_and_pause_stops_the_plan() {
         ),
     );
     let first = next_matching(&mut rx, Duration::from_secs(5), |u| {
-        matches!(u, SourceUpdate::Ready { .. })
+        matches!(u, SourceUpdate::Prepared { .. })
     })
     .await
     .expect("first read");
-    let SourceUpdate::Ready { events, .. } = first else {
+    let SourceUpdate::Prepared { events, .. } = first else {
         unreachable!()
     };
     assert_eq!(events.len(), 1);
@@ -152,11 +152,11 @@ async fn poll_now_reads_appended_lines_once_and_pause_stops_the_plan() {
     f.write_all(line(2).as_bytes()).expect("append");
     scheduler.command(PollCommand::PollNow);
     let second = next_matching(&mut rx, Duration::from_secs(5), |u| {
-        matches!(u, SourceUpdate::Ready { .. })
+        matches!(u, SourceUpdate::Prepared { .. })
     })
     .await
     .expect("poll now");
-    let SourceUpdate::Ready { events, .. } = second else {
+    let SourceUpdate::Prepared { events, .. } = second else {
         unreachable!()
     };
     let ids: Vec<_> = events

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
+use flightdeck::model::prepared::Prepared;
 use flightdeck::model::settings::Settings;
 use flightdeck::model::shard::{Shard, shard_of};
 use flightdeck::model::source_update::SourceUpdate;
@@ -446,17 +447,35 @@ type Kept = (String, String, String, String, usize, u64);
 
 /// (changes, deployments, incidents, findings, contract steps, items the
 /// source read) as `shard`'s store keeps them of `events`.
+/// What a shard keeps of `events`, which it keeps alike as a source's batch
+/// and as a followed file's read (made ready for the records as parsed).
 fn kept(events: &[flightdeck::model::Event], shard: Shard, now: flightdeck::model::Time) -> Kept {
-    let (store, snapshots) = Store::new(Settings::default(), Clock::Fixed(now));
-    let mut store = store.keeping(shard);
     let source = flightdeck::model::Text::from("file");
-    store.apply(
+    let prepared = events.iter().cloned().map(Prepared::new).collect();
+    let as_events = kept_of(
         SourceUpdate::Events {
-            source,
+            source: source.clone(),
             events: events.to_vec(),
         },
+        shard,
         now,
     );
+    let as_prepared = kept_of(
+        SourceUpdate::Prepared {
+            source,
+            events: prepared,
+        },
+        shard,
+        now,
+    );
+    assert_eq!(as_events, as_prepared, "shard {shard:?}");
+    as_events
+}
+
+fn kept_of(update: SourceUpdate, shard: Shard, now: flightdeck::model::Time) -> Kept {
+    let (store, snapshots) = Store::new(Settings::default(), Clock::Fixed(now));
+    let mut store = store.keeping(shard);
+    store.apply(update, now);
     store.publish(now, true);
     let s = snapshots.borrow().clone();
     let ids = |v: Vec<&str>| v.join(" ");

@@ -61,7 +61,7 @@ pub async fn poll_once(config: &Config) -> Vec<Outcome> {
                             let mut events = polled.events;
                             // A followed file's read comes made ready for a
                             // store; a single poll hands on the events.
-                            events.extend(polled.ready.into_iter().map(Prepared::into_event));
+                            events.extend(polled.prepared.into_iter().map(Prepared::into_event));
                             out.ok = true;
                             out.events = events.len();
                             out.detail = polled.warning.unwrap_or_default();

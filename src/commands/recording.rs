@@ -3,13 +3,14 @@
 //! store; each batch is written and flushed before it is passed on, so a crash
 //! loses at most the batch in hand.
 
+use std::borrow::Borrow;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use tokio::sync::mpsc;
 
-use crate::model::prepared::Prepared;
+use crate::model::Event;
 use crate::model::source_update::SourceUpdate;
 use crate::sources::events::to_line;
 
@@ -38,15 +39,32 @@ pub fn open(path: &Path) -> Result<File, RecordError> {
 /// Writes a batch of events as NDJSON lines and flushes them to the file.
 /// Scorecards read back from exporters are not events of the schema (they are
 /// numbers, not history): they are not recorded.
-pub fn write_batch(out: &mut impl Write, events: &[crate::model::Event]) -> std::io::Result<()> {
-    for e in events
-        .iter()
-        .filter(|e| !matches!(e, crate::model::Event::Scorecards(_)))
-    {
-        out.write_all(to_line(e).as_bytes())?;
-        out.write_all(b"\n")?;
+pub fn write_batch<E: Borrow<Event>>(
+    out: &mut impl Write,
+    events: impl IntoIterator<Item = E>,
+) -> std::io::Result<()> {
+    for e in events {
+        let e = e.borrow();
+        if !matches!(e, Event::Scorecards(_)) {
+            out.write_all(to_line(e).as_bytes())?;
+            out.write_all(b"\n")?;
+        }
     }
     out.flush()
+}
+
+/// Writes the events of `update`, if it has any.
+fn write_update(out: &mut impl Write, update: &SourceUpdate) -> std::io::Result<()> {
+    match update {
+        SourceUpdate::Events { events, .. } if !events.is_empty() => write_batch(out, events),
+        // A followed file's reads, made ready for the records: written as the
+        // events they were read from, one at a time (a first read can be a
+        // million lines).
+        SourceUpdate::Prepared { events, .. } if !events.is_empty() => {
+            write_batch(out, events.iter().map(|p| p.clone().into_event()))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The line that opens each recording session: when it began on the
@@ -93,32 +111,18 @@ pub fn tee(
         let mut out = opened.is_ok().then_some(writer);
         let name = crate::model::Text::from("record");
         while let Some(update) = rx.recv().await {
-            let events = match &update {
-                SourceUpdate::Events { events, .. } => std::borrow::Cow::Borrowed(&events[..]),
-                // A followed file's reads, made ready for the records: written
-                // as the lines they were read from.
-                SourceUpdate::Ready { events, .. } if out.is_some() => (events
-                    .iter()
-                    .cloned()
-                    .map(Prepared::into_event)
-                    .collect::<Vec<_>>())
-                .into(),
-                _ => std::borrow::Cow::Borrowed(&[][..]),
-            };
+            // Small batches; a blocking write here is as cheap as a hand-off.
             if let Some(w) = out.as_mut()
-                && !events.is_empty()
+                && let Err(e) = write_update(w, &update)
             {
-                // Small batches; a blocking write here is as cheap as a hand-off.
-                if let Err(e) = write_batch(w, &events) {
-                    tracing::error!(path = %path.display(), %e, "recording stopped");
-                    out = None;
-                    let failed = SourceUpdate::Failed {
-                        source: name.clone(),
-                        error: format!("recording to {} stopped: {e}", path.display()),
-                    };
-                    if store.send(failed).await.is_err() {
-                        return;
-                    }
+                tracing::error!(path = %path.display(), %e, "recording stopped");
+                out = None;
+                let failed = SourceUpdate::Failed {
+                    source: name.clone(),
+                    error: format!("recording to {} stopped: {e}", path.display()),
+                };
+                if store.send(failed).await.is_err() {
+                    return;
                 }
             }
             if store.send(update).await.is_err() {
@@ -132,6 +136,7 @@ pub fn tee(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::prepared::Prepared;
     use crate::sources::events::parse_str;
 
     #[test]
@@ -143,6 +148,24 @@ mod tests {
         let (back, diagnostics) = parse_str(&String::from_utf8_lossy(&out));
         assert_eq!(back, events);
         assert!(diagnostics.malformed.is_empty());
+    }
+
+    /// A followed file's read is recorded as the lines it was read from.
+    #[test]
+    fn a_prepared_read_is_recorded_as_its_events() {
+        let text = include_str!("../../tests/fixtures/report_handwritten.ndjson");
+        let (events, _) = parse_str(text);
+        let prepared = events.iter().cloned().map(Prepared::new).collect();
+        let source = crate::model::Text::from("file");
+        let mut out = Vec::new();
+        let update = SourceUpdate::Prepared {
+            source,
+            events: prepared,
+        };
+        write_update(&mut out, &update).ok();
+        let (back, _) = parse_str(&String::from_utf8_lossy(&out));
+        assert_eq!(back, events);
+        assert!(back.len() > 10, "{} events", back.len());
     }
 
     #[cfg(unix)]

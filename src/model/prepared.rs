@@ -41,7 +41,8 @@ impl Prepared {
         }
     }
 
-    /// The event as it was read (a recording writes it; a shard filters it).
+    /// The event as it was read (a recording writes it; `check` counts it),
+    /// but for a change's size, kept in 32 bits as its record keeps it.
     pub fn into_event(self) -> Event {
         match self {
             Self::Change(c) => Event::Change(c.to_change()),
@@ -151,7 +152,7 @@ mod tests {
         })
     }
 
-    /// A recording and a shard read a prepared event back as it was read.
+    /// A recording and a single poll read a prepared event back as it was read.
     #[test]
     fn a_prepared_event_is_the_event_it_was_made_from() {
         let mut d = line("a", Some("x"), &["c1", "c2"]);

@@ -21,10 +21,11 @@
 
 use std::collections::HashSet;
 
+use crate::model::prepared::Prepared;
 use crate::model::records::Records;
 use crate::model::settings::Settings;
 use crate::model::shard::Shard;
-use crate::model::{Event, Text};
+use crate::model::{Event, Id, Text};
 
 /// The ingest filter of one shard (none for `1/1`: everything is kept).
 #[derive(Debug, Clone)]
@@ -56,21 +57,12 @@ impl ShardIngest {
         let owns = move |team: Text| shard.owns(&team);
         match event {
             Event::Change(c) => {
-                if c.reverts.is_some() {
-                    self.reverting.insert(Text::from(c.id.as_str()));
-                    return true;
-                }
-                records.change(&c.id).is_some()
-                    || owns(settings.team_for(c.team.as_ref(), Some(&c.service)))
+                let names = (c.team.as_ref(), &c.service);
+                self.keeps_change(&c.id, c.reverts.is_some(), names, (settings, records))
             }
             Event::Deployment(d) => {
-                self.shard.is_first()
-                    || records.deployment(&d.id).is_some()
-                    || self.wanted.contains(d.id.as_str())
-                    || d.changes
-                        .iter()
-                        .any(|c| self.reverting.contains(c.as_str()))
-                    || owns(settings.team_for(d.team.as_ref(), Some(&d.service)))
+                let names = (d.team.as_ref(), &d.service);
+                self.keeps_deployment(&d.id, &d.changes, names, (settings, records))
             }
             Event::Finding(f) => {
                 records.finding(&f.id).is_some()
@@ -89,6 +81,56 @@ impl ShardIngest {
                 true
             }
         }
+    }
+
+    /// [`Self::keeps`] for an event made ready for the records.
+    pub fn keeps_prepared(
+        &mut self,
+        event: &Prepared,
+        settings: &Settings,
+        records: &Records,
+    ) -> bool {
+        match event {
+            Prepared::Change(c) => {
+                let names = (c.team.as_ref(), &c.service);
+                self.keeps_change(&c.id, c.reverts.is_some(), names, (settings, records))
+            }
+            Prepared::Deployment(d) => {
+                let names = (d.names.team.as_ref(), &d.names.service);
+                self.keeps_deployment(&d.id, &d.changes, names, (settings, records))
+            }
+            Prepared::Other(e) => self.keeps(e, settings, records),
+        }
+    }
+
+    /// A change, by its id, whether it reverts another, its team and service.
+    fn keeps_change(
+        &mut self,
+        id: &Id,
+        reverts: bool,
+        (team, service): (Option<&Text>, &Text),
+        (settings, records): (&Settings, &Records),
+    ) -> bool {
+        if reverts {
+            self.reverting.insert(Text::from(id.as_str()));
+            return true;
+        }
+        records.change(id).is_some() || self.shard.owns(&settings.team_for(team, Some(service)))
+    }
+
+    /// A deployment line, by its id, the changes it lists, its team and service.
+    fn keeps_deployment(
+        &self,
+        id: &Id,
+        changes: &[Id],
+        (team, service): (Option<&Text>, &Text),
+        (settings, records): (&Settings, &Records),
+    ) -> bool {
+        self.shard.is_first()
+            || records.deployment(id).is_some()
+            || self.wanted.contains(id.as_str())
+            || changes.iter().any(|c| self.reverting.contains(c.as_str()))
+            || self.shard.owns(&settings.team_for(team, Some(service)))
     }
 
     fn want(&mut self, deployment: Option<&Text>) {

@@ -10,13 +10,14 @@ pub enum SourceUpdate {
     /// A source exists; sent once when it starts.
     Registered { source: Text, kind: &'static str },
     /// A successful read with the new events in the order the source read them
-    /// (possibly none: the source is alive and has nothing new).
+    /// (possibly none: the source is alive and has nothing new). A followed
+    /// file's reads come as [`Self::Prepared`] instead.
     Events { source: Text, events: Vec<Event> },
-    /// [`Self::Events`] already made ready for the records on the threads
-    /// that parsed them (a followed file's reads), so that the store's one
+    /// A successful read whose events were made ready for the records on the
+    /// threads that parsed them (a followed file's), so that the store's one
     /// thread does not share out their names: on a 1,000,003-line first read
     /// that was a third of its time applying them.
-    Ready { source: Text, events: Vec<Prepared> },
+    Prepared { source: Text, events: Vec<Prepared> },
     /// The read succeeded but some input was skipped (e.g. malformed lines).
     Warned { source: Text, warning: String },
     /// A read failed; the source's earlier data stays.

@@ -55,6 +55,7 @@ impl Default for Members<'_> {
 /// ones: filled where they lie, as a kilobyte returned by value was copied
 /// once a line); `None` when it is not one of the simple shapes above.
 pub(super) fn scan<'a>(line: &'a [u8], members: &mut Members<'a>) -> Option<()> {
+    debug_assert_eq!(members.len, 0, "members to fill are empty");
     // Checked once for the whole line: every string slice below starts and
     // ends at an ASCII quote, so each is valid UTF-8 too.
     let text = std::str::from_utf8(line).ok()?;

@@ -216,17 +216,19 @@ fn keep_numbers(e: &mut Event) {
 /// [`parse_block`] with each event made ready for the records here, on the
 /// parsing thread.
 pub fn prepare_block(bytes: &[u8], origin: &str) -> (Vec<Prepared>, Diagnostics) {
-    let mut prepared = Vec::with_capacity(lines_in(bytes));
-    let diagnostics = read_slice(bytes, origin, |e| prepared.push(Prepared::new(e)));
-    (prepared, diagnostics)
+    prepare_with(bytes, origin, |_| {})
 }
 
 /// [`prepare_block`] keeping only what the numbers read ([`keep_numbers`]):
 /// the text left out is dropped on the parsing thread, not on the one applying.
 pub fn prepare_block_numbers(bytes: &[u8], origin: &str) -> (Vec<Prepared>, Diagnostics) {
+    prepare_with(bytes, origin, keep_numbers)
+}
+
+fn prepare_with(bytes: &[u8], origin: &str, trim: fn(&mut Event)) -> (Vec<Prepared>, Diagnostics) {
     let mut prepared = Vec::with_capacity(lines_in(bytes));
     let diagnostics = read_slice(bytes, origin, |mut e| {
-        keep_numbers(&mut e);
+        trim(&mut e);
         prepared.push(Prepared::new(e));
     });
     (prepared, diagnostics)

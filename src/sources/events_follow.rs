@@ -215,12 +215,12 @@ fn read_new_lines(
     }
     file.seek(SeekFrom::Start(state.offset))?;
     let input = file.by_ref().take(take - state.offset);
-    let mut ready = Vec::new();
+    let mut prepared = Vec::new();
     // The first read of a large file is parsed on every core, in line order,
     // and made ready for the records there.
     let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let mut d: Diagnostics =
-        read_parallel(input, shown, workers, prepare_block, |e| ready.push(e))?;
+        read_parallel(input, shown, workers, prepare_block, |e| prepared.push(e))?;
     for m in &mut d.malformed {
         m.line += state.lines;
     }
@@ -229,9 +229,9 @@ fn read_new_lines(
     (state.head, state.tail) = samples(file, take)?;
     state.malformed += d.malformed.len() as u64;
     Ok(Polled {
-        ready,
+        events: Vec::new(),
+        prepared,
         warning: warning(&d, state.malformed),
-        ..Polled::default()
     })
 }
 
@@ -309,7 +309,7 @@ impl Poller for EventsPoller {
                 // A URL is read whole each time: its count is the whole count.
                 let total = d.malformed.len() as u64;
                 Ok(Polled {
-                    ready: Vec::new(),
+                    prepared: Vec::new(),
                     events,
                     warning: warning(&d, total),
                 })
@@ -348,8 +348,8 @@ mod tests {
         let path = dir.join("e.ndjson");
         std::fs::write(&path, line(1) + &line(2)).unwrap();
         let mut st = FollowState::default();
-        assert_eq!(read_appended(&path, &mut st).unwrap().ready.len(), 2);
-        assert_eq!(read_appended(&path, &mut st).unwrap().ready.len(), 0);
+        assert_eq!(read_appended(&path, &mut st).unwrap().prepared.len(), 2);
+        assert_eq!(read_appended(&path, &mut st).unwrap().prepared.len(), 0);
         let mut f = std::fs::OpenOptions::new()
             .append(true)
             .open(&path)
@@ -358,11 +358,11 @@ mod tests {
         // Half a line: held back until it is complete or stops growing.
         let half = line(4);
         f.write_all(&half.as_bytes()[..20]).unwrap();
-        assert_eq!(read_appended(&path, &mut st).unwrap().ready.len(), 1);
+        assert_eq!(read_appended(&path, &mut st).unwrap().prepared.len(), 1);
         f.write_all(&half.as_bytes()[20..]).unwrap();
         f.write_all(b"not json\n").unwrap();
         let p = read_appended(&path, &mut st).unwrap();
-        assert_eq!(p.ready.len(), 1);
+        assert_eq!(p.prepared.len(), 1);
         assert!(
             p.warning.unwrap().contains("line 5"),
             "line numbers continue"
@@ -370,11 +370,11 @@ mod tests {
         // Rotated: a new file under the same name is read from its start.
         std::fs::rename(&path, dir.join("old.ndjson")).unwrap();
         std::fs::write(&path, line(7) + &line(8)).unwrap();
-        assert_eq!(read_appended(&path, &mut st).unwrap().ready.len(), 2);
+        assert_eq!(read_appended(&path, &mut st).unwrap().prepared.len(), 2);
         // Truncated and rewritten: read from the start again.
         std::fs::write(&path, line(9)).unwrap();
         let p = read_appended(&path, &mut st).unwrap();
-        assert_eq!(p.ready.len(), 1);
+        assert_eq!(p.prepared.len(), 1);
         std::fs::remove_dir_all(&dir).ok();
     }
 
@@ -386,7 +386,7 @@ mod tests {
         let last = line(2);
         std::fs::write(&path, line(1) + last.trim_end()).unwrap();
         let mut st = FollowState::default();
-        assert_eq!(read_appended(&path, &mut st).unwrap().ready.len(), 2);
+        assert_eq!(read_appended(&path, &mut st).unwrap().prepared.len(), 2);
         // Later partial lines wait for the rest, as before.
         let mut f = std::fs::OpenOptions::new()
             .append(true)
@@ -394,7 +394,7 @@ mod tests {
             .unwrap();
         f.write_all(b"\n").unwrap();
         f.write_all(&line(3).as_bytes()[..20]).unwrap();
-        assert_eq!(read_appended(&path, &mut st).unwrap().ready.len(), 0);
+        assert_eq!(read_appended(&path, &mut st).unwrap().prepared.len(), 0);
         std::fs::remove_dir_all(&dir).ok();
     }
 
@@ -409,11 +409,11 @@ mod tests {
         let path = dir.join("e.ndjson");
         std::fs::write(&path, lines(10..20)).unwrap();
         let mut st = FollowState::default();
-        assert_eq!(read_appended(&path, &mut st).unwrap().ready.len(), 10);
+        assert_eq!(read_appended(&path, &mut st).unwrap().prepared.len(), 10);
         // Same inode, same size, other events (ids of the same length).
         std::fs::write(&path, lines(30..40)).unwrap();
         let p = read_appended(&path, &mut st).unwrap();
-        assert_eq!(p.ready.len(), 10);
+        assert_eq!(p.prepared.len(), 10);
         let warning = p.warning.unwrap();
         assert!(
             warning.contains("was rewritten in place: read again from the start"),
@@ -422,7 +422,7 @@ mod tests {
         // Larger: every new event is read, none skipped up to the old offset.
         std::fs::write(&path, lines(40..80)).unwrap();
         let p = read_appended(&path, &mut st).unwrap();
-        assert_eq!(p.ready.len(), 40);
+        assert_eq!(p.prepared.len(), 40);
         // Appending is still growth, not a rewrite.
         let mut f = std::fs::OpenOptions::new()
             .append(true)
@@ -430,7 +430,7 @@ mod tests {
             .unwrap();
         f.write_all(line(80).as_bytes()).unwrap();
         let p = read_appended(&path, &mut st).unwrap();
-        assert_eq!((p.ready.len(), p.warning), (1, None));
+        assert_eq!((p.prepared.len(), p.warning), (1, None));
         std::fs::remove_dir_all(&dir).ok();
     }
 
@@ -486,16 +486,16 @@ mod tests {
         };
         // Given up on at once (the future is dropped), as past a deadline.
         let first = tokio::time::timeout(Duration::ZERO, poller.poll()).await;
-        let mut read = first.map_or(0, |p| p.unwrap().ready.len());
+        let mut read = first.map_or(0, |p| p.unwrap().prepared.len());
         for _ in 0..500 {
             if state.lock().unwrap().offset > 0 {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        read += poller.poll().await.unwrap().ready.len();
+        read += poller.poll().await.unwrap().prepared.len();
         assert_eq!(read, 300, "every line reaches the scheduler once");
-        assert_eq!(poller.poll().await.unwrap().ready.len(), 0);
+        assert_eq!(poller.poll().await.unwrap().prepared.len(), 0);
         std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -173,7 +173,7 @@ impl GithubPoller {
         }
         let warning = (!notes.is_empty()).then(|| notes.join("; "));
         Ok(Polled {
-            ready: Vec::new(),
+            prepared: Vec::new(),
             events,
             warning,
         })

@@ -98,7 +98,7 @@ impl GitlabPoller {
             )
         });
         Ok(Polled {
-            ready: Vec::new(),
+            prepared: Vec::new(),
             events: batch.events,
             warning,
         })

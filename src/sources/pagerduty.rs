@@ -108,7 +108,7 @@ impl PagerdutyPoller {
             )
         });
         Ok(Polled {
-            ready: Vec::new(),
+            prepared: Vec::new(),
             events,
             warning,
         })

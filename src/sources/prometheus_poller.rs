@@ -100,7 +100,7 @@ impl Poller for PrometheusPoller {
                     ..PollError::new(error)
                 }),
                 warning => Ok(Polled {
-                    ready: Vec::new(),
+                    prepared: Vec::new(),
                     events,
                     warning,
                 }),

@@ -140,7 +140,7 @@ impl Poller for RolloutsPoller {
                 .collect();
             self.last = objects;
             Ok(Polled {
-                ready: Vec::new(),
+                prepared: Vec::new(),
                 events: to_events(&fresh, self.region.as_ref(), self.clock.now()),
                 warning: None,
             })

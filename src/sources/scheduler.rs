@@ -27,8 +27,10 @@ use crate::util::clock::Clock;
 pub struct Polled {
     /// Everything the source currently sees (repeats are filtered out).
     pub events: Vec<Event>,
-    /// New events already made ready for the records (a followed file's).
-    pub ready: Vec<Prepared>,
+    /// Or the new events, made ready for the records where they were parsed
+    /// (a followed file's, which only ever hands over new lines: these are
+    /// never filtered for repeats). A poll gives one or the other.
+    pub prepared: Vec<Prepared>,
     /// Input that was skipped, e.g. malformed lines or unmapped items.
     pub warning: Option<String>,
 }
@@ -424,17 +426,21 @@ impl Outcome {
                 warning,
             });
         }
-        // One update a poll: a read made ready goes alone.
-        if polled.ready.is_empty() || !fresh.is_empty() {
+        // One update a poll, so that the store counts one poll.
+        debug_assert!(
+            polled.prepared.is_empty() || fresh.is_empty(),
+            "a poll gives events or prepared events, not both"
+        );
+        if polled.prepared.is_empty() || !fresh.is_empty() {
             sends.push(SourceUpdate::Events {
                 source: self.name.clone(),
                 events: fresh,
             });
         }
-        if !polled.ready.is_empty() {
-            sends.push(SourceUpdate::Ready {
+        if !polled.prepared.is_empty() {
+            sends.push(SourceUpdate::Prepared {
                 source: self.name.clone(),
-                events: polled.ready,
+                events: polled.prepared,
             });
         }
         let mut wait = self.interval.map(jitter);

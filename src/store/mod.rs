@@ -115,17 +115,17 @@ impl Store {
                     events.retain(|e| ingest.keeps(e, settings, records));
                     read = EventCounts::of(&events);
                 }
-                self.apply_ready(events.into_iter().map(Prepared::new), read)
+                self.apply_batch(events.into_iter().map(Prepared::new), read)
             }
-            // A shard filters events as they were read.
-            SourceUpdate::Ready { source, events } if self.ingest.is_some() => {
-                let events = events.into_iter().map(Prepared::into_event).collect();
-                self.apply(SourceUpdate::Events { source, events }, now)
-            }
-            SourceUpdate::Ready { source, events } => {
-                let read = EventCounts::of_prepared(&events);
+            SourceUpdate::Prepared { source, mut events } => {
+                let mut read = EventCounts::of_prepared(&events);
                 self.note_read(&source, read, now);
-                self.apply_ready(events.into_iter(), read)
+                if let Some(ingest) = &mut self.ingest {
+                    let (settings, records) = (&*self.settings, &*self.records);
+                    events.retain(|e| ingest.keeps_prepared(e, settings, records));
+                    read = EventCounts::of_prepared(&events);
+                }
+                self.apply_batch(events.into_iter(), read)
             }
             SourceUpdate::Warned { source, warning } => {
                 tracing::warn!(%source, %warning, "source skipped some input");
@@ -171,7 +171,7 @@ impl Store {
     }
 
     /// Applies a batch of `read` events to the records.
-    fn apply_ready(
+    fn apply_batch(
         &mut self,
         events: impl ExactSizeIterator<Item = Prepared>,
         read: EventCounts,

@@ -64,7 +64,7 @@ impl Poller for FindingsPoller {
                 let findings = read_bytes(&page.body, self.spec.format, &shown, now)
                     .map_err(|e| PollError::new(e.to_string()))?;
                 return Ok(Polled {
-                    ready: Vec::new(),
+                    prepared: Vec::new(),
                     events: findings.into_iter().map(Event::Finding).collect(),
                     warning: None,
                 });
@@ -76,7 +76,7 @@ impl Poller for FindingsPoller {
                 .map_err(|e| PollError::new(e.to_string()))?;
             let warning = read.warning();
             Ok(Polled {
-                ready: Vec::new(),
+                prepared: Vec::new(),
                 events: read.findings.into_iter().map(Event::Finding).collect(),
                 warning,
             })

@@ -52,7 +52,7 @@ impl Poller for GitPoller {
             self.scanner = Some(scanner);
             match result {
                 Ok(scan) => Ok(Polled {
-                    ready: Vec::new(),
+                    prepared: Vec::new(),
                     events: scan.events,
                     warning: (!scan.warnings.is_empty()).then(|| scan.warnings.join("; ")),
                 }),

@@ -148,7 +148,7 @@ impl Poller for ScorecardsPoller {
                 .await
                 .map_err(|e| PollError::new(e.to_string()))?;
             Ok(Polled {
-                ready: Vec::new(),
+                prepared: Vec::new(),
                 events: vec![Event::Scorecards(Arc::new(read))],
                 warning,
             })

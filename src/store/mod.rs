@@ -106,27 +106,11 @@ impl Store {
                 self.sources.push(SourceStatus::new(source, kind));
                 Changed::Status
             }
-            SourceUpdate::Events { source, mut events } => {
-                // What the source read, before a shard leaves other teams' out.
-                let mut read = EventCounts::of(&events);
-                self.note_read(&source, read, now);
-                if let Some(ingest) = &mut self.ingest {
-                    let (settings, records) = (&*self.settings, &*self.records);
-                    events.retain(|e| ingest.keeps(e, settings, records));
-                    read = EventCounts::of(&events);
-                }
-                self.apply_batch(events.into_iter().map(Prepared::new), read)
+            SourceUpdate::Events { source, events } => {
+                let events = events.into_iter().map(Prepared::new).collect();
+                self.absorb(&source, events, now)
             }
-            SourceUpdate::Prepared { source, mut events } => {
-                let mut read = EventCounts::of_prepared(&events);
-                self.note_read(&source, read, now);
-                if let Some(ingest) = &mut self.ingest {
-                    let (settings, records) = (&*self.settings, &*self.records);
-                    events.retain(|e| ingest.keeps_prepared(e, settings, records));
-                    read = EventCounts::of_prepared(&events);
-                }
-                self.apply_batch(events.into_iter(), read)
-            }
+            SourceUpdate::Prepared { source, events } => self.absorb(&source, events, now),
             SourceUpdate::Warned { source, warning } => {
                 tracing::warn!(%source, %warning, "source skipped some input");
                 self.status(&source).warning = Some(warning);
@@ -159,8 +143,10 @@ impl Store {
         }
     }
 
-    /// A successful read of `read` events from `source`.
-    fn note_read(&mut self, source: &Text, read: EventCounts, now: Time) {
+    /// A successful read of `events` from `source`, applied to the records.
+    fn absorb(&mut self, source: &Text, mut events: Vec<Prepared>, now: Time) -> Changed {
+        // What the source read, before a shard leaves other teams' out.
+        let mut read = EventCounts::of_prepared(&events);
         let status = self.status(source);
         status.last_ok = Some(now);
         status.items.absorb(read);
@@ -168,17 +154,12 @@ impl Store {
             at: now,
             read: Ok(read.total()),
         });
-    }
-
-    /// Applies a batch of `read` events to the records.
-    fn apply_batch(
-        &mut self,
-        events: impl ExactSizeIterator<Item = Prepared>,
-        read: EventCounts,
-    ) -> Changed {
-        // (Not `read.total()`: scorecards read back for no team still replace
-        // the earlier read.)
-        if events.len() == 0 {
+        if let Some(ingest) = &mut self.ingest {
+            let (settings, records) = (&*self.settings, &*self.records);
+            events.retain(|e| ingest.keeps_prepared(e, settings, records));
+            read = EventCounts::of_prepared(&events);
+        }
+        if events.is_empty() {
             return Changed::Status;
         }
         // Copy-on-write: the snapshot shares the record chunks, and only the

@@ -446,9 +446,8 @@ const ACROSS: [&str; 14] = [
 type Kept = (String, String, String, String, usize, u64);
 
 /// (changes, deployments, incidents, findings, contract steps, items the
-/// source read) as `shard`'s store keeps them of `events`.
-/// What a shard keeps of `events`, which it keeps alike as a source's batch
-/// and as a followed file's read (made ready for the records as parsed).
+/// source read) as `shard`'s store keeps them of `events`: alike as a
+/// source's batch and as a followed file's read (made ready as parsed).
 fn kept(events: &[flightdeck::model::Event], shard: Shard, now: flightdeck::model::Time) -> Kept {
     let source = flightdeck::model::Text::from("file");
     let prepared = events.iter().cloned().map(Prepared::new).collect();

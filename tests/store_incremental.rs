@@ -386,8 +386,8 @@ fn a_large_first_batch_gives_the_records_and_views_of_its_events() {
     std::fs::write(&path, lines.join("\n")).expect("write");
     let mut follow = flightdeck::sources::events_follow::FollowState::default();
     let read = flightdeck::sources::events_follow::read_appended(&path, &mut follow);
-    let ready = read.expect("read").prepared;
-    assert_eq!(ready.len(), events.len());
+    let prepared = read.expect("read").prepared;
+    assert_eq!(prepared.len(), events.len());
     let counts = flightdeck::model::event_counts::EventCounts::of(&events);
     let updates = [
         SourceUpdate::Events {
@@ -396,7 +396,7 @@ fn a_large_first_batch_gives_the_records_and_views_of_its_events() {
         },
         SourceUpdate::Prepared {
             source: "file".into(),
-            events: ready,
+            events: prepared,
         },
     ];
     for update in updates {

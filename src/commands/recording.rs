@@ -111,7 +111,9 @@ pub fn tee(
         let mut out = opened.is_ok().then_some(writer);
         let name = crate::model::Text::from("record");
         while let Some(update) = rx.recv().await {
-            // Small batches; a blocking write here is as cheap as a hand-off.
+            // Written here, before the store gets the update: most batches are
+            // small; a followed file's first read holds this task while it is
+            // written, as the store would hold it applying the read.
             if let Some(w) = out.as_mut()
                 && let Err(e) = write_update(w, &update)
             {
@@ -162,7 +164,7 @@ mod tests {
             source,
             events: prepared,
         };
-        write_update(&mut out, &update).ok();
+        write_update(&mut out, &update).expect("written to memory");
         let (back, _) = parse_str(&String::from_utf8_lossy(&out));
         assert_eq!(back, events);
         assert!(back.len() > 10, "{} events", back.len());

@@ -22,10 +22,6 @@ const NAMES: [&str; 9] = [
     "account baseline",
 ];
 
-/// The slots of the two kinds most lines are.
-const DEPLOYMENT_LINES: usize = 0;
-const CHANGES: usize = 1;
-
 impl EventCounts {
     /// Deployment lines, changes, incidents, findings and canary results.
     pub fn new(counts: [u64; 5]) -> Self {
@@ -39,13 +35,13 @@ impl EventCounts {
         counts
     }
 
-    /// [`Self::of`] events made ready for the records.
+    /// [`Self::of`] events made ready for the records (slots as in [`Self::add`]).
     pub fn of_prepared(events: &[Prepared]) -> Self {
         let mut counts = Self::default();
         for e in events {
             match e {
-                Prepared::Deployment(_) => counts.0[DEPLOYMENT_LINES] += 1,
-                Prepared::Change(_) => counts.0[CHANGES] += 1,
+                Prepared::Deployment(_) => counts.0[0] += 1,
+                Prepared::Change(_) => counts.0[1] += 1,
                 Prepared::Other(e) => counts.add(std::slice::from_ref(&**e)),
             }
         }
@@ -55,8 +51,8 @@ impl EventCounts {
     pub fn add(&mut self, events: &[Event]) {
         for e in events {
             let (slot, n) = match e {
-                Event::Deployment(_) => (DEPLOYMENT_LINES, 1),
-                Event::Change(_) => (CHANGES, 1),
+                Event::Deployment(_) => (0, 1),
+                Event::Change(_) => (1, 1),
                 Event::Incident(_) => (2, 1),
                 Event::Finding(_) => (3, 1),
                 Event::Canary(_) => (4, 1),
@@ -78,11 +74,11 @@ impl EventCounts {
     }
 
     pub fn deployment_lines(&self) -> usize {
-        usize::try_from(self.0[DEPLOYMENT_LINES]).unwrap_or(usize::MAX)
+        usize::try_from(self.0[0]).unwrap_or(usize::MAX)
     }
 
     pub fn changes(&self) -> usize {
-        usize::try_from(self.0[CHANGES]).unwrap_or(usize::MAX)
+        usize::try_from(self.0[1]).unwrap_or(usize::MAX)
     }
 
     pub fn total(&self) -> u64 {

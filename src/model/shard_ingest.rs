@@ -51,8 +51,9 @@ impl ShardIngest {
         self.shard
     }
 
-    /// Whether the shard keeps `event`, given what it kept so far.
-    pub fn keeps(&mut self, event: &Event, settings: &Settings, records: &Records) -> bool {
+    /// Whether the shard keeps `event`, given what it kept so far (changes
+    /// and deployment lines come made ready: see [`Self::keeps_prepared`]).
+    fn keeps(&mut self, event: &Event, settings: &Settings, records: &Records) -> bool {
         let shard = self.shard;
         let owns = move |team: Text| shard.owns(&team);
         match event {
@@ -83,7 +84,7 @@ impl ShardIngest {
         }
     }
 
-    /// [`Self::keeps`] for an event made ready for the records.
+    /// Whether the shard keeps `event`, given what it kept so far.
     pub fn keeps_prepared(
         &mut self,
         event: &Prepared,

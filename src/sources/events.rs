@@ -225,7 +225,11 @@ pub fn prepare_block_numbers(bytes: &[u8], origin: &str) -> (Vec<Prepared>, Diag
     prepare_with(bytes, origin, keep_numbers)
 }
 
-fn prepare_with(bytes: &[u8], origin: &str, trim: fn(&mut Event)) -> (Vec<Prepared>, Diagnostics) {
+fn prepare_with(
+    bytes: &[u8],
+    origin: &str,
+    trim: impl Fn(&mut Event),
+) -> (Vec<Prepared>, Diagnostics) {
     let mut prepared = Vec::with_capacity(lines_in(bytes));
     let diagnostics = read_slice(bytes, origin, |mut e| {
         trim(&mut e);

@@ -411,6 +411,11 @@ impl Outcome {
     ) -> (Vec<SourceUpdate>, Option<Duration>) {
         let mut sends = Vec::new();
         self.failures = 0;
+        // One update a poll, so that the store counts one poll.
+        debug_assert!(
+            polled.prepared.is_empty() || polled.events.is_empty(),
+            "a poll gives events or prepared events, not both"
+        );
         let fresh: Vec<Event> = if poller.repeats() {
             polled
                 .events
@@ -426,11 +431,6 @@ impl Outcome {
                 warning,
             });
         }
-        // One update a poll, so that the store counts one poll.
-        debug_assert!(
-            polled.prepared.is_empty() || fresh.is_empty(),
-            "a poll gives events or prepared events, not both"
-        );
         if polled.prepared.is_empty() || !fresh.is_empty() {
             sends.push(SourceUpdate::Events {
                 source: self.name.clone(),

@@ -107,6 +107,8 @@ impl Store {
                 Changed::Status
             }
             SourceUpdate::Events { source, events } => {
+                // A shard prepares some events it then leaves out: few, as it
+                // reads only the sources that feed its teams.
                 let events = events.into_iter().map(Prepared::new).collect();
                 self.absorb(&source, events, now)
             }
@@ -159,6 +161,8 @@ impl Store {
             events.retain(|e| ingest.keeps_prepared(e, settings, records));
             read = EventCounts::of_prepared(&events);
         }
+        // By events, not `read.total()`: scorecards read back for no team
+        // still replace the earlier read.
         if events.is_empty() {
             return Changed::Status;
         }

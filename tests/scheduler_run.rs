@@ -215,3 +215,46 @@ fn a_failing_source_keeps_its_data_and_is_stale() {
     assert_eq!(s.items.total(), 1);
     assert_eq!(snapshot.records.changes.len(), 1, "the data stays");
 }
+
+/// A poll that runs for a while says so before its result: the Sources screen
+/// shows the source reading, not waiting to start.
+#[tokio::test]
+async fn a_long_poll_is_shown_reading_before_its_result() {
+    use flightdeck::sources::scheduler::{BlockingPoller, Polled};
+    let (tx, mut rx) = mpsc::channel(64);
+    let scheduler = Scheduler::new(tx, Clock::real());
+    for (name, wait) in [("slow", 700), ("quick", 0)] {
+        let poller = BlockingPoller::new(move || {
+            std::thread::sleep(Duration::from_millis(wait));
+            Ok(Polled::default())
+        });
+        let schedule = Schedule {
+            name: Text::from(name),
+            kind: "git",
+            interval: None,
+            timeout: Duration::from_secs(10),
+            wake: None,
+        };
+        scheduler.spawn(schedule, Box::new(poller));
+    }
+    let mut seen = Vec::new();
+    while let Some(u) = next_matching(&mut rx, Duration::from_secs(5), |u| {
+        matches!(
+            u,
+            SourceUpdate::Reading { .. } | SourceUpdate::Events { .. }
+        )
+    })
+    .await
+    {
+        let (kind, source) = match u {
+            SourceUpdate::Reading { source } => ("reading", source),
+            SourceUpdate::Events { source, .. } => ("read", source),
+            _ => unreachable!(),
+        };
+        seen.push(format!("{kind} {source}"));
+        if seen.len() == 3 {
+            break;
+        }
+    }
+    assert_eq!(seen, ["read quick", "reading slow", "read slow"]);
+}

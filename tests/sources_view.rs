@@ -1,5 +1,5 @@
 //! The Sources screen: every source's state (ok, stale, failing, paused,
-//! waiting), last ok age, next poll, events and rate-limit quota.
+//! reading, waiting), last ok age, next poll, events and rate-limit quota.
 
 use crate::support as common;
 
@@ -44,7 +44,10 @@ fn snapshot() -> Snapshot {
     feed.paused = true;
     feed.items = EventCounts::new([0, 0, 7, 0, 0]);
     let waiting = SourceStatus::new(Text::from("new"), "github");
-    s.sources.extend([gh, gl, pd, feed, waiting]);
+    // A first read still under way (a large file).
+    let mut big = SourceStatus::new(Text::from("big"), "events");
+    big.reading = true;
+    s.sources.extend([gh, gl, pd, feed, waiting, big]);
     s
 }
 
@@ -91,6 +94,11 @@ fn sources_screen_shows_state_age_next_poll_and_quota() {
     );
     assert!(row("feed").contains("paused"), "{}", row("feed"));
     assert!(row("new").contains("waiting"), "{}", row("new"));
+    assert!(
+        row("big").contains("reading") && row("big").contains("after read"),
+        "{}",
+        row("big")
+    );
     // Stale is red.
     let y = text
         .lines()
@@ -248,4 +256,43 @@ fn a_source_opens_with_its_last_polls_counts_and_error() {
     assert_eq!(first(&mut app), "github");
     app.update(Action::SortReverse, &s);
     assert_eq!(first(&mut app), "other");
+}
+
+/// A source is shown reading from the scheduler's word that its poll runs
+/// long until that poll ends, whether it read something or failed.
+#[test]
+fn a_long_poll_shows_reading_until_it_ends() {
+    use flightdeck::model::source_update::SourceUpdate;
+    use flightdeck::store::Store;
+    use flightdeck::util::clock::Clock;
+    let t0 = common::now();
+    let (mut store, snapshots) = Store::new(Default::default(), Clock::Fixed(t0));
+    let reading = |store: &mut Store| {
+        store.publish(t0, false);
+        let s = snapshots.borrow().clone();
+        let status = &s.sources[0];
+        (
+            status.reading,
+            flightdeck::ui::screens::sources::state(status).0,
+        )
+    };
+    let word = |source: &str| SourceUpdate::Reading {
+        source: source.into(),
+    };
+    store.apply(word("big"), t0);
+    assert_eq!(reading(&mut store), (true, "reading"));
+    let end = SourceUpdate::Events {
+        source: "big".into(),
+        events: vec![],
+    };
+    store.apply(end, t0);
+    assert_eq!(reading(&mut store), (false, "ok"));
+    store.apply(word("big"), t0);
+    let failed = SourceUpdate::Failed {
+        source: "big".into(),
+        error: "cannot read big: Input/output error".into(),
+    };
+    store.apply(failed, t0 + TimeDelta::seconds(1));
+    // It had read before: failing with older data shown.
+    assert_eq!(reading(&mut store), (false, "stale"));
 }

@@ -198,6 +198,16 @@ fn an_overview_with_nothing_read_says_so() {
         "{t}"
     );
     assert!(!t.contains("need help"), "{t}");
+    // A first read under way says so.
+    let mut reading = empty.clone();
+    let mut big = flightdeck::store::SourceStatus::new("big.ndjson".into(), "events");
+    big.reading = true;
+    reading.sources.push(big);
+    let t = text(&draw(&common::app(), &reading, 120, 40));
+    assert!(
+        t.contains("0 teams yet: reading big.ndjson (5 Sources)"),
+        "{t}"
+    );
     let demo = common::demo_snapshot();
     let t = text(&draw(&common::app(), &demo, 120, 40));
     assert!(

@@ -18,6 +18,9 @@ pub enum SourceUpdate {
     /// thread does not share out their names: on a 1,000,003-line first read
     /// that was a third of its time applying them.
     Prepared { source: Text, events: Vec<Prepared> },
+    /// A poll has been running for a while (a large first read): the Sources
+    /// screen shows the source reading until the poll ends.
+    Reading { source: Text },
     /// The read succeeded but some input was skipped (e.g. malformed lines).
     Warned { source: Text, warning: String },
     /// A read failed; the source's earlier data stays.

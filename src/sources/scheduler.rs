@@ -311,7 +311,8 @@ async fn run(
         }
         // Requests of "poll now" made while this poll runs are served by it.
         served = control.borrow().generation;
-        let result = match tokio::time::timeout(deadline, poller.poll()).await {
+        let poll = noted(poller.poll(), &updates, &name);
+        let result = match tokio::time::timeout(deadline, poll).await {
             Ok(r) => r,
             Err(_) => Err(PollError::new(format!(
                 "no result within {}s; will retry",
@@ -329,6 +330,29 @@ async fn run(
             }
         }
     }
+}
+
+/// A poll running longer than this is shown as reading (a large first read).
+const LONG_POLL: Duration = Duration::from_millis(300);
+
+/// `poll`, telling the store when it runs longer than [`LONG_POLL`], so that a
+/// first read of a large file does not look like a source waiting to start.
+async fn noted(
+    poll: BoxFuture<'_, Result<Polled, PollError>>,
+    updates: &mpsc::Sender<SourceUpdate>,
+    name: &Text,
+) -> Result<Polled, PollError> {
+    let mut poll = poll;
+    tokio::select! {
+        result = &mut poll => return result,
+        () = tokio::time::sleep(LONG_POLL) => {}
+    }
+    let reading = SourceUpdate::Reading {
+        source: name.clone(),
+    };
+    // Nobody listening means the program is ending; the poll's end says so.
+    let _ = updates.send(reading).await;
+    poll.await
 }
 
 /// What ended a source's wait.

@@ -113,6 +113,10 @@ impl Store {
                 self.absorb(&source, events, now)
             }
             SourceUpdate::Prepared { source, events } => self.absorb(&source, events, now),
+            SourceUpdate::Reading { source } => {
+                self.status(&source).reading = true;
+                Changed::Status
+            }
             SourceUpdate::Warned { source, warning } => {
                 tracing::warn!(%source, %warning, "source skipped some input");
                 self.status(&source).warning = Some(warning);
@@ -126,6 +130,7 @@ impl Store {
                     read: Err(error.clone()),
                 });
                 status.last_error = Some((now, error));
+                status.reading = false;
                 Changed::Status
             }
             SourceUpdate::Scheduled {
@@ -151,6 +156,7 @@ impl Store {
         let mut read = EventCounts::of_prepared(&events);
         let status = self.status(source);
         status.last_ok = Some(now);
+        status.reading = false;
         status.items.absorb(read);
         status.note_poll(Poll {
             at: now,

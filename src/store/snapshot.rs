@@ -38,6 +38,8 @@ pub struct SourceStatus {
     pub quota: Option<Quota>,
     /// The last few polls, oldest first (at most [`RECENT_POLLS`]).
     pub polls: std::collections::VecDeque<Poll>,
+    /// A poll has been running for a while (a large first read).
+    pub reading: bool,
 }
 
 /// How many polls a source's detail lists.
@@ -62,6 +64,7 @@ impl SourceStatus {
             next_poll: None,
             paused: false,
             quota: None,
+            reading: false,
             polls: std::collections::VecDeque::new(),
         }
     }

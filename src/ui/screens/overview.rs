@@ -228,10 +228,12 @@ fn summary(th: &Theme, cards: &Scorecards, snapshot: &Snapshot, width: u16) -> P
     // Nothing read at all (an empty file, a source still on its first read):
     // say so, rather than a row of zeros that reads like a quiet organisation.
     if cards.teams.is_empty() && snapshot.views.records == 0 {
-        return Paragraph::new(Line::from(Span::styled(
-            " 0 teams: nothing read yet (5 Sources says what each source read)",
-            th.dim,
-        )));
+        let reading = snapshot.sources.iter().find(|s| s.reading);
+        let text = match reading {
+            Some(s) => format!(" 0 teams yet: reading {} (5 Sources)", s.name),
+            None => " 0 teams: nothing read yet (5 Sources says what each source read)".into(),
+        };
+        return Paragraph::new(Line::from(Span::styled(text, th.dim)));
     }
     let mut spans = vec![
         Span::raw(format!(" {}  ", format::plural(cards.teams.len(), "team"))),

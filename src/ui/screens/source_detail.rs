@@ -97,6 +97,9 @@ fn next_poll(s: &SourceStatus, now: crate::model::Time) -> String {
     if s.paused {
         return "paused (p resumes)".to_string();
     }
+    if s.reading {
+        return "after the read under way".to_string();
+    }
     match s.next_poll {
         Some(t) if t > now => format!("in {}", format::age(t - now)),
         Some(_) => "now".to_string(),

@@ -329,6 +329,8 @@ fn source_cells(th: &Theme, s: &SourceStatus, show_quota: bool, now: Time) -> Ve
         }),
         Cell::from(if s.paused {
             "paused".to_string()
+        } else if s.reading {
+            "after read".to_string()
         } else {
             s.next_poll.map_or("-".into(), |t| {
                 if t > now {
@@ -379,6 +381,8 @@ pub fn state(s: &SourceStatus) -> (&'static str, Health) {
         ("failing", Health::Bad)
     } else if s.paused {
         ("paused", Health::Doubtful)
+    } else if s.reading {
+        ("reading", Health::Unknown)
     } else if s.warning.is_some() {
         ("warning", Health::Doubtful)
     } else if s.last_ok.is_some() {

@@ -296,3 +296,24 @@ fn a_long_poll_shows_reading_until_it_ends() {
     // It had read before: failing with older data shown.
     assert_eq!(reading(&mut store), (false, "stale"));
 }
+
+/// The next poll is placed on the store's clock: a cockpit as of a past time
+/// (`--now`) says "in 2s", not the distance from then to today.
+#[test]
+fn the_next_poll_is_on_the_cockpits_clock() {
+    use flightdeck::model::source_update::SourceUpdate;
+    use flightdeck::store::Store;
+    use flightdeck::util::clock::Clock;
+    let then = common::now() - TimeDelta::days(500);
+    let (mut store, snapshots) = Store::new(Default::default(), Clock::Fixed(then));
+    let plan = SourceUpdate::Scheduled {
+        source: "big.ndjson".into(),
+        next_in: Some(std::time::Duration::from_secs(2)),
+        paused: false,
+        quota: None,
+    };
+    store.apply(plan, then);
+    store.publish(then, false);
+    let s = snapshots.borrow().clone();
+    assert_eq!(s.sources[0].next_poll, Some(then + TimeDelta::seconds(2)));
+}

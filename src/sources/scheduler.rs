@@ -282,13 +282,11 @@ async fn run(
     let mut next: Option<tokio::time::Instant> = Some(tokio::time::Instant::now());
     loop {
         let paused = control.borrow().paused;
-        let next_poll = next.filter(|_| !paused).map(|at| {
-            let ahead = at.saturating_duration_since(tokio::time::Instant::now());
-            clock.now() + chrono::TimeDelta::from_std(ahead).unwrap_or_default()
-        });
+        let next_in = (next.filter(|_| !paused))
+            .map(|at| at.saturating_duration_since(tokio::time::Instant::now()));
         let plan = SourceUpdate::Scheduled {
             source: name.clone(),
-            next_poll,
+            next_in,
             paused,
             quota: poller.quota(),
         };

@@ -18,6 +18,7 @@ use crate::model::shard::Shard;
 use crate::model::shard_ingest::ShardIngest;
 use crate::model::{Text, Time};
 use crate::util::clock::Clock;
+use chrono::TimeDelta;
 pub use snapshot::{Kept, Poll, Snapshot, SourceStatus, Views, WINDOW_DAYS, WindowView};
 
 use crate::model::source_update::SourceUpdate;
@@ -135,12 +136,18 @@ impl Store {
             }
             SourceUpdate::Scheduled {
                 source,
-                next_poll,
+                next_in,
                 paused,
                 quota,
             } => {
                 let status = self.status(&source);
-                status.next_poll = next_poll;
+                // Past what a time holds: as far as it goes.
+                status.next_poll = next_in.map(|d| {
+                    TimeDelta::from_std(d)
+                        .ok()
+                        .and_then(|d| now.checked_add_signed(d))
+                        .unwrap_or(Time::MAX_UTC)
+                });
                 status.paused = paused;
                 if quota.is_some() {
                     status.quota = quota;

@@ -79,11 +79,15 @@ async fn a_hanging_source_never_delays_another_and_backs_off() {
     );
     let started = Instant::now();
     start(&scheduler, &text);
-    let good = next_matching(
-        &mut rx,
-        Duration::from_secs(5),
-        |u| matches!(u, SourceUpdate::Prepared { source, .. } if &**source == "file"),
-    )
+    // The hanging poll is shown reading before it fails.
+    let mut stuck_reading = false;
+    let mut note = |u: &SourceUpdate| {
+        stuck_reading |= matches!(u, SourceUpdate::Reading { source } if &**source == "stuck");
+    };
+    let good = next_matching(&mut rx, Duration::from_secs(5), |u| {
+        note(u);
+        matches!(u, SourceUpdate::Prepared { source, .. } if &**source == "file")
+    })
     .await
     .expect("the file's events");
     assert!(
@@ -94,13 +98,13 @@ async fn a_hanging_source_never_delays_another_and_backs_off() {
         unreachable!()
     };
     assert_eq!(events.len(), 2);
-    let failed = next_matching(
-        &mut rx,
-        Duration::from_secs(5),
-        |u| matches!(u, SourceUpdate::Failed { source, .. } if &**source == "stuck"),
-    )
+    let failed = next_matching(&mut rx, Duration::from_secs(5), |u| {
+        note(u);
+        matches!(u, SourceUpdate::Failed { source, .. } if &**source == "stuck")
+    })
     .await
     .expect("the hanging source fails");
+    assert!(stuck_reading, "shown reading before it failed");
     let SourceUpdate::Failed { error, .. } = failed else {
         unreachable!()
     };
@@ -114,13 +118,15 @@ async fn a_hanging_source_never_delays_another_and_backs_off() {
     .await
     .expect("a new plan");
     let SourceUpdate::Scheduled {
-        next_in, paused, ..
+        next_at, paused, ..
     } = plan
     else {
         unreachable!()
     };
     assert!(!paused);
-    let ahead = next_in.expect("scheduled").as_millis();
+    let ahead = (next_at.expect("scheduled"))
+        .saturating_duration_since(Instant::now())
+        .as_millis();
     assert!((4000..=5600).contains(&ahead), "backoff {ahead} ms");
 }
 
@@ -173,10 +179,10 @@ async fn poll_now_reads_appended_lines_once_and_pause_stops_the_plan() {
     })
     .await
     .expect("paused");
-    let SourceUpdate::Scheduled { next_in, .. } = plan else {
+    let SourceUpdate::Scheduled { next_at, .. } = plan else {
         unreachable!()
     };
-    assert_eq!(next_in, None);
+    assert_eq!(next_at, None);
     assert!(scheduler.paused());
 }
 
@@ -216,24 +222,42 @@ fn a_failing_source_keeps_its_data_and_is_stale() {
     assert_eq!(snapshot.records.changes.len(), 1, "the data stays");
 }
 
+/// A poll that answers after `wait`, on the runtime (a quick one at once).
+struct Answers {
+    wait: Duration,
+}
+
+impl flightdeck::sources::scheduler::Poller for Answers {
+    fn poll(
+        &mut self,
+    ) -> futures::future::BoxFuture<
+        '_,
+        Result<flightdeck::sources::scheduler::Polled, flightdeck::sources::scheduler::PollError>,
+    > {
+        let wait = self.wait;
+        Box::pin(async move {
+            tokio::time::sleep(wait).await;
+            Ok(flightdeck::sources::scheduler::Polled::default())
+        })
+    }
+}
+
 /// A poll that runs for a while says so before its result: the Sources screen
-/// shows the source reading, not waiting to start.
+/// shows the source reading, not waiting to start. A quick one says nothing.
 #[tokio::test]
 async fn a_long_poll_is_shown_reading_before_its_result() {
-    use flightdeck::sources::scheduler::{BlockingPoller, Polled};
     let (tx, mut rx) = mpsc::channel(64);
     let scheduler = Scheduler::new(tx, Clock::real());
     for (name, wait) in [("slow", 700), ("quick", 0)] {
-        let poller = BlockingPoller::new(move || {
-            std::thread::sleep(Duration::from_millis(wait));
-            Ok(Polled::default())
-        });
         let schedule = Schedule {
             name: Text::from(name),
             kind: "git",
             interval: None,
             timeout: Duration::from_secs(10),
             wake: None,
+        };
+        let poller = Answers {
+            wait: Duration::from_millis(wait),
         };
         scheduler.spawn(schedule, Box::new(poller));
     }

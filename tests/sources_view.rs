@@ -135,6 +135,29 @@ fn sources_screen_shows_state_age_next_poll_and_quota() {
     );
 }
 
+/// A source on its first read: its detail says the next poll waits for it.
+#[test]
+fn a_source_on_its_first_read_says_the_next_poll_waits_for_it() {
+    let snapshot = snapshot();
+    let mut app = common::app();
+    app.update(common::show("Sources"), &snapshot);
+    // The demo's own source first, then the six above: `big` is the last.
+    for _ in 0..6 {
+        app.update(Action::Down, &snapshot);
+    }
+    app.update(Action::Open, &snapshot);
+    let mut terminal = Terminal::new(TestBackend::new(120, 20)).expect("backend");
+    terminal
+        .draw(|f| ui::render(f, &app, &snapshot))
+        .expect("draw");
+    let buf = terminal.backend().buffer().clone();
+    let detail: String = buf.content().iter().map(|c| c.symbol()).collect();
+    assert!(
+        detail.contains("Source big") && detail.contains("after the read under way"),
+        "{detail}"
+    );
+}
+
 /// A store with two sources: `github` read a change, then nothing, then
 /// failed; `other` polled twelve times. Published 125 s after the first poll.
 fn store_with_polls() -> Snapshot {
@@ -306,14 +329,23 @@ fn the_next_poll_is_on_the_cockpits_clock() {
     use flightdeck::util::clock::Clock;
     let then = common::now() - TimeDelta::days(500);
     let (mut store, snapshots) = Store::new(Default::default(), Clock::Fixed(then));
-    let plan = SourceUpdate::Scheduled {
+    let plan = || SourceUpdate::Scheduled {
         source: "big.ndjson".into(),
-        next_in: Some(std::time::Duration::from_secs(2)),
+        next_at: Some(std::time::Instant::now() + std::time::Duration::from_secs(2)),
         paused: false,
         quota: None,
     };
-    store.apply(plan, then);
+    store.apply(plan(), then);
     store.publish(then, false);
-    let s = snapshots.borrow().clone();
-    assert_eq!(s.sources[0].next_poll, Some(then + TimeDelta::seconds(2)));
+    let ahead = |s: std::sync::Arc<Snapshot>| {
+        (s.sources[0].next_poll.expect("planned") - then).num_milliseconds()
+    };
+    let stopped = ahead(snapshots.borrow().clone());
+    assert!((1500..=2000).contains(&stopped), "{stopped} ms");
+    // A clock running 60 times as fast (`--speed 60`) gets there in 2 minutes of its time.
+    let (mut store, snapshots) = Store::new(Default::default(), Clock::running(then, 60.0));
+    store.apply(plan(), then);
+    store.publish(then, false);
+    let fast = ahead(snapshots.borrow().clone());
+    assert!((90_000..=120_000).contains(&fast), "{fast} ms");
 }

@@ -25,12 +25,12 @@ pub enum SourceUpdate {
     Warned { source: Text, warning: String },
     /// A read failed; the source's earlier data stays.
     Failed { source: Text, error: String },
-    /// The scheduler's plan for a source: how long until the next poll (the
-    /// store places it on its own clock, which `--now` or a replay may have
-    /// set elsewhere than today), paused, rate-limit quota.
+    /// The scheduler's plan for a source: when it polls next, in real time
+    /// (the store places it on its own clock, which `--now` or `--speed` may
+    /// have set elsewhere than today or running faster), paused, rate-limit quota.
     Scheduled {
         source: Text,
-        next_in: Option<std::time::Duration>,
+        next_at: Option<std::time::Instant>,
         paused: bool,
         quota: Option<Quota>,
     },

@@ -282,11 +282,9 @@ async fn run(
     let mut next: Option<tokio::time::Instant> = Some(tokio::time::Instant::now());
     loop {
         let paused = control.borrow().paused;
-        let next_in = (next.filter(|_| !paused))
-            .map(|at| at.saturating_duration_since(tokio::time::Instant::now()));
         let plan = SourceUpdate::Scheduled {
             source: name.clone(),
-            next_in,
+            next_at: next.filter(|_| !paused).map(tokio::time::Instant::into_std),
             paused,
             quota: poller.quota(),
         };
@@ -348,8 +346,10 @@ async fn noted(
     let reading = SourceUpdate::Reading {
         source: name.clone(),
     };
-    // Nobody listening means the program is ending; the poll's end says so.
-    let _ = updates.send(reading).await;
+    // Never waited for: with the store's queue full the poll would stand
+    // still (and could run into its deadline) for a word about itself; a word
+    // not sent leaves the source shown as before, and the poll's end says the rest.
+    let _ = updates.try_send(reading);
     poll.await
 }
 

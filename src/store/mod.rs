@@ -136,18 +136,13 @@ impl Store {
             }
             SourceUpdate::Scheduled {
                 source,
-                next_in,
+                next_at,
                 paused,
                 quota,
             } => {
+                let next_poll = next_at.map(|at| self.on_clock(at, now));
                 let status = self.status(&source);
-                // Past what a time holds: as far as it goes.
-                status.next_poll = next_in.map(|d| {
-                    TimeDelta::from_std(d)
-                        .ok()
-                        .and_then(|d| now.checked_add_signed(d))
-                        .unwrap_or(Time::MAX_UTC)
-                });
+                status.next_poll = next_poll;
                 status.paused = paused;
                 if quota.is_some() {
                     status.quota = quota;
@@ -187,6 +182,23 @@ impl Store {
             self.touched.note(records.apply_prepared(e));
         }
         Changed::Data
+    }
+
+    /// A real instant as the store's clock will show it (`now` there): a
+    /// clock running faster gets there sooner; a stopped one (`--now`) shows
+    /// the wait as it is. Past what a time holds: as far as it goes.
+    fn on_clock(&self, at: std::time::Instant, now: Time) -> Time {
+        let ahead = at.saturating_duration_since(std::time::Instant::now());
+        let speed = self.clock.speed();
+        let ahead = if speed > 0.0 {
+            std::time::Duration::try_from_secs_f64(ahead.as_secs_f64() * speed).ok()
+        } else {
+            Some(ahead)
+        };
+        ahead
+            .and_then(|d| TimeDelta::from_std(d).ok())
+            .and_then(|d| now.checked_add_signed(d))
+            .unwrap_or(Time::MAX_UTC)
     }
 
     fn status(&mut self, source: &Text) -> &mut SourceStatus {

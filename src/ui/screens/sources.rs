@@ -381,12 +381,13 @@ pub fn state(s: &SourceStatus) -> (&'static str, Health) {
         ("failing", Health::Bad)
     } else if s.paused {
         ("paused", Health::Doubtful)
-    } else if s.reading {
-        ("reading", Health::Unknown)
     } else if s.warning.is_some() {
         ("warning", Health::Doubtful)
     } else if s.last_ok.is_some() {
         ("ok", Health::Good)
+    } else if s.reading {
+        // A first read: a source read before keeps its word while it polls.
+        ("reading", Health::Unknown)
     } else {
         ("waiting", Health::Unknown)
     }

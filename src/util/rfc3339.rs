@@ -1,6 +1,8 @@
 //! A fast path for the RFC 3339 times event files carry: the common shape is
 //! parsed by hand; everything else falls back to chrono's general parser.
 
+use std::cell::Cell;
+
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 /// The common shape `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)` without chrono's
@@ -8,23 +10,16 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 /// goes the general way, which also words the error.
 pub fn parse_common(raw: &str) -> Option<DateTime<Utc>> {
     let b = raw.as_bytes();
-    if b.len() < 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || b[10] != b'T'
-        || b[13] != b':'
-        || b[16] != b':'
-    {
+    if b.len() < 20 || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
         return None;
     }
-    let num = |from: usize, to: usize| -> Option<u32> {
-        b[from..to].iter().try_fold(0u32, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-        })
+    let digit = |i: usize| {
+        let v = b[i].wrapping_sub(b'0');
+        (v < 10).then_some(u32::from(v))
     };
-    let year = i32::try_from(num(0, 4)?).ok()?;
-    let (month, day) = (num(5, 7)?, num(8, 10)?);
-    let (hour, minute, second) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    let two = |i: usize| Some(digit(i)? * 10 + digit(i + 1)?);
+    let date = date_of(b[..10].try_into().ok()?)?;
+    let (hour, minute, second) = (two(11)?, two(14)?, two(17)?);
     let mut rest = &b[19..];
     let mut nanos = 0u32;
     if let [b'.', tail @ ..] = rest {
@@ -57,10 +52,44 @@ pub fn parse_common(raw: &str) -> Option<DateTime<Utc>> {
     if second > 59 {
         return None;
     }
-    let local =
-        NaiveDate::from_ymd_opt(year, month, day)?.and_hms_nano_opt(hour, minute, second, nanos)?;
-    let utc = local - TimeDelta::seconds(i64::from(offset_seconds));
+    let local = date.and_hms_nano_opt(hour, minute, second, nanos)?;
+    // Most times are UTC already: no arithmetic for them.
+    let utc = match offset_seconds {
+        0 => local,
+        s => local.checked_sub_signed(TimeDelta::seconds(i64::from(s)))?,
+    };
     Some(utc.and_utc())
+}
+
+thread_local! {
+    /// The last date parsed on this thread, as written and as a date: the
+    /// times of a line, and of the lines around it, mostly fall on one day, and
+    /// building a date was a sixth of reading a time (perf, 1,000,003 lines).
+    /// The key is never a date as written (no `-`) until one is parsed.
+    static LAST_DATE: Cell<([u8; 10], NaiveDate)> = const { Cell::new(([0; 10], NaiveDate::MIN)) };
+}
+
+/// `YYYY-MM-DD` as a date, if it is a valid one.
+fn date_of(ymd: &[u8; 10]) -> Option<NaiveDate> {
+    let (last, date) = LAST_DATE.get();
+    if last == *ymd {
+        return Some(date);
+    }
+    if ymd[4] != b'-' || ymd[7] != b'-' {
+        return None;
+    }
+    let mut n = [0u32; 8];
+    for (slot, i) in n.iter_mut().zip([0, 1, 2, 3, 5, 6, 8, 9]) {
+        let v = ymd[i].wrapping_sub(b'0');
+        if v >= 10 {
+            return None;
+        }
+        *slot = u32::from(v);
+    }
+    let year = i32::try_from(n[0] * 1000 + n[1] * 100 + n[2] * 10 + n[3]).ok()?;
+    let date = NaiveDate::from_ymd_opt(year, n[4] * 10 + n[5], n[6] * 10 + n[7])?;
+    LAST_DATE.set((*ymd, date));
+    Some(date)
 }
 
 #[cfg(test)]
@@ -90,6 +119,28 @@ mod tests {
             let fast = parse_common(raw);
             assert!(fast.is_some(), "{raw}");
             assert_eq!(fast, chrono_parse(raw), "{raw}");
+        }
+    }
+
+    /// The date kept from the last time read never answers for another.
+    #[test]
+    fn times_on_one_day_and_on_the_next_read_alike() {
+        let cases = [
+            "2024-03-01T12:00:00Z",
+            "2024-03-01T23:59:59.5Z",
+            "2024-03-02T00:00:00Z",
+            "2024-03-01T00:00:01+01:00",
+            "2024-03-01T12:00:00Z",
+            "2024-13-01T12:00:00Z",
+            "2024-03-01T12:00:00Z",
+            "2024-03-0xT12:00:00Z",
+            "2-24-03-01T12:00:00Z",
+            "2024-03-01T12:00:00Z",
+        ];
+        for _ in 0..2 {
+            for raw in cases {
+                assert_eq!(parse_common(raw), chrono_parse(raw), "{raw}");
+            }
         }
     }
 

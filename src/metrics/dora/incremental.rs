@@ -24,7 +24,7 @@ use crate::model::{Text, Time};
 
 use super::links::{Links, NONE, NOT_COUNTED, move_ref, open_index};
 use super::team_index::CountedEntry;
-use super::work::{Work, dedup, dedup_below};
+use super::work::{Work, dedup, dedup_below, map_in_two};
 use super::{
     Attribution, DeploymentFacts, Facts, FailReason, IncidentFacts, ReworkReason, done_and_ok,
 };
@@ -210,8 +210,12 @@ impl Facts {
         touched: &Touched,
         work: &mut Work,
     ) {
-        for &d in &touched.deployments {
-            let Some(dep) = records.deployments.get(d) else {
+        // `T_ok` reads only the deployment's lines: worked out on both cores.
+        let t_oks = map_in_two(&touched.deployments, |d| {
+            (records.deployments.get(d)).map(|dep| done_and_ok(dep, settings).1)
+        });
+        for (&d, t_ok) in touched.deployments.iter().zip(t_oks) {
+            let (Some(dep), Some(t_ok)) = (records.deployments.get(d), t_ok) else {
                 continue;
             };
             let d32 = d as u32;
@@ -245,7 +249,6 @@ impl Facts {
             // `refresh_deployments` sets the rest. (`T_ok` and the team come from
             // the deployment's own lines, so only a touched deployment moves its
             // changes, and they were all listed for recounting above.)
-            let (_, t_ok) = done_and_ok(dep, settings);
             let old = self.deployments.get(d).map(|f| f.t_ok);
             if old.is_some_and(|old| old != t_ok)
                 && let Some(f) = self.deployments.get_mut(d)
@@ -402,11 +405,17 @@ impl Facts {
     fn refresh_deployments(&mut self, records: &Records, settings: &Settings, work: &mut Work) {
         dedup_below(&mut work.refresh, records.deployments.len());
         let refresh = std::mem::take(&mut work.refresh);
-        for &d in &refresh {
-            let Some(dep) = records.deployments.get(d as usize) else {
+        // Each deployment's facts read the facts and records only: worked out
+        // on both cores first (a first read refreshes every deployment), then
+        // written here in order.
+        let facts = map_in_two(&refresh, |d| {
+            (records.deployments.get(d as usize))
+                .map(|dep| self.deployment_facts(records, settings, dep, d))
+        });
+        for (&d, new) in refresh.iter().zip(facts) {
+            let Some(mut new) = new else {
                 continue;
             };
-            let mut new = self.deployment_facts(records, settings, dep, d);
             let team = self.links.team(new.team.clone());
             new.team = self.links.team_names[team as usize].clone();
             // Read first and write only what changed: the chunks are shared
@@ -512,31 +521,12 @@ impl Facts {
     fn recount(&mut self, records: &Records, work: &mut Work) {
         dedup_below(&mut work.recount, records.changes.len());
         let recount = std::mem::take(&mut work.recount);
-        for &c in &recount {
+        // Where each is counted reads the facts only: worked out on both cores.
+        let found = map_in_two(&recount, |c| self.first_deployment(records, c));
+        for (&c, new) in recount.iter().zip(found) {
             let Some(change) = records.changes.get(c as usize) else {
                 continue;
             };
-            let mut best: Option<(Time, u32)> = None;
-            // Ids are read only to break a tie (most changes have one lister).
-            let id = |d: u32| records.deployments.get(d as usize).map(|x| &*x.id);
-            for d in self.links.listers(c as usize) {
-                let Some(t_ok) = self.deployments.get(d as usize).and_then(|f| f.t_ok) else {
-                    continue;
-                };
-                if d as usize >= records.deployments.len() {
-                    continue;
-                }
-                let better = best.is_none_or(|(t, b)| {
-                    t_ok < t || (t_ok == t && std::cmp::Reverse(id(d)) < std::cmp::Reverse(id(b)))
-                });
-                if better {
-                    best = Some((t_ok, d));
-                }
-            }
-            let new = best.and_then(|(t_ok, d)| {
-                let team = self.links.dep_team.get(d as usize).copied()?;
-                (team != NONE).then_some((team, t_ok, d))
-            });
             let l = &mut self.links;
             let Some(slot) = l.counted.get_mut(c as usize) else {
                 continue;
@@ -564,6 +554,32 @@ impl Facts {
                 });
             }
         }
+    }
+
+    /// Where change `c` is counted: the team, `T_ok` and position of the
+    /// deployment with the earliest `T_ok` listing it (ties to the larger id).
+    fn first_deployment(&self, records: &Records, c: u32) -> Option<(u32, Time, u32)> {
+        let mut best: Option<(Time, u32)> = None;
+        // Ids are read only to break a tie (most changes have one lister).
+        let id = |d: u32| records.deployments.get(d as usize).map(|x| &*x.id);
+        for d in self.links.listers(c as usize) {
+            let Some(t_ok) = self.deployments.get(d as usize).and_then(|f| f.t_ok) else {
+                continue;
+            };
+            if d as usize >= records.deployments.len() {
+                continue;
+            }
+            let better = best.is_none_or(|(t, b)| {
+                t_ok < t || (t_ok == t && std::cmp::Reverse(id(d)) < std::cmp::Reverse(id(b)))
+            });
+            if better {
+                best = Some((t_ok, d));
+            }
+        }
+        best.and_then(|(t_ok, d)| {
+            let team = self.links.dep_team.get(d as usize).copied()?;
+            (team != NONE).then_some((team, t_ok, d))
+        })
     }
 
     /// The live teams in name order, and their slots.

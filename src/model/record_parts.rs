@@ -25,6 +25,13 @@ pub struct ChangeNames {
     pub reverts: Option<Text>,
 }
 
+impl ChangeNames {
+    /// The copy of these names this thread shares.
+    pub fn shared(self) -> Arc<Self> {
+        share(&NAMES, self)
+    }
+}
+
 /// A change as kept: its own fields, and its [`ChangeNames`] shared.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChangeRecord {
@@ -55,21 +62,36 @@ impl Deref for ChangeRecord {
 
 impl ChangeRecord {
     pub fn new(c: Change) -> Self {
-        let names = shared_names(ChangeNames {
+        let names = ChangeNames {
             service: c.service,
             team: c.team,
             author: c.author,
             url: c.url,
             reverts: c.reverts,
-        });
+        }
+        .shared();
+        let mut record = Self::with_names(c.id, c.time, c.title, c.lines, names);
+        (record.opened, record.first_review, record.merged) = (c.opened, c.first_review, c.merged);
+        record
+    }
+
+    /// A change read with its names already shared (`names`, as
+    /// [`ChangeNames::shared`] gives them); its review times are set after.
+    pub fn with_names(
+        id: Id,
+        time: Time,
+        title: Option<Text>,
+        lines: Option<u64>,
+        names: Arc<ChangeNames>,
+    ) -> Self {
         Self {
-            id: c.id,
-            time: c.time,
-            title: c.title,
-            opened: c.opened,
-            first_review: c.first_review,
-            merged: c.merged,
-            lines: c.lines.map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+            id,
+            time,
+            title,
+            opened: None,
+            first_review: None,
+            merged: None,
+            lines: lines.map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
             names,
         }
     }
@@ -131,11 +153,23 @@ impl Deref for DeploymentLine {
 
 impl DeploymentLine {
     pub fn new(time: Time, status: DeployStatus, place: LinePlace) -> Self {
+        Self::at(time, status, place.shared())
+    }
+
+    /// A line at a place already shared ([`LinePlace::shared`]).
+    pub fn at(time: Time, status: DeployStatus, place: Arc<LinePlace>) -> Self {
         Self {
             time,
             status,
-            place: shared_place(place),
+            place,
         }
+    }
+}
+
+impl LinePlace {
+    /// The copy of this place this thread shares.
+    pub fn shared(self) -> Arc<Self> {
+        share(&PLACES, self)
     }
 }
 
@@ -182,14 +216,6 @@ fn share<T: Hash + Eq>(
         kept.insert(shared.clone());
         shared
     })
-}
-
-fn shared_names(names: ChangeNames) -> Arc<ChangeNames> {
-    share(&NAMES, names)
-}
-
-fn shared_place(place: LinePlace) -> Arc<LinePlace> {
-    share(&PLACES, place)
 }
 
 #[cfg(test)]

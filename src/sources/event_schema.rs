@@ -40,12 +40,12 @@ fn nullable(v: Value<'_>) -> Option<Option<Str<'_>>> {
     }
 }
 
-fn t(s: &Str) -> Text {
+pub(super) fn t(s: &Str) -> Text {
     sanitize(s)
 }
 
 /// RFC 3339 with any offset, stored as UTC; the error names the field.
-fn time(field: &str, raw: &str) -> Result<Time, String> {
+pub(super) fn time(field: &str, raw: &str) -> Result<Time, String> {
     let trimmed = raw.trim();
     if let Some(t) = crate::util::rfc3339::parse_common(trimmed) {
         return Ok(t);
@@ -56,11 +56,11 @@ fn time(field: &str, raw: &str) -> Result<Time, String> {
 }
 
 /// A record's own id, cleaned ([`crate::util::text::sanitize_id`]).
-fn id(s: &Str) -> Id {
+pub(super) fn id(s: &Str) -> Id {
     crate::util::text::sanitize_id(s)
 }
 
-fn ot(s: &Option<Str>) -> Option<Text> {
+pub(super) fn ot(s: &Option<Str>) -> Option<Text> {
     s.as_ref().map(t)
 }
 
@@ -69,37 +69,37 @@ fn name(s: &Str) -> Text {
     super::names::shared(s)
 }
 
-fn on(s: &Option<Str>) -> Option<Text> {
+pub(super) fn on(s: &Option<Str>) -> Option<Text> {
     s.as_ref().map(name)
 }
 
 #[derive(Deserialize)]
 pub(super) struct RawChange<'a> {
     #[serde(borrow)]
-    id: Str<'a>,
+    pub(super) id: Str<'a>,
     #[serde(borrow)]
-    service: Str<'a>,
+    pub(super) service: Str<'a>,
     #[serde(borrow)]
-    time: Str<'a>,
+    pub(super) time: Str<'a>,
     #[serde(borrow, default)]
-    team: Option<Str<'a>>,
+    pub(super) team: Option<Str<'a>>,
     #[serde(borrow, default)]
-    title: Option<Str<'a>>,
+    pub(super) title: Option<Str<'a>>,
     #[serde(borrow, default)]
-    author: Option<Str<'a>>,
+    pub(super) author: Option<Str<'a>>,
     #[serde(borrow, default)]
-    url: Option<Str<'a>>,
+    pub(super) url: Option<Str<'a>>,
     #[serde(borrow, default)]
-    opened: Option<Str<'a>>,
+    pub(super) opened: Option<Str<'a>>,
     #[serde(borrow, default)]
-    first_review: Option<Str<'a>>,
+    pub(super) first_review: Option<Str<'a>>,
     #[serde(borrow, default)]
-    merged: Option<Str<'a>>,
+    pub(super) merged: Option<Str<'a>>,
     /// Any JSON value, so that a wrong one gets a message naming the field.
     #[serde(default)]
-    lines: Option<serde_json::Value>,
+    pub(super) lines: Option<serde_json::Value>,
     #[serde(borrow, default)]
-    reverts: Option<Str<'a>>,
+    pub(super) reverts: Option<Str<'a>>,
     /// The line's own `type` (the envelope already read it on the general path).
     #[serde(rename = "type", borrow)]
     pub(super) kind: Str<'a>,
@@ -154,25 +154,42 @@ impl<'a> RawChange<'a> {
         })
     }
 
-    pub(super) fn into_model(self) -> Result<Change, String> {
+    /// The commit time, and when the change was opened, first reviewed and merged.
+    pub(super) fn times(&self) -> Result<(Time, [Option<Time>; 3]), String> {
         let at = |field: &str, raw: &Option<Str>| raw.as_ref().map(|r| time(field, r)).transpose();
-        let lines = match &self.lines {
+        Ok((
+            time("time", &self.time)?,
+            [
+                at("opened", &self.opened)?,
+                at("first_review", &self.first_review)?,
+                at("merged", &self.merged)?,
+            ],
+        ))
+    }
+
+    pub(super) fn lines(&self) -> Result<Option<u64>, String> {
+        Ok(match &self.lines {
             None | Some(serde_json::Value::Null) => None,
             Some(v) => Some(v.as_u64().ok_or_else(|| {
                 format!("field `lines`: {v} is not a whole number of lines (0 or more)")
             })?),
-        };
+        })
+    }
+
+    pub(super) fn into_model(self) -> Result<Change, String> {
+        let lines = self.lines()?;
+        let (time, [opened, first_review, merged]) = self.times()?;
         Ok(Change {
             id: id(&self.id),
             service: name(&self.service),
-            time: time("time", &self.time)?,
+            time,
             team: on(&self.team),
             title: ot(&self.title),
             author: on(&self.author),
             url: ot(&self.url),
-            opened: at("opened", &self.opened)?,
-            first_review: at("first_review", &self.first_review)?,
-            merged: at("merged", &self.merged)?,
+            opened,
+            first_review,
+            merged,
             lines,
             // An empty id, or the change's own, reverts nothing.
             reverts: ot(&self.reverts).filter(|r| !r.is_empty() && **r != *id(&self.id)),
@@ -195,26 +212,26 @@ fn deploy_status(v: Value<'_>) -> Option<DeployStatus> {
 #[derive(Deserialize)]
 pub(super) struct RawDeployment<'a> {
     #[serde(borrow)]
-    id: Str<'a>,
+    pub(super) id: Str<'a>,
     #[serde(borrow)]
-    service: Str<'a>,
+    pub(super) service: Str<'a>,
     #[serde(borrow)]
-    time: Str<'a>,
-    status: DeployStatus,
+    pub(super) time: Str<'a>,
+    pub(super) status: DeployStatus,
     #[serde(borrow, default)]
-    team: Option<Str<'a>>,
+    pub(super) team: Option<Str<'a>>,
     #[serde(borrow, default)]
-    environment: Option<Str<'a>>,
+    pub(super) environment: Option<Str<'a>>,
     #[serde(borrow, default)]
-    region: Option<Str<'a>>,
+    pub(super) region: Option<Str<'a>>,
     #[serde(borrow, default)]
-    stage: Option<Str<'a>>,
+    pub(super) stage: Option<Str<'a>>,
     #[serde(borrow, default)]
-    changes: Option<Vec<Str<'a>>>,
+    pub(super) changes: Option<Vec<Str<'a>>>,
     #[serde(default)]
-    hotfix: Option<bool>,
+    pub(super) hotfix: Option<bool>,
     #[serde(borrow, default)]
-    url: Option<Str<'a>>,
+    pub(super) url: Option<Str<'a>>,
     /// The line's own `type` (the envelope already read it on the general path).
     #[serde(rename = "type", borrow)]
     pub(super) kind: Str<'a>,

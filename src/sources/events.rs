@@ -15,6 +15,7 @@ use crate::model::Event;
 use crate::model::diagnostics::{Diagnostics, Malformed};
 use crate::model::prepared::Prepared;
 use crate::sources::event_lines::{Line, MAX_LINE, next_line, too_long};
+use crate::sources::event_prepare::{Keep, keep_numbers, prepared};
 use crate::sources::event_scan::{Members, Value, scan};
 use crate::sources::event_schema::{
     RawBaseline, RawCanary, RawChange, RawContract, RawDeployment, RawFinding, RawIncident,
@@ -137,7 +138,17 @@ pub fn read(
 
 /// [`read`] on text already in memory: each line is parsed where it lies,
 /// not copied out first (the copy cost a parse 5%), with the same limit.
-fn read_slice(bytes: &[u8], origin: &str, mut sink: impl FnMut(Event)) -> Diagnostics {
+fn read_slice(bytes: &[u8], origin: &str, sink: impl FnMut(Event)) -> Diagnostics {
+    read_slice_with(bytes, origin, parse_line, sink)
+}
+
+/// [`read_slice`] with each line parsed by `parse`.
+fn read_slice_with<T>(
+    bytes: &[u8],
+    origin: &str,
+    parse: impl Fn(&[u8]) -> Result<Parsed<T>, String>,
+    mut sink: impl FnMut(T),
+) -> Diagnostics {
     let mut diagnostics = Diagnostics::default();
     let mut rest = bytes;
     while !rest.is_empty() {
@@ -149,7 +160,7 @@ fn read_slice(bytes: &[u8], origin: &str, mut sink: impl FnMut(Event)) -> Diagno
         let parsed = if line.len() > MAX_LINE {
             Err(too_long(line.len() as u64))
         } else {
-            parse_line(line)
+            parse(line)
         };
         count(&mut diagnostics, origin, parsed, &mut sink);
     }
@@ -157,11 +168,11 @@ fn read_slice(bytes: &[u8], origin: &str, mut sink: impl FnMut(Event)) -> Diagno
 }
 
 /// What one line gave: its event to `sink`, or its place in `diagnostics`.
-fn count(
+fn count<T>(
     diagnostics: &mut Diagnostics,
     origin: &str,
-    parsed: Result<Parsed, String>,
-    sink: &mut impl FnMut(Event),
+    parsed: Result<Parsed<T>, String>,
+    sink: &mut impl FnMut(T),
 ) {
     diagnostics.lines += 1;
     match parsed {
@@ -198,44 +209,46 @@ fn lines_in(bytes: &[u8]) -> usize {
         + 1
 }
 
-/// Keeps only what the numbers read: no change titles, change urls or
-/// deployment urls. A report prints none of them, and a million change
-/// titles are the largest text a history holds (about 18 MB in a
-/// 1,000,000-line file).
-fn keep_numbers(e: &mut Event) {
-    match e {
-        Event::Change(c) => {
-            c.title = None;
-            c.url = None;
-        }
-        Event::Deployment(d) => d.url = None,
-        _ => {}
-    }
-}
-
 /// [`parse_block`] with each event made ready for the records here, on the
 /// parsing thread.
 pub fn prepare_block(bytes: &[u8], origin: &str) -> (Vec<Prepared>, Diagnostics) {
-    prepare_with(bytes, origin, |_| {})
+    prepare_with(bytes, origin, Keep::All)
 }
 
 /// [`prepare_block`] keeping only what the numbers read ([`keep_numbers`]):
-/// the text left out is dropped on the parsing thread, not on the one applying.
+/// the text left out is never copied.
 pub fn prepare_block_numbers(bytes: &[u8], origin: &str) -> (Vec<Prepared>, Diagnostics) {
-    prepare_with(bytes, origin, keep_numbers)
+    prepare_with(bytes, origin, Keep::Numbers)
 }
 
-fn prepare_with(
-    bytes: &[u8],
-    origin: &str,
-    trim: impl Fn(&mut Event),
-) -> (Vec<Prepared>, Diagnostics) {
-    let mut prepared = Vec::with_capacity(lines_in(bytes));
-    let diagnostics = read_slice(bytes, origin, |mut e| {
-        trim(&mut e);
-        prepared.push(Prepared::new(e));
-    });
-    (prepared, diagnostics)
+fn prepare_with(bytes: &[u8], origin: &str, keep: Keep) -> (Vec<Prepared>, Diagnostics) {
+    let mut out = Vec::with_capacity(lines_in(bytes));
+    let parse = |line: &[u8]| prepare_line(line, keep);
+    let diagnostics = read_slice_with(bytes, origin, parse, |p| out.push(p));
+    (out, diagnostics)
+}
+
+/// One line made ready for the records: a change or deployment line of the
+/// usual shape straight from what was read ([`prepared`]), any other line as
+/// its event.
+fn prepare_line(line: &[u8], keep: Keep) -> Result<Parsed<Prepared>, String> {
+    let bare = line.strip_suffix(b"\r").unwrap_or(line);
+    let mut m = Members::default();
+    if scan(bare, &mut m).is_some()
+        && let Some(p) = prepared(&m, keep)
+    {
+        return Ok(Parsed::Event(p));
+    }
+    Ok(match parse_line(line)? {
+        Parsed::Event(mut e) => {
+            if keep == Keep::Numbers {
+                keep_numbers(&mut e);
+            }
+            Parsed::Event(Prepared::new(e))
+        }
+        Parsed::Blank => Parsed::Blank,
+        Parsed::UnknownType => Parsed::UnknownType,
+    })
 }
 
 /// Parses a whole in-memory text (used by tests and the demo's self-check).
@@ -245,8 +258,9 @@ pub fn parse_str(text: &str) -> (Vec<Event>, Diagnostics) {
     (events, diagnostics)
 }
 
-pub enum Parsed {
-    Event(Event),
+/// What a line gave: its event (`T`: as read, or made ready for the records).
+pub enum Parsed<T = Event> {
+    Event(T),
     Blank,
     UnknownType,
 }

@@ -276,3 +276,59 @@ fn a_block_in_memory_reads_as_the_same_stream() {
         assert_eq!(diagnostics.malformed, d.malformed);
     }
 }
+
+/// Lines made ready for the records as they are read give what the events
+/// read from them give, made ready: every shape above, with names absent,
+/// empty, unclean or escaped, a url on a deployment line, CRLF, blank and
+/// unknown lines, the same names on many lines, and kept whole or for the
+/// numbers.
+#[test]
+fn lines_prepared_as_read_are_their_events_prepared() {
+    let mut lines: Vec<String> = TRICKY
+        .iter()
+        .map(|l| l.replace("@TIME@", r#""time":"2024-03-01T12:00:00.5+02:00""#))
+        .collect();
+    lines.extend(
+        [
+            r#"{"type":"change","id":"c2","service":"api","time":"2024-03-01T12:00:00Z","team":"core","author":"ann","title":"Fix","opened":"2024-03-01T10:00:00Z"}"#,
+            r#"{"type":"change","id":"c3","service":"api","time":"2024-03-01T12:00:00Z","team":"core","author":"ann"}"#,
+            r#"{"type":"change","id":"c4","service":"api","time":"2024-03-01T12:00:00Z","team":"","author":null}"#,
+            r#"{"type":"change","id":"c5","service":"a\u001b[2Jpi","time":"2024-03-01T12:00:00Z","team":"co\"re"}"#,
+            r#"{"type":"change","id":"c6","service":"api","time":"2024-03-01T12:00:00Z","url":"https://x/c6","author":"ann"}"#,
+            r#"{"type":"change","id":"c7","service":"api","time":"2024-03-01T12:00:00Z","opened":"yesterday"}"#,
+            r#"{"type":"deployment","id":"d2","service":"api","time":"2024-03-01T12:00:00Z","status":"success","region":"eu","stage":"canary","team":"core","url":"https://x/d2"}"#,
+            r#"{"type":"deployment","id":"d2","service":"api","time":"2024-03-01T12:05:00Z","status":"failed","region":"eu","stage":"canary","team":"core"}"#,
+            r#"{"type":"deployment","id":"d3","service":"web","time":"2024-03-01T12:05:00Z","status":"success","environment":"","changes":["c2","c3"]}"#,
+            "{\"type\":\"deployment\",\"id\":\"d4\",\"service\":\"api\",\"time\":\"2024-03-01T12:00:00Z\",\"status\":\"success\"}\r",
+            "   ",
+            r#"{"type":"finding","id":"f1","severity":"high","status":"open","opened":"2024-03-01T00:00:00Z"}"#,
+            r#"{"type":"mystery","id":"m1"}"#,
+            "not json",
+        ]
+        .map(String::from),
+    );
+    // Each line twice: the second read takes the names already shared.
+    let text = [lines.join("\n"), lines.join("\n")].join("\n");
+    let (events, d_events) = super::parse_block(text.as_bytes(), "f");
+    let as_prepared = |keep_numbers: bool| -> Vec<Prepared> {
+        (events.iter().cloned())
+            .map(|mut e| {
+                if keep_numbers {
+                    super::keep_numbers(&mut e);
+                }
+                Prepared::new(e)
+            })
+            .collect()
+    };
+    let (all, d_all) = super::prepare_block(text.as_bytes(), "f");
+    let (numbers, d_numbers) = super::prepare_block_numbers(text.as_bytes(), "f");
+    assert_eq!(all, as_prepared(false));
+    assert_eq!(numbers, as_prepared(true));
+    for d in [&d_all, &d_numbers] {
+        assert_eq!(
+            (d.lines, d.skipped_types, &d.malformed),
+            (d_events.lines, d_events.skipped_types, &d_events.malformed)
+        );
+    }
+    assert_eq!(events.len(), 2 * 19, "the lines read: {events:?}");
+}

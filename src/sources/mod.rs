@@ -5,6 +5,7 @@ pub mod api_json;
 pub mod control_tower;
 pub mod demo;
 pub mod event_lines;
+mod event_prepare;
 mod event_scan;
 mod event_schema;
 pub mod events;

@@ -197,6 +197,17 @@ impl Records {
 
     /// Applies one event made ready on the thread that parsed it.
     pub fn apply_prepared(&mut self, event: Prepared) -> Touch {
+        self.apply_found(event, &mut std::iter::empty())
+    }
+
+    /// [`Records::apply_prepared`], with the positions of a deployment line's
+    /// id and of the changes it lists as `found` gives them, in that order
+    /// (`None`: not found, or not looked up: looked up here).
+    fn apply_found(
+        &mut self,
+        event: Prepared,
+        found: &mut impl Iterator<Item = Option<usize>>,
+    ) -> Touch {
         // The earliest time as lines arrive, so that the cockpit can say it on
         // every frame; a later line that moves a record's time later leaves
         // the minimum as read.
@@ -205,7 +216,7 @@ impl Records {
         }
         let event = match event {
             Prepared::Change(c) => return self.apply_change(c),
-            Prepared::Deployment(d) => return self.apply_deployment(d),
+            Prepared::Deployment(d) => return self.apply_deployment(d, found),
             Prepared::Other(e) => *e,
         };
         match event {
@@ -233,7 +244,7 @@ impl Records {
             }
             // Prepared as records of their own (above).
             Event::Change(c) => self.apply_change(ChangeRecord::new(c)),
-            Event::Deployment(d) => self.apply_deployment(PreparedLine::new(d)),
+            Event::Deployment(d) => self.apply_deployment(PreparedLine::new(d), found),
         }
     }
 
@@ -253,15 +264,23 @@ impl Records {
     }
 
     /// A deployment line: one more line of the deployment with its id.
-    fn apply_deployment(&mut self, d: PreparedLine) -> Touch {
+    fn apply_deployment(
+        &mut self,
+        d: PreparedLine,
+        found: &mut impl Iterator<Item = Option<usize>>,
+    ) -> Touch {
         self.deployment_lines += 1;
         let next = self.deployments.len();
         let deployments = &self.deployments;
-        let (i, new) = self
-            .deployment_index
-            .get_or_insert(d.id.as_bytes(), next, |i| {
-                deployments.get(i).map(|x| x.id.as_bytes())
-            });
+        // Positions never move: one found earlier is still the id's.
+        let (i, new) = match found.next().flatten() {
+            Some(i) => (i, false),
+            None => self
+                .deployment_index
+                .get_or_insert(d.id.as_bytes(), next, |i| {
+                    deployments.get(i).map(|x| x.id.as_bytes())
+                }),
+        };
         if new {
             self.deployments.push(Deployment {
                 id: d.id,
@@ -290,9 +309,10 @@ impl Records {
         // The line's change list moves into the union: kept once, not per line.
         for c in d.changes {
             let changes = &self.changes;
-            let at = self
-                .change_index
-                .get(c.as_bytes(), |i| changes.get(i).map(|x| x.id.as_bytes()));
+            let at = found.next().flatten().or_else(|| {
+                self.change_index
+                    .get(c.as_bytes(), |i| changes.get(i).map(|x| x.id.as_bytes()))
+            });
             add_change(dep, c, at);
         }
         push_exact(&mut dep.events, d.line);
@@ -448,6 +468,8 @@ fn upsert<T: Clone>(
     }
     i
 }
+
+mod look_ahead;
 
 #[cfg(test)]
 mod tests {

@@ -178,9 +178,8 @@ impl Store {
         // chunks this batch writes to are copied.
         let records = Arc::make_mut(&mut self.records);
         records.reserve(read.changes(), read.deployment_lines());
-        for e in events {
-            self.touched.note(records.apply_prepared(e));
-        }
+        let touched = &mut self.touched;
+        records.apply_all(events, |t| touched.note(t));
         Changed::Data
     }
 

@@ -54,29 +54,32 @@ pub fn read_file(path: &Path, strict: bool) -> Result<(Vec<Event>, Diagnostics),
 pub fn read_file_into(
     path: &Path,
     strict: bool,
-    sink: impl FnMut(Event),
+    mut sink: impl FnMut(Event),
 ) -> Result<Diagnostics, ReadError> {
-    read_file_with(path, strict, parse_block, sink)
+    read_file_with(path, strict, parse_block, |events| {
+        events.into_iter().for_each(&mut sink);
+    })
 }
 
 /// What the numbers read of an events file ([`prepare_block_numbers`]),
 /// each event made ready for the records on the thread that parsed it
-/// ([`Prepared`]): what `report` reads.
+/// ([`Prepared`]): what `report` reads. Each block's events are handed to
+/// `sink` at once, in line order.
 pub fn read_file_prepared(
     path: &Path,
     strict: bool,
-    sink: impl FnMut(Prepared),
+    sink: impl FnMut(Vec<Prepared>),
 ) -> Result<Diagnostics, ReadError> {
     read_file_with(path, strict, prepare_block_numbers, sink)
 }
 
 /// Reads an events file, parsed on every core with `parse`; the events still
-/// reach `sink` in line order.
+/// reach `sink` in line order, a block at a time.
 fn read_file_with<T: Send>(
     path: &Path,
     strict: bool,
     parse: ParseBlock<T>,
-    sink: impl FnMut(T),
+    sink: impl FnMut(Vec<T>),
 ) -> Result<Diagnostics, ReadError> {
     let file = open(path)?;
     let io_err = |source| ReadError::Io {
@@ -85,8 +88,9 @@ fn read_file_with<T: Send>(
     };
     let origin = path.display().to_string();
     let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let diagnostics = super::events_parallel::read_parallel(file, &origin, workers, parse, sink)
-        .map_err(io_err)?;
+    let diagnostics =
+        super::events_parallel::read_parallel_blocks(file, &origin, workers, parse, sink)
+            .map_err(io_err)?;
     if strict && let Some(first) = diagnostics.malformed.first() {
         return Err(ReadError::Strict {
             origin,

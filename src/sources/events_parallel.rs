@@ -44,6 +44,19 @@ pub fn read_parallel<T: Send>(
     parse: ParseBlock<T>,
     mut sink: impl FnMut(T),
 ) -> io::Result<Diagnostics> {
+    read_parallel_blocks(input, origin, workers, parse, |events| {
+        events.into_iter().for_each(&mut sink);
+    })
+}
+
+/// [`read_parallel`], handing `sink` each block's events at once, in input order.
+pub fn read_parallel_blocks<T: Send>(
+    input: impl Read + Send,
+    origin: &str,
+    workers: usize,
+    parse: ParseBlock<T>,
+    mut sink: impl FnMut(Vec<T>),
+) -> io::Result<Diagnostics> {
     // Blocks in flight: a few per worker, so that no thread waits on another
     // for long when one of them is slow for a moment, and little in memory (a
     // parsed block is about 0.5 MB). One each instead: `report` on the
@@ -196,7 +209,7 @@ fn skipped_line(origin: &str, length: u64) -> Diagnostics {
 
 /// Hands the parsed blocks' events to `sink` in block order and numbers the
 /// malformed lines from the start of the input.
-fn in_order<T>(parsed: &Receiver<Parsed<T>>, sink: &mut impl FnMut(T)) -> Diagnostics {
+fn in_order<T>(parsed: &Receiver<Parsed<T>>, sink: &mut impl FnMut(Vec<T>)) -> Diagnostics {
     let mut total = Diagnostics::default();
     let mut waiting: BTreeMap<u64, Parsed<T>> = BTreeMap::new();
     let mut next = 0;
@@ -204,7 +217,7 @@ fn in_order<T>(parsed: &Receiver<Parsed<T>>, sink: &mut impl FnMut(T)) -> Diagno
         waiting.insert(block.seq, block);
         while let Some(block) = waiting.remove(&next) {
             next += 1;
-            block.events.into_iter().for_each(&mut *sink);
+            sink(block.events);
             let mut d = block.diagnostics;
             for m in &mut d.malformed {
                 m.line += total.lines;

@@ -2,9 +2,11 @@
 //! and its verdicts (why it is failed, why it is rework), the latter kept
 //! out of line since most deployments have none.
 
+use crate::model::records::{Deployment, Records};
+use crate::model::settings::Settings;
 use crate::model::{Text, Time};
 
-use super::{FailReason, ReworkReason};
+use super::{Attribution, Facts, FailReason, ReworkReason, done_and_ok};
 
 /// Window-independent facts about one deployment id. Most deployments are
 /// neither failed nor rework: their (empty) verdicts take one word, and read
@@ -61,5 +63,63 @@ impl DeploymentFacts {
             t_ok,
             verdicts,
         }
+    }
+}
+
+impl Facts {
+    /// One deployment's facts from its lines, its service's incidents and the
+    /// incidents attributed to it.
+    pub(super) fn deployment_facts(
+        &self,
+        records: &Records,
+        settings: &Settings,
+        dep: &Deployment,
+        d: u32,
+    ) -> DeploymentFacts {
+        let (t_done, t_ok) = done_and_ok(dep, settings);
+        let mut fail_reasons: Vec<FailReason> = dep
+            .events
+            .iter()
+            .filter(|e| settings.is_production(e.environment.as_deref()) && e.status.is_failed())
+            .map(|e| FailReason::Status {
+                status: e.status,
+                region: e.region.clone(),
+            })
+            .collect();
+        for &i in self.links.attributed.get(&d).into_iter().flatten() {
+            if let (Some(inc), Some(f)) = (
+                records.incidents.get(i as usize),
+                self.incidents.get(i as usize),
+            ) {
+                fail_reasons.push(FailReason::Incident {
+                    id: inc.id.clone(),
+                    explicit: matches!(f.attribution, Some(Attribution::Explicit(_))),
+                });
+            }
+        }
+        let reverted = self.revert_facts(records, settings, (dep, d), t_ok, &mut fail_reasons);
+        let rework = if dep.hotfix {
+            Some(ReworkReason::Hotfix)
+        } else {
+            reverted.or_else(|| t_done.and_then(|done| self.during_incident(records, d, done)))
+        };
+        DeploymentFacts::new(
+            settings.team_for(dep.team.as_ref(), Some(&dep.service)),
+            (t_done, t_ok),
+            fail_reasons,
+            rework,
+        )
+    }
+
+    /// The incident of the deployment's service open when it finished, if any:
+    /// the longest-lasting one opened by then.
+    fn during_incident(&self, records: &Records, d: u32, done: Time) -> Option<ReworkReason> {
+        let s = *self.links.dep_service.get(d as usize)?;
+        let (opened, longest) = &**self.links.open.get(s as usize)?;
+        let n = opened.partition_point(|&o| o <= done);
+        let &(resolved, i) = longest.get(n.checked_sub(1)?)?;
+        resolved
+            .is_none_or(|r| r > done)
+            .then(|| ReworkReason::DuringIncident(records.incidents[i as usize].id.clone()))
     }
 }

@@ -17,17 +17,15 @@
 
 use std::sync::Arc;
 
-use crate::model::records::{Deployment, Records, Touched};
+use crate::model::records::{Records, Touched};
 use crate::model::segmented::Segmented;
 use crate::model::settings::Settings;
 use crate::model::{Text, Time};
 
 use super::links::{Links, NONE, NOT_COUNTED, move_ref, open_index};
 use super::team_index::CountedEntry;
-use super::work::{Work, dedup, dedup_below, map_in_two};
-use super::{
-    Attribution, DeploymentFacts, Facts, FailReason, IncidentFacts, ReworkReason, done_and_ok,
-};
+use super::work::{IN_TWO_CHUNK, Work, dedup, dedup_below, map_in_two};
+use super::{Attribution, DeploymentFacts, Facts, IncidentFacts, done_and_ok};
 
 /// Numbers each `Facts::new`, so that memos keyed by versions of one history
 /// never mistake another's.
@@ -408,112 +406,63 @@ impl Facts {
         // Each deployment's facts read the facts and records only: worked out
         // on both cores first (a first read refreshes every deployment), then
         // written here in order.
-        let facts = map_in_two(&refresh, |d| {
-            (records.deployments.get(d as usize))
-                .map(|dep| self.deployment_facts(records, settings, dep, d))
-        });
-        for (&d, new) in refresh.iter().zip(facts) {
-            let Some(mut new) = new else {
-                continue;
-            };
-            let team = self.links.team(new.team.clone());
-            new.team = self.links.team_names[team as usize].clone();
-            // Read first and write only what changed: the chunks are shared
-            // with the published snapshot, and a write copies a whole chunk.
-            let Some(f) = self.deployments.get(d as usize) else {
-                continue;
-            };
-            let l = &mut self.links;
-            let old_team = l.dep_team.get(d as usize).copied().filter(|&t| t != NONE);
-            let old_done = f.t_done;
-            let old_failed = !f.fail_reasons.is_empty();
-            let new_failed = !new.fail_reasons.is_empty();
-            let old_rework = f.rework.is_some();
-            if old_team != Some(team) {
-                move_ref(&mut l.team_refs, old_team.unwrap_or(NONE), team);
-                if let Some(slot) = l.dep_team.get_mut(d as usize) {
-                    *slot = team;
+        for chunk in refresh.chunks(IN_TWO_CHUNK) {
+            let facts = map_in_two(chunk, |d| {
+                (records.deployments.get(d as usize))
+                    .map(|dep| self.deployment_facts(records, settings, dep, d))
+            });
+            for (&d, new) in chunk.iter().zip(facts) {
+                if let Some(new) = new {
+                    self.write_facts(d, new, work);
                 }
-            }
-            if old_team != Some(team) || old_done != new.t_done {
-                if let (Some(t), Some(old)) = (old_done, old_team) {
-                    work.edits(old).done_out.push((t, d));
-                }
-                if let Some(t) = new.t_done {
-                    work.edits(team).done_in.push((t, d));
-                }
-            } else if old_failed != new_failed || old_rework != new.rework.is_some() {
-                work.touched_teams.insert(team);
-            }
-            // A deployment's `T_ok` and team come from its own lines: only a touched
-            // one can move its changes, and `note_deployments` listed those.
-            match (old_done.is_some(), new.t_done.is_some()) {
-                (false, true) => self.in_flight -= 1,
-                (true, false) => self.in_flight += 1,
-                _ => {}
-            }
-            if *f != new
-                && let Some(f) = self.deployments.get_mut(d as usize)
-            {
-                *f = new;
             }
         }
     }
 
-    /// One deployment's facts from its lines, its service's incidents and the
-    /// incidents attributed to it.
-    fn deployment_facts(
-        &self,
-        records: &Records,
-        settings: &Settings,
-        dep: &Deployment,
-        d: u32,
-    ) -> DeploymentFacts {
-        let (t_done, t_ok) = done_and_ok(dep, settings);
-        let mut fail_reasons: Vec<FailReason> = dep
-            .events
-            .iter()
-            .filter(|e| settings.is_production(e.environment.as_deref()) && e.status.is_failed())
-            .map(|e| FailReason::Status {
-                status: e.status,
-                region: e.region.clone(),
-            })
-            .collect();
-        for &i in self.links.attributed.get(&d).into_iter().flatten() {
-            if let (Some(inc), Some(f)) = (
-                records.incidents.get(i as usize),
-                self.incidents.get(i as usize),
-            ) {
-                fail_reasons.push(FailReason::Incident {
-                    id: inc.id.clone(),
-                    explicit: matches!(f.attribution, Some(Attribution::Explicit(_))),
-                });
-            }
-        }
-        let reverted = self.revert_facts(records, settings, (dep, d), t_ok, &mut fail_reasons);
-        let rework = if dep.hotfix {
-            Some(ReworkReason::Hotfix)
-        } else {
-            reverted.or_else(|| t_done.and_then(|done| self.during_incident(records, d, done)))
+    /// Deployment `d`'s facts worked out anew (`new`): written where they
+    /// changed, with the team's edits they make.
+    fn write_facts(&mut self, d: u32, mut new: DeploymentFacts, work: &mut Work) {
+        let team = self.links.team(new.team.clone());
+        new.team = self.links.team_names[team as usize].clone();
+        // Read first and write only what changed: the chunks are shared
+        // with the published snapshot, and a write copies a whole chunk.
+        let Some(f) = self.deployments.get(d as usize) else {
+            return;
         };
-        DeploymentFacts::new(
-            settings.team_for(dep.team.as_ref(), Some(&dep.service)),
-            (t_done, t_ok),
-            fail_reasons,
-            rework,
-        )
-    }
-
-    /// The incident of the deployment's service open when it finished, if any:
-    /// the longest-lasting one opened by then.
-    fn during_incident(&self, records: &Records, d: u32, done: Time) -> Option<ReworkReason> {
-        let s = *self.links.dep_service.get(d as usize)?;
-        let (opened, longest) = &**self.links.open.get(s as usize)?;
-        let n = opened.partition_point(|&o| o <= done);
-        let &(resolved, i) = longest.get(n.checked_sub(1)?)?;
-        resolved
-            .is_none_or(|r| r > done)
-            .then(|| ReworkReason::DuringIncident(records.incidents[i as usize].id.clone()))
+        let l = &mut self.links;
+        let old_team = l.dep_team.get(d as usize).copied().filter(|&t| t != NONE);
+        let old_done = f.t_done;
+        let old_failed = !f.fail_reasons.is_empty();
+        let new_failed = !new.fail_reasons.is_empty();
+        let old_rework = f.rework.is_some();
+        if old_team != Some(team) {
+            move_ref(&mut l.team_refs, old_team.unwrap_or(NONE), team);
+            if let Some(slot) = l.dep_team.get_mut(d as usize) {
+                *slot = team;
+            }
+        }
+        if old_team != Some(team) || old_done != new.t_done {
+            if let (Some(t), Some(old)) = (old_done, old_team) {
+                work.edits(old).done_out.push((t, d));
+            }
+            if let Some(t) = new.t_done {
+                work.edits(team).done_in.push((t, d));
+            }
+        } else if old_failed != new_failed || old_rework != new.rework.is_some() {
+            work.touched_teams.insert(team);
+        }
+        // A deployment's `T_ok` and team come from its own lines: only a touched
+        // one can move its changes, and `note_deployments` listed those.
+        match (old_done.is_some(), new.t_done.is_some()) {
+            (false, true) => self.in_flight -= 1,
+            (true, false) => self.in_flight += 1,
+            _ => {}
+        }
+        if *f != new
+            && let Some(f) = self.deployments.get_mut(d as usize)
+        {
+            *f = new;
+        }
     }
 
     /// Where each change in the work list is counted: at the deployment with
@@ -522,36 +471,38 @@ impl Facts {
         dedup_below(&mut work.recount, records.changes.len());
         let recount = std::mem::take(&mut work.recount);
         // Where each is counted reads the facts only: worked out on both cores.
-        let found = map_in_two(&recount, |c| self.first_deployment(records, c));
-        for (&c, new) in recount.iter().zip(found) {
-            let Some(change) = records.changes.get(c as usize) else {
-                continue;
-            };
-            let l = &mut self.links;
-            let Some(slot) = l.counted.get_mut(c as usize) else {
-                continue;
-            };
-            let old = std::mem::replace(slot, new.map_or(NOT_COUNTED, |(t, _, d)| (t, d)));
-            let old = (old != NOT_COUNTED).then_some(old);
-            l.revert_recounted(
-                c,
-                change,
-                [old.map(|x| x.1), new.map(|x| x.2)],
-                &mut work.refresh,
-                &mut work.revert_targets,
-            );
-            // Out and in again even where nothing moved: the lead and review
-            // times are read from the change, which may have changed, and the
-            // new version of the team's arrays tells the memos so.
-            if let Some((team, _)) = old {
-                work.edits(team).counted_out.push(c);
-            }
-            if let Some((team, t_ok, deployment)) = new {
-                work.edits(team).counted_in.push(CountedEntry {
-                    t_ok,
-                    change: c,
-                    deployment,
-                });
+        for chunk in recount.chunks(IN_TWO_CHUNK) {
+            let found = map_in_two(chunk, |c| self.first_deployment(records, c));
+            for (&c, new) in chunk.iter().zip(found) {
+                let Some(change) = records.changes.get(c as usize) else {
+                    continue;
+                };
+                let l = &mut self.links;
+                let Some(slot) = l.counted.get_mut(c as usize) else {
+                    continue;
+                };
+                let old = std::mem::replace(slot, new.map_or(NOT_COUNTED, |(t, _, d)| (t, d)));
+                let old = (old != NOT_COUNTED).then_some(old);
+                l.revert_recounted(
+                    c,
+                    change,
+                    [old.map(|x| x.1), new.map(|x| x.2)],
+                    &mut work.refresh,
+                    &mut work.revert_targets,
+                );
+                // Out and in again even where nothing moved: the lead and review
+                // times are read from the change, which may have changed, and the
+                // new version of the team's arrays tells the memos so.
+                if let Some((team, _)) = old {
+                    work.edits(team).counted_out.push(c);
+                }
+                if let Some((team, t_ok, deployment)) = new {
+                    work.edits(team).counted_in.push(CountedEntry {
+                        t_ok,
+                        change: c,
+                        deployment,
+                    });
+                }
             }
         }
     }

@@ -481,8 +481,13 @@ mod tests {
     }
 
     fn line(changes: &[&str]) -> Event {
+        line_of("d1", changes)
+    }
+
+    /// A successful production line of deployment `id` listing `changes`.
+    pub(super) fn line_of(id: &str, changes: &[&str]) -> Event {
         Event::Deployment(crate::model::DeploymentEvent {
-            id: "d1".into(),
+            id: id.into(),
             service: "api".into(),
             time: Time::default(),
             status: crate::model::DeployStatus::Success,
@@ -496,7 +501,8 @@ mod tests {
         })
     }
 
-    fn change(id: &str) -> Event {
+    /// A change with nothing but its id, service and time.
+    pub(super) fn change(id: &str) -> Event {
         Event::Change(crate::model::Change {
             id: id.into(),
             service: "api".into(),

@@ -46,40 +46,7 @@ impl Records {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Change, DeployStatus, DeploymentEvent, Event, Id, Time};
-
-    fn change(id: &str) -> Event {
-        Event::Change(Change {
-            id: id.into(),
-            service: "api".into(),
-            time: Time::default(),
-            team: None,
-            title: None,
-            author: None,
-            url: None,
-            opened: None,
-            first_review: None,
-            merged: None,
-            lines: None,
-            reverts: None,
-        })
-    }
-
-    fn line(id: &str, changes: &[&str]) -> Event {
-        Event::Deployment(DeploymentEvent {
-            id: id.into(),
-            service: "api".into(),
-            time: Time::default(),
-            status: DeployStatus::Success,
-            team: None,
-            environment: None,
-            region: None,
-            stage: None,
-            changes: changes.iter().map(|&c| Id::from(c)).collect(),
-            hotfix: false,
-            url: None,
-        })
-    }
+    use crate::model::records::tests::{change, line_of as line};
 
     /// Ids read, listed and added within one look-ahead and across several
     /// give the records and touches that one event at a time gives.

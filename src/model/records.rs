@@ -244,7 +244,10 @@ impl Records {
             }
             // Prepared as records of their own (above).
             Event::Change(c) => self.apply_change(ChangeRecord::new(c)),
-            Event::Deployment(d) => self.apply_deployment(PreparedLine::new(d), found),
+            // Not made ready, so not looked up ahead: no positions to take.
+            Event::Deployment(d) => {
+                self.apply_deployment(PreparedLine::new(d), &mut std::iter::empty())
+            }
         }
     }
 

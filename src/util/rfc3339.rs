@@ -65,8 +65,9 @@ thread_local! {
     /// The last date parsed on this thread, as written and as a date: the
     /// times of a line, and of the lines around it, mostly fall on one day, and
     /// building a date was a sixth of reading a time (perf, 1,000,003 lines).
-    /// The key is never a date as written (no `-`) until one is parsed.
-    static LAST_DATE: Cell<([u8; 10], NaiveDate)> = const { Cell::new(([0; 10], NaiveDate::MIN)) };
+    /// Until a date is parsed, the key is bytes no text holds (0xFF is never
+    /// in UTF-8): a key of zero bytes would have answered text of ten NULs.
+    static LAST_DATE: Cell<([u8; 10], NaiveDate)> = const { Cell::new(([0xFF; 10], NaiveDate::MIN)) };
 }
 
 /// `YYYY-MM-DD` as a date, if it is a valid one.
@@ -120,6 +121,17 @@ mod tests {
             assert!(fast.is_some(), "{raw}");
             assert_eq!(fast, chrono_parse(raw), "{raw}");
         }
+    }
+
+    /// Before any date is read, no text matches the empty cache (a thread
+    /// of its own, so that nothing was parsed on it before).
+    #[test]
+    fn a_first_time_of_nuls_is_left_to_chrono() {
+        let raw = "\0\0\0\0\0\0\0\0\0\0T00:00:00Z";
+        let first = std::thread::spawn(move || parse_common(raw))
+            .join()
+            .unwrap();
+        assert_eq!(first, None);
     }
 
     /// The date kept from the last time read never answers for another.

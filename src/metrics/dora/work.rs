@@ -59,8 +59,8 @@ pub(super) fn dedup_below(v: &mut Vec<u32>, n: usize) {
 const IN_TWO_FROM: usize = 20_000;
 
 /// Lists are worked at most this many at a time, so that what is worked out
-/// before it is written stays small (a first read's whole list of facts held
-/// at once added 6 MB to `report`'s peak).
+/// before it is written stays small (a first read's whole lists held at once
+/// added 3 MB to `report`'s peak RSS).
 pub(super) const IN_TWO_CHUNK: usize = 1 << 15;
 
 /// `f` of each of `items`, in order. A long list is split in two halves, the

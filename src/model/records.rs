@@ -294,6 +294,9 @@ impl Records {
             });
         }
         let Some(dep) = self.deployments.get_mut(i) else {
+            // The positions found for its changes are passed over all the
+            // same: the next line's follow them.
+            found.take(d.changes.len()).for_each(drop);
             return Touch::Deployment(i);
         };
         // The last team a line named, with the service the deployment first

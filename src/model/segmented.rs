@@ -72,6 +72,25 @@ impl<T: Clone> Segmented<T> {
         self.len += 1;
     }
 
+    /// Appends clones of `item` until there are `len` items, a chunk at a
+    /// time (a first derivation adds a million placeholders: one at a time
+    /// was a tenth of it). Copies the last chunk first if a snapshot shares it.
+    pub fn resize(&mut self, len: usize, item: &T) {
+        while self.len < len {
+            let open = self.chunks.last().is_some_and(|last| last.len() < CHUNK);
+            if !open {
+                self.chunks.push(Arc::new(Vec::with_capacity(CHUNK)));
+            }
+            let Some(last) = self.chunks.last_mut() else {
+                return;
+            };
+            let last = Arc::make_mut(last);
+            let n = (CHUNK - last.len()).min(len - self.len);
+            last.resize(last.len() + n, item.clone());
+            self.len += n;
+        }
+    }
+
     /// The item at `i` for changing; copies its chunk first if a snapshot shares it.
     pub fn get_mut(&mut self, i: usize) -> Option<&mut T> {
         let chunk = self.chunks.get_mut(i / CHUNK)?;
@@ -150,5 +169,24 @@ mod tests {
         assert!(!Arc::ptr_eq(&a.chunks[1], &before.chunks[1]));
         assert!(Arc::ptr_eq(&a.chunks[2], &before.chunks[2]));
         assert!(!Arc::ptr_eq(&a.chunks[3], &before.chunks[3]));
+    }
+
+    #[test]
+    fn resizing_appends_copies_across_chunks_and_leaves_a_clone_as_it_was() {
+        let mut a: Segmented<u64> = (0..(CHUNK as u64 - 3)).collect();
+        let before = a.clone();
+        a.resize(3 * CHUNK + 5, &7);
+        a.resize(10, &9);
+        let mut pushed: Segmented<u64> = (0..(CHUNK as u64 - 3)).collect();
+        for _ in pushed.len()..3 * CHUNK + 5 {
+            pushed.push(7);
+        }
+        assert_eq!(a, pushed);
+        assert_eq!(
+            a.chunks.iter().map(|c| c.len()).collect::<Vec<_>>(),
+            [CHUNK, CHUNK, CHUNK, 5]
+        );
+        assert_eq!(before.len(), CHUNK - 3);
+        assert!(before.iter().copied().eq(0..(CHUNK as u64 - 3)));
     }
 }

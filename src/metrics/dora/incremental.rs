@@ -132,35 +132,27 @@ impl Facts {
         let l = &mut self.links;
         // One empty name shared by every placeholder, not one each.
         let none = Text::from("");
-        while self.deployments.len() < records.deployments.len() {
-            self.deployments.push(DeploymentFacts::new(
-                none.clone(),
-                (None, None),
-                Vec::new(),
-                None,
-            ));
-            l.dep_service.push(NONE);
-            l.dep_team.push(NONE);
-            // No `T_done` until it is derived: in flight until then.
-            self.in_flight += 1;
-        }
-        while self.incidents.len() < records.incidents.len() {
-            self.incidents.push(IncidentFacts {
-                team: none.clone(),
-                attribution: None,
-            });
-            l.inc_service.push(NONE);
-            l.inc_team.push(NONE);
-            // Counted as attributed until derived (see `reattribute`).
-        }
-        while l.listers.len() < records.changes.len() {
-            l.listers.push([NONE; 2]);
-            l.counted.push(NOT_COUNTED);
-            l.change_team.push(NONE);
-        }
-        while l.finding_team.len() < records.findings.len() {
-            l.finding_team.push(NONE);
-        }
+        let deployments = records.deployments.len();
+        // No `T_done` until it is derived: in flight until then.
+        self.in_flight += deployments.saturating_sub(self.deployments.len());
+        let placeholder = DeploymentFacts::new(none.clone(), (None, None), Vec::new(), None);
+        self.deployments.resize(deployments, &placeholder);
+        l.dep_service.resize(deployments, &NONE);
+        l.dep_team.resize(deployments, &NONE);
+        let incidents = records.incidents.len();
+        let placeholder = IncidentFacts {
+            team: none,
+            attribution: None,
+        };
+        self.incidents.resize(incidents, &placeholder);
+        l.inc_service.resize(incidents, &NONE);
+        // Counted as attributed until derived (see `reattribute`).
+        l.inc_team.resize(incidents, &NONE);
+        let changes = records.changes.len();
+        l.listers.resize(changes, &[NONE; 2]);
+        l.counted.resize(changes, &NOT_COUNTED);
+        l.change_team.resize(changes, &NONE);
+        l.finding_team.resize(records.findings.len(), &NONE);
     }
 
     /// Incidents that moved service or name a deployment.

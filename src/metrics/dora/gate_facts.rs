@@ -24,6 +24,7 @@ use crate::model::{Time, Verdict};
 
 use super::Facts;
 use super::links::NONE;
+use super::work::{IN_TWO_CHUNK, map_in_two};
 
 type FoldSet<K> = HashSet<K, foldhash::fast::FixedState>;
 
@@ -49,9 +50,7 @@ impl Facts {
         touched: &Touched,
         teams: &mut FoldSet<u32>,
     ) {
-        while self.gates.len() < records.deployments.len() {
-            self.gates.push(DeploymentGates::default());
-        }
+        (self.gates).resize(records.deployments.len(), &DeploymentGates::default());
         let region = gates::canary_region(settings);
         let mut work: Vec<u32> = Vec::new();
         for &k in &touched.canaries {
@@ -79,21 +78,25 @@ impl Facts {
             self.gate_work(records, touched, &mut work);
         }
         super::work::dedup_below(&mut work, n);
-        for d in work {
-            let new = DeploymentGates {
+        // Worked out on two threads when there are many (a first read), a
+        // chunk at a time, then written in order.
+        for chunk in work.chunks(IN_TWO_CHUNK) {
+            let gates = map_in_two(chunk, |d| DeploymentGates {
                 batch: self.batch_size(records, d),
                 certification: self.certification(records, settings, region, d),
-            };
-            // Written only when it changed: a write copies a shared chunk.
-            if self.gates.get(d as usize) == Some(&new) {
-                continue;
-            }
-            if let Some(slot) = self.gates.get_mut(d as usize) {
-                *slot = new;
-            }
-            let team = self.links.dep_team.get(d as usize).copied().unwrap_or(NONE);
-            if team != NONE {
-                teams.insert(team);
+            });
+            for (&d, new) in chunk.iter().zip(gates) {
+                // Written only when it changed: a write copies a shared chunk.
+                if self.gates.get(d as usize) == Some(&new) {
+                    continue;
+                }
+                if let Some(slot) = self.gates.get_mut(d as usize) {
+                    *slot = new;
+                }
+                let team = self.links.dep_team.get(d as usize).copied().unwrap_or(NONE);
+                if team != NONE {
+                    teams.insert(team);
+                }
             }
         }
     }

@@ -269,10 +269,11 @@ proptest! {
     }
 }
 
-/// A first read large enough that the derivation from scratch applies the
-/// teams' edits on two threads (`team_index::apply_all` splits from 50,000
-/// entries) gives what the same events give in small batches, each applied on
-/// one thread: 40,000 changes and 80,000 deployment lines over 24 teams.
+/// A first read large enough that the derivation from scratch works on two
+/// threads (the deployments' facts, `T_ok`, gates and where each change is
+/// counted from 20,000 records; the teams' edits from 50,000 entries) gives
+/// what the same events give in small batches, each worked on one thread:
+/// 40,000 changes and 80,000 deployment lines over 24 teams.
 #[test]
 fn a_large_first_read_split_across_threads_gives_what_small_batches_give() {
     use flightdeck::metrics::Window;

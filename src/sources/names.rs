@@ -1,8 +1,10 @@
 //! Names that repeat on every line of an input (services, teams, regions,
 //! stages, authors) are stored once and shared, per reading thread.
 
+use std::borrow::Borrow;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
 use std::sync::Arc;
 
 use foldhash::fast::FixedState;
@@ -18,7 +20,7 @@ use crate::util::text::sanitize;
 const SHORT: usize = 24;
 
 /// A short name as read, in whole words, zero-padded, with its length.
-#[derive(PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct ShortKey([u64; SHORT / 8], u8);
 
 impl ShortKey {
@@ -57,17 +59,7 @@ pub fn shared(s: &str) -> Text {
     let Some(key) = ShortKey::of(s) else {
         return shared_long(s);
     };
-    SHORT_NAMES.with_borrow_mut(|names| {
-        if let Some(shared) = names.get(&key) {
-            return shared.clone();
-        }
-        let clean = sanitize(s);
-        if names.len() >= NAMES_KEPT {
-            names.clear();
-        }
-        names.insert(key, clean.clone());
-        clean
-    })
+    SHORT_NAMES.with_borrow_mut(|names| kept(names, &key, |k| *k, || sanitize(s)))
 }
 
 fn shared_long(s: &str) -> Text {
@@ -95,7 +87,7 @@ struct Sets<T> {
     /// a lookup compares a few words in place instead of following a pointer
     /// to a key held elsewhere, whose comparison was a tenth of a parse (perf).
     inline: HashMap<SetKey, Arc<T>, FixedState>,
-    /// The others, by their bytes.
+    /// The others, by their bytes. Each table keeps at most [`NAMES_KEPT`].
     long: HashMap<Box<[u8]>, Arc<T>, FixedState>,
 }
 
@@ -114,8 +106,9 @@ const SET_KEY: usize = 56;
 /// A set's names as read, each absent (0) or present (its length plus one,
 /// in one byte, then its bytes), zero-padded, in whole words. The names read
 /// in order say where the key ends, so the padding cannot make two sets of
-/// one kind alike.
-#[derive(PartialEq, Eq, Hash)]
+/// one kind alike (each table takes sets of one kind: the same number of
+/// names, always).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct SetKey([u64; SET_KEY / 8]);
 
 impl SetKey {
@@ -176,33 +169,35 @@ fn shared_set<T>(
 ) -> Arc<T> {
     sets.with_borrow_mut(|sets| {
         if let Some(key) = SetKey::of(names) {
-            return kept(&mut sets.inline, key, make);
+            return kept(&mut sets.inline, &key, |k| *k, make);
         }
         KEY.with_borrow_mut(|key| {
             key_of(names, key);
-            if let Some(shared) = sets.long.get(key.as_slice()) {
-                return shared.clone();
-            }
-            kept(&mut sets.long, key.as_slice().into(), make)
+            kept(&mut sets.long, key.as_slice(), |k| k.into(), make)
         })
     })
 }
 
-/// The copy kept for `key`, made and kept if there is none (the table starts
-/// over past [`NAMES_KEPT`]).
-fn kept<K: Eq + std::hash::Hash, T>(
+/// The copy kept for `key`, made (and `key` owned) and kept if there is
+/// none; the table starts over past [`NAMES_KEPT`].
+fn kept<K, Q, T: ?Sized>(
     table: &mut HashMap<K, Arc<T>, FixedState>,
-    key: K,
+    key: &Q,
+    own: impl FnOnce(&Q) -> K,
     make: impl FnOnce() -> Arc<T>,
-) -> Arc<T> {
-    if let Some(shared) = table.get(&key) {
+) -> Arc<T>
+where
+    K: Eq + Hash + Borrow<Q>,
+    Q: Eq + Hash + ?Sized,
+{
+    if let Some(shared) = table.get(key) {
         return shared.clone();
     }
     let made = make();
     if table.len() >= NAMES_KEPT {
         table.clear();
     }
-    table.insert(key, made.clone());
+    table.insert(own(key), made.clone());
     made
 }
 
@@ -297,8 +292,8 @@ mod tests {
             (None, Some("eu"))
         );
         assert_ne!(place(Some("eu"), None, Some("canary")).region, p.region);
-        // Keys that fill the words held in the table, and one byte more (held
-        // by their bytes instead), and names too long for a one-byte length.
+        // Keys that fill the words held in the table, one byte more (held by
+        // their bytes instead), and a name longer than the words themselves.
         let at_most = "s".repeat(SET_KEY - 4);
         let over = "s".repeat(SET_KEY - 3);
         let huge = "s".repeat(300);

@@ -72,10 +72,11 @@ impl<T: Clone> Segmented<T> {
         self.len += 1;
     }
 
-    /// Appends clones of `item` until there are `len` items, a chunk at a
-    /// time (a first derivation adds a million placeholders: one at a time
-    /// was a tenth of it). Copies the last chunk first if a snapshot shares it.
-    pub fn resize(&mut self, len: usize, item: &T) {
+    /// Appends clones of `item` until there are `len` items (never shrinks),
+    /// a chunk at a time (a first derivation adds a million placeholders: one
+    /// at a time was a tenth of it). Copies the last chunk first if a snapshot
+    /// shares it.
+    pub fn grow_to(&mut self, len: usize, item: &T) {
         while self.len < len {
             let open = self.chunks.last().is_some_and(|last| last.len() < CHUNK);
             if !open {
@@ -172,11 +173,11 @@ mod tests {
     }
 
     #[test]
-    fn resizing_appends_copies_across_chunks_and_leaves_a_clone_as_it_was() {
+    fn growing_appends_copies_across_chunks_never_shrinks_and_leaves_a_clone_as_it_was() {
         let mut a: Segmented<u64> = (0..(CHUNK as u64 - 3)).collect();
         let before = a.clone();
-        a.resize(3 * CHUNK + 5, &7);
-        a.resize(10, &9);
+        a.grow_to(3 * CHUNK + 5, &7);
+        a.grow_to(10, &9);
         let mut pushed: Segmented<u64> = (0..(CHUNK as u64 - 3)).collect();
         for _ in pushed.len()..3 * CHUNK + 5 {
             pushed.push(7);

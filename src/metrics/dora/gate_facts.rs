@@ -24,7 +24,7 @@ use crate::model::{Time, Verdict};
 
 use super::Facts;
 use super::links::NONE;
-use super::work::{IN_TWO_CHUNK, map_in_two};
+use super::work::work_in_two;
 
 type FoldSet<K> = HashSet<K, foldhash::fast::FixedState>;
 
@@ -50,7 +50,7 @@ impl Facts {
         touched: &Touched,
         teams: &mut FoldSet<u32>,
     ) {
-        (self.gates).resize(records.deployments.len(), &DeploymentGates::default());
+        (self.gates).grow_to(records.deployments.len(), &DeploymentGates::default());
         let region = gates::canary_region(settings);
         let mut work: Vec<u32> = Vec::new();
         for &k in &touched.canaries {
@@ -78,27 +78,30 @@ impl Facts {
             self.gate_work(records, touched, &mut work);
         }
         super::work::dedup_below(&mut work, n);
-        // Worked out on two threads when there are many (a first read), a
-        // chunk at a time, then written in order.
-        for chunk in work.chunks(IN_TWO_CHUNK) {
-            let gates = map_in_two(chunk, |d| DeploymentGates {
-                batch: self.batch_size(records, d),
-                certification: self.certification(records, settings, region, d),
-            });
-            for (&d, new) in chunk.iter().zip(gates) {
-                // Written only when it changed: a write copies a shared chunk.
-                if self.gates.get(d as usize) == Some(&new) {
-                    continue;
-                }
-                if let Some(slot) = self.gates.get_mut(d as usize) {
-                    *slot = new;
-                }
-                let team = self.links.dep_team.get(d as usize).copied().unwrap_or(NONE);
-                if team != NONE {
-                    teams.insert(team);
-                }
+        // Worked out on two threads when there are many (a first read), then
+        // written in order.
+        let gates = |facts: &Self, d| DeploymentGates {
+            batch: facts.batch_size(records, d),
+            certification: facts.certification(records, settings, region, d),
+        };
+        work_in_two(self, &work, gates, |facts, d, new| {
+            // Written only when it changed: a write copies a shared chunk.
+            if facts.gates.get(d as usize) == Some(&new) {
+                return;
             }
-        }
+            if let Some(slot) = facts.gates.get_mut(d as usize) {
+                *slot = new;
+            }
+            let team = facts
+                .links
+                .dep_team
+                .get(d as usize)
+                .copied()
+                .unwrap_or(NONE);
+            if team != NONE {
+                teams.insert(team);
+            }
+        });
     }
 
     /// The touched deployments and every lister of their changes and of the

@@ -24,7 +24,7 @@ use crate::model::{Text, Time};
 
 use super::links::{Links, NONE, NOT_COUNTED, move_ref, open_index};
 use super::team_index::CountedEntry;
-use super::work::{IN_TWO_CHUNK, Work, dedup, dedup_below, map_in_two};
+use super::work::{Work, dedup, dedup_below, map_in_two, work_in_two};
 use super::{Attribution, DeploymentFacts, Facts, IncidentFacts, done_and_ok};
 
 /// Numbers each `Facts::new`, so that memos keyed by versions of one history
@@ -136,23 +136,23 @@ impl Facts {
         // No `T_done` until it is derived: in flight until then.
         self.in_flight += deployments.saturating_sub(self.deployments.len());
         let placeholder = DeploymentFacts::new(none.clone(), (None, None), Vec::new(), None);
-        self.deployments.resize(deployments, &placeholder);
-        l.dep_service.resize(deployments, &NONE);
-        l.dep_team.resize(deployments, &NONE);
+        self.deployments.grow_to(deployments, &placeholder);
+        l.dep_service.grow_to(deployments, &NONE);
+        l.dep_team.grow_to(deployments, &NONE);
         let incidents = records.incidents.len();
+        // Counted as attributed until derived (see `reattribute`).
         let placeholder = IncidentFacts {
             team: none,
             attribution: None,
         };
-        self.incidents.resize(incidents, &placeholder);
-        l.inc_service.resize(incidents, &NONE);
-        // Counted as attributed until derived (see `reattribute`).
-        l.inc_team.resize(incidents, &NONE);
+        self.incidents.grow_to(incidents, &placeholder);
+        l.inc_service.grow_to(incidents, &NONE);
+        l.inc_team.grow_to(incidents, &NONE);
         let changes = records.changes.len();
-        l.listers.resize(changes, &[NONE; 2]);
-        l.counted.resize(changes, &NOT_COUNTED);
-        l.change_team.resize(changes, &NONE);
-        l.finding_team.resize(records.findings.len(), &NONE);
+        l.listers.grow_to(changes, &[NONE; 2]);
+        l.counted.grow_to(changes, &NOT_COUNTED);
+        l.change_team.grow_to(changes, &NONE);
+        l.finding_team.grow_to(records.findings.len(), &NONE);
     }
 
     /// Incidents that moved service or name a deployment.
@@ -398,17 +398,19 @@ impl Facts {
         // Each deployment's facts read the facts and records only: worked out
         // on both cores first (a first read refreshes every deployment), then
         // written here in order.
-        for chunk in refresh.chunks(IN_TWO_CHUNK) {
-            let facts = map_in_two(chunk, |d| {
+        work_in_two(
+            self,
+            &refresh,
+            |facts, d| {
                 (records.deployments.get(d as usize))
-                    .map(|dep| self.deployment_facts(records, settings, dep, d))
-            });
-            for (&d, new) in chunk.iter().zip(facts) {
+                    .map(|dep| facts.deployment_facts(records, settings, dep, d))
+            },
+            |facts, d, new| {
                 if let Some(new) = new {
-                    self.write_facts(d, new, work);
+                    facts.write_facts(d, new, work);
                 }
-            }
-        }
+            },
+        );
     }
 
     /// Deployment `d`'s facts worked out anew (`new`): written where they
@@ -463,40 +465,38 @@ impl Facts {
         dedup_below(&mut work.recount, records.changes.len());
         let recount = std::mem::take(&mut work.recount);
         // Where each is counted reads the facts only: worked out on both cores.
-        for chunk in recount.chunks(IN_TWO_CHUNK) {
-            let found = map_in_two(chunk, |c| self.first_deployment(records, c));
-            for (&c, new) in chunk.iter().zip(found) {
-                let Some(change) = records.changes.get(c as usize) else {
-                    continue;
-                };
-                let l = &mut self.links;
-                let Some(slot) = l.counted.get_mut(c as usize) else {
-                    continue;
-                };
-                let old = std::mem::replace(slot, new.map_or(NOT_COUNTED, |(t, _, d)| (t, d)));
-                let old = (old != NOT_COUNTED).then_some(old);
-                l.revert_recounted(
-                    c,
-                    change,
-                    [old.map(|x| x.1), new.map(|x| x.2)],
-                    &mut work.refresh,
-                    &mut work.revert_targets,
-                );
-                // Out and in again even where nothing moved: the lead and review
-                // times are read from the change, which may have changed, and the
-                // new version of the team's arrays tells the memos so.
-                if let Some((team, _)) = old {
-                    work.edits(team).counted_out.push(c);
-                }
-                if let Some((team, t_ok, deployment)) = new {
-                    work.edits(team).counted_in.push(CountedEntry {
-                        t_ok,
-                        change: c,
-                        deployment,
-                    });
-                }
+        let first = |facts: &Self, c| facts.first_deployment(records, c);
+        work_in_two(self, &recount, first, |facts, c, new| {
+            let Some(change) = records.changes.get(c as usize) else {
+                return;
+            };
+            let l = &mut facts.links;
+            let Some(slot) = l.counted.get_mut(c as usize) else {
+                return;
+            };
+            let old = std::mem::replace(slot, new.map_or(NOT_COUNTED, |(t, _, d)| (t, d)));
+            let old = (old != NOT_COUNTED).then_some(old);
+            l.revert_recounted(
+                c,
+                change,
+                [old.map(|x| x.1), new.map(|x| x.2)],
+                &mut work.refresh,
+                &mut work.revert_targets,
+            );
+            // Out and in again even where nothing moved: the lead and review
+            // times are read from the change, which may have changed, and the
+            // new version of the team's arrays tells the memos so.
+            if let Some((team, _)) = old {
+                work.edits(team).counted_out.push(c);
             }
-        }
+            if let Some((team, t_ok, deployment)) = new {
+                work.edits(team).counted_in.push(CountedEntry {
+                    t_ok,
+                    change: c,
+                    deployment,
+                });
+            }
+        });
     }
 
     /// Where change `c` is counted: the team, `T_ok` and position of the

@@ -61,7 +61,25 @@ const IN_TWO_FROM: usize = 20_000;
 /// Lists are worked at most this many at a time, so that what is worked out
 /// before it is written stays small (a first read's whole lists held at once
 /// added 3 MB to `report`'s peak RSS).
-pub(super) const IN_TWO_CHUNK: usize = 1 << 15;
+const IN_TWO_CHUNK: usize = 1 << 15;
+
+/// `f` of each of `items` ([`map_in_two`]), a chunk of [`IN_TWO_CHUNK`] at a
+/// time, each handed in order to `write` with `state` to change: `f` reads
+/// `state` while a chunk is worked out, and `write` changes it after.
+pub(super) fn work_in_two<S: Sync, I: Copy + Sync, T: Send>(
+    state: &mut S,
+    items: &[I],
+    f: impl Fn(&S, I) -> T + Sync,
+    mut write: impl FnMut(&mut S, I, T),
+) {
+    for chunk in items.chunks(IN_TWO_CHUNK) {
+        let read: &S = state;
+        let worked = map_in_two(chunk, |x| f(read, x));
+        for (&x, t) in chunk.iter().zip(worked) {
+            write(state, x, t);
+        }
+    }
+}
 
 /// `f` of each of `items`, in order. A long list is split in two halves, the
 /// second on a second thread; `f` reads only, so the result is the same

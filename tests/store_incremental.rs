@@ -280,34 +280,7 @@ fn a_large_first_read_split_across_threads_gives_what_small_batches_give() {
     use flightdeck::metrics::dora::Facts;
     use flightdeck::model::records::Touched;
 
-    let mut lines = Vec::new();
-    for n in 0..40_000i64 {
-        let (team, service) = (format!("team-{}", n % 24), format!("svc-{}", n % 72));
-        let hours = n % 2000;
-        lines.push(
-            json!({"type": "change", "id": format!("c{n}"), "service": service, "team": team,
-                   "time": at(hours + 30), "opened": at(hours + 29), "first_review": at(hours + 28)})
-            .to_string(),
-        );
-        let status = if n % 9 == 0 { "failure" } else { "success" };
-        for (stage, time, status) in [
-            ("canary", hours + 2, "in_progress"),
-            ("rollout", hours, status),
-        ] {
-            lines.push(
-                json!({"type": "deployment", "id": format!("d{n}"), "service": service, "team": team,
-                       "time": at(time), "status": status, "stage": stage, "changes": [format!("c{n}")]})
-                .to_string(),
-            );
-        }
-        if n % 40 == 0 {
-            lines.push(
-                json!({"type": "incident", "id": format!("i{n}"), "service": service,
-                       "opened": at(hours - 1), "resolved": at(hours - 3)})
-                .to_string(),
-            );
-        }
-    }
+    let lines = large_first_read_lines();
     let events = events(&lines);
     let settings = Settings::default();
     let records = Records::from_events(events.clone());
@@ -334,6 +307,21 @@ fn a_large_first_read_split_across_threads_gives_what_small_batches_give() {
         );
         assert!(org.current.lead_time.changes > 100, "{days} days");
         assert!(org.current.change_failure_rate.failed > 10, "{days} days");
+        // The teams' gates have something to compare: certified deployments,
+        // and batches of more than one change.
+        let gates = |t: &flightdeck::metrics::dora::TeamScorecard| t.current.gates;
+        let certified: u64 = a
+            .teams
+            .iter()
+            .map(|t| gates(t).certification.deployments)
+            .sum();
+        assert!(certified > 10, "{days} days: {certified}");
+        assert!(
+            a.teams
+                .iter()
+                .any(|t| gates(t).batch.p90.is_some_and(|p| p >= 2.0)),
+            "{days} days"
+        );
     }
 }
 
@@ -419,4 +407,56 @@ fn a_large_first_batch_gives_the_records_and_views_of_its_events() {
             "what the Sources screen says was read"
         );
     }
+}
+
+/// The lines of [`a_large_first_read_split_across_threads_gives_what_small_batches_give`].
+fn large_first_read_lines() -> Vec<String> {
+    let mut lines = Vec::new();
+    for n in 0..40_000i64 {
+        let (team, service) = (format!("team-{}", n % 24), format!("svc-{}", n % 72));
+        let hours = n % 2000;
+        lines.push(
+            json!({"type": "change", "id": format!("c{n}"), "service": service, "team": team,
+                   "time": at(hours + 30), "opened": at(hours + 29), "first_review": at(hours + 28)})
+            .to_string(),
+        );
+        let status = if n % 9 == 0 { "failure" } else { "success" };
+        // Every fourth deployment also lists the change before it, which the
+        // deployment before it (an hour later) lists again: batches of two,
+        // one and none.
+        let changes = if n % 4 == 0 && n > 0 {
+            vec![format!("c{n}"), format!("c{}", n - 1)]
+        } else {
+            vec![format!("c{n}")]
+        };
+        let region = if n % 2 == 0 { "us-east-1" } else { "eu-west-1" };
+        for (stage, time, status) in [
+            ("canary", hours + 2, "in_progress"),
+            ("rollout", hours, status),
+        ] {
+            lines.push(
+                json!({"type": "deployment", "id": format!("d{n}"), "service": service, "team": team,
+                       "time": at(time), "status": status, "stage": stage, "region": region,
+                       "changes": changes})
+                .to_string(),
+            );
+        }
+        // Some deployments certified in the canary region.
+        if n % 10 == 0 {
+            lines.push(
+                json!({"type": "canary", "deployment": format!("d{n}"), "region": "us-east-1",
+                       "time": at(hours - 1), "verdict": "pass", "error_rate": 0.0,
+                       "baseline_error_rate": 0.01})
+                .to_string(),
+            );
+        }
+        if n % 40 == 0 {
+            lines.push(
+                json!({"type": "incident", "id": format!("i{n}"), "service": service,
+                       "opened": at(hours - 1), "resolved": at(hours - 3)})
+                .to_string(),
+            );
+        }
+    }
+    lines
 }
